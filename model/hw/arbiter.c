@@ -1,0 +1,108 @@
+/*
+ * arbiter.c - the one place that decides what happens at an instruction
+ * boundary (SDM Vol. 3A 6.9 "Priority Among Concurrent Events" with the VMX
+ * inserts of 25.2/25.5, rule R24), and which events leave HLT (R23).
+ *
+ * Highest first: MTF VM exit (3.5), VMX-preemption timer (4.3), NMI-window
+ * exit (4.6), NMI (5), interrupt-window exit (5.5), external interrupt (6).
+ * Wake-up from HLT is not a separate list: the processor leaves HLT exactly
+ * when this function returns something other than NONE.
+ */
+#include "model/hw/lp_internal.h"
+
+/* Physical NMI recognition: held off by MOV SS (and by STI on some parts). */
+static bool nmi_shadowed(const struct vmx_lp *lp)
+{
+	return vmx_lp_movss_blocking(lp) || (lp->model.sti_blocks_nmi && vmx_lp_sti_blocking(lp));
+}
+
+static bool intr_shadowed(const struct vmx_lp *lp)
+{
+	return vmx_lp_sti_blocking(lp) || vmx_lp_movss_blocking(lp);
+}
+
+static bool if_set(const struct vmx_lp *lp)
+{
+	return (lp->ctx.rflags & X86_EFLAGS_IF) != 0;
+}
+
+static enum vmx_decision arbitrate_root(const struct vmx_lp *lp)
+{
+	if (lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI || lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
+		return VMX_DECIDE_NONE;
+	if (lp->nmi_latched && !lp->nmi_blocked && !nmi_shadowed(lp))
+		return VMX_DECIDE_NMI_DELIVER;
+	if (lapic_intr_pending(&lp->apic) && if_set(lp) && !intr_shadowed(lp))
+		return VMX_DECIDE_EXTINT_DELIVER;
+	return VMX_DECIDE_NONE;
+}
+
+/* R18: NMI-window exiting. */
+static bool nmi_window_open(const struct vmx_lp *lp)
+{
+	if (!lp_proc(lp, CPU_BASED_NMI_WINDOW_EXITING) || lp->vnmi_blocked || vmx_lp_movss_blocking(lp))
+		return false;
+	return !(lp->model.nmi_window_blocked_by_sti && vmx_lp_sti_blocking(lp));
+}
+
+/* R2, R3, R15, R16: is a latched NMI recognised now? */
+static bool nmi_recognised(const struct vmx_lp *lp)
+{
+	if (!lp->nmi_latched || nmi_shadowed(lp))
+		return false;
+	/* With virtual NMIs the processor never blocks NMIs in non-root operation. */
+	if (lp_pin(lp, PIN_BASED_NMI_EXITING) && lp_pin(lp, PIN_BASED_VIRTUAL_NMIS))
+		return true;
+	return !lp->nmi_blocked;
+}
+
+enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
+{
+	uint32_t act = lp->ctx.activity;
+	bool active_or_hlt = act == GUEST_ACTIVITY_ACTIVE || act == GUEST_ACTIVITY_HLT;
+
+	if (!lp->non_root)
+		return arbitrate_root(lp);
+	if (act == GUEST_ACTIVITY_WAIT_SIPI)
+		return VMX_DECIDE_NONE;        /* only INIT/SIPI, not modelled, leave it */
+
+	if (lp->mtf_pending && active_or_hlt)
+		return VMX_DECIDE_MTF_EXIT;
+	if (lp->timer_armed && lp->cycle >= lp->timer_deadline)
+		return VMX_DECIDE_TIMER_EXIT;
+	if (nmi_window_open(lp))
+		return VMX_DECIDE_NMI_WINDOW_EXIT;
+	if (nmi_recognised(lp)) {
+		if (lp_pin(lp, PIN_BASED_NMI_EXITING))
+			return VMX_DECIDE_NMI_EXIT;
+		if (active_or_hlt)
+			return VMX_DECIDE_NMI_DELIVER;
+	}
+	/* R19: IF = 1 and no STI/MOV-SS blocking; NMI blocking is irrelevant. */
+	if (lp_proc(lp, CPU_BASED_INTR_WINDOW_EXITING) && if_set(lp) && !intr_shadowed(lp))
+		return VMX_DECIDE_INTR_WINDOW_EXIT;
+	if (active_or_hlt && lapic_intr_pending(&lp->apic) && !intr_shadowed(lp)) {
+		/* R1: with external-interrupt exiting, RFLAGS.IF does not block. */
+		if (lp_pin(lp, PIN_BASED_EXT_INTR_MASK))
+			return VMX_DECIDE_EXTINT_EXIT;
+		if (if_set(lp))
+			return VMX_DECIDE_EXTINT_DELIVER;
+	}
+	return VMX_DECIDE_NONE;
+}
+
+const char *vmx_decision_name(enum vmx_decision d)
+{
+	switch (d) {
+	case VMX_DECIDE_NONE: return "none";
+	case VMX_DECIDE_MTF_EXIT: return "mtf-exit";
+	case VMX_DECIDE_TIMER_EXIT: return "preemption-timer-exit";
+	case VMX_DECIDE_NMI_WINDOW_EXIT: return "nmi-window-exit";
+	case VMX_DECIDE_NMI_EXIT: return "nmi-exit";
+	case VMX_DECIDE_NMI_DELIVER: return "nmi-deliver";
+	case VMX_DECIDE_INTR_WINDOW_EXIT: return "intr-window-exit";
+	case VMX_DECIDE_EXTINT_EXIT: return "extint-exit";
+	case VMX_DECIDE_EXTINT_DELIVER: return "extint-deliver";
+	}
+	return "?";
+}

@@ -1,0 +1,415 @@
+/*
+ * exec.c - executing guest operations at instruction boundaries, and the run
+ * loop that alternates arbitration (arbiter.c) with execution.
+ *
+ * Time advances by instruction costs of the CPU model. A work block runs in
+ * bulk up to the next moment something could change the arbiter's answer:
+ * the caller's limit (where stimuli arrive), the preemption-timer deadline,
+ * the end of a shadow, or a pending MTF exit.
+ */
+#include <stddef.h>
+
+#include "model/hw/lp_internal.h"
+
+static struct vmx_exit_info insn_exit(uint32_t reason, uint32_t len)
+{
+	struct vmx_exit_info x = {.reason = reason, .insn_len = len};
+	return x;
+}
+
+/* The instruction exits unconditionally in non-root operation. */
+static enum lp_step exit_for(struct vmx_lp *lp, uint32_t reason, const struct vmx_insn *in)
+{
+	struct vmx_exit_info x = insn_exit(reason, in->len);
+	lp_vmexit(lp, &x);
+	return LP_STEP_EXIT;
+}
+
+/* Completing an instruction with the monitor trap flag set makes an MTF exit pending (R27). */
+static void complete(struct vmx_lp *lp, uint64_t n, uint64_t cycles)
+{
+	lp_retire(lp, n, cycles);
+	if (lp->non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG))
+		lp->mtf_pending = true;
+}
+
+static enum lp_step fault(struct vmx_lp *lp, uint8_t vector, bool has_error, uint32_t error_code,
+                          bool iret_unblocked_nmi)
+{
+	struct vmx_event e = {INTR_TYPE_HARD_EXCEPTION, vector, has_error, error_code, 0};
+	return lp_raise_exception(lp, &e, lp->ctx.rip, iret_unblocked_nmi);
+}
+
+static void emit_simple(struct vmx_lp *lp, enum vmx_hw_event_kind kind, uint32_t vector)
+{
+	struct vmx_hw_event ev = {.kind = kind, .vector = vector, .rip = lp->ctx.rip};
+	lp_emit(lp, &ev);
+}
+
+/* R16, R17: IRET and NMI blocking. */
+static enum lp_step do_iret(struct vmx_lp *lp, const struct vmx_insn *in)
+{
+	struct vmx_guest_mem *m = lp->ctx.mem;
+	bool unblocked = false;
+	struct vmx_hw_event ev = {.kind = HW_IRET};
+
+	if (!lp->non_root || !lp_pin(lp, PIN_BASED_NMI_EXITING)) {
+		unblocked = lp->nmi_blocked;     /* IRET unblocks NMIs as it does outside VMX */
+		lp->nmi_blocked = false;
+	} else if (lp_pin(lp, PIN_BASED_VIRTUAL_NMIS)) {
+		unblocked = lp->vnmi_blocked;    /* even if the IRET then faults */
+		lp->vnmi_blocked = false;
+	}
+	/* NMI exiting = 1 without virtual NMIs: IRET leaves blocking by NMI alone. */
+
+	if (lp->non_root && m->stack_not_present) {
+		struct vmx_exit_info x = {.reason = EXIT_REASON_EPT_VIOLATION,
+		                          .qualification = 0x1u | (unblocked ? 0x1000u : 0u), /* data read; bit 12 */
+		                          .guest_phys = m->stack_gpa};
+		lp_vmexit(lp, &x);
+		return LP_STEP_EXIT;
+	}
+	if (m->depth == 0)    /* nothing to return to: #GP(0) */
+		return fault(lp, GP_VECTOR, true, 0, unblocked);
+
+	m->depth--;
+	lp->ctx.rip = m->stack[m->depth].rip;
+	lp->ctx.rflags = (m->stack[m->depth].rflags & ~X86_EFLAGS_RESERVED_ZERO) | X86_EFLAGS_FIXED;
+	complete(lp, 1, lp->model.iret_cycles);
+	ev.rip = lp->ctx.rip;
+	ev.nmi_unblocked = unblocked;
+	lp_emit(lp, &ev);
+	(void)in;
+	return LP_STEP_CONTINUE;
+}
+
+static enum lp_step do_vmx_root(struct vmx_lp *lp, const struct vmx_insn *in)
+{
+	uint64_t next = in->addr + in->len;
+	uint64_t value;
+
+	switch (in->op) {
+	case VMX_OP_VMLAUNCH:
+	case VMX_OP_VMRESUME: {
+		enum vmx_entry_status s;
+
+		/* VMfail falls through to the next instruction; success or failed entry replace RIP. */
+		lp->ctx.rip = next;
+		s = vmx_lp_vmentry(lp, in->op == VMX_OP_VMLAUNCH);
+		lp->retired++;
+		return s == VMX_ENTRY_FAILED ? LP_STEP_EXIT : LP_STEP_CONTINUE;
+	}
+	case VMX_OP_VMREAD:
+		(void)vmx_lp_vmread(lp, (uint32_t)in->arg, &value);
+		break;
+	case VMX_OP_VMWRITE:
+		(void)vmx_lp_vmwrite(lp, (uint32_t)in->arg, in->arg2);
+		break;
+	case VMX_OP_VMCALL:
+		/* VMCALL in root operation: VMfailValid(1), or VMfailInvalid without a VMCS. */
+		if (lp->vmcs)
+			vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, VMXERR_VMCALL_IN_ROOT);
+		break;
+	default:
+		break;
+	}
+	lp->ctx.rip = next;
+	complete(lp, 1, lp->model.insn_cycles);
+	return LP_STEP_CONTINUE;
+}
+
+enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
+{
+	uint64_t offset = 0;
+	const struct vmx_program *prog = lp->ctx.mem ? lp->ctx.mem->prog : NULL;
+	const struct vmx_insn *in = vmx_program_fetch(prog, lp->ctx.rip, &offset);
+	uint64_t next;
+	bool non_root = lp->non_root;
+
+	if (!in)   /* nothing mapped at RIP: #PF on instruction fetch (error code: I/D bit 4) */
+		return fault(lp, PF_VECTOR, true, 0x10, false);
+	next = in->addr + in->len;
+
+	switch (in->op) {
+	case VMX_OP_WORK: {
+		uint64_t left = in->len - offset, n = left, c = lp->model.insn_cycles ? lp->model.insn_cycles : 1;
+
+		/* Bulk execution only where no boundary in between can decide differently. */
+		if (until > lp->cycle && (until - lp->cycle) / c < n)
+			n = (until - lp->cycle + c - 1) / c;
+		if (non_root && lp->timer_armed) {
+			uint64_t t = lp->timer_deadline > lp->cycle ? (lp->timer_deadline - lp->cycle + c - 1) / c : 1;
+			if (t < n)
+				n = t;
+		}
+		if (vmx_lp_sti_blocking(lp) || vmx_lp_movss_blocking(lp) ||
+		    (non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG)))
+			n = 1;
+		if (n == 0)
+			n = 1;
+		lp->ctx.rip += n;
+		complete(lp, n, n * c);
+		break;
+	}
+	case VMX_OP_NOP:
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_STI: {
+		/* Blocking by STI only when IF goes 0 -> 1; STI inside the shadow does not extend it. */
+		bool was_clear = !(lp->ctx.rflags & X86_EFLAGS_IF);
+		lp->ctx.rflags |= X86_EFLAGS_IF;
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		if (was_clear)
+			lp->sti_shadow_at = lp->retired;
+		break;
+	}
+	case VMX_OP_CLI:
+		lp->ctx.rflags &= ~(uint64_t)X86_EFLAGS_IF;
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_MOV_SS: {
+		/* A MOV SS inside a MOV-SS shadow does not start another one. */
+		bool in_shadow = vmx_lp_movss_blocking(lp);
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		if (!in_shadow)
+			lp->movss_shadow_at = lp->retired;
+		break;
+	}
+	case VMX_OP_IRET:
+		return do_iret(lp, in);
+	case VMX_OP_HLT:
+		if (non_root && lp_proc(lp, CPU_BASED_HLT_EXITING))
+			return exit_for(lp, EXIT_REASON_HLT, in);
+		lp->ctx.rip = next;
+		lp->ctx.activity = GUEST_ACTIVITY_HLT;
+		complete(lp, 1, lp->model.insn_cycles);
+		emit_simple(lp, HW_HLT, 0);
+		break;
+	case VMX_OP_INT: {
+		struct vmx_event e = {INTR_TYPE_SOFT_INTR, (uint8_t)in->arg, false, 0, in->len};
+		lp_retire(lp, 1, lp->model.insn_cycles);
+		return lp_deliver(lp, &e, next, false);
+	}
+	case VMX_OP_INT3: {
+		struct vmx_event e = {INTR_TYPE_SOFT_EXCEPTION, BP_VECTOR, false, 0, in->len};
+		lp_retire(lp, 1, lp->model.insn_cycles);
+		return lp_raise_exception(lp, &e, next, false);
+	}
+	case VMX_OP_UD2:
+		return fault(lp, UD_VECTOR, false, 0, false);
+	case VMX_OP_EOI:
+		/* WRMSR exits unconditionally in the model (MSR bitmaps read as all ones). */
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_MSR_WRITE, in);
+		emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_IPI:
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_MSR_WRITE, in);
+		{
+			struct vmx_hw_event ev = {.kind = HW_IPI, .dest = (uint32_t)in->arg,
+			                          .vector = (uint32_t)in->arg2, .rip = lp->ctx.rip};
+			lp_emit(lp, &ev);
+		}
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		if (lp->send_ipi)
+			lp->send_ipi(lp->send_ipi_ctx, lp->id, (uint32_t)in->arg, (uint32_t)in->arg2);
+		break;
+	case VMX_OP_JMP:
+		lp->ctx.rip = in->arg;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_VMCALL:
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_VMCALL, in);
+		return do_vmx_root(lp, in);
+	case VMX_OP_VMLAUNCH:
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_VMLAUNCH, in);
+		return do_vmx_root(lp, in);
+	case VMX_OP_VMRESUME:
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_VMRESUME, in);
+		return do_vmx_root(lp, in);
+	case VMX_OP_VMREAD:
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_VMREAD, in);
+		return do_vmx_root(lp, in);
+	case VMX_OP_VMWRITE:
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_VMWRITE, in);
+		return do_vmx_root(lp, in);
+	case VMX_OP_COUNT:
+		return fault(lp, UD_VECTOR, false, 0, false);
+	}
+	lp_note_blocking(lp);
+	return LP_STEP_CONTINUE;
+}
+
+/* Act on the arbiter's decision. */
+static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
+{
+	struct vmx_exit_info x = {0};
+	struct vmx_event e = {0};
+
+	if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE) {
+		struct vmx_hw_event ev = {.kind = HW_WAKE, .new_state = lp->ctx.activity, .rip = lp->ctx.rip};
+		lp_emit(lp, &ev);
+	}
+	switch (d) {
+	case VMX_DECIDE_MTF_EXIT:
+		x.reason = EXIT_REASON_MONITOR_TRAP_FLAG;
+		break;
+	case VMX_DECIDE_TIMER_EXIT:
+		x.reason = EXIT_REASON_PREEMPTION_TIMER;
+		break;
+	case VMX_DECIDE_NMI_WINDOW_EXIT:
+		x.reason = EXIT_REASON_NMI_WINDOW;
+		break;
+	case VMX_DECIDE_INTR_WINDOW_EXIT:
+		x.reason = EXIT_REASON_INTERRUPT_WINDOW;
+		break;
+	case VMX_DECIDE_NMI_EXIT:
+		/* R22: reason 0 with 0x80000202; blocking by NMI after the exit. */
+		lp->nmi_latched = false;
+		x.reason = EXIT_REASON_EXCEPTION_NMI;
+		x.intr_info = intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false);
+		break;
+	case VMX_DECIDE_EXTINT_EXIT:
+		/* R21: acknowledge on exit stores the vector; without it the IRR keeps it. */
+		x.reason = EXIT_REASON_EXTERNAL_INTERRUPT;
+		if (lp_exit_ctl(lp, VM_EXIT_ACK_INTR_ON_EXIT)) {
+			uint8_t v = lapic_ack(&lp->apic);
+			emit_simple(lp, HW_INTR_ACK, v);
+			x.intr_info = intr_info_make(INTR_TYPE_EXT_INTR, v, false);
+		}
+		break;
+	case VMX_DECIDE_NMI_DELIVER:
+		lp->nmi_latched = false;
+		e.type = INTR_TYPE_NMI_INTR;
+		e.vector = NMI_VECTOR;
+		return lp_deliver(lp, &e, lp->ctx.rip, false);
+	case VMX_DECIDE_EXTINT_DELIVER:
+		e.type = INTR_TYPE_EXT_INTR;
+		e.vector = lapic_ack(&lp->apic);
+		emit_simple(lp, HW_INTR_ACK, e.vector);
+		return lp_deliver(lp, &e, lp->ctx.rip, false);
+	case VMX_DECIDE_NONE:
+		return LP_STEP_CONTINUE;
+	}
+	lp_vmexit(lp, &x);
+	return LP_STEP_EXIT;
+}
+
+static enum vmx_run_outcome step_outcome(struct vmx_lp *lp, enum lp_step s)
+{
+	if (s == LP_STEP_SHUTDOWN)
+		return VMX_RUN_SHUTDOWN;
+	/* An exit reason with bit 31 is a failed VM entry of the root program. */
+	if (lp->vmcs && (vmcs_get32(lp->vmcs, VM_EXIT_REASON) & VMX_EXIT_REASONS_FAILED_VMENTRY) && !lp->non_root &&
+	    s == LP_STEP_EXIT)
+		return VMX_RUN_ENTRY_FAILED;
+	return VMX_RUN_EXIT;
+}
+
+enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until)
+{
+	for (;;) {
+		enum vmx_decision d;
+		enum lp_step s;
+
+		if (!lp->non_root && (!lp->ctx.mem || !lp->ctx.mem->prog))
+			return VMX_RUN_ROOT;
+		if (!lp->non_root && lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
+			return VMX_RUN_SHUTDOWN;
+		if (lp->inject_pending) {
+			s = lp_inject(lp);
+			if (s != LP_STEP_CONTINUE)
+				return step_outcome(lp, s);
+			continue;
+		}
+		if (lp->cycle >= until)
+			return VMX_RUN_LIMIT;
+		d = vmx_arbitrate(lp);
+		if (d != VMX_DECIDE_NONE) {
+			s = act(lp, d);
+			if (s != LP_STEP_CONTINUE)
+				return step_outcome(lp, s);
+			continue;
+		}
+		if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE) {
+			/* Asleep: nothing changes before the limit or the timer deadline. */
+			uint64_t wake = until;
+			if (lp->non_root && lp->timer_armed && lp->timer_deadline > lp->cycle && lp->timer_deadline < wake)
+				wake = lp->timer_deadline;
+			lp->cycle = wake > lp->cycle ? wake : lp->cycle + 1;
+			continue;
+		}
+		s = lp_execute(lp, until);
+		if (s != LP_STEP_CONTINUE)
+			return step_outcome(lp, s);
+	}
+}
+
+void vmx_lp_exec_root(struct vmx_lp *lp, enum vmx_op op, uint64_t arg, uint64_t arg2)
+{
+	if (lp->non_root)
+		return;
+	switch (op) {
+	case VMX_OP_STI:
+		if (!(lp->ctx.rflags & X86_EFLAGS_IF)) {
+			lp->ctx.rflags |= X86_EFLAGS_IF;
+			lp_retire(lp, 1, lp->model.insn_cycles);
+			lp->sti_shadow_at = lp->retired;
+		} else {
+			lp_retire(lp, 1, lp->model.insn_cycles);
+		}
+		break;
+	case VMX_OP_CLI:
+		lp->ctx.rflags &= ~(uint64_t)X86_EFLAGS_IF;
+		lp_retire(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_MOV_SS: {
+		bool in_shadow = vmx_lp_movss_blocking(lp);
+		lp_retire(lp, 1, lp->model.insn_cycles);
+		if (!in_shadow)
+			lp->movss_shadow_at = lp->retired;
+		break;
+	}
+	case VMX_OP_IRET: {
+		/* The IRET that ends a host NMI handler: it removes blocking by NMI (R16). */
+		struct vmx_hw_event ev = {.kind = HW_IRET, .nmi_unblocked = lp->nmi_blocked, .rip = lp->ctx.rip};
+		lp->nmi_blocked = false;
+		lp_retire(lp, 1, lp->model.iret_cycles);
+		lp_emit(lp, &ev);
+		break;
+	}
+	case VMX_OP_WORK:
+		lp_retire(lp, arg ? arg : 1, (arg ? arg : 1) * lp->model.insn_cycles);
+		break;
+	case VMX_OP_EOI:
+		emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
+		lp_retire(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_IPI: {
+		struct vmx_hw_event ev = {.kind = HW_IPI, .dest = (uint32_t)arg, .vector = (uint32_t)arg2,
+		                          .rip = lp->ctx.rip};
+		lp_emit(lp, &ev);
+		lp_retire(lp, 1, lp->model.insn_cycles);
+		if (lp->send_ipi)
+			lp->send_ipi(lp->send_ipi_ctx, lp->id, (uint32_t)arg, (uint32_t)arg2);
+		break;
+	}
+	default:
+		lp_retire(lp, 1, lp->model.insn_cycles);
+		break;
+	}
+	lp_note_blocking(lp);
+}

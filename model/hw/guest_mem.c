@@ -1,0 +1,76 @@
+/*
+ * guest_mem.c - program layout and fetch, empty guest memory.
+ */
+#include "model/hw/guest_mem.h"
+
+#include <string.h>
+
+static const struct {
+	const char *name;
+	uint32_t len;   /* x86 encoding length the operation stands for */
+} op_table[VMX_OP_COUNT] = {
+    [VMX_OP_WORK] = {"work", 1},     [VMX_OP_NOP] = {"nop", 1},
+    [VMX_OP_STI] = {"sti", 1},       [VMX_OP_CLI] = {"cli", 1},
+    [VMX_OP_MOV_SS] = {"mov-ss", 2}, [VMX_OP_IRET] = {"iret", 2},   /* 48 cf */
+    [VMX_OP_HLT] = {"hlt", 1},       [VMX_OP_INT] = {"int", 2},     /* cd ib */
+    [VMX_OP_INT3] = {"int3", 1},     [VMX_OP_UD2] = {"ud2", 2},
+    [VMX_OP_VMCALL] = {"vmcall", 3}, [VMX_OP_EOI] = {"eoi", 2},     /* wrmsr */
+    [VMX_OP_JMP] = {"jmp", 2},       [VMX_OP_IPI] = {"ipi", 2},     /* wrmsr */
+    [VMX_OP_VMLAUNCH] = {"vmlaunch", 3}, [VMX_OP_VMRESUME] = {"vmresume", 3},
+    [VMX_OP_VMREAD] = {"vmread", 3}, [VMX_OP_VMWRITE] = {"vmwrite", 3},
+};
+
+uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
+{
+	if (op == VMX_OP_WORK)
+		return arg == 0 ? 1u : (arg > UINT32_MAX ? UINT32_MAX : (uint32_t)arg);
+	return (unsigned)op < VMX_OP_COUNT ? op_table[op].len : 1u;
+}
+
+const char *vmx_op_name(enum vmx_op op)
+{
+	return (unsigned)op < VMX_OP_COUNT ? op_table[op].name : "?";
+}
+
+void vmx_program_layout(struct vmx_program *p, struct vmx_insn *insn, uint32_t count, uint64_t base)
+{
+	uint64_t addr = base;
+
+	p->insn = insn;
+	p->count = count;
+	p->base = base;
+	for (uint32_t i = 0; i < count; i++) {
+		insn[i].len = vmx_op_length(insn[i].op, insn[i].arg);
+		insn[i].addr = addr;
+		addr += insn[i].len;
+	}
+	p->end = addr;
+}
+
+const struct vmx_insn *vmx_program_fetch(const struct vmx_program *p, uint64_t rip, uint64_t *offset)
+{
+	uint32_t lo = 0, hi;
+
+	if (!p || p->count == 0 || rip < p->base || rip >= p->end)
+		return NULL;
+	hi = p->count;
+	while (hi - lo > 1) {               /* last instruction with addr <= rip */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (p->insn[mid].addr <= rip)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*offset = rip - p->insn[lo].addr;
+	/* Only a work block has boundaries inside it. */
+	if (*offset != 0 && p->insn[lo].op != VMX_OP_WORK)
+		return NULL;
+	return &p->insn[lo];
+}
+
+void vmx_guest_mem_init(struct vmx_guest_mem *m, const struct vmx_program *prog)
+{
+	memset(m, 0, sizeof(*m));
+	m->prog = prog;
+	m->stack_gpa = 0x7000;
+}

@@ -1,0 +1,113 @@
+/*
+ * guest_mem.h - what the model keeps of a guest's memory: its program text,
+ * its IDT and its stack of interrupt frames.
+ *
+ * Programs are sequences of guest operations at real addresses. A `work N`
+ * block is N one-byte, one-unit instructions, so RIP inside it is exact when
+ * an event interrupts it, and the run loop can execute it in bulk.
+ */
+#ifndef VMXSIM_GUEST_MEM_H
+#define VMXSIM_GUEST_MEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vmx_op {
+	VMX_OP_WORK,      /* arg = units of ALU work; length arg bytes */
+	VMX_OP_NOP,
+	VMX_OP_STI,
+	VMX_OP_CLI,
+	VMX_OP_MOV_SS,
+	VMX_OP_IRET,
+	VMX_OP_HLT,
+	VMX_OP_INT,       /* INT n, arg = vector (software interrupt, type 4) */
+	VMX_OP_INT3,      /* #BP, software exception (type 6) */
+	VMX_OP_UD2,       /* #UD, hardware exception (type 3, fault) */
+	VMX_OP_VMCALL,
+	VMX_OP_EOI,       /* WRMSR to the x2APIC EOI register (MSR 0x80b) */
+	VMX_OP_JMP,       /* arg = target address */
+	VMX_OP_IPI,       /* WRMSR to the x2APIC ICR: arg = destination, arg2 = vector or VMX_IPI_NMI */
+	VMX_OP_VMLAUNCH,
+	VMX_OP_VMRESUME,
+	VMX_OP_VMREAD,    /* arg = field encoding */
+	VMX_OP_VMWRITE,   /* arg = field encoding, arg2 = value */
+	VMX_OP_COUNT
+};
+
+#define VMX_IPI_NMI 0x100u        /* arg2 of VMX_OP_IPI: NMI delivery mode */
+#define MSR_X2APIC_EOI 0x80bu
+#define MSR_X2APIC_ICR 0x830u
+
+struct vmx_insn {
+	enum vmx_op op;
+	uint32_t len;     /* bytes; filled by vmx_program_layout() */
+	uint64_t arg;
+	uint64_t arg2;
+	uint64_t addr;    /* filled by vmx_program_layout() */
+	uint32_t line;    /* source line of the scenario, 0 if none (for traces) */
+};
+
+struct vmx_program {
+	struct vmx_insn *insn;  /* caller-owned, laid out in address order */
+	uint32_t count;
+	uint64_t base;          /* address of insn[0] */
+	uint64_t end;           /* first address after the last instruction */
+};
+
+enum vmx_gate_type {
+	VMX_GATE_NONE = 0,        /* not present */
+	VMX_GATE_INTERRUPT,       /* clears IF on entry */
+	VMX_GATE_TRAP,            /* leaves IF alone */
+};
+
+struct vmx_gate {
+	enum vmx_gate_type type;
+	uint64_t handler;         /* address of the handler's first instruction */
+};
+
+struct vmx_frame {
+	uint64_t rip;             /* return address */
+	uint64_t rflags;
+	bool has_error_code;      /* an error code was pushed (IRET discards it) */
+	uint32_t error_code;
+};
+
+#define VMX_STACK_DEPTH 64
+
+struct vmx_guest_mem {
+	const struct vmx_program *prog;
+	struct vmx_gate idt[256];
+	struct vmx_frame stack[VMX_STACK_DEPTH];
+	uint32_t depth;                 /* frames on the stack */
+	bool stack_not_present;         /* EPT: the stack page is unmapped, so pushes and pops
+	                                   cause EPT violations (exit 48) in non-root operation */
+	uint64_t stack_gpa;             /* guest-physical address reported for such a violation */
+};
+
+/* Length in bytes of an operation (work: arg bytes, at least 1). */
+uint32_t vmx_op_length(enum vmx_op op, uint64_t arg);
+
+/* Name of an operation ("sti", "work", ...). */
+const char *vmx_op_name(enum vmx_op op);
+
+/* Assign addresses and lengths from base upward. */
+void vmx_program_layout(struct vmx_program *p, struct vmx_insn *insn, uint32_t count, uint64_t base);
+
+/*
+ * The instruction containing address rip, and the offset of rip inside it;
+ * NULL if rip is outside the program or not at a boundary of a non-work
+ * instruction.
+ */
+const struct vmx_insn *vmx_program_fetch(const struct vmx_program *p, uint64_t rip, uint64_t *offset);
+
+/* Empty memory: no program, IDT all not-present, empty stack. */
+void vmx_guest_mem_init(struct vmx_guest_mem *m, const struct vmx_program *prog);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

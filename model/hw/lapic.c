@@ -1,0 +1,62 @@
+/*
+ * lapic.c - IRR/ISR bookkeeping of the physical local APIC.
+ */
+#include "model/hw/lapic.h"
+
+#include <string.h>
+
+void lapic_reset(struct lapic *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+static int highest(const uint64_t r[4])
+{
+	for (int w = 3; w >= 0; w--)
+		if (r[w])
+			return w * 64 + 63 - __builtin_clzll(r[w]);
+	return -1;
+}
+
+static bool test_bit(const uint64_t r[4], unsigned v) { return (r[v / 64] >> (v % 64)) & 1u; }
+static void set_bit(uint64_t r[4], unsigned v) { r[v / 64] |= 1ull << (v % 64); }
+static void clear_bit(uint64_t r[4], unsigned v) { r[v / 64] &= ~(1ull << (v % 64)); }
+
+bool lapic_accept(struct lapic *a, uint8_t vector)
+{
+	if (test_bit(a->irr, vector))
+		return false;
+	set_bit(a->irr, vector);
+	return true;
+}
+
+int lapic_highest_irr(const struct lapic *a) { return highest(a->irr); }
+int lapic_highest_isr(const struct lapic *a) { return highest(a->isr); }
+
+bool lapic_intr_pending(const struct lapic *a)
+{
+	int irr = highest(a->irr), isr = highest(a->isr);
+
+	/* The processor priority is the in-service class (TPR is 0). */
+	return irr >= 0 && (isr < 0 || (irr >> 4) > (isr >> 4));
+}
+
+uint8_t lapic_ack(struct lapic *a)
+{
+	int v = highest(a->irr);
+
+	if (v < 0)
+		return 0;
+	clear_bit(a->irr, (unsigned)v);
+	set_bit(a->isr, (unsigned)v);
+	return (uint8_t)v;
+}
+
+int lapic_eoi(struct lapic *a)
+{
+	int v = highest(a->isr);
+
+	if (v >= 0)
+		clear_bit(a->isr, (unsigned)v);
+	return v;
+}

@@ -1,0 +1,162 @@
+/*
+ * lp.c - the logical processor's state, inputs, simple VMX instructions and
+ * pure queries. Entry is in vmentry.c, exits in vmexit.c, vectoring in
+ * deliver.c, instructions in exec.c, arbitration in arbiter.c.
+ */
+#include <string.h>
+
+#include "model/hw/lp_internal.h"
+
+void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
+                 struct vmx_guest_mem *host_mem)
+{
+	memset(lp, 0, sizeof(*lp));
+	lp->model = *model;
+	lp->id = id;
+	lp->host_mem = host_mem;
+	lp->ctx.rflags = X86_EFLAGS_FIXED;
+	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
+	lp->ctx.mem = host_mem;
+	if (host_mem && host_mem->prog)
+		lp->ctx.rip = host_mem->prog->base;
+	lp->sti_shadow_at = VMX_NO_BOUNDARY;
+	lp->movss_shadow_at = VMX_NO_BOUNDARY;
+	lapic_reset(&lp->apic);
+	lp->last_blocking = vmx_lp_blocking(lp);
+}
+
+void vmx_lp_set_observer(struct vmx_lp *lp, vmx_hw_observer_fn fn, void *ctx)
+{
+	lp->observer = fn;
+	lp->observer_ctx = ctx;
+}
+
+void lp_emit(struct vmx_lp *lp, struct vmx_hw_event *ev)
+{
+	if (!lp->observer)
+		return;
+	ev->cpu = lp->id;
+	ev->non_root = lp->non_root;
+	if (!ev->cycle)
+		ev->cycle = lp->cycle;
+	lp->observer(lp->observer_ctx, ev);
+}
+
+void lp_note_blocking(struct vmx_lp *lp)
+{
+	uint32_t now = vmx_lp_blocking(lp);
+
+	if (now != lp->last_blocking) {
+		struct vmx_hw_event ev = {.kind = HW_BLOCKING, .old_state = lp->last_blocking,
+		                          .new_state = now, .rip = lp->ctx.rip};
+		lp->last_blocking = now;
+		lp_emit(lp, &ev);
+	}
+}
+
+void vmx_lp_nmi(struct vmx_lp *lp)
+{
+	struct vmx_hw_event ev = {.kind = lp->nmi_latched ? HW_NMI_LOST : HW_NMI_LATCHED, .rip = lp->ctx.rip};
+
+	/* The processor holds one NMI while NMIs are blocked; a second edge is lost. */
+	lp->nmi_latched = true;
+	lp_emit(lp, &ev);
+}
+
+void vmx_lp_irq(struct vmx_lp *lp, uint8_t vector)
+{
+	struct vmx_hw_event ev = {.kind = HW_IRQ_ACCEPTED, .vector = vector, .rip = lp->ctx.rip};
+
+	if (!lapic_accept(&lp->apic, vector))
+		ev.kind = HW_IRQ_COALESCED;
+	lp_emit(lp, &ev);
+}
+
+enum vmx_insn_status vmx_lp_vmptrld(struct vmx_lp *lp, struct vmcs *v)
+{
+	if (v->revision_id != lp->model.revision_id) {
+		if (lp->vmcs) {
+			vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, VMXERR_VMPTRLD_INCORRECT_REVISION_ID);
+			return VMX_FAIL_VALID;
+		}
+		return VMX_FAIL_INVALID;
+	}
+	lp->vmcs = v;
+	return VMX_SUCCEED;
+}
+
+void vmx_lp_vmclear(struct vmx_lp *lp, struct vmcs *v)
+{
+	v->launch_state = VMCS_CLEAR;
+	if (lp->vmcs == v)
+		lp->vmcs = NULL;
+}
+
+static enum vmx_insn_status insn_result(struct vmx_lp *lp, enum vmx_insn_error err)
+{
+	if (err == VMX_INSN_OK)
+		return VMX_SUCCEED;
+	vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, (uint64_t)err);
+	return VMX_FAIL_VALID;
+}
+
+enum vmx_insn_status vmx_lp_vmread(struct vmx_lp *lp, uint32_t encoding, uint64_t *value)
+{
+	if (!lp->vmcs)
+		return VMX_FAIL_INVALID;
+	return insn_result(lp, vmcs_vmread(lp->vmcs, encoding, value));
+}
+
+enum vmx_insn_status vmx_lp_vmwrite(struct vmx_lp *lp, uint32_t encoding, uint64_t value)
+{
+	if (!lp->vmcs)
+		return VMX_FAIL_INVALID;
+	return insn_result(lp, vmcs_vmwrite(lp->vmcs, &lp->model.caps, encoding, value));
+}
+
+void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles)
+{
+	lp->cycle += cycles;
+}
+
+bool vmx_lp_sti_blocking(const struct vmx_lp *lp)
+{
+	return lp->sti_shadow_at == lp->retired;
+}
+
+bool vmx_lp_movss_blocking(const struct vmx_lp *lp)
+{
+	return lp->movss_shadow_at == lp->retired;
+}
+
+uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp)
+{
+	uint32_t s = 0;
+	bool vnmi = lp->non_root && (lp->ctl.pin & PIN_BASED_VIRTUAL_NMIS);
+
+	if (vmx_lp_sti_blocking(lp))
+		s |= GUEST_INTR_STATE_STI;
+	if (vmx_lp_movss_blocking(lp))
+		s |= GUEST_INTR_STATE_MOV_SS;
+	/* Bit 3 is virtual-NMI blocking when virtual NMIs = 1 (R3). */
+	if (vnmi ? lp->vnmi_blocked : lp->nmi_blocked)
+		s |= GUEST_INTR_STATE_NMI;
+	return s;
+}
+
+uint32_t vmx_lp_blocking(const struct vmx_lp *lp)
+{
+	uint32_t b = 0;
+
+	if (vmx_lp_sti_blocking(lp))
+		b |= VMX_BLK_STI;
+	if (vmx_lp_movss_blocking(lp))
+		b |= VMX_BLK_MOV_SS;
+	if (lp->nmi_blocked)
+		b |= VMX_BLK_NMI;
+	if (lp->non_root && (lp->ctl.pin & PIN_BASED_VIRTUAL_NMIS) && lp->vnmi_blocked)
+		b |= VMX_BLK_VNMI;
+	if (lp->ctx.rflags & X86_EFLAGS_IF)
+		b |= VMX_BLK_IF;
+	return b;
+}

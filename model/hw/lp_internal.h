@@ -1,0 +1,72 @@
+/*
+ * lp_internal.h - what the processor model's own files share. Not public.
+ */
+#ifndef VMXSIM_LP_INTERNAL_H
+#define VMXSIM_LP_INTERNAL_H
+
+#include "model/hw/vmx_lp.h"
+#include "vmcs/vmx_controls.h"
+#include "vmcs/vmx_exit_reason.h"
+#include "vmcs/vmx_intr_info.h"
+#include "vmcs/vmx_intr_state.h"
+
+/* Result of one step that may leave non-root operation. */
+enum lp_step {
+	LP_STEP_CONTINUE,   /* keep running */
+	LP_STEP_EXIT,       /* a VM exit happened */
+	LP_STEP_SHUTDOWN,   /* triple fault in root operation */
+};
+
+/* What a VM exit records (SDM "Recording VM-Exit Information"). */
+struct vmx_exit_info {
+	uint32_t reason;
+	uint64_t qualification;
+	uint32_t intr_info;
+	uint32_t intr_error_code;
+	uint32_t idt_vectoring;
+	uint32_t idt_error_code;
+	uint32_t insn_len;
+	uint64_t guest_phys;
+};
+
+void lp_emit(struct vmx_lp *lp, struct vmx_hw_event *ev);
+void lp_note_blocking(struct vmx_lp *lp);
+
+/* Retire n instructions costing `cycles` in total. */
+static inline void lp_retire(struct vmx_lp *lp, uint64_t n, uint64_t cycles)
+{
+	lp->retired += n;
+	lp->cycle += cycles;
+}
+
+static inline bool lp_pin(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.pin & bit) != 0; }
+static inline bool lp_proc(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.proc & bit) != 0; }
+static inline bool lp_exit_ctl(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.exit & bit) != 0; }
+
+/* vmexit.c: record a VM exit and load host state. */
+void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info);
+
+/* deliver.c: vector an event through the IDT of what runs now. */
+enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t return_rip, bool injected);
+
+/*
+ * deliver.c: an exception raised by the instruction at RIP: a fault returns
+ * to RIP, INT3 past it (insn_len). iret_unblocked_nmi feeds bit 12 of the
+ * exit interruption information (R17).
+ */
+enum lp_step lp_raise_exception(struct vmx_lp *lp, const struct vmx_event *exc, uint64_t return_rip,
+                                bool iret_unblocked_nmi);
+
+/* Interruption information describing an event. */
+static inline uint32_t lp_event_info(const struct vmx_event *ev)
+{
+	return intr_info_make(ev->type, ev->vector, ev->has_error_code);
+}
+
+/* exec.c: execute the instruction at RIP (bulk for work blocks, bounded by until). */
+enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until);
+
+/* vmentry.c: inject the event of the VM-entry interruption-information field. */
+enum lp_step lp_inject(struct vmx_lp *lp);
+
+#endif

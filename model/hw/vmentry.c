@@ -1,0 +1,323 @@
+/*
+ * vmentry.c - VMLAUNCH/VMRESUME: the basic checks, the checks on controls
+ * (VMfailValid 7, R4-R8), on host state (VMfailValid 8), on guest state
+ * (VM-entry failure, exit reason 33 with bit 31, R9-R12, R26), loading guest
+ * state, and event injection (R14, R15), in the SDM's order.
+ *
+ * Each check is one CHECK() line: the condition that must hold and the text
+ * that names it in traces, in the manner of KVM's CC().
+ */
+#include <stddef.h>
+
+#include "model/hw/lp_internal.h"
+
+#define CHECK(cond, text)            \
+	do {                             \
+		if (!(cond)) {               \
+			*failed = (text);        \
+			return false;            \
+		}                            \
+	} while (0)
+
+static bool canonical(uint64_t a)
+{
+	int64_t s = (int64_t)(a << 16) >> 16;   /* 48-bit linear addresses */
+	return (uint64_t)s == a;
+}
+
+static bool check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed)
+{
+	const struct vmx_caps *caps = &m->caps;
+	uint32_t pin = vmcs_get32(v, PIN_BASED_VM_EXEC_CONTROL);
+	uint32_t proc = vmcs_get32(v, CPU_BASED_VM_EXEC_CONTROL);
+	uint32_t proc2 = (proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) ? vmcs_get32(v, SECONDARY_VM_EXEC_CONTROL) : 0;
+	uint32_t exit = vmcs_get32(v, VM_EXIT_CONTROLS);
+	uint32_t entry = vmcs_get32(v, VM_ENTRY_CONTROLS);
+	uint32_t info = vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD);
+
+	/* 26.2.1: every control word within its capability MSR. */
+	CHECK(vmx_control_word_valid(caps->pinbased_ctls, pin), "pin-based controls within IA32_VMX_PINBASED_CTLS");
+	CHECK(vmx_control_word_valid(caps->procbased_ctls, proc),
+	      "primary processor-based controls within IA32_VMX_PROCBASED_CTLS");
+	CHECK(!(proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) || vmx_control_word_valid(caps->procbased_ctls2, proc2),
+	      "secondary processor-based controls within IA32_VMX_PROCBASED_CTLS2");
+	CHECK(vmx_control_word_valid(caps->exit_ctls, exit), "VM-exit controls within IA32_VMX_EXIT_CTLS");
+	CHECK(vmx_control_word_valid(caps->entry_ctls, entry), "VM-entry controls within IA32_VMX_ENTRY_CTLS");
+
+	/* R4 */
+	CHECK((pin & PIN_BASED_NMI_EXITING) || !(pin & PIN_BASED_VIRTUAL_NMIS),
+	      "R4: virtual NMIs requires NMI exiting");
+	CHECK((pin & PIN_BASED_VIRTUAL_NMIS) || !(proc & CPU_BASED_NMI_WINDOW_EXITING),
+	      "R4: NMI-window exiting requires virtual NMIs");
+	/* R5 */
+	CHECK(!(proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) || (pin & PIN_BASED_EXT_INTR_MASK),
+	      "R5: virtual-interrupt delivery requires external-interrupt exiting");
+	CHECK(!(pin & PIN_BASED_POSTED_INTR) ||
+	          ((proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) && (exit & VM_EXIT_ACK_INTR_ON_EXIT)),
+	      "R5: posted interrupts require virtual-interrupt delivery and acknowledge interrupt on exit");
+	CHECK(!(pin & PIN_BASED_POSTED_INTR) || vmcs_get(v, POSTED_INTR_NV) <= 0xff,
+	      "R5: posted-interrupt notification vector is 0-255");
+	CHECK(!(pin & PIN_BASED_POSTED_INTR) || (vmcs_get(v, POSTED_INTR_DESC_ADDR) & 0x3f) == 0,
+	      "R5: posted-interrupt descriptor is 64-byte aligned");
+	CHECK(!(exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) || (pin & PIN_BASED_VMX_PREEMPTION_TIMER),
+	      "R5: save VMX-preemption timer value requires activate VMX-preemption timer");
+	CHECK(!(proc & CPU_BASED_TPR_SHADOW) || (proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
+	          (vmcs_get32(v, TPR_THRESHOLD) & 0xfffffff0u) == 0,
+	      "TPR threshold bits 31:4 are 0");
+	CHECK(!(entry & VM_ENTRY_SMM), "entry to SMM is 0 outside SMM");
+	CHECK(!(entry & VM_ENTRY_DEACT_DUAL_MONITOR), "deactivate dual-monitor treatment is 0 outside SMM");
+
+	if (intr_info_valid(info)) {
+		uint32_t type = intr_info_type(info);
+		uint8_t vec = intr_info_vector(info);
+		bool real_mode = (proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST) && !(vmcs_get(v, GUEST_CR0) & 1u);
+
+		/* R6 */
+		CHECK(type != INTR_TYPE_RESERVED, "R6: interruption type 1 is reserved");
+		CHECK(type != INTR_TYPE_OTHER_EVENT || vmx_caps_allows(caps, VMX_CTL_PROC, CPU_BASED_MONITOR_TRAP_FLAG),
+		      "R6: type 7 (pending MTF) requires monitor trap flag support");
+		CHECK(type != INTR_TYPE_OTHER_EVENT || vec == 0, "R6: type 7 requires vector 0");
+		CHECK(type != INTR_TYPE_NMI_INTR || vec == NMI_VECTOR, "R6: NMI injection requires vector 2");
+		CHECK(type != INTR_TYPE_HARD_EXCEPTION || vec <= 31, "R6: hardware exception vector is 0-31");
+		CHECK((info & INTR_INFO_RESVD_BITS_MASK) == 0, "R6: interruption-information bits 30:12 are 0");
+		/* R7 */
+		if (info & INTR_INFO_DELIVER_CODE_MASK) {
+			CHECK(!real_mode, "R7: no error code in real mode");
+			CHECK(type == INTR_TYPE_HARD_EXCEPTION, "R7: only hardware exceptions deliver an error code");
+			CHECK((vmcs_get32(v, VM_ENTRY_EXCEPTION_ERROR_CODE) & 0xffff0000u) == 0,
+			      "R7: error-code bits 31:16 are 0");
+		}
+		if (type == INTR_TYPE_HARD_EXCEPTION && !real_mode && !(caps->basic & VMX_BASIC_NO_HW_ERROR_CODE_CC))
+			CHECK(!!(info & INTR_INFO_DELIVER_CODE_MASK) == exception_has_error_code(vec),
+			      "R7: deliver-error-code bit matches the vector (8, 10-14, 17)");
+		/* R8 */
+		if (intr_type_is_soft(type)) {
+			uint32_t len = vmcs_get32(v, VM_ENTRY_INSTRUCTION_LEN);
+			CHECK(len <= 15, "R8: instruction length is at most 15");
+			CHECK(len != 0 || (caps->misc & VMX_MISC_ZERO_LEN_INS),
+			      "R8: instruction length is not 0 (IA32_VMX_MISC[30] clear)");
+		}
+	}
+	return true;
+}
+
+static bool check_host_state(const struct vmcs *v, const char **failed)
+{
+	CHECK(canonical(vmcs_get(v, HOST_RIP)), "host RIP is canonical");
+	return true;
+}
+
+/* Guest-state checks; *qual gets the exit qualification of a failure (R26). */
+static bool check_guest_state(const struct vmcs *v, const struct cpu_model *m, const char **failed,
+                              uint32_t *qual)
+{
+	uint64_t rflags = vmcs_get(v, GUEST_RFLAGS);
+	uint32_t intr = vmcs_get32(v, GUEST_INTERRUPTIBILITY_INFO);
+	uint32_t act = vmcs_get32(v, GUEST_ACTIVITY_STATE);
+	uint32_t info = vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD);
+	bool inject = intr_info_valid(info);
+	uint32_t type = intr_info_type(info);
+	uint8_t vec = intr_info_vector(info);
+	bool vnmi = (vmcs_get32(v, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS) != 0;
+	uint64_t pdbg = vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS);
+	bool sti = (intr & GUEST_INTR_STATE_STI) != 0, movss = (intr & GUEST_INTR_STATE_MOV_SS) != 0;
+	bool if1 = (rflags & X86_EFLAGS_IF) != 0;
+
+	*qual = ENTRY_FAIL_DEFAULT;
+	/* 26.3.1.4: RFLAGS and R9. */
+	CHECK((rflags & X86_EFLAGS_RESERVED_ZERO) == 0 && (rflags & X86_EFLAGS_FIXED),
+	      "RFLAGS reserved bits (1 set; 3, 5, 15, 63:22 clear)");
+	CHECK(!inject || type != INTR_TYPE_EXT_INTR || if1, "R9: external-interrupt injection requires RFLAGS.IF = 1");
+
+	/* 26.3.1.5: activity state (R11). */
+	CHECK(act <= GUEST_ACTIVITY_WAIT_SIPI && vmx_caps_activity_supported(&m->caps, act),
+	      "R11: activity state supported (IA32_VMX_MISC)");
+	CHECK(act != GUEST_ACTIVITY_HLT || ((vmcs_get32(v, GUEST_SS_AR_BYTES) >> 5) & 3u) == 0,
+	      "R11: HLT requires SS.DPL = 0");
+	CHECK(act == GUEST_ACTIVITY_ACTIVE || (!sti && !movss), "R11: STI/MOV-SS blocking requires the active state");
+	if (inject && act == GUEST_ACTIVITY_HLT)
+		CHECK(type == INTR_TYPE_EXT_INTR || type == INTR_TYPE_NMI_INTR ||
+		          (type == INTR_TYPE_HARD_EXCEPTION && (vec == DB_VECTOR || vec == MC_VECTOR)) ||
+		          (type == INTR_TYPE_OTHER_EVENT && vec == 0),
+		      "R11: HLT accepts only external interrupts, NMI, #DB, #MC and pending MTF");
+	if (inject && act == GUEST_ACTIVITY_SHUTDOWN)
+		CHECK(type == INTR_TYPE_NMI_INTR || (type == INTR_TYPE_HARD_EXCEPTION && vec == MC_VECTOR),
+		      "R11: shutdown accepts only NMI and #MC");
+	CHECK(!inject || act != GUEST_ACTIVITY_WAIT_SIPI, "R11: wait-for-SIPI accepts no injected event");
+
+	/* Interruptibility state (R10). */
+	CHECK((intr & (GUEST_INTR_STATE_RESERVED | GUEST_INTR_STATE_ENCLAVE_INTR)) == 0,
+	      "R10: interruptibility bits 31:4 are 0 (no enclave support modelled)");
+	CHECK(!(sti && movss), "R10: blocking by STI and by MOV SS not both set");
+	CHECK(!sti || if1, "R10: blocking by STI requires RFLAGS.IF = 1");
+	CHECK(!(intr & GUEST_INTR_STATE_SMI), "R10: blocking by SMI is 0 outside SMM");
+	if (inject && type == INTR_TYPE_EXT_INTR)
+		CHECK(!sti && !movss, "R10: external-interrupt injection requires no STI/MOV-SS blocking");
+	if (inject && type == INTR_TYPE_NMI_INTR) {
+		CHECK(!movss, "R10: NMI injection requires no MOV-SS blocking");
+		if (m->nmi_inject_fails_with_sti && sti) {
+			*qual = ENTRY_FAIL_NMI;
+			CHECK(false, "R10: this processor refuses NMI injection during blocking by STI");
+		}
+		CHECK(!vnmi || !(intr & GUEST_INTR_STATE_NMI),
+		      "R10: NMI injection with virtual NMIs requires no virtual-NMI blocking");
+	}
+
+	/* Pending debug exceptions (R12). */
+	CHECK((pdbg & PENDING_DBG_RESERVED) == 0, "R12: pending debug exceptions reserved bits are 0");
+	if (sti || movss || act == GUEST_ACTIVITY_HLT) {
+		bool tf = (rflags & X86_EFLAGS_TF) != 0;
+		bool btf = (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF) != 0;
+		CHECK(!!(pdbg & PENDING_DBG_BS) == (tf && !btf),
+		      "R12: BS equals (RFLAGS.TF and not DEBUGCTL.BTF) under STI/MOV-SS blocking or HLT");
+	}
+
+	/* VMCS link pointer (no VMCS shadowing modelled). */
+	if (vmcs_get(v, VMCS_LINK_POINTER) != VMCS_LINK_POINTER_NONE) {
+		*qual = ENTRY_FAIL_VMCS_LINK_PTR;
+		CHECK(false, "VMCS link pointer is all ones");
+	}
+	return true;
+}
+
+static void emit_fail(struct vmx_lp *lp, bool launch, uint32_t err, const char *check)
+{
+	struct vmx_hw_event ev = {.kind = HW_VMFAIL, .error = err, .launch = launch, .check = check,
+	                          .rip = lp->ctx.rip};
+	lp_emit(lp, &ev);
+}
+
+static enum vmx_entry_status fail_valid(struct vmx_lp *lp, bool launch, enum vmx_insn_error err,
+                                        const char *check)
+{
+	vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, (uint64_t)err);
+	lp->cycle += lp->model.insn_cycles;
+	emit_fail(lp, launch, (uint32_t)err, check);
+	return VMX_ENTRY_FAIL_VALID;
+}
+
+/* R26: only exit reason and qualification are written; host state is loaded. */
+static enum vmx_entry_status fail_guest(struct vmx_lp *lp, bool launch, uint32_t qual, const char *check)
+{
+	struct vmx_hw_event ev = {.kind = HW_VMEXIT, .launch = launch, .check = check};
+
+	ev.reason = VMX_EXIT_REASONS_FAILED_VMENTRY | EXIT_REASON_INVALID_STATE;
+	ev.qualification = qual;
+	vmcs_set(lp->vmcs, VM_EXIT_REASON, ev.reason);
+	vmcs_set(lp->vmcs, EXIT_QUALIFICATION, qual);
+	lp->cycle += lp->model.vmentry_cycles;
+	ev.rip = vmcs_get(lp->vmcs, GUEST_RIP);
+	lp_emit(lp, &ev);
+	lp->ctx.rip = vmcs_get(lp->vmcs, HOST_RIP);
+	lp->ctx.rflags = X86_EFLAGS_FIXED;
+	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
+	lp->ctx.mem = lp->host_mem;
+	lp->sti_shadow_at = VMX_NO_BOUNDARY;
+	lp->movss_shadow_at = VMX_NO_BOUNDARY;
+	lp->cycle += lp->model.vmexit_cycles;
+	lp_note_blocking(lp);
+	return VMX_ENTRY_FAILED;
+}
+
+static void load_guest_state(struct vmx_lp *lp)
+{
+	struct vmcs *v = lp->vmcs;
+	uint32_t intr = vmcs_get32(v, GUEST_INTERRUPTIBILITY_INFO);
+	uint32_t info = vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD);
+	bool inject = intr_info_valid(info);
+
+	lp->ctl.pin = vmcs_get32(v, PIN_BASED_VM_EXEC_CONTROL);
+	lp->ctl.proc = vmcs_get32(v, CPU_BASED_VM_EXEC_CONTROL);
+	lp->ctl.proc2 = (lp->ctl.proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) ? vmcs_get32(v, SECONDARY_VM_EXEC_CONTROL) : 0;
+	lp->ctl.exit = vmcs_get32(v, VM_EXIT_CONTROLS);
+	lp->ctl.exception_bitmap = vmcs_get32(v, EXCEPTION_BITMAP);
+
+	lp->non_root = true;
+	lp->ctx.rip = vmcs_get(v, GUEST_RIP);
+	lp->ctx.rflags = vmcs_get(v, GUEST_RFLAGS);
+	lp->ctx.activity = vmcs_get32(v, GUEST_ACTIVITY_STATE);
+	lp->ctx.mem = v->guest;
+
+	/* R15: an injected event leaves no STI/MOV-SS blocking; else the field's bits hold. */
+	lp->sti_shadow_at = (!inject && (intr & GUEST_INTR_STATE_STI)) ? lp->retired : VMX_NO_BOUNDARY;
+	lp->movss_shadow_at = (!inject && (intr & GUEST_INTR_STATE_MOV_SS)) ? lp->retired : VMX_NO_BOUNDARY;
+	/* R3: bit 3 is virtual-NMI blocking under virtual NMIs, else blocking by NMI. */
+	if (lp->ctl.pin & PIN_BASED_VIRTUAL_NMIS)
+		lp->vnmi_blocked = (intr & GUEST_INTR_STATE_NMI) != 0;
+	else
+		lp->nmi_blocked = (intr & GUEST_INTR_STATE_NMI) != 0;
+
+	/* R23: an injected event (other than pending MTF) makes the processor active. */
+	if (inject && intr_info_type(info) != INTR_TYPE_OTHER_EVENT)
+		lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
+	lp->inject_pending = inject;
+	lp->mtf_pending = false;
+	lp->timer_armed = (lp->ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
+}
+
+enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
+{
+	struct vmcs *v = lp->vmcs;
+	const char *failed = NULL;
+	uint32_t qual = 0;
+	struct vmx_hw_event ev = {.kind = HW_VMENTRY, .launch = launch};
+
+	/* Basic checks, in the order of the VMLAUNCH/VMRESUME pseudo-code. */
+	if (lp->non_root || !v) {
+		lp->cycle += lp->model.insn_cycles;
+		emit_fail(lp, launch, 0, "current-VMCS pointer is valid");
+		return VMX_ENTRY_FAIL_INVALID;
+	}
+	if (vmx_lp_movss_blocking(lp))   /* R13 */
+		return fail_valid(lp, launch, VMXERR_ENTRY_EVENTS_BLOCKED_BY_MOV_SS, "R13: no blocking by MOV SS");
+	if (launch && v->launch_state != VMCS_CLEAR)
+		return fail_valid(lp, launch, VMXERR_VMLAUNCH_NONCLEAR_VMCS, "VMLAUNCH needs a clear VMCS");
+	if (!launch && v->launch_state != VMCS_LAUNCHED)
+		return fail_valid(lp, launch, VMXERR_VMRESUME_NONLAUNCHED_VMCS, "VMRESUME needs a launched VMCS");
+	if (!check_controls(v, &lp->model, &failed))
+		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_CONTROL_FIELD, failed);
+	if (!check_host_state(v, &failed))
+		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, failed);
+	if (!check_guest_state(v, &lp->model, &failed, &qual))
+		return fail_guest(lp, launch, qual, failed);
+	/* MSR loading (exit reason 34) is not modelled: the MSR-load lists are empty. */
+
+	if (launch)
+		v->launch_state = VMCS_LAUNCHED;
+	load_guest_state(lp);
+	lp->cycle += lp->model.vmentry_cycles;
+	if (lp->timer_armed)
+		lp->timer_deadline = lp->cycle + ((uint64_t)vmcs_get32(v, VMX_PREEMPTION_TIMER_VALUE)
+		                                  << lp->model.preemption_timer_rate);
+	ev.rip = lp->ctx.rip;
+	ev.intr_info = lp->inject_pending ? vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD) : 0;
+	lp_emit(lp, &ev);
+	lp_note_blocking(lp);
+	return VMX_ENTRY_OK;
+}
+
+enum lp_step lp_inject(struct vmx_lp *lp)
+{
+	struct vmcs *v = lp->vmcs;
+	uint32_t info = vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD);
+	struct vmx_event ev = {intr_info_type(info), intr_info_vector(info),
+	                       intr_info_has_error_code(info), vmcs_get32(v, VM_ENTRY_EXCEPTION_ERROR_CODE), 0};
+	uint64_t ret = lp->ctx.rip;
+	enum lp_step s;
+
+	lp->inject_pending = false;
+	if (ev.type == INTR_TYPE_OTHER_EVENT) {
+		/* R14/R27: type 7 delivers nothing; an MTF VM exit is pending. */
+		lp->mtf_pending = true;
+		return LP_STEP_CONTINUE;
+	}
+	if (intr_type_is_soft(ev.type)) {
+		ev.insn_len = vmcs_get32(v, VM_ENTRY_INSTRUCTION_LEN);
+		ret += ev.insn_len;    /* R14: return past the instruction */
+	}
+	s = lp_deliver(lp, &ev, ret, true);
+	/* R27: with the monitor trap flag, an MTF exit is pending after the injected event. */
+	if (s == LP_STEP_CONTINUE && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG))
+		lp->mtf_pending = true;
+	return s;
+}

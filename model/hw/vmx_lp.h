@@ -1,0 +1,199 @@
+/*
+ * vmx_lp.h - one VMX logical processor.
+ *
+ * It runs one VMCS at a time and knows nothing of nesting or of any
+ * hypervisor: it checks and performs VM entries, injects events, arbitrates
+ * pending events at every instruction boundary in the SDM's priority order
+ * (R24), vectors events through the IDT of whatever runs, and takes VM exits.
+ *
+ * Blocking state (shadows, NMI blocking, IF) is kept apart from requests
+ * (the NMI latch, the LAPIC's IRR, window controls); what may happen at a
+ * boundary is computed by one pure function, vmx_arbitrate().
+ *
+ * Time is the processor's own cycle counter. Stimuli are applied between
+ * calls to vmx_lp_run(), which never runs past an instruction that starts at
+ * or after its limit.
+ */
+#ifndef VMXSIM_VMX_LP_H
+#define VMXSIM_VMX_LP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/hw/guest_mem.h"
+#include "model/hw/hw_event.h"
+#include "model/hw/lapic.h"
+#include "vmcs/cpu_model.h"
+#include "vmcs/vmcs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VMX_NO_BOUNDARY UINT64_MAX
+
+/* The register state of what runs now (host in root, guest in non-root). */
+struct vmx_context {
+	uint64_t rip;
+	uint64_t rflags;
+	uint32_t activity;              /* enum guest_activity_state */
+	struct vmx_guest_mem *mem;      /* its memory; NULL for a host written in C */
+};
+
+/* The event being vectored, kept for IDT-vectoring information (R20). */
+struct vmx_event {
+	uint32_t type;                  /* INTR_TYPE_* */
+	uint8_t vector;
+	bool has_error_code;
+	uint32_t error_code;
+	uint32_t insn_len;              /* types 4-6: instruction length */
+};
+
+/* Controls of the current guest, latched at VM entry (as hardware does). */
+struct vmx_active_controls {
+	uint32_t pin;
+	uint32_t proc;
+	uint32_t proc2;                 /* 0 unless activated */
+	uint32_t exit;
+	uint32_t exception_bitmap;
+};
+
+struct vmx_lp {
+	struct cpu_model model;         /* capabilities, timing, model-specific behaviour */
+	uint32_t id;                    /* logical processor number */
+	uint64_t cycle;                 /* local time in core cycles */
+	uint64_t retired;               /* instructions retired; shadows expire by it */
+
+	bool non_root;                  /* VMX non-root operation */
+	struct vmcs *vmcs;              /* current VMCS (VMPTRLD), or NULL */
+	struct vmx_context ctx;         /* live RIP, RFLAGS, activity, memory */
+	struct vmx_guest_mem *host_mem; /* the root software's memory; NULL if it is C code */
+	struct vmx_active_controls ctl; /* valid in non-root operation */
+
+	/* Blocking state. */
+	uint64_t sti_shadow_at;         /* boundary (retired count) with blocking by STI */
+	uint64_t movss_shadow_at;       /* boundary with blocking by MOV SS */
+	bool nmi_blocked;               /* blocking by NMI (survives VM exits, R22/R25) */
+	bool vnmi_blocked;              /* virtual-NMI blocking (non-root, virtual NMIs = 1) */
+
+	/* Requests. */
+	bool nmi_latched;               /* one NMI edge waiting; a second one is lost */
+	struct lapic apic;              /* fixed interrupts: the INTR line */
+	bool inject_pending;            /* VM entry done, injection of 0x4016 still to do */
+	bool mtf_pending;               /* MTF VM exit pending (R27) */
+	bool timer_armed;               /* VMX-preemption timer active */
+	uint64_t timer_deadline;        /* cycle at which it reaches 0 */
+
+	uint32_t last_blocking;         /* last HW_BLOCKING snapshot reported */
+
+	vmx_hw_observer_fn observer;    /* may be NULL */
+	void *observer_ctx;
+	/* Root software's IPIs (VMX_OP_IPI executed in root operation). */
+	void (*send_ipi)(void *ctx, uint32_t src, uint32_t dest, uint32_t vector);
+	void *send_ipi_ctx;
+};
+
+/* Power-on: root operation, RIP 0, RFLAGS 0x2, nothing pending or blocked. */
+void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
+                 struct vmx_guest_mem *host_mem);
+
+void vmx_lp_set_observer(struct vmx_lp *lp, vmx_hw_observer_fn fn, void *ctx);
+
+/* --- Inputs (apply at lp->cycle; seen at the next instruction boundary) --- */
+
+/* NMI pin edge. */
+void vmx_lp_nmi(struct vmx_lp *lp);
+
+/* The LAPIC accepts a fixed interrupt. */
+void vmx_lp_irq(struct vmx_lp *lp, uint8_t vector);
+
+/* --- VMX instructions executed by root software written in C --- */
+
+enum vmx_insn_status {
+	VMX_SUCCEED = 0,
+	VMX_FAIL_INVALID,   /* VMfailInvalid (CF=1): no current VMCS */
+	VMX_FAIL_VALID,     /* VMfailValid (ZF=1): error number in VM_INSTRUCTION_ERROR */
+};
+
+/* VMPTRLD: make v current (revision id must match). */
+enum vmx_insn_status vmx_lp_vmptrld(struct vmx_lp *lp, struct vmcs *v);
+
+/* VMCLEAR of v: launch state clear; if v is current, no current VMCS afterwards. */
+void vmx_lp_vmclear(struct vmx_lp *lp, struct vmcs *v);
+
+/* VMREAD / VMWRITE on the current VMCS. */
+enum vmx_insn_status vmx_lp_vmread(struct vmx_lp *lp, uint32_t encoding, uint64_t *value);
+enum vmx_insn_status vmx_lp_vmwrite(struct vmx_lp *lp, uint32_t encoding, uint64_t value);
+
+enum vmx_entry_status {
+	VMX_ENTRY_OK,            /* in non-root operation; run to execute the guest */
+	VMX_ENTRY_FAIL_INVALID,  /* VMfailInvalid */
+	VMX_ENTRY_FAIL_VALID,    /* VMfailValid: see VM_INSTRUCTION_ERROR */
+	VMX_ENTRY_FAILED,        /* VM-entry failure: exit reason 33/34 | bit 31 written, host state loaded */
+};
+
+/* VMLAUNCH (launch = true) or VMRESUME. Costs the entry latency. */
+enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch);
+
+/*
+ * Execute one instruction in root operation on behalf of C root software
+ * (STI, CLI, MOV SS, NOP, WORK, EOI, IPI). IRET here stands for the IRET
+ * that ends a host NMI handler: it only removes blocking by NMI.
+ */
+void vmx_lp_exec_root(struct vmx_lp *lp, enum vmx_op op, uint64_t arg, uint64_t arg2);
+
+/* Root software written in C spends cycles. */
+void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles);
+
+/* --- Execution --- */
+
+enum vmx_run_outcome {
+	VMX_RUN_LIMIT,     /* reached the cycle limit */
+	VMX_RUN_EXIT,      /* a VM exit happened; the processor is in root operation */
+	VMX_RUN_ROOT,      /* in root operation with C root software: nothing to execute */
+	VMX_RUN_SHUTDOWN,  /* triple fault in root operation */
+	VMX_RUN_ENTRY_FAILED, /* root program's VMLAUNCH/VMRESUME failed entry (exit reason bit 31) */
+};
+
+/*
+ * Run whatever is current (guest in non-root; the root program if host_mem
+ * has one) until a VM exit, or until no instruction can start before
+ * `until`.
+ */
+enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until);
+
+/* --- Pure queries --- */
+
+enum vmx_decision {
+	VMX_DECIDE_NONE,            /* nothing pending: execute the next instruction */
+	VMX_DECIDE_MTF_EXIT,        /* R27, R24 3.5 */
+	VMX_DECIDE_TIMER_EXIT,      /* R27, R24 4.3 */
+	VMX_DECIDE_NMI_WINDOW_EXIT, /* R18, R24 4.6 */
+	VMX_DECIDE_NMI_EXIT,        /* R2, R22, R24 5 */
+	VMX_DECIDE_NMI_DELIVER,     /* NMI through the IDT (root, or NMI exiting = 0) */
+	VMX_DECIDE_INTR_WINDOW_EXIT,/* R19, R24 5.5 */
+	VMX_DECIDE_EXTINT_EXIT,     /* R1, R21, R24 6 */
+	VMX_DECIDE_EXTINT_DELIVER,  /* interrupt through the IDT (root, or ext-int exiting = 0) */
+};
+
+/* What happens at the current instruction boundary (R24), activity included (R23). */
+enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp);
+
+const char *vmx_decision_name(enum vmx_decision d);
+
+bool vmx_lp_sti_blocking(const struct vmx_lp *lp);
+bool vmx_lp_movss_blocking(const struct vmx_lp *lp);
+
+/* Interruptibility state as a VM exit would save it now (bits 0, 1, 3). */
+uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp);
+
+/* VMX_BLK_* snapshot. */
+uint32_t vmx_lp_blocking(const struct vmx_lp *lp);
+
+/* VMCS link pointer value meaning "not used". */
+#define VMCS_LINK_POINTER_NONE UINT64_MAX
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,121 @@
+/*
+ * hw_fixture.h - a logical processor with a valid VMCS and a scripted guest,
+ * for the hardware-model suites. Every test starts from an entry that
+ * passes all checks and adjusts what its rule needs.
+ */
+#ifndef VMXSIM_TEST_HW_FIXTURE_H
+#define VMXSIM_TEST_HW_FIXTURE_H
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "model/hw/vmx_lp.h"
+#include "vmcs/vmx_controls.h"
+#include "vmcs/vmx_exit_reason.h"
+#include "vmcs/vmx_intr_info.h"
+#include "vmcs/vmx_intr_state.h"
+
+class HwTest : public ::testing::Test {
+protected:
+	static constexpr uint64_t kGuestBase = 0x1000;
+	static constexpr uint64_t kHostRip = 0xffffffff81000000ull;
+
+	cpu_model model{};
+	vmx_lp lp{};
+	vmcs v{};
+	vmx_guest_mem mem{};
+	vmx_program prog{};
+	std::vector<vmx_insn> code;
+	std::vector<vmx_hw_event> events;
+
+	/* Select a CPU model and reset everything (default: nehalem). */
+	void Use(const char *name)
+	{
+		ASSERT_TRUE(cpu_model_lookup(name, &model));
+		vmx_lp_init(&lp, &model, 0, nullptr);
+		vmx_lp_set_observer(&lp, &HwTest::Observe, this);
+		vmcs_clear(&v, model.revision_id);
+		v.guest = &mem;
+		ASSERT_EQ(vmx_lp_vmptrld(&lp, &v), VMX_SUCCEED);
+		vmcs_set(&v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(model.caps.pinbased_ctls) | PIN_BASED_EXT_INTR_MASK |
+		                                        PIN_BASED_NMI_EXITING);
+		vmcs_set(&v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(model.caps.procbased_ctls));
+		vmcs_set(&v, VM_EXIT_CONTROLS, vmx_allowed0(model.caps.exit_ctls));
+		vmcs_set(&v, VM_ENTRY_CONTROLS, vmx_allowed0(model.caps.entry_ctls));
+		vmcs_set(&v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+		vmcs_set(&v, GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_IF);
+		vmcs_set(&v, GUEST_RIP, kGuestBase);
+		vmcs_set(&v, HOST_RIP, kHostRip);
+		Program({{VMX_OP_WORK, 0, 1000000, 0, 0, 0}});
+	}
+
+	void SetUp() override { Use("nehalem"); }
+
+	/* Lay out a guest program at kGuestBase; the IDT is kept. */
+	void Program(std::vector<vmx_insn> insns)
+	{
+		code = std::move(insns);
+		vmx_program_layout(&prog, code.data(), (uint32_t)code.size(), kGuestBase);
+		vmx_gate idt[256];
+		std::copy(std::begin(mem.idt), std::end(mem.idt), idt);
+		vmx_guest_mem_init(&mem, &prog);
+		std::copy(std::begin(idt), std::end(idt), mem.idt);
+	}
+
+	/* Address of instruction i of the program. */
+	uint64_t At(size_t i) const { return code[i].addr; }
+
+	void Gate(uint8_t vector, size_t insn_index, vmx_gate_type type = VMX_GATE_INTERRUPT)
+	{
+		mem.idt[vector].type = type;
+		mem.idt[vector].handler = At(insn_index);
+	}
+
+	void Set(vmcs_field f, uint64_t value) { vmcs_set(&v, f, value); }
+	void SetBits(vmcs_field f, uint64_t bits) { vmcs_set_bits(&v, f, bits); }
+	void ClearBits(vmcs_field f, uint64_t bits) { vmcs_clear_bits(&v, f, bits); }
+	uint64_t Get(vmcs_field f) const { return vmcs_get(&v, f); }
+
+	vmx_entry_status Launch() { return vmx_lp_vmentry(&lp, true); }
+
+	/* Launch, expect success, run until an exit or the limit. */
+	vmx_run_outcome LaunchAndRun(uint64_t cycles = 100000)
+	{
+		EXPECT_EQ(Launch(), VMX_ENTRY_OK) << LastCheck();
+		return vmx_lp_run(&lp, lp.cycle + cycles);
+	}
+
+	uint32_t ExitReason() const { return (uint32_t)Get(VM_EXIT_REASON); }
+
+	std::string LastCheck() const
+	{
+		for (auto it = events.rbegin(); it != events.rend(); ++it)
+			if (it->check)
+				return it->check;
+		return "";
+	}
+
+	int Count(vmx_hw_event_kind k) const
+	{
+		int n = 0;
+		for (const auto &e : events)
+			n += e.kind == k;
+		return n;
+	}
+
+	static void Observe(void *ctx, const vmx_hw_event *ev)
+	{
+		static_cast<HwTest *>(ctx)->events.push_back(*ev);
+	}
+};
+
+/* Instruction builders. */
+inline vmx_insn Op(vmx_op op, uint64_t arg = 0, uint64_t arg2 = 0)
+{
+	return vmx_insn{op, 0, arg, arg2, 0, 0};
+}
+inline vmx_insn Work(uint64_t n) { return Op(VMX_OP_WORK, n); }
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * cpu_model.c - named CPU models and the derivation of their VMX capability
+ * MSRs from feature lists.
+ */
+#include "vmcs/cpu_model.h"
+
+#include <string.h>
+
+#include "vmcs/vmx_controls.h"
+
+static const struct cpu_model models[] = {
+#define CPU_MODEL(name, summary, features, rev, rate, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi) \
+	{name, summary, features, rev, rate, {0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
+#include "vmcs/cpu_models.def"
+#undef CPU_MODEL
+};
+
+#define MODEL_COUNT ((int)(sizeof(models) / sizeof(models[0])))
+
+static uint64_t ctl_msr(uint32_t allowed0, uint32_t allowed1)
+{
+	/* A must-be-1 bit is also allowed to be 1. */
+	return ((uint64_t)(allowed1 | allowed0) << 32) | allowed0;
+}
+
+void cpu_model_derive_caps(struct cpu_model *m)
+{
+	uint32_t f = m->features;
+	uint32_t pin = PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR | PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
+	uint32_t proc = CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR | CPU_BASED_INTR_WINDOW_EXITING |
+	                CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_HLT_EXITING | CPU_BASED_INVLPG_EXITING |
+	                CPU_BASED_MWAIT_EXITING | CPU_BASED_RDPMC_EXITING | CPU_BASED_RDTSC_EXITING |
+	                CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+	                CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_USE_IO_BITMAPS |
+	                CPU_BASED_MONITOR_EXITING | CPU_BASED_PAUSE_EXITING;
+	uint32_t proc2 = 0;
+	uint32_t exit = VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR | VM_EXIT_HOST_ADDR_SPACE_SIZE;
+	uint32_t entry = VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR | VM_ENTRY_IA32E_MODE;
+	uint64_t misc = m->preemption_timer_rate & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
+
+	if (f & VMX_FEAT_VIRTUAL_NMIS) {
+		pin |= PIN_BASED_VIRTUAL_NMIS;
+		proc |= CPU_BASED_NMI_WINDOW_EXITING;
+	}
+	if (f & VMX_FEAT_TPR_SHADOW)
+		proc |= CPU_BASED_TPR_SHADOW;
+	if (f & VMX_FEAT_MSR_BITMAPS)
+		proc |= CPU_BASED_USE_MSR_BITMAPS;
+	if (f & VMX_FEAT_MTF)
+		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
+	if (f & VMX_FEAT_SECONDARY)
+		proc |= (uint32_t)CPU_BASED_ACTIVATE_SECONDARY_CONTROLS; /* bit 31: the enum value is negative */
+	if (f & VMX_FEAT_APIC_ACCESSES)
+		proc2 |= SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES;
+	if (f & VMX_FEAT_EPT_VPID)
+		proc2 |= SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID;
+	if (f & VMX_FEAT_UNRESTRICTED)
+		proc2 |= SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	if (f & VMX_FEAT_PAUSE_LOOP)
+		proc2 |= SECONDARY_EXEC_PAUSE_LOOP_EXITING;
+	if (f & VMX_FEAT_APICV) {
+		proc2 |= SECONDARY_EXEC_APIC_REGISTER_VIRT | SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
+		pin |= PIN_BASED_POSTED_INTR;
+	}
+	if (f & VMX_FEAT_PREEMPTION_TIMER) {
+		pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
+		exit |= VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+	}
+	if (f & VMX_FEAT_ACK_INTR_ON_EXIT)
+		exit |= VM_EXIT_ACK_INTR_ON_EXIT;
+	if (f & VMX_FEAT_PAT_EFER) {
+		exit |= VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_IA32_EFER |
+		        VM_EXIT_LOAD_IA32_EFER;
+		entry |= VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER;
+	}
+	if (f & VMX_FEAT_ACT_HLT)
+		misc |= VMX_MISC_ACTIVITY_HLT;
+	if (f & VMX_FEAT_ACT_SHUTDOWN)
+		misc |= VMX_MISC_ACTIVITY_SHUTDOWN;
+	if (f & VMX_FEAT_ACT_WAIT_SIPI)
+		misc |= VMX_MISC_ACTIVITY_WAIT_SIPI;
+	if (f & VMX_FEAT_VMWRITE_RO)
+		misc |= VMX_MISC_VMWRITE_SHADOW_RO_FIELDS;
+	if (f & VMX_FEAT_ZERO_LEN_INJ)
+		misc |= VMX_MISC_ZERO_LEN_INS;
+
+	m->caps.basic = (m->revision_id & VMX_BASIC_REVISION_MASK) | VMX_BASIC_INOUT |
+	                ((f & VMX_FEAT_NO_HW_ERRCODE_CC) ? VMX_BASIC_NO_HW_ERROR_CODE_CC : 0);
+	m->caps.pinbased_ctls = ctl_msr(PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR, pin);
+	m->caps.procbased_ctls = ctl_msr(CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR, proc);
+	m->caps.procbased_ctls2 = (f & VMX_FEAT_SECONDARY) ? ctl_msr(0, proc2) : 0;
+	m->caps.exit_ctls = ctl_msr(VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR, exit);
+	m->caps.entry_ctls = ctl_msr(VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR, entry);
+	m->caps.misc = misc;
+}
+
+bool cpu_model_lookup(const char *name, struct cpu_model *out)
+{
+	for (int i = 0; i < MODEL_COUNT; i++) {
+		if (!strcmp(models[i].name, name)) {
+			cpu_model_at(i, out);
+			return true;
+		}
+	}
+	return false;
+}
+
+int cpu_model_count(void)
+{
+	return MODEL_COUNT;
+}
+
+void cpu_model_at(int i, struct cpu_model *out)
+{
+	*out = models[i];
+	cpu_model_derive_caps(out);
+}

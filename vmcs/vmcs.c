@@ -1,0 +1,96 @@
+/*
+ * vmcs.c - VMCLEAR, VMREAD and VMWRITE on a modelled VMCS region.
+ */
+#include "vmcs/vmcs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void vmcs_clear(struct vmcs *v, uint32_t revision_id)
+{
+	memset(v, 0, sizeof(*v));
+	v->revision_id = revision_id;
+	v->launch_state = VMCS_CLEAR;
+}
+
+/*
+ * Resolve an encoding as VMREAD/VMWRITE see it: the field's dense index, and
+ * whether the high half of a 64-bit field is addressed.
+ */
+static int resolve(uint32_t encoding, bool *high)
+{
+	*high = false;
+	if (encoding & VMCS_ENC_RESERVED_MASK)
+		return -1;
+	if (encoding & VMCS_ENC_HIGH_ACCESS) {
+		/* Only 64-bit fields have a high-access encoding. */
+		if (vmcs_encoding_width(encoding) != VMCS_WIDTH_64)
+			return -1;
+		*high = true;
+		encoding &= ~VMCS_ENC_HIGH_ACCESS;
+	}
+	return vmcs_field_lookup(encoding);
+}
+
+static uint64_t width_mask(enum vmcs_width w)
+{
+	switch (w) {
+	case VMCS_WIDTH_16:
+		return 0xffffull;
+	case VMCS_WIDTH_32:
+		return 0xffffffffull;
+	case VMCS_WIDTH_64:
+	case VMCS_WIDTH_NAT:
+		break;
+	}
+	return ~0ull;
+}
+
+enum vmx_insn_error vmcs_vmread(const struct vmcs *v, uint32_t encoding, uint64_t *value)
+{
+	bool high;
+	int idx = resolve(encoding, &high);
+
+	if (idx < 0)
+		return VMXERR_UNSUPPORTED_VMCS_COMPONENT;
+	*value = high ? v->field[idx] >> 32 : v->field[idx];
+	return VMX_INSN_OK;
+}
+
+enum vmx_insn_error vmcs_vmwrite(struct vmcs *v, const struct vmx_caps *caps, uint32_t encoding,
+                                 uint64_t value)
+{
+	bool high;
+	int idx = resolve(encoding, &high);
+
+	if (idx < 0)
+		return VMXERR_UNSUPPORTED_VMCS_COMPONENT;
+	if (vmcs_encoding_type(encoding) == VMCS_TYPE_EXIT_INFO &&
+	    !(caps->misc & VMX_MISC_VMWRITE_SHADOW_RO_FIELDS))
+		return VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT;
+	if (high)
+		v->field[idx] = (v->field[idx] & 0xffffffffull) | (value << 32);
+	else if (vmcs_encoding_width(encoding) == VMCS_WIDTH_64)
+		v->field[idx] = value; /* full access writes all 64 bits */
+	else
+		v->field[idx] = value & width_mask(vmcs_encoding_width(encoding));
+	return VMX_INSN_OK;
+}
+
+int vmcs_dump(const struct vmcs *v, char *buf, int size)
+{
+	int len = 0;
+
+	if (size > 0)
+		buf[0] = '\0';
+	for (int i = 0; i < VMCS_FIELD_COUNT; i++) {
+		const struct vmcs_field_info *fi = vmcs_field_info(i);
+		int room = size - len > 0 ? size - len : 0;
+		int n = snprintf(room ? buf + len : NULL, (size_t)room, "%-30s (0x%04x) = 0x%llx\n", fi->name,
+		                 fi->encoding, (unsigned long long)v->field[i]);
+		if (n < 0)
+			return -1;
+		len += n;
+	}
+	return len;
+}

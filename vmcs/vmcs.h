@@ -1,0 +1,93 @@
+/*
+ * vmcs.h - one VMCS region: its launch state and field values, VMREAD and
+ * VMWRITE as software executes them, and unchecked accessors for the
+ * processor model itself.
+ */
+#ifndef VMXSIM_VMCS_H
+#define VMXSIM_VMCS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmcs/vmcs_field.h"
+#include "vmcs/vmx_caps.h"
+#include "vmcs/vmx_insn_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum vmcs_launch_state {
+	VMCS_CLEAR = 0,     /* after VMCLEAR: VMLAUNCH allowed */
+	VMCS_LAUNCHED = 1,  /* after a successful VMLAUNCH: VMRESUME allowed */
+};
+
+struct vmx_guest_mem;   /* model/hw/guest_mem.h */
+
+struct vmcs {
+	uint32_t revision_id;                 /* VMCS revision identifier */
+	enum vmcs_launch_state launch_state;  /* SDM "VMCS launch state" */
+	uint64_t field[VMCS_FIELD_COUNT];     /* values by dense index */
+	/*
+	 * Model-only: the guest memory this VMCS runs (program text, IDT,
+	 * stack). It stands for the EPT pointer, CR3 and RSP of a real VMCS,
+	 * which the model does not translate.
+	 */
+	struct vmx_guest_mem *guest;
+};
+
+/* VMCLEAR semantics on a fresh region: all fields 0, launch state clear. */
+void vmcs_clear(struct vmcs *v, uint32_t revision_id);
+
+/*
+ * VMREAD: VMX_INSN_OK or VMXERR_UNSUPPORTED_VMCS_COMPONENT (12).
+ * A 64-bit field read with the high-access encoding (bit 0 = 1) gives
+ * bits 63:32; natural-width fields have no high access.
+ */
+enum vmx_insn_error vmcs_vmread(const struct vmcs *v, uint32_t encoding, uint64_t *value);
+
+/*
+ * VMWRITE: VMX_INSN_OK, VMXERR_UNSUPPORTED_VMCS_COMPONENT (12), or
+ * VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT (13) for an exit-information
+ * field unless IA32_VMX_MISC[29] allows it. Values are truncated to the
+ * field's width.
+ */
+enum vmx_insn_error vmcs_vmwrite(struct vmcs *v, const struct vmx_caps *caps, uint32_t encoding,
+                                 uint64_t value);
+
+/* Unchecked access by the processor model (no width or access rules). */
+static inline uint64_t vmcs_get(const struct vmcs *v, enum vmcs_field f)
+{
+	return v->field[vmcs_field_index(f)];
+}
+
+static inline uint32_t vmcs_get32(const struct vmcs *v, enum vmcs_field f)
+{
+	return (uint32_t)v->field[vmcs_field_index(f)];
+}
+
+static inline void vmcs_set(struct vmcs *v, enum vmcs_field f, uint64_t value)
+{
+	v->field[vmcs_field_index(f)] = value;
+}
+
+static inline void vmcs_set_bits(struct vmcs *v, enum vmcs_field f, uint64_t mask)
+{
+	v->field[vmcs_field_index(f)] |= mask;
+}
+
+static inline void vmcs_clear_bits(struct vmcs *v, enum vmcs_field f, uint64_t mask)
+{
+	v->field[vmcs_field_index(f)] &= ~mask;
+}
+
+/*
+ * Write "NAME = 0x..." lines for every field into buf (NUL-terminated,
+ * truncated to size). Returns the length it would have written.
+ */
+int vmcs_dump(const struct vmcs *v, char *buf, int size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

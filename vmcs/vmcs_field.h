@@ -1,0 +1,98 @@
+/*
+ * vmcs_field.h - VMCS field encodings and the field table (SDM App. B).
+ *
+ * Every name, enum and dump comes from vmcs_fields.def. The encoding layout:
+ * bit 0 access type (1 = high half of a 64-bit field), bits 9:1 index,
+ * bits 11:10 type (0 control, 1 VM-exit information, 2 guest state,
+ * 3 host state), bits 14:13 width (0 16-bit, 1 64-bit, 2 32-bit, 3 natural).
+ */
+#ifndef VMXSIM_VMCS_FIELD_H
+#define VMXSIM_VMCS_FIELD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Intel encodings, named as Linux names them (asm/vmx.h enum vmcs_field). */
+enum vmcs_field {
+#define VMCS_FIELD(name, enc, width, access, summary) name = enc,
+#include "vmcs/vmcs_fields.def"
+#undef VMCS_FIELD
+};
+
+/* Dense storage index of each field, in table order. */
+enum vmcs_field_index {
+#define VMCS_FIELD(name, enc, width, access, summary) VMCS_IDX_##name,
+#include "vmcs/vmcs_fields.def"
+#undef VMCS_FIELD
+	VMCS_FIELD_COUNT
+};
+
+enum vmcs_width {             /* values of encoding bits 14:13 */
+	VMCS_WIDTH_16 = 0,
+	VMCS_WIDTH_64 = 1,
+	VMCS_WIDTH_32 = 2,
+	VMCS_WIDTH_NAT = 3,
+};
+
+enum vmcs_field_type {        /* values of encoding bits 11:10 */
+	VMCS_TYPE_CONTROL = 0,
+	VMCS_TYPE_EXIT_INFO = 1,  /* read-only data fields */
+	VMCS_TYPE_GUEST = 2,
+	VMCS_TYPE_HOST = 3,
+};
+
+struct vmcs_field_info {
+	uint32_t encoding;       /* Intel encoding (full access) */
+	const char *name;        /* Linux name */
+	enum vmcs_width width;   /* as the table states it */
+	bool read_only;          /* as the table states it */
+	const char *summary;     /* one line for dumps */
+};
+
+#define VMCS_ENC_HIGH_ACCESS 0x1u      /* bit 0 */
+#define VMCS_ENC_INDEX_MASK 0x3feu     /* 9:1 */
+#define VMCS_ENC_TYPE_SHIFT 10         /* 11:10 */
+#define VMCS_ENC_WIDTH_SHIFT 13        /* 14:13 */
+#define VMCS_ENC_RESERVED_MASK 0xffff9000u /* 31:15 and 12 must be 0 */
+
+static inline enum vmcs_width vmcs_encoding_width(uint32_t enc)
+{
+	return (enum vmcs_width)((enc >> VMCS_ENC_WIDTH_SHIFT) & 3u);
+}
+
+static inline enum vmcs_field_type vmcs_encoding_type(uint32_t enc)
+{
+	return (enum vmcs_field_type)((enc >> VMCS_ENC_TYPE_SHIFT) & 3u);
+}
+
+/* Table row by dense index; NULL when idx is out of range. */
+const struct vmcs_field_info *vmcs_field_info(int idx);
+
+/* Dense index of a full-access encoding; -1 if the model has no such field. */
+int vmcs_field_lookup(uint32_t encoding);
+
+/* Name of a field by encoding; NULL if unknown. */
+const char *vmcs_field_name(uint32_t encoding);
+
+/*
+ * Compile-time index of a field the model itself uses. The switch is folded
+ * by the compiler for constant arguments; an unknown encoding gives -1.
+ */
+static inline int vmcs_field_index(enum vmcs_field f)
+{
+	switch (f) {
+#define VMCS_FIELD(name, enc, width, access, summary) case name: return VMCS_IDX_##name;
+#include "vmcs/vmcs_fields.def"
+#undef VMCS_FIELD
+	}
+	return -1;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/*
+ * vmx_caps.c - queries on capability MSR values.
+ */
+#include "vmcs/vmx_caps.h"
+
+#include "vmcs/vmx_intr_state.h"
+
+uint64_t vmx_caps_for_word(const struct vmx_caps *caps, enum vmx_control_word w)
+{
+	switch (w) {
+	case VMX_CTL_PIN:
+		return caps->pinbased_ctls;
+	case VMX_CTL_PROC:
+		return caps->procbased_ctls;
+	case VMX_CTL_PROC2:
+		return caps->procbased_ctls2;
+	case VMX_CTL_EXIT:
+		return caps->exit_ctls;
+	case VMX_CTL_ENTRY:
+		return caps->entry_ctls;
+	case VMX_CTL_WORD_COUNT:
+		break;
+	}
+	return 0;
+}
+
+bool vmx_caps_activity_supported(const struct vmx_caps *caps, uint32_t state)
+{
+	switch (state) {
+	case GUEST_ACTIVITY_ACTIVE:
+		return true;
+	case GUEST_ACTIVITY_HLT:
+		return (caps->misc & VMX_MISC_ACTIVITY_HLT) != 0;
+	case GUEST_ACTIVITY_SHUTDOWN:
+		return (caps->misc & VMX_MISC_ACTIVITY_SHUTDOWN) != 0;
+	case GUEST_ACTIVITY_WAIT_SIPI:
+		return (caps->misc & VMX_MISC_ACTIVITY_WAIT_SIPI) != 0;
+	default:
+		return false;
+	}
+}
+
+bool vmx_caps_read_msr(const struct vmx_caps *caps, uint32_t msr, uint64_t *value)
+{
+	switch (msr) {
+	case MSR_IA32_VMX_BASIC:
+		*value = caps->basic;
+		return true;
+	case MSR_IA32_VMX_PINBASED_CTLS:
+		*value = caps->pinbased_ctls;
+		return true;
+	case MSR_IA32_VMX_PROCBASED_CTLS:
+		*value = caps->procbased_ctls;
+		return true;
+	case MSR_IA32_VMX_EXIT_CTLS:
+		*value = caps->exit_ctls;
+		return true;
+	case MSR_IA32_VMX_ENTRY_CTLS:
+		*value = caps->entry_ctls;
+		return true;
+	case MSR_IA32_VMX_MISC:
+		*value = caps->misc;
+		return true;
+	case MSR_IA32_VMX_PROCBASED_CTLS2:
+		*value = caps->procbased_ctls2;
+		return true;
+	default:
+		return false;
+	}
+}

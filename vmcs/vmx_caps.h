@@ -1,0 +1,78 @@
+/*
+ * vmx_caps.h - VMX capability MSRs (SDM App. A "VMX Capability Reporting
+ * Facility"): allowed-0 settings in bits 31:0 (a 1 there means the control
+ * must be 1), allowed-1 settings in bits 63:32 (a 0 there means the control
+ * must be 0).
+ */
+#ifndef VMXSIM_VMX_CAPS_H
+#define VMXSIM_VMX_CAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmcs/vmx_controls.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_EXIT_CTLS 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#define MSR_IA32_VMX_MISC 0x485
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
+
+#define VMX_BASIC_REVISION_MASK 0x7fffffffull    /* 30:0 */
+#define VMX_BASIC_INOUT (1ull << 54)              /* 54: INS/OUTS info */
+#define VMX_BASIC_TRUE_CTLS (1ull << 55)          /* 55: TRUE capability MSRs */
+#define VMX_BASIC_NO_HW_ERROR_CODE_CC (1ull << 56) /* 56: no error-code consistency check (R7) */
+
+#define VMX_MISC_PREEMPTION_TIMER_RATE_MASK 0x1full /* 4:0: timer ticks every 2^X TSC cycles */
+#define VMX_MISC_SAVE_EFER_LMA (1ull << 5)
+#define VMX_MISC_ACTIVITY_HLT (1ull << 6)
+#define VMX_MISC_ACTIVITY_SHUTDOWN (1ull << 7)
+#define VMX_MISC_ACTIVITY_WAIT_SIPI (1ull << 8)
+#define VMX_MISC_VMWRITE_SHADOW_RO_FIELDS (1ull << 29) /* 29: VMWRITE to exit-information fields */
+#define VMX_MISC_ZERO_LEN_INS (1ull << 30)        /* 30: zero-length soft-event injection (R8) */
+
+struct vmx_caps {
+	uint64_t basic;           /* IA32_VMX_BASIC */
+	uint64_t pinbased_ctls;   /* IA32_VMX_PINBASED_CTLS */
+	uint64_t procbased_ctls;  /* IA32_VMX_PROCBASED_CTLS */
+	uint64_t procbased_ctls2; /* IA32_VMX_PROCBASED_CTLS2 (0 if no secondary controls) */
+	uint64_t exit_ctls;       /* IA32_VMX_EXIT_CTLS */
+	uint64_t entry_ctls;      /* IA32_VMX_ENTRY_CTLS */
+	uint64_t misc;            /* IA32_VMX_MISC */
+};
+
+static inline uint32_t vmx_allowed0(uint64_t msr) { return (uint32_t)msr; }
+static inline uint32_t vmx_allowed1(uint64_t msr) { return (uint32_t)(msr >> 32); }
+
+/* A control word is valid if every must-be-1 bit is 1 and every must-be-0 bit is 0. */
+static inline bool vmx_control_word_valid(uint64_t msr, uint32_t value)
+{
+	return (value & vmx_allowed0(msr)) == vmx_allowed0(msr) &&
+	       (value & ~vmx_allowed1(msr)) == 0;
+}
+
+/* The capability MSR that governs a control word. */
+uint64_t vmx_caps_for_word(const struct vmx_caps *caps, enum vmx_control_word w);
+
+/* Can the control be set to 1 at all on this processor? */
+static inline bool vmx_caps_allows(const struct vmx_caps *caps, enum vmx_control_word w, uint32_t bit_mask)
+{
+	return (vmx_allowed1(vmx_caps_for_word(caps, w)) & bit_mask) == bit_mask;
+}
+
+/* Is the activity state (0..3) supported for VM entry (R11)? Active always is. */
+bool vmx_caps_activity_supported(const struct vmx_caps *caps, uint32_t state);
+
+/* Value of a capability MSR by number; false if the MSR is not one of these. */
+bool vmx_caps_read_msr(const struct vmx_caps *caps, uint32_t msr, uint64_t *value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
