@@ -53,7 +53,7 @@ struct vmx_control_info {
 int vmx_control_count(void);
 const struct vmx_control_info *vmx_control_info(int i);
 
-/* Name of a control word ("pin-based", ...) and of its VMCS field. */
+/* Name of the VMCS field that holds a control word ("PIN_BASED_VM_EXEC_CONTROL", ...). */
 const char *vmx_control_word_name(enum vmx_control_word w);
 
 /* Name of one bit of a word; NULL if the table does not name it. */
