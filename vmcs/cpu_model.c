@@ -49,7 +49,7 @@ void cpu_model_derive_caps(struct cpu_model *m)
 	if (f & VMX_FEAT_MTF)
 		proc |= CPU_BASED_MONITOR_TRAP_FLAG;
 	if (f & VMX_FEAT_SECONDARY)
-		proc |= (uint32_t)CPU_BASED_ACTIVATE_SECONDARY_CONTROLS; /* bit 31: the enum value is negative */
+		proc |= CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
 	if (f & VMX_FEAT_APIC_ACCESSES)
 		proc2 |= SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES;
 	if (f & VMX_FEAT_EPT_VPID)

@@ -78,8 +78,11 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
 		if (active_or_hlt)
 			return VMX_DECIDE_NMI_DELIVER;
 	}
-	/* R19: IF = 1 and no STI/MOV-SS blocking; NMI blocking is irrelevant. */
-	if (lp_proc(lp, CPU_BASED_INTR_WINDOW_EXITING) && if_set(lp) && !intr_shadowed(lp))
+	/*
+	 * R19: IF = 1 and no STI/MOV-SS blocking; NMI blocking is irrelevant.
+	 * Like an external interrupt it wakes HLT but not shutdown (SDM 26.7.5).
+	 */
+	if (active_or_hlt && lp_proc(lp, CPU_BASED_INTR_WINDOW_EXITING) && if_set(lp) && !intr_shadowed(lp))
 		return VMX_DECIDE_INTR_WINDOW_EXIT;
 	if (active_or_hlt && lapic_intr_pending(&lp->apic) && !intr_shadowed(lp)) {
 		/* R1: with external-interrupt exiting, RFLAGS.IF does not block. */

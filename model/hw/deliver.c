@@ -90,6 +90,12 @@ enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t 
 	uint64_t boundary_rip = intr_type_is_soft(ev->type) ? return_rip - ev->insn_len : return_rip;
 	struct vmx_guest_mem *m = lp->ctx.mem;
 
+	/*
+	 * R23: an event that leaves HLT does so before it is delivered, so a VM
+	 * exit during its delivery (caused indirectly by the event) saves the
+	 * active state; only exits caused directly by an event save HLT.
+	 */
+	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	if (!m)
 		return triple_fault(lp);
 	for (;;) {
@@ -123,8 +129,24 @@ enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t 
 			if (gate->type == VMX_GATE_INTERRUPT)
 				lp->ctx.rflags &= ~(uint64_t)X86_EFLAGS_IF;
 			lp->ctx.rip = gate->handler;
-			lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
+			/*
+			 * A completed delivery ends blocking by STI and by MOV SS: the
+			 * handler's first boundary is not in the shadow of the
+			 * instruction that faulted or trapped (as Bochs' interrupt()
+			 * discards its inhibits). An exit during delivery, above,
+			 * still saves the shadow of the boundary it started from.
+			 */
+			lp->sti_shadow_at = VMX_NO_BOUNDARY;
+			lp->movss_shadow_at = VMX_NO_BOUNDARY;
 			lp->cycle += lp->model.delivery_cycles;
+			/*
+			 * R27 (SDM "Monitor Trap Flag"): with the monitor trap flag, an MTF
+			 * VM exit is pending on the boundary after any completed delivery:
+			 * an injected event, INT n/INT3, a fault, or an event delivered
+			 * before the first instruction.
+			 */
+			if (lp->non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG))
+				lp->mtf_pending = true;
 			lp_emit(lp, &dev);
 			lp_note_blocking(lp);
 			return LP_STEP_CONTINUE;

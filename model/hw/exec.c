@@ -190,14 +190,28 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		emit_simple(lp, HW_HLT, 0);
 		break;
 	case VMX_OP_INT: {
+		/*
+		 * INT n and INT3 cost their cycles up front but retire only once
+		 * their event is delivered: an exit on them (exception bitmap, or
+		 * during delivery) is fault-like and saves the STI/MOV-SS blocking
+		 * of their own boundary.
+		 */
 		struct vmx_event e = {INTR_TYPE_SOFT_INTR, (uint8_t)in->arg, false, 0, in->len};
-		lp_retire(lp, 1, lp->model.insn_cycles);
-		return lp_deliver(lp, &e, next, false);
+		enum lp_step s;
+		lp->cycle += lp->model.insn_cycles;
+		s = lp_deliver(lp, &e, next, false);
+		if (s == LP_STEP_CONTINUE)
+			lp_retire(lp, 1, 0);
+		return s;
 	}
 	case VMX_OP_INT3: {
 		struct vmx_event e = {INTR_TYPE_SOFT_EXCEPTION, BP_VECTOR, false, 0, in->len};
-		lp_retire(lp, 1, lp->model.insn_cycles);
-		return lp_raise_exception(lp, &e, next, false);
+		enum lp_step s;
+		lp->cycle += lp->model.insn_cycles;
+		s = lp_raise_exception(lp, &e, next, false);
+		if (s == LP_STEP_CONTINUE)
+			lp_retire(lp, 1, 0);
+		return s;
 	}
 	case VMX_OP_UD2:
 		return fault(lp, UD_VECTOR, false, 0, false);
@@ -355,6 +369,7 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until)
 		s = lp_execute(lp, until);
 		if (s != LP_STEP_CONTINUE)
 			return step_outcome(lp, s);
+		lp_note_blocking(lp);
 	}
 }
 
@@ -412,4 +427,6 @@ void vmx_lp_exec_root(struct vmx_lp *lp, enum vmx_op op, uint64_t arg, uint64_t 
 		break;
 	}
 	lp_note_blocking(lp);
+	if (lp->sync)
+		lp->sync(lp->sync_ctx);
 }

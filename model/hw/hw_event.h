@@ -41,6 +41,7 @@ enum vmx_hw_event_kind {
 struct vmx_hw_event {
 	enum vmx_hw_event_kind kind;
 	uint64_t cycle;         /* processor cycle at which it happened */
+	bool stamped;           /* cycle set by the emitter (else: the processor's current cycle) */
 	uint32_t cpu;           /* logical processor id */
 	bool non_root;          /* in VMX non-root operation when it happened */
 	uint64_t rip;           /* guest/host RIP relevant to the event */
@@ -52,7 +53,7 @@ struct vmx_hw_event {
 	uint32_t insn_len;      /* HW_VMEXIT */
 	uint32_t error;         /* HW_VMFAIL: VM-instruction error */
 	uint32_t old_state;     /* HW_BLOCKING */
-	uint32_t new_state;     /* HW_BLOCKING; HW_WAKE: activity state left */
+	uint32_t new_state;     /* HW_BLOCKING; HW_WAKE: activity state left; HW_VMENTRY: activity entered */
 	uint32_t vector;        /* HW_DELIVER, HW_INTR_ACK, HW_EOI, HW_IRQ_*, HW_IPI */
 	uint32_t dest;          /* HW_IPI */
 	bool injected;          /* HW_DELIVER: the event came from VM-entry injection */

@@ -22,7 +22,7 @@ void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
 	lp->sti_shadow_at = VMX_NO_BOUNDARY;
 	lp->movss_shadow_at = VMX_NO_BOUNDARY;
 	lapic_reset(&lp->apic);
-	lp->last_blocking = vmx_lp_blocking(lp);
+	lp->last_blocking[0] = vmx_lp_blocking(lp);
 }
 
 void vmx_lp_set_observer(struct vmx_lp *lp, vmx_hw_observer_fn fn, void *ctx)
@@ -37,19 +37,20 @@ void lp_emit(struct vmx_lp *lp, struct vmx_hw_event *ev)
 		return;
 	ev->cpu = lp->id;
 	ev->non_root = lp->non_root;
-	if (!ev->cycle)
+	if (!ev->stamped)
 		ev->cycle = lp->cycle;
 	lp->observer(lp->observer_ctx, ev);
 }
 
 void lp_note_blocking(struct vmx_lp *lp)
 {
+	/* Root and non-root operation each compare with their own last snapshot. */
 	uint32_t now = vmx_lp_blocking(lp);
+	uint32_t *last = &lp->last_blocking[lp->non_root];
 
-	if (now != lp->last_blocking) {
-		struct vmx_hw_event ev = {.kind = HW_BLOCKING, .old_state = lp->last_blocking,
-		                          .new_state = now, .rip = lp->ctx.rip};
-		lp->last_blocking = now;
+	if (now != *last) {
+		struct vmx_hw_event ev = {.kind = HW_BLOCKING, .old_state = *last, .new_state = now, .rip = lp->ctx.rip};
+		*last = now;
 		lp_emit(lp, &ev);
 	}
 }
@@ -114,9 +115,32 @@ enum vmx_insn_status vmx_lp_vmwrite(struct vmx_lp *lp, uint32_t encoding, uint64
 	return insn_result(lp, vmcs_vmwrite(lp->vmcs, &lp->model.caps, encoding, value));
 }
 
+int vmx_lp_host_intr_ack(struct vmx_lp *lp)
+{
+	struct vmx_hw_event ev = {.kind = HW_INTR_ACK, .rip = lp->ctx.rip};
+
+	if (lp->non_root || !lapic_intr_pending(&lp->apic))
+		return -1;
+	ev.vector = lapic_ack(&lp->apic);
+	lp_emit(lp, &ev);
+	return (int)ev.vector;
+}
+
+bool vmx_lp_host_take_nmi(struct vmx_lp *lp)
+{
+	if (lp->non_root || !lp->nmi_latched || lp->nmi_blocked || vmx_lp_movss_blocking(lp))
+		return false;
+	lp->nmi_latched = false;
+	lp->nmi_blocked = true;
+	lp_note_blocking(lp);
+	return true;
+}
+
 void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles)
 {
 	lp->cycle += cycles;
+	if (lp->sync)
+		lp->sync(lp->sync_ctx);
 }
 
 bool vmx_lp_sti_blocking(const struct vmx_lp *lp)

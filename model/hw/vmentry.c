@@ -260,7 +260,7 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
 	struct vmcs *v = lp->vmcs;
 	const char *failed = NULL;
 	uint32_t qual = 0;
-	struct vmx_hw_event ev = {.kind = HW_VMENTRY, .launch = launch};
+	struct vmx_hw_event ev = {.kind = HW_VMENTRY, .launch = launch, .cycle = lp->cycle, .stamped = true};
 
 	/* Basic checks, in the order of the VMLAUNCH/VMRESUME pseudo-code. */
 	if (lp->non_root || !v) {
@@ -291,6 +291,7 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
 		                                  << lp->model.preemption_timer_rate);
 	ev.rip = lp->ctx.rip;
 	ev.intr_info = lp->inject_pending ? vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD) : 0;
+	ev.new_state = lp->ctx.activity;
 	lp_emit(lp, &ev);
 	lp_note_blocking(lp);
 	return VMX_ENTRY_OK;
@@ -303,7 +304,6 @@ enum lp_step lp_inject(struct vmx_lp *lp)
 	struct vmx_event ev = {intr_info_type(info), intr_info_vector(info),
 	                       intr_info_has_error_code(info), vmcs_get32(v, VM_ENTRY_EXCEPTION_ERROR_CODE), 0};
 	uint64_t ret = lp->ctx.rip;
-	enum lp_step s;
 
 	lp->inject_pending = false;
 	if (ev.type == INTR_TYPE_OTHER_EVENT) {
@@ -315,9 +315,6 @@ enum lp_step lp_inject(struct vmx_lp *lp)
 		ev.insn_len = vmcs_get32(v, VM_ENTRY_INSTRUCTION_LEN);
 		ret += ev.insn_len;    /* R14: return past the instruction */
 	}
-	s = lp_deliver(lp, &ev, ret, true);
-	/* R27: with the monitor trap flag, an MTF exit is pending after the injected event. */
-	if (s == LP_STEP_CONTINUE && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG))
-		lp->mtf_pending = true;
-	return s;
+	/* R27: lp_deliver makes an MTF exit pending after the delivery when MTF = 1. */
+	return lp_deliver(lp, &ev, ret, true);
 }

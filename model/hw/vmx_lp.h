@@ -84,10 +84,17 @@ struct vmx_lp {
 	bool timer_armed;               /* VMX-preemption timer active */
 	uint64_t timer_deadline;        /* cycle at which it reaches 0 */
 
-	uint32_t last_blocking;         /* last HW_BLOCKING snapshot reported */
+	uint32_t last_blocking[2];      /* last HW_BLOCKING snapshot reported, [root, non-root] */
 
 	vmx_hw_observer_fn observer;    /* may be NULL */
 	void *observer_ctx;
+	/*
+	 * Called whenever root software written in C has advanced the clock
+	 * (vmx_lp_spend, vmx_lp_exec_root), so that stimuli due by then reach
+	 * the pins before that software looks at them again.
+	 */
+	void (*sync)(void *ctx);
+	void *sync_ctx;
 	/* Root software's IPIs (VMX_OP_IPI executed in root operation). */
 	void (*send_ipi)(void *ctx, uint32_t src, uint32_t dest, uint32_t vector);
 	void *send_ipi_ctx;
@@ -141,6 +148,20 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch);
  * that ends a host NMI handler: it only removes blocking by NMI.
  */
 void vmx_lp_exec_root(struct vmx_lp *lp, enum vmx_op op, uint64_t arg, uint64_t arg2);
+
+/*
+ * Root software written in C takes an interrupt from the LAPIC the way its
+ * IDT handler would (acknowledge: IRR -> ISR). Returns the vector, or -1 if
+ * the INTR line is not asserted.
+ */
+int vmx_lp_host_intr_ack(struct vmx_lp *lp);
+
+/*
+ * Root software written in C takes a latched NMI the way its IDT would:
+ * only when not blocked by NMI; blocking by NMI is then in effect until
+ * its handler's IRET (vmx_lp_exec_root(VMX_OP_IRET)). False if none.
+ */
+bool vmx_lp_host_take_nmi(struct vmx_lp *lp);
 
 /* Root software written in C spends cycles. */
 void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles);

@@ -1,0 +1,38 @@
+/*
+ * expect.h - the expectation checker: a trace sink that counts what each
+ * `expect` line of a scenario looks for while the run streams by, and
+ * judges at the end. Memory does not grow with the trace.
+ */
+#ifndef VMXSIM_EXPECT_H
+#define VMXSIM_EXPECT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "front/scenario.h"
+#include "model/trace/trace.h"
+
+struct expect_item {
+	const struct scn_expect *e;
+	uint64_t at, until;      /* AT/WITHIN bounds in cycles */
+	uint64_t count;          /* matching events */
+};
+
+struct expect_sink {
+	struct trace_sink base;
+	const struct scn_scenario *s;
+	struct expect_item *items;
+	uint32_t n;
+};
+
+/* tsc_hz converts the times of AT/WITHIN. False if out of memory. */
+bool expect_sink_init(struct expect_sink *x, const struct scn_scenario *s, uint64_t tsc_hz);
+void expect_sink_free(struct expect_sink *x);
+
+/* Judge; prints one `file:line:col: expectation failed: ...` line per failure. Returns failures. */
+uint32_t expect_sink_judge(const struct expect_sink *x, FILE *diag);
+
+/* Does a trace event match an event pattern of the language? */
+bool expect_event_matches(const struct scn_event_pat *p, const struct trace_event *ev);
+
+#endif

@@ -1,0 +1,389 @@
+/*
+ * scenario_run.c - turn a parsed scenario into a machine description, run
+ * it with a trace writer and the expectation checker, and judge.
+ *
+ * Everything the parser could not check because it belongs to the machine
+ * (the L0 variant and its switches, verdict kinds, L2 guests, time limits at
+ * the CPU's TSC frequency) is checked here and reported at its location.
+ */
+#include "cli/scenario_run.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/expect.h"
+#include "model/machine/machine.h"
+#include "vmcs/vmx_exit_reason.h"
+
+static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event"};
+
+bool vmxsim_known_verdict(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(verdict_kinds) / sizeof(verdict_kinds[0]); i++)
+		if (!strcmp(kind, verdict_kinds[i]))
+			return true;
+	return false;
+}
+
+/* Everything allocated for one run. */
+struct build {
+	const struct scn_scenario *s;
+	FILE *diag;
+	struct machine_config cfg;
+	struct machine_guest *guests;
+	struct vmx_insn **insns;
+	struct machine_gate **gates;
+	struct l0_vmcs_write **vmcs;
+	struct machine_stimulus *stim;
+	struct l0_switch *switches;
+};
+
+static bool located(struct build *b, struct scn_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(b->diag, "%s:%u:%u: ", b->s->file, loc.line, loc.col);
+	va_start(ap, fmt);
+	vfprintf(b->diag, fmt, ap);
+	va_end(ap);
+	fputc('\n', b->diag);
+	return false;
+}
+
+static bool cycles_of(struct build *b, struct scn_time t, struct scn_loc loc, uint64_t *out)
+{
+	if (!scn_time_cycles(t, b->cfg.cpu.tsc_hz, out))
+		return located(b, loc, "time too large at this TSC frequency");
+	return true;
+}
+
+static enum vmx_op op_of(enum scn_op op)
+{
+	static const enum vmx_op map[SCN_OP_COUNT] = {
+	    [SCN_OP_WORK] = VMX_OP_WORK,         [SCN_OP_NOP] = VMX_OP_NOP,
+	    [SCN_OP_STI] = VMX_OP_STI,           [SCN_OP_CLI] = VMX_OP_CLI,
+	    [SCN_OP_MOV_SS] = VMX_OP_MOV_SS,     [SCN_OP_IRET] = VMX_OP_IRET,
+	    [SCN_OP_HLT] = VMX_OP_HLT,           [SCN_OP_INT] = VMX_OP_INT,
+	    [SCN_OP_INT3] = VMX_OP_INT3,         [SCN_OP_UD2] = VMX_OP_UD2,
+	    [SCN_OP_VMCALL] = VMX_OP_VMCALL,     [SCN_OP_EOI] = VMX_OP_EOI,
+	    [SCN_OP_JMP] = VMX_OP_JMP,           [SCN_OP_IPI] = VMX_OP_IPI,
+	    [SCN_OP_VMLAUNCH] = VMX_OP_VMLAUNCH, [SCN_OP_VMRESUME] = VMX_OP_VMRESUME,
+	    [SCN_OP_VMREAD] = VMX_OP_VMREAD,     [SCN_OP_VMWRITE] = VMX_OP_VMWRITE,
+	};
+	return map[op];
+}
+
+static bool build_guest(struct build *b, uint32_t cpu)
+{
+	const struct scn_scenario *s = b->s;
+	const struct scn_guest *g = scn_guest_for(s, SCN_L1, cpu);
+	struct machine_guest *mg = &b->guests[cpu];
+	uint32_t insn_cycles = b->cfg.cpu.insn_cycles ? b->cfg.cpu.insn_cycles : 1;
+
+	if (!g)
+		return located(b, s->run_loc, "no 'guest L1' block for cpu%u", cpu);
+	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
+	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));
+	b->vmcs[cpu] = calloc(g->nvmcs ? g->nvmcs : 1, sizeof(struct l0_vmcs_write));
+	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu])
+		return located(b, g->loc, "out of memory");
+	for (size_t i = 0; i < g->ninsns; i++) {
+		const struct scn_insn *in = &g->insns[i];
+		struct vmx_insn *out = &b->insns[cpu][i];
+		uint64_t c;
+
+		out->op = op_of(in->op);
+		out->line = in->loc.line;
+		switch (in->op) {
+		case SCN_OP_WORK:
+			if (!cycles_of(b, in->work, in->arg_loc, &c))
+				return false;
+			if (c / insn_cycles > UINT32_MAX)
+				return located(b, in->arg_loc, "work block too long (at most %u instructions)", UINT32_MAX);
+			out->arg = c / insn_cycles ? c / insn_cycles : 1;
+			break;
+		case SCN_OP_INT:
+			out->arg = in->vector;
+			break;
+		case SCN_OP_JMP:
+			out->arg = in->target;
+			break;
+		case SCN_OP_IPI:
+			if (in->cpu >= s->vcpus)
+				return located(b, in->arg_loc, "ipi to cpu%u, but there are %u vCPUs", in->cpu, s->vcpus);
+			out->arg = in->cpu;
+			out->arg2 = in->nmi ? VMX_IPI_NMI : in->vector;
+			break;
+		case SCN_OP_VMREAD:
+			out->arg = in->encoding;
+			break;
+		case SCN_OP_VMWRITE:
+			out->arg = in->encoding;
+			out->arg2 = in->value;
+			break;
+		default:
+			break;
+		}
+	}
+	for (size_t i = 0; i < g->nidt; i++) {
+		b->gates[cpu][i].vector = (uint8_t)g->idt[i].vector;
+		b->gates[cpu][i].insn = g->idt[i].target;
+		b->gates[cpu][i].type = g->idt[i].gate == SCN_GATE_TRAP ? VMX_GATE_TRAP : VMX_GATE_INTERRUPT;
+	}
+	for (size_t i = 0; i < g->nvmcs; i++) {
+		b->vmcs[cpu][i].encoding = g->vmcs[i].encoding;
+		b->vmcs[cpu][i].value = g->vmcs[i].value;
+	}
+	mg->insn = b->insns[cpu];
+	mg->count = (uint32_t)g->ninsns;
+	mg->gates = b->gates[cpu];
+	mg->ngates = (uint32_t)g->nidt;
+	mg->vmcs = b->vmcs[cpu];
+	mg->nvmcs = (uint32_t)g->nvmcs;
+	return true;
+}
+
+static bool build_trigger(struct build *b, const struct scn_stimulus *st, struct machine_trigger *t)
+{
+	const struct scn_event_pat *p = &st->trigger;
+
+	t->cpu = p->cpu;
+	t->level = p->level;
+	t->vector = -1;
+	t->occurrence = st->occurrence;
+	switch (p->ev) {
+	case SCN_EV_EXIT:
+		t->kind = TRACE_VMEXIT;
+		t->reason = vmx_exit_reason_name((uint32_t)p->arg);
+		break;
+	case SCN_EV_ENTRY:
+		t->kind = TRACE_VMENTRY;
+		break;
+	case SCN_EV_DELIVER:
+		t->kind = TRACE_DELIVER;
+		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
+		break;
+	case SCN_EV_INJECT:
+		t->kind = TRACE_INJECT;
+		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
+		break;
+	case SCN_EV_IRET:
+		t->kind = TRACE_IRET;
+		break;
+	case SCN_EV_HLT:
+		t->kind = TRACE_HLT;
+		break;
+	default:
+		return located(b, p->loc, "'on %s' is not a trigger the machine supports; expected exit, entry, "
+		               "deliver, inject, iret or hlt", scn_event_name(p->ev));
+	}
+	return true;
+}
+
+static bool build_stimuli(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+
+	b->stim = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim));
+	if (!b->stim)
+		return located(b, s->run_loc, "out of memory");
+	for (size_t i = 0; i < s->nstimuli; i++) {
+		const struct scn_stimulus *st = &s->stimuli[i];
+		struct machine_stimulus *ms = &b->stim[i];
+
+		if (st->level == SCN_L2)
+			return located(b, st->target_loc, "stimuli for L2 need a nested L0, which '%s' is not", b->cfg.l0->name);
+		if (st->cpu >= s->vcpus)
+			return located(b, st->target_loc, "cpu%u does not exist (vcpus %u)", st->cpu, s->vcpus);
+		ms->kind = st->kind == SCN_STIM_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+		ms->vector = (uint8_t)st->vector;
+		ms->level = (uint32_t)st->level;
+		ms->cpu = st->cpu;
+		ms->origin = st->via;
+		switch (st->timing) {
+		case SCN_AT:
+			if (!cycles_of(b, st->at, st->loc, &ms->at))
+				return false;
+			break;
+		case SCN_EVERY:
+			if (!cycles_of(b, st->period, st->loc, &ms->period) ||
+			    !cycles_of(b, st->has_from ? st->from : st->period, st->loc, &ms->at) ||
+			    (st->has_until && !cycles_of(b, st->until, st->loc, &ms->until)))
+				return false;
+			if (ms->period == 0)
+				return located(b, st->loc, "period is 0 cycles at this TSC frequency");
+			if (st->has_until && ms->until == 0)
+				ms->until = 1;   /* "until 0" still means "only at 0" */
+			break;
+		case SCN_ON:
+			ms->relative = true;
+			if (!cycles_of(b, st->delay, st->loc, &ms->at) || !build_trigger(b, st, &ms->trigger))
+				return false;
+			break;
+		}
+	}
+	b->cfg.stim = b->stim;
+	b->cfg.nstim = (uint32_t)s->nstimuli;
+	return true;
+}
+
+static bool build_l0(struct build *b)
+{
+	const struct scn_l0 *l0 = &b->s->l0;
+
+	b->cfg.l0 = l0_lookup(l0->name);
+	if (!b->cfg.l0) {
+		char names[256] = "";
+		for (int i = 0; i < l0_variant_count(); i++) {
+			if (i)
+				strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+			strncat(names, l0_variant_at(i)->name, sizeof(names) - strlen(names) - 1);
+		}
+		return located(b, l0->loc, "unknown L0 hypervisor '%s'; expected one of: %s", l0->name, names);
+	}
+	b->switches = calloc(l0->nswitches ? l0->nswitches : 1, sizeof(*b->switches));
+	if (!b->switches)
+		return located(b, l0->loc, "out of memory");
+	for (size_t i = 0; i < l0->nswitches; i++) {
+		const struct scn_switch *sw = &l0->switches[i];
+		if (!l0_has_switch(b->cfg.l0, sw->name))
+			return located(b, sw->loc, "L0 '%s' has no switch '%s'", b->cfg.l0->name, sw->name);
+		b->switches[i].name = sw->name;
+		b->switches[i].value = sw->kind == SCN_SWITCH_VALUE ? sw->value : sw->kind == SCN_SWITCH_ON ? "on" : "off";
+	}
+	b->cfg.switches = b->switches;
+	b->cfg.nswitches = (uint32_t)l0->nswitches;
+	return true;
+}
+
+static bool check_expects(struct build *b)
+{
+	for (size_t i = 0; i < b->s->nexpects; i++) {
+		const struct scn_expect *e = &b->s->expects[i];
+		if (e->kind == SCN_EXPECT_VERDICT && !vmxsim_known_verdict(e->verdict))
+			return located(b, e->verdict_loc, "unknown monitor verdict '%s'; expected nmi_nesting or lost_event",
+			               e->verdict);
+		if (e->kind != SCN_EXPECT_VERDICT && e->event.ev == SCN_EV_VIOLATION && e->event.kind &&
+		    !vmxsim_known_verdict(e->event.kind))
+			return located(b, e->event.arg_loc, "unknown monitor verdict '%s'", e->event.kind);
+	}
+	return true;
+}
+
+static bool build(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+
+	if (!scn_cpu_resolve(&s->cpu, &b->cfg.cpu))
+		return located(b, s->cpu.loc, "unknown CPU model '%s'", s->cpu.model);
+	if (b->cfg.cpu.insn_cycles == 0 || b->cfg.cpu.tsc_hz == 0)
+		return located(b, s->cpu.loc, "insn-cycles and tsc-hz must be at least 1");
+	if (!build_l0(b) || !check_expects(b))
+		return false;
+	for (size_t i = 0; i < s->nguests; i++)
+		if (s->guests[i].level == SCN_L2)
+			return located(b, s->guests[i].loc, "'guest L2' needs a nested L0, which '%s' is not", b->cfg.l0->name);
+	b->cfg.vcpus = s->vcpus;
+	b->guests = calloc(s->vcpus, sizeof(*b->guests));
+	b->insns = calloc(s->vcpus, sizeof(*b->insns));
+	b->gates = calloc(s->vcpus, sizeof(*b->gates));
+	b->vmcs = calloc(s->vcpus, sizeof(*b->vmcs));
+	if (!b->guests || !b->insns || !b->gates || !b->vmcs)
+		return located(b, s->run_loc, "out of memory");
+	for (uint32_t c = 0; c < s->vcpus; c++)
+		if (!build_guest(b, c))
+			return false;
+	b->cfg.guest = b->guests;
+	if (!cycles_of(b, s->run, s->run_loc, &b->cfg.run_cycles))
+		return false;
+	b->cfg.ipi_cycles = 200;
+	return build_stimuli(b);
+}
+
+static void build_free(struct build *b)
+{
+	for (uint32_t c = 0; c < b->s->vcpus; c++) {
+		if (b->insns)
+			free(b->insns[c]);
+		if (b->gates)
+			free(b->gates[c]);
+		if (b->vmcs)
+			free(b->vmcs[c]);
+	}
+	free(b->insns);
+	free(b->gates);
+	free(b->vmcs);
+	free(b->guests);
+	free(b->stim);
+	free(b->switches);
+}
+
+enum vmxsim_status vmxsim_run_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                       FILE *diag, struct vmxsim_result *res)
+{
+	return vmxsim_run_scenario_limited(s, trace, format, diag, NULL, res);
+}
+
+enum vmxsim_status vmxsim_run_scenario_limited(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                               FILE *diag, const struct vmxsim_limits *lim,
+                                               struct vmxsim_result *res)
+{
+	struct build b;
+	struct trace_bus bus;
+	struct trace_file_sink out;
+	struct expect_sink ex;
+	struct machine *m = NULL;
+	struct machine_stats st;
+	char err[256];
+
+	memset(res, 0, sizeof(*res));
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.diag = diag;
+	res->status = VMXSIM_BAD_INPUT;
+	if (!build(&b)) {
+		build_free(&b);
+		return res->status;
+	}
+	if (lim && lim->max_cycles && b.cfg.run_cycles > lim->max_cycles)
+		b.cfg.run_cycles = lim->max_cycles;
+	trace_bus_init(&bus);
+	if (!expect_sink_init(&ex, s, b.cfg.cpu.tsc_hz)) {
+		build_free(&b);
+		return res->status;
+	}
+	m = machine_create(&b.cfg, &bus, err, sizeof(err));
+	if (!m) {
+		fprintf(diag, "%s:%u:%u: %s\n", s->file, s->l0.loc.line, s->l0.loc.col, err);
+		goto out;
+	}
+	/* The writer sees events after the monitors queued their verdicts behind them. */
+	if (trace) {
+		trace_file_sink_init(&out, trace, format);
+		trace_bus_attach(&bus, &out.base);
+	}
+	trace_bus_attach(&bus, &ex.base);
+	machine_run(m);
+	machine_get_stats(m, &st);
+	res->cycles = b.cfg.run_cycles;
+	res->exits = st.exits;
+	res->entries = st.entries;
+	res->injections = st.injections;
+	res->deliveries = st.deliveries;
+	res->violations = st.violations;
+	res->events = st.events;
+	res->expects = ex.n;
+	res->expects_failed = expect_sink_judge(&ex, diag);
+	res->trace_error = trace && out.error;
+	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
+	if (bus.dropped) {
+		fprintf(diag, "%s: internal error: %llu trace events dropped\n", s->file, (unsigned long long)bus.dropped);
+		res->status = VMXSIM_FAILED;
+	}
+out:
+	machine_destroy(m);
+	expect_sink_free(&ex);
+	build_free(&b);
+	return res->status;
+}

@@ -1,0 +1,361 @@
+/*
+ * scenario.h - the scenario front-end: `.scn` text in, a plain-C scenario
+ * description out (docs/scenario-language.md is the language reference).
+ *
+ * The parser validates everything it can know without running: names of
+ * CPU models, CPU features, VMCS fields, control bits and exit reasons
+ * (against the vmcs/ tables), labels, vector ranges, vCPU numbers and the
+ * hard limits below. Names that belong to later layers - L0 variants and
+ * their switches, monitor verdict kinds, stimulus sources - are stored as
+ * strings with their locations so the machine can report them in the same
+ * `file:line:col: message` form.
+ *
+ * Every pointer inside a struct scn_scenario points into memory owned by
+ * the scenario and freed by scn_free(). The parser has no global state,
+ * reads no clock and gives the same result for the same bytes.
+ */
+#ifndef VMXSIM_FRONT_SCENARIO_H
+#define VMXSIM_FRONT_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmcs/cpu_model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Hard limits; exceeding one is a located parse error. */
+#define SCN_MAX_INPUT_BYTES (16u << 20) /* whole file */
+#define SCN_MAX_LINE_BYTES 4096u        /* one line, without its newline */
+#define SCN_MAX_NAME_BYTES 64u          /* one identifier or number token */
+#define SCN_MAX_INSNS 65536u            /* guest instructions, all blocks together */
+#define SCN_MAX_LABELS 16384u           /* labels, all blocks together */
+#define SCN_MAX_STIMULI 4096u
+#define SCN_MAX_EXPECTS 1024u
+#define SCN_MAX_SWITCHES 64u            /* L0 switches */
+#define SCN_MAX_VMCS_SETUPS 256u        /* `vmcs` lines per guest block */
+#define SCN_MAX_TERMS 32u               /* terms of one `A|B|...` value */
+#define SCN_MAX_VCPUS 64u
+#define SCN_MAX_TSC_HZ 100000000000ull  /* 100 GHz */
+#define SCN_MAX_SECONDS 1000000ull      /* longest time: 10^6 s, in any unit */
+#define SCN_MAX_CYCLES 100000000000000000ull /* 10^17 cycles */
+
+#define SCN_ERROR_MSG_MAX 512
+
+/* A source position; 1-based. Line 0 means "not from the text". */
+struct scn_loc {
+	uint32_t line;
+	uint32_t col; /* byte column */
+};
+
+struct scn_error {
+	const char *file;             /* borrowed: the name given to scn_parse() */
+	uint32_t line;                /* 0 when the file could not be read */
+	uint32_t col;
+	char msg[SCN_ERROR_MSG_MAX];  /* names what was expected */
+};
+
+/* Times: a value and the unit it was written in (`5000`, `2k`, `1.5ms`). */
+enum scn_unit {
+	SCN_UNIT_CYCLES,
+	SCN_UNIT_NS,
+	SCN_UNIT_US,
+	SCN_UNIT_MS,
+	SCN_UNIT_S,
+};
+
+struct scn_time {
+	uint64_t value;
+	enum scn_unit unit;
+};
+
+enum scn_level {
+	SCN_L0 = 0,  /* the host: L0 hypervisor */
+	SCN_L1 = 1,  /* a single-level guest, or the L1 hypervisor */
+	SCN_L2 = 2,  /* the guest of L1 */
+};
+
+#define SCN_ANY (-1)  /* a filter that matches every level / vCPU / vector */
+#define SCN_NMI (-2)  /* an event argument meaning "the NMI", not a vector */
+
+/* ---- cpu ---------------------------------------------------------------- */
+
+enum scn_cpu_param {
+	SCN_CPU_VMEXIT_CYCLES,
+	SCN_CPU_VMENTRY_CYCLES,
+	SCN_CPU_DELIVERY_CYCLES,
+	SCN_CPU_INSN_CYCLES,
+	SCN_CPU_IRET_CYCLES,
+	SCN_CPU_TSC_HZ,
+	SCN_CPU_FEATURE,                   /* one enum vmx_feature bit, on or off */
+	SCN_CPU_NMI_WINDOW_BLOCKED_BY_STI, /* behaviour flags, on or off */
+	SCN_CPU_NMI_INJECT_FAILS_WITH_STI,
+	SCN_CPU_STI_BLOCKS_NMI,
+};
+
+struct scn_cpu_override {
+	enum scn_cpu_param param;
+	uint64_t value;     /* cycles or Hz; 1/0 for features and flags */
+	uint32_t feature;   /* SCN_CPU_FEATURE: the enum vmx_feature bit */
+	struct scn_loc loc; /* of the override's name */
+};
+
+struct scn_cpu {
+	const char *model;  /* a name cpu_model_lookup() knows */
+	struct scn_loc loc;
+	struct scn_cpu_override *overrides;
+	size_t noverrides;
+};
+
+/* ---- l0 ----------------------------------------------------------------- */
+
+enum scn_switch_kind {
+	SCN_SWITCH_ON,     /* +name */
+	SCN_SWITCH_OFF,    /* -name */
+	SCN_SWITCH_VALUE,  /* name=value */
+};
+
+struct scn_switch {
+	enum scn_switch_kind kind;
+	const char *name;
+	const char *value;        /* SCN_SWITCH_VALUE only; raw text, else NULL */
+	struct scn_loc loc;       /* of the leading +/- or of the name */
+	struct scn_loc value_loc;
+};
+
+struct scn_l0 {
+	const char *name;         /* variant name, validated by the machine */
+	struct scn_loc loc;       /* of the name */
+	struct scn_switch *switches;
+	size_t nswitches;
+};
+
+/* ---- guests ------------------------------------------------------------- */
+
+enum scn_op {
+	SCN_OP_WORK,      /* work TIME: ALU work */
+	SCN_OP_NOP,
+	SCN_OP_STI,
+	SCN_OP_CLI,
+	SCN_OP_MOV_SS,
+	SCN_OP_IRET,
+	SCN_OP_HLT,
+	SCN_OP_INT,       /* int VECTOR */
+	SCN_OP_INT3,
+	SCN_OP_UD2,
+	SCN_OP_VMCALL,
+	SCN_OP_EOI,
+	SCN_OP_JMP,       /* jmp LABEL */
+	SCN_OP_IPI,       /* ipi cpuN VECTOR | ipi cpuN nmi */
+	SCN_OP_VMLAUNCH,  /* L1 only, from here on */
+	SCN_OP_VMRESUME,
+	SCN_OP_VMREAD,    /* vmread FIELD */
+	SCN_OP_VMWRITE,   /* vmwrite FIELD VALUE */
+	SCN_OP_COUNT
+};
+
+struct scn_insn {
+	enum scn_op op;
+	struct scn_loc loc;       /* of the mnemonic */
+	struct scn_loc arg_loc;   /* of the first operand; line 0 if none */
+	struct scn_time work;     /* WORK */
+	uint32_t vector;          /* INT; IPI unless nmi */
+	bool nmi;                 /* IPI: NMI delivery mode */
+	uint32_t cpu;             /* IPI: destination vCPU */
+	const char *label;        /* JMP: the label as written */
+	uint32_t target;          /* JMP: index into the block's insns */
+	int field;                /* VMREAD, VMWRITE: dense index for vmcs_field_info() */
+	uint32_t encoding;        /* VMREAD, VMWRITE: the field's encoding */
+	uint64_t value;           /* VMWRITE */
+};
+
+struct scn_label {
+	const char *name;
+	uint32_t insn;            /* index of the instruction it names */
+	struct scn_loc loc;
+};
+
+enum scn_gate {
+	SCN_GATE_INTERRUPT,       /* clears IF on delivery */
+	SCN_GATE_TRAP,            /* leaves IF alone */
+};
+
+struct scn_idt_entry {
+	uint32_t vector;
+	enum scn_gate gate;
+	const char *label;
+	uint32_t target;          /* index into the block's insns */
+	struct scn_loc loc;       /* of `idt` */
+	struct scn_loc label_loc;
+};
+
+/* A `vmcs FIELD VALUE` line: the VMCS the hypervisor below sets up. */
+struct scn_vmcs_setup {
+	int field;                /* dense index for vmcs_field_info() */
+	uint32_t encoding;
+	uint64_t value;           /* numbers and control bits OR-ed together */
+	struct scn_loc loc;       /* of the field name */
+};
+
+struct scn_guest {
+	enum scn_level level;     /* SCN_L1 or SCN_L2 */
+	int cpu;                  /* a vCPU number, or SCN_ANY for every vCPU */
+	struct scn_loc loc;       /* of `guest` */
+	struct scn_insn *insns;   /* execution starts at insns[0] */
+	size_t ninsns;
+	struct scn_label *labels; /* in definition order */
+	size_t nlabels;
+	struct scn_idt_entry *idt;/* in definition order, vectors distinct */
+	size_t nidt;
+	struct scn_vmcs_setup *vmcs;
+	size_t nvmcs;
+	bool has_exit_handler;    /* `exit-handler LABEL` (L1): where L1 resumes after an exit */
+	const char *exit_handler_label;
+	uint32_t exit_handler;    /* index into insns */
+	struct scn_loc exit_handler_loc;
+};
+
+/* ---- events, stimuli, expectations ------------------------------------- */
+
+enum scn_event {
+	SCN_EV_EXIT,        /* exit REASON            arg: basic exit reason */
+	SCN_EV_ENTRY,       /* entry                  (a successful VM entry) */
+	SCN_EV_ENTRY_FAIL,  /* entry-fail             (VMfail or entry-failure exit) */
+	SCN_EV_DELIVER,     /* deliver VECTOR|nmi|any through a guest IDT */
+	SCN_EV_INJECT,      /* inject [VECTOR|nmi]    a hypervisor injects an event */
+	SCN_EV_IRET,        /* iret */
+	SCN_EV_HLT,         /* hlt (the guest enters the HLT state) */
+	SCN_EV_VIOLATION,   /* violation KIND         (counts only) */
+	SCN_EV_COUNT
+};
+
+struct scn_event_pat {
+	enum scn_event ev;
+	int arg;            /* EXIT: reason; DELIVER, INJECT: vector, SCN_NMI or SCN_ANY */
+	const char *kind;   /* VIOLATION: monitor verdict kind */
+	int level;          /* filter: SCN_L0..SCN_L2 or SCN_ANY */
+	int cpu;            /* filter: vCPU or SCN_ANY */
+	struct scn_loc loc; /* of the event keyword */
+	struct scn_loc arg_loc;
+};
+
+enum scn_timing {
+	SCN_AT,     /* at TIME */
+	SCN_EVERY,  /* every PERIOD [from TIME] [until TIME] */
+	SCN_ON,     /* on [ORDINAL|every] EVENT [+DELAY] */
+};
+
+enum scn_stim_kind {
+	SCN_STIM_NMI,
+	SCN_STIM_IRQ,       /* an external interrupt with a vector */
+};
+
+struct scn_stimulus {
+	enum scn_timing timing;
+	struct scn_loc loc;           /* of `at`, `every` or `on` */
+	struct scn_time at;           /* AT */
+	struct scn_time period;       /* EVERY; the first one at `from`, else at `period` */
+	struct scn_time from, until;  /* EVERY; until is inclusive */
+	bool has_from, has_until;
+	struct scn_event_pat trigger; /* ON */
+	uint32_t occurrence;          /* ON: 1 = first; 0 = every occurrence */
+	struct scn_time delay;        /* ON: after the trigger */
+	enum scn_stim_kind kind;
+	uint32_t vector;              /* IRQ */
+	enum scn_level level;         /* target: L0 = host, L1, L2 */
+	uint32_t cpu;                 /* target vCPU */
+	struct scn_loc target_loc;    /* of the level after `->` */
+	const char *via;              /* `via NAME`: the source, validated later; or NULL */
+	struct scn_loc via_loc;
+};
+
+enum scn_expect_kind {
+	SCN_EXPECT_VERDICT,  /* expect [no] KIND */
+	SCN_EXPECT_COUNT,    /* expect count EVENT OP N */
+	SCN_EXPECT_AT,       /* expect EVENT at TIME */
+	SCN_EXPECT_WITHIN,   /* expect EVENT in TIME..TIME (inclusive) */
+};
+
+enum scn_cmp { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE };
+
+struct scn_expect {
+	enum scn_expect_kind kind;
+	struct scn_loc loc;           /* of `expect` */
+	bool negated;                 /* VERDICT: `expect no KIND` */
+	const char *verdict;          /* VERDICT: monitor verdict kind, validated later */
+	struct scn_loc verdict_loc;
+	struct scn_event_pat event;   /* COUNT, AT, WITHIN */
+	enum scn_cmp cmp;             /* COUNT */
+	uint64_t count;               /* COUNT */
+	struct scn_time at;           /* AT; WITHIN: lower bound */
+	struct scn_time until;        /* WITHIN: upper bound */
+};
+
+/* ---- the scenario ------------------------------------------------------- */
+
+struct scn_arena;
+
+struct scn_scenario {
+	const char *file;             /* a copy of the name given to scn_parse() */
+	const char *summary;          /* the opening comment paragraph, one line; "" if none */
+	struct scn_cpu cpu;
+	struct scn_l0 l0;
+	uint32_t vcpus;               /* 1 unless a `vcpus` line says otherwise */
+	struct scn_loc vcpus_loc;
+	struct scn_guest *guests;     /* in file order */
+	size_t nguests;
+	struct scn_stimulus *stimuli; /* in file order */
+	size_t nstimuli;
+	struct scn_time run;
+	struct scn_loc run_loc;
+	struct scn_expect *expects;   /* in file order */
+	size_t nexpects;
+	struct scn_arena *arena;      /* private: owns everything above */
+};
+
+/*
+ * Parse len bytes of text (any bytes; NUL and invalid UTF-8 are located
+ * errors). filename is used in messages and copied into the scenario; NULL
+ * means "<input>". Returns NULL on error with *err filled (err may be NULL).
+ */
+struct scn_scenario *scn_parse(const char *text, size_t len, const char *filename,
+                               struct scn_error *err);
+
+/* Read and parse a file; an unreadable file is an error at line 0, col 0. */
+struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err);
+
+void scn_free(struct scn_scenario *s);
+
+/*
+ * "file:line:col: message" (or "file: message" for line 0), NUL-terminated
+ * and truncated to n bytes. Returns the length it needed, as snprintf does.
+ */
+int scn_format_error(const struct scn_error *err, char *buf, size_t n);
+
+/* The guest program of a level on a vCPU: its own block, else the block for every vCPU. */
+const struct scn_guest *scn_guest_for(const struct scn_scenario *s, enum scn_level level,
+                                      uint32_t cpu);
+
+/* The named CPU model with the scenario's overrides applied and capabilities derived. */
+bool scn_cpu_resolve(const struct scn_cpu *cpu, struct cpu_model *out);
+
+/*
+ * A time in cycles at tsc_hz, rounded down. False if it does not fit in
+ * 64 bits (cannot happen for parsed times with tsc_hz <= SCN_MAX_TSC_HZ).
+ */
+bool scn_time_cycles(struct scn_time t, uint64_t tsc_hz, uint64_t *cycles);
+
+/* Names as the language spells them. */
+const char *scn_op_name(enum scn_op op);            /* "mov-ss" */
+const char *scn_event_name(enum scn_event ev);      /* "entry-fail" */
+const char *scn_unit_name(enum scn_unit u);         /* "", "ns", "us", "ms", "s" */
+const char *scn_cmp_name(enum scn_cmp c);           /* "<=" */
+const char *scn_cpu_param_name(enum scn_cpu_param p, uint32_t feature); /* "tsc-hz", "mtf" */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,161 @@
+/*
+ * scn_dump.c - `scn_replay dump FILE`: the scenario description as the
+ * parser built it, one fact per line, for people debugging the front-end.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "front/scenario.h"
+#include "front/scn_replay.h"
+#include "vmcs/vmcs_field.h"
+#include "vmcs/vmx_exit_reason.h"
+
+/* ---- dump --------------------------------------------------------------- */
+
+static void print_time(struct scn_time t)
+{
+	printf("%" PRIu64 "%s", t.value, scn_unit_name(t.unit));
+}
+
+static void print_event(const struct scn_event_pat *e)
+{
+	printf("%s", scn_event_name(e->ev));
+	if (e->ev == SCN_EV_EXIT)
+		printf(" %s", vmx_exit_reason_name((uint32_t)e->arg));
+	else if (e->ev == SCN_EV_VIOLATION)
+		printf(" %s", e->kind);
+	else if (e->arg == SCN_NMI)
+		printf(" nmi");
+	else if (e->arg >= 0)
+		printf(" %d", e->arg);
+	else if (e->ev == SCN_EV_DELIVER)
+		printf(" any");
+	if (e->level != SCN_ANY)
+		printf(" L%d", e->level);
+	if (e->cpu != SCN_ANY)
+		printf(" cpu%d", e->cpu);
+}
+
+int scn_replay_dump(const char *path)
+{
+	struct scn_error err;
+	struct scn_scenario *s = scn_parse_file(path, &err);
+	char buf[SCN_ERROR_MSG_MAX + 512];
+
+	if (!s) {
+		scn_format_error(&err, buf, sizeof(buf));
+		fprintf(stderr, "%s\n", buf);
+		return 2;
+	}
+	printf("summary: %s\n", s->summary);
+	printf("cpu %s (%u:%u)\n", s->cpu.model, s->cpu.loc.line, s->cpu.loc.col);
+	for (size_t i = 0; i < s->cpu.noverrides; i++) {
+		const struct scn_cpu_override *o = &s->cpu.overrides[i];
+		printf("  %s = %" PRIu64 " (%u:%u)\n", scn_cpu_param_name(o->param, o->feature), o->value,
+		       o->loc.line, o->loc.col);
+	}
+	printf("l0 %s\n", s->l0.name);
+	for (size_t i = 0; i < s->l0.nswitches; i++) {
+		const struct scn_switch *w = &s->l0.switches[i];
+		printf("  %c%s%s%s (%u:%u)\n", w->kind == SCN_SWITCH_ON ? '+' : w->kind == SCN_SWITCH_OFF ? '-' : ' ',
+		       w->name, w->value ? "=" : "", w->value ? w->value : "", w->loc.line, w->loc.col);
+	}
+	printf("vcpus %u\n", s->vcpus);
+	for (size_t i = 0; i < s->nguests; i++) {
+		const struct scn_guest *g = &s->guests[i];
+		printf("guest L%d", (int)g->level);
+		if (g->cpu != SCN_ANY)
+			printf(" cpu%d", g->cpu);
+		printf("\n");
+		for (size_t k = 0; k < g->nidt; k++)
+			printf("  idt %u -> %u (%s) %s\n", g->idt[k].vector, g->idt[k].target, g->idt[k].label,
+			       g->idt[k].gate == SCN_GATE_TRAP ? "trap-gate" : "interrupt-gate");
+		for (size_t k = 0; k < g->nvmcs; k++)
+			printf("  vmcs %s = 0x%" PRIx64 "\n", vmcs_field_info(g->vmcs[k].field)->name,
+			       g->vmcs[k].value);
+		if (g->has_exit_handler)
+			printf("  exit-handler -> %u\n", g->exit_handler);
+		for (size_t k = 0; k < g->ninsns; k++) {
+			const struct scn_insn *in = &g->insns[k];
+			for (size_t l = 0; l < g->nlabels; l++)
+				if (g->labels[l].insn == k)
+					printf("  %s:\n", g->labels[l].name);
+			printf("    %2zu %s", k, scn_op_name(in->op));
+			switch (in->op) {
+			case SCN_OP_WORK: printf(" "); print_time(in->work); break;
+			case SCN_OP_INT: printf(" %u", in->vector); break;
+			case SCN_OP_JMP: printf(" %s -> %u", in->label, in->target); break;
+			case SCN_OP_IPI:
+				if (in->nmi)
+					printf(" cpu%u nmi", in->cpu);
+				else
+					printf(" cpu%u %u", in->cpu, in->vector);
+				break;
+			case SCN_OP_VMREAD: printf(" 0x%x", in->encoding); break;
+			case SCN_OP_VMWRITE: printf(" 0x%x 0x%" PRIx64, in->encoding, in->value); break;
+			default: break;
+			}
+			printf("   (%u:%u)\n", in->loc.line, in->loc.col);
+		}
+	}
+	for (size_t i = 0; i < s->nstimuli; i++) {
+		const struct scn_stimulus *st = &s->stimuli[i];
+		switch (st->timing) {
+		case SCN_AT: printf("at "); print_time(st->at); break;
+		case SCN_EVERY:
+			printf("every ");
+			print_time(st->period);
+			if (st->has_from) {
+				printf(" from ");
+				print_time(st->from);
+			}
+			if (st->has_until) {
+				printf(" until ");
+				print_time(st->until);
+			}
+			break;
+		case SCN_ON:
+			printf("on #%u ", st->occurrence);
+			print_event(&st->trigger);
+			printf(" +");
+			print_time(st->delay);
+			break;
+		}
+		if (st->kind == SCN_STIM_NMI)
+			printf(" nmi");
+		else
+			printf(" irq %u", st->vector);
+		printf(" -> L%d cpu%u%s%s\n", (int)st->level, st->cpu, st->via ? " via " : "",
+		       st->via ? st->via : "");
+	}
+	printf("run ");
+	print_time(s->run);
+	printf("\n");
+	for (size_t i = 0; i < s->nexpects; i++) {
+		const struct scn_expect *e = &s->expects[i];
+		printf("expect ");
+		switch (e->kind) {
+		case SCN_EXPECT_VERDICT: printf("%s%s", e->negated ? "no " : "", e->verdict); break;
+		case SCN_EXPECT_COUNT:
+			printf("count ");
+			print_event(&e->event);
+			printf(" %s %" PRIu64, scn_cmp_name(e->cmp), e->count);
+			break;
+		case SCN_EXPECT_AT:
+			print_event(&e->event);
+			printf(" at ");
+			print_time(e->at);
+			break;
+		case SCN_EXPECT_WITHIN:
+			print_event(&e->event);
+			printf(" in ");
+			print_time(e->at);
+			printf("..");
+			print_time(e->until);
+			break;
+		}
+		printf("\n");
+	}
+	scn_free(s);
+	return 0;
+}

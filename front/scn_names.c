@@ -1,0 +1,118 @@
+/*
+ * scn_names.c - the words of the language that name model concepts: guest
+ * operations, events, units, comparisons, and the CPU overrides.
+ *
+ * The CPU-feature words map onto enum vmx_feature (vmcs/cpu_model.h); a
+ * unit test checks that every feature bit has exactly one word here.
+ */
+#include <stddef.h>
+
+#include "front/scn_internal.h"
+#include "vmcs/cpu_model.h"
+
+static const char *const op_names[SCN_OP_COUNT] = {
+	[SCN_OP_WORK] = "work",
+	[SCN_OP_NOP] = "nop",
+	[SCN_OP_STI] = "sti",
+	[SCN_OP_CLI] = "cli",
+	[SCN_OP_MOV_SS] = "mov-ss",
+	[SCN_OP_IRET] = "iret",
+	[SCN_OP_HLT] = "hlt",
+	[SCN_OP_INT] = "int",
+	[SCN_OP_INT3] = "int3",
+	[SCN_OP_UD2] = "ud2",
+	[SCN_OP_VMCALL] = "vmcall",
+	[SCN_OP_EOI] = "eoi",
+	[SCN_OP_JMP] = "jmp",
+	[SCN_OP_IPI] = "ipi",
+	[SCN_OP_VMLAUNCH] = "vmlaunch",
+	[SCN_OP_VMRESUME] = "vmresume",
+	[SCN_OP_VMREAD] = "vmread",
+	[SCN_OP_VMWRITE] = "vmwrite",
+};
+
+const char *scn_op_name(enum scn_op op)
+{
+	return (unsigned)op < SCN_OP_COUNT ? op_names[op] : NULL;
+}
+
+static const char *const event_names[SCN_EV_COUNT] = {
+	[SCN_EV_EXIT] = "exit",
+	[SCN_EV_ENTRY] = "entry",
+	[SCN_EV_ENTRY_FAIL] = "entry-fail",
+	[SCN_EV_DELIVER] = "deliver",
+	[SCN_EV_INJECT] = "inject",
+	[SCN_EV_IRET] = "iret",
+	[SCN_EV_HLT] = "hlt",
+	[SCN_EV_VIOLATION] = "violation",
+};
+
+const char *scn_event_name(enum scn_event ev)
+{
+	return (unsigned)ev < SCN_EV_COUNT ? event_names[ev] : NULL;
+}
+
+const char *scn_unit_name(enum scn_unit u)
+{
+	static const char *const names[] = {"", "ns", "us", "ms", "s"};
+	return (unsigned)u <= SCN_UNIT_S ? names[u] : NULL;
+}
+
+const char *scn_cmp_name(enum scn_cmp c)
+{
+	static const char *const names[] = {"==", "!=", "<", "<=", ">", ">="};
+	return (unsigned)c <= SCN_CMP_GE ? names[c] : NULL;
+}
+
+#define NUMERIC(name, param) {name, param, 0, false}
+#define FEATURE(name, bit) {name, SCN_CPU_FEATURE, bit, true}
+#define FLAG(name, param) {name, param, 0, true}
+
+static const struct scn_cpu_param_row cpu_params[] = {
+	NUMERIC("vmexit-cycles", SCN_CPU_VMEXIT_CYCLES),
+	NUMERIC("vmentry-cycles", SCN_CPU_VMENTRY_CYCLES),
+	NUMERIC("delivery-cycles", SCN_CPU_DELIVERY_CYCLES),
+	NUMERIC("insn-cycles", SCN_CPU_INSN_CYCLES),
+	NUMERIC("iret-cycles", SCN_CPU_IRET_CYCLES),
+	NUMERIC("tsc-hz", SCN_CPU_TSC_HZ),
+	FEATURE("virtual-nmis", VMX_FEAT_VIRTUAL_NMIS),
+	FEATURE("tpr-shadow", VMX_FEAT_TPR_SHADOW),
+	FEATURE("msr-bitmaps", VMX_FEAT_MSR_BITMAPS),
+	FEATURE("mtf", VMX_FEAT_MTF),
+	FEATURE("secondary", VMX_FEAT_SECONDARY),
+	FEATURE("apic-accesses", VMX_FEAT_APIC_ACCESSES),
+	FEATURE("ept-vpid", VMX_FEAT_EPT_VPID),
+	FEATURE("unrestricted", VMX_FEAT_UNRESTRICTED),
+	FEATURE("apicv", VMX_FEAT_APICV),
+	FEATURE("preemption-timer", VMX_FEAT_PREEMPTION_TIMER),
+	FEATURE("ack-intr-on-exit", VMX_FEAT_ACK_INTR_ON_EXIT),
+	FEATURE("pat-efer", VMX_FEAT_PAT_EFER),
+	FEATURE("act-hlt", VMX_FEAT_ACT_HLT),
+	FEATURE("act-shutdown", VMX_FEAT_ACT_SHUTDOWN),
+	FEATURE("act-wait-sipi", VMX_FEAT_ACT_WAIT_SIPI),
+	FEATURE("vmwrite-ro", VMX_FEAT_VMWRITE_RO),
+	FEATURE("zero-len-inj", VMX_FEAT_ZERO_LEN_INJ),
+	FEATURE("no-hw-errcode-cc", VMX_FEAT_NO_HW_ERRCODE_CC),
+	FEATURE("pause-loop", VMX_FEAT_PAUSE_LOOP),
+	FLAG("nmi-window-blocked-by-sti", SCN_CPU_NMI_WINDOW_BLOCKED_BY_STI),
+	FLAG("nmi-inject-fails-with-sti", SCN_CPU_NMI_INJECT_FAILS_WITH_STI),
+	FLAG("sti-blocks-nmi", SCN_CPU_STI_BLOCKS_NMI),
+};
+
+size_t scn_cpu_param_rows(void)
+{
+	return sizeof cpu_params / sizeof cpu_params[0];
+}
+
+const struct scn_cpu_param_row *scn_cpu_param_row(size_t i)
+{
+	return i < scn_cpu_param_rows() ? &cpu_params[i] : NULL;
+}
+
+const char *scn_cpu_param_name(enum scn_cpu_param p, uint32_t feature)
+{
+	for (size_t i = 0; i < scn_cpu_param_rows(); i++)
+		if (cpu_params[i].param == p && (p != SCN_CPU_FEATURE || cpu_params[i].feature == feature))
+			return cpu_params[i].name;
+	return NULL;
+}

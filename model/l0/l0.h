@@ -1,0 +1,86 @@
+/*
+ * l0.h - the interface between the machine and an L0 hypervisor model.
+ *
+ * An L0 runs in VMX root operation as C code. The machine calls it whenever
+ * its logical processor stops in root operation (after a VM exit, or before
+ * the first entry); the L0 handles what happened, decides what to inject,
+ * spends its cycles on the processor (vmx_lp_spend) and enters the guest
+ * again. Variants are selected by name from a scenario.
+ */
+#ifndef VMXSIM_L0_H
+#define VMXSIM_L0_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/hw/vmx_lp.h"
+#include "model/trace/trace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define L0_NMI (-1)   /* "vector" of an NMI in guest_event / virtual_ipi */
+
+/* One VMCS write the scenario asks for when the guest is set up. */
+struct l0_vmcs_write {
+	uint32_t encoding;
+	uint64_t value;
+};
+
+/* A switch given to the variant: "-timeout", "+foo", "name=value". */
+struct l0_switch {
+	const char *name;      /* without the leading +/- */
+	const char *value;     /* "on", "off", or the text after '=' */
+};
+
+/* What the machine gives one vCPU's hypervisor instance. */
+struct l0_env {
+	struct vmx_lp *lp;                /* the processor it runs on */
+	uint32_t cpu;                     /* vCPU number */
+	struct trace_bus *bus;            /* for its decisions */
+	struct vmx_guest_mem *guest_mem;  /* the L1 guest's memory (program, IDT, stack) */
+	uint64_t guest_entry;             /* the guest's first RIP */
+	const struct l0_vmcs_write *vmcs_writes;   /* scenario's VMCS setup, in order */
+	uint32_t nvmcs_writes;
+	const struct l0_switch *switches;
+	uint32_t nswitches;
+	/* A guest IPI to another vCPU (vector or L0_NMI); the machine adds the latency. */
+	void (*virtual_ipi)(void *machine, uint32_t src, uint32_t dest, int vector);
+	void *machine;
+};
+
+struct l0_switch_desc {
+	const char *name;
+	const char *help;
+};
+
+struct l0_variant {
+	const char *name;
+	const char *summary;
+	const struct l0_switch_desc *switches;     /* {NULL, NULL}-terminated */
+	/* Instance for one vCPU, or NULL with err filled (e.g. a bad switch value). */
+	void *(*create)(const struct l0_env *env, char *err, size_t errlen);
+	void (*destroy)(void *inst);
+	/* A virtual event for the guest: vector or L0_NMI. True if the vCPU needs a kick. */
+	bool (*guest_event)(void *inst, int vector);
+	/* The processor is in root operation: handle, inject, enter. False: the vCPU stops. */
+	bool (*run_root)(void *inst);
+};
+
+/* Variant by name, or NULL. */
+const struct l0_variant *l0_lookup(const char *name);
+int l0_variant_count(void);
+const struct l0_variant *l0_variant_at(int i);
+
+/* Is `name` one of the variant's switches? */
+bool l0_has_switch(const struct l0_variant *v, const char *name);
+
+/* The host's reschedule IPI vector, used to kick a vCPU out of the guest. */
+#define L0_KICK_VECTOR 0xfd
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,587 @@
+/*
+ * machine.c - the machine: vCPUs, the stimulus schedule, the translation of
+ * processor events into trace events, and the run loop.
+ *
+ * Scheduling: stimuli sit in a time-ordered heap. Between two stimuli every
+ * vCPU runs on its own clock; with several vCPUs they advance in windows no
+ * longer than the IPI latency, so an IPI never arrives in a vCPU's distant
+ * past. A vCPU may finish an instruction or an exit a little after a window
+ * ends; a stimulus for it is then seen at its next instruction boundary,
+ * as on hardware. Everything is deterministic: ties break by insertion order.
+ */
+#include "model/machine/machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/monitor/monitor.h"
+#include "vmcs/vmx_exit_reason.h"
+#include "vmcs/vmx_intr_info.h"
+#include "vmcs/vmx_intr_state.h"
+
+struct vcpu {
+	struct machine *m;
+	uint32_t id;
+	struct vmx_lp lp;
+	struct vmx_guest_mem mem;
+	struct vmx_program prog;
+	struct vmx_insn *insn;
+	void *l0;
+	bool stopped;
+};
+
+struct pending {
+	uint64_t time;
+	uint64_t seq;
+	struct machine_stimulus s;
+	uint32_t index;              /* index in cfg->stim, or UINT32_MAX for IPIs */
+};
+
+struct trigger_state {
+	uint32_t seen;
+	bool fired;
+};
+
+struct machine {
+	const struct machine_config *cfg;
+	struct trace_bus *bus;
+	struct vcpu *vcpu;
+	struct pending *heap;
+	uint32_t nheap, capheap;
+	uint64_t seq;
+	struct trigger_state *trig;
+	struct trace_sink watch;     /* relative triggers and statistics */
+	struct machine_stats stats;
+	struct monitor_nmi_nesting *nesting;
+	struct monitor_lost_event *lost;
+	char blk_names[32][32];      /* names of blocking snapshots ("if|nmi") */
+	char reason_buf[MACHINE_MAX_VCPUS][16];
+};
+
+/* ---- the stimulus heap ---- */
+
+static bool earlier(const struct pending *a, const struct pending *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+static bool heap_push(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index)
+{
+	uint32_t i;
+
+	if (m->nheap == m->capheap) {
+		uint32_t cap = m->capheap ? m->capheap * 2 : 64;
+		struct pending *h = realloc(m->heap, cap * sizeof(*h));
+		if (!h)
+			return false;
+		m->heap = h;
+		m->capheap = cap;
+	}
+	i = m->nheap++;
+	m->heap[i].time = time;
+	m->heap[i].seq = m->seq++;
+	m->heap[i].s = *s;
+	m->heap[i].index = index;
+	while (i > 0 && earlier(&m->heap[i], &m->heap[(i - 1) / 2])) {
+		struct pending t = m->heap[i];
+		m->heap[i] = m->heap[(i - 1) / 2];
+		m->heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+	return true;
+}
+
+static struct pending heap_pop(struct machine *m)
+{
+	struct pending top = m->heap[0];
+	uint32_t i = 0;
+
+	m->heap[0] = m->heap[--m->nheap];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, min = i;
+		if (l < m->nheap && earlier(&m->heap[l], &m->heap[min]))
+			min = l;
+		if (r < m->nheap && earlier(&m->heap[r], &m->heap[min]))
+			min = r;
+		if (min == i)
+			break;
+		struct pending t = m->heap[i];
+		m->heap[i] = m->heap[min];
+		m->heap[min] = t;
+		i = min;
+	}
+	return top;
+}
+
+/* ---- processor events -> trace ---- */
+
+static const char *blocking_name(struct machine *m, uint32_t b)
+{
+	/* Index: STI 1, MOV_SS 2, NMI 4, VNMI 8, IF 16. */
+	uint32_t k = ((b & VMX_BLK_STI) ? 1u : 0u) | ((b & VMX_BLK_MOV_SS) ? 2u : 0u) | ((b & VMX_BLK_NMI) ? 4u : 0u) |
+	             ((b & VMX_BLK_VNMI) ? 8u : 0u) | ((b & VMX_BLK_IF) ? 16u : 0u);
+	return m->blk_names[k];
+}
+
+static void init_blocking_names(struct machine *m)
+{
+	static const char *const part[5] = {"sti", "mov-ss", "nmi", "vnmi", "if"};
+	for (uint32_t k = 0; k < 32; k++) {
+		char *s = m->blk_names[k];
+		s[0] = '\0';
+		for (uint32_t b = 0; b < 5; b++)
+			if (k & (1u << b)) {
+				if (s[0])
+					strcat(s, "|");
+				strcat(s, part[b]);
+			}
+		if (!s[0])
+			strcpy(s, "none");
+	}
+}
+
+static void observe(void *ctx, const struct vmx_hw_event *hw)
+{
+	struct vcpu *vc = ctx;
+	struct machine *m = vc->m;
+	struct trace_event ev;
+	uint32_t level = hw->non_root ? 1 : 0;
+	const char *name;
+
+	switch (hw->kind) {
+	case HW_VMENTRY:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_VMENTRY);
+		trace_add_str(&ev, "insn", hw->launch ? "vmlaunch" : "vmresume");
+		trace_add_hex64(&ev, "rip", hw->rip);
+		if (hw->intr_info)
+			trace_add_hex32(&ev, "inject", hw->intr_info);
+		if (hw->new_state != GUEST_ACTIVITY_ACTIVE)
+			trace_add_str(&ev, "activity", guest_activity_name(hw->new_state));
+		break;
+	case HW_VMFAIL:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_VMFAIL);
+		trace_add_str(&ev, "insn", hw->launch ? "vmlaunch" : "vmresume");
+		trace_add_uint(&ev, "error", hw->error);
+		if (hw->check)
+			trace_add_str(&ev, "check", hw->check);
+		break;
+	case HW_VMEXIT:
+		trace_event_init(&ev, hw->cycle, hw->cpu, hw->check ? 1 : level, TRACE_VMEXIT);
+		name = vmx_exit_reason_name(hw->reason & VMX_EXIT_REASON_BASIC_MASK);
+		if (!name) {
+			snprintf(m->reason_buf[hw->cpu % MACHINE_MAX_VCPUS], sizeof(m->reason_buf[0]), "0x%x",
+			         hw->reason & VMX_EXIT_REASON_BASIC_MASK);
+			name = m->reason_buf[hw->cpu % MACHINE_MAX_VCPUS];
+		}
+		trace_add_str(&ev, "reason", name);
+		if (hw->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+			trace_add_bool(&ev, "failed_vmentry", true);
+		trace_add_hex64(&ev, "qual", hw->qualification);
+		/* A failed VM entry writes only the exit reason and the qualification (R26). */
+		if (!(hw->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
+			trace_add_hex32(&ev, "intr_info", hw->intr_info);
+			if (hw->intr_info & INTR_INFO_DELIVER_CODE_MASK)
+				trace_add_hex32(&ev, "error_code", hw->error_code);
+			trace_add_hex32(&ev, "idt_vectoring", hw->idt_vectoring);
+			if (hw->insn_len)
+				trace_add_uint(&ev, "insn_len", hw->insn_len);
+		}
+		trace_add_hex64(&ev, "rip", hw->rip);
+		if (hw->check)
+			trace_add_str(&ev, "check", hw->check);
+		m->stats.exits++;
+		break;
+	case HW_DELIVER:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_DELIVER);
+		trace_add_uint(&ev, "vector", hw->vector);
+		trace_add_str(&ev, "type", intr_type_name(intr_info_type(hw->intr_info)));
+		if (hw->intr_info & INTR_INFO_DELIVER_CODE_MASK)
+			trace_add_hex32(&ev, "error_code", hw->error_code);
+		trace_add_bool(&ev, "injected", hw->injected);
+		trace_add_hex64(&ev, "handler", hw->rip);
+		m->stats.deliveries++;
+		break;
+	case HW_IRET:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_IRET);
+		trace_add_hex64(&ev, "rip", hw->rip);
+		trace_add_bool(&ev, "nmi_unblocked", hw->nmi_unblocked);
+		break;
+	case HW_HLT:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_HLT);
+		trace_add_hex64(&ev, "rip", hw->rip);
+		break;
+	case HW_WAKE:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_WAKE);
+		trace_add_str(&ev, "from", guest_activity_name(hw->new_state));
+		break;
+	case HW_NMI_LOST:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_NMI_LOST);
+		break;
+	case HW_IRQ_COALESCED:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_IRQ_COALESCED);
+		trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_INTR_ACK:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_INTR_ACK);
+		trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_EOI:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_EOI);
+		if (hw->vector <= 0xff)
+			trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_BLOCKING:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_BLOCKING);
+		trace_add_str(&ev, "from", blocking_name(m, hw->old_state));
+		trace_add_str(&ev, "to", blocking_name(m, hw->new_state));
+		break;
+	case HW_SHUTDOWN:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_SHUTDOWN);
+		break;
+	case HW_IPI:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_IPI);
+		trace_add_uint(&ev, "dest", hw->dest);
+		if (hw->vector == VMX_IPI_NMI)
+			trace_add_str(&ev, "type", "nmi");
+		else
+			trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_NMI_LATCHED:
+	case HW_IRQ_ACCEPTED:
+	default:
+		return;    /* the stimulus line already says it */
+	}
+	trace_bus_emit(m->bus, &ev);
+}
+
+/* ---- relative triggers and statistics ---- */
+
+static bool trigger_matches(const struct machine_trigger *t, const struct trace_event *ev)
+{
+	const struct trace_field *f;
+
+	if (ev->kind != t->kind || (t->cpu >= 0 && (uint32_t)t->cpu != ev->cpu) ||
+	    (t->level >= 0 && (uint32_t)t->level != ev->level))
+		return false;
+	if (t->kind == TRACE_VMEXIT && t->reason) {
+		f = trace_field(ev, "reason");
+		if (!f || strcmp(f->s, t->reason) != 0)
+			return false;
+	}
+	if (t->vector >= 0) {
+		f = trace_field(ev, "vector");
+		if (!f || f->u != (uint64_t)t->vector)
+			return false;
+	}
+	return true;
+}
+
+static void watch_emit(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct machine *m = (struct machine *)((char *)s - offsetof(struct machine, watch));
+
+	m->stats.events++;
+	if (ev->kind == TRACE_VMENTRY)
+		m->stats.entries++;
+	else if (ev->kind == TRACE_INJECT)
+		m->stats.injections++;
+	else if (ev->kind == TRACE_VIOLATION)
+		m->stats.violations++;
+	for (uint32_t i = 0; i < m->cfg->nstim; i++) {
+		const struct machine_stimulus *st = &m->cfg->stim[i];
+		if (!st->relative || m->trig[i].fired || !trigger_matches(&st->trigger, ev))
+			continue;
+		m->trig[i].seen++;
+		if (st->trigger.occurrence == 0 || m->trig[i].seen == st->trigger.occurrence) {
+			m->trig[i].fired = st->trigger.occurrence != 0;
+			heap_push(m, ev->cycle + st->at, st, i);
+		}
+	}
+}
+
+/* ---- stimuli ---- */
+
+static void virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector)
+{
+	struct machine *m = machine;
+	struct machine_stimulus s = {0};
+
+	if (dest >= m->cfg->vcpus)
+		return;
+	s.kind = vector == L0_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+	s.vector = vector == L0_NMI ? 0 : (uint8_t)vector;
+	s.level = 1;
+	s.cpu = dest;
+	s.origin = "ipi";
+	heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
+}
+
+static void physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector)
+{
+	struct vcpu *vc = ctx;
+	struct machine *m = vc->m;
+	struct machine_stimulus s = {0};
+
+	if (dest >= m->cfg->vcpus)
+		return;
+	s.kind = vector == VMX_IPI_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+	s.vector = (uint8_t)vector;
+	s.level = 0;
+	s.cpu = dest;
+	s.origin = "ipi";
+	heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
+}
+
+static void fire(struct machine *m, const struct pending *p)
+{
+	const struct machine_stimulus *s = &p->s;
+	struct vcpu *vc = &m->vcpu[s->cpu];
+	struct trace_event ev;
+
+	trace_event_init(&ev, p->time, s->cpu, s->level, TRACE_STIMULUS);
+	trace_add_str(&ev, "type", s->kind == MACHINE_STIM_NMI ? "nmi" : "irq");
+	if (s->kind == MACHINE_STIM_IRQ)
+		trace_add_uint(&ev, "vector", s->vector);
+	trace_add_str(&ev, "origin", s->origin ? s->origin : "scenario");
+	trace_bus_emit(m->bus, &ev);
+
+	if (s->level == 0) {
+		if (s->kind == MACHINE_STIM_NMI)
+			vmx_lp_nmi(&vc->lp);
+		else
+			vmx_lp_irq(&vc->lp, s->vector);
+	} else if (!vc->stopped && m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector)) {
+		/* The guest is running: kick the vCPU with the host's reschedule IPI. */
+		vmx_lp_irq(&vc->lp, L0_KICK_VECTOR);
+	}
+	/* Periodic stimuli come back. */
+	if (s->period && p->index != UINT32_MAX) {
+		uint64_t next = p->time + s->period;
+		uint64_t until = s->until ? s->until : m->cfg->run_cycles;
+		if (next <= until && next < m->cfg->run_cycles)
+			heap_push(m, next, s, p->index);
+	}
+}
+
+/*
+ * Root software of vCPU `vc` advanced its clock: fire the stimuli for that
+ * vCPU that are due by now. Only while they are at the head of the
+ * schedule, so the order of stimuli never changes.
+ */
+static void sync_vcpu(void *ctx)
+{
+	struct vcpu *vc = ctx;
+	struct machine *m = vc->m;
+
+	while (m->nheap && m->heap[0].time <= vc->lp.cycle && m->heap[0].s.cpu == vc->id &&
+	       m->heap[0].time < m->cfg->run_cycles) {
+		struct pending p = heap_pop(m);
+		fire(m, &p);
+	}
+}
+
+/* ---- running ---- */
+
+static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
+{
+	while (vc->lp.cycle < limit) {
+		uint64_t before = vc->lp.cycle;
+		enum vmx_run_outcome o;
+
+		if (vc->stopped) {
+			vc->lp.cycle = limit;
+			return;
+		}
+		o = vmx_lp_run(&vc->lp, limit);
+		if (o == VMX_RUN_LIMIT)
+			return;
+		if (o == VMX_RUN_SHUTDOWN) {
+			vc->stopped = true;
+			continue;
+		}
+		/* In root operation: the hypervisor handles the exit and enters again. */
+		if (!m->cfg->l0->run_root(vc->l0))
+			vc->stopped = true;
+		if (vc->lp.cycle == before)
+			vc->lp.cycle++;   /* never stand still */
+	}
+}
+
+static uint64_t min_cycle(const struct machine *m)
+{
+	uint64_t c = UINT64_MAX;
+	for (uint32_t i = 0; i < m->cfg->vcpus; i++)
+		if (m->vcpu[i].lp.cycle < c)
+			c = m->vcpu[i].lp.cycle;
+	return c;
+}
+
+void machine_run(struct machine *m)
+{
+	const uint64_t end = m->cfg->run_cycles;
+	const uint64_t window = m->cfg->vcpus > 1 ? (m->cfg->ipi_cycles ? m->cfg->ipi_cycles : 1) : UINT64_MAX;
+	struct trace_event ev;
+
+	for (;;) {
+		uint64_t next = m->nheap ? m->heap[0].time : end;
+		uint64_t lo;
+
+		if (next > end)
+			next = end;
+		/* Advance every vCPU to `next`, in windows when there are several. */
+		while ((lo = min_cycle(m)) < next) {
+			uint64_t limit = window == UINT64_MAX || next - lo < window ? next : lo + window;
+			for (uint32_t i = 0; i < m->cfg->vcpus; i++)
+				if (m->vcpu[i].lp.cycle < limit)
+					run_vcpu(m, &m->vcpu[i], limit);
+			if (m->nheap && m->heap[0].time < next)
+				break;   /* an IPI was sent for earlier than `next` */
+		}
+		if (m->nheap && m->heap[0].time <= min_cycle(m) && m->heap[0].time < end) {
+			struct pending p = heap_pop(m);
+			fire(m, &p);
+			continue;
+		}
+		if (min_cycle(m) >= end)
+			break;
+	}
+	monitor_lost_event_finish(m->lost, end);
+	trace_event_init(&ev, end, 0, 0, TRACE_END);
+	trace_add_uint(&ev, "exits", m->stats.exits);
+	trace_add_uint(&ev, "violations", m->stats.violations);
+	trace_bus_emit(m->bus, &ev);
+	trace_bus_finish(m->bus);
+}
+
+void machine_get_stats(const struct machine *m, struct machine_stats *out)
+{
+	*out = m->stats;
+}
+
+static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *err, size_t errlen)
+{
+	const struct machine_config *cfg = m->cfg;
+	const struct machine_guest *g = &cfg->guest[id];
+	struct l0_env env;
+
+	vc->m = m;
+	vc->id = id;
+	vc->insn = calloc(g->count ? g->count : 1, sizeof(*vc->insn));
+	if (!vc->insn) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (g->count)
+		memcpy(vc->insn, g->insn, g->count * sizeof(*vc->insn));
+	vmx_program_layout(&vc->prog, vc->insn, g->count, 0x1000);
+	vmx_guest_mem_init(&vc->mem, &vc->prog);
+	vc->mem.stack_not_present = g->stack_not_present;
+	for (uint32_t i = 0; i < g->ngates; i++) {
+		vc->mem.idt[g->gates[i].vector].type = g->gates[i].type;
+		vc->mem.idt[g->gates[i].vector].handler = g->gates[i].insn < g->count ? vc->insn[g->gates[i].insn].addr : 0;
+	}
+	/* Jump targets are instruction indexes in the description; make them addresses. */
+	for (uint32_t i = 0; i < g->count; i++)
+		if (vc->insn[i].op == VMX_OP_JMP)
+			vc->insn[i].arg = vc->insn[i].arg < g->count ? vc->insn[vc->insn[i].arg].addr : vc->prog.end;
+
+	vmx_lp_init(&vc->lp, &cfg->cpu, id, NULL);
+	vmx_lp_set_observer(&vc->lp, observe, vc);
+	vc->lp.send_ipi = physical_ipi;
+	vc->lp.send_ipi_ctx = vc;
+	vc->lp.sync = sync_vcpu;
+	vc->lp.sync_ctx = vc;
+
+	memset(&env, 0, sizeof(env));
+	env.lp = &vc->lp;
+	env.cpu = id;
+	env.bus = m->bus;
+	env.guest_mem = &vc->mem;
+	env.guest_entry = vc->prog.base;
+	env.vmcs_writes = g->vmcs;
+	env.nvmcs_writes = g->nvmcs;
+	env.switches = cfg->switches;
+	env.nswitches = cfg->nswitches;
+	env.virtual_ipi = virtual_ipi;
+	env.machine = m;
+	vc->l0 = cfg->l0->create(&env, err, errlen);
+	return vc->l0 != NULL;
+}
+
+struct machine *machine_create(const struct machine_config *cfg, struct trace_bus *bus, char *err, size_t errlen)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	m->cfg = cfg;
+	m->bus = bus;
+	/* What the processors finish after the end of the run is not part of it. */
+	bus->horizon = cfg->run_cycles;
+	init_blocking_names(m);
+	if (cfg->vcpus == 0 || cfg->vcpus > MACHINE_MAX_VCPUS) {
+		snprintf(err, errlen, "vcpus must be 1-%d", MACHINE_MAX_VCPUS);
+		goto fail;
+	}
+	if (!cfg->l0) {
+		snprintf(err, errlen, "no L0 hypervisor");
+		goto fail;
+	}
+	m->nesting = calloc(1, sizeof(*m->nesting));
+	m->lost = calloc(1, sizeof(*m->lost));
+	m->vcpu = calloc(cfg->vcpus, sizeof(*m->vcpu));
+	m->trig = calloc(cfg->nstim ? cfg->nstim : 1, sizeof(*m->trig));
+	if (!m->nesting || !m->lost || !m->vcpu || !m->trig) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	monitor_nmi_nesting_init(m->nesting, bus);
+	monitor_lost_event_init(m->lost, bus);
+	m->watch.emit = watch_emit;
+	/* Monitors and the watcher see every event; their verdicts queue behind it. */
+	if (!trace_bus_attach(bus, &m->nesting->base) || !trace_bus_attach(bus, &m->lost->base) ||
+	    !trace_bus_attach(bus, &m->watch)) {
+		snprintf(err, errlen, "too many trace sinks");
+		goto fail;
+	}
+	for (uint32_t i = 0; i < cfg->vcpus; i++)
+		if (!build_vcpu(m, &m->vcpu[i], i, err, errlen))
+			goto fail;
+	for (uint32_t i = 0; i < cfg->nstim; i++) {
+		const struct machine_stimulus *s = &cfg->stim[i];
+		if (s->cpu >= cfg->vcpus) {
+			snprintf(err, errlen, "stimulus %u targets cpu%u but there are %u vCPUs", i, s->cpu, cfg->vcpus);
+			goto fail;
+		}
+		if (!s->relative && s->at < cfg->run_cycles && !heap_push(m, s->at, s, i)) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	return m;
+fail:
+	machine_destroy(m);
+	return NULL;
+}
+
+void machine_destroy(struct machine *m)
+{
+	if (!m)
+		return;
+	if (m->vcpu) {
+		for (uint32_t i = 0; i < m->cfg->vcpus; i++) {
+			if (m->vcpu[i].l0)
+				m->cfg->l0->destroy(m->vcpu[i].l0);
+			free(m->vcpu[i].insn);
+		}
+	}
+	free(m->vcpu);
+	free(m->heap);
+	free(m->trig);
+	free(m->nesting);
+	free(m->lost);
+	free(m);
+}

@@ -1,0 +1,103 @@
+/*
+ * machine.h - builds vCPUs (a logical processor, its L0 instance, its
+ * guest's memory), stimuli and monitors from a description, and runs them on
+ * one discrete-event schedule, emitting everything on a trace bus.
+ */
+#ifndef VMXSIM_MACHINE_H
+#define VMXSIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/hw/vmx_lp.h"
+#include "model/l0/l0.h"
+#include "model/trace/trace.h"
+#include "vmcs/cpu_model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MACHINE_MAX_VCPUS 64
+
+struct machine_gate {
+	uint8_t vector;
+	uint32_t insn;               /* index of the handler's first instruction */
+	enum vmx_gate_type type;
+};
+
+struct machine_guest {
+	const struct vmx_insn *insn; /* program (addresses are laid out by the machine) */
+	uint32_t count;
+	const struct machine_gate *gates;
+	uint32_t ngates;
+	const struct l0_vmcs_write *vmcs;
+	uint32_t nvmcs;
+	bool stack_not_present;      /* start with the stack page unmapped (EPT-violation stories) */
+};
+
+enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ };
+
+/* What a relative stimulus waits for: the n-th matching trace event. */
+struct machine_trigger {
+	enum trace_kind kind;        /* e.g. TRACE_VMEXIT, TRACE_DELIVER, TRACE_IRET */
+	const char *reason;          /* TRACE_VMEXIT: exit reason name, or NULL for any */
+	int vector;                  /* TRACE_DELIVER: vector, or -1 for any */
+	int cpu;                     /* -1: any vCPU */
+	int level;                   /* -1: any level */
+	uint32_t occurrence;         /* 1 = the first match; 0 = every match */
+};
+
+struct machine_stimulus {
+	enum machine_stim_kind kind;
+	uint8_t vector;              /* MACHINE_STIM_IRQ */
+	uint32_t level;              /* 0: the processor's pins; 1: the guest (through L0) */
+	uint32_t cpu;
+	uint64_t at;                 /* absolute cycle (or delay after the trigger) */
+	uint64_t period;             /* 0: once */
+	uint64_t until;              /* periodic: last cycle (0: end of run) */
+	bool relative;
+	struct machine_trigger trigger;
+	const char *origin;          /* "scenario", "ipi", ... for the trace */
+};
+
+struct machine_config {
+	struct cpu_model cpu;
+	const struct l0_variant *l0;
+	const struct l0_switch *switches;
+	uint32_t nswitches;
+	uint32_t vcpus;
+	const struct machine_guest *guest; /* the L1 guest of each vCPU (vcpus entries) */
+	const struct machine_stimulus *stim;
+	uint32_t nstim;
+	uint64_t run_cycles;
+	uint64_t ipi_cycles;         /* IPI latency; also the lookahead between vCPUs */
+};
+
+struct machine;
+
+/* NULL with err filled on a configuration the machine cannot build. */
+struct machine *machine_create(const struct machine_config *cfg, struct trace_bus *bus, char *err, size_t errlen);
+
+/* Run to cfg->run_cycles; end-of-run verdicts; an "end" event. */
+void machine_run(struct machine *m);
+
+void machine_destroy(struct machine *m);
+
+/* Counters the CLI prints in its table. */
+struct machine_stats {
+	uint64_t exits;
+	uint64_t entries;
+	uint64_t injections;
+	uint64_t deliveries;
+	uint64_t violations;
+	uint64_t events;
+};
+
+void machine_get_stats(const struct machine *m, struct machine_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

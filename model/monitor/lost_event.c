@@ -1,0 +1,75 @@
+/*
+ * lost_event.c - the lost-event monitor (see monitor.h).
+ */
+#include <string.h>
+
+#include "model/monitor/monitor.h"
+
+/* Index of what an event carries: 0 for an NMI, vector + 1 for an interrupt; -1 if neither. */
+static int what_of(const struct trace_event *ev)
+{
+	const struct trace_field *t = trace_field(ev, "type");
+	const struct trace_field *v = trace_field(ev, "vector");
+
+	if (t && t->type == TF_STR && !strcmp(t->s, "nmi"))
+		return 0;
+	if (t && t->type == TF_STR && (!strcmp(t->s, "ext-intr") || !strcmp(t->s, "irq")) && v)
+		return (int)(v->u & 0xff) + 1;
+	return -1;
+}
+
+static void emit(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct monitor_lost_event *m = (struct monitor_lost_event *)s;
+	uint32_t c = ev->cpu, l = ev->level;
+	int w = what_of(ev);
+	const struct trace_field *inj;
+
+	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS || w < 0)
+		return;
+	switch (ev->kind) {
+	case TRACE_STIMULUS:
+		m->raised[c][l][w]++;
+		break;
+	case TRACE_HOST:      /* the host handled a pin event */
+		m->delivered[c][0][w]++;
+		break;
+	case TRACE_DELIVER:
+		inj = trace_field(ev, "injected");
+		/* An injected event is the hypervisor's delivery to that level; a direct one came from the pins. */
+		if (inj && inj->u)
+			m->delivered[c][l][w]++;
+		else
+			m->delivered[c][0][w]++;
+		break;
+	default:
+		break;
+	}
+}
+
+void monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus)
+{
+	memset(m, 0, sizeof(*m));
+	m->base.emit = emit;
+	m->bus = bus;
+}
+
+void monitor_lost_event_finish(struct monitor_lost_event *m, uint64_t cycle)
+{
+	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++)
+		for (uint32_t l = 0; l < MONITOR_LEVELS; l++)
+			for (uint32_t w = 0; w < 257; w++) {
+				struct trace_event v;
+				if (m->raised[c][l][w] <= m->delivered[c][l][w])
+					continue;
+				trace_event_init(&v, cycle, c, l, TRACE_VIOLATION);
+				trace_add_str(&v, "kind", "lost_event");
+				trace_add_str(&v, "type", w == 0 ? "nmi" : "irq");
+				if (w)
+					trace_add_uint(&v, "vector", w - 1);
+				trace_add_uint(&v, "raised", m->raised[c][l][w]);
+				trace_add_uint(&v, "delivered", m->delivered[c][l][w]);
+				m->violations++;
+				trace_bus_emit(m->bus, &v);
+			}
+}

@@ -1,0 +1,113 @@
+/*
+ * trace.h - the trace bus: cycle-stamped events, each a kind plus an ordered
+ * list of named fields, fanned out to sinks (formatters, monitors,
+ * expectation checkers) as they happen. Nothing is buffered: memory does
+ * not grow with the length of a run.
+ */
+#ifndef VMXSIM_TRACE_H
+#define VMXSIM_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum trace_kind {
+#define TRACE_KIND(id, name, summary) TRACE_##id,
+#include "model/trace/trace_kinds.def"
+#undef TRACE_KIND
+	TRACE_KIND_COUNT
+};
+
+enum trace_field_type {
+	TF_UINT,     /* decimal */
+	TF_HEX32,    /* 0x%08x */
+	TF_HEX64,    /* 0x%llx */
+	TF_STR,      /* a static or long-lived string */
+	TF_BOOL,     /* 0/1, printed as true/false in JSONL */
+};
+
+struct trace_field {
+	const char *key;
+	enum trace_field_type type;
+	uint64_t u;
+	const char *s;
+};
+
+#define TRACE_MAX_FIELDS 12
+
+struct trace_event {
+	uint64_t cycle;
+	uint32_t cpu;
+	uint32_t level;          /* 0 = L0 (root), 1 = L1, 2 = L2 */
+	enum trace_kind kind;
+	uint32_t nfields;
+	struct trace_field f[TRACE_MAX_FIELDS];
+};
+
+struct trace_sink {
+	void (*emit)(struct trace_sink *s, const struct trace_event *ev);
+	void (*finish)(struct trace_sink *s);    /* may be NULL */
+};
+
+#define TRACE_MAX_SINKS 16
+#define TRACE_MAX_QUEUED 32
+
+/*
+ * Events emitted by a sink while the bus is dispatching (a monitor's
+ * verdict on the event it is looking at) are queued and dispatched after
+ * the current event reached every sink, so every sink sees one order.
+ */
+struct trace_bus {
+	struct trace_sink *sink[TRACE_MAX_SINKS];
+	uint32_t nsinks;
+	bool dispatching;
+	uint32_t nqueued;
+	struct trace_event queued[TRACE_MAX_QUEUED];
+	uint64_t dropped;     /* queue overflow: a bug in a sink, reported by the run */
+	uint64_t horizon;     /* events after this cycle are not dispatched (the run's end) */
+};
+
+void trace_bus_init(struct trace_bus *b);
+bool trace_bus_attach(struct trace_bus *b, struct trace_sink *s);
+void trace_bus_emit(struct trace_bus *b, const struct trace_event *ev);
+void trace_bus_finish(struct trace_bus *b);
+
+const char *trace_kind_name(enum trace_kind k);
+/* Kind by name; -1 if unknown. */
+int trace_kind_lookup(const char *name);
+
+void trace_event_init(struct trace_event *ev, uint64_t cycle, uint32_t cpu, uint32_t level, enum trace_kind k);
+void trace_add_uint(struct trace_event *ev, const char *key, uint64_t v);
+void trace_add_hex32(struct trace_event *ev, const char *key, uint32_t v);
+void trace_add_hex64(struct trace_event *ev, const char *key, uint64_t v);
+void trace_add_str(struct trace_event *ev, const char *key, const char *s);
+void trace_add_bool(struct trace_event *ev, const char *key, bool b);
+
+/* Field by key, or NULL. */
+const struct trace_field *trace_field(const struct trace_event *ev, const char *key);
+
+/* Formatting: one line (with '\n') into buf; returns the length (truncates safely). */
+int trace_format_text(const struct trace_event *ev, char *buf, size_t size);
+int trace_format_jsonl(const struct trace_event *ev, char *buf, size_t size);
+
+enum trace_format { TRACE_FORMAT_TEXT, TRACE_FORMAT_JSONL };
+
+/* A sink that writes one line per event to a stdio stream. */
+struct trace_file_sink {
+	struct trace_sink base;
+	FILE *out;
+	enum trace_format format;
+	uint64_t lines;
+	bool error;          /* a write failed */
+};
+
+void trace_file_sink_init(struct trace_file_sink *s, FILE *out, enum trace_format format);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,14 @@
+# CLI tests (cli/test_cli.cc): the vmxsim binary run as a user runs it, in a
+# fresh temporary directory per test. A separate binary so it can be pointed
+# at the vmxsim it tests; each test removes CI and VMXSIM_UPDATE_GOLDEN from
+# the environment of the commands it runs unless it sets them itself.
+add_executable(vmxsim_cli_tests ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli.cc)
+target_link_libraries(vmxsim_cli_tests PRIVATE GTest::gtest_main)
+target_compile_options(vmxsim_cli_tests PRIVATE -Wall -Wextra -Werror)
+target_compile_definitions(vmxsim_cli_tests PRIVATE
+  VMXSIM_BIN="$<TARGET_FILE:vmxsim>"
+  VMXSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# The tests run the binary: build it first.
+add_dependencies(vmxsim_cli_tests vmxsim)
+gtest_discover_tests(vmxsim_cli_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX "cli."
+  PROPERTIES LABELS cli TIMEOUT 120)

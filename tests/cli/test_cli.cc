@@ -1,0 +1,961 @@
+// The vmxsim command line, run as a user runs it: each test gets a fresh
+// temporary directory, writes its scenario files there, runs the binary
+// (VMXSIM_BIN) in it with CI and VMXSIM_UPDATE_GOLDEN removed from the
+// environment unless the test sets them, and checks the exit status, stdout,
+// stderr and the files left behind.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#ifndef VMXSIM_BIN
+#error "VMXSIM_BIN (the path of the vmxsim binary) must be defined"
+#endif
+#ifndef VMXSIM_SOURCE_DIR
+#error "VMXSIM_SOURCE_DIR must be defined"
+#endif
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---- scenarios -------------------------------------------------------------
+
+// A guest with interrupts off that waits for the interrupt window; every
+// expectation holds under `l0 plain`.
+const char kGood[] =
+	"# intr-window: the guest runs with interrupts off; a device interrupt waits\n"  // 1
+	"# for the interrupt window.\n"                                                   // 2
+	"cpu     nehalem\n"                                                               // 3
+	"l0      plain\n"                                                                 // 4
+	"vcpus   1\n"                                                                     // 5
+	"\n"                                                                              // 6
+	"guest L1\n"                                                                      // 7
+	"  idt 32 timer interrupt-gate\n"                                                 // 8
+	"main:   work 1000\n"                                                             // 9
+	"        sti\n"                                                                   // 10
+	"loop:   work 1000\n"                                                             // 11
+	"        jmp loop\n"                                                              // 12
+	"timer:  work 100\n"                                                              // 13
+	"        eoi\n"                                                                   // 14
+	"        iret\n"                                                                  // 15
+	"\n"                                                                              // 16
+	"at 500 irq 32 -> L1 cpu0\n"                                                      // 17
+	"run 20000\n"                                                                     // 18
+	"expect count exit INTERRUPT_WINDOW == 1\n"                                       // 19
+	"expect count deliver 32 == 1\n"                                                  // 20
+	"expect no nmi_nesting\n";                                                        // 21
+
+// A second story for suites and lists: an NMI injected into a running guest.
+const char kNmi[] =
+	"# nmi: an NMI for the guest is injected at the next entry.\n"
+	"cpu     nehalem\n"
+	"l0      plain\n"
+	"\n"
+	"guest L1\n"
+	"  idt 2 nmi interrupt-gate\n"
+	"main:   work 1000\n"
+	"        jmp main\n"
+	"nmi:    work 200\n"
+	"        iret\n"
+	"\n"
+	"at 3000 nmi -> L1 cpu0\n"
+	"run 10000\n"
+	"expect count deliver nmi == 1\n"
+	"expect no lost_event\n";
+
+std::string Replace(std::string s, const std::string &from, const std::string &to)
+{
+	size_t at = s.find(from);
+	EXPECT_NE(at, std::string::npos) << from;
+	if (at != std::string::npos)
+		s.replace(at, from.size(), to);
+	return s;
+}
+
+// ---- reading JSONL ---------------------------------------------------------
+
+// A strict reader of one JSONL line: a flat object of strings, unsigned
+// integers, true and false, followed by exactly one newline.
+struct JsonLine {
+	bool ok = false;
+	std::string error;
+	std::vector<std::pair<std::string, std::string>> members;
+
+	explicit JsonLine(const std::string &line) : s(line) { ok = Parse(); }
+
+	std::string Get(const std::string &key) const
+	{
+		for (const auto &m : members)
+			if (m.first == key)
+				return m.second;
+		return "<missing>";
+	}
+
+private:
+	const std::string s;
+	size_t i = 0;
+
+	bool Fail(const char *why)
+	{
+		error = std::string(why) + " at byte " + std::to_string(i);
+		return false;
+	}
+	bool String(std::string *out)
+	{
+		if (i >= s.size() || s[i] != '"')
+			return Fail("expected a string");
+		for (i++; i < s.size(); i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (c == '"') {
+				i++;
+				return true;
+			}
+			if (c < 0x20)
+				return Fail("raw control character in a string");
+			if (c != '\\') {
+				*out += (char)c;
+				continue;
+			}
+			if (++i >= s.size())
+				return Fail("escape at end");
+			const char *simple = strchr("\"\\/bfnrt", s[i]);
+			if (simple && s[i]) {
+				*out += s[i];
+				continue;
+			}
+			if (s[i] != 'u' || i + 4 >= s.size())
+				return Fail("bad escape");
+			for (int k = 0; k < 4; k++)
+				if (!isxdigit((unsigned char)s[++i]))
+					return Fail("bad \\u escape");
+			*out += '?';
+		}
+		return Fail("unterminated string");
+	}
+	bool Value(std::string *out)
+	{
+		if (i < s.size() && s[i] == '"')
+			return String(out);
+		if (!s.compare(i, 4, "true") || !s.compare(i, 5, "false")) {
+			size_t n = s[i] == 't' ? 4 : 5;
+			*out = s.substr(i, n);
+			i += n;
+			return true;
+		}
+		size_t start = i;
+		while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return Fail("expected a value");
+		if (s[start] == '0' && i - start > 1)
+			return Fail("leading zero");
+		*out = s.substr(start, i - start);
+		return true;
+	}
+	bool Parse()
+	{
+		if (s.empty() || s[i++] != '{')
+			return Fail("expected '{'");
+		if (i < s.size() && s[i] == '}') {
+			i++;
+		} else {
+			for (;;) {
+				std::string k, v;
+				if (!String(&k))
+					return false;
+				if (i >= s.size() || s[i++] != ':')
+					return Fail("expected ':'");
+				if (!Value(&v))
+					return false;
+				for (const auto &m : members)
+					if (m.first == k)
+						return Fail("duplicate key");
+				members.emplace_back(k, v);
+				if (i < s.size() && s[i] == ',') {
+					i++;
+					continue;
+				}
+				break;
+			}
+			if (i >= s.size() || s[i++] != '}')
+				return Fail("expected '}'");
+		}
+		if (s.substr(i) != "\n")
+			return Fail("expected exactly one newline after the object");
+		return true;
+	}
+};
+
+// ---- running the binary ----------------------------------------------------
+
+struct Result {
+	int status = -1;   // exit status, or -1 if it did not exit normally
+	std::string out, err;
+};
+
+std::string Quote(const std::string &s)
+{
+	std::string q = "'";
+	for (char c : s)
+		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+	return q + "'";
+}
+
+std::string ReadFile(const fs::path &p)
+{
+	std::ifstream f(p, std::ios::binary);
+	std::ostringstream ss;
+	ss << f.rdbuf();
+	return ss.str();
+}
+
+std::vector<std::string> SplitLines(const std::string &s)
+{
+	std::vector<std::string> lines;
+	size_t start = 0;
+	while (start < s.size()) {
+		size_t nl = s.find('\n', start);
+		if (nl == std::string::npos) {
+			lines.push_back(s.substr(start));
+			break;
+		}
+		lines.push_back(s.substr(start, nl + 1 - start));   // with its newline
+		start = nl + 1;
+	}
+	return lines;
+}
+
+bool Contains(const std::string &hay, const std::string &needle) { return hay.find(needle) != std::string::npos; }
+
+class Cli : public ::testing::Test {
+protected:
+	fs::path root;   // the test's temporary directory: captures and work/
+	fs::path dir;    // root/work: the working directory of every run
+
+	void SetUp() override
+	{
+		const char *tmp = getenv("TMPDIR");
+		std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/vmxsim-cli-XXXXXX";
+		std::vector<char> buf(templ.begin(), templ.end());
+		buf.push_back('\0');
+		ASSERT_NE(mkdtemp(buf.data()), nullptr) << "cannot create a temporary directory under " << templ;
+		root = buf.data();
+		dir = root / "work";
+		fs::create_directory(dir);
+	}
+	void TearDown() override
+	{
+		if (HasFailure()) {
+			std::printf("kept for inspection: %s\n", root.c_str());
+			return;
+		}
+		std::error_code ec;
+		fs::remove_all(root, ec);
+	}
+
+	void Write(const std::string &rel, const std::string &text)
+	{
+		fs::path p = dir / rel;
+		fs::create_directories(p.parent_path());
+		std::ofstream f(p, std::ios::binary);
+		f << text;
+	}
+	std::string Read(const std::string &rel) { return ReadFile(dir / rel); }
+	bool Exists(const std::string &rel) { return fs::exists(dir / rel); }
+
+	// Every file under work/, relative: to see what a command left behind.
+	std::set<std::string> Files()
+	{
+		std::set<std::string> names;
+		for (const auto &e : fs::recursive_directory_iterator(dir))
+			if (!e.is_directory())
+				names.insert(fs::relative(e.path(), dir).string());
+		return names;
+	}
+
+	// Run vmxsim with `args` (already quoted as needed) in work/, with
+	// `env` as extra VAR=value words, CI and VMXSIM_UPDATE_GOLDEN unset.
+	Result Run(const std::string &args, const std::string &env = "")
+	{
+		const fs::path out = root / "stdout", err = root / "stderr";
+		std::string cmd = "cd " + Quote(dir.string()) + " && env -u CI -u VMXSIM_UPDATE_GOLDEN " + env + " " +
+		                  Quote(VMXSIM_BIN) + " " + args + " </dev/null >" + Quote(out.string()) + " 2>" +
+		                  Quote(err.string());
+		int rc = std::system(cmd.c_str());
+		Result r;
+		r.status = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+		r.out = ReadFile(out);
+		r.err = ReadFile(err);
+		fs::remove(out);
+		fs::remove(err);
+		return r;
+	}
+};
+
+std::string Describe(const Result &r)
+{
+	return "exit " + std::to_string(r.status) + "\n--- stdout:\n" + r.out.substr(0, 4000) + "\n--- stderr:\n" +
+	       r.err.substr(0, 4000);
+}
+
+// ---- usage -----------------------------------------------------------------
+
+TEST_F(Cli, HelpAndVersion)
+{
+	Result r = Run("--help");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(r.out.rfind("usage: vmxsim", 0), 0u) << r.out;
+	for (const char *cmd : {"run FILE.scn", "check FILE.scn", "suite", "list", "--bless", "VMXSIM_UPDATE_GOLDEN"})
+		EXPECT_TRUE(Contains(r.out, cmd)) << cmd;
+	EXPECT_EQ(r.err, "");
+
+	r = Run("--version");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_TRUE(std::regex_match(r.out, std::regex("vmxsim [0-9]+\\.[0-9]+\\.[0-9]+\n"))) << r.out;
+	EXPECT_EQ(r.err, "");
+}
+
+TEST_F(Cli, NoCommandIsAUsageError)
+{
+	Result r = Run("");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "usage: vmxsim")) << r.err;
+	EXPECT_EQ(r.out, "");
+}
+
+TEST_F(Cli, UnknownCommandIsAUsageError)
+{
+	Result r = Run("frobnicate a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err.rfind("vmxsim: unknown command\n", 0), 0u) << r.err;
+	EXPECT_TRUE(Contains(r.err, "usage: vmxsim"));
+	EXPECT_EQ(r.out, "");
+}
+
+TEST_F(Cli, UnknownOptionsAreUsageErrors)
+{
+	Write("a.scn", kGood);
+	for (const char *args : {"run a.scn --frob", "run --frob a.scn", "check a.scn --frob", "suite . --frob",
+	                         "run a.scn --format xml", "run a.scn -o", "run", "check", "run a.scn a.scn",
+	                         "list a b"}) {
+		Result r = Run(args);
+		EXPECT_EQ(r.status, 2) << args << "\n" << Describe(r);
+		EXPECT_EQ(r.err.rfind("vmxsim: ", 0), 0u) << args << "\n" << r.err;
+		EXPECT_TRUE(Contains(r.err, "usage: vmxsim")) << args;
+	}
+	EXPECT_EQ(Files(), std::set<std::string>{"a.scn"}) << "usage errors write nothing";
+}
+
+// ---- run: errors are located -----------------------------------------------
+
+TEST_F(Cli, ParseErrorIsLocated)
+{
+	Write("bad.scn", Replace(kGood, "vcpus   1", "vcpus   x"));
+	Result r = Run("run bad.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(std::regex_match(r.err, std::regex("bad\\.scn:5:9: [^\n]*\\S[^\n]*\n"))) << r.err;
+	EXPECT_TRUE(Contains(r.err, "'x'")) << "the message names what was found: " << r.err;
+	EXPECT_EQ(r.out, "") << "no trace for a scenario that does not parse";
+}
+
+TEST_F(Cli, ParseErrorInASubdirectoryNamesThePathAsGiven)
+{
+	Write("sub/dir/bad.scn", Replace(kGood, "run 20000", "run 20000 cycles please"));
+	Result r = Run("run sub/dir/bad.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(std::regex_search(r.err, std::regex("^sub/dir/bad\\.scn:18:[0-9]+: \\S"))) << r.err;
+}
+
+TEST_F(Cli, MissingFileIsBadInput)
+{
+	Result r = Run("run nowhere.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err.rfind("nowhere.scn: ", 0), 0u) << r.err;
+}
+
+TEST_F(Cli, UnknownL0VariantIsLocated)
+{
+	Write("a.scn", Replace(kGood, "l0      plain", "l0      kvm-9999"));
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err.rfind("a.scn:4:9: unknown L0 hypervisor 'kvm-9999'; expected one of: ", 0), 0u) << r.err;
+	EXPECT_TRUE(Contains(r.err, "plain")) << "the known variants are listed";
+	EXPECT_EQ(r.out, "");
+}
+
+TEST_F(Cli, UnknownL0SwitchIsLocated)
+{
+	Write("a.scn", Replace(kGood, "l0      plain", "l0      plain +vnmi -frob"));
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err, "a.scn:4:21: L0 'plain' has no switch 'frob'\n");
+	EXPECT_EQ(r.out, "");
+}
+
+TEST_F(Cli, BadSwitchValueIsLocated)
+{
+	Write("a.scn", Replace(kGood, "l0      plain", "l0      plain handler-cycles=lots"));
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(std::regex_match(r.err, std::regex("a\\.scn:4:[0-9]+: [^\n]*handler-cycles[^\n]*'lots'[^\n]*\n"))) << r.err;
+}
+
+TEST_F(Cli, UnknownVerdictIsLocated)
+{
+	Write("a.scn", Replace(kGood, "expect no nmi_nesting", "expect no nmi_nestling"));
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err.rfind("a.scn:21:11: unknown monitor verdict 'nmi_nestling'", 0), 0u) << r.err;
+}
+
+// ---- run: expectations -----------------------------------------------------
+
+TEST_F(Cli, ExpectationsThatHoldExitZero)
+{
+	Write("a.scn", kGood);
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(r.err, "");
+	std::vector<std::string> lines = SplitLines(r.out);
+	ASSERT_GT(lines.size(), 5u);
+	EXPECT_EQ(lines.front(), "           0 cpu0 L1 vmentry       insn=vmlaunch rip=0x1000\n");
+	EXPECT_EQ(lines.back(), "       20000 cpu0 L0 end           exits=3 violations=0\n");
+}
+
+TEST_F(Cli, AFailedExpectationExitsOneWithItsLocation)
+{
+	Write("a.scn", Replace(Replace(kGood, "deliver 32 == 1", "deliver 32 == 2"), "expect no nmi_nesting",
+	                       "expect nmi_nesting"));
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_EQ(r.err, "a.scn:20:1: expectation failed: count deliver 32 == 2 (got 1)\n"
+	                 "a.scn:21:1: expectation failed: nmi_nesting (the monitor reported it 0 times)\n");
+	// The trace is still written whole.
+	std::vector<std::string> lines = SplitLines(r.out);
+	ASSERT_FALSE(lines.empty());
+	EXPECT_EQ(lines.back(), "       20000 cpu0 L0 end           exits=3 violations=0\n");
+}
+
+TEST_F(Cli, TheTraceIsDeterministic)
+{
+	Write("a.scn", kGood);
+	Result a = Run("run a.scn"), b = Run("run a.scn");
+	EXPECT_EQ(a.status, 0);
+	EXPECT_EQ(a.out, b.out);
+}
+
+TEST_F(Cli, NothingAfterTheRunsEnd)
+{
+	// The guest's last work block runs far past the end of the run.
+	Write("a.scn", Replace(Replace(kGood, "loop:   work 1000", "loop:   work 7777"), "run 20000", "run 12345"));
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	std::vector<std::string> lines = SplitLines(r.out);
+	ASSERT_FALSE(lines.empty());
+	for (const std::string &l : lines)
+		EXPECT_LE(std::stoull(l), 12345u) << l;
+	EXPECT_EQ(lines.back().rfind("       12345 cpu0 L0 end ", 0), 0u) << lines.back();
+	for (size_t i = 0; i + 1 < lines.size(); i++)
+		EXPECT_FALSE(Contains(lines[i], " end ")) << "only the last line is the end";
+}
+
+TEST_F(Cli, TextLinesHaveNoTrailingBlanks)
+{
+	Write("a.scn", kGood);
+	Result r = Run("run a.scn");
+	for (const std::string &l : SplitLines(r.out)) {
+		ASSERT_GE(l.size(), 2u);
+		EXPECT_EQ(l.back(), '\n');
+		EXPECT_NE(l[l.size() - 2], ' ') << l;
+		EXPECT_TRUE(std::regex_match(l, std::regex(" *[0-9]+ cpu[0-9]+ L[0-2] [a-z_]+( +[a-z_]+=.*)?\n"))) << l;
+	}
+}
+
+// ---- run: output files -----------------------------------------------------
+
+TEST_F(Cli, RunWritesTheTraceFile)
+{
+	Write("a.scn", kGood);
+	Result to_stdout = Run("run a.scn");
+	Result r = Run("run a.scn -o T");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(r.out, "") << "the trace goes to the file, not to stdout";
+	EXPECT_EQ(Read("T"), to_stdout.out);
+	EXPECT_EQ(Files(), (std::set<std::string>{"T", "a.scn"}));
+
+	// Options in any order; missing directories are created.
+	r = Run("run -o out/deep/T2 a.scn");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(Read("out/deep/T2"), to_stdout.out);
+}
+
+TEST_F(Cli, RunReplacesAnExistingTrace)
+{
+	Write("a.scn", kGood);
+	Write("T", "an old trace\n");
+	Result r = Run("run a.scn -o T");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(Read("T"), Run("run a.scn").out);
+	EXPECT_EQ(Files(), (std::set<std::string>{"T", "a.scn"}));
+}
+
+TEST_F(Cli, FailedExpectationStillWritesTheTraceFile)
+{
+	Write("a.scn", Replace(kGood, "deliver 32 == 1", "deliver 32 == 2"));
+	Result r = Run("run a.scn -o T");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_EQ(Read("T"), Run("run a.scn").out);
+}
+
+TEST_F(Cli, BadScenarioLeavesAnExistingTraceUntouched)
+{
+	const std::string precious = "precious bytes\r\n\x01\xff no newline at the end";
+	const std::pair<const char *, std::string> bad[] = {
+	    {"parse error", Replace(kGood, "vcpus   1", "vcpus   x")},
+	    {"unknown L0", Replace(kGood, "l0      plain", "l0      kvm-9999")},
+	    {"unknown switch", Replace(kGood, "l0      plain", "l0      plain -frob")},
+	    {"bad switch value", Replace(kGood, "l0      plain", "l0      plain handler-cycles=x")},
+	};
+	for (const auto &b : bad) {
+		Write("bad.scn", b.second);
+		Write("T", precious);
+		const std::set<std::string> before = Files();
+		Result r = Run("run bad.scn -o T");
+		EXPECT_EQ(r.status, 2) << b.first << "\n" << Describe(r);
+		EXPECT_EQ(Read("T"), precious) << b.first << ": the old trace must stay byte for byte";
+		EXPECT_EQ(Files(), before) << b.first << ": no temporary file may remain";
+		// The same with the format option and a trace that does not exist yet.
+		r = Run("run bad.scn --format jsonl -o new/T");
+		EXPECT_EQ(r.status, 2) << b.first;
+		EXPECT_FALSE(Exists("new/T")) << b.first;
+		for (const std::string &f : Files())
+			EXPECT_EQ(f.find("new/"), std::string::npos) << b.first << ": left " << f;
+	}
+}
+
+// ---- run: JSONL ------------------------------------------------------------
+
+TEST_F(Cli, JsonlIsOneObjectPerLineEndingWithEnd)
+{
+	Write("a.scn", kGood);
+	Result text = Run("run a.scn");
+	Result r = Run("run a.scn --format jsonl");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	std::vector<std::string> lines = SplitLines(r.out), tlines = SplitLines(text.out);
+	ASSERT_EQ(lines.size(), tlines.size()) << "the same events in both formats";
+	for (size_t i = 0; i < lines.size(); i++) {
+		JsonLine j(lines[i]);
+		ASSERT_TRUE(j.ok) << j.error << ": " << lines[i];
+		ASSERT_GE(j.members.size(), 4u);
+		EXPECT_EQ(j.members[0].first, "cycle");
+		EXPECT_EQ(j.members[1].first, "cpu");
+		EXPECT_EQ(j.members[2].first, "level");
+		EXPECT_EQ(j.members[3].first, "event");
+		// The same event as the text line: cycle, cpu, level, kind.
+		std::istringstream t(tlines[i]);
+		std::string cycle, cpu, level, kind;
+		t >> cycle >> cpu >> level >> kind;
+		EXPECT_EQ(j.Get("cycle"), cycle);
+		EXPECT_EQ("cpu" + j.Get("cpu"), cpu);
+		EXPECT_EQ("L" + j.Get("level"), level);
+		EXPECT_EQ(j.Get("event"), kind);
+	}
+	JsonLine last(lines.back());
+	EXPECT_EQ(last.Get("event"), "end");
+	EXPECT_TRUE(Contains(lines.back(), "\"event\":\"end\""));
+	EXPECT_EQ(lines.front(), "{\"cycle\":0,\"cpu\":0,\"level\":1,\"event\":\"vmentry\",\"insn\":\"vmlaunch\",\"rip\":\"0x1000\"}\n");
+
+	// -o with jsonl writes the same bytes.
+	r = Run("run a.scn --format jsonl -o t.jsonl");
+	EXPECT_EQ(r.status, 0);
+	EXPECT_EQ(Read("t.jsonl"), Run("run a.scn --format jsonl").out);
+}
+
+TEST_F(Cli, JsonlViolationsCarryTheirKind)
+{
+	// Two NMIs for a guest without virtual NMIs that never returns from its NMI
+	// handler: the second one nests (plain cannot know when the handler ends).
+	std::string scn =
+	    "# nmi-nesting: without virtual NMIs the second NMI nests.\n"
+	    "cpu     nehalem -virtual-nmis\n"
+	    "l0      plain\n"
+	    "guest L1\n"
+	    "  idt 2 nmi interrupt-gate\n"
+	    "main:   work 1000\n"
+	    "        jmp main\n"
+	    "nmi:    work 5000\n"
+	    "        iret\n"
+	    "at 1000 nmi -> L1 cpu0\n"
+	    "at 3000 nmi -> L1 cpu0\n"
+	    "run 20000\n"
+	    "expect nmi_nesting\n";
+	Write("n.scn", scn);
+	Result r = Run("run n.scn --format jsonl");
+	ASSERT_EQ(r.status, 0) << Describe(r);
+	bool seen = false;
+	for (const std::string &l : SplitLines(r.out)) {
+		JsonLine j(l);
+		ASSERT_TRUE(j.ok) << j.error << ": " << l;
+		if (j.Get("event") == "violation") {
+			EXPECT_EQ(j.Get("kind"), "nmi_nesting") << l;
+			EXPECT_EQ(j.Get("cpu"), "0");
+			EXPECT_EQ(j.Get("level"), "1");
+			seen = true;
+		}
+	}
+	EXPECT_TRUE(seen) << r.out;
+}
+
+// ---- check and goldens -----------------------------------------------------
+
+class CliGolden : public Cli {
+protected:
+	const std::string scn = "scenarios/hw/a.scn";
+	const std::string golden = "traces/hw/a.trace";
+	std::string trace;   // what `run` prints
+
+	void SetUp() override
+	{
+		Cli::SetUp();
+		Write(scn, kGood);
+		trace = Run("run " + scn).out;
+		ASSERT_FALSE(trace.empty());
+	}
+	// The golden with its `n`-th line (1-based) replaced.
+	std::string ChangedLine(size_t n, const std::string &line)
+	{
+		std::vector<std::string> lines = SplitLines(trace);
+		EXPECT_LT(n - 1, lines.size());
+		lines[n - 1] = line;
+		std::string s;
+		for (const std::string &l : lines)
+			s += l;
+		return s;
+	}
+};
+
+TEST_F(CliGolden, CheckWithoutAGoldenFailsAndKeepsTheActualTrace)
+{
+	Result r = Run("check " + scn);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_FALSE(Exists(golden)) << "check alone never creates a golden";
+	ASSERT_TRUE(Exists(golden + ".actual"));
+	EXPECT_EQ(Read(golden + ".actual"), trace);
+	EXPECT_TRUE(Contains(r.err, golden + ": no golden yet")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "vmxsim check " + scn + " --bless")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "VMXSIM_UPDATE_GOLDEN=1 vmxsim check " + scn)) << r.err;
+	EXPECT_EQ(Files(), (std::set<std::string>{scn, golden + ".actual"}));
+}
+
+TEST_F(CliGolden, BlessCreatesTheGoldenAndASecondCheckPasses)
+{
+	Result r = Run("check " + scn + " --bless");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(Read(golden), trace);
+	EXPECT_TRUE(Contains(r.err, golden + ": golden created")) << r.err;
+	EXPECT_EQ(fs::status(dir / golden).permissions() & fs::perms::others_read, fs::perms::others_read)
+	    << "goldens are ordinary readable files";
+
+	r = Run("check " + scn);
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(r.err, "");
+	EXPECT_EQ(r.out, "");
+	EXPECT_EQ(Files(), (std::set<std::string>{scn, golden})) << "no temporary or .actual file remains";
+}
+
+TEST_F(CliGolden, BlessAfterAFailedCheckLeavesNoStaleActual)
+{
+	EXPECT_EQ(Run("check " + scn).status, 1);
+	ASSERT_TRUE(Exists(golden + ".actual"));
+	EXPECT_EQ(Run("check " + scn + " --bless").status, 0);
+	EXPECT_EQ(Files(), (std::set<std::string>{scn, golden}));
+}
+
+TEST_F(CliGolden, AChangedGoldenFailsAtItsLine)
+{
+	std::vector<std::string> lines = SplitLines(trace);
+	ASSERT_GT(lines.size(), 8u);
+	const std::string changed = ChangedLine(8, "        2701 cpu0 L0 window        what=irq-window-off\n");
+	Write(golden, changed);
+	Result r = Run("check " + scn);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, golden + ":8: first difference from the golden\n")) << r.err;
+	// Three lines of context, then the expected and the actual line.
+	EXPECT_TRUE(Contains(r.err, "    " + lines[4] + "    " + lines[5] + "    " + lines[6] +
+	                                "  -         2701 cpu0 L0 window        what=irq-window-off\n"
+	                                "  + " + lines[7]))
+	    << r.err;
+	EXPECT_TRUE(Contains(r.err, "vmxsim check " + scn + " --bless")) << r.err;
+	EXPECT_EQ(Read(golden), changed) << "a failed check leaves the golden alone";
+	EXPECT_EQ(Read(golden + ".actual"), trace);
+	EXPECT_EQ(r.out, "");
+}
+
+TEST_F(CliGolden, AShorterOrLongerGoldenFails)
+{
+	std::vector<std::string> lines = SplitLines(trace);
+	// The golden lacks the last line.
+	Write(golden, trace.substr(0, trace.size() - lines.back().size()));
+	Result r = Run("check " + scn);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, golden + ":" + std::to_string(lines.size()) + ": first difference")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "  - (end of golden)\n  + " + lines.back())) << r.err;
+	// The golden has one line too many.
+	Write(golden, trace + "extra\n");
+	r = Run("check " + scn);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, golden + ":" + std::to_string(lines.size() + 1) + ": first difference")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "  - extra\n  + (end of trace)\n")) << r.err;
+	// Only a missing final newline.
+	Write(golden, trace.substr(0, trace.size() - 1));
+	EXPECT_EQ(Run("check " + scn).status, 1);
+}
+
+TEST_F(CliGolden, UpdateGoldenVariableRewrites)
+{
+	Write(golden, ChangedLine(3, "changed\n"));
+	Result r = Run("check " + scn, "VMXSIM_UPDATE_GOLDEN=1");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(Read(golden), trace);
+	EXPECT_TRUE(Contains(r.err, golden + ": golden rewritten")) << r.err;
+	r = Run("check " + scn);
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	// VMXSIM_UPDATE_GOLDEN=0 does not rewrite.
+	Write(golden, ChangedLine(3, "changed\n"));
+	r = Run("check " + scn, "VMXSIM_UPDATE_GOLDEN=0");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_EQ(Read(golden), ChangedLine(3, "changed\n"));
+}
+
+TEST_F(CliGolden, CiRefusesToBless)
+{
+	const std::string changed = ChangedLine(3, "changed\n");
+	Write(golden, changed);
+	for (const char *env : {"CI=true", "CI=1", "CI=yes"}) {
+		Result r = Run("check " + scn + " --bless", env);
+		EXPECT_EQ(r.status, 2) << env << "\n" << Describe(r);
+		EXPECT_TRUE(Contains(r.err, "refusing to rewrite goldens when CI is set")) << r.err;
+		EXPECT_EQ(Read(golden), changed) << env;
+
+		r = Run("check " + scn, std::string(env) + " VMXSIM_UPDATE_GOLDEN=1");
+		EXPECT_EQ(r.status, 2) << env << "\n" << Describe(r);
+		EXPECT_TRUE(Contains(r.err, "refusing")) << r.err;
+		EXPECT_EQ(Read(golden), changed) << env;
+	}
+	EXPECT_EQ(Files(), (std::set<std::string>{scn, golden})) << "a refused bless writes nothing";
+}
+
+TEST_F(CliGolden, CiRefusesToCreateAGolden)
+{
+	Result r = Run("check " + scn + " --bless", "CI=true");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_FALSE(Exists(golden));
+}
+
+TEST_F(CliGolden, CiStillChecks)
+{
+	Write(golden, trace);
+	Result r = Run("check " + scn, "CI=true");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	Write(golden, ChangedLine(2, "changed\n"));
+	r = Run("check " + scn, "CI=true");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, golden + ":2: first difference")) << r.err;
+}
+
+TEST_F(CliGolden, CiFalseOrEmptyAllowsBlessing)
+{
+	for (const char *env : {"CI=false", "CI=0", "CI="}) {
+		Write(golden, ChangedLine(3, "changed\n"));
+		Result r = Run("check " + scn + " --bless", env);
+		EXPECT_EQ(r.status, 0) << env << "\n" << Describe(r);
+		EXPECT_EQ(Read(golden), trace) << env;
+	}
+}
+
+TEST_F(CliGolden, ExplicitGoldenPath)
+{
+	Result r = Run("check " + scn + " --golden elsewhere/g.trace --bless");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(Read("elsewhere/g.trace"), trace);
+	EXPECT_FALSE(Exists(golden));
+	r = Run("check --golden elsewhere/g.trace " + scn);
+	EXPECT_EQ(r.status, 0) << Describe(r);
+}
+
+TEST_F(CliGolden, GoldenBesideAScenarioOutsideScenarios)
+{
+	Write("loose/x.scn", kGood);
+	Result r = Run("check loose/x.scn --bless");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(Read("loose/x.trace"), trace);
+}
+
+TEST_F(CliGolden, MatchingGoldenButFailedExpectationExitsOne)
+{
+	Write(scn, Replace(kGood, "deliver 32 == 1", "deliver 32 == 2"));
+	Write(golden, trace);
+	Result r = Run("check " + scn);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "a.scn:20:1: expectation failed: count deliver 32 == 2 (got 1)")) << r.err;
+}
+
+TEST_F(CliGolden, BadScenarioLeavesTheGoldenAlone)
+{
+	Write(golden, "golden bytes\n");
+	Write(scn, Replace(kGood, "l0      plain", "l0      kvm-9999"));
+	for (const char *args : {"", " --bless"}) {
+		Result r = Run("check " + scn + args);
+		EXPECT_EQ(r.status, 2) << args << "\n" << Describe(r);
+		EXPECT_EQ(Read(golden), "golden bytes\n");
+		EXPECT_EQ(Files(), (std::set<std::string>{scn, golden})) << args;
+	}
+}
+
+// ---- suite and list --------------------------------------------------------
+
+TEST_F(Cli, SuitePrintsATableAndASummary)
+{
+	Write("lib/a.scn", kGood);
+	Write("lib/sub/nmi.scn", kNmi);
+	Write("lib/README", "not a scenario\n");
+	Result r = Run("suite lib --out out");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	std::vector<std::string> lines = SplitLines(r.out);
+	ASSERT_EQ(lines.size(), 5u) << r.out;
+	EXPECT_TRUE(std::regex_match(lines[0], std::regex("scenario +outcome +golden +exits +inject +verdict +trace\n")))
+	    << lines[0];
+	EXPECT_TRUE(std::regex_match(lines[1], std::regex("a\\.scn +held +none +3 +1 +0 +out/a\\.trace\n"))) << lines[1];
+	EXPECT_TRUE(std::regex_match(lines[2], std::regex("sub/nmi\\.scn +held +none +[0-9]+ +[0-9]+ +0 +out/sub/nmi\\.trace\n")))
+	    << lines[2];
+	EXPECT_EQ(lines[3], "\n");
+	EXPECT_EQ(lines[4], "2 scenarios: 2 held, 0 violated or differ, 0 bad input\n");
+	EXPECT_EQ(Read("out/a.trace"), Run("run lib/a.scn").out);
+	EXPECT_EQ(Read("out/sub/nmi.trace"), Run("run lib/sub/nmi.scn").out);
+}
+
+TEST_F(Cli, SuiteComparesWithGoldens)
+{
+	Write("scenarios/a.scn", kGood);
+	Write("scenarios/nmi.scn", kNmi);
+	ASSERT_EQ(Run("check scenarios/a.scn --bless").status, 0);
+	ASSERT_EQ(Run("check scenarios/nmi.scn --bless").status, 0);
+	Result r = Run("suite scenarios --out out");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\na\\.scn +held +same "))) << r.out;
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nnmi\\.scn +held +same "))) << r.out;
+
+	// A golden that differs fails the suite; the row says so.
+	Write("traces/nmi.trace", "something else\n");
+	r = Run("suite scenarios --out out");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nnmi\\.scn +[a-zA-Z]+ +DIFFERS "))) << r.out;
+	EXPECT_TRUE(Contains(r.out, "2 scenarios: 1 held, 1 violated or differ, 0 bad input\n")) << r.out;
+	EXPECT_TRUE(Contains(r.err, "traces/nmi.trace:1: first difference")) << r.err;
+}
+
+TEST_F(Cli, SuiteRowOutcomeIsAboutExpectations)
+{
+	// Expectations hold, only the golden differs: the outcome column says held.
+	Write("scenarios/nmi.scn", kNmi);
+	Write("traces/nmi.trace", "something else\n");
+	Result r = Run("suite scenarios --out out");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nnmi\\.scn +held +DIFFERS "))) << r.out;
+}
+
+TEST_F(Cli, SuiteWithAFailedExpectation)
+{
+	Write("lib/a.scn", kGood);
+	Write("lib/b.scn", Replace(kGood, "deliver 32 == 1", "deliver 32 == 2"));
+	Result r = Run("suite lib --out out");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\na\\.scn +held "))) << r.out;
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nb\\.scn +VIOLATED "))) << r.out;
+	EXPECT_TRUE(Contains(r.out, "2 scenarios: 1 held, 1 violated or differ, 0 bad input\n")) << r.out;
+	EXPECT_TRUE(Contains(r.err, "lib/b.scn:20:1: expectation failed: count deliver 32 == 2 (got 1)")) << r.err;
+	EXPECT_TRUE(Exists("out/b.trace")) << "a violated scenario's trace is still written";
+}
+
+TEST_F(Cli, SuiteWithABadScenario)
+{
+	Write("lib/a.scn", kGood);
+	Write("lib/bad.scn", Replace(kGood, "vcpus   1", "vcpus   x"));
+	Write("lib/badl0.scn", Replace(kGood, "l0      plain", "l0      kvm-9999"));
+	Result r = Run("suite lib --out out");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nbad\\.scn +bad-input"))) << r.out;
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nbadl0\\.scn +bad-input"))) << r.out;
+	EXPECT_TRUE(Contains(r.out, "3 scenarios: 1 held, 0 violated or differ, 2 bad input\n")) << r.out;
+	EXPECT_TRUE(Contains(r.err, "lib/bad.scn:5:9: ")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "lib/badl0.scn:4:9: ")) << r.err;
+	for (const std::string &f : Files())
+		EXPECT_TRUE(f == "out/a.trace" || f.rfind("lib/", 0) == 0) << "left " << f;
+}
+
+TEST_F(Cli, SuiteOfAMissingDirectory)
+{
+	Result r = Run("suite nowhere --out out");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "nowhere")) << r.err;
+}
+
+TEST_F(Cli, ListPrintsEachScenarioWithItsSummary)
+{
+	Write("lib/b.scn", kNmi);
+	Write("lib/a.scn", kGood);
+	Write("lib/deep/er/c.scn", Replace(kNmi, "# nmi: an NMI", "# c: an NMI"));
+	Write("lib/notes.txt", "# not a scenario\n");
+	Result r = Run("list lib");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	std::vector<std::string> lines = SplitLines(r.out);
+	ASSERT_EQ(lines.size(), 3u) << r.out;
+	EXPECT_TRUE(std::regex_match(lines[0], std::regex("lib/a\\.scn +intr-window: the guest runs with interrupts off; "
+	                                                  "a device interrupt waits for the interrupt window\\.\n")))
+	    << lines[0];
+	EXPECT_TRUE(std::regex_match(lines[1], std::regex("lib/b\\.scn +nmi: an NMI for the guest is injected at the next "
+	                                                  "entry\\.\n")))
+	    << lines[1];
+	EXPECT_TRUE(std::regex_match(lines[2], std::regex("lib/deep/er/c\\.scn +c: an NMI .*\n"))) << lines[2];
+}
+
+TEST_F(Cli, ListMarksScenariosThatDoNotParse)
+{
+	Write("lib/a.scn", kGood);
+	Write("lib/bad.scn", "# broken\nvcpus x\n");
+	Result r = Run("list lib");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("lib/bad\\.scn +\\(does not parse\\)"))) << r.out;
+	EXPECT_TRUE(std::regex_search(r.out, std::regex("lib/a\\.scn +intr-window:"))) << r.out;
+}
+
+TEST_F(Cli, ListOfTheShippedLibrary)
+{
+	const fs::path lib = fs::path(VMXSIM_SOURCE_DIR) / "scenarios";
+	if (!fs::exists(lib))
+		GTEST_SKIP() << "no shipped scenarios";
+	size_t files = 0;
+	for (const auto &e : fs::recursive_directory_iterator(lib))
+		files += e.path().extension() == ".scn";
+	Result r = Run("list " + Quote(lib.string()));
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	std::vector<std::string> lines = SplitLines(r.out);
+	EXPECT_EQ(lines.size(), files);
+	for (const std::string &l : lines)
+		EXPECT_TRUE(std::regex_match(l, std::regex("\\S+\\.scn +[a-z0-9-]+: .+\n")))
+		    << "every shipped scenario opens with a summary: " << l;
+}
+
+}  // namespace
