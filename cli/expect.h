@@ -12,6 +12,10 @@
 #include "front/scenario.h"
 #include "model/trace/trace.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct expect_item {
 	const struct scn_expect *e;
 	uint64_t at, until;      /* AT/WITHIN bounds in cycles */
@@ -35,4 +39,7 @@ uint32_t expect_sink_judge(const struct expect_sink *x, FILE *diag);
 /* Does a trace event match an event pattern of the language? */
 bool expect_event_matches(const struct scn_event_pat *p, const struct trace_event *ev);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A temporary file next to `path`, to be renamed over it when complete. */
 struct atomic_file {
 	FILE *f;
@@ -41,4 +45,7 @@ enum golden_result { GOLDEN_SAME, GOLDEN_DIFFERS, GOLDEN_MISSING };
  */
 enum golden_result golden_compare(const char *actual, const char *golden, FILE *diag);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

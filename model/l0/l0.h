@@ -51,6 +51,13 @@ struct l0_env {
 	void *machine;
 };
 
+/* What run_root left the vCPU doing. */
+enum l0_status {
+	L0_ENTERED,   /* the guest runs again */
+	L0_BLOCKED,   /* the vCPU waits in the host (an emulated HLT); call again after a stimulus */
+	L0_STOPPED,   /* the guest cannot run any more */
+};
+
 struct l0_switch_desc {
 	const char *name;
 	const char *help;
@@ -63,10 +70,14 @@ struct l0_variant {
 	/* Instance for one vCPU, or NULL with err filled (e.g. a bad switch value). */
 	void *(*create)(const struct l0_env *env, char *err, size_t errlen);
 	void (*destroy)(void *inst);
-	/* A virtual event for the guest: vector or L0_NMI. True if the vCPU needs a kick. */
-	bool (*guest_event)(void *inst, int vector);
-	/* The processor is in root operation: handle, inject, enter. False: the vCPU stops. */
-	bool (*run_root)(void *inst);
+	/*
+	 * A virtual event for the guest: vector or L0_NMI; `via` names its
+	 * source ("userspace" for an NMI that user space injects), or NULL.
+	 * True if the vCPU must be kicked out of the guest.
+	 */
+	bool (*guest_event)(void *inst, int vector, const char *via);
+	/* The processor is in root operation, or the vCPU was blocked: handle, inject, enter. */
+	enum l0_status (*run_root)(void *inst);
 };
 
 /* Variant by name, or NULL. */

@@ -29,6 +29,7 @@ struct vcpu {
 	struct vmx_insn *insn;
 	void *l0;
 	bool stopped;
+	bool blocked;                /* waits in the host until a stimulus (L0_BLOCKED) */
 };
 
 struct pending {
@@ -346,12 +347,15 @@ static void fire(struct machine *m, const struct pending *p)
 	trace_add_str(&ev, "origin", s->origin ? s->origin : "scenario");
 	trace_bus_emit(m->bus, &ev);
 
+	/* Anything for this vCPU wakes a vCPU blocked in the host; its L0 decides whether to run. */
+	vc->blocked = false;
 	if (s->level == 0) {
 		if (s->kind == MACHINE_STIM_NMI)
 			vmx_lp_nmi(&vc->lp);
 		else
 			vmx_lp_irq(&vc->lp, s->vector);
-	} else if (!vc->stopped && m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector)) {
+	} else if (!vc->stopped &&
+	           m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector, s->origin)) {
 		/* The guest is running: kick the vCPU with the host's reschedule IPI. */
 		vmx_lp_irq(&vc->lp, L0_KICK_VECTOR);
 	}
@@ -389,8 +393,8 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 		uint64_t before = vc->lp.cycle;
 		enum vmx_run_outcome o;
 
-		if (vc->stopped) {
-			vc->lp.cycle = limit;
+		if (vc->stopped || vc->blocked) {
+			vc->lp.cycle = limit;   /* idle until the window's end (or a stimulus wakes it) */
 			return;
 		}
 		o = vmx_lp_run(&vc->lp, limit);
@@ -401,8 +405,16 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 			continue;
 		}
 		/* In root operation: the hypervisor handles the exit and enters again. */
-		if (!m->cfg->l0->run_root(vc->l0))
+		switch (m->cfg->l0->run_root(vc->l0)) {
+		case L0_ENTERED:
+			break;
+		case L0_BLOCKED:
+			vc->blocked = true;
+			break;
+		case L0_STOPPED:
 			vc->stopped = true;
+			break;
+		}
 		if (vc->lp.cycle == before)
 			vc->lp.cycle++;   /* never stand still */
 	}

@@ -1,0 +1,172 @@
+/*
+ * l0_common.c - shared hypervisor helpers (see l0_common.h).
+ */
+#include "model/l0/l0_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool l0_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	v = strtoull(s, &end, 0);
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool l0_base_init(struct l0_base *b, const struct l0_env *env, char *err, size_t errlen)
+{
+	b->env = *env;
+	b->handler_cycles = 400;
+	b->host_cycles = 300;
+	for (uint32_t i = 0; i < env->nswitches; i++) {
+		const struct l0_switch *s = &env->switches[i];
+		uint64_t *dst = !strcmp(s->name, "handler-cycles") ? &b->handler_cycles
+		                : !strcmp(s->name, "host-cycles") ? &b->host_cycles : NULL;
+		if (dst && !l0_parse_u64(s->value, dst)) {
+			snprintf(err, errlen, "switch '%s' needs a number, not '%s'", s->name, s->value);
+			return false;
+		}
+	}
+	/* Every exit costs something, so time always moves forward. */
+	if (b->handler_cycles == 0)
+		b->handler_cycles = 1;
+	return true;
+}
+
+void l0_trace(struct l0_base *b, enum trace_kind k, const char *key, const char *val, const char *why, int vector,
+              uint32_t info)
+{
+	struct trace_event ev;
+
+	trace_event_init(&ev, b->env.lp->cycle, b->env.cpu, 0, k);
+	if (val)
+		trace_add_str(&ev, key, val);
+	if (vector >= 0)
+		trace_add_uint(&ev, "vector", (uint64_t)vector);
+	if (info)
+		trace_add_hex32(&ev, "intr_info", info);
+	if (why)
+		trace_add_str(&ev, "why", why);
+	trace_bus_emit(b->env.bus, &ev);
+}
+
+void l0_setup_vmcs(struct l0_base *b, uint32_t pin, uint32_t proc, uint32_t exit)
+{
+	struct vmcs *v = &b->vmcs;
+	const struct vmx_caps *caps = &b->env.lp->model.caps;
+
+	vmcs_clear(v, b->env.lp->model.revision_id);
+	v->guest = b->env.guest_mem;
+	vmcs_set(v, PIN_BASED_VM_EXEC_CONTROL, pin);
+	vmcs_set(v, CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmcs_set(v, VM_EXIT_CONTROLS, exit);
+	vmcs_set(v, VM_ENTRY_CONTROLS, 0);
+	vmcs_set(v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+	vmcs_set(v, GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_set(v, GUEST_RIP, b->env.guest_entry);
+	vmcs_set(v, HOST_RIP, L0_HOST_RIP);
+	for (uint32_t i = 0; i < b->env.nvmcs_writes; i++) {
+		int idx = vmcs_field_lookup(b->env.vmcs_writes[i].encoding);
+		if (idx >= 0)
+			v->field[idx] = b->env.vmcs_writes[i].value;
+	}
+	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->pinbased_ctls));
+	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->procbased_ctls));
+	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(caps->exit_ctls));
+	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(caps->entry_ctls));
+}
+
+bool l0_set_window(struct l0_base *b, uint32_t bit, bool on, const char *what, const char *why)
+{
+	bool was = (vmcs_get32(&b->vmcs, CPU_BASED_VM_EXEC_CONTROL) & bit) != 0;
+
+	if (was == on)
+		return false;
+	if (on)
+		vmcs_set_bits(&b->vmcs, CPU_BASED_VM_EXEC_CONTROL, bit);
+	else
+		vmcs_clear_bits(&b->vmcs, CPU_BASED_VM_EXEC_CONTROL, bit);
+	l0_trace(b, TRACE_WINDOW, "what", what, why, -1, 0);
+	return true;
+}
+
+void l0_skip_instruction(struct l0_base *b)
+{
+	vmcs_set(&b->vmcs, GUEST_RIP, vmcs_get(&b->vmcs, GUEST_RIP) + vmcs_get32(&b->vmcs, VM_EXIT_INSTRUCTION_LEN));
+	vmcs_clear_bits(&b->vmcs, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+}
+
+const struct vmx_insn *l0_guest_insn(struct l0_base *b)
+{
+	uint64_t off;
+	return vmx_program_fetch(b->env.guest_mem->prog, vmcs_get(&b->vmcs, GUEST_RIP), &off);
+}
+
+void l0_host_nmi(struct l0_base *b)
+{
+	l0_trace(b, TRACE_HOST, "type", "nmi", NULL, -1, 0);
+	vmx_lp_spend(b->env.lp, b->host_cycles);
+	vmx_lp_exec_root(b->env.lp, VMX_OP_IRET, 0, 0);
+}
+
+void l0_host_irq(struct l0_base *b, int vector)
+{
+	l0_trace(b, TRACE_HOST, "type", "irq", vector == L0_KICK_VECTOR ? "kick" : NULL, vector, 0);
+	vmx_lp_spend(b->env.lp, b->host_cycles);
+	vmx_lp_exec_root(b->env.lp, VMX_OP_EOI, 0, 0);
+	vmx_lp_exec_root(b->env.lp, VMX_OP_IRET, 0, 0);
+}
+
+void l0_service_host(struct l0_base *b)
+{
+	for (int guard = 0; guard < 64; guard++) {
+		int vec;
+		if (vmx_lp_host_take_nmi(b->env.lp)) {
+			l0_host_nmi(b);
+			continue;
+		}
+		vec = vmx_lp_host_intr_ack(b->env.lp);
+		if (vec < 0)
+			break;
+		l0_host_irq(b, vec);
+	}
+}
+
+void l0_guest_stop(struct l0_base *b, const char *why)
+{
+	l0_trace(b, TRACE_GUEST_STOP, NULL, NULL, why, -1, 0);
+}
+
+enum l0_status l0_enter(struct l0_base *b)
+{
+	enum vmx_entry_status s;
+
+	if (!b->launched && vmx_lp_vmptrld(b->env.lp, &b->vmcs) != VMX_SUCCEED) {
+		l0_guest_stop(b, "VMPTRLD failed");
+		return L0_STOPPED;
+	}
+	s = vmx_lp_vmentry(b->env.lp, !b->launched);
+	b->launched = true;
+	switch (s) {
+	case VMX_ENTRY_OK:
+		return L0_ENTERED;
+	case VMX_ENTRY_FAIL_INVALID:
+		l0_guest_stop(b, "VMfailInvalid");
+		break;
+	case VMX_ENTRY_FAIL_VALID:
+		l0_guest_stop(b, vmx_insn_error_text((int)vmcs_get32(&b->vmcs, VM_INSTRUCTION_ERROR)));
+		break;
+	case VMX_ENTRY_FAILED:
+		l0_guest_stop(b, "VM-entry failure (exit reason bit 31)");
+		break;
+	}
+	return L0_STOPPED;
+}

@@ -1,0 +1,72 @@
+/*
+ * l0_common.h - what every L0 model does the same way: its per-vCPU base
+ * (environment, the VMCS of its guest, the guest's virtual local APIC),
+ * tracing its decisions, setting up the VMCS, arming windows, skipping an
+ * emulated instruction, and running the host's own NMI and interrupt
+ * handlers.
+ */
+#ifndef VMXSIM_L0_COMMON_H
+#define VMXSIM_L0_COMMON_H
+
+#include "model/l0/l0.h"
+#include "model/l0/vlapic.h"
+#include "vmcs/vmx_controls.h"
+#include "vmcs/vmx_exit_reason.h"
+#include "vmcs/vmx_intr_info.h"
+#include "vmcs/vmx_intr_state.h"
+
+#define L0_HOST_RIP 0xffffffff81000000ull
+
+struct l0_base {
+	struct l0_env env;
+	struct vmcs vmcs;             /* the guest's VMCS (vmcs01) */
+	bool launched;                /* VMLAUNCH done */
+	struct vlapic apic;           /* the guest's local APIC */
+	uint64_t handler_cycles;      /* software cost of handling one exit */
+	uint64_t host_cycles;         /* a host NMI or interrupt handler */
+};
+
+static inline struct vmx_lp *l0_lp(struct l0_base *b) { return b->env.lp; }
+
+/* Initialise the base; parses handler-cycles= and host-cycles= switches. False with err filled. */
+bool l0_base_init(struct l0_base *b, const struct l0_env *env, char *err, size_t errlen);
+
+/* A number switch value; false if it is not a number. */
+bool l0_parse_u64(const char *s, uint64_t *out);
+
+/* One hypervisor decision on the trace bus (level 0). vector < 0 and info 0 are left out. */
+void l0_trace(struct l0_base *b, enum trace_kind k, const char *key, const char *val, const char *why, int vector,
+              uint32_t info);
+
+/*
+ * VMCS for the guest: pin/proc/exit given by the variant, then the
+ * scenario's writes in order, then the must-be-1 bits of each control word
+ * (as KVM's adjust_vmx_controls() does).
+ */
+void l0_setup_vmcs(struct l0_base *b, uint32_t pin, uint32_t proc, uint32_t exit);
+
+/* Set or clear a window control; traces the change. Returns whether it changed. */
+bool l0_set_window(struct l0_base *b, uint32_t bit, bool on, const char *what, const char *why);
+
+/* Advance GUEST_RIP past the exiting instruction; ends its STI/MOV-SS blocking. */
+void l0_skip_instruction(struct l0_base *b);
+
+/* The guest instruction at GUEST_RIP (how the model decodes WRMSR's ECX/EAX); NULL if none. */
+const struct vmx_insn *l0_guest_insn(struct l0_base *b);
+
+/* The host's NMI handler: blocking by NMI until its IRET (R16, R22). */
+void l0_host_nmi(struct l0_base *b);
+
+/* The host's handler for an interrupt vector: EOI, then IRET (which also unblocks NMIs). */
+void l0_host_irq(struct l0_base *b, int vector);
+
+/* Take, as the host's IDT would, what reached the pins while the host was busy. */
+void l0_service_host(struct l0_base *b);
+
+/* Trace why the guest stops running. */
+void l0_guest_stop(struct l0_base *b, const char *why);
+
+/* Enter the guest (VMLAUNCH the first time). Traces and returns L0_STOPPED on failure. */
+enum l0_status l0_enter(struct l0_base *b);
+
+#endif
