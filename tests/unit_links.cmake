@@ -3,3 +3,5 @@
 # layers above the processor: model/ (trace, monitors) and cli/ (expect.c,
 # which also brings the scenario front-end).
 target_link_libraries(vmxsim_unit_tests PRIVATE vmxsim_run)
+# Tests that read shipped scenarios (ablations) find them here.
+target_compile_definitions(vmxsim_unit_tests PRIVATE VMXSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

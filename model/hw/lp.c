@@ -162,8 +162,15 @@ uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp)
 		s |= GUEST_INTR_STATE_STI;
 	if (vmx_lp_movss_blocking(lp))
 		s |= GUEST_INTR_STATE_MOV_SS;
-	/* Bit 3 is virtual-NMI blocking when virtual NMIs = 1 (R3). */
-	if (vnmi ? lp->vnmi_blocked : lp->nmi_blocked)
+	/*
+	 * Bit 3 is virtual-NMI blocking when virtual NMIs = 1 (R3). With NMI
+	 * exiting = 1 and virtual NMIs = 0, blocking by NMI lasts only while the
+	 * processor stays in non-root operation (R15/R16) and the model does not
+	 * report it: KVM's soft-vNMI code relies on that (see docs/sdm-rules.md).
+	 */
+	if (vnmi)
+		return lp->vnmi_blocked ? s | GUEST_INTR_STATE_NMI : s;
+	if (lp->nmi_blocked && !lp_nmi_blocking_ends_at_exit(lp))
 		s |= GUEST_INTR_STATE_NMI;
 	return s;
 }

@@ -43,6 +43,16 @@ static inline bool lp_pin(const struct vmx_lp *lp, uint32_t bit) { return (lp->c
 static inline bool lp_proc(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.proc & bit) != 0; }
 static inline bool lp_exit_ctl(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.exit & bit) != 0; }
 
+/*
+ * NMI exiting = 1 and virtual NMIs = 0 in non-root operation: blocking by
+ * NMI "remains in effect as long as the logical processor is in VMX
+ * non-root operation" (SDM, VM entry / interruptibility state).
+ */
+static inline bool lp_nmi_blocking_ends_at_exit(const struct vmx_lp *lp)
+{
+	return lp->non_root && lp_pin(lp, PIN_BASED_NMI_EXITING) && !lp_pin(lp, PIN_BASED_VIRTUAL_NMIS);
+}
+
 /* vmexit.c: record a VM exit and load host state. */
 void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info);
 

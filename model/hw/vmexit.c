@@ -55,6 +55,8 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	 * 27.5 (R25): host state; no STI/MOV-SS blocking; RFLAGS = 0x2. Blocking
 	 * by NMI is set only by exits caused by NMIs (R22); other exits leave it.
 	 */
+	if (lp_nmi_blocking_ends_at_exit(lp))
+		lp->nmi_blocked = false;
 	if (info->reason == EXIT_REASON_EXCEPTION_NMI && intr_info_valid(info->intr_info) &&
 	    intr_info_type(info->intr_info) == INTR_TYPE_NMI_INTR)
 		lp->nmi_blocked = true;

@@ -6,9 +6,13 @@
 #include "model/l0/l0.h"
 
 extern const struct l0_variant l0_plain;
+extern const struct l0_variant l0_kvm_2008;
+extern const struct l0_variant l0_kvm_modern;
 
 static const struct l0_variant *const variants[] = {
 	&l0_plain,
+	&l0_kvm_2008,
+	&l0_kvm_modern,
 };
 
 #define NVARIANTS ((int)(sizeof(variants) / sizeof(variants[0])))

@@ -103,7 +103,7 @@ TEST_F(RuleWindows, R19_IntrWindowIgnoresBlockingByNmi)
 	Set(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
 	ExpectExit(EXIT_REASON_INTERRUPT_WINDOW, kGuestBase);
-	EXPECT_EQ(G(GUEST_INTERRUPTIBILITY_INFO), GUEST_INTR_STATE_NMI);
+	EXPECT_EQ(G(GUEST_INTERRUPTIBILITY_INFO), 0u);   /* NMI exiting, no virtual NMIs: blocking by NMI ended with the exit and is not saved (model, docs/sdm-rules.md) */
 }
 
 TEST_F(RuleWindows, R19_IntrWindowIgnoresVirtualNmiBlocking)

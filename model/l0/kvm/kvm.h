@@ -1,0 +1,110 @@
+/*
+ * kvm.h - KVM's event path as an L0 model: the generic x86 part (pending
+ * NMIs and interrupts, injection decisions, halting) and the VMX part
+ * (vmx_inject_nmi, enable_nmi_window, the soft virtual-NMI algorithm of
+ * 2008, vmx_complete_interrupts). Function names follow KVM's, so a KVM
+ * developer can map a trace line to the code that made it.
+ *
+ * Variants are eras of the same code (struct kvm_era); each safeguard of
+ * the 2008 patch can also be switched off by itself.
+ */
+#ifndef VMXSIM_KVM_H
+#define VMXSIM_KVM_H
+
+#include "model/l0/l0_common.h"
+
+/* What differs between the eras of KVM that the model offers. */
+struct kvm_era {
+	const char *name;
+	const char *summary;
+	/* The userspace NMI-window request path (KVM_EXIT_NMI_WINDOW_OPEN). */
+	bool userspace_nmi_window;
+	/* The 1 s timeout also fires for a userspace request, not only a pending NMI. */
+	bool timeout_on_request;
+	/* enable_nmi_window() uses the IRQ window under STI blocking (modern). */
+	bool sti_uses_irq_window;
+	/* Up to two NMIs pending unless masked or one in flight (H-S7); else one. */
+	bool nmi_pending_two;
+	/* A halted vCPU wakes on a pending NMI only if it could be injected (F1). */
+	bool halt_wake_needs_nmi_allowed;
+	/* A halted vCPU wakes on a pending interrupt only if RFLAGS.IF allows it. */
+	bool halt_wake_needs_if;
+	/* An NMI found in IDT-vectoring clears the soft-vNMI flag (vmx_set_nmi_mask(false)). */
+	bool requeue_clears_soft_flag;
+	/* Re-injection after a failed delivery resets nothing in the soft flag's clock. */
+	bool modern_injection_order;
+};
+
+/* Outcome of an exit handler. */
+enum kvm_exit_result {
+	KVM_RESUME,        /* enter the guest again */
+	KVM_HALT,          /* emulated HLT: the vCPU waits in the host */
+	KVM_USERSPACE,     /* return to user space (KVM_EXIT_NMI_WINDOW_OPEN) */
+	KVM_SHUTDOWN,      /* the guest cannot run any more */
+};
+
+struct kvm_vcpu {
+	struct l0_base b;
+	const struct kvm_era *era;
+
+	/* Switches. */
+	bool enable_vnmi;              /* kvm_intel vnmi=1 and the CPU has virtual NMIs */
+	bool sw_timeout;               /* the 1 s forced unblock */
+	bool sw_clear_on_window;       /* clear the flag when an exit sees an open IRQ window */
+	bool sw_irq_window;            /* arm the IRQ window when an NMI window is needed */
+	bool sw_userspace_exit;        /* exit to user space as soon as the NMI window opens */
+	/*
+	 * +tail-window-cache: kvm_handle_exit() tests interrupt_window_open as
+	 * the end of vmx_vcpu_run() computed it on the patch's base - no
+	 * STI/MOV-SS blocking, RFLAGS.IF not looked at. H-S2, merged with the
+	 * patch for 2.6.29, made the caches consistent (IF=1 and no blocking).
+	 */
+	bool sw_tail_window_cache;
+	uint64_t timeout_ns;           /* 1000000000 */
+	uint64_t userspace_cycles;     /* one round trip to user space */
+
+	/* struct kvm_vcpu_arch */
+	uint32_t nmi_pending;          /* NMIs waiting (0..2) */
+	uint32_t nmi_queued;           /* raised since the last process_nmi() */
+	bool nmi_injected;             /* an NMI is in the VM-entry field or being re-injected */
+	bool interrupt_pending;        /* an interrupt is queued for injection (nr) */
+	uint8_t interrupt_nr;
+	bool nmi_window_open;          /* 2008 caches (vmx_update_window_states) */
+	bool interrupt_window_open;
+	bool request_nmi_window;       /* kvm_run->request_nmi_window: user space holds an NMI */
+	uint32_t userspace_nmis;       /* NMIs user space will inject with KVM_NMI */
+	bool halted;                   /* mp_state == KVM_MP_STATE_HALTED */
+	bool exception_queued;         /* an exception is in the VM-entry field for this entry */
+	uint32_t reinject_info;        /* an exception or soft interrupt to inject again (R20), or 0 */
+	uint32_t reinject_error, reinject_len;
+
+	/* struct vcpu_vmx / loaded_vmcs */
+	bool soft_vnmi_blocked;
+	uint64_t entry_time;           /* cycle stamped just before entry */
+	uint64_t vnmi_blocked_cycles;  /* net guest time spent soft-blocked (ns = cycles * 1e9 / tsc) */
+	uint32_t idt_vectoring_info;
+
+	/* kvm_stat */
+	uint64_t nmi_injections, irq_injections, nmi_window_exits, irq_window_exits;
+};
+
+/* kvm_vmx.c */
+bool cpu_has_virtual_nmis(const struct kvm_vcpu *k);
+uint64_t vnmi_blocked_time_ns(const struct kvm_vcpu *k);
+void vmx_inject_nmi(struct kvm_vcpu *k, bool reinjected);
+void vmx_inject_irq(struct kvm_vcpu *k, uint8_t vector, bool reinjected);
+void enable_irq_window(struct kvm_vcpu *k, const char *why);
+void enable_nmi_window(struct kvm_vcpu *k, const char *why);
+void vmx_update_window_states(struct kvm_vcpu *k);
+bool vmx_nmi_allowed(struct kvm_vcpu *k);
+bool vmx_interrupt_allowed(struct kvm_vcpu *k);
+void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why);
+void vmx_vcpu_run_prepare(struct kvm_vcpu *k);
+void vmx_complete_interrupts(struct kvm_vcpu *k);
+enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
+
+/* kvm_x86.c */
+void kvm_inject_pending_events(struct kvm_vcpu *k);
+bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k);
+
+#endif

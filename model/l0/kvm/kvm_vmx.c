@@ -1,0 +1,276 @@
+/*
+ * kvm_vmx.c - the VMX side of KVM's event path: NMI and interrupt
+ * injection, the NMI and interrupt windows, the soft virtual-NMI algorithm
+ * of the 2008 patch for processors without virtual NMIs, completing
+ * interrupted deliveries, and the exit handlers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/l0/kvm/kvm.h"
+
+bool cpu_has_virtual_nmis(const struct kvm_vcpu *k)
+{
+	return k->enable_vnmi;
+}
+
+uint64_t vnmi_blocked_time_ns(const struct kvm_vcpu *k)
+{
+	/* KVM measures with ktime (ns); the model's clock is the TSC. */
+	__uint128_t ns = (__uint128_t)k->vnmi_blocked_cycles * 1000000000u;
+	return (uint64_t)(ns / k->b.env.lp->model.tsc_hz);
+}
+
+static uint32_t guest_intr(struct kvm_vcpu *k)
+{
+	return vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO);
+}
+
+void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why)
+{
+	struct trace_event ev;
+
+	if (k->soft_vnmi_blocked == blocked)
+		return;
+	k->soft_vnmi_blocked = blocked;
+	trace_event_init(&ev, k->b.env.lp->cycle, k->b.env.cpu, 0, TRACE_SOFT_VNMI);
+	trace_add_bool(&ev, "blocked", blocked);
+	if (!blocked)
+		trace_add_uint(&ev, "blocked_ns", vnmi_blocked_time_ns(k));
+	trace_add_str(&ev, "why", why);
+	trace_bus_emit(k->b.env.bus, &ev);
+	k->vnmi_blocked_cycles = 0;
+}
+
+void vmx_inject_nmi(struct kvm_vcpu *k, bool reinjected)
+{
+	/*
+	 * Without virtual NMIs nothing in the processor tells when the guest's
+	 * handler is done (R16): KVM blocks further NMIs in software until it
+	 * sees an open interrupt window, or gives up after the timeout.
+	 */
+	if (!cpu_has_virtual_nmis(k))
+		vmx_set_soft_vnmi_blocked(k, true, "NMI injected");
+	k->vnmi_blocked_cycles = 0;
+	k->nmi_injections++;
+	vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false));
+	l0_trace(&k->b, TRACE_INJECT, "type", "nmi", reinjected ? "reinjected" : NULL, NMI_VECTOR,
+	         intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false));
+}
+
+void vmx_inject_irq(struct kvm_vcpu *k, uint8_t vector, bool reinjected)
+{
+	uint32_t info = intr_info_make(INTR_TYPE_EXT_INTR, vector, false);
+
+	k->irq_injections++;
+	vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, info);
+	l0_trace(&k->b, TRACE_INJECT, "type", "ext-intr", reinjected ? "reinjected" : NULL, vector, info);
+}
+
+void enable_irq_window(struct kvm_vcpu *k, const char *why)
+{
+	l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, true, "irq-window-on", why);
+}
+
+void enable_nmi_window(struct kvm_vcpu *k, const char *why)
+{
+	/*
+	 * R4: without virtual NMIs there is no NMI-window exiting; the patch
+	 * waits for the interrupt window instead. Modern KVM also uses it when
+	 * the guest has STI blocking, which may hold off the NMI window (R18).
+	 */
+	if (!cpu_has_virtual_nmis(k) ||
+	    (k->era->sti_uses_irq_window && (guest_intr(k) & GUEST_INTR_STATE_STI))) {
+		if (k->sw_irq_window)
+			enable_irq_window(k, why);
+		return;
+	}
+	l0_set_window(&k->b, CPU_BASED_NMI_WINDOW_EXITING, true, "nmi-window-on", why);
+}
+
+bool vmx_nmi_allowed(struct kvm_vcpu *k)
+{
+	if (!cpu_has_virtual_nmis(k) && k->soft_vnmi_blocked)
+		return false;
+	return !(guest_intr(k) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
+}
+
+bool vmx_interrupt_allowed(struct kvm_vcpu *k)
+{
+	return (vmcs_get(&k->b.vmcs, GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(guest_intr(k) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+}
+
+/* The two caches of the 2008 code, recomputed before every injection decision. */
+void vmx_update_window_states(struct kvm_vcpu *k)
+{
+	k->nmi_window_open = vmx_nmi_allowed(k);
+	k->interrupt_window_open = vmx_interrupt_allowed(k);
+}
+
+void vmx_vcpu_run_prepare(struct kvm_vcpu *k)
+{
+	/* Record the guest's net time for the forced unblock: from just before entry. */
+	if (!cpu_has_virtual_nmis(k) && k->soft_vnmi_blocked)
+		k->entry_time = k->b.env.lp->cycle;
+}
+
+void vmx_complete_interrupts(struct kvm_vcpu *k)
+{
+	struct vmcs *v = &k->b.vmcs;
+	uint32_t exit_info = vmcs_get32(v, VM_EXIT_INTR_INFO);
+	uint32_t idt = vmcs_get32(v, IDT_VECTORING_INFO_FIELD);
+	uint32_t type = intr_info_type(idt);
+
+	k->idt_vectoring_info = idt;
+	/* The patch's base refreshed interrupt_window_open here from STI/MOV-SS alone. */
+	if (k->sw_tail_window_cache)
+		k->interrupt_window_open = !(guest_intr(k) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+
+	if (cpu_has_virtual_nmis(k)) {
+		/* R17: a faulting IRET had unblocked NMIs: block them again before it re-executes. */
+		if ((exit_info & INTR_INFO_UNBLOCK_NMI) && intr_info_vector(exit_info) != DF_VECTOR &&
+		    !intr_info_valid(idt))
+			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+	} else if (k->soft_vnmi_blocked) {
+		/* Only the time from just before entry to just after the exit counts. */
+		k->vnmi_blocked_cycles += k->b.env.lp->cycle - k->entry_time;
+	}
+
+	/* R20: what the exit interrupted is injected again. */
+	if (intr_info_valid(idt) && type == INTR_TYPE_NMI_INTR) {
+		k->nmi_injected = true;
+		/* R10b: virtual-NMI blocking must be clear to inject it again. */
+		if (cpu_has_virtual_nmis(k))
+			vmcs_clear_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+		else if (k->era->requeue_clears_soft_flag)
+			vmx_set_soft_vnmi_blocked(k, false, "NMI delivery interrupted: it will be injected again");
+	} else {
+		k->nmi_injected = false;
+	}
+	k->reinject_info = 0;
+	if (intr_info_valid(idt) && type != INTR_TYPE_NMI_INTR && type != INTR_TYPE_EXT_INTR) {
+		k->reinject_info = idt & ~INTR_INFO_UNBLOCK_NMI;
+		k->reinject_error = vmcs_get32(v, IDT_VECTORING_ERROR_CODE);
+		k->reinject_len = vmcs_get32(v, VM_EXIT_INSTRUCTION_LEN);
+	}
+	k->interrupt_pending = intr_info_valid(idt) && type == INTR_TYPE_EXT_INTR;
+	if (k->interrupt_pending)
+		k->interrupt_nr = intr_info_vector(idt);
+}
+
+/* The seed's check at the top of kvm_handle_exit(), and its modern form. */
+static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
+{
+	bool open = k->sw_tail_window_cache ? k->interrupt_window_open : vmx_interrupt_allowed(k);
+	char msg[96];
+
+	if (cpu_has_virtual_nmis(k) || !k->soft_vnmi_blocked)
+		return KVM_RESUME;
+	if (k->sw_clear_on_window && open) {
+		vmx_set_soft_vnmi_blocked(k, false, "exit with an open interrupt window");
+		k->nmi_window_open = true;
+	} else if (k->sw_timeout && vnmi_blocked_time_ns(k) > k->timeout_ns &&
+	           (k->nmi_pending || (k->era->timeout_on_request && k->request_nmi_window))) {
+		snprintf(msg, sizeof(msg), "Breaking out of NMI-blocked state on VCPU %u after 1 s timeout", k->b.env.cpu);
+		l0_trace(&k->b, TRACE_WARNING, "msg", msg, NULL, -1, 0);
+		vmx_set_soft_vnmi_blocked(k, false, "timeout");
+		k->nmi_window_open = true;
+	}
+	/* User space waits to inject an NMI: exit as soon as possible. */
+	if (k->era->userspace_nmi_window && k->sw_userspace_exit && !k->soft_vnmi_blocked && k->request_nmi_window &&
+	    !k->nmi_pending) {
+		k->nmi_window_exits++;
+		return KVM_USERSPACE;
+	}
+	return KVM_RESUME;
+}
+
+static void queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
+{
+	k->exception_queued = true;
+	vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
+	vmcs_set(&k->b.vmcs, VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(info)), "reflected",
+	         intr_info_vector(info), info & ~INTR_INFO_UNBLOCK_NMI);
+}
+
+static void handle_wrmsr(struct kvm_vcpu *k)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+
+	if (in && in->op == VMX_OP_EOI) {
+		l0_trace(&k->b, TRACE_HOST, "type", "virtual-eoi", NULL, vlapic_eoi(&k->b.apic), 0);
+	} else if (in && in->op == VMX_OP_IPI && k->b.env.virtual_ipi) {
+		int vec = in->arg2 == VMX_IPI_NMI ? L0_NMI : (int)(in->arg2 & 0xff);
+		k->b.env.virtual_ipi(k->b.env.machine, k->b.env.cpu, (uint32_t)in->arg, vec);
+	}
+	l0_skip_instruction(&k->b);
+}
+
+enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
+{
+	struct vmcs *v = &k->b.vmcs;
+	struct vmx_lp *lp = k->b.env.lp;
+	uint32_t reason = vmcs_get32(v, VM_EXIT_REASON);
+	uint32_t info = vmcs_get32(v, VM_EXIT_INTR_INFO);
+	enum kvm_exit_result r;
+	int vec;
+
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		l0_guest_stop(&k->b, "KVM_EXIT_FAIL_ENTRY");
+		return KVM_SHUTDOWN;
+	}
+	vmx_lp_spend(lp, k->b.handler_cycles);
+	r = soft_vnmi_exit_check(k);
+	if (r != KVM_RESUME)
+		return r;
+	switch (reason & VMX_EXIT_REASON_BASIC_MASK) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		if (intr_info_type(info) == INTR_TYPE_NMI_INTR) {
+			l0_host_nmi(&k->b);          /* the host's NMI, taken before interrupts are enabled */
+			break;
+		}
+		queue_exception(k, info, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
+		break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		vec = intr_info_valid(info) ? intr_info_vector(info) : vmx_lp_host_intr_ack(lp);
+		if (vec >= 0)
+			l0_host_irq(&k->b, vec);
+		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened");
+		k->irq_window_exits++;
+		break;
+	case EXIT_REASON_NMI_WINDOW:
+		l0_set_window(&k->b, CPU_BASED_NMI_WINDOW_EXITING, false, "nmi-window-off", "window opened");
+		k->nmi_window_exits++;
+		if (k->era->userspace_nmi_window && k->sw_userspace_exit && k->request_nmi_window && !k->nmi_pending)
+			return KVM_USERSPACE;
+		break;
+	case EXIT_REASON_HLT:
+		l0_skip_instruction(&k->b);
+		return KVM_HALT;
+	case EXIT_REASON_VMCALL:
+		l0_skip_instruction(&k->b);
+		break;
+	case EXIT_REASON_MSR_WRITE:
+		handle_wrmsr(k);
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		k->b.env.guest_mem->stack_not_present = false;
+		l0_trace(&k->b, TRACE_HOST, "type", "ept-map", "guest stack page mapped", -1, 0);
+		if ((vmcs_get(v, EXIT_QUALIFICATION) & 0x1000u) && cpu_has_virtual_nmis(k) &&
+		    !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
+			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);   /* R17 */
+		break;
+	case EXIT_REASON_TRIPLE_FAULT:
+		l0_guest_stop(&k->b, "triple fault: KVM_EXIT_SHUTDOWN");
+		return KVM_SHUTDOWN;
+	default:
+		/* VMX instructions and the rest: #UD, as KVM without nested support does. */
+		queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
+		break;
+	}
+	return KVM_RESUME;
+}

@@ -1,0 +1,321 @@
+/*
+ * kvm_x86.c - the generic side of KVM's event path in the model: guest
+ * NMIs and interrupts arriving (kvm_inject_nmi, the in-kernel LAPIC), the
+ * injection decision before every entry (vmx_intr_assist in 2008,
+ * kvm_check_and_inject_events today), halting, user space's NMI window,
+ * and the per-era variants.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/l0/kvm/kvm.h"
+
+bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k)
+{
+	return vlapic_pending(&k->b.apic) >= 0;
+}
+
+/* Move queued NMIs to pending, within the limit of H-S7: two, or one while masked or one in flight. */
+static void process_nmi(struct kvm_vcpu *k)
+{
+	bool masked = cpu_has_virtual_nmis(k) ? (vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) != 0
+	                                      : k->soft_vnmi_blocked;
+	uint32_t limit = k->nmi_injected || masked ? 1 : 2;
+
+	k->nmi_pending += k->nmi_queued;
+	k->nmi_queued = 0;
+	if (k->nmi_pending > limit) {
+		l0_trace(&k->b, TRACE_DEFER, "what", "nmi", "more NMIs pending than KVM keeps: dropped", -1, 0);
+		k->nmi_pending = limit;
+	}
+}
+
+/* 2008: vmx_intr_assist() as the patch left it. */
+static void intr_assist_2008(struct kvm_vcpu *k)
+{
+	vmx_update_window_states(k);
+	if (k->nmi_pending && !k->nmi_injected) {
+		if (k->interrupt_pending || k->exception_queued) {
+			enable_nmi_window(k, "NMI pending behind another event");
+		} else if (k->nmi_window_open) {
+			k->nmi_pending = 0;
+			k->nmi_injected = true;
+		} else {
+			l0_trace(&k->b, TRACE_DEFER, "what", "nmi",
+			         k->soft_vnmi_blocked ? "soft_vnmi_blocked" : "NMI window closed", -1, 0);
+			enable_nmi_window(k, "NMI pending");
+			return;
+		}
+	}
+	if (k->request_nmi_window && k->era->userspace_nmi_window)
+		enable_nmi_window(k, "user space waits to inject an NMI");
+	if (k->nmi_injected && !k->exception_queued) {
+		vmx_inject_nmi(k, false);
+		if (k->nmi_pending)
+			enable_nmi_window(k, "another NMI pending");
+		else if (kvm_cpu_has_interrupt(k))
+			enable_irq_window(k, "interrupt pending");
+		return;
+	}
+	if (!k->interrupt_pending && kvm_cpu_has_interrupt(k)) {
+		if (k->interrupt_window_open && !k->exception_queued) {
+			k->interrupt_pending = true;
+			k->interrupt_nr = vlapic_ack(&k->b.apic);
+		} else {
+			l0_trace(&k->b, TRACE_DEFER, "what", "irq", "interrupt window closed", vlapic_pending(&k->b.apic), 0);
+			enable_irq_window(k, "interrupt pending");
+		}
+	}
+	if (k->interrupt_pending && !k->exception_queued) {
+		vmx_inject_irq(k, k->interrupt_nr, false);
+		if (kvm_cpu_has_interrupt(k))
+			enable_irq_window(k, "another interrupt pending");
+	}
+}
+
+/* Today: kvm_check_and_inject_events(), re-injection first. */
+static void check_and_inject_modern(struct kvm_vcpu *k)
+{
+	bool can_inject = !k->exception_queued;
+
+	process_nmi(k);
+	if (can_inject && k->nmi_injected) {
+		vmx_inject_nmi(k, true);
+		can_inject = false;
+	} else if (can_inject && k->interrupt_pending) {
+		vmx_inject_irq(k, k->interrupt_nr, true);
+		can_inject = false;
+	}
+	if (can_inject && k->nmi_pending && vmx_nmi_allowed(k)) {
+		k->nmi_pending--;
+		k->nmi_injected = true;
+		vmx_inject_nmi(k, false);
+		can_inject = false;
+	} else if (can_inject && kvm_cpu_has_interrupt(k) && vmx_interrupt_allowed(k)) {
+		k->interrupt_pending = true;
+		k->interrupt_nr = vlapic_ack(&k->b.apic);
+		vmx_inject_irq(k, k->interrupt_nr, false);
+		can_inject = false;
+	}
+	if (k->nmi_pending) {
+		l0_trace(&k->b, TRACE_DEFER, "what", "nmi", k->soft_vnmi_blocked ? "soft_vnmi_blocked" :
+		         "NMI not allowed now", -1, 0);
+		enable_nmi_window(k, "NMI pending");
+	}
+	if (kvm_cpu_has_interrupt(k))
+		enable_irq_window(k, "interrupt pending");
+}
+
+void kvm_inject_pending_events(struct kvm_vcpu *k)
+{
+	/* R20: an exception or soft interrupt cut short goes first, as it was. */
+	if (k->reinject_info && !k->exception_queued) {
+		vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, k->reinject_info);
+		vmcs_set(&k->b.vmcs, VM_ENTRY_EXCEPTION_ERROR_CODE, k->reinject_error);
+		vmcs_set(&k->b.vmcs, VM_ENTRY_INSTRUCTION_LEN, k->reinject_len);
+		l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(k->reinject_info)), "reinjected",
+		         intr_info_vector(k->reinject_info), k->reinject_info);
+		k->exception_queued = true;
+		k->reinject_info = 0;
+	}
+	if (k->era->modern_injection_order)
+		check_and_inject_modern(k);
+	else
+		intr_assist_2008(k);
+	k->exception_queued = false;
+}
+
+/* Can a halted vCPU run again (kvm_arch_vcpu_runnable / kvm_vcpu_has_events)? */
+static bool kvm_vcpu_runnable(struct kvm_vcpu *k)
+{
+	bool nmi = k->nmi_pending || k->nmi_queued;
+	bool irq = kvm_cpu_has_interrupt(k);
+
+	if (k->era->halt_wake_needs_nmi_allowed)
+		nmi = nmi && vmx_nmi_allowed(k);
+	if (k->era->halt_wake_needs_if)
+		irq = irq && vmx_interrupt_allowed(k);
+	return nmi || irq;
+}
+
+/* User space answers KVM_EXIT_NMI_WINDOW_OPEN with KVM_NMI. */
+static void userspace_round_trip(struct kvm_vcpu *k)
+{
+	l0_trace(&k->b, TRACE_USERSPACE, "exit", "KVM_EXIT_NMI_WINDOW_OPEN", NULL, -1, 0);
+	vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
+	if (k->userspace_nmis) {
+		k->userspace_nmis--;
+		k->nmi_pending = 1;
+		l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_NMI", NULL, -1, 0);
+	}
+	k->request_nmi_window = k->userspace_nmis > 0;
+}
+
+static enum l0_status enter(struct kvm_vcpu *k)
+{
+	kvm_inject_pending_events(k);
+	vmx_vcpu_run_prepare(k);
+	return l0_enter(&k->b);
+}
+
+static enum l0_status kvm_run_root(void *inst)
+{
+	struct kvm_vcpu *k = inst;
+	uint32_t pin = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
+
+	if (!k->b.launched) {
+		if (cpu_has_virtual_nmis(k))
+			pin |= PIN_BASED_VIRTUAL_NMIS;
+		/* 2008 KVM took host interrupts with IRQs enabled after the exit; today it acknowledges on exit. */
+		l0_setup_vmcs(&k->b, pin, CPU_BASED_HLT_EXITING,
+		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
+		return enter(k);
+	}
+	if (!k->halted) {
+		vmx_complete_interrupts(k);
+		switch (kvm_handle_exit(k)) {
+		case KVM_RESUME:
+			break;
+		case KVM_HALT:
+			k->halted = true;
+			l0_trace(&k->b, TRACE_HALT, "what", "block", "guest executed HLT", -1, 0);
+			break;
+		case KVM_USERSPACE:
+			userspace_round_trip(k);
+			break;
+		case KVM_SHUTDOWN:
+			return L0_STOPPED;
+		}
+	}
+	l0_service_host(&k->b);
+	if (k->halted) {
+		if (k->era->nmi_pending_two)
+			process_nmi(k);
+		if (!kvm_vcpu_runnable(k))
+			return L0_BLOCKED;
+		k->halted = false;
+		l0_trace(&k->b, TRACE_HALT, "what", "wake", k->nmi_pending ? "NMI pending" : "interrupt pending", -1, 0);
+	}
+	return enter(k);
+}
+
+static bool kvm_guest_event(void *inst, int vector, const char *via)
+{
+	struct kvm_vcpu *k = inst;
+
+	if (vector != L0_NMI) {
+		if (!vlapic_set_irr(&k->b.apic, (uint8_t)vector))
+			l0_trace(&k->b, TRACE_DEFER, "what", "irq", "vector already pending in the LAPIC IRR: coalesced",
+			         vector, 0);
+	} else if (via && !strcmp(via, "userspace") && k->era->userspace_nmi_window) {
+		/* User space holds the NMI and asks to be told when the window opens. */
+		k->userspace_nmis++;
+		k->request_nmi_window = true;
+		l0_trace(&k->b, TRACE_USERSPACE, "request", "request_nmi_window", NULL, -1, 0);
+	} else if (k->era->nmi_pending_two) {
+		k->nmi_queued++;                /* KVM_REQ_NMI; process_nmi() applies the limit */
+	} else if (k->nmi_pending) {
+		l0_trace(&k->b, TRACE_DEFER, "what", "nmi", "an NMI is already pending: coalesced", -1, 0);
+	} else {
+		k->nmi_pending = 1;
+	}
+	/* A halted vCPU is woken by the machine; a running one is kicked. */
+	return k->b.env.lp->non_root;
+}
+
+static const struct l0_switch_desc kvm_switches[] = {
+	{"vnmi", "use virtual NMIs when the CPU has them (kvm_intel vnmi=; -vnmi forces the soft path)"},
+	{"timeout", "the 1 s forced unblock of the soft NMI-blocked flag (-timeout removes it)"},
+	{"clear-on-window", "clear the flag when an exit sees an open interrupt window (-clear-on-window removes it)"},
+	{"irq-window", "arm interrupt-window exiting when an NMI window is needed without virtual NMIs"},
+	{"userspace-exit", "exit to user space as soon as a requested NMI window opens"},
+	{"tail-window-cache", "+tail-window-cache: judge the window by the patch base's end-of-run cache (IF ignored)"},
+	{"timeout-ns", "length of the forced-unblock timeout in ns (default 1000000000; not a KVM knob)"},
+	{"userspace-cycles", "cycles of one round trip to user space (default 20000)"},
+	{"handler-cycles", "cycles KVM spends on one VM exit (default 400)"},
+	{"host-cycles", "cycles a host NMI or interrupt handler takes (default 300)"},
+	{NULL, NULL},
+};
+
+static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, char *err, size_t errlen)
+{
+	struct kvm_vcpu *k = calloc(1, sizeof(*k));
+
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!l0_base_init(&k->b, env, err, errlen)) {
+		free(k);
+		return NULL;
+	}
+	k->era = era;
+	k->enable_vnmi = vmx_caps_allows(&env->lp->model.caps, VMX_CTL_PIN, PIN_BASED_VIRTUAL_NMIS);
+	k->sw_timeout = k->sw_clear_on_window = k->sw_irq_window = k->sw_userspace_exit = true;
+	k->timeout_ns = 1000000000ull;
+	k->userspace_cycles = 20000;
+	for (uint32_t i = 0; i < env->nswitches; i++) {
+		const struct l0_switch *s = &env->switches[i];
+		bool on = strcmp(s->value, "off") != 0;
+		bool ok = true;
+		if (!strcmp(s->name, "vnmi"))
+			k->enable_vnmi = k->enable_vnmi && on;
+		else if (!strcmp(s->name, "timeout"))
+			k->sw_timeout = on;
+		else if (!strcmp(s->name, "clear-on-window"))
+			k->sw_clear_on_window = on;
+		else if (!strcmp(s->name, "irq-window"))
+			k->sw_irq_window = on;
+		else if (!strcmp(s->name, "userspace-exit"))
+			k->sw_userspace_exit = on;
+		else if (!strcmp(s->name, "tail-window-cache"))
+			k->sw_tail_window_cache = on;
+		else if (!strcmp(s->name, "timeout-ns"))
+			ok = l0_parse_u64(s->value, &k->timeout_ns);
+		else if (!strcmp(s->name, "userspace-cycles"))
+			ok = l0_parse_u64(s->value, &k->userspace_cycles);
+		if (!ok) {
+			snprintf(err, errlen, "switch '%s' needs a number, not '%s'", s->name, s->value);
+			free(k);
+			return NULL;
+		}
+	}
+	return k;
+}
+
+static void kvm_destroy(void *inst)
+{
+	free(inst);
+}
+
+static const struct kvm_era era_2008 = {
+	.name = "kvm-2008",
+	.summary = "KVM with the December 2008 soft virtual-NMI patch (as released in 2.6.29, with H-S2's window caches)",
+	.userspace_nmi_window = true,
+	.timeout_on_request = true,
+};
+
+static const struct kvm_era era_modern = {
+	.name = "kvm-modern",
+	.summary = "today's shape: clear on any exit with interrupts unblocked, STI falls back to the IRQ window, "
+	           "two pending NMIs, NMIs wake a halted vCPU only if injectable",
+	.sti_uses_irq_window = true,
+	.nmi_pending_two = true,
+	.halt_wake_needs_nmi_allowed = true,
+	.halt_wake_needs_if = true,
+	.requeue_clears_soft_flag = true,
+	.modern_injection_order = true,
+};
+
+static void *create_2008(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2008, e, err, n); }
+static void *create_modern(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_modern, e, err, n); }
+
+#define KVM_VARIANT(var, era, create_fn)                                                                   \
+	const struct l0_variant var = {                                                                   \
+	    .name = era.name, .summary = era.summary, .switches = kvm_switches, .create = create_fn,      \
+	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
+	}
+
+KVM_VARIANT(l0_kvm_2008, era_2008, create_2008);
+KVM_VARIANT(l0_kvm_modern, era_modern, create_modern);
