@@ -45,8 +45,8 @@ static inline bool lp_exit_ctl(const struct vmx_lp *lp, uint32_t bit) { return (
 
 /*
  * NMI exiting = 1 and virtual NMIs = 0 in non-root operation: blocking by
- * NMI "remains in effect as long as the logical processor is in VMX
- * non-root operation" (SDM, VM entry / interruptibility state).
+ * NMI lasts only while the processor stays in VMX non-root operation (SDM,
+ * VM entries, interruptibility state; docs/sdm-rules.md).
  */
 static inline bool lp_nmi_blocking_ends_at_exit(const struct vmx_lp *lp)
 {
