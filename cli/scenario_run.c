@@ -141,6 +141,7 @@ static bool build_guest(struct build *b, uint32_t cpu)
 	mg->ngates = (uint32_t)g->nidt;
 	mg->vmcs = b->vmcs[cpu];
 	mg->nvmcs = (uint32_t)g->nvmcs;
+	mg->stack_not_present = g->stack_unmapped;
 	return true;
 }
 

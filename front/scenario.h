@@ -212,6 +212,8 @@ struct scn_guest {
 	size_t nidt;
 	struct scn_vmcs_setup *vmcs;
 	size_t nvmcs;
+	bool stack_unmapped;      /* `stack-unmapped`: the guest's stack page starts unmapped in EPT */
+	struct scn_loc stack_unmapped_loc;
 	bool has_exit_handler;    /* `exit-handler LABEL` (L1): where L1 resumes after an exit */
 	const char *exit_handler_label;
 	uint32_t exit_handler;    /* index into insns */

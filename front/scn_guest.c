@@ -349,6 +349,19 @@ static bool st_exit_handler(struct parser *p, struct scn_guest *g)
 	return scn_at_eol(p);
 }
 
+/* `stack-unmapped`: the guest's stack page is not mapped in EPT until the hypervisor maps it. */
+static bool st_stack_unmapped(struct parser *p, struct scn_guest *g)
+{
+	const struct tok *kw = scn_next(p);
+
+	if (g->stack_unmapped)
+		return scn_fail_col(p, kw->col, "the block already says stack-unmapped (line %u)",
+		                    (unsigned)g->stack_unmapped_loc.line);
+	g->stack_unmapped = true;
+	g->stack_unmapped_loc = scn_tok_loc(p, kw);
+	return scn_at_eol(p);
+}
+
 static bool st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 {
 	const struct tok *kw = scn_next(p), *t;
@@ -486,12 +499,14 @@ bool scn_guest_line(struct parser *p)
 		return st_vmcs(p, g);
 	if (scn_tok_is(t, "exit-handler"))
 		return st_exit_handler(p, g);
+	if (scn_tok_is(t, "stack-unmapped"))
+		return st_stack_unmapped(p, g);
 	if (word_to_op(t, &op))
 		return st_insn(p, g, op);
 	if (t->kind != TK_WORD)
 		return scn_expected(p, "an instruction");
 	return scn_fail_col(p, t->col, "unknown instruction '%.*s': expected " OPS
-	                               ", idt, vmcs, exit-handler, a label, or a statement "
+	                               ", idt, vmcs, exit-handler, stack-unmapped, a label, or a statement "
 	                               "(cpu, l0, vcpus, guest, at, every, on, run or expect)",
 	                    (int)t->len, t->s);
 }

@@ -276,7 +276,7 @@ static bool unknown_statement(struct parser *p, const struct tok *t)
 
 	scn_describe(t, found, sizeof(found));
 	if (scn_word_is_op(t) || scn_tok_is(t, "idt") || scn_tok_is(t, "vmcs") ||
-	    scn_tok_is(t, "exit-handler"))
+	    scn_tok_is(t, "exit-handler") || scn_tok_is(t, "stack-unmapped"))
 		return scn_fail_col(p, t->col, "%s is a guest statement: it belongs in a guest block "
 		                               "(start one with 'guest L1')", found);
 	if (t->kind == TK_WORD && find_cpu_param(t))

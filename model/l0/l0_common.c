@@ -41,6 +41,40 @@ bool l0_base_init(struct l0_base *b, const struct l0_env *env, char *err, size_t
 	return true;
 }
 
+void *l0_instance_new(size_t size, const struct l0_env *env, char *err, size_t errlen)
+{
+	struct l0_base *b = calloc(1, size);
+
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!l0_base_init(b, env, err, errlen)) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in)
+{
+	int vec = in->arg2 == VMX_IPI_NMI ? L0_NMI : (int)(in->arg2 & 0xff);
+
+	if (b->env.virtual_ipi)
+		b->env.virtual_ipi(b->env.machine, b->env.cpu, (uint32_t)in->arg, vec);
+}
+
+void l0_handle_ept_violation(struct l0_base *b, bool virtual_nmis)
+{
+	struct vmcs *v = &b->vmcs;
+
+	b->env.guest_mem->stack_not_present = false;
+	l0_trace(b, TRACE_HOST, "type", "ept-map", "guest stack page mapped", -1, 0);
+	if ((vmcs_get(v, EXIT_QUALIFICATION) & 0x1000u) && virtual_nmis &&
+	    !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
+		vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+}
+
 void l0_trace(struct l0_base *b, enum trace_kind k, const char *key, const char *val, const char *why, int vector,
               uint32_t info)
 {

@@ -31,6 +31,21 @@ static inline struct vmx_lp *l0_lp(struct l0_base *b) { return b->env.lp; }
 /* Initialise the base; parses handler-cycles= and host-cycles= switches. False with err filled. */
 bool l0_base_init(struct l0_base *b, const struct l0_env *env, char *err, size_t errlen);
 
+/*
+ * Allocate a zeroed per-vCPU instance of `size` bytes whose first member is
+ * a struct l0_base, and initialise that base. NULL with err filled.
+ */
+void *l0_instance_new(size_t size, const struct l0_env *env, char *err, size_t errlen);
+
+/* An IPI the guest wrote to the x2APIC ICR (VMX_OP_IPI): pass it to the machine. */
+void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in);
+
+/*
+ * EPT violation on the guest's stack: map the page. With virtual NMIs, an
+ * IRET that faulted there had unblocked NMIs: block them again (R17).
+ */
+void l0_handle_ept_violation(struct l0_base *b, bool virtual_nmis);
+
 /* A number switch value; false if it is not a number. */
 bool l0_parse_u64(const char *s, uint64_t *out);
 

@@ -43,16 +43,10 @@ static const struct l0_switch_desc plain_switches[] = {
 
 static void *plain_create(const struct l0_env *env, char *err, size_t errlen)
 {
-	struct plain *p = calloc(1, sizeof(*p));
+	struct plain *p = l0_instance_new(sizeof(*p), env, err, errlen);
 
-	if (!p) {
-		snprintf(err, errlen, "out of memory");
+	if (!p)
 		return NULL;
-	}
-	if (!l0_base_init(&p->b, env, err, errlen)) {
-		free(p);
-		return NULL;
-	}
 	p->use_vnmi = vmx_caps_allows(&env->lp->model.caps, VMX_CTL_PIN, PIN_BASED_VIRTUAL_NMIS);
 	for (uint32_t i = 0; i < env->nswitches; i++)
 		if (!strcmp(env->switches[i].name, "vnmi") && !strcmp(env->switches[i].value, "off"))
@@ -89,9 +83,8 @@ static void emulate_wrmsr(struct plain *p)
 			vmx_lp_exec_root(p->b.env.lp, VMX_OP_EOI, 0, 0);
 		else
 			l0_trace(&p->b, TRACE_HOST, "type", "virtual-eoi", NULL, vlapic_eoi(&p->b.apic), 0);
-	} else if (in && in->op == VMX_OP_IPI && p->b.env.virtual_ipi) {
-		int vec = in->arg2 == VMX_IPI_NMI ? L0_NMI : (int)(in->arg2 & 0xff);
-		p->b.env.virtual_ipi(p->b.env.machine, p->b.env.cpu, (uint32_t)in->arg, vec);
+	} else if (in && in->op == VMX_OP_IPI) {
+		l0_forward_ipi(&p->b, in);
 	}
 	l0_skip_instruction(&p->b);
 }
@@ -187,12 +180,7 @@ static bool handle_exit(struct plain *p)
 		emulate_wrmsr(p);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
-		p->b.env.guest_mem->stack_not_present = false;
-		l0_trace(&p->b, TRACE_HOST, "type", "ept-map", "guest stack page mapped", -1, 0);
-		/* R17 for EPT violations: qualification bit 12. */
-		if ((vmcs_get(v, EXIT_QUALIFICATION) & 0x1000u) && p->use_vnmi &&
-		    !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
-			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+		l0_handle_ept_violation(&p->b, p->use_vnmi);
 		break;
 	case EXIT_REASON_MONITOR_TRAP_FLAG:
 		vmcs_clear_bits(v, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MONITOR_TRAP_FLAG);

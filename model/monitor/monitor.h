@@ -6,6 +6,7 @@
 #ifndef VMXSIM_MONITOR_H
 #define VMXSIM_MONITOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "model/trace/trace.h"
@@ -53,6 +54,105 @@ void monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus
 
 /* Emit the end-of-run verdicts (before the run's "end" event). */
 void monitor_lost_event_finish(struct monitor_lost_event *m, uint64_t cycle);
+
+/*
+ * Latency figures of one (cpu, level): the raises still waiting for their
+ * delivery (a FIFO in a fixed ring) and the latencies seen so far (count,
+ * min and max exact; a log-linear histogram for the median). Memory is
+ * fixed: it does not grow with the length of the run.
+ *
+ * Histogram: values 0-15 have a bucket each; a value v >= 16 with 2^e <= v <
+ * 2^(e+1) falls into one of 16 equal sub-buckets of that octave, each
+ * 2^(e-4) wide. So a bucket's lower bound is within 1/16 of the value's
+ * power of two below it (exact below 32 and for every power of two).
+ */
+#define MONITOR_LAT_SUB 16           /* linear sub-buckets per octave */
+#define MONITOR_LAT_BUCKETS (MONITOR_LAT_SUB + (64 - 4) * MONITOR_LAT_SUB)
+#define MONITOR_LAT_RING 64          /* raises waiting at once; more count as unmatched */
+
+struct monitor_latency {
+	uint64_t ring[MONITOR_LAT_RING]; /* cycles of the waiting raises, oldest at head */
+	uint32_t head, waiting;
+	bool last_overflowed;            /* the newest raise did not fit in the ring */
+	uint64_t raised;                 /* raises seen */
+	uint64_t dropped;                /* raises that will never be matched (ring overflow, lost edges) */
+	uint64_t count, min, max;        /* matched latencies */
+	uint64_t hist[MONITOR_LAT_BUCKETS];
+};
+
+/* Bucket of a latency, and the lowest latency in bucket b. */
+uint32_t monitor_latency_bucket(uint64_t cycles);
+uint64_t monitor_latency_bucket_low(uint32_t b);
+/* The lower median (the ceil(count/2)-th smallest latency) to the histogram's precision; 0 if none. */
+uint64_t monitor_latency_median(const struct monitor_latency *l);
+
+/*
+ * NMI latency for the guests: cycles from an NMI stimulus for a level >= 1
+ * to the next NMI delivered injected at that cpu and level, FIFO-matched.
+ * At the end, one `summary` kind=nmi_latency per (cpu, level) that saw NMIs.
+ */
+struct monitor_nmi_latency {
+	struct trace_sink base;
+	struct trace_bus *bus;
+	struct monitor_latency lat[MONITOR_MAX_CPUS][MONITOR_LEVELS - 1];   /* [cpu][level - 1] */
+};
+
+void monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus);
+/* The summaries of one vCPU (levels in order), or of all (cpu = UINT32_MAX), stamped `cycle`. */
+void monitor_nmi_latency_finish(struct monitor_nmi_latency *m, uint32_t cpu, uint64_t cycle);
+
+/*
+ * Host NMIs: cycles from an NMI at the processor's pins (stimulus level 0)
+ * to the host's handling (`host` type=nmi) or the guest taking it directly
+ * (`deliver` type=nmi injected=0); an `nmi_lost` edge is never handled. A
+ * violation `host_nmi_delayed` for each one that waited longer than
+ * `limit` cycles (0: no limit): when it is handled, or at the end of the run
+ * if it is still waiting then. At the end, a `summary` kind=host_nmi_latency
+ * per vCPU that saw host NMIs.
+ */
+struct monitor_host_nmi {
+	struct trace_sink base;
+	struct trace_bus *bus;
+	uint64_t limit;
+	struct monitor_latency lat[MONITOR_MAX_CPUS];
+	uint64_t violations;
+};
+
+void monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles);
+void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t cycle);
+
+/*
+ * Forced unblocks of KVM's soft NMI-blocked flag: a `warning` whose msg
+ * starts with "Breaking out of NMI-blocked state", a `soft_vnmi` with
+ * why=timeout, or the two together (one unblock: the warning and the flag
+ * cleared right behind it on the same vCPU). At the end, a `summary`
+ * kind=forced_unblocks per vCPU that had any.
+ */
+struct monitor_forced_unblock {
+	struct trace_sink base;
+	struct trace_bus *bus;
+	uint64_t count[MONITOR_MAX_CPUS];
+	bool warned[MONITOR_MAX_CPUS];   /* the last event of this vCPU was the warning */
+};
+
+void monitor_forced_unblock_init(struct monitor_forced_unblock *m, struct trace_bus *bus);
+void monitor_forced_unblock_finish(struct monitor_forced_unblock *m, uint32_t cpu, uint64_t cycle);
+
+/* The three monitors with end-of-run figures, as the machine attaches them. */
+struct monitor_summaries {
+	struct monitor_nmi_latency nmi;
+	struct monitor_host_nmi host;
+	struct monitor_forced_unblock forced;
+};
+
+void monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles);
+bool monitor_summaries_attach(struct monitor_summaries *m, struct trace_bus *bus);
+/*
+ * Emit the end-of-run figures (and host NMIs still waiting past the limit),
+ * ordered by cpu, then level; at level 0 host_nmi_latency before
+ * forced_unblocks.
+ */
+void monitor_summaries_finish(struct monitor_summaries *m, uint64_t cycle);
 
 #ifdef __cplusplus
 }

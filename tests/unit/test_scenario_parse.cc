@@ -658,3 +658,24 @@ TEST(ScenarioParseErrorsApi, InputSizeLimit)
 }
 
 }  // namespace
+
+TEST(ScenarioParse, StackUnmappedIsPerBlockAndOnce)
+{
+	const std::string ok = "cpu nehalem\nl0 plain\nguest L1\n  stack-unmapped\nmain: work 10\nrun 100\n";
+	scn_error err{};
+	scn_scenario *s = scn_parse(ok.data(), ok.size(), "s.scn", &err);
+	ASSERT_NE(s, nullptr) << err.msg;
+	ASSERT_EQ(s->nguests, 1u);
+	EXPECT_TRUE(s->guests[0].stack_unmapped);
+	EXPECT_EQ(s->guests[0].stack_unmapped_loc.line, 4u);
+	EXPECT_EQ(s->guests[0].stack_unmapped_loc.col, 3u);
+	scn_free(s);
+
+	const std::string twice = "cpu nehalem\nl0 plain\nguest L1\nstack-unmapped\nstack-unmapped\nmain: work 10\nrun 100\n";
+	s = scn_parse(twice.data(), twice.size(), "s.scn", &err);
+	EXPECT_EQ(s, nullptr);
+	EXPECT_EQ(err.line, 5u);
+	EXPECT_EQ(err.col, 1u);
+	EXPECT_STREQ(err.msg, "the block already says stack-unmapped (line 4)");
+	scn_free(s);
+}

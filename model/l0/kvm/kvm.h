@@ -67,6 +67,7 @@ struct kvm_vcpu {
 	uint32_t nmi_pending;          /* NMIs waiting (0..2) */
 	uint32_t nmi_queued;           /* raised since the last process_nmi() */
 	bool nmi_injected;             /* an NMI is in the VM-entry field or being re-injected */
+	bool nmi_requeued;             /* ... because the last exit interrupted its delivery */
 	bool interrupt_pending;        /* an interrupt is queued for injection (nr) */
 	uint8_t interrupt_nr;
 	bool nmi_window_open;          /* 2008 caches (vmx_update_window_states) */

@@ -138,7 +138,8 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
 	}
 
 	/* R20: what the exit interrupted is injected again. */
-	if (intr_info_valid(idt) && type == INTR_TYPE_NMI_INTR) {
+	k->nmi_requeued = intr_info_valid(idt) && type == INTR_TYPE_NMI_INTR;
+	if (k->nmi_requeued) {
 		k->nmi_injected = true;
 		/* R10b: virtual-NMI blocking must be clear to inject it again. */
 		if (cpu_has_virtual_nmis(k))
@@ -201,9 +202,8 @@ static void handle_wrmsr(struct kvm_vcpu *k)
 
 	if (in && in->op == VMX_OP_EOI) {
 		l0_trace(&k->b, TRACE_HOST, "type", "virtual-eoi", NULL, vlapic_eoi(&k->b.apic), 0);
-	} else if (in && in->op == VMX_OP_IPI && k->b.env.virtual_ipi) {
-		int vec = in->arg2 == VMX_IPI_NMI ? L0_NMI : (int)(in->arg2 & 0xff);
-		k->b.env.virtual_ipi(k->b.env.machine, k->b.env.cpu, (uint32_t)in->arg, vec);
+	} else if (in && in->op == VMX_OP_IPI) {
+		l0_forward_ipi(&k->b, in);
 	}
 	l0_skip_instruction(&k->b);
 }
@@ -258,11 +258,7 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 		handle_wrmsr(k);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
-		k->b.env.guest_mem->stack_not_present = false;
-		l0_trace(&k->b, TRACE_HOST, "type", "ept-map", "guest stack page mapped", -1, 0);
-		if ((vmcs_get(v, EXIT_QUALIFICATION) & 0x1000u) && cpu_has_virtual_nmis(k) &&
-		    !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
-			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);   /* R17 */
+		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		l0_guest_stop(&k->b, "triple fault: KVM_EXIT_SHUTDOWN");

@@ -51,7 +51,7 @@ static void intr_assist_2008(struct kvm_vcpu *k)
 	if (k->request_nmi_window && k->era->userspace_nmi_window)
 		enable_nmi_window(k, "user space waits to inject an NMI");
 	if (k->nmi_injected && !k->exception_queued) {
-		vmx_inject_nmi(k, false);
+		vmx_inject_nmi(k, k->nmi_requeued);
 		if (k->nmi_pending)
 			enable_nmi_window(k, "another NMI pending");
 		else if (kvm_cpu_has_interrupt(k))
@@ -240,16 +240,10 @@ static const struct l0_switch_desc kvm_switches[] = {
 
 static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, char *err, size_t errlen)
 {
-	struct kvm_vcpu *k = calloc(1, sizeof(*k));
+	struct kvm_vcpu *k = l0_instance_new(sizeof(*k), env, err, errlen);
 
-	if (!k) {
-		snprintf(err, errlen, "out of memory");
+	if (!k)
 		return NULL;
-	}
-	if (!l0_base_init(&k->b, env, err, errlen)) {
-		free(k);
-		return NULL;
-	}
 	k->era = era;
 	k->enable_vnmi = vmx_caps_allows(&env->lp->model.caps, VMX_CTL_PIN, PIN_BASED_VIRTUAL_NMIS);
 	k->sw_timeout = k->sw_clear_on_window = k->sw_irq_window = k->sw_userspace_exit = true;
