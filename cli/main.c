@@ -1,9 +1,9 @@
 /*
  * main.c - the vmxsim command line.
  *
- *   vmxsim run FILE.scn [-o TRACE] [--format text|jsonl]
+ *   vmxsim run FILE.scn [-o TRACE] [--format text|jsonl] [--plot OUT.png|OUT.svg]
  *   vmxsim check FILE.scn [--golden G] [--bless]
- *   vmxsim suite [DIR] [--out DIR]
+ *   vmxsim suite [DIR] [--out DIR] [--plots DIR]
  *   vmxsim list [DIR]
  *
  * Exit codes: 0 every expectation held (and goldens match), 1 an
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/files.h"
+#include "cli/plot.h"
 #include "cli/scenario_run.h"
 #include "front/scenario.h"
 
@@ -27,15 +28,18 @@
 static const char usage[] =
     "usage: vmxsim COMMAND [ARGS]\n"
     "\n"
-    "  run FILE.scn [-o TRACE] [--format text|jsonl]\n"
+    "  run FILE.scn [-o TRACE] [--format text|jsonl|vcd|perfetto|ftrace]\n"
     "        run a scenario; the trace goes to TRACE (replaced atomically) or stdout\n"
+    "        --plot OUT.png|OUT.svg also draws its timeline (tools/vmxsim_plot.py,\n"
+    "        /usr/bin/python3 with matplotlib; see docs/plots.md)\n"
     "  check FILE.scn [--golden G] [--bless]\n"
     "        run a scenario and compare its text trace with its golden\n"
     "        (default: scenarios/X.scn -> traces/X.trace); --bless or\n"
     "        VMXSIM_UPDATE_GOLDEN=1 rewrites the golden (refused when CI is set)\n"
-    "  suite [DIR] [--out DIR]\n"
+    "  suite [DIR] [--out DIR] [--plots DIR]\n"
     "        run every scenario under DIR (default: scenarios), write traces under\n"
-    "        --out (default: build/traces), compare with goldens, print a table\n"
+    "        --out (default: build/traces), compare with goldens, print a table;\n"
+    "        --plots DIR also draws DIR/<scenario>.png for each\n"
     "  list [DIR]\n"
     "        the scenarios under DIR with their one-line summaries\n"
     "  --help, --version\n"
@@ -64,7 +68,7 @@ static struct scn_scenario *load(const char *path)
 
 static int cmd_run(int argc, char **argv)
 {
-	const char *file = NULL, *out = NULL;
+	const char *file = NULL, *out = NULL, *plot = NULL;
 	enum trace_format fmt = TRACE_FORMAT_TEXT;
 	struct scn_scenario *s;
 	struct vmxsim_result res;
@@ -74,14 +78,16 @@ static int cmd_run(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			out = argv[++i];
+		} else if (!strcmp(argv[i], "--plot") && i + 1 < argc) {
+			plot = argv[++i];
+			if (!plot_output_ok(plot))
+				return bad_usage("--plot must name an OUT.png or OUT.svg");
 		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			i++;
-			if (!strcmp(argv[i], "text"))
-				fmt = TRACE_FORMAT_TEXT;
-			else if (!strcmp(argv[i], "jsonl"))
-				fmt = TRACE_FORMAT_JSONL;
-			else
-				return bad_usage("--format must be text or jsonl");
+			int f = trace_format_lookup(argv[i]);
+			if (f < 0)
+				return bad_usage("--format must be text, jsonl, vcd, perfetto or ftrace");
+			fmt = (enum trace_format)f;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return bad_usage("unknown option for run");
 		} else if (!file) {
@@ -109,6 +115,9 @@ static int cmd_run(int argc, char **argv)
 	} else if (fflush(stdout) != 0) {
 		st = VMXSIM_BAD_INPUT;
 	}
+	/* The plot is drawn from a second, JSONL run of the same scenario. */
+	if (plot && st != VMXSIM_BAD_INPUT && !res.trace_error && plot_scenario(s, file, plot, stderr) != 0)
+		st = VMXSIM_BAD_INPUT;
 	scn_free(s);
 	return (int)st;
 }
@@ -303,7 +312,8 @@ static int cmd_list(int argc, char **argv)
 /* The main job: every shipped scenario, its outcome, counts, and its trace. */
 static int cmd_suite(int argc, char **argv)
 {
-	const char *dir = "scenarios", *out = "build/traces";
+	const char *dir = "scenarios", *out = "build/traces", *plots = NULL;
+	struct plot_batch pb;
 	struct paths p;
 	int worst = 0;
 	size_t held = 0, failed = 0, bad = 0;
@@ -311,6 +321,8 @@ static int cmd_suite(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];
+		else if (!strcmp(argv[i], "--plots") && i + 1 < argc)
+			plots = argv[++i];
 		else if (argv[i][0] == '-')
 			return bad_usage("unknown option for suite");
 		else
@@ -318,6 +330,10 @@ static int cmd_suite(int argc, char **argv)
 	}
 	if (!find_scenarios(dir, &p))
 		return VMXSIM_BAD_INPUT;
+	if (plots && !plot_batch_open(&pb, stderr)) {
+		paths_free(&p);
+		return VMXSIM_BAD_INPUT;
+	}
 	printf("%-40s %-10s %-8s %7s %7s %7s  %s\n", "scenario", "outcome", "golden", "exits", "inject", "verdict",
 	       "trace");
 	for (size_t i = 0; i < p.n; i++) {
@@ -340,6 +356,12 @@ static int cmd_suite(int argc, char **argv)
 			continue;
 		}
 		st = vmxsim_run_scenario(s, af.f, TRACE_FORMAT_TEXT, stderr, &res);
+		if (plots && st != VMXSIM_BAD_INPUT) {
+			char png[4096], title[4096];
+			snprintf(png, sizeof(png), "%s/%.*s.png", plots, (int)(strlen(rel) - 4), rel);
+			plot_title_for(p.v[i], title, sizeof(title));
+			plot_batch_add(&pb, s, title, png, stderr);
+		}
 		scn_free(s);
 		if (st == VMXSIM_BAD_INPUT || !atomic_commit(&af, stderr)) {
 			if (st == VMXSIM_BAD_INPUT)
@@ -366,6 +388,15 @@ static int cmd_suite(int argc, char **argv)
 		       (unsigned long long)res.injections, (unsigned long long)res.violations, trace);
 	}
 	printf("\n%zu scenarios: %zu held, %zu violated or differ, %zu bad input\n", p.n, held, failed, bad);
+	if (plots) {
+		size_t n = pb.n;
+		if (plot_batch_finish(&pb, stderr) != 0) {
+			printf("plots: FAILED (see above)\n");
+			worst = VMXSIM_BAD_INPUT;
+		} else {
+			printf("plots: %s/<scenario>.png, %zu drawn\n", plots, n);
+		}
+	}
 	paths_free(&p);
 	return worst;
 }

@@ -16,7 +16,7 @@
 #include "model/machine/machine.h"
 #include "vmcs/vmx_exit_reason.h"
 
-static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event"};
+static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed"};
 
 bool vmxsim_known_verdict(const char *kind)
 {
@@ -263,7 +263,8 @@ static bool check_expects(struct build *b)
 	for (size_t i = 0; i < b->s->nexpects; i++) {
 		const struct scn_expect *e = &b->s->expects[i];
 		if (e->kind == SCN_EXPECT_VERDICT && !vmxsim_known_verdict(e->verdict))
-			return located(b, e->verdict_loc, "unknown monitor verdict '%s'; expected nmi_nesting or lost_event",
+			return located(b, e->verdict_loc,
+			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event or host_nmi_delayed",
 			               e->verdict);
 		if (e->kind != SCN_EXPECT_VERDICT && e->event.ev == SCN_EV_VIOLATION && e->event.kind &&
 		    !vmxsim_known_verdict(e->event.kind))
@@ -299,6 +300,7 @@ static bool build(struct build *b)
 	if (!cycles_of(b, s->run, s->run_loc, &b->cfg.run_cycles))
 		return false;
 	b->cfg.ipi_cycles = 200;
+	b->cfg.host_nmi_delay_cycles = b->cfg.cpu.tsc_hz / 100000;   /* 10 us */
 	return build_stimuli(b);
 }
 
@@ -320,6 +322,123 @@ static void build_free(struct build *b)
 	free(b->switches);
 }
 
+/* One open run: everything its machine points into stays put. */
+struct vmxsim_handle {
+	struct build b;
+	struct trace_bus bus;
+	struct trace_sink *out;
+	struct expect_sink ex;
+	struct machine *m;
+};
+
+static void handle_free(struct vmxsim_handle *h)
+{
+	machine_destroy(h->m);
+	trace_sink_close(h->out);
+	expect_sink_free(&h->ex);
+	build_free(&h->b);
+	free(h);
+}
+
+struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                           FILE *diag, const struct vmxsim_limits *lim, unsigned flags)
+{
+	struct vmxsim_handle *h = calloc(1, sizeof(*h));
+	struct trace_sink_context tctx;
+	char err[256];
+
+	if (!h) {
+		fprintf(diag, "%s: out of memory\n", s->file);
+		return NULL;
+	}
+	h->b.s = s;
+	h->b.diag = diag;
+	if (!build(&h->b)) {
+		build_free(&h->b);
+		free(h);
+		return NULL;
+	}
+	if (flags & VMXSIM_OPEN_NO_STIMULI)
+		h->b.cfg.nstim = 0;   /* checked, but the embedding brings its own */
+	if (lim && lim->max_cycles && h->b.cfg.run_cycles > lim->max_cycles)
+		h->b.cfg.run_cycles = lim->max_cycles;
+	trace_bus_init(&h->bus);
+	if (!expect_sink_init(&h->ex, s, h->b.cfg.cpu.tsc_hz)) {
+		build_free(&h->b);
+		free(h);
+		return NULL;
+	}
+	h->m = machine_create(&h->b.cfg, &h->bus, err, sizeof(err));
+	if (!h->m) {
+		fprintf(diag, "%s:%u:%u: %s\n", s->file, s->l0.loc.line, s->l0.loc.col, err);
+		handle_free(h);
+		return NULL;
+	}
+	/* The writer sees events after the monitors queued their verdicts behind them. */
+	if (trace) {
+		tctx.tsc_hz = h->b.cfg.cpu.tsc_hz;
+		tctx.l0 = h->b.cfg.l0->name;
+		tctx.vcpus = h->b.cfg.vcpus;
+		tctx.scenario = s->file;
+		h->out = trace_sink_open(format, trace, &tctx);
+		if (!h->out) {
+			fprintf(diag, "%s: the %s trace format is not available in this build\n", s->file,
+			        trace_format_name(format));
+			handle_free(h);
+			return NULL;
+		}
+		trace_bus_attach(&h->bus, h->out);
+	}
+	trace_bus_attach(&h->bus, &h->ex.base);
+	return h;
+}
+
+struct machine *vmxsim_handle_machine(struct vmxsim_handle *h)
+{
+	return h->m;
+}
+
+const struct machine_config *vmxsim_handle_config(const struct vmxsim_handle *h)
+{
+	return &h->b.cfg;
+}
+
+bool vmxsim_handle_attach(struct vmxsim_handle *h, struct trace_sink *sink)
+{
+	return trace_bus_attach(&h->bus, sink);
+}
+
+enum vmxsim_status vmxsim_close_scenario(struct vmxsim_handle *h, struct vmxsim_result *res)
+{
+	struct vmxsim_result local;
+	struct machine_stats st;
+	const char *file = h->b.s->file;
+
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	machine_finish(h->m);
+	machine_get_stats(h->m, &st);
+	res->cycles = h->b.cfg.run_cycles;
+	res->exits = st.exits;
+	res->entries = st.entries;
+	res->injections = st.injections;
+	res->deliveries = st.deliveries;
+	res->violations = st.violations;
+	res->events = st.events;
+	res->expects = h->ex.n;
+	res->expects_failed = expect_sink_judge(&h->ex, h->b.diag);
+	res->trace_error = h->out && h->out->error;
+	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
+	if (h->bus.dropped) {
+		fprintf(h->b.diag, "%s: internal error: %llu trace events dropped\n", file,
+		        (unsigned long long)h->bus.dropped);
+		res->status = VMXSIM_FAILED;
+	}
+	handle_free(h);
+	return res->status;
+}
+
 enum vmxsim_status vmxsim_run_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
                                        FILE *diag, struct vmxsim_result *res)
 {
@@ -330,61 +449,13 @@ enum vmxsim_status vmxsim_run_scenario_limited(const struct scn_scenario *s, FIL
                                                FILE *diag, const struct vmxsim_limits *lim,
                                                struct vmxsim_result *res)
 {
-	struct build b;
-	struct trace_bus bus;
-	struct trace_file_sink out;
-	struct expect_sink ex;
-	struct machine *m = NULL;
-	struct machine_stats st;
-	char err[256];
+	struct vmxsim_handle *h = vmxsim_open_scenario(s, trace, format, diag, lim, 0);
 
-	memset(res, 0, sizeof(*res));
-	memset(&b, 0, sizeof(b));
-	b.s = s;
-	b.diag = diag;
-	res->status = VMXSIM_BAD_INPUT;
-	if (!build(&b)) {
-		build_free(&b);
+	if (!h) {
+		memset(res, 0, sizeof(*res));
+		res->status = VMXSIM_BAD_INPUT;
 		return res->status;
 	}
-	if (lim && lim->max_cycles && b.cfg.run_cycles > lim->max_cycles)
-		b.cfg.run_cycles = lim->max_cycles;
-	trace_bus_init(&bus);
-	if (!expect_sink_init(&ex, s, b.cfg.cpu.tsc_hz)) {
-		build_free(&b);
-		return res->status;
-	}
-	m = machine_create(&b.cfg, &bus, err, sizeof(err));
-	if (!m) {
-		fprintf(diag, "%s:%u:%u: %s\n", s->file, s->l0.loc.line, s->l0.loc.col, err);
-		goto out;
-	}
-	/* The writer sees events after the monitors queued their verdicts behind them. */
-	if (trace) {
-		trace_file_sink_init(&out, trace, format);
-		trace_bus_attach(&bus, &out.base);
-	}
-	trace_bus_attach(&bus, &ex.base);
-	machine_run(m);
-	machine_get_stats(m, &st);
-	res->cycles = b.cfg.run_cycles;
-	res->exits = st.exits;
-	res->entries = st.entries;
-	res->injections = st.injections;
-	res->deliveries = st.deliveries;
-	res->violations = st.violations;
-	res->events = st.events;
-	res->expects = ex.n;
-	res->expects_failed = expect_sink_judge(&ex, diag);
-	res->trace_error = trace && out.error;
-	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
-	if (bus.dropped) {
-		fprintf(diag, "%s: internal error: %llu trace events dropped\n", s->file, (unsigned long long)bus.dropped);
-		res->status = VMXSIM_FAILED;
-	}
-out:
-	machine_destroy(m);
-	expect_sink_free(&ex);
-	build_free(&b);
-	return res->status;
+	machine_run(vmxsim_handle_machine(h));
+	return vmxsim_close_scenario(h, res);
 }

@@ -174,6 +174,12 @@ void l0_service_host(struct l0_base *b)
 	}
 }
 
+void l0_service_host_nmis(struct l0_base *b)
+{
+	for (int guard = 0; guard < 64 && vmx_lp_host_take_nmi(b->env.lp); guard++)
+		l0_host_nmi(b);
+}
+
 void l0_guest_stop(struct l0_base *b, const char *why)
 {
 	l0_trace(b, TRACE_GUEST_STOP, NULL, NULL, why, -1, 0);

@@ -78,6 +78,9 @@ void l0_host_irq(struct l0_base *b, int vector);
 /* Take, as the host's IDT would, what reached the pins while the host was busy. */
 void l0_service_host(struct l0_base *b);
 
+/* Only the NMIs: right after a VM exit, before interrupts are enabled, the host still takes NMIs. */
+void l0_service_host_nmis(struct l0_base *b);
+
 /* Trace why the guest stops running. */
 void l0_guest_stop(struct l0_base *b, const char *why);
 

@@ -275,7 +275,7 @@ static enum l0_status plain_run_root(void *inst)
 		l0_setup_vmcs(&p->b, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
 		              (p->use_vnmi ? PIN_BASED_VIRTUAL_NMIS : 0u), 0, VM_EXIT_ACK_INTR_ON_EXIT);
 		p->use_vnmi = (vmcs_get32(&p->b.vmcs, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS) != 0;
-	} else if (!handle_exit(p)) {
+	} else if (l0_service_host_nmis(&p->b), !handle_exit(p)) {
 		return L0_STOPPED;
 	}
 	l0_service_host(&p->b);

@@ -56,8 +56,11 @@ struct machine {
 	struct machine_stats stats;
 	struct monitor_nmi_nesting *nesting;
 	struct monitor_lost_event *lost;
+	struct monitor_summaries *summaries;
 	char blk_names[32][32];      /* names of blocking snapshots ("if|nmi") */
 	char reason_buf[MACHINE_MAX_VCPUS][16];
+	uint64_t now;                /* every vCPU has run up to here (machine_run_until) */
+	bool finished;               /* machine_finish() has run */
 };
 
 /* ---- the stimulus heap ---- */
@@ -429,18 +432,26 @@ static uint64_t min_cycle(const struct machine *m)
 	return c;
 }
 
-void machine_run(struct machine *m)
+/*
+ * The run loop, stopping at `cycle`: the stop bounds the advance like the
+ * next stimulus does. One vCPU runs exactly as without the stop (vmx_lp_run
+ * stops at the first boundary at or after its limit, bulk work included);
+ * several vCPUs get one more window edge.
+ */
+void machine_run_until(struct machine *m, uint64_t cycle)
 {
 	const uint64_t end = m->cfg->run_cycles;
+	const uint64_t stop = cycle < end ? cycle : end;
 	const uint64_t window = m->cfg->vcpus > 1 ? (m->cfg->ipi_cycles ? m->cfg->ipi_cycles : 1) : UINT64_MAX;
-	struct trace_event ev;
 
+	if (m->finished)
+		return;
 	for (;;) {
-		uint64_t next = m->nheap ? m->heap[0].time : end;
+		uint64_t next = m->nheap ? m->heap[0].time : stop;
 		uint64_t lo;
 
-		if (next > end)
-			next = end;
+		if (next > stop)
+			next = stop;
 		/* Advance every vCPU to `next`, in windows when there are several. */
 		while ((lo = min_cycle(m)) < next) {
 			uint64_t limit = window == UINT64_MAX || next - lo < window ? next : lo + window;
@@ -455,15 +466,59 @@ void machine_run(struct machine *m)
 			fire(m, &p);
 			continue;
 		}
-		if (min_cycle(m) >= end)
+		if (min_cycle(m) >= stop)
 			break;
 	}
+	if (stop > m->now)
+		m->now = stop;
+}
+
+uint64_t machine_now(const struct machine *m)
+{
+	return m->now;
+}
+
+bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t at)
+{
+	struct machine_stimulus once;
+
+	if (m->finished || s->cpu >= m->cfg->vcpus)
+		return false;
+	/* The machine cannot go back: a stimulus for its past arrives now. */
+	if (at < m->now)
+		at = m->now;
+	if (at >= m->cfg->run_cycles)
+		return true;   /* after the run, like a scenario's stimulus there */
+	once = *s;
+	once.at = at;
+	once.period = 0;
+	once.until = 0;
+	once.relative = false;
+	return heap_push(m, at, &once, UINT32_MAX);
+}
+
+void machine_finish(struct machine *m)
+{
+	const uint64_t end = m->cfg->run_cycles;
+	struct trace_event ev;
+
+	if (m->finished)
+		return;
+	machine_run_until(m, end);
+	m->finished = true;
 	monitor_lost_event_finish(m->lost, end);
+	monitor_summaries_finish(m->summaries, end);
 	trace_event_init(&ev, end, 0, 0, TRACE_END);
 	trace_add_uint(&ev, "exits", m->stats.exits);
 	trace_add_uint(&ev, "violations", m->stats.violations);
 	trace_bus_emit(m->bus, &ev);
 	trace_bus_finish(m->bus);
+}
+
+void machine_run(struct machine *m)
+{
+	machine_run_until(m, m->cfg->run_cycles);
+	machine_finish(m);
 }
 
 void machine_get_stats(const struct machine *m, struct machine_stats *out)
@@ -544,18 +599,20 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 	}
 	m->nesting = calloc(1, sizeof(*m->nesting));
 	m->lost = calloc(1, sizeof(*m->lost));
+	m->summaries = calloc(1, sizeof(*m->summaries));
 	m->vcpu = calloc(cfg->vcpus, sizeof(*m->vcpu));
 	m->trig = calloc(cfg->nstim ? cfg->nstim : 1, sizeof(*m->trig));
-	if (!m->nesting || !m->lost || !m->vcpu || !m->trig) {
+	if (!m->nesting || !m->lost || !m->summaries || !m->vcpu || !m->trig) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	monitor_nmi_nesting_init(m->nesting, bus);
 	monitor_lost_event_init(m->lost, bus);
+	monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles);
 	m->watch.emit = watch_emit;
 	/* Monitors and the watcher see every event; their verdicts queue behind it. */
 	if (!trace_bus_attach(bus, &m->nesting->base) || !trace_bus_attach(bus, &m->lost->base) ||
-	    !trace_bus_attach(bus, &m->watch)) {
+	    !monitor_summaries_attach(m->summaries, bus) || !trace_bus_attach(bus, &m->watch)) {
 		snprintf(err, errlen, "too many trace sinks");
 		goto fail;
 	}
@@ -595,5 +652,6 @@ void machine_destroy(struct machine *m)
 	free(m->trig);
 	free(m->nesting);
 	free(m->lost);
+	free(m->summaries);
 	free(m);
 }

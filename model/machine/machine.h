@@ -73,6 +73,7 @@ struct machine_config {
 	uint32_t nstim;
 	uint64_t run_cycles;
 	uint64_t ipi_cycles;         /* IPI latency; also the lookahead between vCPUs */
+	uint64_t host_nmi_delay_cycles; /* a host NMI waiting longer is a host_nmi_delayed verdict (0: no limit) */
 };
 
 struct machine;
@@ -82,6 +83,45 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 
 /* Run to cfg->run_cycles; end-of-run verdicts; an "end" event. */
 void machine_run(struct machine *m);
+
+/*
+ * Embedding (e.g. the SystemC adapter): run in steps and raise stimuli from
+ * outside. machine_run() is machine_run_until(m, cfg->run_cycles) followed
+ * by machine_finish(m).
+ *
+ * machine_run_until() fires the stimuli due before `cycle` and advances
+ * every vCPU until it reaches `cycle` (capped at cfg->run_cycles). A vCPU
+ * stops at its first instruction boundary at or after `cycle`; the VM exit
+ * and root (L0) software it is in the middle of finish first, so its clock
+ * may be a little past `cycle`. With one vCPU, stopping anywhere and going
+ * on gives the same trace as one uninterrupted run. With several, a stop is
+ * one more edge of the windows they advance in (see machine.c): the run
+ * stays within the model's rules, but where the vCPUs interleave can differ.
+ * Calls after machine_finish() do nothing.
+ */
+void machine_run_until(struct machine *m, uint64_t cycle);
+
+/* The cycle every vCPU has been run to: the last machine_run_until() target, capped at cfg->run_cycles. */
+uint64_t machine_now(const struct machine *m);
+
+/*
+ * Schedule stimulus `s` (kind, vector, level, cpu, origin) once at cycle
+ * `at`, as if it were an `at` line of the scenario: it fires when the
+ * target vCPU reaches `at`, after stimuli already scheduled for that cycle.
+ * s->at, period, until, relative and trigger are ignored; s->origin must
+ * live as long as the machine. A cycle before machine_now() is in the
+ * machine's past and becomes machine_now(); one at or after
+ * cfg->run_cycles is dropped (true, like a scenario's stimulus there).
+ * The result is the same as with an `at` line when the vCPU has not yet
+ * passed `at` inside root software: a scheduled stimulus fires in the
+ * middle of L0's work once its clock passes the cycle, a stimulus raised
+ * after the vCPU went past only when that work is done.
+ * False: no such vCPU, the machine has finished, or out of memory.
+ */
+bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t at);
+
+/* Run what is left to cfg->run_cycles, then end-of-run verdicts and the "end" event; once. */
+void machine_finish(struct machine *m);
 
 void machine_destroy(struct machine *m);
 

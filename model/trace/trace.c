@@ -262,12 +262,12 @@ static void file_emit(struct trace_sink *base, const struct trace_event *ev)
 		p = malloc(len + 1);
 		if (!p || format_line(s->format, ev, p, len + 1) != n) {
 			free(p);
-			s->error = true;
+			s->base.error = true;
 			return;
 		}
 	}
 	if (fwrite(p, 1, len, s->out) != len)
-		s->error = true;
+		s->base.error = true;
 	if (p != line)
 		free(p);
 	s->lines++;
@@ -277,7 +277,7 @@ static void file_finish(struct trace_sink *base)
 {
 	struct trace_file_sink *s = (struct trace_file_sink *)base;
 	if (fflush(s->out) != 0)
-		s->error = true;
+		s->base.error = true;
 }
 
 void trace_file_sink_init(struct trace_file_sink *s, FILE *out, enum trace_format format)

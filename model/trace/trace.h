@@ -50,7 +50,9 @@ struct trace_event {
 
 struct trace_sink {
 	void (*emit)(struct trace_sink *s, const struct trace_event *ev);
-	void (*finish)(struct trace_sink *s);    /* may be NULL */
+	void (*finish)(struct trace_sink *s);    /* may be NULL; called once at the end of the run */
+	void (*destroy)(struct trace_sink *s);   /* may be NULL; frees a sink made by trace_sink_open() */
+	bool error;                              /* writing failed */
 };
 
 #define TRACE_MAX_SINKS 16
@@ -94,7 +96,38 @@ const struct trace_field *trace_field(const struct trace_event *ev, const char *
 int trace_format_text(const struct trace_event *ev, char *buf, size_t size);
 int trace_format_jsonl(const struct trace_event *ev, char *buf, size_t size);
 
-enum trace_format { TRACE_FORMAT_TEXT, TRACE_FORMAT_JSONL };
+enum trace_format {
+	TRACE_FORMAT_TEXT,      /* the golden format */
+	TRACE_FORMAT_JSONL,     /* the same events as JSON lines */
+	TRACE_FORMAT_VCD,       /* value change dump for waveform viewers */
+	TRACE_FORMAT_PERFETTO,  /* Chrome / Perfetto trace-event JSON */
+	TRACE_FORMAT_FTRACE,    /* lines shaped like trace-cmd report of KVM's tracepoints */
+	TRACE_FORMAT_COUNT
+};
+
+/* What format writers may want to know about the run. */
+struct trace_sink_context {
+	uint64_t tsc_hz;        /* to turn cycles into seconds */
+	const char *l0;         /* L0 variant name (ftrace picks the era's formats) */
+	uint32_t vcpus;
+	const char *scenario;   /* file name, for headers */
+};
+
+/* "text", "jsonl", "vcd", "perfetto", "ftrace"; and back (-1 if unknown). */
+const char *trace_format_name(enum trace_format f);
+int trace_format_lookup(const char *name);
+
+/*
+ * A writer for `format` on `out`; NULL if this build has none for it.
+ * trace_sink_close() frees it (after the bus has finished).
+ */
+struct trace_sink *trace_sink_open(enum trace_format format, FILE *out, const struct trace_sink_context *ctx);
+void trace_sink_close(struct trace_sink *s);
+
+/* Constructors of the writers in their own files (sink_*.c). */
+struct trace_sink *trace_vcd_sink_new(FILE *out, const struct trace_sink_context *ctx);
+struct trace_sink *trace_perfetto_sink_new(FILE *out, const struct trace_sink_context *ctx);
+struct trace_sink *trace_ftrace_sink_new(FILE *out, const struct trace_sink_context *ctx);
 
 /* A sink that writes one line per event to a stdio stream. */
 struct trace_file_sink {
@@ -102,7 +135,6 @@ struct trace_file_sink {
 	FILE *out;
 	enum trace_format format;
 	uint64_t lines;
-	bool error;          /* a write failed */
 };
 
 void trace_file_sink_init(struct trace_file_sink *s, FILE *out, enum trace_format format);

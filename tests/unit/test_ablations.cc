@@ -131,15 +131,6 @@ TEST(Ablation, VirtualNmisPreventTheStiCornerCase)
 	EXPECT_EQ(p.ablated.nesting, 1);
 }
 
-/* The patch's base judged the window without RFLAGS.IF: the kick exit inside the handler already clears the flag. */
-TEST(Ablation, TailWindowCacheNestsOnTheKickExit)
-{
-	Pair p = Ablate("soft-vnmi/basic.scn", "+tail-window-cache");
-	ASSERT_TRUE(p.base.ran && p.ablated.ran);
-	EXPECT_EQ(p.base.nesting, 0);
-	EXPECT_EQ(p.ablated.nesting, 1);
-}
-
 TEST(Ablation, UnknownSwitchIsRejected)
 {
 	std::string text = WithSwitch(ReadScenario("soft-vnmi/basic.scn"), "-no-such-safeguard");

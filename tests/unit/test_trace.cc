@@ -693,7 +693,7 @@ std::string SinkOutput(trace_format fmt, const std::vector<trace_event> &evs, ui
 	for (const trace_event &e : evs)
 		trace_bus_emit(&bus, &e);
 	trace_bus_finish(&bus);
-	EXPECT_FALSE(s.error);
+	EXPECT_FALSE(s.base.error);
 	if (lines)
 		*lines = s.lines;
 	fclose(f);
@@ -749,7 +749,7 @@ TEST(TraceBusFileSink, WriteErrorIsReported)
 	trace_event e = Ev(1, TRACE_HLT);
 	trace_bus_emit(&bus, &e);
 	trace_bus_finish(&bus);
-	EXPECT_TRUE(s.error);
+	EXPECT_TRUE(s.base.error);
 	fclose(f);
 }
 

@@ -31,7 +31,7 @@ struct kvm_era {
 	bool halt_wake_needs_if;
 	/* An NMI found in IDT-vectoring clears the soft-vNMI flag (vmx_set_nmi_mask(false)). */
 	bool requeue_clears_soft_flag;
-	/* Re-injection after a failed delivery resets nothing in the soft flag's clock. */
+	/* kvm_check_and_inject_events() (re-injection first) and acknowledge-interrupt-on-exit. */
 	bool modern_injection_order;
 };
 
@@ -53,13 +53,6 @@ struct kvm_vcpu {
 	bool sw_clear_on_window;       /* clear the flag when an exit sees an open IRQ window */
 	bool sw_irq_window;            /* arm the IRQ window when an NMI window is needed */
 	bool sw_userspace_exit;        /* exit to user space as soon as the NMI window opens */
-	/*
-	 * +tail-window-cache: kvm_handle_exit() tests interrupt_window_open as
-	 * the end of vmx_vcpu_run() computed it on the patch's base - no
-	 * STI/MOV-SS blocking, RFLAGS.IF not looked at. H-S2, merged with the
-	 * patch for 2.6.29, made the caches consistent (IF=1 and no blocking).
-	 */
-	bool sw_tail_window_cache;
 	uint64_t timeout_ns;           /* 1000000000 */
 	uint64_t userspace_cycles;     /* one round trip to user space */
 

@@ -123,9 +123,8 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
 	uint32_t type = intr_info_type(idt);
 
 	k->idt_vectoring_info = idt;
-	/* The patch's base refreshed interrupt_window_open here from STI/MOV-SS alone. */
-	if (k->sw_tail_window_cache)
-		k->interrupt_window_open = !(guest_intr(k) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	/* The end of vmx_vcpu_run() refreshes both window caches (vmx_update_window_states). */
+	vmx_update_window_states(k);
 
 	if (cpu_has_virtual_nmis(k)) {
 		/* R17: a faulting IRET had unblocked NMIs: block them again before it re-executes. */
@@ -163,7 +162,7 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
 /* The seed's check at the top of kvm_handle_exit(), and its modern form. */
 static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
 {
-	bool open = k->sw_tail_window_cache ? k->interrupt_window_open : vmx_interrupt_allowed(k);
+	bool open = k->interrupt_window_open;
 	char msg[96];
 
 	if (cpu_has_virtual_nmis(k) || !k->soft_vnmi_blocked)

@@ -172,6 +172,8 @@ static enum l0_status kvm_run_root(void *inst)
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
 		return enter(k);
 	}
+	/* An NMI held in the guest (blocking by NMI ended with the exit) is the host's at once. */
+	l0_service_host_nmis(&k->b);
 	if (!k->halted) {
 		vmx_complete_interrupts(k);
 		switch (kvm_handle_exit(k)) {
@@ -230,7 +232,6 @@ static const struct l0_switch_desc kvm_switches[] = {
 	{"clear-on-window", "clear the flag when an exit sees an open interrupt window (-clear-on-window removes it)"},
 	{"irq-window", "arm interrupt-window exiting when an NMI window is needed without virtual NMIs"},
 	{"userspace-exit", "exit to user space as soon as a requested NMI window opens"},
-	{"tail-window-cache", "+tail-window-cache: judge the window by the patch base's end-of-run cache (IF ignored)"},
 	{"timeout-ns", "length of the forced-unblock timeout in ns (default 1000000000; not a KVM knob)"},
 	{"userspace-cycles", "cycles of one round trip to user space (default 20000)"},
 	{"handler-cycles", "cycles KVM spends on one VM exit (default 400)"},
@@ -263,8 +264,7 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 			k->sw_irq_window = on;
 		else if (!strcmp(s->name, "userspace-exit"))
 			k->sw_userspace_exit = on;
-		else if (!strcmp(s->name, "tail-window-cache"))
-			k->sw_tail_window_cache = on;
+
 		else if (!strcmp(s->name, "timeout-ns"))
 			ok = l0_parse_u64(s->value, &k->timeout_ns);
 		else if (!strcmp(s->name, "userspace-cycles"))
@@ -283,17 +283,23 @@ static void kvm_destroy(void *inst)
 	free(inst);
 }
 
+#define KVM_2008_NAME "kvm-2008"
+#define KVM_2008_SUMMARY "KVM with the December 2008 soft virtual-NMI patch (2.6.29)"
+#define KVM_MODERN_NAME "kvm-modern"
+#define KVM_MODERN_SUMMARY                                                                                    \
+	"today's shape: clear on any exit with interrupts unblocked, STI falls back to the IRQ window, "      \
+	"two pending NMIs, NMIs wake a halted vCPU only if injectable"
+
 static const struct kvm_era era_2008 = {
-	.name = "kvm-2008",
-	.summary = "KVM with the December 2008 soft virtual-NMI patch (as released in 2.6.29, with H-S2's window caches)",
+	.name = KVM_2008_NAME,
+	.summary = KVM_2008_SUMMARY,
 	.userspace_nmi_window = true,
 	.timeout_on_request = true,
 };
 
 static const struct kvm_era era_modern = {
-	.name = "kvm-modern",
-	.summary = "today's shape: clear on any exit with interrupts unblocked, STI falls back to the IRQ window, "
-	           "two pending NMIs, NMIs wake a halted vCPU only if injectable",
+	.name = KVM_MODERN_NAME,
+	.summary = KVM_MODERN_SUMMARY,
 	.sti_uses_irq_window = true,
 	.nmi_pending_two = true,
 	.halt_wake_needs_nmi_allowed = true,
@@ -305,11 +311,11 @@ static const struct kvm_era era_modern = {
 static void *create_2008(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2008, e, err, n); }
 static void *create_modern(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_modern, e, err, n); }
 
-#define KVM_VARIANT(var, era, create_fn)                                                                   \
+#define KVM_VARIANT(var, name_, summary_, create_fn)                                                       \
 	const struct l0_variant var = {                                                                   \
-	    .name = era.name, .summary = era.summary, .switches = kvm_switches, .create = create_fn,      \
+	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
 	}
 
-KVM_VARIANT(l0_kvm_2008, era_2008, create_2008);
-KVM_VARIANT(l0_kvm_modern, era_modern, create_modern);
+KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008);
+KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern);

@@ -1,0 +1,59 @@
+/*
+ * forced_unblock.c - counts forced unblocks of KVM's soft NMI-blocked flag
+ * (see monitor.h). The 2008 patch prints its warning and clears the flag
+ * with why=timeout right behind it: that pair is one unblock.
+ */
+#include <string.h>
+
+#include "model/monitor/monitor.h"
+
+static const char forced_prefix[] = "Breaking out of NMI-blocked state";
+
+static bool field_is(const struct trace_event *ev, const char *key, const char *value)
+{
+	const struct trace_field *f = trace_field(ev, key);
+	return f && f->type == TF_STR && f->s && !strcmp(f->s, value);
+}
+
+static bool forced_warning(const struct trace_event *ev)
+{
+	const struct trace_field *f = trace_field(ev, "msg");
+	return f && f->type == TF_STR && f->s && !strncmp(f->s, forced_prefix, sizeof(forced_prefix) - 1);
+}
+
+static void emit(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct monitor_forced_unblock *m = (struct monitor_forced_unblock *)s;
+	uint32_t c = ev->cpu;
+
+	if (c >= MONITOR_MAX_CPUS)
+		return;
+	if (ev->kind == TRACE_WARNING && forced_warning(ev)) {
+		m->count[c]++;
+		m->warned[c] = true;
+		return;
+	}
+	if (ev->kind == TRACE_SOFT_VNMI && field_is(ev, "why", "timeout") && !m->warned[c])
+		m->count[c]++;
+	m->warned[c] = false;
+}
+
+void monitor_forced_unblock_init(struct monitor_forced_unblock *m, struct trace_bus *bus)
+{
+	memset(m, 0, sizeof(*m));
+	m->base.emit = emit;
+	m->bus = bus;
+}
+
+void monitor_forced_unblock_finish(struct monitor_forced_unblock *m, uint32_t cpu, uint64_t cycle)
+{
+	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++) {
+		struct trace_event ev;
+		if ((cpu != UINT32_MAX && cpu != c) || !m->count[c])
+			continue;
+		trace_event_init(&ev, cycle, c, 0, TRACE_SUMMARY);
+		trace_add_str(&ev, "kind", "forced_unblocks");
+		trace_add_uint(&ev, "count", m->count[c]);
+		trace_bus_emit(m->bus, &ev);
+	}
+}

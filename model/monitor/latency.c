@@ -1,0 +1,226 @@
+/*
+ * latency.c - NMI latency for the guests and for the host (see monitor.h):
+ * FIFO matching of raises to deliveries in a fixed ring, and the
+ * log-linear histogram behind the median.
+ */
+#include <string.h>
+
+#include "model/monitor/monitor.h"
+
+/* ---- one (cpu, level): the ring and the histogram ---- */
+
+uint32_t monitor_latency_bucket(uint64_t cycles)
+{
+	uint32_t e;
+
+	if (cycles < MONITOR_LAT_SUB)
+		return (uint32_t)cycles;
+	e = 63u - (uint32_t)__builtin_clzll(cycles);               /* 2^e <= cycles, e >= 4 */
+	return (e - 3u) * MONITOR_LAT_SUB + (uint32_t)((cycles >> (e - 4u)) & (MONITOR_LAT_SUB - 1));
+}
+
+uint64_t monitor_latency_bucket_low(uint32_t b)
+{
+	uint32_t e;
+
+	if (b < MONITOR_LAT_SUB)
+		return b;
+	e = b / MONITOR_LAT_SUB + 3u;
+	return (uint64_t)(MONITOR_LAT_SUB + b % MONITOR_LAT_SUB) << (e - 4u);
+}
+
+uint64_t monitor_latency_median(const struct monitor_latency *l)
+{
+	uint64_t rank = (l->count + 1) / 2, seen = 0;
+
+	if (!l->count)
+		return 0;
+	for (uint32_t b = 0; b < MONITOR_LAT_BUCKETS; b++) {
+		seen += l->hist[b];
+		if (seen >= rank) {
+			uint64_t low = monitor_latency_bucket_low(b);
+			/* The median is at least the smallest latency seen: a closer lower bound. */
+			return low < l->min ? l->min : low;
+		}
+	}
+	return l->max;
+}
+
+static void lat_raise(struct monitor_latency *l, uint64_t cycle)
+{
+	l->raised++;
+	l->last_overflowed = l->waiting == MONITOR_LAT_RING;
+	if (l->last_overflowed) {
+		l->dropped++;
+		return;
+	}
+	l->ring[(l->head + l->waiting) % MONITOR_LAT_RING] = cycle;
+	l->waiting++;
+}
+
+/* The newest raise will never be delivered (an NMI edge the processor lost). */
+static void lat_forget_newest(struct monitor_latency *l)
+{
+	if (l->last_overflowed) {
+		l->last_overflowed = false;   /* already counted */
+		return;
+	}
+	if (!l->waiting)
+		return;
+	l->waiting--;
+	l->dropped++;
+}
+
+/* A delivery: match the oldest waiting raise. False if none waits. */
+static bool lat_deliver(struct monitor_latency *l, uint64_t cycle, uint64_t *raised_at, uint64_t *latency)
+{
+	uint64_t d;
+
+	if (!l->waiting)
+		return false;
+	*raised_at = l->ring[l->head];
+	l->head = (l->head + 1) % MONITOR_LAT_RING;
+	l->waiting--;
+	d = cycle > *raised_at ? cycle - *raised_at : 0;
+	if (!l->count || d < l->min)
+		l->min = d;
+	if (!l->count || d > l->max)
+		l->max = d;
+	l->count++;
+	l->hist[monitor_latency_bucket(d)]++;
+	*latency = d;
+	return true;
+}
+
+static void lat_summary(struct trace_bus *bus, const struct monitor_latency *l, const char *kind, uint32_t cpu,
+                        uint32_t level, uint64_t cycle)
+{
+	struct trace_event ev;
+
+	if (!l->raised && !l->count)
+		return;
+	trace_event_init(&ev, cycle, cpu, level, TRACE_SUMMARY);
+	trace_add_str(&ev, "kind", kind);
+	trace_add_uint(&ev, "count", l->count);
+	if (l->count) {
+		trace_add_uint(&ev, "min", l->min);
+		trace_add_uint(&ev, "median", monitor_latency_median(l));
+		trace_add_uint(&ev, "max", l->max);
+	}
+	trace_add_uint(&ev, "unmatched", l->dropped + l->waiting);
+	trace_bus_emit(bus, &ev);
+}
+
+/* ---- reading events ---- */
+
+static bool is_nmi(const struct trace_event *ev)
+{
+	const struct trace_field *t = trace_field(ev, "type");
+	return t && t->type == TF_STR && !strcmp(t->s, "nmi");
+}
+
+static bool injected(const struct trace_event *ev)
+{
+	const struct trace_field *f = trace_field(ev, "injected");
+	return f && f->u;
+}
+
+/* ---- NMI latency for the guests ---- */
+
+static void nmi_emit(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct monitor_nmi_latency *m = (struct monitor_nmi_latency *)s;
+	uint64_t raised_at, latency;
+
+	if (ev->cpu >= MONITOR_MAX_CPUS || ev->level < 1 || ev->level >= MONITOR_LEVELS)
+		return;
+	if (ev->kind == TRACE_STIMULUS && is_nmi(ev))
+		lat_raise(&m->lat[ev->cpu][ev->level - 1], ev->cycle);
+	else if (ev->kind == TRACE_DELIVER && is_nmi(ev) && injected(ev))
+		(void)lat_deliver(&m->lat[ev->cpu][ev->level - 1], ev->cycle, &raised_at, &latency);
+}
+
+void monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus)
+{
+	memset(m, 0, sizeof(*m));
+	m->base.emit = nmi_emit;
+	m->bus = bus;
+}
+
+void monitor_nmi_latency_finish(struct monitor_nmi_latency *m, uint32_t cpu, uint64_t cycle)
+{
+	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++)
+		if (cpu == UINT32_MAX || cpu == c)
+			for (uint32_t l = 1; l < MONITOR_LEVELS; l++)
+				lat_summary(m->bus, &m->lat[c][l - 1], "nmi_latency", c, l, cycle);
+}
+
+/* ---- host NMIs ---- */
+
+static void host_delayed(struct monitor_host_nmi *m, uint64_t cycle, uint32_t cpu, uint64_t raised_at, uint64_t waited,
+                         bool handled)
+{
+	struct trace_event v;
+
+	trace_event_init(&v, cycle, cpu, 0, TRACE_VIOLATION);
+	trace_add_str(&v, "kind", "host_nmi_delayed");
+	trace_add_uint(&v, "raised_at", raised_at);
+	trace_add_uint(&v, "waited", waited);
+	trace_add_uint(&v, "limit", m->limit);
+	trace_add_bool(&v, "handled", handled);
+	m->violations++;
+	trace_bus_emit(m->bus, &v);
+}
+
+static void host_emit(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct monitor_host_nmi *m = (struct monitor_host_nmi *)s;
+	uint64_t raised_at, waited;
+	bool handled;
+
+	if (ev->cpu >= MONITOR_MAX_CPUS)
+		return;
+	switch (ev->kind) {
+	case TRACE_STIMULUS:
+		if (ev->level == 0 && is_nmi(ev))
+			lat_raise(&m->lat[ev->cpu], ev->cycle);
+		return;
+	case TRACE_NMI_LOST:
+		lat_forget_newest(&m->lat[ev->cpu]);
+		return;
+	case TRACE_HOST:
+		handled = ev->level == 0 && is_nmi(ev);
+		break;
+	case TRACE_DELIVER:
+		handled = is_nmi(ev) && !injected(ev);
+		break;
+	default:
+		return;
+	}
+	if (handled && lat_deliver(&m->lat[ev->cpu], ev->cycle, &raised_at, &waited) && m->limit && waited > m->limit)
+		host_delayed(m, ev->cycle, ev->cpu, raised_at, waited, true);
+}
+
+void monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles)
+{
+	memset(m, 0, sizeof(*m));
+	m->base.emit = host_emit;
+	m->bus = bus;
+	m->limit = limit_cycles;
+}
+
+void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t cycle)
+{
+	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++) {
+		const struct monitor_latency *l = &m->lat[c];
+		if (cpu != UINT32_MAX && cpu != c)
+			continue;
+		/* Still waiting at the end, and already for too long. */
+		for (uint32_t i = 0; m->limit && i < l->waiting; i++) {
+			uint64_t at = l->ring[(l->head + i) % MONITOR_LAT_RING];
+			if (cycle > at && cycle - at > m->limit)
+				host_delayed(m, cycle, c, at, cycle - at, false);
+		}
+		lat_summary(m->bus, l, "host_nmi_latency", c, 0, cycle);
+	}
+}
