@@ -5,6 +5,7 @@
  *   vmxsim check FILE.scn [--golden G] [--bless]
  *   vmxsim suite [DIR] [--out DIR] [--plots DIR]
  *   vmxsim list [DIR]
+ *   vmxsim stat FILE.scn
  *
  * Exit codes: 0 every expectation held (and goldens match), 1 an
  * expectation failed or a golden differs, 2 bad input or usage.
@@ -21,6 +22,7 @@
 #include "cli/files.h"
 #include "cli/plot.h"
 #include "cli/scenario_run.h"
+#include "cli/stat.h"
 #include "front/scenario.h"
 
 #define VMXSIM_VERSION "0.1.0"
@@ -42,6 +44,9 @@ static const char usage[] =
     "        --plots DIR also draws DIR/<scenario>.png for each\n"
     "  list [DIR]\n"
     "        the scenarios under DIR with their one-line summaries\n"
+    "  stat FILE.scn\n"
+    "        run a scenario (no trace) and print a perf-kvm-stat-shaped table of its\n"
+    "        VM exits per reason: count, share, min/max/avg cycles to the next entry\n"
     "  --help, --version\n"
     "\n"
     "exit status: 0 expectations held and goldens match; 1 an expectation failed\n"
@@ -309,6 +314,24 @@ static int cmd_list(int argc, char **argv)
 	return status;
 }
 
+/* perf kvm stat report, for one scenario. */
+static int cmd_stat(int argc, char **argv)
+{
+	struct scn_scenario *s;
+	enum vmxsim_status st;
+
+	if (argc != 1 || (argv[0][0] == '-' && argv[0][1]))
+		return bad_usage(argc == 0 ? "stat needs a scenario file" : "stat takes one scenario file and no options");
+	s = load(argv[0]);
+	if (!s)
+		return VMXSIM_BAD_INPUT;
+	st = vmxsim_stat_scenario(s, stdout, stderr);
+	if (fflush(stdout) != 0)
+		st = VMXSIM_BAD_INPUT;
+	scn_free(s);
+	return (int)st;
+}
+
 /* The main job: every shipped scenario, its outcome, counts, and its trace. */
 static int cmd_suite(int argc, char **argv)
 {
@@ -421,5 +444,7 @@ int main(int argc, char **argv)
 		return cmd_suite(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list"))
 		return cmd_list(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "stat"))
+		return cmd_stat(argc - 2, argv + 2);
 	return bad_usage("unknown command");
 }

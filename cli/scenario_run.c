@@ -74,15 +74,21 @@ static enum vmx_op op_of(enum scn_op op)
 	return map[op];
 }
 
-static bool build_guest(struct build *b, uint32_t cpu)
+/* The guest of `level` on vCPU `cpu`, into slot cpu (L1) or vcpus + cpu (L2). */
+static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 {
 	const struct scn_scenario *s = b->s;
-	const struct scn_guest *g = scn_guest_for(s, SCN_L1, cpu);
-	struct machine_guest *mg = &b->guests[cpu];
+	const struct scn_guest *g = scn_guest_for(s, level, cpu);
+	uint32_t slot = level == SCN_L2 ? s->vcpus + cpu : cpu;
+	struct machine_guest *mg = &b->guests[slot];
 	uint32_t insn_cycles = b->cfg.cpu.insn_cycles ? b->cfg.cpu.insn_cycles : 1;
 
 	if (!g)
-		return located(b, s->run_loc, "no 'guest L1' block for cpu%u", cpu);
+		return located(b, s->run_loc, "no 'guest L%d' block for cpu%u", (int)level, cpu);
+	if (b->cfg.bare_metal && level == SCN_L1 && g->nvmcs)
+		return located(b, g->vmcs[0].loc, "with 'l0 none' there is no VMCS for L1: 'vmcs' lines set up the VMCS "
+		               "L1 runs L2 with and belong in the 'guest L2' block");
+	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));
 	b->vmcs[cpu] = calloc(g->nvmcs ? g->nvmcs : 1, sizeof(struct l0_vmcs_write));
@@ -142,6 +148,7 @@ static bool build_guest(struct build *b, uint32_t cpu)
 	mg->vmcs = b->vmcs[cpu];
 	mg->nvmcs = (uint32_t)g->nvmcs;
 	mg->stack_not_present = g->stack_unmapped;
+	mg->exit_handler = g->has_exit_handler ? (int64_t)g->exit_handler : -1;
 	return true;
 }
 
@@ -194,12 +201,17 @@ static bool build_stimuli(struct build *b)
 		struct machine_stimulus *ms = &b->stim[i];
 
 		if (st->level == SCN_L2)
-			return located(b, st->target_loc, "stimuli for L2 need a nested L0, which '%s' is not", b->cfg.l0->name);
+			return located(b, st->target_loc, "stimuli for L2 need a nested L0, which '%s' is not",
+			               b->cfg.l0 ? b->cfg.l0->name : "none");
+		if (b->cfg.bare_metal && st->level == SCN_L0)
+			return located(b, st->target_loc, "with 'l0 none' there is no L0: events for the L1 hypervisor "
+			               "arrive at the processor's pins, write '-> L1'");
 		if (st->cpu >= s->vcpus)
 			return located(b, st->target_loc, "cpu%u does not exist (vcpus %u)", st->cpu, s->vcpus);
 		ms->kind = st->kind == SCN_STIM_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
 		ms->vector = (uint8_t)st->vector;
-		ms->level = (uint32_t)st->level;
+		/* Bare metal: what is meant for L1 arrives at the pins of the processor it runs on. */
+		ms->level = b->cfg.bare_metal ? 0u : (uint32_t)st->level;
 		ms->cpu = st->cpu;
 		ms->origin = st->via;
 		switch (st->timing) {
@@ -233,6 +245,13 @@ static bool build_l0(struct build *b)
 {
 	const struct scn_l0 *l0 = &b->s->l0;
 
+	if (!strcmp(l0->name, "none")) {
+		/* Bare metal: the L1 program is the hypervisor on the hardware. */
+		b->cfg.bare_metal = true;
+		if (l0->nswitches)
+			return located(b, l0->switches[0].loc, "'l0 none' has no switches");
+		return true;
+	}
 	b->cfg.l0 = l0_lookup(l0->name);
 	if (!b->cfg.l0) {
 		char names[256] = "";
@@ -241,7 +260,7 @@ static bool build_l0(struct build *b)
 				strncat(names, ", ", sizeof(names) - strlen(names) - 1);
 			strncat(names, l0_variant_at(i)->name, sizeof(names) - strlen(names) - 1);
 		}
-		return located(b, l0->loc, "unknown L0 hypervisor '%s'; expected one of: %s", l0->name, names);
+		return located(b, l0->loc, "unknown L0 hypervisor '%s'; expected one of: %s, none", l0->name, names);
 	}
 	b->switches = calloc(l0->nswitches ? l0->nswitches : 1, sizeof(*b->switches));
 	if (!b->switches)
@@ -284,19 +303,21 @@ static bool build(struct build *b)
 	if (!build_l0(b) || !check_expects(b))
 		return false;
 	for (size_t i = 0; i < s->nguests; i++)
-		if (s->guests[i].level == SCN_L2)
+		if (s->guests[i].level == SCN_L2 && !b->cfg.bare_metal)
 			return located(b, s->guests[i].loc, "'guest L2' needs a nested L0, which '%s' is not", b->cfg.l0->name);
 	b->cfg.vcpus = s->vcpus;
-	b->guests = calloc(s->vcpus, sizeof(*b->guests));
-	b->insns = calloc(s->vcpus, sizeof(*b->insns));
-	b->gates = calloc(s->vcpus, sizeof(*b->gates));
-	b->vmcs = calloc(s->vcpus, sizeof(*b->vmcs));
+	/* Slots 0..vcpus-1 hold the L1 guests, vcpus..2*vcpus-1 the L2 guests (bare metal). */
+	b->guests = calloc(2 * s->vcpus, sizeof(*b->guests));
+	b->insns = calloc(2 * s->vcpus, sizeof(*b->insns));
+	b->gates = calloc(2 * s->vcpus, sizeof(*b->gates));
+	b->vmcs = calloc(2 * s->vcpus, sizeof(*b->vmcs));
 	if (!b->guests || !b->insns || !b->gates || !b->vmcs)
 		return located(b, s->run_loc, "out of memory");
 	for (uint32_t c = 0; c < s->vcpus; c++)
-		if (!build_guest(b, c))
+		if (!build_guest(b, c, SCN_L1) || (b->cfg.bare_metal && !build_guest(b, c, SCN_L2)))
 			return false;
 	b->cfg.guest = b->guests;
+	b->cfg.l2_guest = b->cfg.bare_metal ? b->guests + s->vcpus : NULL;
 	if (!cycles_of(b, s->run, s->run_loc, &b->cfg.run_cycles))
 		return false;
 	b->cfg.ipi_cycles = 200;
@@ -306,7 +327,7 @@ static bool build(struct build *b)
 
 static void build_free(struct build *b)
 {
-	for (uint32_t c = 0; c < b->s->vcpus; c++) {
+	for (uint32_t c = 0; c < 2 * b->s->vcpus; c++) {
 		if (b->insns)
 			free(b->insns[c]);
 		if (b->gates)
@@ -377,7 +398,7 @@ struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *t
 	/* The writer sees events after the monitors queued their verdicts behind them. */
 	if (trace) {
 		tctx.tsc_hz = h->b.cfg.cpu.tsc_hz;
-		tctx.l0 = h->b.cfg.l0->name;
+		tctx.l0 = h->b.cfg.l0 ? h->b.cfg.l0->name : "none";
 		tctx.vcpus = h->b.cfg.vcpus;
 		tctx.scenario = s->file;
 		h->out = trace_sink_open(format, trace, &tctx);

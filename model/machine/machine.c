@@ -20,13 +20,20 @@
 #include "vmcs/vmx_intr_info.h"
 #include "vmcs/vmx_intr_state.h"
 
+/* A program in its own address space: text, IDT, stack. */
+struct space {
+	struct vmx_guest_mem mem;
+	struct vmx_program prog;
+	struct vmx_insn *insn;
+};
+
 struct vcpu {
 	struct machine *m;
 	uint32_t id;
 	struct vmx_lp lp;
-	struct vmx_guest_mem mem;
-	struct vmx_program prog;
-	struct vmx_insn *insn;
+	struct space l1;             /* the L1 guest (or, bare metal, the root hypervisor) */
+	struct space l2;             /* bare metal: the guest of L1's VMCS */
+	struct vmcs vmcs;            /* bare metal: the VMCS L1 runs L2 with */
 	void *l0;
 	bool stopped;
 	bool blocked;                /* waits in the host until a stimulus (L0_BLOCKED) */
@@ -150,7 +157,8 @@ static void observe(void *ctx, const struct vmx_hw_event *hw)
 	struct vcpu *vc = ctx;
 	struct machine *m = vc->m;
 	struct trace_event ev;
-	uint32_t level = hw->non_root ? 1 : 0;
+	/* Bare metal: L1 is the root software and L2 runs in non-root operation. */
+	uint32_t level = (hw->non_root ? 1u : 0u) + (m->cfg->bare_metal ? 1u : 0u);
 	const char *name;
 
 	switch (hw->kind) {
@@ -171,7 +179,7 @@ static void observe(void *ctx, const struct vmx_hw_event *hw)
 			trace_add_str(&ev, "check", hw->check);
 		break;
 	case HW_VMEXIT:
-		trace_event_init(&ev, hw->cycle, hw->cpu, hw->check ? 1 : level, TRACE_VMEXIT);
+		trace_event_init(&ev, hw->cycle, hw->cpu, hw->check ? (m->cfg->bare_metal ? 2 : 1) : level, TRACE_VMEXIT);
 		name = vmx_exit_reason_name(hw->reason & VMX_EXIT_REASON_BASIC_MASK);
 		if (!name) {
 			snprintf(m->reason_buf[hw->cpu % MACHINE_MAX_VCPUS], sizeof(m->reason_buf[0]), "0x%x",
@@ -357,7 +365,7 @@ static void fire(struct machine *m, const struct pending *p)
 			vmx_lp_nmi(&vc->lp);
 		else
 			vmx_lp_irq(&vc->lp, s->vector);
-	} else if (!vc->stopped &&
+	} else if (!vc->stopped && m->cfg->l0 &&
 	           m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector, s->origin)) {
 		/* The guest is running: kick the vCPU with the host's reschedule IPI. */
 		vmx_lp_irq(&vc->lp, L0_KICK_VECTOR);
@@ -403,10 +411,12 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 		o = vmx_lp_run(&vc->lp, limit);
 		if (o == VMX_RUN_LIMIT)
 			return;
-		if (o == VMX_RUN_SHUTDOWN) {
+		if (o == VMX_RUN_SHUTDOWN || (m->cfg->bare_metal && o == VMX_RUN_ROOT)) {
 			vc->stopped = true;
 			continue;
 		}
+		if (m->cfg->bare_metal)
+			continue;   /* the L1 program itself handles exits, at its HOST_RIP */
 		/* In root operation: the hypervisor handles the exit and enters again. */
 		switch (m->cfg->l0->run_root(vc->l0)) {
 		case L0_ENTERED:
@@ -526,6 +536,69 @@ void machine_get_stats(const struct machine *m, struct machine_stats *out)
 	*out = m->stats;
 }
 
+/* Lay out a program with its IDT in a fresh address space. */
+static bool build_space(struct space *sp, const struct machine_guest *g, char *err, size_t errlen)
+{
+	sp->insn = calloc(g->count ? g->count : 1, sizeof(*sp->insn));
+	if (!sp->insn) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (g->count)
+		memcpy(sp->insn, g->insn, g->count * sizeof(*sp->insn));
+	vmx_program_layout(&sp->prog, sp->insn, g->count, 0x1000);
+	vmx_guest_mem_init(&sp->mem, &sp->prog);
+	sp->mem.stack_not_present = g->stack_not_present;
+	for (uint32_t i = 0; i < g->ngates; i++) {
+		sp->mem.idt[g->gates[i].vector].type = g->gates[i].type;
+		sp->mem.idt[g->gates[i].vector].handler = g->gates[i].insn < g->count ? sp->insn[g->gates[i].insn].addr : 0;
+	}
+	/* Jump targets are instruction indexes in the description; make them addresses. */
+	for (uint32_t i = 0; i < g->count; i++)
+		if (sp->insn[i].op == VMX_OP_JMP)
+			sp->insn[i].arg = sp->insn[i].arg < g->count ? sp->insn[sp->insn[i].arg].addr : sp->prog.end;
+	return true;
+}
+
+/*
+ * Bare metal: the VMCS the L1 hypervisor has set up for L2 before its
+ * first VMLAUNCH - the L2 block's VMCS lines on top of what every such
+ * hypervisor writes (must-be-1 control bits, link pointer, L2's entry
+ * point, its own exit handler as HOST_RIP).
+ */
+static bool build_bare_vmcs(struct vcpu *vc, const struct machine_guest *l1, const struct machine_guest *l2,
+                            char *err, size_t errlen)
+{
+	const struct vmx_caps *caps = &vc->lp.model.caps;
+	struct vmcs *v = &vc->vmcs;
+
+	if (l1->exit_handler < 0 || (uint64_t)l1->exit_handler >= l1->count) {
+		snprintf(err, errlen, "with 'l0 none' the L1 hypervisor needs an 'exit-handler' label");
+		return false;
+	}
+	vmcs_clear(v, vc->lp.model.revision_id);
+	v->guest = &vc->l2.mem;
+	vmcs_set(v, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING);
+	vmcs_set(v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+	vmcs_set(v, GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_set(v, GUEST_RIP, vc->l2.prog.base);
+	vmcs_set(v, HOST_RIP, vc->l1.insn[l1->exit_handler].addr);
+	for (uint32_t i = 0; i < l2->nvmcs; i++) {
+		int idx = vmcs_field_lookup(l2->vmcs[i].encoding);
+		if (idx >= 0)
+			v->field[idx] = l2->vmcs[i].value;
+	}
+	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->pinbased_ctls));
+	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->procbased_ctls));
+	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(caps->exit_ctls));
+	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(caps->entry_ctls));
+	if (vmx_lp_vmptrld(&vc->lp, v) != VMX_SUCCEED) {
+		snprintf(err, errlen, "VMPTRLD of L1's VMCS failed");
+		return false;
+	}
+	return true;
+}
+
 static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *err, size_t errlen)
 {
 	const struct machine_config *cfg = m->cfg;
@@ -534,38 +607,28 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 
 	vc->m = m;
 	vc->id = id;
-	vc->insn = calloc(g->count ? g->count : 1, sizeof(*vc->insn));
-	if (!vc->insn) {
-		snprintf(err, errlen, "out of memory");
+	if (!build_space(&vc->l1, g, err, errlen))
 		return false;
-	}
-	if (g->count)
-		memcpy(vc->insn, g->insn, g->count * sizeof(*vc->insn));
-	vmx_program_layout(&vc->prog, vc->insn, g->count, 0x1000);
-	vmx_guest_mem_init(&vc->mem, &vc->prog);
-	vc->mem.stack_not_present = g->stack_not_present;
-	for (uint32_t i = 0; i < g->ngates; i++) {
-		vc->mem.idt[g->gates[i].vector].type = g->gates[i].type;
-		vc->mem.idt[g->gates[i].vector].handler = g->gates[i].insn < g->count ? vc->insn[g->gates[i].insn].addr : 0;
-	}
-	/* Jump targets are instruction indexes in the description; make them addresses. */
-	for (uint32_t i = 0; i < g->count; i++)
-		if (vc->insn[i].op == VMX_OP_JMP)
-			vc->insn[i].arg = vc->insn[i].arg < g->count ? vc->insn[vc->insn[i].arg].addr : vc->prog.end;
+	if (cfg->bare_metal && !build_space(&vc->l2, &cfg->l2_guest[id], err, errlen))
+		return false;
 
-	vmx_lp_init(&vc->lp, &cfg->cpu, id, NULL);
+	/* Bare metal: the L1 program runs in root operation, from its first instruction. */
+	vmx_lp_init(&vc->lp, &cfg->cpu, id, cfg->bare_metal ? &vc->l1.mem : NULL);
 	vmx_lp_set_observer(&vc->lp, observe, vc);
 	vc->lp.send_ipi = physical_ipi;
 	vc->lp.send_ipi_ctx = vc;
 	vc->lp.sync = sync_vcpu;
 	vc->lp.sync_ctx = vc;
 
+	if (cfg->bare_metal)
+		return build_bare_vmcs(vc, g, &cfg->l2_guest[id], err, errlen);
+
 	memset(&env, 0, sizeof(env));
 	env.lp = &vc->lp;
 	env.cpu = id;
 	env.bus = m->bus;
-	env.guest_mem = &vc->mem;
-	env.guest_entry = vc->prog.base;
+	env.guest_mem = &vc->l1.mem;
+	env.guest_entry = vc->l1.prog.base;
 	env.vmcs_writes = g->vmcs;
 	env.nvmcs_writes = g->nvmcs;
 	env.switches = cfg->switches;
@@ -593,8 +656,12 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 		snprintf(err, errlen, "vcpus must be 1-%d", MACHINE_MAX_VCPUS);
 		goto fail;
 	}
-	if (!cfg->l0) {
+	if (!cfg->l0 && !cfg->bare_metal) {
 		snprintf(err, errlen, "no L0 hypervisor");
+		goto fail;
+	}
+	if (cfg->bare_metal && !cfg->l2_guest) {
+		snprintf(err, errlen, "bare metal needs a 'guest L2' block for L1 to run");
 		goto fail;
 	}
 	m->nesting = calloc(1, sizeof(*m->nesting));
@@ -644,7 +711,8 @@ void machine_destroy(struct machine *m)
 		for (uint32_t i = 0; i < m->cfg->vcpus; i++) {
 			if (m->vcpu[i].l0)
 				m->cfg->l0->destroy(m->vcpu[i].l0);
-			free(m->vcpu[i].insn);
+			free(m->vcpu[i].l1.insn);
+			free(m->vcpu[i].l2.insn);
 		}
 	}
 	free(m->vcpu);

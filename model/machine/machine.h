@@ -35,6 +35,7 @@ struct machine_guest {
 	const struct l0_vmcs_write *vmcs;
 	uint32_t nvmcs;
 	bool stack_not_present;      /* start with the stack page unmapped (EPT-violation stories) */
+	int64_t exit_handler;        /* L1 hypervisor: instruction where it resumes after an exit, or -1 */
 };
 
 enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ };
@@ -69,6 +70,14 @@ struct machine_config {
 	uint32_t nswitches;
 	uint32_t vcpus;
 	const struct machine_guest *guest; /* the L1 guest of each vCPU (vcpus entries) */
+	/*
+	 * Bare metal (`l0 none`): no L0. The L1 program is the root software of
+	 * the processor - an L1 hypervisor on real hardware - and l2_guest (vcpus
+	 * entries) is the guest its VMCS runs, set up from l2_guest's VMCS lines.
+	 * Levels are then 1 for root operation and 2 for non-root operation.
+	 */
+	bool bare_metal;
+	const struct machine_guest *l2_guest;
 	const struct machine_stimulus *stim;
 	uint32_t nstim;
 	uint64_t run_cycles;

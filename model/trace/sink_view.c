@@ -78,7 +78,7 @@ static bool is(const char *s, const char *want)
 	return s && !strcmp(s, want);
 }
 
-static unsigned raise(struct sink_pending *p, uint32_t level, bool nmi, uint64_t vector)
+static unsigned pend_raise(struct sink_pending *p, uint32_t level, bool nmi, uint64_t vector)
 {
 	if (nmi) {
 		p->nmi[level]++;
@@ -92,7 +92,7 @@ static unsigned raise(struct sink_pending *p, uint32_t level, bool nmi, uint64_t
 	return 1u << level;
 }
 
-static unsigned take(struct sink_pending *p, uint32_t level, bool nmi, uint64_t vector)
+static unsigned pend_take(struct sink_pending *p, uint32_t level, bool nmi, uint64_t vector)
 {
 	if (nmi) {
 		if (!p->nmi[level])
@@ -118,20 +118,20 @@ unsigned sink_pending_apply(struct sink_pending *p, const struct trace_event *ev
 	switch (ev->kind) {
 	case TRACE_STIMULUS:
 		if (is(type, "nmi") || is(type, "irq"))
-			return raise(p, level, is(type, "nmi"), vector);
+			return pend_raise(p, level, is(type, "nmi"), vector);
 		return 0;
 	case TRACE_HOST:
 		if (is(type, "nmi") || is(type, "irq"))
-			return take(p, 0, is(type, "nmi"), vector);
+			return pend_take(p, 0, is(type, "nmi"), vector);
 		return 0;
 	case TRACE_DELIVER:
 		if (sink_num(ev, "injected", 0) || !(is(type, "nmi") || is(type, "ext-intr")))
 			return 0;
-		return take(p, 0, is(type, "nmi"), vector);
+		return pend_take(p, 0, is(type, "nmi"), vector);
 	case TRACE_NMI_LOST:
-		return take(p, 0, true, 0);
+		return pend_take(p, 0, true, 0);
 	case TRACE_IRQ_COALESCED:
-		return take(p, 0, false, vector);
+		return pend_take(p, 0, false, vector);
 	case TRACE_VMEXIT:
 		if (ev->level > 0 && ev->level < SINK_VIEW_LEVELS)
 			p->guest = ev->level;
@@ -139,7 +139,7 @@ unsigned sink_pending_apply(struct sink_pending *p, const struct trace_event *ev
 	case TRACE_INJECT:
 		if (sink_str(ev, "why") || !(is(type, "nmi") || is(type, "ext-intr")))
 			return 0;
-		return take(p, p->guest, is(type, "nmi"), vector);
+		return pend_take(p, p->guest, is(type, "nmi"), vector);
 	default:
 		return 0;
 	}

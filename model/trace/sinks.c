@@ -67,13 +67,6 @@ void trace_sink_close(struct trace_sink *s)
  * always built: a weak fallback in the same static library would keep the
  * linker from pulling the real writer in.)
  */
-__attribute__((weak)) struct trace_sink *trace_vcd_sink_new(FILE *out, const struct trace_sink_context *ctx)
-{
-	(void)out;
-	(void)ctx;
-	return NULL;
-}
-
 __attribute__((weak)) struct trace_sink *trace_perfetto_sink_new(FILE *out, const struct trace_sink_context *ctx)
 {
 	(void)out;
