@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/equiv.h"
 #include "cli/files.h"
 #include "cli/plot.h"
 #include "cli/scenario_run.h"
@@ -42,6 +43,9 @@ static const char usage[] =
     "        run every scenario under DIR (default: scenarios), write traces under\n"
     "        --out (default: build/traces), compare with goldens, print a table;\n"
     "        --plots DIR also draws DIR/<scenario>.png for each\n"
+    "  equiv FILE.scn\n"
+    "        run a nested scenario under its L0 and again with the same L1 on bare\n"
+    "        metal (l0 none); compare what L1 sees, ignoring time\n"
     "  list [DIR]\n"
     "        the scenarios under DIR with their one-line summaries\n"
     "  stat FILE.scn\n"
@@ -446,5 +450,10 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "stat"))
 		return cmd_stat(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "equiv")) {
+		if (argc != 3 || argv[2][0] == '-')
+			return bad_usage("equiv takes one scenario file");
+		return vmxsim_equiv(argv[2], stdout, stderr);
+	}
 	return bad_usage("unknown command");
 }

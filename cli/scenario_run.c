@@ -295,6 +295,7 @@ static bool check_expects(struct build *b)
 static bool build(struct build *b)
 {
 	const struct scn_scenario *s = b->s;
+	bool has_l2 = false;
 
 	if (!scn_cpu_resolve(&s->cpu, &b->cfg.cpu))
 		return located(b, s->cpu.loc, "unknown CPU model '%s'", s->cpu.model);
@@ -303,9 +304,13 @@ static bool build(struct build *b)
 	if (!build_l0(b) || !check_expects(b))
 		return false;
 	for (size_t i = 0; i < s->nguests; i++)
-		if (s->guests[i].level == SCN_L2 && !b->cfg.bare_metal)
+		if (s->guests[i].level == SCN_L2 && !b->cfg.bare_metal && !b->cfg.l0->nested)
 			return located(b, s->guests[i].loc, "'guest L2' needs a nested L0, which '%s' is not", b->cfg.l0->name);
 	b->cfg.vcpus = s->vcpus;
+	for (size_t i = 0; i < s->nguests; i++)
+		has_l2 = has_l2 || s->guests[i].level == SCN_L2;
+	if (b->cfg.bare_metal && !has_l2)
+		return located(b, s->l0.loc, "with 'l0 none' the L1 hypervisor needs a 'guest L2' block to run");
 	/* Slots 0..vcpus-1 hold the L1 guests, vcpus..2*vcpus-1 the L2 guests (bare metal). */
 	b->guests = calloc(2 * s->vcpus, sizeof(*b->guests));
 	b->insns = calloc(2 * s->vcpus, sizeof(*b->insns));
@@ -314,10 +319,10 @@ static bool build(struct build *b)
 	if (!b->guests || !b->insns || !b->gates || !b->vmcs)
 		return located(b, s->run_loc, "out of memory");
 	for (uint32_t c = 0; c < s->vcpus; c++)
-		if (!build_guest(b, c, SCN_L1) || (b->cfg.bare_metal && !build_guest(b, c, SCN_L2)))
+		if (!build_guest(b, c, SCN_L1) || (has_l2 && !build_guest(b, c, SCN_L2)))
 			return false;
 	b->cfg.guest = b->guests;
-	b->cfg.l2_guest = b->cfg.bare_metal ? b->guests + s->vcpus : NULL;
+	b->cfg.l2_guest = has_l2 ? b->guests + s->vcpus : NULL;
 	if (!cycles_of(b, s->run, s->run_loc, &b->cfg.run_cycles))
 		return false;
 	b->cfg.ipi_cycles = 200;

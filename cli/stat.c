@@ -3,10 +3,11 @@
  * handle, as `perf kvm stat report` shows them for a real VM.
  *
  * The time of an exit is the cycles from the VM exit to the next VM-entry
- * attempt of the same vCPU: a `vmentry`, a `vmfail`, or a `vmexit` that is
- * a VM-entry failure (KVM prints kvm_entry before every attempt, so perf
- * pairs the exit with it). An exit with no attempt after it (the vCPU
- * stopped, or the run ended) counts as a sample without a time.
+ * attempt of the same vCPU: a `vmentry`, a `vmfail` (not one L0 emulates
+ * for L1), or a `vmexit` that is a VM-entry failure (KVM prints kvm_entry
+ * before every attempt, so perf pairs the exit with it). An exit with no
+ * attempt after it (the vCPU stopped, or the run ended) counts as a sample
+ * without a time.
  */
 #include "cli/stat.h"
 
@@ -95,7 +96,10 @@ static void stat_emit(struct trace_sink *base, const struct trace_event *ev)
 	if (!v)
 		return;
 	if (ev->kind != TRACE_VMEXIT) {
-		entry_attempt(s, v, ev->cycle);
+		/* A VMfail L0 emulates for L1's VMLAUNCH is not an entry of the processor's. */
+		f = trace_field(ev, "emulated");
+		if (!(f && f->u))
+			entry_attempt(s, v, ev->cycle);
 		return;
 	}
 	/* A VM-entry failure is an attempt too, which ended with this exit. */

@@ -1,8 +1,9 @@
-# CLI tests (cli/test_cli.cc): the vmxsim binary run as a user runs it, in a
+# CLI tests (cli/test_cli.cc, cli/test_stat.cc): the vmxsim binary run as a user runs it, in a
 # fresh temporary directory per test. A separate binary so it can be pointed
 # at the vmxsim it tests; each test removes CI and VMXSIM_UPDATE_GOLDEN from
 # the environment of the commands it runs unless it sets them itself.
-add_executable(vmxsim_cli_tests ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli.cc)
+add_executable(vmxsim_cli_tests ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_stat.cc)
 target_link_libraries(vmxsim_cli_tests PRIVATE GTest::gtest_main)
 target_compile_options(vmxsim_cli_tests PRIVATE -Wall -Wextra -Werror)
 target_compile_definitions(vmxsim_cli_tests PRIVATE

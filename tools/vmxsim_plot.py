@@ -63,6 +63,10 @@ def read_trace(stream, name):
     return events
 
 
+# Events a hypervisor's own code makes while it runs in root operation.
+ROOT_WORK_EVENTS = ("blocking", "deliver", "iret", "hlt", "wake", "eoi", "ipi", "vmfail")
+
+
 def truthy(v):
     return v is True or v == 1 or v == "1" or v == "true"
 
@@ -107,6 +111,7 @@ class Timeline:
         self.injects = []             # (cpu, level, cycle, label)
         self.exits = []               # (n, cpu, level, cycle, reason)
         self.others = []              # (cpu, level, cycle, what, label)
+        self.nested = []              # (cpu, level, cycle, "entry"|"exit", reason): L0 emulating L1's VMX
         self.violations = []          # (cpu, level, cycle, kind)
         self.end = 0
         self._build(events)
@@ -146,6 +151,12 @@ class Timeline:
             self.lanes.add((cpu, lvl))
             lane = (cpu, lvl)
 
+            # Root operation belongs to L0, unless a guest hypervisor runs there itself
+            # (`l0 none`: L1 is the root hypervisor): then its own events move the
+            # whole span, from the exit on, to its lane.
+            if st["mode"] == "host" and lvl > 0 and kind in ROOT_WORK_EVENTS:
+                st["level"] = lvl
+
             if kind == "vmentry":
                 self.entries.append((cpu, lvl, cyc, "inject" in ev))
                 switch(st, cpu, cyc, "guest", lvl, "guest-hlt" if ev.get("activity") == "hlt" else "guest")
@@ -161,9 +172,9 @@ class Timeline:
             elif kind == "halt" and st["mode"] == "host":
                 what = ev.get("what")
                 if what == "block":
-                    switch(st, cpu, cyc, "host", 0, "host-blocked")
+                    switch(st, cpu, cyc, "host", st["level"], "host-blocked")
                 elif what == "wake":
-                    switch(st, cpu, cyc, "host", 0, "host")
+                    switch(st, cpu, cyc, "host", st["level"], "host")
             elif kind in ("guest_stop", "shutdown"):
                 self.others.append((cpu, lvl, cyc, kind, other_label(ev)))
                 close(st, cpu, cyc)
@@ -215,6 +226,10 @@ class Timeline:
             elif kind == "inject":
                 typ = str(ev.get("type", "?"))
                 self.injects.append((cpu, lvl, cyc, "NMI" if typ == "nmi" else "%s %s" % (typ, ev.get("vector", "?"))))
+            elif kind == "nested_exit":
+                self.nested.append((cpu, lvl, cyc, "exit", str(ev.get("reason", "?"))))
+            elif kind == "nested_entry":
+                self.nested.append((cpu, lvl, cyc, "entry", ""))
             elif kind == "violation":
                 self.violations.append((cpu, lvl, cyc, str(ev.get("kind", "?"))))
             elif kind in ("nmi_lost", "vmfail", "warning"):
@@ -276,8 +291,16 @@ REASON_COLORS = {
     "MONITOR_TRAP_FLAG": "#ff006e",
     "EPT_VIOLATION": "#606c38",
     "VMCALL": "#3a86ff",
+    "VMLAUNCH": "#7209b7",
+    "VMRESUME": "#c77dff",
+    "VMREAD": "#fb5607",
+    "VMWRITE": "#ff9f1c",
+    "VMPTRLD": "#b5179e",
+    "VMCLEAR": "#f15bb5",
+    "VMXON": "#8d99ae",
+    "VMXOFF": "#8d99ae",
 }
-SPARE_COLORS = ["#8338ec", "#fb5607", "#3a5a40", "#b5179e", "#4361ee", "#7f5539", "#f15bb5", "#00bbf9"]
+SPARE_COLORS = ["#4361ee", "#7f5539", "#00bbf9", "#3a5a40", "#bc4749", "#588157", "#6a4c93", "#ffb703"]
 
 REASON_SHORT = {
     "EXCEPTION_NMI": "EXC/NMI",
@@ -324,6 +347,7 @@ def setup_matplotlib():
     except ImportError:
         raise PlotError("matplotlib is not installed (Debian: apt-get install python3-matplotlib)")
     matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401  (loaded before --batch forks its workers)
     matplotlib.rcParams.update({
         "svg.hashsalt": "vmxsim",          # stable ids in SVG output
         "svg.fonttype": "path",            # glyphs as paths: no font lookup in the viewer
@@ -358,7 +382,7 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
     nl = len(lanes)
     base = {lane: float(nl - 1 - i) for i, lane in enumerate(lanes)}
 
-    legend = []            # (key, handle), in drawing order, each key once
+    legend = []            # legend handles in drawing order, one per key
     seen = set()
 
     def add_legend(key, handle):
@@ -393,7 +417,7 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
         elif i > 0:
             ax.axhline(base[lane] + 1, color="#c8c8c8", linewidth=0.5, zorder=0.2)
 
-    def bars(items, y0, h, key, **style):
+    def bars(items, y0, h, **style):
         """items: (cpu, level, start, end) -> broken_barh per lane."""
         per_lane = {}
         for cpu, lvl, a, b in items:
@@ -405,21 +429,21 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
         return bool(per_lane)
 
     # Shaded intervals, full lane height, behind everything else.
-    if bars(tl.nmi_blocked, 0.02, 0.96, "nmi", facecolor=COLORS["nmi-blocked"], alpha=0.28,
+    if bars(tl.nmi_blocked, 0.02, 0.96, facecolor=COLORS["nmi-blocked"], alpha=0.28,
             edgecolor="none", zorder=0.5):
         add_legend("nmi-blocked", Patch(facecolor=COLORS["nmi-blocked"], alpha=0.28, label="NMIs blocked (nmi/vnmi)"))
-    if bars(tl.soft_blocked, 0.02, 0.96, "soft", facecolor="none", edgecolor=COLORS["soft"], hatch="////",
+    if bars(tl.soft_blocked, 0.02, 0.96, facecolor="none", edgecolor=COLORS["soft"], hatch="////",
             linewidth=0, alpha=0.8, zorder=0.6):
         add_legend("soft", Patch(facecolor="none", edgecolor=COLORS["soft"], hatch="////", alpha=0.8,
                                  label="KVM soft-vNMI flag set"))
 
     # Execution: guest running (entry to exit), hypervisor work (exit to entry).
-    labels = {"guest": "guest running", "guest-hlt": "guest in HLT", "host": "L0 (hypervisor) work",
-              "host-blocked": "vCPU blocked in L0 (HLT)"}
+    labels = {"guest": "guest running (entry to exit)", "guest-hlt": "guest in HLT",
+              "host": "hypervisor work (exit to entry)", "host-blocked": "vCPU blocked in L0 (HLT)"}
     for k in ("guest", "guest-hlt", "host", "host-blocked"):
         items = [(c, l, a, b) for c, l, a, b, kk in tl.segments if kk == k]
         hatch = "...." if k in ("guest-hlt", "host-blocked") else None
-        if bars(items, 0.10, 0.24, k, facecolor=COLORS[k], edgecolor="#333333", linewidth=0.4, hatch=hatch,
+        if bars(items, 0.10, 0.24, facecolor=COLORS[k], edgecolor="#333333", linewidth=0.4, hatch=hatch,
                 zorder=2):
             add_legend(k, Patch(facecolor=COLORS[k], edgecolor="#333333", linewidth=0.4, hatch=hatch,
                                 label=labels[k]))
@@ -427,7 +451,7 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
     # Window exiting armed by L0 (interrupt window, NMI window): a thin bar high on L0's lane.
     for which, label in (("irq", "interrupt-window exiting armed"), ("nmi", "NMI-window exiting armed")):
         items = [(c, l, a, b) for c, l, a, b, w in tl.windows if w == which]
-        if bars(items, 0.74, 0.07, which, facecolor=COLORS["win-" + which], edgecolor="none", zorder=2):
+        if bars(items, 0.74, 0.07, facecolor=COLORS["win-" + which], edgecolor="none", zorder=2):
             add_legend("win-" + which, Patch(facecolor=COLORS["win-" + which], label=label))
 
     # Handlers: deliver -> IRET, nested ones stacked above the first.
@@ -445,7 +469,7 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
         add_legend("h-" + hk, Patch(facecolor=hcolor[hk], edgecolor="#222222", linewidth=0.5, label=hlabels[hk]))
         va, vb = max(a, x0), min(b, x1)
         if (vb - va) / span > 0.035:
-            text = label + ("" if closed else " (no IRET)") + (" (depth %d)" % depth if depth > MAX_DEPTH else "")
+            text = label + (" (nested, depth %d)" % depth if depth > 1 else "") + ("" if closed else " (no IRET)")
             ax.text((va + vb) / 2, y + 0.08, text, ha="center", va="center", fontsize=6.5, color="white",
                     fontweight="bold", zorder=3.5, clip_on=True)
 
@@ -508,6 +532,17 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
         add_legend("exit-" + reason, Line2D([], [], linestyle="none", marker="v", markersize=7,
                                             markerfacecolor=rcolor[reason], markeredgecolor="white",
                                             label="exit: " + reason))
+
+    # Nested: L0 emulating an exit from L2 to L1, or L1's entry into L2 (hollow markers, not exits).
+    for what, marker, y, label in (("exit", "v", 0.38, "emulated exit L2 \u2192 L1 (nested_exit)"),
+                                   ("entry", "^", 0.04, "emulated entry L1 \u2192 L2 (nested_entry)")):
+        pts = [(c, base[(cpu, lvl)] + y) for cpu, lvl, c, w, _ in tl.nested if w == what and visible(c)]
+        if pts:
+            ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, s=46, facecolors="white",
+                       edgecolors=COLORS["entry"], linewidths=1.0, zorder=5.5, clip_on=False)
+            add_legend("nested-" + what, Line2D([], [], linestyle="none", marker=marker, markersize=7,
+                                                markerfacecolor="white", markeredgecolor=COLORS["entry"],
+                                                markeredgewidth=1.0, label=label))
 
     # Violations: a red band across every lane, labelled with the verdict.
     vis_v = [v for v in tl.violations if visible(v[2])]
@@ -661,8 +696,7 @@ def run_batch(a):
 def main(argv=None):
     a = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        setup_matplotlib()
-        import matplotlib.pyplot  # noqa: F401  (imported once, before any fork)
+        setup_matplotlib()    # imports pyplot once, before any fork
         if a.batch:
             return run_batch(a)
         plot_one(a.trace, a.output, a.title, a.start, a.stop, a.width)

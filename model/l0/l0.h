@@ -46,6 +46,16 @@ struct l0_env {
 	uint32_t nvmcs_writes;
 	const struct l0_switch *switches;
 	uint32_t nswitches;
+	/*
+	 * Nested: the L2 guest's memory and entry point, the VMCS lines L1 set
+	 * up for it (vmcs12's starting content) and L1's exit handler (its
+	 * HOST_RIP). l2_mem is NULL when the scenario has no L2.
+	 */
+	struct vmx_guest_mem *l2_mem;
+	uint64_t l2_entry;
+	const struct l0_vmcs_write *l2_vmcs_writes;
+	uint32_t nl2_vmcs_writes;
+	uint64_t l1_exit_handler;
 	/* A guest IPI to another vCPU (vector or L0_NMI); the machine adds the latency. */
 	void (*virtual_ipi)(void *machine, uint32_t src, uint32_t dest, int vector);
 	void *machine;
@@ -78,6 +88,10 @@ struct l0_variant {
 	bool (*guest_event)(void *inst, int vector, const char *via);
 	/* The processor is in root operation, or the vCPU was blocked: handle, inject, enter. */
 	enum l0_status (*run_root)(void *inst);
+	/* Runs L1 hypervisors (a `guest L2` block is allowed). */
+	bool nested;
+	/* The level of the guest the processor runs now (1 or 2); NULL means 1. */
+	uint32_t (*guest_level)(void *inst);
 };
 
 /* Variant by name, or NULL. */

@@ -24,6 +24,7 @@ bool l0_parse_u64(const char *s, uint64_t *out)
 bool l0_base_init(struct l0_base *b, const struct l0_env *env, char *err, size_t errlen)
 {
 	b->env = *env;
+	b->loaded = &b->vmcs;
 	b->handler_cycles = 400;
 	b->host_cycles = 300;
 	for (uint32_t i = 0; i < env->nswitches; i++) {
@@ -66,9 +67,9 @@ void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in)
 
 void l0_handle_ept_violation(struct l0_base *b, bool virtual_nmis)
 {
-	struct vmcs *v = &b->vmcs;
+	struct vmcs *v = b->loaded;
 
-	b->env.guest_mem->stack_not_present = false;
+	v->guest->stack_not_present = false;
 	l0_trace(b, TRACE_HOST, "type", "ept-map", "guest stack page mapped", -1, 0);
 	if ((vmcs_get(v, EXIT_QUALIFICATION) & 0x1000u) && virtual_nmis &&
 	    !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
@@ -120,28 +121,28 @@ void l0_setup_vmcs(struct l0_base *b, uint32_t pin, uint32_t proc, uint32_t exit
 
 bool l0_set_window(struct l0_base *b, uint32_t bit, bool on, const char *what, const char *why)
 {
-	bool was = (vmcs_get32(&b->vmcs, CPU_BASED_VM_EXEC_CONTROL) & bit) != 0;
+	bool was = (vmcs_get32(b->loaded, CPU_BASED_VM_EXEC_CONTROL) & bit) != 0;
 
 	if (was == on)
 		return false;
 	if (on)
-		vmcs_set_bits(&b->vmcs, CPU_BASED_VM_EXEC_CONTROL, bit);
+		vmcs_set_bits(b->loaded, CPU_BASED_VM_EXEC_CONTROL, bit);
 	else
-		vmcs_clear_bits(&b->vmcs, CPU_BASED_VM_EXEC_CONTROL, bit);
+		vmcs_clear_bits(b->loaded, CPU_BASED_VM_EXEC_CONTROL, bit);
 	l0_trace(b, TRACE_WINDOW, "what", what, why, -1, 0);
 	return true;
 }
 
 void l0_skip_instruction(struct l0_base *b)
 {
-	vmcs_set(&b->vmcs, GUEST_RIP, vmcs_get(&b->vmcs, GUEST_RIP) + vmcs_get32(&b->vmcs, VM_EXIT_INSTRUCTION_LEN));
-	vmcs_clear_bits(&b->vmcs, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	vmcs_set(b->loaded, GUEST_RIP, vmcs_get(b->loaded, GUEST_RIP) + vmcs_get32(b->loaded, VM_EXIT_INSTRUCTION_LEN));
+	vmcs_clear_bits(b->loaded, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 }
 
 const struct vmx_insn *l0_guest_insn(struct l0_base *b)
 {
 	uint64_t off;
-	return vmx_program_fetch(b->env.guest_mem->prog, vmcs_get(&b->vmcs, GUEST_RIP), &off);
+	return vmx_program_fetch(b->loaded->guest->prog, vmcs_get(b->loaded, GUEST_RIP), &off);
 }
 
 void l0_host_nmi(struct l0_base *b)
@@ -189,11 +190,11 @@ enum l0_status l0_enter(struct l0_base *b)
 {
 	enum vmx_entry_status s;
 
-	if (!b->launched && vmx_lp_vmptrld(b->env.lp, &b->vmcs) != VMX_SUCCEED) {
+	if (!b->launched && vmx_lp_vmptrld(b->env.lp, b->loaded) != VMX_SUCCEED) {
 		l0_guest_stop(b, "VMPTRLD failed");
 		return L0_STOPPED;
 	}
-	s = vmx_lp_vmentry(b->env.lp, !b->launched);
+	s = vmx_lp_vmentry(b->env.lp, b->loaded->launch_state == VMCS_CLEAR);
 	b->launched = true;
 	switch (s) {
 	case VMX_ENTRY_OK:
@@ -202,7 +203,7 @@ enum l0_status l0_enter(struct l0_base *b)
 		l0_guest_stop(b, "VMfailInvalid");
 		break;
 	case VMX_ENTRY_FAIL_VALID:
-		l0_guest_stop(b, vmx_insn_error_text((int)vmcs_get32(&b->vmcs, VM_INSTRUCTION_ERROR)));
+		l0_guest_stop(b, vmx_insn_error_text((int)vmcs_get32(b->loaded, VM_INSTRUCTION_ERROR)));
 		break;
 	case VMX_ENTRY_FAILED:
 		l0_guest_stop(b, "VM-entry failure (exit reason bit 31)");

@@ -20,6 +20,7 @@
 struct l0_base {
 	struct l0_env env;
 	struct vmcs vmcs;             /* the guest's VMCS (vmcs01) */
+	struct vmcs *loaded;          /* the VMCS the processor runs now: &vmcs, or a nested L0's vmcs02 */
 	bool launched;                /* VMLAUNCH done */
 	struct vlapic apic;           /* the guest's local APIC */
 	uint64_t handler_cycles;      /* software cost of handling one exit */

@@ -7,11 +7,13 @@
 
 extern const struct l0_variant l0_plain;
 extern const struct l0_variant l0_kvm_2008;
+extern const struct l0_variant l0_kvm_2011;
 extern const struct l0_variant l0_kvm_modern;
 
 static const struct l0_variant *const variants[] = {
 	&l0_plain,
 	&l0_kvm_2008,
+	&l0_kvm_2011,
 	&l0_kvm_modern,
 };
 

@@ -159,6 +159,9 @@ static void observe(void *ctx, const struct vmx_hw_event *hw)
 	struct trace_event ev;
 	/* Bare metal: L1 is the root software and L2 runs in non-root operation. */
 	uint32_t level = (hw->non_root ? 1u : 0u) + (m->cfg->bare_metal ? 1u : 0u);
+
+	if (hw->non_root && m->cfg->l0 && m->cfg->l0->guest_level)
+		level = m->cfg->l0->guest_level(vc->l0);
 	const char *name;
 
 	switch (hw->kind) {
@@ -609,7 +612,7 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 	vc->id = id;
 	if (!build_space(&vc->l1, g, err, errlen))
 		return false;
-	if (cfg->bare_metal && !build_space(&vc->l2, &cfg->l2_guest[id], err, errlen))
+	if (cfg->l2_guest && !build_space(&vc->l2, &cfg->l2_guest[id], err, errlen))
 		return false;
 
 	/* Bare metal: the L1 program runs in root operation, from its first instruction. */
@@ -629,6 +632,14 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 	env.bus = m->bus;
 	env.guest_mem = &vc->l1.mem;
 	env.guest_entry = vc->l1.prog.base;
+	if (cfg->l2_guest) {
+		env.l2_mem = &vc->l2.mem;
+		env.l2_entry = vc->l2.prog.base;
+		env.l2_vmcs_writes = cfg->l2_guest[id].vmcs;
+		env.nl2_vmcs_writes = cfg->l2_guest[id].nvmcs;
+		env.l1_exit_handler = g->exit_handler >= 0 && (uint64_t)g->exit_handler < g->count
+		                          ? vc->l1.insn[g->exit_handler].addr : 0;
+	}
 	env.vmcs_writes = g->vmcs;
 	env.nvmcs_writes = g->nvmcs;
 	env.switches = cfg->switches;

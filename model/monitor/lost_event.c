@@ -36,11 +36,20 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		break;
 	case TRACE_DELIVER:
 		inj = trace_field(ev, "injected");
-		/* An injected event is the hypervisor's delivery to that level; a direct one came from the pins. */
-		if (inj && inj->u)
+		/*
+		 * An injected event is the hypervisor's delivery to that level - or,
+		 * when nothing was raised for that level, the delivery of an event for
+		 * the level above it that passed it down (an L1 that does not exit on
+		 * interrupts lets L0 inject L1's interrupts into L2). A direct one came
+		 * from the pins.
+		 */
+		if (inj && inj->u) {
+			while (l > 1 && m->raised[c][l][w] <= m->delivered[c][l][w])
+				l--;
 			m->delivered[c][l][w]++;
-		else
+		} else {
 			m->delivered[c][0][w]++;
+		}
 		break;
 	default:
 		break;

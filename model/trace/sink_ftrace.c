@@ -250,6 +250,23 @@ static void kvm_exit(struct ftrace_sink *s, const struct trace_event *ev)
 		   ev->cpu, reason, rip, qual, idt, intr, err);
 }
 
+/*
+ * L0 emulated an exit from L2 to L1 (vmcs12's exit fields): in the same gap
+ * between kvm_exit and kvm_entry as on a real host. The old format lacks
+ * only the flag words after the reason.
+ */
+static void kvm_nested_vmexit_inject(struct ftrace_sink *s, const struct trace_event *ev)
+{
+	char reason[96];
+
+	exit_reason(s, ev, reason, sizeof(reason));
+	tp(s, ev, "kvm_nested_vmexit_inject",
+	   "reason: %s ext_inf1: 0x%016" PRIx64 " ext_inf2: 0x%016" PRIx64 " ext_int: 0x%08" PRIx64
+	   " ext_int_err: 0x%08" PRIx64,
+	   reason, field_u(ev, "qual", 0), field_u(ev, "idt_vectoring", 0), field_u(ev, "intr_info", 0),
+	   field_u(ev, "error_code", 0));
+}
+
 static void kvm_inject(struct ftrace_sink *s, const struct trace_event *ev)
 {
 	const char *type = field_s(ev, "type");
@@ -357,6 +374,11 @@ static void ftrace_emit(struct trace_sink *base, const struct trace_event *ev)
 		}
 		break;
 	default:
+		/* By name: the nested kinds belong to the nested L0's events. */
+		if (!strcmp(trace_kind_name(ev->kind), "nested_vmexit")) {
+			kvm_nested_vmexit_inject(s, ev);
+			return;
+		}
 		break;
 	}
 	model_only(s, ev, trace_kind_name(ev->kind));

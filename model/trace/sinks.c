@@ -60,16 +60,3 @@ void trace_sink_close(struct trace_sink *s)
 	if (s && s->destroy)
 		s->destroy(s);
 }
-
-/*
- * Writers not linked into this build report "unavailable" (NULL); the real
- * ones in sink_vcd.c and sink_perfetto.c take precedence. (sink_ftrace.c is
- * always built: a weak fallback in the same static library would keep the
- * linker from pulling the real writer in.)
- */
-__attribute__((weak)) struct trace_sink *trace_perfetto_sink_new(FILE *out, const struct trace_sink_context *ctx)
-{
-	(void)out;
-	(void)ctx;
-	return NULL;
-}

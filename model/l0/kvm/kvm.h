@@ -33,6 +33,18 @@ struct kvm_era {
 	bool requeue_clears_soft_flag;
 	/* kvm_check_and_inject_events() (re-injection first) and acknowledge-interrupt-on-exit. */
 	bool modern_injection_order;
+	/* KVM_REQ_EVENT (2010, H-S5): injection is looked at only when requested. */
+	bool req_event_model;
+	/* Nested VMX: L1 may run L2 (vmcs12 emulated, vmcs02 built by L0). */
+	bool nested;
+	/* Acknowledge interrupt on exit is offered to L1, and the vector goes into its exit (H-N7). */
+	bool nested_ack_offered;
+	/* An L1 interrupt refused while nested_run_pending forces an immediate exit of L2 (H-N2, H-N17). */
+	bool nested_immediate_exit;
+	/* An event cut short in L2 goes into vmcs12's IDT-vectoring and leaves L0's queues (H-N3). */
+	bool nested_save_pending_event;
+	/* L1's pending events are looked at again on every nested VM entry (H-N13). */
+	bool nested_event_on_vmenter;
 };
 
 /* Outcome of an exit handler. */
@@ -78,6 +90,15 @@ struct kvm_vcpu {
 	uint64_t vnmi_blocked_cycles;  /* net guest time spent soft-blocked (ns = cycles * 1e9 / tsc) */
 	uint32_t idt_vectoring_info;
 
+	/* Nested VMX (nested.c). */
+	struct vmcs vmcs12;            /* L1's VMCS for L2, as L0 emulates it */
+	struct vmcs vmcs02;            /* what the processor runs L2 with */
+	bool guest_mode;               /* L2 runs (vmcs02 loaded) */
+	bool nested_run_pending;       /* L1's VMLAUNCH/VMRESUME emulated: L2 must run next */
+	bool req_event;                /* KVM_REQ_EVENT */
+	bool sw_rearm;                 /* the 2011 patch's KVM_REQ_EVENT re-arm after nested_run_pending */
+	bool sw_run_pending_check;     /* the 2011 patch's refusal while nested_run_pending */
+
 	/* kvm_stat */
 	uint64_t nmi_injections, irq_injections, nmi_window_exits, irq_window_exits;
 };
@@ -96,6 +117,12 @@ void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why
 void vmx_vcpu_run_prepare(struct kvm_vcpu *k);
 void vmx_complete_interrupts(struct kvm_vcpu *k);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
+
+/* nested.c */
+void nested_setup_vmcs12(struct kvm_vcpu *k);
+enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason);
+enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k);
+void nested_inject_events(struct kvm_vcpu *k);
 
 /* kvm_x86.c */
 void kvm_inject_pending_events(struct kvm_vcpu *k);

@@ -23,7 +23,7 @@ uint64_t vnmi_blocked_time_ns(const struct kvm_vcpu *k)
 
 static uint32_t guest_intr(struct kvm_vcpu *k)
 {
-	return vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO);
+	return vmcs_get32(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO);
 }
 
 void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why)
@@ -53,7 +53,7 @@ void vmx_inject_nmi(struct kvm_vcpu *k, bool reinjected)
 		vmx_set_soft_vnmi_blocked(k, true, "NMI injected");
 	k->vnmi_blocked_cycles = 0;
 	k->nmi_injections++;
-	vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false));
+	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false));
 	l0_trace(&k->b, TRACE_INJECT, "type", "nmi", reinjected ? "reinjected" : NULL, NMI_VECTOR,
 	         intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false));
 }
@@ -63,7 +63,7 @@ void vmx_inject_irq(struct kvm_vcpu *k, uint8_t vector, bool reinjected)
 	uint32_t info = intr_info_make(INTR_TYPE_EXT_INTR, vector, false);
 
 	k->irq_injections++;
-	vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, info);
+	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, info);
 	l0_trace(&k->b, TRACE_INJECT, "type", "ext-intr", reinjected ? "reinjected" : NULL, vector, info);
 }
 
@@ -97,7 +97,7 @@ bool vmx_nmi_allowed(struct kvm_vcpu *k)
 
 bool vmx_interrupt_allowed(struct kvm_vcpu *k)
 {
-	return (vmcs_get(&k->b.vmcs, GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	return (vmcs_get(k->b.loaded, GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 	       !(guest_intr(k) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 }
 
@@ -117,7 +117,7 @@ void vmx_vcpu_run_prepare(struct kvm_vcpu *k)
 
 void vmx_complete_interrupts(struct kvm_vcpu *k)
 {
-	struct vmcs *v = &k->b.vmcs;
+	struct vmcs *v = k->b.loaded;
 	uint32_t exit_info = vmcs_get32(v, VM_EXIT_INTR_INFO);
 	uint32_t idt = vmcs_get32(v, IDT_VECTORING_INFO_FIELD);
 	uint32_t type = intr_info_type(idt);
@@ -155,6 +155,8 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
 		k->reinject_len = vmcs_get32(v, VM_EXIT_INSTRUCTION_LEN);
 	}
 	k->interrupt_pending = intr_info_valid(idt) && type == INTR_TYPE_EXT_INTR;
+	if (intr_info_valid(idt))
+		k->req_event = true;   /* a re-injection is an event to look at */
 	if (k->interrupt_pending)
 		k->interrupt_nr = intr_info_vector(idt);
 }
@@ -189,8 +191,8 @@ static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
 static void queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 {
 	k->exception_queued = true;
-	vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
-	vmcs_set(&k->b.vmcs, VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
+	vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(info)), "reflected",
 	         intr_info_vector(info), info & ~INTR_INFO_UNBLOCK_NMI);
 }
@@ -201,6 +203,7 @@ static void handle_wrmsr(struct kvm_vcpu *k)
 
 	if (in && in->op == VMX_OP_EOI) {
 		l0_trace(&k->b, TRACE_HOST, "type", "virtual-eoi", NULL, vlapic_eoi(&k->b.apic), 0);
+		k->req_event = true;
 	} else if (in && in->op == VMX_OP_IPI) {
 		l0_forward_ipi(&k->b, in);
 	}
@@ -209,7 +212,7 @@ static void handle_wrmsr(struct kvm_vcpu *k)
 
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 {
-	struct vmcs *v = &k->b.vmcs;
+	struct vmcs *v = k->b.loaded;
 	struct vmx_lp *lp = k->b.env.lp;
 	uint32_t reason = vmcs_get32(v, VM_EXIT_REASON);
 	uint32_t info = vmcs_get32(v, VM_EXIT_INTR_INFO);
@@ -240,10 +243,12 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened");
 		k->irq_window_exits++;
+		k->req_event = true;
 		break;
 	case EXIT_REASON_NMI_WINDOW:
 		l0_set_window(&k->b, CPU_BASED_NMI_WINDOW_EXITING, false, "nmi-window-off", "window opened");
 		k->nmi_window_exits++;
+		k->req_event = true;
 		if (k->era->userspace_nmi_window && k->sw_userspace_exit && k->request_nmi_window && !k->nmi_pending)
 			return KVM_USERSPACE;
 		break;
@@ -262,6 +267,14 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_TRIPLE_FAULT:
 		l0_guest_stop(&k->b, "triple fault: KVM_EXIT_SHUTDOWN");
 		return KVM_SHUTDOWN;
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMWRITE:
+		if (k->era->nested && k->b.env.l2_mem)
+			return nested_vmx_instruction(k, reason & VMX_EXIT_REASON_BASIC_MASK);
+		queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
+		break;
 	default:
 		/* VMX instructions and the rest: #UD, as KVM without nested support does. */
 		queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);

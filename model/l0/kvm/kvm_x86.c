@@ -19,7 +19,7 @@ bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k)
 /* Move queued NMIs to pending, within the limit of H-S7: two, or one while masked or one in flight. */
 static void process_nmi(struct kvm_vcpu *k)
 {
-	bool masked = cpu_has_virtual_nmis(k) ? (vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) != 0
+	bool masked = cpu_has_virtual_nmis(k) ? (vmcs_get32(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) != 0
 	                                      : k->soft_vnmi_blocked;
 	uint32_t limit = k->nmi_injected || masked ? 1 : 2;
 
@@ -111,9 +111,9 @@ void kvm_inject_pending_events(struct kvm_vcpu *k)
 {
 	/* R20: an exception or soft interrupt cut short goes first, as it was. */
 	if (k->reinject_info && !k->exception_queued) {
-		vmcs_set(&k->b.vmcs, VM_ENTRY_INTR_INFO_FIELD, k->reinject_info);
-		vmcs_set(&k->b.vmcs, VM_ENTRY_EXCEPTION_ERROR_CODE, k->reinject_error);
-		vmcs_set(&k->b.vmcs, VM_ENTRY_INSTRUCTION_LEN, k->reinject_len);
+		vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, k->reinject_info);
+		vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, k->reinject_error);
+		vmcs_set(k->b.loaded, VM_ENTRY_INSTRUCTION_LEN, k->reinject_len);
 		l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(k->reinject_info)), "reinjected",
 		         intr_info_vector(k->reinject_info), k->reinject_info);
 		k->exception_queued = true;
@@ -150,11 +150,17 @@ static void userspace_round_trip(struct kvm_vcpu *k)
 		l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_NMI", NULL, -1, 0);
 	}
 	k->request_nmi_window = k->userspace_nmis > 0;
+	k->req_event = true;
 }
 
 static enum l0_status enter(struct kvm_vcpu *k)
 {
-	kvm_inject_pending_events(k);
+	if (k->guest_mode)
+		nested_inject_events(k);
+	else if (!k->era->req_event_model || k->req_event) {
+		k->req_event = false;
+		kvm_inject_pending_events(k);
+	}
 	vmx_vcpu_run_prepare(k);
 	return l0_enter(&k->b);
 }
@@ -170,13 +176,22 @@ static enum l0_status kvm_run_root(void *inst)
 		/* 2008 KVM took host interrupts with IRQs enabled after the exit; today it acknowledges on exit. */
 		l0_setup_vmcs(&k->b, pin, CPU_BASED_HLT_EXITING,
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
+		if (k->era->nested && k->b.env.l2_mem)
+			nested_setup_vmcs12(k);
+		k->req_event = true;
 		return enter(k);
 	}
 	/* An NMI held in the guest (blocking by NMI ended with the exit) is the host's at once. */
 	l0_service_host_nmis(&k->b);
 	if (!k->halted) {
-		vmx_complete_interrupts(k);
-		switch (kvm_handle_exit(k)) {
+		enum kvm_exit_result r;
+		if (k->guest_mode) {
+			r = nested_handle_l2_exit(k);
+		} else {
+			vmx_complete_interrupts(k);
+			r = kvm_handle_exit(k);
+		}
+		switch (r) {
 		case KVM_RESUME:
 			break;
 		case KVM_HALT:
@@ -197,6 +212,7 @@ static enum l0_status kvm_run_root(void *inst)
 		if (!kvm_vcpu_runnable(k))
 			return L0_BLOCKED;
 		k->halted = false;
+		k->req_event = true;
 		l0_trace(&k->b, TRACE_HALT, "what", "wake", k->nmi_pending ? "NMI pending" : "interrupt pending", -1, 0);
 	}
 	return enter(k);
@@ -222,6 +238,7 @@ static bool kvm_guest_event(void *inst, int vector, const char *via)
 	} else {
 		k->nmi_pending = 1;
 	}
+	k->req_event = true;
 	/* A halted vCPU is woken by the machine; a running one is kicked. */
 	return k->b.env.lp->non_root;
 }
@@ -234,6 +251,8 @@ static const struct l0_switch_desc kvm_switches[] = {
 	{"userspace-exit", "exit to user space as soon as a requested NMI window opens"},
 	{"timeout-ns", "length of the forced-unblock timeout in ns (default 1000000000; not a KVM knob)"},
 	{"userspace-cycles", "cycles of one round trip to user space (default 20000)"},
+	{"rearm", "nested: re-request KVM_REQ_EVENT after an exit of L2 that ended nested_run_pending (-rearm)"},
+	{"run-pending-check", "nested: refuse an L1 interrupt while nested_run_pending (-run-pending-check)"},
 	{"handler-cycles", "cycles KVM spends on one VM exit (default 400)"},
 	{"host-cycles", "cycles a host NMI or interrupt handler takes (default 300)"},
 	{NULL, NULL},
@@ -248,6 +267,7 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 	k->era = era;
 	k->enable_vnmi = vmx_caps_allows(&env->lp->model.caps, VMX_CTL_PIN, PIN_BASED_VIRTUAL_NMIS);
 	k->sw_timeout = k->sw_clear_on_window = k->sw_irq_window = k->sw_userspace_exit = true;
+	k->sw_rearm = k->sw_run_pending_check = true;
 	k->timeout_ns = 1000000000ull;
 	k->userspace_cycles = 20000;
 	for (uint32_t i = 0; i < env->nswitches; i++) {
@@ -264,6 +284,10 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 			k->sw_irq_window = on;
 		else if (!strcmp(s->name, "userspace-exit"))
 			k->sw_userspace_exit = on;
+		else if (!strcmp(s->name, "rearm"))
+			k->sw_rearm = on;
+		else if (!strcmp(s->name, "run-pending-check"))
+			k->sw_run_pending_check = on;
 
 		else if (!strcmp(s->name, "timeout-ns"))
 			ok = l0_parse_u64(s->value, &k->timeout_ns);
@@ -285,6 +309,8 @@ static void kvm_destroy(void *inst)
 
 #define KVM_2008_NAME "kvm-2008"
 #define KVM_2008_SUMMARY "KVM with the December 2008 soft virtual-NMI patch (2.6.29)"
+#define KVM_2011_NAME "kvm-2011"
+#define KVM_2011_SUMMARY "KVM of 2011 with nested VMX: the May 2011 external-interrupt injection while L2 runs"
 #define KVM_MODERN_NAME "kvm-modern"
 #define KVM_MODERN_SUMMARY                                                                                    \
 	"today's shape: clear on any exit with interrupts unblocked, STI falls back to the IRQ window, "      \
@@ -297,6 +323,15 @@ static const struct kvm_era era_2008 = {
 	.timeout_on_request = true,
 };
 
+static const struct kvm_era era_2011 = {
+	.name = KVM_2011_NAME,
+	.summary = KVM_2011_SUMMARY,
+	.userspace_nmi_window = true,
+	.timeout_on_request = true,
+	.req_event_model = true,
+	.nested = true,
+};
+
 static const struct kvm_era era_modern = {
 	.name = KVM_MODERN_NAME,
 	.summary = KVM_MODERN_SUMMARY,
@@ -306,16 +341,29 @@ static const struct kvm_era era_modern = {
 	.halt_wake_needs_if = true,
 	.requeue_clears_soft_flag = true,
 	.modern_injection_order = true,
+	.nested = true,
+	.nested_ack_offered = true,
+	.nested_immediate_exit = true,
+	.nested_save_pending_event = true,
+	.nested_event_on_vmenter = true,
 };
 
 static void *create_2008(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2008, e, err, n); }
+static void *create_2011(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2011, e, err, n); }
 static void *create_modern(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_modern, e, err, n); }
 
-#define KVM_VARIANT(var, name_, summary_, create_fn)                                                       \
+static uint32_t kvm_guest_level(void *inst)
+{
+	return ((struct kvm_vcpu *)inst)->guest_mode ? 2u : 1u;
+}
+
+#define KVM_VARIANT(var, name_, summary_, create_fn, nested_)                                                       \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
+	    .nested = nested_, .guest_level = kvm_guest_level,                                            \
 	}
 
-KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008);
-KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern);
+KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false);
+KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true);
+KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true);

@@ -1,0 +1,185 @@
+/*
+ * equiv.c - the bare-metal equivalence check (see equiv.h).
+ */
+#include "cli/equiv.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/scenario_run.h"
+#include "front/scenario.h"
+#include "model/trace/trace.h"
+
+enum l1_kind { L1_EXIT, L1_VMFAIL, L1_DELIVER };
+
+/* One thing L1 can observe, without its time. */
+struct l1_event {
+	enum l1_kind kind;
+	char reason[32];
+	uint64_t qual;
+	uint32_t intr_info, idt_vectoring, error, cpu;
+	uint64_t vector;
+	char type[24];
+	uint64_t cycle;            /* for the report only */
+};
+
+struct recorder {
+	struct trace_sink base;
+	bool bare;
+	struct l1_event *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static uint64_t field_u(const struct trace_event *ev, const char *key)
+{
+	const struct trace_field *f = trace_field(ev, key);
+	return f ? f->u : 0;
+}
+
+static void field_s(const struct trace_event *ev, const char *key, char *out, size_t n)
+{
+	const struct trace_field *f = trace_field(ev, key);
+	snprintf(out, n, "%s", f && f->type == TF_STR ? f->s : "");
+}
+
+static void record(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct recorder *r = (struct recorder *)s;
+	struct l1_event e;
+
+	memset(&e, 0, sizeof(e));
+	/* On bare metal L2's exits are the processor's; under L0 they are the emulated ones. */
+	if (ev->kind == (r->bare ? TRACE_VMEXIT : TRACE_NESTED_VMEXIT) && ev->level == (r->bare ? 2u : 1u)) {
+		e.kind = L1_EXIT;
+		field_s(ev, "reason", e.reason, sizeof(e.reason));
+		e.qual = field_u(ev, "qual");
+		e.intr_info = (uint32_t)field_u(ev, "intr_info");
+		e.idt_vectoring = (uint32_t)field_u(ev, "idt_vectoring");
+	} else if (ev->kind == TRACE_VMFAIL && ev->level == 1) {
+		e.kind = L1_VMFAIL;
+		e.error = (uint32_t)field_u(ev, "error");
+	} else if (ev->kind == TRACE_DELIVER && ev->level == 1) {
+		e.kind = L1_DELIVER;
+		e.vector = field_u(ev, "vector");
+		field_s(ev, "type", e.type, sizeof(e.type));
+	} else {
+		return;
+	}
+	e.cpu = ev->cpu;
+	e.cycle = ev->cycle;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct l1_event *v = realloc(r->v, cap * sizeof(*v));
+		if (!v) {
+			r->oom = true;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = e;
+}
+
+static bool same(const struct l1_event *a, const struct l1_event *b)
+{
+	return a->kind == b->kind && a->cpu == b->cpu && !strcmp(a->reason, b->reason) && a->qual == b->qual &&
+	       a->intr_info == b->intr_info && a->idt_vectoring == b->idt_vectoring && a->error == b->error &&
+	       a->vector == b->vector && !strcmp(a->type, b->type);
+}
+
+static void describe(FILE *out, const char *who, const struct l1_event *e)
+{
+	if (!e) {
+		fprintf(out, "  %-10s (nothing more)\n", who);
+		return;
+	}
+	switch (e->kind) {
+	case L1_EXIT:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u exit %s qual=0x%" PRIx64 " intr_info=0x%08x idt_vectoring=0x%08x\n",
+		        who, e->cycle, e->cpu, e->reason, e->qual, e->intr_info, e->idt_vectoring);
+		break;
+	case L1_VMFAIL:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u VMLAUNCH/VMRESUME failed, error %u\n", who, e->cycle, e->cpu,
+		        e->error);
+		break;
+	case L1_DELIVER:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u L1's IDT delivers vector %" PRIu64 " (%s)\n", who, e->cycle,
+		        e->cpu, e->vector, e->type);
+		break;
+	}
+}
+
+/* Run one side; false (messages on diag) if it cannot run. */
+static bool run_side(const char *path, bool bare, struct recorder *r, const char **l0name, FILE *diag)
+{
+	struct scn_error err;
+	struct scn_scenario *s = scn_parse_file(path, &err);
+	struct vmxsim_handle *h;
+	bool ok;
+
+	if (!s) {
+		char msg[1024];
+		scn_format_error(&err, msg, sizeof(msg));
+		fprintf(diag, "%s\n", msg);
+		return false;
+	}
+	*l0name = bare ? "bare metal" : "the nested L0";
+	s->nexpects = 0;   /* the file's expectations are about the run as written */
+	if (bare) {
+		size_t kept = 0;
+		s->l0.name = "none";
+		s->l0.nswitches = 0;
+		/* The L0's own interrupts (host timers and the like) do not exist on bare metal. */
+		for (size_t i = 0; i < s->nstimuli; i++)
+			if (s->stimuli[i].level != SCN_L0)
+				s->stimuli[kept++] = s->stimuli[i];
+		s->nstimuli = kept;
+	}
+	memset(r, 0, sizeof(*r));
+	r->base.emit = record;
+	r->bare = bare;
+	h = vmxsim_open_scenario(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);
+	ok = h && vmxsim_handle_attach(h, &r->base);
+	if (h)
+		vmxsim_close_scenario(h, NULL);   /* runs the scenario to its end */
+	scn_free(s);
+	return ok && !r->oom;
+}
+
+int vmxsim_equiv(const char *path, FILE *out, FILE *diag)
+{
+	struct recorder nested, bare;
+	const char *n1, *n2;
+	size_t i;
+	int rc;
+
+	if (!run_side(path, false, &nested, &n1, diag)) {
+		free(nested.v);
+		return 2;
+	}
+	if (!run_side(path, true, &bare, &n2, diag)) {
+		free(nested.v);
+		free(bare.v);
+		return 2;
+	}
+	for (i = 0; i < nested.n && i < bare.n; i++)
+		if (!same(&nested.v[i], &bare.v[i]))
+			break;
+	if (i == nested.n && i == bare.n) {
+		fprintf(out, "%s: L1 sees the same %zu events on bare metal and under its L0\n", path, i);
+		rc = 0;
+	} else {
+		fprintf(out, "%s: L1 sees a difference at its event %zu (of %zu under L0, %zu on bare metal)\n", path, i + 1,
+		        nested.n, bare.n);
+		for (size_t j = i >= 2 ? i - 2 : 0; j < i; j++)
+			describe(out, "both", &nested.v[j]);
+		describe(out, "under L0", i < nested.n ? &nested.v[i] : NULL);
+		describe(out, "bare", i < bare.n ? &bare.v[i] : NULL);
+		rc = 1;
+	}
+	free(nested.v);
+	free(bare.v);
+	return rc;
+}

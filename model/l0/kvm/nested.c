@@ -1,0 +1,391 @@
+/*
+ * nested.c - nested VMX in the KVM model: L1's VMX instructions emulated on
+ * vmcs12, vmcs02 built from vmcs01's needs and vmcs12, emulated VM entries
+ * to L2 and VM exits to L1, which L2 exits L0 keeps and which it reflects,
+ * and the 2011 patch's external-interrupt injection while L2 runs, beside
+ * today's behaviour (era flags in kvm.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/l0/kvm/kvm.h"
+
+static bool nested_exit_on_intr(const struct kvm_vcpu *k)
+{
+	return (vmcs_get32(&k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK) != 0;
+}
+
+/* The capabilities L0 offers L1: the processor's, minus what the era does not emulate. */
+static uint64_t offered_exit_ctls(const struct kvm_vcpu *k)
+{
+	uint64_t msr = k->b.env.lp->model.caps.exit_ctls;
+
+	/* 2011: "guest use of VM_EXIT_ACK_INTR_ON_EXIT is not supported". */
+	if (!k->era->nested_ack_offered)
+		msr &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
+	return msr;
+}
+
+/* vmcs12 as L1 left it before its first VMLAUNCH (the scenario's `guest L2` VMCS lines). */
+void nested_setup_vmcs12(struct kvm_vcpu *k)
+{
+	struct vmcs *v = &k->vmcs12;
+	const struct l0_env *e = &k->b.env;
+	const struct vmx_caps *caps = &e->lp->model.caps;
+
+	vmcs_clear(v, e->lp->model.revision_id);
+	v->guest = e->l2_mem;
+	vmcs_set(v, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING);
+	vmcs_set(v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+	vmcs_set(v, GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_set(v, GUEST_RIP, e->l2_entry);
+	vmcs_set(v, HOST_RIP, e->l1_exit_handler);
+	for (uint32_t i = 0; i < e->nl2_vmcs_writes; i++) {
+		int idx = vmcs_field_lookup(e->l2_vmcs_writes[i].encoding);
+		if (idx >= 0)
+			v->field[idx] = e->l2_vmcs_writes[i].value;
+	}
+	/* As L1's own adjust_vmx_controls() would. */
+	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->pinbased_ctls));
+	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->procbased_ctls));
+	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(caps->exit_ctls));
+	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(caps->entry_ctls));
+}
+
+static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_event *ev)
+{
+	trace_event_init(ev, k->b.env.lp->cycle, k->b.env.cpu, 1, kind);
+}
+
+/* vmcs02: vmcs12's guest state and L1's wishes, plus what L0 needs for itself. */
+static void prepare_vmcs02(struct kvm_vcpu *k)
+{
+	struct vmcs *v02 = &k->vmcs02;
+	const struct vmcs *v12 = &k->vmcs12;
+	enum vmcs_launch_state launched = v02->launch_state;
+	uint32_t pin = vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
+
+	memcpy(v02->field, v12->field, sizeof(v02->field));
+	v02->revision_id = k->b.vmcs.revision_id;
+	v02->launch_state = launched;
+	v02->guest = v12->guest;
+	if (!cpu_has_virtual_nmis(k))
+		pin &= ~(uint32_t)PIN_BASED_VIRTUAL_NMIS;
+	vmcs_set(v02, PIN_BASED_VM_EXEC_CONTROL, pin);
+	/* L0 takes host interrupts its own way; L1's exit controls are emulated. */
+	vmcs_set(v02, VM_EXIT_CONTROLS, vmcs_get32(&k->b.vmcs, VM_EXIT_CONTROLS));
+	vmcs_set(v02, HOST_RIP, L0_HOST_RIP);
+	vmcs_set(v02, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+}
+
+static void load(struct kvm_vcpu *k, struct vmcs *v)
+{
+	k->b.loaded = v;
+	(void)vmx_lp_vmptrld(k->b.env.lp, v);
+}
+
+/* The emulated VM entry to L2 (nested_vmx_run). */
+static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
+{
+	struct vmcs *v12 = &k->vmcs12;
+	const struct vmx_caps *caps = &k->b.env.lp->model.caps;
+	const char *check = NULL;
+	uint32_t err = 0;
+	struct trace_event ev;
+
+	if (launch && v12->launch_state != VMCS_CLEAR) {
+		err = VMXERR_VMLAUNCH_NONCLEAR_VMCS;
+		check = "VMLAUNCH needs a clear VMCS";
+	} else if (!launch && v12->launch_state != VMCS_LAUNCHED) {
+		err = VMXERR_VMRESUME_NONLAUNCHED_VMCS;
+		check = "VMRESUME needs a launched VMCS";
+	} else if (!vmx_control_word_valid(caps->pinbased_ctls, vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL)) ||
+	           !vmx_control_word_valid(caps->procbased_ctls, vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL)) ||
+	           !vmx_control_word_valid(caps->entry_ctls, vmcs_get32(v12, VM_ENTRY_CONTROLS))) {
+		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
+		check = "vmcs12 controls within what L0 offers";
+	} else if (!vmx_control_word_valid(offered_exit_ctls(k), vmcs_get32(v12, VM_EXIT_CONTROLS))) {
+		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
+		check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
+	}
+	l0_skip_instruction(&k->b);
+	if (err) {
+		/* VMfailValid to L1: it goes on after its VMLAUNCH/VMRESUME. */
+		vmcs_set(v12, VM_INSTRUCTION_ERROR, err);
+		trace_l1(k, TRACE_VMFAIL, &ev);
+		trace_add_str(&ev, "insn", launch ? "vmlaunch" : "vmresume");
+		trace_add_uint(&ev, "error", err);
+		trace_add_str(&ev, "check", check);
+		trace_add_bool(&ev, "emulated", true);
+		trace_bus_emit(k->b.env.bus, &ev);
+		return KVM_RESUME;
+	}
+	if (launch)
+		v12->launch_state = VMCS_LAUNCHED;
+	prepare_vmcs02(k);
+	k->guest_mode = true;
+	k->nested_run_pending = true;
+	if (k->era->nested_event_on_vmenter)
+		k->req_event = true;
+	load(k, &k->vmcs02);
+	trace_l1(k, TRACE_NESTED_VMENTER, &ev);
+	trace_add_str(&ev, "insn", launch ? "vmlaunch" : "vmresume");
+	trace_add_hex64(&ev, "nested_rip", vmcs_get(v12, GUEST_RIP));
+	trace_add_hex32(&ev, "event_inj", vmcs_get32(v12, VM_ENTRY_INTR_INFO_FIELD));
+	trace_bus_emit(k->b.env.bus, &ev);
+	return KVM_RESUME;
+}
+
+enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+
+	switch (reason) {
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMRESUME:
+		return nested_vmx_run(k, reason == EXIT_REASON_VMLAUNCH);
+	case EXIT_REASON_VMWRITE:
+		if (in) {
+			enum vmx_insn_error e = vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model.caps, (uint32_t)in->arg, in->arg2);
+			if (e != VMX_INSN_OK)
+				vmcs_set(&k->vmcs12, VM_INSTRUCTION_ERROR, (uint64_t)e);
+		}
+		break;
+	default:   /* VMREAD: the value goes to an L1 register the model does not keep */
+		break;
+	}
+	l0_skip_instruction(&k->b);
+	return KVM_RESUME;
+}
+
+/* What L0 had queued for re-injection into L2 becomes vmcs12's IDT-vectoring information (H-N3). */
+static uint32_t save_pending_event(struct kvm_vcpu *k, uint32_t *error, uint32_t *len)
+{
+	uint32_t info = 0;
+
+	*error = 0;
+	*len = 0;
+	if (k->nmi_injected) {
+		info = intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false);
+	} else if (k->interrupt_pending) {
+		info = intr_info_make(INTR_TYPE_EXT_INTR, k->interrupt_nr, false);
+	} else if (k->reinject_info) {
+		info = k->reinject_info;
+		*error = k->reinject_error;
+		*len = k->reinject_len;
+	}
+	k->nmi_injected = k->interrupt_pending = false;
+	k->reinject_info = 0;
+	return info;
+}
+
+/* The emulated VM exit from L2 to L1 (nested_vmx_vmexit). hw: caused by a real exit of L2. */
+static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error,
+                              bool hw)
+{
+	struct vmcs *v12 = &k->vmcs12, *v02 = &k->vmcs02, *v01 = &k->b.vmcs;
+	uint32_t idt = 0, idt_err = 0, len = hw ? vmcs_get32(v02, VM_EXIT_INSTRUCTION_LEN) : 0;
+	struct trace_event ev;
+
+	if (k->era->nested_save_pending_event) {
+		uint32_t plen;
+		idt = save_pending_event(k, &idt_err, &plen);
+		if (plen)
+			len = plen;
+	} else if (hw) {
+		/* 2011: the hardware's IDT-vectoring is copied, and L0's own queues keep the event too. */
+		idt = vmcs_get32(v02, IDT_VECTORING_INFO_FIELD);
+		idt_err = vmcs_get32(v02, IDT_VECTORING_ERROR_CODE);
+	}
+	vmcs_set(v12, VM_EXIT_REASON, reason);
+	vmcs_set(v12, EXIT_QUALIFICATION, qual);
+	vmcs_set(v12, VM_EXIT_INTR_INFO, info);
+	vmcs_set(v12, VM_EXIT_INTR_ERROR_CODE, error);
+	vmcs_set(v12, IDT_VECTORING_INFO_FIELD, idt);
+	vmcs_set(v12, IDT_VECTORING_ERROR_CODE, idt_err);
+	vmcs_set(v12, VM_EXIT_INSTRUCTION_LEN, len);
+	vmcs_set(v12, GUEST_RIP, vmcs_get(v02, GUEST_RIP));
+	vmcs_set(v12, GUEST_RFLAGS, vmcs_get(v02, GUEST_RFLAGS));
+	vmcs_set(v12, GUEST_INTERRUPTIBILITY_INFO, vmcs_get32(v02, GUEST_INTERRUPTIBILITY_INFO));
+	vmcs_set(v12, GUEST_ACTIVITY_STATE, vmcs_get32(v02, GUEST_ACTIVITY_STATE));
+	vmcs_clear_bits(v12, VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK);   /* R14, emulated */
+
+	trace_l1(k, TRACE_NESTED_VMEXIT, &ev);
+	trace_add_str(&ev, "reason", vmx_exit_reason_name(reason) ? vmx_exit_reason_name(reason) : "?");
+	trace_add_hex64(&ev, "qual", qual);
+	trace_add_hex32(&ev, "intr_info", info);
+	trace_add_hex32(&ev, "idt_vectoring", idt);
+	trace_add_hex64(&ev, "rip", vmcs_get(v12, GUEST_RIP));
+	trace_bus_emit(k->b.env.bus, &ev);
+
+	/* L1 resumes at its exit handler with its host state: IF = 0, no blocking (R25). */
+	k->guest_mode = false;
+	k->nested_run_pending = false;
+	load(k, v01);
+	vmcs_set(v01, GUEST_RIP, vmcs_get(v12, HOST_RIP));
+	vmcs_set(v01, GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_set(v01, GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_set(v01, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_clear_bits(v01, VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK);
+	/* L1's state changed: what it can take is looked at again on the way in. */
+	k->req_event = true;
+}
+
+/* Which exits of L2 L1 asked for (nested_vmx_exit_handled, reduced to what the model has). */
+static bool l1_wants_exit(const struct kvm_vcpu *k, uint32_t reason, uint32_t info)
+{
+	const struct vmcs *v12 = &k->vmcs12;
+	uint32_t proc = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL);
+
+	switch (reason) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		if (intr_info_type(info) == INTR_TYPE_NMI_INTR)
+			return false;                            /* a host NMI: L0's */
+		return (vmcs_get32(v12, EXCEPTION_BITMAP) >> intr_info_vector(info)) & 1u;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_EPT_VIOLATION:
+		return false;                                /* L0's interrupts and L0's memory */
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		return (proc & CPU_BASED_INTR_WINDOW_EXITING) != 0;
+	case EXIT_REASON_NMI_WINDOW:
+		return (proc & CPU_BASED_NMI_WINDOW_EXITING) != 0;
+	case EXIT_REASON_HLT:
+		return (proc & CPU_BASED_HLT_EXITING) != 0;
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+		return (proc & CPU_BASED_MONITOR_TRAP_FLAG) != 0;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		return (vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
+	default:
+		return true;                                 /* VMCALL, MSR writes, VMX instructions, triple fault */
+	}
+}
+
+enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
+{
+	struct vmcs *v02 = &k->vmcs02;
+	struct vmx_lp *lp = k->b.env.lp;
+	uint32_t reason = vmcs_get32(v02, VM_EXIT_REASON);
+	uint32_t basic = reason & VMX_EXIT_REASON_BASIC_MASK;
+	uint32_t info = vmcs_get32(v02, VM_EXIT_INTR_INFO);
+	bool was_pending = k->nested_run_pending;
+	int vec;
+
+	/*
+	 * The 2011 patch: KVM_REQ_EVENT is good for one entry; if an event was
+	 * refused because L2 had to run first, ask for it to be looked at again.
+	 */
+	if (was_pending && k->sw_rearm)
+		k->req_event = true;
+	k->nested_run_pending = false;
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		l0_guest_stop(&k->b, "VM entry to L2 failed");
+		return KVM_SHUTDOWN;
+	}
+	vmx_complete_interrupts(k);
+	vmx_lp_spend(lp, k->b.handler_cycles);
+	if (l1_wants_exit(k, basic, info)) {
+		nested_vmx_vmexit(k, basic, vmcs_get(v02, EXIT_QUALIFICATION), info & ~INTR_INFO_UNBLOCK_NMI,
+		                  vmcs_get32(v02, VM_EXIT_INTR_ERROR_CODE), true);
+		return KVM_RESUME;
+	}
+	switch (basic) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		l0_host_nmi(&k->b);
+		break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		vec = intr_info_valid(info) ? intr_info_vector(info) : vmx_lp_host_intr_ack(lp);
+		if (vec >= 0)
+			l0_host_irq(&k->b, vec);
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
+		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened (vmcs02)");
+		k->req_event = true;
+		break;
+	case EXIT_REASON_NMI_WINDOW:
+		l0_set_window(&k->b, CPU_BASED_NMI_WINDOW_EXITING, false, "nmi-window-off", "window opened (vmcs02)");
+		k->req_event = true;
+		break;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* L0's immediate exit: the timer was L0's, not L1's. */
+		vmcs_clear_bits(v02, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		k->req_event = true;
+		break;
+	case EXIT_REASON_HLT:
+		/* L1 does not intercept HLT: L2 waits in the HLT state, in hardware. */
+		l0_skip_instruction(&k->b);
+		vmcs_set(v02, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+		break;
+	default:
+		break;
+	}
+	return KVM_RESUME;
+}
+
+/* L2 must exit right after the entry L1 asked for: a zero preemption timer, or a self-IPI. */
+static void request_immediate_exit(struct kvm_vcpu *k)
+{
+	l0_trace(&k->b, TRACE_DEFER, "what", "irq", "nested_run_pending: immediate exit after L1's entry", -1, 0);
+	if (vmx_caps_allows(&k->b.env.lp->model.caps, VMX_CTL_PIN, PIN_BASED_VMX_PREEMPTION_TIMER)) {
+		vmcs_set_bits(&k->vmcs02, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		vmcs_set(&k->vmcs02, VMX_PREEMPTION_TIMER_VALUE, 0);
+	} else {
+		vmx_lp_irq(k->b.env.lp, L0_KICK_VECTOR);
+	}
+}
+
+/*
+ * Before entering L2: an interrupt for L1 while L2 runs. If L1 exits on
+ * external interrupts, emulate that exit (2011: with no vector; today with
+ * it when L1 asked for acknowledge-on-exit) and let L1 take the interrupt
+ * through an interrupt window of its own; if it does not, inject straight
+ * into L2. Never while L1's own entry is still pending.
+ */
+void nested_inject_events(struct kvm_vcpu *k)
+{
+	int irq;
+
+	/* An event the last exit cut short in L2 goes back into L2 first (R20). */
+	if (k->nmi_injected) {
+		vmx_inject_nmi(k, true);
+		return;
+	}
+	if (k->interrupt_pending) {
+		vmx_inject_irq(k, k->interrupt_nr, true);
+		return;
+	}
+	if (k->era->req_event_model && !k->req_event)
+		return;
+	k->req_event = false;
+	irq = vlapic_pending(&k->b.apic);
+	if (irq < 0)
+		return;
+	if (!nested_exit_on_intr(k)) {
+		if (vmx_interrupt_allowed(k)) {
+			k->interrupt_pending = true;
+			k->interrupt_nr = vlapic_ack(&k->b.apic);
+			vmx_inject_irq(k, k->interrupt_nr, false);
+		} else {
+			enable_irq_window(k, "L1's interrupt for L2 (L1 does not intercept)");
+		}
+		return;
+	}
+	if (k->nested_run_pending && k->sw_run_pending_check) {
+		if (k->era->nested_immediate_exit)
+			request_immediate_exit(k);
+		else
+			l0_trace(&k->b, TRACE_DEFER, "what", "irq",
+			         "nested_run_pending: L2 must run first; no window in vmcs02 (L1 intercepts)", irq, 0);
+		return;
+	}
+	{
+		bool ack = k->era->nested_ack_offered && (vmcs_get32(&k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT);
+		uint32_t info = ack ? intr_info_make(INTR_TYPE_EXT_INTR, vlapic_ack(&k->b.apic), false) : 0;
+		nested_vmx_vmexit(k, EXIT_REASON_EXTERNAL_INTERRUPT, 0, info, 0, false);
+	}
+	/* Now in L1, which has IF = 0 after the exit: its interrupt window (R25). */
+	k->req_event = false;
+	kvm_inject_pending_events(k);
+}
