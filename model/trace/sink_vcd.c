@@ -46,10 +46,14 @@ enum vcd_sig {
 	VS_SOFT_VNMI,
 	VS_ENTRY_INTR_INFO,
 	VS_VIOLATION,
+	VS_NESTED_EXIT_REASON,
+	VS_NESTED_EXIT,
+	VS_NESTED_ENTRY,
 	VS_COUNT
 };
 
 #define AT_ROOT 1u    /* declared in l0 */
+#define AT_L1 2u      /* declared in l1 (L1 as a hypervisor of L2) */
 #define AT_GUEST 6u   /* declared in l1 and l2 */
 #define AT_ALL 7u
 
@@ -78,6 +82,9 @@ static const struct vcd_sig_def {
 	[VS_SOFT_VNMI] = {"soft_vnmi_blocked", 1, AT_ROOT, false, false},
 	[VS_ENTRY_INTR_INFO] = {"vm_entry_intr_info", 32, AT_ROOT, false, false},
 	[VS_VIOLATION] = {"violation", 1, AT_ALL, true, false},
+	[VS_NESTED_EXIT_REASON] = {"nested_exit_reason", 16, AT_L1, false, true},
+	[VS_NESTED_EXIT] = {"nested_exit", 1, AT_L1, true, false},
+	[VS_NESTED_ENTRY] = {"nested_entry", 1, AT_L1, true, false},
 };
 
 struct vcd_change {
@@ -427,6 +434,16 @@ static void vcd_emit(struct trace_sink *s, const struct trace_event *ev)
 		set(v, ev, 0, VS_ENTRY_INTR_INFO, 0);   /* VM exits clear the valid bit */
 		break;
 	}
+	case TRACE_NESTED_VMEXIT: {
+		int reason = sink_exit_reason_number(sink_str(ev, "reason"));
+
+		set(v, ev, level, VS_NESTED_EXIT, 1);
+		set(v, ev, level, VS_NESTED_EXIT_REASON, reason < 0 ? VCD_X : (uint64_t)reason);
+		break;
+	}
+	case TRACE_NESTED_VMENTER:
+		set(v, ev, level, VS_NESTED_ENTRY, 1);
+		break;
 	case TRACE_INJECT:
 		set(v, ev, level, VS_ENTRY_INTR_INFO, sink_num(ev, "intr_info", 0));
 		break;

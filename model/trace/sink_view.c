@@ -136,10 +136,17 @@ unsigned sink_pending_apply(struct sink_pending *p, const struct trace_event *ev
 		if (ev->level > 0 && ev->level < SINK_VIEW_LEVELS)
 			p->guest = ev->level;
 		return 0;
-	case TRACE_INJECT:
+	case TRACE_INJECT: {
+		unsigned took;
+
 		if (sink_str(ev, "why") || !(is(type, "nmi") || is(type, "ext-intr")))
 			return 0;
-		return pend_take(p, p->guest, is(type, "nmi"), vector);
+		took = pend_take(p, p->guest, is(type, "nmi"), vector);
+		for (uint32_t l = 1; !took && l < SINK_VIEW_LEVELS; l++)
+			if (l != p->guest)
+				took = pend_take(p, l, is(type, "nmi"), vector);
+		return took;
+	}
 	default:
 		return 0;
 	}

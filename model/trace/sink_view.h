@@ -51,7 +51,8 @@ uint64_t sink_num(const struct trace_event *ev, const char *key, uint64_t dflt);
  *           at a guest level by `inject` (L0 wrote it into the VM-entry
  *           interruption information; re-injections and reflections do
  *           not count again), for the guest L0 enters next: the level of
- *           the last vmexit, L1 until there is one.
+ *           the last vmexit (L1 until there is one), or else the other
+ *           guest level that has such an event pending.
  * Counts never go below zero (a host interrupt that no stimulus raised,
  * such as L0's own reschedule IPI, takes nothing).
  */

@@ -128,22 +128,25 @@ const char *const kHeader1 =
     "$var wire 1 9 nmi_pending $end\n"
     "$var wire 1 : intr_pending $end\n"
     "$var event 1 ; violation $end\n"
+    "$var wire 16 < nested_exit_reason [15:0] $end\n"
+    "$var event 1 = nested_exit $end\n"
+    "$var event 1 > nested_entry $end\n"
     "$upscope $end\n"
     "$scope module l2 $end\n"
-    "$var wire 1 < guest_mode $end\n"
-    "$var wire 2 = activity_state [1:0] $end\n"
-    "$var wire 16 > exit_reason [15:0] $end\n"
-    "$var wire 1 ? failed_vmentry $end\n"
-    "$var event 1 @ vmentry $end\n"
-    "$var event 1 A vmexit $end\n"
-    "$var wire 1 B blocking_by_sti $end\n"
-    "$var wire 1 C blocking_by_mov_ss $end\n"
-    "$var wire 1 D blocking_by_nmi $end\n"
-    "$var wire 1 E virtual_nmi_blocking $end\n"
-    "$var wire 1 F rflags_if $end\n"
-    "$var wire 1 G nmi_pending $end\n"
-    "$var wire 1 H intr_pending $end\n"
-    "$var event 1 I violation $end\n"
+    "$var wire 1 ? guest_mode $end\n"
+    "$var wire 2 @ activity_state [1:0] $end\n"
+    "$var wire 16 A exit_reason [15:0] $end\n"
+    "$var wire 1 B failed_vmentry $end\n"
+    "$var event 1 C vmentry $end\n"
+    "$var event 1 D vmexit $end\n"
+    "$var wire 1 E blocking_by_sti $end\n"
+    "$var wire 1 F blocking_by_mov_ss $end\n"
+    "$var wire 1 G blocking_by_nmi $end\n"
+    "$var wire 1 H virtual_nmi_blocking $end\n"
+    "$var wire 1 I rflags_if $end\n"
+    "$var wire 1 J nmi_pending $end\n"
+    "$var wire 1 K intr_pending $end\n"
+    "$var event 1 L violation $end\n"
     "$upscope $end\n"
     "$upscope $end\n"
     "$enddefinitions $end\n";
@@ -156,11 +159,11 @@ TEST(SinkVcd, HeaderIsFixedAndDeclaresEveryLevelOfEveryVcpu)
 	// No events: every wire at its reset value at #0, nothing after.
 	EXPECT_EQ(Body(out),
 	          "#0\n$dumpvars\nb0 !\n0\"\n0#\n0$\n0%\n0&\n0'\n0(\n0)\n0*\n0+\nb0 ,\n"
-	          "0.\nb0 /\nbx 0\n01\n04\n05\n06\n07\n08\n09\n0:\n"
-	          "0<\nb0 =\nbx >\n0?\n0B\n0C\n0D\n0E\n0F\n0G\n0H\n$end\n");
+	          "0.\nb0 /\nbx 0\n01\n04\n05\n06\n07\n08\n09\n0:\nbx <\n"
+	          "0?\nb0 @\nbx A\n0B\n0E\n0F\n0G\n0H\n0I\n0J\n0K\n$end\n");
 	// A second vCPU gets its own scope and identifiers after the first one's.
 	std::string two = Vcd({}, 2);
-	EXPECT_NE(two.find("$scope module vcpu1 $end\n$scope module l0 $end\n$var wire 2 J activity_state [1:0] $end\n"),
+	EXPECT_NE(two.find("$scope module vcpu1 $end\n$scope module l0 $end\n$var wire 2 M activity_state [1:0] $end\n"),
 	          std::string::npos);
 }
 
@@ -215,8 +218,22 @@ TEST(SinkVcd, ExitReasonIsTheBasicReasonNumber)
 	    Ev(8, 0, 1, TRACE_VMEXIT).S("reason", "INVALID_STATE").B("failed_vmentry", true).H64("qual", 0),
 	    Ev(9, 0, 1, TRACE_VMEXIT).S("reason", "no such reason").H64("qual", 0),
 	});
-	EXPECT_EQ(Changes(out), "#5\n13\nb1000 0\n#6\n13\nb111 0\n#7\n1A\nb1000101 >\n"
+	EXPECT_EQ(Changes(out), "#5\n13\nb1000 0\n#6\n13\nb111 0\n#7\n1D\nb1000101 A\n"
 	                        "#8\n13\nb100001 0\n11\n#9\n13\nbx 0\n01\n");
+}
+
+TEST(SinkVcd, NestedExitIsWhatL1Sees)
+{
+	// kvm-2011: L2's exit goes to L0 (l2.exit_reason), which emulates an exit
+	// to L1 (l1.nested_exit_reason) and later L1's VMRESUME (l1.nested_entry).
+	std::string out = Vcd({
+	    Ev(2400, 0, 2, TRACE_VMENTRY).S("insn", "vmlaunch"),
+	    Ev(20000, 0, 2, TRACE_VMEXIT).S("reason", "EXTERNAL_INTERRUPT").H64("qual", 0),
+	    Ev(21731, 0, 1, TRACE_NESTED_VMEXIT).S("reason", "EXTERNAL_INTERRUPT").H64("qual", 0),
+	    Ev(21731, 0, 1, TRACE_VMENTRY).S("insn", "vmresume"),
+	    Ev(32063, 0, 1, TRACE_NESTED_VMENTER).S("insn", "vmresume").H64("nested_rip", 0x1248),
+	});
+	EXPECT_EQ(Changes(out), "#2400\n1?\n1C\n#20000\n0?\n1D\nb1 A\n#21731\n1=\nb1 <\n1.\n12\n#32063\n1>\n");
 }
 
 TEST(SinkVcd, PendingLinesFollowRaiseAndTake)
@@ -266,7 +283,7 @@ TEST(SinkVcd, ClampsChangesOlderThanTheWindow)
 	EXPECT_NE(out.find("$comment 1 value changes arrived late"), std::string::npos);
 	EXPECT_EQ(st, (std::vector<uint64_t>{0, 500000, 2000000, 2000001}));
 	// The late change is written in the time stamp already reached.
-	EXPECT_NE(out.find("#500000\n18\n1a\n"), std::string::npos);
+	EXPECT_NE(out.find("#500000\n18\n1d\n"), std::string::npos);
 }
 
 TEST(SinkVcd, StreamsWithoutKeepingTheRun)

@@ -119,6 +119,7 @@ void vmx_complete_interrupts(struct kvm_vcpu *k);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
 
 /* nested.c */
+bool nested_exit_on_intr(const struct kvm_vcpu *k);
 void nested_setup_vmcs12(struct kvm_vcpu *k);
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason);
 enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k);

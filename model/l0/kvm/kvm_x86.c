@@ -136,6 +136,13 @@ static bool kvm_vcpu_runnable(struct kvm_vcpu *k)
 		nmi = nmi && vmx_nmi_allowed(k);
 	if (k->era->halt_wake_needs_if)
 		irq = irq && vmx_interrupt_allowed(k);
+	/*
+	 * L2 halted and L1 exits on interrupts: only today's KVM sees that an
+	 * interrupt for L1 must wake the vCPU (check_nested_events from
+	 * kvm_vcpu_has_events, H-N6); the 2011 code did not look.
+	 */
+	if (k->guest_mode && nested_exit_on_intr(k))
+		irq = kvm_cpu_has_interrupt(k) && k->era->nested_event_on_vmenter;
 	return nmi || irq;
 }
 

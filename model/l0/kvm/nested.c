@@ -10,7 +10,7 @@
 
 #include "model/l0/kvm/kvm.h"
 
-static bool nested_exit_on_intr(const struct kvm_vcpu *k)
+bool nested_exit_on_intr(const struct kvm_vcpu *k)
 {
 	return (vmcs_get32(&k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK) != 0;
 }
@@ -72,6 +72,8 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	if (!cpu_has_virtual_nmis(k))
 		pin &= ~(uint32_t)PIN_BASED_VIRTUAL_NMIS;
 	vmcs_set(v02, PIN_BASED_VM_EXEC_CONTROL, pin);
+	/* KVM intercepts HLT for every guest it runs, L2 included. */
+	vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_HLT_EXITING);
 	/* L0 takes host interrupts its own way; L1's exit controls are emulated. */
 	vmcs_set(v02, VM_EXIT_CONTROLS, vmcs_get32(&k->b.vmcs, VM_EXIT_CONTROLS));
 	vmcs_set(v02, HOST_RIP, L0_HOST_RIP);
@@ -314,10 +316,9 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		k->req_event = true;
 		break;
 	case EXIT_REASON_HLT:
-		/* L1 does not intercept HLT: L2 waits in the HLT state, in hardware. */
+		/* L1 does not intercept HLT: KVM emulates it and the vCPU waits in the host. */
 		l0_skip_instruction(&k->b);
-		vmcs_set(v02, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
-		break;
+		return KVM_HALT;
 	default:
 		break;
 	}
