@@ -1,0 +1,157 @@
+/*
+ * hw_trace.c - the translation of processor events into trace events, with
+ * the level each belongs to (root or non-root operation, bare metal, or
+ * what a nested L0 says runs now).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/machine/machine_internal.h"
+#include "vmcs/vmx_exit_reason.h"
+#include "vmcs/vmx_intr_info.h"
+#include "vmcs/vmx_intr_state.h"
+
+/* ---- processor events -> trace ---- */
+
+static const char *blocking_name(struct machine *m, uint32_t b)
+{
+	/* Index: STI 1, MOV_SS 2, NMI 4, VNMI 8, IF 16. */
+	uint32_t k = ((b & VMX_BLK_STI) ? 1u : 0u) | ((b & VMX_BLK_MOV_SS) ? 2u : 0u) | ((b & VMX_BLK_NMI) ? 4u : 0u) |
+	             ((b & VMX_BLK_VNMI) ? 8u : 0u) | ((b & VMX_BLK_IF) ? 16u : 0u);
+	return m->blk_names[k];
+}
+
+void machine_init_blocking_names(struct machine *m)
+{
+	static const char *const part[5] = {"sti", "mov-ss", "nmi", "vnmi", "if"};
+	for (uint32_t k = 0; k < 32; k++) {
+		char *s = m->blk_names[k];
+		s[0] = '\0';
+		for (uint32_t b = 0; b < 5; b++)
+			if (k & (1u << b)) {
+				if (s[0])
+					strcat(s, "|");
+				strcat(s, part[b]);
+			}
+		if (!s[0])
+			strcpy(s, "none");
+	}
+}
+
+void machine_observe(void *ctx, const struct vmx_hw_event *hw)
+{
+	struct vcpu *vc = ctx;
+	struct machine *m = vc->m;
+	struct trace_event ev;
+	/* Bare metal: L1 is the root software and L2 runs in non-root operation. */
+	uint32_t level = (hw->non_root ? 1u : 0u) + (m->cfg->bare_metal ? 1u : 0u);
+
+	if (hw->non_root && m->cfg->l0 && m->cfg->l0->guest_level)
+		level = m->cfg->l0->guest_level(vc->l0);
+	const char *name;
+
+	switch (hw->kind) {
+	case HW_VMENTRY:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_VMENTRY);
+		trace_add_str(&ev, "insn", hw->launch ? "vmlaunch" : "vmresume");
+		trace_add_hex64(&ev, "rip", hw->rip);
+		if (hw->intr_info)
+			trace_add_hex32(&ev, "inject", hw->intr_info);
+		if (hw->new_state != GUEST_ACTIVITY_ACTIVE)
+			trace_add_str(&ev, "activity", guest_activity_name(hw->new_state));
+		break;
+	case HW_VMFAIL:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_VMFAIL);
+		trace_add_str(&ev, "insn", hw->launch ? "vmlaunch" : "vmresume");
+		trace_add_uint(&ev, "error", hw->error);
+		if (hw->check)
+			trace_add_str(&ev, "check", hw->check);
+		break;
+	case HW_VMEXIT:
+		trace_event_init(&ev, hw->cycle, hw->cpu, hw->check ? (m->cfg->bare_metal ? 2 : 1) : level, TRACE_VMEXIT);
+		name = vmx_exit_reason_name(hw->reason & VMX_EXIT_REASON_BASIC_MASK);
+		if (!name) {
+			snprintf(m->reason_buf[hw->cpu % MACHINE_MAX_VCPUS], sizeof(m->reason_buf[0]), "0x%x",
+			         hw->reason & VMX_EXIT_REASON_BASIC_MASK);
+			name = m->reason_buf[hw->cpu % MACHINE_MAX_VCPUS];
+		}
+		trace_add_str(&ev, "reason", name);
+		if (hw->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+			trace_add_bool(&ev, "failed_vmentry", true);
+		trace_add_hex64(&ev, "qual", hw->qualification);
+		/* A failed VM entry writes only the exit reason and the qualification (R26). */
+		if (!(hw->reason & VMX_EXIT_REASONS_FAILED_VMENTRY)) {
+			trace_add_hex32(&ev, "intr_info", hw->intr_info);
+			if (hw->intr_info & INTR_INFO_DELIVER_CODE_MASK)
+				trace_add_hex32(&ev, "error_code", hw->error_code);
+			trace_add_hex32(&ev, "idt_vectoring", hw->idt_vectoring);
+			if (hw->insn_len)
+				trace_add_uint(&ev, "insn_len", hw->insn_len);
+		}
+		trace_add_hex64(&ev, "rip", hw->rip);
+		if (hw->check)
+			trace_add_str(&ev, "check", hw->check);
+		m->stats.exits++;
+		break;
+	case HW_DELIVER:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_DELIVER);
+		trace_add_uint(&ev, "vector", hw->vector);
+		trace_add_str(&ev, "type", intr_type_name(intr_info_type(hw->intr_info)));
+		if (hw->intr_info & INTR_INFO_DELIVER_CODE_MASK)
+			trace_add_hex32(&ev, "error_code", hw->error_code);
+		trace_add_bool(&ev, "injected", hw->injected);
+		trace_add_hex64(&ev, "handler", hw->rip);
+		m->stats.deliveries++;
+		break;
+	case HW_IRET:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_IRET);
+		trace_add_hex64(&ev, "rip", hw->rip);
+		trace_add_bool(&ev, "nmi_unblocked", hw->nmi_unblocked);
+		break;
+	case HW_HLT:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_HLT);
+		trace_add_hex64(&ev, "rip", hw->rip);
+		break;
+	case HW_WAKE:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_WAKE);
+		trace_add_str(&ev, "from", guest_activity_name(hw->new_state));
+		break;
+	case HW_NMI_LOST:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_NMI_LOST);
+		break;
+	case HW_IRQ_COALESCED:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_IRQ_COALESCED);
+		trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_INTR_ACK:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_INTR_ACK);
+		trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_EOI:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_EOI);
+		if (hw->vector <= 0xff)
+			trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_BLOCKING:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_BLOCKING);
+		trace_add_str(&ev, "from", blocking_name(m, hw->old_state));
+		trace_add_str(&ev, "to", blocking_name(m, hw->new_state));
+		break;
+	case HW_SHUTDOWN:
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_SHUTDOWN);
+		break;
+	case HW_IPI:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_IPI);
+		trace_add_uint(&ev, "dest", hw->dest);
+		if (hw->vector == VMX_IPI_NMI)
+			trace_add_str(&ev, "type", "nmi");
+		else
+			trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_NMI_LATCHED:
+	case HW_IRQ_ACCEPTED:
+	default:
+		return;    /* the stimulus line already says it */
+	}
+	trace_bus_emit(m->bus, &ev);
+}

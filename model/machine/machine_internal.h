@@ -1,0 +1,64 @@
+/*
+ * machine_internal.h - what the machine's own files share. Not public.
+ */
+#ifndef VMXSIM_MACHINE_INTERNAL_H
+#define VMXSIM_MACHINE_INTERNAL_H
+
+#include "model/machine/machine.h"
+#include "model/monitor/monitor.h"
+
+/* A program in its own address space: text, IDT, stack. */
+struct space {
+	struct vmx_guest_mem mem;
+	struct vmx_program prog;
+	struct vmx_insn *insn;
+};
+
+struct vcpu {
+	struct machine *m;
+	uint32_t id;
+	struct vmx_lp lp;
+	struct space l1;             /* the L1 guest (or, bare metal, the root hypervisor) */
+	struct space l2;             /* bare metal: the guest of L1's VMCS */
+	struct vmcs vmcs;            /* bare metal: the VMCS L1 runs L2 with */
+	void *l0;
+	bool stopped;
+	bool blocked;                /* waits in the host until a stimulus (L0_BLOCKED) */
+};
+
+struct pending {
+	uint64_t time;
+	uint64_t seq;
+	struct machine_stimulus s;
+	uint32_t index;              /* index in cfg->stim, or UINT32_MAX for IPIs */
+};
+
+struct trigger_state {
+	uint32_t seen;
+	bool fired;
+};
+
+struct machine {
+	const struct machine_config *cfg;
+	struct trace_bus *bus;
+	struct vcpu *vcpu;
+	struct pending *heap;
+	uint32_t nheap, capheap;
+	uint64_t seq;
+	struct trigger_state *trig;
+	struct trace_sink watch;     /* relative triggers and statistics */
+	struct machine_stats stats;
+	struct monitor_nmi_nesting *nesting;
+	struct monitor_lost_event *lost;
+	struct monitor_summaries *summaries;
+	char blk_names[32][32];      /* names of blocking snapshots ("if|nmi") */
+	char reason_buf[MACHINE_MAX_VCPUS][16];
+	uint64_t now;                /* every vCPU has run up to here (machine_run_until) */
+	bool finished;               /* machine_finish() has run */
+};
+
+/* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */
+void machine_observe(void *ctx, const struct vmx_hw_event *hw);
+void machine_init_blocking_names(struct machine *m);
+
+#endif
