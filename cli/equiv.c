@@ -126,6 +126,12 @@ static bool run_side(const char *path, bool bare, struct recorder *r, const char
 		return false;
 	}
 	*l0name = bare ? "bare metal" : "the nested L0";
+	if (!strcmp(s->l0.name, "none")) {
+		fprintf(diag, "%s:%u:%u: equiv compares a nested L0 with bare metal; this scenario already runs on "
+		              "bare metal ('l0 none')\n", s->file, s->l0.loc.line, s->l0.loc.col);
+		scn_free(s);
+		return false;
+	}
 	s->nexpects = 0;   /* the file's expectations are about the run as written */
 	if (bare) {
 		size_t kept = 0;

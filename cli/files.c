@@ -32,8 +32,20 @@ bool make_parent_dirs(const char *path)
 bool atomic_open(struct atomic_file *a, const char *path, FILE *diag)
 {
 	int fd;
+	struct stat st;
 
 	memset(a, 0, sizeof(*a));
+	/*
+	 * Only regular files are replaced by renaming; a device, FIFO or
+	 * terminal named as the output is written in place (a->tmp stays "").
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(a->path, sizeof(a->path), "%s", path);
+		a->f = fopen(path, "w");
+		if (!a->f)
+			fprintf(diag, "%s: %s\n", path, strerror(errno));
+		return a->f != NULL;
+	}
 	if ((size_t)snprintf(a->path, sizeof(a->path), "%s", path) >= sizeof(a->path) ||
 	    (size_t)snprintf(a->tmp, sizeof(a->tmp), "%s.tmpXXXXXX", path) >= sizeof(a->tmp)) {
 		fprintf(diag, "%s: path too long\n", path);
@@ -60,6 +72,14 @@ bool atomic_open(struct atomic_file *a, const char *path, FILE *diag)
 
 bool atomic_commit(struct atomic_file *a, FILE *diag)
 {
+	if (!a->tmp[0]) {   /* written in place */
+		bool ok = fflush(a->f) == 0;
+		ok = (fclose(a->f) == 0) && ok;
+		a->f = NULL;
+		if (!ok)
+			fprintf(diag, "%s: cannot write: %s\n", a->path, strerror(errno));
+		return ok;
+	}
 	bool ok = fflush(a->f) == 0 && fsync(fileno(a->f)) == 0;
 
 	ok = (fclose(a->f) == 0) && ok;

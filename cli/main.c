@@ -117,11 +117,16 @@ static int cmd_run(int argc, char **argv)
 	st = vmxsim_run_scenario(s, out ? af.f : stdout, fmt, stderr, &res);
 	if (out) {
 		/* A scenario that cannot run leaves an existing trace alone. */
-		if (st == VMXSIM_BAD_INPUT || res.trace_error)
+		if (st == VMXSIM_BAD_INPUT || res.trace_error) {
+			if (res.trace_error)
+				fprintf(stderr, "%s: writing the trace failed\n", out);
 			atomic_abort(&af);
-		else if (!atomic_commit(&af, stderr))
 			st = VMXSIM_BAD_INPUT;
-	} else if (fflush(stdout) != 0) {
+		} else if (!atomic_commit(&af, stderr)) {
+			st = VMXSIM_BAD_INPUT;
+		}
+	} else if (fflush(stdout) != 0 || res.trace_error) {
+		fprintf(stderr, "vmxsim: writing the trace to standard output failed\n");
 		st = VMXSIM_BAD_INPUT;
 	}
 	/* The plot is drawn from a second, JSONL run of the same scenario. */

@@ -18,6 +18,25 @@ static int what_of(const struct trace_event *ev)
 	return -1;
 }
 
+/*
+ * An external-interrupt exit with acknowledge-interrupt-on-exit hands the
+ * vector to the hypervisor in the exit itself (R21): that is its delivery.
+ * On the processor (bare metal) it was an interrupt at the pins; from a
+ * nested L0 it is an interrupt for L1.
+ */
+static void acked_on_exit(struct monitor_lost_event *m, const struct trace_event *ev)
+{
+	const struct trace_field *r = trace_field(ev, "reason"), *i = trace_field(ev, "intr_info");
+	uint32_t c = ev->cpu;
+
+	if (!r || !i || r->type != TF_STR || strcmp(r->s, "EXTERNAL_INTERRUPT") != 0 || !(i->u & 0x80000000u))
+		return;
+	if (ev->kind == TRACE_NESTED_VMEXIT)
+		m->delivered[c][1][(i->u & 0xff) + 1]++;
+	else if (ev->level >= 2)   /* bare metal: L2's exit to L1, the root software */
+		m->delivered[c][0][(i->u & 0xff) + 1]++;
+}
+
 static void emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_lost_event *m = (struct monitor_lost_event *)s;
@@ -25,9 +44,18 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 	int w = what_of(ev);
 	const struct trace_field *inj;
 
-	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS || w < 0)
+	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS)
+		return;
+	if (ev->kind == TRACE_VMEXIT || ev->kind == TRACE_NESTED_VMEXIT) {
+		acked_on_exit(m, ev);
+		return;
+	}
+	if (w < 0)
 		return;
 	switch (ev->kind) {
+	case TRACE_VMEXIT:
+	case TRACE_NESTED_VMEXIT:
+		break;   /* handled below: only the interruption information matters */
 	case TRACE_STIMULUS:
 		m->raised[c][l][w]++;
 		break;

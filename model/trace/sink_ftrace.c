@@ -373,12 +373,10 @@ static void ftrace_emit(struct trace_sink *base, const struct trace_event *ev)
 			return;
 		}
 		break;
+	case TRACE_NESTED_VMEXIT:
+		kvm_nested_vmexit_inject(s, ev);
+		return;
 	default:
-		/* By name: the nested kinds belong to the nested L0's events. */
-		if (!strcmp(trace_kind_name(ev->kind), "nested_vmexit")) {
-			kvm_nested_vmexit_inject(s, ev);
-			return;
-		}
 		break;
 	}
 	model_only(s, ev, trace_kind_name(ev->kind));

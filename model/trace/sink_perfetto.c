@@ -4,7 +4,8 @@
  * ui.perfetto.dev and chrome://tracing open.
  *
  * A process per vCPU (pid = vCPU + 1), threads per level and lane:
- *   tid 0   L0 hypervisor: exit handling, vmexit .. next vmentry
+ *   tid 0   L0 hypervisor: exit handling, vmexit .. next vmentry (under
+ *           `l0 none` L1 is the root hypervisor and this is on tid 1)
  *   tid 1/2 L1/L2 guest: guest execution, vmentry .. vmexit, and handlers
  *           (deliver .. iret) that lie inside one stretch of guest execution
  *   tid 10  NMI blocked: blocking by NMI / virtual-NMI blocking, per level
@@ -55,7 +56,7 @@ struct pf_cpu {
 	uint32_t nmi_stack[SINK_VIEW_LEVELS];     /* levels open on tid 10, innermost last */
 	uint32_t nnmi;
 	struct pf_slice soft;                     /* on tid 11 */
-	uint32_t threads;                         /* thread_name written, by lane_bit() */
+	uint32_t threads;                         /* bit i: lane_tids[i] has its thread_name */
 	uint32_t counters;                        /* counter of level L started */
 	struct sink_pending pending;
 };
@@ -106,17 +107,16 @@ static size_t json_escape(char *dst, size_t cap, const char *s)
 
 static void put_str(struct pf_sink *p, const char *s)
 {
-	char buf[512];
+	char buf[64];
 
 	put(p, "\"");
-	if (json_escape(buf, sizeof(buf), s) < sizeof(buf)) {
+	while (*s) {
+		size_t n = 0;
+
+		while (*s && n < 16)       /* escape a few characters at a time */
+			n += json_escape(buf + n, 8, (char[2]){*s++, 0});
+		buf[n] = 0;
 		put(p, buf);
-	} else {
-		for (char c[2] = {0, 0}; *s; s++) {   /* long: one character at a time */
-			c[0] = *s;
-			json_escape(buf, sizeof(buf), c);
-			put(p, buf);
-		}
 	}
 	put(p, "\"");
 }

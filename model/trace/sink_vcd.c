@@ -3,8 +3,9 @@
  *
  * One scope per vCPU and inside it one per level (l0, l1, l2); the signals
  * are the interruptibility state, activity state, pending NMI/INTR lines,
- * L0's window controls and soft-vNMI flag, guest mode and exit reason (see
- * docs/trace-format.md, "The VCD format"). 1 time unit = 1 model cycle.
+ * L0's window controls and soft-vNMI flag, guest mode and exit reason, and
+ * the nested exits L0 shows L1 (see docs/trace-format.md, "The VCD
+ * format"). 1 time unit = 1 model cycle.
  *
  * Streaming: the header is written at once; value changes go through a
  * small reorder buffer (a heap of at most VCD_REORDER_CAP changes), because

@@ -5,6 +5,7 @@
 // stderr and the files left behind.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cctype>
@@ -1025,3 +1026,30 @@ TEST_F(Cli, ListOfTheShippedLibrary)
 }
 
 }  // namespace
+
+// A device named as the output is written in place, never replaced by a rename.
+TEST_F(Cli, OutputToADeviceIsWrittenInPlace)
+{
+	Write("a.scn", kGood);
+	Result r = Run("run a.scn -o /dev/null");
+	EXPECT_EQ(r.status, 0) << r.err;
+	struct stat st;
+	ASSERT_EQ(stat("/dev/null", &st), 0);
+	EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null must still be a character device";
+}
+
+// A trace that cannot be written is bad output, on stdout and with -o alike.
+TEST_F(Cli, FailingTraceWritesExitTwo)
+{
+	Write("a.scn", kGood);
+	std::string cmd = "cd " + Quote(dir.string()) + " && env -u CI " + Quote(VMXSIM_BIN) +
+	                  " run a.scn </dev/null >/dev/full 2>/dev/null";
+	int rc = std::system(cmd.c_str());
+	ASSERT_TRUE(rc != -1 && WIFEXITED(rc));
+	EXPECT_EQ(WEXITSTATUS(rc), 2);
+	Result r = Run("run a.scn -o /dev/full");
+	EXPECT_EQ(r.status, 2);
+	struct stat st;
+	ASSERT_EQ(stat("/dev/full", &st), 0);
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+}

@@ -211,22 +211,20 @@ TEST(SinkFtrace, AnL2ExitIsAlsoAKvmNestedVmexit)
 
 TEST(SinkFtrace, AnEmulatedExitFromL2ToL1IsKvmNestedVmexitInject)
 {
-	int kind = trace_kind_lookup("nested_vmexit");
-	if (kind < 0)
-		GTEST_SKIP() << "this build has no nested_vmexit events";
-	Ev irq = Ev(10, 0, 1, (trace_kind)kind)
+	const trace_kind kind = TRACE_NESTED_VMEXIT;
+	Ev irq = Ev(10, 0, 1, kind)
 	             .S("reason", "EXTERNAL_INTERRUPT")
 	             .H64("qual", 0)
 	             .H32("intr_info", 0)
 	             .H32("idt_vectoring", 0)
 	             .H64("rip", 0x4028b7);
-	Ev nmi = Ev(10, 0, 1, (trace_kind)kind)
+	Ev nmi = Ev(10, 0, 1, kind)
 	             .S("reason", "EXCEPTION_NMI")
 	             .H64("qual", 0)
 	             .H32("intr_info", 0x80000202)
 	             .H32("idt_vectoring", 0x800000f2)
 	             .H64("rip", 0x4028b7);
-	Ev win = Ev(10, 0, 1, (trace_kind)kind)
+	Ev win = Ev(10, 0, 1, kind)
 	             .S("reason", "INTERRUPT_WINDOW")
 	             .H64("qual", 0)
 	             .H32("intr_info", 0)

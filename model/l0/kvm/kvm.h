@@ -45,6 +45,8 @@ struct kvm_era {
 	bool nested_save_pending_event;
 	/* L1's pending events are looked at again on every nested VM entry (H-N13). */
 	bool nested_event_on_vmenter;
+	/* A halted L2 wakes for an event that must exit to L1 (check_nested_events in has_events, H-N6). */
+	bool nested_wake_on_l1_event;
 };
 
 /* Outcome of an exit handler. */
@@ -95,6 +97,7 @@ struct kvm_vcpu {
 	struct vmcs vmcs02;            /* what the processor runs L2 with */
 	bool guest_mode;               /* L2 runs (vmcs02 loaded) */
 	bool nested_run_pending;       /* L1's VMLAUNCH/VMRESUME emulated: L2 must run next */
+	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
 	bool req_event;                /* KVM_REQ_EVENT */
 	bool sw_rearm;                 /* the 2011 patch's KVM_REQ_EVENT re-arm after nested_run_pending */
 	bool sw_run_pending_check;     /* the 2011 patch's refusal while nested_run_pending */

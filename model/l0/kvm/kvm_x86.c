@@ -142,7 +142,7 @@ static bool kvm_vcpu_runnable(struct kvm_vcpu *k)
 	 * kvm_vcpu_has_events, H-N6); the 2011 code did not look.
 	 */
 	if (k->guest_mode && nested_exit_on_intr(k))
-		irq = kvm_cpu_has_interrupt(k) && k->era->nested_event_on_vmenter;
+		irq = kvm_cpu_has_interrupt(k) && k->era->nested_wake_on_l1_event;
 	return nmi || irq;
 }
 
@@ -353,6 +353,7 @@ static const struct kvm_era era_modern = {
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,
+	.nested_wake_on_l1_event = true,
 };
 
 static void *create_2008(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2008, e, err, n); }

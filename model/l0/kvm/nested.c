@@ -209,7 +209,9 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 	vmcs_set(v12, GUEST_RIP, vmcs_get(v02, GUEST_RIP));
 	vmcs_set(v12, GUEST_RFLAGS, vmcs_get(v02, GUEST_RFLAGS));
 	vmcs_set(v12, GUEST_INTERRUPTIBILITY_INFO, vmcs_get32(v02, GUEST_INTERRUPTIBILITY_INFO));
-	vmcs_set(v12, GUEST_ACTIVITY_STATE, vmcs_get32(v02, GUEST_ACTIVITY_STATE));
+	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
+	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
+	k->l2_halted = false;
 	vmcs_clear_bits(v12, VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK);   /* R14, emulated */
 
 	trace_l1(k, TRACE_NESTED_VMEXIT, &ev);
@@ -318,6 +320,7 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_HLT:
 		/* L1 does not intercept HLT: KVM emulates it and the vCPU waits in the host. */
 		l0_skip_instruction(&k->b);
+		k->l2_halted = true;
 		return KVM_HALT;
 	default:
 		break;
