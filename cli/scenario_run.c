@@ -34,7 +34,7 @@ struct build {
 	struct machine_guest *guests;
 	struct vmx_insn **insns;
 	struct machine_gate **gates;
-	struct l0_vmcs_write **vmcs;
+	struct vmcs_write **vmcs;
 	struct machine_stimulus *stim;
 	struct l0_switch *switches;
 };
@@ -91,7 +91,7 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));
-	b->vmcs[cpu] = calloc(g->nvmcs ? g->nvmcs : 1, sizeof(struct l0_vmcs_write));
+	b->vmcs[cpu] = calloc(g->nvmcs ? g->nvmcs : 1, sizeof(struct vmcs_write));
 	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu])
 		return located(b, g->loc, "out of memory");
 	for (size_t i = 0; i < g->ninsns; i++) {

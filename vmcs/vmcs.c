@@ -13,6 +13,29 @@ void vmcs_clear(struct vmcs *v, uint32_t revision_id)
 	v->launch_state = VMCS_CLEAR;
 }
 
+void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_id, uint32_t pin, uint32_t proc,
+                uint32_t exit, uint64_t guest_rip, uint64_t host_rip, const struct vmcs_write *writes,
+                uint32_t nwrites)
+{
+	vmcs_clear(v, revision_id);
+	vmcs_set(v, PIN_BASED_VM_EXEC_CONTROL, pin);
+	vmcs_set(v, CPU_BASED_VM_EXEC_CONTROL, proc);
+	vmcs_set(v, VM_EXIT_CONTROLS, exit);
+	vmcs_set(v, VMCS_LINK_POINTER, ~0ull);
+	vmcs_set(v, GUEST_RFLAGS, 0x2);
+	vmcs_set(v, GUEST_RIP, guest_rip);
+	vmcs_set(v, HOST_RIP, host_rip);
+	for (uint32_t i = 0; i < nwrites; i++) {
+		int idx = vmcs_field_lookup(writes[i].encoding);
+		if (idx >= 0)
+			v->field[idx] = writes[i].value;
+	}
+	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->pinbased_ctls));
+	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->procbased_ctls));
+	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(caps->exit_ctls));
+	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(caps->entry_ctls));
+}
+
 /*
  * Resolve an encoding as VMREAD/VMWRITE see it: the field's dense index, and
  * whether the high half of a 64-bit field is addressed.

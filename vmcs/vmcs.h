@@ -36,6 +36,24 @@ struct vmcs {
 	struct vmx_guest_mem *guest;
 };
 
+/* One field and its value, as a hypervisor writes it while setting up a VMCS. */
+struct vmcs_write {
+	uint32_t encoding;
+	uint64_t value;
+};
+
+/*
+ * A VMCS as a hypervisor sets it up for its guest: cleared; the given
+ * pin-based, primary processor-based and VM-exit controls; a VMCS link
+ * pointer of all ones; RFLAGS 0x2; GUEST_RIP and HOST_RIP; then `writes`
+ * in order; then the must-be-1 bits of each control word from the
+ * capability MSRs (as KVM's adjust_vmx_controls() does). Unknown
+ * encodings in `writes` are skipped (callers validate them).
+ */
+void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_id, uint32_t pin, uint32_t proc,
+                uint32_t exit, uint64_t guest_rip, uint64_t host_rip, const struct vmcs_write *writes,
+                uint32_t nwrites);
+
 /* VMCLEAR semantics on a fresh region: all fields 0, launch state clear. */
 void vmcs_clear(struct vmcs *v, uint32_t revision_id);
 

@@ -23,12 +23,6 @@ extern "C" {
 
 #define L0_NMI (-1)   /* "vector" of an NMI in guest_event / virtual_ipi */
 
-/* One VMCS write the scenario asks for when the guest is set up. */
-struct l0_vmcs_write {
-	uint32_t encoding;
-	uint64_t value;
-};
-
 /* A switch given to the variant: "-timeout", "+foo", "name=value". */
 struct l0_switch {
 	const char *name;      /* without the leading +/- */
@@ -42,7 +36,7 @@ struct l0_env {
 	struct trace_bus *bus;            /* for its decisions */
 	struct vmx_guest_mem *guest_mem;  /* the L1 guest's memory (program, IDT, stack) */
 	uint64_t guest_entry;             /* the guest's first RIP */
-	const struct l0_vmcs_write *vmcs_writes;   /* scenario's VMCS setup, in order */
+	const struct vmcs_write *vmcs_writes;   /* scenario's VMCS setup, in order */
 	uint32_t nvmcs_writes;
 	const struct l0_switch *switches;
 	uint32_t nswitches;
@@ -53,7 +47,7 @@ struct l0_env {
 	 */
 	struct vmx_guest_mem *l2_mem;
 	uint64_t l2_entry;
-	const struct l0_vmcs_write *l2_vmcs_writes;
+	const struct vmcs_write *l2_vmcs_writes;
 	uint32_t nl2_vmcs_writes;
 	uint64_t l1_exit_handler;
 	/* A guest IPI to another vCPU (vector or L0_NMI); the machine adds the latency. */

@@ -95,28 +95,11 @@ void l0_trace(struct l0_base *b, enum trace_kind k, const char *key, const char 
 
 void l0_setup_vmcs(struct l0_base *b, uint32_t pin, uint32_t proc, uint32_t exit)
 {
-	struct vmcs *v = &b->vmcs;
-	const struct vmx_caps *caps = &b->env.lp->model.caps;
+	const struct vmx_lp *lp = b->env.lp;
 
-	vmcs_clear(v, b->env.lp->model.revision_id);
-	v->guest = b->env.guest_mem;
-	vmcs_set(v, PIN_BASED_VM_EXEC_CONTROL, pin);
-	vmcs_set(v, CPU_BASED_VM_EXEC_CONTROL, proc);
-	vmcs_set(v, VM_EXIT_CONTROLS, exit);
-	vmcs_set(v, VM_ENTRY_CONTROLS, 0);
-	vmcs_set(v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
-	vmcs_set(v, GUEST_RFLAGS, X86_EFLAGS_FIXED);
-	vmcs_set(v, GUEST_RIP, b->env.guest_entry);
-	vmcs_set(v, HOST_RIP, L0_HOST_RIP);
-	for (uint32_t i = 0; i < b->env.nvmcs_writes; i++) {
-		int idx = vmcs_field_lookup(b->env.vmcs_writes[i].encoding);
-		if (idx >= 0)
-			v->field[idx] = b->env.vmcs_writes[i].value;
-	}
-	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->pinbased_ctls));
-	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->procbased_ctls));
-	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(caps->exit_ctls));
-	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(caps->entry_ctls));
+	vmcs_setup(&b->vmcs, &lp->model.caps, lp->model.revision_id, pin, proc, exit, b->env.guest_entry, L0_HOST_RIP,
+	           b->env.vmcs_writes, b->env.nvmcs_writes);
+	b->vmcs.guest = b->env.guest_mem;
 }
 
 bool l0_set_window(struct l0_base *b, uint32_t bit, bool on, const char *what, const char *why)
@@ -158,6 +141,22 @@ void l0_host_irq(struct l0_base *b, int vector)
 	vmx_lp_spend(b->env.lp, b->host_cycles);
 	vmx_lp_exec_root(b->env.lp, VMX_OP_EOI, 0, 0);
 	vmx_lp_exec_root(b->env.lp, VMX_OP_IRET, 0, 0);
+}
+
+bool l0_handle_host_exit(struct l0_base *b, uint32_t basic_reason, uint32_t intr_info)
+{
+	int vec;
+
+	if (basic_reason == EXIT_REASON_EXCEPTION_NMI && intr_info_type(intr_info) == INTR_TYPE_NMI_INTR) {
+		l0_host_nmi(b);
+		return true;
+	}
+	if (basic_reason != EXIT_REASON_EXTERNAL_INTERRUPT)
+		return false;
+	vec = intr_info_valid(intr_info) ? intr_info_vector(intr_info) : vmx_lp_host_intr_ack(b->env.lp);
+	if (vec >= 0)
+		l0_host_irq(b, vec);
+	return true;
 }
 
 void l0_service_host(struct l0_base *b)

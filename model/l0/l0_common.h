@@ -76,6 +76,14 @@ void l0_host_nmi(struct l0_base *b);
 /* The host's handler for an interrupt vector: EOI, then IRET (which also unblocks NMIs). */
 void l0_host_irq(struct l0_base *b, int vector);
 
+/*
+ * An exit that is the host's own business - a host NMI (reason 0 with an
+ * NMI, R22) or a host interrupt (reason 1; the vector is in the exit with
+ * acknowledge-on-exit, R21, else the host takes it from its LAPIC) -
+ * handled as the host does. False for any other exit.
+ */
+bool l0_handle_host_exit(struct l0_base *b, uint32_t basic_reason, uint32_t intr_info);
+
 /* Take, as the host's IDT would, what reached the pins while the host was busy. */
 void l0_service_host(struct l0_base *b);
 

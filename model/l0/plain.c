@@ -139,30 +139,20 @@ static bool handle_exit(struct plain *p)
 	struct vmx_lp *lp = p->b.env.lp;
 	uint32_t reason = vmcs_get32(v, VM_EXIT_REASON);
 	uint32_t info = vmcs_get32(v, VM_EXIT_INTR_INFO);
-	int vec;
 
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		l0_guest_stop(&p->b, "VM entry failed");
 		return false;
 	}
 	vmx_lp_spend(lp, p->b.handler_cycles);
+	if (l0_handle_host_exit(&p->b, reason & VMX_EXIT_REASON_BASIC_MASK, info))
+		return true;   /* the host's NMI or interrupt */
 	switch (reason & VMX_EXIT_REASON_BASIC_MASK) {
 	case EXIT_REASON_EXCEPTION_NMI:
-		if (intr_info_type(info) == INTR_TYPE_NMI_INTR) {
-			/* A host NMI: blocking by NMI is in effect (R22) until the handler's IRET. */
-			l0_host_nmi(&p->b);
-			break;
-		}
 		/* R17: the faulting IRET had unblocked NMIs: restore virtual-NMI blocking. */
 		if ((info & INTR_INFO_UNBLOCK_NMI) && p->use_vnmi && !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
 			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
 		return reflect_exception(p, info & ~INTR_INFO_UNBLOCK_NMI, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
-	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		/* R21: with acknowledge-on-exit the vector is in the exit information. */
-		vec = intr_info_valid(info) ? intr_info_vector(info) : vmx_lp_host_intr_ack(lp);
-		if (vec >= 0)
-			l0_host_irq(&p->b, vec);
-		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		l0_set_window(&p->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened");
 		break;

@@ -385,22 +385,9 @@ static bool build_bare_vmcs(struct vcpu *vc, const struct machine_guest *l1, con
 		snprintf(err, errlen, "with 'l0 none' the L1 hypervisor needs an 'exit-handler' label");
 		return false;
 	}
-	vmcs_clear(v, vc->lp.model.revision_id);
+	vmcs_setup(v, caps, vc->lp.model.revision_id, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0,
+	           vc->l2.prog.base, vc->l1.insn[l1->exit_handler].addr, l2->vmcs, l2->nvmcs);
 	v->guest = &vc->l2.mem;
-	vmcs_set(v, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING);
-	vmcs_set(v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
-	vmcs_set(v, GUEST_RFLAGS, X86_EFLAGS_FIXED);
-	vmcs_set(v, GUEST_RIP, vc->l2.prog.base);
-	vmcs_set(v, HOST_RIP, vc->l1.insn[l1->exit_handler].addr);
-	for (uint32_t i = 0; i < l2->nvmcs; i++) {
-		int idx = vmcs_field_lookup(l2->vmcs[i].encoding);
-		if (idx >= 0)
-			v->field[idx] = l2->vmcs[i].value;
-	}
-	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->pinbased_ctls));
-	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->procbased_ctls));
-	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(caps->exit_ctls));
-	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(caps->entry_ctls));
 	if (vmx_lp_vmptrld(&vc->lp, v) != VMX_SUCCEED) {
 		snprintf(err, errlen, "VMPTRLD of L1's VMCS failed");
 		return false;

@@ -32,7 +32,7 @@ struct machine_guest {
 	uint32_t count;
 	const struct machine_gate *gates;
 	uint32_t ngates;
-	const struct l0_vmcs_write *vmcs;
+	const struct vmcs_write *vmcs;
 	uint32_t nvmcs;
 	bool stack_not_present;      /* start with the stack page unmapped (EPT-violation stories) */
 	int64_t exit_handler;        /* L1 hypervisor: instruction where it resumes after an exit, or -1 */

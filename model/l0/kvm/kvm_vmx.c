@@ -217,7 +217,6 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	uint32_t reason = vmcs_get32(v, VM_EXIT_REASON);
 	uint32_t info = vmcs_get32(v, VM_EXIT_INTR_INFO);
 	enum kvm_exit_result r;
-	int vec;
 
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		l0_guest_stop(&k->b, "KVM_EXIT_FAIL_ENTRY");
@@ -227,18 +226,11 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	r = soft_vnmi_exit_check(k);
 	if (r != KVM_RESUME)
 		return r;
+	if (l0_handle_host_exit(&k->b, reason & VMX_EXIT_REASON_BASIC_MASK, info))
+		return KVM_RESUME;   /* the host's NMI or interrupt */
 	switch (reason & VMX_EXIT_REASON_BASIC_MASK) {
 	case EXIT_REASON_EXCEPTION_NMI:
-		if (intr_info_type(info) == INTR_TYPE_NMI_INTR) {
-			l0_host_nmi(&k->b);          /* the host's NMI, taken before interrupts are enabled */
-			break;
-		}
 		queue_exception(k, info, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
-		break;
-	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		vec = intr_info_valid(info) ? intr_info_vector(info) : vmx_lp_host_intr_ack(lp);
-		if (vec >= 0)
-			l0_host_irq(&k->b, vec);
 		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened");

@@ -29,27 +29,12 @@ static uint64_t offered_exit_ctls(const struct kvm_vcpu *k)
 /* vmcs12 as L1 left it before its first VMLAUNCH (the scenario's `guest L2` VMCS lines). */
 void nested_setup_vmcs12(struct kvm_vcpu *k)
 {
-	struct vmcs *v = &k->vmcs12;
 	const struct l0_env *e = &k->b.env;
-	const struct vmx_caps *caps = &e->lp->model.caps;
 
-	vmcs_clear(v, e->lp->model.revision_id);
-	v->guest = e->l2_mem;
-	vmcs_set(v, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING);
-	vmcs_set(v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
-	vmcs_set(v, GUEST_RFLAGS, X86_EFLAGS_FIXED);
-	vmcs_set(v, GUEST_RIP, e->l2_entry);
-	vmcs_set(v, HOST_RIP, e->l1_exit_handler);
-	for (uint32_t i = 0; i < e->nl2_vmcs_writes; i++) {
-		int idx = vmcs_field_lookup(e->l2_vmcs_writes[i].encoding);
-		if (idx >= 0)
-			v->field[idx] = e->l2_vmcs_writes[i].value;
-	}
-	/* As L1's own adjust_vmx_controls() would. */
-	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->pinbased_ctls));
-	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(caps->procbased_ctls));
-	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(caps->exit_ctls));
-	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(caps->entry_ctls));
+	vmcs_setup(&k->vmcs12, &e->lp->model.caps, e->lp->model.revision_id,
+	           PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0, e->l2_entry, e->l1_exit_handler,
+	           e->l2_vmcs_writes, e->nl2_vmcs_writes);
+	k->vmcs12.guest = e->l2_mem;
 }
 
 static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_event *ev)
@@ -272,7 +257,6 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	uint32_t basic = reason & VMX_EXIT_REASON_BASIC_MASK;
 	uint32_t info = vmcs_get32(v02, VM_EXIT_INTR_INFO);
 	bool was_pending = k->nested_run_pending;
-	int vec;
 
 	/*
 	 * The 2011 patch: KVM_REQ_EVENT is good for one entry; if an event was
@@ -292,15 +276,9 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		                  vmcs_get32(v02, VM_EXIT_INTR_ERROR_CODE), true);
 		return KVM_RESUME;
 	}
+	if (l0_handle_host_exit(&k->b, basic, info))
+		return KVM_RESUME;
 	switch (basic) {
-	case EXIT_REASON_EXCEPTION_NMI:
-		l0_host_nmi(&k->b);
-		break;
-	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		vec = intr_info_valid(info) ? intr_info_vector(info) : vmx_lp_host_intr_ack(lp);
-		if (vec >= 0)
-			l0_host_irq(&k->b, vec);
-		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
 		break;
