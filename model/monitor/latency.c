@@ -71,6 +71,17 @@ static void lat_forget_newest(struct monitor_latency *l)
 	l->dropped++;
 }
 
+/* One matched latency into the figures. */
+static void lat_record(struct monitor_latency *l, uint64_t d)
+{
+	if (!l->count || d < l->min)
+		l->min = d;
+	if (!l->count || d > l->max)
+		l->max = d;
+	l->count++;
+	l->hist[monitor_latency_bucket(d)]++;
+}
+
 /* A delivery: match the oldest waiting raise. False if none waits. */
 static bool lat_deliver(struct monitor_latency *l, uint64_t cycle, uint64_t *raised_at, uint64_t *latency)
 {
@@ -82,12 +93,7 @@ static bool lat_deliver(struct monitor_latency *l, uint64_t cycle, uint64_t *rai
 	l->head = (l->head + 1) % MONITOR_LAT_RING;
 	l->waiting--;
 	d = cycle > *raised_at ? cycle - *raised_at : 0;
-	if (!l->count || d < l->min)
-		l->min = d;
-	if (!l->count || d > l->max)
-		l->max = d;
-	l->count++;
-	l->hist[monitor_latency_bucket(d)]++;
+	lat_record(l, d);
 	*latency = d;
 	return true;
 }
@@ -222,5 +228,107 @@ void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t 
 				host_delayed(m, cycle, c, at, cycle - at, false);
 		}
 		lat_summary(m->bus, l, "host_nmi_latency", c, 0, cycle);
+	}
+}
+
+/* ---- interrupts for the guests ---- */
+
+static void irq_raise(struct monitor_irq_latency *m, uint32_t c, uint32_t l, uint32_t v, uint64_t cycle)
+{
+	struct monitor_latency *lat = &m->lat[c][l - 1];
+
+	lat->raised++;
+	if (m->raised_at[c][l][v])
+		lat->dropped++;          /* merged into the one already requested */
+	else
+		m->raised_at[c][l][v] = cycle + 1;
+}
+
+/* The level whose raise a delivery at `l` answers: `l`, or the level above that passed it down. */
+static void irq_deliver(struct monitor_irq_latency *m, const struct trace_event *ev, uint32_t l, uint32_t v)
+{
+	uint32_t c = ev->cpu;
+	struct trace_event viol;
+
+	while (l > 1 && !m->raised_at[c][l][v])
+		l--;
+	if (m->raised_at[c][l][v]) {
+		uint64_t at = m->raised_at[c][l][v] - 1;
+		lat_record(&m->lat[c][l - 1], ev->cycle > at ? ev->cycle - at : 0);
+		m->raised_at[c][l][v] = 0;
+		return;
+	}
+	trace_event_init(&viol, ev->cycle, c, ev->level, TRACE_VIOLATION);
+	trace_add_str(&viol, "kind", "duplicate_delivery");
+	trace_add_str(&viol, "type", "irq");
+	trace_add_uint(&viol, "vector", v);
+	m->violations++;
+	trace_bus_emit(m->bus, &viol);
+}
+
+static uint32_t field32(const struct trace_event *ev, const char *key)
+{
+	const struct trace_field *f = trace_field(ev, key);
+	return f ? (uint32_t)f->u : 0;
+}
+
+static bool is_ext_intr_exit(const struct trace_event *ev)
+{
+	const struct trace_field *r = trace_field(ev, "reason");
+	return r && r->type == TF_STR && !strcmp(r->s, "EXTERNAL_INTERRUPT") && (field32(ev, "intr_info") & 0x80000000u);
+}
+
+static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct monitor_irq_latency *m = (struct monitor_irq_latency *)s;
+	const struct trace_field *t = trace_field(ev, "type");
+	uint32_t c = ev->cpu, l = ev->level, info;
+
+	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS)
+		return;
+	switch (ev->kind) {
+	case TRACE_STIMULUS:
+		if (l >= 1 && t && t->type == TF_STR && !strcmp(t->s, "irq"))
+			irq_raise(m, c, l, field32(ev, "vector") & 0xff, ev->cycle);
+		break;
+	case TRACE_NESTED_VMENTER:
+		/* L1 injects an interrupt into L2 with its VM entry. */
+		info = field32(ev, "event_inj");
+		if ((info & 0x80000000u) && (info & 0x700u) == 0)
+			irq_raise(m, c, 2, info & 0xff, ev->cycle);
+		break;
+	case TRACE_NESTED_VMEXIT:
+		/* An interrupt for L1 acknowledged in its (emulated) exit. */
+		if (is_ext_intr_exit(ev))
+			irq_deliver(m, ev, 1, field32(ev, "intr_info") & 0xff);
+		break;
+	case TRACE_DELIVER:
+		if (l >= 1 && injected(ev) && t && t->type == TF_STR && !strcmp(t->s, "ext-intr"))
+			irq_deliver(m, ev, l, field32(ev, "vector") & 0xff);
+		break;
+	default:
+		break;
+	}
+}
+
+void monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus)
+{
+	memset(m, 0, sizeof(*m));
+	m->base.emit = irq_emit;
+	m->bus = bus;
+}
+
+void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uint64_t cycle)
+{
+	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++) {
+		if (cpu != UINT32_MAX && cpu != c)
+			continue;
+		for (uint32_t l = 1; l < MONITOR_LEVELS; l++) {
+			struct monitor_latency *lat = &m->lat[c][l - 1];
+			lat->waiting = 0;
+			for (uint32_t v = 0; v < 256; v++)
+				lat->waiting += m->raised_at[c][l][v] != 0;
+			lat_summary(m->bus, lat, "irq_latency", c, l, cycle);
+		}
 	}
 }

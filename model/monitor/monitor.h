@@ -138,11 +138,33 @@ struct monitor_forced_unblock {
 void monitor_forced_unblock_init(struct monitor_forced_unblock *m, struct trace_bus *bus);
 void monitor_forced_unblock_finish(struct monitor_forced_unblock *m, uint32_t cpu, uint64_t cycle);
 
+/*
+ * Interrupts for the guests: cycles from a device interrupt raised for a
+ * level (stimulus type=irq) - or injected by L1 into L2 with its VM entry
+ * - to its delivery there (an injected `deliver`, an L1 interrupt injected
+ * straight into an L2 that L1 lets take it, or an external-interrupt exit
+ * that acknowledged it, R21). One outstanding raise per vector: a second
+ * one merges in the IRR, as it does in hardware. Summary kind=irq_latency
+ * per (cpu, level); a violation `duplicate_delivery` for a delivery with
+ * nothing raised to match it.
+ */
+struct monitor_irq_latency {
+	struct trace_sink base;
+	struct trace_bus *bus;
+	uint64_t raised_at[MONITOR_MAX_CPUS][MONITOR_LEVELS][256];   /* cycle + 1; 0: nothing waits */
+	struct monitor_latency lat[MONITOR_MAX_CPUS][MONITOR_LEVELS - 1];
+	uint64_t violations;
+};
+
+void monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus);
+void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uint64_t cycle);
+
 /* The three monitors with end-of-run figures, as the machine attaches them. */
 struct monitor_summaries {
 	struct monitor_nmi_latency nmi;
 	struct monitor_host_nmi host;
 	struct monitor_forced_unblock forced;
+	struct monitor_irq_latency irq;
 };
 
 void monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles);

@@ -1,0 +1,140 @@
+/*
+ * The interrupt-latency monitor and its duplicate_delivery verdict, on
+ * synthetic event sequences.
+ */
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "model/monitor/monitor.h"
+
+namespace {
+
+struct Capture {
+	trace_sink base;
+	std::vector<std::string> lines;
+};
+
+void CaptureEmit(trace_sink *s, const trace_event *ev)
+{
+	char buf[512];
+	trace_format_text(ev, buf, sizeof(buf));
+	reinterpret_cast<Capture *>(s)->lines.emplace_back(buf);
+}
+
+class MonitorIrq : public ::testing::Test {
+protected:
+	trace_bus bus{};
+	monitor_irq_latency *m = new monitor_irq_latency;
+	Capture cap{};
+
+	void SetUp() override
+	{
+		trace_bus_init(&bus);
+		monitor_irq_latency_init(m, &bus);
+		cap.base.emit = CaptureEmit;
+		trace_bus_attach(&bus, &m->base);
+		trace_bus_attach(&bus, &cap.base);
+	}
+	void TearDown() override { delete m; }
+
+	void Stimulus(uint64_t cycle, uint32_t level, uint32_t vector)
+	{
+		trace_event ev;
+		trace_event_init(&ev, cycle, 0, level, TRACE_STIMULUS);
+		trace_add_str(&ev, "type", "irq");
+		trace_add_uint(&ev, "vector", vector);
+		trace_bus_emit(&bus, &ev);
+	}
+	void Deliver(uint64_t cycle, uint32_t level, uint32_t vector, bool injected = true)
+	{
+		trace_event ev;
+		trace_event_init(&ev, cycle, 0, level, TRACE_DELIVER);
+		trace_add_uint(&ev, "vector", vector);
+		trace_add_str(&ev, "type", "ext-intr");
+		trace_add_bool(&ev, "injected", injected);
+		trace_bus_emit(&bus, &ev);
+	}
+	std::vector<std::string> Finish(uint64_t cycle)
+	{
+		monitor_irq_latency_finish(m, UINT32_MAX, cycle);
+		return cap.lines;
+	}
+	int Count(const std::string &what)
+	{
+		int n = 0;
+		for (const auto &l : cap.lines)
+			n += l.find(what) != std::string::npos;
+		return n;
+	}
+};
+
+}  // namespace
+
+TEST_F(MonitorIrq, LatencyFromRaiseToInjectedDelivery)
+{
+	Stimulus(1000, 1, 32);
+	Deliver(3500, 1, 32);
+	Finish(10000);
+	EXPECT_EQ(Count("kind=irq_latency count=1 min=2500 median=2500 max=2500 unmatched=0"), 1);
+	EXPECT_EQ(Count("duplicate_delivery"), 0);
+}
+
+TEST_F(MonitorIrq, DeliveryWithNothingRaisedIsADuplicate)
+{
+	Stimulus(1000, 1, 32);
+	Deliver(2000, 1, 32);
+	Deliver(3000, 1, 32);
+	EXPECT_EQ(Count("kind=duplicate_delivery type=irq vector=32"), 1);
+	EXPECT_EQ(m->violations, 1u);
+}
+
+TEST_F(MonitorIrq, DirectDeliveriesAreNotJudged)
+{
+	Deliver(2000, 1, 48, false);   /* from the pins, not a hypervisor's injection */
+	EXPECT_EQ(Count("duplicate_delivery"), 0);
+}
+
+TEST_F(MonitorIrq, AnL1InterruptPassedDownToL2CountsForL1)
+{
+	Stimulus(1000, 1, 32);
+	Deliver(4000, 2, 32);   /* L1 does not exit on interrupts: L0 injects into L2 */
+	Finish(10000);
+	EXPECT_EQ(Count("L1 summary       kind=irq_latency count=1 min=3000"), 1);
+	EXPECT_EQ(Count("duplicate_delivery"), 0);
+}
+
+TEST_F(MonitorIrq, L1sInjectionIntoL2IsARaise)
+{
+	trace_event ev;
+	trace_event_init(&ev, 2400, 0, 1, TRACE_NESTED_VMENTER);
+	trace_add_hex32(&ev, "event_inj", 0x80000031);
+	trace_bus_emit(&bus, &ev);
+	Deliver(3450, 2, 49);
+	Finish(10000);
+	EXPECT_EQ(Count("L2 summary       kind=irq_latency count=1 min=1050"), 1);
+	EXPECT_EQ(Count("duplicate_delivery"), 0);
+}
+
+TEST_F(MonitorIrq, AcknowledgedInTheExitIsADelivery)
+{
+	Stimulus(1000, 1, 32);
+	trace_event ev;
+	trace_event_init(&ev, 2731, 0, 1, TRACE_NESTED_VMEXIT);
+	trace_add_str(&ev, "reason", "EXTERNAL_INTERRUPT");
+	trace_add_hex32(&ev, "intr_info", 0x80000020);
+	trace_bus_emit(&bus, &ev);
+	Finish(10000);
+	EXPECT_EQ(Count("kind=irq_latency count=1 min=1731"), 1);
+}
+
+TEST_F(MonitorIrq, ASecondRaiseMergesAndANeverDeliveredOneIsUnmatched)
+{
+	Stimulus(1000, 1, 32);
+	Stimulus(1500, 1, 32);   /* merges in the IRR */
+	Stimulus(1600, 1, 33);   /* never delivered */
+	Deliver(2000, 1, 32);
+	Finish(10000);
+	EXPECT_EQ(Count("kind=irq_latency count=1 min=1000 median=1000 max=1000 unmatched=2"), 1);
+}
