@@ -5,6 +5,7 @@
 add_executable(vmxsim_cli_tests ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_stat.cc)
 target_link_libraries(vmxsim_cli_tests PRIVATE GTest::gtest_main)
+target_include_directories(vmxsim_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_options(vmxsim_cli_tests PRIVATE -Wall -Wextra -Werror)
 target_compile_definitions(vmxsim_cli_tests PRIVATE
   VMXSIM_BIN="$<TARGET_FILE:vmxsim>"

@@ -5,6 +5,8 @@
 // stderr and the files left behind.
 #include <gtest/gtest.h>
 
+#include "cli/cli_util.h"
+
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -202,26 +204,9 @@ private:
 
 // ---- running the binary ----------------------------------------------------
 
-struct Result {
-	int status = -1;   // exit status, or -1 if it did not exit normally
-	std::string out, err;
-};
-
-std::string Quote(const std::string &s)
-{
-	std::string q = "'";
-	for (char c : s)
-		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-	return q + "'";
-}
-
-std::string ReadFile(const fs::path &p)
-{
-	std::ifstream f(p, std::ios::binary);
-	std::ostringstream ss;
-	ss << f.rdbuf();
-	return ss.str();
-}
+using cli_util::Quote;
+using cli_util::ReadFile;
+using cli_util::Result;
 
 std::vector<std::string> SplitLines(const std::string &s)
 {

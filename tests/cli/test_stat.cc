@@ -6,6 +6,8 @@
 // file left behind, and exit statuses as for `run`.
 #include <gtest/gtest.h>
 
+#include "cli/cli_util.h"
+
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -55,26 +57,9 @@ const char kWindow[] =
 	"expect count exit INTERRUPT_WINDOW == 2\n"
 	"expect no nmi_nesting\n";
 
-struct Result {
-	int status = -1;
-	std::string out, err;
-};
-
-std::string Quote(const std::string &s)
-{
-	std::string q = "'";
-	for (char c : s)
-		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-	return q + "'";
-}
-
-std::string ReadFile(const fs::path &p)
-{
-	std::ifstream f(p, std::ios::binary);
-	std::ostringstream ss;
-	ss << f.rdbuf();
-	return ss.str();
-}
+using cli_util::Quote;
+using cli_util::ReadFile;
+using cli_util::Result;
 
 std::vector<std::string> Lines(const std::string &s)
 {

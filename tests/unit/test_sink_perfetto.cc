@@ -13,44 +13,15 @@
 #include <vector>
 
 #include "model/trace/trace.h"
+#include "unit/sink_harness.h"
 
 namespace {
-
-struct Ev {
-	trace_event ev;
-	Ev(uint64_t cycle, uint32_t cpu, uint32_t level, trace_kind k) { trace_event_init(&ev, cycle, cpu, level, k); }
-	Ev &U(const char *k, uint64_t v) { trace_add_uint(&ev, k, v); return *this; }
-	Ev &H32(const char *k, uint32_t v) { trace_add_hex32(&ev, k, v); return *this; }
-	Ev &H64(const char *k, uint64_t v) { trace_add_hex64(&ev, k, v); return *this; }
-	Ev &S(const char *k, const char *v) { trace_add_str(&ev, k, v); return *this; }
-	Ev &B(const char *k, bool v) { trace_add_bool(&ev, k, v); return *this; }
-};
 
 // Everything the writer prints for `evs`; at 1 GHz one cycle is one ns.
 std::string Json(const std::vector<Ev> &evs, uint64_t tsc_hz = 1000000000, uint32_t vcpus = 1,
                  const char *l0 = "plain")
 {
-	char *mem = nullptr;
-	size_t size = 0;
-	FILE *f = open_memstream(&mem, &size);
-	trace_sink_context ctx;
-	ctx.tsc_hz = tsc_hz;
-	ctx.l0 = l0;
-	ctx.vcpus = vcpus;
-	ctx.scenario = "synthetic.scn";
-	trace_sink *s = trace_perfetto_sink_new(f, &ctx);
-	EXPECT_NE(s, nullptr);
-	if (s) {
-		for (const Ev &e : evs)
-			s->emit(s, &e.ev);
-		s->finish(s);
-		EXPECT_FALSE(s->error);
-		trace_sink_close(s);
-	}
-	fclose(f);
-	std::string out(mem, size);
-	free(mem);
-	return out;
+	return WriteAll(trace_perfetto_sink_new, SinkContext(tsc_hz, l0, vcpus), evs);
 }
 
 // The event lines (one event per line, without the separating comma).

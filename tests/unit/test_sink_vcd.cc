@@ -11,49 +11,16 @@
 #include <vector>
 
 #include "model/trace/trace.h"
+#include "unit/sink_harness.h"
 
 namespace {
 
-struct Ev {
-	trace_event ev;
-	Ev(uint64_t cycle, uint32_t cpu, uint32_t level, trace_kind k) { trace_event_init(&ev, cycle, cpu, level, k); }
-	Ev &U(const char *k, uint64_t v) { trace_add_uint(&ev, k, v); return *this; }
-	Ev &H32(const char *k, uint32_t v) { trace_add_hex32(&ev, k, v); return *this; }
-	Ev &H64(const char *k, uint64_t v) { trace_add_hex64(&ev, k, v); return *this; }
-	Ev &S(const char *k, const char *v) { trace_add_str(&ev, k, v); return *this; }
-	Ev &B(const char *k, bool v) { trace_add_bool(&ev, k, v); return *this; }
-};
-
-trace_sink_context Ctx(uint32_t vcpus)
-{
-	trace_sink_context ctx;
-	ctx.tsc_hz = 1000000000;
-	ctx.l0 = "plain";
-	ctx.vcpus = vcpus;
-	ctx.scenario = "synthetic.scn";
-	return ctx;
-}
+trace_sink_context Ctx(uint32_t vcpus) { return SinkContext(1000000000, "plain", vcpus); }
 
 // Everything the writer prints for `evs`.
 std::string Vcd(const std::vector<Ev> &evs, uint32_t vcpus = 1)
 {
-	char *mem = nullptr;
-	size_t size = 0;
-	FILE *f = open_memstream(&mem, &size);
-	trace_sink_context ctx = Ctx(vcpus);
-	trace_sink *s = trace_vcd_sink_new(f, &ctx);
-	EXPECT_NE(s, nullptr);
-	if (s) {
-		for (const Ev &e : evs)
-			s->emit(s, &e.ev);
-		s->finish(s);
-		EXPECT_FALSE(s->error);
-		trace_sink_close(s);
-	}
-	fclose(f);
-	std::string out(mem, size);
-	free(mem);
-	return out;
+	return WriteAll(trace_vcd_sink_new, Ctx(vcpus), evs);
 }
 
 // The value-change section: everything after $enddefinitions.
