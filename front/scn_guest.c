@@ -334,7 +334,7 @@ static bool st_vmcs(struct parser *p, struct scn_guest *g)
 static bool st_exit_handler(struct parser *p, struct scn_guest *g)
 {
 	const struct tok *kw = scn_next(p);
-	const char *label;
+	const char *label = NULL;   /* set by parse_label_use() when it succeeds */
 
 	if (g->level != SCN_L1)
 		return scn_fail_col(p, kw->col, "'exit-handler' belongs in a 'guest L1' block: only "

@@ -272,23 +272,32 @@ static uint32_t field32(const struct trace_event *ev, const char *key)
 	return f ? (uint32_t)f->u : 0;
 }
 
+static bool is_type(const struct trace_event *ev, const char *type)
+{
+	const struct trace_field *t = trace_field(ev, "type");
+	return t && t->type == TF_STR && !strcmp(t->s, type);
+}
+
 static bool is_ext_intr_exit(const struct trace_event *ev)
 {
-	const struct trace_field *r = trace_field(ev, "reason");
-	return r && r->type == TF_STR && !strcmp(r->s, "EXTERNAL_INTERRUPT") && (field32(ev, "intr_info") & 0x80000000u);
+	const struct trace_field *r;
+
+	if (!(field32(ev, "intr_info") & 0x80000000u))
+		return false;
+	r = trace_field(ev, "reason");
+	return r && r->type == TF_STR && !strcmp(r->s, "EXTERNAL_INTERRUPT");
 }
 
 static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_irq_latency *m = (struct monitor_irq_latency *)s;
-	const struct trace_field *t = trace_field(ev, "type");
 	uint32_t c = ev->cpu, l = ev->level, info;
 
 	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS)
 		return;
 	switch (ev->kind) {
 	case TRACE_STIMULUS:
-		if (l >= 1 && t && t->type == TF_STR && !strcmp(t->s, "irq"))
+		if (l >= 1 && is_type(ev, "irq"))
 			irq_raise(m, c, l, field32(ev, "vector") & 0xff, ev->cycle);
 		break;
 	case TRACE_NESTED_VMENTER:
@@ -303,7 +312,7 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 			irq_deliver(m, ev, 1, field32(ev, "intr_info") & 0xff);
 		break;
 	case TRACE_DELIVER:
-		if (l >= 1 && injected(ev) && t && t->type == TF_STR && !strcmp(t->s, "ext-intr"))
+		if (l >= 1 && is_type(ev, "ext-intr") && injected(ev))
 			irq_deliver(m, ev, l, field32(ev, "vector") & 0xff);
 		break;
 	default:

@@ -26,10 +26,13 @@ static int what_of(const struct trace_event *ev)
  */
 static void acked_on_exit(struct monitor_lost_event *m, const struct trace_event *ev)
 {
-	const struct trace_field *r = trace_field(ev, "reason"), *i = trace_field(ev, "intr_info");
+	const struct trace_field *i = trace_field(ev, "intr_info"), *r;
 	uint32_t c = ev->cpu;
 
-	if (!r || !i || r->type != TF_STR || strcmp(r->s, "EXTERNAL_INTERRUPT") != 0 || !(i->u & 0x80000000u))
+	if (!i || !(i->u & 0x80000000u))
+		return;   /* most exits: nothing acknowledged */
+	r = trace_field(ev, "reason");
+	if (!r || r->type != TF_STR || strcmp(r->s, "EXTERNAL_INTERRUPT") != 0)
 		return;
 	if (ev->kind == TRACE_NESTED_VMEXIT)
 		m->delivered[c][1][(i->u & 0xff) + 1]++;
@@ -41,7 +44,7 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_lost_event *m = (struct monitor_lost_event *)s;
 	uint32_t c = ev->cpu, l = ev->level;
-	int w = what_of(ev);
+	int w;
 	const struct trace_field *inj;
 
 	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS)
@@ -50,6 +53,9 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		acked_on_exit(m, ev);
 		return;
 	}
+	if (ev->kind != TRACE_STIMULUS && ev->kind != TRACE_HOST && ev->kind != TRACE_DELIVER)
+		return;   /* the only kinds that raise or deliver */
+	w = what_of(ev);
 	if (w < 0)
 		return;
 	switch (ev->kind) {

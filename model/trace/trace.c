@@ -108,7 +108,7 @@ void trace_add_bool(struct trace_event *ev, const char *key, bool b) { add(ev, k
 const struct trace_field *trace_field(const struct trace_event *ev, const char *key)
 {
 	for (uint32_t i = 0; i < ev->nfields; i++)
-		if (!strcmp(ev->f[i].key, key))
+		if (ev->f[i].key == key || !strcmp(ev->f[i].key, key))   /* the same literal, usually */
 			return &ev->f[i];
 	return NULL;
 }

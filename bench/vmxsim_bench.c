@@ -1,0 +1,217 @@
+/*
+ * vmxsim_bench - how fast the model runs on the machine it runs on. Not a
+ * test: it asserts nothing and prints figures (docs/PERFORMANCE.md says how
+ * to read them and records a run).
+ *
+ *   vmxsim_bench [SCENARIOS_DIR] [--quick] [--profile]
+ *
+ * --quick: short runs, to see that it works; --profile: only the exit storm
+ * with no trace, a long one, for `perf record`.
+ *
+ * 1. Exit storm: a guest under `l0 plain` that executes VMCALL in a loop
+ *    (an unconditional exit, R1), so nearly every simulated instruction is a
+ *    VM exit and the hypervisor's round trip. Simulated VM exits per second
+ *    of wall time with no trace, and with the text trace written to
+ *    /dev/null.
+ * 2. SCENARIOS_DIR/soft-vnmi/timeout-1s.scn: wall time per run and the
+ *    real-time factor (simulated seconds per wall second).
+ * 3. Peak RSS of a storm of 1x and of 10x the length, each in a child
+ *    process of its own, so the second cannot inherit the first's peak.
+ *
+ * Wall time is the only clock here; the model itself never reads one.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/scenario_run.h"
+#include "front/scenario.h"
+#include "model/machine/machine.h"
+
+/* A round trip is about 2,400 cycles at Nehalem's figures; RUN_CYCLES / 2400 exits. */
+static const char storm_fmt[] =
+	"# storm: a VM exit on every other instruction.\n"
+	"cpu     nehalem\n"
+	"l0      plain\n"
+	"\n"
+	"guest L1\n"
+	"main:   vmcall\n"
+	"        jmp main\n"
+	"\n"
+	"run %" PRIu64 "\n";
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static struct scn_scenario *storm(uint64_t cycles)
+{
+	char text[512];
+	struct scn_error err;
+	int n = snprintf(text, sizeof(text), storm_fmt, cycles);
+	struct scn_scenario *s = scn_parse(text, (size_t)n, "storm.scn", &err);
+
+	if (!s) {
+		char msg[256];
+		scn_format_error(&err, msg, sizeof(msg));
+		fprintf(stderr, "vmxsim_bench: %s\n", msg);
+		exit(2);
+	}
+	return s;
+}
+
+/* The scenario's TSC frequency, as the machine built from it has it. */
+static uint64_t tsc_hz_of(const struct scn_scenario *s)
+{
+	struct vmxsim_handle *h = vmxsim_open_scenario(s, NULL, TRACE_FORMAT_TEXT, stderr, NULL, 0);
+	uint64_t hz;
+
+	if (!h) {
+		fprintf(stderr, "vmxsim_bench: %s cannot run\n", s->file);
+		exit(2);
+	}
+	hz = vmxsim_handle_config(h)->cpu.tsc_hz;
+	vmxsim_close_scenario(h, NULL);
+	return hz;
+}
+
+/* One run; its wall time in seconds, its result in *res. */
+static double timed_run(const struct scn_scenario *s, FILE *trace, struct vmxsim_result *res)
+{
+	double t0 = now();
+	enum vmxsim_status st = vmxsim_run_scenario(s, trace, TRACE_FORMAT_TEXT, stderr, res);
+
+	if (st == VMXSIM_BAD_INPUT) {
+		fprintf(stderr, "vmxsim_bench: %s cannot run\n", s->file);
+		exit(2);
+	}
+	return now() - t0;
+}
+
+/* The best of `reps` runs: the one least disturbed by the rest of the machine. */
+static double best_of(int reps, const struct scn_scenario *s, FILE *trace, struct vmxsim_result *res)
+{
+	double best = 0;
+	for (int i = 0; i < reps; i++) {
+		double t = timed_run(s, trace, res);
+		if (i == 0 || t < best)
+			best = t;
+	}
+	return best;
+}
+
+static void exit_storm(uint64_t cycles, int reps)
+{
+	struct scn_scenario *s = storm(cycles);
+	struct vmxsim_result res;
+	FILE *null = fopen("/dev/null", "w");
+	double off, on;
+
+	if (!null) {
+		perror("vmxsim_bench: /dev/null");
+		exit(2);
+	}
+	off = best_of(reps, s, NULL, &res);
+	printf("exit storm: %" PRIu64 " simulated cycles, %" PRIu64 " VM exits, %" PRIu64 " trace events\n",
+	       res.cycles, res.exits, res.events);
+	printf("  trace off:          %8.3f s  %12.0f exits/s\n", off, (double)res.exits / off);
+	on = best_of(reps, s, null, &res);
+	printf("  text trace on:      %8.3f s  %12.0f exits/s  (%.2fx the time of trace off)\n", on,
+	       (double)res.exits / on, on / off);
+	fclose(null);
+	scn_free(s);
+}
+
+static void timeout_1s(const char *dir, int reps)
+{
+	char path[4096];
+	struct scn_error err;
+	struct scn_scenario *s;
+	struct vmxsim_result res;
+	double t;
+
+	snprintf(path, sizeof(path), "%s/soft-vnmi/timeout-1s.scn", dir);
+	s = scn_parse_file(path, &err);
+	if (!s) {
+		char msg[512];
+		scn_format_error(&err, msg, sizeof(msg));
+		fprintf(stderr, "vmxsim_bench: %s\n", msg);
+		exit(2);
+	}
+	t = best_of(reps, s, NULL, &res);
+	printf("%s: %" PRIu64 " simulated cycles, %" PRIu64 " VM exits\n", path, res.cycles, res.exits);
+	printf("  wall time per run:  %8.3f ms (best of %d), status %d\n", t * 1e3, reps, (int)res.status);
+	/* Simulated seconds at the scenario's TSC frequency, per wall second. */
+	printf("  real-time factor:   %8.0f simulated seconds per wall second\n",
+	       (double)res.cycles / (double)tsc_hz_of(s) / t);
+	scn_free(s);
+}
+
+/* Peak RSS (KiB) of a child that runs a storm of `cycles` with the text trace to /dev/null. */
+static long child_peak_rss(uint64_t cycles)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("vmxsim_bench: fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		struct scn_scenario *s = storm(cycles);
+		struct vmxsim_result res;
+		FILE *null = fopen("/dev/null", "w");
+		timed_run(s, null, &res);
+		_exit(0);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "vmxsim_bench: the RSS child failed\n");
+		exit(2);
+	}
+	return ru.ru_maxrss;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = "scenarios";
+	int quick = 0, profile = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--quick"))
+			quick = 1;
+		else if (!strcmp(argv[i], "--profile"))
+			profile = 1;
+		else if (argv[i][0] == '-') {
+			fprintf(stderr, "usage: vmxsim_bench [SCENARIOS_DIR] [--quick] [--profile]\n");
+			return 2;
+		} else
+			dir = argv[i];
+	}
+	uint64_t storm_cycles = quick ? 240000000ull : 4800000000ull;   /* 0.1M or 2M exits */
+	int reps = quick ? 1 : 5;
+
+	if (profile) {
+		struct scn_scenario *s = storm(storm_cycles * 5);
+		struct vmxsim_result res;
+		printf("trace off: %.3f s\n", timed_run(s, NULL, &res));
+		scn_free(s);
+		return 0;
+	}
+	exit_storm(storm_cycles, reps);
+	timeout_1s(dir, quick ? 10 : 200);
+	long small = child_peak_rss(storm_cycles / 10), large = child_peak_rss(storm_cycles);
+	printf("peak RSS, storm with text trace: %ld KiB at %" PRIu64 " cycles, %ld KiB at %" PRIu64 " cycles\n", small,
+	       storm_cycles / 10, large, storm_cycles);
+	printf("not measured: the per-cycle reference mode and explore runs (neither exists yet)\n");
+	return 0;
+}
