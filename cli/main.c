@@ -1,8 +1,8 @@
 /*
  * main.c - the vmxsim command line.
  *
- *   vmxsim run FILE.scn [-o TRACE] [--format text|jsonl] [--plot OUT.png|OUT.svg]
- *   vmxsim check FILE.scn [--golden G] [--bless]
+ *   vmxsim run FILE.scn [-o TRACE] [--format FORMAT] [--plot OUT.png|OUT.svg] [--reference]
+ *   vmxsim check FILE.scn [--golden G] [--bless] [--reference]
  *   vmxsim suite [DIR] [--out DIR] [--plots DIR]
  *   vmxsim list [DIR]
  *   vmxsim stat FILE.scn
@@ -35,10 +35,14 @@ static const char usage[] =
     "        run a scenario; the trace goes to TRACE (replaced atomically) or stdout\n"
     "        --plot OUT.png|OUT.svg also draws its timeline (tools/vmxsim_plot.py,\n"
     "        /usr/bin/python3 with matplotlib; see docs/plots.md)\n"
-    "  check FILE.scn [--golden G] [--bless]\n"
+    "        --reference runs in the reference mode: every processor advances\n"
+    "        cycle by cycle instead of jumping to its next event; the same trace,\n"
+    "        far slower (for testing the fast path; docs/PERFORMANCE.md)\n"
+    "  check FILE.scn [--golden G] [--bless] [--reference]\n"
     "        run a scenario and compare its text trace with its golden\n"
     "        (default: scenarios/X.scn -> traces/X.trace); --bless or\n"
-    "        VMXSIM_UPDATE_GOLDEN=1 rewrites the golden (refused when CI is set)\n"
+    "        VMXSIM_UPDATE_GOLDEN=1 rewrites the golden (refused when CI is set);\n"
+    "        --reference as for run\n"
     "  suite [DIR] [--out DIR] [--plots DIR]\n"
     "        run every scenario under DIR (default: scenarios), write traces under\n"
     "        --out (default: build/traces), compare with goldens, print a table;\n"
@@ -78,6 +82,7 @@ static struct scn_scenario *load(const char *path)
 static int cmd_run(int argc, char **argv)
 {
 	const char *file = NULL, *out = NULL, *plot = NULL;
+	struct vmxsim_limits lim = {0};
 	enum trace_format fmt = TRACE_FORMAT_TEXT;
 	struct scn_scenario *s;
 	struct vmxsim_result res;
@@ -97,6 +102,8 @@ static int cmd_run(int argc, char **argv)
 			if (f < 0)
 				return bad_usage("--format must be text, jsonl, vcd, perfetto or ftrace");
 			fmt = (enum trace_format)f;
+		} else if (!strcmp(argv[i], "--reference")) {
+			lim.reference = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return bad_usage("unknown option for run");
 		} else if (!file) {
@@ -114,7 +121,7 @@ static int cmd_run(int argc, char **argv)
 		scn_free(s);
 		return VMXSIM_BAD_INPUT;
 	}
-	st = vmxsim_run_scenario(s, out ? af.f : stdout, fmt, stderr, &res);
+	st = vmxsim_run_scenario_limited(s, out ? af.f : stdout, fmt, stderr, &lim, &res);
 	if (out) {
 		/* A scenario that cannot run leaves an existing trace alone. */
 		if (st == VMXSIM_BAD_INPUT || res.trace_error) {
@@ -148,8 +155,10 @@ static bool bless_allowed(void)
 }
 
 /* Run one scenario into a temporary file beside `golden` and compare. */
-static int check_one(const char *file, const char *golden, bool bless, bool quiet, struct vmxsim_result *res)
+static int check_one(const char *file, const char *golden, bool bless, bool quiet, bool reference,
+                     struct vmxsim_result *res)
 {
+	struct vmxsim_limits lim = {.reference = reference};
 	struct scn_scenario *s = load(file);
 	struct atomic_file af;
 	enum vmxsim_status st;
@@ -164,7 +173,7 @@ static int check_one(const char *file, const char *golden, bool bless, bool quie
 		scn_free(s);
 		return VMXSIM_BAD_INPUT;
 	}
-	st = vmxsim_run_scenario(s, af.f, TRACE_FORMAT_TEXT, stderr, res);
+	st = vmxsim_run_scenario_limited(s, af.f, TRACE_FORMAT_TEXT, stderr, &lim, res);
 	scn_free(s);
 	if (st == VMXSIM_BAD_INPUT || res->trace_error || fflush(af.f) != 0) {
 		atomic_abort(&af);
@@ -208,7 +217,7 @@ static bool update_env(void)
 static int cmd_check(int argc, char **argv)
 {
 	const char *file = NULL, *golden = NULL;
-	bool bless = update_env();
+	bool bless = update_env(), reference = false;
 	char path[4096];
 	struct vmxsim_result res;
 
@@ -217,6 +226,8 @@ static int cmd_check(int argc, char **argv)
 			golden = argv[++i];
 		else if (!strcmp(argv[i], "--bless"))
 			bless = true;
+		else if (!strcmp(argv[i], "--reference"))
+			reference = true;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return bad_usage("unknown option for check");
 		else if (!file)
@@ -232,7 +243,7 @@ static int cmd_check(int argc, char **argv)
 		golden_path_for(file, path, sizeof(path));
 		golden = path;
 	}
-	return check_one(file, golden, bless, false, &res);
+	return check_one(file, golden, bless, false, reference, &res);
 }
 
 /* ---- scenario discovery ---- */

@@ -389,6 +389,8 @@ struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *t
 		h->b.cfg.nstim = 0;   /* checked, but the embedding brings its own */
 	if (lim && lim->max_cycles && h->b.cfg.run_cycles > lim->max_cycles)
 		h->b.cfg.run_cycles = lim->max_cycles;
+	if (lim)
+		h->b.cfg.reference_stepping = lim->reference;
 	trace_bus_init(&h->bus);
 	if (!expect_sink_init(&h->ex, s, h->b.cfg.cpu.tsc_hz)) {
 		build_free(&h->b);

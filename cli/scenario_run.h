@@ -42,6 +42,7 @@ enum vmxsim_status vmxsim_run_scenario(const struct scn_scenario *s, FILE *trace
 /* Limits a caller may put on a run (0: none). */
 struct vmxsim_limits {
 	uint64_t max_cycles;     /* run at most this long, whatever the scenario says */
+	bool reference;          /* reference stepping (machine_config.reference_stepping) */
 };
 
 /* vmxsim_run_scenario with limits (used by robustness tests). */

@@ -5,7 +5,9 @@
  * Time advances by instruction costs of the CPU model. A work block runs in
  * bulk up to the next moment something could change the arbiter's answer:
  * the caller's limit (where stimuli arrive), the preemption-timer deadline,
- * the end of a shadow, or a pending MTF exit.
+ * the end of a shadow, or a pending MTF exit. With lp->reference set, work
+ * runs one unit per step and a sleeping processor advances one cycle at a
+ * time: the reference the bulk path is tested against.
  */
 #include <stddef.h>
 
@@ -142,7 +144,7 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 			if (t < n)
 				n = t;
 		}
-		if (vmx_lp_sti_blocking(lp) || vmx_lp_movss_blocking(lp) ||
+		if (lp->reference || vmx_lp_sti_blocking(lp) || vmx_lp_movss_blocking(lp) ||
 		    (non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG)))
 			n = 1;
 		if (n == 0)
@@ -363,9 +365,11 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until)
 			uint64_t wake = until;
 			if (lp->non_root && lp->timer_armed && lp->timer_deadline > lp->cycle && lp->timer_deadline < wake)
 				wake = lp->timer_deadline;
-			lp->cycle = wake > lp->cycle ? wake : lp->cycle + 1;
+			lp->cycle = wake > lp->cycle && !lp->reference ? wake : lp->cycle + 1;
+			lp->steps++;
 			continue;
 		}
+		lp->steps++;
 		s = lp_execute(lp, until);
 		if (s != LP_STEP_CONTINUE)
 			return step_outcome(lp, s);

@@ -86,6 +86,15 @@ struct vmx_lp {
 
 	uint32_t last_blocking[2];      /* last HW_BLOCKING snapshot reported, [root, non-root] */
 
+	/*
+	 * Reference stepping: one work unit per step and one cycle at a time
+	 * while asleep, instead of running up to the next moment something
+	 * could change. It must give the same run, only slower; the tests hold
+	 * the fast path to it.
+	 */
+	bool reference;
+	uint64_t steps;                 /* run-loop steps taken (executions and sleeps): what the fast path saves */
+
 	vmx_hw_observer_fn observer;    /* may be NULL */
 	void *observer_ctx;
 	/*

@@ -411,6 +411,7 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 	/* Bare metal: the L1 program runs in root operation, from its first instruction. */
 	vmx_lp_init(&vc->lp, &cfg->cpu, id, cfg->bare_metal ? &vc->l1.mem : NULL);
 	vmx_lp_set_observer(&vc->lp, machine_observe, vc);
+	vc->lp.reference = cfg->reference_stepping;
 	vc->lp.send_ipi = physical_ipi;
 	vc->lp.send_ipi_ctx = vc;
 	vc->lp.sync = sync_vcpu;

@@ -83,6 +83,7 @@ struct machine_config {
 	uint64_t run_cycles;
 	uint64_t ipi_cycles;         /* IPI latency; also the lookahead between vCPUs */
 	uint64_t host_nmi_delay_cycles; /* a host NMI waiting longer is a host_nmi_delayed verdict (0: no limit) */
+	bool reference_stepping;     /* every processor steps cycle by cycle (vmx_lp.reference): same run, slower */
 };
 
 struct machine;

@@ -1,0 +1,115 @@
+/*
+ * test_reference_stepping.cc - the reference mode of the processor model
+ * (vmx_lp.reference): work one unit per step and sleep one cycle per step.
+ * Each story runs twice, fast and reference, from the same start; both must
+ * end in the same state at the same cycle, and only the number of steps may
+ * differ - the fast path takes a handful where the reference takes one per
+ * cycle. The byte-for-byte check on whole scenarios is the reference.*
+ * ctest group (tests/reference.cmake).
+ *
+ * Timing on the nehalem model: entry 1000 cycles, exit 1000, one work unit
+ * 1; preemption timer rate 5 (one tick every 32 cycles).
+ */
+#include <functional>
+
+#include "hw_fixture.h"
+
+namespace {
+
+struct End {
+	vmx_run_outcome outcome;
+	uint64_t cycle, steps, reason, guest_rip, timer;
+	uint32_t activity;
+};
+
+class ReferenceStepping : public HwTest {
+protected:
+	/* Launch with `reference` set and run up to `cycles` after the entry. */
+	End Run(bool reference, uint64_t cycles = 100000)
+	{
+		lp.reference = reference;
+		lp.steps = 0;
+		End e;
+		e.outcome = LaunchAndRun(cycles);
+		e.cycle = lp.cycle;
+		e.steps = lp.steps;
+		e.reason = Get(VM_EXIT_REASON);
+		e.guest_rip = Get(GUEST_RIP);
+		e.timer = Get(VMX_PREEMPTION_TIMER_VALUE);
+		e.activity = lp.ctx.activity;
+		return e;
+	}
+
+	/* The same story fast and in reference; the two ends agree but for the steps. */
+	void Both(const std::function<void()> &setup, End *fast, End *ref, uint64_t cycles = 100000)
+	{
+		setup();
+		*fast = Run(false, cycles);
+		Use("nehalem");
+		setup();
+		*ref = Run(true, cycles);
+		EXPECT_EQ(fast->outcome, ref->outcome);
+		EXPECT_EQ(fast->cycle, ref->cycle);
+		EXPECT_EQ(fast->reason, ref->reason);
+		EXPECT_EQ(fast->guest_rip, ref->guest_rip);
+		EXPECT_EQ(fast->timer, ref->timer);
+		EXPECT_EQ(fast->activity, ref->activity);
+	}
+};
+
+}  // namespace
+
+TEST_F(ReferenceStepping, AWorkBlockIsOneStepFastAndOneStepPerUnitInReference)
+{
+	End fast, ref;
+	Both([&] { Program({Work(5000), Op(VMX_OP_VMCALL)}); }, &fast, &ref);
+	ASSERT_EQ(fast.outcome, VMX_RUN_EXIT);
+	EXPECT_EQ(fast.reason, (uint64_t)EXIT_REASON_VMCALL);
+	EXPECT_EQ(fast.cycle, 1000u + 5000 + 1000);
+	EXPECT_LE(fast.steps, 3u);
+	EXPECT_GE(ref.steps, 5000u);
+}
+
+/* R27: the timer expires inside a work block; the fast path must stop there, not at its end. */
+TEST_F(ReferenceStepping, R27_TimerInsideAWorkBlockStopsBothAtTheSameBoundary)
+{
+	End fast, ref;
+	Both(
+	    [&] {
+		    Program({Work(100000), Op(VMX_OP_VMCALL)});
+		    SetBits(PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		    Set(VMX_PREEMPTION_TIMER_VALUE, 10);
+		    SetBits(VM_EXIT_CONTROLS, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
+	    },
+	    &fast, &ref);
+	EXPECT_EQ(fast.reason, (uint64_t)EXIT_REASON_PREEMPTION_TIMER);
+	EXPECT_EQ(fast.guest_rip, kGuestBase + 320);
+	EXPECT_LT(fast.steps, ref.steps);
+}
+
+/* A halted guest (HLT not exiting) sleeps until the timer wakes it with an exit (R27). */
+TEST_F(ReferenceStepping, R27_ASleepIsOneStepFastAndOneStepPerCycleInReference)
+{
+	End fast, ref;
+	Both(
+	    [&] {
+		    Program({Op(VMX_OP_HLT), Op(VMX_OP_VMCALL)});
+		    SetBits(PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		    Set(VMX_PREEMPTION_TIMER_VALUE, 100);
+	    },
+	    &fast, &ref);
+	EXPECT_EQ(fast.reason, (uint64_t)EXIT_REASON_PREEMPTION_TIMER);
+	EXPECT_LE(fast.steps, 4u);
+	EXPECT_GE(ref.steps, 100u * 32 - 2);
+}
+
+/* Nothing wakes the sleeper: both stop at the caller's limit. */
+TEST_F(ReferenceStepping, ASleepUntilTheLimitEndsAtTheLimitInBoth)
+{
+	End fast, ref;
+	Both([&] { Program({Op(VMX_OP_HLT), Op(VMX_OP_VMCALL)}); }, &fast, &ref, 20000);
+	EXPECT_EQ(fast.outcome, VMX_RUN_LIMIT);
+	EXPECT_EQ(fast.activity, (uint32_t)GUEST_ACTIVITY_HLT);
+	EXPECT_EQ(fast.cycle, 1000u + 20000);
+	EXPECT_GE(ref.steps, 19000u);
+}
