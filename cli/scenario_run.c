@@ -17,7 +17,7 @@
 #include "vmcs/vmx_exit_reason.h"
 
 static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed",
-                                            "duplicate_delivery"};
+                                            "duplicate_delivery", "wrong_level"};
 
 bool vmxsim_known_verdict(const char *kind)
 {
@@ -284,7 +284,7 @@ static bool check_expects(struct build *b)
 		const struct scn_expect *e = &b->s->expects[i];
 		if (e->kind == SCN_EXPECT_VERDICT && !vmxsim_known_verdict(e->verdict))
 			return located(b, e->verdict_loc,
-			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event, host_nmi_delayed or duplicate_delivery",
+			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event, host_nmi_delayed, duplicate_delivery or wrong_level",
 			               e->verdict);
 		if (e->kind != SCN_EXPECT_VERDICT && e->event.ev == SCN_EV_VIOLATION && e->event.kind &&
 		    !vmxsim_known_verdict(e->event.kind))

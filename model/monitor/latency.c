@@ -244,26 +244,39 @@ static void irq_raise(struct monitor_irq_latency *m, uint32_t c, uint32_t l, uin
 		m->raised_at[c][l][v] = cycle + 1;
 }
 
+/* A verdict at a delivery; `raised_level` 0: none (duplicate_delivery). */
+static void irq_violation(struct monitor_irq_latency *m, const struct trace_event *ev, const char *kind, uint32_t v,
+                          uint32_t raised_level)
+{
+	struct trace_event viol;
+
+	trace_event_init(&viol, ev->cycle, ev->cpu, ev->level, TRACE_VIOLATION);
+	trace_add_str(&viol, "kind", kind);
+	trace_add_str(&viol, "type", "irq");
+	trace_add_uint(&viol, "vector", v);
+	if (raised_level)
+		trace_add_uint(&viol, "raised_level", raised_level);
+	m->violations++;
+	trace_bus_emit(m->bus, &viol);
+}
+
 /* The level whose raise a delivery at `l` answers: `l`, or the level above that passed it down. */
 static void irq_deliver(struct monitor_irq_latency *m, const struct trace_event *ev, uint32_t l, uint32_t v)
 {
 	uint32_t c = ev->cpu;
-	struct trace_event viol;
 
 	while (l > 1 && !m->raised_at[c][l][v])
 		l--;
 	if (m->raised_at[c][l][v]) {
 		uint64_t at = m->raised_at[c][l][v] - 1;
+		/* L1's interrupt in L2 is right only if L1 let L2 take its interrupts. */
+		if (l < ev->level && m->l1_exits_on_intr[c])
+			irq_violation(m, ev, "wrong_level", v, l);
 		lat_record(&m->lat[c][l - 1], ev->cycle > at ? ev->cycle - at : 0);
 		m->raised_at[c][l][v] = 0;
 		return;
 	}
-	trace_event_init(&viol, ev->cycle, c, ev->level, TRACE_VIOLATION);
-	trace_add_str(&viol, "kind", "duplicate_delivery");
-	trace_add_str(&viol, "type", "irq");
-	trace_add_uint(&viol, "vector", v);
-	m->violations++;
-	trace_bus_emit(m->bus, &viol);
+	irq_violation(m, ev, "duplicate_delivery", v, 0);
 }
 
 static uint32_t field32(const struct trace_event *ev, const char *key)
@@ -302,6 +315,7 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 		break;
 	case TRACE_NESTED_VMENTER:
 		/* L1 injects an interrupt into L2 with its VM entry. */
+		m->l1_exits_on_intr[c] = field32(ev, "ext_intr_exiting") != 0;
 		info = field32(ev, "event_inj");
 		if ((info & 0x80000000u) && (info & 0x700u) == 0)
 			irq_raise(m, c, 2, info & 0xff, ev->cycle);

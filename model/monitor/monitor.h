@@ -146,12 +146,15 @@ void monitor_forced_unblock_finish(struct monitor_forced_unblock *m, uint32_t cp
  * that acknowledged it, R21). One outstanding raise per vector: a second
  * one merges in the IRR, as it does in hardware. Summary kind=irq_latency
  * per (cpu, level); a violation `duplicate_delivery` for a delivery with
- * nothing raised to match it.
+ * nothing raised to match it, and `wrong_level` for an interrupt of L1's
+ * delivered into L2 although L1 had asked to exit on external interrupts
+ * (its last nested VM entry said ext_intr_exiting=1).
  */
 struct monitor_irq_latency {
 	struct trace_sink base;
 	struct trace_bus *bus;
 	uint64_t raised_at[MONITOR_MAX_CPUS][MONITOR_LEVELS][256];   /* cycle + 1; 0: nothing waits */
+	bool l1_exits_on_intr[MONITOR_MAX_CPUS];                     /* from the last nested_vmenter */
 	struct monitor_latency lat[MONITOR_MAX_CPUS][MONITOR_LEVELS - 1];
 	uint64_t violations;
 };

@@ -56,6 +56,15 @@ protected:
 		trace_add_bool(&ev, "injected", injected);
 		trace_bus_emit(&bus, &ev);
 	}
+	/* L0 emulates L1's VM entry to L2; `exits` is vmcs12's external-interrupt exiting. */
+	void NestedEntry(uint64_t cycle, bool exits, uint32_t event_inj = 0)
+	{
+		trace_event ev;
+		trace_event_init(&ev, cycle, 0, 1, TRACE_NESTED_VMENTER);
+		trace_add_hex32(&ev, "event_inj", event_inj);
+		trace_add_bool(&ev, "ext_intr_exiting", exits);
+		trace_bus_emit(&bus, &ev);
+	}
 	std::vector<std::string> Finish(uint64_t cycle)
 	{
 		monitor_irq_latency_finish(m, UINT32_MAX, cycle);
@@ -98,19 +107,40 @@ TEST_F(MonitorIrq, DirectDeliveriesAreNotJudged)
 
 TEST_F(MonitorIrq, AnL1InterruptPassedDownToL2CountsForL1)
 {
+	NestedEntry(500, false);
 	Stimulus(1000, 1, 32);
 	Deliver(4000, 2, 32);   /* L1 does not exit on interrupts: L0 injects into L2 */
 	Finish(10000);
 	EXPECT_EQ(Count("L1 summary       kind=irq_latency count=1 min=3000"), 1);
 	EXPECT_EQ(Count("duplicate_delivery"), 0);
+	EXPECT_EQ(Count("wrong_level"), 0);
+}
+
+/* L1 asked to exit on external interrupts: its interrupt belongs to L1 through an exit, not in L2. */
+TEST_F(MonitorIrq, AnL1InterruptInL2WhileL1ExitsOnInterruptsIsTheWrongLevel)
+{
+	NestedEntry(500, true);
+	Stimulus(1000, 1, 32);
+	Deliver(4000, 2, 32);
+	EXPECT_EQ(Count("4000 cpu0 L2 violation     kind=wrong_level type=irq vector=32 raised_level=1"), 1);
+	EXPECT_EQ(m->violations, 1u);
+	Finish(10000);   /* it was still delivered: the latency counts, nothing is unmatched */
+	EXPECT_EQ(Count("L1 summary       kind=irq_latency count=1 min=3000 median=3000 max=3000 unmatched=0"), 1);
+}
+
+/* What L1 itself injects into L2 belongs there, whatever L1's controls. */
+TEST_F(MonitorIrq, L1sOwnInjectionIntoL2IsNeverTheWrongLevel)
+{
+	Stimulus(1000, 1, 32);
+	NestedEntry(3000, true, 0x80000020);   /* L1 acknowledged 32 and passes it on */
+	Deliver(3100, 2, 32);
+	EXPECT_EQ(Count("wrong_level"), 0);
+	EXPECT_EQ(Count("duplicate_delivery"), 0);
 }
 
 TEST_F(MonitorIrq, L1sInjectionIntoL2IsARaise)
 {
-	trace_event ev;
-	trace_event_init(&ev, 2400, 0, 1, TRACE_NESTED_VMENTER);
-	trace_add_hex32(&ev, "event_inj", 0x80000031);
-	trace_bus_emit(&bus, &ev);
+	NestedEntry(2400, true, 0x80000031);
 	Deliver(3450, 2, 49);
 	Finish(10000);
 	EXPECT_EQ(Count("L2 summary       kind=irq_latency count=1 min=1050"), 1);

@@ -119,6 +119,8 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	trace_add_str(&ev, "insn", launch ? "vmlaunch" : "vmresume");
 	trace_add_hex64(&ev, "nested_rip", vmcs_get(v12, GUEST_RIP));
 	trace_add_hex32(&ev, "event_inj", vmcs_get32(v12, VM_ENTRY_INTR_INFO_FIELD));
+	/* Whether L1 asked to exit on its interrupts: where they belong while L2 runs. */
+	trace_add_bool(&ev, "ext_intr_exiting", vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK);
 	trace_bus_emit(k->b.env.bus, &ev);
 	return KVM_RESUME;
 }
