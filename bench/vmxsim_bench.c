@@ -37,7 +37,7 @@
 
 #include "cli/scenario_run.h"
 #include "front/scenario.h"
-#include "model/machine/machine.h"
+#include "vmcs/cpu_model.h"
 
 /* A round trip is about 2,400 cycles at Nehalem's figures; RUN_CYCLES / 2400 exits. */
 static const char storm_fmt[] =
@@ -74,19 +74,16 @@ static struct scn_scenario *storm(uint64_t cycles)
 	return s;
 }
 
-/* The scenario's TSC frequency, as the machine built from it has it. */
+/* The scenario's TSC frequency: its CPU model with the scenario's overrides. */
 static uint64_t tsc_hz_of(const struct scn_scenario *s)
 {
-	struct vmxsim_handle *h = vmxsim_open_scenario(s, NULL, TRACE_FORMAT_TEXT, stderr, NULL, 0);
-	uint64_t hz;
+	struct cpu_model model;
 
-	if (!h) {
-		fprintf(stderr, "vmxsim_bench: %s cannot run\n", s->file);
+	if (!scn_cpu_resolve(&s->cpu, &model) || !model.tsc_hz) {
+		fprintf(stderr, "vmxsim_bench: %s: no TSC frequency\n", s->file);
 		exit(2);
 	}
-	hz = vmxsim_handle_config(h)->cpu.tsc_hz;
-	vmxsim_close_scenario(h, NULL);
-	return hz;
+	return model.tsc_hz;
 }
 
 /* One run (reference stepping if `reference`); its wall time in seconds, its result in *res. */
