@@ -155,7 +155,7 @@ static bool bless_allowed(void)
 }
 
 /* Run one scenario into a temporary file beside `golden` and compare. */
-static int check_one(const char *file, const char *golden, bool bless, bool quiet, bool reference,
+static int check_one(const char *file, const char *golden, bool bless, bool reference,
                      struct vmxsim_result *res)
 {
 	struct vmxsim_limits lim = {.reference = reference};
@@ -190,8 +190,7 @@ static int check_one(const char *file, const char *golden, bool bless, bool quie
 		if (!atomic_commit(&af, stderr))
 			return VMXSIM_BAD_INPUT;
 		unlink(actual);
-		if (!quiet)
-			fprintf(stderr, "%s: golden %s\n", golden, g == GOLDEN_MISSING ? "created" : "rewritten");
+		fprintf(stderr, "%s: golden %s\n", golden, g == GOLDEN_MISSING ? "created" : "rewritten");
 		return (int)st;
 	}
 	/* Keep what this run produced beside the golden for a diff. */
@@ -243,7 +242,7 @@ static int cmd_check(int argc, char **argv)
 		golden_path_for(file, path, sizeof(path));
 		golden = path;
 	}
-	return check_one(file, golden, bless, false, reference, &res);
+	return check_one(file, golden, bless, reference, &res);
 }
 
 /* ---- scenario discovery ---- */

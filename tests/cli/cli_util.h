@@ -1,12 +1,25 @@
 // What both CLI suites need to run the vmxsim binary and read what it left:
-// a command's result, shell quoting, and a whole file as a string.
+// a command's result, shell quoting, a whole file as a string, and a
+// fixture that gives each test a fresh working directory to run it in.
 #ifndef VMXSIM_TESTS_CLI_UTIL_H
 #define VMXSIM_TESTS_CLI_UTIL_H
 
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
+#include <vector>
+
+#ifndef VMXSIM_BIN
+#error "VMXSIM_BIN (the path of the vmxsim binary) must be defined"
+#endif
 
 namespace cli_util {
 
@@ -31,6 +44,81 @@ inline std::string ReadFile(const std::filesystem::path &p)
 	ss << f.rdbuf();
 	return ss.str();
 }
+
+// A result for a failure message: the status and the start of both streams.
+inline std::string Describe(const Result &r)
+{
+	return "exit " + std::to_string(r.status) + "\n--- stdout:\n" + r.out.substr(0, 4000) + "\n--- stderr:\n" +
+	       r.err.substr(0, 4000);
+}
+
+// Each test gets a fresh temporary directory `root`, with `dir` = root/work
+// as the working directory of every run; kept for inspection if the test
+// fails, removed otherwise.
+class WorkdirTest : public ::testing::Test {
+protected:
+	std::filesystem::path root;
+	std::filesystem::path dir;
+
+	void SetUp() override
+	{
+		const char *tmp = getenv("TMPDIR");
+		std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/vmxsim-cli-XXXXXX";
+		std::vector<char> buf(templ.begin(), templ.end());
+		buf.push_back('\0');
+		ASSERT_NE(mkdtemp(buf.data()), nullptr) << "cannot create a temporary directory under " << templ;
+		root = buf.data();
+		dir = root / "work";
+		std::filesystem::create_directory(dir);
+	}
+	void TearDown() override
+	{
+		if (HasFailure()) {
+			std::printf("kept for inspection: %s\n", root.c_str());
+			return;
+		}
+		std::error_code ec;
+		std::filesystem::remove_all(root, ec);
+	}
+
+	void Write(const std::string &rel, const std::string &text)
+	{
+		std::filesystem::path p = dir / rel;
+		std::filesystem::create_directories(p.parent_path());
+		std::ofstream f(p, std::ios::binary);
+		f << text;
+	}
+	std::string Read(const std::string &rel) { return ReadFile(dir / rel); }
+	bool Exists(const std::string &rel) { return std::filesystem::exists(dir / rel); }
+
+	// Every file under work/, relative: to see what a command left behind.
+	std::set<std::string> Files()
+	{
+		std::set<std::string> names;
+		for (const auto &e : std::filesystem::recursive_directory_iterator(dir))
+			if (!e.is_directory())
+				names.insert(std::filesystem::relative(e.path(), dir).string());
+		return names;
+	}
+
+	// Run vmxsim with `args` (already quoted as needed) in work/, with
+	// `env` as extra VAR=value words, CI and VMXSIM_UPDATE_GOLDEN unset.
+	Result Run(const std::string &args, const std::string &env = "")
+	{
+		const std::filesystem::path out = root / "stdout", err = root / "stderr";
+		std::string cmd = "cd " + Quote(dir.string()) + " && env -u CI -u VMXSIM_UPDATE_GOLDEN " + env + " " +
+		                  Quote(VMXSIM_BIN) + " " + args + " </dev/null >" + Quote(out.string()) + " 2>" +
+		                  Quote(err.string());
+		int rc = std::system(cmd.c_str());
+		Result r;
+		r.status = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+		r.out = ReadFile(out);
+		r.err = ReadFile(err);
+		std::filesystem::remove(out);
+		std::filesystem::remove(err);
+		return r;
+	}
+};
 
 }  // namespace cli_util
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/cli_util.h"
+#include "json_line.h"
 
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,9 +24,6 @@
 #include <utility>
 #include <vector>
 
-#ifndef VMXSIM_BIN
-#error "VMXSIM_BIN (the path of the vmxsim binary) must be defined"
-#endif
 #ifndef VMXSIM_SOURCE_DIR
 #error "VMXSIM_SOURCE_DIR must be defined"
 #endif
@@ -88,120 +86,6 @@ std::string Replace(std::string s, const std::string &from, const std::string &t
 	return s;
 }
 
-// ---- reading JSONL ---------------------------------------------------------
-
-// A strict reader of one JSONL line: a flat object of strings, unsigned
-// integers, true and false, followed by exactly one newline.
-struct JsonLine {
-	bool ok = false;
-	std::string error;
-	std::vector<std::pair<std::string, std::string>> members;
-
-	explicit JsonLine(const std::string &line) : s(line) { ok = Parse(); }
-
-	std::string Get(const std::string &key) const
-	{
-		for (const auto &m : members)
-			if (m.first == key)
-				return m.second;
-		return "<missing>";
-	}
-
-private:
-	const std::string s;
-	size_t i = 0;
-
-	bool Fail(const char *why)
-	{
-		error = std::string(why) + " at byte " + std::to_string(i);
-		return false;
-	}
-	bool String(std::string *out)
-	{
-		if (i >= s.size() || s[i] != '"')
-			return Fail("expected a string");
-		for (i++; i < s.size(); i++) {
-			unsigned char c = (unsigned char)s[i];
-			if (c == '"') {
-				i++;
-				return true;
-			}
-			if (c < 0x20)
-				return Fail("raw control character in a string");
-			if (c != '\\') {
-				*out += (char)c;
-				continue;
-			}
-			if (++i >= s.size())
-				return Fail("escape at end");
-			const char *simple = strchr("\"\\/bfnrt", s[i]);
-			if (simple && s[i]) {
-				*out += s[i];
-				continue;
-			}
-			if (s[i] != 'u' || i + 4 >= s.size())
-				return Fail("bad escape");
-			for (int k = 0; k < 4; k++)
-				if (!isxdigit((unsigned char)s[++i]))
-					return Fail("bad \\u escape");
-			*out += '?';
-		}
-		return Fail("unterminated string");
-	}
-	bool Value(std::string *out)
-	{
-		if (i < s.size() && s[i] == '"')
-			return String(out);
-		if (!s.compare(i, 4, "true") || !s.compare(i, 5, "false")) {
-			size_t n = s[i] == 't' ? 4 : 5;
-			*out = s.substr(i, n);
-			i += n;
-			return true;
-		}
-		size_t start = i;
-		while (i < s.size() && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return Fail("expected a value");
-		if (s[start] == '0' && i - start > 1)
-			return Fail("leading zero");
-		*out = s.substr(start, i - start);
-		return true;
-	}
-	bool Parse()
-	{
-		if (s.empty() || s[i++] != '{')
-			return Fail("expected '{'");
-		if (i < s.size() && s[i] == '}') {
-			i++;
-		} else {
-			for (;;) {
-				std::string k, v;
-				if (!String(&k))
-					return false;
-				if (i >= s.size() || s[i++] != ':')
-					return Fail("expected ':'");
-				if (!Value(&v))
-					return false;
-				for (const auto &m : members)
-					if (m.first == k)
-						return Fail("duplicate key");
-				members.emplace_back(k, v);
-				if (i < s.size() && s[i] == ',') {
-					i++;
-					continue;
-				}
-				break;
-			}
-			if (i >= s.size() || s[i++] != '}')
-				return Fail("expected '}'");
-		}
-		if (s.substr(i) != "\n")
-			return Fail("expected exactly one newline after the object");
-		return true;
-	}
-};
-
 // ---- running the binary ----------------------------------------------------
 
 using cli_util::Quote;
@@ -226,76 +110,9 @@ std::vector<std::string> SplitLines(const std::string &s)
 
 bool Contains(const std::string &hay, const std::string &needle) { return hay.find(needle) != std::string::npos; }
 
-class Cli : public ::testing::Test {
-protected:
-	fs::path root;   // the test's temporary directory: captures and work/
-	fs::path dir;    // root/work: the working directory of every run
+class Cli : public cli_util::WorkdirTest {};
 
-	void SetUp() override
-	{
-		const char *tmp = getenv("TMPDIR");
-		std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/vmxsim-cli-XXXXXX";
-		std::vector<char> buf(templ.begin(), templ.end());
-		buf.push_back('\0');
-		ASSERT_NE(mkdtemp(buf.data()), nullptr) << "cannot create a temporary directory under " << templ;
-		root = buf.data();
-		dir = root / "work";
-		fs::create_directory(dir);
-	}
-	void TearDown() override
-	{
-		if (HasFailure()) {
-			std::printf("kept for inspection: %s\n", root.c_str());
-			return;
-		}
-		std::error_code ec;
-		fs::remove_all(root, ec);
-	}
-
-	void Write(const std::string &rel, const std::string &text)
-	{
-		fs::path p = dir / rel;
-		fs::create_directories(p.parent_path());
-		std::ofstream f(p, std::ios::binary);
-		f << text;
-	}
-	std::string Read(const std::string &rel) { return ReadFile(dir / rel); }
-	bool Exists(const std::string &rel) { return fs::exists(dir / rel); }
-
-	// Every file under work/, relative: to see what a command left behind.
-	std::set<std::string> Files()
-	{
-		std::set<std::string> names;
-		for (const auto &e : fs::recursive_directory_iterator(dir))
-			if (!e.is_directory())
-				names.insert(fs::relative(e.path(), dir).string());
-		return names;
-	}
-
-	// Run vmxsim with `args` (already quoted as needed) in work/, with
-	// `env` as extra VAR=value words, CI and VMXSIM_UPDATE_GOLDEN unset.
-	Result Run(const std::string &args, const std::string &env = "")
-	{
-		const fs::path out = root / "stdout", err = root / "stderr";
-		std::string cmd = "cd " + Quote(dir.string()) + " && env -u CI -u VMXSIM_UPDATE_GOLDEN " + env + " " +
-		                  Quote(VMXSIM_BIN) + " " + args + " </dev/null >" + Quote(out.string()) + " 2>" +
-		                  Quote(err.string());
-		int rc = std::system(cmd.c_str());
-		Result r;
-		r.status = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-		r.out = ReadFile(out);
-		r.err = ReadFile(err);
-		fs::remove(out);
-		fs::remove(err);
-		return r;
-	}
-};
-
-std::string Describe(const Result &r)
-{
-	return "exit " + std::to_string(r.status) + "\n--- stdout:\n" + r.out.substr(0, 4000) + "\n--- stderr:\n" +
-	       r.err.substr(0, 4000);
-}
+using cli_util::Describe;
 
 // ---- usage -----------------------------------------------------------------
 

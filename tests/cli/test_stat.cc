@@ -23,9 +23,6 @@
 #include <string>
 #include <vector>
 
-#ifndef VMXSIM_BIN
-#error "VMXSIM_BIN (the path of the vmxsim binary) must be defined"
-#endif
 #ifndef VMXSIM_SOURCE_DIR
 #error "VMXSIM_SOURCE_DIR must be defined"
 #endif
@@ -70,11 +67,7 @@ std::vector<std::string> Lines(const std::string &s)
 	return v;
 }
 
-std::string Describe(const Result &r)
-{
-	return "exit " + std::to_string(r.status) + "\n--- stdout:\n" + r.out.substr(0, 4000) + "\n--- stderr:\n" +
-	       r.err.substr(0, 4000);
-}
+using cli_util::Describe;
 
 // What the golden text trace says about exits: per reason, the count and
 // the cycles from each exit to the next VM-entry attempt of its vCPU (a
@@ -180,58 +173,8 @@ std::vector<Row> ParseTable(const std::string &out, uint64_t *total)
 	return rows;
 }
 
-class StatCli : public ::testing::Test {
+class StatCli : public cli_util::WorkdirTest {
 protected:
-	fs::path root, dir;
-
-	void SetUp() override
-	{
-		const char *tmp = getenv("TMPDIR");
-		std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/vmxsim-stat-XXXXXX";
-		std::vector<char> buf(templ.begin(), templ.end());
-		buf.push_back('\0');
-		ASSERT_NE(mkdtemp(buf.data()), nullptr) << "cannot create a temporary directory under " << templ;
-		root = buf.data();
-		dir = root / "work";
-		fs::create_directory(dir);
-	}
-	void TearDown() override
-	{
-		if (HasFailure()) {
-			std::printf("kept for inspection: %s\n", root.c_str());
-			return;
-		}
-		std::error_code ec;
-		fs::remove_all(root, ec);
-	}
-	void Write(const std::string &rel, const std::string &text)
-	{
-		std::ofstream f(dir / rel, std::ios::binary);
-		f << text;
-	}
-	std::set<std::string> Files()
-	{
-		std::set<std::string> names;
-		for (const auto &e : fs::recursive_directory_iterator(dir))
-			if (!e.is_directory())
-				names.insert(fs::relative(e.path(), dir).string());
-		return names;
-	}
-	Result Run(const std::string &args)
-	{
-		const fs::path out = root / "stdout", err = root / "stderr";
-		std::string cmd = "cd " + Quote(dir.string()) + " && env -u CI -u VMXSIM_UPDATE_GOLDEN " + Quote(VMXSIM_BIN) +
-		                  " " + args + " </dev/null >" + Quote(out.string()) + " 2>" + Quote(err.string());
-		int rc = std::system(cmd.c_str());
-		Result r;
-		r.status = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-		r.out = ReadFile(out);
-		r.err = ReadFile(err);
-		fs::remove(out);
-		fs::remove(err);
-		return r;
-	}
-
 	// The table of `stat` against the figures read from `trace` (a text trace of the same run).
 	void CheckAgainst(const Result &r, const std::string &trace, const std::string &what)
 	{
