@@ -32,16 +32,10 @@ struct recorder {
 	bool oom;
 };
 
-static uint64_t field_u(const struct trace_event *ev, const char *key)
-{
-	const struct trace_field *f = trace_field(ev, key);
-	return f ? f->u : 0;
-}
-
 static void field_s(const struct trace_event *ev, const char *key, char *out, size_t n)
 {
-	const struct trace_field *f = trace_field(ev, key);
-	snprintf(out, n, "%s", f && f->type == TF_STR ? f->s : "");
+	const char *s = trace_field_s(ev, key);
+	snprintf(out, n, "%s", s ? s : "");
 }
 
 static void record(struct trace_sink *s, const struct trace_event *ev)
@@ -54,15 +48,15 @@ static void record(struct trace_sink *s, const struct trace_event *ev)
 	if (ev->kind == (r->bare ? TRACE_VMEXIT : TRACE_NESTED_VMEXIT) && ev->level == (r->bare ? 2u : 1u)) {
 		e.kind = L1_EXIT;
 		field_s(ev, "reason", e.reason, sizeof(e.reason));
-		e.qual = field_u(ev, "qual");
-		e.intr_info = (uint32_t)field_u(ev, "intr_info");
-		e.idt_vectoring = (uint32_t)field_u(ev, "idt_vectoring");
+		e.qual = trace_field_u(ev, "qual", 0);
+		e.intr_info = (uint32_t)trace_field_u(ev, "intr_info", 0);
+		e.idt_vectoring = (uint32_t)trace_field_u(ev, "idt_vectoring", 0);
 	} else if (ev->kind == TRACE_VMFAIL && ev->level == 1) {
 		e.kind = L1_VMFAIL;
-		e.error = (uint32_t)field_u(ev, "error");
+		e.error = (uint32_t)trace_field_u(ev, "error", 0);
 	} else if (ev->kind == TRACE_DELIVER && ev->level == 1) {
 		e.kind = L1_DELIVER;
-		e.vector = field_u(ev, "vector");
+		e.vector = trace_field_u(ev, "vector", 0);
 		field_s(ev, "type", e.type, sizeof(e.type));
 	} else {
 		return;

@@ -10,12 +10,6 @@
 #include "vmcs/vmx_exit_reason.h"
 #include "vmcs/vmx_intr_info.h"
 
-static bool str_field_is(const struct trace_event *ev, const char *key, const char *value)
-{
-	const struct trace_field *f = trace_field(ev, key);
-	return f && f->type == TF_STR && !strcmp(f->s, value);
-}
-
 /* An event argument: a vector, SCN_NMI or SCN_ANY, against a trace event's type/vector. */
 static bool vector_matches(int arg, const struct trace_event *ev)
 {
@@ -24,8 +18,8 @@ static bool vector_matches(int arg, const struct trace_event *ev)
 	if (arg == SCN_ANY)
 		return true;
 	if (arg == SCN_NMI)
-		return str_field_is(ev, "type", "nmi");
-	return v && v->u == (uint64_t)arg && !str_field_is(ev, "type", "nmi");
+		return trace_field_is(ev, "type", "nmi");
+	return v && v->u == (uint64_t)arg && !trace_field_is(ev, "type", "nmi");
 }
 
 bool expect_event_matches(const struct scn_event_pat *p, const struct trace_event *ev)
@@ -35,7 +29,7 @@ bool expect_event_matches(const struct scn_event_pat *p, const struct trace_even
 	switch (p->ev) {
 	case SCN_EV_EXIT: {
 		const char *name = vmx_exit_reason_name((uint32_t)p->arg);
-		return ev->kind == TRACE_VMEXIT && name && str_field_is(ev, "reason", name);
+		return ev->kind == TRACE_VMEXIT && name && trace_field_is(ev, "reason", name);
 	}
 	case SCN_EV_ENTRY:
 		return ev->kind == TRACE_VMENTRY;
@@ -47,14 +41,14 @@ bool expect_event_matches(const struct scn_event_pat *p, const struct trace_even
 		if (ev->kind != TRACE_INJECT)
 			return false;
 		if (p->arg == SCN_NMI)
-			return str_field_is(ev, "type", "nmi");
+			return trace_field_is(ev, "type", "nmi");
 		return vector_matches(p->arg, ev);
 	case SCN_EV_IRET:
 		return ev->kind == TRACE_IRET;
 	case SCN_EV_HLT:
 		return ev->kind == TRACE_HLT;
 	case SCN_EV_VIOLATION:
-		return ev->kind == TRACE_VIOLATION && (!p->kind || str_field_is(ev, "kind", p->kind));
+		return ev->kind == TRACE_VIOLATION && (!p->kind || trace_field_is(ev, "kind", p->kind));
 	case SCN_EV_COUNT:
 		break;
 	}
@@ -67,7 +61,7 @@ static bool item_matches(const struct expect_item *it, const struct trace_event 
 
 	switch (e->kind) {
 	case SCN_EXPECT_VERDICT:
-		return ev->kind == TRACE_VIOLATION && str_field_is(ev, "kind", e->verdict);
+		return ev->kind == TRACE_VIOLATION && trace_field_is(ev, "kind", e->verdict);
 	case SCN_EXPECT_COUNT:
 		return expect_event_matches(&e->event, ev);
 	case SCN_EXPECT_AT:

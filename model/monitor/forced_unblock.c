@@ -9,12 +9,6 @@
 
 static const char forced_prefix[] = "Breaking out of NMI-blocked state";
 
-static bool field_is(const struct trace_event *ev, const char *key, const char *value)
-{
-	const struct trace_field *f = trace_field(ev, key);
-	return f && f->type == TF_STR && f->s && !strcmp(f->s, value);
-}
-
 static bool forced_warning(const struct trace_event *ev)
 {
 	const struct trace_field *f = trace_field(ev, "msg");
@@ -33,7 +27,7 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		m->warned[c] = true;
 		return;
 	}
-	if (ev->kind == TRACE_SOFT_VNMI && field_is(ev, "why", "timeout") && !m->warned[c])
+	if (ev->kind == TRACE_SOFT_VNMI && trace_field_is(ev, "why", "timeout") && !m->warned[c])
 		m->count[c]++;
 	m->warned[c] = false;
 }

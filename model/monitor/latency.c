@@ -119,18 +119,6 @@ static void lat_summary(struct trace_bus *bus, const struct monitor_latency *l, 
 
 /* ---- reading events ---- */
 
-static bool is_nmi(const struct trace_event *ev)
-{
-	const struct trace_field *t = trace_field(ev, "type");
-	return t && t->type == TF_STR && !strcmp(t->s, "nmi");
-}
-
-static bool injected(const struct trace_event *ev)
-{
-	const struct trace_field *f = trace_field(ev, "injected");
-	return f && f->u;
-}
-
 /* ---- NMI latency for the guests ---- */
 
 static void nmi_emit(struct trace_sink *s, const struct trace_event *ev)
@@ -140,9 +128,9 @@ static void nmi_emit(struct trace_sink *s, const struct trace_event *ev)
 
 	if (ev->cpu >= MONITOR_MAX_CPUS || ev->level < 1 || ev->level >= MONITOR_LEVELS)
 		return;
-	if (ev->kind == TRACE_STIMULUS && is_nmi(ev))
+	if (ev->kind == TRACE_STIMULUS && trace_field_is(ev, "type", "nmi"))
 		lat_raise(&m->lat[ev->cpu][ev->level - 1], ev->cycle);
-	else if (ev->kind == TRACE_DELIVER && is_nmi(ev) && injected(ev))
+	else if (ev->kind == TRACE_DELIVER && trace_field_is(ev, "type", "nmi") && trace_field_u(ev, "injected", 0))
 		(void)lat_deliver(&m->lat[ev->cpu][ev->level - 1], ev->cycle, &raised_at, &latency);
 }
 
@@ -188,17 +176,17 @@ static void host_emit(struct trace_sink *s, const struct trace_event *ev)
 		return;
 	switch (ev->kind) {
 	case TRACE_STIMULUS:
-		if (ev->level == 0 && is_nmi(ev))
+		if (ev->level == 0 && trace_field_is(ev, "type", "nmi"))
 			lat_raise(&m->lat[ev->cpu], ev->cycle);
 		return;
 	case TRACE_NMI_LOST:
 		lat_forget_newest(&m->lat[ev->cpu]);
 		return;
 	case TRACE_HOST:
-		handled = ev->level == 0 && is_nmi(ev);
+		handled = ev->level == 0 && trace_field_is(ev, "type", "nmi");
 		break;
 	case TRACE_DELIVER:
-		handled = is_nmi(ev) && !injected(ev);
+		handled = trace_field_is(ev, "type", "nmi") && !trace_field_u(ev, "injected", 0);
 		break;
 	default:
 		return;
@@ -279,28 +267,6 @@ static void irq_deliver(struct monitor_irq_latency *m, const struct trace_event 
 	irq_violation(m, ev, "duplicate_delivery", v, 0);
 }
 
-static uint32_t field32(const struct trace_event *ev, const char *key)
-{
-	const struct trace_field *f = trace_field(ev, key);
-	return f ? (uint32_t)f->u : 0;
-}
-
-static bool is_type(const struct trace_event *ev, const char *type)
-{
-	const struct trace_field *t = trace_field(ev, "type");
-	return t && t->type == TF_STR && !strcmp(t->s, type);
-}
-
-static bool is_ext_intr_exit(const struct trace_event *ev)
-{
-	const struct trace_field *r;
-
-	if (!(field32(ev, "intr_info") & 0x80000000u))
-		return false;
-	r = trace_field(ev, "reason");
-	return r && r->type == TF_STR && !strcmp(r->s, "EXTERNAL_INTERRUPT");
-}
-
 static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_irq_latency *m = (struct monitor_irq_latency *)s;
@@ -310,24 +276,24 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 		return;
 	switch (ev->kind) {
 	case TRACE_STIMULUS:
-		if (l >= 1 && is_type(ev, "irq"))
-			irq_raise(m, c, l, field32(ev, "vector") & 0xff, ev->cycle);
+		if (l >= 1 && trace_field_is(ev, "type", "irq"))
+			irq_raise(m, c, l, (uint32_t)trace_field_u(ev, "vector", 0) & 0xff, ev->cycle);
 		break;
 	case TRACE_NESTED_VMENTER:
 		/* L1 injects an interrupt into L2 with its VM entry. */
-		m->l1_exits_on_intr[c] = field32(ev, "ext_intr_exiting") != 0;
-		info = field32(ev, "event_inj");
+		m->l1_exits_on_intr[c] = (uint32_t)trace_field_u(ev, "ext_intr_exiting", 0) != 0;
+		info = (uint32_t)trace_field_u(ev, "event_inj", 0);
 		if ((info & 0x80000000u) && (info & 0x700u) == 0)
 			irq_raise(m, c, 2, info & 0xff, ev->cycle);
 		break;
 	case TRACE_NESTED_VMEXIT:
 		/* An interrupt for L1 acknowledged in its (emulated) exit. */
-		if (is_ext_intr_exit(ev))
-			irq_deliver(m, ev, 1, field32(ev, "intr_info") & 0xff);
+		if (monitor_acked_on_exit(ev, &info))
+			irq_deliver(m, ev, 1, info);
 		break;
 	case TRACE_DELIVER:
-		if (l >= 1 && is_type(ev, "ext-intr") && injected(ev))
-			irq_deliver(m, ev, l, field32(ev, "vector") & 0xff);
+		if (l >= 1 && trace_field_is(ev, "type", "ext-intr") && trace_field_u(ev, "injected", 0))
+			irq_deliver(m, ev, l, (uint32_t)trace_field_u(ev, "vector", 0) & 0xff);
 		break;
 	default:
 		break;

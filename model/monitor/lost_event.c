@@ -8,36 +8,30 @@
 /* Index of what an event carries: 0 for an NMI, vector + 1 for an interrupt; -1 if neither. */
 static int what_of(const struct trace_event *ev)
 {
-	const struct trace_field *t = trace_field(ev, "type");
 	const struct trace_field *v = trace_field(ev, "vector");
 
-	if (t && t->type == TF_STR && !strcmp(t->s, "nmi"))
+	if (trace_field_is(ev, "type", "nmi"))
 		return 0;
-	if (t && t->type == TF_STR && (!strcmp(t->s, "ext-intr") || !strcmp(t->s, "irq")) && v)
+	if ((trace_field_is(ev, "type", "ext-intr") || trace_field_is(ev, "type", "irq")) && v)
 		return (int)(v->u & 0xff) + 1;
 	return -1;
 }
 
 /*
- * An external-interrupt exit with acknowledge-interrupt-on-exit hands the
- * vector to the hypervisor in the exit itself (R21): that is its delivery.
- * On the processor (bare metal) it was an interrupt at the pins; from a
- * nested L0 it is an interrupt for L1.
+ * An acknowledged external-interrupt exit is a delivery (R21): on the
+ * processor (bare metal) of an interrupt at the pins; from a nested L0 of an
+ * interrupt for L1.
  */
 static void acked_on_exit(struct monitor_lost_event *m, const struct trace_event *ev)
 {
-	const struct trace_field *i = trace_field(ev, "intr_info"), *r;
-	uint32_t c = ev->cpu;
+	uint32_t c = ev->cpu, v;
 
-	if (!i || !(i->u & 0x80000000u))
-		return;   /* most exits: nothing acknowledged */
-	r = trace_field(ev, "reason");
-	if (!r || r->type != TF_STR || strcmp(r->s, "EXTERNAL_INTERRUPT") != 0)
+	if (!monitor_acked_on_exit(ev, &v))
 		return;
 	if (ev->kind == TRACE_NESTED_VMEXIT)
-		m->delivered[c][1][(i->u & 0xff) + 1]++;
+		m->delivered[c][1][v + 1]++;
 	else if (ev->level >= 2)   /* bare metal: L2's exit to L1, the root software */
-		m->delivered[c][0][(i->u & 0xff) + 1]++;
+		m->delivered[c][0][v + 1]++;
 }
 
 static void emit(struct trace_sink *s, const struct trace_event *ev)

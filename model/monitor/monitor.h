@@ -162,6 +162,14 @@ struct monitor_irq_latency {
 void monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus);
 void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uint64_t cycle);
 
+/*
+ * An exit (vmexit or nested_vmexit) with reason EXTERNAL_INTERRUPT and a
+ * valid interruption information: with acknowledge-interrupt-on-exit the
+ * exit itself hands the vector to the hypervisor (R21), so it is that
+ * interrupt's delivery. False for every other event.
+ */
+bool monitor_acked_on_exit(const struct trace_event *ev, uint32_t *vector);
+
 /* The three monitors with end-of-run figures, as the machine attaches them. */
 struct monitor_summaries {
 	struct monitor_nmi_latency nmi;

@@ -5,12 +5,6 @@
 
 #include "model/monitor/monitor.h"
 
-static bool field_is(const struct trace_event *ev, const char *key, const char *value)
-{
-	const struct trace_field *f = trace_field(ev, key);
-	return f && f->type == TF_STR && !strcmp(f->s, value);
-}
-
 static void emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_nmi_nesting *m = (struct monitor_nmi_nesting *)s;
@@ -19,7 +13,7 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS)
 		return;
 	if (ev->kind == TRACE_DELIVER) {
-		bool nmi = field_is(ev, "type", "nmi");
+		bool nmi = trace_field_is(ev, "type", "nmi");
 		if (nmi && m->nmis_open[c][l] > 0) {
 			struct trace_event v;
 			trace_event_init(&v, ev->cycle, c, l, TRACE_VIOLATION);

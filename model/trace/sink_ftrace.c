@@ -60,26 +60,6 @@ static enum ftrace_era era_of(const char *l0)
 	return ERA_CURRENT;
 }
 
-/* ---- reading fields ---- */
-
-static uint64_t field_u(const struct trace_event *ev, const char *key, uint64_t dflt)
-{
-	const struct trace_field *f = trace_field(ev, key);
-	return f && f->type != TF_STR ? f->u : dflt;
-}
-
-static const char *field_s(const struct trace_event *ev, const char *key)
-{
-	const struct trace_field *f = trace_field(ev, key);
-	return f && f->type == TF_STR ? f->s : NULL;
-}
-
-static bool field_is(const struct trace_event *ev, const char *key, const char *value)
-{
-	const char *s = field_s(ev, key);
-	return s && !strcmp(s, value);
-}
-
 /* ---- writing ---- */
 
 static void put(struct ftrace_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -193,7 +173,7 @@ static const char *exception_symbol(uint32_t vector, char *buf, size_t size)
 /* The reason as kvm_exit prints it: the era's name, then " FAILED_VMENTRY" for bit 31. */
 static void exit_reason(const struct ftrace_sink *s, const struct trace_event *ev, char *buf, size_t size)
 {
-	const char *name = field_s(ev, "reason");
+	const char *name = trace_field_s(ev, "reason");
 	int basic;
 
 	if (!name)
@@ -201,7 +181,7 @@ static void exit_reason(const struct ftrace_sink *s, const struct trace_event *e
 	basic = vmx_exit_reason_by_name(name);
 	if (s->era == ERA_OLD && basic >= 0 && vmx_exit_reason_old_name((uint32_t)basic))
 		name = vmx_exit_reason_old_name((uint32_t)basic);
-	snprintf(buf, size, "%s%s", name, field_u(ev, "failed_vmentry", 0) ? " FAILED_VMENTRY" : "");
+	snprintf(buf, size, "%s%s", name, trace_field_u(ev, "failed_vmentry", 0) ? " FAILED_VMENTRY" : "");
 }
 
 static void kvm_entry(struct ftrace_sink *s, const struct trace_event *ev)
@@ -209,17 +189,17 @@ static void kvm_entry(struct ftrace_sink *s, const struct trace_event *ev)
 	if (s->era == ERA_OLD)
 		tp(s, ev, "kvm_entry", "vcpu %" PRIu32, ev->cpu);
 	else
-		tp(s, ev, "kvm_entry", "vcpu %" PRIu32 ", rip 0x%" PRIx64, ev->cpu, field_u(ev, "rip", 0));
+		tp(s, ev, "kvm_entry", "vcpu %" PRIu32 ", rip 0x%" PRIx64, ev->cpu, trace_field_u(ev, "rip", 0));
 }
 
 static void kvm_exit(struct ftrace_sink *s, const struct trace_event *ev)
 {
-	bool failed = field_u(ev, "failed_vmentry", 0) != 0;
-	uint64_t rip = field_u(ev, "rip", 0), qual = field_u(ev, "qual", 0);
+	bool failed = trace_field_u(ev, "failed_vmentry", 0) != 0;
+	uint64_t rip = trace_field_u(ev, "rip", 0), qual = trace_field_u(ev, "qual", 0);
 	/* vmx_get_exit_info(): a failed entry reports only the qualification. */
-	uint64_t idt = failed ? 0 : field_u(ev, "idt_vectoring", 0);
-	uint64_t intr = failed ? 0 : field_u(ev, "intr_info", 0);
-	uint64_t err = failed ? 0 : field_u(ev, "error_code", 0);
+	uint64_t idt = failed ? 0 : trace_field_u(ev, "idt_vectoring", 0);
+	uint64_t intr = failed ? 0 : trace_field_u(ev, "intr_info", 0);
+	uint64_t err = failed ? 0 : trace_field_u(ev, "error_code", 0);
 	char reason[96];
 
 	exit_reason(s, ev, reason, sizeof(reason));
@@ -263,16 +243,16 @@ static void kvm_nested_vmexit_inject(struct ftrace_sink *s, const struct trace_e
 	tp(s, ev, "kvm_nested_vmexit_inject",
 	   "reason: %s ext_inf1: 0x%016" PRIx64 " ext_inf2: 0x%016" PRIx64 " ext_int: 0x%08" PRIx64
 	   " ext_int_err: 0x%08" PRIx64,
-	   reason, field_u(ev, "qual", 0), field_u(ev, "idt_vectoring", 0), field_u(ev, "intr_info", 0),
-	   field_u(ev, "error_code", 0));
+	   reason, trace_field_u(ev, "qual", 0), trace_field_u(ev, "idt_vectoring", 0), trace_field_u(ev, "intr_info", 0),
+	   trace_field_u(ev, "error_code", 0));
 }
 
 static void kvm_inject(struct ftrace_sink *s, const struct trace_event *ev)
 {
-	const char *type = field_s(ev, "type");
-	uint32_t info = (uint32_t)field_u(ev, "intr_info", 0);
-	uint32_t vector = (uint32_t)field_u(ev, "vector", intr_info_vector(info));
-	bool reinjected = field_is(ev, "why", "reinjected");
+	const char *type = trace_field_s(ev, "type");
+	uint32_t info = (uint32_t)trace_field_u(ev, "intr_info", 0);
+	uint32_t vector = (uint32_t)trace_field_u(ev, "vector", intr_info_vector(info));
+	bool reinjected = trace_field_is(ev, "why", "reinjected");
 	uint32_t t;
 	uint32_t err;
 	char buf[16];
@@ -304,8 +284,8 @@ static void kvm_inject(struct ftrace_sink *s, const struct trace_event *ev)
 		 * exception reflected to the guest, the one its exit reported
 		 * (KVM passes VM_EXIT_INTR_ERROR_CODE on); otherwise 0.
 		 */
-		err = (uint32_t)field_u(ev, "error_code", 0);
-		if (!trace_field(ev, "error_code") && field_is(ev, "why", "reflected") && ev->cpu < s->nvcpus)
+		err = (uint32_t)trace_field_u(ev, "error_code", 0);
+		if (!trace_field(ev, "error_code") && trace_field_is(ev, "why", "reflected") && ev->cpu < s->nvcpus)
 			err = s->exit_error_code[ev->cpu];
 		if (s->era == ERA_OLD)
 			tp(s, ev, "kvm_inj_exception", "%s (0x%" PRIx32 ")", exception_symbol(vector, buf, sizeof(buf)),
@@ -328,14 +308,14 @@ static void kvm_inject(struct ftrace_sink *s, const struct trace_event *ev)
 
 static void kvm_apic_accept_irq(struct ftrace_sink *s, const struct trace_event *ev)
 {
-	bool nmi = field_is(ev, "type", "nmi");
+	bool nmi = trace_field_is(ev, "type", "nmi");
 	tp(s, ev, "kvm_apic_accept_irq", "apicid %" PRIx32 " vec %" PRIu64 " (%s|edge)", ev->cpu,
-	   field_u(ev, "vector", 0), nmi ? "NMI" : "Fixed");
+	   trace_field_u(ev, "vector", 0), nmi ? "NMI" : "Fixed");
 }
 
 static void kvm_eoi(struct ftrace_sink *s, const struct trace_event *ev)
 {
-	tp(s, ev, "kvm_eoi", "apicid %" PRIx32 " vector %d", ev->cpu, (int)field_u(ev, "vector", 0));
+	tp(s, ev, "kvm_eoi", "apicid %" PRIx32 " vector %d", ev->cpu, (int)trace_field_u(ev, "vector", 0));
 }
 
 static void ftrace_emit(struct trace_sink *base, const struct trace_event *ev)
@@ -354,7 +334,7 @@ static void ftrace_emit(struct trace_sink *base, const struct trace_event *ev)
 		return;
 	case TRACE_STIMULUS:
 		/* For a guest: accepted by its virtual local APIC. At the pins: the host's. */
-		if (ev->level >= 1 && (field_is(ev, "type", "irq") || field_is(ev, "type", "nmi"))) {
+		if (ev->level >= 1 && (trace_field_is(ev, "type", "irq") || trace_field_is(ev, "type", "nmi"))) {
 			kvm_apic_accept_irq(s, ev);
 			return;
 		}
@@ -368,7 +348,7 @@ static void ftrace_emit(struct trace_sink *base, const struct trace_event *ev)
 		break;
 	case TRACE_HOST:
 		/* The guest's EOI, emulated by the hypervisor's virtual APIC (apic_set_eoi). */
-		if (field_is(ev, "type", "virtual-eoi") && trace_field(ev, "vector")) {
+		if (trace_field_is(ev, "type", "virtual-eoi") && trace_field(ev, "vector")) {
 			kvm_eoi(s, ev);
 			return;
 		}

@@ -345,7 +345,7 @@ static void close_nmi(struct pf_sink *p, uint32_t cpu, uint32_t level, uint64_t 
 static void on_blocking(struct pf_sink *p, const struct trace_event *ev, uint32_t level)
 {
 	struct pf_cpu *c = &p->cpu[ev->cpu];
-	unsigned to = sink_blocking_bits(sink_str(ev, "to")) & (SINK_BLK_NMI | SINK_BLK_VNMI);
+	unsigned to = sink_blocking_bits(trace_field_s(ev, "to")) & (SINK_BLK_NMI | SINK_BLK_VNMI);
 	char name[PF_NAME];
 
 	if (to && !c->nmi[level].open) {
@@ -361,9 +361,9 @@ static void on_blocking(struct pf_sink *p, const struct trace_event *ev, uint32_
 static void on_soft_vnmi(struct pf_sink *p, const struct trace_event *ev)
 {
 	struct pf_slice *s = &p->cpu[ev->cpu].soft;
-	const char *why = sink_str(ev, "why");
+	const char *why = trace_field_s(ev, "why");
 
-	if (sink_num(ev, "blocked", 0)) {
+	if (trace_field_u(ev, "blocked", 0)) {
 		if (s->open)
 			return;
 		open_slice(s, ev->cycle, "soft_vnmi_blocked");
@@ -373,7 +373,7 @@ static void on_soft_vnmi(struct pf_sink *p, const struct trace_event *ev)
 
 		args_add_str(s->args, sizeof(s->args), &s->cut, "unblocked_why", why ? why : "");
 		if (trace_field(ev, "blocked_ns")) {
-			snprintf(v, sizeof(v), "%" PRIu64, sink_num(ev, "blocked_ns", 0));
+			snprintf(v, sizeof(v), "%" PRIu64, trace_field_u(ev, "blocked_ns", 0));
 			args_add(s->args, sizeof(s->args), &s->cut, "blocked_ns", v);
 		}
 		write_slice(p, ev->cpu, PF_TID_SOFT, s, ev->cycle, "blocking");
@@ -384,7 +384,7 @@ static void on_soft_vnmi(struct pf_sink *p, const struct trace_event *ev)
 static void on_deliver(struct pf_sink *p, const struct trace_event *ev, uint32_t level)
 {
 	struct pf_cpu *c = &p->cpu[ev->cpu];
-	const char *type = sink_str(ev, "type");
+	const char *type = trace_field_s(ev, "type");
 	struct pf_frame *f;
 	char name[PF_NAME];
 
@@ -396,7 +396,7 @@ static void on_deliver(struct pf_sink *p, const struct trace_event *ev, uint32_t
 	if (type && !strcmp(type, "nmi"))
 		snprintf(name, sizeof(name), "NMI handler");
 	else
-		snprintf(name, sizeof(name), "%s %" PRIu64 " handler", type ? type : "event", sink_num(ev, "vector", 0));
+		snprintf(name, sizeof(name), "%s %" PRIu64 " handler", type ? type : "event", trace_field_u(ev, "vector", 0));
 	open_slice(&f->s, ev->cycle, name);
 	args_add_fields(f->s.args, sizeof(f->s.args), &f->s.cut, ev);
 	f->in_slice = c->exec[level].open;
@@ -411,10 +411,10 @@ static void on_iret(struct pf_sink *p, const struct trace_event *ev, uint32_t le
 		struct pf_slice *s = &c->frame[level][c->nframes[level] - 1].s;
 		char v[40];
 
-		snprintf(v, sizeof(v), "\"0x%" PRIx64 "\"", sink_num(ev, "rip", 0));
+		snprintf(v, sizeof(v), "\"0x%" PRIx64 "\"", trace_field_u(ev, "rip", 0));
 		args_add(s->args, sizeof(s->args), &s->cut, "iret_rip", v);
 		args_add(s->args, sizeof(s->args), &s->cut, "nmi_unblocked",
-		         sink_num(ev, "nmi_unblocked", 0) ? "true" : "false");
+		         trace_field_u(ev, "nmi_unblocked", 0) ? "true" : "false");
 	}
 	close_frame(p, ev->cpu, level, ev->cycle);
 }
@@ -435,7 +435,7 @@ static void write_instant(struct pf_sink *p, const struct trace_event *ev, uint3
 	n = snprintf(name, sizeof(name), "%s%s%.40s", trace_kind_name(ev->kind), first ? " " : "", first ? first : "");
 	if ((ev->kind == TRACE_STIMULUS || ev->kind == TRACE_INJECT) && trace_field(ev, "vector") &&
 	    !(first && !strcmp(first, "nmi")) && n > 0 && (size_t)n < sizeof(name))
-		snprintf(name + n, sizeof(name) - (size_t)n, " %" PRIu64, sink_num(ev, "vector", 0));
+		snprintf(name + n, sizeof(name) - (size_t)n, " %" PRIu64, trace_field_u(ev, "vector", 0));
 	args_add_fields(args, sizeof(args), &cut, ev);
 	use_thread(p, ev->cpu, level);
 	begin_event(p, "i", ev->cpu, level);
@@ -487,7 +487,7 @@ static void pf_emit(struct trace_sink *s, const struct trace_event *ev)
 		args_add_fields(c->exec[level].args, sizeof(c->exec[level].args), &c->exec[level].cut, ev);
 		break;
 	case TRACE_VMEXIT: {
-		const char *reason = sink_str(ev, "reason");
+		const char *reason = trace_field_s(ev, "reason");
 
 		close_exec(p, ev->cpu, level, ev->cycle);
 		write_instant(p, ev, level);

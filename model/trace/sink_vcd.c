@@ -402,7 +402,7 @@ static void vcd_emit(struct trace_sink *s, const struct trace_event *ev)
 		v->last_seen[ev->cpu] = ev->cycle;
 	switch (ev->kind) {
 	case TRACE_BLOCKING: {
-		unsigned b = sink_blocking_bits(sink_str(ev, "to"));
+		unsigned b = sink_blocking_bits(trace_field_s(ev, "to"));
 
 		set(v, ev, level, VS_STI, !!(b & SINK_BLK_STI));
 		set(v, ev, level, VS_MOV_SS, !!(b & SINK_BLK_MOV_SS));
@@ -423,20 +423,20 @@ static void vcd_emit(struct trace_sink *s, const struct trace_event *ev)
 	case TRACE_VMENTRY:
 		set(v, ev, level, VS_GUEST_MODE, 1);
 		set(v, ev, level, VS_VMENTRY, 1);
-		set(v, ev, level, VS_ACTIVITY, activity_of(sink_str(ev, "activity")));
+		set(v, ev, level, VS_ACTIVITY, activity_of(trace_field_s(ev, "activity")));
 		break;
 	case TRACE_VMEXIT: {
-		int reason = sink_exit_reason_number(sink_str(ev, "reason"));
+		int reason = sink_exit_reason_number(trace_field_s(ev, "reason"));
 
 		set(v, ev, level, VS_GUEST_MODE, 0);
 		set(v, ev, level, VS_VMEXIT, 1);
 		set(v, ev, level, VS_EXIT_REASON, reason < 0 ? VCD_X : (uint64_t)reason);
-		set(v, ev, level, VS_EXIT_FAILED, sink_num(ev, "failed_vmentry", 0) ? 1 : 0);
+		set(v, ev, level, VS_EXIT_FAILED, trace_field_u(ev, "failed_vmentry", 0) ? 1 : 0);
 		set(v, ev, 0, VS_ENTRY_INTR_INFO, 0);   /* VM exits clear the valid bit */
 		break;
 	}
 	case TRACE_NESTED_VMEXIT: {
-		int reason = sink_exit_reason_number(sink_str(ev, "reason"));
+		int reason = sink_exit_reason_number(trace_field_s(ev, "reason"));
 
 		set(v, ev, level, VS_NESTED_EXIT, 1);
 		set(v, ev, level, VS_NESTED_EXIT_REASON, reason < 0 ? VCD_X : (uint64_t)reason);
@@ -446,17 +446,17 @@ static void vcd_emit(struct trace_sink *s, const struct trace_event *ev)
 		set(v, ev, level, VS_NESTED_ENTRY, 1);
 		break;
 	case TRACE_INJECT:
-		set(v, ev, level, VS_ENTRY_INTR_INFO, sink_num(ev, "intr_info", 0));
+		set(v, ev, level, VS_ENTRY_INTR_INFO, trace_field_u(ev, "intr_info", 0));
 		break;
 	case TRACE_WINDOW:
-		what = sink_str(ev, "what");
+		what = trace_field_s(ev, "what");
 		if (what && !strncmp(what, "irq-window-", 11))
 			set(v, ev, level, VS_IRQ_WINDOW, !strcmp(what + 11, "on"));
 		else if (what && !strncmp(what, "nmi-window-", 11))
 			set(v, ev, level, VS_NMI_WINDOW, !strcmp(what + 11, "on"));
 		break;
 	case TRACE_SOFT_VNMI:
-		set(v, ev, level, VS_SOFT_VNMI, sink_num(ev, "blocked", 0) ? 1 : 0);
+		set(v, ev, level, VS_SOFT_VNMI, trace_field_u(ev, "blocked", 0) ? 1 : 0);
 		break;
 	case TRACE_VIOLATION:
 		set(v, ev, level, VS_VIOLATION, 1);

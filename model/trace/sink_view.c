@@ -53,20 +53,6 @@ int sink_exit_reason_number(const char *reason)
 	return (int)v;
 }
 
-const char *sink_str(const struct trace_event *ev, const char *key)
-{
-	const struct trace_field *f = trace_field(ev, key);
-
-	return f && f->type == TF_STR ? f->s : NULL;
-}
-
-uint64_t sink_num(const struct trace_event *ev, const char *key, uint64_t dflt)
-{
-	const struct trace_field *f = trace_field(ev, key);
-
-	return f && f->type != TF_STR ? f->u : dflt;
-}
-
 void sink_pending_init(struct sink_pending *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -111,8 +97,8 @@ static unsigned pend_take(struct sink_pending *p, uint32_t level, bool nmi, uint
 
 unsigned sink_pending_apply(struct sink_pending *p, const struct trace_event *ev)
 {
-	const char *type = sink_str(ev, "type");
-	uint64_t vector = sink_num(ev, "vector", 256);
+	const char *type = trace_field_s(ev, "type");
+	uint64_t vector = trace_field_u(ev, "vector", 256);
 	uint32_t level = ev->level < SINK_VIEW_LEVELS ? ev->level : SINK_VIEW_LEVELS - 1;
 
 	switch (ev->kind) {
@@ -125,7 +111,7 @@ unsigned sink_pending_apply(struct sink_pending *p, const struct trace_event *ev
 			return pend_take(p, 0, is(type, "nmi"), vector);
 		return 0;
 	case TRACE_DELIVER:
-		if (sink_num(ev, "injected", 0) || !(is(type, "nmi") || is(type, "ext-intr")))
+		if (trace_field_u(ev, "injected", 0) || !(is(type, "nmi") || is(type, "ext-intr")))
 			return 0;
 		return pend_take(p, 0, is(type, "nmi"), vector);
 	case TRACE_NMI_LOST:
@@ -139,7 +125,7 @@ unsigned sink_pending_apply(struct sink_pending *p, const struct trace_event *ev
 	case TRACE_INJECT: {
 		unsigned took;
 
-		if (sink_str(ev, "why") || !(is(type, "nmi") || is(type, "ext-intr")))
+		if (trace_field_s(ev, "why") || !(is(type, "nmi") || is(type, "ext-intr")))
 			return 0;
 		took = pend_take(p, p->guest, is(type, "nmi"), vector);
 		for (uint32_t l = 1; !took && l < SINK_VIEW_LEVELS; l++)

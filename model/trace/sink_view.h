@@ -35,11 +35,6 @@ unsigned sink_blocking_bits(const char *state);
 /* Basic exit-reason number of a vmexit's reason= ("NMI_WINDOW" or "0x45"); -1 if neither. */
 int sink_exit_reason_number(const char *reason);
 
-/* The string value of field `key`, or NULL when absent or not a string. */
-const char *sink_str(const struct trace_event *ev, const char *key);
-/* The numeric value (number, hex, boolean) of field `key`, or `dflt`. */
-uint64_t sink_num(const struct trace_event *ev, const char *key, uint64_t dflt);
-
 /*
  * Pending NMIs and interrupts of one vCPU, per level:
  *   raised  by `stimulus` at its level (0 = the pins, 1/2 = an event for

@@ -113,6 +113,24 @@ const struct trace_field *trace_field(const struct trace_event *ev, const char *
 	return NULL;
 }
 
+uint64_t trace_field_u(const struct trace_event *ev, const char *key, uint64_t dflt)
+{
+	const struct trace_field *f = trace_field(ev, key);
+	return f && f->type != TF_STR ? f->u : dflt;
+}
+
+const char *trace_field_s(const struct trace_event *ev, const char *key)
+{
+	const struct trace_field *f = trace_field(ev, key);
+	return f && f->type == TF_STR ? f->s : NULL;
+}
+
+bool trace_field_is(const struct trace_event *ev, const char *key, const char *value)
+{
+	const char *s = trace_field_s(ev, key);
+	return s && !strcmp(s, value);
+}
+
 /* A bounded appender: never writes past size, always NUL-terminates. */
 struct out {
 	char *buf;

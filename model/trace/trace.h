@@ -91,6 +91,12 @@ void trace_add_bool(struct trace_event *ev, const char *key, bool b);
 
 /* Field by key, or NULL. */
 const struct trace_field *trace_field(const struct trace_event *ev, const char *key);
+/* A number (or boolean) field's value; dflt when the field is absent or a string. */
+uint64_t trace_field_u(const struct trace_event *ev, const char *key, uint64_t dflt);
+/* A string field's value; NULL when the field is absent or not a string. */
+const char *trace_field_s(const struct trace_event *ev, const char *key);
+/* The field is a string equal to value. */
+bool trace_field_is(const struct trace_event *ev, const char *key, const char *value);
 
 /* Formatting: one line (with '\n') into buf; returns the length (truncates safely). */
 int trace_format_text(const struct trace_event *ev, char *buf, size_t size);

@@ -1,0 +1,16 @@
+/*
+ * acked_exit.c - recognising an external-interrupt exit that acknowledged
+ * its interrupt (see monitor.h).
+ */
+#include "model/monitor/monitor.h"
+
+bool monitor_acked_on_exit(const struct trace_event *ev, uint32_t *vector)
+{
+	uint32_t info = (uint32_t)trace_field_u(ev, "intr_info", 0);
+
+	/* Most exits carry nothing: test the valid bit before the reason's text. */
+	if (!(info & 0x80000000u) || !trace_field_is(ev, "reason", "EXTERNAL_INTERRUPT"))
+		return false;
+	*vector = info & 0xff;
+	return true;
+}
