@@ -58,6 +58,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static _Noreturn void parse_failed(const struct scn_error *err)
+{
+	char msg[4200];
+	scn_format_error(err, msg, sizeof(msg));
+	fprintf(stderr, "vmxsim_bench: %s\n", msg);
+	exit(2);
+}
+
 static struct scn_scenario *storm(uint64_t cycles)
 {
 	char text[512];
@@ -65,12 +73,8 @@ static struct scn_scenario *storm(uint64_t cycles)
 	int n = snprintf(text, sizeof(text), storm_fmt, cycles);
 	struct scn_scenario *s = scn_parse(text, (size_t)n, "storm.scn", &err);
 
-	if (!s) {
-		char msg[256];
-		scn_format_error(&err, msg, sizeof(msg));
-		fprintf(stderr, "vmxsim_bench: %s\n", msg);
-		exit(2);
-	}
+	if (!s)
+		parse_failed(&err);
 	return s;
 }
 
@@ -148,12 +152,8 @@ static void timeout_1s(const char *dir, int reps, bool reference)
 
 	snprintf(path, sizeof(path), "%s/soft-vnmi/timeout-1s.scn", dir);
 	s = scn_parse_file(path, &err);
-	if (!s) {
-		char msg[512];
-		scn_format_error(&err, msg, sizeof(msg));
-		fprintf(stderr, "vmxsim_bench: %s\n", msg);
-		exit(2);
-	}
+	if (!s)
+		parse_failed(&err);
 	t = best_of(reps, s, NULL, false, &res);
 	printf("%s: %" PRIu64 " simulated cycles, %" PRIu64 " VM exits\n", path, res.cycles, res.exits);
 	printf("  wall time per run:  %8.3f ms (best of %d), status %d\n", t * 1e3, reps, (int)res.status);
