@@ -145,7 +145,33 @@ static void describe(const struct scn_event_pat *p, char *buf, size_t n)
 	}
 }
 
+void expect_text(const struct scn_expect *e, char *buf, size_t n)
+{
+	char ev[64];
+
+	switch (e->kind) {
+	case SCN_EXPECT_VERDICT:
+		snprintf(buf, n, "expect %s%s", e->negated ? "no " : "", e->verdict);
+		return;
+	case SCN_EXPECT_COUNT:
+		describe(&e->event, ev, sizeof(ev));
+		snprintf(buf, n, "expect count %s %s %" PRIu64, ev, scn_cmp_name(e->cmp), e->count);
+		return;
+	case SCN_EXPECT_AT:
+	case SCN_EXPECT_WITHIN:
+		describe(&e->event, ev, sizeof(ev));
+		snprintf(buf, n, "expect %s %s", ev, e->kind == SCN_EXPECT_AT ? "at a time" : "in a range");
+		return;
+	}
+	snprintf(buf, n, "expect");
+}
+
 uint32_t expect_sink_judge(const struct expect_sink *x, FILE *diag)
+{
+	return expect_sink_judge_each(x, diag, NULL);
+}
+
+uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *failed_each)
 {
 	uint32_t failed = 0;
 
@@ -181,6 +207,8 @@ uint32_t expect_sink_judge(const struct expect_sink *x, FILE *diag)
 			break;
 		}
 		}
+		if (failed_each)
+			failed_each[i] = !ok;
 		if (!ok) {
 			failed++;
 			if (diag)

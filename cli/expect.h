@@ -6,6 +6,7 @@
 #ifndef VMXSIM_EXPECT_H
 #define VMXSIM_EXPECT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -35,6 +36,11 @@ void expect_sink_free(struct expect_sink *x);
 
 /* Judge; prints one `file:line:col: expectation failed: ...` line per failure. Returns failures. */
 uint32_t expect_sink_judge(const struct expect_sink *x, FILE *diag);
+/* The same (diag may be NULL), and failed_each[i] for expectation i (x->n entries). */
+uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *failed_each);
+
+/* The expectation in words: "expect count deliver nmi == 2", "expect no nmi_nesting". */
+void expect_text(const struct scn_expect *e, char *buf, size_t n);
 
 /* Does a trace event match an event pattern of the language? */
 bool expect_event_matches(const struct scn_event_pat *p, const struct trace_event *ev);

@@ -6,6 +6,7 @@
  *   vmxsim suite [DIR] [--out DIR] [--plots DIR]
  *   vmxsim list [DIR]
  *   vmxsim stat FILE.scn
+ *   vmxsim explore FILE.scn [...]        (cli/explore_cli.c)
  *
  * Exit codes: 0 every expectation held (and goldens match), 1 an
  * expectation failed or a golden differs, 2 bad input or usage.
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli/equiv.h"
+#include "cli/explore.h"
 #include "cli/files.h"
 #include "cli/plot.h"
 #include "cli/scenario_run.h"
@@ -50,6 +52,16 @@ static const char usage[] =
     "  equiv FILE.scn\n"
     "        run a nested scenario under its L0 and again with the same L1 on bare\n"
     "        metal (l0 none); compare what L1 sees, ignoring time\n"
+    "  explore FILE.scn [--runs N [--seed S]] [--jobs N] [--shard K/N --report FILE]\n"
+    "                   [--out DIR] [--no-repro] [--progress|--no-progress]\n"
+    "        run the scenario at every point of the space its ranges (at 5000..9000,\n"
+    "        on ... +0..2us, work 100..900) and choices (choose a | b) span, arrival\n"
+    "        times that give equal runs once; or at N points sampled with seed S.\n"
+    "        Each failure (an expectation, or a verdict no expectation names) is\n"
+    "        written minimised to DIR/<name>.fail-K.scn. --jobs N: threads, same\n"
+    "        report; --shard K/N: this machine's part, merged by\n"
+    "  explore --merge REPORT... [--out DIR] [--no-repro]\n"
+    "        the report of the whole space from the shards' reports (docs/explore.md)\n"
     "  list [DIR]\n"
     "        the scenarios under DIR with their one-line summaries\n"
     "  stat FILE.scn\n"
@@ -58,7 +70,8 @@ static const char usage[] =
     "  --help, --version\n"
     "\n"
     "exit status: 0 expectations held and goldens match; 1 an expectation failed\n"
-    "or a golden differs; 2 bad input or usage\n";
+    "or a golden differs (explore: a failure found); 2 bad input or usage;\n"
+    "130 explore stopped by Ctrl-C (after printing what it had)\n";
 
 static int bad_usage(const char *msg)
 {
@@ -465,6 +478,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "stat"))
 		return cmd_stat(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "explore"))
+		return vmxsim_explore_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "equiv")) {
 		if (argc != 3 || argv[2][0] == '-')
 			return bad_usage("equiv takes one scenario file");

@@ -19,17 +19,30 @@
 static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed",
                                             "duplicate_delivery", "wrong_level"};
 
+#define NVERDICT_KINDS (sizeof(verdict_kinds) / sizeof(verdict_kinds[0]))
+
+const char *vmxsim_verdict_kind(size_t i)
+{
+	return i < NVERDICT_KINDS ? verdict_kinds[i] : NULL;
+}
+
+int vmxsim_verdict_index(const char *kind)
+{
+	for (size_t i = 0; i < NVERDICT_KINDS; i++)
+		if (!strcmp(kind, verdict_kinds[i]))
+			return (int)i;
+	return -1;
+}
+
 bool vmxsim_known_verdict(const char *kind)
 {
-	for (size_t i = 0; i < sizeof(verdict_kinds) / sizeof(verdict_kinds[0]); i++)
-		if (!strcmp(kind, verdict_kinds[i]))
-			return true;
-	return false;
+	return vmxsim_verdict_index(kind) >= 0;
 }
 
 /* Everything allocated for one run. */
 struct build {
 	const struct scn_scenario *s;
+	const struct vmxsim_point *point; /* exploration: the values of s->vars, or NULL */
 	FILE *diag;
 	struct machine_config cfg;
 	struct machine_guest *guests;
@@ -37,6 +50,7 @@ struct build {
 	struct machine_gate **gates;
 	struct vmcs_write **vmcs;
 	struct machine_stimulus *stim;
+	uint32_t *stim_index;    /* s->stimuli[i] is cfg.stim[stim_index[i]]; UINT32_MAX: left out */
 	struct l0_switch *switches;
 };
 
@@ -44,6 +58,8 @@ static bool located(struct build *b, struct scn_loc loc, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!b->diag)
+		return false;
 	fprintf(b->diag, "%s:%u:%u: ", b->s->file, loc.line, loc.col);
 	va_start(ap, fmt);
 	vfprintf(b->diag, fmt, ap);
@@ -71,6 +87,7 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_JMP] = VMX_OP_JMP,           [SCN_OP_IPI] = VMX_OP_IPI,
 	    [SCN_OP_VMLAUNCH] = VMX_OP_VMLAUNCH, [SCN_OP_VMRESUME] = VMX_OP_VMRESUME,
 	    [SCN_OP_VMREAD] = VMX_OP_VMREAD,     [SCN_OP_VMWRITE] = VMX_OP_VMWRITE,
+	    [SCN_OP_CHOOSE] = VMX_OP_JMP,
 	};
 	return map[op];
 }
@@ -104,7 +121,9 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		out->line = in->loc.line;
 		switch (in->op) {
 		case SCN_OP_WORK:
-			if (!cycles_of(b, in->work, in->arg_loc, &c))
+			if (in->varies && b->point)
+				c = b->point->value[in->var];
+			else if (!cycles_of(b, in->work, in->arg_loc, &c))
 				return false;
 			if (c / insn_cycles > UINT32_MAX)
 				return located(b, in->arg_loc, "work block too long (at most %u instructions)", UINT32_MAX);
@@ -115,6 +134,10 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			break;
 		case SCN_OP_JMP:
 			out->arg = in->target;
+			break;
+		case SCN_OP_CHOOSE:
+			/* A jump; explore chooses where to. */
+			out->arg = b->point ? s->vars[in->var].targets[b->point->value[in->var]] : in->target;
 			break;
 		case SCN_OP_IPI:
 			if (in->cpu >= s->vcpus)
@@ -194,12 +217,16 @@ static bool build_stimuli(struct build *b)
 {
 	const struct scn_scenario *s = b->s;
 
+	uint32_t n = 0;
+
 	b->stim = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim));
-	if (!b->stim)
+	b->stim_index = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim_index));
+	if (!b->stim || !b->stim_index)
 		return located(b, s->run_loc, "out of memory");
 	for (size_t i = 0; i < s->nstimuli; i++) {
 		const struct scn_stimulus *st = &s->stimuli[i];
-		struct machine_stimulus *ms = &b->stim[i];
+		struct machine_stimulus *ms = &b->stim[n];
+		const bool chosen = st->varies && b->point;
 
 		if (st->level == SCN_L2)
 			return located(b, st->target_loc, "stimuli for L2 need a nested L0, which '%s' is not",
@@ -217,7 +244,9 @@ static bool build_stimuli(struct build *b)
 		ms->origin = st->via;
 		switch (st->timing) {
 		case SCN_AT:
-			if (!cycles_of(b, st->at, st->loc, &ms->at))
+			if (chosen)
+				ms->at = b->point->value[st->var];
+			else if (!cycles_of(b, st->at, st->loc, &ms->at))
 				return false;
 			break;
 		case SCN_EVERY:
@@ -232,13 +261,24 @@ static bool build_stimuli(struct build *b)
 			break;
 		case SCN_ON:
 			ms->relative = true;
-			if (!cycles_of(b, st->delay, st->loc, &ms->at) || !build_trigger(b, st, &ms->trigger))
+			if (chosen)
+				ms->at = b->point->value[st->var];
+			else if (!cycles_of(b, st->delay, st->loc, &ms->at))
+				return false;
+			if (!build_trigger(b, st, &ms->trigger))
 				return false;
 			break;
 		}
+		/* Checked like the others, then left out of the machine. */
+		if (b->point && b->point->dropped && b->point->dropped[i]) {
+			memset(ms, 0, sizeof(*ms));
+			b->stim_index[i] = UINT32_MAX;
+			continue;
+		}
+		b->stim_index[i] = n++;
 	}
 	b->cfg.stim = b->stim;
-	b->cfg.nstim = (uint32_t)s->nstimuli;
+	b->cfg.nstim = n;
 	return true;
 }
 
@@ -346,6 +386,7 @@ static void build_free(struct build *b)
 	free(b->vmcs);
 	free(b->guests);
 	free(b->stim);
+	free(b->stim_index);
 	free(b->switches);
 }
 
@@ -375,11 +416,13 @@ struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *t
 	char err[256];
 
 	if (!h) {
-		fprintf(diag, "%s: out of memory\n", s->file);
+		if (diag)
+			fprintf(diag, "%s: out of memory\n", s->file);
 		return NULL;
 	}
 	h->b.s = s;
 	h->b.diag = diag;
+	h->b.point = lim ? lim->point : NULL;
 	if (!build(&h->b)) {
 		build_free(&h->b);
 		free(h);
@@ -399,7 +442,8 @@ struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *t
 	}
 	h->m = machine_create(&h->b.cfg, &h->bus, err, sizeof(err));
 	if (!h->m) {
-		fprintf(diag, "%s:%u:%u: %s\n", s->file, s->l0.loc.line, s->l0.loc.col, err);
+		if (diag)
+			fprintf(diag, "%s:%u:%u: %s\n", s->file, s->l0.loc.line, s->l0.loc.col, err);
 		handle_free(h);
 		return NULL;
 	}
@@ -422,6 +466,11 @@ struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *t
 	return h;
 }
 
+void vmxsim_handle_quiet(struct vmxsim_handle *h)
+{
+	h->b.diag = NULL;
+}
+
 struct machine *vmxsim_handle_machine(struct vmxsim_handle *h)
 {
 	return h->m;
@@ -437,7 +486,20 @@ bool vmxsim_handle_attach(struct vmxsim_handle *h, struct trace_sink *sink)
 	return trace_bus_attach(&h->bus, sink);
 }
 
+uint64_t vmxsim_handle_stimulus_slack(const struct vmxsim_handle *h, size_t stim)
+{
+	uint32_t i = stim < h->b.s->nstimuli ? h->b.stim_index[stim] : UINT32_MAX;
+
+	return i == UINT32_MAX ? UINT64_MAX : machine_stimulus_slack(h->m, i);
+}
+
 enum vmxsim_status vmxsim_close_scenario(struct vmxsim_handle *h, struct vmxsim_result *res)
+{
+	return vmxsim_close_scenario_each(h, res, NULL);
+}
+
+enum vmxsim_status vmxsim_close_scenario_each(struct vmxsim_handle *h, struct vmxsim_result *res,
+                                              bool *failed_each)
 {
 	struct vmxsim_result local;
 	struct machine_stats st;
@@ -456,12 +518,13 @@ enum vmxsim_status vmxsim_close_scenario(struct vmxsim_handle *h, struct vmxsim_
 	res->violations = st.violations;
 	res->events = st.events;
 	res->expects = h->ex.n;
-	res->expects_failed = expect_sink_judge(&h->ex, h->b.diag);
+	res->expects_failed = expect_sink_judge_each(&h->ex, h->b.diag, failed_each);
 	res->trace_error = h->out && h->out->error;
 	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
 	if (h->bus.dropped) {
-		fprintf(h->b.diag, "%s: internal error: %llu trace events dropped\n", file,
-		        (unsigned long long)h->bus.dropped);
+		if (h->b.diag)
+			fprintf(h->b.diag, "%s: internal error: %llu trace events dropped\n", file,
+			        (unsigned long long)h->bus.dropped);
 		res->status = VMXSIM_FAILED;
 	}
 	handle_free(h);

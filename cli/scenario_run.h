@@ -39,10 +39,21 @@ struct vmxsim_result {
 enum vmxsim_status vmxsim_run_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
                                        FILE *diag, struct vmxsim_result *res);
 
+/*
+ * One point of a scenario's exploration space (front/scenario.h, struct
+ * scn_var): a value for each of s->vars - cycles for AT, DELAY and WORK,
+ * the index of the alternative for CHOICE - and the stimuli left out.
+ */
+struct vmxsim_point {
+	const uint64_t *value;   /* s->nvars entries */
+	const bool *dropped;     /* s->nstimuli entries, or NULL: none */
+};
+
 /* Limits a caller may put on a run (0: none). */
 struct vmxsim_limits {
 	uint64_t max_cycles;     /* run at most this long, whatever the scenario says */
 	bool reference;          /* reference stepping (machine_config.reference_stepping) */
+	const struct vmxsim_point *point; /* NULL: every variable at its first value */
 };
 
 /* vmxsim_run_scenario with limits (used by robustness tests). */
@@ -73,6 +84,8 @@ enum vmxsim_open_flags {
 struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
                                            FILE *diag, const struct vmxsim_limits *lim, unsigned flags);
 struct machine *vmxsim_handle_machine(struct vmxsim_handle *h);
+/* From now on no messages: failed expectations are only counted (explore). */
+void vmxsim_handle_quiet(struct vmxsim_handle *h);
 /* The machine's description: cpu.tsc_hz, run_cycles, vcpus, ... */
 const struct machine_config *vmxsim_handle_config(const struct vmxsim_handle *h);
 /*
@@ -88,8 +101,27 @@ bool vmxsim_handle_attach(struct vmxsim_handle *h, struct trace_sink *sink);
  */
 enum vmxsim_status vmxsim_close_scenario(struct vmxsim_handle *h, struct vmxsim_result *res);
 
+/*
+ * vmxsim_close_scenario, and failed_each[i] says whether expectation i of
+ * the scenario failed (s->nexpects entries). diag may have been NULL.
+ */
+enum vmxsim_status vmxsim_close_scenario_each(struct vmxsim_handle *h, struct vmxsim_result *res,
+                                              bool *failed_each);
+
+/*
+ * For exploration, after the run: how many cycles later stimulus `stim`
+ * (an index into s->stimuli) could have arrived and left the run as it is,
+ * apart from the arrival's own time in the trace
+ * (machine_stimulus_slack()). UINT64_MAX when it never arrived or was left
+ * out; 0 when the machine cannot tell.
+ */
+uint64_t vmxsim_handle_stimulus_slack(const struct vmxsim_handle *h, size_t stim);
+
 /* Monitor verdict kinds a scenario may name in `expect`. */
 bool vmxsim_known_verdict(const char *kind);
+/* The i-th verdict kind, NULL past the end; and the index of a kind, -1 if unknown. */
+const char *vmxsim_verdict_kind(size_t i);
+int vmxsim_verdict_index(const char *kind);
 
 #ifdef __cplusplus
 }

@@ -39,6 +39,8 @@ extern "C" {
 #define SCN_MAX_VMCS_SETUPS 256u        /* `vmcs` lines per guest block */
 #define SCN_MAX_TERMS 32u               /* terms of one `A|B|...` value */
 #define SCN_MAX_VCPUS 64u
+#define SCN_MAX_VARS 64u                /* what may vary, for exploration */
+#define SCN_MAX_CHOICES 32u             /* alternatives of one `choose` */
 #define SCN_MAX_TSC_HZ 100000000000ull  /* 100 GHz */
 #define SCN_MAX_SECONDS 1000000ull      /* longest time: 10^6 s, in any unit */
 #define SCN_MAX_CYCLES 100000000000000000ull /* 10^17 cycles */
@@ -154,6 +156,7 @@ enum scn_op {
 	SCN_OP_VMRESUME,
 	SCN_OP_VMREAD,    /* vmread FIELD */
 	SCN_OP_VMWRITE,   /* vmwrite FIELD VALUE */
+	SCN_OP_CHOOSE,    /* choose LABEL | LABEL ...: a jump whose target exploration chooses */
 	SCN_OP_COUNT
 };
 
@@ -170,6 +173,8 @@ struct scn_insn {
 	int field;                /* VMREAD, VMWRITE: dense index for vmcs_field_info() */
 	uint32_t encoding;        /* VMREAD, VMWRITE: the field's encoding */
 	uint64_t value;           /* VMWRITE */
+	bool varies;              /* WORK given as a range, CHOOSE: s->vars[var] says how */
+	uint32_t var;
 };
 
 struct scn_label {
@@ -272,6 +277,8 @@ struct scn_stimulus {
 	struct scn_loc target_loc;    /* of the level after `->` */
 	const char *via;              /* `via NAME`: the source, validated later; or NULL */
 	struct scn_loc via_loc;
+	bool varies;                  /* AT or ON with a range: s->vars[var] says how */
+	uint32_t var;
 };
 
 enum scn_expect_kind {
@@ -296,6 +303,33 @@ struct scn_expect {
 	struct scn_time until;        /* WITHIN: upper bound */
 };
 
+/* ---- exploration: what may vary ----------------------------------------- */
+
+/*
+ * A range (`at 5000..9000`, `on ... +0..2us`, `work 100..900`) or a
+ * choice (`choose a | b`) marks something `vmxsim explore` varies. Every
+ * other command runs the first value: the range's low end, the first label.
+ */
+enum scn_var_kind {
+	SCN_VAR_AT,       /* the time of an `at` stimulus */
+	SCN_VAR_DELAY,    /* the delay of an `on` stimulus after its trigger */
+	SCN_VAR_WORK,     /* the length of a `work` block */
+	SCN_VAR_CHOICE,   /* the label a `choose` jumps to */
+};
+
+struct scn_var {
+	enum scn_var_kind kind;
+	struct scn_loc loc;           /* of the varying text: the range's first number, or `choose` */
+	uint32_t end_col;             /* one past its last byte, on the same line */
+	struct scn_time lo, hi;       /* AT, DELAY, WORK: inclusive, comparable units */
+	size_t stimulus;              /* AT, DELAY: index into s->stimuli */
+	size_t guest, insn;           /* WORK, CHOICE: index into s->guests, its insns */
+	const char **labels;          /* CHOICE: the alternatives as written */
+	struct scn_loc *label_locs;
+	uint32_t *targets;            /* CHOICE: instruction index of each alternative */
+	size_t nalts;
+};
+
 /* ---- the scenario ------------------------------------------------------- */
 
 struct scn_arena;
@@ -315,6 +349,8 @@ struct scn_scenario {
 	struct scn_loc run_loc;
 	struct scn_expect *expects;   /* in file order */
 	size_t nexpects;
+	struct scn_var *vars;         /* in file order */
+	size_t nvars;
 	struct scn_arena *arena;      /* private: owns everything above */
 };
 

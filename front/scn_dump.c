@@ -85,6 +85,10 @@ int scn_replay_dump(const char *path)
 			case SCN_OP_WORK: printf(" "); print_time(in->work); break;
 			case SCN_OP_INT: printf(" %u", in->vector); break;
 			case SCN_OP_JMP: printf(" %s -> %u", in->label, in->target); break;
+			case SCN_OP_CHOOSE:
+				for (size_t a = 0; a < s->vars[in->var].nalts; a++)
+					printf("%s %s -> %u", a ? " |" : "", s->vars[in->var].labels[a], s->vars[in->var].targets[a]);
+				break;
 			case SCN_OP_IPI:
 				if (in->nmi)
 					printf(" cpu%u nmi", in->cpu);
@@ -127,6 +131,20 @@ int scn_replay_dump(const char *path)
 			printf(" irq %u", st->vector);
 		printf(" -> L%d cpu%u%s%s\n", (int)st->level, st->cpu, st->via ? " via " : "",
 		       st->via ? st->via : "");
+	}
+	for (size_t i = 0; i < s->nvars; i++) {
+		const struct scn_var *v = &s->vars[i];
+		static const char *const kinds[] = {"at", "delay", "work", "choice"};
+		printf("vary %s (%u:%u-%u)", kinds[v->kind], v->loc.line, v->loc.col, v->end_col);
+		if (v->kind == SCN_VAR_CHOICE)
+			printf(" %zu alternatives\n", v->nalts);
+		else {
+			printf(" ");
+			print_time(v->lo);
+			printf("..");
+			print_time(v->hi);
+			printf("\n");
+		}
 	}
 	printf("run ");
 	print_time(s->run);

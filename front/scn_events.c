@@ -222,7 +222,8 @@ bool scn_st_at(struct parser *p)
 	struct scn_stimulus *st;
 
 	if (!new_stimulus(p, SCN_AT, kw, &st) ||
-	    !scn_parse_time(p, "a time such as 5000, 12k or 3us", &st->at))
+	    !scn_parse_time_range(p, "a time such as 5000, 12k or 3us", SCN_VAR_AT, p->s->nstimuli - 1, 0,
+	                          &st->at, &st->varies, &st->var))
 		return false;
 	return stimulus_tail(p, st);
 }
@@ -303,7 +304,8 @@ bool scn_st_on(struct parser *p)
 		return false;
 	if (scn_peek(p)->kind == TK_PLUS) {
 		scn_next(p);
-		if (!scn_parse_time(p, "a delay such as 100 or 2us", &st->delay))
+		if (!scn_parse_time_range(p, "a delay such as 100 or 2us", SCN_VAR_DELAY, p->s->nstimuli - 1, 0,
+		                          &st->delay, &st->varies, &st->var))
 			return false;
 	}
 	return stimulus_tail(p, st);

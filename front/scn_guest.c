@@ -25,6 +25,7 @@ enum arg_kind {
 	ARG_IPI,         /* ipi cpuN VECTOR|nmi */
 	ARG_FIELD,       /* vmread */
 	ARG_FIELD_VALUE, /* vmwrite */
+	ARG_CHOICE,      /* choose */
 };
 
 struct op_row {
@@ -51,10 +52,11 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_VMRESUME] = {ARG_NONE, true},
 	[SCN_OP_VMREAD] = {ARG_FIELD, true},
 	[SCN_OP_VMWRITE] = {ARG_FIELD_VALUE, true},
+	[SCN_OP_CHOOSE] = {ARG_CHOICE, false},
 };
 
 #define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
-            "vmlaunch, vmresume, vmread, vmwrite"
+            "vmlaunch, vmresume, vmread, vmwrite, choose"
 
 static bool word_to_op(const struct tok *t, enum scn_op *op)
 {
@@ -389,7 +391,12 @@ static bool st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 	case ARG_NONE:
 		break;
 	case ARG_TIME:
-		if (!scn_parse_time(p, "a duration such as 1000 or 2us", &in->work))
+		if (!scn_parse_time_range(p, "a duration such as 1000 or 2us", SCN_VAR_WORK, (size_t)p->guest,
+		                          g->ninsns, &in->work, &in->varies, &in->var))
+			return false;
+		break;
+	case ARG_CHOICE:
+		if (!scn_parse_choice(p, (size_t)p->guest, g->ninsns, kw->col, in))
 			return false;
 		break;
 	case ARG_VECTOR:
@@ -550,6 +557,17 @@ bool scn_guest_close(struct parser *p)
 			     g->labels[i].name);
 	for (size_t i = 0; i < g->ninsns; i++) {
 		struct scn_insn *in = &g->insns[i];
+		if (in->op == SCN_OP_CHOOSE) {
+			struct scn_var *v = &p->s->vars[in->var];
+			for (size_t k = 0; k < v->nalts; k++) {
+				if ((l = find_label(p, v->labels[k])) != NULL)
+					v->targets[k] = l->insn;
+				else
+					note(&fe, v->label_locs[k], "undefined label '%s'", v->labels[k]);
+			}
+			in->target = v->targets[0];
+			continue;
+		}
 		if (in->op != SCN_OP_JMP)
 			continue;
 		if ((l = find_label(p, in->label)) != NULL)

@@ -108,7 +108,7 @@ struct parser {
 	bool seen_cpu, seen_l0, seen_vcpus, seen_run;
 
 	/* Capacities of the growing arrays. */
-	size_t cap_overrides, cap_switches, cap_guests, cap_stimuli, cap_expects;
+	size_t cap_overrides, cap_switches, cap_guests, cap_stimuli, cap_expects, cap_vars;
 	size_t cap_insns, cap_labels, cap_idt, cap_vmcs;   /* of the open block */
 	size_t total_insns, total_labels;
 
@@ -186,6 +186,17 @@ bool scn_st_at(struct parser *p);
 bool scn_st_every(struct parser *p);
 bool scn_st_on(struct parser *p);
 bool scn_st_expect(struct parser *p);
+
+/*
+ * Ranges and choices (scn_vary.c). A time, then optionally `..` and its
+ * end: a range becomes a variable of kind `kind` owned by stimulus `owner`
+ * (AT, DELAY) or by instruction `insn` of guest `owner` (WORK); *out gets
+ * the low end.
+ */
+bool scn_parse_time_range(struct parser *p, const char *what, enum scn_var_kind kind, size_t owner,
+                          size_t insn, struct scn_time *out, bool *varies, uint32_t *var);
+/* `choose A | B ...` after the mnemonic at `col`: instruction `insn` of guest `guest`. */
+bool scn_parse_choice(struct parser *p, size_t guest, size_t insn, uint32_t col, struct scn_insn *in);
 
 /* Guest blocks (scn_guest.c). */
 bool scn_guest_open(struct parser *p);      /* the `guest` line */

@@ -29,6 +29,7 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_VMRESUME] = "vmresume",
 	[SCN_OP_VMREAD] = "vmread",
 	[SCN_OP_VMWRITE] = "vmwrite",
+	[SCN_OP_CHOOSE] = "choose",
 };
 
 const char *scn_op_name(enum scn_op op)

@@ -154,12 +154,36 @@ static void physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector
 	heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
 }
 
+/*
+ * Stimulus p is taken now, with its vCPU at vc->lp.cycle: the next
+ * boundary at or after p->time where the vCPU looks (R24), or p->time
+ * itself if it was idle. Any due time up to there is taken here too, as
+ * long as no other stimulus (the heap's head, p is already off it) comes
+ * due first.
+ */
+static void note_arrival(struct machine *m, const struct pending *p, const struct vcpu *vc)
+{
+	struct trigger_state *t = &m->trig[p->index];
+	uint64_t latest = vc->lp.cycle;
+
+	if (m->cfg->vcpus > 1 || p->s.period || t->arrivals)
+		latest = p->time;
+	if (m->nheap && m->heap[0].time <= latest)
+		latest = m->heap[0].time ? m->heap[0].time - 1 : 0;
+	if (latest >= m->cfg->run_cycles)
+		latest = m->cfg->run_cycles - 1;
+	t->slack = latest > p->time ? latest - p->time : 0;
+	t->arrivals++;
+}
+
 static void fire(struct machine *m, const struct pending *p)
 {
 	const struct machine_stimulus *s = &p->s;
 	struct vcpu *vc = &m->vcpu[s->cpu];
 	struct trace_event ev;
 
+	if (p->index != UINT32_MAX)
+		note_arrival(m, p, vc);
 	trace_event_init(&ev, p->time, s->cpu, s->level, TRACE_STIMULUS);
 	trace_add_str(&ev, "type", s->kind == MACHINE_STIM_NMI ? "nmi" : "irq");
 	if (s->kind == MACHINE_STIM_IRQ)
@@ -338,6 +362,13 @@ void machine_run(struct machine *m)
 {
 	machine_run_until(m, m->cfg->run_cycles);
 	machine_finish(m);
+}
+
+uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i)
+{
+	if (i >= m->cfg->nstim || m->trig[i].arrivals == 0)
+		return UINT64_MAX;
+	return m->trig[i].slack;
 }
 
 void machine_get_stats(const struct machine *m, struct machine_stats *out)

@@ -135,6 +135,20 @@ void machine_finish(struct machine *m);
 
 void machine_destroy(struct machine *m);
 
+/*
+ * Exploration (cli/explore.c) collapses arrival times that give the same
+ * run. For stimulus `i` of cfg->stim that fired once: how many cycles later
+ * it could have been due, with the run the same apart from the stimulus
+ * event's own time. The vCPU takes a stimulus at an instruction
+ * boundary, or where its root software looks: every time from the due time
+ * up to that point is taken at the same point, unless another stimulus
+ * was due in between (the two would swap). With several vCPUs the windows
+ * they advance in depend on the due time, so the answer is 0; the same
+ * for a stimulus that fired more than once.
+ * UINT64_MAX: it never fired (it would not at any later time either).
+ */
+uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i);
+
 /* Counters the CLI prints in its table. */
 struct machine_stats {
 	uint64_t exits;

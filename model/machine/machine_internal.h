@@ -36,6 +36,8 @@ struct pending {
 struct trigger_state {
 	uint32_t seen;
 	bool fired;
+	uint32_t arrivals;           /* times this stimulus has fired */
+	uint64_t slack;              /* see machine_stimulus_slack() */
 };
 
 struct machine {

@@ -1,0 +1,132 @@
+/*
+ * explore_internal.h - what the explore files share: the space (its
+ * dimensions and units), one judged run, the results of a unit, and the
+ * aggregate that becomes the report.
+ */
+#ifndef VMXSIM_EXPLORE_INTERNAL_H
+#define VMXSIM_EXPLORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/explore.h"
+#include "front/scenario.h"
+
+#define EXPLORE_TARGET_UNITS 256u   /* units the space is cut into, at least, when it is large enough */
+#define EXPLORE_SAMPLE_UNIT 64u     /* sampled runs per unit */
+#define EXPLORE_KEY_MAX 256u        /* a failure's key: "x2,x5,v1" */
+
+/* One dimension: a variable of the scenario, as values in cycles or alternatives. */
+struct explore_dim {
+	uint32_t var;            /* index into s->vars */
+	uint64_t lo, hi, step;   /* values lo, lo+step, ..., hi */
+	uint64_t size;           /* (hi - lo) / step + 1 */
+	bool collapses;          /* AT, DELAY: arrival times that give equal runs are run once */
+};
+
+/*
+ * The space. Dimensions that do not collapse come first (each of their
+ * values is its own run), then the arrival times. A unit is one
+ * combination of the first kind with one block of the first arrival time;
+ * the cut depends only on the scenario, so every --jobs and --shard runs
+ * the same runs.
+ */
+struct explore_space {
+	const struct scn_scenario *s;
+	struct explore_dim dim[SCN_MAX_VARS];
+	uint32_t ndims, nplain;  /* dims [0, nplain) do not collapse */
+	bool sample;
+	uint64_t runs, seed;     /* sample */
+	uint64_t units;
+	uint64_t plain_combos;   /* product of the plain dims' sizes */
+	uint64_t blocks, block;  /* blocks of the first arrival dim per combination, and their length */
+	uint64_t points;         /* raw points in the space (saturated at UINT64_MAX) */
+	bool mentioned[8];       /* verdict kinds some expectation names */
+};
+
+/* NULL-safe arithmetic that saturates rather than wraps. */
+uint64_t explore_mul_sat(uint64_t a, uint64_t b);
+uint64_t explore_add_sat(uint64_t a, uint64_t b);
+
+/* Build the space; false with a message on diag (the scenario's CPU decides cycles). */
+bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, const struct explore_options *o,
+                        FILE *diag);
+/* Values (one per s->vars) of sampled run i. */
+void explore_sample_point(const struct explore_space *sp, uint64_t i, uint64_t *value);
+/* Every variable at its first value. */
+void explore_first_point(const struct explore_space *sp, uint64_t *value);
+/* Points compare by the sum of their times and lengths, then value by value. */
+int explore_point_cmp(const struct explore_space *sp, const uint64_t *a, const uint64_t *b);
+/* "at 5201 (line 17), choose sti (line 9)" */
+void explore_point_describe(const struct explore_space *sp, const uint64_t *value, const bool *dropped, char *buf,
+                            size_t n);
+
+/* One judged run. */
+struct explore_judged {
+	bool bad;                /* the machine refused the point */
+	char key[EXPLORE_KEY_MAX]; /* "" when nothing failed */
+	uint64_t slack[SCN_MAX_VARS]; /* per dim that collapses, machine_stimulus_slack() */
+};
+
+/* Run the scenario at one point (value NULL: as written); diag may be NULL. */
+void explore_run_point(const struct explore_space *sp, const uint64_t *value, const bool *dropped, FILE *diag,
+                       struct explore_judged *out);
+
+/* One kind of failure, within a unit or in the whole report. */
+struct explore_failure {
+	char key[EXPLORE_KEY_MAX];
+	uint64_t runs;
+	uint64_t least[SCN_MAX_VARS]; /* its smallest point (explore_point_cmp) */
+};
+
+struct explore_unit_result {
+	bool done;
+	bool bad;                /* a point the machine refused: least[] of failure 0 holds it */
+	uint64_t runs, points;
+	struct explore_failure *fail;
+	uint32_t nfail, capfail;
+};
+
+/* Add one run's outcome to a unit (false: out of memory). */
+bool explore_unit_add(const struct explore_space *sp, struct explore_unit_result *u, const char *key,
+                      const uint64_t *value, uint64_t runs);
+void explore_unit_free(struct explore_unit_result *u);
+
+/* Run unit `u` into r; stops between runs when *stop is set (r->done stays false). */
+void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore_unit_result *r,
+                      const volatile int *stop);
+
+/* Run the units of this shard on o->jobs threads, with a progress bar if asked. */
+bool explore_run_units(const struct explore_space *sp, const struct explore_options *o,
+                       struct explore_unit_result *units);
+
+/* ---- the report ---- */
+
+/* What every unit adds up to, in unit order. */
+struct explore_total {
+	uint64_t units_done, runs, points, failing_runs;
+	struct explore_failure *fail;  /* in the order their keys first appear */
+	uint32_t nfail;
+};
+
+bool explore_total_add(const struct explore_space *sp, struct explore_total *t, const struct explore_unit_result *u);
+void explore_total_free(struct explore_total *t);
+
+/* "expect no nmi_nesting (line 30) failed; unexpected verdict lost_event" */
+void explore_key_describe(const struct explore_space *sp, const char *key, char *buf, size_t n);
+
+/* The shard report file (docs/explore.md): written atomically, read back for --merge. */
+bool explore_report_write(const struct explore_space *sp, const char *path, const char *scenario, uint64_t hash,
+                          const struct explore_options *o, const struct explore_unit_result *units, FILE *diag);
+
+/* FNV-1a of the scenario's bytes: a report belongs to the text it was made from. */
+uint64_t explore_hash(const char *text, size_t len);
+
+/* Minimise failure f and write its reproducer; prints its line of the report. */
+bool explore_reproduce(const struct explore_space *sp, const char *text, size_t len, const char *scenario,
+                       const char *out_dir, uint32_t index, const struct explore_failure *f, FILE *out,
+                       FILE *diag);
+
+#endif
