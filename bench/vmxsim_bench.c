@@ -21,6 +21,9 @@
  *    most of a minute; --quick leaves it out.
  * 3. Peak RSS of a storm of 1x and of 10x the length, each in a child
  *    process of its own, so the second cannot inherit the first's peak.
+ * 4. Exploration: SCENARIOS_DIR/explore/soft-vnmi-nesting.scn, the whole
+ *    space on one thread - runs and space points per second - then on two
+ *    threads, and again in the reference mode (the ratio, one thread).
  *
  * Wall time is the only clock here; the model itself never reads one.
  */
@@ -35,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/explore_internal.h"
 #include "cli/scenario_run.h"
 #include "front/scenario.h"
 #include "vmcs/cpu_model.h"
@@ -193,6 +197,58 @@ static long child_peak_rss(uint64_t cycles)
 	return ru.ru_maxrss;
 }
 
+/* The whole space of an exploration; its wall time, runs and points. */
+static double explore_all(const struct explore_space *sp, unsigned jobs, uint64_t *runs, uint64_t *points)
+{
+	struct explore_options o = {.jobs = jobs};
+	struct explore_unit_result *units = calloc(sp->units, sizeof(*units));
+	double t0 = now(), t;
+
+	if (!units || !explore_run_units(sp, &o, units)) {
+		fprintf(stderr, "vmxsim_bench: out of memory\n");
+		exit(2);
+	}
+	t = now() - t0;
+	*runs = *points = 0;
+	for (uint64_t u = 0; u < sp->units; u++) {
+		*runs += units[u].runs;
+		*points += units[u].points;
+		explore_unit_free(&units[u]);
+	}
+	free(units);
+	return t;
+}
+
+static void explore_rate(const char *dir, bool reference)
+{
+	char path[4096];
+	struct scn_error err;
+	struct scn_scenario *s;
+	struct explore_options o = {.jobs = 1};
+	struct explore_space sp;
+	uint64_t runs, points;
+	double one, two;
+
+	snprintf(path, sizeof(path), "%s/explore/soft-vnmi-nesting.scn", dir);
+	if (!(s = scn_parse_file(path, &err)))
+		parse_failed(&err);
+	if (!explore_space_init(&sp, s, &o, stderr))
+		exit(2);
+	one = explore_all(&sp, 1, &runs, &points);
+	printf("%s: %" PRIu64 " points, %" PRIu64 " runs (equal arrival times collapsed)\n", path, points, runs);
+	printf("  one thread:         %8.3f s  %12.0f runs/s  %12.0f points/s\n", one, (double)runs / one,
+	       (double)points / one);
+	two = explore_all(&sp, 2, &runs, &points);
+	printf("  two threads:        %8.3f s  %12.0f runs/s  (%.2fx one thread)\n", two, (double)runs / two, one / two);
+	if (reference) {
+		sp.reference = true;
+		double r = explore_all(&sp, 1, &runs, &points);
+		printf("  reference, one:     %8.3f s  %12.0f runs/s  (the fast mode is %.1fx faster)\n", r,
+		       (double)runs / r, r / one);
+	}
+	scn_free(s);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = "scenarios";
@@ -224,6 +280,6 @@ int main(int argc, char **argv)
 	long small = child_peak_rss(storm_cycles / 10), large = child_peak_rss(storm_cycles);
 	printf("peak RSS, storm with text trace: %ld KiB at %" PRIu64 " cycles, %ld KiB at %" PRIu64 " cycles\n", small,
 	       storm_cycles / 10, large, storm_cycles);
-	printf("not measured: explore runs per second (there is no explore yet)\n");
+	explore_rate(dir, !quick);
 	return 0;
 }

@@ -44,6 +44,10 @@ struct explore_space {
 	uint64_t blocks, block;  /* blocks of the first arrival dim per combination, and their length */
 	uint64_t points;         /* raw points in the space (saturated at UINT64_MAX) */
 	bool mentioned[8];       /* verdict kinds some expectation names */
+	bool reference;          /* run in the reference mode (for the benchmark's ratio) */
+	/* Called with each point the walk runs (tests watch the walk with it); may be NULL. */
+	void (*visit)(void *ctx, const uint64_t *value);
+	void *visit_ctx;
 };
 
 /* NULL-safe arithmetic that saturates rather than wraps. */

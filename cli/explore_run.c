@@ -47,7 +47,7 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 {
 	const struct scn_scenario *s = sp->s;
 	struct vmxsim_point pt = {value, dropped};
-	struct vmxsim_limits lim = {0, false, value ? &pt : NULL};
+	struct vmxsim_limits lim = {0, sp->reference, value ? &pt : NULL};
 	struct verdicts vs;
 	bool failed[SCN_MAX_EXPECTS];
 	struct vmxsim_handle *h;
@@ -123,6 +123,8 @@ struct walk {
 
 static bool judge(struct walk *w, struct explore_judged *j)
 {
+	if (w->sp->visit)
+		w->sp->visit(w->sp->visit_ctx, w->value);
 	explore_run_point(w->sp, w->value, NULL, NULL, j);
 	w->r->runs++;
 	if (j->bad) {

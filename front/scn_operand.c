@@ -70,6 +70,10 @@ bool scn_expected_why(struct parser *p, const char *what, const char *why)
 
 bool scn_expected(struct parser *p, const char *what)
 {
+	/* A range where none may be: say so rather than what else was expected. */
+	if (scn_peek(p)->kind == TK_DOTDOT && p->pos > 0 && p->toks[p->pos - 1].kind == TK_NUM)
+		return scn_fail_col(p, scn_peek(p)->col, "a range cannot stand here: only an 'at' time, an 'on' "
+		                                         "delay and a 'work' length may vary (LO..HI)");
 	return scn_expected_why(p, what, NULL);
 }
 

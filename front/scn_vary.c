@@ -40,7 +40,7 @@ bool scn_parse_time_range(struct parser *p, const char *what, enum scn_var_kind 
 {
 	uint32_t col = scn_peek(p)->col;
 	struct scn_time hi;
-	struct scn_var *v;
+	struct scn_var *v = NULL;
 
 	if (!scn_parse_time(p, what, out))
 		return false;
@@ -76,7 +76,7 @@ bool scn_parse_time_range(struct parser *p, const char *what, enum scn_var_kind 
 
 bool scn_parse_choice(struct parser *p, size_t guest, size_t insn, uint32_t col, struct scn_insn *in)
 {
-	struct scn_var *v;
+	struct scn_var *v = NULL;
 	size_t n = 0;
 
 	if (!new_var(p, SCN_VAR_CHOICE, col, &v))
@@ -92,7 +92,7 @@ bool scn_parse_choice(struct parser *p, size_t guest, size_t insn, uint32_t col,
 		const struct tok *t = scn_peek(p);
 
 		if (t->kind != TK_WORD)
-			return scn_expected(p, n ? "another label after '|'" : "the labels to choose from, such as 'a | b'");
+			return scn_expected(p, n ? "another label" : "the labels to choose from, such as 'a | b'");
 		if (n == SCN_MAX_CHOICES)
 			return scn_fail_col(p, t->col, "too many alternatives (the limit is %u)", SCN_MAX_CHOICES);
 		for (size_t i = 0; i < n; i++)
@@ -108,7 +108,7 @@ bool scn_parse_choice(struct parser *p, size_t guest, size_t insn, uint32_t col,
 		scn_next(p);
 	}
 	if (n < 2)
-		return scn_expected(p, "'|' and another label: a choice needs two alternatives at least");
+		return scn_fail_col(p, col, "a choice needs two labels at least: 'choose a | b'");
 	v->nalts = n;
 	v->end_col = end_of_last_token(p);
 	/* Until explore chooses, the first alternative; resolved with the jumps when the block closes. */

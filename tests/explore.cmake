@@ -1,0 +1,33 @@
+# The shipped explorations (scenarios/explore/*.scn), run as a user runs them:
+#
+#   explore.find.NAME    vmxsim explore finds the failure the exploration is
+#                        about (the expectation named in EXPECT_<NAME> below)
+#                        from a scenario that does not script it, writes a
+#                        minimised reproducer, and `vmxsim run` on that
+#                        reproducer alone fails the same expectation
+#   explore.shards.NAME  three shards (--shard K/3 --report) merged with
+#                        --merge print the report of one whole run byte for
+#                        byte and write the same reproducers; --jobs 2 prints
+#                        the same as --jobs 1
+#
+# tests/explore_check.sh does the work, each test in its own directory under
+# the build tree.
+set(VMXSIM_EXPLORE_WORK ${CMAKE_CURRENT_BINARY_DIR}/explore)
+set(EXPECT_soft-vnmi-nesting "expectation failed: no nmi_nesting")
+set(EXPECT_nested-deferred-irq "expectation failed: no lost_event")
+
+file(GLOB VMXSIM_EXPLORATIONS RELATIVE ${PROJECT_SOURCE_DIR}/scenarios/explore
+     CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/explore/*.scn)
+foreach(scn IN LISTS VMXSIM_EXPLORATIONS)
+  string(REGEX REPLACE "\\.scn$" "" name "${scn}")
+  if(NOT DEFINED EXPECT_${name})
+    message(FATAL_ERROR "tests/explore.cmake: say which failure scenarios/explore/${scn} must find (EXPECT_${name})")
+  endif()
+  add_test(NAME explore.find.${name}
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/explore_check.sh find ${VMXSIM_EXPLORE_WORK}/find-${name}
+            $<TARGET_FILE:vmxsim> ${PROJECT_SOURCE_DIR}/scenarios/explore/${scn} "${EXPECT_${name}}")
+  add_test(NAME explore.shards.${name}
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/explore_check.sh shards ${VMXSIM_EXPLORE_WORK}/shards-${name}
+            $<TARGET_FILE:vmxsim> ${PROJECT_SOURCE_DIR}/scenarios/explore/${scn})
+  set_tests_properties(explore.find.${name} explore.shards.${name} PROPERTIES LABELS explore)
+endforeach()
