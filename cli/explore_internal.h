@@ -57,10 +57,14 @@ uint64_t explore_add_sat(uint64_t a, uint64_t b);
 /* Build the space; false with a message on diag (the scenario's CPU decides cycles). */
 bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, const struct explore_options *o,
                         FILE *diag);
+/* The verdict kinds sp->s's expectations name (sp->mentioned). */
+void explore_find_mentioned(struct explore_space *sp);
 /* Values (one per s->vars) of sampled run i. */
 void explore_sample_point(const struct explore_space *sp, uint64_t i, uint64_t *value);
 /* Every variable at its first value. */
 void explore_first_point(const struct explore_space *sp, uint64_t *value);
+/* Is every value within its dimension (a report read back)? */
+bool explore_point_in_space(const struct explore_space *sp, const uint64_t *value);
 /* Points compare by the sum of their times and lengths, then value by value. */
 int explore_point_cmp(const struct explore_space *sp, const uint64_t *a, const uint64_t *b);
 /* "at 5201 (line 17), choose sti (line 9)" */

@@ -155,10 +155,15 @@ static bool rd_line(struct reader *r)
 	return true;
 }
 
+static bool rd_fail_at(struct reader *r, unsigned line, const char *what)
+{
+	fprintf(r->diag, "%s:%u:1: %s\n", r->path, line ? line : 1, what);
+	return false;
+}
+
 static bool rd_fail(struct reader *r, const char *what)
 {
-	fprintf(r->diag, "%s:%u:1: %s\n", r->path, r->line, what);
-	return false;
+	return rd_fail_at(r, r->line, what);
 }
 
 /* A decimal number with the rest of the field after it; false on anything else. */
@@ -182,6 +187,7 @@ struct merge_header {
 	uint64_t hash;
 	char scenario[4096];
 	char space[256];
+	unsigned scenario_line, space_line;
 };
 
 static bool rd_header(struct reader *r, struct merge_header *h)
@@ -195,10 +201,16 @@ static bool rd_header(struct reader *r, struct merge_header *h)
 	h->hash = strtoull(r->buf + 9, &p, 16);
 	if (p != r->buf + 25 || *p != ' ' || !p[1])
 		return rd_fail(r, "expected 'scenario HASH PATH'");
-	snprintf(h->scenario, sizeof(h->scenario), "%s", p + 1);
+	if (strlen(p + 1) >= sizeof(h->scenario))
+		return rd_fail(r, "the scenario's path is too long");
+	memcpy(h->scenario, p + 1, strlen(p + 1) + 1);
+	h->scenario_line = r->line;
 	if (!rd_line(r) || strncmp(r->buf, "space ", 6))
 		return rd_fail(r, "expected 'space ...'");
-	snprintf(h->space, sizeof(h->space), "%s", r->buf);
+	if (strlen(r->buf) >= sizeof(h->space))
+		return rd_fail(r, "the 'space' line is too long");
+	memcpy(h->space, r->buf, strlen(r->buf) + 1);
+	h->space_line = r->line;
 	if (!rd_line(r) || strncmp(r->buf, "shard ", 6))
 		return rd_fail(r, "expected 'shard K N'");
 	return true;
@@ -251,6 +263,8 @@ static bool rd_units(struct reader *r, const struct explore_space *sp, struct ex
 					return rd_fail(r, "expected one value per range and choice");
 			if (*p)
 				return rd_fail(r, "more values than the scenario has ranges and choices");
+			if (!explore_point_in_space(sp, value))
+				return rd_fail(r, "a value outside its range, or a choice the scenario does not have");
 			if (!explore_unit_add(sp, cur, key, value, runs))
 				return rd_fail(r, "out of memory");
 		} else {
@@ -470,13 +484,13 @@ static bool merge_first(struct reader *r, const struct merge_header *h, struct e
 	if (!(*text = slurp(h->scenario, len, r->diag)) || !(*s = parse(h->scenario, *text, *len, r->diag)))
 		return false;
 	if (explore_hash(*text, *len) != h->hash)
-		return rd_fail(r, "the scenario has changed since this report was made");
+		return rd_fail_at(r, h->scenario_line, "the scenario has changed since this report was made");
 	if (!strncmp(p, "sample ", 7)) {
 		p += 7;
 		if (!rd_u64(&p, &units) || !rd_u64(&p, &runs) || !rd_u64(&p, &seed) || *p || runs == 0)
-			return rd_fail(r, "expected 'space sample UNITS RUNS SEED'");
+			return rd_fail_at(r, h->space_line, "expected 'space sample UNITS RUNS SEED'");
 	} else if (strncmp(p, "exhaustive ", 11) || (p += 11, !rd_u64(&p, &units)) || *p) {
-		return rd_fail(r, "expected 'space exhaustive UNITS' or 'space sample UNITS RUNS SEED'");
+		return rd_fail_at(r, h->space_line, "expected 'space exhaustive UNITS' or 'space sample UNITS RUNS SEED'");
 	}
 	mo->runs = runs;
 	mo->seed = seed;
@@ -484,7 +498,7 @@ static bool merge_first(struct reader *r, const struct merge_header *h, struct e
 	if (!explore_space_init(sp, *s, mo, r->diag))
 		return false;
 	if (units != sp->units)
-		return rd_fail(r, "the report's units do not match the scenario's space");
+		return rd_fail_at(r, h->space_line, "the report's units do not match the scenario's space");
 	return true;
 }
 

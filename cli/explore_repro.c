@@ -13,6 +13,7 @@
 
 #include "cli/explore_internal.h"
 #include "cli/files.h"
+#include "cli/scenario_run.h"
 
 struct minimiser {
 	const struct explore_space *sp;
@@ -181,6 +182,39 @@ static void rewrite(const struct minimiser *m, const char *src, size_t len, cons
 	}
 }
 
+/*
+ * A verdict no expectation named fails an exploration but not `vmxsim run`:
+ * the reproducer gets an `expect no KIND` line for each, after the file's
+ * own, and so its failure's key names those lines instead (*key).
+ */
+static void expect_unnamed_verdicts(const struct explore_space *sp, const char *fkey, struct text *t, char *key,
+                                    size_t n)
+{
+	size_t len = 0, added = 0;
+
+	key[0] = 0;
+	for (const char *k = fkey; *k;) {
+		unsigned long i = strtoul(k + 1, NULL, 10);
+		const char *kind = *k == 'v' ? vmxsim_verdict_kind(i) : NULL;
+
+		if (kind) {
+			if (!added)
+				puts_(t, "\n# Added to the reproducer: the verdicts the exploration found that no expectation named.\n");
+			puts_(t, "expect no ");
+			puts_(t, kind);
+			puts_(t, "\n");
+			len += (size_t)snprintf(key + len, n - len, "%sx%zu", len ? "," : "", sp->s->nexpects + added++);
+		} else {
+			len += (size_t)snprintf(key + len, n - len, "%s%.*s", len ? "," : "", (int)strcspn(k, ","), k);
+		}
+		k += strcspn(k, ",");
+		if (*k == ',')
+			k++;
+		if (len >= n)
+			break;
+	}
+}
+
 static void stem_of(const char *path, char *buf, size_t n)
 {
 	const char *base = strrchr(path, '/');
@@ -200,7 +234,7 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 	const struct scn_scenario *s = sp->s;
 	struct minimiser m;
 	struct text t = {0};
-	char stem[256], path[4096], what[1024], where[1024], header[4096];
+	char stem[256], path[4096], what[1024], where[1024], header[4096], key[EXPLORE_KEY_MAX];
 	struct atomic_file a;
 	struct scn_error err;
 	struct scn_scenario *r;
@@ -227,6 +261,7 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 	         "# Found by vmxsim explore %s and minimised to %zu of its %zu stimuli.\n",
 	         stem, index, what, where[0] ? where : "every stimulus left out", scenario, kept, s->nstimuli);
 	rewrite(&m, text, len, header, &t);
+	expect_unnamed_verdicts(sp, f->key, &t, key, sizeof(key));
 	ok = !t.oom;
 	/* It must show the failure by itself. */
 	r = ok ? scn_parse(t.buf, t.len, path, &err) : NULL;
@@ -234,9 +269,10 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 		struct explore_space rsp = *sp;
 		rsp.s = r;
 		rsp.ndims = rsp.nplain = 0;
+		explore_find_mentioned(&rsp);
 		explore_run_point(&rsp, NULL, NULL, NULL, &j);
 		scn_free(r);
-		ok = !j.bad && !strcmp(j.key, f->key);
+		ok = !j.bad && !strcmp(j.key, key);
 	} else {
 		ok = false;
 	}

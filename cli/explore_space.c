@@ -55,6 +55,21 @@ static bool dim_of(const struct scn_scenario *s, uint32_t i, const struct cpu_mo
 	return true;
 }
 
+void explore_find_mentioned(struct explore_space *sp)
+{
+	const struct scn_scenario *s = sp->s;
+
+	memset(sp->mentioned, 0, sizeof(sp->mentioned));
+	for (size_t i = 0; i < s->nexpects; i++) {
+		const struct scn_expect *e = &s->expects[i];
+		const char *kind = e->kind == SCN_EXPECT_VERDICT ? e->verdict
+		                 : e->event.ev == SCN_EV_VIOLATION ? e->event.kind : NULL;
+		int k = kind ? vmxsim_verdict_index(kind) : -1;
+		if (k >= 0 && k < 8)
+			sp->mentioned[k] = true;
+	}
+}
+
 bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, const struct explore_options *o,
                         FILE *diag)
 {
@@ -91,14 +106,7 @@ bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, 
 	sp->plain_combos = 1;
 	for (uint32_t j = 0; j < sp->nplain; j++)
 		sp->plain_combos = explore_mul_sat(sp->plain_combos, sp->dim[j].size);
-	for (size_t i = 0; i < s->nexpects; i++) {
-		const struct scn_expect *e = &s->expects[i];
-		const char *kind = e->kind == SCN_EXPECT_VERDICT ? e->verdict
-		                 : e->event.ev == SCN_EV_VIOLATION ? e->event.kind : NULL;
-		int k = kind ? vmxsim_verdict_index(kind) : -1;
-		if (k >= 0 && k < 8)
-			sp->mentioned[k] = true;
-	}
+	explore_find_mentioned(sp);
 	if (o->runs) {
 		sp->sample = true;
 		sp->runs = o->runs;
@@ -148,6 +156,17 @@ void explore_sample_point(const struct explore_space *sp, uint64_t i, uint64_t *
 		uint64_t r = mix(mix(sp->seed ^ mix(i)) + d->var);
 		value[d->var] = d->lo + (r % d->size) * d->step;
 	}
+}
+
+bool explore_point_in_space(const struct explore_space *sp, const uint64_t *value)
+{
+	for (uint32_t j = 0; j < sp->ndims; j++) {
+		const struct explore_dim *d = &sp->dim[j];
+		uint64_t v = value[d->var];
+		if (v < d->lo || v > d->hi || (v - d->lo) % d->step)
+			return false;
+	}
+	return true;
 }
 
 int explore_point_cmp(const struct explore_space *sp, const uint64_t *a, const uint64_t *b)

@@ -49,12 +49,13 @@ bool scn_parse_time_range(struct parser *p, const char *what, enum scn_var_kind 
 	scn_next(p);
 	if (!scn_parse_time(p, "the end of the range", &hi))
 		return false;
-	if (!scn_time_comparable(*out, hi)) {
+	/* A zero start is zero in every unit: `+0..2us`. */
+	if (!scn_time_comparable(*out, hi) && out->value != 0) {
 		p->pos--;
 		return scn_expected_why(p, "the end of the range", "one end is in cycles and the other in "
 		                        "real time; write both ends the same way");
 	}
-	if (scn_time_key(hi) <= scn_time_key(*out)) {
+	if (out->value == 0 ? hi.value == 0 : scn_time_key(hi) <= scn_time_key(*out)) {
 		p->pos--;
 		return scn_expected_why(p, "the end of the range", "not after its start");
 	}
