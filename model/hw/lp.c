@@ -143,16 +143,6 @@ void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles)
 		lp->sync(lp->sync_ctx);
 }
 
-bool vmx_lp_sti_blocking(const struct vmx_lp *lp)
-{
-	return lp->sti_shadow_at == lp->retired;
-}
-
-bool vmx_lp_movss_blocking(const struct vmx_lp *lp)
-{
-	return lp->movss_shadow_at == lp->retired;
-}
-
 uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp)
 {
 	uint32_t s = 0;

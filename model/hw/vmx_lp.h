@@ -211,8 +211,16 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp);
 
 const char *vmx_decision_name(enum vmx_decision d);
 
-bool vmx_lp_sti_blocking(const struct vmx_lp *lp);
-bool vmx_lp_movss_blocking(const struct vmx_lp *lp);
+/* Blocking by STI / by MOV SS at this boundary. Inline: asked several times at every boundary. */
+static inline bool vmx_lp_sti_blocking(const struct vmx_lp *lp)
+{
+	return lp->sti_shadow_at == lp->retired;
+}
+
+static inline bool vmx_lp_movss_blocking(const struct vmx_lp *lp)
+{
+	return lp->movss_shadow_at == lp->retired;
+}
 
 /* Interruptibility state as a VM exit would save it now (bits 0, 1, 3). */
 uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp);
