@@ -22,6 +22,7 @@ void trace_bus_init(struct trace_bus *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->horizon = UINT64_MAX;
+	b->retune = true;
 }
 
 bool trace_bus_attach(struct trace_bus *b, struct trace_sink *s)
@@ -29,6 +30,7 @@ bool trace_bus_attach(struct trace_bus *b, struct trace_sink *s)
 	if (b->nsinks >= TRACE_MAX_SINKS)
 		return false;
 	b->sink[b->nsinks++] = s;
+	b->retune = true;
 	return true;
 }
 
@@ -46,9 +48,15 @@ static void dispatch(struct trace_bus *b, const struct trace_event *ev)
 	const uint64_t bit = kind_bit(ev->kind);
 
 	b->count[bit ? ev->kind : TRACE_KIND_COUNT]++;
-	for (uint32_t i = 0; i < b->nsinks; i++)
-		if (!(b->sink[i]->ignore & bit))
-			b->sink[i]->emit(b->sink[i], ev);
+	for (uint32_t i = 0; i < b->nsinks; i++) {
+		struct trace_sink *s = b->sink[i];
+		const uint64_t before = s->ignore;
+		if (before & bit)
+			continue;
+		s->emit(s, ev);
+		if (s->ignore != before)
+			b->retune = true;
+	}
 }
 
 bool trace_bus_begin(struct trace_bus *b, enum trace_kind k, uint64_t cycle)
@@ -60,9 +68,14 @@ bool trace_bus_begin(struct trace_bus *b, enum trace_kind k, uint64_t cycle)
 	/* While dispatching, an event queues (or is dropped): leave that to trace_bus_emit. */
 	if (b->dispatching || !bit)
 		return true;
-	for (uint32_t i = 0; i < b->nsinks; i++)
-		if (!(b->sink[i]->ignore & bit))
-			return true;
+	if (b->retune) {
+		b->ignored = TRACE_ALL_KINDS;
+		for (uint32_t i = 0; i < b->nsinks; i++)
+			b->ignored &= b->sink[i]->ignore;
+		b->retune = false;
+	}
+	if (!(b->ignored & bit))
+		return true;
 	b->count[k]++;
 	return false;
 }

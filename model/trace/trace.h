@@ -61,8 +61,9 @@ struct trace_sink {
 	 * each): the bus does not call emit for them, and an event that every
 	 * sink ignores need not even be built (trace_bus_begin). Most events
 	 * of a run concern no monitor, so this is where the time goes when
-	 * nothing writes a trace. 0, as in a zeroed sink: every kind. A sink
-	 * may change it between events.
+	 * nothing writes a trace. 0, as in a zeroed sink: every kind. Set it
+	 * before attaching the sink; after that only the sink's own emit may
+	 * change it (the bus notices when it does).
 	 */
 	uint64_t ignore;
 	bool error;                              /* writing failed */
@@ -86,6 +87,8 @@ struct trace_bus {
 	uint64_t horizon;     /* events after this cycle are not dispatched (the run's end) */
 	/* Events dispatched, by kind, built or not (trace_bus_begin); the last for unknown kinds. */
 	uint64_t count[TRACE_KIND_COUNT + 1];
+	uint64_t ignored;     /* kinds every sink ignores (the AND of their masks), if !retune */
+	bool retune;          /* a sink was attached or changed its mask: recompute `ignored` */
 };
 
 void trace_bus_init(struct trace_bus *b);
