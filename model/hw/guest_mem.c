@@ -60,11 +60,11 @@ const struct vmx_insn *vmx_program_fetch_hinted(const struct vmx_program *p, uin
 
 	if (!p || p->count == 0 || rip < p->base || rip >= p->end)
 		return NULL;
-	if (*hint < p->count && p->insn[*hint].addr == rip) {
-		*offset = 0;
-		return &p->insn[*hint];
-	}
 	hi = p->count;
+	if (*hint < hi && rip - p->insn[*hint].addr < p->insn[*hint].len) {
+		lo = *hint;   /* rip lies inside it, so the search would end there too */
+		hi = lo + 1;
+	}
 	while (hi - lo > 1) {               /* last instruction with addr <= rip */
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (p->insn[mid].addr <= rip)

@@ -106,10 +106,11 @@ const struct vmx_insn *vmx_program_fetch(const struct vmx_program *p, uint64_t r
 
 /*
  * The same, looking first at the index *hint and leaving there the index
- * found. A hint only saves the search: it is used when that instruction
- * starts exactly at rip - in a laid-out program, where addresses strictly
- * increase, the one instruction the search would find - so a wrong or
- * stale hint (another program, a relayout) gives the same answer.
+ * found. A hint only saves the search: it is used when rip lies inside
+ * that instruction - in a laid-out program, where each instruction starts
+ * where the one before ends, the one instruction the search would find -
+ * so a wrong or stale hint (another program, a relayout) gives the same
+ * answer.
  */
 const struct vmx_insn *vmx_program_fetch_hinted(const struct vmx_program *p, uint64_t rip, uint64_t *offset,
                                                 uint32_t *hint);
