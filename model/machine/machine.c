@@ -348,7 +348,7 @@ void machine_run(struct machine *m)
 void machine_get_stats(const struct machine *m, struct machine_stats *out)
 {
 	*out = m->stats;
-	/* The bus counts every event it dispatches, also those it needed to build for no sink. */
+	/* The bus counts every event it dispatches, also those left unbuilt because no sink wanted them. */
 	out->entries = m->bus->count[TRACE_VMENTRY];
 	out->injections = m->bus->count[TRACE_INJECT];
 	out->violations = m->bus->count[TRACE_VIOLATION];
