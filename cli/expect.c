@@ -55,6 +55,28 @@ bool expect_event_matches(const struct scn_event_pat *p, const struct trace_even
 	return false;
 }
 
+/* The kinds expect_event_matches() can say yes to, kept beside it. */
+static uint64_t pattern_kinds(const struct scn_event_pat *p)
+{
+	switch (p->ev) {
+	case SCN_EV_EXIT: return TRACE_KIND_BIT(TRACE_VMEXIT);
+	case SCN_EV_ENTRY: return TRACE_KIND_BIT(TRACE_VMENTRY);
+	case SCN_EV_ENTRY_FAIL: return TRACE_KIND_BIT(TRACE_VMFAIL) | TRACE_KIND_BIT(TRACE_VMEXIT);
+	case SCN_EV_DELIVER: return TRACE_KIND_BIT(TRACE_DELIVER);
+	case SCN_EV_INJECT: return TRACE_KIND_BIT(TRACE_INJECT);
+	case SCN_EV_IRET: return TRACE_KIND_BIT(TRACE_IRET);
+	case SCN_EV_HLT: return TRACE_KIND_BIT(TRACE_HLT);
+	case SCN_EV_VIOLATION: return TRACE_KIND_BIT(TRACE_VIOLATION);
+	case SCN_EV_COUNT: break;
+	}
+	return TRACE_ALL_KINDS;   /* unknown: look at everything */
+}
+
+static uint64_t item_kinds(const struct scn_expect *e)
+{
+	return e->kind == SCN_EXPECT_VERDICT ? TRACE_KIND_BIT(TRACE_VIOLATION) : pattern_kinds(&e->event);
+}
+
 static bool item_matches(const struct expect_item *it, const struct trace_event *ev)
 {
 	const struct scn_expect *e = it->e;
@@ -84,6 +106,7 @@ bool expect_sink_init(struct expect_sink *x, const struct scn_scenario *s, uint6
 {
 	memset(x, 0, sizeof(*x));
 	x->base.emit = emit;
+	x->base.ignore = TRACE_ALL_KINDS;   /* less each kind an expectation counts */
 	x->s = s;
 	x->n = (uint32_t)s->nexpects;
 	x->items = calloc(x->n ? x->n : 1, sizeof(*x->items));
@@ -91,6 +114,7 @@ bool expect_sink_init(struct expect_sink *x, const struct scn_scenario *s, uint6
 		return false;
 	for (uint32_t i = 0; i < x->n; i++) {
 		x->items[i].e = &s->expects[i];
+		x->base.ignore &= ~item_kinds(&s->expects[i]);
 		(void)scn_time_cycles(s->expects[i].at, tsc_hz, &x->items[i].at);
 		(void)scn_time_cycles(s->expects[i].until, tsc_hz, &x->items[i].until);
 	}

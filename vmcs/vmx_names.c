@@ -17,8 +17,9 @@ struct exit_reason_row {
 	const char *old_name;
 };
 
+/* Indexed by number, so that naming the exit of every VM exit is one load; reserved numbers have no name. */
 static const struct exit_reason_row exit_reasons[] = {
-#define EXIT_REASON(num, name, old) {num, #name, old},
+#define EXIT_REASON(num, name, old) [num] = {num, #name, old},
 #include "vmcs/vmx_exit_reasons.def"
 #undef EXIT_REASON
 };
@@ -27,10 +28,7 @@ static const struct exit_reason_row exit_reasons[] = {
 
 static const struct exit_reason_row *exit_row(uint32_t basic)
 {
-	for (int i = 0; i < ARRAY_LEN(exit_reasons); i++)
-		if (exit_reasons[i].num == basic)
-			return &exit_reasons[i];
-	return NULL;
+	return basic < (uint32_t)ARRAY_LEN(exit_reasons) && exit_reasons[basic].name ? &exit_reasons[basic] : NULL;
 }
 
 const char *vmx_exit_reason_name(uint32_t basic)
@@ -48,7 +46,7 @@ const char *vmx_exit_reason_old_name(uint32_t basic)
 int vmx_exit_reason_by_name(const char *name)
 {
 	for (int i = 0; i < ARRAY_LEN(exit_reasons); i++)
-		if (!strcmp(exit_reasons[i].name, name) || !strcmp(exit_reasons[i].old_name, name))
+		if (exit_reasons[i].name && (!strcmp(exit_reasons[i].name, name) || !strcmp(exit_reasons[i].old_name, name)))
 			return (int)exit_reasons[i].num;
 	return -1;
 }

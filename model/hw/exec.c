@@ -124,7 +124,8 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 {
 	uint64_t offset = 0;
 	const struct vmx_program *prog = lp->ctx.mem ? lp->ctx.mem->prog : NULL;
-	const struct vmx_insn *in = vmx_program_fetch(prog, lp->ctx.rip, &offset);
+	const struct vmx_insn *in =
+		vmx_program_fetch_hinted(prog, lp->ctx.rip, &offset, &lp->fetch_hint[lp->ctx.rip % VMX_FETCH_HINTS]);
 	uint64_t next;
 	bool non_root = lp->non_root;
 

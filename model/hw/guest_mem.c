@@ -49,11 +49,22 @@ void vmx_program_layout(struct vmx_program *p, struct vmx_insn *insn, uint32_t c
 
 const struct vmx_insn *vmx_program_fetch(const struct vmx_program *p, uint64_t rip, uint64_t *offset)
 {
+	uint32_t hint = UINT32_MAX;
+	return vmx_program_fetch_hinted(p, rip, offset, &hint);
+}
+
+const struct vmx_insn *vmx_program_fetch_hinted(const struct vmx_program *p, uint64_t rip, uint64_t *offset,
+                                                uint32_t *hint)
+{
 	uint32_t lo = 0, hi;
 
 	if (!p || p->count == 0 || rip < p->base || rip >= p->end)
 		return NULL;
 	hi = p->count;
+	if (*hint < hi && rip - p->insn[*hint].addr < p->insn[*hint].len) {
+		lo = *hint;   /* rip lies inside it, so the search would end there too */
+		hi = lo + 1;
+	}
 	while (hi - lo > 1) {               /* last instruction with addr <= rip */
 		uint32_t mid = lo + (hi - lo) / 2;
 		if (p->insn[mid].addr <= rip)
@@ -62,6 +73,7 @@ const struct vmx_insn *vmx_program_fetch(const struct vmx_program *p, uint64_t r
 			hi = mid;
 	}
 	*offset = rip - p->insn[lo].addr;
+	*hint = lo;
 	/* Only a work block has boundaries inside it. */
 	if (*offset != 0 && p->insn[lo].op != VMX_OP_WORK)
 		return NULL;

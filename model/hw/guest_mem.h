@@ -104,6 +104,17 @@ void vmx_program_layout(struct vmx_program *p, struct vmx_insn *insn, uint32_t c
  */
 const struct vmx_insn *vmx_program_fetch(const struct vmx_program *p, uint64_t rip, uint64_t *offset);
 
+/*
+ * The same, looking first at the index *hint and leaving there the index
+ * found. A hint only saves the search: it is used when rip lies inside
+ * that instruction - in a laid-out program, where each instruction starts
+ * where the one before ends, the one instruction the search would find -
+ * so a wrong or stale hint (another program, a relayout) gives the same
+ * answer.
+ */
+const struct vmx_insn *vmx_program_fetch_hinted(const struct vmx_program *p, uint64_t rip, uint64_t *offset,
+                                                uint32_t *hint);
+
 /* Empty memory: no program, IDT all not-present, empty stack. */
 void vmx_guest_mem_init(struct vmx_guest_mem *m, const struct vmx_program *prog);
 

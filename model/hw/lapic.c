@@ -33,7 +33,7 @@ bool lapic_accept(struct lapic *a, uint8_t vector)
 int lapic_highest_irr(const struct lapic *a) { return highest(a->irr); }
 int lapic_highest_isr(const struct lapic *a) { return highest(a->isr); }
 
-bool lapic_intr_pending(const struct lapic *a)
+bool lapic_irr_above_isr(const struct lapic *a)
 {
 	int irr = highest(a->irr), isr = highest(a->isr);
 

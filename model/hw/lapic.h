@@ -27,8 +27,18 @@ bool lapic_accept(struct lapic *a, uint8_t vector);
 int lapic_highest_irr(const struct lapic *a);
 int lapic_highest_isr(const struct lapic *a);
 
-/* The INTR line: an IRR vector whose class is above the in-service class. */
-bool lapic_intr_pending(const struct lapic *a);
+/* An IRR vector whose class is above the in-service class (TPR is 0). */
+bool lapic_irr_above_isr(const struct lapic *a);
+
+/*
+ * The INTR line. Asked at every instruction boundary and by the host after
+ * every exit, and nearly always nothing is requested: inline, and without
+ * scanning for priorities when the IRR is empty.
+ */
+static inline bool lapic_intr_pending(const struct lapic *a)
+{
+	return (a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) && lapic_irr_above_isr(a);
+}
 
 /* Acknowledge: move the highest deliverable IRR vector to the ISR. Returns it. */
 uint8_t lapic_ack(struct lapic *a);

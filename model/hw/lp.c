@@ -117,11 +117,10 @@ enum vmx_insn_status vmx_lp_vmwrite(struct vmx_lp *lp, uint32_t encoding, uint64
 
 int vmx_lp_host_intr_ack(struct vmx_lp *lp)
 {
-	struct vmx_hw_event ev = {.kind = HW_INTR_ACK, .rip = lp->ctx.rip};
-
+	/* Asked after every exit and nearly always answered no: the event is built only for a yes. */
 	if (lp->non_root || !lapic_intr_pending(&lp->apic))
 		return -1;
-	ev.vector = lapic_ack(&lp->apic);
+	struct vmx_hw_event ev = {.kind = HW_INTR_ACK, .vector = lapic_ack(&lp->apic), .rip = lp->ctx.rip};
 	lp_emit(lp, &ev);
 	return (int)ev.vector;
 }
@@ -141,16 +140,6 @@ void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles)
 	lp->cycle += cycles;
 	if (lp->sync)
 		lp->sync(lp->sync_ctx);
-}
-
-bool vmx_lp_sti_blocking(const struct vmx_lp *lp)
-{
-	return lp->sti_shadow_at == lp->retired;
-}
-
-bool vmx_lp_movss_blocking(const struct vmx_lp *lp)
-{
-	return lp->movss_shadow_at == lp->retired;
 }
 
 uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp)

@@ -31,6 +31,7 @@ extern "C" {
 #endif
 
 #define VMX_NO_BOUNDARY UINT64_MAX
+#define VMX_FETCH_HINTS 8
 
 /* The register state of what runs now (host in root, guest in non-root). */
 struct vmx_context {
@@ -94,6 +95,13 @@ struct vmx_lp {
 	 */
 	bool reference;
 	uint64_t steps;                 /* run-loop steps taken (executions and sleeps): what the fast path saves */
+
+	/*
+	 * Where instruction fetch looks first, by the low bits of RIP: a loop
+	 * then finds each of its instructions without a search. Only a hint
+	 * (vmx_program_fetch_hinted): it never changes what is fetched.
+	 */
+	uint32_t fetch_hint[VMX_FETCH_HINTS];
 
 	vmx_hw_observer_fn observer;    /* may be NULL */
 	void *observer_ctx;
@@ -211,8 +219,16 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp);
 
 const char *vmx_decision_name(enum vmx_decision d);
 
-bool vmx_lp_sti_blocking(const struct vmx_lp *lp);
-bool vmx_lp_movss_blocking(const struct vmx_lp *lp);
+/* Blocking by STI / by MOV SS at this boundary. Inline: asked several times at every boundary. */
+static inline bool vmx_lp_sti_blocking(const struct vmx_lp *lp)
+{
+	return lp->sti_shadow_at == lp->retired;
+}
+
+static inline bool vmx_lp_movss_blocking(const struct vmx_lp *lp)
+{
+	return lp->movss_shadow_at == lp->retired;
+}
 
 /* Interruptibility state as a VM exit would save it now (bits 0, 1, 3). */
 uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp);

@@ -81,6 +81,8 @@ void l0_trace(struct l0_base *b, enum trace_kind k, const char *key, const char 
 {
 	struct trace_event ev;
 
+	if (!trace_bus_begin(b->env.bus, k, b->env.lp->cycle))
+		return;
 	trace_event_init(&ev, b->env.lp->cycle, b->env.cpu, 0, k);
 	if (val)
 		trace_add_str(&ev, key, val);

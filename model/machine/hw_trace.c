@@ -38,17 +38,51 @@ void machine_init_blocking_names(struct machine *m)
 	}
 }
 
+/* The trace kind of a processor event; TRACE_KIND_COUNT for those the trace leaves out. */
+static enum trace_kind trace_kind_of(enum vmx_hw_event_kind k)
+{
+	switch (k) {
+	case HW_VMENTRY: return TRACE_VMENTRY;
+	case HW_VMFAIL: return TRACE_VMFAIL;
+	case HW_VMEXIT: return TRACE_VMEXIT;
+	case HW_DELIVER: return TRACE_DELIVER;
+	case HW_IRET: return TRACE_IRET;
+	case HW_HLT: return TRACE_HLT;
+	case HW_WAKE: return TRACE_WAKE;
+	case HW_NMI_LOST: return TRACE_NMI_LOST;
+	case HW_IRQ_COALESCED: return TRACE_IRQ_COALESCED;
+	case HW_INTR_ACK: return TRACE_INTR_ACK;
+	case HW_EOI: return TRACE_EOI;
+	case HW_BLOCKING: return TRACE_BLOCKING;
+	case HW_SHUTDOWN: return TRACE_SHUTDOWN;
+	case HW_IPI: return TRACE_IPI;
+	case HW_NMI_LATCHED:
+	case HW_IRQ_ACCEPTED:
+		break;   /* the stimulus line already says it */
+	}
+	return TRACE_KIND_COUNT;
+}
+
 void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 {
 	struct vcpu *vc = ctx;
 	struct machine *m = vc->m;
+	enum trace_kind kind = trace_kind_of(hw->kind);
 	struct trace_event ev;
-	/* Bare metal: L1 is the root software and L2 runs in non-root operation. */
-	uint32_t level = (hw->non_root ? 1u : 0u) + (m->cfg->bare_metal ? 1u : 0u);
+	uint32_t level;
+	const char *name;
 
+	/* The statistics count what the processor did, traced or not. */
+	if (hw->kind == HW_VMEXIT)
+		m->stats.exits++;
+	else if (hw->kind == HW_DELIVER)
+		m->stats.deliveries++;
+	if (kind == TRACE_KIND_COUNT || !trace_bus_begin(m->bus, kind, hw->cycle))
+		return;
+	/* Bare metal: L1 is the root software and L2 runs in non-root operation. */
+	level = (hw->non_root ? 1u : 0u) + (m->cfg->bare_metal ? 1u : 0u);
 	if (hw->non_root && m->cfg->l0 && m->cfg->l0->guest_level)
 		level = m->cfg->l0->guest_level(vc->l0);
-	const char *name;
 
 	switch (hw->kind) {
 	case HW_VMENTRY:
@@ -91,7 +125,6 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		trace_add_hex64(&ev, "rip", hw->rip);
 		if (hw->check)
 			trace_add_str(&ev, "check", hw->check);
-		m->stats.exits++;
 		break;
 	case HW_DELIVER:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_DELIVER);
@@ -101,7 +134,6 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 			trace_add_hex32(&ev, "error_code", hw->error_code);
 		trace_add_bool(&ev, "injected", hw->injected);
 		trace_add_hex64(&ev, "handler", hw->rip);
-		m->stats.deliveries++;
 		break;
 	case HW_IRET:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_IRET);
@@ -151,7 +183,7 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:
 	default:
-		return;    /* the stimulus line already says it */
+		return;    /* not traced (trace_kind_of) */
 	}
 	trace_bus_emit(m->bus, &ev);
 }

@@ -98,17 +98,22 @@ static bool trigger_matches(const struct machine_trigger *t, const struct trace_
 	return true;
 }
 
+/* The watcher looks only at the kinds the relative triggers wait for (the bus counts events). */
+static uint64_t watch_ignore(const struct machine_config *cfg)
+{
+	uint64_t ignore = TRACE_ALL_KINDS;
+
+	for (uint32_t i = 0; i < cfg->nstim; i++)
+		if (cfg->stim[i].relative)
+			ignore &= (unsigned)cfg->stim[i].trigger.kind < TRACE_KIND_COUNT
+			              ? ~TRACE_KIND_BIT(cfg->stim[i].trigger.kind) : 0;
+	return ignore;
+}
+
 static void watch_emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct machine *m = (struct machine *)((char *)s - offsetof(struct machine, watch));
 
-	m->stats.events++;
-	if (ev->kind == TRACE_VMENTRY)
-		m->stats.entries++;
-	else if (ev->kind == TRACE_INJECT)
-		m->stats.injections++;
-	else if (ev->kind == TRACE_VIOLATION)
-		m->stats.violations++;
 	for (uint32_t i = 0; i < m->cfg->nstim; i++) {
 		const struct machine_stimulus *st = &m->cfg->stim[i];
 		if (!st->relative || m->trig[i].fired || !trigger_matches(&st->trigger, ev))
@@ -353,7 +358,7 @@ void machine_finish(struct machine *m)
 	monitor_summaries_finish(m->summaries, end);
 	trace_event_init(&ev, end, 0, 0, TRACE_END);
 	trace_add_uint(&ev, "exits", m->stats.exits);
-	trace_add_uint(&ev, "violations", m->stats.violations);
+	trace_add_uint(&ev, "violations", m->bus->count[TRACE_VIOLATION]);
 	trace_bus_emit(m->bus, &ev);
 	trace_bus_finish(m->bus);
 }
@@ -374,6 +379,11 @@ uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i)
 void machine_get_stats(const struct machine *m, struct machine_stats *out)
 {
 	*out = m->stats;
+	/* The bus counts every event it dispatches, also those left unbuilt because no sink wanted them. */
+	out->entries = m->bus->count[TRACE_VMENTRY];
+	out->injections = m->bus->count[TRACE_INJECT];
+	out->violations = m->bus->count[TRACE_VIOLATION];
+	out->events = trace_bus_events(m->bus);
 }
 
 /* Lay out a program with its IDT in a fresh address space. */
@@ -513,7 +523,8 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 	monitor_lost_event_init(m->lost, bus);
 	monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles);
 	m->watch.emit = watch_emit;
-	/* Monitors and the watcher see every event; their verdicts queue behind it. */
+	m->watch.ignore = watch_ignore(cfg);
+	/* Monitors and the watcher see every event of the kinds they ask for; their verdicts queue behind it. */
 	if (!trace_bus_attach(bus, &m->nesting->base) || !trace_bus_attach(bus, &m->lost->base) ||
 	    !monitor_summaries_attach(m->summaries, bus) || !trace_bus_attach(bus, &m->watch)) {
 		snprintf(err, errlen, "too many trace sinks");

@@ -15,6 +15,18 @@ static bool forced_warning(const struct trace_event *ev)
 	return f && f->type == TF_STR && f->s && !strncmp(f->s, forced_prefix, sizeof(forced_prefix) - 1);
 }
 
+/* Only the two kinds count; any other event matters only to a vCPU whose last event was the warning. */
+static const uint64_t acts_on = TRACE_KIND_BIT(TRACE_WARNING) | TRACE_KIND_BIT(TRACE_SOFT_VNMI);
+
+static void set_warned(struct monitor_forced_unblock *m, uint32_t c, bool warned)
+{
+	if (m->warned[c] == warned)
+		return;
+	m->warned[c] = warned;
+	m->nwarned += warned ? 1u : (uint32_t)-1;
+	m->base.ignore = m->nwarned ? 0 : TRACE_ALL_KINDS & ~acts_on;
+}
+
 static void emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_forced_unblock *m = (struct monitor_forced_unblock *)s;
@@ -24,18 +36,19 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		return;
 	if (ev->kind == TRACE_WARNING && forced_warning(ev)) {
 		m->count[c]++;
-		m->warned[c] = true;
+		set_warned(m, c, true);
 		return;
 	}
 	if (ev->kind == TRACE_SOFT_VNMI && trace_field_is(ev, "why", "timeout") && !m->warned[c])
 		m->count[c]++;
-	m->warned[c] = false;
+	set_warned(m, c, false);
 }
 
 void monitor_forced_unblock_init(struct monitor_forced_unblock *m, struct trace_bus *bus)
 {
 	memset(m, 0, sizeof(*m));
 	m->base.emit = emit;
+	m->base.ignore = TRACE_ALL_KINDS & ~acts_on;
 	m->bus = bus;
 }
 

@@ -138,6 +138,7 @@ void monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *b
 {
 	memset(m, 0, sizeof(*m));
 	m->base.emit = nmi_emit;
+	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
 }
 
@@ -199,6 +200,8 @@ void monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, ui
 {
 	memset(m, 0, sizeof(*m));
 	m->base.emit = host_emit;
+	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_NMI_LOST) |
+	                                     TRACE_KIND_BIT(TRACE_HOST) | TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
 	m->limit = limit_cycles;
 }
@@ -304,6 +307,8 @@ void monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *b
 {
 	memset(m, 0, sizeof(*m));
 	m->base.emit = irq_emit;
+	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_NESTED_VMENTER) |
+	                                     TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) | TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
 }
 

@@ -88,6 +88,9 @@ void monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus
 {
 	memset(m, 0, sizeof(*m));
 	m->base.emit = emit;
+	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) |
+	                                     TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_HOST) |
+	                                     TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
 }
 

@@ -1,7 +1,9 @@
 /*
  * monitor.h - monitors watch the trace bus and judge; they never change
  * behaviour. A verdict is a "violation" event with a kind, emitted on the
- * same bus (trace.h queues it behind the event that caused it).
+ * same bus (trace.h queues it behind the event that caused it). Each
+ * monitor's sink ignores the kinds it does nothing with (trace_sink.ignore),
+ * so the bus need not call it, or build the event, for those.
  */
 #ifndef VMXSIM_MONITOR_H
 #define VMXSIM_MONITOR_H
@@ -133,6 +135,7 @@ struct monitor_forced_unblock {
 	struct trace_bus *bus;
 	uint64_t count[MONITOR_MAX_CPUS];
 	bool warned[MONITOR_MAX_CPUS];   /* the last event of this vCPU was the warning */
+	uint32_t nwarned;                /* vCPUs with warned set: then every event matters */
 };
 
 void monitor_forced_unblock_init(struct monitor_forced_unblock *m, struct trace_bus *bus);

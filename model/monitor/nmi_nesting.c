@@ -37,5 +37,6 @@ void monitor_nmi_nesting_init(struct monitor_nmi_nesting *m, struct trace_bus *b
 {
 	memset(m, 0, sizeof(*m));
 	m->base.emit = emit;
+	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_DELIVER) | TRACE_KIND_BIT(TRACE_IRET));
 	m->bus = bus;
 }

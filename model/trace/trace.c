@@ -22,6 +22,7 @@ void trace_bus_init(struct trace_bus *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->horizon = UINT64_MAX;
+	b->retune = true;
 }
 
 bool trace_bus_attach(struct trace_bus *b, struct trace_sink *s)
@@ -29,13 +30,62 @@ bool trace_bus_attach(struct trace_bus *b, struct trace_sink *s)
 	if (b->nsinks >= TRACE_MAX_SINKS)
 		return false;
 	b->sink[b->nsinks++] = s;
+	b->retune = true;
 	return true;
+}
+
+/* A sink's ignore mask has one bit per kind, and TRACE_ALL_KINDS one more. */
+_Static_assert(TRACE_KIND_COUNT < 64, "trace kinds must fit an ignore mask");
+
+/* The kind's bit; 0 for a kind out of range, which every sink then sees. */
+static uint64_t kind_bit(enum trace_kind k)
+{
+	return (unsigned)k < TRACE_KIND_COUNT ? TRACE_KIND_BIT(k) : 0;
 }
 
 static void dispatch(struct trace_bus *b, const struct trace_event *ev)
 {
-	for (uint32_t i = 0; i < b->nsinks; i++)
-		b->sink[i]->emit(b->sink[i], ev);
+	const uint64_t bit = kind_bit(ev->kind);
+
+	b->count[bit ? ev->kind : TRACE_KIND_COUNT]++;
+	for (uint32_t i = 0; i < b->nsinks; i++) {
+		struct trace_sink *s = b->sink[i];
+		const uint64_t before = s->ignore;
+		if (before & bit)
+			continue;
+		s->emit(s, ev);
+		if (s->ignore != before)
+			b->retune = true;
+	}
+}
+
+bool trace_bus_begin(struct trace_bus *b, enum trace_kind k, uint64_t cycle)
+{
+	const uint64_t bit = kind_bit(k);
+
+	if (cycle > b->horizon)
+		return false;
+	/* While dispatching, an event queues (or is dropped): leave that to trace_bus_emit. */
+	if (b->dispatching || !bit)
+		return true;
+	if (b->retune) {
+		b->ignored = TRACE_ALL_KINDS;
+		for (uint32_t i = 0; i < b->nsinks; i++)
+			b->ignored &= b->sink[i]->ignore;
+		b->retune = false;
+	}
+	if (!(b->ignored & bit))
+		return true;
+	b->count[k]++;
+	return false;
+}
+
+uint64_t trace_bus_events(const struct trace_bus *b)
+{
+	uint64_t n = 0;
+	for (uint32_t k = 0; k <= TRACE_KIND_COUNT; k++)
+		n += b->count[k];
+	return n;
 }
 
 void trace_bus_emit(struct trace_bus *b, const struct trace_event *ev)
@@ -79,36 +129,11 @@ int trace_kind_lookup(const char *name)
 	return -1;
 }
 
-void trace_event_init(struct trace_event *ev, uint64_t cycle, uint32_t cpu, uint32_t level, enum trace_kind k)
-{
-	ev->cycle = cycle;
-	ev->cpu = cpu;
-	ev->level = level;
-	ev->kind = k;
-	ev->nfields = 0;
-}
-
-static void add(struct trace_event *ev, const char *key, enum trace_field_type t, uint64_t u, const char *s)
-{
-	if (ev->nfields >= TRACE_MAX_FIELDS)
-		return;    /* the kinds never need more; a bug would show as a missing field in goldens */
-	ev->f[ev->nfields].key = key;
-	ev->f[ev->nfields].type = t;
-	ev->f[ev->nfields].u = u;
-	ev->f[ev->nfields].s = s;
-	ev->nfields++;
-}
-
-void trace_add_uint(struct trace_event *ev, const char *key, uint64_t v) { add(ev, key, TF_UINT, v, NULL); }
-void trace_add_hex32(struct trace_event *ev, const char *key, uint32_t v) { add(ev, key, TF_HEX32, v, NULL); }
-void trace_add_hex64(struct trace_event *ev, const char *key, uint64_t v) { add(ev, key, TF_HEX64, v, NULL); }
-void trace_add_str(struct trace_event *ev, const char *key, const char *s) { add(ev, key, TF_STR, 0, s ? s : ""); }
-void trace_add_bool(struct trace_event *ev, const char *key, bool b) { add(ev, key, TF_BOOL, b, NULL); }
-
 const struct trace_field *trace_field(const struct trace_event *ev, const char *key)
 {
 	for (uint32_t i = 0; i < ev->nfields; i++)
-		if (ev->f[i].key == key || !strcmp(ev->f[i].key, key))   /* the same literal, usually */
+		/* The same literal, usually; else the first letter tells most keys apart before strcmp. */
+		if (ev->f[i].key == key || (ev->f[i].key[0] == key[0] && !strcmp(ev->f[i].key, key)))
 			return &ev->f[i];
 	return NULL;
 }

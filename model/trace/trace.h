@@ -48,10 +48,24 @@ struct trace_event {
 	struct trace_field f[TRACE_MAX_FIELDS];
 };
 
+/* A kind's bit in a sink's `ignore` mask. */
+#define TRACE_KIND_BIT(k) (1ull << (k))
+#define TRACE_ALL_KINDS (TRACE_KIND_BIT(TRACE_KIND_COUNT) - 1)
+
 struct trace_sink {
 	void (*emit)(struct trace_sink *s, const struct trace_event *ev);
 	void (*finish)(struct trace_sink *s);    /* may be NULL; called once at the end of the run */
 	void (*destroy)(struct trace_sink *s);   /* may be NULL; frees a sink made by trace_sink_open() */
+	/*
+	 * Kinds whose events the sink does nothing with (TRACE_KIND_BIT of
+	 * each): the bus does not call emit for them, and an event that every
+	 * sink ignores need not even be built (trace_bus_begin). Most events
+	 * of a run concern no monitor, so this is where the time goes when
+	 * nothing writes a trace. 0, as in a zeroed sink: every kind. Set it
+	 * before attaching the sink; after that only the sink's own emit may
+	 * change it (the bus notices when it does).
+	 */
+	uint64_t ignore;
 	bool error;                              /* writing failed */
 };
 
@@ -71,23 +85,84 @@ struct trace_bus {
 	struct trace_event queued[TRACE_MAX_QUEUED];
 	uint64_t dropped;     /* queue overflow: a bug in a sink, reported by the run */
 	uint64_t horizon;     /* events after this cycle are not dispatched (the run's end) */
+	/* Events dispatched, by kind, built or not (trace_bus_begin); the last for unknown kinds. */
+	uint64_t count[TRACE_KIND_COUNT + 1];
+	uint64_t ignored;     /* kinds every sink ignores (the AND of their masks), if !retune */
+	bool retune;          /* a sink was attached or changed its mask: recompute `ignored` */
 };
 
 void trace_bus_init(struct trace_bus *b);
 bool trace_bus_attach(struct trace_bus *b, struct trace_sink *s);
 void trace_bus_emit(struct trace_bus *b, const struct trace_event *ev);
+/*
+ * An emitter asks before it builds an event of kind k at `cycle`: true if
+ * it must build it and call trace_bus_emit. False if emitting it would have
+ * no effect on any sink - it lies past the horizon, or every sink ignores
+ * its kind; the bus has then counted it as dispatched. Skipping such an
+ * event changes nothing a sink or a count sees.
+ */
+bool trace_bus_begin(struct trace_bus *b, enum trace_kind k, uint64_t cycle);
+/* Events dispatched so far, of every kind. */
+uint64_t trace_bus_events(const struct trace_bus *b);
 void trace_bus_finish(struct trace_bus *b);
 
 const char *trace_kind_name(enum trace_kind k);
 /* Kind by name; -1 if unknown. */
 int trace_kind_lookup(const char *name);
 
-void trace_event_init(struct trace_event *ev, uint64_t cycle, uint32_t cpu, uint32_t level, enum trace_kind k);
-void trace_add_uint(struct trace_event *ev, const char *key, uint64_t v);
-void trace_add_hex32(struct trace_event *ev, const char *key, uint32_t v);
-void trace_add_hex64(struct trace_event *ev, const char *key, uint64_t v);
-void trace_add_str(struct trace_event *ev, const char *key, const char *s);
-void trace_add_bool(struct trace_event *ev, const char *key, bool b);
+/*
+ * Building an event: inline, because the model builds one at nearly every
+ * step and a call per field cost more than the field.
+ */
+static inline void trace_event_init(struct trace_event *ev, uint64_t cycle, uint32_t cpu, uint32_t level,
+                                    enum trace_kind k)
+{
+	ev->cycle = cycle;
+	ev->cpu = cpu;
+	ev->level = level;
+	ev->kind = k;
+	ev->nfields = 0;
+}
+
+static inline void trace_add_field(struct trace_event *ev, const char *key, enum trace_field_type t, uint64_t u,
+                                   const char *s)
+{
+	struct trace_field *f;
+
+	if (ev->nfields >= TRACE_MAX_FIELDS)
+		return;    /* the kinds never need more; a bug would show as a missing field in goldens */
+	f = &ev->f[ev->nfields];
+	f->key = key;
+	f->type = t;
+	f->u = u;
+	f->s = s;
+	ev->nfields++;
+}
+
+static inline void trace_add_uint(struct trace_event *ev, const char *key, uint64_t v)
+{
+	trace_add_field(ev, key, TF_UINT, v, NULL);
+}
+
+static inline void trace_add_hex32(struct trace_event *ev, const char *key, uint32_t v)
+{
+	trace_add_field(ev, key, TF_HEX32, v, NULL);
+}
+
+static inline void trace_add_hex64(struct trace_event *ev, const char *key, uint64_t v)
+{
+	trace_add_field(ev, key, TF_HEX64, v, NULL);
+}
+
+static inline void trace_add_str(struct trace_event *ev, const char *key, const char *s)
+{
+	trace_add_field(ev, key, TF_STR, 0, s ? s : "");
+}
+
+static inline void trace_add_bool(struct trace_event *ev, const char *key, bool b)
+{
+	trace_add_field(ev, key, TF_BOOL, b, NULL);
+}
 
 /* Field by key, or NULL. */
 const struct trace_field *trace_field(const struct trace_event *ev, const char *key);
