@@ -56,6 +56,8 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 	memset(out, 0, sizeof(*out));
 	memset(&vs, 0, sizeof(vs));
 	vs.base.emit = verdicts_emit;
+	/* Only verdicts: what no other sink wants is then never built (the runs stay fast). */
+	vs.base.ignore = TRACE_ALL_KINDS & ~TRACE_KIND_BIT(TRACE_VIOLATION);
 	h = vmxsim_open_scenario(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, 0);
 	if (!h || !vmxsim_handle_attach(h, &vs.base)) {
 		if (h)

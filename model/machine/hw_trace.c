@@ -13,29 +13,26 @@
 
 /* ---- processor events -> trace ---- */
 
-static const char *blocking_name(struct machine *m, uint32_t b)
+/*
+ * Names of the blocking snapshots, indexed STI 1, MOV_SS 2, NMI 4, VNMI 8,
+ * IF 16: the set parts joined with '|' in that order, "none" for none.
+ */
+static const char *const blocking_names[32] = {
+	"none", "sti", "mov-ss", "sti|mov-ss",
+	"nmi", "sti|nmi", "mov-ss|nmi", "sti|mov-ss|nmi",
+	"vnmi", "sti|vnmi", "mov-ss|vnmi", "sti|mov-ss|vnmi",
+	"nmi|vnmi", "sti|nmi|vnmi", "mov-ss|nmi|vnmi", "sti|mov-ss|nmi|vnmi",
+	"if", "sti|if", "mov-ss|if", "sti|mov-ss|if",
+	"nmi|if", "sti|nmi|if", "mov-ss|nmi|if", "sti|mov-ss|nmi|if",
+	"vnmi|if", "sti|vnmi|if", "mov-ss|vnmi|if", "sti|mov-ss|vnmi|if",
+	"nmi|vnmi|if", "sti|nmi|vnmi|if", "mov-ss|nmi|vnmi|if", "sti|mov-ss|nmi|vnmi|if",
+};
+
+static const char *blocking_name(uint32_t b)
 {
-	/* Index: STI 1, MOV_SS 2, NMI 4, VNMI 8, IF 16. */
 	uint32_t k = ((b & VMX_BLK_STI) ? 1u : 0u) | ((b & VMX_BLK_MOV_SS) ? 2u : 0u) | ((b & VMX_BLK_NMI) ? 4u : 0u) |
 	             ((b & VMX_BLK_VNMI) ? 8u : 0u) | ((b & VMX_BLK_IF) ? 16u : 0u);
-	return m->blk_names[k];
-}
-
-void machine_init_blocking_names(struct machine *m)
-{
-	static const char *const part[5] = {"sti", "mov-ss", "nmi", "vnmi", "if"};
-	for (uint32_t k = 0; k < 32; k++) {
-		char *s = m->blk_names[k];
-		s[0] = '\0';
-		for (uint32_t b = 0; b < 5; b++)
-			if (k & (1u << b)) {
-				if (s[0])
-					strcat(s, "|");
-				strcat(s, part[b]);
-			}
-		if (!s[0])
-			strcpy(s, "none");
-	}
+	return blocking_names[k];
 }
 
 /* The trace kind of a processor event; TRACE_KIND_COUNT for those the trace leaves out. */
@@ -166,8 +163,8 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		break;
 	case HW_BLOCKING:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_BLOCKING);
-		trace_add_str(&ev, "from", blocking_name(m, hw->old_state));
-		trace_add_str(&ev, "to", blocking_name(m, hw->new_state));
+		trace_add_str(&ev, "from", blocking_name(hw->old_state));
+		trace_add_str(&ev, "to", blocking_name(hw->new_state));
 		break;
 	case HW_SHUTDOWN:
 		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_SHUTDOWN);

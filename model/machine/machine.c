@@ -497,7 +497,6 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 	m->bus = bus;
 	/* What the processors finish after the end of the run is not part of it. */
 	bus->horizon = cfg->run_cycles;
-	machine_init_blocking_names(m);
 	if (cfg->vcpus == 0 || cfg->vcpus > MACHINE_MAX_VCPUS) {
 		snprintf(err, errlen, "vcpus must be 1-%d", MACHINE_MAX_VCPUS);
 		goto fail;
@@ -520,8 +519,11 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 		goto fail;
 	}
 	monitor_nmi_nesting_init(m->nesting, bus);
-	monitor_lost_event_init(m->lost, bus);
-	monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles);
+	if (!monitor_lost_event_init(m->lost, bus, cfg->vcpus) ||
+	    !monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles, cfg->vcpus)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	m->watch.emit = watch_emit;
 	m->watch.ignore = watch_ignore(cfg);
 	/* Monitors and the watcher see every event of the kinds they ask for; their verdicts queue behind it. */
@@ -566,6 +568,10 @@ void machine_destroy(struct machine *m)
 	free(m->heap);
 	free(m->trig);
 	free(m->nesting);
+	if (m->lost)
+		monitor_lost_event_free(m->lost);
+	if (m->summaries)
+		monitor_summaries_free(m->summaries);
 	free(m->lost);
 	free(m->summaries);
 	free(m);

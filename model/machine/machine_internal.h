@@ -53,7 +53,6 @@ struct machine {
 	struct monitor_nmi_nesting *nesting;
 	struct monitor_lost_event *lost;
 	struct monitor_summaries *summaries;
-	char blk_names[32][32];      /* names of blocking snapshots ("if|nmi") */
 	char reason_buf[MACHINE_MAX_VCPUS][16];
 	uint64_t now;                /* every vCPU has run up to here (machine_run_until) */
 	bool finished;               /* machine_finish() has run */
@@ -61,6 +60,5 @@ struct machine {
 
 /* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */
 void machine_observe(void *ctx, const struct vmx_hw_event *hw);
-void machine_init_blocking_names(struct machine *m);
 
 #endif

@@ -3,6 +3,7 @@
  * FIFO matching of raises to deliveries in a fixed ring, and the
  * log-linear histogram behind the median.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/monitor/monitor.h"
@@ -126,7 +127,7 @@ static void nmi_emit(struct trace_sink *s, const struct trace_event *ev)
 	struct monitor_nmi_latency *m = (struct monitor_nmi_latency *)s;
 	uint64_t raised_at, latency;
 
-	if (ev->cpu >= MONITOR_MAX_CPUS || ev->level < 1 || ev->level >= MONITOR_LEVELS)
+	if (ev->cpu >= m->ncpus || ev->level < 1 || ev->level >= MONITOR_LEVELS)
 		return;
 	if (ev->kind == TRACE_STIMULUS && trace_field_is(ev, "type", "nmi"))
 		lat_raise(&m->lat[ev->cpu][ev->level - 1], ev->cycle);
@@ -134,17 +135,31 @@ static void nmi_emit(struct trace_sink *s, const struct trace_event *ev)
 		(void)lat_deliver(&m->lat[ev->cpu][ev->level - 1], ev->cycle, &raised_at, &latency);
 }
 
-void monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus)
+static uint32_t clamp_cpus(uint32_t ncpus)
+{
+	return ncpus < 1 ? 1 : ncpus > MONITOR_MAX_CPUS ? MONITOR_MAX_CPUS : ncpus;
+}
+
+bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
+	m->ncpus = clamp_cpus(ncpus);
+	m->lat = calloc(m->ncpus, sizeof(*m->lat));
 	m->base.emit = nmi_emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
+	return m->lat != NULL;
+}
+
+void monitor_nmi_latency_free(struct monitor_nmi_latency *m)
+{
+	free(m->lat);
+	m->lat = NULL;
 }
 
 void monitor_nmi_latency_finish(struct monitor_nmi_latency *m, uint32_t cpu, uint64_t cycle)
 {
-	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++)
+	for (uint32_t c = 0; c < m->ncpus; c++)
 		if (cpu == UINT32_MAX || cpu == c)
 			for (uint32_t l = 1; l < MONITOR_LEVELS; l++)
 				lat_summary(m->bus, &m->lat[c][l - 1], "nmi_latency", c, l, cycle);
@@ -173,7 +188,7 @@ static void host_emit(struct trace_sink *s, const struct trace_event *ev)
 	uint64_t raised_at, waited;
 	bool handled;
 
-	if (ev->cpu >= MONITOR_MAX_CPUS)
+	if (ev->cpu >= m->ncpus)
 		return;
 	switch (ev->kind) {
 	case TRACE_STIMULUS:
@@ -196,19 +211,28 @@ static void host_emit(struct trace_sink *s, const struct trace_event *ev)
 		host_delayed(m, ev->cycle, ev->cpu, raised_at, waited, true);
 }
 
-void monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles)
+bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
+	m->ncpus = clamp_cpus(ncpus);
+	m->lat = calloc(m->ncpus, sizeof(*m->lat));
 	m->base.emit = host_emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_NMI_LOST) |
 	                                     TRACE_KIND_BIT(TRACE_HOST) | TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
 	m->limit = limit_cycles;
+	return m->lat != NULL;
+}
+
+void monitor_host_nmi_free(struct monitor_host_nmi *m)
+{
+	free(m->lat);
+	m->lat = NULL;
 }
 
 void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t cycle)
 {
-	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++) {
+	for (uint32_t c = 0; c < m->ncpus; c++) {
 		const struct monitor_latency *l = &m->lat[c];
 		if (cpu != UINT32_MAX && cpu != c)
 			continue;
@@ -275,7 +299,7 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 	struct monitor_irq_latency *m = (struct monitor_irq_latency *)s;
 	uint32_t c = ev->cpu, l = ev->level, info;
 
-	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS)
+	if (c >= m->ncpus || l >= MONITOR_LEVELS)
 		return;
 	switch (ev->kind) {
 	case TRACE_STIMULUS:
@@ -303,18 +327,33 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 	}
 }
 
-void monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus)
+bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
+	m->ncpus = clamp_cpus(ncpus);
+	m->raised_at = calloc(m->ncpus, sizeof(*m->raised_at));
+	m->l1_exits_on_intr = calloc(m->ncpus, sizeof(*m->l1_exits_on_intr));
+	m->lat = calloc(m->ncpus, sizeof(*m->lat));
 	m->base.emit = irq_emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_NESTED_VMENTER) |
 	                                     TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) | TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
+	return m->raised_at && m->l1_exits_on_intr && m->lat;
+}
+
+void monitor_irq_latency_free(struct monitor_irq_latency *m)
+{
+	free(m->raised_at);
+	free(m->l1_exits_on_intr);
+	free(m->lat);
+	m->raised_at = NULL;
+	m->l1_exits_on_intr = NULL;
+	m->lat = NULL;
 }
 
 void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uint64_t cycle)
 {
-	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++) {
+	for (uint32_t c = 0; c < m->ncpus; c++) {
 		if (cpu != UINT32_MAX && cpu != c)
 			continue;
 		for (uint32_t l = 1; l < MONITOR_LEVELS; l++) {

@@ -1,6 +1,7 @@
 /*
  * lost_event.c - the lost-event monitor (see monitor.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/monitor/monitor.h"
@@ -41,7 +42,7 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 	int w;
 	const struct trace_field *inj;
 
-	if (c >= MONITOR_MAX_CPUS || l >= MONITOR_LEVELS)
+	if (c >= m->ncpus || l >= MONITOR_LEVELS)
 		return;
 	if (ev->kind == TRACE_VMEXIT || ev->kind == TRACE_NESTED_VMEXIT) {
 		acked_on_exit(m, ev);
@@ -84,19 +85,30 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 	}
 }
 
-void monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus)
+bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
+	m->ncpus = ncpus < 1 ? 1 : ncpus > MONITOR_MAX_CPUS ? MONITOR_MAX_CPUS : ncpus;
+	m->raised = calloc(m->ncpus, sizeof(*m->raised));
+	m->delivered = calloc(m->ncpus, sizeof(*m->delivered));
 	m->base.emit = emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) |
 	                                     TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_HOST) |
 	                                     TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
+	return m->raised && m->delivered;
+}
+
+void monitor_lost_event_free(struct monitor_lost_event *m)
+{
+	free(m->raised);
+	free(m->delivered);
+	m->raised = m->delivered = NULL;
 }
 
 void monitor_lost_event_finish(struct monitor_lost_event *m, uint64_t cycle)
 {
-	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++)
+	for (uint32_t c = 0; c < m->ncpus; c++)
 		for (uint32_t l = 0; l < MONITOR_LEVELS; l++)
 			for (uint32_t w = 0; w < 257; w++) {
 				struct trace_event v;

@@ -46,13 +46,22 @@ void monitor_nmi_nesting_init(struct monitor_nmi_nesting *m, struct trace_bus *b
 struct monitor_lost_event {
 	struct trace_sink base;
 	struct trace_bus *bus;
+	uint32_t ncpus;
 	/* [cpu][class][what]: class 0 = pins, 1..2 = guest levels; what 0 = NMI, 1..256 = vector+1 */
-	uint32_t raised[MONITOR_MAX_CPUS][MONITOR_LEVELS][257];
-	uint32_t delivered[MONITOR_MAX_CPUS][MONITOR_LEVELS][257];
+	uint32_t (*raised)[MONITOR_LEVELS][257];
+	uint32_t (*delivered)[MONITOR_LEVELS][257];
 	uint64_t violations;
 };
 
-void monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus);
+/*
+ * The monitors with tables per vCPU size them for `ncpus` vCPUs (1 to
+ * MONITOR_MAX_CPUS; events of others are ignored): a run's monitors cost
+ * what its vCPUs need, which is most of what an exploration's short runs
+ * cost. False when out of memory; *_free() releases them (also after a
+ * failed init).
+ */
+bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus);
+void monitor_lost_event_free(struct monitor_lost_event *m);
 
 /* Emit the end-of-run verdicts (before the run's "end" event). */
 void monitor_lost_event_finish(struct monitor_lost_event *m, uint64_t cycle);
@@ -96,10 +105,12 @@ uint64_t monitor_latency_median(const struct monitor_latency *l);
 struct monitor_nmi_latency {
 	struct trace_sink base;
 	struct trace_bus *bus;
-	struct monitor_latency lat[MONITOR_MAX_CPUS][MONITOR_LEVELS - 1];   /* [cpu][level - 1] */
+	uint32_t ncpus;
+	struct monitor_latency (*lat)[MONITOR_LEVELS - 1];   /* [cpu][level - 1] */
 };
 
-void monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus);
+bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus, uint32_t ncpus);
+void monitor_nmi_latency_free(struct monitor_nmi_latency *m);
 /* The summaries of one vCPU (levels in order), or of all (cpu = UINT32_MAX), stamped `cycle`. */
 void monitor_nmi_latency_finish(struct monitor_nmi_latency *m, uint32_t cpu, uint64_t cycle);
 
@@ -116,11 +127,13 @@ struct monitor_host_nmi {
 	struct trace_sink base;
 	struct trace_bus *bus;
 	uint64_t limit;
-	struct monitor_latency lat[MONITOR_MAX_CPUS];
+	uint32_t ncpus;
+	struct monitor_latency *lat;     /* [cpu] */
 	uint64_t violations;
 };
 
-void monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles);
+bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus);
+void monitor_host_nmi_free(struct monitor_host_nmi *m);
 void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t cycle);
 
 /*
@@ -156,13 +169,15 @@ void monitor_forced_unblock_finish(struct monitor_forced_unblock *m, uint32_t cp
 struct monitor_irq_latency {
 	struct trace_sink base;
 	struct trace_bus *bus;
-	uint64_t raised_at[MONITOR_MAX_CPUS][MONITOR_LEVELS][256];   /* cycle + 1; 0: nothing waits */
-	bool l1_exits_on_intr[MONITOR_MAX_CPUS];                     /* from the last nested_vmenter */
-	struct monitor_latency lat[MONITOR_MAX_CPUS][MONITOR_LEVELS - 1];
+	uint32_t ncpus;
+	uint64_t (*raised_at)[MONITOR_LEVELS][256];   /* [cpu]: cycle + 1; 0: nothing waits */
+	bool *l1_exits_on_intr;                       /* [cpu]: from the last nested_vmenter */
+	struct monitor_latency (*lat)[MONITOR_LEVELS - 1];
 	uint64_t violations;
 };
 
-void monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus);
+bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus);
+void monitor_irq_latency_free(struct monitor_irq_latency *m);
 void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uint64_t cycle);
 
 /*
@@ -181,7 +196,9 @@ struct monitor_summaries {
 	struct monitor_irq_latency irq;
 };
 
-void monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles);
+bool monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles,
+                            uint32_t ncpus);
+void monitor_summaries_free(struct monitor_summaries *m);
 bool monitor_summaries_attach(struct monitor_summaries *m, struct trace_bus *bus);
 /*
  * Emit the end-of-run figures (and host NMIs still waiting past the limit),

@@ -4,12 +4,22 @@
  */
 #include "model/monitor/monitor.h"
 
-void monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles)
+bool monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles,
+                            uint32_t ncpus)
 {
-	monitor_nmi_latency_init(&m->nmi, bus);
-	monitor_host_nmi_init(&m->host, bus, host_nmi_delay_cycles);
+	bool nmi = monitor_nmi_latency_init(&m->nmi, bus, ncpus);
+	bool host = monitor_host_nmi_init(&m->host, bus, host_nmi_delay_cycles, ncpus);
+	bool irq = monitor_irq_latency_init(&m->irq, bus, ncpus);
+
 	monitor_forced_unblock_init(&m->forced, bus);
-	monitor_irq_latency_init(&m->irq, bus);
+	return nmi && host && irq;
+}
+
+void monitor_summaries_free(struct monitor_summaries *m)
+{
+	monitor_nmi_latency_free(&m->nmi);
+	monitor_host_nmi_free(&m->host);
+	monitor_irq_latency_free(&m->irq);
 }
 
 bool monitor_summaries_attach(struct monitor_summaries *m, struct trace_bus *bus)
@@ -20,7 +30,7 @@ bool monitor_summaries_attach(struct monitor_summaries *m, struct trace_bus *bus
 
 void monitor_summaries_finish(struct monitor_summaries *m, uint64_t cycle)
 {
-	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++) {
+	for (uint32_t c = 0; c < m->irq.ncpus; c++) {
 		monitor_host_nmi_finish(&m->host, c, cycle);          /* level 0 */
 		monitor_forced_unblock_finish(&m->forced, c, cycle);  /* level 0 */
 		monitor_nmi_latency_finish(&m->nmi, c, cycle);        /* levels 1, 2 */

@@ -32,12 +32,16 @@ protected:
 	void SetUp() override
 	{
 		trace_bus_init(&bus);
-		monitor_irq_latency_init(m, &bus);
+		ASSERT_TRUE(monitor_irq_latency_init(m, &bus, MONITOR_MAX_CPUS));
 		cap.base.emit = CaptureEmit;
 		trace_bus_attach(&bus, &m->base);
 		trace_bus_attach(&bus, &cap.base);
 	}
-	void TearDown() override { delete m; }
+	void TearDown() override
+	{
+		monitor_irq_latency_free(m);
+		delete m;
+	}
 
 	void Stimulus(uint64_t cycle, uint32_t level, uint32_t vector)
 	{

@@ -221,10 +221,11 @@ protected:
 	void SetUp() override
 	{
 		trace_bus_init(&bus);
-		monitor_lost_event_init(mon.get(), &bus);
+		ASSERT_TRUE(monitor_lost_event_init(mon.get(), &bus, MONITOR_MAX_CPUS));
 		ASSERT_TRUE(trace_bus_attach(&bus, &mon->base));
 		ASSERT_TRUE(trace_bus_attach(&bus, &out.base));
 	}
+	void TearDown() override { monitor_lost_event_free(mon.get()); }
 	void Feed(const std::vector<trace_event> &evs)
 	{
 		for (const trace_event &e : evs)
@@ -372,7 +373,7 @@ TEST(MonitorBoth, VerdictsOfOneDoNotConfuseTheOther)
 	std::unique_ptr<monitor_lost_event> lost(new monitor_lost_event);
 	Lines out;
 	monitor_nmi_nesting_init(nest.get(), &bus);
-	monitor_lost_event_init(lost.get(), &bus);
+	ASSERT_TRUE(monitor_lost_event_init(lost.get(), &bus, 1));
 	trace_bus_attach(&bus, &nest->base);
 	trace_bus_attach(&bus, &lost->base);
 	trace_bus_attach(&bus, &out.base);
@@ -380,6 +381,7 @@ TEST(MonitorBoth, VerdictsOfOneDoNotConfuseTheOther)
 	for (const trace_event &e : evs)
 		trace_bus_emit(&bus, &e);
 	monitor_lost_event_finish(lost.get(), 1000);
+	monitor_lost_event_free(lost.get());
 	ASSERT_EQ(out.violations.size(), 1u);
 	EXPECT_EQ(out.violations[0], "         300 cpu0 L1 violation     kind=nmi_nesting open_nmi_handlers=1");
 	EXPECT_EQ(nest->violations, 1u);

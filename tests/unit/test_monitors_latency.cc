@@ -104,13 +104,20 @@ trace_event SoftVnmi(uint64_t cycle, uint32_t cpu, bool blocked, const char *why
 	return ev;
 }
 
+// What a monitor's init allocated (the forced-unblock monitor allocates nothing).
+void Free(monitor_nmi_latency *m) { monitor_nmi_latency_free(m); }
+void Free(monitor_host_nmi *m) { monitor_host_nmi_free(m); }
+void Free(monitor_forced_unblock *) {}
+
 // A bus with one monitor and a recorder behind it.
 template <typename M>
 class MonitorFixture : public ::testing::Test {
 protected:
 	trace_bus bus;
-	std::unique_ptr<M> mon{new M};
+	std::unique_ptr<M> mon{new M{}};
 	Lines out;
+
+	void TearDown() override { Free(mon.get()); }
 
 	void Attach()
 	{
@@ -131,7 +138,7 @@ protected:
 	void SetUp() override
 	{
 		trace_bus_init(&bus);
-		monitor_nmi_latency_init(mon.get(), &bus);
+		ASSERT_TRUE(monitor_nmi_latency_init(mon.get(), &bus, MONITOR_MAX_CPUS));
 		Attach();
 	}
 	std::vector<std::string> Finish(uint64_t cycle = 50000)
@@ -362,7 +369,7 @@ TEST_F(MonitorNmiLatency, RingOverflowCountsAsUnmatched)
 TEST_F(MonitorNmiLatency, RingIsReusedForever)
 {
 	// A long run: a million NMIs through the same fixed ring, and the figures stay exact.
-	static_assert(sizeof(monitor_nmi_latency) < (2u << 20), "fixed memory, independent of the run");
+	static_assert(sizeof(monitor_latency) < (64u << 10), "fixed memory per vCPU and level, independent of the run");
 	// Straight into the monitor: the recorder behind the bus would keep every line.
 	auto feed = [this](const trace_event &e) { mon->base.emit(&mon->base, &e); };
 	uint64_t t = 0;
@@ -389,7 +396,8 @@ protected:
 	void Init(uint64_t limit)
 	{
 		trace_bus_init(&bus);
-		monitor_host_nmi_init(mon.get(), &bus, limit);
+		monitor_host_nmi_free(mon.get());   // Init(0) in a test replaces SetUp's
+		ASSERT_TRUE(monitor_host_nmi_init(mon.get(), &bus, limit, MONITOR_MAX_CPUS));
 		Attach();
 	}
 	void SetUp() override { Init(24000); }   // 10 us at 2.4 GHz
@@ -596,7 +604,7 @@ TEST(MonitorNmiLatencyWithOthers, SummariesInCpuThenLevelOrder)
 	trace_bus_init(&bus);
 	std::unique_ptr<monitor_summaries> all(new monitor_summaries);
 	Lines out;
-	monitor_summaries_init(all.get(), &bus, 24000);
+	ASSERT_TRUE(monitor_summaries_init(all.get(), &bus, 24000, 2));
 	ASSERT_TRUE(monitor_summaries_attach(all.get(), &bus));
 	ASSERT_TRUE(trace_bus_attach(&bus, &out.base));
 	const std::vector<trace_event> evs = {
@@ -608,6 +616,7 @@ TEST(MonitorNmiLatencyWithOthers, SummariesInCpuThenLevelOrder)
 	for (const trace_event &e : evs)
 		trace_bus_emit(&bus, &e);
 	monitor_summaries_finish(all.get(), 200000);
+	monitor_summaries_free(all.get());
 	ASSERT_EQ(out.summaries.size(), 4u);
 	EXPECT_EQ(out.summaries[0], "      200000 cpu0 L0 summary       kind=host_nmi_latency count=1 min=99900 median=99900 max=99900 unmatched=0");
 	EXPECT_EQ(out.summaries[1], "      200000 cpu0 L1 summary       kind=nmi_latency count=1 min=100 median=100 max=100 unmatched=0");

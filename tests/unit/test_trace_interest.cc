@@ -150,10 +150,12 @@ TEST(TraceInterest, MonitorsIgnoreOnlyKindsTheyDoNothingWith)
 	std::unique_ptr<monitor_lost_event> lost(new monitor_lost_event);
 	std::unique_ptr<monitor_summaries> sums(new monitor_summaries);
 	monitor_nmi_nesting_init(nesting.get(), &bus);
-	monitor_lost_event_init(lost.get(), &bus);
-	monitor_summaries_init(sums.get(), &bus, 0);
+	ASSERT_TRUE(monitor_lost_event_init(lost.get(), &bus, 1));
+	ASSERT_TRUE(monitor_summaries_init(sums.get(), &bus, 0, 1));
 	uint64_t ignored = nesting->base.ignore & lost->base.ignore & sums->nmi.base.ignore & sums->host.base.ignore &
 	                   sums->forced.base.ignore & sums->irq.base.ignore;
+	monitor_lost_event_free(lost.get());
+	monitor_summaries_free(sums.get());
 	for (trace_kind k : {TRACE_STIMULUS, TRACE_VMEXIT, TRACE_DELIVER, TRACE_IRET, TRACE_NMI_LOST,
 	                     TRACE_NESTED_VMENTER, TRACE_NESTED_VMEXIT, TRACE_HOST, TRACE_SOFT_VNMI, TRACE_WARNING})
 		EXPECT_FALSE(ignored & TRACE_KIND_BIT(k)) << trace_kind_name(k);
