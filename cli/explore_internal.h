@@ -132,6 +132,27 @@ bool explore_report_write(const struct explore_space *sp, const char *path, cons
 /* FNV-1a of the scenario's bytes: a report belongs to the text it was made from. */
 uint64_t explore_hash(const char *text, size_t len);
 
+/* What the printed report is about. */
+struct explore_report_input {
+	const char *scenario, *text;
+	size_t len;
+	bool complete;           /* every unit of the space (else a shard, or stopped early) */
+	bool stopped;
+	uint64_t shard_units;    /* units this shard holds */
+};
+
+/* Print the report (and write the reproducers of a complete run); the exit status. */
+int explore_report_print(const struct explore_space *sp, const struct explore_total *t,
+                         const struct explore_report_input *in, const struct explore_options *o, FILE *out,
+                         FILE *diag);
+
+/* A scenario file's bytes (NUL-terminated) and their parse; messages on diag. */
+char *explore_slurp(const char *path, size_t *len, FILE *diag);
+struct scn_scenario *explore_parse(const char *path, const char *text, size_t len, FILE *diag);
+/* Free what a run of the space holds (any of it may be NULL). */
+void explore_release(const struct explore_space *sp, struct explore_unit_result *units, struct explore_total *t,
+                     struct scn_scenario *s, char *text);
+
 /* Minimise failure f and write its reproducer; prints its line of the report. */
 bool explore_reproduce(const struct explore_space *sp, const char *text, size_t len, const char *scenario,
                        const char *out_dir, uint32_t index, const struct explore_failure *f, FILE *out,

@@ -1,0 +1,296 @@
+/*
+ * explore_merge.c - the shard report file and its merge.
+ *
+ * The report file is line-oriented text (docs/explore.md):
+ *
+ *   vmxsim-explore-report 1
+ *   scenario HASH PATH
+ *   space exhaustive UNITS          or   space sample UNITS RUNS SEED
+ *   shard K N
+ *   unit U RUNS POINTS BAD
+ *   fail U RUNS KEY V1 V2 ...       the unit's smallest point with that failure
+ *   end
+ *
+ * Units are the space's own cut, so shards that together hold every unit
+ * once add up to exactly what one run of the whole space adds up to.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/explore_internal.h"
+#include "cli/files.h"
+
+uint64_t explore_hash(const char *text, size_t len)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
+	return h;
+}
+
+static void write_space(FILE *f, const struct explore_space *sp)
+{
+	if (sp->sample)
+		fprintf(f, "space sample %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", sp->units, sp->runs, sp->seed);
+	else
+		fprintf(f, "space exhaustive %" PRIu64 "\n", sp->units);
+}
+
+bool explore_report_write(const struct explore_space *sp, const char *path, const char *scenario, uint64_t hash,
+                          const struct explore_options *o, const struct explore_unit_result *units, FILE *diag)
+{
+	struct atomic_file a;
+
+	make_parent_dirs(path);
+	if (!atomic_open(&a, path, diag))
+		return false;
+	fprintf(a.f, "vmxsim-explore-report 1\nscenario %016" PRIx64 " %s\n", hash, scenario);
+	write_space(a.f, sp);
+	fprintf(a.f, "shard %u %u\n", o->shards ? o->shard : 1, o->shards ? o->shards : 1);
+	for (uint64_t u = 0; u < sp->units; u++) {
+		const struct explore_unit_result *r = &units[u];
+		if (!r->done)
+			continue;
+		fprintf(a.f, "unit %" PRIu64 " %" PRIu64 " %" PRIu64 " %d\n", u, r->runs, r->points, r->bad ? 1 : 0);
+		for (uint32_t i = 0; i < r->nfail; i++) {
+			fprintf(a.f, "fail %" PRIu64 " %" PRIu64 " %s", u, r->fail[i].runs, r->fail[i].key);
+			for (uint32_t v = 0; v < sp->s->nvars; v++)
+				fprintf(a.f, " %" PRIu64, r->fail[i].least[v]);
+			fputc('\n', a.f);
+		}
+	}
+	fprintf(a.f, "end\n");
+	return atomic_commit(&a, diag);
+}
+
+/* ---- reading a report back ---- */
+
+struct reader {
+	const char *path;
+	FILE *f, *diag;
+	unsigned line;
+	char buf[8192];
+};
+
+static bool rd_line(struct reader *r)
+{
+	size_t n;
+
+	if (!fgets(r->buf, sizeof(r->buf), r->f))
+		return false;
+	r->line++;
+	n = strlen(r->buf);
+	if (n && r->buf[n - 1] == '\n')
+		r->buf[--n] = 0;
+	return true;
+}
+
+static bool rd_fail_at(struct reader *r, unsigned line, const char *what)
+{
+	fprintf(r->diag, "%s:%u:1: %s\n", r->path, line ? line : 1, what);
+	return false;
+}
+
+static bool rd_fail(struct reader *r, const char *what)
+{
+	return rd_fail_at(r, r->line, what);
+}
+
+/* A decimal number with the rest of the field after it; false on anything else. */
+static bool rd_u64(char **p, uint64_t *out)
+{
+	char *end;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p < '0' || **p > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(*p, &end, 10);
+	if (errno || (*end != ' ' && *end != 0))
+		return false;
+	*p = end;
+	return true;
+}
+
+struct merge_header {
+	uint64_t hash;
+	char scenario[4096];
+	char space[256];
+	unsigned scenario_line, space_line;
+};
+
+static bool rd_header(struct reader *r, struct merge_header *h)
+{
+	char *p;
+
+	if (!rd_line(r) || strcmp(r->buf, "vmxsim-explore-report 1"))
+		return rd_fail(r, "not a vmxsim explore report (expected 'vmxsim-explore-report 1')");
+	if (!rd_line(r) || strncmp(r->buf, "scenario ", 9))
+		return rd_fail(r, "expected 'scenario HASH PATH'");
+	h->hash = strtoull(r->buf + 9, &p, 16);
+	if (p != r->buf + 25 || *p != ' ' || !p[1])
+		return rd_fail(r, "expected 'scenario HASH PATH'");
+	if (strlen(p + 1) >= sizeof(h->scenario))
+		return rd_fail(r, "the scenario's path is too long");
+	memcpy(h->scenario, p + 1, strlen(p + 1) + 1);
+	h->scenario_line = r->line;
+	if (!rd_line(r) || strncmp(r->buf, "space ", 6))
+		return rd_fail(r, "expected 'space ...'");
+	if (strlen(r->buf) >= sizeof(h->space))
+		return rd_fail(r, "the 'space' line is too long");
+	memcpy(h->space, r->buf, strlen(r->buf) + 1);
+	h->space_line = r->line;
+	if (!rd_line(r) || strncmp(r->buf, "shard ", 6))
+		return rd_fail(r, "expected 'shard K N'");
+	return true;
+}
+
+/* The units of one report into units[] (each unit in one report only). */
+static bool rd_units(struct reader *r, const struct explore_space *sp, struct explore_unit_result *units)
+{
+	struct explore_unit_result *cur = NULL;
+	uint64_t cur_u = 0;
+
+	while (rd_line(r)) {
+		char *p = r->buf + 5;
+		uint64_t u, runs, points, bad;
+
+		if (!strcmp(r->buf, "end"))
+			return true;
+		if (!strncmp(r->buf, "unit ", 5)) {
+			if (!rd_u64(&p, &u) || !rd_u64(&p, &runs) || !rd_u64(&p, &points) || !rd_u64(&p, &bad) || *p)
+				return rd_fail(r, "expected 'unit U RUNS POINTS BAD'");
+			if (u >= sp->units)
+				return rd_fail(r, "unit number beyond the space");
+			if (units[u].done)
+				return rd_fail(r, "this unit is already in another report (or twice in this one)");
+			cur = &units[u];
+			cur_u = u;
+			cur->done = true;
+			cur->runs = runs;
+			cur->points = points;
+			cur->bad = bad != 0;
+		} else if (!strncmp(r->buf, "fail ", 5)) {
+			uint64_t value[SCN_MAX_VARS];
+			char key[EXPLORE_KEY_MAX];
+			size_t klen;
+
+			if (!rd_u64(&p, &u) || !rd_u64(&p, &runs))
+				return rd_fail(r, "expected 'fail U RUNS KEY VALUES'");
+			if (!cur || u != cur_u)
+				return rd_fail(r, "a 'fail' line belongs right after its unit");
+			while (*p == ' ')
+				p++;
+			klen = strcspn(p, " ");
+			if (klen == 0 || klen >= sizeof(key) || strspn(p, "xv0123456789,bad") < klen)
+				return rd_fail(r, "expected a failure key such as x2,v1");
+			memcpy(key, p, klen);
+			key[klen] = 0;
+			p += klen;
+			for (uint32_t v = 0; v < sp->s->nvars; v++)
+				if (!rd_u64(&p, &value[v]))
+					return rd_fail(r, "expected one value per range and choice");
+			if (*p)
+				return rd_fail(r, "more values than the scenario has ranges and choices");
+			if (!explore_point_in_space(sp, value))
+				return rd_fail(r, "a value outside its range, or a choice the scenario does not have");
+			if (!explore_unit_add(sp, cur, key, value, runs))
+				return rd_fail(r, "out of memory");
+		} else {
+			return rd_fail(r, "expected 'unit', 'fail' or 'end'");
+		}
+	}
+	return rd_fail(r, "the report ends without 'end' (cut short?)");
+}
+
+static bool merge_first(struct reader *r, const struct merge_header *h, struct explore_options *mo,
+                        struct explore_space *sp, struct scn_scenario **s, char **text, size_t *len)
+{
+	char space[sizeof(h->space)], *p = space + 6;
+	uint64_t units = 0, runs = 0, seed = 0;
+
+	memcpy(space, h->space, sizeof(space));
+	if (!(*text = explore_slurp(h->scenario, len, r->diag)) || !(*s = explore_parse(h->scenario, *text, *len, r->diag)))
+		return false;
+	if (explore_hash(*text, *len) != h->hash)
+		return rd_fail_at(r, h->scenario_line, "the scenario has changed since this report was made");
+	if (!strncmp(p, "sample ", 7)) {
+		p += 7;
+		if (!rd_u64(&p, &units) || !rd_u64(&p, &runs) || !rd_u64(&p, &seed) || *p || runs == 0)
+			return rd_fail_at(r, h->space_line, "expected 'space sample UNITS RUNS SEED'");
+	} else if (strncmp(p, "exhaustive ", 11) || (p += 11, !rd_u64(&p, &units)) || *p) {
+		return rd_fail_at(r, h->space_line, "expected 'space exhaustive UNITS' or 'space sample UNITS RUNS SEED'");
+	}
+	mo->runs = runs;
+	mo->seed = seed;
+	mo->shard = mo->shards = 0;
+	if (!explore_space_init(sp, *s, mo, r->diag))
+		return false;
+	if (units != sp->units)
+		return rd_fail_at(r, h->space_line, "the report's units do not match the scenario's space");
+	return true;
+}
+
+int vmxsim_explore_merge(const char *const *reports, unsigned n, const struct explore_options *o, FILE *out,
+                         FILE *diag)
+{
+	struct merge_header first, h;
+	struct explore_options mo = *o;
+	struct explore_unit_result *units = NULL;
+	struct explore_total t = {0};
+	struct explore_space sp;
+	struct scn_scenario *s = NULL;
+	struct explore_report_input in = {NULL, NULL, 0, true, false, 0};
+	char *text = NULL;
+	size_t len = 0;
+	int status = 2;
+
+	memset(&sp, 0, sizeof(sp));
+	for (unsigned i = 0; i < n; i++) {
+		struct reader r = {reports[i], fopen(reports[i], "r"), diag, 0, {0}};
+		bool ok;
+
+		if (!r.f) {
+			fprintf(diag, "%s: cannot open: %s\n", reports[i], strerror(errno));
+			goto done;
+		}
+		ok = rd_header(&r, i ? &h : &first);
+		if (ok && i == 0) {
+			ok = merge_first(&r, &first, &mo, &sp, &s, &text, &len);
+			if (ok && !(units = calloc(sp.units, sizeof(*units))))
+				ok = rd_fail(&r, "out of memory");
+		} else if (ok && (h.hash != first.hash || strcmp(h.scenario, first.scenario) ||
+		                  strcmp(h.space, first.space))) {
+			ok = rd_fail(&r, "this report is of another scenario or space than the first one");
+		}
+		ok = ok && rd_units(&r, &sp, units);
+		fclose(r.f);
+		if (!ok)
+			goto done;
+	}
+	for (uint64_t u = 0; u < sp.units; u++) {
+		if (!units[u].done) {
+			fprintf(diag, "%s: unit %" PRIu64 " of %" PRIu64 " is in none of the reports: a shard is missing "
+			        "or was stopped early\n", first.scenario, u, sp.units);
+			goto done;
+		}
+		if (!explore_total_add(&sp, &t, &units[u])) {
+			fprintf(diag, "%s: out of memory\n", first.scenario);
+			goto done;
+		}
+	}
+	in.scenario = first.scenario;
+	in.text = text;
+	in.len = len;
+	mo.shard = o->shard;
+	mo.shards = o->shards;
+	status = explore_report_print(&sp, &t, &in, &mo, out, diag);
+done:
+	explore_release(&sp, units, &t, s, text);
+	return status;
+}
