@@ -15,7 +15,8 @@
 #include "front/scenario.h"
 
 #define EXPLORE_TARGET_UNITS 256u   /* units the space is cut into, at least, when it is large enough */
-#define EXPLORE_SAMPLE_UNIT 64u     /* sampled runs per unit */
+#define EXPLORE_SAMPLE_UNIT 64u     /* sampled runs per unit, at least */
+#define EXPLORE_MAX_UNITS (1u << 20) /* a unit's result is kept until the end: bound their number */
 #define EXPLORE_KEY_MAX 256u        /* a failure's key: "x2,x5,v1" */
 
 /* One dimension: a variable of the scenario, as values in cycles or alternatives. */
@@ -40,6 +41,7 @@ struct explore_space {
 	bool sample;
 	uint64_t runs, seed;     /* sample */
 	uint64_t units;
+	uint64_t per_unit;       /* sample: runs per unit */
 	uint64_t plain_combos;   /* product of the plain dims' sizes */
 	uint64_t blocks, block;  /* blocks of the first arrival dim per combination, and their length */
 	uint64_t points;         /* raw points in the space (saturated at UINT64_MAX) */

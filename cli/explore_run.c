@@ -193,8 +193,8 @@ void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore
 	w.stop = stop;
 	explore_first_point(sp, w.value);
 	if (sp->sample) {
-		uint64_t end = (u + 1) * EXPLORE_SAMPLE_UNIT < sp->runs ? (u + 1) * EXPLORE_SAMPLE_UNIT : sp->runs;
-		for (uint64_t i = u * EXPLORE_SAMPLE_UNIT; i < end && !w.halted; i++) {
+		uint64_t end = (u + 1) * sp->per_unit < sp->runs ? (u + 1) * sp->per_unit : sp->runs;
+		for (uint64_t i = u * sp->per_unit; i < end && !w.halted; i++) {
 			struct explore_judged j;
 			if (stop && *stop)
 				return;

@@ -111,10 +111,14 @@ bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, 
 		sp->sample = true;
 		sp->runs = o->runs;
 		sp->seed = o->seed;
-		sp->units = (o->runs + EXPLORE_SAMPLE_UNIT - 1) / EXPLORE_SAMPLE_UNIT;
+		/* Bigger units for a bigger sample, so that their number stays bounded. */
+		sp->per_unit = (o->runs + EXPLORE_MAX_UNITS - 1) / EXPLORE_MAX_UNITS;
+		if (sp->per_unit < EXPLORE_SAMPLE_UNIT)
+			sp->per_unit = EXPLORE_SAMPLE_UNIT;
+		sp->units = (o->runs + sp->per_unit - 1) / sp->per_unit;
 		return true;
 	}
-	if (sp->plain_combos >= (1ull << 32)) {
+	if (sp->plain_combos > EXPLORE_MAX_UNITS) {
 		fprintf(diag, "%s: the space has %s%" PRIu64 " combinations of lengths and choices: too many to run "
 		        "them all; sample it with --runs N\n", s->file, sp->plain_combos == UINT64_MAX ? "over " : "",
 		        sp->plain_combos);
