@@ -336,9 +336,11 @@ static enum vmx_run_outcome step_outcome(struct vmx_lp *lp, enum lp_step s)
 	return VMX_RUN_EXIT;
 }
 
-enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until)
+enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t limit)
 {
 	for (;;) {
+		/* Read every step: the observer may have lowered stop_at during the last one. */
+		const uint64_t until = limit < lp->stop_at ? limit : lp->stop_at;
 		enum vmx_decision d;
 		enum lp_step s;
 

@@ -21,6 +21,7 @@ void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
 		lp->ctx.rip = host_mem->prog->base;
 	lp->sti_shadow_at = VMX_NO_BOUNDARY;
 	lp->movss_shadow_at = VMX_NO_BOUNDARY;
+	lp->stop_at = UINT64_MAX;
 	lapic_reset(&lp->apic);
 	lp->last_blocking[0] = vmx_lp_blocking(lp);
 }

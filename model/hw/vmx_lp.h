@@ -97,6 +97,14 @@ struct vmx_lp {
 	uint64_t steps;                 /* run-loop steps taken (executions and sleeps): what the fast path saves */
 
 	/*
+	 * The caller may lower this while vmx_lp_run() runs (from the observer:
+	 * an event the processor reported made something come due for it); the
+	 * run then stops at the first boundary at or after it, as at its limit.
+	 * UINT64_MAX: no such bound. The processor only reads it.
+	 */
+	uint64_t stop_at;
+
+	/*
 	 * Where instruction fetch looks first, by the low bits of RIP: a loop
 	 * then finds each of its instructions without a search. Only a hint
 	 * (vmx_program_fetch_hinted): it never changes what is fetched.

@@ -120,8 +120,17 @@ static void watch_emit(struct trace_sink *s, const struct trace_event *ev)
 			continue;
 		m->trig[i].seen++;
 		if (st->trigger.occurrence == 0 || m->trig[i].seen == st->trigger.occurrence) {
+			uint64_t due = ev->cycle + st->at;
+			struct vmx_lp *lp = &m->vcpu[st->cpu].lp;
 			m->trig[i].fired = st->trigger.occurrence != 0;
-			heap_push(m, ev->cycle + st->at, st, i);
+			heap_push(m, due, st, i);
+			/*
+			 * The processor that reported the trigger may be in the middle
+			 * of a run to a far limit: its target must stop where the
+			 * stimulus comes due, as it would for an `at` stimulus there.
+			 */
+			if (due < lp->stop_at)
+				lp->stop_at = due;
 		}
 	}
 }
@@ -181,6 +190,17 @@ static void note_arrival(struct machine *m, const struct pending *p, const struc
 	t->arrivals++;
 }
 
+/* The earliest relative stimulus still waiting for vCPU vc: where it must stop next (vmx_lp.stop_at). */
+static void restop(struct machine *m, struct vcpu *vc)
+{
+	vc->lp.stop_at = UINT64_MAX;
+	for (uint32_t i = 0; i < m->nheap; i++) {
+		const struct pending *q = &m->heap[i];
+		if (q->index != UINT32_MAX && q->s.relative && q->s.cpu == vc->id && q->time < vc->lp.stop_at)
+			vc->lp.stop_at = q->time;
+	}
+}
+
 static void fire(struct machine *m, const struct pending *p)
 {
 	const struct machine_stimulus *s = &p->s;
@@ -189,6 +209,8 @@ static void fire(struct machine *m, const struct pending *p)
 
 	if (p->index != UINT32_MAX)
 		note_arrival(m, p, vc);
+	if (s->relative)
+		restop(m, vc);
 	trace_event_init(&ev, p->time, s->cpu, s->level, TRACE_STIMULUS);
 	trace_add_str(&ev, "type", s->kind == MACHINE_STIM_NMI ? "nmi" : "irq");
 	if (s->kind == MACHINE_STIM_IRQ)
@@ -243,7 +265,10 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 		enum vmx_run_outcome o;
 
 		if (vc->stopped || vc->blocked) {
-			vc->lp.cycle = limit;   /* idle until the window's end (or a stimulus wakes it) */
+			/* Idle until the window's end, or until a stimulus comes due for it (or wakes it). */
+			uint64_t to = limit < vc->lp.stop_at ? limit : vc->lp.stop_at;
+			if (to > vc->lp.cycle)
+				vc->lp.cycle = to;
 			return;
 		}
 		o = vmx_lp_run(&vc->lp, limit);

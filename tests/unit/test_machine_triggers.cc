@@ -1,0 +1,97 @@
+// Relative stimuli (`on EVENT +D ...`) come due in the middle of a run: the
+// vCPU they are for must take them there - at its next instruction
+// boundary, or at once when it idles in the host - and not at its next VM
+// exit or the end of the run (vmx_lp.stop_at, machine.c watch_emit). The
+// expectations inside each scenario say where; the reference mode must
+// agree.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "front/scenario.h"
+
+extern "C" {
+#include "cli/scenario_run.h"
+}
+
+namespace {
+
+void ExpectHolds(const std::string &text)
+{
+	scn_error err{};
+	scn_scenario *s = scn_parse(text.data(), text.size(), "trigger.scn", &err);
+	ASSERT_NE(s, nullptr) << err.line << ":" << err.col << ": " << err.msg;
+	for (bool reference : {false, true}) {
+		vmxsim_limits lim{0, reference, nullptr};
+		vmxsim_result res{};
+		EXPECT_EQ(vmxsim_run_scenario_limited(s, nullptr, TRACE_FORMAT_TEXT, stderr, &lim, &res), VMXSIM_OK)
+		    << (reference ? "reference mode" : "fast mode");
+	}
+	scn_free(s);
+}
+
+// A guest in its NMI handler runs 3000 cycles without an exit; the second
+// NMI comes due 300 cycles after the first delivery (3781) and kicks the
+// vCPU out right there.
+TEST(MachineTriggers, DueWhileTheGuestRunsIsTakenAtTheNextBoundary)
+{
+	ExpectHolds(R"(cpu nehalem
+l0 plain
+guest L1
+  idt 2 nmi interrupt-gate
+main:   sti
+loop:   work 1000
+        jmp loop
+nmi:    work 3000
+        iret
+at 1000 nmi -> L1 cpu0
+on deliver nmi +300 nmi -> L1 cpu0
+run 20000
+expect exit EXTERNAL_INTERRUPT at 4081
+expect count deliver nmi == 2
+expect no lost_event
+)");
+}
+
+// KVM blocks the vCPU on the guest's HLT (2400); the NMI due 3000 cycles
+// after the HLT exit (at 4000) wakes it then, and it is injected at once.
+TEST(MachineTriggers, DueWhileTheVcpuIsBlockedWakesItThen)
+{
+	ExpectHolds(R"(cpu nehalem
+l0 kvm-modern
+guest L1
+  idt 2 nmi interrupt-gate
+main:   hlt
+        jmp main
+nmi:    work 100
+        iret
+on exit HLT +3000 nmi -> L1 cpu0
+run 20000
+expect entry at 4000
+expect count deliver nmi == 1
+expect no lost_event
+)");
+}
+
+// Due while root software handles the HLT exit (1200): taken where KVM
+// next looks; it blocks the vCPU at 2400 and wakes it at once to inject.
+TEST(MachineTriggers, DueWhileTheHypervisorRunsIsTakenWhereItLooks)
+{
+	ExpectHolds(R"(cpu nehalem
+l0 kvm-modern
+guest L1
+  idt 2 nmi interrupt-gate
+main:   hlt
+        jmp main
+nmi:    work 100
+        iret
+on exit HLT +200 nmi -> L1 cpu0
+run 20000
+expect count deliver nmi == 1
+expect entry at 2400
+expect deliver nmi at 3450
+expect no lost_event
+)");
+}
+
+} // namespace
