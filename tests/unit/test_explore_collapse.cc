@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "front/scenario.h"
+#include "unit/guests.h"
 
 extern "C" {
 #include "cli/explore_internal.h"
@@ -199,15 +200,7 @@ TEST(ExploreCollapse, DelayAfterATriggerEveryClassIsOneRun)
 // A vCPU halted in the host wakes at the due time itself: nothing collapses there.
 TEST(ExploreCollapse, ArrivalsWhileHaltedAreEachTheirOwnRun)
 {
-	Parsed p(R"(cpu nehalem
-l0 kvm-modern
-guest L1
-  idt 2 nmi interrupt-gate
-main:   hlt
-        jmp main
-nmi:    work 100
-        iret
-at 3000..3200 nmi -> L1 cpu0
+	Parsed p(std::string(kHaltingGuest) + R"(at 3000..3200 nmi -> L1 cpu0
 run 20000
 )");
 	ASSERT_NE(p.s, nullptr);

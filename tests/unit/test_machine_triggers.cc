@@ -9,6 +9,7 @@
 #include <string>
 
 #include "front/scenario.h"
+#include "unit/guests.h"
 
 extern "C" {
 #include "cli/scenario_run.h"
@@ -57,15 +58,7 @@ expect no lost_event
 // after the HLT exit (at 4000) wakes it then, and it is injected at once.
 TEST(MachineTriggers, DueWhileTheVcpuIsBlockedWakesItThen)
 {
-	ExpectHolds(R"(cpu nehalem
-l0 kvm-modern
-guest L1
-  idt 2 nmi interrupt-gate
-main:   hlt
-        jmp main
-nmi:    work 100
-        iret
-on exit HLT +3000 nmi -> L1 cpu0
+	ExpectHolds(std::string(kHaltingGuest) + R"(on exit HLT +3000 nmi -> L1 cpu0
 run 20000
 expect entry at 4000
 expect count deliver nmi == 1
@@ -77,15 +70,7 @@ expect no lost_event
 // next looks; it blocks the vCPU at 2400 and wakes it at once to inject.
 TEST(MachineTriggers, DueWhileTheHypervisorRunsIsTakenWhereItLooks)
 {
-	ExpectHolds(R"(cpu nehalem
-l0 kvm-modern
-guest L1
-  idt 2 nmi interrupt-gate
-main:   hlt
-        jmp main
-nmi:    work 100
-        iret
-on exit HLT +200 nmi -> L1 cpu0
+	ExpectHolds(std::string(kHaltingGuest) + R"(on exit HLT +200 nmi -> L1 cpu0
 run 20000
 expect count deliver nmi == 1
 expect entry at 2400
