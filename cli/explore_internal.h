@@ -17,7 +17,8 @@
 #define EXPLORE_TARGET_UNITS 256u   /* units the space is cut into, at least, when it is large enough */
 #define EXPLORE_SAMPLE_UNIT 64u     /* sampled runs per unit, at least */
 #define EXPLORE_MAX_UNITS (1u << 20) /* a unit's result is kept until the end: bound their number */
-#define EXPLORE_KEY_MAX 256u        /* a failure's key: "x2,x5,v1" */
+/* A failure's key, "x2,x5,v1": room for every expectation and verdict kind at once. */
+#define EXPLORE_KEY_MAX (SCN_MAX_EXPECTS * 6u + 8u * 3u + 1u)
 
 /* One dimension: a variable of the scenario, as values in cycles or alternatives. */
 struct explore_dim {
@@ -86,13 +87,14 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 
 /* One kind of failure, within a unit or in the whole report. */
 struct explore_failure {
-	char key[EXPLORE_KEY_MAX];
+	char *key;               /* allocated */
 	uint64_t runs;
 	uint64_t least[SCN_MAX_VARS]; /* its smallest point (explore_point_cmp) */
 };
 
 struct explore_unit_result {
 	bool done;
+	bool oom;                /* out of memory: the unit stopped (not done) */
 	bool bad;                /* a point the machine refused: least[] of failure 0 holds it */
 	uint64_t runs, points;
 	struct explore_failure *fail;
@@ -124,7 +126,12 @@ struct explore_total {
 bool explore_total_add(const struct explore_space *sp, struct explore_total *t, const struct explore_unit_result *u);
 void explore_total_free(struct explore_total *t);
 
-/* "expect no nmi_nesting (line 30) failed; unexpected verdict lost_event" */
+/*
+ * "expect no nmi_nesting (line 30) fails; the monitor reports lost_event,
+ * which no expectation names": a buffer of EXPLORE_DESCRIBE_MAX holds any
+ * key; a smaller one gets what fits and " ...".
+ */
+#define EXPLORE_DESCRIBE_MAX (SCN_MAX_EXPECTS * 320u)
 void explore_key_describe(const struct explore_space *sp, const char *key, char *buf, size_t n);
 
 /* The shard report file (docs/explore.md): written atomically, read back for --merge. */

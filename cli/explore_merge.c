@@ -73,7 +73,7 @@ struct reader {
 	const char *path;
 	FILE *f, *diag;
 	unsigned line;
-	char buf[8192];
+	char buf[16384];            /* a fail line: a key of EXPLORE_KEY_MAX and 64 values fit */
 };
 
 static bool rd_line(struct reader *r)
@@ -126,7 +126,8 @@ struct merge_header {
 
 static bool rd_header(struct reader *r, struct merge_header *h)
 {
-	char *p;
+	unsigned k = 0, n = 0;
+	char *p, tail;
 
 	if (!rd_line(r) || strcmp(r->buf, "vmxsim-explore-report 1"))
 		return rd_fail(r, "not a vmxsim explore report (expected 'vmxsim-explore-report 1')");
@@ -145,8 +146,8 @@ static bool rd_header(struct reader *r, struct merge_header *h)
 		return rd_fail(r, "the 'space' line is too long");
 	memcpy(h->space, r->buf, strlen(r->buf) + 1);
 	h->space_line = r->line;
-	if (!rd_line(r) || strncmp(r->buf, "shard ", 6))
-		return rd_fail(r, "expected 'shard K N'");
+	if (!rd_line(r) || sscanf(r->buf, "shard %u %u%c", &k, &n, &tail) != 2 || k == 0 || k > n)
+		return rd_fail(r, "expected 'shard K N' with 1 <= K <= N");
 	return true;
 }
 

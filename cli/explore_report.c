@@ -22,17 +22,24 @@ bool explore_total_add(const struct explore_space *sp, struct explore_total *t, 
 		const struct explore_failure *f = &u->fail[i];
 		struct explore_failure *g = NULL;
 
-		t->failing_runs += f->runs;
+		if (strcmp(f->key, "bad"))
+			t->failing_runs += f->runs;
 		for (uint32_t k = 0; k < t->nfail; k++)
 			if (!strcmp(t->fail[k].key, f->key))
 				g = &t->fail[k];
 		if (!g) {
 			struct explore_failure *nf = realloc(t->fail, (t->nfail + 1) * sizeof(*nf));
-			if (!nf)
+			char *key = malloc(strlen(f->key) + 1);
+			if (nf)
+				t->fail = nf;
+			if (!nf || !key) {
+				free(key);
 				return false;
-			t->fail = nf;
+			}
 			g = &t->fail[t->nfail++];
 			*g = *f;
+			g->key = key;
+			memcpy(key, f->key, strlen(f->key) + 1);
 			continue;
 		}
 		g->runs += f->runs;
@@ -44,6 +51,8 @@ bool explore_total_add(const struct explore_space *sp, struct explore_total *t, 
 
 void explore_total_free(struct explore_total *t)
 {
+	for (uint32_t i = 0; i < t->nfail; i++)
+		free(t->fail[i].key);
 	free(t->fail);
 	memset(t, 0, sizeof(*t));
 }
@@ -66,6 +75,12 @@ void explore_key_describe(const struct explore_space *sp, const char *key, char 
 		} else if (*k == 'v' && vmxsim_verdict_kind(i)) {
 			w = snprintf(buf + len, n - len, "%sthe monitor reports %s, which no expectation names", sep,
 			             vmxsim_verdict_kind(i));
+		}
+		if (w > 0 && (size_t)w >= n - len) {
+			/* Cut short: say so rather than end mid-word. */
+			if (n >= 5)
+				memcpy(buf + n - 5, " ...", 5);
+			break;
 		}
 		if (w > 0)
 			len += (size_t)w;
@@ -135,9 +150,14 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 		bad = bad || !strcmp(t->fail[i].key, "bad");
 	fprintf(out, "failures: %u kind%s in %" PRIu64 " runs\n", t->nfail - (bad ? 1 : 0),
 	        t->nfail - (bad ? 1 : 0) == 1 ? "" : "s", t->failing_runs);
+	char *what = malloc(EXPLORE_DESCRIBE_MAX);
+	if (!what) {
+		fprintf(diag, "%s: out of memory\n", in->scenario);
+		return 2;
+	}
 	for (uint32_t i = 0, n = 0; i < t->nfail; i++) {
 		const struct explore_failure *f = &t->fail[i];
-		char what[1024], where[1024];
+		char where[1024];
 
 		explore_point_describe(sp, f->least, NULL, where, sizeof(where));
 		if (!strcmp(f->key, "bad")) {
@@ -145,7 +165,7 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 			status = 2;
 			continue;
 		}
-		explore_key_describe(sp, f->key, what, sizeof(what));
+		explore_key_describe(sp, f->key, what, EXPLORE_DESCRIBE_MAX);
 		fprintf(out, "failure %u: %s\n  %" PRIu64 " run%s; the smallest: %s\n", ++n, what, f->runs,
 		        f->runs == 1 ? "" : "s", where);
 		if (status == 0)
@@ -154,6 +174,7 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 		    !explore_reproduce(sp, in->text, in->len, in->scenario, o->out_dir, n, f, out, diag))
 			status = 2;
 	}
+	free(what);
 	if (status == 2 && bad) {
 		/* Say why, with the machine's own message. */
 		for (uint32_t i = 0; i < t->nfail; i++)
@@ -254,6 +275,10 @@ int vmxsim_explore(const char *scenario, const struct explore_options *o, FILE *
 		if (o->shards && u % o->shards != o->shard - 1)
 			continue;
 		in.shard_units++;
+		if (units[u].oom) {
+			fprintf(diag, "%s: out of memory\n", scenario);
+			goto done;
+		}
 		if (!units[u].done)
 			in.stopped = true;
 		else if (!explore_total_add(&sp, &t, &units[u]))

@@ -123,15 +123,15 @@ static void replacement(const struct scn_var *v, uint64_t value, char *buf, size
 		snprintf(buf, n, "%" PRIu64, value);
 }
 
-/* Is line [s, e) a comment with text (part of the opening summary)? */
+/* Is line [s, e) a comment with text, as the parser reads the opening summary (a run of '#'s is no text)? */
 static bool summary_line(const char *s, const char *e)
 {
 	while (s < e && (*s == ' ' || *s == '\t'))
 		s++;
 	if (s == e || *s != '#')
 		return false;
-	for (s++; s < e; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\r')
+	for (; s < e; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '#')
 			return true;
 	return false;
 }
@@ -258,7 +258,8 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 	explore_point_describe(sp, m.value, m.dropped, where, sizeof(where));
 	snprintf(header, sizeof(header),
 	         "# %s.fail-%u: %s, with %s.\n"
-	         "# Found by vmxsim explore %s and minimised to %zu of its %zu stimuli.\n",
+	         "# Found by vmxsim explore %s and minimised to %zu of its %zu stimuli\n"
+	         "# (the line numbers above are that file's).\n",
 	         stem, index, what, where[0] ? where : "every stimulus left out", scenario, kept, s->nstimuli);
 	rewrite(&m, text, len, header, &t);
 	expect_unnamed_verdicts(sp, f->key, &t, key, sizeof(key));

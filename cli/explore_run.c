@@ -9,7 +9,8 @@
  * timestamp (machine_stimulus_slack()). So the arrival times are walked
  * class by class: after a run at t, the next time tried is one past the
  * smallest "latest equal time" any run below it in the enumeration
- * reported. Equal runs are not repeated, and no distinct run is skipped.
+ * reported. Within a unit equal runs are not repeated (a class that
+ * straddles two units is run in each), and no distinct run is skipped.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -71,11 +72,12 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 		out->slack[j] = vmxsim_handle_stimulus_slack(h, s->vars[sp->dim[j].var].stimulus);
 	vmxsim_close_scenario_each(h, NULL, failed);
 	/* The key: the expectations that failed, then verdicts no expectation speaks of. */
+	/* EXPLORE_KEY_MAX has room for all of them: no kind is ever cut short. */
 	for (size_t i = 0; i < s->nexpects; i++)
-		if (failed[i] && len + 16 < sizeof(out->key))
+		if (failed[i])
 			len += (size_t)snprintf(out->key + len, sizeof(out->key) - len, "%sx%zu", len ? "," : "", i);
 	for (int k = 0; k < 8; k++)
-		if (vs.seen[k] && !sp->mentioned[k] && len + 16 < sizeof(out->key))
+		if (vs.seen[k] && !sp->mentioned[k])
 			len += (size_t)snprintf(out->key + len, sizeof(out->key) - len, "%sv%d", len ? "," : "", k);
 }
 
@@ -96,9 +98,12 @@ bool explore_unit_add(const struct explore_space *sp, struct explore_unit_result
 			u->fail = nf;
 			u->capfail = cap;
 		}
-		f = &u->fail[u->nfail++];
+		f = &u->fail[u->nfail];
 		memset(f, 0, sizeof(*f));
-		snprintf(f->key, sizeof(f->key), "%s", key);
+		if (!(f->key = malloc(strlen(key) + 1)))
+			return false;
+		memcpy(f->key, key, strlen(key) + 1);
+		u->nfail++;
 		memcpy(f->least, value, sp->s->nvars * sizeof(*value));
 	} else if (explore_point_cmp(sp, value, f->least) < 0) {
 		memcpy(f->least, value, sp->s->nvars * sizeof(*value));
@@ -109,6 +114,8 @@ bool explore_unit_add(const struct explore_space *sp, struct explore_unit_result
 
 void explore_unit_free(struct explore_unit_result *u)
 {
+	for (uint32_t i = 0; i < u->nfail; i++)
+		free(u->fail[i].key);
 	free(u->fail);
 	memset(u, 0, sizeof(*u));
 }
@@ -132,10 +139,13 @@ static bool judge(struct walk *w, struct explore_judged *j)
 	if (j->bad) {
 		w->r->bad = true;
 		w->halted = true;
-		return explore_unit_add(w->sp, w->r, "bad", w->value, 1);
+		w->r->oom = !explore_unit_add(w->sp, w->r, "bad", w->value, 1);
+		return false;
 	}
-	if (j->key[0] && !explore_unit_add(w->sp, w->r, j->key, w->value, 1))
+	if (j->key[0] && !explore_unit_add(w->sp, w->r, j->key, w->value, 1)) {
+		w->r->oom = true;
 		w->halted = true;
+	}
 	return !w->halted;
 }
 

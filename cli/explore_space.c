@@ -45,6 +45,11 @@ static bool dim_of(const struct scn_scenario *s, uint32_t i, const struct cpu_mo
 				d->lo = d->step;
 		}
 		d->collapses = v->kind != SCN_VAR_WORK;
+		if (v->kind == SCN_VAR_WORK && d->hi / d->step > UINT32_MAX) {
+			fprintf(diag, "%s:%u:%u: work range too long (at most %u instructions)\n", s->file, v->loc.line,
+			        v->loc.col, UINT32_MAX);
+			return false;
+		}
 		if (d->hi <= d->lo) {
 			fprintf(diag, "%s:%u:%u: the range is a single value (%" PRIu64 " cycles) at this CPU's "
 			        "TSC frequency and instruction length\n", s->file, v->loc.line, v->loc.col, d->lo);

@@ -522,6 +522,32 @@ TEST_F(Explore, NothingToExplore)
 	EXPECT_EQ(missing.err.rfind("nowhere.scn: cannot open: ", 0), 0u) << missing.err;
 }
 
+TEST_F(Explore, AWorkRangeTooLongIsLocatedBeforeAnyRun)
+{
+	Write("long.scn", "cpu nehalem\nl0 plain\nguest L1\nloop: work 1..100000000000000000\n      jmp loop\n"
+	                  "at 5000..6000 nmi -> L1 cpu0\nrun 20000\n");
+	Result r = Run("explore long.scn --runs 100");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err, "long.scn:4:12: work range too long (at most 4294967295 instructions)\n");
+	EXPECT_EQ(r.out, "");
+}
+
+// A failure's kind is the whole set of expectations that failed, however
+// many: 80 that fail everywhere and one that fails only with `b` are two kinds.
+TEST_F(Explore, ManyFailedExpectationsStillSeparateTheKinds)
+{
+	std::string text = "cpu nehalem\nl0 kvm-modern\nguest L1\nmain: choose a | b\na: work 100\n  jmp a\n"
+	                   "b: vmcall\n  jmp a\nrun 20000\n";
+	for (int i = 0; i < 80; i++)
+		text += "expect count exit HLT == 7\n";
+	text += "expect count exit VMCALL == 0\n";
+	Write("many.scn", text);
+	Result r = Run("explore many.scn --no-repro");
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.out, "\nfailures: 2 kinds in 2 runs\n")) << r.out;
+	EXPECT_TRUE(Contains(r.out, "expect count exit VMCALL == 0 (line 90) fails")) << r.out;
+}
+
 // ---- Ctrl-C ----------------------------------------------------------------------
 
 TEST_F(Explore, CtrlCStopsWithAReportOfWhatWasDone)
