@@ -92,6 +92,28 @@ struct explore_failure {
 	uint64_t least[SCN_MAX_VARS]; /* its smallest point (explore_point_cmp) */
 };
 
+/*
+ * Where a kind of failure happens, for a space with exactly one arrival
+ * time: the times lo..hi (inclusive, whole classes) at one combination of
+ * the lengths and choices (the unit's u / blocks).
+ */
+struct explore_span {
+	uint32_t fail;           /* index into the fail[] it sits beside */
+	uint64_t combo;
+	uint64_t lo, hi;
+};
+
+/* Spans, appended in time order per combination; a new one joins the last of its kind when they touch. */
+struct explore_spans {
+	struct explore_span *v;
+	uint32_t n, cap;
+};
+
+bool explore_spans_add(struct explore_spans *s, uint32_t fail, uint64_t combo, uint64_t lo, uint64_t hi);
+
+/* Does the space have spans (one arrival time, exhaustive)? */
+bool explore_has_spans(const struct explore_space *sp);
+
 struct explore_unit_result {
 	bool done;
 	bool oom;                /* out of memory: the unit stopped (not done) */
@@ -99,6 +121,7 @@ struct explore_unit_result {
 	uint64_t runs, points;
 	struct explore_failure *fail;
 	uint32_t nfail, capfail;
+	struct explore_spans spans;
 };
 
 /* Add one run's outcome to a unit (false: out of memory). */
@@ -121,6 +144,7 @@ struct explore_total {
 	uint64_t units_done, runs, points, failing_runs;
 	struct explore_failure *fail;  /* in the order their keys first appear */
 	uint32_t nfail;
+	struct explore_spans spans;
 };
 
 bool explore_total_add(const struct explore_space *sp, struct explore_total *t, const struct explore_unit_result *u);

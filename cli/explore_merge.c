@@ -9,6 +9,7 @@
  *   shard K N
  *   unit U RUNS POINTS BAD
  *   fail U RUNS KEY V1 V2 ...       the unit's smallest point with that failure
+ *   span U K LO HI                  failure K (of the unit's, from 0) at arrival times LO..HI
  *   end
  *
  * Units are the space's own cut, so shards that together hold every unit
@@ -62,6 +63,9 @@ bool explore_report_write(const struct explore_space *sp, const char *path, cons
 				fprintf(a.f, " %" PRIu64, r->fail[i].least[v]);
 			fputc('\n', a.f);
 		}
+		for (uint32_t i = 0; i < r->spans.n; i++)
+			fprintf(a.f, "span %" PRIu64 " %u %" PRIu64 " %" PRIu64 "\n", u, r->spans.v[i].fail, r->spans.v[i].lo,
+			        r->spans.v[i].hi);
 	}
 	fprintf(a.f, "end\n");
 	return atomic_commit(&a, diag);
@@ -202,8 +206,20 @@ static bool rd_units(struct reader *r, const struct explore_space *sp, struct ex
 				return rd_fail(r, "a value outside its range, or a choice the scenario does not have");
 			if (!explore_unit_add(sp, cur, key, value, runs))
 				return rd_fail(r, "out of memory");
+		} else if (!strncmp(r->buf, "span ", 5)) {
+			uint64_t k, lo, hi;
+			const struct explore_dim *time = &sp->dim[sp->nplain];
+
+			if (!rd_u64(&p, &u) || !rd_u64(&p, &k) || !rd_u64(&p, &lo) || !rd_u64(&p, &hi) || *p)
+				return rd_fail(r, "expected 'span U K LO HI'");
+			if (!cur || u != cur_u || k >= cur->nfail)
+				return rd_fail(r, "a 'span' line belongs after its unit's 'fail' lines");
+			if (!explore_has_spans(sp) || lo > hi || lo < time->lo || hi > time->hi)
+				return rd_fail(r, "a span outside the space's arrival times");
+			if (!explore_spans_add(&cur->spans, (uint32_t)k, u / sp->blocks, lo, hi))
+				return rd_fail(r, "out of memory");
 		} else {
-			return rd_fail(r, "expected 'unit', 'fail' or 'end'");
+			return rd_fail(r, "expected 'unit', 'fail', 'span' or 'end'");
 		}
 	}
 	return rd_fail(r, "the report ends without 'end' (cut short?)");

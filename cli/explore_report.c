@@ -13,6 +13,16 @@
 #include "cli/files.h"
 #include "cli/scenario_run.h"
 
+/* The index in t->fail of failure key `key`. */
+static uint32_t total_index(const struct explore_total *t, const char *key)
+{
+	uint32_t k = 0;
+
+	while (k < t->nfail && strcmp(t->fail[k].key, key))
+		k++;
+	return k;
+}
+
 bool explore_total_add(const struct explore_space *sp, struct explore_total *t, const struct explore_unit_result *u)
 {
 	t->units_done++;
@@ -46,11 +56,19 @@ bool explore_total_add(const struct explore_space *sp, struct explore_total *t, 
 		if (explore_point_cmp(sp, f->least, g->least) < 0)
 			memcpy(g->least, f->least, sizeof(g->least));
 	}
+	/* Unit order is time order per combination: spans that touch across units join. */
+	for (uint32_t i = 0; i < u->spans.n; i++) {
+		const struct explore_span *p = &u->spans.v[i];
+		if (p->fail >= u->nfail ||
+		    !explore_spans_add(&t->spans, total_index(t, u->fail[p->fail].key), p->combo, p->lo, p->hi))
+			return false;
+	}
 	return true;
 }
 
 void explore_total_free(struct explore_total *t)
 {
+	free(t->spans.v);
 	for (uint32_t i = 0; i < t->nfail; i++)
 		free(t->fail[i].key);
 	free(t->fail);
@@ -123,6 +141,8 @@ static void print_count(FILE *out, uint64_t n)
 		fprintf(out, "%" PRIu64, n);
 }
 
+static void print_where(const struct explore_space *sp, const struct explore_total *t, uint32_t fail, FILE *out);
+
 int explore_report_print(const struct explore_space *sp, const struct explore_total *t,
                          const struct explore_report_input *in,
                   const struct explore_options *o, FILE *out, FILE *diag)
@@ -168,6 +188,8 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 		explore_key_describe(sp, f->key, what, EXPLORE_DESCRIBE_MAX);
 		fprintf(out, "failure %u: %s\n  %" PRIu64 " run%s; the smallest: %s\n", ++n, what, f->runs,
 		        f->runs == 1 ? "" : "s", where);
+		if (explore_has_spans(sp))
+			print_where(sp, t, i, out);
 		if (status == 0)
 			status = 1;
 		if (in->complete && !in->stopped && o->repro &&
@@ -184,6 +206,84 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 			}
 	}
 	return in->stopped ? 130 : status;
+}
+
+/* ---- where each kind fails ---- */
+
+#define WHERE_MAX_SPANS 8    /* time ranges on one line */
+#define WHERE_MAX_LINES 8    /* combinations of lengths and choices */
+
+/* "choose sti_early (line 13), work 500 (line 9)": combination `combo` of the plain dims. */
+static void print_combo(const struct explore_space *sp, uint64_t combo, FILE *out)
+{
+	uint64_t v[SCN_MAX_VARS];
+
+	for (uint32_t d = sp->nplain; d-- > 0;) {
+		v[d] = sp->dim[d].lo + (combo % sp->dim[d].size) * sp->dim[d].step;
+		combo /= sp->dim[d].size;
+	}
+	for (uint32_t d = 0; d < sp->nplain; d++) {
+		const struct scn_var *var = &sp->s->vars[sp->dim[d].var];
+		if (var->kind == SCN_VAR_CHOICE)
+			fprintf(out, "%schoose %s (line %u)", d ? ", " : "", var->labels[v[d]], var->loc.line);
+		else
+			fprintf(out, "%swork %" PRIu64 " (line %u)", d ? ", " : "", v[d], var->loc.line);
+	}
+}
+
+/*
+ * The arrival times at which failure `fail` happens, one line per
+ * combination of the other dims: "where: choose sti (line 13): at 6732..6899
+ * (line 25)". Units go combination by combination, so the spans of one
+ * combination are next to each other.
+ */
+static void print_where(const struct explore_space *sp, const struct explore_total *t, uint32_t fail, FILE *out)
+{
+	const struct explore_dim *time = &sp->dim[sp->nplain];
+	const struct scn_var *tv = &sp->s->vars[time->var];
+	uint32_t lines = 0, more_lines = 0;
+	bool any = false;
+	uint64_t last = 0;
+
+	for (uint32_t i = 0; i < t->spans.n; i++) {
+		const struct explore_span *p = &t->spans.v[i];
+		uint32_t shown = 0, more = 0;
+
+		if (p->fail != fail || (any && p->combo == last))
+			continue;
+		any = true;
+		last = p->combo;
+		if (lines == WHERE_MAX_LINES) {
+			more_lines++;
+			continue;
+		}
+		lines++;
+		fprintf(out, "  where: ");
+		if (sp->nplain) {
+			print_combo(sp, p->combo, out);
+			fprintf(out, ": ");
+		}
+		fprintf(out, "%s ", tv->kind == SCN_VAR_AT ? "at" : "+");
+		for (uint32_t k = i; k < t->spans.n && t->spans.v[k].combo == p->combo; k++) {
+			const struct explore_span *q = &t->spans.v[k];
+			if (q->fail != fail)
+				continue;
+			if (shown == WHERE_MAX_SPANS) {
+				more++;
+				continue;
+			}
+			if (q->lo == q->hi)
+				fprintf(out, "%s%" PRIu64, shown ? ", " : "", q->lo);
+			else
+				fprintf(out, "%s%" PRIu64 "..%" PRIu64, shown ? ", " : "", q->lo, q->hi);
+			shown++;
+		}
+		if (more)
+			fprintf(out, " and %u more ranges", more);
+		fprintf(out, " (line %u)\n", tv->loc.line);
+	}
+	if (more_lines)
+		fprintf(out, "  where: and at %u more combinations\n", more_lines);
 }
 
 /* ---- the two entry points ---- */

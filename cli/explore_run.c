@@ -81,6 +81,22 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 			len += (size_t)snprintf(out->key + len, sizeof(out->key) - len, "%sv%d", len ? "," : "", k);
 }
 
+/* Make room for element n of a growing array (*cap elements of `size`); false when out of memory. */
+static bool room_for_one(void **v, uint32_t *cap, uint32_t n, size_t size)
+{
+	void *nv;
+	uint32_t c;
+
+	if (n < *cap)
+		return true;
+	c = *cap ? *cap * 2 : 8;
+	if (!(nv = realloc(*v, c * size)))
+		return false;
+	*v = nv;
+	*cap = c;
+	return true;
+}
+
 bool explore_unit_add(const struct explore_space *sp, struct explore_unit_result *u, const char *key,
                       const uint64_t *value, uint64_t runs)
 {
@@ -90,14 +106,8 @@ bool explore_unit_add(const struct explore_space *sp, struct explore_unit_result
 		if (!strcmp(u->fail[i].key, key))
 			f = &u->fail[i];
 	if (!f) {
-		if (u->nfail == u->capfail) {
-			uint32_t cap = u->capfail ? u->capfail * 2 : 4;
-			struct explore_failure *nf = realloc(u->fail, cap * sizeof(*nf));
-			if (!nf)
-				return false;
-			u->fail = nf;
-			u->capfail = cap;
-		}
+		if (!room_for_one((void **)&u->fail, &u->capfail, u->nfail, sizeof(*u->fail)))
+			return false;
 		f = &u->fail[u->nfail];
 		memset(f, 0, sizeof(*f));
 		if (!(f->key = malloc(strlen(key) + 1)))
@@ -112,8 +122,28 @@ bool explore_unit_add(const struct explore_space *sp, struct explore_unit_result
 	return true;
 }
 
+bool explore_spans_add(struct explore_spans *s, uint32_t fail, uint64_t combo, uint64_t lo, uint64_t hi)
+{
+	/* The last span of this kind, a few back at most: kinds interleave, but not many. */
+	for (uint32_t i = s->n, seen = 0; i-- > 0 && seen < 64; seen++) {
+		struct explore_span *p = &s->v[i];
+		if (p->fail != fail)
+			continue;
+		if (p->combo == combo && p->hi + 1 == lo) {
+			p->hi = hi;
+			return true;
+		}
+		break;
+	}
+	if (!room_for_one((void **)&s->v, &s->cap, s->n, sizeof(*s->v)))
+		return false;
+	s->v[s->n++] = (struct explore_span){fail, combo, lo, hi};
+	return true;
+}
+
 void explore_unit_free(struct explore_unit_result *u)
 {
+	free(u->spans.v);
 	for (uint32_t i = 0; i < u->nfail; i++)
 		free(u->fail[i].key);
 	free(u->fail);
@@ -127,6 +157,7 @@ struct walk {
 	const volatile int *stop;
 	uint64_t value[SCN_MAX_VARS];
 	uint64_t lo0, hi0;       /* the unit's block of the first arrival dim */
+	uint64_t combo;          /* the unit's combination of the plain dims */
 	bool halted;             /* stopped, out of memory or a bad point */
 };
 
@@ -147,6 +178,20 @@ static bool judge(struct walk *w, struct explore_judged *j)
 		w->halted = true;
 	}
 	return !w->halted;
+}
+
+/* The class t..last failed with this key: where it fails. */
+static bool note_span(struct walk *w, const char *key, uint64_t t, uint64_t last)
+{
+	for (uint32_t i = 0; i < w->r->nfail; i++)
+		if (!strcmp(w->r->fail[i].key, key)) {
+			if (explore_spans_add(&w->r->spans, i, w->combo, t, last))
+				return true;
+			break;
+		}
+	w->r->oom = true;
+	w->halted = true;
+	return false;
 }
 
 /*
@@ -176,6 +221,8 @@ static void walk_dim(struct walk *w, uint32_t d, uint64_t *reach)
 				break;
 			for (uint32_t k = sp->nplain; k <= d; k++)
 				sub[k] = explore_add_sat(w->value[sp->dim[k].var], j.slack[k]);
+			if (j.key[0] && explore_has_spans(sp) && !note_span(w, j.key, t, sub[d] < hi ? sub[d] : hi))
+				break;
 		} else {
 			walk_dim(w, d + 1, sub);
 		}
@@ -217,6 +264,7 @@ void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore
 	}
 	/* The plain dims: combination u / blocks, in mixed radix, the last dim fastest. */
 	uint64_t combo = u / sp->blocks, block = u % sp->blocks;
+	w.combo = combo;
 	for (uint32_t d = sp->nplain; d-- > 0;) {
 		w.value[sp->dim[d].var] = sp->dim[d].lo + (combo % sp->dim[d].size) * sp->dim[d].step;
 		combo /= sp->dim[d].size;

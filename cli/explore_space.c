@@ -143,6 +143,11 @@ bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, 
 	return true;
 }
 
+bool explore_has_spans(const struct explore_space *sp)
+{
+	return !sp->sample && sp->ndims == sp->nplain + 1;
+}
+
 void explore_first_point(const struct explore_space *sp, uint64_t *value)
 {
 	for (uint32_t j = 0; j < sp->ndims; j++)

@@ -182,6 +182,9 @@ TEST_F(Explore, SoftVnmiNestingIsFoundAndReproduced)
 	EXPECT_EQ(r.status, 1) << Describe(r);
 	EXPECT_EQ(r.out.rfind("explore soft-vnmi-nesting.scn\n", 0), 0u) << r.out;
 	EXPECT_TRUE(Contains(r.out, "\nfailure 1: expect no nmi_nesting (line ")) << r.out;
+	// Where it nests: whenever the handler turns interrupts on and the second NMI comes in this window.
+	EXPECT_TRUE(Contains(r.out, "\n  where: choose sti_early (line 13): at 6732..8483 (line 25)\n"
+	                            "  where: choose sti_late (line 13): at 6732..8483 (line 25)\n")) << r.out;
 	EXPECT_TRUE(Contains(r.out, "  reproducer repro/soft-vnmi-nesting.fail-1.scn: ")) << r.out;
 	EXPECT_TRUE(Contains(r.out, "it fails the same way on its own\n")) << r.out;
 	EXPECT_EQ(r.err, "");
@@ -381,14 +384,19 @@ TEST_F(Explore, MergeRefusesMalformedReportsAtTheirLine)
 	Write("junk.txt", cut + "garbage here\n" + r1.substr(cut.size()));
 	Write("notreport.txt", "hello\n" + r1);
 	Write("badunit.txt", header + "unit 3 x 1 0\nend\n");
+	// A span must follow its unit's failures and lie within the arrival times.
+	Write("strayspan.txt", header + "unit 3 1 47 0\nspan 3 0 5142 5142\nend\n");
+	Write("farspan.txt", header + "unit 3 1 47 0\nfail 3 1 x1 0 5142\nspan 3 0 5142 99999\nend\n");
 	Write("noheader.txt", "vmxsim-explore-report 1\nscenario zz two.scn\n");
 	Write("newer.txt", "vmxsim-explore-report 2\n" + r1.substr(r1.find('\n') + 1));
 
 	ExpectMergeRefused("cut.txt r2.txt r3.txt", "^cut\\.txt:10:1: the report ends without 'end'");
-	ExpectMergeRefused("junk.txt r2.txt r3.txt", "^junk\\.txt:11:1: expected 'unit', 'fail' or 'end'\n$");
+	ExpectMergeRefused("junk.txt r2.txt r3.txt", "^junk\\.txt:11:1: expected 'unit', 'fail', 'span' or 'end'\n$");
 	ExpectMergeRefused("notreport.txt", "^notreport\\.txt:1:1: not a vmxsim explore report");
 	ExpectMergeRefused("newer.txt", "^newer\\.txt:1:1: not a vmxsim explore report");
 	ExpectMergeRefused("badunit.txt r2.txt r3.txt", "^badunit\\.txt:5:1: expected 'unit U RUNS POINTS BAD'");
+	ExpectMergeRefused("strayspan.txt r2.txt r3.txt", "^strayspan\\.txt:6:1: a 'span' line belongs after its unit's");
+	ExpectMergeRefused("farspan.txt r2.txt r3.txt", "^farspan\\.txt:7:1: a span outside the space's arrival times");
 	ExpectMergeRefused("noheader.txt", "^noheader\\.txt:2:1: expected 'scenario HASH PATH'");
 	ExpectMergeRefused("nowhere.txt", "^nowhere\\.txt: cannot open: ");
 	// A later report that is not a report is refused the same way as a first one.
