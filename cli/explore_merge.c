@@ -10,7 +10,10 @@
  *   unit U RUNS POINTS BAD
  *   fail U RUNS KEY V1 V2 ...       the unit's smallest point with that failure
  *   span U K LO HI                  failure K (of the unit's, from 0) at arrival times LO..HI
- *   end
+ *   end CHECK                       FNV-1a of every byte before this line
+ *
+ * The check catches a report damaged on its way between machines: a
+ * changed count would otherwise merge into a plausible, wrong result.
  *
  * Units are the space's own cut, so shards that together hold every unit
  * once add up to exactly what one run of the whole space adds up to.
@@ -41,34 +44,58 @@ static void write_space(FILE *f, const struct explore_space *sp)
 		fprintf(f, "space exhaustive %" PRIu64 "\n", sp->units);
 }
 
-bool explore_report_write(const struct explore_space *sp, const char *path, const char *scenario, uint64_t hash,
-                          const struct explore_options *o, const struct explore_unit_result *units, FILE *diag)
+/* The report up to its `end` line, into f. */
+static void write_body(FILE *f, const struct explore_space *sp, const char *scenario, uint64_t hash,
+                       const struct explore_options *o, const struct explore_unit_result *units)
 {
-	struct atomic_file a;
-
-	make_parent_dirs(path);
-	if (!atomic_open(&a, path, diag))
-		return false;
-	fprintf(a.f, "vmxsim-explore-report 1\nscenario %016" PRIx64 " %s\n", hash, scenario);
-	write_space(a.f, sp);
-	fprintf(a.f, "shard %u %u\n", o->shards ? o->shard : 1, o->shards ? o->shards : 1);
+	fprintf(f, "vmxsim-explore-report 1\nscenario %016" PRIx64 " %s\n", hash, scenario);
+	write_space(f, sp);
+	fprintf(f, "shard %u %u\n", o->shards ? o->shard : 1, o->shards ? o->shards : 1);
 	for (uint64_t u = 0; u < sp->units; u++) {
 		const struct explore_unit_result *r = &units[u];
 		if (!r->done)
 			continue;
-		fprintf(a.f, "unit %" PRIu64 " %" PRIu64 " %" PRIu64 " %d\n", u, r->runs, r->points, r->bad ? 1 : 0);
+		fprintf(f, "unit %" PRIu64 " %" PRIu64 " %" PRIu64 " %d\n", u, r->runs, r->points, r->bad ? 1 : 0);
 		for (uint32_t i = 0; i < r->nfail; i++) {
-			fprintf(a.f, "fail %" PRIu64 " %" PRIu64 " %s", u, r->fail[i].runs, r->fail[i].key);
+			fprintf(f, "fail %" PRIu64 " %" PRIu64 " %s", u, r->fail[i].runs, r->fail[i].key);
 			for (uint32_t v = 0; v < sp->s->nvars; v++)
-				fprintf(a.f, " %" PRIu64, r->fail[i].least[v]);
-			fputc('\n', a.f);
+				fprintf(f, " %" PRIu64, r->fail[i].least[v]);
+			fputc('\n', f);
 		}
 		for (uint32_t i = 0; i < r->spans.n; i++)
-			fprintf(a.f, "span %" PRIu64 " %u %" PRIu64 " %" PRIu64 "\n", u, r->spans.v[i].fail, r->spans.v[i].lo,
+			fprintf(f, "span %" PRIu64 " %u %" PRIu64 " %" PRIu64 "\n", u, r->spans.v[i].fail, r->spans.v[i].lo,
 			        r->spans.v[i].hi);
 	}
-	fprintf(a.f, "end\n");
-	return atomic_commit(&a, diag);
+}
+
+bool explore_report_write(const struct explore_space *sp, const char *path, const char *scenario, uint64_t hash,
+                          const struct explore_options *o, const struct explore_unit_result *units, FILE *diag)
+{
+	struct atomic_file a;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&body, &len);
+	bool ok;
+
+	if (!mem) {
+		fprintf(diag, "%s: out of memory\n", path);
+		return false;
+	}
+	write_body(mem, sp, scenario, hash, o, units);
+	if (fclose(mem) != 0 || !body) {
+		free(body);
+		fprintf(diag, "%s: out of memory\n", path);
+		return false;
+	}
+	make_parent_dirs(path);
+	ok = atomic_open(&a, path, diag);
+	if (ok) {
+		fwrite(body, 1, len, a.f);
+		fprintf(a.f, "end %016" PRIx64 "\n", explore_hash(body, len));
+		ok = atomic_commit(&a, diag);
+	}
+	free(body);
+	return ok;
 }
 
 /* ---- reading a report back ---- */
@@ -77,6 +104,7 @@ struct reader {
 	const char *path;
 	FILE *f, *diag;
 	unsigned line;
+	uint64_t check, check_before; /* FNV-1a of the bytes read, and of those before the last line */
 	char buf[16384];            /* a fail line: a key of EXPLORE_KEY_MAX and 64 values fit */
 };
 
@@ -84,10 +112,14 @@ static bool rd_line(struct reader *r)
 {
 	size_t n;
 
+	/* What came before this line, for the check on the `end` line. */
+	r->check_before = r->check;
 	if (!fgets(r->buf, sizeof(r->buf), r->f))
 		return false;
 	r->line++;
 	n = strlen(r->buf);
+	for (size_t i = 0; i < n; i++)
+		r->check = (r->check ^ (unsigned char)r->buf[i]) * 1099511628211ull;
 	if (n && r->buf[n - 1] == '\n')
 		r->buf[--n] = 0;
 	return true;
@@ -165,8 +197,15 @@ static bool rd_units(struct reader *r, const struct explore_space *sp, struct ex
 		char *p = r->buf + 5;
 		uint64_t u, runs, points, bad;
 
-		if (!strcmp(r->buf, "end"))
+		if (!strncmp(r->buf, "end ", 4)) {
+			uint64_t check;
+			char *q = r->buf + 4;
+			if (strlen(q) != 16 || strspn(q, "0123456789abcdef") != 16 || (check = strtoull(q, &p, 16), *p))
+				return rd_fail(r, "expected 'end CHECK'");
+			if (check != r->check_before)
+				return rd_fail(r, "the report is damaged: its check does not match what it holds");
 			return true;
+		}
 		if (!strncmp(r->buf, "unit ", 5)) {
 			if (!rd_u64(&p, &u) || !rd_u64(&p, &runs) || !rd_u64(&p, &points) || !rd_u64(&p, &bad) || *p)
 				return rd_fail(r, "expected 'unit U RUNS POINTS BAD'");
@@ -269,7 +308,7 @@ int vmxsim_explore_merge(const char *const *reports, unsigned n, const struct ex
 
 	memset(&sp, 0, sizeof(sp));
 	for (unsigned i = 0; i < n; i++) {
-		struct reader r = {reports[i], fopen(reports[i], "r"), diag, 0, {0}};
+		struct reader r = {reports[i], fopen(reports[i], "r"), diag, 0, 14695981039346656037ull, 0, {0}};
 		bool ok;
 
 		if (!r.f) {

@@ -403,6 +403,58 @@ TEST_F(Explore, MergeRefusesMalformedReportsAtTheirLine)
 	ExpectMergeRefused("r1.txt r2.txt two.scn", "^two\\.scn:1:1: not a vmxsim explore report");
 }
 
+// Seeded mutations of a shard report - lines dropped, doubled or cut short,
+// characters replaced - are merged or refused with a located message;
+// never a crash, a sanitizer report or a silent wrong answer about units.
+TEST_F(Explore, MutatedReportsAreMergedOrRefusedNeverCrash)
+{
+	Write("two.scn", kTwoKinds);
+	RunShards("two.scn", 3);
+	const std::string r1 = Read("r1.txt");
+	const std::string fresh = Run("explore --merge r1.txt r2.txt r3.txt --no-repro").out;
+	uint64_t rng = 12345;
+	auto next = [&rng](uint64_t n) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		return (rng >> 33) % n;
+	};
+	const char alphabet[] = "0123456789 xv,-\nabunitfailspanend";
+	for (int i = 0; i < 120; i++) {
+		std::string m = r1;
+		switch (next(4)) {
+		case 0: { // cut short
+			m.resize(next(m.size()));
+			break;
+		}
+		case 1: { // one character replaced
+			m[next(m.size())] = alphabet[next(sizeof(alphabet) - 1)];
+			break;
+		}
+		case 2: { // a line dropped
+			size_t at = next(m.size()), b = m.rfind('\n', at), e = m.find('\n', at);
+			b = b == std::string::npos ? 0 : b + 1;
+			m.erase(b, e == std::string::npos ? std::string::npos : e - b + 1);
+			break;
+		}
+		default: { // a line doubled
+			size_t at = next(m.size()), b = m.rfind('\n', at), e = m.find('\n', at);
+			b = b == std::string::npos ? 0 : b + 1;
+			if (e != std::string::npos)
+				m.insert(b, m.substr(b, e - b + 1));
+			break;
+		}
+		}
+		Write("m.txt", m);
+		Result r = Run("explore --merge m.txt r2.txt r3.txt --no-repro");
+		ASSERT_TRUE(r.status == 0 || r.status == 1 || r.status == 2) << "mutation " << i << "\n" << Describe(r);
+		EXPECT_FALSE(Contains(r.err, "Sanitizer") || Contains(r.err, "runtime error")) << i << "\n" << r.err;
+		if (r.status == 2)
+			EXPECT_TRUE(std::regex_search(r.err, std::regex("^(m|r2|r3)\\.txt:[0-9]+:1: |^two\\.scn: unit [0-9]+ of")))
+			    << "mutation " << i << "\n" << r.err;
+		else
+			EXPECT_EQ(r.out, fresh) << "mutation " << i << " was accepted but changed the result\n" << m;
+	}
+}
+
 TEST_F(Explore, MergeLocatesAnEmptyReportAtLine1)
 {
 	Write("empty.txt", "");
