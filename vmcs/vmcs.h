@@ -73,28 +73,32 @@ enum vmx_insn_error vmcs_vmread(const struct vmcs *v, uint32_t encoding, uint64_
 enum vmx_insn_error vmcs_vmwrite(struct vmcs *v, const struct vmx_caps *caps, uint32_t encoding,
                                  uint64_t value);
 
-/* Unchecked access by the processor model (no width or access rules). */
-static inline uint64_t vmcs_get(const struct vmcs *v, enum vmcs_field f)
+/*
+ * Unchecked access by the processor model (no width or access rules).
+ * Forced inline so that the field's index folds at the call site (see
+ * vmcs_field_index).
+ */
+VMCS_ALWAYS_INLINE uint64_t vmcs_get(const struct vmcs *v, enum vmcs_field f)
 {
 	return v->field[vmcs_field_index(f)];
 }
 
-static inline uint32_t vmcs_get32(const struct vmcs *v, enum vmcs_field f)
+VMCS_ALWAYS_INLINE uint32_t vmcs_get32(const struct vmcs *v, enum vmcs_field f)
 {
 	return (uint32_t)v->field[vmcs_field_index(f)];
 }
 
-static inline void vmcs_set(struct vmcs *v, enum vmcs_field f, uint64_t value)
+VMCS_ALWAYS_INLINE void vmcs_set(struct vmcs *v, enum vmcs_field f, uint64_t value)
 {
 	v->field[vmcs_field_index(f)] = value;
 }
 
-static inline void vmcs_set_bits(struct vmcs *v, enum vmcs_field f, uint64_t mask)
+VMCS_ALWAYS_INLINE void vmcs_set_bits(struct vmcs *v, enum vmcs_field f, uint64_t mask)
 {
 	v->field[vmcs_field_index(f)] |= mask;
 }
 
-static inline void vmcs_clear_bits(struct vmcs *v, enum vmcs_field f, uint64_t mask)
+VMCS_ALWAYS_INLINE void vmcs_clear_bits(struct vmcs *v, enum vmcs_field f, uint64_t mask)
 {
 	v->field[vmcs_field_index(f)] &= ~mask;
 }
