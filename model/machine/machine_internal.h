@@ -61,4 +61,18 @@ struct machine {
 /* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */
 void machine_observe(void *ctx, const struct vmx_hw_event *hw);
 
+/* stimuli.c: the stimulus schedule. */
+bool machine_heap_push(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index);
+struct pending machine_heap_pop(struct machine *m);   /* the earliest; m->nheap > 0 */
+/* Fire a stimulus into its vCPU (the trace event, the LAPIC or L0, a periodic one's next). */
+void machine_fire(struct machine *m, const struct pending *p);
+/* vmx_lp.sync: root software advanced its clock; fire the stimuli for it now due (ctx: struct vcpu). */
+void machine_sync_vcpu(void *ctx);
+/* IPIs: the L0's virtual ones (ctx: struct machine) and the processor's (ctx: struct vcpu). */
+void machine_virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector);
+void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector);
+/* The watcher: relative stimuli queued when their trigger passes; the kinds it needs. */
+void machine_watch_emit(struct trace_sink *s, const struct trace_event *ev);
+uint64_t machine_watch_ignore(const struct machine_config *cfg);
+
 #endif

@@ -1,0 +1,273 @@
+/*
+ * stimuli.c - the machine's stimulus schedule: a time-ordered heap of the
+ * NMIs and interrupts to come (the scenario's, relative triggers', IPIs'),
+ * the watcher that queues relative stimuli when their trigger event
+ * passes, and firing one into its vCPU. Ties break by insertion order, so
+ * everything is deterministic.
+ */
+#include "model/machine/machine.h"
+#include "model/machine/machine_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the stimulus heap ---- */
+
+static bool earlier(const struct pending *a, const struct pending *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+bool machine_heap_push(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index)
+{
+	uint32_t i;
+
+	if (m->nheap == m->capheap) {
+		uint32_t cap = m->capheap ? m->capheap * 2 : 64;
+		struct pending *h = realloc(m->heap, cap * sizeof(*h));
+		if (!h)
+			return false;
+		m->heap = h;
+		m->capheap = cap;
+	}
+	i = m->nheap++;
+	m->heap[i].time = time;
+	m->heap[i].seq = m->seq++;
+	m->heap[i].s = *s;
+	m->heap[i].index = index;
+	while (i > 0 && earlier(&m->heap[i], &m->heap[(i - 1) / 2])) {
+		struct pending t = m->heap[i];
+		m->heap[i] = m->heap[(i - 1) / 2];
+		m->heap[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+	return true;
+}
+
+struct pending machine_heap_pop(struct machine *m)
+{
+	struct pending top = m->heap[0];
+	uint32_t i = 0;
+
+	m->heap[0] = m->heap[--m->nheap];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, min = i;
+		if (l < m->nheap && earlier(&m->heap[l], &m->heap[min]))
+			min = l;
+		if (r < m->nheap && earlier(&m->heap[r], &m->heap[min]))
+			min = r;
+		if (min == i)
+			break;
+		struct pending t = m->heap[i];
+		m->heap[i] = m->heap[min];
+		m->heap[min] = t;
+		i = min;
+	}
+	return top;
+}
+
+/* ---- relative triggers and statistics ---- */
+
+static bool trigger_matches(const struct machine_trigger *t, const struct trace_event *ev)
+{
+	const struct trace_field *f;
+
+	if (ev->kind != t->kind || (t->cpu >= 0 && (uint32_t)t->cpu != ev->cpu) ||
+	    (t->level >= 0 && (uint32_t)t->level != ev->level))
+		return false;
+	if (t->kind == TRACE_VMEXIT && t->reason) {
+		f = trace_field(ev, "reason");
+		if (!f || strcmp(f->s, t->reason) != 0)
+			return false;
+	}
+	if (t->vector >= 0) {
+		f = trace_field(ev, "vector");
+		if (!f || f->u != (uint64_t)t->vector)
+			return false;
+	}
+	return true;
+}
+
+/* The watcher looks only at the kinds the relative triggers wait for (the bus counts events). */
+uint64_t machine_watch_ignore(const struct machine_config *cfg)
+{
+	uint64_t ignore = TRACE_ALL_KINDS;
+
+	for (uint32_t i = 0; i < cfg->nstim; i++)
+		if (cfg->stim[i].relative)
+			ignore &= (unsigned)cfg->stim[i].trigger.kind < TRACE_KIND_COUNT
+			              ? ~TRACE_KIND_BIT(cfg->stim[i].trigger.kind) : 0;
+	return ignore;
+}
+
+void machine_watch_emit(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct machine *m = (struct machine *)((char *)s - offsetof(struct machine, watch));
+
+	for (uint32_t i = 0; i < m->cfg->nstim; i++) {
+		const struct machine_stimulus *st = &m->cfg->stim[i];
+		if (!st->relative || m->trig[i].fired || !trigger_matches(&st->trigger, ev))
+			continue;
+		m->trig[i].seen++;
+		if (st->trigger.occurrence == 0 || m->trig[i].seen == st->trigger.occurrence) {
+			uint64_t due = ev->cycle + st->at;
+			struct vmx_lp *lp = &m->vcpu[st->cpu].lp;
+			m->trig[i].fired = st->trigger.occurrence != 0;
+			machine_heap_push(m, due, st, i);
+			/*
+			 * The processor that reported the trigger may be in the middle
+			 * of a run to a far limit: its target must stop where the
+			 * stimulus comes due, as it would for an `at` stimulus there.
+			 */
+			if (due < lp->stop_at)
+				lp->stop_at = due;
+		}
+	}
+}
+
+/* ---- stimuli ---- */
+
+void machine_virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector)
+{
+	struct machine *m = machine;
+	struct machine_stimulus s = {0};
+
+	if (dest >= m->cfg->vcpus)
+		return;
+	s.kind = vector == L0_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+	s.vector = vector == L0_NMI ? 0 : (uint8_t)vector;
+	s.level = 1;
+	s.cpu = dest;
+	s.origin = "ipi";
+	machine_heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
+}
+
+void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector)
+{
+	struct vcpu *vc = ctx;
+	struct machine *m = vc->m;
+	struct machine_stimulus s = {0};
+
+	if (dest >= m->cfg->vcpus)
+		return;
+	s.kind = vector == VMX_IPI_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+	s.vector = (uint8_t)vector;
+	s.level = 0;
+	s.cpu = dest;
+	s.origin = "ipi";
+	machine_heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
+}
+
+/*
+ * Stimulus p is taken now, with its vCPU at vc->lp.cycle: the next
+ * boundary at or after p->time where the vCPU looks (R24), or p->time
+ * itself if it was idle. Any due time up to there is taken here too, as
+ * long as no other stimulus (the heap's head, p is already off it) comes
+ * due first.
+ */
+static void note_arrival(struct machine *m, const struct pending *p, const struct vcpu *vc)
+{
+	struct trigger_state *t = &m->trig[p->index];
+	uint64_t latest = vc->lp.cycle;
+
+	if (m->cfg->vcpus > 1 || p->s.period || t->arrivals)
+		latest = p->time;
+	if (m->nheap && m->heap[0].time <= latest)
+		latest = m->heap[0].time ? m->heap[0].time - 1 : 0;
+	if (latest >= m->cfg->run_cycles)
+		latest = m->cfg->run_cycles - 1;
+	t->slack = latest > p->time ? latest - p->time : 0;
+	t->arrivals++;
+}
+
+/* The earliest relative stimulus still waiting for vCPU vc: where it must stop next (vmx_lp.stop_at). */
+static void restop(struct machine *m, struct vcpu *vc)
+{
+	vc->lp.stop_at = UINT64_MAX;
+	for (uint32_t i = 0; i < m->nheap; i++) {
+		const struct pending *q = &m->heap[i];
+		if (q->index != UINT32_MAX && q->s.relative && q->s.cpu == vc->id && q->time < vc->lp.stop_at)
+			vc->lp.stop_at = q->time;
+	}
+}
+
+void machine_fire(struct machine *m, const struct pending *p)
+{
+	const struct machine_stimulus *s = &p->s;
+	struct vcpu *vc = &m->vcpu[s->cpu];
+	struct trace_event ev;
+
+	if (p->index != UINT32_MAX)
+		note_arrival(m, p, vc);
+	if (s->relative)
+		restop(m, vc);
+	trace_event_init(&ev, p->time, s->cpu, s->level, TRACE_STIMULUS);
+	trace_add_str(&ev, "type", s->kind == MACHINE_STIM_NMI ? "nmi" : "irq");
+	if (s->kind == MACHINE_STIM_IRQ)
+		trace_add_uint(&ev, "vector", s->vector);
+	trace_add_str(&ev, "origin", s->origin ? s->origin : "scenario");
+	trace_bus_emit(m->bus, &ev);
+
+	/* Anything for this vCPU wakes a vCPU blocked in the host; its L0 decides whether to run. */
+	vc->blocked = false;
+	if (s->level == 0) {
+		if (s->kind == MACHINE_STIM_NMI)
+			vmx_lp_nmi(&vc->lp);
+		else
+			vmx_lp_irq(&vc->lp, s->vector);
+	} else if (!vc->stopped && m->cfg->l0 &&
+	           m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector, s->origin)) {
+		/* The guest is running: kick the vCPU with the host's reschedule IPI. */
+		vmx_lp_irq(&vc->lp, L0_KICK_VECTOR);
+	}
+	/* Periodic stimuli come back. */
+	if (s->period && p->index != UINT32_MAX) {
+		uint64_t next = p->time + s->period;
+		uint64_t until = s->until ? s->until : m->cfg->run_cycles;
+		if (next <= until && next < m->cfg->run_cycles)
+			machine_heap_push(m, next, s, p->index);
+	}
+}
+
+/*
+ * Root software of vCPU `vc` advanced its clock: fire the stimuli for that
+ * vCPU that are due by now. Only while they are at the head of the
+ * schedule, so the order of stimuli never changes.
+ */
+void machine_sync_vcpu(void *ctx)
+{
+	struct vcpu *vc = ctx;
+	struct machine *m = vc->m;
+
+	while (m->nheap && m->heap[0].time <= vc->lp.cycle && m->heap[0].s.cpu == vc->id &&
+	       m->heap[0].time < m->cfg->run_cycles) {
+		struct pending p = machine_heap_pop(m);
+		machine_fire(m, &p);
+	}
+}
+
+bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t at)
+{
+	struct machine_stimulus once;
+
+	if (m->finished || s->cpu >= m->cfg->vcpus)
+		return false;
+	/* The machine cannot go back: a stimulus for its past arrives now. */
+	if (at < m->now)
+		at = m->now;
+	if (at >= m->cfg->run_cycles)
+		return true;   /* after the run, like a scenario's stimulus there */
+	once = *s;
+	once.at = at;
+	once.period = 0;
+	once.until = 0;
+	once.relative = false;
+	return machine_heap_push(m, at, &once, UINT32_MAX);
+}
+
+uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i)
+{
+	if (i >= m->cfg->nstim || m->trig[i].arrivals == 0)
+		return UINT64_MAX;
+	return m->trig[i].slack;
+}
