@@ -198,6 +198,14 @@ bool scn_parse_time_range(struct parser *p, const char *what, enum scn_var_kind 
 /* `choose A | B ...` after the mnemonic at `col`: instruction `insn` of guest `guest`. */
 bool scn_parse_choice(struct parser *p, size_t guest, size_t insn, uint32_t col, struct scn_insn *in);
 
+/*
+ * VMCS operands (scn_vmcs.c): a field by name or encoding (an unknown
+ * encoding only if allow_unknown: VMREAD/VMWRITE of one fails at run time;
+ * *idx is then -1), and a value for field idx / encoding enc.
+ */
+bool scn_parse_field(struct parser *p, bool allow_unknown, int *idx, uint32_t *enc);
+bool scn_parse_value(struct parser *p, int idx, uint32_t enc, uint64_t *out);
+
 /* Guest blocks (scn_guest.c). */
 bool scn_guest_open(struct parser *p);      /* the `guest` line */
 bool scn_guest_line(struct parser *p);      /* a line inside the block */
