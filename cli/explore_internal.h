@@ -179,9 +179,8 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
                          const struct explore_report_input *in, const struct explore_options *o, FILE *out,
                          FILE *diag);
 
-/* A scenario file's bytes (NUL-terminated) and their parse; messages on diag. */
-char *explore_slurp(const char *path, size_t *len, FILE *diag);
-struct scn_scenario *explore_parse(const char *path, const char *text, size_t len, FILE *diag);
+/* A scenario file parsed, and its bytes (*text, to free; reproducers are written from them); messages on diag. */
+struct scn_scenario *explore_load(const char *path, char **text, size_t *len, FILE *diag);
 /* Free what a run of the space holds (any of it may be NULL). */
 void explore_release(const struct explore_space *sp, struct explore_unit_result *units, struct explore_total *t,
                      struct scn_scenario *s, char *text);

@@ -271,7 +271,7 @@ static bool merge_first(struct reader *r, const struct merge_header *h, struct e
 	uint64_t units = 0, runs = 0, seed = 0;
 
 	memcpy(space, h->space, sizeof(space));
-	if (!(*text = explore_slurp(h->scenario, len, r->diag)) || !(*s = explore_parse(h->scenario, *text, *len, r->diag)))
+	if (!(*s = explore_load(h->scenario, text, len, r->diag)))
 		return false;
 	if (explore_hash(*text, *len) != h->hash)
 		return rd_fail_at(r, h->scenario_line, "the scenario has changed since this report was made");

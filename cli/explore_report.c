@@ -3,7 +3,6 @@
  * the run of a whole space (or of one shard of it) from a scenario file.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,43 +287,14 @@ static void print_where(const struct explore_space *sp, const struct explore_tot
 
 /* ---- the two entry points ---- */
 
-char *explore_slurp(const char *path, size_t *len, FILE *diag)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f) {
-		fprintf(diag, "%s: cannot open: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (n + 65536 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 65536);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				fprintf(diag, "%s: out of memory\n", path);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t k = fread(buf + n, 1, cap - n - 1, f);
-		n += k;
-		if (k == 0 || n > SCN_MAX_INPUT_BYTES)
-			break;
-	}
-	fclose(f);
-	buf[n] = 0;
-	*len = n;
-	return buf;
-}
-
-struct scn_scenario *explore_parse(const char *path, const char *text, size_t len, FILE *diag)
+struct scn_scenario *explore_load(const char *path, char **text, size_t *len, FILE *diag)
 {
 	struct scn_error err;
-	struct scn_scenario *s = scn_parse(text, len, path, &err);
+	struct scn_scenario *s = NULL;
 
+	*text = scn_read_file(path, len, &err);
+	if (*text)
+		s = scn_parse(*text, *len, path, &err);
 	if (!s) {
 		char msg[1024];
 		scn_format_error(&err, msg, sizeof(msg));
@@ -348,8 +318,8 @@ void explore_release(const struct explore_space *sp, struct explore_unit_result 
 int vmxsim_explore(const char *scenario, const struct explore_options *o, FILE *out, FILE *diag)
 {
 	size_t len = 0;
-	char *text = explore_slurp(scenario, &len, diag);
-	struct scn_scenario *s = text ? explore_parse(scenario, text, len, diag) : NULL;
+	char *text = NULL;
+	struct scn_scenario *s = explore_load(scenario, &text, &len, diag);
 	struct explore_space sp;
 	struct explore_unit_result *units = NULL;
 	struct explore_total t = {0};

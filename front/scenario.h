@@ -365,6 +365,13 @@ struct scn_scenario *scn_parse(const char *text, size_t len, const char *filenam
 /* Read and parse a file; an unreadable file is an error at line 0, col 0. */
 struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err);
 
+/*
+ * The bytes scn_parse_file() parses, NUL-terminated, to free(): at most one
+ * byte past SCN_MAX_INPUT_BYTES, so the parser can point at the overflow.
+ * NULL with *err filled (line 0) when the file cannot be read.
+ */
+char *scn_read_file(const char *path, size_t *len, struct scn_error *err);
+
 void scn_free(struct scn_scenario *s);
 
 /*

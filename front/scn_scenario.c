@@ -94,12 +94,10 @@ void scn_free(struct scn_scenario *s)
 
 /* ---- files and errors --------------------------------------------------- */
 
-struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err)
+char *scn_read_file(const char *path, size_t *len, struct scn_error *err)
 {
 	FILE *f;
 	char *buf;
-	size_t len;
-	struct scn_scenario *s;
 	int e = 0;
 
 	if (err) {
@@ -125,7 +123,7 @@ struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err)
 			snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return NULL;
 	}
-	len = fread(buf, 1, SCN_MAX_INPUT_BYTES + 1u, f);
+	*len = fread(buf, 1, SCN_MAX_INPUT_BYTES + 1u, f);
 	if (ferror(f))
 		e = errno ? errno : EIO;
 	fclose(f);
@@ -135,6 +133,18 @@ struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err)
 			snprintf(err->msg, sizeof(err->msg), "cannot read: %s", strerror(e));
 		return NULL;
 	}
+	buf[*len] = '\0';
+	return buf;
+}
+
+struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err)
+{
+	size_t len = 0;
+	char *buf = scn_read_file(path, &len, err);
+	struct scn_scenario *s;
+
+	if (!buf)
+		return NULL;
 	s = scn_parse(buf, len, path, err);
 	free(buf);
 	return s;
