@@ -71,8 +71,10 @@ bool explore_point_in_space(const struct explore_space *sp, const uint64_t *valu
 /* Points compare by the sum of their times and lengths, then value by value. */
 int explore_point_cmp(const struct explore_space *sp, const uint64_t *a, const uint64_t *b);
 /* "at 5201 (line 17), choose sti (line 9)" */
-void explore_point_describe(const struct explore_space *sp, const uint64_t *value, const bool *dropped, char *buf,
-                            size_t n);
+void explore_point_describe(const struct explore_space *sp, const uint64_t *value, const bool *dropped,
+                            bool plain_only, char *buf, size_t n);
+/* The values of the dims that do not collapse at combination `combo` (unit / blocks, the last dim fastest). */
+void explore_combo_point(const struct explore_space *sp, uint64_t combo, uint64_t *value);
 
 /* One judged run. */
 struct explore_judged {
@@ -164,6 +166,9 @@ bool explore_report_write(const struct explore_space *sp, const char *path, cons
 
 /* FNV-1a of the scenario's bytes: a report belongs to the text it was made from. */
 uint64_t explore_hash(const char *text, size_t len);
+/* The same hash, continued over more bytes (from EXPLORE_HASH_START). */
+#define EXPLORE_HASH_START 14695981039346656037ull
+uint64_t explore_hash_more(uint64_t h, const char *text, size_t len);
 
 /* What the printed report is about. */
 struct explore_report_input {

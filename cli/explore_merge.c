@@ -27,13 +27,16 @@
 #include "cli/explore_internal.h"
 #include "cli/files.h"
 
-uint64_t explore_hash(const char *text, size_t len)
+uint64_t explore_hash_more(uint64_t h, const char *text, size_t len)
 {
-	uint64_t h = 14695981039346656037ull;
-
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)text[i]) * 1099511628211ull;
 	return h;
+}
+
+uint64_t explore_hash(const char *text, size_t len)
+{
+	return explore_hash_more(EXPLORE_HASH_START, text, len);
 }
 
 static void write_space(FILE *f, const struct explore_space *sp)
@@ -118,8 +121,7 @@ static bool rd_line(struct reader *r)
 		return false;
 	r->line++;
 	n = strlen(r->buf);
-	for (size_t i = 0; i < n; i++)
-		r->check = (r->check ^ (unsigned char)r->buf[i]) * 1099511628211ull;
+	r->check = explore_hash_more(r->check, r->buf, n);
 	if (n && r->buf[n - 1] == '\n')
 		r->buf[--n] = 0;
 	return true;
@@ -308,7 +310,7 @@ int vmxsim_explore_merge(const char *const *reports, unsigned n, const struct ex
 
 	memset(&sp, 0, sizeof(sp));
 	for (unsigned i = 0; i < n; i++) {
-		struct reader r = {reports[i], fopen(reports[i], "r"), diag, 0, 14695981039346656037ull, 0, {0}};
+		struct reader r = {reports[i], fopen(reports[i], "r"), diag, 0, EXPLORE_HASH_START, 0, {0}};
 		bool ok;
 
 		if (!r.f) {

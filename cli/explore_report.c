@@ -178,7 +178,7 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 		const struct explore_failure *f = &t->fail[i];
 		char where[1024];
 
-		explore_point_describe(sp, f->least, NULL, where, sizeof(where));
+		explore_point_describe(sp, f->least, NULL, false, where, sizeof(where));
 		if (!strcmp(f->key, "bad")) {
 			fprintf(out, "cannot run: %s\n", where);
 			status = 2;
@@ -215,19 +215,12 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 /* "choose sti_early (line 13), work 500 (line 9)": combination `combo` of the plain dims. */
 static void print_combo(const struct explore_space *sp, uint64_t combo, FILE *out)
 {
-	uint64_t v[SCN_MAX_VARS];
+	uint64_t v[SCN_MAX_VARS] = {0};
+	char buf[1024];
 
-	for (uint32_t d = sp->nplain; d-- > 0;) {
-		v[d] = sp->dim[d].lo + (combo % sp->dim[d].size) * sp->dim[d].step;
-		combo /= sp->dim[d].size;
-	}
-	for (uint32_t d = 0; d < sp->nplain; d++) {
-		const struct scn_var *var = &sp->s->vars[sp->dim[d].var];
-		if (var->kind == SCN_VAR_CHOICE)
-			fprintf(out, "%schoose %s (line %u)", d ? ", " : "", var->labels[v[d]], var->loc.line);
-		else
-			fprintf(out, "%swork %" PRIu64 " (line %u)", d ? ", " : "", v[d], var->loc.line);
-	}
+	explore_combo_point(sp, combo, v);
+	explore_point_describe(sp, v, NULL, true, buf, sizeof(buf));
+	fputs(buf, out);
 }
 
 /*

@@ -255,7 +255,7 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 	stem_of(scenario, stem, sizeof(stem));
 	snprintf(path, sizeof(path), "%s%s%s.fail-%u.scn", out_dir ? out_dir : "", out_dir ? "/" : "", stem, index);
 	explore_key_describe(sp, f->key, what, sizeof(what));
-	explore_point_describe(sp, m.value, m.dropped, where, sizeof(where));
+	explore_point_describe(sp, m.value, m.dropped, false, where, sizeof(where));
 	snprintf(header, sizeof(header),
 	         "# %s.fail-%u: %s, with %s.\n"
 	         "# Found by vmxsim explore %s and minimised to %zu of its %zu stimuli\n"

@@ -265,10 +265,7 @@ void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore
 	/* The plain dims: combination u / blocks, in mixed radix, the last dim fastest. */
 	uint64_t combo = u / sp->blocks, block = u % sp->blocks;
 	w.combo = combo;
-	for (uint32_t d = sp->nplain; d-- > 0;) {
-		w.value[sp->dim[d].var] = sp->dim[d].lo + (combo % sp->dim[d].size) * sp->dim[d].step;
-		combo /= sp->dim[d].size;
-	}
+	explore_combo_point(sp, combo, w.value);
 	r->points = 1;
 	if (sp->ndims == sp->nplain) {
 		struct explore_judged j;

@@ -202,8 +202,16 @@ int explore_point_cmp(const struct explore_space *sp, const uint64_t *a, const u
 	return 0;
 }
 
-void explore_point_describe(const struct explore_space *sp, const uint64_t *value, const bool *dropped, char *buf,
-                            size_t n)
+void explore_combo_point(const struct explore_space *sp, uint64_t combo, uint64_t *value)
+{
+	for (uint32_t d = sp->nplain; d-- > 0;) {
+		value[sp->dim[d].var] = sp->dim[d].lo + (combo % sp->dim[d].size) * sp->dim[d].step;
+		combo /= sp->dim[d].size;
+	}
+}
+
+void explore_point_describe(const struct explore_space *sp, const uint64_t *value, const bool *dropped,
+                            bool plain_only, char *buf, size_t n)
 {
 	const struct scn_scenario *s = sp->s;
 	size_t len = 0;
@@ -211,10 +219,11 @@ void explore_point_describe(const struct explore_space *sp, const uint64_t *valu
 	buf[0] = 0;
 	for (uint32_t i = 0; i < s->nvars && len < n; i++) {
 		const struct scn_var *v = &s->vars[i];
+		const bool time = v->kind == SCN_VAR_AT || v->kind == SCN_VAR_DELAY;
 		const char *sep = len ? ", " : "";
 		int k;
 
-		if ((v->kind == SCN_VAR_AT || v->kind == SCN_VAR_DELAY) && dropped && dropped[v->stimulus])
+		if (time && ((dropped && dropped[v->stimulus]) || plain_only))
 			continue;
 		switch (v->kind) {
 		case SCN_VAR_AT:
