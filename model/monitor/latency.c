@@ -135,15 +135,10 @@ static void nmi_emit(struct trace_sink *s, const struct trace_event *ev)
 		(void)lat_deliver(&m->lat[ev->cpu][ev->level - 1], ev->cycle, &raised_at, &latency);
 }
 
-static uint32_t clamp_cpus(uint32_t ncpus)
-{
-	return ncpus < 1 ? 1 : ncpus > MONITOR_MAX_CPUS ? MONITOR_MAX_CPUS : ncpus;
-}
-
 bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
-	m->ncpus = clamp_cpus(ncpus);
+	m->ncpus = monitor_cpus(ncpus);
 	m->lat = calloc(m->ncpus, sizeof(*m->lat));
 	m->base.emit = nmi_emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_DELIVER));
@@ -214,7 +209,7 @@ static void host_emit(struct trace_sink *s, const struct trace_event *ev)
 bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
-	m->ncpus = clamp_cpus(ncpus);
+	m->ncpus = monitor_cpus(ncpus);
 	m->lat = calloc(m->ncpus, sizeof(*m->lat));
 	m->base.emit = host_emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_NMI_LOST) |
@@ -330,7 +325,7 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
-	m->ncpus = clamp_cpus(ncpus);
+	m->ncpus = monitor_cpus(ncpus);
 	m->raised_at = calloc(m->ncpus, sizeof(*m->raised_at));
 	m->l1_exits_on_intr = calloc(m->ncpus, sizeof(*m->l1_exits_on_intr));
 	m->lat = calloc(m->ncpus, sizeof(*m->lat));

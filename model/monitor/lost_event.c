@@ -88,7 +88,7 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus)
 {
 	memset(m, 0, sizeof(*m));
-	m->ncpus = ncpus < 1 ? 1 : ncpus > MONITOR_MAX_CPUS ? MONITOR_MAX_CPUS : ncpus;
+	m->ncpus = monitor_cpus(ncpus);
 	m->raised = calloc(m->ncpus, sizeof(*m->raised));
 	m->delivered = calloc(m->ncpus, sizeof(*m->delivered));
 	m->base.emit = emit;

@@ -61,6 +61,12 @@ struct monitor_lost_event {
  * failed init).
  */
 bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus);
+
+/* The vCPU count a monitor sizes its tables for: ncpus, within 1..MONITOR_MAX_CPUS. */
+static inline uint32_t monitor_cpus(uint32_t ncpus)
+{
+	return ncpus < 1 ? 1 : ncpus > MONITOR_MAX_CPUS ? MONITOR_MAX_CPUS : ncpus;
+}
 void monitor_lost_event_free(struct monitor_lost_event *m);
 
 /* Emit the end-of-run verdicts (before the run's "end" event). */

@@ -10,29 +10,9 @@
 
 #include "model/monitor/monitor.h"
 #include "model/trace/trace.h"
+#include "unit/lines_sink.h"
 
 namespace {
-
-// Records every event as a text line (the golden format), so expectations
-// read like a trace.
-struct Lines {
-	trace_sink base{};
-	std::vector<std::string> all;
-	std::vector<std::string> violations;
-
-	Lines() { base.emit = Emit; }
-	static void Emit(trace_sink *s, const trace_event *ev)
-	{
-		Lines *l = reinterpret_cast<Lines *>(s);
-		char buf[512];
-		trace_format_text(ev, buf, sizeof(buf));
-		std::string line(buf);
-		line.pop_back();   // the newline
-		l->all.push_back(line);
-		if (ev->kind == TRACE_VIOLATION)
-			l->violations.push_back(line);
-	}
-};
 
 // The events as machine.c makes them (observe(), plain.c, fire()).
 trace_event Deliver(uint64_t cycle, uint32_t cpu, uint32_t level, uint32_t vector, const char *type,

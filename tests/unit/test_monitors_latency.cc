@@ -17,31 +17,9 @@
 #include "front/scenario.h"
 #include "model/monitor/monitor.h"
 #include "model/trace/trace.h"
+#include "unit/lines_sink.h"
 
 namespace {
-
-// Records every event as a text line (the golden format).
-struct Lines {
-	trace_sink base{};
-	std::vector<std::string> all;
-	std::vector<std::string> summaries;
-	std::vector<std::string> violations;
-
-	Lines() { base.emit = Emit; }
-	static void Emit(trace_sink *s, const trace_event *ev)
-	{
-		Lines *l = reinterpret_cast<Lines *>(s);
-		char buf[512];
-		trace_format_text(ev, buf, sizeof(buf));
-		std::string line(buf);
-		line.pop_back();   // the newline
-		l->all.push_back(line);
-		if (ev->kind == TRACE_SUMMARY)
-			l->summaries.push_back(line);
-		if (ev->kind == TRACE_VIOLATION)
-			l->violations.push_back(line);
-	}
-};
 
 // The events as the machine and the L0 models make them.
 trace_event Stimulus(uint64_t cycle, uint32_t cpu, uint32_t level, const char *type = "nmi")
