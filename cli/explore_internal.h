@@ -119,7 +119,8 @@ bool explore_has_spans(const struct explore_space *sp);
 struct explore_unit_result {
 	bool done;
 	bool oom;                /* out of memory: the unit stopped (not done) */
-	bool bad;                /* a point the machine refused: least[] of failure 0 holds it */
+	bool bad;                /* a point the machine refused (the unit stopped there) */
+	uint64_t bad_point[SCN_MAX_VARS];
 	uint64_t runs, points;
 	struct explore_failure *fail;
 	uint32_t nfail, capfail;
@@ -147,6 +148,8 @@ struct explore_total {
 	struct explore_failure *fail;  /* in the order their keys first appear */
 	uint32_t nfail;
 	struct explore_spans spans;
+	bool bad;                      /* a point the machine refused: the first, in unit order */
+	uint64_t bad_point[SCN_MAX_VARS];
 };
 
 bool explore_total_add(const struct explore_space *sp, struct explore_total *t, const struct explore_unit_result *u);

@@ -7,7 +7,8 @@
  *   scenario HASH PATH
  *   space exhaustive UNITS          or   space sample UNITS RUNS SEED
  *   shard K N
- *   unit U RUNS POINTS BAD
+ *   unit U RUNS POINTS BAD          BAD 1: the machine refused a point; then
+ *   refused U V1 V2 ...             that point
  *   fail U RUNS KEY V1 V2 ...       the unit's smallest point with that failure
  *   span U K LO HI                  failure K (of the unit's, from 0) at arrival times LO..HI
  *   end CHECK                       FNV-1a of every byte before this line
@@ -59,6 +60,12 @@ static void write_body(FILE *f, const struct explore_space *sp, const char *scen
 		if (!r->done)
 			continue;
 		fprintf(f, "unit %" PRIu64 " %" PRIu64 " %" PRIu64 " %d\n", u, r->runs, r->points, r->bad ? 1 : 0);
+		if (r->bad) {
+			fprintf(f, "refused %" PRIu64, u);
+			for (uint32_t v = 0; v < sp->s->nvars; v++)
+				fprintf(f, " %" PRIu64, r->bad_point[v]);
+			fputc('\n', f);
+		}
 		for (uint32_t i = 0; i < r->nfail; i++) {
 			fprintf(f, "fail %" PRIu64 " %" PRIu64 " %s", u, r->fail[i].runs, r->fail[i].key);
 			for (uint32_t v = 0; v < sp->s->nvars; v++)
@@ -194,11 +201,15 @@ static bool rd_units(struct reader *r, const struct explore_space *sp, struct ex
 {
 	struct explore_unit_result *cur = NULL;
 	uint64_t cur_u = 0;
+	bool refused = false;       /* the current unit's refused point has been read */
 
 	while (rd_line(r)) {
 		char *p = r->buf + 5;
 		uint64_t u, runs, points, bad;
 
+		/* A refused point comes right after its unit's line. */
+		if (cur && cur->bad && !refused && strncmp(r->buf, "refused ", 8))
+			return rd_fail(r, "expected 'refused U VALUES' after a unit with BAD 1");
 		if (!strncmp(r->buf, "end ", 4)) {
 			uint64_t check;
 			char *q = r->buf + 4;
@@ -221,6 +232,17 @@ static bool rd_units(struct reader *r, const struct explore_space *sp, struct ex
 			cur->runs = runs;
 			cur->points = points;
 			cur->bad = bad != 0;
+			refused = false;
+		} else if (!strncmp(r->buf, "refused ", 8)) {
+			p = r->buf + 8;
+			if (!cur || !cur->bad || refused || !rd_u64(&p, &u) || u != cur_u)
+				return rd_fail(r, "a 'refused' line belongs right after a unit with BAD 1");
+			for (uint32_t v = 0; v < sp->s->nvars; v++)
+				if (!rd_u64(&p, &cur->bad_point[v]))
+					return rd_fail(r, "expected one value per range and choice");
+			if (*p || !explore_point_in_space(sp, cur->bad_point))
+				return rd_fail(r, "a refused point outside the space");
+			refused = true;
 		} else if (!strncmp(r->buf, "fail ", 5)) {
 			uint64_t value[SCN_MAX_VARS];
 			char key[EXPLORE_KEY_MAX];
@@ -233,7 +255,7 @@ static bool rd_units(struct reader *r, const struct explore_space *sp, struct ex
 			while (*p == ' ')
 				p++;
 			klen = strcspn(p, " ");
-			if (klen == 0 || klen >= sizeof(key) || strspn(p, "xv0123456789,bad") < klen)
+			if (klen == 0 || klen >= sizeof(key) || strspn(p, "xv0123456789,") < klen)
 				return rd_fail(r, "expected a failure key such as x2,v1");
 			memcpy(key, p, klen);
 			key[klen] = 0;

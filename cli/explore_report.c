@@ -27,12 +27,15 @@ bool explore_total_add(const struct explore_space *sp, struct explore_total *t, 
 	t->units_done++;
 	t->runs += u->runs;
 	t->points = explore_add_sat(t->points, u->points);
+	if (u->bad && !t->bad) {
+		t->bad = true;
+		memcpy(t->bad_point, u->bad_point, sizeof(t->bad_point));
+	}
 	for (uint32_t i = 0; i < u->nfail; i++) {
 		const struct explore_failure *f = &u->fail[i];
 		struct explore_failure *g = NULL;
 
-		if (strcmp(f->key, "bad"))
-			t->failing_runs += f->runs;
+		t->failing_runs += f->runs;
 		for (uint32_t k = 0; k < t->nfail; k++)
 			if (!strcmp(t->fail[k].key, f->key))
 				g = &t->fail[k];
@@ -146,7 +149,6 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
                          const struct explore_report_input *in,
                   const struct explore_options *o, FILE *out, FILE *diag)
 {
-	bool bad = false;
 	int status = 0;
 
 	fprintf(out, "explore %s\n", in->scenario);
@@ -165,10 +167,7 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 	fprintf(out, "runs: %" PRIu64 " for ", t->runs);
 	print_count(out, t->points);
 	fprintf(out, " points%s\n", sp->sample ? "" : " (arrival times that give equal runs run once)");
-	for (uint32_t i = 0; i < t->nfail; i++)
-		bad = bad || !strcmp(t->fail[i].key, "bad");
-	fprintf(out, "failures: %u kind%s in %" PRIu64 " runs\n", t->nfail - (bad ? 1 : 0),
-	        t->nfail - (bad ? 1 : 0) == 1 ? "" : "s", t->failing_runs);
+	fprintf(out, "failures: %u kind%s in %" PRIu64 " runs\n", t->nfail, t->nfail == 1 ? "" : "s", t->failing_runs);
 	char *what = malloc(EXPLORE_DESCRIBE_MAX);
 	if (!what) {
 		fprintf(diag, "%s: out of memory\n", in->scenario);
@@ -179,11 +178,6 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 		char where[1024];
 
 		explore_point_describe(sp, f->least, NULL, false, where, sizeof(where));
-		if (!strcmp(f->key, "bad")) {
-			fprintf(out, "cannot run: %s\n", where);
-			status = 2;
-			continue;
-		}
 		explore_key_describe(sp, f->key, what, EXPLORE_DESCRIBE_MAX);
 		fprintf(out, "failure %u: %s\n  %" PRIu64 " run%s; the smallest: %s\n", ++n, what, f->runs,
 		        f->runs == 1 ? "" : "s", where);
@@ -196,13 +190,14 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 			status = 2;
 	}
 	free(what);
-	if (status == 2 && bad) {
+	if (t->bad) {
 		/* Say why, with the machine's own message. */
-		for (uint32_t i = 0; i < t->nfail; i++)
-			if (!strcmp(t->fail[i].key, "bad")) {
-				struct explore_judged j;
-				explore_run_point(sp, t->fail[i].least, NULL, diag, &j);
-			}
+		struct explore_judged j;
+		char where[1024];
+		explore_point_describe(sp, t->bad_point, NULL, false, where, sizeof(where));
+		fprintf(out, "cannot run: %s\n", where);
+		explore_run_point(sp, t->bad_point, NULL, diag, &j);
+		status = 2;
 	}
 	return in->stopped ? 130 : status;
 }

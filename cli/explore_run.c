@@ -169,8 +169,8 @@ static bool judge(struct walk *w, struct explore_judged *j)
 	w->r->runs++;
 	if (j->bad) {
 		w->r->bad = true;
+		memcpy(w->r->bad_point, w->value, sizeof(w->r->bad_point));
 		w->halted = true;
-		w->r->oom = !explore_unit_add(w->sp, w->r, "bad", w->value, 1);
 		return false;
 	}
 	if (j->key[0] && !explore_unit_add(w->sp, w->r, j->key, w->value, 1)) {
