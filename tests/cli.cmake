@@ -4,7 +4,8 @@
 # the environment of the commands it runs unless it sets them itself.
 add_executable(vmxsim_cli_tests ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_stat.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_explore_cli.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_explore_cli.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_explore_merge_cli.cc)
 target_link_libraries(vmxsim_cli_tests PRIVATE GTest::gtest_main)
 target_include_directories(vmxsim_cli_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_options(vmxsim_cli_tests PRIVATE -Wall -Wextra -Werror)
