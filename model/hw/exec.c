@@ -266,7 +266,7 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	case VMX_OP_COUNT:
 		return fault(lp, UD_VECTOR, false, 0, false);
 	}
-	lp_note_blocking(lp);
+	/* The caller (vmx_lp_run, the only one) notes the blocking state after every step. */
 	return LP_STEP_CONTINUE;
 }
 

@@ -43,10 +43,28 @@ void lp_emit(struct vmx_lp *lp, struct vmx_hw_event *ev)
 	lp->observer(lp->observer_ctx, ev);
 }
 
+/* vmx_lp_blocking, inline here: lp_note_blocking asks after every step of the reference mode. */
+static inline uint32_t blocking_now(const struct vmx_lp *lp)
+{
+	uint32_t b = 0;
+
+	if (vmx_lp_sti_blocking(lp))
+		b |= VMX_BLK_STI;
+	if (vmx_lp_movss_blocking(lp))
+		b |= VMX_BLK_MOV_SS;
+	if (lp->nmi_blocked)
+		b |= VMX_BLK_NMI;
+	if (lp->non_root && (lp->ctl.pin & PIN_BASED_VIRTUAL_NMIS) && lp->vnmi_blocked)
+		b |= VMX_BLK_VNMI;
+	if (lp->ctx.rflags & X86_EFLAGS_IF)
+		b |= VMX_BLK_IF;
+	return b;
+}
+
 void lp_note_blocking(struct vmx_lp *lp)
 {
 	/* Root and non-root operation each compare with their own last snapshot. */
-	uint32_t now = vmx_lp_blocking(lp);
+	uint32_t now = blocking_now(lp);
 	uint32_t *last = &lp->last_blocking[lp->non_root];
 
 	if (now != *last) {
@@ -167,17 +185,5 @@ uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp)
 
 uint32_t vmx_lp_blocking(const struct vmx_lp *lp)
 {
-	uint32_t b = 0;
-
-	if (vmx_lp_sti_blocking(lp))
-		b |= VMX_BLK_STI;
-	if (vmx_lp_movss_blocking(lp))
-		b |= VMX_BLK_MOV_SS;
-	if (lp->nmi_blocked)
-		b |= VMX_BLK_NMI;
-	if (lp->non_root && (lp->ctl.pin & PIN_BASED_VIRTUAL_NMIS) && lp->vnmi_blocked)
-		b |= VMX_BLK_VNMI;
-	if (lp->ctx.rflags & X86_EFLAGS_IF)
-		b |= VMX_BLK_IF;
-	return b;
+	return blocking_now(lp);
 }
