@@ -30,7 +30,7 @@ function(vmxsim_format_test name script)
     COMMAND sh -c "set -eu; w=$1; vmxsim=$2; py=$3; src=$4; vcd2fst=$5; fst2vcd=$6; rm -rf \"$w\"; mkdir -p \"$w\"; cd \"$w\"; ${script}"
             sh ${VMXSIM_FORMAT_WORK}/${name} $<TARGET_FILE:vmxsim> ${VMXSIM_FORMAT_PYTHON}
             ${PROJECT_SOURCE_DIR} ${VMXSIM_VCD2FST} ${VMXSIM_FST2VCD})
-  set_tests_properties(format.${name} PROPERTIES LABELS formats TIMEOUT 300)
+  set_tests_properties(format.${name} PROPERTIES LABELS formats TIMEOUT 300 COST 10)  # started early, as plots.*
 endfunction()
 
 add_test(NAME format.exit_filter

@@ -7,4 +7,5 @@ foreach(scn IN LISTS VMXSIM_SCENARIOS)
   add_test(NAME golden.${name}
            COMMAND vmxsim check scenarios/${scn}
            WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(golden.${name} PROPERTIES LABELS golden)
 endforeach()

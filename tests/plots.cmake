@@ -31,7 +31,9 @@ function(vmxsim_plot_test name script)
     COMMAND sh -c "set -eu; w=$1; vmxsim=$2; py=$3; tool=$4; check=$5; src=$6; rm -rf \"$w\"; mkdir -p \"$w\"; cd \"$w\"; ${script}"
             sh ${VMXSIM_PLOT_WORK}/${name} $<TARGET_FILE:vmxsim> ${VMXSIM_PLOT_PYTHON} ${VMXSIM_PLOT_TOOL}
             ${VMXSIM_PLOT_CHECK} ${PROJECT_SOURCE_DIR})
-  set_tests_properties(plots.${name} PROPERTIES LABELS plots TIMEOUT 120)
+  # COST: a few seconds each (python3 and matplotlib start for every picture); started early,
+  # they run beside the long reference test instead of after the short ones.
+  set_tests_properties(plots.${name} PROPERTIES LABELS plots TIMEOUT 120 COST 10)
 endfunction()
 
 vmxsim_plot_test(svg_content [[
