@@ -38,8 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/explore_internal.h"
-#include "cli/scenario_run.h"
+#include "lib/explore_internal.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 #include "vmcs/cpu_model.h"
 
@@ -97,9 +97,9 @@ static uint64_t tsc_hz_of(const struct scn_scenario *s)
 /* One run (reference stepping if `reference`); its wall time in seconds, its result in *res. */
 static double timed_run(const struct scn_scenario *s, FILE *trace, bool reference, struct vmxsim_result *res)
 {
-	struct vmxsim_limits lim = {.reference = reference};
+	struct run_limits lim = {.reference = reference};
 	double t0 = now();
-	enum vmxsim_status st = vmxsim_run_scenario_limited(s, trace, TRACE_FORMAT_TEXT, stderr, &lim, res);
+	enum vmxsim_status st = run_scenario_limited(s, trace, TRACE_FORMAT_TEXT, stderr, &lim, res);
 
 	if (st == VMXSIM_BAD_INPUT) {
 		fprintf(stderr, "vmxsim_bench: %s cannot run\n", s->file);
@@ -200,7 +200,7 @@ static long child_peak_rss(uint64_t cycles)
 /* The whole space of an exploration; its wall time, runs and points. */
 static double explore_all(const struct explore_space *sp, unsigned jobs, uint64_t *runs, uint64_t *points)
 {
-	struct explore_options o = {.jobs = jobs};
+	struct vmxsim_explore_options o = {.jobs = jobs};
 	struct explore_unit_result *units = calloc(sp->units, sizeof(*units));
 	double t0 = now(), t;
 
@@ -224,7 +224,7 @@ static void explore_rate(const char *dir, bool reference)
 	char path[4096];
 	struct scn_error err;
 	struct scn_scenario *s;
-	struct explore_options o = {.jobs = 1};
+	struct vmxsim_explore_options o = {.jobs = 1};
 	struct explore_space sp;
 	uint64_t runs, points;
 	double one, two;

@@ -14,7 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/explore.h"
+#include "cli/commands.h"
+#include "vmxsim/explore.h"
 
 /* Set by SIGINT; the workers finish the run they are in and stop. The one piece of process state, as a signal needs. */
 static volatile sig_atomic_t interrupted;
@@ -56,9 +57,9 @@ static bool number(const char *s, uint64_t max, uint64_t *out)
 	return !errno && !*end && *out <= max;
 }
 
-int vmxsim_explore_main(int argc, char **argv)
+int cmd_explore(int argc, char **argv)
 {
-	struct explore_options o;
+	struct vmxsim_explore_options o;
 	const char *scenario = NULL;
 	const char **merge = NULL;
 	unsigned nmerge = 0;

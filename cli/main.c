@@ -20,15 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/equiv.h"
-#include "cli/explore.h"
-#include "cli/files.h"
+#include "cli/commands.h"
+#include "cli/paths.h"
 #include "cli/plot.h"
-#include "cli/scenario_run.h"
-#include "cli/stat.h"
-#include "front/scenario.h"
-
-#define VMXSIM_VERSION "0.1.0"
+#include "vmxsim/vmxsim.h"
 
 static const char usage[] =
     "usage: vmxsim COMMAND [ARGS]\n"
@@ -79,44 +74,40 @@ static int bad_usage(const char *msg)
 	return VMXSIM_BAD_INPUT;
 }
 
-static struct scn_scenario *load(const char *path)
+static struct vmxsim_scenario *load(const char *path)
 {
-	struct scn_error err;
-	struct scn_scenario *s = scn_parse_file(path, &err);
+	struct vmxsim_error err;
+	struct vmxsim_scenario *s = vmxsim_scenario_load(path, &err);
 
-	if (!s) {
-		char msg[1024];
-		scn_format_error(&err, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
-	}
+	if (!s)
+		fprintf(stderr, "%s\n", err.text);
 	return s;
 }
 
 static int cmd_run(int argc, char **argv)
 {
-	const char *file = NULL, *out = NULL, *plot = NULL;
-	struct vmxsim_limits lim = {0};
-	enum trace_format fmt = TRACE_FORMAT_TEXT;
-	struct scn_scenario *s;
+	const char *file = NULL, *plot = NULL;
+	struct vmxsim_run_options ro = {0};
+	struct vmxsim_scenario *s;
 	struct vmxsim_result res;
-	struct atomic_file af;
 	enum vmxsim_status st;
 
+	ro.diag = stderr;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-			out = argv[++i];
+			ro.trace_path = argv[++i];
 		} else if (!strcmp(argv[i], "--plot") && i + 1 < argc) {
 			plot = argv[++i];
 			if (!plot_output_ok(plot))
 				return bad_usage("--plot must name an OUT.png or OUT.svg");
 		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			i++;
-			int f = trace_format_lookup(argv[i]);
+			int f = vmxsim_format_lookup(argv[i]);
 			if (f < 0)
 				return bad_usage("--format must be text, jsonl, vcd, perfetto or ftrace");
-			fmt = (enum trace_format)f;
+			ro.format = (enum vmxsim_format)f;
 		} else if (!strcmp(argv[i], "--reference")) {
-			lim.reference = true;
+			ro.reference = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return bad_usage("unknown option for run");
 		} else if (!file) {
@@ -127,97 +118,17 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!file)
 		return bad_usage("run needs a scenario file");
+	if (!ro.trace_path)
+		ro.trace_path = "-";
 	s = load(file);
 	if (!s)
 		return VMXSIM_BAD_INPUT;
-	if (out && !atomic_open(&af, out, stderr)) {
-		scn_free(s);
-		return VMXSIM_BAD_INPUT;
-	}
-	st = vmxsim_run_scenario_limited(s, out ? af.f : stdout, fmt, stderr, &lim, &res);
-	if (out) {
-		/* A scenario that cannot run leaves an existing trace alone. */
-		if (st == VMXSIM_BAD_INPUT || res.trace_error) {
-			if (res.trace_error)
-				fprintf(stderr, "%s: writing the trace failed\n", out);
-			atomic_abort(&af);
-			st = VMXSIM_BAD_INPUT;
-		} else if (!atomic_commit(&af, stderr)) {
-			st = VMXSIM_BAD_INPUT;
-		}
-	} else if (fflush(stdout) != 0 || res.trace_error) {
-		fprintf(stderr, "vmxsim: writing the trace to standard output failed\n");
-		st = VMXSIM_BAD_INPUT;
-	}
+	st = vmxsim_run(s, &ro, &res);
 	/* The plot is drawn from a second, JSONL run of the same scenario. */
-	if (plot && st != VMXSIM_BAD_INPUT && !res.trace_error && plot_scenario(s, file, plot, stderr) != 0)
+	if (plot && st != VMXSIM_BAD_INPUT && plot_scenario(s, file, plot, stderr) != 0)
 		st = VMXSIM_BAD_INPUT;
-	scn_free(s);
+	vmxsim_scenario_free(s);
 	return (int)st;
-}
-
-static bool bless_allowed(void)
-{
-	const char *ci = getenv("CI");
-	if (ci && *ci && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0) {
-		fprintf(stderr, "vmxsim: refusing to rewrite goldens when CI is set: goldens change only on purpose, "
-		                "reviewed like code\n");
-		return false;
-	}
-	return true;
-}
-
-/* Run one scenario into a temporary file beside `golden` and compare. */
-static int check_one(const char *file, const char *golden, bool bless, bool reference,
-                     struct vmxsim_result *res)
-{
-	struct vmxsim_limits lim = {.reference = reference};
-	struct scn_scenario *s = load(file);
-	struct atomic_file af;
-	enum vmxsim_status st;
-	enum golden_result g;
-	char actual[4200];
-
-	memset(res, 0, sizeof(*res));
-	res->status = VMXSIM_BAD_INPUT;
-	if (!s)
-		return VMXSIM_BAD_INPUT;
-	if (!atomic_open(&af, golden, stderr)) {
-		scn_free(s);
-		return VMXSIM_BAD_INPUT;
-	}
-	st = vmxsim_run_scenario_limited(s, af.f, TRACE_FORMAT_TEXT, stderr, &lim, res);
-	scn_free(s);
-	if (st == VMXSIM_BAD_INPUT || res->trace_error || fflush(af.f) != 0) {
-		atomic_abort(&af);
-		return VMXSIM_BAD_INPUT;
-	}
-	snprintf(actual, sizeof(actual), "%s.actual", golden);
-	g = golden_compare(af.tmp, golden, stderr);
-	if (g == GOLDEN_SAME) {
-		atomic_abort(&af);
-		unlink(actual);    /* a trace kept by an earlier failed check is stale now */
-		return (int)st;
-	}
-	if (bless) {
-		if (!atomic_commit(&af, stderr))
-			return VMXSIM_BAD_INPUT;
-		unlink(actual);
-		fprintf(stderr, "%s: golden %s\n", golden, g == GOLDEN_MISSING ? "created" : "rewritten");
-		return (int)st;
-	}
-	/* Keep what this run produced beside the golden for a diff. */
-	fclose(af.f);
-	af.f = NULL;
-	if (rename(af.tmp, actual) != 0)
-		unlink(af.tmp);
-	if (g == GOLDEN_MISSING)
-		fprintf(stderr, "%s: no golden yet\n", golden);
-	fprintf(stderr, "this run's trace: %s\nto accept it as the golden: vmxsim check %s --bless   (or "
-	                "VMXSIM_UPDATE_GOLDEN=1 vmxsim check %s)\n",
-	        actual, file, file);
-	res->status = VMXSIM_FAILED;
-	return VMXSIM_FAILED;
 }
 
 static bool update_env(void)
@@ -228,18 +139,22 @@ static bool update_env(void)
 
 static int cmd_check(int argc, char **argv)
 {
-	const char *file = NULL, *golden = NULL;
-	bool bless = update_env(), reference = false;
-	char path[4096];
-	struct vmxsim_result res;
+	const char *file = NULL;
+	struct vmxsim_check_options co = {0};
+	struct vmxsim_check_result res;
+	struct vmxsim_scenario *s;
+	enum vmxsim_status st;
 
+	co.bless = update_env();
+	co.diff.context = 3;
+	co.diag = stderr;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--golden") && i + 1 < argc)
-			golden = argv[++i];
+			co.golden = argv[++i];
 		else if (!strcmp(argv[i], "--bless"))
-			bless = true;
+			co.bless = true;
 		else if (!strcmp(argv[i], "--reference"))
-			reference = true;
+			co.reference = true;
 		else if (argv[i][0] == '-' && argv[i][1])
 			return bad_usage("unknown option for check");
 		else if (!file)
@@ -249,13 +164,23 @@ static int cmd_check(int argc, char **argv)
 	}
 	if (!file)
 		return bad_usage("check needs a scenario file");
-	if (bless && !bless_allowed())
+	if (co.bless && vmxsim_ci_forbids_bless()) {
+		fprintf(stderr, "vmxsim: refusing to rewrite goldens when CI is set: goldens change only on purpose, "
+		                "reviewed like code\n");
 		return VMXSIM_BAD_INPUT;
-	if (!golden) {
-		golden_path_for(file, path, sizeof(path));
-		golden = path;
 	}
-	return check_one(file, golden, bless, reference, &res);
+	s = load(file);
+	if (!s)
+		return VMXSIM_BAD_INPUT;
+	st = vmxsim_check(s, &co, &res);
+	vmxsim_scenario_free(s);
+	if (st == VMXSIM_FAILED && (res.golden == VMXSIM_GOLDEN_DIFFERS || res.golden == VMXSIM_GOLDEN_MISSING)) {
+		if (res.actual_path[0])
+			fprintf(stderr, "this run's trace: %s\n", res.actual_path);
+		fprintf(stderr, "to accept it as the golden: vmxsim check %s --bless   (or VMXSIM_UPDATE_GOLDEN=1 vmxsim check %s)\n",
+		        file, file);
+	}
+	return (int)st;
 }
 
 /* ---- scenario discovery ---- */
@@ -335,12 +260,11 @@ static int cmd_list(int argc, char **argv)
 	if (!find_scenarios(dir, &p))
 		return VMXSIM_BAD_INPUT;
 	for (size_t i = 0; i < p.n; i++) {
-		struct scn_error err;
-		struct scn_scenario *s = scn_parse_file(p.v[i], &err);
-		printf("%-44s %s\n", p.v[i], s ? s->summary : "(does not parse)");
+		struct vmxsim_scenario *s = vmxsim_scenario_load(p.v[i], NULL);
+		printf("%-44s %s\n", p.v[i], s ? vmxsim_scenario_summary(s) : "(does not parse)");
 		if (!s)
 			status = VMXSIM_BAD_INPUT;
-		scn_free(s);
+		vmxsim_scenario_free(s);
 	}
 	paths_free(&p);
 	return status;
@@ -349,7 +273,7 @@ static int cmd_list(int argc, char **argv)
 /* perf kvm stat report, for one scenario. */
 static int cmd_stat(int argc, char **argv)
 {
-	struct scn_scenario *s;
+	struct vmxsim_scenario *s;
 	enum vmxsim_status st;
 
 	if (argc != 1 || (argv[0][0] == '-' && argv[0][1]))
@@ -357,10 +281,10 @@ static int cmd_stat(int argc, char **argv)
 	s = load(argv[0]);
 	if (!s)
 		return VMXSIM_BAD_INPUT;
-	st = vmxsim_stat_scenario(s, stdout, stderr);
+	st = vmxsim_stat(s, stdout, stderr);
 	if (fflush(stdout) != 0)
 		st = VMXSIM_BAD_INPUT;
-	scn_free(s);
+	vmxsim_scenario_free(s);
 	return (int)st;
 }
 
@@ -393,45 +317,48 @@ static int cmd_suite(int argc, char **argv)
 	       "trace");
 	for (size_t i = 0; i < p.n; i++) {
 		const char *rel = p.v[i] + strlen(dir) + (p.v[i][strlen(dir)] == '/');
-		char trace[4096], golden[4096];
-		struct vmxsim_result res;
-		struct scn_scenario *s;
-		struct atomic_file af;
+		char trace[4096];
+		struct vmxsim_check_options co = {0};
+		struct vmxsim_check_result res;
+		struct vmxsim_scenario *s;
 		const char *outcome, *gs = "-";
 		enum vmxsim_status st;
 
 		snprintf(trace, sizeof(trace), "%s/%.*s.trace", out, (int)(strlen(rel) - 4), rel);
-		golden_path_for(p.v[i], golden, sizeof(golden));
 		s = load(p.v[i]);
-		if (!s || !atomic_open(&af, trace, stderr)) {
-			scn_free(s);
+		if (!s || !make_parent_dirs(trace)) {
+			if (s)
+				fprintf(stderr, "%s: cannot create its folder\n", trace);
+			vmxsim_scenario_free(s);
 			printf("%-40s %-10s\n", rel, "bad-input");
 			bad++;
 			worst = VMXSIM_BAD_INPUT;
 			continue;
 		}
-		st = vmxsim_run_scenario(s, af.f, TRACE_FORMAT_TEXT, stderr, &res);
+		co.keep = trace;
+		co.diff.context = 3;
+		co.diag = stderr;
+		st = vmxsim_check(s, &co, &res);
 		if (plots && st != VMXSIM_BAD_INPUT) {
 			char png[4096], title[4096];
 			snprintf(png, sizeof(png), "%s/%.*s.png", plots, (int)(strlen(rel) - 4), rel);
 			plot_title_for(p.v[i], title, sizeof(title));
 			plot_batch_add(&pb, s, title, png, stderr);
 		}
-		scn_free(s);
-		if (st == VMXSIM_BAD_INPUT || !atomic_commit(&af, stderr)) {
-			if (st == VMXSIM_BAD_INPUT)
-				atomic_abort(&af);
+		vmxsim_scenario_free(s);
+		if (st == VMXSIM_BAD_INPUT) {
 			printf("%-40s %-10s\n", rel, "bad-input");
 			bad++;
 			worst = VMXSIM_BAD_INPUT;
 			continue;
 		}
 		/* The outcome is the expectations'; a differing golden shows in its own column. */
-		outcome = st == VMXSIM_OK ? "held" : "VIOLATED";
-		switch (golden_compare(trace, golden, stderr)) {
-		case GOLDEN_SAME: gs = "same"; break;
-		case GOLDEN_DIFFERS: gs = "DIFFERS"; st = VMXSIM_FAILED; break;
-		case GOLDEN_MISSING: gs = "none"; break;
+		outcome = res.run.status == VMXSIM_OK ? "held" : "VIOLATED";
+		switch (res.golden) {
+		case VMXSIM_GOLDEN_SAME: gs = "same"; break;
+		case VMXSIM_GOLDEN_DIFFERS: gs = "DIFFERS"; break;
+		case VMXSIM_GOLDEN_MISSING: gs = "none"; st = res.run.status; break;
+		case VMXSIM_GOLDEN_WRITTEN: gs = "written"; break;
 		}
 		if (st == VMXSIM_OK)
 			held++;
@@ -439,8 +366,8 @@ static int cmd_suite(int argc, char **argv)
 			failed++;
 		if ((int)st > worst)
 			worst = (int)st;
-		printf("%-40s %-10s %-8s %7llu %7llu %7llu  %s\n", rel, outcome, gs, (unsigned long long)res.exits,
-		       (unsigned long long)res.injections, (unsigned long long)res.violations, trace);
+		printf("%-40s %-10s %-8s %7llu %7llu %7llu  %s\n", rel, outcome, gs, (unsigned long long)res.run.exits,
+		       (unsigned long long)res.run.injections, (unsigned long long)res.run.violations, trace);
 	}
 	printf("\n%zu scenarios: %zu held, %zu violated or differ, %zu bad input\n", p.n, held, failed, bad);
 	if (plots) {
@@ -465,7 +392,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("vmxsim %s\n", VMXSIM_VERSION);
+		printf("vmxsim %s\n", vmxsim_version());
 		return 0;
 	}
 	if (!strcmp(argv[1], "run"))
@@ -479,7 +406,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "stat"))
 		return cmd_stat(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "explore"))
-		return vmxsim_explore_main(argc - 2, argv + 2);
+		return cmd_explore(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "equiv")) {
 		if (argc != 3 || argv[2][0] == '-')
 			return bad_usage("equiv takes one scenario file");

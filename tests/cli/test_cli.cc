@@ -299,10 +299,14 @@ TEST_F(Cli, RunWritesTheTraceFile)
 	EXPECT_EQ(Read("T"), to_stdout.out);
 	EXPECT_EQ(Files(), (std::set<std::string>{"T", "a.scn"}));
 
-	// Options in any order; missing directories are created.
-	r = Run("run -o out/deep/T2 a.scn");
+	// Options in any order; a folder that does not exist is an error, never created.
+	r = Run("run -o T2 a.scn");
 	EXPECT_EQ(r.status, 0) << Describe(r);
-	EXPECT_EQ(Read("out/deep/T2"), to_stdout.out);
+	EXPECT_EQ(Read("T2"), to_stdout.out);
+	r = Run("run -o out/deep/T3 a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "out/deep/T3: no such directory: out/deep")) << r.err;
+	EXPECT_FALSE(Exists("out")) << "no folder is made for a mistyped output";
 }
 
 TEST_F(Cli, RunReplacesAnExistingTrace)
@@ -560,11 +564,11 @@ TEST_F(CliGolden, AChangedGoldenFailsAtItsLine)
 	Write(golden, changed);
 	Result r = Run("check " + scn);
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":8: first difference from the golden\n")) << r.err;
-	// Three lines of context, then the expected and the actual line.
-	EXPECT_TRUE(Contains(r.err, "    " + lines[4] + "    " + lines[5] + "    " + lines[6] +
-	                                "  -         2701 cpu0 L0 window        what=irq-window-off\n"
-	                                "  + " + lines[7]))
+	// A unified diff: the golden is the old side, this run the new; three lines of context.
+	EXPECT_TRUE(Contains(r.err, "--- " + golden + "\n+++ " + golden + " (this run)\n@@ -5,7 +5,7 @@\n")) << r.err;
+	EXPECT_TRUE(Contains(r.err, " " + lines[4] + " " + lines[5] + " " + lines[6] +
+	                                "-        2701 cpu0 L0 window        what=irq-window-off\n"
+	                                "+" + lines[7] + " " + lines[8]))
 	    << r.err;
 	EXPECT_TRUE(Contains(r.err, "vmxsim check " + scn + " --bless")) << r.err;
 	EXPECT_EQ(Read(golden), changed) << "a failed check leaves the golden alone";
@@ -579,17 +583,20 @@ TEST_F(CliGolden, AShorterOrLongerGoldenFails)
 	Write(golden, trace.substr(0, trace.size() - lines.back().size()));
 	Result r = Run("check " + scn);
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":" + std::to_string(lines.size()) + ": first difference")) << r.err;
-	EXPECT_TRUE(Contains(r.err, "  - (end of golden)\n  + " + lines.back())) << r.err;
+	EXPECT_TRUE(Contains(r.err, "@@ -" + std::to_string(lines.size() - 3) + ",3 +" + std::to_string(lines.size() - 3) +
+	                                ",4 @@\n"))
+	    << r.err;
+	EXPECT_TRUE(Contains(r.err, " " + lines[lines.size() - 2] + "+" + lines.back())) << r.err;
 	// The golden has one line too many.
 	Write(golden, trace + "extra\n");
 	r = Run("check " + scn);
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":" + std::to_string(lines.size() + 1) + ": first difference")) << r.err;
-	EXPECT_TRUE(Contains(r.err, "  - extra\n  + (end of trace)\n")) << r.err;
+	EXPECT_TRUE(Contains(r.err, " " + lines.back() + "-extra\n")) << r.err;
 	// Only a missing final newline.
 	Write(golden, trace.substr(0, trace.size() - 1));
-	EXPECT_EQ(Run("check " + scn).status, 1);
+	r = Run("check " + scn);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "\\ No newline at end of file\n+" + lines.back())) << r.err;
 }
 
 TEST_F(CliGolden, UpdateGoldenVariableRewrites)
@@ -641,7 +648,7 @@ TEST_F(CliGolden, CiStillChecks)
 	Write(golden, ChangedLine(2, "changed\n"));
 	r = Run("check " + scn, "CI=true");
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":2: first difference")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "\n-changed\n")) << r.err;
 }
 
 TEST_F(CliGolden, CiFalseOrEmptyAllowsBlessing)
@@ -732,7 +739,8 @@ TEST_F(Cli, SuiteComparesWithGoldens)
 	EXPECT_EQ(r.status, 1) << Describe(r);
 	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nnmi\\.scn +[a-zA-Z]+ +DIFFERS "))) << r.out;
 	EXPECT_TRUE(Contains(r.out, "2 scenarios: 1 held, 1 violated or differ, 0 bad input\n")) << r.out;
-	EXPECT_TRUE(Contains(r.err, "traces/nmi.trace:1: first difference")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "--- traces/nmi.trace\n+++ traces/nmi.trace (this run)\n@@ -1 +1,")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "\n-something else\n")) << r.err;
 }
 
 TEST_F(Cli, SuiteRowOutcomeIsAboutExpectations)

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 
 namespace {
@@ -55,7 +55,7 @@ Verdicts RunScenario(const std::string &text, const std::string &name)
 	FILE *trace = open_memstream(&buf, &len);
 	FILE *diag = std::fopen("/dev/null", "w");
 	vmxsim_result res{};
-	vmxsim_status st = vmxsim_run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
+	vmxsim_status st = run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
 	std::fclose(trace);
 	std::fclose(diag);
 	scn_free(s);

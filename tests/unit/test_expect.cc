@@ -13,7 +13,7 @@
 #include "vmcs/vmx_exit_reason.h"
 
 extern "C" {
-#include "cli/expect.h"
+#include "lib/expect.h"
 }
 
 namespace {

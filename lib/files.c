@@ -1,8 +1,9 @@
 /*
- * files.c - atomic replacement, golden comparison, golden naming.
+ * files.c - outputs replaced atomically: a reader never sees half a file,
+ * and a failed run leaves what was there before.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "cli/files.h"
+#include "lib/files.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,6 +30,21 @@ bool make_parent_dirs(const char *path)
 	return true;
 }
 
+/* Whether the folder `path` would be created in exists; a->tmp-sized scratch holds its name for messages. */
+static bool parent_dir_of(const char *path, char *dir, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!slash)
+		snprintf(dir, n, ".");
+	else if (slash == path)
+		snprintf(dir, n, "/");
+	else
+		snprintf(dir, n, "%.*s", (int)(slash - path), path);
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 bool atomic_open(struct atomic_file *a, const char *path, FILE *diag)
 {
 	int fd;
@@ -51,10 +67,12 @@ bool atomic_open(struct atomic_file *a, const char *path, FILE *diag)
 		fprintf(diag, "%s: path too long\n", path);
 		return false;
 	}
-	if (!make_parent_dirs(path)) {
-		fprintf(diag, "%s: cannot create its directory: %s\n", path, strerror(errno));
+	/* The folder must exist: an output path with a typo must not grow a tree of folders. */
+	if (!parent_dir_of(path, a->tmp, sizeof(a->tmp))) {
+		fprintf(diag, "%s: no such directory: %s\n", path, a->tmp);
 		return false;
 	}
+	snprintf(a->tmp, sizeof(a->tmp), "%s.tmpXXXXXX", path);
 	fd = mkstemp(a->tmp);
 	if (fd < 0) {
 		fprintf(diag, "%s: cannot create a temporary file beside it: %s\n", path, strerror(errno));
@@ -101,74 +119,4 @@ void atomic_abort(struct atomic_file *a)
 	a->f = NULL;
 	if (a->tmp[0])
 		unlink(a->tmp);
-}
-
-void golden_path_for(const char *scenario, char *out, size_t n)
-{
-	const char *comp = NULL;
-	size_t len = strlen(scenario);
-	size_t stem = len >= 4 && !strcmp(scenario + len - 4, ".scn") ? len - 4 : len;
-
-	/* The last "scenarios/" path component. */
-	for (const char *p = scenario; (p = strstr(p, "scenarios/")) != NULL; p++)
-		if (p == scenario || p[-1] == '/')
-			comp = p;
-	if (comp)
-		snprintf(out, n, "%.*straces/%.*s.trace", (int)(comp - scenario), scenario,
-		         (int)(stem - (size_t)(comp + 10 - scenario)), comp + 10);
-	else
-		snprintf(out, n, "%.*s.trace", (int)stem, scenario);
-}
-
-#define CONTEXT 3
-
-enum golden_result golden_compare(const char *actual, const char *golden, FILE *diag)
-{
-	FILE *a = fopen(actual, "r"), *g = fopen(golden, "r");
-	char *la = NULL, *lg = NULL, *ctx[CONTEXT] = {NULL};
-	size_t na = 0, ng = 0;
-	unsigned long line = 0;
-	enum golden_result r = GOLDEN_SAME;
-
-	if (!g) {
-		if (a)
-			fclose(a);
-		return GOLDEN_MISSING;
-	}
-	if (!a) {
-		fclose(g);
-		fprintf(diag, "%s: cannot read\n", actual);
-		return GOLDEN_DIFFERS;
-	}
-	for (;;) {
-		ssize_t ra = getline(&la, &na, a), rg = getline(&lg, &ng, g);
-		line++;
-		if (ra < 0 && rg < 0)
-			break;
-		if (ra >= 0 && rg >= 0 && !strcmp(la, lg)) {
-			free(ctx[0]);
-			memmove(ctx, ctx + 1, sizeof(ctx[0]) * (CONTEXT - 1));
-			ctx[CONTEXT - 1] = strdup(la);
-			continue;
-		}
-		r = GOLDEN_DIFFERS;
-		fprintf(diag, "%s:%lu: first difference from the golden\n", golden, line);
-		for (int i = 0; i < CONTEXT; i++)
-			if (ctx[i])
-				fprintf(diag, "    %s", ctx[i]);
-		fprintf(diag, "  - %s", rg >= 0 ? lg : "(end of golden)\n");
-		if (rg >= 0 && lg[rg - 1] != '\n')
-			fputc('\n', diag);
-		fprintf(diag, "  + %s", ra >= 0 ? la : "(end of trace)\n");
-		if (ra >= 0 && la[ra - 1] != '\n')
-			fputc('\n', diag);
-		break;
-	}
-	for (int i = 0; i < CONTEXT; i++)
-		free(ctx[i]);
-	free(la);
-	free(lg);
-	fclose(a);
-	fclose(g);
-	return r;
 }

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/explore_internal.h"
-#include "cli/scenario_run.h"
+#include "lib/explore_internal.h"
+#include "lib/scenario_run.h"
 #include "model/machine/machine.h"
 
 /* Verdict kinds seen in a run. */
@@ -38,7 +38,7 @@ static void verdicts_emit(struct trace_sink *base, const struct trace_event *ev)
 
 	if (ev->kind != TRACE_VIOLATION || !(f = trace_field(ev, "kind")))
 		return;
-	k = vmxsim_verdict_index(f->s);
+	k = verdict_index(f->s);
 	if (k >= 0 && k < 8)
 		v->seen[k] = true;
 }
@@ -47,11 +47,11 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
                        struct explore_judged *out)
 {
 	const struct scn_scenario *s = sp->s;
-	struct vmxsim_point pt = {value, dropped};
-	struct vmxsim_limits lim = {0, sp->reference, value ? &pt : NULL};
+	struct run_point pt = {value, dropped};
+	struct run_limits lim = {0, sp->reference, value ? &pt : NULL};
 	struct verdicts vs;
 	bool failed[SCN_MAX_EXPECTS];
-	struct vmxsim_handle *h;
+	struct run_handle *h;
 	size_t len = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -59,18 +59,18 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 	vs.base.emit = verdicts_emit;
 	/* Only verdicts: what no other sink wants is then never built (the runs stay fast). */
 	vs.base.ignore = TRACE_ALL_KINDS & ~TRACE_KIND_BIT(TRACE_VIOLATION);
-	h = vmxsim_open_scenario(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, 0);
-	if (!h || !vmxsim_handle_attach(h, &vs.base)) {
+	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, 0);
+	if (!h || !run_handle_attach(h, &vs.base)) {
 		if (h)
-			vmxsim_close_scenario(h, NULL);
+			run_close(h, NULL);
 		out->bad = true;
 		return;
 	}
-	vmxsim_handle_quiet(h);
-	machine_run(vmxsim_handle_machine(h));
+	run_handle_quiet(h);
+	machine_run(run_handle_machine(h));
 	for (uint32_t j = sp->nplain; j < sp->ndims; j++)
-		out->slack[j] = vmxsim_handle_stimulus_slack(h, s->vars[sp->dim[j].var].stimulus);
-	vmxsim_close_scenario_each(h, NULL, failed);
+		out->slack[j] = run_handle_stimulus_slack(h, s->vars[sp->dim[j].var].stimulus);
+	run_close_each(h, NULL, failed);
 	/* The key: the expectations that failed, then verdicts no expectation speaks of. */
 	/* EXPLORE_KEY_MAX has room for all of them: no kind is ever cut short. */
 	for (size_t i = 0; i < s->nexpects; i++)
@@ -287,7 +287,7 @@ void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore
 
 struct pool {
 	const struct explore_space *sp;
-	const struct explore_options *o;
+	const struct vmxsim_explore_options *o;
 	struct explore_unit_result *units;
 	uint64_t *todo;          /* the shard's units, in order */
 	uint64_t ntodo;
@@ -350,7 +350,7 @@ static void draw(struct pool *p, const struct timespec *t0, uint64_t total_point
 	fflush(stderr);
 }
 
-bool explore_run_units(const struct explore_space *sp, const struct explore_options *o,
+bool explore_run_units(const struct explore_space *sp, const struct vmxsim_explore_options *o,
                        struct explore_unit_result *units)
 {
 	struct pool p;

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/explore_internal.h"
-#include "cli/files.h"
-#include "cli/scenario_run.h"
+#include "lib/explore_internal.h"
+#include "lib/files.h"
+#include "lib/scenario_run.h"
 
 struct minimiser {
 	const struct explore_space *sp;
@@ -195,7 +195,7 @@ static void expect_unnamed_verdicts(const struct explore_space *sp, const char *
 	key[0] = 0;
 	for (const char *k = fkey; *k;) {
 		unsigned long i = strtoul(k + 1, NULL, 10);
-		const char *kind = *k == 'v' ? vmxsim_verdict_kind(i) : NULL;
+		const char *kind = *k == 'v' ? verdict_kind_at(i) : NULL;
 
 		if (kind) {
 			if (!added)

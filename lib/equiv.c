@@ -1,13 +1,13 @@
 /*
  * equiv.c - the bare-metal equivalence check (see equiv.h).
  */
-#include "cli/equiv.h"
+#include "vmxsim/equiv.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 #include "model/trace/trace.h"
 
@@ -110,7 +110,7 @@ static bool run_side(const char *path, bool bare, struct recorder *r, const char
 {
 	struct scn_error err;
 	struct scn_scenario *s = scn_parse_file(path, &err);
-	struct vmxsim_handle *h;
+	struct run_handle *h;
 	bool ok;
 
 	if (!s) {
@@ -140,10 +140,10 @@ static bool run_side(const char *path, bool bare, struct recorder *r, const char
 	memset(r, 0, sizeof(*r));
 	r->base.emit = record;
 	r->bare = bare;
-	h = vmxsim_open_scenario(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);
-	ok = h && vmxsim_handle_attach(h, &r->base);
+	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);
+	ok = h && run_handle_attach(h, &r->base);
 	if (h)
-		vmxsim_close_scenario(h, NULL);   /* runs the scenario to its end */
+		run_close(h, NULL);   /* runs the scenario to its end */
 	scn_free(s);
 	return ok && !r->oom;
 }

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/explore_internal.h"
-#include "cli/files.h"
+#include "lib/explore_internal.h"
+#include "lib/files.h"
 
 uint64_t explore_hash_more(uint64_t h, const char *text, size_t len)
 {
@@ -50,7 +50,7 @@ static void write_space(FILE *f, const struct explore_space *sp)
 
 /* The report up to its `end` line, into f. */
 static void write_body(FILE *f, const struct explore_space *sp, const char *scenario, uint64_t hash,
-                       const struct explore_options *o, const struct explore_unit_result *units)
+                       const struct vmxsim_explore_options *o, const struct explore_unit_result *units)
 {
 	fprintf(f, "vmxsim-explore-report 1\nscenario %016" PRIx64 " %s\n", hash, scenario);
 	write_space(f, sp);
@@ -79,7 +79,7 @@ static void write_body(FILE *f, const struct explore_space *sp, const char *scen
 }
 
 bool explore_report_write(const struct explore_space *sp, const char *path, const char *scenario, uint64_t hash,
-                          const struct explore_options *o, const struct explore_unit_result *units, FILE *diag)
+                          const struct vmxsim_explore_options *o, const struct explore_unit_result *units, FILE *diag)
 {
 	struct atomic_file a;
 	char *body = NULL;
@@ -288,7 +288,7 @@ static bool rd_units(struct reader *r, const struct explore_space *sp, struct ex
 	return rd_fail(r, "the report ends without 'end' (cut short?)");
 }
 
-static bool merge_first(struct reader *r, const struct merge_header *h, struct explore_options *mo,
+static bool merge_first(struct reader *r, const struct merge_header *h, struct vmxsim_explore_options *mo,
                         struct explore_space *sp, struct scn_scenario **s, char **text, size_t *len)
 {
 	char space[sizeof(h->space)], *p = space + 6;
@@ -316,11 +316,11 @@ static bool merge_first(struct reader *r, const struct merge_header *h, struct e
 	return true;
 }
 
-int vmxsim_explore_merge(const char *const *reports, unsigned n, const struct explore_options *o, FILE *out,
+int vmxsim_explore_merge(const char *const *reports, unsigned n, const struct vmxsim_explore_options *o, FILE *out,
                          FILE *diag)
 {
 	struct merge_header first, h;
-	struct explore_options mo = *o;
+	struct vmxsim_explore_options mo = *o;
 	struct explore_unit_result *units = NULL;
 	struct explore_total t = {0};
 	struct explore_space sp;

@@ -9,7 +9,8 @@
  * attempt after it (the vCPU stopped, or the run ended) counts as a sample
  * without a time.
  */
-#include "cli/stat.h"
+#include "lib/stat.h"
+#include "lib/api.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -199,9 +200,9 @@ void stat_print(const struct stat_sink *s, uint64_t tsc_hz, FILE *out)
 	free(rows);
 }
 
-enum vmxsim_status vmxsim_stat_scenario(const struct scn_scenario *s, FILE *out, FILE *diag)
+enum vmxsim_status stat_scenario(const struct scn_scenario *s, FILE *out, FILE *diag)
 {
-	struct vmxsim_handle *h = vmxsim_open_scenario(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);
+	struct run_handle *h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);
 	struct vmxsim_result res;
 	struct stat_sink st;
 	uint64_t tsc_hz;
@@ -209,15 +210,20 @@ enum vmxsim_status vmxsim_stat_scenario(const struct scn_scenario *s, FILE *out,
 	if (!h)
 		return VMXSIM_BAD_INPUT;
 	stat_sink_init(&st);
-	tsc_hz = vmxsim_handle_config(h)->cpu.tsc_hz;
-	if (!vmxsim_handle_attach(h, &st.base)) {
+	tsc_hz = run_handle_config(h)->cpu.tsc_hz;
+	if (!run_handle_attach(h, &st.base)) {
 		fprintf(diag, "%s: internal error: no room for the stat sink on the trace bus\n", s->file);
-		vmxsim_close_scenario(h, &res);
+		run_close(h, &res);
 		return VMXSIM_BAD_INPUT;
 	}
-	machine_run(vmxsim_handle_machine(h));
-	vmxsim_close_scenario(h, &res);
+	machine_run(run_handle_machine(h));
+	run_close(h, &res);
 	stat_print(&st, tsc_hz, out);
 	stat_sink_free(&st);
 	return res.status;
+}
+
+VMXSIM_API enum vmxsim_status vmxsim_stat(const struct vmxsim_scenario *s, FILE *out, FILE *diag)
+{
+	return stat_scenario(api_scn(s), out, api_diag(diag));
 }

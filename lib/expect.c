@@ -1,7 +1,7 @@
 /*
  * expect.c - the expectation checker (see expect.h).
  */
-#include "cli/expect.h"
+#include "lib/expect.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

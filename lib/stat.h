@@ -7,14 +7,14 @@
  * Memory grows with the number of distinct exit reasons and vCPUs, never
  * with the length of the run.
  */
-#ifndef VMXSIM_STAT_H
-#define VMXSIM_STAT_H
+#ifndef VMXSIM_LIB_STAT_H
+#define VMXSIM_LIB_STAT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 #include "model/trace/trace.h"
 
@@ -61,7 +61,7 @@ void stat_print(const struct stat_sink *s, uint64_t tsc_hz, FILE *out);
  * trace), print the table on out. The status is the run's, as for `run`; no
  * table when the scenario cannot be run.
  */
-enum vmxsim_status vmxsim_stat_scenario(const struct scn_scenario *s, FILE *out, FILE *diag);
+enum vmxsim_status stat_scenario(const struct scn_scenario *s, FILE *out, FILE *diag);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,5 @@
 /*
- * files.h - the CLI's file handling: atomic replacement, golden comparison,
- * and the scenarios/ -> traces/ naming.
+ * files.h - outputs replaced atomically.
  */
 #ifndef VMXSIM_FILES_H
 #define VMXSIM_FILES_H
@@ -20,6 +19,7 @@ struct atomic_file {
 	char path[4096];
 };
 
+/* False (message on diag) when the folder of `path` does not exist or the temporary file cannot be made. */
 bool atomic_open(struct atomic_file *a, const char *path, FILE *diag);
 /* Flush, fsync and rename over the target. False (and the target untouched) on any error. */
 bool atomic_commit(struct atomic_file *a, FILE *diag);
@@ -28,22 +28,6 @@ void atomic_abort(struct atomic_file *a);
 
 /* Create the directories above `path` (mkdir -p of its dirname). */
 bool make_parent_dirs(const char *path);
-
-/*
- * The golden of a scenario: a "scenarios" path component becomes "traces"
- * and ".scn" becomes ".trace"; without such a component, FILE.trace beside
- * the scenario.
- */
-void golden_path_for(const char *scenario, char *out, size_t n);
-
-enum golden_result { GOLDEN_SAME, GOLDEN_DIFFERS, GOLDEN_MISSING };
-
-/*
- * Stream-compare `actual` with `golden` line by line. On the first
- * difference print its line number, up to three lines of context and both
- * versions of the line to diag.
- */
-enum golden_result golden_compare(const char *actual, const char *golden, FILE *diag);
 
 #ifdef __cplusplus
 }

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/expect.h"
-#include "cli/explore_internal.h"
-#include "cli/files.h"
-#include "cli/scenario_run.h"
+#include "lib/expect.h"
+#include "lib/explore_internal.h"
+#include "lib/files.h"
+#include "lib/scenario_run.h"
 
 /* The index in t->fail of failure key `key`. */
 static uint32_t total_index(const struct explore_total *t, const char *key)
@@ -92,9 +92,9 @@ void explore_key_describe(const struct explore_space *sp, const char *key, char 
 			char text[256];
 			expect_text(&s->expects[i], text, sizeof(text));
 			w = snprintf(buf + len, n - len, "%s%s (line %u) fails", sep, text, s->expects[i].loc.line);
-		} else if (*k == 'v' && vmxsim_verdict_kind(i)) {
+		} else if (*k == 'v' && verdict_kind_at(i)) {
 			w = snprintf(buf + len, n - len, "%sthe monitor reports %s, which no expectation names", sep,
-			             vmxsim_verdict_kind(i));
+			             verdict_kind_at(i));
 		}
 		if (w > 0 && (size_t)w >= n - len) {
 			/* Cut short: say so rather than end mid-word. */
@@ -147,7 +147,7 @@ static void print_where(const struct explore_space *sp, const struct explore_tot
 
 int explore_report_print(const struct explore_space *sp, const struct explore_total *t,
                          const struct explore_report_input *in,
-                  const struct explore_options *o, FILE *out, FILE *diag)
+                  const struct vmxsim_explore_options *o, FILE *out, FILE *diag)
 {
 	int status = 0;
 
@@ -303,7 +303,7 @@ void explore_release(const struct explore_space *sp, struct explore_unit_result 
 	free(text);
 }
 
-int vmxsim_explore(const char *scenario, const struct explore_options *o, FILE *out, FILE *diag)
+int vmxsim_explore(const char *scenario, const struct vmxsim_explore_options *o, FILE *out, FILE *diag)
 {
 	size_t len = 0;
 	char *text = NULL;

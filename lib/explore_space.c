@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/explore_internal.h"
-#include "cli/scenario_run.h"
+#include "lib/explore_internal.h"
+#include "lib/scenario_run.h"
 
 uint64_t explore_mul_sat(uint64_t a, uint64_t b)
 {
@@ -69,13 +69,13 @@ void explore_find_mentioned(struct explore_space *sp)
 		const struct scn_expect *e = &s->expects[i];
 		const char *kind = e->kind == SCN_EXPECT_VERDICT ? e->verdict
 		                 : e->event.ev == SCN_EV_VIOLATION ? e->event.kind : NULL;
-		int k = kind ? vmxsim_verdict_index(kind) : -1;
+		int k = kind ? verdict_index(kind) : -1;
 		if (k >= 0 && k < 8)
 			sp->mentioned[k] = true;
 	}
 }
 
-bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, const struct explore_options *o,
+bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, const struct vmxsim_explore_options *o,
                         FILE *diag)
 {
 	struct cpu_model cpu;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cli/explore.h"
+#include "vmxsim/explore.h"
 #include "front/scenario.h"
 
 #define EXPLORE_TARGET_UNITS 256u   /* units the space is cut into, at least, when it is large enough */
@@ -58,7 +58,7 @@ uint64_t explore_mul_sat(uint64_t a, uint64_t b);
 uint64_t explore_add_sat(uint64_t a, uint64_t b);
 
 /* Build the space; false with a message on diag (the scenario's CPU decides cycles). */
-bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, const struct explore_options *o,
+bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, const struct vmxsim_explore_options *o,
                         FILE *diag);
 /* The verdict kinds sp->s's expectations name (sp->mentioned). */
 void explore_find_mentioned(struct explore_space *sp);
@@ -137,7 +137,7 @@ void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore
                       const volatile int *stop);
 
 /* Run the units of this shard on o->jobs threads, with a progress bar if asked. */
-bool explore_run_units(const struct explore_space *sp, const struct explore_options *o,
+bool explore_run_units(const struct explore_space *sp, const struct vmxsim_explore_options *o,
                        struct explore_unit_result *units);
 
 /* ---- the report ---- */
@@ -165,7 +165,7 @@ void explore_key_describe(const struct explore_space *sp, const char *key, char 
 
 /* The shard report file (docs/explore.md): written atomically, read back for --merge. */
 bool explore_report_write(const struct explore_space *sp, const char *path, const char *scenario, uint64_t hash,
-                          const struct explore_options *o, const struct explore_unit_result *units, FILE *diag);
+                          const struct vmxsim_explore_options *o, const struct explore_unit_result *units, FILE *diag);
 
 /* FNV-1a of the scenario's bytes: a report belongs to the text it was made from. */
 uint64_t explore_hash(const char *text, size_t len);
@@ -184,7 +184,7 @@ struct explore_report_input {
 
 /* Print the report (and write the reproducers of a complete run); the exit status. */
 int explore_report_print(const struct explore_space *sp, const struct explore_total *t,
-                         const struct explore_report_input *in, const struct explore_options *o, FILE *out,
+                         const struct explore_report_input *in, const struct vmxsim_explore_options *o, FILE *out,
                          FILE *diag);
 
 /* A scenario file parsed, and its bytes (*text, to free; reproducers are written from them); messages on diag. */

@@ -6,13 +6,13 @@
  * (the L0 variant and its switches, verdict kinds, L2 guests, time limits at
  * the CPU's TSC frequency) is checked here and reported at its location.
  */
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/expect.h"
+#include "lib/expect.h"
 #include "model/machine/machine.h"
 #include "vmcs/vmx_exit_reason.h"
 
@@ -21,12 +21,12 @@ static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_n
 
 #define NVERDICT_KINDS (sizeof(verdict_kinds) / sizeof(verdict_kinds[0]))
 
-const char *vmxsim_verdict_kind(size_t i)
+const char *verdict_kind_at(size_t i)
 {
 	return i < NVERDICT_KINDS ? verdict_kinds[i] : NULL;
 }
 
-int vmxsim_verdict_index(const char *kind)
+int verdict_index(const char *kind)
 {
 	for (size_t i = 0; i < NVERDICT_KINDS; i++)
 		if (!strcmp(kind, verdict_kinds[i]))
@@ -34,15 +34,15 @@ int vmxsim_verdict_index(const char *kind)
 	return -1;
 }
 
-bool vmxsim_known_verdict(const char *kind)
+bool verdict_known(const char *kind)
 {
-	return vmxsim_verdict_index(kind) >= 0;
+	return verdict_index(kind) >= 0;
 }
 
 /* Everything allocated for one run. */
 struct build {
 	const struct scn_scenario *s;
-	const struct vmxsim_point *point; /* exploration: the values of s->vars, or NULL */
+	const struct run_point *point; /* exploration: the values of s->vars, or NULL */
 	FILE *diag;
 	struct machine_config cfg;
 	struct machine_guest *guests;
@@ -322,12 +322,12 @@ static bool check_expects(struct build *b)
 {
 	for (size_t i = 0; i < b->s->nexpects; i++) {
 		const struct scn_expect *e = &b->s->expects[i];
-		if (e->kind == SCN_EXPECT_VERDICT && !vmxsim_known_verdict(e->verdict))
+		if (e->kind == SCN_EXPECT_VERDICT && !verdict_known(e->verdict))
 			return located(b, e->verdict_loc,
 			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event, host_nmi_delayed, duplicate_delivery or wrong_level",
 			               e->verdict);
 		if (e->kind != SCN_EXPECT_VERDICT && e->event.ev == SCN_EV_VIOLATION && e->event.kind &&
-		    !vmxsim_known_verdict(e->event.kind))
+		    !verdict_known(e->event.kind))
 			return located(b, e->event.arg_loc, "unknown monitor verdict '%s'", e->event.kind);
 	}
 	return true;
@@ -391,7 +391,7 @@ static void build_free(struct build *b)
 }
 
 /* One open run: everything its machine points into stays put. */
-struct vmxsim_handle {
+struct run_handle {
 	struct build b;
 	struct trace_bus bus;
 	struct trace_sink *out;
@@ -399,7 +399,7 @@ struct vmxsim_handle {
 	struct machine *m;
 };
 
-static void handle_free(struct vmxsim_handle *h)
+static void handle_free(struct run_handle *h)
 {
 	machine_destroy(h->m);
 	trace_sink_close(h->out);
@@ -408,10 +408,10 @@ static void handle_free(struct vmxsim_handle *h)
 	free(h);
 }
 
-struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
-                                           FILE *diag, const struct vmxsim_limits *lim, unsigned flags)
+struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                           FILE *diag, const struct run_limits *lim, unsigned flags)
 {
-	struct vmxsim_handle *h = calloc(1, sizeof(*h));
+	struct run_handle *h = calloc(1, sizeof(*h));
 	struct trace_sink_context tctx;
 	char err[256];
 
@@ -428,7 +428,7 @@ struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *t
 		free(h);
 		return NULL;
 	}
-	if (flags & VMXSIM_OPEN_NO_STIMULI)
+	if (flags & RUN_OPEN_NO_STIMULI)
 		h->b.cfg.nstim = 0;   /* checked, but the embedding brings its own */
 	if (lim && lim->max_cycles && h->b.cfg.run_cycles > lim->max_cycles)
 		h->b.cfg.run_cycles = lim->max_cycles;
@@ -466,39 +466,39 @@ struct vmxsim_handle *vmxsim_open_scenario(const struct scn_scenario *s, FILE *t
 	return h;
 }
 
-void vmxsim_handle_quiet(struct vmxsim_handle *h)
+void run_handle_quiet(struct run_handle *h)
 {
 	h->b.diag = NULL;
 }
 
-struct machine *vmxsim_handle_machine(struct vmxsim_handle *h)
+struct machine *run_handle_machine(struct run_handle *h)
 {
 	return h->m;
 }
 
-const struct machine_config *vmxsim_handle_config(const struct vmxsim_handle *h)
+const struct machine_config *run_handle_config(const struct run_handle *h)
 {
 	return &h->b.cfg;
 }
 
-bool vmxsim_handle_attach(struct vmxsim_handle *h, struct trace_sink *sink)
+bool run_handle_attach(struct run_handle *h, struct trace_sink *sink)
 {
 	return trace_bus_attach(&h->bus, sink);
 }
 
-uint64_t vmxsim_handle_stimulus_slack(const struct vmxsim_handle *h, size_t stim)
+uint64_t run_handle_stimulus_slack(const struct run_handle *h, size_t stim)
 {
 	uint32_t i = stim < h->b.s->nstimuli ? h->b.stim_index[stim] : UINT32_MAX;
 
 	return i == UINT32_MAX ? UINT64_MAX : machine_stimulus_slack(h->m, i);
 }
 
-enum vmxsim_status vmxsim_close_scenario(struct vmxsim_handle *h, struct vmxsim_result *res)
+enum vmxsim_status run_close(struct run_handle *h, struct vmxsim_result *res)
 {
-	return vmxsim_close_scenario_each(h, res, NULL);
+	return run_close_each(h, res, NULL);
 }
 
-enum vmxsim_status vmxsim_close_scenario_each(struct vmxsim_handle *h, struct vmxsim_result *res,
+enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *res,
                                               bool *failed_each)
 {
 	struct vmxsim_result local;
@@ -531,23 +531,23 @@ enum vmxsim_status vmxsim_close_scenario_each(struct vmxsim_handle *h, struct vm
 	return res->status;
 }
 
-enum vmxsim_status vmxsim_run_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+enum vmxsim_status run_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
                                        FILE *diag, struct vmxsim_result *res)
 {
-	return vmxsim_run_scenario_limited(s, trace, format, diag, NULL, res);
+	return run_scenario_limited(s, trace, format, diag, NULL, res);
 }
 
-enum vmxsim_status vmxsim_run_scenario_limited(const struct scn_scenario *s, FILE *trace, enum trace_format format,
-                                               FILE *diag, const struct vmxsim_limits *lim,
+enum vmxsim_status run_scenario_limited(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                               FILE *diag, const struct run_limits *lim,
                                                struct vmxsim_result *res)
 {
-	struct vmxsim_handle *h = vmxsim_open_scenario(s, trace, format, diag, lim, 0);
+	struct run_handle *h = run_open(s, trace, format, diag, lim, 0);
 
 	if (!h) {
 		memset(res, 0, sizeof(*res));
 		res->status = VMXSIM_BAD_INPUT;
 		return res->status;
 	}
-	machine_run(vmxsim_handle_machine(h));
-	return vmxsim_close_scenario(h, res);
+	machine_run(run_handle_machine(h));
+	return run_close(h, res);
 }
