@@ -113,6 +113,8 @@ static bool run_side(const char *path, bool bare, struct recorder *r, const char
 	struct run_handle *h;
 	bool ok;
 
+	/* Cleared first: the caller frees r->v whatever happens here. */
+	memset(r, 0, sizeof(*r));
 	if (!s) {
 		char msg[1024];
 		scn_format_error(&err, msg, sizeof(msg));
@@ -137,7 +139,6 @@ static bool run_side(const char *path, bool bare, struct recorder *r, const char
 				s->stimuli[kept++] = s->stimuli[i];
 		s->nstimuli = kept;
 	}
-	memset(r, 0, sizeof(*r));
 	r->base.emit = record;
 	r->bare = bare;
 	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);

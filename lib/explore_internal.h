@@ -154,6 +154,8 @@ struct explore_total {
 
 bool explore_total_add(const struct explore_space *sp, struct explore_total *t, const struct explore_unit_result *u);
 void explore_total_free(struct explore_total *t);
+/* The public figures of a total (vmxsim_explore_options.totals). */
+void explore_totals_fill(const struct explore_total *t, struct vmxsim_explore_totals *out);
 
 /*
  * "expect no nmi_nesting (line 30) fails; the monitor reports lost_event,

@@ -370,6 +370,8 @@ int vmxsim_explore_merge(const char *const *reports, unsigned n, const struct vm
 	mo.shard = o->shard;
 	mo.shards = o->shards;
 	status = explore_report_print(&sp, &t, &in, &mo, out, diag);
+	if (o->totals)
+		explore_totals_fill(&t, o->totals);
 done:
 	explore_release(&sp, units, &t, s, text);
 	return status;

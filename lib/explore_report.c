@@ -68,6 +68,14 @@ bool explore_total_add(const struct explore_space *sp, struct explore_total *t, 
 	return true;
 }
 
+void explore_totals_fill(const struct explore_total *t, struct vmxsim_explore_totals *out)
+{
+	out->points = t->points;
+	out->runs = t->runs;
+	out->failing_runs = t->failing_runs;
+	out->kinds = t->nfail;
+}
+
 void explore_total_free(struct explore_total *t)
 {
 	free(t->spans.v);
@@ -346,6 +354,8 @@ int vmxsim_explore(const char *scenario, const struct vmxsim_explore_options *o,
 	if (o->report && !explore_report_write(&sp, o->report, scenario, explore_hash(text, len), o, units, diag))
 		goto done;
 	status = explore_report_print(&sp, &t, &in, o, out, diag);
+	if (o->totals)
+		explore_totals_fill(&t, o->totals);
 done:
 	explore_release(&sp, units, &t, s, text);
 	return status;

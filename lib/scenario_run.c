@@ -511,6 +511,7 @@ enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *re
 	machine_finish(h->m);
 	machine_get_stats(h->m, &st);
 	res->cycles = h->b.cfg.run_cycles;
+	res->tsc_hz = h->b.cfg.cpu.tsc_hz;
 	res->exits = st.exits;
 	res->entries = st.entries;
 	res->injections = st.injections;

@@ -19,6 +19,14 @@
 extern "C" {
 #endif
 
+/* What an exploration covered, for a caller that wants figures rather than the report's text. */
+struct vmxsim_explore_totals {
+	uint64_t points;         /* points of the space covered (a sample's size, or the whole space) */
+	uint64_t runs;           /* runs made: equal arrival times are run once (docs/explore.md) */
+	uint64_t failing_runs;   /* runs that failed */
+	uint32_t kinds;          /* distinct kinds of failure */
+};
+
 struct vmxsim_explore_options {
 	uint64_t runs;           /* 0: the whole space; else this many sampled points */
 	uint64_t seed;           /* sampling */
@@ -29,6 +37,8 @@ struct vmxsim_explore_options {
 	bool repro;              /* minimise and write reproducers (not for a shard) */
 	bool progress;           /* progress bar on diag */
 	const volatile int *stop;/* set (by a signal handler) to stop early; may be NULL */
+	bool reference;          /* every run in the reference mode (slow; for measuring the fast mode) */
+	struct vmxsim_explore_totals *totals; /* filled at the end when not NULL */
 };
 
 /*

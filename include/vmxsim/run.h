@@ -42,6 +42,7 @@ VMXSIM_API int vmxsim_format_lookup(const char *name);
 struct vmxsim_result {
 	enum vmxsim_status status;
 	uint64_t cycles;         /* length of the run */
+	uint64_t tsc_hz;         /* cycles per second of the scenario's CPU model */
 	uint64_t exits, entries, injections, deliveries, violations, events;
 	uint32_t expects, expects_failed;
 	bool trace_error;        /* writing the trace failed */
