@@ -140,7 +140,18 @@ static bool compare(enum scn_cmp c, uint64_t a, uint64_t b)
 	return false;
 }
 
-/* "exit NMI_WINDOW", "deliver nmi", "violation nmi_nesting" for messages. */
+/* The level and vCPU filters as the scenario wrote them: " L2 cpu1". */
+static void describe_filters(const struct scn_event_pat *p, char *buf, size_t n)
+{
+	size_t len = strlen(buf);
+
+	if (p->level != SCN_ANY && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " L%d", p->level);
+	if (p->cpu != SCN_ANY && len < n)
+		snprintf(buf + len, n - len, " cpu%d", p->cpu);
+}
+
+/* "exit NMI_WINDOW", "deliver nmi L2", "violation nmi_nesting" for messages. */
 static void describe(const struct scn_event_pat *p, char *buf, size_t n)
 {
 	const char *name = scn_event_name(p->ev);
@@ -167,11 +178,12 @@ static void describe(const struct scn_event_pat *p, char *buf, size_t n)
 		snprintf(buf, n, "%s", name);
 		break;
 	}
+	describe_filters(p, buf, n);
 }
 
 void expect_text(const struct scn_expect *e, char *buf, size_t n)
 {
-	char ev[64];
+	char ev[96];
 
 	switch (e->kind) {
 	case SCN_EXPECT_VERDICT:
@@ -202,7 +214,7 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 	for (uint32_t i = 0; i < x->n; i++) {
 		const struct expect_item *it = &x->items[i];
 		const struct scn_expect *e = it->e;
-		char what[128];
+		char what[192];
 		bool ok = false;
 
 		switch (e->kind) {
@@ -212,7 +224,7 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 			         e->negated ? "no " : "", e->verdict, it->count);
 			break;
 		case SCN_EXPECT_COUNT: {
-			char ev[64];
+			char ev[96];
 			ok = compare(e->cmp, it->count, e->count);
 			describe(&e->event, ev, sizeof(ev));
 			snprintf(what, sizeof(what), "count %s %s %" PRIu64 " (got %" PRIu64 ")", ev, scn_cmp_name(e->cmp),
@@ -221,7 +233,7 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 		}
 		case SCN_EXPECT_AT:
 		case SCN_EXPECT_WITHIN: {
-			char ev[64];
+			char ev[96];
 			ok = it->count > 0;
 			describe(&e->event, ev, sizeof(ev));
 			if (e->kind == SCN_EXPECT_AT)
