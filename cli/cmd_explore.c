@@ -1,13 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * explore_cli.c - the `vmxsim explore` command line: options, Ctrl-C, and
- * where the report goes.
+ * cmd_explore.c - `vmxsim explore`: options, Ctrl-C, and where the report goes.
  *
- *   vmxsim explore FILE.scn [--runs N [--seed S]] [--jobs N] [--shard K/N]
- *                  [--report FILE] [--out DIR] [--no-repro] [--progress|--no-progress]
- *   vmxsim explore --merge REPORT... [--out DIR] [--no-repro]
+ *   vmxsim explore [OPTION]... FILE.scn
+ *   vmxsim explore --merge [OPTION]... REPORT...
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,121 +24,160 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static const char explore_usage[] =
-    "usage: vmxsim explore FILE.scn [--runs N [--seed S]] [--jobs N] [--shard K/N --report FILE]\n"
-    "                      [--out DIR] [--no-repro] [--progress|--no-progress]\n"
-    "       vmxsim explore --merge REPORT... [--out DIR] [--no-repro]\n"
-    "\n"
-    "Runs the scenario at every point of the space its ranges (at 5000..9000,\n"
-    "on ... +0..2us, work 100..900) and choices (choose a | b) span - arrival times\n"
-    "that give equal runs once - or at N points sampled with seed S, judges each run\n"
-    "by the expectations and the monitors, and writes each kind of failure as a\n"
-    "minimised scenario DIR/NAME.fail-K.scn (default DIR: .). --jobs: threads, the\n"
-    "same report. --shard K/N: this machine's part, written with --report for\n"
-    "--merge. Exit status: 0 nothing failed, 1 a failure found, 2 bad input,\n"
-    "130 stopped by Ctrl-C. docs/explore.md has the details.\n";
+enum {
+	OPT_RUNS = CLI_LONG_ONLY,
+	OPT_SEED,
+	OPT_SHARD,
+	OPT_REPORT,
+	OPT_OUT,
+	OPT_NO_REPRO,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
+	OPT_MERGE,
+};
 
-static int usage_error(const char *msg)
+#define MAX_JOBS 256
+
+static const struct cli_option explore_options[] = {
+	{OPT_RUNS, "runs", CLI_VALUE, "N", "run N points sampled from the space instead of all of it", NULL},
+	{OPT_SEED, "seed", CLI_VALUE, "S", "the seed of the --runs sample (default 0)", NULL},
+	{'j', "jobs", CLI_VALUE, "N",
+	 "run on N threads, 1 to 256 (default: one per online CPU); the report is the same for any N", NULL},
+	{OPT_SHARD, "shard", CLI_VALUE, "K/N",
+	 "run only part K of N of the space (1 <= K <= N), written with --report for --merge", NULL},
+	{OPT_REPORT, "report", CLI_VALUE, "FILE",
+	 "write the shard report to FILE (its folder must exist), for --merge", NULL},
+	{OPT_OUT, "out", CLI_VALUE, "DIR",
+	 "write the reproducers into DIR, created if need be (default: the current folder)", NULL},
+	{OPT_NO_REPRO, "no-repro", CLI_NO_VALUE, NULL, "write no reproducers", NULL},
+	{OPT_PROGRESS, "progress", CLI_NO_VALUE, NULL, "draw a progress bar on standard error (default: on a terminal)",
+	 NULL},
+	{OPT_NO_PROGRESS, "no-progress", CLI_NO_VALUE, NULL, "draw no progress bar", NULL},
+	{OPT_MERGE, "merge", CLI_NO_VALUE, NULL,
+	 "merge shard reports: the operands are the REPORT files, and the report of the whole space (and its "
+	 "reproducers) comes out",
+	 NULL},
+	{0, NULL, CLI_NO_VALUE, NULL, NULL, NULL},
+};
+
+static const char *const explore_usage[] = {"[OPTION]... FILE.scn", "--merge [OPTION]... REPORT...", NULL};
+
+/* One per online CPU: what the machine can give, and the report does not depend on it. */
+static unsigned default_jobs(void)
 {
-	fprintf(stderr, "vmxsim explore: %s\n\n%s", msg, explore_usage);
-	return 2;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_JOBS ? MAX_JOBS : (unsigned)n;
 }
 
-static bool number(const char *s, uint64_t max, uint64_t *out)
+/* What the options say, checked; 0, or the usage error's status. */
+static int check_args(const struct cli_command *cmd, const struct vmxsim_explore_options *o, bool merging,
+                      bool seed_set, const char *const *operands, unsigned n)
 {
-	char *end;
-
-	if (!s || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return !errno && !*end && *out <= max;
+	if (seed_set && !o->runs)
+		return cli_usage_error(cmd, "--seed picks the sample of --runs N; without --runs every point runs");
+	if (merging) {
+		if (o->runs || o->shards || o->report || seed_set)
+			return cli_usage_error(cmd, "--merge takes report files only (and --out, --no-repro)");
+		/* Wherever --merge stands, every operand is a report: the library says which one is not. */
+		if (n == 0)
+			return cli_usage_error(cmd, "--merge needs the shard reports to merge");
+		return 0;
+	}
+	if (n == 0)
+		return cli_usage_error(cmd, "missing scenario file (FILE.scn)");
+	if (n > 1)
+		return cli_usage_error(cmd, "extra operand '%s' (one scenario at a time)", operands[1]);
+	if (!strcmp(operands[0], "-"))
+		return cli_usage_error(cmd, "a scenario on standard input cannot be explored: its reproducers and "
+		                            "reports name the scenario's file");
+	if (o->shards && !o->report)
+		return cli_usage_error(cmd, "--shard writes its part with --report FILE, for --merge");
+	return 0;
 }
 
-int cmd_explore(int argc, char **argv)
+static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 {
 	struct vmxsim_explore_options o;
-	const char *scenario = NULL;
-	const char **merge = NULL;
-	unsigned nmerge = 0;
+	const char **operands, *v;
+	unsigned n = 0, k, parts;
 	bool merging = false, progress_set = false, seed_set = false;
 	struct sigaction sa;
-	int status;
-	uint64_t v;
+	struct cli_args a;
+	int status, id;
+	char tail;
+	uint64_t u;
 
 	memset(&o, 0, sizeof(o));
-	o.jobs = 1;
+	o.jobs = default_jobs();
 	o.repro = true;
-	merge = calloc((size_t)argc + 1, sizeof(*merge));
-	if (!merge)
+	operands = calloc((size_t)argc + 1, sizeof(*operands));
+	if (!operands)
 		return 2;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "--runs")) {
-			if (!number(next, UINT64_MAX / 2, &v) || v == 0)
-				return free(merge), usage_error("--runs takes a number of runs, at least 1");
-			o.runs = v;
-			i++;
-		} else if (!strcmp(a, "--seed")) {
-			if (!number(next, UINT64_MAX, &o.seed))
-				return free(merge), usage_error("--seed takes a number");
+	cli_begin(&a, cmd, argc, argv);
+	while ((id = cli_next(&a, &v)) != CLI_DONE) {
+		status = 0;
+		switch (id) {
+		case CLI_EXIT:
+			status = a.status;
+			break;
+		case OPT_RUNS:
+			if (!cli_number(cmd, "--runs", v, 1, UINT64_MAX / 2, &o.runs))
+				status = CLI_USAGE;
+			break;
+		case OPT_SEED:
+			if (!cli_number(cmd, "--seed", v, 0, UINT64_MAX, &o.seed))
+				status = CLI_USAGE;
 			seed_set = true;
-			i++;
-		} else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
-			if (!number(next, 256, &v) || v == 0)
-				return free(merge), usage_error("--jobs takes a number of threads, 1 to 256");
-			o.jobs = (unsigned)v;
-			i++;
-		} else if (!strcmp(a, "--shard")) {
-			unsigned k = 0, n = 0;
-			char tail;
-			if (!next || sscanf(next, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k == 0 || k > n || n > 1000000)
-				return free(merge), usage_error("--shard takes K/N with 1 <= K <= N, such as 2/8");
+			break;
+		case 'j':
+			if (!cli_number(cmd, "--jobs", v, 1, MAX_JOBS, &u))
+				status = CLI_USAGE;
+			o.jobs = (unsigned)u;
+			break;
+		case OPT_SHARD:
+			if (sscanf(v, "%u/%u%c", &k, &parts, &tail) != 2 || parts == 0 || k == 0 || k > parts || parts > 1000000)
+				status = cli_usage_error(cmd, "--shard takes K/N with 1 <= K <= N, such as 2/8, not '%s'", v);
 			o.shard = k;
-			o.shards = n;
-			i++;
-		} else if (!strcmp(a, "--report")) {
-			if (!next)
-				return free(merge), usage_error("--report takes a file");
-			o.report = next;
-			i++;
-		} else if (!strcmp(a, "--out")) {
-			if (!next)
-				return free(merge), usage_error("--out takes a directory");
-			o.out_dir = next;
-			i++;
-		} else if (!strcmp(a, "--no-repro")) {
+			o.shards = parts;
+			break;
+		case OPT_REPORT:
+			if (!strcmp(v, "-"))
+				status = cli_usage_error(cmd, "--report takes a file: the report on standard output is the "
+				                              "one for people");
+			o.report = v;
+			break;
+		case OPT_OUT:
+			o.out_dir = v;
+			break;
+		case OPT_NO_REPRO:
 			o.repro = false;
-		} else if (!strcmp(a, "--progress") || !strcmp(a, "--no-progress")) {
-			o.progress = !strcmp(a, "--progress");
+			break;
+		case OPT_PROGRESS:
+		case OPT_NO_PROGRESS:
+			o.progress = id == OPT_PROGRESS;
 			progress_set = true;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			free(merge);
-			fputs(explore_usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "--merge")) {
+			break;
+		case OPT_MERGE:
 			merging = true;
-		} else if (a[0] == '-') {
-			char msg[300];
-			snprintf(msg, sizeof(msg), "unknown option '%.256s'", a);
-			return free(merge), usage_error(msg);
-		} else if (merging) {
-			merge[nmerge++] = a;
-		} else if (!scenario) {
-			scenario = a;
-		} else {
-			return free(merge), usage_error("one scenario file at a time");
+			break;
+		case CLI_OPERAND:
+			operands[n++] = v;
+			break;
+		}
+		if (status || id == CLI_EXIT) {
+			free(operands);
+			return status;
 		}
 	}
-	if (seed_set && !o.runs)
-		return free(merge), usage_error("--seed picks the sample of --runs N; without --runs every point runs");
-	if (merging && (scenario || nmerge == 0 || o.runs || o.shards || o.report))
-		return free(merge), usage_error("--merge takes report files only (and --out, --no-repro)");
-	if (!merging && !scenario)
-		return free(merge), usage_error("a scenario file is needed");
-	if (o.shards && !o.report)
-		return free(merge), usage_error("--shard writes its part with --report FILE, for --merge");
+	status = check_args(cmd, &o, merging, seed_set, operands, n);
+	/* The report is written at the end of what may be hours: a folder that is not there is found now. */
+	if (!status && o.report && !cli_output_folder_ok(cmd, o.report))
+		status = 2;
+	if (status) {
+		free(operands);
+		return status;
+	}
 	if (!progress_set)
 		o.progress = isatty(STDERR_FILENO);
 	memset(&sa, 0, sizeof(sa));
@@ -149,9 +186,33 @@ int cmd_explore(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	o.stop = (const volatile int *)&interrupted;
 	if (merging)
-		status = vmxsim_explore_merge(merge, nmerge, &o, stdout, stderr);
+		status = vmxsim_explore_merge(operands, n, &o, stdout, stderr);
 	else
-		status = vmxsim_explore(scenario, &o, stdout, stderr);
-	free(merge);
+		status = vmxsim_explore(operands[0], &o, stdout, stderr);
+	free(operands);
+	if (fflush(stdout) != 0 && status < 2)
+		status = 2;
 	return status;
 }
+
+const struct cli_command cmd_explore = {
+	.name = "explore",
+	.summary = "run a scenario at every point of its space of timings",
+	.usage = explore_usage,
+	.description =
+	    "Runs the scenario at every point of the space its ranges (at 5000..9000,\n"
+	    "on ... +0..2us, work 100..900) and choices (choose a | b) span - arrival\n"
+	    "times that give equal runs once - or at N points sampled with seed S,\n"
+	    "judges each run by the expectations and the monitors, and writes each kind\n"
+	    "of failure as a minimised scenario that reproduces it, DIR/NAME.fail-K.scn.\n"
+	    "The report goes to standard output. --shard K/N runs one machine's part of\n"
+	    "the space; --merge makes the report of the whole from the parts' reports\n"
+	    "(docs/explore.md). Ctrl-C stops early with a report of what was done.\n",
+	.options = explore_options,
+	.exit_status = "  0    nothing failed\n"
+	               "  1    a failure found\n"
+	               "  2    bad input or usage\n"
+	               "  130  stopped by Ctrl-C (the report of what was done is printed)\n",
+	.more = NULL,
+	.main = explore_main,
+};
