@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plot.c - timelines of runs: a JSONL trace handed to tools/vmxsim_plot.py.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plot.h - timelines of runs, drawn by tools/vmxsim_plot.py.
  *

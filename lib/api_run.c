@@ -131,6 +131,8 @@ VMXSIM_API struct vmxsim_session *vmxsim_session_open(const struct vmxsim_scenar
 	}
 	if (o->quiet)
 		run_handle_quiet(ss->h);
+	if (o->color)
+		run_handle_color(ss->h);
 	ss->m = run_handle_machine(ss->h);
 	return ss;
 }

@@ -173,6 +173,7 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 	ro.format = VMXSIM_FORMAT_TEXT;
 	ro.diag = diag;
 	ro.reference = o->reference;
+	ro.color = o->diff.color;
 	st = vmxsim_run(s, &ro, &res->run);
 	if (st == VMXSIM_BAD_INPUT || fflush(run) != 0) {
 		fclose(run);

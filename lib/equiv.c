@@ -105,11 +105,12 @@ static void describe(FILE *out, const char *who, const struct l1_event *e)
 	}
 }
 
-/* Run one side; false (messages on diag) if it cannot run. */
-static bool run_side(const char *path, bool bare, struct recorder *r, const char **l0name, FILE *diag)
+/* Run one side of the text read from `name`; false (messages on diag) if it cannot run. */
+static bool run_side(const char *text, size_t len, const char *name, bool bare, struct recorder *r,
+                     const char **l0name, FILE *diag)
 {
 	struct scn_error err;
-	struct scn_scenario *s = scn_parse_file(path, &err);
+	struct scn_scenario *s = scn_parse(text, len, name, &err);
 	struct run_handle *h;
 	bool ok;
 
@@ -153,18 +154,33 @@ int vmxsim_equiv(const char *path, FILE *out, FILE *diag)
 {
 	struct recorder nested, bare;
 	const char *n1, *n2;
-	size_t i;
+	struct scn_error err;
+	size_t i, len;
+	char *text;
 	int rc;
 
-	if (!run_side(path, false, &nested, &n1, diag)) {
-		free(nested.v);
+	/* Read once, parse for each side: standard input ("-") can be read only once. */
+	text = scn_read_file(path, &len, &err);
+	if (!text) {
+		char msg[1024];
+		scn_format_error(&err, msg, sizeof(msg));
+		fprintf(diag, "%s\n", msg);
 		return 2;
 	}
-	if (!run_side(path, true, &bare, &n2, diag)) {
+	if (!strcmp(path, "-"))
+		path = SCN_STDIN_NAME;
+	if (!run_side(text, len, path, false, &nested, &n1, diag)) {
+		free(nested.v);
+		free(text);
+		return 2;
+	}
+	if (!run_side(text, len, path, true, &bare, &n2, diag)) {
 		free(nested.v);
 		free(bare.v);
+		free(text);
 		return 2;
 	}
+	free(text);
 	for (i = 0; i < nested.n && i < bare.n; i++)
 		if (!same(&nested.v[i], &bare.v[i]))
 			break;

@@ -248,7 +248,8 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 		if (!ok) {
 			failed++;
 			if (diag)
-				fprintf(diag, "%s:%u:%u: expectation failed: %s\n", x->s->file, e->loc.line, e->loc.col, what);
+				fprintf(diag, "%s:%u:%u: %sexpectation failed%s: %s\n", x->s->file, e->loc.line, e->loc.col,
+				        x->color ? "\033[1;31m" : "", x->color ? "\033[0m" : "", what);
 		}
 	}
 	return failed;

@@ -28,6 +28,7 @@ struct expect_sink {
 	const struct scn_scenario *s;
 	struct expect_item *items;
 	uint32_t n;
+	bool color;              /* "expectation failed" in red (ANSI) in the messages: a terminal reads them */
 };
 
 /* tsc_hz converts the times of AT/WITHIN. False if out of memory. */

@@ -471,6 +471,11 @@ void run_handle_quiet(struct run_handle *h)
 	h->b.diag = NULL;
 }
 
+void run_handle_color(struct run_handle *h)
+{
+	h->ex.color = true;
+}
+
 struct machine *run_handle_machine(struct run_handle *h)
 {
 	return h->m;

@@ -73,6 +73,8 @@ struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trac
 struct machine *run_handle_machine(struct run_handle *h);
 /* From now on no messages: failed expectations are only counted (explore). */
 void run_handle_quiet(struct run_handle *h);
+/* Failed expectations are reported in colour (vmxsim_run_options.color). */
+void run_handle_color(struct run_handle *h);
 /* The machine's description: cpu.tsc_hz, run_cycles, vcpus, ... */
 const struct machine_config *run_handle_config(const struct run_handle *h);
 /*

@@ -31,7 +31,7 @@ VMXSIM_API bool vmxsim_golden_path(const char *scenario_path, char *out, size_t 
 struct vmxsim_diff_options {
 	unsigned context;          /* lines of context around each difference (unified diff) */
 	uint64_t cycle_tolerance;  /* events whose cycles differ by at most this are the same event */
-	bool color;                /* ANSI colour: removed lines red, added green */
+	bool color;                /* ANSI colour: removed lines red, added green (vmxsim_check: also failed expectations) */
 	const char *label_a;       /* names in the ---/+++ header; NULL: the paths */
 	const char *label_b;
 };

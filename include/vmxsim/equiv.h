@@ -15,7 +15,8 @@ extern "C" {
 #endif
 
 /*
- * Run the nested scenario at `path` under its L0 and again with the same
+ * Run the nested scenario at `path` ("-": standard input, read once and
+ * named "<stdin>") under its L0 and again with the same
  * L1 on bare metal (`l0 none`), and compare what L1 sees - its VM exits,
  * VMfails and the values it reads - ignoring time. The verdict and the
  * first difference go to out. Returns 0 the same, 1 they differ, 2 bad

@@ -62,6 +62,7 @@ struct vmxsim_run_options {
 	uint64_t max_cycles;     /* 0: as long as the scenario says; else at most this long */
 	bool reference;          /* reference stepping: every processor advances cycle by cycle; the same trace, slower */
 	bool quiet;              /* no messages for failed expectations (they are still counted) */
+	bool color;              /* ANSI colour in the messages on diag ("expectation failed" in red): for a terminal */
 };
 
 /* Run a scenario to its end. res may be NULL. */
