@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite: unit tests (GoogleTest), golden traces of every
 # shipped scenario, CLI tests, and the parser's malformed-input replays.
 # Missing Debian packages are installed with apt-get.

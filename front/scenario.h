@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scenario.h - the scenario front-end: `.scn` text in, a plain-C scenario
  * description out (docs/scenario-language.md is the language reference).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_scenario.c - what a parsed scenario offers its users: the arena that
  * owns it, file reading, error formatting, per-vCPU guest lookup, the CPU

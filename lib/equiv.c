@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * equiv.c - the bare-metal equivalence check (see equiv.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * expect.h - the expectation checker: a trace sink that counts what each
  * `expect` line of a scenario looks for while the run streams by, and

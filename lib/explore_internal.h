@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * explore_internal.h - what the explore files share: the space (its
  * dimensions and units), one judged run, the results of a unit, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * explore_report.c - adding units up and the report vmxsim explore prints;
  * the run of a whole space (or of one shard of it) from a scenario file.

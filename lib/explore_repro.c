@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * explore_repro.c - from a failure to a scenario that shows it: minimise
  * the smallest failing point (fewest stimuli, then smallest times and

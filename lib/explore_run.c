@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * explore_run.c - running the space: one point judged, one unit
  * enumerated, the units of a shard spread over worker threads.

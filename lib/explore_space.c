@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * explore_space.c - the space a scenario's ranges and choices span: its
  * dimensions in cycles, the cut into units, sampled points, the order of

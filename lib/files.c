@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * files.c - outputs replaced atomically: a reader never sees half a file,
  * and a failed run leaves what was there before.

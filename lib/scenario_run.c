@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scenario_run.c - turn a parsed scenario into a machine description, run
  * it with a trace writer and the expectation checker, and judge.

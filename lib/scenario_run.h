@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scenario_run.h - from a parsed scenario to a finished run: build the
  * machine description, attach the trace writer and the expectation checker,

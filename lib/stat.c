@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stat.c - `vmxsim stat`: VM exits per reason and the time each took to
  * handle, as `perf kvm stat report` shows them for a real VM.

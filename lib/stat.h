@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stat.h - `vmxsim stat`: a `perf kvm stat report` of one run.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CLI tests (cli/test_cli.cc, cli/test_stat.cc): the vmxsim binary run as a user runs it, in a
 # fresh temporary directory per test. A separate binary so it can be pointed
 # at the vmxsim it tests; each test removes CI and VMXSIM_UPDATE_GOLDEN from

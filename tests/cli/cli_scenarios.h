@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The scenarios the CLI suites share (test_cli.cc and the test_cli_*.cc
 // files): small stories whose line numbers the tests name.
 #ifndef VMXSIM_TESTS_CLI_SCENARIOS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // What both CLI suites need to run the vmxsim binary and read what it left:
 // a command's result, shell quoting, a whole file as a string, and a
 // fixture that gives each test a fresh working directory to run it in.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The vmxsim command line, run as a user runs it: each test gets a fresh
 // temporary directory, writes its scenario files there, runs the binary
 // (VMXSIM_BIN) in it with CI and VMXSIM_UPDATE_GOLDEN removed from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // `vmxsim explore`, run as a user runs it (cli_util::WorkdirTest: a fresh work
 // directory per test): the report and its exit status, the reproducers it
 // writes, that --jobs and --shard/--merge do not change what is found, seeded

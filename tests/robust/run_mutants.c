@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run_mutants.c - robustness of the whole path, not only the parser: every
  * truncation (at a stride) and a deterministic set of byte mutations of

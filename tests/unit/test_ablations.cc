@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Each safeguard of the 2008 soft-vNMI patch (and each era switch of the
  * KVM model) turned off, one at a time, on a shipped scenario: the outcome

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The expectation checker (cli/expect): which trace events an event pattern
 // of the scenario language matches, and the verdicts and messages of
 // `expect` lines, on scenarios parsed from strings and synthetic events.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Exploration collapses arrival times that give the same run
 // (machine_stimulus_slack(), cli/explore_run.c). Two properties keep it
 // honest, checked here by brute force on small spaces:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Relative stimuli (`on EVENT +D ...`) come due in the middle of a run: the
 // vCPU they are for must take them there - at its next instruction
 // boundary, or at once when it idles in the host - and not at its next VM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The monitors with end-of-run figures (model/monitor/latency.c,
 // forced_unblock.c, summaries.c): NMI latency for the guests, host NMI
 // latency and the host_nmi_delayed verdict, forced unblocks of the soft

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Nested VMX in the KVM model: what each line of the 2011 patch protects
  * (switched off one at a time), and the bare-metal equivalence check - the

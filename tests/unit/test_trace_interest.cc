@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Which sinks the trace bus calls (trace_sink.ignore), which events it lets
 // an emitter leave unbuilt (trace_bus_begin), and what it counts either
 // way; the monitors' masks; and, over every shipped scenario, that a run
