@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job: build vmxsim and run every shipped scenario, printing one
 # row per scenario (outcome, golden, counts, where its trace was written).
 # Missing Debian packages are installed with apt-get.

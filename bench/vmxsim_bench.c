@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmxsim_bench - how fast the model runs on the machine it runs on. Not a
  * test: it asserts nothing and prints figures (docs/PERFORMANCE.md says how
@@ -25,7 +26,9 @@
  *    space on one thread - runs and space points per second - then on two
  *    threads, and again in the reference mode (the ratio, one thread).
  *
- * Wall time is the only clock here; the model itself never reads one.
+ * Wall time is the only clock here; the model itself never reads one. The
+ * benchmark uses only the public API (include/vmxsim/), as an embedder
+ * would, so what it measures is what a user gets.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -38,10 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/explore_internal.h"
-#include "cli/scenario_run.h"
-#include "front/scenario.h"
-#include "vmcs/cpu_model.h"
+#include "vmxsim/vmxsim.h"
 
 /* A round trip is about 2,400 cycles at Nehalem's figures; RUN_CYCLES / 2400 exits. */
 static const char storm_fmt[] =
@@ -62,54 +62,40 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static _Noreturn void parse_failed(const struct scn_error *err)
+static _Noreturn void parse_failed(const struct vmxsim_error *err)
 {
-	char msg[4200];
-	scn_format_error(err, msg, sizeof(msg));
-	fprintf(stderr, "vmxsim_bench: %s\n", msg);
+	fprintf(stderr, "vmxsim_bench: %s\n", err->text);
 	exit(2);
 }
 
-static struct scn_scenario *storm(uint64_t cycles)
+static struct vmxsim_scenario *storm(uint64_t cycles)
 {
 	char text[512];
-	struct scn_error err;
+	struct vmxsim_error err;
 	int n = snprintf(text, sizeof(text), storm_fmt, cycles);
-	struct scn_scenario *s = scn_parse(text, (size_t)n, "storm.scn", &err);
+	struct vmxsim_scenario *s = vmxsim_scenario_parse(text, (size_t)n, "storm.scn", &err);
 
 	if (!s)
 		parse_failed(&err);
 	return s;
 }
 
-/* The scenario's TSC frequency: its CPU model with the scenario's overrides. */
-static uint64_t tsc_hz_of(const struct scn_scenario *s)
-{
-	struct cpu_model model;
-
-	if (!scn_cpu_resolve(&s->cpu, &model) || !model.tsc_hz) {
-		fprintf(stderr, "vmxsim_bench: %s: no TSC frequency\n", s->file);
-		exit(2);
-	}
-	return model.tsc_hz;
-}
-
 /* One run (reference stepping if `reference`); its wall time in seconds, its result in *res. */
-static double timed_run(const struct scn_scenario *s, FILE *trace, bool reference, struct vmxsim_result *res)
+static double timed_run(const struct vmxsim_scenario *s, FILE *trace, bool reference, struct vmxsim_result *res)
 {
-	struct vmxsim_limits lim = {.reference = reference};
+	struct vmxsim_run_options ro = {.trace = trace, .format = VMXSIM_FORMAT_TEXT, .reference = reference};
 	double t0 = now();
-	enum vmxsim_status st = vmxsim_run_scenario_limited(s, trace, TRACE_FORMAT_TEXT, stderr, &lim, res);
+	enum vmxsim_status st = vmxsim_run(s, &ro, res);
 
 	if (st == VMXSIM_BAD_INPUT) {
-		fprintf(stderr, "vmxsim_bench: %s cannot run\n", s->file);
+		fprintf(stderr, "vmxsim_bench: %s cannot run\n", vmxsim_scenario_name(s));
 		exit(2);
 	}
 	return now() - t0;
 }
 
 /* The best of `reps` runs: the one least disturbed by the rest of the machine. */
-static double best_of(int reps, const struct scn_scenario *s, FILE *trace, bool reference,
+static double best_of(int reps, const struct vmxsim_scenario *s, FILE *trace, bool reference,
                       struct vmxsim_result *res)
 {
 	double best = 0;
@@ -123,7 +109,7 @@ static double best_of(int reps, const struct scn_scenario *s, FILE *trace, bool 
 
 static void exit_storm(uint64_t cycles, int reps)
 {
-	struct scn_scenario *s = storm(cycles);
+	struct vmxsim_scenario *s = storm(cycles);
 	struct vmxsim_result res;
 	FILE *null = fopen("/dev/null", "w");
 	double off, on, ref;
@@ -143,19 +129,19 @@ static void exit_storm(uint64_t cycles, int reps)
 	printf("  reference, off:     %8.3f s  %12.0f exits/s  (%.2fx the time of the fast mode)\n", ref,
 	       (double)res.exits / ref, ref / off);
 	fclose(null);
-	scn_free(s);
+	vmxsim_scenario_free(s);
 }
 
 static void timeout_1s(const char *dir, int reps, bool reference)
 {
 	char path[4096];
-	struct scn_error err;
-	struct scn_scenario *s;
+	struct vmxsim_error err;
+	struct vmxsim_scenario *s;
 	struct vmxsim_result res;
 	double t;
 
 	snprintf(path, sizeof(path), "%s/soft-vnmi/timeout-1s.scn", dir);
-	s = scn_parse_file(path, &err);
+	s = vmxsim_scenario_load(path, &err);
 	if (!s)
 		parse_failed(&err);
 	t = best_of(reps, s, NULL, false, &res);
@@ -163,13 +149,13 @@ static void timeout_1s(const char *dir, int reps, bool reference)
 	printf("  wall time per run:  %8.3f ms (best of %d), status %d\n", t * 1e3, reps, (int)res.status);
 	/* Simulated seconds at the scenario's TSC frequency, per wall second. */
 	printf("  real-time factor:   %8.0f simulated seconds per wall second\n",
-	       (double)res.cycles / (double)tsc_hz_of(s) / t);
+	       (double)res.cycles / (double)res.tsc_hz / t);
 	if (reference) {
 		double r = timed_run(s, NULL, true, &res);
 		printf("  reference mode:     %8.3f s per run, status %d: the fast mode is %.0fx faster\n", r,
 		       (int)res.status, r / t);
 	}
-	scn_free(s);
+	vmxsim_scenario_free(s);
 }
 
 /* Peak RSS (KiB) of a child that runs a storm of `cycles` with the text trace to /dev/null. */
@@ -184,7 +170,7 @@ static long child_peak_rss(uint64_t cycles)
 		exit(2);
 	}
 	if (pid == 0) {
-		struct scn_scenario *s = storm(cycles);
+		struct vmxsim_scenario *s = storm(cycles);
 		struct vmxsim_result res;
 		FILE *null = fopen("/dev/null", "w");
 		timed_run(s, null, false, &res);
@@ -197,56 +183,48 @@ static long child_peak_rss(uint64_t cycles)
 	return ru.ru_maxrss;
 }
 
-/* The whole space of an exploration; its wall time, runs and points. */
-static double explore_all(const struct explore_space *sp, unsigned jobs, uint64_t *runs, uint64_t *points)
+/* The whole space of an exploration; its wall time and what it covered. The report itself goes to /dev/null. */
+static double explore_all(const char *path, unsigned jobs, bool reference, struct vmxsim_explore_totals *tot)
 {
-	struct explore_options o = {.jobs = jobs};
-	struct explore_unit_result *units = calloc(sp->units, sizeof(*units));
+	struct vmxsim_explore_options o = {.jobs = jobs, .reference = reference, .totals = tot};
+	FILE *null = fopen("/dev/null", "w");
 	double t0 = now(), t;
+	int st;
 
-	if (!units || !explore_run_units(sp, &o, units)) {
-		fprintf(stderr, "vmxsim_bench: out of memory\n");
+	if (!null) {
+		perror("vmxsim_bench: /dev/null");
 		exit(2);
 	}
+	st = vmxsim_explore(path, &o, null, stderr);
 	t = now() - t0;
-	*runs = *points = 0;
-	for (uint64_t u = 0; u < sp->units; u++) {
-		*runs += units[u].runs;
-		*points += units[u].points;
-		explore_unit_free(&units[u]);
+	fclose(null);
+	if (st != 0 && st != 1) {
+		fprintf(stderr, "vmxsim_bench: exploring %s failed (status %d)\n", path, st);
+		exit(2);
 	}
-	free(units);
 	return t;
 }
 
 static void explore_rate(const char *dir, bool reference)
 {
 	char path[4096];
-	struct scn_error err;
-	struct scn_scenario *s;
-	struct explore_options o = {.jobs = 1};
-	struct explore_space sp;
-	uint64_t runs, points;
+	struct vmxsim_explore_totals tot;
 	double one, two;
 
 	snprintf(path, sizeof(path), "%s/explore/soft-vnmi-nesting.scn", dir);
-	if (!(s = scn_parse_file(path, &err)))
-		parse_failed(&err);
-	if (!explore_space_init(&sp, s, &o, stderr))
-		exit(2);
-	one = explore_all(&sp, 1, &runs, &points);
-	printf("%s: %" PRIu64 " points, %" PRIu64 " runs (equal arrival times collapsed)\n", path, points, runs);
-	printf("  one thread:         %8.3f s  %12.0f runs/s  %12.0f points/s\n", one, (double)runs / one,
-	       (double)points / one);
-	two = explore_all(&sp, 2, &runs, &points);
-	printf("  two threads:        %8.3f s  %12.0f runs/s  (%.2fx one thread)\n", two, (double)runs / two, one / two);
+	one = explore_all(path, 1, false, &tot);
+	printf("%s: %" PRIu64 " points, %" PRIu64 " runs (equal arrival times collapsed)\n", path, tot.points,
+	       tot.runs);
+	printf("  one thread:         %8.3f s  %12.0f runs/s  %12.0f points/s\n", one, (double)tot.runs / one,
+	       (double)tot.points / one);
+	two = explore_all(path, 2, false, &tot);
+	printf("  two threads:        %8.3f s  %12.0f runs/s  (%.2fx one thread)\n", two, (double)tot.runs / two,
+	       one / two);
 	if (reference) {
-		sp.reference = true;
-		double r = explore_all(&sp, 1, &runs, &points);
+		double r = explore_all(path, 1, true, &tot);
 		printf("  reference, one:     %8.3f s  %12.0f runs/s  (the fast mode is %.1fx faster)\n", r,
-		       (double)runs / r, r / one);
+		       (double)tot.runs / r, r / one);
 	}
-	scn_free(s);
 }
 
 int main(int argc, char **argv)
@@ -269,10 +247,10 @@ int main(int argc, char **argv)
 	int reps = quick ? 1 : 5;
 
 	if (profile) {
-		struct scn_scenario *s = storm(storm_cycles * 5);
+		struct vmxsim_scenario *s = storm(storm_cycles * 5);
 		struct vmxsim_result res;
 		printf("trace off: %.3f s\n", timed_run(s, NULL, false, &res));
-		scn_free(s);
+		vmxsim_scenario_free(s);
 		return 0;
 	}
 	exit_storm(storm_cycles, reps);

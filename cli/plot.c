@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plot.c - timelines of runs: a JSONL trace handed to tools/vmxsim_plot.py.
  */
@@ -13,14 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/files.h"
-#include "cli/scenario_run.h"
-
-#ifndef VMXSIM_TOOLS_DIR
-#define VMXSIM_TOOLS_DIR "tools"
-#endif
-
-static const char plot_tool[] = VMXSIM_TOOLS_DIR "/vmxsim_plot.py";
+#include "cli/paths.h"
+#include "vmxsim/vmxsim.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -46,9 +41,10 @@ void plot_title_for(const char *scenario, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)len, p);
 }
 
-bool plot_write_jsonl(const struct scn_scenario *s, const char *path, FILE *diag)
+bool plot_write_jsonl(const struct vmxsim_scenario *s, const char *path, FILE *diag)
 {
 	FILE *f = fopen(path, "w"), *quiet;
+	struct vmxsim_run_options ro = {0};
 	struct vmxsim_result res;
 	enum vmxsim_status st;
 	bool ok;
@@ -59,7 +55,11 @@ bool plot_write_jsonl(const struct scn_scenario *s, const char *path, FILE *diag
 	}
 	/* The first run has said everything about the scenario already. */
 	quiet = fopen("/dev/null", "w");
-	st = vmxsim_run_scenario(s, f, TRACE_FORMAT_JSONL, quiet ? quiet : diag, &res);
+	ro.trace = f;
+	ro.format = VMXSIM_FORMAT_JSONL;
+	ro.diag = quiet ? quiet : diag;
+	ro.quiet = true;
+	st = vmxsim_run(s, &ro, &res);
 	if (quiet)
 		fclose(quiet);
 	ok = st != VMXSIM_BAD_INPUT && !res.trace_error;
@@ -119,10 +119,11 @@ static int run_tool(char **argv, FILE *diag)
 		              "python3 python3-matplotlib)\n", py);
 		return VMXSIM_BAD_INPUT;
 	}
-	if (access(plot_tool, R_OK) != 0) {
-		fprintf(diag, "vmxsim: the plotting tool %s is missing: %s\n", plot_tool, strerror(errno));
+	char dir[4096], plot_tool[4200];
+
+	if (!tools_dir(dir, sizeof(dir), diag))
 		return VMXSIM_BAD_INPUT;
-	}
+	snprintf(plot_tool, sizeof(plot_tool), "%s/vmxsim_plot.py", dir);
 	argv[0] = (char *)(uintptr_t)py;
 	argv[1] = (char *)(uintptr_t)plot_tool;
 	fflush(NULL);    /* the child must not see our buffered output */
@@ -178,7 +179,7 @@ int plot_render_batch(const char *list, FILE *diag)
 	return run_tool(argv, diag);
 }
 
-int plot_scenario(const struct scn_scenario *s, const char *scenario_path, const char *out, FILE *diag)
+int plot_scenario(const struct vmxsim_scenario *s, const char *scenario_path, const char *out, FILE *diag)
 {
 	char dir[4096], trace[4200], title[4096];
 	int rc = VMXSIM_BAD_INPUT;
@@ -209,7 +210,7 @@ bool plot_batch_open(struct plot_batch *b, FILE *diag)
 	return true;
 }
 
-bool plot_batch_add(struct plot_batch *b, const struct scn_scenario *s, const char *title, const char *out,
+bool plot_batch_add(struct plot_batch *b, const struct vmxsim_scenario *s, const char *title, const char *out,
                     FILE *diag)
 {
 	char trace[4200];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plot.h - timelines of runs, drawn by tools/vmxsim_plot.py.
  *
@@ -13,7 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "front/scenario.h"
+#include "vmxsim/scenario.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +34,7 @@ void plot_title_for(const char *scenario, char *out, size_t n);
  * the run's own messages are not repeated). False, with a message on diag,
  * if the trace cannot be written.
  */
-bool plot_write_jsonl(const struct scn_scenario *s, const char *path, FILE *diag);
+bool plot_write_jsonl(const struct vmxsim_scenario *s, const char *path, FILE *diag);
 
 /* A new temporary directory for JSONL traces ($TMPDIR or /tmp); false on error. */
 bool plot_make_tmpdir(char *dir, size_t n, FILE *diag);
@@ -51,7 +52,7 @@ int plot_render(const char *trace, const char *out, const char *title, FILE *dia
 int plot_render_batch(const char *list, FILE *diag);
 
 /* vmxsim run --plot: the JSONL trace of s in a temporary file, drawn into out. 0 or 2, as plot_render. */
-int plot_scenario(const struct scn_scenario *s, const char *scenario_path, const char *out, FILE *diag);
+int plot_scenario(const struct vmxsim_scenario *s, const char *scenario_path, const char *out, FILE *diag);
 
 /* vmxsim suite --plots: traces collected one by one, drawn together by one Python process. */
 struct plot_batch {
@@ -64,7 +65,7 @@ struct plot_batch {
 
 bool plot_batch_open(struct plot_batch *b, FILE *diag);
 /* Write s's JSONL trace and add TRACE<TAB>out<TAB>title to the list (creating out's directories). */
-bool plot_batch_add(struct plot_batch *b, const struct scn_scenario *s, const char *title, const char *out,
+bool plot_batch_add(struct plot_batch *b, const struct vmxsim_scenario *s, const char *title, const char *out,
                     FILE *diag);
 /* Draw everything added, remove the temporary files. 0, or 2 when a plot failed. */
 int plot_batch_finish(struct plot_batch *b, FILE *diag);

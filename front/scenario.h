@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scenario.h - the scenario front-end: `.scn` text in, a plain-C scenario
  * description out (docs/scenario-language.md is the language reference).
@@ -362,7 +363,10 @@ struct scn_scenario {
 struct scn_scenario *scn_parse(const char *text, size_t len, const char *filename,
                                struct scn_error *err);
 
-/* Read and parse a file; an unreadable file is an error at line 0, col 0. */
+/* What standard input ("-" as a path) is called in messages and in the scenario's file name. */
+#define SCN_STDIN_NAME "<stdin>"
+
+/* Read and parse a file ("-": standard input); an unreadable file is an error at line 0, col 0. */
 struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err);
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_dump.c - `scn_replay dump FILE`: the scenario description as the
  * parser built it, one fact per line, for people debugging the front-end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_events.c - events and what refers to them: the stimuli (`at`,
  * `every`, `on`) and the expectations (`expect`).

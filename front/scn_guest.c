@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_guest.c - guest blocks: `guest L1|L2 [cpuN]`, then labels,
  * instructions, `idt` entries, `vmcs` setup lines and `exit-handler`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_internal.h - what the front-end's files share and nobody else sees:
  * the arena, the tokens of one line, the parser state, the name tables.

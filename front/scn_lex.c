@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_lex.c - the bytes of one line: validation (NUL, control characters,
  * UTF-8, length), the comment split and the tokens; and numbers with their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_names.c - the words of the language that name model concepts: guest
  * operations, events, units, comparisons, and the CPU overrides.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_operand.c - error reporting and the operands every statement shares:
  * numbers, times, vectors, vCPUs, levels, tokens and growing arrays.

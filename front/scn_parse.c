@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_parse.c - the file, its lines and the statements cpu, l0, vcpus and
  * run, and the checks that need the whole file. Operands and errors are in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_replay.c - drives the scenario parser over inputs that must never
  * crash it, for ctest (tests/front.cmake) and for people debugging it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_replay.h - the parts of the scn_replay tool in other files.
  */

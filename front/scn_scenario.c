@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_scenario.c - what a parsed scenario offers its users: the arena that
  * owns it, file reading, error formatting, per-vCPU guest lookup, the CPU
@@ -109,7 +110,14 @@ char *scn_read_file(const char *path, size_t *len, struct scn_error *err)
 			snprintf(err->msg, sizeof(err->msg), "no file name given");
 		return NULL;
 	}
-	f = fopen(path, "rb");
+	/* "-" is standard input, as for most Unix tools; messages call it <stdin>. */
+	if (!strcmp(path, "-")) {
+		if (err)
+			err->file = SCN_STDIN_NAME;
+		f = stdin;
+	} else {
+		f = fopen(path, "rb");
+	}
 	if (!f) {
 		if (err)
 			snprintf(err->msg, sizeof(err->msg), "cannot open: %s", strerror(errno));
@@ -126,7 +134,8 @@ char *scn_read_file(const char *path, size_t *len, struct scn_error *err)
 	*len = fread(buf, 1, SCN_MAX_INPUT_BYTES + 1u, f);
 	if (ferror(f))
 		e = errno ? errno : EIO;
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (e) {
 		free(buf);
 		if (err)
@@ -145,7 +154,7 @@ struct scn_scenario *scn_parse_file(const char *path, struct scn_error *err)
 
 	if (!buf)
 		return NULL;
-	s = scn_parse(buf, len, path, err);
+	s = scn_parse(buf, len, strcmp(path, "-") ? path : SCN_STDIN_NAME, err);
 	free(buf);
 	return s;
 }

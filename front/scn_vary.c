@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_vary.c - what a scenario lets `vmxsim explore` vary: a time or a
  * length written as a range (`at 5000..9000`, `on deliver nmi +0..2us`,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scn_vmcs.c - VMCS operands of guest lines: a field by name or encoding,
  * and a value written as numbers and control-bit names joined by '|',

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by run.sh, test.sh and .ci/run: install the Debian packages that
 # are missing, and nothing else.
 need_packages() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench.runs: the benchmark program still builds and runs to the end on
 # short runs (--quick). It checks that every part completes and prints its
 # line; it says nothing about speed (docs/PERFORMANCE.md records that).

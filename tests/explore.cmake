@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The shipped explorations (scenarios/explore/*.scn), run as a user runs them:
 #
 #   explore.find.NAME    vmxsim explore finds the failure the exploration is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The checks of tests/explore.cmake on one shipped exploration.
 #
 #   explore_check.sh find   WORKDIR VMXSIM SCENARIO EXPECTED-MESSAGE

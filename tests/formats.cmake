@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Trace formats checked by the programs that read them:
 #
 #   format.vcd_vcd2fst    every shipped scenario -> VCD. tools/check_vcd.py reads it

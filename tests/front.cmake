@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Scenario front-end tests (front/): the GoogleTest suite ScenarioParse* is in
 # unit/test_scenario_parse.cc; these are the parser's robustness tests.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # One ctest per shipped scenario: run it, check its expectations and compare
 # its text trace with the golden under traces/ (vmxsim check).
 file(GLOB_RECURSE VMXSIM_SCENARIOS RELATIVE ${PROJECT_SOURCE_DIR}/scenarios

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // A strict reader of JSONL lines, shared by the trace tests and the CLI tests.
 #ifndef VMXSIM_TESTS_JSON_LINE_H
 #define VMXSIM_TESTS_JSON_LINE_H

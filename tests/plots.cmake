@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Plot tests: tools/vmxsim_plot.py run by its real consumer, Debian's
 # /usr/bin/python3 with python3-matplotlib, and the pictures read back.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # reference.<scenario>: every shipped scenario run in the reference mode
 # (`vmxsim check --reference`: each processor advances one cycle, or one work
 # unit, at a time instead of jumping to its next event) must give its golden

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Mutations of every shipped scenario through parser, machine and run.
 add_executable(run_mutants ${CMAKE_CURRENT_SOURCE_DIR}/robust/run_mutants.c)
 target_link_libraries(run_mutants PRIVATE vmxsim_run)

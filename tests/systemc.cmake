@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # systemc.matches_c: the SystemC example (adapters/systemc/example_top.cc),
 # whose interrupt source drives the pins, writes the same trace byte for
 # byte as `vmxsim run` of adapters/systemc/example.scn, whose `at` lines

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The unit suites of the trace bus, the monitors and the expectation checker
 # (unit/test_trace.cc, unit/test_monitors.cc, unit/test_expect.cc) need the
 # layers above the processor: model/ (trace, monitors) and cli/ (expect.c,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check the structure of vmxsim's Perfetto / Chrome trace-event JSON.
 
     check_perfetto.py TRACE.json...

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """check_plot_svg.py - check that a vmxsim timeline holds what it must.
 
     check_plot_svg.py PLOT.svg TRACE.jsonl [--lane cpu0-L1 ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check a value change dump written by `vmxsim run FILE --format vcd`.
 
     check_vcd.py OURS.vcd [--against OTHER.vcd] [--gtkw VIEW.gtkw]

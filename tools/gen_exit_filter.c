@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gen_exit_filter.c - write tools/exit_reasons.txt, GTKWave's translate
  * filter for the VCD writer's exit_reason signal, from the exit-reason

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """vmxsim_plot.py - draw a timeline of a vmxsim JSONL trace.
 
     vmxsim_plot.py TRACE.jsonl -o OUT.png|OUT.svg [--from C] [--to C] [--title T] [--width IN]

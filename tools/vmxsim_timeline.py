@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """vmxsim_timeline.py - a vmxsim JSONL trace read into a timeline: lanes per
 vCPU and level, and on each the spans (guest running, hypervisor work,
 handlers, NMI blocking, KVM's soft-vNMI flag) and marks (exits,

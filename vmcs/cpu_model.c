@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cpu_model.c - named CPU models and the derivation of their VMX capability
  * MSRs from feature lists.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cpu_model.h - named CPU models: VMX capabilities, model-specific event
  * behaviour and timing. The table is cpu_models.def.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmcs.c - VMCLEAR, VMREAD and VMWRITE on a modelled VMCS region.
  */

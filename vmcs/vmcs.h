@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmcs.h - one VMCS region: its launch state and field values, VMREAD and
  * VMWRITE as software executes them, and unchecked accessors for the

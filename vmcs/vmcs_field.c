@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmcs_field.c - the field table, generated from vmcs_fields.def.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmcs_field.h - VMCS field encodings and the field table (SDM App. B).
  *

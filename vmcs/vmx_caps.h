@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_caps.h - VMX capability MSRs (SDM App. A "VMX Capability Reporting
  * Facility"): allowed-0 settings in bits 31:0 (a 1 there means the control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_controls.h - bits of the pin-based, processor-based (primary and
  * secondary), VM-exit and VM-entry controls, generated from vmx_controls.def.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_exit_reason.h - exit reasons (VM_EXIT_REASON) from vmx_exit_reasons.def.
  */

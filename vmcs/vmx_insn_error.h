@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_insn_error.h - VM-instruction error numbers from vmx_insn_errors.def.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_intr_info.h - the interruption-information format shared by the
  * VM-entry field (0x4016), the VM-exit field (0x4404) and the IDT-vectoring

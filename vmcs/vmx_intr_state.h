@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_intr_state.h - guest interruptibility state (0x4824), activity state
  * (0x4826) and the RFLAGS bits the event path reads (SDM "Guest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_names.c - name lookups generated from the exit-reason, VM-instruction
  * error and control tables, plus the small format names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * example_top.cc - a SystemC top level: an interrupt source drives the NMI
  * and INTR pins of one vmx_sc_vcpu, which runs the guest and hypervisor of

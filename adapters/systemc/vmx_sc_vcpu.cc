@@ -1,15 +1,13 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_sc_vcpu.cc - the SystemC module around one modelled machine: an
- * SC_METHOD turns pin edges into stimuli (machine_raise), an SC_THREAD runs
+ * SC_METHOD turns pin edges into stimuli (vmxsim_session_raise), an SC_THREAD runs
  * the machine a quantum at a time under a quantum keeper.
  */
 #include "adapters/systemc/vmx_sc_vcpu.h"
 
 #include <string>
 
-#include "cli/scenario_run.h"
-#include "front/scenario.h"
-#include "model/machine/machine.h"
 
 namespace {
 
@@ -22,35 +20,34 @@ vmx_sc_vcpu::vmx_sc_vcpu(sc_core::sc_module_name name, const std::string &scenar
                          const options &opt)
     : sc_core::sc_module(name), nmi_i("nmi_i"), intr_i("intr_i"), vector_i("vector_i"), level_(level), opt_(opt)
 {
-	scn_error err;
-	char msg[1024];
+	vmxsim_error err;
+	vmxsim_run_options ro = {};
 
 	if (opt_.quantum == sc_core::SC_ZERO_TIME)
 		SC_REPORT_ERROR("vmx_sc_vcpu", "the quantum must be longer than zero");
-	scenario_ = scn_parse_file(scenario.c_str(), &err);
+	scenario_ = vmxsim_scenario_load(scenario.c_str(), &err);
 	if (!scenario_) {
-		scn_format_error(&err, msg, sizeof(msg));
-		std::fprintf(opt_.diag, "%s\n", msg);
+		std::fprintf(opt_.diag, "%s\n", err.text);
 		SC_REPORT_ERROR("vmx_sc_vcpu", ("cannot parse " + scenario).c_str());
 		return;
 	}
-	handle_ = vmxsim_open_scenario(scenario_, opt_.trace, opt_.format, opt_.diag, nullptr,
-	                               opt_.scenario_stimuli ? 0u : unsigned(VMXSIM_OPEN_NO_STIMULI));
-	if (!handle_) {
-		scn_free(scenario_);
+	ro.trace = opt_.trace;
+	ro.format = opt_.format;
+	ro.diag = opt_.diag;
+	session_ = vmxsim_session_open(scenario_, &ro, opt_.scenario_stimuli ? 0u : unsigned(VMXSIM_SESSION_NO_STIMULI));
+	if (!session_) {
+		vmxsim_scenario_free(scenario_);
 		scenario_ = nullptr;
 		SC_REPORT_ERROR("vmx_sc_vcpu", ("cannot build a machine from " + scenario).c_str());
 		return;
 	}
-	machine_ = vmxsim_handle_machine(handle_);
-	const machine_config *cfg = vmxsim_handle_config(handle_);
-	if (opt_.cpu >= cfg->vcpus) {
+	if (opt_.cpu >= vmxsim_session_vcpus(session_)) {
 		close();
 		SC_REPORT_ERROR("vmx_sc_vcpu", ("no cpu" + std::to_string(opt_.cpu) + " in " + scenario).c_str());
 		return;
 	}
-	hz_ = cfg->cpu.tsc_hz;
-	end_ = cfg->run_cycles;
+	hz_ = vmxsim_session_tsc_hz(session_);
+	end_ = vmxsim_session_end(session_);
 	ticks_per_second_ = sc_core::sc_time(1, sc_core::SC_SEC).value();
 
 	SC_HAS_PROCESS(vmx_sc_vcpu);
@@ -77,8 +74,8 @@ sc_core::sc_time vmx_sc_vcpu::time_of(uint64_t cycle) const
 
 /*
  * Runs in the delta cycle after a pin changed. The machine has already
- * been run to the end of the current quantum; machine_raise() puts a
- * stimulus for its past at machine_now(), where the next step starts.
+ * been run to the end of the current quantum; vmxsim_session_raise() puts a
+ * stimulus for its past at vmxsim_session_now(), where the next step starts.
  */
 void vmx_sc_vcpu::pins_changed()
 {
@@ -95,16 +92,16 @@ void vmx_sc_vcpu::pins_changed()
 
 void vmx_sc_vcpu::raise(bool nmi, uint8_t vector)
 {
-	machine_stimulus s = {};
+	vmxsim_stimulus s = {};
 
-	if (!handle_)
+	if (!session_)
 		return;   /* the run is over */
-	s.kind = nmi ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+	s.kind = nmi ? VMXSIM_STIM_NMI : VMXSIM_STIM_IRQ;
 	s.vector = vector;
 	s.level = level_ == target::l0_pin ? 0 : 1;
 	s.cpu = opt_.cpu;
 	s.origin = opt_.origin.c_str();
-	if (machine_raise(machine_, &s, cycles_at(sc_core::sc_time_stamp())))
+	if (vmxsim_session_raise(session_, &s, cycles_at(sc_core::sc_time_stamp())))
 		edges_++;
 }
 
@@ -117,8 +114,8 @@ void vmx_sc_vcpu::raise(bool nmi, uint8_t vector)
 void vmx_sc_vcpu::run()
 {
 	qk_.reset();
-	while (machine_now(machine_) < end_) {
-		machine_run_until(machine_, cycles_at(qk_.get_current_time() + opt_.quantum));
+	while (vmxsim_session_now(session_) < end_) {
+		vmxsim_session_run_until(session_, cycles_at(qk_.get_current_time() + opt_.quantum));
 		qk_.inc(opt_.quantum);
 		if (qk_.need_sync())
 			qk_.sync();
@@ -129,13 +126,12 @@ void vmx_sc_vcpu::run()
 
 void vmx_sc_vcpu::close()
 {
-	if (handle_) {
-		status_ = vmxsim_close_scenario(handle_, nullptr);
-		handle_ = nullptr;
-		machine_ = nullptr;
+	if (session_) {
+		status_ = vmxsim_session_close(session_, nullptr);
+		session_ = nullptr;
 	}
 	if (scenario_) {
-		scn_free(scenario_);
+		vmxsim_scenario_free(scenario_);
 		scenario_ = nullptr;
 	}
 }

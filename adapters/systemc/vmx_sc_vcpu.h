@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmx_sc_vcpu.h - one modelled machine (a VMX logical processor with its L0
  * hypervisor and guest, built from a scenario file) as a SystemC module.
@@ -10,7 +11,7 @@
  *
  * Time: 1 cycle = 1/tsc_hz of the scenario's CPU. The machine runs with
  * temporal decoupling: one SC_THREAD runs it a quantum ahead of SystemC
- * time (machine_run_until), counts the quantum in a
+ * time (vmxsim_session_run_until), counts the quantum in a
  * tlm_utils::tlm_quantumkeeper and waits only when the keeper says so. A
  * pin edge at SystemC time T is seen at cycle max(cycle(T), C), where C is
  * where the machine has been run to when SystemC delivers the edge; with
@@ -27,11 +28,7 @@
 #include <systemc>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "model/trace/trace.h"
-
-struct scn_scenario;
-struct vmxsim_handle;
-struct machine;
+#include "vmxsim/vmxsim.h"
 
 /* How a vmx_sc_vcpu runs (vmx_sc_vcpu::options). */
 struct vmx_sc_vcpu_options {
@@ -40,7 +37,7 @@ struct vmx_sc_vcpu_options {
 	std::string origin = "pin";         /* origin= of the stimulus lines (a scenario's `via`) */
 	bool scenario_stimuli = true;       /* also run the scenario's own stimuli */
 	std::FILE *trace = nullptr;         /* where the trace goes (nullptr: nowhere) */
-	trace_format format = TRACE_FORMAT_TEXT;
+	vmxsim_format format = VMXSIM_FORMAT_TEXT;
 	std::FILE *diag = stderr;           /* scenario errors, failed expectations */
 };
 
@@ -68,7 +65,7 @@ public:
 
 	/* Notified when the run has reached its end, the trace is complete and the expectations are judged. */
 	const sc_core::sc_event &done_event() const { return done_ev_; }
-	bool done() const { return handle_ == nullptr; }
+	bool done() const { return session_ == nullptr; }
 	/* enum vmxsim_status once done: 0 every expectation held, 1 one failed. */
 	int status() const { return status_; }
 	/* Edges turned into stimuli. */
@@ -87,9 +84,8 @@ private:
 
 	target level_;
 	options opt_;
-	scn_scenario *scenario_ = nullptr;
-	vmxsim_handle *handle_ = nullptr;
-	machine *machine_ = nullptr;
+	vmxsim_scenario *scenario_ = nullptr;
+	vmxsim_session *session_ = nullptr;
 	uint64_t hz_ = 0;
 	uint64_t ticks_per_second_ = 0;      /* sc_time values per second at this time resolution */
 	uint64_t end_ = 0;                   /* the run's length in cycles */

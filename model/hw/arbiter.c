@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * arbiter.c - the one place that decides what happens at an instruction
  * boundary (SDM Vol. 3A 6.9 "Priority Among Concurrent Events" with the VMX

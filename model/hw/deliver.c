@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * deliver.c - vectoring events through the IDT of what runs now, the
  * exceptions that delivery itself raises, their escalation to #DF and triple

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exec.c - executing guest operations at instruction boundaries, and the run
  * loop that alternates arbitration (arbiter.c) with execution.

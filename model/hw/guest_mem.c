@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guest_mem.c - program layout and fetch, empty guest memory.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guest_mem.h - what the model keeps of a guest's memory: its program text,
  * its IDT and its stack of interrupt frames.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hw_event.h - what the processor model reports as it runs. The processor
  * only describes; the trace bus and monitors above it decide what to keep.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lapic.c - IRR/ISR bookkeeping of the physical local APIC.
  */

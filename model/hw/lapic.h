@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lapic.h - the physical local APIC as the processor sees it: the IRR and
  * ISR, priority by vector class, acknowledge and EOI. TPR is 0; only fixed

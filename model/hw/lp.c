@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lp.c - the logical processor's state, inputs, simple VMX instructions and
  * pure queries. Entry is in vmentry.c, exits in vmexit.c, vectoring in

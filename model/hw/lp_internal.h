@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lp_internal.h - what the processor model's own files share. Not public.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmentry.c - VMLAUNCH/VMRESUME: the basic checks, the checks on controls
  * (VMfailValid 7, R4-R8), on host state (VMfailValid 8), on guest state

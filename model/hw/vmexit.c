@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmexit.c - VM exits: record the exit information, save guest state, load
  * host state (SDM "VM Exits": 27.2 recording, 27.3 saving, 27.5 loading).

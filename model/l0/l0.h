@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * l0.h - the interface between the machine and an L0 hypervisor model.
  *

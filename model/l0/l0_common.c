@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * l0_common.c - shared hypervisor helpers (see l0_common.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * l0_common.h - what every L0 model does the same way: its per-vCPU base
  * (environment, the VMCS of its guest, the guest's virtual local APIC),

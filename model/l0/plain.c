@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * plain.c - "plain": a small root hypervisor that runs one guest per vCPU
  * and sets up its VMCS as the scenario says. It is not KVM; it is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vlapic.c - requeueing a vector whose injection was cut short.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vlapic.h - a hypervisor's virtual local APIC for its guest: the IRR and
  * ISR of fixed interrupts, priority by vector class (TPR 0), acknowledge

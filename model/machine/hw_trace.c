@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hw_trace.c - the translation of processor events into trace events, with
  * the level each belongs to (root or non-root operation, bare metal, or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * machine.c - the machine: building vCPUs from a description, and the run
  * loop. The stimulus schedule is stimuli.c; processor events become trace

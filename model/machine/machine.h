@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * machine.h - builds vCPUs (a logical processor, its L0 instance, its
  * guest's memory), stimuli and monitors from a description, and runs them on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * machine_internal.h - what the machine's own files share. Not public.
  */

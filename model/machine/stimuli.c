@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * stimuli.c - the machine's stimulus schedule: a time-ordered heap of the
  * NMIs and interrupts to come (the scenario's, relative triggers', IPIs'),

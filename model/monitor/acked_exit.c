@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * acked_exit.c - recognising an external-interrupt exit that acknowledged
  * its interrupt (see monitor.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * forced_unblock.c - counts forced unblocks of KVM's soft NMI-blocked flag
  * (see monitor.h). The 2008 patch prints its warning and clears the flag

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * latency.c - NMI latency for the guests and for the host (see monitor.h):
  * FIFO matching of raises to deliveries in a fixed ring, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lost_event.c - the lost-event monitor (see monitor.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * monitor.h - monitors watch the trace bus and judge; they never change
  * behaviour. A verdict is a "violation" event with a kind, emitted on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nmi_nesting.c - the NMI-nesting monitor (see monitor.h).
  */

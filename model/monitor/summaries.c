@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * summaries.c - the monitors with end-of-run figures, attached and finished
  * together so their summaries come out in one order: cpu, then level.

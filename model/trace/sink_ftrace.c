@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink_ftrace.c - `--format ftrace`: the trace as `trace-cmd report` would
  * print KVM's tracepoints (arch/x86/kvm/trace.h) for the same run, so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink_perfetto.c - the run as Chrome / Perfetto trace-event JSON, the
  * object form {"displayTimeUnit":"ns","traceEvents":[...]} that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink_vcd.c - the run as a value change dump (IEEE 1364 §18) for GTKWave.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink_view.c - bookkeeping shared by the VCD and Perfetto writers (see
  * sink_view.h): blocking states, exit-reason numbers, pending events.

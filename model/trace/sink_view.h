@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink_view.h - what the two viewer writers (VCD, Perfetto) read out of the
  * events in the same way: blocking states, exit-reason numbers, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sinks.c - choosing a trace writer by format name.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * trace.h - the trace bus: cycle-stamped events, each a kind plus an ordered
  * list of named fields, fanned out to sinks (formatters, monitors,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // What both CLI suites need to run the vmxsim binary and read what it left:
 // a command's result, shell quoting, a whole file as a string, and a
 // fixture that gives each test a fresh working directory to run it in.
@@ -102,13 +103,32 @@ protected:
 	}
 
 	// Run vmxsim with `args` (already quoted as needed) in work/, with
-	// `env` as extra VAR=value words, CI and VMXSIM_UPDATE_GOLDEN unset.
-	Result Run(const std::string &args, const std::string &env = "")
+	// `env` as extra VAR=value words, CI and VMXSIM_UPDATE_GOLDEN unset, and
+	// NO_COLOR, CLICOLOR_FORCE and COLUMNS too: what is printed is the same
+	// whatever the environment of the test run.
+	Result Run(const std::string &args, const std::string &env = "") { return RunFrom("/dev/null", args, env); }
+
+	// The same with `input` on its standard input.
+	Result RunStdin(const std::string &input, const std::string &args, const std::string &env = "")
+	{
+		const std::filesystem::path in = root / "stdin";
+		{
+			std::ofstream f(in, std::ios::binary);
+			f << input;
+		}
+		Result r = RunFrom(in.string(), args, env);
+		std::filesystem::remove(in);
+		return r;
+	}
+
+private:
+	Result RunFrom(const std::string &stdin_path, const std::string &args, const std::string &env)
 	{
 		const std::filesystem::path out = root / "stdout", err = root / "stderr";
-		std::string cmd = "cd " + Quote(dir.string()) + " && env -u CI -u VMXSIM_UPDATE_GOLDEN " + env + " " +
-		                  Quote(VMXSIM_BIN) + " " + args + " </dev/null >" + Quote(out.string()) + " 2>" +
-		                  Quote(err.string());
+		std::string cmd = "cd " + Quote(dir.string()) +
+		                  " && env -u CI -u VMXSIM_UPDATE_GOLDEN -u NO_COLOR -u CLICOLOR_FORCE -u COLUMNS " + env + " " +
+		                  Quote(VMXSIM_BIN) + " " + args + " <" + Quote(stdin_path) + " >" + Quote(out.string()) +
+		                  " 2>" + Quote(err.string());
 		int rc = std::system(cmd.c_str());
 		Result r;
 		r.status = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;

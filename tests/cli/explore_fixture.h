@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // What the `vmxsim explore` CLI suites share (test_explore_cli.cc,
 // test_explore_merge_cli.cc): their scenarios, text helpers and the Explore
 // fixture (cli_util::WorkdirTest with the explore-specific checks).

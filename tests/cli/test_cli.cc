@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The vmxsim command line, run as a user runs it: each test gets a fresh
 // temporary directory, writes its scenario files there, runs the binary
 // (VMXSIM_BIN) in it with CI and VMXSIM_UPDATE_GOLDEN removed from the
@@ -5,6 +6,7 @@
 // stderr and the files left behind.
 #include <gtest/gtest.h>
 
+#include "cli/cli_scenarios.h"
 #include "cli/cli_util.h"
 #include "json_line.h"
 
@@ -34,48 +36,8 @@ namespace {
 
 // ---- scenarios -------------------------------------------------------------
 
-// A guest with interrupts off that waits for the interrupt window; every
-// expectation holds under `l0 plain`.
-const char kGood[] =
-	"# intr-window: the guest runs with interrupts off; a device interrupt waits\n"  // 1
-	"# for the interrupt window.\n"                                                   // 2
-	"cpu     nehalem\n"                                                               // 3
-	"l0      plain\n"                                                                 // 4
-	"vcpus   1\n"                                                                     // 5
-	"\n"                                                                              // 6
-	"guest L1\n"                                                                      // 7
-	"  idt 32 timer interrupt-gate\n"                                                 // 8
-	"main:   work 1000\n"                                                             // 9
-	"        sti\n"                                                                   // 10
-	"loop:   work 1000\n"                                                             // 11
-	"        jmp loop\n"                                                              // 12
-	"timer:  work 100\n"                                                              // 13
-	"        eoi\n"                                                                   // 14
-	"        iret\n"                                                                  // 15
-	"\n"                                                                              // 16
-	"at 500 irq 32 -> L1 cpu0\n"                                                      // 17
-	"run 20000\n"                                                                     // 18
-	"expect count exit INTERRUPT_WINDOW == 1\n"                                       // 19
-	"expect count deliver 32 == 1\n"                                                  // 20
-	"expect no nmi_nesting\n";                                                        // 21
-
-// A second story for suites and lists: an NMI injected into a running guest.
-const char kNmi[] =
-	"# nmi: an NMI for the guest is injected at the next entry.\n"
-	"cpu     nehalem\n"
-	"l0      plain\n"
-	"\n"
-	"guest L1\n"
-	"  idt 2 nmi interrupt-gate\n"
-	"main:   work 1000\n"
-	"        jmp main\n"
-	"nmi:    work 200\n"
-	"        iret\n"
-	"\n"
-	"at 3000 nmi -> L1 cpu0\n"
-	"run 10000\n"
-	"expect count deliver nmi == 1\n"
-	"expect no lost_event\n";
+using cli_scenarios::kGood;
+using cli_scenarios::kNmi;
 
 std::string Replace(std::string s, const std::string &from, const std::string &to)
 {
@@ -120,10 +82,14 @@ TEST_F(Cli, HelpAndVersion)
 {
 	Result r = Run("--help");
 	EXPECT_EQ(r.status, 0) << Describe(r);
-	EXPECT_EQ(r.out.rfind("usage: vmxsim", 0), 0u) << r.out;
-	for (const char *cmd : {"run FILE.scn", "check FILE.scn", "suite", "list", "--bless", "VMXSIM_UPDATE_GOLDEN"})
+	EXPECT_EQ(r.out.rfind("vmxsim - ", 0), 0u) << "a NAME line first: " << r.out;
+	EXPECT_TRUE(Contains(r.out, "\nUsage: vmxsim COMMAND [OPTION]... [ARG]...\n")) << r.out;
+	for (const char *cmd : {"\n  run FILE.scn ", "\n  check FILE.scn ", "\n  suite [DIR] ", "\n  list [DIR] ",
+	                        "\n  diff A.trace B.trace ", "--bless", "VMXSIM_UPDATE_GOLDEN", "\nExit status:\n"})
 		EXPECT_TRUE(Contains(r.out, cmd)) << cmd;
 	EXPECT_EQ(r.err, "");
+	EXPECT_EQ(Run("-h").out, r.out);
+	EXPECT_EQ(Run("help").out, r.out);
 
 	r = Run("--version");
 	EXPECT_EQ(r.status, 0) << Describe(r);
@@ -135,7 +101,7 @@ TEST_F(Cli, NoCommandIsAUsageError)
 {
 	Result r = Run("");
 	EXPECT_EQ(r.status, 2) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, "usage: vmxsim")) << r.err;
+	EXPECT_EQ(r.err, "vmxsim: a command is needed\nTry 'vmxsim --help' for more information.\n");
 	EXPECT_EQ(r.out, "");
 }
 
@@ -143,21 +109,24 @@ TEST_F(Cli, UnknownCommandIsAUsageError)
 {
 	Result r = Run("frobnicate a.scn");
 	EXPECT_EQ(r.status, 2) << Describe(r);
-	EXPECT_EQ(r.err.rfind("vmxsim: unknown command\n", 0), 0u) << r.err;
-	EXPECT_TRUE(Contains(r.err, "usage: vmxsim"));
+	EXPECT_EQ(r.err, "vmxsim: unknown command 'frobnicate'\nTry 'vmxsim --help' for more information.\n");
 	EXPECT_EQ(r.out, "");
 }
 
 TEST_F(Cli, UnknownOptionsAreUsageErrors)
 {
+	// Each mistake is named on one line, and one more line says where the help is: not the whole usage.
 	Write("a.scn", kGood);
 	for (const char *args : {"run a.scn --frob", "run --frob a.scn", "check a.scn --frob", "suite . --frob",
 	                         "run a.scn --format xml", "run a.scn -o", "run", "check", "run a.scn a.scn",
 	                         "list a b"}) {
 		Result r = Run(args);
 		EXPECT_EQ(r.status, 2) << args << "\n" << Describe(r);
-		EXPECT_EQ(r.err.rfind("vmxsim: ", 0), 0u) << args << "\n" << r.err;
-		EXPECT_TRUE(Contains(r.err, "usage: vmxsim")) << args;
+		const std::string cmd = std::string(args).substr(0, std::string(args).find(' '));
+		EXPECT_TRUE(std::regex_match(r.err, std::regex("vmxsim " + cmd + ": [^\n]+\nTry 'vmxsim " + cmd +
+		                                               " --help' for more information\\.\n")))
+		    << args << "\n" << r.err;
+		EXPECT_EQ(r.out, "") << args;
 	}
 	EXPECT_EQ(Files(), std::set<std::string>{"a.scn"}) << "usage errors write nothing";
 }
@@ -299,10 +268,14 @@ TEST_F(Cli, RunWritesTheTraceFile)
 	EXPECT_EQ(Read("T"), to_stdout.out);
 	EXPECT_EQ(Files(), (std::set<std::string>{"T", "a.scn"}));
 
-	// Options in any order; missing directories are created.
-	r = Run("run -o out/deep/T2 a.scn");
+	// Options in any order; a folder that does not exist is an error, never created.
+	r = Run("run -o T2 a.scn");
 	EXPECT_EQ(r.status, 0) << Describe(r);
-	EXPECT_EQ(Read("out/deep/T2"), to_stdout.out);
+	EXPECT_EQ(Read("T2"), to_stdout.out);
+	r = Run("run -o out/deep/T3 a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "out/deep/T3: no such directory: out/deep")) << r.err;
+	EXPECT_FALSE(Exists("out")) << "no folder is made for a mistyped output";
 }
 
 TEST_F(Cli, RunReplacesAnExistingTrace)
@@ -560,11 +533,11 @@ TEST_F(CliGolden, AChangedGoldenFailsAtItsLine)
 	Write(golden, changed);
 	Result r = Run("check " + scn);
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":8: first difference from the golden\n")) << r.err;
-	// Three lines of context, then the expected and the actual line.
-	EXPECT_TRUE(Contains(r.err, "    " + lines[4] + "    " + lines[5] + "    " + lines[6] +
-	                                "  -         2701 cpu0 L0 window        what=irq-window-off\n"
-	                                "  + " + lines[7]))
+	// A unified diff: the golden is the old side, this run the new; three lines of context.
+	EXPECT_TRUE(Contains(r.err, "--- " + golden + "\n+++ " + golden + " (this run)\n@@ -5,7 +5,7 @@\n")) << r.err;
+	EXPECT_TRUE(Contains(r.err, " " + lines[4] + " " + lines[5] + " " + lines[6] +
+	                                "-        2701 cpu0 L0 window        what=irq-window-off\n"
+	                                "+" + lines[7] + " " + lines[8]))
 	    << r.err;
 	EXPECT_TRUE(Contains(r.err, "vmxsim check " + scn + " --bless")) << r.err;
 	EXPECT_EQ(Read(golden), changed) << "a failed check leaves the golden alone";
@@ -579,17 +552,20 @@ TEST_F(CliGolden, AShorterOrLongerGoldenFails)
 	Write(golden, trace.substr(0, trace.size() - lines.back().size()));
 	Result r = Run("check " + scn);
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":" + std::to_string(lines.size()) + ": first difference")) << r.err;
-	EXPECT_TRUE(Contains(r.err, "  - (end of golden)\n  + " + lines.back())) << r.err;
+	EXPECT_TRUE(Contains(r.err, "@@ -" + std::to_string(lines.size() - 3) + ",3 +" + std::to_string(lines.size() - 3) +
+	                                ",4 @@\n"))
+	    << r.err;
+	EXPECT_TRUE(Contains(r.err, " " + lines[lines.size() - 2] + "+" + lines.back())) << r.err;
 	// The golden has one line too many.
 	Write(golden, trace + "extra\n");
 	r = Run("check " + scn);
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":" + std::to_string(lines.size() + 1) + ": first difference")) << r.err;
-	EXPECT_TRUE(Contains(r.err, "  - extra\n  + (end of trace)\n")) << r.err;
+	EXPECT_TRUE(Contains(r.err, " " + lines.back() + "-extra\n")) << r.err;
 	// Only a missing final newline.
 	Write(golden, trace.substr(0, trace.size() - 1));
-	EXPECT_EQ(Run("check " + scn).status, 1);
+	r = Run("check " + scn);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "\\ No newline at end of file\n+" + lines.back())) << r.err;
 }
 
 TEST_F(CliGolden, UpdateGoldenVariableRewrites)
@@ -641,7 +617,7 @@ TEST_F(CliGolden, CiStillChecks)
 	Write(golden, ChangedLine(2, "changed\n"));
 	r = Run("check " + scn, "CI=true");
 	EXPECT_EQ(r.status, 1) << Describe(r);
-	EXPECT_TRUE(Contains(r.err, golden + ":2: first difference")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "\n-changed\n")) << r.err;
 }
 
 TEST_F(CliGolden, CiFalseOrEmptyAllowsBlessing)
@@ -732,7 +708,8 @@ TEST_F(Cli, SuiteComparesWithGoldens)
 	EXPECT_EQ(r.status, 1) << Describe(r);
 	EXPECT_TRUE(std::regex_search(r.out, std::regex("\nnmi\\.scn +[a-zA-Z]+ +DIFFERS "))) << r.out;
 	EXPECT_TRUE(Contains(r.out, "2 scenarios: 1 held, 1 violated or differ, 0 bad input\n")) << r.out;
-	EXPECT_TRUE(Contains(r.err, "traces/nmi.trace:1: first difference")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "--- traces/nmi.trace\n+++ traces/nmi.trace (this run)\n@@ -1 +1,")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "\n-something else\n")) << r.err;
 }
 
 TEST_F(Cli, SuiteRowOutcomeIsAboutExpectations)

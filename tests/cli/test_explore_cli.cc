@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // `vmxsim explore`, run as a user runs it (cli_util::WorkdirTest: a fresh work
 // directory per test): the report and its exit status, the reproducers it
 // writes, that --jobs and --shard/--merge do not change what is found, seeded
@@ -227,7 +228,8 @@ TEST_F(Explore, UsageErrors)
 	for (const char *args : {"", "s.scn --frob", "s.scn --shard 0/3 --report r.txt", "s.scn --shard 4/3 --report r.txt",
 	                         "s.scn --shard 1/3", "s.scn --shard 1/3x --report r.txt", "s.scn --jobs 0",
 	                         "s.scn --jobs 257", "s.scn --seed 7", "s.scn --runs 0", "s.scn --runs",
-	                         "s.scn --merge r.txt", "--merge", "--merge r.txt --runs 5", "s.scn s.scn"}) {
+	                         "--merge", "--merge r.txt --runs 5", "s.scn s.scn", "-", "s.scn --frob=1",
+	                         "s.scn --report"}) {
 		Result r = Run(std::string("explore ") + args);
 		EXPECT_EQ(r.status, 2) << args << "\n" << Describe(r);
 		EXPECT_EQ(r.err.rfind("vmxsim explore: ", 0), 0u) << args << "\n" << r.err;
@@ -235,6 +237,11 @@ TEST_F(Explore, UsageErrors)
 	}
 	EXPECT_EQ(Files(), std::set<std::string>{"s.scn"}) << "usage errors write nothing";
 	EXPECT_TRUE(Contains(Run("explore s.scn --seed 7").err, "--runs")) << "the message says what --seed needs";
+	// --merge makes every operand a report, wherever it stands: a scenario among them is refused as a report.
+	Result merge = Run("explore s.scn --merge r.txt");
+	EXPECT_EQ(merge.status, 2) << Describe(merge);
+	EXPECT_EQ(merge.err.rfind("s.scn:1:1: not a vmxsim explore report", 0), 0u) << merge.err;
+	EXPECT_EQ(merge.out, "");
 }
 
 TEST_F(Explore, ParseErrorIsLocated)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // `vmxsim explore --merge`: what it refuses - a missing or doubled shard, a
 // changed scenario, a malformed or damaged report, values outside the space
 // - each with a located message, and never a crash (cli_util::WorkdirTest: a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // `vmxsim stat`, run as a user runs it (VMXSIM_BIN in a fresh temporary
 // directory): the perf-kvm-stat table of a run checked against the golden
 // traces of the shipped scenarios (counts per exit reason equal their vmexit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * run_mutants.c - robustness of the whole path, not only the parser: every
  * truncation (at a stride) and a deterministic set of byte mutations of
@@ -16,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -61,7 +62,7 @@ static int try_text(const char *text, size_t len, const char *name)
 {
 	struct scn_error err;
 	struct scn_scenario *s = scn_parse(text, len, name, &err);
-	struct vmxsim_limits lim = {200000};
+	struct run_limits lim = {200000};
 	struct vmxsim_result res;
 	char *out = NULL;
 	size_t outlen = 0;
@@ -83,7 +84,7 @@ static int try_text(const char *text, size_t len, const char *name)
 		scn_free(s);
 		return 0;
 	}
-	st = vmxsim_run_scenario_limited(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, &res);
+	st = run_scenario_limited(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, &res);
 	fclose(diag);
 	if (st == VMXSIM_BAD_INPUT) {
 		bad++;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Scenario text the unit suites share: whole guest setups, each a
 // `cpu`/`l0`/`guest` head that a test completes with its stimuli, `run`
 // and expectations.

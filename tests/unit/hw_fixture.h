@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hw_fixture.h - a logical processor with a valid VMCS and a scripted guest,
  * for the hardware-model suites. Every test starts from an entry that

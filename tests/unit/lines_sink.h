@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // A trace sink for the monitor suites that records every event as a text
 // line in the golden format (without its newline), so that expectations
 // read like a trace; summaries and verdicts are also kept apart.

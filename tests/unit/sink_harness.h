@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Synthetic events for the trace writers' tests, and a writer run over them
 // into memory: what each writer test needs before it says anything about
 // its own format.

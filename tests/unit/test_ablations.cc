@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Each safeguard of the 2008 soft-vNMI patch (and each era switch of the
  * KVM model) turned off, one at a time, on a shipped scenario: the outcome
@@ -10,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 
 namespace {
@@ -55,7 +56,7 @@ Verdicts RunScenario(const std::string &text, const std::string &name)
 	FILE *trace = open_memstream(&buf, &len);
 	FILE *diag = std::fopen("/dev/null", "w");
 	vmxsim_result res{};
-	vmxsim_status st = vmxsim_run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
+	vmxsim_status st = run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
 	std::fclose(trace);
 	std::fclose(diag);
 	scn_free(s);

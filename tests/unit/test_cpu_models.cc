@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // test_cpu_models.cc - VMX capability MSRs (vmcs/vmx_caps.h) and the named CPU
 // models whose capabilities are derived from feature lists (vmcs/cpu_model.h).
 #include <gtest/gtest.h>

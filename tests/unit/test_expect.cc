@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The expectation checker (cli/expect): which trace events an event pattern
 // of the scenario language matches, and the verdicts and messages of
 // `expect` lines, on scenarios parsed from strings and synthetic events.
@@ -13,7 +14,7 @@
 #include "vmcs/vmx_exit_reason.h"
 
 extern "C" {
-#include "cli/expect.h"
+#include "lib/expect.h"
 }
 
 namespace {
@@ -316,7 +317,7 @@ TEST_F(ExpectJudge, CountMessagesNameTheEvent)
 	std::string m;
 	EXPECT_EQ(Judge(&m), 8u);
 	EXPECT_EQ(m, "t.scn:9:1: expectation failed: count deliver nmi == 5 (got 0)\n"
-	             "t.scn:10:1: expectation failed: count deliver 32 > 0 (got 0)\n"
+	             "t.scn:10:1: expectation failed: count deliver 32 L1 cpu0 > 0 (got 0)\n"
 	             "t.scn:11:1: expectation failed: count deliver == 9 (got 0)\n"
 	             "t.scn:12:1: expectation failed: count inject == 1 (got 0)\n"
 	             "t.scn:13:1: expectation failed: count inject nmi >= 1 (got 0)\n"
@@ -337,7 +338,7 @@ TEST_F(ExpectJudge, AtAnExactCycle)
 	std::string m;
 	EXPECT_EQ(Judge(&m), 2u);
 	EXPECT_EQ(m, "t.scn:10:1: expectation failed: exit HLT at cycle 12001\n"
-	             "t.scn:11:1: expectation failed: iret at cycle 12000\n");
+	             "t.scn:11:1: expectation failed: iret cpu1 at cycle 12000\n");
 }
 
 TEST_F(ExpectJudge, WithinAnInclusiveRange)

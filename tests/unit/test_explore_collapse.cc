@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Exploration collapses arrival times that give the same run
 // (machine_stimulus_slack(), cli/explore_run.c). Two properties keep it
 // honest, checked here by brute force on small spaces:
@@ -20,8 +21,8 @@
 #include "unit/guests.h"
 
 extern "C" {
-#include "cli/explore_internal.h"
-#include "cli/scenario_run.h"
+#include "lib/explore_internal.h"
+#include "lib/scenario_run.h"
 #include "model/machine/machine.h"
 }
 
@@ -66,20 +67,20 @@ PointRun RunAt(const scn_scenario *s, const std::vector<uint64_t> &value)
 	char *buf = nullptr;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	vmxsim_point pt{value.data(), nullptr};
-	vmxsim_limits lim{0, false, &pt};
-	vmxsim_handle *h = vmxsim_open_scenario(s, f, TRACE_FORMAT_TEXT, stderr, &lim, 0);
+	run_point pt{value.data(), nullptr};
+	run_limits lim{0, false, &pt};
+	run_handle *h = run_open(s, f, TRACE_FORMAT_TEXT, stderr, &lim, 0);
 	EXPECT_NE(h, nullptr);
 	if (!h) {
 		fclose(f);
 		free(buf);
 		return r;
 	}
-	vmxsim_handle_quiet(h);
-	machine_run(vmxsim_handle_machine(h));
+	run_handle_quiet(h);
+	machine_run(run_handle_machine(h));
 	for (size_t i = 0; i < s->nstimuli; i++)
-		r.slack.push_back(vmxsim_handle_stimulus_slack(h, i));
-	vmxsim_close_scenario(h, nullptr);
+		r.slack.push_back(run_handle_stimulus_slack(h, i));
+	run_close(h, nullptr);
 	fclose(f);
 	r.trace = Normalised(std::string(buf, len));
 	free(buf);
@@ -259,7 +260,7 @@ at 6600..6900 nmi -> L1 cpu0
 run 20000
 )");
 	ASSERT_NE(p.s, nullptr);
-	explore_options o{};
+	vmxsim_explore_options o{};
 	explore_space sp;
 	ASSERT_TRUE(explore_space_init(&sp, p.s, &o, stderr));
 	Visits seen;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Smoke tests of the processor model: an entry, an exit, a delivery. */
 #include "hw_fixture.h"
 

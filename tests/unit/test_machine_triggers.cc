@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Relative stimuli (`on EVENT +D ...`) come due in the middle of a run: the
 // vCPU they are for must take them there - at its next instruction
 // boundary, or at once when it idles in the host - and not at its next VM
@@ -12,7 +13,7 @@
 #include "unit/guests.h"
 
 extern "C" {
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 }
 
 namespace {
@@ -23,9 +24,9 @@ void ExpectHolds(const std::string &text)
 	scn_scenario *s = scn_parse(text.data(), text.size(), "trigger.scn", &err);
 	ASSERT_NE(s, nullptr) << err.line << ":" << err.col << ": " << err.msg;
 	for (bool reference : {false, true}) {
-		vmxsim_limits lim{0, reference, nullptr};
+		run_limits lim{0, reference, nullptr};
 		vmxsim_result res{};
-		EXPECT_EQ(vmxsim_run_scenario_limited(s, nullptr, TRACE_FORMAT_TEXT, stderr, &lim, &res), VMXSIM_OK)
+		EXPECT_EQ(run_scenario_limited(s, nullptr, TRACE_FORMAT_TEXT, stderr, &lim, &res), VMXSIM_OK)
 		    << (reference ? "reference mode" : "fast mode");
 	}
 	scn_free(s);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The interrupt-latency monitor and its duplicate_delivery verdict, on
  * synthetic event sequences.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The monitors (model/monitor) on synthetic event sequences: each monitor is
 // attached to a bus with a recorder behind it, fed trace events as the
 // machine would make them, and judged by the `violation` events it emits.

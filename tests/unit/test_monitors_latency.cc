@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The monitors with end-of-run figures (model/monitor/latency.c,
 // forced_unblock.c, summaries.c): NMI latency for the guests, host NMI
 // latency and the host_nmi_delayed verdict, forced unblocks of the soft
 // NMI-blocked flag. Synthetic event sequences as the machine makes them,
 // judged by the `summary` and `violation` lines the monitors emit; then one
-// run through vmxsim_run_scenario with a JSONL trace.
+// run through run_scenario with a JSONL trace.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 #include "model/monitor/monitor.h"
 #include "model/trace/trace.h"
@@ -606,7 +607,7 @@ TEST(MonitorNmiLatencyWithOthers, SummariesInCpuThenLevelOrder)
 	EXPECT_EQ(bus.dropped, 0u);
 }
 
-// ---- end to end: a scenario through vmxsim_run_scenario, JSONL trace ------------------
+// ---- end to end: a scenario through run_scenario, JSONL trace ------------------
 
 struct ScnRun {
 	vmxsim_status status = VMXSIM_BAD_INPUT;
@@ -628,7 +629,7 @@ ScnRun RunScenario(const std::string &text)
 	FILE *trace = open_memstream(&tmem, &tsize);
 	FILE *diag = open_memstream(&dmem, &dsize);
 	vmxsim_result res{};
-	r.status = vmxsim_run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
+	r.status = run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
 	fclose(trace);
 	fclose(diag);
 	scn_free(s);
@@ -774,8 +775,8 @@ TEST(MonitorHostNmiEndToEnd, LongGuestNmiHandlerDelaysTheHostsNmi)
 
 TEST(MonitorHostNmiEndToEnd, VerdictKindIsKnown)
 {
-	EXPECT_TRUE(vmxsim_known_verdict("host_nmi_delayed"));
-	EXPECT_FALSE(vmxsim_known_verdict("nmi_latency"));   // a summary, not a verdict
+	EXPECT_TRUE(verdict_known("host_nmi_delayed"));
+	EXPECT_FALSE(verdict_known("nmi_latency"));   // a summary, not a verdict
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Nested VMX in the KVM model: what each line of the 2011 patch protects
  * (switched off one at a time), and the bare-metal equivalence check - the
@@ -13,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/equiv.h"
-#include "cli/scenario_run.h"
+#include "vmxsim/equiv.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 
 namespace {
@@ -48,7 +49,7 @@ uint64_t FirstDelivery(const std::string &text, int vector, int level)
 	FILE *trace = open_memstream(&buf, &len);
 	FILE *diag = std::fopen("/dev/null", "w");
 	vmxsim_result res{};
-	vmxsim_run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
+	run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
 	std::fclose(trace);
 	std::fclose(diag);
 	scn_free(s);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Instruction fetch (model/hw/guest_mem.c): the hinted fetch finds what the
  * plain search finds, whatever the hint - right, stale, out of range - at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_reference_stepping.cc - the reference mode of the processor model
  * (vmx_lp.reference): work one unit per step and sleep one cycle per step.

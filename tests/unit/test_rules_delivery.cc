@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rules_delivery.cc - VM exits during event delivery (R20): the
  * IDT-vectoring information of the event being delivered, its error code and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rules_entry_checks.cc - VM-entry checks (R4-R13) and VM-entry
  * failures (R26): every failing check with its exact outcome, the SDM order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rules_hlt.cc - what leaves the HLT activity state in non-root
  * operation (R23), with the saved activity state and the return address of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rules_injection.cc - event injection at VM entry (R14), the blocking
  * it leaves behind (R15) and the activity state after an entry into HLT

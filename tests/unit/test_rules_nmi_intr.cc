@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rules_nmi_intr.cc - external interrupts and NMIs in non-root
  * operation: external-interrupt exiting and acknowledge on exit (R1, R21),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_rules_windows.cc - interrupt-window (R19) and NMI-window (R18)
  * exits, the priority order at an instruction boundary (R24), the

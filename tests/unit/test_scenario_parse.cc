@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Scenario front-end: the structure a full scenario parses into, numbers and
 // times, the CPU model with overrides, and exact error messages and places.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Scenario front-end, exploration: what a range (`at 5000..9000`, `on ... +D..D`,
 // `work A..B`) and a choice (`choose a | b`) parse into - one struct scn_var each,
 // with the exact span of its text, so that a reproducer can put a value back in

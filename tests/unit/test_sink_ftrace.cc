@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The ftrace writer (model/trace/sink_ftrace.c): synthetic events in, the
 // exact `trace-cmd report` lines out, for each KVM tracepoint in each era
 // (kvm-2008 and kvm-2011: the oldest TRACE_EVENT formats; kvm-modern and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The Perfetto writer (model/trace/sink_perfetto.c): synthetic events in,
 // the exact trace-event JSON out - header and process metadata, guest and
 // hypervisor slices, handlers nested in a guest slice or moved to their own

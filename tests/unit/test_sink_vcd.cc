@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The VCD writer (model/trace/sink_vcd.c): synthetic events in, the exact
 // value change dump out - the deterministic header with one scope per vCPU
 // and level, the first value changes, merging of changes within a time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The trace bus (model/trace): event building, the `text` and `jsonl` line
 // formats with exact expected strings, truncation safety, the bus's queue
 // for events emitted during dispatch, its horizon, and the file sink.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // Which sinks the trace bus calls (trace_sink.ignore), which events it lets
 // an emitter leave unbuilt (trace_bus_begin), and what it counts either
 // way; the monitors' masks; and, over every shipped scenario, that a run
@@ -11,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "cli/scenario_run.h"
+#include "lib/scenario_run.h"
 #include "front/scenario.h"
 #include "model/monitor/monitor.h"
 #include "model/trace/trace.h"
@@ -171,7 +172,7 @@ vmxsim_result RunShipped(const scn_scenario *s, bool traced, uint64_t *lines)
 	FILE *trace = traced ? open_memstream(&buf, &len) : nullptr;
 	FILE *diag = std::fopen("/dev/null", "w");
 	vmxsim_result res{};
-	vmxsim_run_scenario(s, trace, TRACE_FORMAT_TEXT, diag, &res);
+	run_scenario(s, trace, TRACE_FORMAT_TEXT, diag, &res);
 	if (trace)
 		std::fclose(trace);
 	std::fclose(diag);

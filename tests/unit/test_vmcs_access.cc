@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // test_vmcs_access.cc - VMCLEAR, VMREAD, VMWRITE and the dump on a modelled
 // VMCS region (vmcs/vmcs.h), with the capability MSRs of the named CPU models.
 #include <gtest/gtest.h>

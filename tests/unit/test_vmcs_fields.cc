@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // test_vmcs_fields.cc - the VMCS field table (vmcs/vmcs_fields.def) against the
 // encoding layout of SDM App. B and the Linux encodings (vmx-rules.md §1.1).
 #include <gtest/gtest.h>

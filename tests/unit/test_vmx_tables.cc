@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // test_vmx_tables.cc - exit reasons, VM-instruction errors, control bits and
 // the interruption-information / interruptibility formats (vmx-rules.md §1.2-1.5).
 #include <gtest/gtest.h>

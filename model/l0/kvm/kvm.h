@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvm.h - KVM's event path as an L0 model: the generic x86 part (pending
  * NMIs and interrupts, injection decisions, halting) and the VMX part

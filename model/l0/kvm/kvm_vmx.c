@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvm_vmx.c - the VMX side of KVM's event path: NMI and interrupt
  * injection, the NMI and interrupt windows, the soft virtual-NMI algorithm

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvm_x86.c - the generic side of KVM's event path in the model: guest
  * NMIs and interrupts arriving (kvm_inject_nmi, the in-kernel LAPIC), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nested.c - nested VMX in the KVM model: L1's VMX instructions emulated on
  * vmcs12, vmcs02 built from vmcs01's needs and vmcs12, emulated VM entries

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vmxsim/equiv.h - is a nested run what L1 would see on bare metal?
+ * (docs/nested.md)
+ */
+#ifndef VMXSIM_EQUIV_H
+#define VMXSIM_EQUIV_H
+
+#include <stdio.h>
+
+#include "vmxsim/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Run the nested scenario at `path` ("-": standard input, read once and
+ * named "<stdin>") under its L0 and again with the same
+ * L1 on bare metal (`l0 none`), and compare what L1 sees - its VM exits,
+ * VMfails and the values it reads - ignoring time. The verdict and the
+ * first difference go to out. Returns 0 the same, 1 they differ, 2 bad
+ * input (messages on diag).
+ */
+VMXSIM_API int vmxsim_equiv(const char *path, FILE *out, FILE *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

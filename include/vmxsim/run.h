@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vmxsim/run.h - run a scenario into a trace, whole (vmxsim_run) or in
+ * steps driven from outside (a session: the SystemC adapter, a test bench,
+ * a debugger stepping through a run).
+ */
+#ifndef VMXSIM_RUN_H
+#define VMXSIM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmxsim/export.h"
+#include "vmxsim/scenario.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The outcome of a run; also the vmxsim command's exit status. */
+enum vmxsim_status {
+	VMXSIM_OK = 0,           /* every expectation held (and a compared golden is the same) */
+	VMXSIM_FAILED = 1,       /* an expectation failed, or the golden differs */
+	VMXSIM_BAD_INPUT = 2,    /* the scenario cannot be run as written, or an output could not be written */
+};
+
+/* Trace formats (docs/trace-format.md). */
+enum vmxsim_format {
+	VMXSIM_FORMAT_TEXT,      /* the golden format, one event a line */
+	VMXSIM_FORMAT_JSONL,     /* the same events as JSON lines */
+	VMXSIM_FORMAT_VCD,       /* value change dump for waveform viewers (GTKWave) */
+	VMXSIM_FORMAT_PERFETTO,  /* Chrome / Perfetto trace-event JSON */
+	VMXSIM_FORMAT_FTRACE,    /* lines shaped like trace-cmd report of KVM's tracepoints */
+};
+
+/* "text", "jsonl", ...; NULL for a value out of range. */
+VMXSIM_API const char *vmxsim_format_name(enum vmxsim_format f);
+/* The format of a name; -1 if there is none. */
+VMXSIM_API int vmxsim_format_lookup(const char *name);
+
+struct vmxsim_result {
+	enum vmxsim_status status;
+	uint64_t cycles;         /* length of the run */
+	uint64_t tsc_hz;         /* cycles per second of the scenario's CPU model */
+	uint64_t exits, entries, injections, deliveries, violations, events;
+	uint32_t expects, expects_failed;
+	bool trace_error;        /* writing the trace failed */
+};
+
+/* How to run. A zeroed struct runs with no trace and messages on stderr. */
+struct vmxsim_run_options {
+	/*
+	 * Where the trace goes: trace_path (replaced atomically, only when
+	 * the run completes; "-" is standard output), else the open stream
+	 * trace, else nowhere.
+	 */
+	const char *trace_path;
+	FILE *trace;
+	enum vmxsim_format format;
+	FILE *diag;              /* messages: input the machine rejects, failed expectations; NULL: stderr */
+	uint64_t max_cycles;     /* 0: as long as the scenario says; else at most this long */
+	bool reference;          /* reference stepping: every processor advances cycle by cycle; the same trace, slower */
+	bool quiet;              /* no messages for failed expectations (they are still counted) */
+	bool color;              /* ANSI colour in the messages on diag ("expectation failed" in red): for a terminal */
+};
+
+/* Run a scenario to its end. res may be NULL. */
+VMXSIM_API enum vmxsim_status vmxsim_run(const struct vmxsim_scenario *s, const struct vmxsim_run_options *o,
+                                         struct vmxsim_result *res);
+
+/* ---- sessions: a run driven in steps from outside ---- */
+
+struct vmxsim_session;
+
+enum vmxsim_session_flags {
+	/* Check the scenario's own stimuli but leave them out: the embedder brings its own. */
+	VMXSIM_SESSION_NO_STIMULI = 1u << 0,
+};
+
+/*
+ * Build the machine of scenario s, with the trace writer (o->trace or
+ * o->trace_path) and the expectation checker on its bus. NULL, with
+ * messages on o->diag, when it cannot be built. s must outlive the session.
+ */
+VMXSIM_API struct vmxsim_session *vmxsim_session_open(const struct vmxsim_scenario *s,
+                                                      const struct vmxsim_run_options *o, unsigned flags);
+
+/* The machine's clock (cycles), where the run ends, the TSC frequency (Hz), and the vCPU count. */
+VMXSIM_API uint64_t vmxsim_session_now(const struct vmxsim_session *ss);
+VMXSIM_API uint64_t vmxsim_session_end(const struct vmxsim_session *ss);
+VMXSIM_API uint64_t vmxsim_session_tsc_hz(const struct vmxsim_session *ss);
+VMXSIM_API uint32_t vmxsim_session_vcpus(const struct vmxsim_session *ss);
+
+/*
+ * Fire the stimuli due before `cycle` and advance every vCPU to it (capped
+ * at the end of the run). A vCPU stops at its first instruction boundary at
+ * or after `cycle`: a VM exit and the root software it is in the middle of
+ * finish first, so the clock may be a little past `cycle`.
+ */
+VMXSIM_API void vmxsim_session_run_until(struct vmxsim_session *ss, uint64_t cycle);
+
+/* What a pin or the host raises from outside. */
+enum vmxsim_stimulus_kind {
+	VMXSIM_STIM_NMI,
+	VMXSIM_STIM_IRQ,         /* an external interrupt with `vector` */
+};
+
+struct vmxsim_stimulus {
+	enum vmxsim_stimulus_kind kind;
+	uint8_t vector;          /* VMXSIM_STIM_IRQ */
+	uint32_t level;          /* 0: the processor's pins (host); 1: for the guest, through L0 */
+	uint32_t cpu;            /* vCPU index */
+	const char *origin;      /* shown in the trace ("pin", "scenario", ...); NULL: "api" */
+};
+
+/*
+ * Raise a stimulus at cycle `at` (at or after vmxsim_session_now(); an
+ * earlier time is taken as now). False when it is refused: a vCPU or level
+ * the machine does not have, or the run is over.
+ */
+VMXSIM_API bool vmxsim_session_raise(struct vmxsim_session *ss, const struct vmxsim_stimulus *st, uint64_t at);
+
+/* One event of the trace, as a watcher sees it. Valid only during the call. */
+struct vmxsim_event {
+	uint64_t cycle;
+	uint32_t cpu;
+	uint32_t level;          /* 0 L0 (root), 1 L1, 2 L2 */
+	const char *kind;        /* "vmexit", "vmentry", "deliver", "verdict", ... (docs/trace-format.md) */
+	const char *text;        /* the whole event as one line of the text trace, without the newline */
+	const void *impl;        /* private */
+};
+
+/* A field of the event by name ("reason", "vector", ...): true and *out when it has a numeric one. */
+VMXSIM_API bool vmxsim_event_uint(const struct vmxsim_event *ev, const char *key, uint64_t *out);
+/* A field as the text trace prints it; NULL when the event has none. buf holds the text. */
+VMXSIM_API const char *vmxsim_event_field(const struct vmxsim_event *ev, const char *key, char *buf, size_t n);
+
+typedef void vmxsim_event_fn(void *ctx, const struct vmxsim_event *ev);
+
+/*
+ * Call fn for every event of the run, in trace order, after the trace
+ * writer. A watcher only looks: it cannot change the run. False when the
+ * session has no room for another (at most 4).
+ */
+VMXSIM_API bool vmxsim_session_watch(struct vmxsim_session *ss, vmxsim_event_fn *fn, void *ctx);
+
+/*
+ * Run what is left to the end without further stimuli from outside, judge
+ * the expectations, fill res (may be NULL), commit the trace file and free
+ * the session.
+ */
+VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, struct vmxsim_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * equiv.c - the bare-metal equivalence check (see equiv.h).
+ */
+#include "vmxsim/equiv.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/scenario_run.h"
+#include "front/scenario.h"
+#include "model/trace/trace.h"
+
+enum l1_kind { L1_EXIT, L1_VMFAIL, L1_DELIVER };
+
+/* One thing L1 can observe, without its time. */
+struct l1_event {
+	enum l1_kind kind;
+	char reason[32];
+	uint64_t qual;
+	uint32_t intr_info, idt_vectoring, error, cpu;
+	uint64_t vector;
+	char type[24];
+	uint64_t cycle;            /* for the report only */
+};
+
+struct recorder {
+	struct trace_sink base;
+	bool bare;
+	struct l1_event *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void field_s(const struct trace_event *ev, const char *key, char *out, size_t n)
+{
+	const char *s = trace_field_s(ev, key);
+	snprintf(out, n, "%s", s ? s : "");
+}
+
+static void record(struct trace_sink *s, const struct trace_event *ev)
+{
+	struct recorder *r = (struct recorder *)s;
+	struct l1_event e;
+
+	memset(&e, 0, sizeof(e));
+	/* On bare metal L2's exits are the processor's; under L0 they are the emulated ones. */
+	if (ev->kind == (r->bare ? TRACE_VMEXIT : TRACE_NESTED_VMEXIT) && ev->level == (r->bare ? 2u : 1u)) {
+		e.kind = L1_EXIT;
+		field_s(ev, "reason", e.reason, sizeof(e.reason));
+		e.qual = trace_field_u(ev, "qual", 0);
+		e.intr_info = (uint32_t)trace_field_u(ev, "intr_info", 0);
+		e.idt_vectoring = (uint32_t)trace_field_u(ev, "idt_vectoring", 0);
+	} else if (ev->kind == TRACE_VMFAIL && ev->level == 1) {
+		e.kind = L1_VMFAIL;
+		e.error = (uint32_t)trace_field_u(ev, "error", 0);
+	} else if (ev->kind == TRACE_DELIVER && ev->level == 1) {
+		e.kind = L1_DELIVER;
+		e.vector = trace_field_u(ev, "vector", 0);
+		field_s(ev, "type", e.type, sizeof(e.type));
+	} else {
+		return;
+	}
+	e.cpu = ev->cpu;
+	e.cycle = ev->cycle;
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct l1_event *v = realloc(r->v, cap * sizeof(*v));
+		if (!v) {
+			r->oom = true;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = e;
+}
+
+static bool same(const struct l1_event *a, const struct l1_event *b)
+{
+	return a->kind == b->kind && a->cpu == b->cpu && !strcmp(a->reason, b->reason) && a->qual == b->qual &&
+	       a->intr_info == b->intr_info && a->idt_vectoring == b->idt_vectoring && a->error == b->error &&
+	       a->vector == b->vector && !strcmp(a->type, b->type);
+}
+
+static void describe(FILE *out, const char *who, const struct l1_event *e)
+{
+	if (!e) {
+		fprintf(out, "  %-10s (nothing more)\n", who);
+		return;
+	}
+	switch (e->kind) {
+	case L1_EXIT:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u exit %s qual=0x%" PRIx64 " intr_info=0x%08x idt_vectoring=0x%08x\n",
+		        who, e->cycle, e->cpu, e->reason, e->qual, e->intr_info, e->idt_vectoring);
+		break;
+	case L1_VMFAIL:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u VMLAUNCH/VMRESUME failed, error %u\n", who, e->cycle, e->cpu,
+		        e->error);
+		break;
+	case L1_DELIVER:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u L1's IDT delivers vector %" PRIu64 " (%s)\n", who, e->cycle,
+		        e->cpu, e->vector, e->type);
+		break;
+	}
+}
+
+/* Run one side of the text read from `name`; false (messages on diag) if it cannot run. */
+static bool run_side(const char *text, size_t len, const char *name, bool bare, struct recorder *r,
+                     const char **l0name, FILE *diag)
+{
+	struct scn_error err;
+	struct scn_scenario *s = scn_parse(text, len, name, &err);
+	struct run_handle *h;
+	bool ok;
+
+	/* Cleared first: the caller frees r->v whatever happens here. */
+	memset(r, 0, sizeof(*r));
+	if (!s) {
+		char msg[1024];
+		scn_format_error(&err, msg, sizeof(msg));
+		fprintf(diag, "%s\n", msg);
+		return false;
+	}
+	*l0name = bare ? "bare metal" : "the nested L0";
+	if (!strcmp(s->l0.name, "none")) {
+		fprintf(diag, "%s:%u:%u: equiv compares a nested L0 with bare metal; this scenario already runs on "
+		              "bare metal ('l0 none')\n", s->file, s->l0.loc.line, s->l0.loc.col);
+		scn_free(s);
+		return false;
+	}
+	s->nexpects = 0;   /* the file's expectations are about the run as written */
+	if (bare) {
+		size_t kept = 0;
+		s->l0.name = "none";
+		s->l0.nswitches = 0;
+		/* The L0's own interrupts (host timers and the like) do not exist on bare metal. */
+		for (size_t i = 0; i < s->nstimuli; i++)
+			if (s->stimuli[i].level != SCN_L0)
+				s->stimuli[kept++] = s->stimuli[i];
+		s->nstimuli = kept;
+	}
+	r->base.emit = record;
+	r->bare = bare;
+	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);
+	ok = h && run_handle_attach(h, &r->base);
+	if (h)
+		run_close(h, NULL);   /* runs the scenario to its end */
+	scn_free(s);
+	return ok && !r->oom;
+}
+
+int vmxsim_equiv(const char *path, FILE *out, FILE *diag)
+{
+	struct recorder nested, bare;
+	const char *n1, *n2;
+	struct scn_error err;
+	size_t i, len;
+	char *text;
+	int rc;
+
+	/* Read once, parse for each side: standard input ("-") can be read only once. */
+	text = scn_read_file(path, &len, &err);
+	if (!text) {
+		char msg[1024];
+		scn_format_error(&err, msg, sizeof(msg));
+		fprintf(diag, "%s\n", msg);
+		return 2;
+	}
+	if (!strcmp(path, "-"))
+		path = SCN_STDIN_NAME;
+	if (!run_side(text, len, path, false, &nested, &n1, diag)) {
+		free(nested.v);
+		free(text);
+		return 2;
+	}
+	if (!run_side(text, len, path, true, &bare, &n2, diag)) {
+		free(nested.v);
+		free(bare.v);
+		free(text);
+		return 2;
+	}
+	free(text);
+	for (i = 0; i < nested.n && i < bare.n; i++)
+		if (!same(&nested.v[i], &bare.v[i]))
+			break;
+	if (i == nested.n && i == bare.n) {
+		fprintf(out, "%s: L1 sees the same %zu events on bare metal and under its L0\n", path, i);
+		rc = 0;
+	} else {
+		fprintf(out, "%s: L1 sees a difference at its event %zu (of %zu under L0, %zu on bare metal)\n", path, i + 1,
+		        nested.n, bare.n);
+		for (size_t j = i >= 2 ? i - 2 : 0; j < i; j++)
+			describe(out, "both", &nested.v[j]);
+		describe(out, "under L0", i < nested.n ? &nested.v[i] : NULL);
+		describe(out, "bare", i < bare.n ? &bare.v[i] : NULL);
+		rc = 1;
+	}
+	free(nested.v);
+	free(bare.v);
+	return rc;
+}

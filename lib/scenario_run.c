@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scenario_run.c - turn a parsed scenario into a machine description, run
+ * it with a trace writer and the expectation checker, and judge.
+ *
+ * Everything the parser could not check because it belongs to the machine
+ * (the L0 variant and its switches, verdict kinds, L2 guests, time limits at
+ * the CPU's TSC frequency) is checked here and reported at its location.
+ */
+#include "lib/scenario_run.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/expect.h"
+#include "model/machine/machine.h"
+#include "vmcs/vmx_exit_reason.h"
+
+static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed",
+                                            "duplicate_delivery", "wrong_level"};
+
+#define NVERDICT_KINDS (sizeof(verdict_kinds) / sizeof(verdict_kinds[0]))
+
+const char *verdict_kind_at(size_t i)
+{
+	return i < NVERDICT_KINDS ? verdict_kinds[i] : NULL;
+}
+
+int verdict_index(const char *kind)
+{
+	for (size_t i = 0; i < NVERDICT_KINDS; i++)
+		if (!strcmp(kind, verdict_kinds[i]))
+			return (int)i;
+	return -1;
+}
+
+bool verdict_known(const char *kind)
+{
+	return verdict_index(kind) >= 0;
+}
+
+/* Everything allocated for one run. */
+struct build {
+	const struct scn_scenario *s;
+	const struct run_point *point; /* exploration: the values of s->vars, or NULL */
+	FILE *diag;
+	struct machine_config cfg;
+	struct machine_guest *guests;
+	struct vmx_insn **insns;
+	struct machine_gate **gates;
+	struct vmcs_write **vmcs;
+	struct machine_stimulus *stim;
+	uint32_t *stim_index;    /* s->stimuli[i] is cfg.stim[stim_index[i]]; UINT32_MAX: left out */
+	struct l0_switch *switches;
+};
+
+static bool located(struct build *b, struct scn_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!b->diag)
+		return false;
+	fprintf(b->diag, "%s:%u:%u: ", b->s->file, loc.line, loc.col);
+	va_start(ap, fmt);
+	vfprintf(b->diag, fmt, ap);
+	va_end(ap);
+	fputc('\n', b->diag);
+	return false;
+}
+
+static bool cycles_of(struct build *b, struct scn_time t, struct scn_loc loc, uint64_t *out)
+{
+	if (!scn_time_cycles(t, b->cfg.cpu.tsc_hz, out))
+		return located(b, loc, "time too large at this TSC frequency");
+	return true;
+}
+
+static enum vmx_op op_of(enum scn_op op)
+{
+	static const enum vmx_op map[SCN_OP_COUNT] = {
+	    [SCN_OP_WORK] = VMX_OP_WORK,         [SCN_OP_NOP] = VMX_OP_NOP,
+	    [SCN_OP_STI] = VMX_OP_STI,           [SCN_OP_CLI] = VMX_OP_CLI,
+	    [SCN_OP_MOV_SS] = VMX_OP_MOV_SS,     [SCN_OP_IRET] = VMX_OP_IRET,
+	    [SCN_OP_HLT] = VMX_OP_HLT,           [SCN_OP_INT] = VMX_OP_INT,
+	    [SCN_OP_INT3] = VMX_OP_INT3,         [SCN_OP_UD2] = VMX_OP_UD2,
+	    [SCN_OP_VMCALL] = VMX_OP_VMCALL,     [SCN_OP_EOI] = VMX_OP_EOI,
+	    [SCN_OP_JMP] = VMX_OP_JMP,           [SCN_OP_IPI] = VMX_OP_IPI,
+	    [SCN_OP_VMLAUNCH] = VMX_OP_VMLAUNCH, [SCN_OP_VMRESUME] = VMX_OP_VMRESUME,
+	    [SCN_OP_VMREAD] = VMX_OP_VMREAD,     [SCN_OP_VMWRITE] = VMX_OP_VMWRITE,
+	    [SCN_OP_CHOOSE] = VMX_OP_JMP,
+	};
+	return map[op];
+}
+
+/* The guest of `level` on vCPU `cpu`, into slot cpu (L1) or vcpus + cpu (L2). */
+static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
+{
+	const struct scn_scenario *s = b->s;
+	const struct scn_guest *g = scn_guest_for(s, level, cpu);
+	uint32_t slot = level == SCN_L2 ? s->vcpus + cpu : cpu;
+	struct machine_guest *mg = &b->guests[slot];
+	uint32_t insn_cycles = b->cfg.cpu.insn_cycles ? b->cfg.cpu.insn_cycles : 1;
+
+	if (!g)
+		return located(b, s->run_loc, "no 'guest L%d' block for cpu%u", (int)level, cpu);
+	if (b->cfg.bare_metal && level == SCN_L1 && g->nvmcs)
+		return located(b, g->vmcs[0].loc, "with 'l0 none' there is no VMCS for L1: 'vmcs' lines set up the VMCS "
+		               "L1 runs L2 with and belong in the 'guest L2' block");
+	cpu = slot;
+	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
+	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));
+	b->vmcs[cpu] = calloc(g->nvmcs ? g->nvmcs : 1, sizeof(struct vmcs_write));
+	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu])
+		return located(b, g->loc, "out of memory");
+	for (size_t i = 0; i < g->ninsns; i++) {
+		const struct scn_insn *in = &g->insns[i];
+		struct vmx_insn *out = &b->insns[cpu][i];
+		uint64_t c;
+
+		out->op = op_of(in->op);
+		out->line = in->loc.line;
+		switch (in->op) {
+		case SCN_OP_WORK:
+			if (in->varies && b->point)
+				c = b->point->value[in->var];
+			else if (!cycles_of(b, in->work, in->arg_loc, &c))
+				return false;
+			if (c / insn_cycles > UINT32_MAX)
+				return located(b, in->arg_loc, "work block too long (at most %u instructions)", UINT32_MAX);
+			out->arg = c / insn_cycles ? c / insn_cycles : 1;
+			break;
+		case SCN_OP_INT:
+			out->arg = in->vector;
+			break;
+		case SCN_OP_JMP:
+			out->arg = in->target;
+			break;
+		case SCN_OP_CHOOSE:
+			/* A jump; explore chooses where to. */
+			out->arg = b->point ? s->vars[in->var].targets[b->point->value[in->var]] : in->target;
+			break;
+		case SCN_OP_IPI:
+			if (in->cpu >= s->vcpus)
+				return located(b, in->arg_loc, "ipi to cpu%u, but there are %u vCPUs", in->cpu, s->vcpus);
+			out->arg = in->cpu;
+			out->arg2 = in->nmi ? VMX_IPI_NMI : in->vector;
+			break;
+		case SCN_OP_VMREAD:
+			out->arg = in->encoding;
+			break;
+		case SCN_OP_VMWRITE:
+			out->arg = in->encoding;
+			out->arg2 = in->value;
+			break;
+		default:
+			break;
+		}
+	}
+	for (size_t i = 0; i < g->nidt; i++) {
+		b->gates[cpu][i].vector = (uint8_t)g->idt[i].vector;
+		b->gates[cpu][i].insn = g->idt[i].target;
+		b->gates[cpu][i].type = g->idt[i].gate == SCN_GATE_TRAP ? VMX_GATE_TRAP : VMX_GATE_INTERRUPT;
+	}
+	for (size_t i = 0; i < g->nvmcs; i++) {
+		b->vmcs[cpu][i].encoding = g->vmcs[i].encoding;
+		b->vmcs[cpu][i].value = g->vmcs[i].value;
+	}
+	mg->insn = b->insns[cpu];
+	mg->count = (uint32_t)g->ninsns;
+	mg->gates = b->gates[cpu];
+	mg->ngates = (uint32_t)g->nidt;
+	mg->vmcs = b->vmcs[cpu];
+	mg->nvmcs = (uint32_t)g->nvmcs;
+	mg->stack_not_present = g->stack_unmapped;
+	mg->exit_handler = g->has_exit_handler ? (int64_t)g->exit_handler : -1;
+	return true;
+}
+
+static bool build_trigger(struct build *b, const struct scn_stimulus *st, struct machine_trigger *t)
+{
+	const struct scn_event_pat *p = &st->trigger;
+
+	t->cpu = p->cpu;
+	t->level = p->level;
+	t->vector = -1;
+	t->occurrence = st->occurrence;
+	switch (p->ev) {
+	case SCN_EV_EXIT:
+		t->kind = TRACE_VMEXIT;
+		t->reason = vmx_exit_reason_name((uint32_t)p->arg);
+		break;
+	case SCN_EV_ENTRY:
+		t->kind = TRACE_VMENTRY;
+		break;
+	case SCN_EV_DELIVER:
+		t->kind = TRACE_DELIVER;
+		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
+		break;
+	case SCN_EV_INJECT:
+		t->kind = TRACE_INJECT;
+		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
+		break;
+	case SCN_EV_IRET:
+		t->kind = TRACE_IRET;
+		break;
+	case SCN_EV_HLT:
+		t->kind = TRACE_HLT;
+		break;
+	default:
+		return located(b, p->loc, "'on %s' is not a trigger the machine supports; expected exit, entry, "
+		               "deliver, inject, iret or hlt", scn_event_name(p->ev));
+	}
+	return true;
+}
+
+static bool build_stimuli(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+
+	uint32_t n = 0;
+
+	b->stim = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim));
+	b->stim_index = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim_index));
+	if (!b->stim || !b->stim_index)
+		return located(b, s->run_loc, "out of memory");
+	for (size_t i = 0; i < s->nstimuli; i++) {
+		const struct scn_stimulus *st = &s->stimuli[i];
+		struct machine_stimulus *ms = &b->stim[n];
+		const bool chosen = st->varies && b->point;
+
+		if (st->level == SCN_L2)
+			return located(b, st->target_loc, "stimuli for L2 need a nested L0, which '%s' is not",
+			               b->cfg.l0 ? b->cfg.l0->name : "none");
+		if (b->cfg.bare_metal && st->level == SCN_L0)
+			return located(b, st->target_loc, "with 'l0 none' there is no L0: events for the L1 hypervisor "
+			               "arrive at the processor's pins, write '-> L1'");
+		if (st->cpu >= s->vcpus)
+			return located(b, st->target_loc, "cpu%u does not exist (vcpus %u)", st->cpu, s->vcpus);
+		ms->kind = st->kind == SCN_STIM_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+		ms->vector = (uint8_t)st->vector;
+		/* Bare metal: what is meant for L1 arrives at the pins of the processor it runs on. */
+		ms->level = b->cfg.bare_metal ? 0u : (uint32_t)st->level;
+		ms->cpu = st->cpu;
+		ms->origin = st->via;
+		switch (st->timing) {
+		case SCN_AT:
+			if (chosen)
+				ms->at = b->point->value[st->var];
+			else if (!cycles_of(b, st->at, st->loc, &ms->at))
+				return false;
+			break;
+		case SCN_EVERY:
+			if (!cycles_of(b, st->period, st->loc, &ms->period) ||
+			    !cycles_of(b, st->has_from ? st->from : st->period, st->loc, &ms->at) ||
+			    (st->has_until && !cycles_of(b, st->until, st->loc, &ms->until)))
+				return false;
+			if (ms->period == 0)
+				return located(b, st->loc, "period is 0 cycles at this TSC frequency");
+			if (st->has_until && ms->until == 0)
+				ms->until = 1;   /* "until 0" still means "only at 0" */
+			break;
+		case SCN_ON:
+			ms->relative = true;
+			if (chosen)
+				ms->at = b->point->value[st->var];
+			else if (!cycles_of(b, st->delay, st->loc, &ms->at))
+				return false;
+			if (!build_trigger(b, st, &ms->trigger))
+				return false;
+			break;
+		}
+		/* Checked like the others, then left out of the machine. */
+		if (b->point && b->point->dropped && b->point->dropped[i]) {
+			memset(ms, 0, sizeof(*ms));
+			b->stim_index[i] = UINT32_MAX;
+			continue;
+		}
+		b->stim_index[i] = n++;
+	}
+	b->cfg.stim = b->stim;
+	b->cfg.nstim = n;
+	return true;
+}
+
+static bool build_l0(struct build *b)
+{
+	const struct scn_l0 *l0 = &b->s->l0;
+
+	if (!strcmp(l0->name, "none")) {
+		/* Bare metal: the L1 program is the hypervisor on the hardware. */
+		b->cfg.bare_metal = true;
+		if (l0->nswitches)
+			return located(b, l0->switches[0].loc, "'l0 none' has no switches");
+		return true;
+	}
+	b->cfg.l0 = l0_lookup(l0->name);
+	if (!b->cfg.l0) {
+		char names[256] = "";
+		for (int i = 0; i < l0_variant_count(); i++) {
+			if (i)
+				strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+			strncat(names, l0_variant_at(i)->name, sizeof(names) - strlen(names) - 1);
+		}
+		return located(b, l0->loc, "unknown L0 hypervisor '%s'; expected one of: %s, none", l0->name, names);
+	}
+	b->switches = calloc(l0->nswitches ? l0->nswitches : 1, sizeof(*b->switches));
+	if (!b->switches)
+		return located(b, l0->loc, "out of memory");
+	for (size_t i = 0; i < l0->nswitches; i++) {
+		const struct scn_switch *sw = &l0->switches[i];
+		if (!l0_has_switch(b->cfg.l0, sw->name))
+			return located(b, sw->loc, "L0 '%s' has no switch '%s'", b->cfg.l0->name, sw->name);
+		b->switches[i].name = sw->name;
+		b->switches[i].value = sw->kind == SCN_SWITCH_VALUE ? sw->value : sw->kind == SCN_SWITCH_ON ? "on" : "off";
+	}
+	b->cfg.switches = b->switches;
+	b->cfg.nswitches = (uint32_t)l0->nswitches;
+	return true;
+}
+
+static bool check_expects(struct build *b)
+{
+	for (size_t i = 0; i < b->s->nexpects; i++) {
+		const struct scn_expect *e = &b->s->expects[i];
+		if (e->kind == SCN_EXPECT_VERDICT && !verdict_known(e->verdict))
+			return located(b, e->verdict_loc,
+			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event, host_nmi_delayed, duplicate_delivery or wrong_level",
+			               e->verdict);
+		if (e->kind != SCN_EXPECT_VERDICT && e->event.ev == SCN_EV_VIOLATION && e->event.kind &&
+		    !verdict_known(e->event.kind))
+			return located(b, e->event.arg_loc, "unknown monitor verdict '%s'", e->event.kind);
+	}
+	return true;
+}
+
+static bool build(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+	bool has_l2 = false;
+
+	if (!scn_cpu_resolve(&s->cpu, &b->cfg.cpu))
+		return located(b, s->cpu.loc, "unknown CPU model '%s'", s->cpu.model);
+	if (b->cfg.cpu.insn_cycles == 0 || b->cfg.cpu.tsc_hz == 0)
+		return located(b, s->cpu.loc, "insn-cycles and tsc-hz must be at least 1");
+	if (!build_l0(b) || !check_expects(b))
+		return false;
+	for (size_t i = 0; i < s->nguests; i++)
+		if (s->guests[i].level == SCN_L2 && !b->cfg.bare_metal && !b->cfg.l0->nested)
+			return located(b, s->guests[i].loc, "'guest L2' needs a nested L0, which '%s' is not", b->cfg.l0->name);
+	b->cfg.vcpus = s->vcpus;
+	for (size_t i = 0; i < s->nguests; i++)
+		has_l2 = has_l2 || s->guests[i].level == SCN_L2;
+	if (b->cfg.bare_metal && !has_l2)
+		return located(b, s->l0.loc, "with 'l0 none' the L1 hypervisor needs a 'guest L2' block to run");
+	/* Slots 0..vcpus-1 hold the L1 guests, vcpus..2*vcpus-1 the L2 guests (bare metal). */
+	b->guests = calloc(2 * s->vcpus, sizeof(*b->guests));
+	b->insns = calloc(2 * s->vcpus, sizeof(*b->insns));
+	b->gates = calloc(2 * s->vcpus, sizeof(*b->gates));
+	b->vmcs = calloc(2 * s->vcpus, sizeof(*b->vmcs));
+	if (!b->guests || !b->insns || !b->gates || !b->vmcs)
+		return located(b, s->run_loc, "out of memory");
+	for (uint32_t c = 0; c < s->vcpus; c++)
+		if (!build_guest(b, c, SCN_L1) || (has_l2 && !build_guest(b, c, SCN_L2)))
+			return false;
+	b->cfg.guest = b->guests;
+	b->cfg.l2_guest = has_l2 ? b->guests + s->vcpus : NULL;
+	if (!cycles_of(b, s->run, s->run_loc, &b->cfg.run_cycles))
+		return false;
+	b->cfg.ipi_cycles = 200;
+	b->cfg.host_nmi_delay_cycles = b->cfg.cpu.tsc_hz / 100000;   /* 10 us */
+	return build_stimuli(b);
+}
+
+static void build_free(struct build *b)
+{
+	for (uint32_t c = 0; c < 2 * b->s->vcpus; c++) {
+		if (b->insns)
+			free(b->insns[c]);
+		if (b->gates)
+			free(b->gates[c]);
+		if (b->vmcs)
+			free(b->vmcs[c]);
+	}
+	free(b->insns);
+	free(b->gates);
+	free(b->vmcs);
+	free(b->guests);
+	free(b->stim);
+	free(b->stim_index);
+	free(b->switches);
+}
+
+/* One open run: everything its machine points into stays put. */
+struct run_handle {
+	struct build b;
+	struct trace_bus bus;
+	struct trace_sink *out;
+	struct expect_sink ex;
+	struct machine *m;
+};
+
+static void handle_free(struct run_handle *h)
+{
+	machine_destroy(h->m);
+	trace_sink_close(h->out);
+	expect_sink_free(&h->ex);
+	build_free(&h->b);
+	free(h);
+}
+
+struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                           FILE *diag, const struct run_limits *lim, unsigned flags)
+{
+	struct run_handle *h = calloc(1, sizeof(*h));
+	struct trace_sink_context tctx;
+	char err[256];
+
+	if (!h) {
+		if (diag)
+			fprintf(diag, "%s: out of memory\n", s->file);
+		return NULL;
+	}
+	h->b.s = s;
+	h->b.diag = diag;
+	h->b.point = lim ? lim->point : NULL;
+	if (!build(&h->b)) {
+		build_free(&h->b);
+		free(h);
+		return NULL;
+	}
+	if (flags & RUN_OPEN_NO_STIMULI)
+		h->b.cfg.nstim = 0;   /* checked, but the embedding brings its own */
+	if (lim && lim->max_cycles && h->b.cfg.run_cycles > lim->max_cycles)
+		h->b.cfg.run_cycles = lim->max_cycles;
+	if (lim)
+		h->b.cfg.reference_stepping = lim->reference;
+	trace_bus_init(&h->bus);
+	if (!expect_sink_init(&h->ex, s, h->b.cfg.cpu.tsc_hz)) {
+		build_free(&h->b);
+		free(h);
+		return NULL;
+	}
+	h->m = machine_create(&h->b.cfg, &h->bus, err, sizeof(err));
+	if (!h->m) {
+		if (diag)
+			fprintf(diag, "%s:%u:%u: %s\n", s->file, s->l0.loc.line, s->l0.loc.col, err);
+		handle_free(h);
+		return NULL;
+	}
+	/* The writer sees events after the monitors queued their verdicts behind them. */
+	if (trace) {
+		tctx.tsc_hz = h->b.cfg.cpu.tsc_hz;
+		tctx.l0 = h->b.cfg.l0 ? h->b.cfg.l0->name : "none";
+		tctx.vcpus = h->b.cfg.vcpus;
+		tctx.scenario = s->file;
+		h->out = trace_sink_open(format, trace, &tctx);
+		if (!h->out) {
+			fprintf(diag, "%s: the %s trace format is not available in this build\n", s->file,
+			        trace_format_name(format));
+			handle_free(h);
+			return NULL;
+		}
+		trace_bus_attach(&h->bus, h->out);
+	}
+	trace_bus_attach(&h->bus, &h->ex.base);
+	return h;
+}
+
+void run_handle_quiet(struct run_handle *h)
+{
+	h->b.diag = NULL;
+}
+
+void run_handle_color(struct run_handle *h)
+{
+	h->ex.color = true;
+}
+
+struct machine *run_handle_machine(struct run_handle *h)
+{
+	return h->m;
+}
+
+const struct machine_config *run_handle_config(const struct run_handle *h)
+{
+	return &h->b.cfg;
+}
+
+bool run_handle_attach(struct run_handle *h, struct trace_sink *sink)
+{
+	return trace_bus_attach(&h->bus, sink);
+}
+
+uint64_t run_handle_stimulus_slack(const struct run_handle *h, size_t stim)
+{
+	uint32_t i = stim < h->b.s->nstimuli ? h->b.stim_index[stim] : UINT32_MAX;
+
+	return i == UINT32_MAX ? UINT64_MAX : machine_stimulus_slack(h->m, i);
+}
+
+enum vmxsim_status run_close(struct run_handle *h, struct vmxsim_result *res)
+{
+	return run_close_each(h, res, NULL);
+}
+
+enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *res,
+                                              bool *failed_each)
+{
+	struct vmxsim_result local;
+	struct machine_stats st;
+	const char *file = h->b.s->file;
+
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	machine_finish(h->m);
+	machine_get_stats(h->m, &st);
+	res->cycles = h->b.cfg.run_cycles;
+	res->tsc_hz = h->b.cfg.cpu.tsc_hz;
+	res->exits = st.exits;
+	res->entries = st.entries;
+	res->injections = st.injections;
+	res->deliveries = st.deliveries;
+	res->violations = st.violations;
+	res->events = st.events;
+	res->expects = h->ex.n;
+	res->expects_failed = expect_sink_judge_each(&h->ex, h->b.diag, failed_each);
+	res->trace_error = h->out && h->out->error;
+	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
+	if (h->bus.dropped) {
+		if (h->b.diag)
+			fprintf(h->b.diag, "%s: internal error: %llu trace events dropped\n", file,
+			        (unsigned long long)h->bus.dropped);
+		res->status = VMXSIM_FAILED;
+	}
+	handle_free(h);
+	return res->status;
+}
+
+enum vmxsim_status run_scenario(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                       FILE *diag, struct vmxsim_result *res)
+{
+	return run_scenario_limited(s, trace, format, diag, NULL, res);
+}
+
+enum vmxsim_status run_scenario_limited(const struct scn_scenario *s, FILE *trace, enum trace_format format,
+                                               FILE *diag, const struct run_limits *lim,
+                                               struct vmxsim_result *res)
+{
+	struct run_handle *h = run_open(s, trace, format, diag, lim, 0);
+
+	if (!h) {
+		memset(res, 0, sizeof(*res));
+		res->status = VMXSIM_BAD_INPUT;
+		return res->status;
+	}
+	machine_run(run_handle_machine(h));
+	return run_close(h, res);
+}
