@@ -61,7 +61,7 @@ function(vmxsim_install_test name)
     COMMAND bash ${VMXSIM_INSTALL_SCRIPTS}/${name}.sh ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}
             ${VMXSIM_INSTALL_PREFIX} ${VMXSIM_INSTALL_WORK}/${name})
   set_tests_properties(install.${name} PROPERTIES
-    LABELS install TIMEOUT 300 SKIP_RETURN_CODE 77
+    LABELS install TIMEOUT 300 SKIP_RETURN_CODE 77 COST 10   # seconds each: started early (tests/reference.cmake)
     ENVIRONMENT "VMXSIM_LIBDIR=${CMAKE_INSTALL_LIBDIR};VMXSIM_COMMANDS=${vmxsim_install_commands};VMXSIM_MAN=${vmxsim_install_man};VMXSIM_VERSION=${PROJECT_VERSION};VMXSIM_SCN=${VMXSIM_INSTALL_SCN};VMXSIM_GOLDEN=${VMXSIM_INSTALL_GOLDEN};CMAKE=${CMAKE_COMMAND};CMAKE_GENERATOR=${CMAKE_GENERATOR};CC=${CMAKE_C_COMPILER}")
   if(NOT name STREQUAL "tree" AND NOT name STREQUAL "subproject")
     set_tests_properties(install.${name} PROPERTIES FIXTURES_REQUIRED vmxsim_installed)
