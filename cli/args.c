@@ -106,6 +106,23 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+bool cli_one_operand(const struct cli_command *cmd, const char **slot, const char *v, const char *what)
+{
+	if (*slot) {
+		cli_usage_error(cmd, "extra operand '%s' (one %s at a time)", v, what);
+		return false;
+	}
+	*slot = v;
+	return true;
+}
+
+bool cli_have_scenario(const struct cli_command *cmd, const char *file)
+{
+	if (!file)
+		cli_usage_error(cmd, "missing scenario file (FILE.scn, or - for standard input)");
+	return file != NULL;
+}
+
 unsigned cli_distance(const char *a, const char *b)
 {
 	/* Edits, with two neighbours swapped counting as one edit ("rnu" is one from "run"). */

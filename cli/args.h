@@ -97,6 +97,16 @@ int cli_next(struct cli_args *a, const char **value);
 /* Report a usage error of the command (NULL: of vmxsim itself) and the Try line; returns CLI_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The one operand of a command that takes one: stored in *slot; false
+ * (usage error reported: "extra operand 'V' (one WHAT at a time)") when
+ * *slot already holds one.
+ */
+bool cli_one_operand(const struct cli_command *cmd, const char **slot, const char *v, const char *what);
+
+/* A scenario operand was given; false (usage error reported) otherwise. */
+bool cli_have_scenario(const struct cli_command *cmd, const char *file);
+
 /* A whole number in [min, max] for option `opt`; false (usage error reported) otherwise. */
 bool cli_number(const struct cli_command *cmd, const char *opt, const char *value, uint64_t min, uint64_t max,
                 uint64_t *out);

@@ -111,14 +111,13 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 			co.diff.context = (unsigned)n;
 			break;
 		case CLI_OPERAND:
-			if (file)
-				return cli_usage_error(cmd, "extra operand '%s' (one scenario at a time)", v);
-			file = v;
+			if (!cli_one_operand(cmd, &file, v, "scenario"))
+				return CLI_USAGE;
 			break;
 		}
 	}
-	if (!file)
-		return cli_usage_error(cmd, "missing scenario file (FILE.scn, or - for standard input)");
+	if (!cli_have_scenario(cmd, file))
+		return CLI_USAGE;
 	if (co.bless && vmxsim_ci_forbids_bless()) {
 		fprintf(stderr, "vmxsim: refusing to rewrite goldens when CI is set: goldens change only on purpose, "
 		                "reviewed like code\n");

@@ -49,9 +49,8 @@ static int list_main(const struct cli_command *cmd, int argc, char **argv)
 			width_set = true;
 			break;
 		case CLI_OPERAND:
-			if (dir)
-				return cli_usage_error(cmd, "extra operand '%s' (one folder at a time)", v);
-			dir = v;
+			if (!cli_one_operand(cmd, &dir, v, "folder"))
+				return CLI_USAGE;
 			break;
 		}
 	}

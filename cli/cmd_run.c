@@ -95,14 +95,13 @@ static int run_main(const struct cli_command *cmd, int argc, char **argv)
 			ro.reference = true;
 			break;
 		case CLI_OPERAND:
-			if (file)
-				return cli_usage_error(cmd, "extra operand '%s' (one scenario at a time)", v);
-			file = v;
+			if (!cli_one_operand(cmd, &file, v, "scenario"))
+				return CLI_USAGE;
 			break;
 		}
 	}
-	if (!file)
-		return cli_usage_error(cmd, "missing scenario file (FILE.scn, or - for standard input)");
+	if (!cli_have_scenario(cmd, file))
+		return CLI_USAGE;
 	/* Before the run, not after it: a mistyped folder is found at once. */
 	if (!cli_output_folder_ok(cmd, ro.trace_path) || (plot && !cli_output_folder_ok(cmd, plot)))
 		return VMXSIM_BAD_INPUT;

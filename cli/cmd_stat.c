@@ -26,13 +26,12 @@ static int stat_main(const struct cli_command *cmd, int argc, char **argv)
 		if (id == CLI_EXIT)
 			return a.status;
 		if (id == CLI_OPERAND) {
-			if (file)
-				return cli_usage_error(cmd, "extra operand '%s' (one scenario at a time)", v);
-			file = v;
+			if (!cli_one_operand(cmd, &file, v, "scenario"))
+				return CLI_USAGE;
 		}
 	}
-	if (!file)
-		return cli_usage_error(cmd, "missing scenario file (FILE.scn, or - for standard input)");
+	if (!cli_have_scenario(cmd, file))
+		return CLI_USAGE;
 	s = cli_load(file);
 	if (!s)
 		return VMXSIM_BAD_INPUT;

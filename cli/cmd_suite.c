@@ -133,9 +133,8 @@ static int suite_main(const struct cli_command *cmd, int argc, char **argv)
 			co.diff.context = (unsigned)n;
 			break;
 		case CLI_OPERAND:
-			if (dir)
-				return cli_usage_error(cmd, "extra operand '%s' (one folder at a time)", v);
-			dir = v;
+			if (!cli_one_operand(cmd, &dir, v, "folder"))
+				return CLI_USAGE;
 			break;
 		}
 	}
