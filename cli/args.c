@@ -106,6 +106,16 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+bool cli_context(const struct cli_command *cmd, const char *value, unsigned *out)
+{
+	uint64_t n;
+
+	if (!cli_number(cmd, "--context", value, 0, 100000, &n))
+		return false;
+	*out = (unsigned)n;
+	return true;
+}
+
 bool cli_one_operand(const struct cli_command *cmd, const char **slot, const char *v, const char *what)
 {
 	if (*slot) {

@@ -107,6 +107,9 @@ bool cli_one_operand(const struct cli_command *cmd, const char **slot, const cha
 /* A scenario operand was given; false (usage error reported) otherwise. */
 bool cli_have_scenario(const struct cli_command *cmd, const char *file);
 
+/* The value of -U/--context (lines of context in a diff) into *out; false (usage error reported) if it is no count. */
+bool cli_context(const struct cli_command *cmd, const char *value, unsigned *out);
+
 /* A whole number in [min, max] for option `opt`; false (usage error reported) otherwise. */
 bool cli_number(const struct cli_command *cmd, const char *opt, const char *value, uint64_t min, uint64_t max,
                 uint64_t *out);

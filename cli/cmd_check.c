@@ -85,7 +85,6 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 	struct vmxsim_scenario *s;
 	enum vmxsim_status st;
 	struct cli_args a;
-	uint64_t n;
 	int id;
 
 	co.bless = update_env();
@@ -106,9 +105,8 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 			co.reference = true;
 			break;
 		case 'U':
-			if (!cli_number(cmd, "--context", v, 0, 100000, &n))
+			if (!cli_context(cmd, v, &co.diff.context))
 				return CLI_USAGE;
-			co.diff.context = (unsigned)n;
 			break;
 		case CLI_OPERAND:
 			if (!cli_one_operand(cmd, &file, v, "scenario"))

@@ -25,7 +25,6 @@ static int diff_main(const struct cli_command *cmd, int argc, char **argv)
 	struct vmxsim_diff_options o = {0};
 	const char *files[2] = {NULL, NULL}, *v;
 	struct cli_args a;
-	uint64_t n;
 	int id, rc;
 
 	o.context = 3;
@@ -35,9 +34,8 @@ static int diff_main(const struct cli_command *cmd, int argc, char **argv)
 		case CLI_EXIT:
 			return a.status;
 		case 'U':
-			if (!cli_number(cmd, "--context", v, 0, 100000, &n))
+			if (!cli_context(cmd, v, &o.context))
 				return CLI_USAGE;
-			o.context = (unsigned)n;
 			break;
 		case 't':
 			if (!cli_number(cmd, "--tolerance", v, 0, UINT64_MAX, &o.cycle_tolerance))

@@ -111,7 +111,6 @@ static int suite_main(const struct cli_command *cmd, int argc, char **argv)
 	struct plot_batch pb;
 	struct cli_args a;
 	struct paths p;
-	uint64_t n;
 	int id;
 
 	co.diff.context = 3;
@@ -128,9 +127,8 @@ static int suite_main(const struct cli_command *cmd, int argc, char **argv)
 			plots = v;
 			break;
 		case 'U':
-			if (!cli_number(cmd, "--context", v, 0, 100000, &n))
+			if (!cli_context(cmd, v, &co.diff.context))
 				return CLI_USAGE;
-			co.diff.context = (unsigned)n;
 			break;
 		case CLI_OPERAND:
 			if (!cli_one_operand(cmd, &dir, v, "folder"))

@@ -283,6 +283,8 @@ int diff_lines_print(const struct diff_lines *a, const struct diff_lines *b, con
 
 	while (pre < a->n && pre < b->n && same_line(&c, pre, pre))
 		pre++;
+	if (!out)   /* only whether they differ: the common prefix says it */
+		return pre == a->n && pre == b->n ? 0 : 1;
 	while (suf < a->n - pre && suf < b->n - pre && same_line(&c, a->n - 1 - suf, b->n - 1 - suf))
 		suf++;
 	if (pre == a->n && pre == b->n)

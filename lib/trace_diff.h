@@ -24,8 +24,9 @@ void diff_lines_free(struct diff_lines *l);
 
 /*
  * Compare a (the old side, `-`) with b (the new side, `+`) and print the
- * differences to out as a unified diff under the ---/+++ labels. Returns 0
- * same, 1 different, 2 out of memory (nothing printed).
+ * differences to out as a unified diff under the ---/+++ labels; out NULL
+ * only compares, without aligning. Returns 0 same, 1 different, 2 out of
+ * memory (nothing printed).
  */
 int diff_lines_print(const struct diff_lines *a, const struct diff_lines *b, const char *label_a,
                      const char *label_b, const struct vmxsim_diff_options *o, FILE *out);
