@@ -158,8 +158,37 @@ enum scn_op {
 	SCN_OP_VMREAD,    /* vmread FIELD */
 	SCN_OP_VMWRITE,   /* vmwrite FIELD VALUE */
 	SCN_OP_CHOOSE,    /* choose LABEL | LABEL ...: a jump whose target exploration chooses */
+	/* Registers: REG, then a source (a register, a number, or for mov a label's address). */
+	SCN_OP_MOV,
+	SCN_OP_ADD,
+	SCN_OP_SUB,
+	SCN_OP_AND,
+	SCN_OP_OR,
+	SCN_OP_XOR,
+	SCN_OP_SHL,
+	SCN_OP_SHR,
+	SCN_OP_INC,       /* inc REG */
+	SCN_OP_DEC,
+	SCN_OP_CMP,
+	SCN_OP_TEST,
+	/* Conditional jumps on the flags of cmp/test and of the VMX instructions: LABEL. */
+	SCN_OP_JE,
+	SCN_OP_JNE,
+	SCN_OP_JZ,
+	SCN_OP_JNZ,
+	SCN_OP_JB,
+	SCN_OP_JAE,
+	SCN_OP_JC,
+	SCN_OP_JNC,
+	SCN_OP_JBE,
+	SCN_OP_JA,
+	SCN_OP_RECORD,    /* record REG {REG}: the values go into the trace */
+	SCN_OP_RDMSR,     /* rdmsr REG MSR (L1 only): a VMX capability MSR */
 	SCN_OP_COUNT
 };
+
+#define SCN_NO_REG (-1)
+#define SCN_MAX_RECORD_REGS 8u    /* registers of one `record` */
 
 struct scn_insn {
 	enum scn_op op;
@@ -176,6 +205,14 @@ struct scn_insn {
 	uint64_t value;           /* VMWRITE */
 	bool varies;              /* WORK given as a range, CHOOSE: s->vars[var] says how */
 	uint32_t var;
+	int dst;                  /* register operand (x86 number; vmcs/x86_gprs.def), or SCN_NO_REG */
+	int src;                  /* source register, or SCN_NO_REG: the source is value or value_label */
+	const char *value_label;  /* MOV, VMWRITE: the source is this label's address; NULL if not */
+	struct scn_loc value_label_loc;
+	enum scn_level value_label_level; /* the block it is in: this one, or (from L1) the L2 block */
+	uint32_t value_target;    /* its instruction index there */
+	uint32_t regs;            /* RECORD: bit n = register n */
+	uint32_t msr;             /* RDMSR */
 };
 
 struct scn_label {
@@ -287,6 +324,42 @@ enum scn_expect_kind {
 	SCN_EXPECT_COUNT,    /* expect count EVENT OP N */
 	SCN_EXPECT_AT,       /* expect EVENT at TIME */
 	SCN_EXPECT_WITHIN,   /* expect EVENT in TIME..TIME (inclusive) */
+	SCN_EXPECT_EXACT,    /* expect ORDINAL WHAT [filters] KEY=VALUE ... | expect WHAT at LABEL ... */
+};
+
+/* What an exact expectation looks at. */
+enum scn_exact_what {
+	SCN_EXACT_EXIT,        /* a VM exit (a VM-entry failure is one too, reason bit 31) */
+	SCN_EXACT_VMFAIL,      /* a VMX instruction's VMfailValid / VMfailInvalid */
+	SCN_EXACT_ENTRY_FAIL,  /* a failed VMLAUNCH/VMRESUME: VMfail or VM-entry failure, told apart */
+	SCN_EXACT_RECORD,      /* a guest's `record` of register values */
+	SCN_EXACT_COUNT
+};
+
+/* The keys of `KEY=VALUE`; registers come after these, as SCN_KEY_REG + number. */
+enum scn_exact_key {
+	SCN_KEY_REASON,        /* the full exit reason (bit 31: VM-entry failure) */
+	SCN_KEY_RIP,           /* guest RIP (exits), the RIP of the instruction (vmfail, record) */
+	SCN_KEY_QUAL,
+	SCN_KEY_INTR_INFO,
+	SCN_KEY_INTR_ERROR,
+	SCN_KEY_IDT_INFO,
+	SCN_KEY_IDT_ERROR,
+	SCN_KEY_INSN_LEN,
+	SCN_KEY_INTERRUPTIBILITY,
+	SCN_KEY_ACTIVITY,
+	SCN_KEY_ERROR,         /* VM-instruction error; 0 for VMfailInvalid (written `invalid`) */
+	SCN_KEY_INSN,          /* the failing instruction, as an enum scn_op */
+	SCN_KEY_REG,           /* + register number */
+	SCN_KEY_COUNT = SCN_KEY_REG + 16
+};
+
+struct scn_exact_field {
+	uint32_t key;              /* enum scn_exact_key, or SCN_KEY_REG + n */
+	uint64_t value;
+	const char *label;         /* RIP: label (+ value as the offset); NULL for a number */
+	enum scn_level label_level;
+	struct scn_loc loc;        /* of the key */
 };
 
 enum scn_cmp { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE };
@@ -302,6 +375,15 @@ struct scn_expect {
 	uint64_t count;               /* COUNT */
 	struct scn_time at;           /* AT; WITHIN: lower bound */
 	struct scn_time until;        /* WITHIN: upper bound */
+	/* EXACT */
+	enum scn_exact_what what;
+	uint32_t occurrence;          /* 1 = the first matching event; 0 with at_label */
+	const char *at_label;         /* `at LABEL[+N]`: the first event at this RIP; else NULL */
+	uint64_t at_offset;
+	enum scn_level at_level;      /* the block the label is in */
+	struct scn_loc at_loc;
+	struct scn_exact_field *fields;
+	size_t nfields;
 };
 
 /* ---- exploration: what may vary ----------------------------------------- */
@@ -403,6 +485,11 @@ const char *scn_event_name(enum scn_event ev);      /* "entry-fail" */
 const char *scn_unit_name(enum scn_unit u);         /* "", "ns", "us", "ms", "s" */
 const char *scn_cmp_name(enum scn_cmp c);           /* "<=" */
 const char *scn_cpu_param_name(enum scn_cpu_param p, uint32_t feature); /* "tsc-hz", "mtf" */
+const char *scn_exact_what_name(enum scn_exact_what w);  /* "exit", "vmfail", ... */
+const char *scn_exact_key_name(uint32_t key);           /* "intr-info", "rax" */
+
+/* The instruction index of a label in a block; false if the block has no such label. */
+bool scn_label_index(const struct scn_guest *g, const char *label, uint32_t *insn);
 
 #ifdef __cplusplus
 }

@@ -98,8 +98,21 @@ int scn_replay_dump(const char *path)
 				break;
 			case SCN_OP_VMREAD: printf(" 0x%x", in->encoding); break;
 			case SCN_OP_VMWRITE: printf(" 0x%x 0x%" PRIx64, in->encoding, in->value); break;
-			default: break;
+			case SCN_OP_RECORD: printf(" regs 0x%x", in->regs); break;
+			case SCN_OP_RDMSR: printf(" msr 0x%x", in->msr); break;
+			default:
+				if (in->label)
+					printf(" %s -> %u", in->label, in->target);
+				break;
 			}
+			if (in->dst != SCN_NO_REG)
+				printf(" dst r%d", in->dst);
+			if (in->src != SCN_NO_REG)
+				printf(" src r%d", in->src);
+			else if (in->value_label)
+				printf(" src %s -> L%d:%u", in->value_label, (int)in->value_label_level, in->value_target);
+			else if (in->op >= SCN_OP_MOV && in->op <= SCN_OP_TEST)
+				printf(" 0x%" PRIx64, in->value);
 			printf("   (%u:%u)\n", in->loc.line, in->loc.col);
 		}
 	}
@@ -171,6 +184,25 @@ int scn_replay_dump(const char *path)
 			print_time(e->at);
 			printf("..");
 			print_time(e->until);
+			break;
+		case SCN_EXPECT_EXACT:
+			if (e->at_label)
+				printf("%s at %s+%" PRIu64 " (L%d)", scn_exact_what_name(e->what), e->at_label, e->at_offset,
+				       (int)e->at_level);
+			else
+				printf("#%u %s", e->occurrence, scn_exact_what_name(e->what));
+			if (e->event.level != SCN_ANY)
+				printf(" L%d", e->event.level);
+			if (e->event.cpu != SCN_ANY)
+				printf(" cpu%d", e->event.cpu);
+			for (size_t k = 0; k < e->nfields; k++) {
+				const struct scn_exact_field *f = &e->fields[k];
+				if (f->label)
+					printf(" %s=%s+%" PRIu64 " (L%d)", scn_exact_key_name(f->key), f->label, f->value,
+					       (int)f->label_level);
+				else
+					printf(" %s=0x%" PRIx64, scn_exact_key_name(f->key), f->value);
+			}
 			break;
 		}
 		printf("\n");

@@ -30,7 +30,7 @@ static bool word_to_event(const struct tok *t, enum scn_event *ev)
 	return false;
 }
 
-static bool parse_exit_reason(struct parser *p, int *reason)
+bool scn_parse_exit_reason(struct parser *p, int *reason)
 {
 	const struct tok *t = scn_peek(p);
 	char name[SCN_MAX_NAME_BYTES + 1];
@@ -91,7 +91,6 @@ static bool parse_event_vector(struct parser *p, bool optional, int *arg)
 static bool parse_event(struct parser *p, enum event_use use, struct scn_event_pat *e)
 {
 	const struct tok *t = scn_peek(p);
-	bool have_level = false, have_cpu = false;
 
 	memset(e, 0, sizeof(*e));
 	e->level = SCN_ANY;
@@ -107,7 +106,7 @@ static bool parse_event(struct parser *p, enum event_use use, struct scn_event_p
 	e->arg_loc = scn_tok_loc(p, scn_peek(p));
 	switch (e->ev) {
 	case SCN_EV_EXIT:
-		if (!parse_exit_reason(p, &e->arg))
+		if (!scn_parse_exit_reason(p, &e->arg))
 			return false;
 		break;
 	case SCN_EV_DELIVER:
@@ -134,17 +133,24 @@ static bool parse_event(struct parser *p, enum event_use use, struct scn_event_p
 		e->arg_loc.col = 0;
 		break;
 	}
+	return scn_parse_filters(p, &e->level, &e->cpu);
+}
+
+bool scn_parse_filters(struct parser *p, int *level, int *cpu_out)
+{
+	bool have_level = false, have_cpu = false;
+
 	/* Filters, in any order: a level and a vCPU. */
 	for (;;) {
+		const struct tok *t = scn_peek(p);
 		enum scn_level lv;
 		uint32_t cpu;
 
-		t = scn_peek(p);
 		if (scn_word_is_level(t, &lv)) {
 			if (have_level)
 				return scn_fail_col(p, t->col, "the event already has a level");
 			have_level = true;
-			e->level = (int)lv;
+			*level = (int)lv;
 			scn_next(p);
 		} else if (scn_word_is_cpu(t, &cpu)) {
 			if (have_cpu)
@@ -152,7 +158,7 @@ static bool parse_event(struct parser *p, enum event_use use, struct scn_event_p
 			have_cpu = true;
 			if (!scn_parse_cpu(p, "a vCPU such as cpu0", &cpu))
 				return false;
-			e->cpu = (int)cpu;
+			*cpu_out = (int)cpu;
 		} else {
 			return true;
 		}
@@ -265,7 +271,7 @@ bool scn_st_every(struct parser *p)
 }
 
 /* 1st 2nd 3rd 4th ... 11th 12th 13th ... 21st */
-static bool parse_ordinal(struct parser *p, uint32_t *out)
+bool scn_parse_ordinal(struct parser *p, uint32_t *out)
 {
 	const struct tok *t = scn_peek(p);
 	const char *what = "an ordinal such as 1st, 2nd, 3rd or 4th";
@@ -295,7 +301,7 @@ bool scn_st_on(struct parser *p)
 		return false;
 	t = scn_peek(p);
 	if (t->kind == TK_NUM) {
-		if (!parse_ordinal(p, &st->occurrence))
+		if (!scn_parse_ordinal(p, &st->occurrence))
 			return false;
 	} else if (scn_tok_is(t, "every")) {
 		st->occurrence = 0;
@@ -326,6 +332,8 @@ bool scn_st_expect(struct parser *p)
 		return false;
 	e = &s->expects[s->nexpects++];
 	e->loc = scn_tok_loc(p, kw);
+	if (scn_expect_is_exact(p))
+		return scn_st_expect_exact(p, e);
 	if (scn_tok_is(t, "count")) {
 		e->kind = SCN_EXPECT_COUNT;
 		scn_next(p);

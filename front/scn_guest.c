@@ -15,7 +15,9 @@
 
 #include "front/scn_internal.h"
 #include "vmcs/vmcs_field.h"
+#include "vmcs/vmx_caps.h"
 #include "vmcs/vmx_controls.h"
+#include "vmcs/x86_gpr.h"
 
 enum arg_kind {
 	ARG_NONE,
@@ -26,6 +28,10 @@ enum arg_kind {
 	ARG_FIELD,       /* vmread */
 	ARG_FIELD_VALUE, /* vmwrite */
 	ARG_CHOICE,      /* choose */
+	ARG_REG_SOURCE,  /* mov, add, ...: REG, then a register or a number (mov: or a label) */
+	ARG_REG,         /* inc, dec */
+	ARG_REGS,        /* record */
+	ARG_REG_MSR,     /* rdmsr */
 };
 
 struct op_row {
@@ -53,10 +59,129 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_VMREAD] = {ARG_FIELD, true},
 	[SCN_OP_VMWRITE] = {ARG_FIELD_VALUE, true},
 	[SCN_OP_CHOOSE] = {ARG_CHOICE, false},
+	[SCN_OP_MOV] = {ARG_REG_SOURCE, false},
+	[SCN_OP_ADD] = {ARG_REG_SOURCE, false},
+	[SCN_OP_SUB] = {ARG_REG_SOURCE, false},
+	[SCN_OP_AND] = {ARG_REG_SOURCE, false},
+	[SCN_OP_OR] = {ARG_REG_SOURCE, false},
+	[SCN_OP_XOR] = {ARG_REG_SOURCE, false},
+	[SCN_OP_SHL] = {ARG_REG_SOURCE, false},
+	[SCN_OP_SHR] = {ARG_REG_SOURCE, false},
+	[SCN_OP_INC] = {ARG_REG, false},
+	[SCN_OP_DEC] = {ARG_REG, false},
+	[SCN_OP_CMP] = {ARG_REG_SOURCE, false},
+	[SCN_OP_TEST] = {ARG_REG_SOURCE, false},
+	[SCN_OP_JE] = {ARG_LABEL, false},
+	[SCN_OP_JNE] = {ARG_LABEL, false},
+	[SCN_OP_JZ] = {ARG_LABEL, false},
+	[SCN_OP_JNZ] = {ARG_LABEL, false},
+	[SCN_OP_JB] = {ARG_LABEL, false},
+	[SCN_OP_JAE] = {ARG_LABEL, false},
+	[SCN_OP_JC] = {ARG_LABEL, false},
+	[SCN_OP_JNC] = {ARG_LABEL, false},
+	[SCN_OP_JBE] = {ARG_LABEL, false},
+	[SCN_OP_JA] = {ARG_LABEL, false},
+	[SCN_OP_RECORD] = {ARG_REGS, false},
+	[SCN_OP_RDMSR] = {ARG_REG_MSR, false},
 };
 
 #define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
-            "vmlaunch, vmresume, vmread, vmwrite, choose"
+            "vmlaunch, vmresume, vmread, vmwrite, choose, mov, add, sub, and, or, xor, shl, shr, " \
+            "inc, dec, cmp, test, je, jne, jz, jnz, jb, jae, jc, jnc, jbe, ja, record, rdmsr"
+
+/* Registers: a name from vmcs/x86_gprs.def; RSP is known and refused. */
+static bool word_is_reg(const struct tok *t, int *reg)
+{
+	*reg = t->kind == TK_WORD ? x86_gpr_lookup(t->s, t->len) : -1;
+	return *reg >= 0;
+}
+
+static bool parse_reg(struct parser *p, int *reg)
+{
+	const struct tok *t = scn_peek(p);
+
+	if (!word_is_reg(t, reg))
+		return scn_expected(p, "a register (rax, rbx, rcx, rdx, rsi, rdi, rbp, r8-r15)");
+	if (!x86_gpr_modelled((uint32_t)*reg))
+		return scn_fail_col(p, t->col, "not modelled: %.*s (interrupt frames live on a stack of the "
+		                               "model's own; use another register)", (int)t->len, t->s);
+	scn_next(p);
+	return true;
+}
+
+/* A label operand whose address is the value; resolved when the block closes. */
+static bool parse_value_label(struct parser *p, struct scn_insn *in)
+{
+	in->value_label_loc = scn_tok_loc(p, scn_peek(p));
+	if (!(in->value_label = scn_tok_strdup(p, scn_peek(p))))
+		return false;
+	scn_next(p);
+	return true;
+}
+
+/* A register, a number, or (labels_ok) a label: what mov, add, ... read. */
+static bool parse_source(struct parser *p, struct scn_insn *in, bool labels_ok)
+{
+	const struct tok *t = scn_peek(p);
+	int reg;
+
+	if (word_is_reg(t, &reg))
+		return parse_reg(p, &in->src);
+	if (t->kind == TK_NUM)
+		return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
+	if (labels_ok && t->kind == TK_WORD)
+		return parse_value_label(p, in);
+	return scn_expected(p, labels_ok ? "a register, a number or a label" : "a register or a number");
+}
+
+static bool parse_record(struct parser *p, struct scn_insn *in)
+{
+	uint32_t n = 0;
+
+	do {
+		const struct tok *t = scn_peek(p);
+		int reg;
+
+		if (n == SCN_MAX_RECORD_REGS)
+			return scn_fail_col(p, t->col, "too many registers (a record holds at most %u)",
+			                    SCN_MAX_RECORD_REGS);
+		if (!parse_reg(p, &reg))
+			return false;
+		if (in->regs & (1u << reg))
+			return scn_fail_col(p, t->col, "%s is already recorded here", x86_gpr_name((uint32_t)reg));
+		in->regs |= 1u << reg;
+		n++;
+	} while (scn_peek(p)->kind != TK_EOL);
+	return true;
+}
+
+static bool parse_msr(struct parser *p, uint32_t *msr)
+{
+	const struct tok *t = scn_peek(p);
+	const char *what = "a VMX capability MSR such as IA32_VMX_PINBASED_CTLS, or its number";
+	uint64_t v = 0;
+
+	if (t->kind == TK_WORD) {
+		char name[SCN_MAX_NAME_BYTES + 1];
+		int64_t n;
+
+		scn_tok_copy(t, name, sizeof(name));
+		n = vmx_caps_msr_by_name(name);
+		if (n < 0)
+			return scn_fail_col(p, t->col, "not modelled: MSR '%s' (the model reads the VMX capability "
+			                               "MSRs: %s)", name, vmx_caps_msr_names());
+		*msr = (uint32_t)n;
+		scn_next(p);
+		return true;
+	}
+	if (!scn_parse_uint(p, NUM_HEX, 0, UINT32_MAX, what, &v))
+		return false;
+	if (!vmx_caps_msr_name((uint32_t)v))
+		return scn_fail_col(p, t->col, "not modelled: MSR 0x%llx (the model reads the VMX capability "
+		                               "MSRs: %s)", (unsigned long long)v, vmx_caps_msr_names());
+	*msr = (uint32_t)v;
+	return true;
+}
 
 static bool word_to_op(const struct tok *t, enum scn_op *op)
 {
@@ -289,6 +414,7 @@ static bool st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 	in->op = op;
 	in->loc = scn_tok_loc(p, kw);
 	in->field = -1;
+	in->dst = in->src = SCN_NO_REG;
 	t = scn_peek(p);
 	if (row->arg != ARG_NONE)
 		in->arg_loc = scn_tok_loc(p, t);
@@ -325,13 +451,47 @@ static bool st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 			in->vector = (uint32_t)v;
 		}
 		break;
-	case ARG_FIELD:
+	case ARG_FIELD: {
+		int reg;
+		/* `vmread FIELD` or `vmread REG FIELD`. */
+		if (word_is_reg(t, &reg) && !parse_reg(p, &in->dst))
+			return false;
 		if (!scn_parse_field(p, true, &in->field, &in->encoding))
 			return false;
 		break;
-	case ARG_FIELD_VALUE:
-		if (!scn_parse_field(p, true, &in->field, &in->encoding) ||
-		    !scn_parse_value(p, in->field, in->encoding, &in->value))
+	}
+	case ARG_FIELD_VALUE: {
+		int reg;
+		if (!scn_parse_field(p, true, &in->field, &in->encoding))
+			return false;
+		t = scn_peek(p);
+		if (word_is_reg(t, &reg)) {
+			if (!parse_reg(p, &in->src))
+				return false;
+		} else if (t->kind == TK_WORD && !scn_word_is_control(t)) {
+			if (!parse_value_label(p, in))
+				return false;
+		} else if (!scn_parse_value(p, in->field, in->encoding, &in->value)) {
+			return false;
+		}
+		break;
+	}
+	case ARG_REG_SOURCE:
+		if (!parse_reg(p, &in->dst) || !parse_source(p, in, op == SCN_OP_MOV))
+			return false;
+		if ((op == SCN_OP_SHL || op == SCN_OP_SHR) && in->src == SCN_NO_REG && in->value > 63)
+			return scn_fail_at(p, in->arg_loc, "a shift count is 0-63");
+		break;
+	case ARG_REG:
+		if (!parse_reg(p, &in->dst))
+			return false;
+		break;
+	case ARG_REGS:
+		if (!parse_record(p, in))
+			return false;
+		break;
+	case ARG_REG_MSR:
+		if (!parse_reg(p, &in->dst) || !parse_msr(p, &in->msr))
 			return false;
 		break;
 	}
@@ -473,7 +633,16 @@ bool scn_guest_close(struct parser *p)
 			in->target = v->targets[0];
 			continue;
 		}
-		if (in->op != SCN_OP_JMP)
+		if (in->value_label) {
+			in->value_label_level = g->level;
+			if ((l = find_label(p, in->value_label)) != NULL)
+				in->value_target = l->insn;
+			else if (g->level == SCN_L1)
+				in->value_label_level = SCN_L2;   /* an L2 address: scn_guest_final() looks there */
+			else
+				note(&fe, in->value_label_loc, "undefined label '%s'", in->value_label);
+		}
+		if (ops[in->op].arg != ARG_LABEL)
 			continue;
 		if ((l = find_label(p, in->label)) != NULL)
 			in->target = l->insn;
@@ -498,10 +667,60 @@ bool scn_guest_close(struct parser *p)
 	return true;
 }
 
+bool scn_label_index(const struct scn_guest *g, const char *label, uint32_t *insn)
+{
+	for (size_t i = 0; i < g->nlabels; i++) {
+		if (!strcmp(g->labels[i].name, label)) {
+			*insn = g->labels[i].insn;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * An L1 operand naming a label of L2 (`vmwrite GUEST_RIP l2_main`): the
+ * label of the L2 block of every vCPU the L1 block runs on, at one index.
+ */
+static bool resolve_l2_labels(struct parser *p, struct scn_guest *g)
+{
+	const struct scn_scenario *s = p->s;
+
+	for (size_t i = 0; i < g->ninsns; i++) {
+		struct scn_insn *in = &g->insns[i];
+		bool found = false;
+
+		if (!in->value_label || in->value_label_level != SCN_L2)
+			continue;
+		for (uint32_t c = 0; c < s->vcpus; c++) {
+			const struct scn_guest *l2;
+			uint32_t idx;
+
+			if (scn_guest_for(s, SCN_L1, c) != g || !(l2 = scn_guest_for(s, SCN_L2, c)))
+				continue;
+			if (!scn_label_index(l2, in->value_label, &idx))
+				return scn_fail_at(p, in->value_label_loc, "undefined label '%s' (not in this block nor in "
+				                   "the 'guest L2' block of cpu%u)", in->value_label, (unsigned)c);
+			if (found && idx != in->value_target)
+				return scn_fail_at(p, in->value_label_loc, "label '%s' names different instructions in the "
+				                   "L2 blocks this L1 block enters", in->value_label);
+			in->value_target = idx;
+			found = true;
+		}
+		if (!found)
+			return scn_fail_at(p, in->value_label_loc, "undefined label '%s'", in->value_label);
+	}
+	return true;
+}
+
 /* A VM entry needs a guest to enter: an L1 that launches needs an L2 on its vCPUs. */
 bool scn_guest_final(struct parser *p)
 {
 	const struct scn_scenario *s = p->s;
+
+	for (size_t i = 0; i < s->nguests; i++)
+		if (s->guests[i].level == SCN_L1 && !resolve_l2_labels(p, &s->guests[i]))
+			return false;
 
 	for (uint32_t c = 0; c < s->vcpus; c++) {
 		const struct scn_guest *g = scn_guest_for(s, SCN_L1, c);

@@ -187,6 +187,16 @@ bool scn_st_at(struct parser *p);
 bool scn_st_every(struct parser *p);
 bool scn_st_on(struct parser *p);
 bool scn_st_expect(struct parser *p);
+bool scn_parse_exit_reason(struct parser *p, int *reason);
+bool scn_parse_ordinal(struct parser *p, uint32_t *out);
+/* [Lk] [cpuN] in either order; leaves SCN_ANY where absent (the caller presets it). */
+bool scn_parse_filters(struct parser *p, int *level, int *cpu);
+
+/* Exact expectations (scn_exact.c): is the rest of the line one, and parse it into e. */
+bool scn_expect_is_exact(const struct parser *p);
+bool scn_st_expect_exact(struct parser *p, struct scn_expect *e);
+/* After the whole file: find the blocks of the labels exact expectations name. */
+bool scn_exact_final(struct parser *p);
 
 /*
  * Ranges and choices (scn_vary.c). A time, then optionally `..` and its
@@ -206,6 +216,7 @@ bool scn_parse_choice(struct parser *p, size_t guest, size_t insn, uint32_t col,
  */
 bool scn_parse_field(struct parser *p, bool allow_unknown, int *idx, uint32_t *enc);
 bool scn_parse_value(struct parser *p, int idx, uint32_t enc, uint64_t *out);
+bool scn_word_is_control(const struct tok *t);   /* a control-bit name of vmcs/vmx_controls.def */
 
 /* Guest blocks (scn_guest.c). */
 bool scn_guest_open(struct parser *p);      /* the `guest` line */

@@ -10,6 +10,7 @@
 
 #include "front/scn_internal.h"
 #include "vmcs/cpu_model.h"
+#include "vmcs/x86_gpr.h"
 
 static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_WORK] = "work",
@@ -31,6 +32,30 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_VMREAD] = "vmread",
 	[SCN_OP_VMWRITE] = "vmwrite",
 	[SCN_OP_CHOOSE] = "choose",
+	[SCN_OP_MOV] = "mov",
+	[SCN_OP_ADD] = "add",
+	[SCN_OP_SUB] = "sub",
+	[SCN_OP_AND] = "and",
+	[SCN_OP_OR] = "or",
+	[SCN_OP_XOR] = "xor",
+	[SCN_OP_SHL] = "shl",
+	[SCN_OP_SHR] = "shr",
+	[SCN_OP_INC] = "inc",
+	[SCN_OP_DEC] = "dec",
+	[SCN_OP_CMP] = "cmp",
+	[SCN_OP_TEST] = "test",
+	[SCN_OP_JE] = "je",
+	[SCN_OP_JNE] = "jne",
+	[SCN_OP_JZ] = "jz",
+	[SCN_OP_JNZ] = "jnz",
+	[SCN_OP_JB] = "jb",
+	[SCN_OP_JAE] = "jae",
+	[SCN_OP_JC] = "jc",
+	[SCN_OP_JNC] = "jnc",
+	[SCN_OP_JBE] = "jbe",
+	[SCN_OP_JA] = "ja",
+	[SCN_OP_RECORD] = "record",
+	[SCN_OP_RDMSR] = "rdmsr",
 };
 
 const char *scn_op_name(enum scn_op op)
@@ -52,6 +77,38 @@ static const char *const event_names[SCN_EV_COUNT] = {
 const char *scn_event_name(enum scn_event ev)
 {
 	return (unsigned)ev < SCN_EV_COUNT ? event_names[ev] : NULL;
+}
+
+const char *scn_exact_what_name(enum scn_exact_what w)
+{
+	static const char *const names[SCN_EXACT_COUNT] = {
+		[SCN_EXACT_EXIT] = "exit",
+		[SCN_EXACT_VMFAIL] = "vmfail",
+		[SCN_EXACT_ENTRY_FAIL] = "entry-fail",
+		[SCN_EXACT_RECORD] = "record",
+	};
+	return (unsigned)w < SCN_EXACT_COUNT ? names[w] : NULL;
+}
+
+const char *scn_exact_key_name(uint32_t key)
+{
+	static const char *const names[SCN_KEY_REG] = {
+		[SCN_KEY_REASON] = "reason",
+		[SCN_KEY_RIP] = "rip",
+		[SCN_KEY_QUAL] = "qual",
+		[SCN_KEY_INTR_INFO] = "intr-info",
+		[SCN_KEY_INTR_ERROR] = "intr-error",
+		[SCN_KEY_IDT_INFO] = "idt-info",
+		[SCN_KEY_IDT_ERROR] = "idt-error",
+		[SCN_KEY_INSN_LEN] = "insn-len",
+		[SCN_KEY_INTERRUPTIBILITY] = "interruptibility",
+		[SCN_KEY_ACTIVITY] = "activity",
+		[SCN_KEY_ERROR] = "error",
+		[SCN_KEY_INSN] = "insn",
+	};
+	if (key >= SCN_KEY_REG)
+		return x86_gpr_name(key - SCN_KEY_REG);
+	return names[key];
 }
 
 const char *scn_unit_name(enum scn_unit u)

@@ -428,7 +428,7 @@ static bool finish(struct parser *p, struct scn_loc eof)
 			                   "cpu%u has no guest L1 program (add 'guest L1 cpu%u', or a "
 			                   "'guest L1' block without a vCPU for all of them)",
 			                   (unsigned)c, (unsigned)c);
-	if (!scn_guest_final(p))
+	if (!scn_guest_final(p) || !scn_exact_final(p))
 		return false;
 	return summary(p);
 }

@@ -56,6 +56,11 @@ static const struct vmx_control_info *find_control(const struct tok *t)
 	return NULL;
 }
 
+bool scn_word_is_control(const struct tok *t)
+{
+	return find_control(t) != NULL;
+}
+
 /* NUMBER or CONTROL_BIT terms joined by '|', fitted to the field's width. */
 bool scn_parse_value(struct parser *p, int idx, uint32_t enc, uint64_t *out)
 {

@@ -35,7 +35,10 @@ bool expect_event_matches(const struct scn_event_pat *p, const struct trace_even
 	case SCN_EV_ENTRY:
 		return ev->kind == TRACE_VMENTRY;
 	case SCN_EV_ENTRY_FAIL:
-		return ev->kind == TRACE_VMFAIL || (ev->kind == TRACE_VMEXIT && trace_field(ev, "failed_vmentry"));
+		/* A failed VMLAUNCH/VMRESUME; VMREAD and VMWRITE fail too, but they are not entries. */
+		return (ev->kind == TRACE_VMFAIL &&
+		        (trace_field_is(ev, "insn", "vmlaunch") || trace_field_is(ev, "insn", "vmresume"))) ||
+		       (ev->kind == TRACE_VMEXIT && trace_field(ev, "failed_vmentry"));
 	case SCN_EV_DELIVER:
 		return ev->kind == TRACE_DELIVER && vector_matches(p->arg, ev);
 	case SCN_EV_INJECT:
@@ -75,6 +78,8 @@ static uint64_t pattern_kinds(const struct scn_event_pat *p)
 
 static uint64_t item_kinds(const struct scn_expect *e)
 {
+	if (e->kind == SCN_EXPECT_EXACT)
+		return exact_kinds(e);
 	return e->kind == SCN_EXPECT_VERDICT ? TRACE_KIND_BIT(TRACE_VIOLATION) : pattern_kinds(&e->event);
 }
 
@@ -91,6 +96,8 @@ static bool item_matches(const struct expect_item *it, const struct trace_event 
 		return ev->cycle == it->at && expect_event_matches(&e->event, ev);
 	case SCN_EXPECT_WITHIN:
 		return ev->cycle >= it->at && ev->cycle <= it->until && expect_event_matches(&e->event, ev);
+	case SCN_EXPECT_EXACT:
+		break;   /* exact_observe() counts them */
 	}
 	return false;
 }
@@ -98,9 +105,13 @@ static bool item_matches(const struct expect_item *it, const struct trace_event 
 static void emit(struct trace_sink *base, const struct trace_event *ev)
 {
 	struct expect_sink *x = (struct expect_sink *)base;
-	for (uint32_t i = 0; i < x->n; i++)
-		if (item_matches(&x->items[i], ev))
-			x->items[i].count++;
+	for (uint32_t i = 0; i < x->n; i++) {
+		struct expect_item *it = &x->items[i];
+		if (it->cap)
+			exact_observe(it->e, ev, x->label_addr, x->label_ctx, &it->count, it->cap);
+		else if (item_matches(it, ev))
+			it->count++;
+	}
 }
 
 bool expect_sink_init(struct expect_sink *x, const struct scn_scenario *s, uint64_t tsc_hz)
@@ -115,6 +126,10 @@ bool expect_sink_init(struct expect_sink *x, const struct scn_scenario *s, uint6
 		return false;
 	for (uint32_t i = 0; i < x->n; i++) {
 		x->items[i].e = &s->expects[i];
+		if (s->expects[i].kind == SCN_EXPECT_EXACT && !(x->items[i].cap = calloc(1, sizeof(struct exact_capture)))) {
+			expect_sink_free(x);
+			return false;
+		}
 		x->base.ignore &= ~item_kinds(&s->expects[i]);
 		(void)scn_time_cycles(s->expects[i].at, tsc_hz, &x->items[i].at);
 		(void)scn_time_cycles(s->expects[i].until, tsc_hz, &x->items[i].until);
@@ -124,6 +139,8 @@ bool expect_sink_init(struct expect_sink *x, const struct scn_scenario *s, uint6
 
 void expect_sink_free(struct expect_sink *x)
 {
+	for (uint32_t i = 0; x->items && i < x->n; i++)
+		free(x->items[i].cap);
 	free(x->items);
 	x->items = NULL;
 }
@@ -199,6 +216,9 @@ void expect_text(const struct scn_expect *e, char *buf, size_t n)
 		describe(&e->event, ev, sizeof(ev));
 		snprintf(buf, n, "expect %s %s", ev, e->kind == SCN_EXPECT_AT ? "at a time" : "in a range");
 		return;
+	case SCN_EXPECT_EXACT:
+		exact_text(e, buf, n);
+		return;
 	}
 	snprintf(buf, n, "expect");
 }
@@ -215,7 +235,7 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 	for (uint32_t i = 0; i < x->n; i++) {
 		const struct expect_item *it = &x->items[i];
 		const struct scn_expect *e = it->e;
-		char what[192];
+		char what[1024];
 		bool ok = false;
 
 		switch (e->kind) {
@@ -243,6 +263,9 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 				snprintf(what, sizeof(what), "%s in cycles %" PRIu64 "..%" PRIu64, ev, it->at, it->until);
 			break;
 		}
+		case SCN_EXPECT_EXACT:
+			ok = exact_judge(e, it->cap, it->count, x->label_addr, x->label_ctx, what, sizeof(what));
+			break;
 		}
 		if (failed_each)
 			failed_each[i] = !ok;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "front/scenario.h"
+#include "lib/expect_exact.h"
 #include "model/trace/trace.h"
 
 #ifdef __cplusplus
@@ -22,6 +23,7 @@ struct expect_item {
 	const struct scn_expect *e;
 	uint64_t at, until;      /* AT/WITHIN bounds in cycles */
 	uint64_t count;          /* matching events */
+	struct exact_capture *cap; /* EXACT: the event it looks at */
 };
 
 struct expect_sink {
@@ -30,6 +32,8 @@ struct expect_sink {
 	struct expect_item *items;
 	uint32_t n;
 	bool color;              /* "expectation failed" in red (ANSI) in the messages: a terminal reads them */
+	expect_label_fn label_addr; /* where the guests' labels are (exact expectations); may be NULL */
+	void *label_ctx;
 };
 
 /* tsc_hz converts the times of AT/WITHIN. False if out of memory. */

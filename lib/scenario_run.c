@@ -89,8 +89,47 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_VMLAUNCH] = VMX_OP_VMLAUNCH, [SCN_OP_VMRESUME] = VMX_OP_VMRESUME,
 	    [SCN_OP_VMREAD] = VMX_OP_VMREAD,     [SCN_OP_VMWRITE] = VMX_OP_VMWRITE,
 	    [SCN_OP_CHOOSE] = VMX_OP_JMP,
+	    [SCN_OP_MOV] = VMX_OP_MOV,           [SCN_OP_ADD] = VMX_OP_ADD,
+	    [SCN_OP_SUB] = VMX_OP_SUB,           [SCN_OP_AND] = VMX_OP_AND,
+	    [SCN_OP_OR] = VMX_OP_OR,             [SCN_OP_XOR] = VMX_OP_XOR,
+	    [SCN_OP_SHL] = VMX_OP_SHL,           [SCN_OP_SHR] = VMX_OP_SHR,
+	    [SCN_OP_INC] = VMX_OP_INC,           [SCN_OP_DEC] = VMX_OP_DEC,
+	    [SCN_OP_CMP] = VMX_OP_CMP,           [SCN_OP_TEST] = VMX_OP_TEST,
+	    [SCN_OP_JE] = VMX_OP_JCC,            [SCN_OP_JNE] = VMX_OP_JCC,
+	    [SCN_OP_JZ] = VMX_OP_JCC,            [SCN_OP_JNZ] = VMX_OP_JCC,
+	    [SCN_OP_JB] = VMX_OP_JCC,            [SCN_OP_JAE] = VMX_OP_JCC,
+	    [SCN_OP_JC] = VMX_OP_JCC,            [SCN_OP_JNC] = VMX_OP_JCC,
+	    [SCN_OP_JBE] = VMX_OP_JCC,           [SCN_OP_JA] = VMX_OP_JCC,
+	    [SCN_OP_RECORD] = VMX_OP_RECORD,     [SCN_OP_RDMSR] = VMX_OP_RDMSR,
 	};
 	return map[op];
+}
+
+/* The condition of a conditional jump. */
+static enum x86_cond cond_of(enum scn_op op)
+{
+	switch (op) {
+	case SCN_OP_JE: case SCN_OP_JZ: return X86_CC_E;
+	case SCN_OP_JNE: case SCN_OP_JNZ: return X86_CC_NE;
+	case SCN_OP_JB: case SCN_OP_JC: return X86_CC_B;
+	case SCN_OP_JAE: case SCN_OP_JNC: return X86_CC_AE;
+	case SCN_OP_JBE: return X86_CC_BE;
+	default: return X86_CC_A;
+	}
+}
+
+/* Register operands, and a source that is a label's address (resolved by the machine). */
+static void build_operands(const struct scn_insn *in, enum scn_level level, struct vmx_insn *out)
+{
+	if (in->dst != SCN_NO_REG)
+		out->dst = VMX_REG((uint32_t)in->dst);
+	if (in->src != SCN_NO_REG)
+		out->src = VMX_REG((uint32_t)in->src);
+	if (in->value_label) {
+		out->arg2 = in->value_target;
+		/* An L1 instruction may name a label of L2 (`vmwrite GUEST_RIP l2_main`). */
+		out->arg2_kind = in->value_label_level != level ? VMX_ARG2_L2_INSN : VMX_ARG2_INSN;
+	}
 }
 
 /* The guest of `level` on vCPU `cpu`, into slot cpu (L1) or vcpus + cpu (L2). */
@@ -153,9 +192,25 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			out->arg = in->encoding;
 			out->arg2 = in->value;
 			break;
+		case SCN_OP_MOV: case SCN_OP_ADD: case SCN_OP_SUB: case SCN_OP_AND: case SCN_OP_OR:
+		case SCN_OP_XOR: case SCN_OP_SHL: case SCN_OP_SHR: case SCN_OP_CMP: case SCN_OP_TEST:
+			out->arg2 = in->value;
+			break;
+		case SCN_OP_JE: case SCN_OP_JNE: case SCN_OP_JZ: case SCN_OP_JNZ: case SCN_OP_JB:
+		case SCN_OP_JAE: case SCN_OP_JC: case SCN_OP_JNC: case SCN_OP_JBE: case SCN_OP_JA:
+			out->arg = in->target;
+			out->arg2 = cond_of(in->op);
+			break;
+		case SCN_OP_RECORD:
+			out->arg = in->regs;
+			break;
+		case SCN_OP_RDMSR:
+			out->arg = in->msr;
+			break;
 		default:
 			break;
 		}
+		build_operands(in, g->level, out);
 	}
 	for (size_t i = 0; i < g->nidt; i++) {
 		b->gates[cpu][i].vector = (uint8_t)g->idt[i].vector;
@@ -391,6 +446,24 @@ static void build_free(struct build *b)
 	free(b->switches);
 }
 
+/*
+ * Where a label is, for exact expectations (`rip=l2_loop+2`): the block of
+ * that level and vCPU, laid out as the machine lays it out.
+ */
+static bool label_address(void *ctx, enum scn_level level, uint32_t cpu, const char *label, uint64_t *addr)
+{
+	struct build *b = ctx;
+	const struct scn_guest *g = scn_guest_for(b->s, level, cpu);
+	uint32_t slot = level == SCN_L2 ? b->s->vcpus + cpu : cpu, idx;
+	struct vmx_program prog;
+
+	if (level == SCN_L0 || cpu >= b->s->vcpus || !g || !b->insns[slot] || !scn_label_index(g, label, &idx))
+		return false;
+	vmx_program_layout(&prog, b->insns[slot], (uint32_t)g->ninsns, VMX_PROGRAM_BASE);
+	*addr = idx < prog.count ? prog.insn[idx].addr : prog.end;
+	return true;
+}
+
 /* One open run: everything its machine points into stays put. */
 struct run_handle {
 	struct build b;
@@ -441,6 +514,8 @@ struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trac
 		free(h);
 		return NULL;
 	}
+	h->ex.label_addr = label_address;
+	h->ex.label_ctx = &h->b;
 	h->m = machine_create(&h->b.cfg, &h->bus, err, sizeof(err));
 	if (!h->m) {
 		if (diag)

@@ -73,6 +73,13 @@ bool vmx_caps_activity_supported(const struct vmx_caps *caps, uint32_t state);
 /* Value of a capability MSR by number; false if the MSR is not one of these. */
 bool vmx_caps_read_msr(const struct vmx_caps *caps, uint32_t msr, uint64_t *value);
 
+/* Those MSRs by name ("IA32_VMX_BASIC"): the number, or -1. */
+int64_t vmx_caps_msr_by_name(const char *name);
+/* The name of one of them; NULL for any other MSR. */
+const char *vmx_caps_msr_name(uint32_t msr);
+/* All their names, for messages. */
+const char *vmx_caps_msr_names(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,7 +12,7 @@
  */
 #include <stddef.h>
 
-#include "model/hw/lp_internal.h"
+#include "model/hw/exec_regs.h"
 
 static struct vmx_exit_info insn_exit(uint32_t reason, uint32_t len)
 {
@@ -86,36 +86,64 @@ static enum lp_step do_iret(struct vmx_lp *lp, const struct vmx_insn *in)
 	return LP_STEP_CONTINUE;
 }
 
+/* A VMX instruction that failed: its flags, and a trace of why (VMfailValid's number, or 0). */
+static void vmx_insn_failed(struct vmx_lp *lp, enum vmx_op op, enum vmx_insn_status st)
+{
+	struct vmx_hw_event ev = {.kind = HW_VMFAIL, .insn = op, .rip = lp->ctx.rip};
+
+	lp_vmx_result(lp, st);
+	if (st == VMX_SUCCEED)
+		return;
+	ev.error = st == VMX_FAIL_VALID ? vmcs_get32(lp->vmcs, VM_INSTRUCTION_ERROR) : 0;
+	ev.check = st == VMX_FAIL_VALID ? vmx_insn_error_text((int)ev.error) : "current-VMCS pointer is valid";
+	lp_emit(lp, &ev);
+}
+
 static enum lp_step do_vmx_root(struct vmx_lp *lp, const struct vmx_insn *in)
 {
 	uint64_t next = in->addr + in->len;
-	uint64_t value;
+	uint64_t value = 0;
+	enum vmx_insn_status st = VMX_SUCCEED;
 
 	switch (in->op) {
 	case VMX_OP_VMLAUNCH:
 	case VMX_OP_VMRESUME: {
 		enum vmx_entry_status s;
 
-		/* VMfail falls through to the next instruction; success or failed entry replace RIP. */
-		lp->ctx.rip = next;
+		/*
+		 * VMfail falls through to the next instruction; success or failed
+		 * entry replace RIP. The entry traces its own VMfail, at the RIP of
+		 * the instruction; only the flags are left to set (31.2).
+		 */
 		s = vmx_lp_vmentry(lp, in->op == VMX_OP_VMLAUNCH);
 		lp->retired++;
+		if (s == VMX_ENTRY_FAIL_INVALID || s == VMX_ENTRY_FAIL_VALID) {
+			lp->ctx.rip = next;
+			lp_vmx_result(lp, s == VMX_ENTRY_FAIL_INVALID ? VMX_FAIL_INVALID : VMX_FAIL_VALID);
+		}
 		return s == VMX_ENTRY_FAILED ? LP_STEP_EXIT : LP_STEP_CONTINUE;
 	}
 	case VMX_OP_VMREAD:
-		(void)vmx_lp_vmread(lp, (uint32_t)in->arg, &value);
+		st = vmx_lp_vmread(lp, (uint32_t)in->arg, &value);
+		if (st == VMX_SUCCEED && in->dst)
+			lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
 		break;
 	case VMX_OP_VMWRITE:
-		(void)vmx_lp_vmwrite(lp, (uint32_t)in->arg, in->arg2);
+		st = vmx_lp_vmwrite(lp, (uint32_t)in->arg, lp_source(lp, in));
 		break;
 	case VMX_OP_VMCALL:
 		/* VMCALL in root operation: VMfailValid(1), or VMfailInvalid without a VMCS. */
-		if (lp->vmcs)
+		if (lp->vmcs) {
 			vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, VMXERR_VMCALL_IN_ROOT);
+			st = VMX_FAIL_VALID;
+		} else {
+			st = VMX_FAIL_INVALID;
+		}
 		break;
 	default:
 		break;
 	}
+	vmx_insn_failed(lp, in->op, st);
 	lp->ctx.rip = next;
 	complete(lp, 1, lp->model.insn_cycles);
 	return LP_STEP_CONTINUE;
@@ -264,6 +292,46 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		if (non_root)
 			return exit_for(lp, EXIT_REASON_VMWRITE, in);
 		return do_vmx_root(lp, in);
+	case VMX_OP_MOV:
+	case VMX_OP_ADD:
+	case VMX_OP_SUB:
+	case VMX_OP_AND:
+	case VMX_OP_OR:
+	case VMX_OP_XOR:
+	case VMX_OP_SHL:
+	case VMX_OP_SHR:
+	case VMX_OP_INC:
+	case VMX_OP_DEC:
+	case VMX_OP_CMP:
+	case VMX_OP_TEST:
+		lp_exec_register(lp, in);
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_JCC:
+		lp->ctx.rip = x86_cond_holds((enum x86_cond)in->arg2, lp->ctx.rflags) ? in->arg : next;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	case VMX_OP_RECORD: {
+		struct vmx_hw_event ev = {.kind = HW_RECORD, .reg_mask = (uint32_t)in->arg, .regs = lp->ctx.mem->gpr,
+		                          .rip = lp->ctx.rip};
+		lp_emit(lp, &ev);
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	}
+	case VMX_OP_RDMSR: {
+		uint64_t v;
+		/* RDMSR exits unconditionally in the model (MSR bitmaps read as all ones). */
+		if (non_root)
+			return exit_for(lp, EXIT_REASON_MSR_READ, in);
+		if (!vmx_caps_read_msr(&lp->model.caps, (uint32_t)in->arg, &v))
+			return fault(lp, GP_VECTOR, true, 0, false);
+		lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
+		lp->ctx.rip = next;
+		complete(lp, 1, lp->model.insn_cycles);
+		break;
+	}
 	case VMX_OP_COUNT:
 		return fault(lp, UD_VECTOR, false, 0, false);
 	}

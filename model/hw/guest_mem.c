@@ -19,6 +19,14 @@ static const struct {
     [VMX_OP_JMP] = {"jmp", 2},       [VMX_OP_IPI] = {"ipi", 2},     /* wrmsr */
     [VMX_OP_VMLAUNCH] = {"vmlaunch", 3}, [VMX_OP_VMRESUME] = {"vmresume", 3},
     [VMX_OP_VMREAD] = {"vmread", 3}, [VMX_OP_VMWRITE] = {"vmwrite", 3},
+    [VMX_OP_MOV] = {"mov", 3},       [VMX_OP_ADD] = {"add", 3},     /* REX.W + opcode + ModRM */
+    [VMX_OP_SUB] = {"sub", 3},       [VMX_OP_AND] = {"and", 3},
+    [VMX_OP_OR] = {"or", 3},         [VMX_OP_XOR] = {"xor", 3},
+    [VMX_OP_SHL] = {"shl", 4},       [VMX_OP_SHR] = {"shr", 4},     /* REX.W c1 /r ib */
+    [VMX_OP_INC] = {"inc", 3},       [VMX_OP_DEC] = {"dec", 3},
+    [VMX_OP_CMP] = {"cmp", 3},       [VMX_OP_TEST] = {"test", 3},
+    [VMX_OP_JCC] = {"jcc", 2},       [VMX_OP_RECORD] = {"record", 1},
+    [VMX_OP_RDMSR] = {"rdmsr", 2},   /* 0f 32 */
 };
 
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)

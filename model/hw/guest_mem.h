@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmcs/x86_gpr.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -35,13 +37,39 @@ enum vmx_op {
 	VMX_OP_VMLAUNCH,
 	VMX_OP_VMRESUME,
 	VMX_OP_VMREAD,    /* arg = field encoding */
-	VMX_OP_VMWRITE,   /* arg = field encoding, arg2 = value */
+	VMX_OP_VMWRITE,   /* arg = field encoding; the value is register src, or arg2 */
+	/* Register instructions: dst op= (register src, or arg2 when there is no src). */
+	VMX_OP_MOV,
+	VMX_OP_ADD,
+	VMX_OP_SUB,
+	VMX_OP_AND,
+	VMX_OP_OR,
+	VMX_OP_XOR,
+	VMX_OP_SHL,
+	VMX_OP_SHR,
+	VMX_OP_INC,       /* dst += 1, CF kept */
+	VMX_OP_DEC,
+	VMX_OP_CMP,       /* flags of dst - source */
+	VMX_OP_TEST,      /* flags of dst & source */
+	VMX_OP_JCC,       /* arg = target address, arg2 = enum x86_cond */
+	VMX_OP_RECORD,    /* arg = mask of registers whose values the trace records */
+	VMX_OP_RDMSR,     /* dst = the MSR arg (ECX = arg, then EDX:EAX combined) */
 	VMX_OP_COUNT
 };
 
 #define VMX_IPI_NMI 0x100u        /* arg2 of VMX_OP_IPI: NMI delivery mode */
 #define MSR_X2APIC_EOI 0x80bu
 #define MSR_X2APIC_ICR 0x830u
+
+#define VMX_REG(r) ((uint8_t)((r) + 1u))
+#define VMX_REG_NUM(operand) ((uint32_t)(operand) - 1u)
+
+/* What an instruction's arg2 holds before the machine lays the program out. */
+enum vmx_arg2_kind {
+	VMX_ARG2_VALUE = 0,   /* a plain value */
+	VMX_ARG2_INSN,        /* the address of instruction arg2 of this program */
+	VMX_ARG2_L2_INSN,     /* the address of instruction arg2 of the L2 program of this vCPU */
+};
 
 struct vmx_insn {
 	enum vmx_op op;
@@ -50,6 +78,13 @@ struct vmx_insn {
 	uint64_t arg2;
 	uint64_t addr;    /* filled by vmx_program_layout() */
 	uint32_t line;    /* source line of the scenario, 0 if none (for traces) */
+	/*
+	 * Register operands as VMX_REG(number); 0 means none, so that an
+	 * instruction built with its other fields alone has no register.
+	 */
+	uint8_t dst;      /* register written (register instructions, VMREAD, RDMSR) */
+	uint8_t src;      /* register read instead of arg2 */
+	uint8_t arg2_kind; /* enum vmx_arg2_kind; the machine resolves labels to VMX_ARG2_VALUE */
 };
 
 struct vmx_program {
@@ -79,6 +114,9 @@ struct vmx_frame {
 
 #define VMX_STACK_DEPTH 64
 
+/* Where every guest program starts: each has an address space of its own. */
+#define VMX_PROGRAM_BASE 0x1000u
+
 struct vmx_guest_mem {
 	const struct vmx_program *prog;
 	struct vmx_gate idt[256];
@@ -87,6 +125,12 @@ struct vmx_guest_mem {
 	bool stack_not_present;         /* EPT: the stack page is unmapped, so pushes and pops
 	                                   cause EPT violations (exit 48) in non-root operation */
 	uint64_t stack_gpa;             /* guest-physical address reported for such a violation */
+	/*
+	 * The program's general registers. Each program keeps its own: a
+	 * hypervisor saves and restores its guest's registers around every
+	 * exit, as every VMM does, so one level never sees another's values.
+	 */
+	uint64_t gpr[X86_NGPR];
 };
 
 /* Length in bytes of an operation (work: arg bytes, at least 1). */

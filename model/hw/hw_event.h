@@ -30,6 +30,7 @@ enum vmx_hw_event_kind {
 	HW_BLOCKING,         /* blocking state changed: old, new (VMX_BLK_* bits) */
 	HW_SHUTDOWN,         /* triple fault in VMX root operation: the processor shut down */
 	HW_IPI,              /* root software sent an IPI: dest, vector (VMX_IPI_NMI for NMI) */
+	HW_RECORD,           /* a program's `record`: the registers in reg_mask, values in regs */
 };
 
 /* Blocking snapshot bits (HW_BLOCKING). */
@@ -53,8 +54,14 @@ struct vmx_hw_event {
 	uint32_t idt_vectoring; /* HW_VMEXIT */
 	uint32_t insn_len;      /* HW_VMEXIT */
 	uint32_t error;         /* HW_VMFAIL: VM-instruction error */
+	uint32_t insn;          /* HW_VMFAIL: the enum vmx_op that failed (0: VMLAUNCH/VMRESUME by `launch`) */
+	uint32_t intr_state;    /* HW_VMEXIT: guest interruptibility state saved */
+	uint32_t idt_error;     /* HW_VMEXIT: IDT-vectoring error code */
+	uint32_t reg_mask;      /* HW_RECORD: bit n = register n */
+	const uint64_t *regs;   /* HW_RECORD: the program's registers */
 	uint32_t old_state;     /* HW_BLOCKING */
-	uint32_t new_state;     /* HW_BLOCKING; HW_WAKE: activity state left; HW_VMENTRY: activity entered */
+	uint32_t new_state;     /* HW_BLOCKING; HW_WAKE: activity state left; HW_VMENTRY: activity entered;
+	                           HW_VMEXIT: activity state saved */
 	uint32_t vector;        /* HW_DELIVER, HW_INTR_ACK, HW_EOI, HW_IRQ_*, HW_IPI */
 	uint32_t dest;          /* HW_IPI */
 	bool injected;          /* HW_DELIVER: the event came from VM-entry injection */

@@ -50,6 +50,9 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	ev.error_code = info->intr_error_code;
 	ev.idt_vectoring = info->idt_vectoring;
 	ev.insn_len = info->insn_len;
+	ev.idt_error = info->idt_error_code;
+	ev.intr_state = vmcs_get32(v, GUEST_INTERRUPTIBILITY_INFO);
+	ev.new_state = lp->ctx.activity;
 	lp_emit(lp, &ev);
 
 	/*

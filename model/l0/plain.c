@@ -170,6 +170,11 @@ static bool handle_exit(struct plain *p)
 	case EXIT_REASON_MSR_WRITE:
 		emulate_wrmsr(p);
 		break;
+	case EXIT_REASON_MSR_READ:
+		/* The plain hypervisor offers its guest no VMX: the capability MSRs do not exist (#GP(0)). */
+		p->reflect_info = intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true);
+		p->reflect_error = 0;
+		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&p->b, p->use_vnmi);
 		break;

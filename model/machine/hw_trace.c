@@ -54,6 +54,7 @@ static enum trace_kind trace_kind_of(enum vmx_hw_event_kind k)
 	case HW_BLOCKING: return TRACE_BLOCKING;
 	case HW_SHUTDOWN: return TRACE_SHUTDOWN;
 	case HW_IPI: return TRACE_IPI;
+	case HW_RECORD: return TRACE_RECORD;
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:
 		break;   /* the stimulus line already says it */
@@ -94,8 +95,10 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		break;
 	case HW_VMFAIL:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_VMFAIL);
-		trace_add_str(&ev, "insn", hw->launch ? "vmlaunch" : "vmresume");
+		trace_add_str(&ev, "insn", hw->insn ? vmx_op_name((enum vmx_op)hw->insn) : hw->launch ? "vmlaunch" : "vmresume");
 		trace_add_uint(&ev, "error", hw->error);
+		if (level)   /* a program's instruction; an L0 written in C has no RIP */
+			trace_add_hex64(&ev, "rip", hw->rip);
 		if (hw->check)
 			trace_add_str(&ev, "check", hw->check);
 		break;
@@ -117,8 +120,15 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 			if (hw->intr_info & INTR_INFO_DELIVER_CODE_MASK)
 				trace_add_hex32(&ev, "error_code", hw->error_code);
 			trace_add_hex32(&ev, "idt_vectoring", hw->idt_vectoring);
+			if (hw->idt_vectoring & INTR_INFO_DELIVER_CODE_MASK)
+				trace_add_hex32(&ev, "idt_error", hw->idt_error);
 			if (hw->insn_len)
 				trace_add_uint(&ev, "insn_len", hw->insn_len);
+			/* The saved interruptibility and activity state (27.3.4), when not the plain values. */
+			if (hw->intr_state)
+				trace_add_hex32(&ev, "intr_state", hw->intr_state);
+			if (hw->new_state != GUEST_ACTIVITY_ACTIVE)
+				trace_add_str(&ev, "activity", guest_activity_name(hw->new_state));
 		}
 		trace_add_hex64(&ev, "rip", hw->rip);
 		if (hw->check)
@@ -177,6 +187,13 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 			trace_add_str(&ev, "type", "nmi");
 		else
 			trace_add_uint(&ev, "vector", hw->vector);
+		break;
+	case HW_RECORD:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_RECORD);
+		trace_add_hex64(&ev, "rip", hw->rip);
+		for (uint32_t r = 0; r < X86_NGPR; r++)
+			if (hw->reg_mask & (1u << r))
+				trace_add_hex64(&ev, x86_gpr_name(r), hw->regs[r]);
 		break;
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:

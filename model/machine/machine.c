@@ -162,7 +162,7 @@ static bool build_space(struct space *sp, const struct machine_guest *g, char *e
 	}
 	if (g->count)
 		memcpy(sp->insn, g->insn, g->count * sizeof(*sp->insn));
-	vmx_program_layout(&sp->prog, sp->insn, g->count, 0x1000);
+	vmx_program_layout(&sp->prog, sp->insn, g->count, VMX_PROGRAM_BASE);
 	vmx_guest_mem_init(&sp->mem, &sp->prog);
 	sp->mem.stack_not_present = g->stack_not_present;
 	for (uint32_t i = 0; i < g->ngates; i++) {
@@ -171,9 +171,28 @@ static bool build_space(struct space *sp, const struct machine_guest *g, char *e
 	}
 	/* Jump targets are instruction indexes in the description; make them addresses. */
 	for (uint32_t i = 0; i < g->count; i++)
-		if (sp->insn[i].op == VMX_OP_JMP)
+		if (sp->insn[i].op == VMX_OP_JMP || sp->insn[i].op == VMX_OP_JCC)
 			sp->insn[i].arg = sp->insn[i].arg < g->count ? sp->insn[sp->insn[i].arg].addr : sp->prog.end;
 	return true;
+}
+
+static uint64_t insn_address(const struct space *sp, uint64_t index)
+{
+	return index < sp->prog.count ? sp->insn[index].addr : sp->prog.end;
+}
+
+/* Operands that name a label (`vmwrite GUEST_RIP l2_main`, `mov rax handler`) become addresses. */
+static void resolve_label_operands(struct space *sp, const struct space *l2)
+{
+	for (uint32_t i = 0; i < sp->prog.count; i++) {
+		struct vmx_insn *in = &sp->insn[i];
+
+		if (in->arg2_kind == VMX_ARG2_INSN)
+			in->arg2 = insn_address(sp, in->arg2);
+		else if (in->arg2_kind == VMX_ARG2_L2_INSN)
+			in->arg2 = l2 ? insn_address(l2, in->arg2) : 0;
+		in->arg2_kind = VMX_ARG2_VALUE;
+	}
 }
 
 /*
@@ -214,6 +233,9 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 		return false;
 	if (cfg->l2_guest && !build_space(&vc->l2, &cfg->l2_guest[id], err, errlen))
 		return false;
+	resolve_label_operands(&vc->l1, cfg->l2_guest ? &vc->l2 : NULL);
+	if (cfg->l2_guest)
+		resolve_label_operands(&vc->l2, NULL);
 
 	/* Bare metal: the L1 program runs in root operation, from its first instruction. */
 	vmx_lp_init(&vc->lp, &cfg->cpu, id, cfg->bare_metal ? &vc->l1.mem : NULL);

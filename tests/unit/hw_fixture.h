@@ -49,7 +49,10 @@ protected:
 		vmcs_set(&v, GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_IF);
 		vmcs_set(&v, GUEST_RIP, kGuestBase);
 		vmcs_set(&v, HOST_RIP, kHostRip);
-		Program({{VMX_OP_WORK, 0, 1000000, 0, 0, 0}});
+		vmx_insn work{};
+		work.op = VMX_OP_WORK;
+		work.arg = 1000000;
+		Program({work});
 	}
 
 	void SetUp() override { Use("nehalem"); }
@@ -115,7 +118,11 @@ protected:
 /* Instruction builders. */
 inline vmx_insn Op(vmx_op op, uint64_t arg = 0, uint64_t arg2 = 0)
 {
-	return vmx_insn{op, 0, arg, arg2, 0, 0};
+	vmx_insn in{};
+	in.op = op;
+	in.arg = arg;
+	in.arg2 = arg2;
+	return in;
 }
 inline vmx_insn Work(uint64_t n) { return Op(VMX_OP_WORK, n); }
 

@@ -43,7 +43,17 @@ trace_event Exit(const char *reason, uint32_t cpu = 0, uint32_t level = 1, bool 
 	return ev;
 }
 
-trace_event Simple(trace_kind k, uint32_t cpu = 0, uint32_t level = 1, uint64_t cycle = 100)
+trace_event Simple(trace_kind k, uint32_t cpu = 0, uint32_t level = 1, uint64_t cycle = 100);
+
+/* A failed VMRESUME as the processor traces it. */
+trace_event VmResumeFail()
+{
+	trace_event ev = Simple(TRACE_VMFAIL);
+	trace_add_str(&ev, "insn", "vmresume");
+	return ev;
+}
+
+trace_event Simple(trace_kind k, uint32_t cpu, uint32_t level, uint64_t cycle)
 {
 	trace_event ev;
 	trace_event_init(&ev, cycle, cpu, level, k);
@@ -102,7 +112,13 @@ TEST(ExpectMatch, EntryAndEntryFail)
 	EXPECT_TRUE(Matches(entry, Simple(TRACE_VMENTRY)));
 	EXPECT_FALSE(Matches(entry, Simple(TRACE_VMFAIL)));
 	EXPECT_FALSE(Matches(entry, Exit("HLT")));
-	EXPECT_TRUE(Matches(fail, Simple(TRACE_VMFAIL)));
+	trace_event launch = Simple(TRACE_VMFAIL), vmwrite = Simple(TRACE_VMFAIL);
+	trace_add_str(&launch, "insn", "vmlaunch");
+	trace_add_str(&vmwrite, "insn", "vmwrite");
+	EXPECT_TRUE(Matches(fail, launch));
+	// A failed VMWRITE is a VMfail but not a failed entry.
+	EXPECT_FALSE(Matches(fail, vmwrite));
+	EXPECT_FALSE(Matches(fail, Simple(TRACE_VMFAIL)));
 	EXPECT_TRUE(Matches(fail, Exit("INVALID_STATE", 0, 1, true)));
 	EXPECT_FALSE(Matches(fail, Exit("INVALID_STATE")));
 	EXPECT_FALSE(Matches(fail, Simple(TRACE_VMENTRY)));
@@ -298,7 +314,7 @@ TEST_F(ExpectJudge, CountsOfEachEventKindWithFilters)
 	     "expect count exit HLT cpu1 L1 == 1\n");          // 22
 	Feed({Deliver(2, "nmi", 0, 1), Deliver(2, "nmi", 0, 2), Deliver(32, "ext-intr"), Deliver(32, "ext-intr", 1),
 	      Inject("nmi", 2), Inject("irq", 32), Simple(TRACE_VMENTRY), Simple(TRACE_VMENTRY, 1),
-	      Simple(TRACE_VMFAIL), Simple(TRACE_IRET, 0, 1), Simple(TRACE_IRET, 0, 0), Simple(TRACE_HLT),
+	      VmResumeFail(), Simple(TRACE_IRET, 0, 1), Simple(TRACE_IRET, 0, 0), Simple(TRACE_HLT),
 	      Violation("lost_event"), Exit("HLT", 1, 1)});
 	std::string m;
 	EXPECT_EQ(Judge(&m), 0u) << m;

@@ -126,6 +126,8 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
 bool nested_exit_on_intr(const struct kvm_vcpu *k);
 void nested_setup_vmcs12(struct kvm_vcpu *k);
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason);
+/* L1's RDMSR of a VMX capability MSR: what L0 offers, into L1's register. False: not one L0 emulates (#GP). */
+bool nested_rdmsr(struct kvm_vcpu *k);
 enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k);
 void nested_inject_events(struct kvm_vcpu *k);
 

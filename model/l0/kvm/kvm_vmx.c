@@ -254,6 +254,11 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_MSR_WRITE:
 		handle_wrmsr(k);
 		break;
+	case EXIT_REASON_MSR_READ:
+		/* Only the VMX capability MSRs are readable in the model, and only with nested VMX (vmx_get_msr). */
+		if (!(k->era->nested && k->b.env.l2_mem && nested_rdmsr(k)))
+			queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
+		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
 		break;

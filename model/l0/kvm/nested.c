@@ -72,6 +72,19 @@ static void load(struct kvm_vcpu *k, struct vmcs *v)
 	(void)vmx_lp_vmptrld(k->b.env.lp, v);
 }
 
+/* RFLAGS of L1 after an emulated VMX instruction (nested_vmx_succeed / nested_vmx_fail). */
+static void nested_vmx_result(struct kvm_vcpu *k, enum vmx_insn_error e)
+{
+	struct vmcs *v01 = &k->b.vmcs;
+	uint64_t rflags = vmcs_get(v01, GUEST_RFLAGS) & ~(uint64_t)X86_EFLAGS_STATUS;
+
+	if (e != VMX_INSN_OK) {
+		vmcs_set(&k->vmcs12, VM_INSTRUCTION_ERROR, (uint64_t)e);
+		rflags |= X86_EFLAGS_ZF;   /* L1 always has a current VMCS in the model: VMfailValid */
+	}
+	vmcs_set(v01, GUEST_RFLAGS, rflags);
+}
+
 /* The emulated VM entry to L2 (nested_vmx_run). */
 static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 {
@@ -99,7 +112,7 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	l0_skip_instruction(&k->b);
 	if (err) {
 		/* VMfailValid to L1: it goes on after its VMLAUNCH/VMRESUME. */
-		vmcs_set(v12, VM_INSTRUCTION_ERROR, err);
+		nested_vmx_result(k, (enum vmx_insn_error)err);
 		trace_l1(k, TRACE_VMFAIL, &ev);
 		trace_add_str(&ev, "insn", launch ? "vmlaunch" : "vmresume");
 		trace_add_uint(&ev, "error", err);
@@ -129,23 +142,43 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
+	uint64_t *gpr = k->b.loaded->guest->gpr;
+	uint64_t value = 0;
 
 	switch (reason) {
 	case EXIT_REASON_VMLAUNCH:
 	case EXIT_REASON_VMRESUME:
 		return nested_vmx_run(k, reason == EXIT_REASON_VMLAUNCH);
 	case EXIT_REASON_VMWRITE:
-		if (in) {
-			enum vmx_insn_error e = vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model.caps, (uint32_t)in->arg, in->arg2);
-			if (e != VMX_INSN_OK)
-				vmcs_set(&k->vmcs12, VM_INSTRUCTION_ERROR, (uint64_t)e);
-		}
+		if (in)
+			nested_vmx_result(k, vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model.caps, (uint32_t)in->arg,
+			                                  in->src ? gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2));
 		break;
-	default:   /* VMREAD: the value goes to an L1 register the model does not keep */
+	default:   /* VMREAD: from vmcs12 into L1's register */
+		if (in) {
+			enum vmx_insn_error e = vmcs_vmread(&k->vmcs12, (uint32_t)in->arg, &value);
+			if (e == VMX_INSN_OK && in->dst)
+				gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
+			nested_vmx_result(k, e);
+		}
 		break;
 	}
 	l0_skip_instruction(&k->b);
 	return KVM_RESUME;
+}
+
+bool nested_rdmsr(struct kvm_vcpu *k)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+	struct vmx_caps offered = k->b.env.lp->model.caps;
+	uint64_t value;
+
+	offered.exit_ctls = offered_exit_ctls(k);
+	if (!in || in->op != VMX_OP_RDMSR || !vmx_caps_read_msr(&offered, (uint32_t)in->arg, &value))
+		return false;
+	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
+	l0_skip_instruction(&k->b);
+	return true;
 }
 
 /* What L0 had queued for re-injection into L2 becomes vmcs12's IDT-vectoring information (H-N3). */
