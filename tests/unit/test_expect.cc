@@ -394,3 +394,58 @@ TEST_F(ExpectJudge, FileNameAndColumnComeFromTheScenario)
 }
 
 }  // namespace
+
+// ---- exact expectations ------------------------------------------------------
+
+namespace {
+
+trace_event FullExit(const char *reason, uint32_t intr_info, uint32_t intr_state, const char *activity)
+{
+	trace_event ev = Exit(reason, 0, 1);
+	trace_add_hex32(&ev, "intr_info", intr_info);
+	if (intr_state)
+		trace_add_hex32(&ev, "intr_state", intr_state);
+	if (activity)
+		trace_add_str(&ev, "activity", activity);
+	trace_add_hex64(&ev, "rip", 0x1234);
+	return ev;
+}
+
+TEST_F(ExpectJudge, ExactPicksTheNthEventAndComparesEveryField)
+{
+	Load("expect 2nd exit L1 reason=EXTERNAL_INTERRUPT intr-info=0x800000fd interruptibility=nmi activity=hlt\n"
+	     "expect 1st exit reason=HLT interruptibility=0 activity=active idt-error=0 rip=0x1234\n");
+	Feed({FullExit("HLT", 0, 0, nullptr), FullExit("EXTERNAL_INTERRUPT", 0x800000fd, 8, "hlt")});
+	std::string m;
+	EXPECT_EQ(Judge(&m), 0u) << m;
+}
+
+TEST_F(ExpectJudge, ExactMessagesSayWhatWasExpectedAndWhatHappened)
+{
+	Load("expect 1st exit reason=HLT intr-info=0x80000202 interruptibility=sti|mov-ss\n"   // 9
+	     "expect 3rd exit reason=HLT\n"                                                    // 10
+	     "expect 1st entry-fail error=7\n"                                                 // 11
+	     "expect 1st vmfail insn=vmwrite error=invalid\n");                                // 12
+	trace_event failed = Exit("INVALID_STATE", 0, 1, true), vmfail = Simple(TRACE_VMFAIL);
+	trace_add_str(&vmfail, "insn", "vmwrite");
+	trace_add_uint(&vmfail, "error", 13);
+	Feed({FullExit("HLT", 0, 1, nullptr), failed, vmfail});
+	std::string m;
+	EXPECT_EQ(Judge(&m), 4u);
+	EXPECT_EQ(m, "t.scn:9:1: expectation failed: 1st exit (cycle 100); intr-info expected 0x80000202, got 0x0; "
+	             "interruptibility expected 0x3, got 0x1\n"
+	             "t.scn:10:1: expectation failed: 3rd exit: the run had 2 such events\n"
+	             "t.scn:11:1: expectation failed: 1st entry-fail (cycle 100); error: it was a VM-entry failure exit, "
+	             "reason 0x80000021\n"
+	             "t.scn:12:1: expectation failed: 1st vmfail (cycle 100); error expected invalid, got 13\n");
+}
+
+TEST_F(ExpectJudge, ExactFiltersByLevelAndCpu)
+{
+	Load("expect 1st exit L2 cpu1 reason=NMI_WINDOW\n");
+	Feed({Exit("HLT", 1, 1), Exit("HLT", 0, 2), Exit("NMI_WINDOW", 1, 2)});
+	std::string m;
+	EXPECT_EQ(Judge(&m), 0u) << m;
+}
+
+} // namespace
