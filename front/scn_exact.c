@@ -8,6 +8,7 @@
  *   expect 2nd vmfail insn=vmwrite error=13
  *   expect 1st entry-fail error=7              # VMfailValid, not an entry-failure exit
  *   expect 1st record L1 rax=0x11 rbx=0
+ *   expect 1st nested-exit reason=EXTERNAL_INTERRUPT intr-info=0   # what L1 sees under a nested L0
  *
  * The event is chosen by its ordinal among those that pass the level and
  * vCPU filters, or as the first one whose RIP is a label's address. Each
@@ -25,7 +26,7 @@
 
 #define MAX_FIELDS 24u
 
-static const char *const what_words[SCN_EXACT_COUNT] = {"exit", "vmfail", "entry-fail", "record"};
+static const char *const what_words[SCN_EXACT_COUNT] = {"exit", "vmfail", "entry-fail", "record", "nested-exit"};
 
 static bool word_to_what(const struct tok *t, enum scn_exact_what *w)
 {
@@ -48,7 +49,7 @@ bool scn_expect_is_exact(const struct parser *p)
 	if (!word_to_what(t, &w))
 		return false;
 	/* `expect exit HLT at 4001` and `expect entry-fail at 5000` are timed; `at LABEL` is exact. */
-	if (w == SCN_EXACT_VMFAIL || w == SCN_EXACT_RECORD)
+	if (w == SCN_EXACT_VMFAIL || w == SCN_EXACT_RECORD || w == SCN_EXACT_NESTED_EXIT)
 		return true;
 	return scn_tok_is(n, "at") && p->toks[p->pos + 2].kind == TK_WORD;
 }
@@ -66,6 +67,9 @@ static bool key_allowed(enum scn_exact_what w, uint32_t key)
 		       key == SCN_KEY_INSN;
 	case SCN_EXACT_RECORD:
 		return key == SCN_KEY_RIP || key >= SCN_KEY_REG;
+	case SCN_EXACT_NESTED_EXIT:   /* what the nested_exit trace event carries */
+		return key == SCN_KEY_REASON || key == SCN_KEY_RIP || key == SCN_KEY_QUAL || key == SCN_KEY_INTR_INFO ||
+		       key == SCN_KEY_IDT_INFO;
 	case SCN_EXACT_COUNT:
 		break;
 	}
@@ -253,7 +257,7 @@ bool scn_st_expect_exact(struct parser *p, struct scn_expect *e)
 		return false;
 	t = scn_peek(p);
 	if (!word_to_what(t, &e->what))
-		return scn_expected(p, "exit, vmfail, entry-fail or record");
+		return scn_expected(p, "exit, vmfail, entry-fail, record or nested-exit");
 	e->event.loc = scn_tok_loc(p, t);
 	scn_next(p);
 	if (!e->occurrence) {
@@ -302,7 +306,7 @@ static bool find_label_level(struct parser *p, const struct scn_expect *e, const
 			                   e->event.level);
 		return true;
 	}
-	if (e->what == SCN_EXACT_EXIT && have_l2)
+	if ((e->what == SCN_EXACT_EXIT || e->what == SCN_EXACT_NESTED_EXIT) && have_l2)
 		*out = SCN_L2;
 	else if (in[SCN_L1] && in[SCN_L2])
 		return scn_fail_at(p, loc, "label '%s' is in an L1 and an L2 block: say which with L1 or L2", label);

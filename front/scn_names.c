@@ -86,6 +86,7 @@ const char *scn_exact_what_name(enum scn_exact_what w)
 		[SCN_EXACT_VMFAIL] = "vmfail",
 		[SCN_EXACT_ENTRY_FAIL] = "entry-fail",
 		[SCN_EXACT_RECORD] = "record",
+		[SCN_EXACT_NESTED_EXIT] = "nested-exit",
 	};
 	return (unsigned)w < SCN_EXACT_COUNT ? names[w] : NULL;
 }

@@ -21,6 +21,7 @@ uint64_t exact_kinds(const struct scn_expect *e)
 	case SCN_EXACT_VMFAIL: return TRACE_KIND_BIT(TRACE_VMFAIL);
 	case SCN_EXACT_ENTRY_FAIL: return TRACE_KIND_BIT(TRACE_VMFAIL) | TRACE_KIND_BIT(TRACE_VMEXIT);
 	case SCN_EXACT_RECORD: return TRACE_KIND_BIT(TRACE_RECORD);
+	case SCN_EXACT_NESTED_EXIT: return TRACE_KIND_BIT(TRACE_NESTED_VMEXIT);
 	case SCN_EXACT_COUNT: break;
 	}
 	return 0;
@@ -46,6 +47,7 @@ static bool kind_matches(enum scn_exact_what w, const struct trace_event *ev)
 		return (ev->kind == TRACE_VMFAIL && is_entry_insn(ev)) ||
 		       (ev->kind == TRACE_VMEXIT && trace_field(ev, "failed_vmentry"));
 	case SCN_EXACT_RECORD: return ev->kind == TRACE_RECORD;
+	case SCN_EXACT_NESTED_EXIT: return ev->kind == TRACE_NESTED_VMEXIT;
 	case SCN_EXACT_COUNT: break;
 	}
 	return false;
@@ -95,7 +97,7 @@ static void capture(const struct trace_event *ev, struct exact_capture *cap)
 	cap->cpu = ev->cpu;
 	cap->is_vmfail = ev->kind == TRACE_VMFAIL;
 	cap->v[SCN_KEY_RIP] = field_u(ev, "rip");
-	if (ev->kind == TRACE_VMEXIT) {
+	if (ev->kind == TRACE_VMEXIT || ev->kind == TRACE_NESTED_VMEXIT) {
 		cap->v[SCN_KEY_REASON] = full_reason(ev);
 		cap->v[SCN_KEY_QUAL] = field_u(ev, "qual");
 		cap->v[SCN_KEY_INTR_INFO] = field_u(ev, "intr_info");
@@ -124,7 +126,9 @@ void exact_observe(const struct scn_expect *e, const struct trace_event *ev, exp
 		return;
 	if (e->at_label) {
 		/* The first event at the label's address in the block of that level and vCPU. */
-		if (cap->have || ev->level != (uint32_t)e->at_level || !label_addr ||
+		/* A nested exit is traced at L1's level; its RIP is L2's. */
+		bool level_ok = e->what == SCN_EXACT_NESTED_EXIT || ev->level == (uint32_t)e->at_level;
+		if (cap->have || !level_ok || !label_addr ||
 		    !label_addr(label_ctx, e->at_level, ev->cpu, e->at_label, &addr) ||
 		    field_u(ev, "rip") != addr + e->at_offset)
 			return;
