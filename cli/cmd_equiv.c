@@ -7,7 +7,12 @@
 #include "cli/commands.h"
 #include "vmxsim/vmxsim.h"
 
+enum { OPT_L0 = CLI_LONG_ONLY };
+
 static const struct cli_option equiv_options[] = {
+	{OPT_L0, "l0", CLI_VALUE, "NAME",
+	 "FILE.scn runs on bare metal ('l0 none', a kvm-unit-tests port): run its L1 also under the nested L0 NAME "
+	 "(kvm-2011, kvm-modern, ...) and compare", NULL},
 	{0, NULL, CLI_NO_VALUE, NULL, NULL, NULL},
 };
 
@@ -15,7 +20,7 @@ static const char *const equiv_usage[] = {"[OPTION]... FILE.scn", NULL};
 
 static int equiv_main(const struct cli_command *cmd, int argc, char **argv)
 {
-	const char *file = NULL, *v;
+	const char *file = NULL, *l0 = NULL, *v;
 	struct cli_args a;
 	int id, rc;
 
@@ -23,6 +28,8 @@ static int equiv_main(const struct cli_command *cmd, int argc, char **argv)
 	while ((id = cli_next(&a, &v)) != CLI_DONE) {
 		if (id == CLI_EXIT)
 			return a.status;
+		if (id == OPT_L0)
+			l0 = v;
 		if (id == CLI_OPERAND) {
 			if (!cli_one_operand(cmd, &file, v, "scenario"))
 				return CLI_USAGE;
@@ -30,7 +37,7 @@ static int equiv_main(const struct cli_command *cmd, int argc, char **argv)
 	}
 	if (!cli_have_scenario(cmd, file))
 		return CLI_USAGE;
-	rc = vmxsim_equiv(file, stdout, stderr);
+	rc = vmxsim_equiv_under(file, l0, stdout, stderr);
 	return fflush(stdout) == 0 ? rc : 2;
 }
 

@@ -107,7 +107,7 @@ static void describe(FILE *out, const char *who, const struct l1_event *e)
 }
 
 /* Run one side of the text read from `name`; false (messages on diag) if it cannot run. */
-static bool run_side(const char *text, size_t len, const char *name, bool bare, struct recorder *r,
+static bool run_side(const char *text, size_t len, const char *name, bool bare, const char *l0, struct recorder *r,
                      const char **l0name, FILE *diag)
 {
 	struct scn_error err;
@@ -124,7 +124,16 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 		return false;
 	}
 	*l0name = bare ? "bare metal" : "the nested L0";
-	if (!strcmp(s->l0.name, "none")) {
+	if (l0 && !bare) {
+		/* A bare-metal scenario (a kvm-unit-tests port, say) run as the L1 of this L0. */
+		if (strcmp(s->l0.name, "none")) {
+			fprintf(diag, "%s:%u:%u: --l0 runs a bare-metal scenario ('l0 none') under a nested L0; this one "
+			              "already names L0 '%s'\n", s->file, s->l0.loc.line, s->l0.loc.col, s->l0.name);
+			scn_free(s);
+			return false;
+		}
+		s->l0.name = l0;
+	} else if (!strcmp(s->l0.name, "none") && !l0) {
 		fprintf(diag, "%s:%u:%u: equiv compares a nested L0 with bare metal; this scenario already runs on "
 		              "bare metal ('l0 none')\n", s->file, s->l0.loc.line, s->l0.loc.col);
 		scn_free(s);
@@ -153,6 +162,11 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 
 int vmxsim_equiv(const char *path, FILE *out, FILE *diag)
 {
+	return vmxsim_equiv_under(path, NULL, out, diag);
+}
+
+int vmxsim_equiv_under(const char *path, const char *l0, FILE *out, FILE *diag)
+{
 	struct recorder nested, bare;
 	const char *n1, *n2;
 	struct scn_error err;
@@ -170,12 +184,12 @@ int vmxsim_equiv(const char *path, FILE *out, FILE *diag)
 	}
 	if (!strcmp(path, "-"))
 		path = SCN_STDIN_NAME;
-	if (!run_side(text, len, path, false, &nested, &n1, diag)) {
+	if (!run_side(text, len, path, false, l0, &nested, &n1, diag)) {
 		free(nested.v);
 		free(text);
 		return 2;
 	}
-	if (!run_side(text, len, path, true, &bare, &n2, diag)) {
+	if (!run_side(text, len, path, true, l0, &bare, &n2, diag)) {
 		free(nested.v);
 		free(bare.v);
 		free(text);

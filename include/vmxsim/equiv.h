@@ -24,6 +24,13 @@ extern "C" {
  */
 VMXSIM_API int vmxsim_equiv(const char *path, FILE *out, FILE *diag);
 
+/*
+ * The same, for a bare-metal scenario (`l0 none`, such as a kvm-unit-tests
+ * port): its L1 runs once as written and once as the L1 of the nested L0
+ * named `l0` ("kvm-modern", ...). With l0 NULL it is vmxsim_equiv().
+ */
+VMXSIM_API int vmxsim_equiv_under(const char *path, const char *l0, FILE *out, FILE *diag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -354,3 +354,24 @@ TEST_F(CliArgs, OutputTreesOfTheirOwnAreCreated)
 }
 
 }  // namespace
+
+TEST_F(CliArgs, EquivUnderANamedL0RunsABareMetalScenarioNested)
+{
+	const std::string bare = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/hw/exit-dispatch.scn";
+	const std::string nested = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/nested/l2-hlt-modern.scn";
+	Result r = Run("equiv --l0 kvm-modern " + Quote(bare));
+	EXPECT_EQ(r.status, 0) << Describe(r);
+	EXPECT_EQ(r.out, bare + ": L1 sees the same 4 events on bare metal and under its L0\n");
+	// Without --l0 a bare-metal scenario has nothing to compare with.
+	r = Run("equiv " + Quote(bare));
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_NE(r.err.find("already runs on bare metal"), std::string::npos) << r.err;
+	// --l0 is for bare-metal scenarios only.
+	r = Run("equiv --l0 kvm-modern " + Quote(nested));
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_NE(r.err.find("already names L0 'kvm-modern'"), std::string::npos) << r.err;
+	// An L0 that does not nest is refused by the run, with its place.
+	r = Run("equiv --l0 plain " + Quote(bare));
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_NE(r.err.find("needs a nested L0"), std::string::npos) << r.err;
+}

@@ -72,15 +72,29 @@ static void load(struct kvm_vcpu *k, struct vmcs *v)
 	(void)vmx_lp_vmptrld(k->b.env.lp, v);
 }
 
-/* RFLAGS of L1 after an emulated VMX instruction (nested_vmx_succeed / nested_vmx_fail). */
-static void nested_vmx_result(struct kvm_vcpu *k, enum vmx_insn_error e)
+static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_event *ev);
+
+/*
+ * RFLAGS of L1 after an emulated VMX instruction (nested_vmx_succeed /
+ * nested_vmx_fail), and a VMfail traced as the processor traces one on
+ * bare metal, so that both runs show L1 the same failures.
+ */
+static void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check)
 {
 	struct vmcs *v01 = &k->b.vmcs;
 	uint64_t rflags = vmcs_get(v01, GUEST_RFLAGS) & ~(uint64_t)X86_EFLAGS_STATUS;
+	struct trace_event ev;
 
 	if (e != VMX_INSN_OK) {
 		vmcs_set(&k->vmcs12, VM_INSTRUCTION_ERROR, (uint64_t)e);
 		rflags |= X86_EFLAGS_ZF;   /* L1 always has a current VMCS in the model: VMfailValid */
+		trace_l1(k, TRACE_VMFAIL, &ev);
+		trace_add_str(&ev, "insn", insn);
+		trace_add_uint(&ev, "error", (uint64_t)e);
+		trace_add_hex64(&ev, "rip", vmcs_get(v01, GUEST_RIP));
+		trace_add_str(&ev, "check", check ? check : vmx_insn_error_text((int)e));
+		trace_add_bool(&ev, "emulated", true);
+		trace_bus_emit(k->b.env.bus, &ev);
 	}
 	vmcs_set(v01, GUEST_RFLAGS, rflags);
 }
@@ -109,18 +123,13 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
 		check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
 	}
-	l0_skip_instruction(&k->b);
 	if (err) {
-		/* VMfailValid to L1: it goes on after its VMLAUNCH/VMRESUME. */
-		nested_vmx_result(k, (enum vmx_insn_error)err);
-		trace_l1(k, TRACE_VMFAIL, &ev);
-		trace_add_str(&ev, "insn", launch ? "vmlaunch" : "vmresume");
-		trace_add_uint(&ev, "error", err);
-		trace_add_str(&ev, "check", check);
-		trace_add_bool(&ev, "emulated", true);
-		trace_bus_emit(k->b.env.bus, &ev);
+		/* VMfailValid to L1 (reported at the instruction): it goes on after its VMLAUNCH/VMRESUME. */
+		nested_vmx_result(k, launch ? "vmlaunch" : "vmresume", (enum vmx_insn_error)err, check);
+		l0_skip_instruction(&k->b);
 		return KVM_RESUME;
 	}
+	l0_skip_instruction(&k->b);
 	if (launch)
 		v12->launch_state = VMCS_LAUNCHED;
 	prepare_vmcs02(k);
@@ -151,15 +160,17 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 		return nested_vmx_run(k, reason == EXIT_REASON_VMLAUNCH);
 	case EXIT_REASON_VMWRITE:
 		if (in)
-			nested_vmx_result(k, vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model.caps, (uint32_t)in->arg,
-			                                  in->src ? gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2));
+			nested_vmx_result(k, "vmwrite",
+			                  vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model.caps, (uint32_t)in->arg,
+			                               in->src ? gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2),
+			                  NULL);
 		break;
 	default:   /* VMREAD: from vmcs12 into L1's register */
 		if (in) {
 			enum vmx_insn_error e = vmcs_vmread(&k->vmcs12, (uint32_t)in->arg, &value);
 			if (e == VMX_INSN_OK && in->dst)
 				gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
-			nested_vmx_result(k, e);
+			nested_vmx_result(k, "vmread", e, NULL);
 		}
 		break;
 	}
