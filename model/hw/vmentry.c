@@ -26,7 +26,7 @@ static bool canonical(uint64_t a)
 	return (uint64_t)s == a;
 }
 
-static bool check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed)
+bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed)
 {
 	const struct vmx_caps *caps = &m->caps;
 	uint32_t pin = vmcs_get32(v, PIN_BASED_VM_EXEC_CONTROL);
@@ -275,7 +275,7 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
 		return fail_valid(lp, launch, VMXERR_VMLAUNCH_NONCLEAR_VMCS, "VMLAUNCH needs a clear VMCS");
 	if (!launch && v->launch_state != VMCS_LAUNCHED)
 		return fail_valid(lp, launch, VMXERR_VMRESUME_NONLAUNCHED_VMCS, "VMRESUME needs a launched VMCS");
-	if (!check_controls(v, &lp->model, &failed))
+	if (!vmx_entry_check_controls(v, &lp->model, &failed))
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_CONTROL_FIELD, failed);
 	if (!check_host_state(v, &failed))
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, failed);

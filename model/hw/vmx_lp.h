@@ -165,6 +165,14 @@ enum vmx_entry_status {
 	VMX_ENTRY_FAILED,        /* VM-entry failure: exit reason 33/34 | bit 31 written, host state loaded */
 };
 
+/*
+ * The VM-entry checks on the VM-execution, exit and entry control fields
+ * (SDM 26.2.1; R4-R8) of a VMCS against a processor's capabilities: false
+ * with the check that failed, as VMfailValid 7 reports it. Pure; a nested
+ * L0 runs the same checks on vmcs12 against what it offers L1.
+ */
+bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed);
+
 /* VMLAUNCH (launch = true) or VMRESUME. Costs the entry latency. */
 enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch);
 

@@ -156,3 +156,25 @@ TEST(NestedEquiv, Kvm2011DifferencesAreAllReported)
 		EXPECT_NE(report.find("difference at its event"), std::string::npos) << f << ": " << report;
 	}
 }
+
+namespace {
+
+/*
+ * vmcs12's event-injection field is checked as the processor checks it
+ * (SDM 26.2.1.3, R6) by today's KVM, which fails L1's VMRESUME with
+ * VMfailValid 7 as bare metal does; the 2011 code left the check to the
+ * processor's entry with vmcs02, whose failure stops the guest
+ * (KVM_EXIT_FAIL_ENTRY) instead of reaching L1.
+ */
+TEST(NestedEquiv, InvalidInjectionInVmcs12ByEra)
+{
+	const std::string text = Read("hw/vmx-capabilities-nehalem.scn");
+	std::string report;
+	EXPECT_EQ(Equiv(WithL0(text, "kvm-modern"), &report), 0) << report;
+	EXPECT_EQ(Equiv(WithL0(text, "kvm-2011"), &report), 1) << report;
+	EXPECT_NE(report.find("bare       cycle"), std::string::npos) << report;
+	EXPECT_NE(report.find("VMLAUNCH/VMRESUME failed, error 7"), std::string::npos) << report;
+	EXPECT_NE(report.find("under L0   (nothing more)"), std::string::npos) << report;
+}
+
+} // namespace

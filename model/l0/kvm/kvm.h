@@ -48,6 +48,13 @@ struct kvm_era {
 	bool nested_event_on_vmenter;
 	/* A halted L2 wakes for an event that must exit to L1 (check_nested_events in has_events, H-N6). */
 	bool nested_wake_on_l1_event;
+	/*
+	 * nested_check_vm_entry_controls() and friends: every control-field check
+	 * of SDM 26.2.1 (event injection included) on vmcs12, VMfailValid 7 to
+	 * L1 (2019 on). 2011 compared the control words with the capability
+	 * MSRs only and left the rest to the processor's entry with vmcs02.
+	 */
+	bool nested_checks_all_controls;
 };
 
 /* Outcome of an exit handler. */

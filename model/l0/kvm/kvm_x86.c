@@ -351,6 +351,7 @@ static const struct kvm_era era_modern = {
 	.modern_injection_order = true,
 	.nested = true,
 	.nested_ack_offered = true,
+	.nested_checks_all_controls = true,
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,

@@ -122,6 +122,11 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	} else if (!vmx_control_word_valid(offered_exit_ctls(k), vmcs_get32(v12, VM_EXIT_CONTROLS))) {
 		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
 		check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
+	} else if (k->era->nested_checks_all_controls) {
+		struct cpu_model offered = k->b.env.lp->model;
+		offered.caps.exit_ctls = offered_exit_ctls(k);
+		if (!vmx_entry_check_controls(v12, &offered, &check))
+			err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
 	}
 	if (err) {
 		/* VMfailValid to L1 (reported at the instruction): it goes on after its VMLAUNCH/VMRESUME. */
