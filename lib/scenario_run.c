@@ -15,6 +15,7 @@
 
 #include "lib/expect.h"
 #include "model/machine/machine.h"
+#include "vmcs/vmcs_field.h"
 #include "vmcs/vmx_exit_reason.h"
 
 static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed",
@@ -132,6 +133,40 @@ static void build_operands(const struct scn_insn *in, enum scn_level level, stru
 	}
 }
 
+/*
+ * A `vmcs` line must name a field the processor has: the hypervisor's
+ * VMWRITE of any other would fail with error 12 (vmcs_field_supported()).
+ * The parser cannot tell: the `cpu` line, whose features decide, may come
+ * after the guest blocks. `vmread`/`vmwrite` instructions of such a field
+ * are not refused: they run and fail with 12, as on the processor.
+ */
+static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v)
+{
+	const struct cpu_model *m = &b->cfg.cpu;
+	const struct vmcs_field_info *f = vmcs_field_info(v->field);
+	const struct vmcs_need_info *n = vmcs_need_info(f->need);
+	uint32_t missing = n->features & ~m->features;
+	char add[160] = "";
+	size_t used = 0, count = 0;
+
+	if (vmcs_field_supported(m, v->field))
+		return true;
+	if (!n->modelled)
+		return located(b, v->loc, "no CPU model has %s: it needs %s, which the model does not implement",
+		               f->name, n->summary);
+	for (uint32_t bit = 1; bit && missing; bit <<= 1) {
+		const char *name = (missing & bit) ? scn_cpu_param_name(SCN_CPU_FEATURE, bit) : NULL;
+
+		if (name && used < sizeof(add)) {
+			used += (size_t)snprintf(add + used, sizeof(add) - used, " +%s", name);
+			count++;
+		}
+		missing &= ~bit;
+	}
+	return located(b, v->loc, "cpu %s has no field %s, which needs %s: feature%s%s", m->name, f->name,
+	               n->summary, count == 1 ? "" : "s", add);
+}
+
 /* The guest of `level` on vCPU `cpu`, into slot cpu (L1) or vcpus + cpu (L2). */
 static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 {
@@ -146,6 +181,9 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	if (b->cfg.bare_metal && level == SCN_L1 && g->nvmcs)
 		return located(b, g->vmcs[0].loc, "with 'l0 none' there is no VMCS for L1: 'vmcs' lines set up the VMCS "
 		               "L1 runs L2 with and belong in the 'guest L2' block");
+	for (size_t i = 0; i < g->nvmcs; i++)
+		if (!vmcs_line_supported(b, &g->vmcs[i]))
+			return false;
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vmcs/cpu_model.h"
+
 void vmcs_clear(struct vmcs *v, uint32_t revision_id)
 {
 	memset(v, 0, sizeof(*v));
@@ -70,27 +72,28 @@ static uint64_t width_mask(enum vmcs_width w)
 	return ~0ull;
 }
 
-enum vmx_insn_error vmcs_vmread(const struct vmcs *v, uint32_t encoding, uint64_t *value)
+enum vmx_insn_error vmcs_vmread(const struct vmcs *v, const struct cpu_model *m, uint32_t encoding,
+                                uint64_t *value)
 {
 	bool high;
 	int idx = resolve(encoding, &high);
 
-	if (idx < 0)
+	if (!vmcs_field_supported(m, idx))
 		return VMXERR_UNSUPPORTED_VMCS_COMPONENT;
 	*value = high ? v->field[idx] >> 32 : v->field[idx];
 	return VMX_INSN_OK;
 }
 
-enum vmx_insn_error vmcs_vmwrite(struct vmcs *v, const struct vmx_caps *caps, uint32_t encoding,
+enum vmx_insn_error vmcs_vmwrite(struct vmcs *v, const struct cpu_model *m, uint32_t encoding,
                                  uint64_t value)
 {
 	bool high;
 	int idx = resolve(encoding, &high);
 
-	if (idx < 0)
+	if (!vmcs_field_supported(m, idx))
 		return VMXERR_UNSUPPORTED_VMCS_COMPONENT;
 	if (vmcs_encoding_type(encoding) == VMCS_TYPE_EXIT_INFO &&
-	    !(caps->misc & VMX_MISC_VMWRITE_SHADOW_RO_FIELDS))
+	    !(m->caps.misc & VMX_MISC_VMWRITE_SHADOW_RO_FIELDS))
 		return VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT;
 	if (high)
 		v->field[idx] = (v->field[idx] & 0xffffffffull) | (value << 32);
@@ -110,8 +113,13 @@ int vmcs_dump(const struct vmcs *v, char *buf, int size)
 	for (int i = 0; i < VMCS_FIELD_COUNT; i++) {
 		const struct vmcs_field_info *fi = vmcs_field_info(i);
 		int room = size - len > 0 ? size - len : 0;
-		int n = snprintf(room ? buf + len : NULL, (size_t)room, "%-30s (0x%04x) = 0x%llx\n", fi->name,
-		                 fi->encoding, (unsigned long long)v->field[i]);
+		int n;
+
+		/* ~150 rows the model never touches would bury the event path. */
+		if (!fi->event_path && v->field[i] == 0)
+			continue;
+		n = snprintf(room ? buf + len : NULL, (size_t)room, "%-30s (0x%04x) = 0x%llx\n", fi->name,
+		             fi->encoding, (unsigned long long)v->field[i]);
 		if (n < 0)
 			return -1;
 		len += n;

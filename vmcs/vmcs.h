@@ -49,7 +49,9 @@ struct vmcs_write {
  * pointer of all ones; RFLAGS 0x2; GUEST_RIP and HOST_RIP; then `writes`
  * in order; then the must-be-1 bits of each control word from the
  * capability MSRs (as KVM's adjust_vmx_controls() does). Unknown
- * encodings in `writes` are skipped (callers validate them).
+ * encodings in `writes` are skipped, and fields the CPU model lacks are
+ * written all the same: callers validate both (lib/scenario_run.c reports
+ * a `vmcs` line of either kind at its location).
  */
 void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_id, uint32_t pin, uint32_t proc,
                 uint32_t exit, uint64_t guest_rip, uint64_t host_rip, const struct vmcs_write *writes,
@@ -59,19 +61,22 @@ void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_i
 void vmcs_clear(struct vmcs *v, uint32_t revision_id);
 
 /*
- * VMREAD: VMX_INSN_OK or VMXERR_UNSUPPORTED_VMCS_COMPONENT (12).
- * A 64-bit field read with the high-access encoding (bit 0 = 1) gives
- * bits 63:32; natural-width fields have no high access.
+ * VMREAD on processor m: VMX_INSN_OK, or VMXERR_UNSUPPORTED_VMCS_COMPONENT
+ * (12) for an encoding that is not a field of m (malformed, unknown, or a
+ * field m lacks the feature for: vmcs_field_supported()). A 64-bit field
+ * read with the high-access encoding (bit 0 = 1) gives bits 63:32;
+ * natural-width fields have no high access.
  */
-enum vmx_insn_error vmcs_vmread(const struct vmcs *v, uint32_t encoding, uint64_t *value);
+enum vmx_insn_error vmcs_vmread(const struct vmcs *v, const struct cpu_model *m, uint32_t encoding,
+                                uint64_t *value);
 
 /*
- * VMWRITE: VMX_INSN_OK, VMXERR_UNSUPPORTED_VMCS_COMPONENT (12), or
- * VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT (13) for an exit-information
- * field unless IA32_VMX_MISC[29] allows it. Values are truncated to the
- * field's width.
+ * VMWRITE on processor m: VMX_INSN_OK, VMXERR_UNSUPPORTED_VMCS_COMPONENT (12)
+ * as for VMREAD, or VMXERR_VMWRITE_READ_ONLY_VMCS_COMPONENT (13) for an
+ * exit-information field unless IA32_VMX_MISC[29] allows it (12 is checked
+ * first). Values are truncated to the field's width.
  */
-enum vmx_insn_error vmcs_vmwrite(struct vmcs *v, const struct vmx_caps *caps, uint32_t encoding,
+enum vmx_insn_error vmcs_vmwrite(struct vmcs *v, const struct cpu_model *m, uint32_t encoding,
                                  uint64_t value);
 
 /*
@@ -105,8 +110,12 @@ VMCS_ALWAYS_INLINE void vmcs_clear_bits(struct vmcs *v, enum vmcs_field f, uint6
 }
 
 /*
- * Write "NAME = 0x..." lines for every field into buf (NUL-terminated,
- * truncated to size). Returns the length it would have written.
+ * Write "NAME (0xENC) = 0x..." lines into buf (NUL-terminated, truncated to
+ * size), in table order: every field of the event path (the EV rows of
+ * vmcs_fields.def), and any other field that is not 0. Returns the length it
+ * would have written. The model itself sets no field outside the event
+ * path, so a VMCS dumps as it did when the table had only those fields
+ * unless a scenario's `vmcs` line or VMWRITE set another one.
  */
 int vmcs_dump(const struct vmcs *v, char *buf, int size);
 

@@ -125,14 +125,14 @@ enum vmx_insn_status vmx_lp_vmread(struct vmx_lp *lp, uint32_t encoding, uint64_
 {
 	if (!lp->vmcs)
 		return VMX_FAIL_INVALID;
-	return insn_result(lp, vmcs_vmread(lp->vmcs, encoding, value));
+	return insn_result(lp, vmcs_vmread(lp->vmcs, &lp->model, encoding, value));
 }
 
 enum vmx_insn_status vmx_lp_vmwrite(struct vmx_lp *lp, uint32_t encoding, uint64_t value)
 {
 	if (!lp->vmcs)
 		return VMX_FAIL_INVALID;
-	return insn_result(lp, vmcs_vmwrite(lp->vmcs, &lp->model.caps, encoding, value));
+	return insn_result(lp, vmcs_vmwrite(lp->vmcs, &lp->model, encoding, value));
 }
 
 int vmx_lp_host_intr_ack(struct vmx_lp *lp)

@@ -193,6 +193,39 @@ TEST_F(Cli, UnknownVerdictIsLocated)
 	EXPECT_EQ(r.err.rfind("a.scn:21:11: unknown monitor verdict 'nmi_nestling'", 0), 0u) << r.err;
 }
 
+// A `vmcs` line names a field the chosen processor has; which fields it has
+// depends on the cpu line's features, so the run reports it, at the field.
+TEST_F(Cli, VmcsFieldTheCpuLacksIsLocated)
+{
+	const auto with_line = [](const std::string &cpu, const std::string &line) {
+		return Replace(Replace(kGood, "cpu     nehalem", "cpu     " + cpu), "  idt 32 timer interrupt-gate\n",
+		               "  idt 32 timer interrupt-gate\n  vmcs " + line + "\n");
+	};
+	Write("a.scn", with_line("nehalem", "POSTED_INTR_NV 0xf2"));
+	Result r = Run("run a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err, "a.scn:9:8: cpu nehalem has no field POSTED_INTR_NV, which needs process posted "
+	                 "interrupts (pin 7): feature +apicv\n");
+	EXPECT_EQ(r.out, "");
+
+	// With the feature turned on the same line runs.
+	Write("b.scn", with_line("nehalem +apicv", "POSTED_INTR_NV 0xf2"));
+	r = Run("run b.scn");
+	EXPECT_EQ(r.status, 0) << Describe(r);
+
+	// Two missing features, and a feature no CPU model has.
+	Write("c.scn", with_line("core2-no-vnmi", "EPT_POINTER 0x1e"));
+	r = Run("run c.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err, "c.scn:9:8: cpu core2-no-vnmi has no field EPT_POINTER, which needs enable EPT, enable "
+	                 "VPID (secondary 1, 5): features +secondary +ept-vpid\n");
+	Write("d.scn", with_line("sapphire-rapids", "PML_ADDRESS 0x1000"));
+	r = Run("run d.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(r.err, "d.scn:9:8: no CPU model has PML_ADDRESS: it needs enable PML (secondary 17), which the "
+	                 "model does not implement\n");
+}
+
 // ---- run: expectations -----------------------------------------------------
 
 TEST_F(Cli, ExpectationsThatHoldExitZero)

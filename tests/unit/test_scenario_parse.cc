@@ -489,6 +489,31 @@ TEST(ScenarioParse, NamesAsTheLanguageSpellsThem)
 	EXPECT_STREQ(scn_cpu_param_name(SCN_CPU_FEATURE, VMX_FEAT_MTF), "mtf");
 }
 
+// Every field of the SDM's table is a FIELD, by name or encoding, at its own
+// width; whether the CPU model has it is decided when the scenario runs.
+TEST(ScenarioParse, EveryVmcsFieldOfTheTableIsAName)
+{
+	Parsed p(With("", "  vmcs GUEST_CR3 0x1000\n  vmcs EPT_POINTER 0x12345678901e\n"
+	                  "  vmcs POSTED_INTR_NV 0xf2\n  vmcs PML_ADDRESS 0x2000\n  vmcs 0x6c02 0x3000\n"
+	                  "l: vmread GUEST_ES_SELECTOR\n  vmwrite TSC_OFFSET 0xffffffffffff0000\n"
+	                  "  vmread 0x2046\n"));
+	ASSERT_NE(p.s, nullptr) << p.where();
+	const scn_guest &g = p.s->guests[0];
+	ASSERT_EQ(g.nvmcs, 5u);
+	EXPECT_EQ(g.vmcs[0].encoding, static_cast<uint32_t>(GUEST_CR3));
+	EXPECT_EQ(g.vmcs[1].value, 0x12345678901eull);
+	EXPECT_EQ(g.vmcs[3].field, vmcs_field_lookup(PML_ADDRESS));
+	EXPECT_EQ(g.vmcs[4].field, vmcs_field_lookup(HOST_CR3));
+	ASSERT_EQ(g.ninsns, 5u);
+	EXPECT_EQ(g.insns[2].encoding, static_cast<uint32_t>(GUEST_ES_SELECTOR));
+	EXPECT_EQ(g.insns[3].value, 0xffffffffffff0000ull);
+	EXPECT_EQ(g.insns[4].field, -1);   // no such field: VMREAD of it fails with 12
+	Parsed wide(With("", "  vmcs GUEST_ES_SELECTOR 0x10000\n"));
+	EXPECT_EQ(wide.s, nullptr);
+	EXPECT_NE(wide.where().find("does not fit the 16-bit field GUEST_ES_SELECTOR"), std::string::npos)
+	    << wide.where();
+}
+
 TEST(ScenarioParse, SameBytesSameResult)
 {
 	Parsed a(kFull), b(kFull);

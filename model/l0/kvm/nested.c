@@ -166,13 +166,13 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 	case EXIT_REASON_VMWRITE:
 		if (in)
 			nested_vmx_result(k, "vmwrite",
-			                  vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model.caps, (uint32_t)in->arg,
+			                  vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model, (uint32_t)in->arg,
 			                               in->src ? gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2),
 			                  NULL);
 		break;
 	default:   /* VMREAD: from vmcs12 into L1's register */
 		if (in) {
-			enum vmx_insn_error e = vmcs_vmread(&k->vmcs12, (uint32_t)in->arg, &value);
+			enum vmx_insn_error e = vmcs_vmread(&k->vmcs12, &k->b.env.lp->model, (uint32_t)in->arg, &value);
 			if (e == VMX_INSN_OK && in->dst)
 				gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
 			nested_vmx_result(k, "vmread", e, NULL);
