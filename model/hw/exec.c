@@ -117,6 +117,19 @@ static enum lp_step do_vmx_root(struct vmx_lp *lp, const struct vmx_insn *in)
 		 */
 		s = vmx_lp_vmentry(lp, in->op == VMX_OP_VMLAUNCH);
 		lp->retired++;
+		/*
+		 * R15 (SDM 26.7.1): without injection, blocking by STI or MOV SS
+		 * loaded from the interruptibility field holds at the guest's
+		 * first boundary, which comes after this instruction retired.
+		 * The entry (also used by hypervisors written in C, which retire
+		 * nothing) set them for the boundary before it; R13 needed that one.
+		 */
+		if (s == VMX_ENTRY_OK) {
+			if (lp->sti_shadow_at != VMX_NO_BOUNDARY)
+				lp->sti_shadow_at = lp->retired;
+			if (lp->movss_shadow_at != VMX_NO_BOUNDARY)
+				lp->movss_shadow_at = lp->retired;
+		}
 		if (s == VMX_ENTRY_FAIL_INVALID || s == VMX_ENTRY_FAIL_VALID) {
 			lp->ctx.rip = next;
 			lp_vmx_result(lp, s == VMX_ENTRY_FAIL_INVALID ? VMX_FAIL_INVALID : VMX_FAIL_VALID);

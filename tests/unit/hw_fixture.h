@@ -30,6 +30,10 @@ protected:
 	vmx_program prog{};
 	std::vector<vmx_insn> code;
 	std::vector<vmx_hw_event> events;
+	/* Root software as a program (bare metal, `l0 none`), when a test gives one. */
+	vmx_guest_mem host{};
+	vmx_program host_prog{};
+	std::vector<vmx_insn> host_code;
 
 	/* Select a CPU model and reset everything (default: nehalem). */
 	void Use(const char *name)
@@ -66,6 +70,17 @@ protected:
 		std::copy(std::begin(mem.idt), std::end(mem.idt), idt);
 		vmx_guest_mem_init(&mem, &prog);
 		std::copy(std::begin(idt), std::end(idt), mem.idt);
+	}
+
+	/* Make root operation run a program at 0x100000, from its first instruction. */
+	void Host(std::vector<vmx_insn> insns)
+	{
+		host_code = std::move(insns);
+		vmx_program_layout(&host_prog, host_code.data(), (uint32_t)host_code.size(), 0x100000);
+		vmx_guest_mem_init(&host, &host_prog);
+		lp.host_mem = &host;
+		lp.ctx.mem = &host;
+		lp.ctx.rip = host_code[0].addr;
 	}
 
 	/* Address of instruction i of the program. */

@@ -124,19 +124,6 @@ TEST(X86Gpr, NamesAndNumbers)
 /* Root operation: a hypervisor program's VMX instructions set RFLAGS (31.2). */
 class VmxFlagsTest : public HwTest {
 protected:
-	vmx_guest_mem host{};
-	vmx_program host_prog{};
-	std::vector<vmx_insn> host_code;
-
-	void Host(std::vector<vmx_insn> insns)
-	{
-		host_code = std::move(insns);
-		vmx_program_layout(&host_prog, host_code.data(), (uint32_t)host_code.size(), 0x100000);
-		vmx_guest_mem_init(&host, &host_prog);
-		lp.host_mem = &host;
-		lp.ctx.mem = &host;
-		lp.ctx.rip = host_code[0].addr;
-	}
 	uint64_t Flags() const { return lp.ctx.rflags & X86_EFLAGS_STATUS; }
 };
 

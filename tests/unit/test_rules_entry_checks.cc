@@ -862,20 +862,13 @@ TEST_F(RuleEntry, R26_EntryFieldStaysValidAndIsInjectedOnceTheFailureIsFixed)
 TEST_F(RuleEntry, R26_EntryFailureFromRootProgramReportsEntryFailed)
 {
 	/* The same failure seen by a root program executing VMLAUNCH. */
-	vmx_insn host[] = {Op(VMX_OP_VMLAUNCH), Op(VMX_OP_NOP)};
-	vmx_program hp{};
-	vmx_guest_mem hm{};
-	vmx_program_layout(&hp, host, 2, 0x100000);
-	vmx_guest_mem_init(&hm, &hp);
-	vmx_lp_init(&lp, &model, 0, &hm);
-	vmx_lp_set_observer(&lp, &HwTest::Observe, this);
-	ASSERT_EQ(vmx_lp_vmptrld(&lp, &v), VMX_SUCCEED);
-	Set(HOST_RIP, host[1].addr);
+	Host({Op(VMX_OP_VMLAUNCH), Op(VMX_OP_NOP)});
+	Set(HOST_RIP, host_code[1].addr);
 	Set(VMCS_LINK_POINTER, 0);
 	EXPECT_EQ(vmx_lp_run(&lp, 100000), VMX_RUN_ENTRY_FAILED);
 	EXPECT_EQ(ExitReason(), 0x80000021u);
 	EXPECT_EQ(Get(EXIT_QUALIFICATION), 4u);
-	EXPECT_EQ(lp.ctx.rip, host[1].addr);
+	EXPECT_EQ(lp.ctx.rip, host_code[1].addr);
 }
 
 /*
