@@ -309,6 +309,16 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 		if ((info & 0x80000000u) && (info & 0x700u) == 0)
 			irq_raise(m, c, 2, info & 0xff, ev->cycle);
 		break;
+	case TRACE_VMENTRY:
+		/*
+		 * Bare metal: the root program L1 enters L2 itself, so an external
+		 * interrupt in its VM-entry interruption information is L1's
+		 * injection into L2 (R14), as `event_inj` is in a nested run.
+		 */
+		info = (uint32_t)trace_field_u(ev, "inject", 0);
+		if (m->bare_metal && l == 2 && (info & 0x80000000u) && (info & 0x700u) == 0)
+			irq_raise(m, c, 2, info & 0xff, ev->cycle);
+		break;
 	case TRACE_NESTED_VMEXIT:
 		/* An interrupt for L1 acknowledged in its (emulated) exit. */
 		if (monitor_acked_on_exit(ev, &info))
@@ -323,7 +333,7 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 	}
 }
 
-bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus)
+bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal)
 {
 	memset(m, 0, sizeof(*m));
 	m->ncpus = monitor_cpus(ncpus);
@@ -331,8 +341,10 @@ bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *b
 	m->l1_exits_on_intr = calloc(m->ncpus, sizeof(*m->l1_exits_on_intr));
 	m->lat = calloc(m->ncpus, sizeof(*m->lat));
 	m->base.emit = irq_emit;
+	m->bare_metal = bare_metal;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_NESTED_VMENTER) |
-	                                     TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) | TRACE_KIND_BIT(TRACE_DELIVER));
+	                                     TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) | TRACE_KIND_BIT(TRACE_DELIVER) |
+	                                     (bare_metal ? TRACE_KIND_BIT(TRACE_VMENTRY) : 0));
 	m->bus = bus;
 	return m->raised_at && m->l1_exits_on_intr && m->lat;
 }

@@ -171,7 +171,10 @@ void monitor_forced_unblock_finish(struct monitor_forced_unblock *m, uint32_t cp
  * per (cpu, level); a violation `duplicate_delivery` for a delivery with
  * nothing raised to match it, and `wrong_level` for an interrupt of L1's
  * delivered into L2 although L1 had asked to exit on external interrupts
- * (its last nested VM entry said ext_intr_exiting=1).
+ * (its last nested VM entry said ext_intr_exiting=1). On bare metal
+ * (`l0 none`) L1 is the root program and its own hardware VM entries to L2
+ * (`vmentry` at level 2 with an external interrupt in `inject`) are the
+ * raises for L2 that `nested_vmenter` gives in a nested run.
  */
 struct monitor_irq_latency {
 	struct trace_sink base;
@@ -181,9 +184,10 @@ struct monitor_irq_latency {
 	bool *l1_exits_on_intr;                       /* [cpu]: from the last nested_vmenter */
 	struct monitor_latency (*lat)[MONITOR_LEVELS - 1];
 	uint64_t violations;
+	bool bare_metal;                              /* level-2 VM entries are L1's own */
 };
 
-bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus);
+bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal);
 void monitor_irq_latency_free(struct monitor_irq_latency *m);
 void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uint64_t cycle);
 
@@ -204,7 +208,7 @@ struct monitor_summaries {
 };
 
 bool monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles,
-                            uint32_t ncpus);
+                            uint32_t ncpus, bool bare_metal);
 void monitor_summaries_free(struct monitor_summaries *m);
 bool monitor_summaries_attach(struct monitor_summaries *m, struct trace_bus *bus);
 /*

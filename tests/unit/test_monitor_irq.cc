@@ -29,11 +29,12 @@ protected:
 	trace_bus bus{};
 	monitor_irq_latency *m = new monitor_irq_latency;
 	Capture cap{};
+	bool bare_metal = false;
 
 	void SetUp() override
 	{
 		trace_bus_init(&bus);
-		ASSERT_TRUE(monitor_irq_latency_init(m, &bus, MONITOR_MAX_CPUS));
+		ASSERT_TRUE(monitor_irq_latency_init(m, &bus, MONITOR_MAX_CPUS, bare_metal));
 		cap.base.emit = CaptureEmit;
 		trace_bus_attach(&bus, &m->base);
 		trace_bus_attach(&bus, &cap.base);
@@ -68,6 +69,15 @@ protected:
 		trace_event_init(&ev, cycle, 0, 1, TRACE_NESTED_VMENTER);
 		trace_add_hex32(&ev, "event_inj", event_inj);
 		trace_add_bool(&ev, "ext_intr_exiting", exits);
+		trace_bus_emit(&bus, &ev);
+	}
+	/* A hardware VM entry (level 2: into L2) that injects `inject`. */
+	void Entry(uint64_t cycle, uint32_t inject)
+	{
+		trace_event ev;
+		trace_event_init(&ev, cycle, 0, 2, TRACE_VMENTRY);
+		trace_add_str(&ev, "insn", "vmresume");
+		trace_add_hex32(&ev, "inject", inject);
 		trace_bus_emit(&bus, &ev);
 	}
 	std::vector<std::string> Finish(uint64_t cycle)
@@ -172,4 +182,41 @@ TEST_F(MonitorIrq, ASecondRaiseMergesAndANeverDeliveredOneIsUnmatched)
 	Deliver(2000, 1, 32);
 	Finish(10000);
 	EXPECT_EQ(Count("kind=irq_latency count=1 min=1000 median=1000 max=1000 unmatched=2"), 1);
+}
+
+/* Bare metal: the root program L1 injects an interrupt with its own entry (kvm-unit-tests interrupt.inject_into_halted). */
+class MonitorIrqBare : public MonitorIrq {
+protected:
+	void SetUp() override
+	{
+		bare_metal = true;
+		MonitorIrq::SetUp();
+	}
+};
+
+TEST_F(MonitorIrqBare, TheRootProgramsInjectionIsTheRaiseForL2)
+{
+	Entry(2000, 0x800000de);
+	Deliver(3050, 2, 0xde);
+	Finish(10000);
+	EXPECT_EQ(Count("duplicate_delivery"), 0);
+	EXPECT_EQ(Count("L2 summary       kind=irq_latency count=1 min=1050"), 1);
+}
+
+TEST_F(MonitorIrqBare, AnInjectedExceptionOrNmiIsNoInterruptRaise)
+{
+	Entry(2000, 0x80000202);
+	Entry(2100, 0x80000301);
+	Deliver(3000, 2, 0x02);
+	EXPECT_EQ(Count("kind=duplicate_delivery type=irq vector=2"), 1);
+}
+
+/* In a nested run L0's entries to L2 repeat what nested_vmenter raised: not a second raise. */
+TEST_F(MonitorIrq, HardwareEntriesOfANestedRunRaiseNothing)
+{
+	NestedEntry(500, true, 0x800000de);
+	Entry(1500, 0x800000de);
+	Deliver(1550, 2, 0xde);
+	Finish(10000);
+	EXPECT_EQ(Count("L2 summary       kind=irq_latency count=1 min=1050 median=1050 max=1050 unmatched=0"), 1);
 }

@@ -583,7 +583,7 @@ TEST(MonitorNmiLatencyWithOthers, SummariesInCpuThenLevelOrder)
 	trace_bus_init(&bus);
 	std::unique_ptr<monitor_summaries> all(new monitor_summaries);
 	Lines out;
-	ASSERT_TRUE(monitor_summaries_init(all.get(), &bus, 24000, 2));
+	ASSERT_TRUE(monitor_summaries_init(all.get(), &bus, 24000, 2, false));
 	ASSERT_TRUE(monitor_summaries_attach(all.get(), &bus));
 	ASSERT_TRUE(trace_bus_attach(&bus, &out.base));
 	const std::vector<trace_event> evs = {
