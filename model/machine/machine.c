@@ -7,7 +7,7 @@
  * Scheduling: stimuli sit in a time-ordered heap. Between two stimuli every
  * vCPU runs on its own clock; with several vCPUs they advance in windows no
  * longer than the IPI latency, so an IPI never arrives in a vCPU's distant
- * past. A vCPU may finish an instruction or an exit a little after a window
+ * past; a vCPU's IPI to itself stops its own run where it comes due. A vCPU may finish an instruction or an exit a little after a window
  * ends; a stimulus for it is then seen at its next instruction boundary,
  * as on hardware. Everything is deterministic: ties break by insertion order.
  */

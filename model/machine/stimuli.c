@@ -148,6 +148,7 @@ void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vecto
 	struct vcpu *vc = ctx;
 	struct machine *m = vc->m;
 	struct machine_stimulus s = {0};
+	uint64_t due;
 
 	if (dest >= m->cfg->vcpus)
 		return;
@@ -156,7 +157,16 @@ void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vecto
 	s.level = 0;
 	s.cpu = dest;
 	s.origin = "ipi";
-	machine_heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
+	due = m->vcpu[src].lp.cycle + m->cfg->ipi_cycles;
+	machine_heap_push(m, due, &s, UINT32_MAX);
+	/*
+	 * The destination may be the sender itself, in the middle of a run to
+	 * a far limit (one vCPU: no windows), as a root program's self-IPI is:
+	 * it must stop where the IPI comes due, as it would for a stimulus
+	 * there. With several vCPUs the window already ends no later.
+	 */
+	if (due < m->vcpu[dest].lp.stop_at)
+		m->vcpu[dest].lp.stop_at = due;
 }
 
 /*
@@ -181,13 +191,23 @@ static void note_arrival(struct machine *m, const struct pending *p, const struc
 	t->arrivals++;
 }
 
-/* The earliest relative stimulus still waiting for vCPU vc: where it must stop next (vmx_lp.stop_at). */
+/*
+ * Stimuli that may be queued while their vCPU runs: relative ones (queued
+ * when their trigger passed) and, outside the scenario's list, those at
+ * the processor's pins (its IPIs, machine_physical_ipi; machine_raise).
+ */
+static bool queued_during_a_run(const struct pending *q)
+{
+	return q->index != UINT32_MAX ? q->s.relative : q->s.level == 0;
+}
+
+/* The earliest such stimulus still waiting for vCPU vc: where it must stop next (vmx_lp.stop_at). */
 static void restop(struct machine *m, struct vcpu *vc)
 {
 	vc->lp.stop_at = UINT64_MAX;
 	for (uint32_t i = 0; i < m->nheap; i++) {
 		const struct pending *q = &m->heap[i];
-		if (q->index != UINT32_MAX && q->s.relative && q->s.cpu == vc->id && q->time < vc->lp.stop_at)
+		if (queued_during_a_run(q) && q->s.cpu == vc->id && q->time < vc->lp.stop_at)
 			vc->lp.stop_at = q->time;
 	}
 }
@@ -200,7 +220,7 @@ void machine_fire(struct machine *m, const struct pending *p)
 
 	if (p->index != UINT32_MAX)
 		note_arrival(m, p, vc);
-	if (s->relative)
+	if (queued_during_a_run(p))
 		restop(m, vc);
 	trace_event_init(&ev, p->time, s->cpu, s->level, TRACE_STIMULUS);
 	trace_add_str(&ev, "type", s->kind == MACHINE_STIM_NMI ? "nmi" : "irq");

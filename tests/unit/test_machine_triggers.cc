@@ -81,3 +81,43 @@ expect no lost_event
 }
 
 } // namespace
+
+// A root program's self-IPI (bare metal, one vCPU: no windows) comes due
+// 200 cycles after it is sent, in the middle of the program's run: it is
+// taken there - in L1's IDT while L1 works with IF = 1, and, sent just
+// before a VMLAUNCH, at L2's first boundary as an EXTERNAL_INTERRUPT exit
+// before L2 executes anything (kvm-unit-tests vmx_pending_event_test).
+TEST(MachineTriggers, ARootProgramsSelfIpiIsTakenWhereItComesDue)
+{
+	ExpectHolds(R"(cpu nehalem
+l0 none
+guest L1
+  idt 0x40 h1 interrupt-gate
+  idt 0x41 h2 interrupt-gate
+  exit-handler on_exit
+main:    sti
+         ipi cpu0 0x40
+         work 1000
+         cli
+         ipi cpu0 0x41
+         vmlaunch
+         hlt
+on_exit: sti
+         nop
+         cli
+         hlt
+h1:      eoi
+         iret
+h2:      eoi
+         iret
+guest L2
+l2_main: work 1000
+         vmcall
+run 20000
+expect deliver 0x40 L1 at 252
+expect 1st exit L2 reason=EXTERNAL_INTERRUPT rip=l2_main
+expect count deliver 0x41 L2 == 0
+expect count deliver 0x41 L1 == 1
+expect no lost_event
+)");
+}
