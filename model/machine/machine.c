@@ -307,7 +307,7 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 		goto fail;
 	}
 	monitor_nmi_nesting_init(m->nesting, bus);
-	if (!monitor_lost_event_init(m->lost, bus, cfg->vcpus) ||
+	if (!monitor_lost_event_init(m->lost, bus, cfg->vcpus, cfg->bare_metal) ||
 	    !monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles, cfg->vcpus, cfg->bare_metal)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * acked_exit.c - recognising an external-interrupt exit that acknowledged
- * its interrupt (see monitor.h).
+ * acked_exit.c - recognising the exits that hand an event to the
+ * hypervisor: an external-interrupt exit that acknowledged its interrupt,
+ * an NMI's exit (see monitor.h).
  */
 #include "model/monitor/monitor.h"
 
@@ -14,4 +15,12 @@ bool monitor_acked_on_exit(const struct trace_event *ev, uint32_t *vector)
 		return false;
 	*vector = info & 0xff;
 	return true;
+}
+
+bool monitor_nmi_exit(const struct trace_event *ev)
+{
+	uint32_t info = (uint32_t)trace_field_u(ev, "intr_info", 0);
+
+	return ev->kind == TRACE_VMEXIT && (info & 0x80000700u) == 0x80000200u &&
+	       trace_field_is(ev, "reason", "EXCEPTION_NMI");
 }

@@ -200,6 +200,10 @@ static void host_emit(struct trace_sink *s, const struct trace_event *ev)
 	case TRACE_DELIVER:
 		handled = trace_field_is(ev, "type", "nmi") && !trace_field_u(ev, "injected", 0);
 		break;
+	case TRACE_VMEXIT:
+		/* Bare metal: the NMI's exit hands it to the host, the L1 program (R22). */
+		handled = m->bare_metal && monitor_nmi_exit(ev);
+		break;
 	default:
 		return;
 	}
@@ -207,14 +211,17 @@ static void host_emit(struct trace_sink *s, const struct trace_event *ev)
 		host_delayed(m, ev->cycle, ev->cpu, raised_at, waited, true);
 }
 
-bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus)
+bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus,
+                           bool bare_metal)
 {
 	memset(m, 0, sizeof(*m));
 	m->ncpus = monitor_cpus(ncpus);
 	m->lat = calloc(m->ncpus, sizeof(*m->lat));
+	m->bare_metal = bare_metal;
 	m->base.emit = host_emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_NMI_LOST) |
-	                                     TRACE_KIND_BIT(TRACE_HOST) | TRACE_KIND_BIT(TRACE_DELIVER));
+	                                     TRACE_KIND_BIT(TRACE_HOST) | TRACE_KIND_BIT(TRACE_DELIVER) |
+	                                     (bare_metal ? TRACE_KIND_BIT(TRACE_VMEXIT) : 0));
 	m->bus = bus;
 	m->limit = limit_cycles;
 	return m->lat != NULL;

@@ -47,6 +47,9 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		return;
 	if (ev->kind == TRACE_VMEXIT || ev->kind == TRACE_NESTED_VMEXIT) {
 		acked_on_exit(m, ev);
+		/* Bare metal: the NMI's exit hands it to L1, the root software (R22). */
+		if (m->bare_metal && monitor_nmi_exit(ev))
+			m->delivered[c][0][0]++;
 		return;
 	}
 	if (ev->kind != TRACE_STIMULUS && ev->kind != TRACE_HOST && ev->kind != TRACE_DELIVER)
@@ -86,9 +89,10 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 	}
 }
 
-bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus)
+bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal)
 {
 	memset(m, 0, sizeof(*m));
+	m->bare_metal = bare_metal;
 	m->ncpus = monitor_cpus(ncpus);
 	m->raised = calloc(m->ncpus, sizeof(*m->raised));
 	m->delivered = calloc(m->ncpus, sizeof(*m->delivered));

@@ -42,7 +42,9 @@ void monitor_nmi_nesting_init(struct monitor_nmi_nesting *m, struct trace_bus *b
  * Lost events: NMIs and interrupts raised and never delivered by the end of
  * the run. Events for a guest (level >= 1) count as delivered when injected
  * into that level; events at the processor's pins (level 0) when the host
- * handled them or the hardware delivered them to a guest directly.
+ * handled them or the hardware delivered them to a guest directly - or, on
+ * bare metal (`l0 none`, where the host is the L1 program), when an exit
+ * handed them to it (an acknowledged interrupt, R21; an NMI, R22).
  */
 struct monitor_lost_event {
 	struct trace_sink base;
@@ -52,6 +54,7 @@ struct monitor_lost_event {
 	uint32_t (*raised)[MONITOR_LEVELS][257];
 	uint32_t (*delivered)[MONITOR_LEVELS][257];
 	uint64_t violations;
+	bool bare_metal;                 /* the root software is the L1 program */
 };
 
 /*
@@ -61,7 +64,7 @@ struct monitor_lost_event {
  * cost. False when out of memory; *_free() releases them (also after a
  * failed init).
  */
-bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus);
+bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal);
 
 /* The vCPU count a monitor sizes its tables for: ncpus, within 1..MONITOR_MAX_CPUS. */
 static inline uint32_t monitor_cpus(uint32_t ncpus)
@@ -128,7 +131,8 @@ void monitor_nmi_latency_finish(struct monitor_nmi_latency *m, uint32_t cpu, uin
  * violation `host_nmi_delayed` for each one that waited longer than
  * `limit` cycles (0: no limit): when it is handled, or at the end of the run
  * if it is still waiting then. At the end, a `summary` kind=host_nmi_latency
- * per vCPU that saw host NMIs.
+ * per vCPU that saw host NMIs. On bare metal the host is the L1 program,
+ * and the VM exit an NMI causes (R22) is its handling.
  */
 struct monitor_host_nmi {
 	struct trace_sink base;
@@ -137,9 +141,11 @@ struct monitor_host_nmi {
 	uint32_t ncpus;
 	struct monitor_latency *lat;     /* [cpu] */
 	uint64_t violations;
+	bool bare_metal;
 };
 
-bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus);
+bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus,
+                           bool bare_metal);
 void monitor_host_nmi_free(struct monitor_host_nmi *m);
 void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t cycle);
 
@@ -198,6 +204,9 @@ void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uin
  * interrupt's delivery. False for every other event.
  */
 bool monitor_acked_on_exit(const struct trace_event *ev, uint32_t *vector);
+
+/* A vmexit caused by an NMI: reason EXCEPTION_NMI with an NMI (type 2) in its interruption information (R22). */
+bool monitor_nmi_exit(const struct trace_event *ev);
 
 /* The three monitors with end-of-run figures, as the machine attaches them. */
 struct monitor_summaries {

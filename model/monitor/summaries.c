@@ -9,7 +9,7 @@ bool monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, 
                             uint32_t ncpus, bool bare_metal)
 {
 	bool nmi = monitor_nmi_latency_init(&m->nmi, bus, ncpus);
-	bool host = monitor_host_nmi_init(&m->host, bus, host_nmi_delay_cycles, ncpus);
+	bool host = monitor_host_nmi_init(&m->host, bus, host_nmi_delay_cycles, ncpus, bare_metal);
 	bool irq = monitor_irq_latency_init(&m->irq, bus, ncpus, bare_metal);
 
 	monitor_forced_unblock_init(&m->forced, bus);

@@ -12,6 +12,7 @@
 #include "model/monitor/monitor.h"
 #include "model/trace/trace.h"
 #include "unit/lines_sink.h"
+#include "unit/monitor_events.h"
 
 namespace {
 
@@ -198,11 +199,12 @@ protected:
 	trace_bus bus;
 	std::unique_ptr<monitor_lost_event> mon{new monitor_lost_event};
 	Lines out;
+	bool bare_metal = false;
 
 	void SetUp() override
 	{
 		trace_bus_init(&bus);
-		ASSERT_TRUE(monitor_lost_event_init(mon.get(), &bus, MONITOR_MAX_CPUS));
+		ASSERT_TRUE(monitor_lost_event_init(mon.get(), &bus, MONITOR_MAX_CPUS, bare_metal));
 		ASSERT_TRUE(trace_bus_attach(&bus, &mon->base));
 		ASSERT_TRUE(trace_bus_attach(&bus, &out.base));
 	}
@@ -354,7 +356,7 @@ TEST(MonitorBoth, VerdictsOfOneDoNotConfuseTheOther)
 	std::unique_ptr<monitor_lost_event> lost(new monitor_lost_event);
 	Lines out;
 	monitor_nmi_nesting_init(nest.get(), &bus);
-	ASSERT_TRUE(monitor_lost_event_init(lost.get(), &bus, 1));
+	ASSERT_TRUE(monitor_lost_event_init(lost.get(), &bus, 1, false));
 	trace_bus_attach(&bus, &nest->base);
 	trace_bus_attach(&bus, &lost->base);
 	trace_bus_attach(&bus, &out.base);
@@ -371,3 +373,38 @@ TEST(MonitorBoth, VerdictsOfOneDoNotConfuseTheOther)
 }
 
 }  // namespace
+
+// ---- lost events on bare metal (l0 none: the host is the L1 program) --------
+
+class MonitorLostEventBare : public MonitorLostEvent {
+protected:
+	void SetUp() override
+	{
+		bare_metal = true;
+		MonitorLostEvent::SetUp();
+	}
+};
+
+// kvm-unit-tests nmi_hlt: L2 halts, the NMI at the pins becomes an NMI exit to L1 (R22).
+TEST_F(MonitorLostEventBare, ThePinNmisExitHandsItToTheL1Program)
+{
+	Feed({Stimulus(500, 0, 0, -1), NmiExit(500)});
+	EXPECT_TRUE(Finish().empty());
+}
+
+TEST_F(MonitorLostEventBare, AnExceptionExitIsNoNmiDelivery)
+{
+	trace_event ud;
+	trace_event_init(&ud, 600, 0, 2, TRACE_VMEXIT);
+	trace_add_str(&ud, "reason", "EXCEPTION_NMI");
+	trace_add_hex32(&ud, "intr_info", 0x80000306);
+	Feed({Stimulus(500, 0, 0, -1), ud});
+	ASSERT_EQ(Finish().size(), 1u);
+}
+
+// With an L0 in C the host handles the pin NMI itself (a `host` event); the exit alone is not it.
+TEST_F(MonitorLostEvent, WithAnL0TheNmiExitIsNotTheHandling)
+{
+	Feed({Stimulus(500, 0, 0, -1), NmiExit(500)});
+	ASSERT_EQ(Finish().size(), 1u);
+}

@@ -19,6 +19,7 @@
 #include "model/monitor/monitor.h"
 #include "model/trace/trace.h"
 #include "unit/lines_sink.h"
+#include "unit/monitor_events.h"
 
 namespace {
 
@@ -372,11 +373,11 @@ TEST_F(MonitorNmiLatency, RingIsReusedForever)
 
 class MonitorHostNmi : public MonitorFixture<monitor_host_nmi> {
 protected:
-	void Init(uint64_t limit)
+	void Init(uint64_t limit, bool bare_metal = false)
 	{
 		trace_bus_init(&bus);
 		monitor_host_nmi_free(mon.get());   // Init(0) in a test replaces SetUp's
-		ASSERT_TRUE(monitor_host_nmi_init(mon.get(), &bus, limit, MONITOR_MAX_CPUS));
+		ASSERT_TRUE(monitor_host_nmi_init(mon.get(), &bus, limit, MONITOR_MAX_CPUS, bare_metal));
 		Attach();
 	}
 	void SetUp() override { Init(24000); }   // 10 us at 2.4 GHz
@@ -396,6 +397,26 @@ TEST_F(MonitorHostNmi, HandledByTheHost)
 	EXPECT_EQ(s[0], "       20000 cpu0 L0 summary       kind=host_nmi_latency count=2 min=230 median=230 max=1400 unmatched=0");
 	EXPECT_TRUE(out.violations.empty());
 	EXPECT_EQ(mon->violations, 0u);
+}
+
+// Bare metal (l0 none): the host is the L1 program, and the NMI's exit (R22) hands the NMI to it.
+TEST_F(MonitorHostNmi, OnBareMetalTheNmiExitIsTheHandling)
+{
+	Init(24000, true);
+	Feed({Stimulus(2000, 0, 0), NmiExit(2000)});
+	std::vector<std::string> s = Finish(30000);
+	ASSERT_EQ(s.size(), 1u);
+	EXPECT_EQ(s[0], "       30000 cpu0 L0 summary       kind=host_nmi_latency count=1 min=0 median=0 max=0 unmatched=0");
+	EXPECT_TRUE(out.violations.empty());
+}
+
+// With an L0 in C the host handles the pin NMI itself (a `host` event); the exit alone is not it.
+TEST_F(MonitorHostNmi, WithAnL0TheNmiExitIsNotTheHandling)
+{
+	Feed({Stimulus(2000, 0, 0), NmiExit(2000)});
+	std::vector<std::string> s = Finish(30000);
+	ASSERT_EQ(s.size(), 1u);
+	EXPECT_EQ(s[0], "       30000 cpu0 L0 summary       kind=host_nmi_latency count=0 unmatched=1");
 }
 
 TEST_F(MonitorHostNmi, TakenByTheGuestDirectly)
