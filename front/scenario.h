@@ -184,7 +184,26 @@ enum scn_op {
 	SCN_OP_JA,
 	SCN_OP_RECORD,    /* record REG {REG}: the values go into the trace */
 	SCN_OP_RDMSR,     /* rdmsr REG MSR (L1 only): a VMX capability MSR */
+	/* Instructions that exit on their VM-execution controls (and what they do when they do not). */
+	SCN_OP_IN,        /* in REG PORT: one byte into REG's low byte */
+	SCN_OP_OUT,       /* out PORT: one byte, RAX's low byte */
+	SCN_OP_MOV_CR3,   /* mov-cr3 REG|VALUE */
+	SCN_OP_MOV_CR8,   /* mov-cr8 REG|VALUE */
+	SCN_OP_DIV,       /* div REG: RDX:RAX / REG */
+	SCN_OP_INTO,
+	SCN_OP_ICEBP,     /* INT1, opcode F1 */
+	SCN_OP_INT1,      /* the same instruction */
+	SCN_OP_PAUSE,
+	SCN_OP_CPUID,
+	SCN_OP_RDTSC,     /* rdtsc REG */
+	SCN_OP_SET_IDT,   /* set-idt VECTOR LABEL GATE: change the running program's IDT */
+	SCN_OP_CLEAR_IDT, /* clear-idt VECTOR: the gate becomes not present */
 	SCN_OP_COUNT
+};
+
+enum scn_gate {
+	SCN_GATE_INTERRUPT,       /* clears IF on delivery */
+	SCN_GATE_TRAP,            /* leaves IF alone */
 };
 
 #define SCN_NO_REG (-1)
@@ -195,18 +214,21 @@ struct scn_insn {
 	struct scn_loc loc;       /* of the mnemonic */
 	struct scn_loc arg_loc;   /* of the first operand; line 0 if none */
 	struct scn_time work;     /* WORK */
-	uint32_t vector;          /* INT; IPI unless nmi */
+	uint32_t vector;          /* INT, SET_IDT, CLEAR_IDT; IPI unless nmi */
+	enum scn_gate gate;       /* SET_IDT */
+	uint32_t port;            /* IN, OUT */
 	bool nmi;                 /* IPI: NMI delivery mode */
 	uint32_t cpu;             /* IPI: destination vCPU */
-	const char *label;        /* JMP: the label as written */
-	uint32_t target;          /* JMP: index into the block's insns */
+	const char *label;        /* JMP, Jcc, SET_IDT: the label as written */
+	uint32_t target;          /* JMP, Jcc, SET_IDT: index into the block's insns */
 	int field;                /* VMREAD, VMWRITE: dense index for vmcs_field_info() */
 	uint32_t encoding;        /* VMREAD, VMWRITE: the field's encoding */
 	uint64_t value;           /* VMWRITE */
 	bool varies;              /* WORK given as a range, CHOOSE: s->vars[var] says how */
 	uint32_t var;
 	int dst;                  /* register operand (x86 number; vmcs/x86_gprs.def), or SCN_NO_REG */
-	int src;                  /* source register, or SCN_NO_REG: the source is value or value_label */
+	int src;                  /* source register (DIV: the divisor), or SCN_NO_REG: the source is
+	                             value (MOV_CR3/MOV_CR8: loaded into RAX first) or value_label */
 	const char *value_label;  /* MOV, VMWRITE: the source is this label's address; NULL if not */
 	struct scn_loc value_label_loc;
 	enum scn_level value_label_level; /* the block it is in: this one, or (from L1) the L2 block */
@@ -219,11 +241,6 @@ struct scn_label {
 	const char *name;
 	uint32_t insn;            /* index of the instruction it names */
 	struct scn_loc loc;
-};
-
-enum scn_gate {
-	SCN_GATE_INTERRUPT,       /* clears IF on delivery */
-	SCN_GATE_TRAP,            /* leaves IF alone */
 };
 
 struct scn_idt_entry {

@@ -100,6 +100,12 @@ int scn_replay_dump(const char *path)
 			case SCN_OP_VMWRITE: printf(" 0x%x 0x%" PRIx64, in->encoding, in->value); break;
 			case SCN_OP_RECORD: printf(" regs 0x%x", in->regs); break;
 			case SCN_OP_RDMSR: printf(" msr 0x%x", in->msr); break;
+			case SCN_OP_IN: case SCN_OP_OUT: printf(" port 0x%x", in->port); break;
+			case SCN_OP_CLEAR_IDT: printf(" %u", in->vector); break;
+			case SCN_OP_SET_IDT:
+				printf(" %u %s -> %u %s", in->vector, in->label, in->target,
+				       in->gate == SCN_GATE_TRAP ? "trap-gate" : "interrupt-gate");
+				break;
 			default:
 				if (in->label)
 					printf(" %s -> %u", in->label, in->target);
@@ -111,7 +117,8 @@ int scn_replay_dump(const char *path)
 				printf(" src r%d", in->src);
 			else if (in->value_label)
 				printf(" src %s -> L%d:%u", in->value_label, (int)in->value_label_level, in->value_target);
-			else if (in->op >= SCN_OP_MOV && in->op <= SCN_OP_TEST)
+			else if ((in->op >= SCN_OP_MOV && in->op <= SCN_OP_TEST) || in->op == SCN_OP_MOV_CR3 ||
+			         in->op == SCN_OP_MOV_CR8)
 				printf(" 0x%" PRIx64, in->value);
 			printf("   (%u:%u)\n", in->loc.line, in->loc.col);
 		}

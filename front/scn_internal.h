@@ -224,6 +224,16 @@ bool scn_guest_line(struct parser *p);      /* a line inside the block */
 bool scn_guest_close(struct parser *p);     /* label resolution and block checks */
 bool scn_guest_final(struct parser *p);     /* checks that need the whole file */
 bool scn_word_is_op(const struct tok *t);
+/* A label operand: kept as written, resolved when the block closes. */
+bool scn_parse_label_use(struct parser *p, const char **label, struct scn_loc *loc);
+/* `interrupt-gate` or `trap-gate` (of `idt` and `set-idt`); a DPL or IST after it is refused. */
+bool scn_parse_gate(struct parser *p, enum scn_gate *gate);
+
+/* Guest instructions (scn_insn.c). */
+bool scn_word_to_op(const struct tok *t, enum scn_op *op);
+bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op);   /* the mnemonic is next */
+bool scn_op_takes_label(enum scn_op op);   /* resolved like jmp's when the block closes */
+bool scn_fail_unknown_insn(struct parser *p, const struct tok *t);
 
 /* Name tables (scn_names.c). */
 struct scn_cpu_param_row {

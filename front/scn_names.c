@@ -56,6 +56,19 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_JA] = "ja",
 	[SCN_OP_RECORD] = "record",
 	[SCN_OP_RDMSR] = "rdmsr",
+	[SCN_OP_IN] = "in",
+	[SCN_OP_OUT] = "out",
+	[SCN_OP_MOV_CR3] = "mov-cr3",
+	[SCN_OP_MOV_CR8] = "mov-cr8",
+	[SCN_OP_DIV] = "div",
+	[SCN_OP_INTO] = "into",
+	[SCN_OP_ICEBP] = "icebp",
+	[SCN_OP_INT1] = "int1",
+	[SCN_OP_PAUSE] = "pause",
+	[SCN_OP_CPUID] = "cpuid",
+	[SCN_OP_RDTSC] = "rdtsc",
+	[SCN_OP_SET_IDT] = "set-idt",
+	[SCN_OP_CLEAR_IDT] = "clear-idt",
 };
 
 const char *scn_op_name(enum scn_op op)

@@ -165,7 +165,8 @@ static bool scenario_sane(const struct scn_scenario *s)
 			return false;
 		for (size_t k = 0; k < g->ninsns; k++) {
 			const struct scn_insn *in = &g->insns[k];
-			if (in->op >= SCN_OP_COUNT || (in->op == SCN_OP_JMP && in->target >= g->ninsns))
+			if (in->op >= SCN_OP_COUNT ||
+			    ((in->op == SCN_OP_JMP || in->op == SCN_OP_SET_IDT) && in->target >= g->ninsns))
 				return false;
 			if (in->op == SCN_OP_IPI && in->cpu >= s->vcpus)
 				return false;

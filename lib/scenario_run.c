@@ -102,6 +102,13 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_JC] = VMX_OP_JCC,            [SCN_OP_JNC] = VMX_OP_JCC,
 	    [SCN_OP_JBE] = VMX_OP_JCC,           [SCN_OP_JA] = VMX_OP_JCC,
 	    [SCN_OP_RECORD] = VMX_OP_RECORD,     [SCN_OP_RDMSR] = VMX_OP_RDMSR,
+	    [SCN_OP_IN] = VMX_OP_IN,             [SCN_OP_OUT] = VMX_OP_OUT,
+	    [SCN_OP_MOV_CR3] = VMX_OP_MOV_CR,    [SCN_OP_MOV_CR8] = VMX_OP_MOV_CR,
+	    [SCN_OP_DIV] = VMX_OP_DIV,           [SCN_OP_INTO] = VMX_OP_INTO,
+	    [SCN_OP_ICEBP] = VMX_OP_INT1,        [SCN_OP_INT1] = VMX_OP_INT1,
+	    [SCN_OP_PAUSE] = VMX_OP_PAUSE,       [SCN_OP_CPUID] = VMX_OP_CPUID,
+	    [SCN_OP_RDTSC] = VMX_OP_RDTSC,       [SCN_OP_SET_IDT] = VMX_OP_SET_IDT,
+	    [SCN_OP_CLEAR_IDT] = VMX_OP_CLEAR_IDT,
 	};
 	return map[op];
 }
@@ -244,6 +251,27 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			break;
 		case SCN_OP_RDMSR:
 			out->arg = in->msr;
+			break;
+		case SCN_OP_IN:
+		case SCN_OP_OUT:
+			out->arg = in->port;
+			break;
+		case SCN_OP_MOV_CR3:
+		case SCN_OP_MOV_CR8:
+			out->arg = in->op == SCN_OP_MOV_CR3 ? 3u : 8u;
+			if (in->src == SCN_NO_REG) {
+				/* `mov-cr8 VALUE`: MOV RAX, VALUE then MOV CR8, RAX, in one instruction. */
+				out->dst = out->src = VMX_REG(0u);
+				out->arg2 = in->value;
+			}
+			break;
+		case SCN_OP_SET_IDT:
+			out->arg = in->vector | (uint64_t)(in->gate == SCN_GATE_TRAP ? VMX_GATE_TRAP : VMX_GATE_INTERRUPT) << 8;
+			out->arg2 = in->target;
+			out->arg2_kind = VMX_ARG2_INSN;
+			break;
+		case SCN_OP_CLEAR_IDT:
+			out->arg = in->vector;
 			break;
 		default:
 			break;
@@ -511,6 +539,18 @@ struct run_handle {
 	struct machine *m;
 };
 
+/* Where the instruction on a line starts (one instruction a line), for a run-time error. */
+static struct scn_loc insn_loc_at_line(const struct scn_scenario *s, uint32_t line)
+{
+	struct scn_loc loc = {line, 1};
+
+	for (size_t i = 0; i < s->nguests; i++)
+		for (size_t k = 0; k < s->guests[i].ninsns; k++)
+			if (s->guests[i].insns[k].loc.line == line)
+				return s->guests[i].insns[k].loc;
+	return loc;
+}
+
 static void handle_free(struct run_handle *h)
 {
 	machine_destroy(h->m);
@@ -638,9 +678,15 @@ enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *re
 	res->violations = st.violations;
 	res->events = st.events;
 	res->expects = h->ex.n;
-	res->expects_failed = expect_sink_judge_each(&h->ex, h->b.diag, failed_each);
+	/* A void run (not modelled, below) does not judge aloud. */
+	res->expects_failed = expect_sink_judge_each(&h->ex, st.not_modelled ? NULL : h->b.diag, failed_each);
 	res->trace_error = h->out && h->out->error;
 	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
+	if (st.not_modelled) {
+		/* A guest instruction needed what the model lacks: the run answers nothing. */
+		located(&h->b, insn_loc_at_line(h->b.s, st.not_modelled_line), "not modelled: %s", st.not_modelled_what);
+		res->status = VMXSIM_BAD_INPUT;
+	}
 	if (h->bus.dropped) {
 		if (h->b.diag)
 			fprintf(h->b.diag, "%s: internal error: %llu trace events dropped\n", file,

@@ -35,6 +35,13 @@ struct vmcs {
 	 * which the model does not translate.
 	 */
 	struct vmx_guest_mem *guest;
+	/*
+	 * Model-only: VTPR, byte 0x80 of the virtual-APIC page that
+	 * VIRTUAL_APIC_PAGE_ADDR points to (SDM Vol. 3C 30.1.1). The model
+	 * keeps no memory, so the one byte of that page it uses lives here;
+	 * with "use TPR shadow" a MOV to CR8 writes it (30.3).
+	 */
+	uint8_t vtpr;
 };
 
 /* One field and its value, as a hypervisor writes it while setting up a VMCS. */

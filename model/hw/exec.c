@@ -14,33 +14,50 @@
 
 #include "model/hw/exec_regs.h"
 
-static struct vmx_exit_info insn_exit(uint32_t reason, uint32_t len)
+enum lp_step lp_insn_exit(struct vmx_lp *lp, uint32_t reason, uint64_t qualification, const struct vmx_insn *in)
 {
-	struct vmx_exit_info x = {.reason = reason, .insn_len = len};
-	return x;
+	struct vmx_exit_info x = {.reason = reason, .qualification = qualification, .insn_len = in->len};
+	lp_vmexit(lp, &x);
+	return LP_STEP_EXIT;
 }
 
 /* The instruction exits unconditionally in non-root operation. */
 static enum lp_step exit_for(struct vmx_lp *lp, uint32_t reason, const struct vmx_insn *in)
 {
-	struct vmx_exit_info x = insn_exit(reason, in->len);
-	lp_vmexit(lp, &x);
-	return LP_STEP_EXIT;
+	return lp_insn_exit(lp, reason, 0, in);
 }
 
 /* Completing an instruction with the monitor trap flag set makes an MTF exit pending (R27). */
-static void complete(struct vmx_lp *lp, uint64_t n, uint64_t cycles)
+void lp_complete(struct vmx_lp *lp, uint64_t n, uint64_t cycles)
 {
 	lp_retire(lp, n, cycles);
 	if (lp->non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG))
 		lp->mtf_pending = true;
 }
 
-static enum lp_step fault(struct vmx_lp *lp, uint8_t vector, bool has_error, uint32_t error_code,
-                          bool iret_unblocked_nmi)
+enum lp_step lp_fault(struct vmx_lp *lp, uint8_t vector, bool has_error, uint32_t error_code, bool iret_unblocked_nmi)
 {
 	struct vmx_event e = {INTR_TYPE_HARD_EXCEPTION, vector, has_error, error_code, 0};
 	return lp_raise_exception(lp, &e, lp->ctx.rip, iret_unblocked_nmi);
+}
+
+/*
+ * INT n, INT3 and INT1 cost their cycles up front but retire only once
+ * their event is delivered: an exit on them (exception bitmap, or during
+ * delivery) is fault-like and saves the STI/MOV-SS blocking of their own
+ * boundary. They return past the instruction.
+ */
+static enum lp_step soft_event(struct vmx_lp *lp, uint32_t type, uint8_t vector, const struct vmx_insn *in)
+{
+	struct vmx_event e = {type, vector, false, 0, in->len};
+	enum lp_step s;
+
+	lp->cycle += lp->model.insn_cycles;
+	s = type == INTR_TYPE_SOFT_INTR ? lp_deliver(lp, &e, in->addr + in->len, false)
+	                                : lp_raise_exception(lp, &e, in->addr + in->len, false);
+	if (s == LP_STEP_CONTINUE)
+		lp_retire(lp, 1, 0);
+	return s;
 }
 
 static void emit_simple(struct vmx_lp *lp, enum vmx_hw_event_kind kind, uint32_t vector)
@@ -73,12 +90,12 @@ static enum lp_step do_iret(struct vmx_lp *lp, const struct vmx_insn *in)
 		return LP_STEP_EXIT;
 	}
 	if (m->depth == 0)    /* nothing to return to: #GP(0) */
-		return fault(lp, GP_VECTOR, true, 0, unblocked);
+		return lp_fault(lp, GP_VECTOR, true, 0, unblocked);
 
 	m->depth--;
 	lp->ctx.rip = m->stack[m->depth].rip;
 	lp->ctx.rflags = (m->stack[m->depth].rflags & ~X86_EFLAGS_RESERVED_ZERO) | X86_EFLAGS_FIXED;
-	complete(lp, 1, lp->model.iret_cycles);
+	lp_complete(lp, 1, lp->model.iret_cycles);
 	ev.rip = lp->ctx.rip;
 	ev.nmi_unblocked = unblocked;
 	lp_emit(lp, &ev);
@@ -158,7 +175,7 @@ static enum lp_step do_vmx_root(struct vmx_lp *lp, const struct vmx_insn *in)
 	}
 	vmx_insn_failed(lp, in->op, st);
 	lp->ctx.rip = next;
-	complete(lp, 1, lp->model.insn_cycles);
+	lp_complete(lp, 1, lp->model.insn_cycles);
 	return LP_STEP_CONTINUE;
 }
 
@@ -172,7 +189,7 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	bool non_root = lp->non_root;
 
 	if (!in)   /* nothing mapped at RIP: #PF on instruction fetch (error code: I/D bit 4) */
-		return fault(lp, PF_VECTOR, true, 0x10, false);
+		return lp_fault(lp, PF_VECTOR, true, 0x10, false);
 	next = in->addr + in->len;
 
 	switch (in->op) {
@@ -193,19 +210,19 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		if (n == 0)
 			n = 1;
 		lp->ctx.rip += n;
-		complete(lp, n, n * c);
+		lp_complete(lp, n, n * c);
 		break;
 	}
 	case VMX_OP_NOP:
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_STI: {
 		/* Blocking by STI only when IF goes 0 -> 1; STI inside the shadow does not extend it. */
 		bool was_clear = !(lp->ctx.rflags & X86_EFLAGS_IF);
 		lp->ctx.rflags |= X86_EFLAGS_IF;
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		if (was_clear)
 			lp->sti_shadow_at = lp->retired;
 		break;
@@ -213,13 +230,13 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	case VMX_OP_CLI:
 		lp->ctx.rflags &= ~(uint64_t)X86_EFLAGS_IF;
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_MOV_SS: {
 		/* A MOV SS inside a MOV-SS shadow does not start another one. */
 		bool in_shadow = vmx_lp_movss_blocking(lp);
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		if (!in_shadow)
 			lp->movss_shadow_at = lp->retired;
 		break;
@@ -231,42 +248,26 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 			return exit_for(lp, EXIT_REASON_HLT, in);
 		lp->ctx.rip = next;
 		lp->ctx.activity = GUEST_ACTIVITY_HLT;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		emit_simple(lp, HW_HLT, 0);
 		break;
-	case VMX_OP_INT: {
-		/*
-		 * INT n and INT3 cost their cycles up front but retire only once
-		 * their event is delivered: an exit on them (exception bitmap, or
-		 * during delivery) is fault-like and saves the STI/MOV-SS blocking
-		 * of their own boundary.
-		 */
-		struct vmx_event e = {INTR_TYPE_SOFT_INTR, (uint8_t)in->arg, false, 0, in->len};
-		enum lp_step s;
-		lp->cycle += lp->model.insn_cycles;
-		s = lp_deliver(lp, &e, next, false);
-		if (s == LP_STEP_CONTINUE)
-			lp_retire(lp, 1, 0);
-		return s;
-	}
-	case VMX_OP_INT3: {
-		struct vmx_event e = {INTR_TYPE_SOFT_EXCEPTION, BP_VECTOR, false, 0, in->len};
-		enum lp_step s;
-		lp->cycle += lp->model.insn_cycles;
-		s = lp_raise_exception(lp, &e, next, false);
-		if (s == LP_STEP_CONTINUE)
-			lp_retire(lp, 1, 0);
-		return s;
-	}
+	case VMX_OP_INT:
+		/* INT n is vectored without looking at the exception bitmap. */
+		return soft_event(lp, INTR_TYPE_SOFT_INTR, (uint8_t)in->arg, in);
+	case VMX_OP_INT3:
+		return soft_event(lp, INTR_TYPE_SOFT_EXCEPTION, BP_VECTOR, in);
+	case VMX_OP_INT1:
+		/* #DB as a privileged software exception (type 5), with its length (SDM 28.2.2, 28.2.4). */
+		return soft_event(lp, INTR_TYPE_PRIV_SW_EXCEPTION, DB_VECTOR, in);
 	case VMX_OP_UD2:
-		return fault(lp, UD_VECTOR, false, 0, false);
+		return lp_fault(lp, UD_VECTOR, false, 0, false);
 	case VMX_OP_EOI:
 		/* WRMSR exits unconditionally in the model (MSR bitmaps read as all ones). */
 		if (non_root)
 			return exit_for(lp, EXIT_REASON_MSR_WRITE, in);
 		emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_IPI:
 		if (non_root)
@@ -277,13 +278,13 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 			lp_emit(lp, &ev);
 		}
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		if (lp->send_ipi)
 			lp->send_ipi(lp->send_ipi_ctx, lp->id, (uint32_t)in->arg, (uint32_t)in->arg2);
 		break;
 	case VMX_OP_JMP:
 		lp->ctx.rip = in->arg;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_VMCALL:
 		if (non_root)
@@ -319,18 +320,18 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	case VMX_OP_TEST:
 		lp_exec_register(lp, in);
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_JCC:
 		lp->ctx.rip = x86_cond_holds((enum x86_cond)in->arg2, lp->ctx.rflags) ? in->arg : next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_RECORD: {
 		struct vmx_hw_event ev = {.kind = HW_RECORD, .reg_mask = (uint32_t)in->arg, .regs = lp->ctx.mem->gpr,
 		                          .rip = lp->ctx.rip};
 		lp_emit(lp, &ev);
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	}
 	case VMX_OP_RDMSR: {
@@ -339,14 +340,25 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		if (non_root)
 			return exit_for(lp, EXIT_REASON_MSR_READ, in);
 		if (!vmx_caps_read_msr(&lp->model.caps, (uint32_t)in->arg, &v))
-			return fault(lp, GP_VECTOR, true, 0, false);
+			return lp_fault(lp, GP_VECTOR, true, 0, false);
 		lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
 		lp->ctx.rip = next;
-		complete(lp, 1, lp->model.insn_cycles);
+		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	}
+	case VMX_OP_IN:
+	case VMX_OP_OUT:
+	case VMX_OP_MOV_CR:
+	case VMX_OP_DIV:
+	case VMX_OP_INTO:
+	case VMX_OP_PAUSE:
+	case VMX_OP_CPUID:
+	case VMX_OP_RDTSC:
+	case VMX_OP_SET_IDT:
+	case VMX_OP_CLEAR_IDT:
+		return lp_exec_x86(lp, in);
 	case VMX_OP_COUNT:
-		return fault(lp, UD_VECTOR, false, 0, false);
+		return lp_fault(lp, UD_VECTOR, false, 0, false);
 	}
 	/* The caller (vmx_lp_run, the only one) notes the blocking state after every step. */
 	return LP_STEP_CONTINUE;
@@ -411,6 +423,8 @@ static enum vmx_run_outcome step_outcome(struct vmx_lp *lp, enum lp_step s)
 {
 	if (s == LP_STEP_SHUTDOWN)
 		return VMX_RUN_SHUTDOWN;
+	if (s == LP_STEP_NOT_MODELLED)
+		return VMX_RUN_NOT_MODELLED;
 	/* An exit reason with bit 31 is a failed VM entry of the root program. */
 	if (lp->vmcs && (vmcs_get32(lp->vmcs, VM_EXIT_REASON) & VMX_EXIT_REASONS_FAILED_VMENTRY) && !lp->non_root &&
 	    s == LP_STEP_EXIT)

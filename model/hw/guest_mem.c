@@ -27,6 +27,14 @@ static const struct {
     [VMX_OP_CMP] = {"cmp", 3},       [VMX_OP_TEST] = {"test", 3},
     [VMX_OP_JCC] = {"jcc", 2},       [VMX_OP_RECORD] = {"record", 1},
     [VMX_OP_RDMSR] = {"rdmsr", 2},   /* 0f 32 */
+    [VMX_OP_IN] = {"in", 2},         [VMX_OP_OUT] = {"out", 2},     /* e4/e6 ib; ec/ee with DX: 1 */
+    [VMX_OP_MOV_CR] = {"mov-cr", 3}, /* 0f 22 /r; a REX prefix for CR8 or R8-R15: 4 */
+    [VMX_OP_DIV] = {"div", 3},       /* REX.W f7 /6 */
+    [VMX_OP_INTO] = {"into", 1},     [VMX_OP_INT1] = {"int1", 1},   /* ce; f1 */
+    [VMX_OP_PAUSE] = {"pause", 2},   [VMX_OP_CPUID] = {"cpuid", 2}, /* f3 90; 0f a2 */
+    [VMX_OP_RDTSC] = {"rdtsc", 2},   /* 0f 31 */
+    /* The stores that write one 16-byte gate, counted as one instruction (REX.W 89 /r). */
+    [VMX_OP_SET_IDT] = {"set-idt", 3}, [VMX_OP_CLEAR_IDT] = {"clear-idt", 3},
 };
 
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
@@ -34,6 +42,21 @@ uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
 	if (op == VMX_OP_WORK)
 		return arg == 0 ? 1u : (arg > UINT32_MAX ? UINT32_MAX : (uint32_t)arg);
 	return (unsigned)op < VMX_OP_COUNT ? op_table[op].len : 1u;
+}
+
+uint32_t vmx_insn_length(const struct vmx_insn *in)
+{
+	switch (in->op) {
+	case VMX_OP_IN:
+	case VMX_OP_OUT:
+		/* A port above 0xff is only reachable through DX: the one-byte form. */
+		return in->arg > 0xff ? 1u : 2u;
+	case VMX_OP_MOV_CR:
+		/* CR8 needs REX.R; R8-R15 need REX.B (one REX prefix carries both). */
+		return in->arg == 8 || (in->src && VMX_REG_NUM(in->src) >= 8) ? 4u : 3u;
+	default:
+		return vmx_op_length(in->op, in->arg);
+	}
 }
 
 const char *vmx_op_name(enum vmx_op op)
@@ -49,7 +72,7 @@ void vmx_program_layout(struct vmx_program *p, struct vmx_insn *insn, uint32_t c
 	p->count = count;
 	p->base = base;
 	for (uint32_t i = 0; i < count; i++) {
-		insn[i].len = vmx_op_length(insn[i].op, insn[i].arg);
+		insn[i].len = vmx_insn_length(&insn[i]);
 		insn[i].addr = addr;
 		addr += insn[i].len;
 	}

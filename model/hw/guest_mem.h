@@ -54,6 +54,18 @@ enum vmx_op {
 	VMX_OP_JCC,       /* arg = target address, arg2 = enum x86_cond */
 	VMX_OP_RECORD,    /* arg = mask of registers whose values the trace records */
 	VMX_OP_RDMSR,     /* dst = the MSR arg (ECX = arg, then EDX:EAX combined) */
+	/* The instructions of exec_x86.c. */
+	VMX_OP_IN,        /* IN AL, port: arg = port; register dst plays AL's part (one byte) */
+	VMX_OP_OUT,       /* OUT port, AL: arg = port (one byte, from RAX's low byte) */
+	VMX_OP_MOV_CR,    /* MOV to CR: arg = 3 or 8, src = the register; dst (RAX) gets arg2 first if set */
+	VMX_OP_DIV,       /* DIV r64: RDX:RAX / src; #DE on 0 or a quotient that does not fit */
+	VMX_OP_INTO,      /* INTO: invalid in 64-bit mode, #UD */
+	VMX_OP_INT1,      /* INT1 (ICEBP): #DB as a privileged software exception (type 5) */
+	VMX_OP_PAUSE,
+	VMX_OP_CPUID,     /* leaf EAX, subleaf ECX -> EAX, EBX, ECX, EDX */
+	VMX_OP_RDTSC,     /* dst = the TSC (EDX:EAX combined) */
+	VMX_OP_SET_IDT,   /* arg = vector | enum vmx_gate_type << 8, arg2 = handler address */
+	VMX_OP_CLEAR_IDT, /* arg = vector: the gate becomes not present */
 	VMX_OP_COUNT
 };
 
@@ -131,10 +143,19 @@ struct vmx_guest_mem {
 	 * exit, as every VMM does, so one level never sees another's values.
 	 */
 	uint64_t gpr[X86_NGPR];
+	/*
+	 * CR3 as the program last loaded it. Kept with the registers for the
+	 * same reason (each program has its own, as GUEST_CR3/HOST_CR3 switch
+	 * them); the model does no paging, so it translates nothing.
+	 */
+	uint64_t cr3;
 };
 
 /* Length in bytes of an operation (work: arg bytes, at least 1). */
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg);
+
+/* Length in bytes of an instruction: its operation's, or what its operands make it (IN, OUT, MOV to CR). */
+uint32_t vmx_insn_length(const struct vmx_insn *in);
 
 /* Name of an operation ("sti", "work", ...). */
 const char *vmx_op_name(enum vmx_op op);

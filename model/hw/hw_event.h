@@ -31,6 +31,7 @@ enum vmx_hw_event_kind {
 	HW_SHUTDOWN,         /* triple fault in VMX root operation: the processor shut down */
 	HW_IPI,              /* root software sent an IPI: dest, vector (VMX_IPI_NMI for NMI) */
 	HW_RECORD,           /* a program's `record`: the registers in reg_mask, values in regs */
+	HW_NOT_MODELLED,     /* an instruction needs what the model lacks (check says what): the run is void */
 };
 
 /* Blocking snapshot bits (HW_BLOCKING). */
@@ -67,7 +68,9 @@ struct vmx_hw_event {
 	bool injected;          /* HW_DELIVER: the event came from VM-entry injection */
 	bool nmi_unblocked;     /* HW_IRET: this IRET removed (virtual-)NMI blocking */
 	bool launch;            /* HW_VMENTRY/HW_VMFAIL: VMLAUNCH (true) or VMRESUME */
-	const char *check;      /* HW_VMFAIL, failed-entry HW_VMEXIT: the check that failed */
+	const char *check;      /* HW_VMFAIL, failed-entry HW_VMEXIT: the check that failed;
+	                           HW_NOT_MODELLED: what is not modelled */
+	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction */
 };
 
 typedef void (*vmx_hw_observer_fn)(void *ctx, const struct vmx_hw_event *ev);

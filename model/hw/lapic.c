@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lapic.c - IRR/ISR bookkeeping of the physical local APIC.
+ * lapic.c - IRR/ISR bookkeeping and priority of the physical local APIC.
  */
 #include "model/hw/lapic.h"
 
@@ -34,12 +34,19 @@ bool lapic_accept(struct lapic *a, uint8_t vector)
 int lapic_highest_irr(const struct lapic *a) { return highest(a->irr); }
 int lapic_highest_isr(const struct lapic *a) { return highest(a->isr); }
 
-bool lapic_irr_above_isr(const struct lapic *a)
+bool lapic_irr_above_ppr(const struct lapic *a)
 {
 	int irr = highest(a->irr), isr = highest(a->isr);
+	int ppr = a->tpr >> 4;   /* PPR[7:4]: TPR[7:4] or ISRV[7:4], whichever is higher */
 
-	/* The processor priority is the in-service class (TPR is 0). */
-	return irr >= 0 && (isr < 0 || (irr >> 4) > (isr >> 4));
+	if (irr < 0)
+		return false;
+	if (isr >= 0 && (isr >> 4) > ppr)
+		ppr = isr >> 4;
+	/* Nothing in service and TPR 0: every requested vector is above it. */
+	if (isr < 0 && ppr == 0)
+		return true;
+	return (irr >> 4) > ppr;
 }
 
 uint8_t lapic_ack(struct lapic *a)

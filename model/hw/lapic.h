@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lapic.h - the physical local APIC as the processor sees it: the IRR and
- * ISR, priority by vector class, acknowledge and EOI. TPR is 0; only fixed
- * interrupts reach it (NMIs go to the NMI pin).
+ * ISR, the task priority (written through CR8), priority by vector class,
+ * acknowledge and EOI. Only fixed interrupts reach it (NMIs go to the NMI
+ * pin).
  */
 #ifndef VMXSIM_LAPIC_H
 #define VMXSIM_LAPIC_H
@@ -17,6 +18,7 @@ extern "C" {
 struct lapic {
 	uint64_t irr[4];   /* interrupt request register, one bit per vector */
 	uint64_t isr[4];   /* in-service register */
+	uint8_t tpr;       /* task-priority register; bits 7:4 are the class (MOV to CR8 writes them) */
 };
 
 void lapic_reset(struct lapic *a);
@@ -28,8 +30,11 @@ bool lapic_accept(struct lapic *a, uint8_t vector);
 int lapic_highest_irr(const struct lapic *a);
 int lapic_highest_isr(const struct lapic *a);
 
-/* An IRR vector whose class is above the in-service class (TPR is 0). */
-bool lapic_irr_above_isr(const struct lapic *a);
+/*
+ * An IRR vector whose class is above the processor-priority class: the
+ * higher of the TPR class and the in-service class (SDM Vol. 3A 11.8.3.1).
+ */
+bool lapic_irr_above_ppr(const struct lapic *a);
 
 /*
  * The INTR line. Asked at every instruction boundary and by the host after
@@ -38,7 +43,7 @@ bool lapic_irr_above_isr(const struct lapic *a);
  */
 static inline bool lapic_intr_pending(const struct lapic *a)
 {
-	return (a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) && lapic_irr_above_isr(a);
+	return (a->irr[0] | a->irr[1] | a->irr[2] | a->irr[3]) && lapic_irr_above_ppr(a);
 }
 
 /* Acknowledge: move the highest deliverable IRR vector to the ISR. Returns it. */

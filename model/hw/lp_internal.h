@@ -16,6 +16,7 @@ enum lp_step {
 	LP_STEP_CONTINUE,   /* keep running */
 	LP_STEP_EXIT,       /* a VM exit happened */
 	LP_STEP_SHUTDOWN,   /* triple fault in root operation */
+	LP_STEP_NOT_MODELLED, /* the instruction needs what the model lacks (HW_NOT_MODELLED emitted) */
 };
 
 /* What a VM exit records (SDM "Recording VM-Exit Information"). */
@@ -43,6 +44,7 @@ static inline void lp_retire(struct vmx_lp *lp, uint64_t n, uint64_t cycles)
 static inline bool lp_pin(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.pin & bit) != 0; }
 static inline bool lp_proc(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.proc & bit) != 0; }
 static inline bool lp_exit_ctl(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.exit & bit) != 0; }
+static inline bool lp_proc2(const struct vmx_lp *lp, uint32_t bit) { return (lp->ctl.proc2 & bit) != 0; }
 
 /*
  * NMI exiting = 1 and virtual NMIs = 0 in non-root operation: blocking by
@@ -76,6 +78,18 @@ static inline uint32_t lp_event_info(const struct vmx_event *ev)
 
 /* exec.c: execute the instruction at RIP (bulk for work blocks, bounded by until). */
 enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until);
+
+/* exec.c: n instructions completed, costing `cycles`; with the monitor trap flag an MTF exit is pending (R27). */
+void lp_complete(struct vmx_lp *lp, uint64_t n, uint64_t cycles);
+
+/* exec.c: a VM exit caused by instruction `in` (its length is saved, SDM 28.2.4). */
+enum lp_step lp_insn_exit(struct vmx_lp *lp, uint32_t reason, uint64_t qualification, const struct vmx_insn *in);
+
+/* exec.c: a hardware exception (a fault) raised by the instruction at RIP. */
+enum lp_step lp_fault(struct vmx_lp *lp, uint8_t vector, bool has_error, uint32_t error_code, bool iret_unblocked_nmi);
+
+/* exec_x86.c: IN, OUT, MOV to CR3/CR8, DIV, INTO, INT1, PAUSE, CPUID, RDTSC, SET_IDT, CLEAR_IDT. */
+enum lp_step lp_exec_x86(struct vmx_lp *lp, const struct vmx_insn *in);
 
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);

@@ -208,6 +208,7 @@ enum vmx_run_outcome {
 	VMX_RUN_ROOT,      /* in root operation with C root software: nothing to execute */
 	VMX_RUN_SHUTDOWN,  /* triple fault in root operation */
 	VMX_RUN_ENTRY_FAILED, /* root program's VMLAUNCH/VMRESUME failed entry (exit reason bit 31) */
+	VMX_RUN_NOT_MODELLED, /* an instruction needs what the model lacks (HW_NOT_MODELLED says what) */
 };
 
 /*
@@ -252,6 +253,16 @@ uint32_t vmx_lp_interruptibility(const struct vmx_lp *lp);
 
 /* VMX_BLK_* snapshot. */
 uint32_t vmx_lp_blocking(const struct vmx_lp *lp);
+
+/*
+ * What CPUID returns for a leaf (EAX) in RAX, RBX, RCX, RDX: leaf 1 has
+ * ECX bit 5 (VMX) when `vmx`; every other value is 0 (the model answers no
+ * other leaf). Hypervisors that emulate CPUID ask it too.
+ */
+void vmx_cpuid(uint32_t leaf, bool vmx, uint64_t regs[4]);
+
+/* May a MOV to CR `cr` (3 or 8) load `value`, or does it raise #GP(0) for a reserved bit? */
+bool vmx_mov_cr_valid(uint32_t cr, uint64_t value);
 
 /* VMCS link pointer value meaning "not used". */
 #define VMCS_LINK_POINTER_NONE UINT64_MAX

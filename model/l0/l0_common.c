@@ -131,6 +131,59 @@ const struct vmx_insn *l0_guest_insn(struct l0_base *b)
 	return vmx_program_fetch(b->loaded->guest->prog, vmcs_get(b->loaded, GUEST_RIP), &off);
 }
 
+bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_vmx, uint32_t *exception)
+{
+	struct vmcs *v = b->loaded;
+	const struct vmx_insn *in = l0_guest_insn(b);
+	uint64_t *gpr = v->guest->gpr, qual = vmcs_get(v, EXIT_QUALIFICATION), out[4];
+
+	*exception = 0;
+	switch (basic_reason) {
+	case EXIT_REASON_IO_INSTRUCTION:
+		if ((qual & 0x8u) && in && in->op == VMX_OP_IN)
+			gpr[VMX_REG_NUM(in->dst) % X86_NGPR] |= 0xff;
+		break;
+	case EXIT_REASON_CR_ACCESS: {
+		/* Exit qualification: CR in bits 3:0, access type 0 (MOV to CR) in 5:4, register in 11:8. */
+		uint32_t cr = (uint32_t)(qual & 0xf);
+		uint64_t value = gpr[(qual >> 8) & 0xf];
+
+		if ((qual >> 4) & 3u)
+			return false;   /* MOV from CR, CLTS, LMSW: the model's programs have none */
+		if (!vmx_mov_cr_valid(cr, value)) {
+			*exception = intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true);
+			return true;
+		}
+		if (cr == 3)
+			v->guest->cr3 = value;
+		else
+			b->apic.regs.tpr = (uint8_t)(value << 4);
+		break;
+	}
+	case EXIT_REASON_PAUSE_INSTRUCTION:
+		break;
+	case EXIT_REASON_CPUID:
+		vmx_cpuid((uint32_t)gpr[0], offer_vmx, out);
+		gpr[0] = out[0];
+		gpr[3] = out[1];
+		gpr[1] = out[2];
+		gpr[2] = out[3];
+		break;
+	case EXIT_REASON_RDTSC:
+		/* What the guest would have read now: the TSC, plus its offset when it uses one. */
+		if (in && in->op == VMX_OP_RDTSC)
+			gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = b->env.lp->cycle +
+				((vmcs_get32(v, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_TSC_OFFSETTING) ? vmcs_get(v, TSC_OFFSET) : 0);
+		break;
+	case EXIT_REASON_TPR_BELOW_THRESHOLD:
+		return true;   /* trap-like: RIP is already past the MOV to CR8 */
+	default:
+		return false;
+	}
+	l0_skip_instruction(b);
+	return true;
+}
+
 void l0_host_nmi(struct l0_base *b)
 {
 	l0_trace(b, TRACE_HOST, "type", "nmi", NULL, -1, 0);

@@ -71,6 +71,20 @@ void l0_skip_instruction(struct l0_base *b);
 /* The guest instruction at GUEST_RIP (how the model decodes WRMSR's ECX/EAX); NULL if none. */
 const struct vmx_insn *l0_guest_insn(struct l0_base *b);
 
+/*
+ * The exits of the instructions every hypervisor here emulates alike
+ * (what they do is model/hw/exec_x86.c's): port I/O (no device: IN reads
+ * all ones), MOV to CR3 (the program's CR3) and MOV to CR8 (the TPR of the
+ * guest's virtual local APIC), PAUSE (nothing to do), CPUID (the
+ * processor's answers, with VMX only when offer_vmx), RDTSC (the TSC the
+ * guest would have read); each is then skipped. TPR below threshold needs
+ * nothing (the exit is trap-like). False for any other exit. *exception
+ * gets the interruption information of an exception to give the guest
+ * instead (#GP(0) for a reserved CR bit; the instruction is not skipped),
+ * or 0.
+ */
+bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_vmx, uint32_t *exception);
+
 /* The host's NMI handler: blocking by NMI until its IRET (R16, R22). */
 void l0_host_nmi(struct l0_base *b);
 

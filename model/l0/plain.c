@@ -16,6 +16,9 @@
  *  - exceptions that exit through the exception bitmap are reflected back;
  *  - host NMIs and interrupts are handled as the host's own;
  *  - EOI and IPI (WRMSR exits) go to the virtual interrupt controller;
+ *  - MOV to CR8 exits (CR8-load exiting), so the guest's TPR is its virtual
+ *    interrupt controller's, not the host's; port I/O, MOV to CR3, PAUSE,
+ *    CPUID (without VMX) and RDTSC exits are emulated (l0_emulate_insn_exit);
  *  - HLT exits are emulated by re-entering in the HLT activity state;
  *  - MTF and preemption-timer exits are one-shot: the control is cleared;
  *  - EPT violations on the guest stack map the page.
@@ -188,11 +191,19 @@ static bool handle_exit(struct plain *p)
 	case EXIT_REASON_TRIPLE_FAULT:
 		l0_guest_stop(&p->b, "triple fault");
 		return false;
-	default:
+	default: {
+		uint32_t exc;
+
+		if (l0_emulate_insn_exit(&p->b, reason & VMX_EXIT_REASON_BASIC_MASK, false, &exc)) {
+			p->reflect_info = exc;   /* #GP(0) for a reserved CR bit, else nothing */
+			p->reflect_error = 0;
+			break;
+		}
 		/* VMX instructions and anything else the guest may not do: #UD. */
 		p->reflect_info = intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false);
 		p->reflect_error = 0;
 		break;
+	}
 	}
 	return true;
 }
@@ -269,7 +280,8 @@ static enum l0_status plain_run_root(void *inst)
 
 	if (!p->b.launched) {
 		l0_setup_vmcs(&p->b, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
-		              (p->use_vnmi ? PIN_BASED_VIRTUAL_NMIS : 0u), 0, VM_EXIT_ACK_INTR_ON_EXIT);
+		              (p->use_vnmi ? PIN_BASED_VIRTUAL_NMIS : 0u), CPU_BASED_CR8_LOAD_EXITING,
+		              VM_EXIT_ACK_INTR_ON_EXIT);
 		p->use_vnmi = (vmcs_get32(&p->b.vmcs, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS) != 0;
 	} else if (l0_service_host_nmis(&p->b), !handle_exit(p)) {
 		return L0_STOPPED;

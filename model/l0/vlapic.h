@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vlapic.h - a hypervisor's virtual local APIC for its guest: the IRR and
- * ISR of fixed interrupts, priority by vector class (TPR 0), acknowledge
+ * ISR of fixed interrupts, priority by vector class and TPR, acknowledge
  * and EOI. NMIs are not in it; hypervisors keep those apart.
  */
 #ifndef VMXSIM_VLAPIC_H

@@ -58,6 +58,8 @@ static enum trace_kind trace_kind_of(enum vmx_hw_event_kind k)
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:
 		break;   /* the stimulus line already says it */
+	case HW_NOT_MODELLED:
+		break;   /* not an event of the story: the run reports it as an error (machine_stats) */
 	}
 	return TRACE_KIND_COUNT;
 }
@@ -76,6 +78,10 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		m->stats.exits++;
 	else if (hw->kind == HW_DELIVER)
 		m->stats.deliveries++;
+	else if (hw->kind == HW_NOT_MODELLED && !m->stats.not_modelled++) {
+		m->stats.not_modelled_what = hw->check;
+		m->stats.not_modelled_line = hw->line;
+	}
 	if (kind == TRACE_KIND_COUNT || !trace_bus_begin(m->bus, kind, hw->cycle))
 		return;
 	/* Bare metal: L1 is the root software and L2 runs in non-root operation. */
@@ -197,6 +203,7 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		break;
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:
+	case HW_NOT_MODELLED:
 	default:
 		return;    /* not traced (trace_kind_of) */
 	}

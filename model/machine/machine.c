@@ -41,7 +41,7 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 		o = vmx_lp_run(&vc->lp, limit);
 		if (o == VMX_RUN_LIMIT)
 			return;
-		if (o == VMX_RUN_SHUTDOWN || (m->cfg->bare_metal && o == VMX_RUN_ROOT)) {
+		if (o == VMX_RUN_SHUTDOWN || o == VMX_RUN_NOT_MODELLED || (m->cfg->bare_metal && o == VMX_RUN_ROOT)) {
 			vc->stopped = true;
 			continue;
 		}

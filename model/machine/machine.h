@@ -158,6 +158,13 @@ struct machine_stats {
 	uint64_t deliveries;
 	uint64_t violations;
 	uint64_t events;
+	/*
+	 * Instructions that needed what the model lacks (HW_NOT_MODELLED); the
+	 * vCPU stops at each. The first one's text and scenario line.
+	 */
+	uint64_t not_modelled;
+	const char *not_modelled_what;
+	uint32_t not_modelled_line;
 };
 
 void machine_get_stats(const struct machine *m, struct machine_stats *out);

@@ -128,6 +128,8 @@ void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why
 void vmx_vcpu_run_prepare(struct kvm_vcpu *k);
 void vmx_complete_interrupts(struct kvm_vcpu *k);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
+/* An exception for the guest that runs now, in the VM-entry field (kvm_queue_exception). */
+void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error);
 
 /* nested.c */
 bool nested_exit_on_intr(const struct kvm_vcpu *k);

@@ -189,7 +189,7 @@ static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
 	return KVM_RESUME;
 }
 
-static void queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
+void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 {
 	k->exception_queued = true;
 	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
@@ -231,7 +231,7 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 		return KVM_RESUME;   /* the host's NMI or interrupt */
 	switch (reason & VMX_EXIT_REASON_BASIC_MASK) {
 	case EXIT_REASON_EXCEPTION_NMI:
-		queue_exception(k, info, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
+		kvm_queue_exception(k, info, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
 		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened");
@@ -257,7 +257,7 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_MSR_READ:
 		/* Only the VMX capability MSRs are readable in the model, and only with nested VMX (vmx_get_msr). */
 		if (!(k->era->nested && k->b.env.l2_mem && nested_rdmsr(k)))
-			queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
+			kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
@@ -271,12 +271,24 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_VMWRITE:
 		if (k->era->nested && k->b.env.l2_mem)
 			return nested_vmx_instruction(k, reason & VMX_EXIT_REASON_BASIC_MASK);
-		queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
+		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
 		break;
-	default:
+	default: {
+		uint32_t exc;
+
+		/* handle_io, handle_cr, handle_pause, handle_cpuid (VMX with nested), handle_rdtsc. */
+		if (l0_emulate_insn_exit(&k->b, reason & VMX_EXIT_REASON_BASIC_MASK, k->era->nested && k->b.env.l2_mem,
+		                         &exc)) {
+			if (exc)
+				kvm_queue_exception(k, exc, 0);
+			/* A new TPR may let a pending interrupt through (kvm_lapic_set_tpr: KVM_REQ_EVENT). */
+			k->req_event = true;
+			break;
+		}
 		/* VMX instructions and the rest: #UD, as KVM without nested support does. */
-		queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
+		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
 		break;
+	}
 	}
 	return KVM_RESUME;
 }

@@ -182,7 +182,12 @@ static enum l0_status kvm_run_root(void *inst)
 		if (cpu_has_virtual_nmis(k))
 			pin |= PIN_BASED_VIRTUAL_NMIS;
 		/* 2008 KVM took host interrupts with IRQs enabled after the exit; today it acknowledges on exit. */
-		l0_setup_vmcs(&k->b, pin, CPU_BASED_HLT_EXITING,
+		/*
+		 * KVM intercepts HLT, every port (I/O bitmaps of all ones then,
+		 * unconditional I/O exiting today; the model has no bitmaps) and,
+		 * without a TPR shadow, MOV to CR8.
+		 */
+		l0_setup_vmcs(&k->b, pin, CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_CR8_LOAD_EXITING,
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
 		if (k->era->nested && k->b.env.l2_mem)
 			nested_setup_vmcs12(k);

@@ -50,6 +50,7 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	const struct vmcs *v12 = &k->vmcs12;
 	enum vmcs_launch_state launched = v02->launch_state;
 	uint32_t pin = vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
+	uint32_t proc12 = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL), proc01 = vmcs_get32(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL);
 
 	memcpy(v02->field, v12->field, sizeof(v02->field));
 	v02->revision_id = k->b.vmcs.revision_id;
@@ -58,8 +59,25 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	if (!cpu_has_virtual_nmis(k))
 		pin &= ~(uint32_t)PIN_BASED_VIRTUAL_NMIS;
 	vmcs_set(v02, PIN_BASED_VM_EXEC_CONTROL, pin);
-	/* KVM intercepts HLT for every guest it runs, L2 included. */
+	/*
+	 * KVM intercepts HLT for every guest it runs, L2 included, and port I/O
+	 * and MOV to CR8 as for L1 (nested_vmx_exit_handled_io/_cr decide whose
+	 * they are). With vmcs12's I/O bitmaps KVM would read them itself; the
+	 * model cannot, so it leaves them in vmcs02 for the processor to refuse.
+	 */
 	vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_HLT_EXITING);
+	if (!(proc12 & CPU_BASED_USE_IO_BITMAPS))
+		vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_UNCOND_IO_EXITING);
+	if (!(proc12 & CPU_BASED_TPR_SHADOW))
+		vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_CR8_LOAD_EXITING);
+	/* L2's TSC: L1's offset from L0 (vmcs01) plus L1's offset for L2 (vmcs12), as KVM sums them. */
+	if ((proc01 | proc12) & CPU_BASED_USE_TSC_OFFSETTING) {
+		vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_USE_TSC_OFFSETTING);
+		vmcs_set(v02, TSC_OFFSET, ((proc01 & CPU_BASED_USE_TSC_OFFSETTING) ? vmcs_get(&k->b.vmcs, TSC_OFFSET) : 0) +
+		                          ((proc12 & CPU_BASED_USE_TSC_OFFSETTING) ? vmcs_get(v12, TSC_OFFSET) : 0));
+	}
+	/* vmcs12's virtual-APIC page is the one L2's TPR shadow uses (written back on the exit to L1). */
+	v02->vtpr = v12->vtpr;
 	/* L0 takes host interrupts its own way; L1's exit controls are emulated. */
 	vmcs_set(v02, VM_EXIT_CONTROLS, vmcs_get32(&k->b.vmcs, VM_EXIT_CONTROLS));
 	vmcs_set(v02, HOST_RIP, L0_HOST_RIP);
@@ -246,6 +264,7 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 	vmcs_set(v12, GUEST_RIP, vmcs_get(v02, GUEST_RIP));
 	vmcs_set(v12, GUEST_RFLAGS, vmcs_get(v02, GUEST_RFLAGS));
 	vmcs_set(v12, GUEST_INTERRUPTIBILITY_INFO, vmcs_get32(v02, GUEST_INTERRUPTIBILITY_INFO));
+	v12->vtpr = v02->vtpr;
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
 	k->l2_halted = false;
@@ -273,7 +292,7 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 }
 
 /* Which exits of L2 L1 asked for (nested_vmx_exit_handled, reduced to what the model has). */
-static bool l1_wants_exit(const struct kvm_vcpu *k, uint32_t reason, uint32_t info)
+static bool l1_wants_exit(const struct kvm_vcpu *k, uint32_t reason, uint32_t info, uint64_t qual)
 {
 	const struct vmcs *v12 = &k->vmcs12;
 	uint32_t proc = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL);
@@ -296,8 +315,18 @@ static bool l1_wants_exit(const struct kvm_vcpu *k, uint32_t reason, uint32_t in
 		return (proc & CPU_BASED_MONITOR_TRAP_FLAG) != 0;
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return (vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
+	case EXIT_REASON_IO_INSTRUCTION:
+		/* With vmcs12's I/O bitmaps the processor has already refused (prepare_vmcs02). */
+		return (proc & CPU_BASED_UNCOND_IO_EXITING) != 0;
+	case EXIT_REASON_CR_ACCESS:
+		/* MOV to CR3 (no CR3-target values in the model) or MOV to CR8: qualification bits 3:0. */
+		return (proc & ((qual & 0xf) == 3 ? CPU_BASED_CR3_LOAD_EXITING : CPU_BASED_CR8_LOAD_EXITING)) != 0;
+	case EXIT_REASON_PAUSE_INSTRUCTION:
+		return (proc & CPU_BASED_PAUSE_EXITING) != 0;
+	case EXIT_REASON_RDTSC:
+		return (proc & CPU_BASED_RDTSC_EXITING) != 0;
 	default:
-		return true;                                 /* VMCALL, MSR writes, VMX instructions, triple fault */
+		return true;   /* CPUID, VMCALL, MSR writes, VMX instructions, TPR below threshold, triple fault */
 	}
 }
 
@@ -323,7 +352,7 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	}
 	vmx_complete_interrupts(k);
 	vmx_lp_spend(lp, k->b.handler_cycles);
-	if (l1_wants_exit(k, basic, info)) {
+	if (l1_wants_exit(k, basic, info, vmcs_get(v02, EXIT_QUALIFICATION))) {
 		nested_vmx_vmexit(k, basic, vmcs_get(v02, EXIT_QUALIFICATION), info & ~INTR_INFO_UNBLOCK_NMI,
 		                  vmcs_get32(v02, VM_EXIT_INTR_ERROR_CODE), true);
 		return KVM_RESUME;
@@ -352,8 +381,17 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		l0_skip_instruction(&k->b);
 		k->l2_halted = true;
 		return KVM_HALT;
-	default:
+	default: {
+		/* Port I/O and MOV to CR8 that L1 leaves to L2: L0 does them (CR8: L1's virtual TPR, which L2 shares). */
+		uint32_t exc;
+
+		if (l0_emulate_insn_exit(&k->b, basic, false, &exc)) {
+			if (exc)
+				kvm_queue_exception(k, exc, 0);
+			k->req_event = true;
+		}
 		break;
+	}
 	}
 	return KVM_RESUME;
 }

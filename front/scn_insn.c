@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scn_insn.c - guest instructions: the mnemonics (one row each in ops[],
+ * with the kind of operand they take and whether only an L1 hypervisor
+ * may use them) and their operands: registers, sources, ports, MSRs,
+ * fields, labels and IDT gates. The block around them is scn_guest.c's.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "front/scn_internal.h"
+#include "vmcs/vmx_caps.h"
+#include "vmcs/x86_gpr.h"
+
+enum arg_kind {
+	ARG_NONE,
+	ARG_TIME,        /* work */
+	ARG_VECTOR,      /* int */
+	ARG_LABEL,       /* jmp */
+	ARG_IPI,         /* ipi cpuN VECTOR|nmi */
+	ARG_FIELD,       /* vmread */
+	ARG_FIELD_VALUE, /* vmwrite */
+	ARG_CHOICE,      /* choose */
+	ARG_REG_SOURCE,  /* mov, add, ...: REG, then a register or a number (mov: or a label) */
+	ARG_REG,         /* inc, dec */
+	ARG_REGS,        /* record */
+	ARG_REG_MSR,     /* rdmsr */
+	ARG_PORT,        /* out PORT */
+	ARG_REG_PORT,    /* in REG PORT */
+	ARG_CR_SOURCE,   /* mov-cr3, mov-cr8: a register or a number */
+	ARG_SRC_REG,     /* div: the register read */
+	ARG_IDT_GATE,    /* set-idt VECTOR LABEL GATE */
+};
+
+struct op_row {
+	enum arg_kind arg;
+	bool l1_only;    /* VMX instructions: L1 is the only level that runs a hypervisor */
+};
+
+static const struct op_row ops[SCN_OP_COUNT] = {
+	[SCN_OP_WORK] = {ARG_TIME, false},
+	[SCN_OP_NOP] = {ARG_NONE, false},
+	[SCN_OP_STI] = {ARG_NONE, false},
+	[SCN_OP_CLI] = {ARG_NONE, false},
+	[SCN_OP_MOV_SS] = {ARG_NONE, false},
+	[SCN_OP_IRET] = {ARG_NONE, false},
+	[SCN_OP_HLT] = {ARG_NONE, false},
+	[SCN_OP_INT] = {ARG_VECTOR, false},
+	[SCN_OP_INT3] = {ARG_NONE, false},
+	[SCN_OP_UD2] = {ARG_NONE, false},
+	[SCN_OP_VMCALL] = {ARG_NONE, false},
+	[SCN_OP_EOI] = {ARG_NONE, false},
+	[SCN_OP_JMP] = {ARG_LABEL, false},
+	[SCN_OP_IPI] = {ARG_IPI, false},
+	[SCN_OP_VMLAUNCH] = {ARG_NONE, true},
+	[SCN_OP_VMRESUME] = {ARG_NONE, true},
+	[SCN_OP_VMREAD] = {ARG_FIELD, true},
+	[SCN_OP_VMWRITE] = {ARG_FIELD_VALUE, true},
+	[SCN_OP_CHOOSE] = {ARG_CHOICE, false},
+	[SCN_OP_MOV] = {ARG_REG_SOURCE, false},
+	[SCN_OP_ADD] = {ARG_REG_SOURCE, false},
+	[SCN_OP_SUB] = {ARG_REG_SOURCE, false},
+	[SCN_OP_AND] = {ARG_REG_SOURCE, false},
+	[SCN_OP_OR] = {ARG_REG_SOURCE, false},
+	[SCN_OP_XOR] = {ARG_REG_SOURCE, false},
+	[SCN_OP_SHL] = {ARG_REG_SOURCE, false},
+	[SCN_OP_SHR] = {ARG_REG_SOURCE, false},
+	[SCN_OP_INC] = {ARG_REG, false},
+	[SCN_OP_DEC] = {ARG_REG, false},
+	[SCN_OP_CMP] = {ARG_REG_SOURCE, false},
+	[SCN_OP_TEST] = {ARG_REG_SOURCE, false},
+	[SCN_OP_JE] = {ARG_LABEL, false},
+	[SCN_OP_JNE] = {ARG_LABEL, false},
+	[SCN_OP_JZ] = {ARG_LABEL, false},
+	[SCN_OP_JNZ] = {ARG_LABEL, false},
+	[SCN_OP_JB] = {ARG_LABEL, false},
+	[SCN_OP_JAE] = {ARG_LABEL, false},
+	[SCN_OP_JC] = {ARG_LABEL, false},
+	[SCN_OP_JNC] = {ARG_LABEL, false},
+	[SCN_OP_JBE] = {ARG_LABEL, false},
+	[SCN_OP_JA] = {ARG_LABEL, false},
+	[SCN_OP_RECORD] = {ARG_REGS, false},
+	[SCN_OP_RDMSR] = {ARG_REG_MSR, false},
+	[SCN_OP_IN] = {ARG_REG_PORT, false},
+	[SCN_OP_OUT] = {ARG_PORT, false},
+	[SCN_OP_MOV_CR3] = {ARG_CR_SOURCE, false},
+	[SCN_OP_MOV_CR8] = {ARG_CR_SOURCE, false},
+	[SCN_OP_DIV] = {ARG_SRC_REG, false},
+	[SCN_OP_INTO] = {ARG_NONE, false},
+	[SCN_OP_ICEBP] = {ARG_NONE, false},
+	[SCN_OP_INT1] = {ARG_NONE, false},
+	[SCN_OP_PAUSE] = {ARG_NONE, false},
+	[SCN_OP_CPUID] = {ARG_NONE, false},
+	[SCN_OP_RDTSC] = {ARG_REG, false},
+	[SCN_OP_SET_IDT] = {ARG_IDT_GATE, false},
+	[SCN_OP_CLEAR_IDT] = {ARG_VECTOR, false},
+};
+
+#define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
+            "vmlaunch, vmresume, vmread, vmwrite, choose, mov, add, sub, and, or, xor, shl, shr, " \
+            "inc, dec, cmp, test, je, jne, jz, jnz, jb, jae, jc, jnc, jbe, ja, record, rdmsr, in, out, " \
+            "mov-cr3, mov-cr8, div, into, icebp, int1, pause, cpuid, rdtsc, set-idt, clear-idt"
+
+/* Registers: a name from vmcs/x86_gprs.def; RSP is known and refused. */
+static bool word_is_reg(const struct tok *t, int *reg)
+{
+	*reg = t->kind == TK_WORD ? x86_gpr_lookup(t->s, t->len) : -1;
+	return *reg >= 0;
+}
+
+static bool parse_reg(struct parser *p, int *reg)
+{
+	const struct tok *t = scn_peek(p);
+
+	if (!word_is_reg(t, reg))
+		return scn_expected(p, "a register (rax, rbx, rcx, rdx, rsi, rdi, rbp, r8-r15)");
+	if (!x86_gpr_modelled((uint32_t)*reg))
+		return scn_fail_col(p, t->col, "not modelled: %.*s (interrupt frames live on a stack of the "
+		                               "model's own; use another register)", (int)t->len, t->s);
+	scn_next(p);
+	return true;
+}
+
+/* A label operand whose address is the value; resolved when the block closes. */
+static bool parse_value_label(struct parser *p, struct scn_insn *in)
+{
+	in->value_label_loc = scn_tok_loc(p, scn_peek(p));
+	if (!(in->value_label = scn_tok_strdup(p, scn_peek(p))))
+		return false;
+	scn_next(p);
+	return true;
+}
+
+/* A register, a number, or (labels_ok) a label: what mov, add, ... read. */
+static bool parse_source(struct parser *p, struct scn_insn *in, bool labels_ok)
+{
+	const struct tok *t = scn_peek(p);
+	int reg;
+
+	if (word_is_reg(t, &reg))
+		return parse_reg(p, &in->src);
+	if (t->kind == TK_NUM)
+		return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
+	if (labels_ok && t->kind == TK_WORD)
+		return parse_value_label(p, in);
+	return scn_expected(p, labels_ok ? "a register, a number or a label" : "a register or a number");
+}
+
+static bool parse_record(struct parser *p, struct scn_insn *in)
+{
+	uint32_t n = 0;
+
+	do {
+		const struct tok *t = scn_peek(p);
+		int reg;
+
+		if (n == SCN_MAX_RECORD_REGS)
+			return scn_fail_col(p, t->col, "too many registers (a record holds at most %u)",
+			                    SCN_MAX_RECORD_REGS);
+		if (!parse_reg(p, &reg))
+			return false;
+		if (in->regs & (1u << reg))
+			return scn_fail_col(p, t->col, "%s is already recorded here", x86_gpr_name((uint32_t)reg));
+		in->regs |= 1u << reg;
+		n++;
+	} while (scn_peek(p)->kind != TK_EOL);
+	return true;
+}
+
+static bool parse_msr(struct parser *p, uint32_t *msr)
+{
+	const struct tok *t = scn_peek(p);
+	const char *what = "a VMX capability MSR such as IA32_VMX_PINBASED_CTLS, or its number";
+	uint64_t v = 0;
+
+	if (t->kind == TK_WORD) {
+		char name[SCN_MAX_NAME_BYTES + 1];
+		int64_t n;
+
+		scn_tok_copy(t, name, sizeof(name));
+		n = vmx_caps_msr_by_name(name);
+		if (n < 0)
+			return scn_fail_col(p, t->col, "not modelled: MSR '%s' (the model reads the VMX capability "
+			                               "MSRs: %s)", name, vmx_caps_msr_names());
+		*msr = (uint32_t)n;
+		scn_next(p);
+		return true;
+	}
+	if (!scn_parse_uint(p, NUM_HEX, 0, UINT32_MAX, what, &v))
+		return false;
+	if (!vmx_caps_msr_name((uint32_t)v))
+		return scn_fail_col(p, t->col, "not modelled: MSR 0x%llx (the model reads the VMX capability "
+		                               "MSRs: %s)", (unsigned long long)v, vmx_caps_msr_names());
+	*msr = (uint32_t)v;
+	return true;
+}
+
+/* `out PORT`, the port of `in REG PORT`: 0-0xffff. */
+static bool parse_port(struct parser *p, uint32_t *port)
+{
+	uint64_t v = 0;
+
+	if (!scn_parse_uint(p, NUM_HEX, 0, 0xffff, "a port number 0-0xffff", &v))
+		return false;
+	*port = (uint32_t)v;
+	return true;
+}
+
+/* `mov-cr3 REG|VALUE`: a register, or a number (which RAX carries to the MOV, scenario_run.c). */
+static bool parse_cr_source(struct parser *p, struct scn_insn *in)
+{
+	const struct tok *t = scn_peek(p);
+	int reg;
+
+	if (word_is_reg(t, &reg))
+		return parse_reg(p, &in->src);
+	return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
+}
+
+bool scn_word_to_op(const struct tok *t, enum scn_op *op)
+{
+	for (int i = 0; i < SCN_OP_COUNT; i++) {
+		if (scn_tok_is(t, scn_op_name((enum scn_op)i))) {
+			*op = (enum scn_op)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool scn_word_is_op(const struct tok *t)
+{
+	enum scn_op op;
+	return scn_word_to_op(t, &op);
+}
+
+bool scn_op_takes_label(enum scn_op op)
+{
+	return ops[op].arg == ARG_LABEL || ops[op].arg == ARG_IDT_GATE;
+}
+
+bool scn_fail_unknown_insn(struct parser *p, const struct tok *t)
+{
+	return scn_fail_col(p, t->col, "unknown instruction '%.*s': expected " OPS
+	                               ", idt, vmcs, exit-handler, stack-unmapped, a label, or a statement "
+	                               "(cpu, l0, vcpus, guest, at, every, on, run or expect)",
+	                    (int)t->len, t->s);
+}
+
+bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
+{
+	const struct tok *kw = scn_next(p), *t;
+	const struct op_row *row = &ops[op];
+	struct scn_insn *in;
+
+	if (row->l1_only && g->level != SCN_L1)
+		return scn_fail_col(p, kw->col, "'%s' is an L1 hypervisor instruction; a 'guest L2' "
+		                                "block cannot use it", scn_op_name(op));
+	if (p->total_insns >= SCN_MAX_INSNS)
+		return scn_fail_col(p, kw->col, "too many instructions (the limit is %u)",
+		                    SCN_MAX_INSNS);
+	if (!scn_grow(p, (void **)&g->insns, &p->cap_insns, g->ninsns, sizeof(*in), SCN_MAX_INSNS,
+	              "instructions"))
+		return false;
+	in = &g->insns[g->ninsns];
+	memset(in, 0, sizeof(*in));
+	in->op = op;
+	in->loc = scn_tok_loc(p, kw);
+	in->field = -1;
+	in->dst = in->src = SCN_NO_REG;
+	t = scn_peek(p);
+	if (row->arg != ARG_NONE)
+		in->arg_loc = scn_tok_loc(p, t);
+	switch (row->arg) {
+	case ARG_NONE:
+		break;
+	case ARG_TIME:
+		if (!scn_parse_time_range(p, "a duration such as 1000 or 2us", SCN_VAR_WORK, (size_t)p->guest,
+		                          g->ninsns, &in->work, &in->varies, &in->var))
+			return false;
+		break;
+	case ARG_CHOICE:
+		if (!scn_parse_choice(p, (size_t)p->guest, g->ninsns, kw->col, in))
+			return false;
+		break;
+	case ARG_VECTOR:
+		if (!scn_parse_vector(p, &in->vector))
+			return false;
+		break;
+	case ARG_LABEL:
+		if (!scn_parse_label_use(p, &in->label, &in->arg_loc))
+			return false;
+		break;
+	case ARG_IPI:
+		if (!scn_parse_cpu(p, "a destination vCPU such as cpu1", &in->cpu))
+			return false;
+		if (scn_tok_is(scn_peek(p), "nmi")) {
+			in->nmi = true;
+			scn_next(p);
+		} else {
+			uint64_t v = 0;
+			if (!scn_parse_uint(p, NUM_HEX, 0, 255, "a vector number 0-255 or 'nmi'", &v))
+				return false;
+			in->vector = (uint32_t)v;
+		}
+		break;
+	case ARG_FIELD: {
+		int reg;
+		/* `vmread FIELD` or `vmread REG FIELD`. */
+		if (word_is_reg(t, &reg) && !parse_reg(p, &in->dst))
+			return false;
+		if (!scn_parse_field(p, true, &in->field, &in->encoding))
+			return false;
+		break;
+	}
+	case ARG_FIELD_VALUE: {
+		int reg;
+		if (!scn_parse_field(p, true, &in->field, &in->encoding))
+			return false;
+		t = scn_peek(p);
+		if (word_is_reg(t, &reg)) {
+			if (!parse_reg(p, &in->src))
+				return false;
+		} else if (t->kind == TK_WORD && !scn_word_is_control(t)) {
+			if (!parse_value_label(p, in))
+				return false;
+		} else if (!scn_parse_value(p, in->field, in->encoding, &in->value)) {
+			return false;
+		}
+		break;
+	}
+	case ARG_REG_SOURCE:
+		if (!parse_reg(p, &in->dst) || !parse_source(p, in, op == SCN_OP_MOV))
+			return false;
+		if ((op == SCN_OP_SHL || op == SCN_OP_SHR) && in->src == SCN_NO_REG && in->value > 63)
+			return scn_fail_at(p, in->arg_loc, "a shift count is 0-63");
+		break;
+	case ARG_REG:
+		if (!parse_reg(p, &in->dst))
+			return false;
+		break;
+	case ARG_REGS:
+		if (!parse_record(p, in))
+			return false;
+		break;
+	case ARG_REG_MSR:
+		if (!parse_reg(p, &in->dst) || !parse_msr(p, &in->msr))
+			return false;
+		break;
+	case ARG_PORT:
+		if (!parse_port(p, &in->port))
+			return false;
+		break;
+	case ARG_REG_PORT:
+		if (!parse_reg(p, &in->dst) || !parse_port(p, &in->port))
+			return false;
+		break;
+	case ARG_CR_SOURCE:
+		if (!parse_cr_source(p, in))
+			return false;
+		break;
+	case ARG_SRC_REG:
+		if (!parse_reg(p, &in->src))
+			return false;
+		break;
+	case ARG_IDT_GATE:
+		if (!scn_parse_vector(p, &in->vector) || !scn_parse_label_use(p, &in->label, &in->arg_loc) ||
+		    !scn_parse_gate(p, &in->gate))
+			return false;
+		break;
+	}
+	g->ninsns++;
+	p->total_insns++;
+	return scn_at_eol(p);
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+// Scenario front-end: the instructions that provoke exits (in, out, mov-cr3,
+// mov-cr8, div, into, icebp/int1, pause, cpuid, rdtsc) and the run-time IDT
+// changes (set-idt, clear-idt): what each parses into, and its errors.
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+
+#include "front/scenario.h"
+
+namespace {
+
+struct Parsed {
+	scn_scenario *s = nullptr;
+	scn_error err{};
+
+	explicit Parsed(const std::string &text) { s = scn_parse(text.data(), text.size(), "t.scn", &err); }
+	~Parsed() { scn_free(s); }
+	Parsed(const Parsed &) = delete;
+	Parsed &operator=(const Parsed &) = delete;
+
+	std::string where() const
+	{
+		return s ? "ok" : std::to_string(err.line) + ":" + std::to_string(err.col) + ": " + err.msg;
+	}
+	const scn_insn &insn(size_t i) const { return s->guests[0].insns[i]; }
+};
+
+// A scenario whose L1 block has `lines` after its two instructions (lines 4-5); they start at line 6.
+std::string Guest(const std::string &lines)
+{
+	return "cpu nehalem\nl0 plain\nguest L1\nmain: work 100\n  jmp main\n" + lines + "run 10k\n";
+}
+
+TEST(ScenarioInsns, PortIo)
+{
+	Parsed p(Guest("  out 0x80\n  in rbx 0x3f8\n"));
+	ASSERT_EQ(p.where(), "ok");
+	EXPECT_EQ(p.insn(2).op, SCN_OP_OUT);
+	EXPECT_EQ(p.insn(2).port, 0x80u);
+	EXPECT_EQ(p.insn(3).op, SCN_OP_IN);
+	EXPECT_EQ(p.insn(3).dst, 3);   /* rbx */
+	EXPECT_EQ(p.insn(3).port, 0x3f8u);
+}
+
+TEST(ScenarioInsns, MovToControlRegisters)
+{
+	Parsed p(Guest("  mov-cr3 r9\n  mov-cr8 2\n  mov-cr8 0xffffffffffffffff\n"));
+	ASSERT_EQ(p.where(), "ok");
+	EXPECT_EQ(p.insn(2).op, SCN_OP_MOV_CR3);
+	EXPECT_EQ(p.insn(2).src, 9);
+	EXPECT_EQ(p.insn(3).op, SCN_OP_MOV_CR8);
+	EXPECT_EQ(p.insn(3).src, SCN_NO_REG);
+	EXPECT_EQ(p.insn(3).value, 2u);
+	EXPECT_EQ(p.insn(4).value, ~0ull);   /* a reserved bit is the run's #GP, not a parse error */
+}
+
+TEST(ScenarioInsns, RegisterAndBareInstructions)
+{
+	Parsed p(Guest("  div rcx\n  rdtsc r15\n  into\n  icebp\n  int1\n  pause\n  cpuid\n"));
+	ASSERT_EQ(p.where(), "ok");
+	EXPECT_EQ(p.insn(2).op, SCN_OP_DIV);
+	EXPECT_EQ(p.insn(2).src, 1);
+	EXPECT_EQ(p.insn(2).dst, SCN_NO_REG);
+	EXPECT_EQ(p.insn(3).op, SCN_OP_RDTSC);
+	EXPECT_EQ(p.insn(3).dst, 15);
+	EXPECT_EQ(p.insn(4).op, SCN_OP_INTO);
+	EXPECT_EQ(p.insn(5).op, SCN_OP_ICEBP);
+	EXPECT_EQ(p.insn(6).op, SCN_OP_INT1);
+	EXPECT_EQ(p.insn(7).op, SCN_OP_PAUSE);
+	EXPECT_EQ(p.insn(8).op, SCN_OP_CPUID);
+	EXPECT_STREQ(scn_op_name(SCN_OP_ICEBP), "icebp");
+	EXPECT_STREQ(scn_op_name(SCN_OP_MOV_CR8), "mov-cr8");
+}
+
+TEST(ScenarioInsns, SetIdtResolvesItsLabelInTheBlock)
+{
+	Parsed p(Guest("  set-idt 0x20 later trap-gate\n  clear-idt 32\nlater: iret\n"));
+	ASSERT_EQ(p.where(), "ok");
+	EXPECT_EQ(p.insn(2).op, SCN_OP_SET_IDT);
+	EXPECT_EQ(p.insn(2).vector, 0x20u);
+	EXPECT_EQ(p.insn(2).gate, SCN_GATE_TRAP);
+	EXPECT_EQ(p.insn(2).target, 4u);
+	EXPECT_EQ(p.insn(3).op, SCN_OP_CLEAR_IDT);
+	EXPECT_EQ(p.insn(3).vector, 32u);
+}
+
+TEST(ScenarioInsns, SetIdtInL1DoesNotReachIntoL2)
+{
+	/* Unlike `vmwrite GUEST_RIP l2_label`, a gate is the block's own: an L2 label is undefined here. */
+	Parsed p("cpu nehalem\nl0 none\nguest L1\n  exit-handler main\nmain: set-idt 3 l2h interrupt-gate\n"
+	         "  vmlaunch\nguest L2\nl2h: iret\nrun 10k\n");
+	EXPECT_EQ(p.where(), "5:17: undefined label 'l2h'");
+}
+
+// ---- errors ---------------------------------------------------------------
+
+struct BadInsn {
+	const char *name;
+	const char *lines;
+	const char *where;
+};
+
+void PrintTo(const BadInsn &b, std::ostream *os)
+{
+	*os << b.name;
+}
+
+class ScenarioInsnErrors : public ::testing::TestWithParam<BadInsn> {};
+
+TEST_P(ScenarioInsnErrors, ExactMessageAndPlace)
+{
+	Parsed p(Guest(GetParam().lines));
+	EXPECT_EQ(p.s, nullptr);
+	EXPECT_EQ(p.where(), GetParam().where);
+}
+
+const BadInsn kBadInsns[] = {
+	{"OutWithoutPort", "  out\n", "6:6: expected a port number 0-0xffff after 'out'"},
+	{"PortTooHigh", "  out 0x10000\n",
+	 "6:7: expected a port number 0-0xffff after 'out', found '0x10000' (out of range)"},
+	{"InWithoutRegister", "  in 0x60\n", "6:6: expected a register (rax, rbx, rcx, rdx, rsi, rdi, rbp, r8-r15) "
+	                                     "after 'in', found '0x60'"},
+	{"InWithoutPort", "  in rax\n", "6:9: expected a port number 0-0xffff after 'rax'"},
+	{"MovCrWithoutSource", "  mov-cr3\n", "6:10: expected a register or a number after 'mov-cr3'"},
+	{"MovCrOfALabel", "  mov-cr3 main\n", "6:11: expected a register or a number after 'mov-cr3', found 'main'"},
+	{"MovCrFromRsp", "  mov-cr8 rsp\n",
+	 "6:11: not modelled: rsp (interrupt frames live on a stack of the model's own; use another register)"},
+	{"DivOfANumber", "  div 5\n", "6:7: expected a register (rax, rbx, rcx, rdx, rsi, rdi, rbp, r8-r15) after "
+	                              "'div', found '5'"},
+	{"RdtscWithoutRegister", "  rdtsc\n",
+	 "6:8: expected a register (rax, rbx, rcx, rdx, rsi, rdi, rbp, r8-r15) after 'rdtsc'"},
+	{"CpuidTakesNoOperand", "  cpuid rax\n", "6:9: expected end of line after 'cpuid', found 'rax'"},
+	{"Int1TakesNoVector", "  int1 3\n", "6:8: expected end of line after 'int1', found '3'"},
+	{"SetIdtWithoutGate", "  set-idt 3 main\n",
+	 "6:17: expected a gate type: interrupt-gate or trap-gate after 'main'"},
+	{"SetIdtVectorTooBig", "  set-idt 300 main interrupt-gate\n",
+	 "6:11: expected a vector number 0-255 after 'set-idt', found '300' (out of range)"},
+	{"SetIdtUndefinedLabel", "  set-idt 3 nowhere interrupt-gate\n", "6:13: undefined label 'nowhere'"},
+	{"SetIdtWithDpl", "  set-idt 3 main interrupt-gate dpl=0\n",
+	 "6:33: not modelled: gate DPL (programs run at CPL 0, where INT n passes every DPL check; a DPL test "
+	 "needs CPL 3)"},
+	{"IdtWithDpl", "  idt 3 main interrupt-gate dpl=3\n",
+	 "6:29: not modelled: gate DPL (programs run at CPL 0, where INT n passes every DPL check; a DPL test "
+	 "needs CPL 3)"},
+	{"IdtWithIst", "  idt 3 main trap-gate ist=1\n",
+	 "6:24: not modelled: IST (interrupt frames go on the model's own stack; there is no TSS with interrupt "
+	 "stacks)"},
+	{"ClearIdtWithoutVector", "  clear-idt\n", "6:12: expected a vector number 0-255 after 'clear-idt'"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Table, ScenarioInsnErrors, ::testing::ValuesIn(kBadInsns),
+                         [](const ::testing::TestParamInfo<BadInsn> &i) { return std::string(i.param.name); });
+
+}  // namespace
