@@ -95,16 +95,29 @@ bool vmx_mov_cr_valid(uint32_t cr, uint64_t value)
 	return !(value & (cr == 8 ? ~(uint64_t)0xf : ~(((uint64_t)1 << 52) - 1)));
 }
 
+bool vmx_cr3_target_hit(const struct vmcs *v, uint64_t value)
+{
+	static const enum vmcs_field targets[] = {CR3_TARGET_VALUE0, CR3_TARGET_VALUE1, CR3_TARGET_VALUE2,
+	                                          CR3_TARGET_VALUE3};
+	uint32_t n = vmcs_get32(v, CR3_TARGET_COUNT);
+
+	for (uint32_t i = 0; i < n && i < 4; i++)
+		if (vmcs_get(v, targets[i]) == value)
+			return true;
+	return false;
+}
+
 /*
  * 26.1.3: MOV to CR3 exits with CR3-load exiting unless the value is one of
- * the CR3-target values; the model has no CR3-target fields, so the count
- * is 0 and every load exits. MOV to CR8 exits with CR8-load exiting; that
- * check comes before TPR virtualization (30.3), so "use TPR shadow" does not
- * turn the exit off.
+ * the first CR3-target-count CR3-target values. MOV to CR8 exits with
+ * CR8-load exiting; that check comes before TPR virtualization (30.3), so
+ * "use TPR shadow" does not turn the exit off.
  */
-static bool mov_cr_exits(const struct vmx_lp *lp, uint32_t cr)
+static bool mov_cr_exits(const struct vmx_lp *lp, uint32_t cr, uint64_t value)
 {
-	return lp_proc(lp, cr == 3 ? CPU_BASED_CR3_LOAD_EXITING : CPU_BASED_CR8_LOAD_EXITING);
+	if (cr == 3)
+		return lp_proc(lp, CPU_BASED_CR3_LOAD_EXITING) && !vmx_cr3_target_hit(lp->vmcs, value);
+	return lp_proc(lp, CPU_BASED_CR8_LOAD_EXITING);
 }
 
 /* 30.3: with "use TPR shadow" a MOV to CR8 writes VTPR; then TPR virtualization (30.1.2). */
@@ -140,7 +153,7 @@ static enum lp_step do_mov_cr(struct vmx_lp *lp, const struct vmx_insn *in)
 	 * the CR, bits 5:4 the access type (0: MOV to CR), bits 11:8 the
 	 * source register.
 	 */
-	if (lp->non_root && mov_cr_exits(lp, cr))
+	if (lp->non_root && mov_cr_exits(lp, cr, value))
 		return lp_insn_exit(lp, EXIT_REASON_CR_ACCESS, cr | (uint64_t)reg << 8, in);
 	if (!vmx_mov_cr_valid(cr, value))
 		return lp_fault(lp, GP_VECTOR, true, 0, false);

@@ -261,6 +261,9 @@ uint32_t vmx_lp_blocking(const struct vmx_lp *lp);
  */
 void vmx_cpuid(uint32_t leaf, bool vmx, uint64_t regs[4]);
 
+/* Is `value` one of the CR3-target values v enables (CR3_TARGET_COUNT of CR3_TARGET_VALUE0-3)? */
+bool vmx_cr3_target_hit(const struct vmcs *v, uint64_t value);
+
 /* May a MOV to CR `cr` (3 or 8) load `value`, or does it raise #GP(0) for a reserved bit? */
 bool vmx_mov_cr_valid(uint32_t cr, uint64_t value);
 

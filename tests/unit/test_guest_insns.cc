@@ -144,6 +144,24 @@ TEST_F(GuestInsn, MovToCr3OfAValueLoadsRaxFirst)
 	EXPECT_EQ(Reg(kRax), 0x7000u);
 }
 
+TEST_F(GuestInsn, MovToCr3OfACr3TargetValueDoesNotExit)
+{
+	Program({MovCrValue(3, 0x8000), MovCrValue(3, 0x9000), Op(VMX_OP_VMCALL)});
+	Set(CR3_TARGET_COUNT, 2);
+	Set(CR3_TARGET_VALUE1, 0x8000);   /* the second of the two enabled */
+	Set(CR3_TARGET_VALUE2, 0x9000);   /* not enabled: the count is 2 */
+	ExpectExit(EXIT_REASON_CR_ACCESS, At(1), 0x3u, 3);
+	EXPECT_EQ(mem.cr3, 0x8000u);
+}
+
+TEST_F(GuestInsn, EntryChecksTheCr3TargetCount)
+{
+	Set(CR3_TARGET_COUNT, 5);
+	EXPECT_EQ(Launch(), VMX_ENTRY_FAIL_VALID);
+	EXPECT_EQ(Get(VM_INSTRUCTION_ERROR), 7u);
+	EXPECT_NE(LastCheck().find("CR3-target count"), std::string::npos) << LastCheck();
+}
+
 TEST_F(GuestInsn, MovToCr3InRootOperationLoadsCr3)
 {
 	RootProgram({MovCr(3, kRdx), Op(VMX_OP_NOP)});

@@ -319,8 +319,11 @@ static bool l1_wants_exit(const struct kvm_vcpu *k, uint32_t reason, uint32_t in
 		/* With vmcs12's I/O bitmaps the processor has already refused (prepare_vmcs02). */
 		return (proc & CPU_BASED_UNCOND_IO_EXITING) != 0;
 	case EXIT_REASON_CR_ACCESS:
-		/* MOV to CR3 (no CR3-target values in the model) or MOV to CR8: qualification bits 3:0. */
-		return (proc & ((qual & 0xf) == 3 ? CPU_BASED_CR3_LOAD_EXITING : CPU_BASED_CR8_LOAD_EXITING)) != 0;
+		/* MOV to CR3 (unless to one of vmcs12's CR3-target values) or to CR8: qualification bits 3:0. */
+		if ((qual & 0xf) == 3)
+			return (proc & CPU_BASED_CR3_LOAD_EXITING) &&
+			       !vmx_cr3_target_hit(v12, k->vmcs02.guest->gpr[(qual >> 8) & 0xf]);
+		return (proc & CPU_BASED_CR8_LOAD_EXITING) != 0;
 	case EXIT_REASON_PAUSE_INSTRUCTION:
 		return (proc & CPU_BASED_PAUSE_EXITING) != 0;
 	case EXIT_REASON_RDTSC:
