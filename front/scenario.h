@@ -38,6 +38,7 @@ extern "C" {
 #define SCN_MAX_EXPECTS 1024u
 #define SCN_MAX_SWITCHES 64u            /* L0 switches */
 #define SCN_MAX_VMCS_SETUPS 256u        /* `vmcs` lines per guest block */
+#define SCN_MAX_MSR_INTERCEPTS 256u     /* `msr-bitmap` lines per guest block */
 #define SCN_MAX_TERMS 32u               /* terms of one `A|B|...` value */
 #define SCN_MAX_VCPUS 64u
 #define SCN_MAX_VARS 64u                /* what may vary, for exploration */
@@ -183,7 +184,7 @@ enum scn_op {
 	SCN_OP_JBE,
 	SCN_OP_JA,
 	SCN_OP_RECORD,    /* record REG {REG}: the values go into the trace */
-	SCN_OP_RDMSR,     /* rdmsr REG MSR (L1 only): a VMX capability MSR */
+	SCN_OP_RDMSR,     /* rdmsr REG MSR: a VMX capability MSR or an x2APIC timer register */
 	/* Instructions that exit on their VM-execution controls (and what they do when they do not). */
 	SCN_OP_IN,        /* in REG PORT: one byte into REG's low byte */
 	SCN_OP_OUT,       /* out PORT: one byte, RAX's low byte */
@@ -198,6 +199,9 @@ enum scn_op {
 	SCN_OP_RDTSC,     /* rdtsc REG */
 	SCN_OP_SET_IDT,   /* set-idt VECTOR LABEL GATE: change the running program's IDT */
 	SCN_OP_CLEAR_IDT, /* clear-idt VECTOR: the gate becomes not present */
+	SCN_OP_WRMSR,     /* wrmsr MSR REG|VALUE: an x2APIC timer register (`apic-timer` is made of these) */
+	SCN_OP_MSR_BITMAP_SET,   /* msr-bitmap-set read|write MSR (L1 only): intercept it in L2's bitmap */
+	SCN_OP_MSR_BITMAP_CLEAR, /* msr-bitmap-clear read|write MSR (L1 only): let it through */
 	SCN_OP_COUNT
 };
 
@@ -234,7 +238,8 @@ struct scn_insn {
 	enum scn_level value_label_level; /* the block it is in: this one, or (from L1) the L2 block */
 	uint32_t value_target;    /* its instruction index there */
 	uint32_t regs;            /* RECORD: bit n = register n */
-	uint32_t msr;             /* RDMSR */
+	uint32_t msr;             /* RDMSR, WRMSR, MSR_BITMAP_* */
+	bool write;               /* MSR_BITMAP_*: the write bitmap (else the read bitmap) */
 };
 
 struct scn_label {
@@ -250,6 +255,13 @@ struct scn_idt_entry {
 	uint32_t target;          /* index into the block's insns */
 	struct scn_loc loc;       /* of `idt` */
 	struct scn_loc label_loc;
+};
+
+/* An `msr-bitmap intercept read|write MSR` line: a bit of the MSR bitmap of the VMCS that runs the guest. */
+struct scn_msr_intercept {
+	uint32_t msr;
+	bool write;               /* the write bitmap (else the read bitmap) */
+	struct scn_loc loc;       /* of `msr-bitmap` */
 };
 
 /* A `vmcs FIELD VALUE` line: the VMCS the hypervisor below sets up. */
@@ -272,6 +284,8 @@ struct scn_guest {
 	size_t nidt;
 	struct scn_vmcs_setup *vmcs;
 	size_t nvmcs;
+	struct scn_msr_intercept *msr_intercepts;
+	size_t nmsr_intercepts;
 	bool stack_unmapped;      /* `stack-unmapped`: the guest's stack page starts unmapped in EPT */
 	struct scn_loc stack_unmapped_loc;
 	bool has_exit_handler;    /* `exit-handler LABEL` (L1): where L1 resumes after an exit */

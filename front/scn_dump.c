@@ -74,6 +74,9 @@ int scn_replay_dump(const char *path)
 		for (size_t k = 0; k < g->nvmcs; k++)
 			printf("  vmcs %s = 0x%" PRIx64 "\n", vmcs_field_info(g->vmcs[k].field)->name,
 			       g->vmcs[k].value);
+		for (size_t k = 0; k < g->nmsr_intercepts; k++)
+			printf("  msr-bitmap intercept %s 0x%x\n", g->msr_intercepts[k].write ? "write" : "read",
+			       g->msr_intercepts[k].msr);
 		if (g->has_exit_handler)
 			printf("  exit-handler -> %u\n", g->exit_handler);
 		for (size_t k = 0; k < g->ninsns; k++) {
@@ -106,6 +109,13 @@ int scn_replay_dump(const char *path)
 				printf(" %u %s -> %u %s", in->vector, in->label, in->target,
 				       in->gate == SCN_GATE_TRAP ? "trap-gate" : "interrupt-gate");
 				break;
+			case SCN_OP_WRMSR:
+				printf(" msr 0x%x", in->msr);
+				if (in->src == SCN_NO_REG)
+					printf(" 0x%" PRIx64, in->value);
+				break;
+			case SCN_OP_MSR_BITMAP_SET:
+			case SCN_OP_MSR_BITMAP_CLEAR: printf(" %s msr 0x%x", in->write ? "write" : "read", in->msr); break;
 			default:
 				if (in->label)
 					printf(" %s -> %u", in->label, in->target);

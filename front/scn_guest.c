@@ -275,7 +275,7 @@ bool scn_guest_open(struct parser *p)
 	g->loc = scn_tok_loc(p, kw);
 	p->guest = (long)s->nguests++;
 	p->gen++;
-	p->cap_insns = p->cap_labels = p->cap_idt = p->cap_vmcs = 0;
+	p->cap_insns = p->cap_labels = p->cap_idt = p->cap_vmcs = p->cap_msr = 0;
 	p->sec = SEC_GUEST;
 	return true;
 }
@@ -304,6 +304,10 @@ bool scn_guest_line(struct parser *p)
 		return st_exit_handler(p, g);
 	if (scn_tok_is(t, "stack-unmapped"))
 		return st_stack_unmapped(p, g);
+	if (scn_tok_is(t, "msr-bitmap"))
+		return scn_st_msr_bitmap(p, g);
+	if (scn_tok_is(t, "apic-timer"))
+		return scn_st_apic_timer(p, g);
 	if (scn_word_to_op(t, &op))
 		return scn_st_insn(p, g, op);
 	if (t->kind != TK_WORD)

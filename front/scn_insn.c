@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "front/scn_internal.h"
-#include "vmcs/vmx_caps.h"
 #include "vmcs/x86_gpr.h"
 
 enum arg_kind {
@@ -30,6 +29,8 @@ enum arg_kind {
 	ARG_CR_SOURCE,   /* mov-cr3, mov-cr8: a register or a number */
 	ARG_SRC_REG,     /* div: the register read */
 	ARG_IDT_GATE,    /* set-idt VECTOR LABEL GATE */
+	ARG_MSR_SOURCE,  /* wrmsr: MSR, then a register or a number */
+	ARG_MSR_BITMAP,  /* msr-bitmap-set, msr-bitmap-clear: read|write MSR */
 };
 
 struct op_row {
@@ -94,12 +95,16 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_RDTSC] = {ARG_REG, false},
 	[SCN_OP_SET_IDT] = {ARG_IDT_GATE, false},
 	[SCN_OP_CLEAR_IDT] = {ARG_VECTOR, false},
+	[SCN_OP_WRMSR] = {ARG_MSR_SOURCE, false},
+	[SCN_OP_MSR_BITMAP_SET] = {ARG_MSR_BITMAP, true},
+	[SCN_OP_MSR_BITMAP_CLEAR] = {ARG_MSR_BITMAP, true},
 };
 
 #define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
             "vmlaunch, vmresume, vmread, vmwrite, choose, mov, add, sub, and, or, xor, shl, shr, " \
             "inc, dec, cmp, test, je, jne, jz, jnz, jb, jae, jc, jnc, jbe, ja, record, rdmsr, in, out, " \
-            "mov-cr3, mov-cr8, div, into, icebp, int1, pause, cpuid, rdtsc, set-idt, clear-idt"
+            "mov-cr3, mov-cr8, div, into, icebp, int1, pause, cpuid, rdtsc, set-idt, clear-idt, wrmsr, " \
+            "apic-timer, msr-bitmap-set, msr-bitmap-clear"
 
 /* Registers: a name from vmcs/x86_gprs.def; RSP is known and refused. */
 static bool word_is_reg(const struct tok *t, int *reg)
@@ -167,34 +172,6 @@ static bool parse_record(struct parser *p, struct scn_insn *in)
 	return true;
 }
 
-static bool parse_msr(struct parser *p, uint32_t *msr)
-{
-	const struct tok *t = scn_peek(p);
-	const char *what = "a VMX capability MSR such as IA32_VMX_PINBASED_CTLS, or its number";
-	uint64_t v = 0;
-
-	if (t->kind == TK_WORD) {
-		char name[SCN_MAX_NAME_BYTES + 1];
-		int64_t n;
-
-		scn_tok_copy(t, name, sizeof(name));
-		n = vmx_caps_msr_by_name(name);
-		if (n < 0)
-			return scn_fail_col(p, t->col, "not modelled: MSR '%s' (the model reads the VMX capability "
-			                               "MSRs: %s)", name, vmx_caps_msr_names());
-		*msr = (uint32_t)n;
-		scn_next(p);
-		return true;
-	}
-	if (!scn_parse_uint(p, NUM_HEX, 0, UINT32_MAX, what, &v))
-		return false;
-	if (!vmx_caps_msr_name((uint32_t)v))
-		return scn_fail_col(p, t->col, "not modelled: MSR 0x%llx (the model reads the VMX capability "
-		                               "MSRs: %s)", (unsigned long long)v, vmx_caps_msr_names());
-	*msr = (uint32_t)v;
-	return true;
-}
-
 /* `out PORT`, the port of `in REG PORT`: 0-0xffff. */
 static bool parse_port(struct parser *p, uint32_t *port)
 {
@@ -242,32 +219,46 @@ bool scn_op_takes_label(enum scn_op op)
 bool scn_fail_unknown_insn(struct parser *p, const struct tok *t)
 {
 	return scn_fail_col(p, t->col, "unknown instruction '%.*s': expected " OPS
-	                               ", idt, vmcs, exit-handler, stack-unmapped, a label, or a statement "
+	                               ", idt, vmcs, msr-bitmap, exit-handler, stack-unmapped, a label, or a "
+	                               "statement "
 	                               "(cpu, l0, vcpus, guest, at, every, on, run or expect)",
 	                    (int)t->len, t->s);
+}
+
+struct scn_insn *scn_new_insn(struct parser *p, struct scn_guest *g, enum scn_op op, const struct tok *kw)
+{
+	struct scn_insn *in;
+
+	if (ops[op].l1_only && g->level != SCN_L1) {
+		scn_fail_col(p, kw->col, "'%s' is an L1 hypervisor instruction; a 'guest L2' block cannot use it",
+		             scn_op_name(op));
+		return NULL;
+	}
+	if (p->total_insns >= SCN_MAX_INSNS) {
+		scn_fail_col(p, kw->col, "too many instructions (the limit is %u)", SCN_MAX_INSNS);
+		return NULL;
+	}
+	if (!scn_grow(p, (void **)&g->insns, &p->cap_insns, g->ninsns, sizeof(*in), SCN_MAX_INSNS, "instructions"))
+		return NULL;
+	in = &g->insns[g->ninsns++];
+	p->total_insns++;
+	memset(in, 0, sizeof(*in));
+	in->op = op;
+	in->loc = scn_tok_loc(p, kw);
+	in->field = -1;
+	in->dst = in->src = SCN_NO_REG;
+	return in;
 }
 
 bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 {
 	const struct tok *kw = scn_next(p), *t;
 	const struct op_row *row = &ops[op];
-	struct scn_insn *in;
+	struct scn_insn *in = scn_new_insn(p, g, op, kw);
+	size_t index = g->ninsns - 1;
 
-	if (row->l1_only && g->level != SCN_L1)
-		return scn_fail_col(p, kw->col, "'%s' is an L1 hypervisor instruction; a 'guest L2' "
-		                                "block cannot use it", scn_op_name(op));
-	if (p->total_insns >= SCN_MAX_INSNS)
-		return scn_fail_col(p, kw->col, "too many instructions (the limit is %u)",
-		                    SCN_MAX_INSNS);
-	if (!scn_grow(p, (void **)&g->insns, &p->cap_insns, g->ninsns, sizeof(*in), SCN_MAX_INSNS,
-	              "instructions"))
+	if (!in)
 		return false;
-	in = &g->insns[g->ninsns];
-	memset(in, 0, sizeof(*in));
-	in->op = op;
-	in->loc = scn_tok_loc(p, kw);
-	in->field = -1;
-	in->dst = in->src = SCN_NO_REG;
 	t = scn_peek(p);
 	if (row->arg != ARG_NONE)
 		in->arg_loc = scn_tok_loc(p, t);
@@ -276,11 +267,11 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 		break;
 	case ARG_TIME:
 		if (!scn_parse_time_range(p, "a duration such as 1000 or 2us", SCN_VAR_WORK, (size_t)p->guest,
-		                          g->ninsns, &in->work, &in->varies, &in->var))
+		                          index, &in->work, &in->varies, &in->var))
 			return false;
 		break;
 	case ARG_CHOICE:
-		if (!scn_parse_choice(p, (size_t)p->guest, g->ninsns, kw->col, in))
+		if (!scn_parse_choice(p, (size_t)p->guest, index, kw->col, in))
 			return false;
 		break;
 	case ARG_VECTOR:
@@ -344,7 +335,22 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 			return false;
 		break;
 	case ARG_REG_MSR:
-		if (!parse_reg(p, &in->dst) || !parse_msr(p, &in->msr))
+		if (!parse_reg(p, &in->dst) || !scn_parse_msr(p, SCN_MSR_USE_READ, &in->msr))
+			return false;
+		break;
+	case ARG_MSR_SOURCE: {
+		struct scn_loc vloc;
+		if (!scn_parse_msr(p, SCN_MSR_USE_WRITE, &in->msr))
+			return false;
+		vloc = scn_tok_loc(p, scn_peek(p));
+		if (!parse_source(p, in, false))
+			return false;
+		if (in->src == SCN_NO_REG && !scn_check_wrmsr_value(p, vloc, in->msr, in->value))
+			return false;
+		break;
+	}
+	case ARG_MSR_BITMAP:
+		if (!scn_parse_msr_access(p, &in->write) || !scn_parse_msr(p, SCN_MSR_USE_BITMAP, &in->msr))
 			return false;
 		break;
 	case ARG_PORT:
@@ -369,7 +375,5 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 			return false;
 		break;
 	}
-	g->ninsns++;
-	p->total_insns++;
 	return scn_at_eol(p);
 }

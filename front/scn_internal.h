@@ -110,7 +110,7 @@ struct parser {
 
 	/* Capacities of the growing arrays. */
 	size_t cap_overrides, cap_switches, cap_guests, cap_stimuli, cap_expects, cap_vars;
-	size_t cap_insns, cap_labels, cap_idt, cap_vmcs;   /* of the open block */
+	size_t cap_insns, cap_labels, cap_idt, cap_vmcs, cap_msr;   /* of the open block */
 	size_t total_insns, total_labels;
 
 	/* The open guest block, or -1. */
@@ -234,6 +234,23 @@ bool scn_word_to_op(const struct tok *t, enum scn_op *op);
 bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op);   /* the mnemonic is next */
 bool scn_op_takes_label(enum scn_op op);   /* resolved like jmp's when the block closes */
 bool scn_fail_unknown_insn(struct parser *p, const struct tok *t);
+/* A new instruction `op` at the end of block g, its mnemonic `kw`; NULL (error set) at the limits. */
+struct scn_insn *scn_new_insn(struct parser *p, struct scn_guest *g, enum scn_op op, const struct tok *kw);
+
+/* MSR operands and statements (scn_msr.c). */
+enum scn_msr_use {
+	SCN_MSR_USE_READ,     /* rdmsr: a known MSR programs may read */
+	SCN_MSR_USE_WRITE,    /* wrmsr: an x2APIC timer register */
+	SCN_MSR_USE_BITMAP,   /* msr-bitmap: a known MSR, or any number the bitmaps cover */
+};
+bool scn_parse_msr(struct parser *p, enum scn_msr_use use, uint32_t *msr);
+/* `read` or `write`: which bitmap. */
+bool scn_parse_msr_access(struct parser *p, bool *write);
+/* An immediate WRMSR value for the timer register msr, at loc: reserved bits are an error. */
+bool scn_check_wrmsr_value(struct parser *p, struct scn_loc loc, uint32_t msr, uint64_t value);
+/* `msr-bitmap intercept read|write MSR` (a setup line) and `apic-timer ...` (wrmsr instructions). */
+bool scn_st_msr_bitmap(struct parser *p, struct scn_guest *g);
+bool scn_st_apic_timer(struct parser *p, struct scn_guest *g);
 
 /* Name tables (scn_names.c). */
 struct scn_cpu_param_row {

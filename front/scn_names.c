@@ -69,6 +69,9 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_RDTSC] = "rdtsc",
 	[SCN_OP_SET_IDT] = "set-idt",
 	[SCN_OP_CLEAR_IDT] = "clear-idt",
+	[SCN_OP_WRMSR] = "wrmsr",
+	[SCN_OP_MSR_BITMAP_SET] = "msr-bitmap-set",
+	[SCN_OP_MSR_BITMAP_CLEAR] = "msr-bitmap-clear",
 };
 
 const char *scn_op_name(enum scn_op op)

@@ -38,7 +38,8 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_ICEBP] = VMX_OP_INT1,        [SCN_OP_INT1] = VMX_OP_INT1,
 	    [SCN_OP_PAUSE] = VMX_OP_PAUSE,       [SCN_OP_CPUID] = VMX_OP_CPUID,
 	    [SCN_OP_RDTSC] = VMX_OP_RDTSC,       [SCN_OP_SET_IDT] = VMX_OP_SET_IDT,
-	    [SCN_OP_CLEAR_IDT] = VMX_OP_CLEAR_IDT,
+	    [SCN_OP_CLEAR_IDT] = VMX_OP_CLEAR_IDT, [SCN_OP_WRMSR] = VMX_OP_WRMSR,
+	    [SCN_OP_MSR_BITMAP_SET] = VMX_OP_MSR_BITMAP, [SCN_OP_MSR_BITMAP_CLEAR] = VMX_OP_MSR_BITMAP,
 	};
 	return map[op];
 }
@@ -101,6 +102,15 @@ void scenario_insn_operation(const struct scn_insn *in, enum scn_level level, st
 		break;
 	case SCN_OP_RDMSR:
 		out->arg = in->msr;
+		break;
+	case SCN_OP_WRMSR:
+		out->arg = in->msr;
+		out->arg2 = in->value;
+		break;
+	case SCN_OP_MSR_BITMAP_SET:
+	case SCN_OP_MSR_BITMAP_CLEAR:
+		out->arg = in->msr;
+		out->arg2 = (in->write ? VMX_MSR_BITMAP_WRITE : 0u) | (in->op == SCN_OP_MSR_BITMAP_SET ? VMX_MSR_BITMAP_SET : 0u);
 		break;
 	case SCN_OP_IN:
 	case SCN_OP_OUT:

@@ -52,6 +52,7 @@ struct build {
 	struct vmx_insn **insns;
 	struct machine_gate **gates;
 	struct vmcs_write **vmcs;
+	struct msr_bitmap_bit **msrs;
 	struct machine_stimulus *stim;
 	uint32_t *stim_index;    /* s->stimuli[i] is cfg.stim[stim_index[i]]; UINT32_MAX: left out */
 	struct l0_switch *switches;
@@ -129,11 +130,15 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	for (size_t i = 0; i < g->nvmcs; i++)
 		if (!vmcs_line_supported(b, &g->vmcs[i]))
 			return false;
+	if (b->cfg.bare_metal && level == SCN_L1 && g->nmsr_intercepts)
+		return located(b, g->msr_intercepts[0].loc, "with 'l0 none' there is no VMCS for L1: 'msr-bitmap' lines "
+		               "set up the bitmap L1 runs L2 with and belong in the 'guest L2' block");
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));
 	b->vmcs[cpu] = calloc(g->nvmcs ? g->nvmcs : 1, sizeof(struct vmcs_write));
-	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu])
+	b->msrs[cpu] = calloc(g->nmsr_intercepts ? g->nmsr_intercepts : 1, sizeof(struct msr_bitmap_bit));
+	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu] || !b->msrs[cpu])
 		return located(b, g->loc, "out of memory");
 	for (size_t i = 0; i < g->ninsns; i++) {
 		const struct scn_insn *in = &g->insns[i];
@@ -175,6 +180,12 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		b->vmcs[cpu][i].encoding = g->vmcs[i].encoding;
 		b->vmcs[cpu][i].value = g->vmcs[i].value;
 	}
+	for (size_t i = 0; i < g->nmsr_intercepts; i++) {
+		b->msrs[cpu][i].msr = g->msr_intercepts[i].msr;
+		b->msrs[cpu][i].write = g->msr_intercepts[i].write;
+	}
+	mg->msr_intercepts = b->msrs[cpu];
+	mg->nmsr_intercepts = (uint32_t)g->nmsr_intercepts;
 	mg->insn = b->insns[cpu];
 	mg->count = (uint32_t)g->ninsns;
 	mg->gates = b->gates[cpu];
@@ -223,6 +234,32 @@ static bool build_trigger(struct build *b, const struct scn_stimulus *st, struct
 	return true;
 }
 
+/*
+ * `-> L2`. An event for L2 has no door of its own: the model gives L2 no
+ * interrupt controller (no posted interrupts, no virtual-interrupt
+ * delivery), so it enters where every event of the vCPU enters - the
+ * processor's pins on bare metal, L1's virtual local APIC under a nested
+ * L0 - and L1's VMCS decides whether it exits to L1 or goes into L2. That
+ * is `-> L1`; the message says so for the L0 at hand. Always false.
+ */
+static bool stimulus_for_l2(struct build *b, const struct scn_stimulus *st)
+{
+	const char *what = st->kind == SCN_STIM_NMI ? "an NMI" : "an interrupt";
+	const char *exiting = st->kind == SCN_STIM_NMI ? "PIN_BASED_NMI_EXITING" : "PIN_BASED_EXT_INTR_MASK";
+
+	if (b->cfg.bare_metal)
+		return located(b, st->target_loc, "with 'l0 none' %s cannot be aimed at L2: it arrives at the "
+		               "processor's pins while L2 runs, and L1's VMCS (%s) decides whether it exits to L1 or "
+		               "goes through L2's IDT; write '-> L1'", what, exiting);
+	if (!b->cfg.l0->nested)
+		return located(b, st->target_loc, "there is no L2 under L0 '%s', which does not run L1 hypervisors",
+		               b->cfg.l0->name);
+	return located(b, st->target_loc, "under L0 '%s' %s for L2 arrives at L1's virtual local APIC like any event "
+	               "of the vCPU (posted interrupts to L2 are not modelled), and vmcs12 (%s) decides whether L0 "
+	               "puts it straight into L2 or exits to L1, which injects it; write '-> L1'",
+	               b->cfg.l0->name, what, exiting);
+}
+
 static bool build_stimuli(struct build *b)
 {
 	const struct scn_scenario *s = b->s;
@@ -238,9 +275,8 @@ static bool build_stimuli(struct build *b)
 		struct machine_stimulus *ms = &b->stim[n];
 		const bool chosen = st->varies && b->point;
 
-		if (st->level == SCN_L2)
-			return located(b, st->target_loc, "stimuli for L2 need a nested L0, which '%s' is not",
-			               b->cfg.l0 ? b->cfg.l0->name : "none");
+		if (st->level == SCN_L2 && !stimulus_for_l2(b, st))
+			return false;
 		if (b->cfg.bare_metal && st->level == SCN_L0)
 			return located(b, st->target_loc, "with 'l0 none' there is no L0: events for the L1 hypervisor "
 			               "arrive at the processor's pins, write '-> L1'");
@@ -367,7 +403,8 @@ static bool build(struct build *b)
 	b->insns = calloc(2 * s->vcpus, sizeof(*b->insns));
 	b->gates = calloc(2 * s->vcpus, sizeof(*b->gates));
 	b->vmcs = calloc(2 * s->vcpus, sizeof(*b->vmcs));
-	if (!b->guests || !b->insns || !b->gates || !b->vmcs)
+	b->msrs = calloc(2 * s->vcpus, sizeof(*b->msrs));
+	if (!b->guests || !b->insns || !b->gates || !b->vmcs || !b->msrs)
 		return located(b, s->run_loc, "out of memory");
 	for (uint32_t c = 0; c < s->vcpus; c++)
 		if (!build_guest(b, c, SCN_L1) || (has_l2 && !build_guest(b, c, SCN_L2)))
@@ -390,7 +427,10 @@ static void build_free(struct build *b)
 			free(b->gates[c]);
 		if (b->vmcs)
 			free(b->vmcs[c]);
+		if (b->msrs)
+			free(b->msrs[c]);
 	}
+	free(b->msrs);
 	free(b->insns);
 	free(b->gates);
 	free(b->vmcs);

@@ -10,8 +10,9 @@
 #include "vmcs/vmx_controls.h"
 
 static const struct cpu_model models[] = {
-#define CPU_MODEL(name, summary, features, rev, rate, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi) \
-	{name, summary, features, rev, rate, {0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
+#define CPU_MODEL(name, summary, features, rev, rate, maxphy, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti,   \
+                  stinmi)                                                                                         \
+	{name, summary, features, rev, rate, maxphy, {0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
 #include "vmcs/cpu_models.def"
 #undef CPU_MODEL
 };

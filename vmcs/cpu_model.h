@@ -44,6 +44,7 @@ struct cpu_model {
 	uint32_t features;           /* enum vmx_feature bits */
 	uint32_t revision_id;        /* IA32_VMX_BASIC 30:0 */
 	uint32_t preemption_timer_rate; /* IA32_VMX_MISC 4:0 */
+	uint32_t phys_addr_bits;     /* MAXPHYADDR (CPUID 80000008H:EAX[7:0]): VMCS addresses must fit (26.2.1.1) */
 	struct vmx_caps caps;        /* derived from features by cpu_model_derive_caps() */
 
 	/* Timing, in core cycles (the model's one clock, equal to the TSC). */

@@ -28,6 +28,7 @@ void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_i
 	vmcs_set(v, GUEST_RFLAGS, 0x2);
 	vmcs_set(v, GUEST_RIP, guest_rip);
 	vmcs_set(v, HOST_RIP, host_rip);
+	vmcs_set(v, MSR_BITMAP, VMCS_MSR_BITMAP_DEFAULT);
 	for (uint32_t i = 0; i < nwrites; i++) {
 		int idx = vmcs_field_lookup(writes[i].encoding);
 		if (idx >= 0)

@@ -24,6 +24,14 @@ enum vmcs_launch_state {
 };
 
 struct vmx_guest_mem;   /* model/hw/guest_mem.h */
+struct msr_bitmap;      /* vmcs/msr_bitmap.h */
+
+/*
+ * Where the hypervisors of the model keep the MSR-bitmap page of a VMCS
+ * they set up (MSR_BITMAP): 4-KByte aligned, below every model's
+ * physical-address width (26.2.1.1).
+ */
+#define VMCS_MSR_BITMAP_DEFAULT 0x200000ull
 
 struct vmcs {
 	uint32_t revision_id;                 /* VMCS revision identifier */
@@ -42,6 +50,13 @@ struct vmcs {
 	 * with "use TPR shadow" a MOV to CR8 writes it (30.3).
 	 */
 	uint8_t vtpr;
+	/*
+	 * Model-only: the page at MSR_BITMAP, which the processor reads for
+	 * RDMSR and WRMSR when "use MSR bitmaps" is 1. The hypervisor that set
+	 * up the VMCS owns it; NULL stands for an address with no memory behind
+	 * it, which reads as all ones (every MSR exits).
+	 */
+	const struct msr_bitmap *msr_bitmap;
 };
 
 /* One field and its value, as a hypervisor writes it while setting up a VMCS. */
@@ -53,7 +68,8 @@ struct vmcs_write {
 /*
  * A VMCS as a hypervisor sets it up for its guest: cleared; the given
  * pin-based, primary processor-based and VM-exit controls; a VMCS link
- * pointer of all ones; RFLAGS 0x2; GUEST_RIP and HOST_RIP; then `writes`
+ * pointer of all ones; RFLAGS 0x2; GUEST_RIP and HOST_RIP; MSR_BITMAP at
+ * VMCS_MSR_BITMAP_DEFAULT (the page itself is the caller's); then `writes`
  * in order; then the must-be-1 bits of each control word from the
  * capability MSRs (as KVM's adjust_vmx_controls() does). Unknown
  * encodings in `writes` are skipped, and fields the CPU model lacks are

@@ -72,39 +72,3 @@ bool vmx_caps_read_msr(const struct vmx_caps *caps, uint32_t msr, uint64_t *valu
 		return false;
 	}
 }
-
-/* The capability MSRs vmx_caps_read_msr() answers, by their SDM names. */
-static const struct {
-	const char *name;
-	uint32_t msr;
-} msr_names[] = {
-	{"IA32_VMX_BASIC", MSR_IA32_VMX_BASIC},
-	{"IA32_VMX_PINBASED_CTLS", MSR_IA32_VMX_PINBASED_CTLS},
-	{"IA32_VMX_PROCBASED_CTLS", MSR_IA32_VMX_PROCBASED_CTLS},
-	{"IA32_VMX_EXIT_CTLS", MSR_IA32_VMX_EXIT_CTLS},
-	{"IA32_VMX_ENTRY_CTLS", MSR_IA32_VMX_ENTRY_CTLS},
-	{"IA32_VMX_MISC", MSR_IA32_VMX_MISC},
-	{"IA32_VMX_PROCBASED_CTLS2", MSR_IA32_VMX_PROCBASED_CTLS2},
-};
-
-int64_t vmx_caps_msr_by_name(const char *name)
-{
-	for (size_t i = 0; i < sizeof msr_names / sizeof msr_names[0]; i++)
-		if (!strcmp(msr_names[i].name, name))
-			return msr_names[i].msr;
-	return -1;
-}
-
-const char *vmx_caps_msr_name(uint32_t msr)
-{
-	for (size_t i = 0; i < sizeof msr_names / sizeof msr_names[0]; i++)
-		if (msr_names[i].msr == msr)
-			return msr_names[i].name;
-	return NULL;
-}
-
-const char *vmx_caps_msr_names(void)
-{
-	return "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, "
-	       "IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2";
-}

@@ -12,18 +12,11 @@
 #include <stdint.h>
 
 #include "vmcs/vmx_controls.h"
+#include "vmcs/x86_msr.h"   /* MSR_IA32_VMX_* */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define MSR_IA32_VMX_BASIC 0x480
-#define MSR_IA32_VMX_PINBASED_CTLS 0x481
-#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
-#define MSR_IA32_VMX_EXIT_CTLS 0x483
-#define MSR_IA32_VMX_ENTRY_CTLS 0x484
-#define MSR_IA32_VMX_MISC 0x485
-#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
 
 #define VMX_BASIC_REVISION_MASK 0x7fffffffull    /* 30:0 */
 #define VMX_BASIC_INOUT (1ull << 54)              /* 54: INS/OUTS info */
@@ -72,13 +65,6 @@ bool vmx_caps_activity_supported(const struct vmx_caps *caps, uint32_t state);
 
 /* Value of a capability MSR by number; false if the MSR is not one of these. */
 bool vmx_caps_read_msr(const struct vmx_caps *caps, uint32_t msr, uint64_t *value);
-
-/* Those MSRs by name ("IA32_VMX_BASIC"): the number, or -1. */
-int64_t vmx_caps_msr_by_name(const char *name);
-/* The name of one of them; NULL for any other MSR. */
-const char *vmx_caps_msr_name(uint32_t msr);
-/* All their names, for messages. */
-const char *vmx_caps_msr_names(void);
 
 #ifdef __cplusplus
 }

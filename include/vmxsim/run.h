@@ -109,7 +109,8 @@ enum vmxsim_stimulus_kind {
 struct vmxsim_stimulus {
 	enum vmxsim_stimulus_kind kind;
 	uint8_t vector;          /* VMXSIM_STIM_IRQ */
-	uint32_t level;          /* 0: the processor's pins (host); 1: for the guest, through L0 */
+	uint32_t level;          /* 0: the processor's pins (host); 1: for the guest, through L0 (there is no 2:
+	                            an event for L2 enters at L1's interrupt controller, so it is a 1) */
 	uint32_t cpu;            /* vCPU index */
 	const char *origin;      /* shown in the trace ("pin", "scenario", ...); NULL: "api" */
 };

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exec.c - executing guest operations at instruction boundaries, and the run
- * loop that alternates arbitration (arbiter.c) with execution.
+ * loop that alternates arbitration (arbiter.c) with execution. RDMSR and
+ * WRMSR are exec_msr.c's, the register instructions exec_regs.c's, the
+ * other x86 instructions exec_x86.c's.
  *
  * Time advances by instruction costs of the CPU model. A work block runs in
  * bulk up to the next moment something could change the arbiter's answer:
  * the caller's limit (where stimuli arrive), the preemption-timer deadline,
- * the end of a shadow, or a pending MTF exit. With lp->reference set, work
+ * the LAPIC timer's expiry, the end of a shadow, or a pending MTF exit. With lp->reference set, work
  * runs one unit per step and a sleeping processor advances one cycle at a
  * time: the reference the bulk path is tested against.
  */
@@ -60,7 +62,7 @@ static enum lp_step soft_event(struct vmx_lp *lp, uint32_t type, uint8_t vector,
 	return s;
 }
 
-static void emit_simple(struct vmx_lp *lp, enum vmx_hw_event_kind kind, uint32_t vector)
+void lp_emit_simple(struct vmx_lp *lp, enum vmx_hw_event_kind kind, uint32_t vector)
 {
 	struct vmx_hw_event ev = {.kind = kind, .vector = vector, .rip = lp->ctx.rip};
 	lp_emit(lp, &ev);
@@ -204,6 +206,13 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 			if (t < n)
 				n = t;
 		}
+		if (lp->apic.timer.armed) {
+			/* The LAPIC timer's expiry raises an interrupt: stop at the first boundary at or after it. */
+			uint64_t d = lp->apic.timer.deadline;
+			uint64_t t = d > lp->cycle ? (d - lp->cycle + c - 1) / c : 1;
+			if (t < n)
+				n = t;
+		}
 		if (lp->reference || vmx_lp_sti_blocking(lp) || vmx_lp_movss_blocking(lp) ||
 		    (non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG)))
 			n = 1;
@@ -249,7 +258,7 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		lp->ctx.rip = next;
 		lp->ctx.activity = GUEST_ACTIVITY_HLT;
 		lp_complete(lp, 1, lp->model.insn_cycles);
-		emit_simple(lp, HW_HLT, 0);
+		lp_emit_simple(lp, HW_HLT, 0);
 		break;
 	case VMX_OP_INT:
 		/* INT n is vectored without looking at the exception bitmap. */
@@ -262,26 +271,11 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	case VMX_OP_UD2:
 		return lp_fault(lp, UD_VECTOR, false, 0, false);
 	case VMX_OP_EOI:
-		/* WRMSR exits unconditionally in the model (MSR bitmaps read as all ones). */
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_MSR_WRITE, in);
-		emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
-		lp->ctx.rip = next;
-		lp_complete(lp, 1, lp->model.insn_cycles);
-		break;
 	case VMX_OP_IPI:
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_MSR_WRITE, in);
-		{
-			struct vmx_hw_event ev = {.kind = HW_IPI, .dest = (uint32_t)in->arg,
-			                          .vector = (uint32_t)in->arg2, .rip = lp->ctx.rip};
-			lp_emit(lp, &ev);
-		}
-		lp->ctx.rip = next;
-		lp_complete(lp, 1, lp->model.insn_cycles);
-		if (lp->send_ipi)
-			lp->send_ipi(lp->send_ipi_ctx, lp->id, (uint32_t)in->arg, (uint32_t)in->arg2);
-		break;
+	case VMX_OP_RDMSR:
+	case VMX_OP_WRMSR:
+	case VMX_OP_MSR_BITMAP:
+		return lp_exec_msr(lp, in);
 	case VMX_OP_JMP:
 		lp->ctx.rip = in->arg;
 		lp_complete(lp, 1, lp->model.insn_cycles);
@@ -330,18 +324,6 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		struct vmx_hw_event ev = {.kind = HW_RECORD, .reg_mask = (uint32_t)in->arg, .regs = lp->ctx.mem->gpr,
 		                          .rip = lp->ctx.rip};
 		lp_emit(lp, &ev);
-		lp->ctx.rip = next;
-		lp_complete(lp, 1, lp->model.insn_cycles);
-		break;
-	}
-	case VMX_OP_RDMSR: {
-		uint64_t v;
-		/* RDMSR exits unconditionally in the model (MSR bitmaps read as all ones). */
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_MSR_READ, in);
-		if (!vmx_caps_read_msr(&lp->model.caps, (uint32_t)in->arg, &v))
-			return lp_fault(lp, GP_VECTOR, true, 0, false);
-		lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
 		lp->ctx.rip = next;
 		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
@@ -398,7 +380,7 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 		x.reason = EXIT_REASON_EXTERNAL_INTERRUPT;
 		if (lp_exit_ctl(lp, VM_EXIT_ACK_INTR_ON_EXIT)) {
 			uint8_t v = lapic_ack(&lp->apic);
-			emit_simple(lp, HW_INTR_ACK, v);
+			lp_emit_simple(lp, HW_INTR_ACK, v);
 			x.intr_info = intr_info_make(INTR_TYPE_EXT_INTR, v, false);
 		}
 		break;
@@ -410,7 +392,7 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 	case VMX_DECIDE_EXTINT_DELIVER:
 		e.type = INTR_TYPE_EXT_INTR;
 		e.vector = lapic_ack(&lp->apic);
-		emit_simple(lp, HW_INTR_ACK, e.vector);
+		lp_emit_simple(lp, HW_INTR_ACK, e.vector);
 		return lp_deliver(lp, &e, lp->ctx.rip, false);
 	case VMX_DECIDE_NONE:
 		return LP_STEP_CONTINUE;
@@ -440,6 +422,9 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t limit)
 		enum vmx_decision d;
 		enum lp_step s;
 
+		/* The LAPIC timer reached 0: its interrupt is requested before this boundary is looked at. */
+		if (lp->apic.timer.armed && lp->apic.timer.deadline <= lp->cycle)
+			vmx_lp_apic_timer_catch_up(lp);
 		if (!lp->non_root && (!lp->ctx.mem || !lp->ctx.mem->prog))
 			return VMX_RUN_ROOT;
 		if (!lp->non_root && lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
@@ -460,10 +445,12 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t limit)
 			continue;
 		}
 		if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE) {
-			/* Asleep: nothing changes before the limit or the timer deadline. */
-			uint64_t wake = until;
+			/* Asleep: nothing changes before the limit, the preemption timer or the LAPIC timer. */
+			uint64_t wake = until, apic = vmx_lp_apic_timer_deadline(lp);
 			if (lp->non_root && lp->timer_armed && lp->timer_deadline > lp->cycle && lp->timer_deadline < wake)
 				wake = lp->timer_deadline;
+			if (apic > lp->cycle && apic < wake)
+				wake = apic;
 			lp->cycle = wake > lp->cycle && !lp->reference ? wake : lp->cycle + 1;
 			lp->steps++;
 			continue;
@@ -513,7 +500,7 @@ void vmx_lp_exec_root(struct vmx_lp *lp, enum vmx_op op, uint64_t arg, uint64_t 
 		lp_retire(lp, arg ? arg : 1, (arg ? arg : 1) * lp->model.insn_cycles);
 		break;
 	case VMX_OP_EOI:
-		emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
+		lp_emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
 		lp_retire(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_IPI: {
@@ -530,6 +517,7 @@ void vmx_lp_exec_root(struct vmx_lp *lp, enum vmx_op op, uint64_t arg, uint64_t 
 		break;
 	}
 	lp_note_blocking(lp);
+	vmx_lp_apic_timer_catch_up(lp);
 	if (lp->sync)
 		lp->sync(lp->sync_ctx);
 }

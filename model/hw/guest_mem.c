@@ -35,6 +35,8 @@ static const struct {
     [VMX_OP_RDTSC] = {"rdtsc", 2},   /* 0f 31 */
     /* The stores that write one 16-byte gate, counted as one instruction (REX.W 89 /r). */
     [VMX_OP_SET_IDT] = {"set-idt", 3}, [VMX_OP_CLEAR_IDT] = {"clear-idt", 3},
+    [VMX_OP_WRMSR] = {"wrmsr", 2},   /* 0f 30 */
+    [VMX_OP_MSR_BITMAP] = {"msr-bitmap", 4}, /* bts/btr m32, imm8: 0f ba /5 ib (the address in a register) */
 };
 
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
@@ -56,6 +58,18 @@ uint32_t vmx_insn_length(const struct vmx_insn *in)
 		return in->arg == 8 || (in->src && VMX_REG_NUM(in->src) >= 8) ? 4u : 3u;
 	default:
 		return vmx_op_length(in->op, in->arg);
+	}
+}
+
+uint32_t vmx_insn_msr(const struct vmx_insn *in)
+{
+	switch (in->op) {
+	case VMX_OP_EOI:
+		return MSR_IA32_X2APIC_EOI;
+	case VMX_OP_IPI:
+		return MSR_IA32_X2APIC_ICR;
+	default:
+		return (uint32_t)in->arg;   /* RDMSR, WRMSR */
 	}
 }
 

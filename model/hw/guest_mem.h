@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * guest_mem.h - what the model keeps of a guest's memory: its program text,
- * its IDT and its stack of interrupt frames.
+ * its IDT, its stack of interrupt frames, its registers and, for a
+ * hypervisor, the MSR-bitmap page of its guest.
  *
  * Programs are sequences of guest operations at real addresses. A `work N`
  * block is N one-byte, one-unit instructions, so RIP inside it is exact when
@@ -13,7 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmcs/msr_bitmap.h"
 #include "vmcs/x86_gpr.h"
+#include "vmcs/x86_msr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,9 +34,9 @@ enum vmx_op {
 	VMX_OP_INT3,      /* #BP, software exception (type 6) */
 	VMX_OP_UD2,       /* #UD, hardware exception (type 3, fault) */
 	VMX_OP_VMCALL,
-	VMX_OP_EOI,       /* WRMSR to the x2APIC EOI register (MSR 0x80b) */
+	VMX_OP_EOI,       /* WRMSR to the x2APIC EOI register (MSR_IA32_X2APIC_EOI) */
 	VMX_OP_JMP,       /* arg = target address */
-	VMX_OP_IPI,       /* WRMSR to the x2APIC ICR: arg = destination, arg2 = vector or VMX_IPI_NMI */
+	VMX_OP_IPI,       /* WRMSR to the x2APIC ICR (MSR_IA32_X2APIC_ICR): arg = destination, arg2 = vector or VMX_IPI_NMI */
 	VMX_OP_VMLAUNCH,
 	VMX_OP_VMRESUME,
 	VMX_OP_VMREAD,    /* arg = field encoding */
@@ -66,12 +69,15 @@ enum vmx_op {
 	VMX_OP_RDTSC,     /* dst = the TSC (EDX:EAX combined) */
 	VMX_OP_SET_IDT,   /* arg = vector | enum vmx_gate_type << 8, arg2 = handler address */
 	VMX_OP_CLEAR_IDT, /* arg = vector: the gate becomes not present */
+	VMX_OP_WRMSR,     /* the MSR arg = register src, or arg2 (an x2APIC timer register) */
+	VMX_OP_MSR_BITMAP,/* a store to the program's MSR-bitmap page: the bit of MSR arg, arg2 = VMX_MSR_BITMAP_* */
 	VMX_OP_COUNT
 };
 
 #define VMX_IPI_NMI 0x100u        /* arg2 of VMX_OP_IPI: NMI delivery mode */
-#define MSR_X2APIC_EOI 0x80bu
-#define MSR_X2APIC_ICR 0x830u
+/* arg2 of VMX_OP_MSR_BITMAP. */
+#define VMX_MSR_BITMAP_WRITE 0x1u   /* the write bitmap (else the read bitmap) */
+#define VMX_MSR_BITMAP_SET 0x2u     /* set the bit: intercept (else clear it: let through) */
 
 #define VMX_REG(r) ((uint8_t)((r) + 1u))
 #define VMX_REG_NUM(operand) ((uint32_t)(operand) - 1u)
@@ -149,6 +155,12 @@ struct vmx_guest_mem {
 	 * them); the model does no paging, so it translates nothing.
 	 */
 	uint64_t cr3;
+	/*
+	 * The MSR-bitmap page this program keeps for the guest it runs (a
+	 * hypervisor's; zero at the start, as kvm-unit-tests allocates it).
+	 * The VMCS that runs that guest points at it (vmcs.msr_bitmap).
+	 */
+	struct msr_bitmap msr_bitmap;
 };
 
 /* Length in bytes of an operation (work: arg bytes, at least 1). */
@@ -156,6 +168,8 @@ uint32_t vmx_op_length(enum vmx_op op, uint64_t arg);
 
 /* Length in bytes of an instruction: its operation's, or what its operands make it (IN, OUT, MOV to CR). */
 uint32_t vmx_insn_length(const struct vmx_insn *in);
+/* The MSR (ECX) an RDMSR or WRMSR reads or writes: `eoi` and `ipi` write the x2APIC EOI and ICR. */
+uint32_t vmx_insn_msr(const struct vmx_insn *in);
 
 /* Name of an operation ("sti", "work", ...). */
 const char *vmx_op_name(enum vmx_op op);

@@ -32,6 +32,7 @@ enum vmx_hw_event_kind {
 	HW_IPI,              /* root software sent an IPI: dest, vector (VMX_IPI_NMI for NMI) */
 	HW_RECORD,           /* a program's `record`: the registers in reg_mask, values in regs */
 	HW_NOT_MODELLED,     /* an instruction needs what the model lacks (check says what): the run is void */
+	HW_APIC_TIMER,       /* the LAPIC timer's count reached 0 (unmasked): vector; cycle = the expiry */
 };
 
 /* Blocking snapshot bits (HW_BLOCKING). */
@@ -63,7 +64,7 @@ struct vmx_hw_event {
 	uint32_t old_state;     /* HW_BLOCKING */
 	uint32_t new_state;     /* HW_BLOCKING; HW_WAKE: activity state left; HW_VMENTRY: activity entered;
 	                           HW_VMEXIT: activity state saved */
-	uint32_t vector;        /* HW_DELIVER, HW_INTR_ACK, HW_EOI, HW_IRQ_*, HW_IPI */
+	uint32_t vector;        /* HW_DELIVER, HW_INTR_ACK, HW_EOI, HW_IRQ_*, HW_IPI, HW_APIC_TIMER */
 	uint32_t dest;          /* HW_IPI */
 	bool injected;          /* HW_DELIVER: the event came from VM-entry injection */
 	bool nmi_unblocked;     /* HW_IRET: this IRET removed (virtual-)NMI blocking */

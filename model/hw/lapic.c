@@ -9,6 +9,7 @@
 void lapic_reset(struct lapic *a)
 {
 	memset(a, 0, sizeof(*a));
+	lapic_timer_reset(&a->timer);
 }
 
 static int highest(const uint64_t r[4])

@@ -2,14 +2,16 @@
 /*
  * lapic.h - the physical local APIC as the processor sees it: the IRR and
  * ISR, the task priority (written through CR8), priority by vector class,
- * acknowledge and EOI. Only fixed interrupts reach it (NMIs go to the NMI
- * pin).
+ * acknowledge and EOI, and its timer (lapic_timer.h). Only fixed interrupts
+ * reach it (NMIs go to the NMI pin).
  */
 #ifndef VMXSIM_LAPIC_H
 #define VMXSIM_LAPIC_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "model/hw/lapic_timer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,6 +21,7 @@ struct lapic {
 	uint64_t irr[4];   /* interrupt request register, one bit per vector */
 	uint64_t isr[4];   /* in-service register */
 	uint8_t tpr;       /* task-priority register; bits 7:4 are the class (MOV to CR8 writes them) */
+	struct lapic_timer timer;
 };
 
 void lapic_reset(struct lapic *a);

@@ -155,9 +155,34 @@ bool vmx_lp_host_take_nmi(struct vmx_lp *lp)
 	return true;
 }
 
+bool vmx_lp_apic_timer_catch_up(struct vmx_lp *lp)
+{
+	bool raised = false;
+
+	/* Each expiry is a fixed interrupt the LAPIC accepts, as a stimulus at the pins is (vmx_lp_irq). */
+	while (lapic_timer_next(&lp->apic.timer) <= lp->cycle) {
+		struct vmx_hw_event ev = {.kind = HW_APIC_TIMER, .rip = lp->ctx.rip, .stamped = true};
+		uint8_t vector;
+
+		if (!lapic_timer_expire(&lp->apic.timer, lp->cycle, &ev.cycle, &vector))
+			continue;   /* masked: the count goes on, nothing is raised */
+		ev.vector = vector;
+		lp_emit(lp, &ev);
+		vmx_lp_irq(lp, vector);
+		raised = true;
+	}
+	return raised;
+}
+
+uint64_t vmx_lp_apic_timer_deadline(const struct vmx_lp *lp)
+{
+	return lapic_timer_next(&lp->apic.timer);
+}
+
 void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles)
 {
 	lp->cycle += cycles;
+	vmx_lp_apic_timer_catch_up(lp);
 	if (lp->sync)
 		lp->sync(lp->sync_ctx);
 }

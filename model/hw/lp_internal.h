@@ -88,8 +88,14 @@ enum lp_step lp_insn_exit(struct vmx_lp *lp, uint32_t reason, uint64_t qualifica
 /* exec.c: a hardware exception (a fault) raised by the instruction at RIP. */
 enum lp_step lp_fault(struct vmx_lp *lp, uint8_t vector, bool has_error, uint32_t error_code, bool iret_unblocked_nmi);
 
+/* exec.c: a processor event with only a vector, at RIP. */
+void lp_emit_simple(struct vmx_lp *lp, enum vmx_hw_event_kind kind, uint32_t vector);
+
 /* exec_x86.c: IN, OUT, MOV to CR3/CR8, DIV, INTO, INT1, PAUSE, CPUID, RDTSC, SET_IDT, CLEAR_IDT. */
 enum lp_step lp_exec_x86(struct vmx_lp *lp, const struct vmx_insn *in);
+
+/* exec_msr.c: RDMSR, WRMSR (EOI, IPI, the timer) and stores to the MSR-bitmap page. */
+enum lp_step lp_exec_msr(struct vmx_lp *lp, const struct vmx_insn *in);
 
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);

@@ -26,6 +26,12 @@ static bool canonical(uint64_t a)
 	return (uint64_t)s == a;
 }
 
+/* A physical address the processor can use: no bit set at or above MAXPHYADDR. */
+static bool phys_addr_ok(const struct cpu_model *m, uint64_t a)
+{
+	return m->phys_addr_bits == 0 || m->phys_addr_bits >= 64 || (a >> m->phys_addr_bits) == 0;
+}
+
 bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed)
 {
 	const struct vmx_caps *caps = &m->caps;
@@ -42,6 +48,11 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	      "primary processor-based controls within IA32_VMX_PROCBASED_CTLS");
 	CHECK(!(proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) || vmx_control_word_valid(caps->procbased_ctls2, proc2),
 	      "secondary processor-based controls within IA32_VMX_PROCBASED_CTLS2");
+	/* 26.2.1.1: the MSR bitmaps are read from memory, so their address must be a usable page. */
+	if (proc & CPU_BASED_USE_MSR_BITMAPS) {
+		CHECK((vmcs_get(v, MSR_BITMAP) & 0xfffu) == 0, "MSR-bitmap address is 4-KByte aligned (bits 11:0 are 0)");
+		CHECK(phys_addr_ok(m, vmcs_get(v, MSR_BITMAP)), "MSR-bitmap address within the physical-address width");
+	}
 	CHECK(vmx_control_word_valid(caps->exit_ctls, exit), "VM-exit controls within IA32_VMX_EXIT_CTLS");
 	CHECK(vmx_control_word_valid(caps->entry_ctls, entry), "VM-entry controls within IA32_VMX_ENTRY_CTLS");
 

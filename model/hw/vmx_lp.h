@@ -140,6 +140,17 @@ void vmx_lp_nmi(struct vmx_lp *lp);
 /* The LAPIC accepts a fixed interrupt. */
 void vmx_lp_irq(struct vmx_lp *lp, uint8_t vector);
 
+/*
+ * The LAPIC timer (lapic_timer.h): when its count reaches 0 next
+ * (UINT64_MAX: not counting), and taking the expiries due by lp->cycle -
+ * each unmasked one is an HW_APIC_TIMER event and a fixed interrupt the
+ * LAPIC accepts (vmx_lp_irq). The processor takes them itself as it runs,
+ * spends and executes; the machine calls vmx_lp_apic_timer_catch_up() for
+ * a vCPU it idles (true: an interrupt was raised).
+ */
+uint64_t vmx_lp_apic_timer_deadline(const struct vmx_lp *lp);
+bool vmx_lp_apic_timer_catch_up(struct vmx_lp *lp);
+
 /* --- VMX instructions executed by root software written in C --- */
 
 enum vmx_insn_status {

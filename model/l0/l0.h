@@ -39,6 +39,9 @@ struct l0_env {
 	uint64_t guest_entry;             /* the guest's first RIP */
 	const struct vmcs_write *vmcs_writes;   /* scenario's VMCS setup, in order */
 	uint32_t nvmcs_writes;
+	/* Bits the scenario sets in the MSR bitmap of the guest's VMCS (used if it sets "use MSR bitmaps"). */
+	const struct msr_bitmap_bit *msr_intercepts;
+	uint32_t nmsr_intercepts;
 	const struct l0_switch *switches;
 	uint32_t nswitches;
 	/*
@@ -53,6 +56,13 @@ struct l0_env {
 	uint64_t l1_exit_handler;
 	/* A guest IPI to another vCPU (vector or L0_NMI); the machine adds the latency. */
 	void (*virtual_ipi)(void *machine, uint32_t src, uint32_t dest, int vector);
+	/*
+	 * The L0 met something of the guest's it does not model: the run
+	 * reports "not modelled: WHAT" at the guest instruction's source line
+	 * and fails, as for an instruction the processor refuses
+	 * (HW_NOT_MODELLED). The L0 then stops that guest (L0_STOPPED).
+	 */
+	void (*refuse)(void *machine, uint32_t line, const char *what);
 	void *machine;
 };
 

@@ -37,6 +37,7 @@ bool l0_base_init(struct l0_base *b, const struct l0_env *env, char *err, size_t
 			return false;
 		}
 	}
+	msr_bitmap_intercept(&b->msr_bitmap, env->msr_intercepts, env->nmsr_intercepts);
 	/* Every exit costs something, so time always moves forward. */
 	if (b->handler_cycles == 0)
 		b->handler_cycles = 1;
@@ -103,6 +104,7 @@ void l0_setup_vmcs(struct l0_base *b, uint32_t pin, uint32_t proc, uint32_t exit
 	vmcs_setup(&b->vmcs, &lp->model.caps, lp->model.revision_id, pin, proc, exit, b->env.guest_entry, L0_HOST_RIP,
 	           b->env.vmcs_writes, b->env.nvmcs_writes);
 	b->vmcs.guest = b->env.guest_mem;
+	b->vmcs.msr_bitmap = &b->msr_bitmap;
 }
 
 bool l0_set_window(struct l0_base *b, uint32_t bit, bool on, const char *what, const char *why)
@@ -181,6 +183,24 @@ bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_v
 		return false;
 	}
 	l0_skip_instruction(b);
+	return true;
+}
+
+bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name)
+{
+	const struct vmx_insn *in = l0_guest_insn(b);
+	char what[224], why[256];
+
+	if (!in || (in->op != VMX_OP_WRMSR && in->op != VMX_OP_RDMSR) || !x86_msr_is_x2apic((uint32_t)in->arg))
+		return false;
+	snprintf(what, sizeof(what),
+	         "the LAPIC timer of a guest under L0 '%s' (the guest's %s of %s exits to L0, whose virtual local "
+	         "APIC has no timer)",
+	         l0_name, in->op == VMX_OP_WRMSR ? "WRMSR" : "RDMSR", x86_msr_name((uint32_t)in->arg));
+	snprintf(why, sizeof(why), "not modelled: %s", what);
+	l0_guest_stop(b, why);
+	if (b->env.refuse)
+		b->env.refuse(b->env.machine, in->line, what);
 	return true;
 }
 

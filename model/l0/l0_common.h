@@ -24,6 +24,7 @@ struct l0_base {
 	struct vmcs *loaded;          /* the VMCS the processor runs now: &vmcs, or a nested L0's vmcs02 */
 	bool launched;                /* VMLAUNCH done */
 	struct vlapic apic;           /* the guest's local APIC */
+	struct msr_bitmap msr_bitmap; /* the MSR-bitmap page of vmcs01 (the scenario's bits; KVM's: all ones) */
 	uint64_t handler_cycles;      /* software cost of handling one exit */
 	uint64_t host_cycles;         /* a host NMI or interrupt handler */
 };
@@ -84,6 +85,15 @@ const struct vmx_insn *l0_guest_insn(struct l0_base *b);
  * or 0.
  */
 bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_vmx, uint32_t *exception);
+
+/*
+ * The guest's RDMSR or WRMSR at GUEST_RIP, which exited, is one of the
+ * LAPIC timer's: the model's L0s have no timer in their virtual local APIC
+ * (vlapic.h), so the run is refused - "not modelled: the LAPIC timer of a
+ * guest under L0 'NAME' ..." at that instruction (l0_env.refuse) - and the
+ * guest stopped. True if it refused.
+ */
+bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name);
 
 /* The host's NMI handler: blocking by NMI until its IRET (R16, R22). */
 void l0_host_nmi(struct l0_base *b);

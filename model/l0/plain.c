@@ -15,7 +15,11 @@
  *    first for an NMI (R10b);
  *  - exceptions that exit through the exception bitmap are reflected back;
  *  - host NMIs and interrupts are handled as the host's own;
- *  - EOI and IPI (WRMSR exits) go to the virtual interrupt controller;
+ *  - EOI and IPI (WRMSR exits) go to the virtual interrupt controller, which
+ *    has no timer: a guest's timer MSRs are refused (not modelled); with
+ *    "use MSR bitmaps" set by the scenario, the bitmap is the scenario's
+ *    (zero but for its `msr-bitmap intercept` lines), so what it lets
+ *    through reaches the processor's own local APIC;
  *  - MOV to CR8 exits (CR8-load exiting), so the guest's TPR is its virtual
  *    interrupt controller's, not the host's; port I/O, MOV to CR3, PAUSE,
  *    CPUID (without VMX) and RDTSC exits are emulated (l0_emulate_insn_exit);
@@ -76,11 +80,13 @@ static bool plain_guest_event(void *inst, int vector, const char *via)
 	return p->b.env.lp->non_root;
 }
 
-/* The WRMSR at GUEST_RIP: EOI or IPI to the virtual interrupt controller. */
-static void emulate_wrmsr(struct plain *p)
+/* The WRMSR at GUEST_RIP: EOI or IPI to the virtual interrupt controller. False: refused. */
+static bool emulate_wrmsr(struct plain *p)
 {
 	const struct vmx_insn *in = l0_guest_insn(&p->b);
 
+	if (l0_refuse_apic_timer(&p->b, "plain"))
+		return false;
 	if (in && in->op == VMX_OP_EOI) {
 		if (!(vmcs_get32(&p->b.vmcs, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK))
 			/* The guest owns the local APIC's interrupts (no exiting): pass the EOI on. */
@@ -91,6 +97,7 @@ static void emulate_wrmsr(struct plain *p)
 		l0_forward_ipi(&p->b, in);
 	}
 	l0_skip_instruction(&p->b);
+	return true;
 }
 
 static bool contributory(uint32_t info)
@@ -171,9 +178,10 @@ static bool handle_exit(struct plain *p)
 		l0_skip_instruction(&p->b);
 		break;
 	case EXIT_REASON_MSR_WRITE:
-		emulate_wrmsr(p);
-		break;
+		return emulate_wrmsr(p);
 	case EXIT_REASON_MSR_READ:
+		if (l0_refuse_apic_timer(&p->b, "plain"))
+			return false;
 		/* The plain hypervisor offers its guest no VMX: the capability MSRs do not exist (#GP(0)). */
 		p->reflect_info = intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true);
 		p->reflect_error = 0;

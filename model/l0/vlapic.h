@@ -12,7 +12,11 @@
 
 #include "model/hw/lapic.h"
 
-/* The same register file as the processor's LAPIC, owned by software. */
+/*
+ * The same register file as the processor's LAPIC, owned by software. Its
+ * timer is not used: the model's L0s refuse a guest's timer MSRs
+ * (l0_refuse_apic_timer), they do not emulate them.
+ */
 struct vlapic {
 	struct lapic regs;
 };

@@ -55,6 +55,7 @@ static enum trace_kind trace_kind_of(enum vmx_hw_event_kind k)
 	case HW_SHUTDOWN: return TRACE_SHUTDOWN;
 	case HW_IPI: return TRACE_IPI;
 	case HW_RECORD: return TRACE_RECORD;
+	case HW_APIC_TIMER: return TRACE_STIMULUS;
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:
 		break;   /* the stimulus line already says it */
@@ -200,6 +201,13 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		for (uint32_t r = 0; r < X86_NGPR; r++)
 			if (hw->reg_mask & (1u << r))
 				trace_add_hex64(&ev, x86_gpr_name(r), hw->regs[r]);
+		break;
+	case HW_APIC_TIMER:
+		/* An interrupt the LAPIC raises itself: a stimulus at the pins, like a device's. */
+		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_STIMULUS);
+		trace_add_str(&ev, "type", "irq");
+		trace_add_uint(&ev, "vector", hw->vector);
+		trace_add_str(&ev, "origin", "apic-timer");
 		break;
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:

@@ -32,10 +32,19 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 		enum vmx_run_outcome o;
 
 		if (vc->stopped || vc->blocked) {
-			/* Idle until the window's end, or until a stimulus comes due for it (or wakes it). */
+			/*
+			 * Idle until the window's end, or until a stimulus comes due for
+			 * it (or wakes it); a blocked vCPU's LAPIC timer wakes it too.
+			 */
 			uint64_t to = limit < vc->lp.stop_at ? limit : vc->lp.stop_at;
+			if (vc->blocked && vmx_lp_apic_timer_deadline(&vc->lp) < to)
+				to = vmx_lp_apic_timer_deadline(&vc->lp);
 			if (to > vc->lp.cycle)
 				vc->lp.cycle = to;
+			if (vc->blocked && vmx_lp_apic_timer_catch_up(&vc->lp)) {
+				vc->blocked = false;   /* its L0 decides whether to run, as for a stimulus */
+				continue;
+			}
 			return;
 		}
 		o = vmx_lp_run(&vc->lp, limit);
@@ -142,6 +151,18 @@ void machine_run(struct machine *m)
 	machine_finish(m);
 }
 
+void machine_refuse(void *machine, uint32_t line, const char *what)
+{
+	struct machine *m = machine;
+
+	/* Counted and reported as a processor's HW_NOT_MODELLED is (hw_trace.c): the first one is said. */
+	if (m->stats.not_modelled++)
+		return;
+	snprintf(m->refused_what, sizeof(m->refused_what), "%s", what);
+	m->stats.not_modelled_what = m->refused_what;
+	m->stats.not_modelled_line = line;
+}
+
 void machine_get_stats(const struct machine *m, struct machine_stats *out)
 {
 	*out = m->stats;
@@ -214,6 +235,7 @@ static bool build_bare_vmcs(struct vcpu *vc, const struct machine_guest *l1, con
 	vmcs_setup(v, caps, vc->lp.model.revision_id, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0,
 	           vc->l2.prog.base, vc->l1.insn[l1->exit_handler].addr, l2->vmcs, l2->nvmcs);
 	v->guest = &vc->l2.mem;
+	v->msr_bitmap = &vc->l1.mem.msr_bitmap;   /* the page L1 allocated, with the L2 block's bits */
 	if (vmx_lp_vmptrld(&vc->lp, v) != VMX_SUCCEED) {
 		snprintf(err, errlen, "VMPTRLD of L1's VMCS failed");
 		return false;
@@ -234,8 +256,12 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 	if (cfg->l2_guest && !build_space(&vc->l2, &cfg->l2_guest[id], err, errlen))
 		return false;
 	resolve_label_operands(&vc->l1, cfg->l2_guest ? &vc->l2 : NULL);
-	if (cfg->l2_guest)
+	if (cfg->l2_guest) {
 		resolve_label_operands(&vc->l2, NULL);
+		/* L1 keeps the MSR-bitmap page of the VMCS it runs L2 with in its own memory. */
+		msr_bitmap_intercept(&vc->l1.mem.msr_bitmap, cfg->l2_guest[id].msr_intercepts,
+		                     cfg->l2_guest[id].nmsr_intercepts);
+	}
 
 	/* Bare metal: the L1 program runs in root operation, from its first instruction. */
 	vmx_lp_init(&vc->lp, &cfg->cpu, id, cfg->bare_metal ? &vc->l1.mem : NULL);
@@ -267,7 +293,10 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 	env.nvmcs_writes = g->nvmcs;
 	env.switches = cfg->switches;
 	env.nswitches = cfg->nswitches;
+	env.msr_intercepts = g->msr_intercepts;
+	env.nmsr_intercepts = g->nmsr_intercepts;
 	env.virtual_ipi = machine_virtual_ipi;
+	env.refuse = machine_refuse;
 	env.machine = m;
 	vc->l0 = cfg->l0->create(&env, err, errlen);
 	return vc->l0 != NULL;

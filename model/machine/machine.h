@@ -36,6 +36,9 @@ struct machine_guest {
 	const struct vmcs_write *vmcs;
 	uint32_t nvmcs;
 	bool stack_not_present;      /* start with the stack page unmapped (EPT-violation stories) */
+	/* The bits set in the MSR bitmap of the VMCS that runs this guest (`msr-bitmap intercept`). */
+	const struct msr_bitmap_bit *msr_intercepts;
+	uint32_t nmsr_intercepts;
 	int64_t exit_handler;        /* L1 hypervisor: instruction where it resumes after an exit, or -1 */
 };
 
@@ -127,7 +130,8 @@ uint64_t machine_now(const struct machine *m);
  * passed `at` inside root software: a scheduled stimulus fires in the
  * middle of L0's work once its clock passes the cycle, a stimulus raised
  * after the vCPU went past only when that work is done.
- * False: no such vCPU, the machine has finished, or out of memory.
+ * False: no such vCPU, a level other than 0 (the pins) or 1 (the guest,
+ * when there is an L0), the machine has finished, or out of memory.
  */
 bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t at);
 
@@ -159,8 +163,9 @@ struct machine_stats {
 	uint64_t violations;
 	uint64_t events;
 	/*
-	 * Instructions that needed what the model lacks (HW_NOT_MODELLED); the
-	 * vCPU stops at each. The first one's text and scenario line.
+	 * Instructions that needed what the model lacks (HW_NOT_MODELLED), or
+	 * that an L0 refused (l0_env.refuse); the vCPU stops at each. The first
+	 * one's text and scenario line.
 	 */
 	uint64_t not_modelled;
 	const char *not_modelled_what;

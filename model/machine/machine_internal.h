@@ -56,6 +56,7 @@ struct machine {
 	struct monitor_summaries *summaries;
 	char reason_buf[MACHINE_MAX_VCPUS][16];
 	uint64_t now;                /* every vCPU has run up to here (machine_run_until) */
+	char refused_what[256];      /* what an L0 refused (machine_refuse), for stats.not_modelled_what */
 	bool finished;               /* machine_finish() has run */
 };
 
@@ -72,6 +73,8 @@ void machine_sync_vcpu(void *ctx);
 /* IPIs: the L0's virtual ones (ctx: struct machine) and the processor's (ctx: struct vcpu). */
 void machine_virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector);
 void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector);
+/* l0_env.refuse: an L0 met what it does not model (ctx: struct machine). */
+void machine_refuse(void *machine, uint32_t line, const char *what);
 /* The watcher: relative stimuli queued when their trigger passes; the kinds it needs. */
 void machine_watch_emit(struct trace_sink *s, const struct trace_event *ev);
 uint64_t machine_watch_ignore(const struct machine_config *cfg);

@@ -173,8 +173,8 @@ void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vecto
  * Stimulus p is taken now, with its vCPU at vc->lp.cycle: the next
  * boundary at or after p->time where the vCPU looks (R24), or p->time
  * itself if it was idle. Any due time up to there is taken here too, as
- * long as no other stimulus (the heap's head, p is already off it) comes
- * due first.
+ * long as no other stimulus (the heap's head, p is already off it) and no
+ * expiry of the vCPU's LAPIC timer comes due first.
  */
 static void note_arrival(struct machine *m, const struct pending *p, const struct vcpu *vc)
 {
@@ -185,6 +185,9 @@ static void note_arrival(struct machine *m, const struct pending *p, const struc
 		latest = p->time;
 	if (m->nheap && m->heap[0].time <= latest)
 		latest = m->heap[0].time ? m->heap[0].time - 1 : 0;
+	/* The LAPIC timer raises its interrupt at its deadline: a later arrival would swap with it. */
+	if (vmx_lp_apic_timer_deadline(&vc->lp) <= latest)
+		latest = vmx_lp_apic_timer_deadline(&vc->lp) ? vmx_lp_apic_timer_deadline(&vc->lp) - 1 : 0;
 	if (latest >= m->cfg->run_cycles)
 		latest = m->cfg->run_cycles - 1;
 	t->slack = latest > p->time ? latest - p->time : 0;
@@ -272,6 +275,13 @@ bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t
 	struct machine_stimulus once;
 
 	if (m->finished || s->cpu >= m->cfg->vcpus)
+		return false;
+	/*
+	 * Levels: 0, the processor's pins; 1, the guest through its L0. There
+	 * is no level 2 (anything for L2 enters at L1's interrupt controller,
+	 * scenario-language.md "stimuli"), and no level 1 without an L0.
+	 */
+	if (s->level > 1 || (s->level == 1 && !m->cfg->l0))
 		return false;
 	/* The machine cannot go back: a stimulus for its past arrives now. */
 	if (at < m->now)

@@ -252,6 +252,9 @@ TEST(ApiSession, RefusesWhatTheMachineDoesNotHave)
 	st.cpu = 1;   // there is only cpu0
 	EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
 	st.cpu = 0;
+	st.level = 2;   // nothing enters at L2: its events come in through L1's interrupt controller
+	EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
+	st.level = 1;
 	st.kind = vmxsim_stimulus_kind(7);
 	EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
 

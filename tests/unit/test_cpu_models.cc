@@ -266,6 +266,14 @@ TEST(CpuModel, RevisionIdInBasic)
 	EXPECT_EQ(m.caps.basic & 0xffffffffull, 0x12u);
 }
 
+// MAXPHYADDR of each generation (docs/cpu-models.md): the width VMCS addresses must fit (26.2.1.1).
+TEST(CpuModel, PhysicalAddressWidth)
+{
+	EXPECT_EQ(Model("core2-no-vnmi").phys_addr_bits, 36u);
+	EXPECT_EQ(Model("nehalem").phys_addr_bits, 40u);
+	EXPECT_EQ(Model("sapphire-rapids").phys_addr_bits, 46u);
+}
+
 // R11: all three models report HLT, shutdown and wait-for-SIPI.
 TEST(CpuModel, ActivityStates)
 {

@@ -20,6 +20,7 @@
 #include "model/trace/trace.h"
 #include "unit/lines_sink.h"
 #include "unit/monitor_events.h"
+#include "unit/scn_text.h"
 
 namespace {
 
@@ -630,34 +631,14 @@ TEST(MonitorNmiLatencyWithOthers, SummariesInCpuThenLevelOrder)
 
 // ---- end to end: a scenario through run_scenario, JSONL trace ------------------
 
-struct ScnRun {
-	vmxsim_status status = VMXSIM_BAD_INPUT;
-	std::string trace, diag;
+struct LatencyRun : ScnRun {
 	std::vector<std::string> lines;
 };
 
-ScnRun RunScenario(const std::string &text)
+LatencyRun RunScenario(const std::string &text)
 {
-	ScnRun r;
-	scn_error err{};
-	scn_scenario *s = scn_parse(text.data(), text.size(), "latency.scn", &err);
-	if (!s) {
-		ADD_FAILURE() << err.line << ":" << err.col << ": " << err.msg;
-		return r;
-	}
-	char *tmem = nullptr, *dmem = nullptr;
-	size_t tsize = 0, dsize = 0;
-	FILE *trace = open_memstream(&tmem, &tsize);
-	FILE *diag = open_memstream(&dmem, &dsize);
-	vmxsim_result res{};
-	r.status = run_scenario(s, trace, TRACE_FORMAT_JSONL, diag, &res);
-	fclose(trace);
-	fclose(diag);
-	scn_free(s);
-	r.trace.assign(tmem ? tmem : "", tsize);
-	r.diag.assign(dmem ? dmem : "", dsize);
-	free(tmem);
-	free(dmem);
+	LatencyRun r;
+	static_cast<ScnRun &>(r) = RunScenarioText(text, TRACE_FORMAT_JSONL, "latency.scn");
 	for (size_t p = 0, nl; p < r.trace.size(); p = nl + 1) {
 		nl = r.trace.find('\n', p);
 		if (nl == std::string::npos)
@@ -697,7 +678,7 @@ const char kGuestAndHost[] =
 
 TEST(MonitorNmiLatencyEndToEnd, SummaryInJsonlTrace)
 {
-	ScnRun r = RunScenario(kGuestAndHost);
+	LatencyRun r = RunScenario(kGuestAndHost);
 	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
 	ASSERT_GE(r.lines.size(), 3u);
 	EXPECT_TRUE(Has(r.lines.back(), "\"event\":\"end\""));
@@ -758,7 +739,7 @@ std::string Passthrough(const std::string &handler, const std::string &expect)
 
 TEST(MonitorHostNmiEndToEnd, ShortGuestNmiHandlerDelaysNothing)
 {
-	ScnRun r = RunScenario(Passthrough("5000", "expect no host_nmi_delayed\n"));
+	LatencyRun r = RunScenario(Passthrough("5000", "expect no host_nmi_delayed\n"));
 	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag << r.trace;
 	int sums = 0;
 	for (const std::string &l : r.lines)
@@ -774,7 +755,7 @@ TEST(MonitorHostNmiEndToEnd, LongGuestNmiHandlerDelaysTheHostsNmi)
 {
 	// The guest's NMI handler runs 30 us with NMIs blocked; the second host NMI
 	// waits for its IRET, longer than 10 us.
-	ScnRun r = RunScenario(Passthrough("30000", "expect host_nmi_delayed\n"));
+	LatencyRun r = RunScenario(Passthrough("30000", "expect host_nmi_delayed\n"));
 	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag << r.trace;
 	int n = 0;
 	for (const std::string &l : r.lines)
@@ -789,7 +770,7 @@ TEST(MonitorHostNmiEndToEnd, LongGuestNmiHandlerDelaysTheHostsNmi)
 	EXPECT_EQ(n, 1) << r.trace;
 
 	// And `expect no host_nmi_delayed` fails on it.
-	ScnRun f = RunScenario(Passthrough("30000", "expect no host_nmi_delayed\n"));
+	LatencyRun f = RunScenario(Passthrough("30000", "expect no host_nmi_delayed\n"));
 	EXPECT_EQ(f.status, VMXSIM_FAILED) << f.diag;
 	EXPECT_TRUE(Has(f.diag, "host_nmi_delayed")) << f.diag;
 }

@@ -11,7 +11,9 @@
  * Timing on the nehalem model: entry 1000 cycles, exit 1000, one work unit
  * 1; preemption timer rate 5 (one tick every 32 cycles).
  */
+#include <algorithm>
 #include <functional>
+#include <utility>
 
 #include "hw_fixture.h"
 
@@ -113,4 +115,50 @@ TEST_F(ReferenceStepping, ASleepUntilTheLimitEndsAtTheLimitInBoth)
 	EXPECT_EQ(fast.activity, (uint32_t)GUEST_ACTIVITY_HLT);
 	EXPECT_EQ(fast.cycle, 1000u + 20000);
 	EXPECT_GE(ref.steps, 19000u);
+}
+
+/*
+ * The LAPIC timer: a periodic one that the guest programs through a zero
+ * MSR bitmap, firing inside a work block and waking a HLT - both paths stop
+ * at each expiry at the same boundary and end at the same exit.
+ */
+TEST_F(ReferenceStepping, TheLapicTimerFiresAtTheSameBoundariesInBoth)
+{
+	static msr_bitmap zero{};
+	std::vector<vmx_hw_event> fast_events;
+	End fast, ref;
+	Both(
+	    [&] {
+		    if (!events.empty())
+			    fast_events = events;
+		    events.clear();
+		    Program({Op(VMX_OP_WRMSR, MSR_IA32_X2APIC_DIV_CONF, 0x1),          /* divide by 4 */
+		             Op(VMX_OP_WRMSR, MSR_IA32_X2APIC_LVT_TIMER, 0x20000 | 0x30), /* periodic, 0x30 */
+		             Op(VMX_OP_WRMSR, MSR_IA32_X2APIC_INIT_COUNT, 777), Work(5000), Op(VMX_OP_HLT),
+		             Op(VMX_OP_JMP, 0), Op(VMX_OP_EOI), Op(VMX_OP_IRET)});
+		    code[5].arg = At(4);
+		    Gate(0x30, 6);
+		    SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_USE_MSR_BITMAPS);
+		    Set(MSR_BITMAP, 0x5000);
+		    v.msr_bitmap = &zero;
+		    ClearBits(PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_EXT_INTR_MASK);
+		    SetBits(PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		    Set(VMX_PREEMPTION_TIMER_VALUE, 1000);   /* 32000 cycles: ends the story */
+	    },
+	    &fast, &ref, 100000);
+	EXPECT_EQ(fast.reason, (uint64_t)EXIT_REASON_PREEMPTION_TIMER);
+	EXPECT_EQ(fast.cycle, 1000u + 32000 + 1000);
+	EXPECT_LT(fast.steps * 20, ref.steps);
+	/* The same expiries, deliveries and wake-ups at the same cycles. */
+	auto story = [](const std::vector<vmx_hw_event> &evs) {
+		std::vector<std::pair<int, uint64_t>> out;
+		for (const auto &e : evs)
+			if (e.kind == HW_APIC_TIMER || e.kind == HW_DELIVER || e.kind == HW_WAKE || e.kind == HW_EOI)
+				out.emplace_back((int)e.kind, e.cycle);
+		return out;
+	};
+	ASSERT_FALSE(fast_events.empty());
+	EXPECT_EQ(story(fast_events), story(events));
+	EXPECT_EQ(std::count_if(events.begin(), events.end(), [](const vmx_hw_event &e) { return e.kind == HW_APIC_TIMER; }),
+	          (32000 - 3) / (777 * 4));
 }

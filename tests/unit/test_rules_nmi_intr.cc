@@ -612,9 +612,9 @@ TEST_F(RuleNmiIntr, R15_EntryWithoutVirtualNmisLoadsBlockingByNmiFromTheField)
 
 /* ---- Model simplifications that touch events ---- */
 
-TEST_F(RuleNmiIntr, Model_EoiIsAWrmsrThatAlwaysExits)
+TEST_F(RuleNmiIntr, Model_EoiIsAWrmsrThatExitsWithoutMsrBitmaps)
 {
-	/* R21 context: the guest cannot EOI its LAPIC without an exit (simplification, docs/sdm-rules.md). */
+	/* R21 context: without "use MSR bitmaps" the guest cannot EOI its LAPIC without an exit (26.1.3). */
 	Program({Work(2), Op(VMX_OP_EOI), Work(10)});
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
 	ExpectExit(EXIT_REASON_MSR_WRITE, At(1));
@@ -622,9 +622,9 @@ TEST_F(RuleNmiIntr, Model_EoiIsAWrmsrThatAlwaysExits)
 	EXPECT_EQ(Count(HW_EOI), 0);
 }
 
-TEST_F(RuleNmiIntr, Model_IpiIsAWrmsrThatAlwaysExits)
+TEST_F(RuleNmiIntr, Model_IpiIsAWrmsrThatExitsWithoutMsrBitmaps)
 {
-	/* Simplification, docs/sdm-rules.md: MSR bitmaps read as all ones. */
+	/* 26.1.3: without "use MSR bitmaps" every WRMSR exits (test_msr_bitmaps.cc has the bitmaps). */
 	Program({Op(VMX_OP_IPI, 1, 0x40), Work(10)});
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
 	ExpectExit(EXIT_REASON_MSR_WRITE, At(0));

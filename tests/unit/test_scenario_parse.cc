@@ -10,33 +10,13 @@
 #include <string>
 
 #include "front/scenario.h"
+#include "unit/scn_text.h"
 #include "vmcs/cpu_model.h"
 #include "vmcs/vmcs_field.h"
 #include "vmcs/vmx_controls.h"
 #include "vmcs/vmx_exit_reason.h"
 
 namespace {
-
-struct Parsed {
-	scn_scenario *s = nullptr;
-	scn_error err{};
-
-	explicit Parsed(const std::string &text, const char *file = "t.scn")
-	{
-		s = scn_parse(text.data(), text.size(), file, &err);
-	}
-	~Parsed() { scn_free(s); }
-	Parsed(const Parsed &) = delete;
-	Parsed &operator=(const Parsed &) = delete;
-
-	// "line:col: message", or "ok"
-	std::string where() const
-	{
-		if (s)
-			return "ok";
-		return std::to_string(err.line) + ":" + std::to_string(err.col) + ": " + err.msg;
-	}
-};
 
 // A scenario with every statement the language has.
 const char kFull[] =
@@ -526,19 +506,6 @@ TEST(ScenarioParse, SameBytesSameResult)
 
 // ---- errors ---------------------------------------------------------------
 
-struct BadInput {
-	const char *name;
-	std::string text;
-	const char *where;  // "line:col: message"
-};
-
-void PrintTo(const BadInput &b, std::ostream *os)
-{
-	*os << b.name;
-}
-
-class ScenarioParseErrors : public ::testing::TestWithParam<BadInput> {};
-
 TEST_P(ScenarioParseErrors, ExactMessageAndPlace)
 {
 	Parsed p(GetParam().text);
@@ -629,9 +596,11 @@ const BadInput kBad[] = {
 	{"RecordTooMany", With("", "  record rax rbx rcx rdx rsi rdi rbp r8 r9\n"),
 	 "6:41: too many registers (a record holds at most 8)"},
 	{"RdmsrUnknownName", With("", "  rdmsr rax IA32_EFER\n"),
-	 "6:13: not modelled: MSR 'IA32_EFER' (the model reads the VMX capability MSRs: IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2)"},
+	 "6:13: not modelled: MSR 'IA32_EFER' (the model reads the VMX capability MSRs and the LAPIC timer's: "
+	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
 	{"RdmsrUnknownNumber", With("", "  rdmsr rax 0x10\n"),
-	 "6:13: not modelled: MSR 0x10 (the model reads the VMX capability MSRs: IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2)"},
+	 "6:13: not modelled: MSR 0x10 (the model reads the VMX capability MSRs and the LAPIC timer's: "
+	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
 	{"VmreadRegL2", With("guest L2\n  vmread rax VM_EXIT_REASON\n", ""),
 	 "7:3: 'vmread' is an L1 hypervisor instruction; a 'guest L2' block cannot use it"},
 	{"VmwriteLabelUndefined", With("", "  vmwrite GUEST_RIP nowhere\n"),
@@ -663,8 +632,7 @@ const BadInput kBad[] = {
 
 };
 
-INSTANTIATE_TEST_SUITE_P(Table, ScenarioParseErrors, ::testing::ValuesIn(kBad),
-                         [](const ::testing::TestParamInfo<BadInput> &i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Table, ScenarioParseErrors, ::testing::ValuesIn(kBad), scn_test::BadInputName);
 
 TEST(ScenarioParseErrorsApi, FormatIsFileLineColMessage)
 {

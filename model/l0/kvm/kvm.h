@@ -130,6 +130,9 @@ void vmx_complete_interrupts(struct kvm_vcpu *k);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
 /* An exception for the guest that runs now, in the VM-entry field (kvm_queue_exception). */
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error);
+/* The guest's WRMSR / RDMSR at GUEST_RIP, which exited to L0 (L1's, or L2's that L1 lets through). */
+enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k);
+enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k);
 
 /* nested.c */
 bool nested_exit_on_intr(const struct kvm_vcpu *k);

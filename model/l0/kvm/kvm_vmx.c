@@ -198,10 +198,12 @@ void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 	         intr_info_vector(info), info & ~INTR_INFO_UNBLOCK_NMI);
 }
 
-static void handle_wrmsr(struct kvm_vcpu *k)
+enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
 
+	if (l0_refuse_apic_timer(&k->b, k->era->name))
+		return KVM_SHUTDOWN;
 	if (in && in->op == VMX_OP_EOI) {
 		l0_trace(&k->b, TRACE_HOST, "type", "virtual-eoi", NULL, vlapic_eoi(&k->b.apic), 0);
 		k->req_event = true;
@@ -209,6 +211,17 @@ static void handle_wrmsr(struct kvm_vcpu *k)
 		l0_forward_ipi(&k->b, in);
 	}
 	l0_skip_instruction(&k->b);
+	return KVM_RESUME;
+}
+
+enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k)
+{
+	if (l0_refuse_apic_timer(&k->b, k->era->name))
+		return KVM_SHUTDOWN;
+	/* Only the VMX capability MSRs are readable in the model, and only with nested VMX (vmx_get_msr). */
+	if (!(k->era->nested && k->b.env.l2_mem && nested_rdmsr(k)))
+		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
+	return KVM_RESUME;
 }
 
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
@@ -252,13 +265,9 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 		l0_skip_instruction(&k->b);
 		break;
 	case EXIT_REASON_MSR_WRITE:
-		handle_wrmsr(k);
-		break;
+		return handle_wrmsr(k);
 	case EXIT_REASON_MSR_READ:
-		/* Only the VMX capability MSRs are readable in the model, and only with nested VMX (vmx_get_msr). */
-		if (!(k->era->nested && k->b.env.l2_mem && nested_rdmsr(k)))
-			kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
-		break;
+		return handle_rdmsr(k);
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
 		break;

@@ -278,6 +278,13 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 	if (!k)
 		return NULL;
 	k->era = era;
+	/*
+	 * KVM's MSR bitmap for its guest intercepts every MSR the model has:
+	 * its local APIC is software (the model has no APIC virtualization)
+	 * and it emulates the VMX capability MSRs. It is used only if the
+	 * scenario sets "use MSR bitmaps" in the guest's VMCS.
+	 */
+	memset(&k->b.msr_bitmap, 0xff, sizeof(k->b.msr_bitmap));
 	k->enable_vnmi = vmx_caps_allows(&env->lp->model.caps, VMX_CTL_PIN, PIN_BASED_VIRTUAL_NMIS);
 	k->sw_timeout = k->sw_clear_on_window = k->sw_irq_window = k->sw_userspace_exit = true;
 	k->sw_rearm = k->sw_run_pending_check = true;

@@ -36,6 +36,8 @@ void nested_setup_vmcs12(struct kvm_vcpu *k)
 	           PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0, e->l2_entry, e->l1_exit_handler,
 	           e->l2_vmcs_writes, e->nl2_vmcs_writes);
 	k->vmcs12.guest = e->l2_mem;
+	/* L1's MSR-bitmap page for L2 is in L1's memory; L0 reads it when it needs it, as KVM does. */
+	k->vmcs12.msr_bitmap = &e->guest_mem->msr_bitmap;
 }
 
 static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_event *ev)
@@ -82,6 +84,14 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	vmcs_set(v02, VM_EXIT_CONTROLS, vmcs_get32(&k->b.vmcs, VM_EXIT_CONTROLS));
 	vmcs_set(v02, HOST_RIP, L0_HOST_RIP);
 	vmcs_set(v02, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+	/*
+	 * With L1's MSR bitmaps on, vmcs02 uses L0's own page, which intercepts
+	 * every MSR the model has: L0 emulates the local APIC and the VMX MSRs
+	 * for L2 as for L1, and asks vmcs12's bitmap which exits are L1's
+	 * (l1_wants_exit). Without them every RDMSR and WRMSR exits anyway.
+	 */
+	vmcs_set(v02, MSR_BITMAP, VMCS_MSR_BITMAP_DEFAULT);
+	v02->msr_bitmap = &k->b.msr_bitmap;
 }
 
 static void load(struct kvm_vcpu *k, struct vmcs *v)
@@ -117,6 +127,18 @@ static void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_ins
 	vmcs_set(v01, GUEST_RFLAGS, rflags);
 }
 
+/*
+ * 2011: with "use MSR bitmaps", vmcs12's MSR_BITMAP must be page aligned
+ * - the model's reading of the 2011 nested_vmx_run, which left the
+ * physical-address width unchecked. Later eras make the processor's checks
+ * (nested_checks_all_controls).
+ */
+static bool msr_bitmap_aligned(const struct kvm_vcpu *k)
+{
+	return !(vmcs_get32(&k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) ||
+	       (vmcs_get(&k->vmcs12, MSR_BITMAP) & 0xfffu) == 0;
+}
+
 /* The emulated VM entry to L2 (nested_vmx_run). */
 static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 {
@@ -141,10 +163,14 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
 		check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
 	} else if (k->era->nested_checks_all_controls) {
+		/* The processor's checks, the MSR-bitmap address among them (nested_vmx_check_msr_bitmap_controls). */
 		struct cpu_model offered = k->b.env.lp->model;
 		offered.caps.exit_ctls = offered_exit_ctls(k);
 		if (!vmx_entry_check_controls(v12, &offered, &check))
 			err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
+	} else if (!msr_bitmap_aligned(k)) {
+		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
+		check = "vmcs12 MSR-bitmap address is 4-KByte aligned";
 	}
 	if (err) {
 		/* VMfailValid to L1 (reported at the instruction): it goes on after its VMLAUNCH/VMRESUME. */
@@ -291,8 +317,22 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 	k->req_event = true;
 }
 
+/*
+ * L2's RDMSR or WRMSR exited (vmcs02 intercepts every MSR): L1's if L1 does
+ * not use MSR bitmaps, or if its bitmap - read from L1's memory now - has
+ * the MSR's bit set (nested_vmx_exit_handled_msr).
+ */
+static bool l1_wants_msr_exit(struct kvm_vcpu *k, bool write)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+
+	if (!(vmcs_get32(&k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) || !in)
+		return true;
+	return msr_bitmap_exits(k->vmcs12.msr_bitmap, vmx_insn_msr(in), write);
+}
+
 /* Which exits of L2 L1 asked for (nested_vmx_exit_handled, reduced to what the model has). */
-static bool l1_wants_exit(const struct kvm_vcpu *k, uint32_t reason, uint32_t info, uint64_t qual)
+static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, uint64_t qual)
 {
 	const struct vmcs *v12 = &k->vmcs12;
 	uint32_t proc = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL);
@@ -328,8 +368,11 @@ static bool l1_wants_exit(const struct kvm_vcpu *k, uint32_t reason, uint32_t in
 		return (proc & CPU_BASED_PAUSE_EXITING) != 0;
 	case EXIT_REASON_RDTSC:
 		return (proc & CPU_BASED_RDTSC_EXITING) != 0;
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		return l1_wants_msr_exit(k, reason == EXIT_REASON_MSR_WRITE);
 	default:
-		return true;   /* CPUID, VMCALL, MSR writes, VMX instructions, TPR below threshold, triple fault */
+		return true;   /* CPUID, VMCALL, VMX instructions, TPR below threshold, triple fault */
 	}
 }
 
@@ -379,6 +422,11 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		vmcs_clear_bits(v02, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
 		k->req_event = true;
 		break;
+	case EXIT_REASON_MSR_WRITE:
+		/* L1's bitmap lets it through: the WRMSR is L1's vCPU's, on L1's virtual local APIC. */
+		return handle_wrmsr(k);
+	case EXIT_REASON_MSR_READ:
+		return handle_rdmsr(k);
 	case EXIT_REASON_HLT:
 		/* L1 does not intercept HLT: KVM emulates it and the vCPU waits in the host. */
 		l0_skip_instruction(&k->b);

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec_msr.c - RDMSR and WRMSR of guest programs, and the MSR bitmaps.
+ *
+ * In VMX non-root operation RDMSR and WRMSR exit (reason 31, 32) unless
+ * "use MSR bitmaps" is 1 and the MSR's bit in the bitmap at MSR_BITMAP is
+ * 0 (SDM Vol. 3C 26.1.3, 25.6.9). Otherwise they execute as in root
+ * operation, against the processor's own MSRs: `eoi` retires the in-service
+ * vector of the physical local APIC, `ipi` sends the IPI, the timer's
+ * registers program its timer, and RDMSR reads the VMX capability MSRs or
+ * the timer. A store to the MSR-bitmap page is an ordinary memory write of
+ * the program (a hypervisor's), which never exits.
+ */
+#include "model/hw/exec_regs.h"
+
+/* 26.1.3: does this RDMSR or WRMSR cause a VM exit? */
+static bool msr_exits(const struct vmx_lp *lp, uint32_t msr, bool write)
+{
+	if (!lp->non_root)
+		return false;
+	if (!lp_proc(lp, CPU_BASED_USE_MSR_BITMAPS))
+		return true;
+	return msr_bitmap_exits(lp->vmcs->msr_bitmap, msr, write);
+}
+
+static enum lp_step retire(struct vmx_lp *lp, const struct vmx_insn *in)
+{
+	lp->ctx.rip = in->addr + in->len;
+	lp_complete(lp, 1, lp->model.insn_cycles);
+	return LP_STEP_CONTINUE;
+}
+
+static enum lp_step rdmsr(struct vmx_lp *lp, const struct vmx_insn *in)
+{
+	uint32_t msr = vmx_insn_msr(in);
+	uint64_t v;
+
+	if (!vmx_caps_read_msr(&lp->model.caps, msr, &v) && !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v))
+		return lp_fault(lp, GP_VECTOR, true, 0, false);
+	lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
+	return retire(lp, in);
+}
+
+static enum lp_step wrmsr(struct vmx_lp *lp, const struct vmx_insn *in)
+{
+	uint64_t value = lp_source(lp, in);
+	struct lapic_timer t = lp->apic.timer;
+
+	/* The write takes effect as the instruction retires: the timer counts from there. */
+	if (!lapic_timer_write(&t, vmx_insn_msr(in), value, lp->cycle + lp->model.insn_cycles))
+		return lp_fault(lp, GP_VECTOR, true, 0, false);   /* reserved bits (x2APIC mode) */
+	lp->apic.timer = t;
+	return retire(lp, in);
+}
+
+static enum lp_step send_ipi(struct vmx_lp *lp, const struct vmx_insn *in)
+{
+	struct vmx_hw_event ev = {.kind = HW_IPI, .dest = (uint32_t)in->arg, .vector = (uint32_t)in->arg2,
+	                          .rip = lp->ctx.rip};
+
+	lp_emit(lp, &ev);
+	retire(lp, in);
+	if (lp->send_ipi)
+		lp->send_ipi(lp->send_ipi_ctx, lp->id, (uint32_t)in->arg, (uint32_t)in->arg2);
+	return LP_STEP_CONTINUE;
+}
+
+enum lp_step lp_exec_msr(struct vmx_lp *lp, const struct vmx_insn *in)
+{
+	bool write = in->op != VMX_OP_RDMSR;
+
+	if (in->op == VMX_OP_MSR_BITMAP) {
+		msr_bitmap_set(&lp->ctx.mem->msr_bitmap, (uint32_t)in->arg, (in->arg2 & VMX_MSR_BITMAP_WRITE) != 0,
+		               (in->arg2 & VMX_MSR_BITMAP_SET) != 0);
+		return retire(lp, in);
+	}
+	if (msr_exits(lp, vmx_insn_msr(in), write))
+		return lp_insn_exit(lp, write ? EXIT_REASON_MSR_WRITE : EXIT_REASON_MSR_READ, 0, in);
+	switch (in->op) {
+	case VMX_OP_EOI:
+		lp_emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
+		return retire(lp, in);
+	case VMX_OP_IPI:
+		return send_ipi(lp, in);
+	case VMX_OP_RDMSR:
+		return rdmsr(lp, in);
+	default:
+		return wrmsr(lp, in);
+	}
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scn_text.h - scenario text in the unit suites: parsed (with the error as
+ * "line:col: message"), or run to a trace and its diagnostics.
+ */
+#ifndef VMXSIM_TEST_SCN_TEXT_H
+#define VMXSIM_TEST_SCN_TEXT_H
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ostream>
+#include <string>
+
+#include "front/scenario.h"
+#include "lib/scenario_run.h"
+
+/* A scenario parsed from text; s is NULL and err filled on an error. */
+struct Parsed {
+	scn_scenario *s = nullptr;
+	scn_error err{};
+
+	explicit Parsed(const std::string &text, const char *file = "t.scn")
+	{
+		s = scn_parse(text.data(), text.size(), file, &err);
+	}
+	~Parsed() { scn_free(s); }
+	Parsed(const Parsed &) = delete;
+	Parsed &operator=(const Parsed &) = delete;
+
+	// "line:col: message", or "ok"
+	std::string where() const
+	{
+		if (s)
+			return "ok";
+		return std::to_string(err.line) + ":" + std::to_string(err.col) + ": " + err.msg;
+	}
+};
+
+/* A scenario run from text: the status, the trace and what went to the diagnostics. */
+struct ScnRun {
+	vmxsim_status status = VMXSIM_BAD_INPUT;
+	std::string trace, diag;
+};
+
+inline ScnRun RunScenarioText(const std::string &text, trace_format format = TRACE_FORMAT_TEXT,
+                              const char *file = "t.scn")
+{
+	ScnRun r;
+	Parsed p(text, file);
+	if (!p.s) {
+		ADD_FAILURE() << p.where();
+		return r;
+	}
+	char *tmem = nullptr, *dmem = nullptr;
+	size_t tsize = 0, dsize = 0;
+	FILE *trace = open_memstream(&tmem, &tsize);
+	FILE *diag = open_memstream(&dmem, &dsize);
+	vmxsim_result res{};
+	r.status = run_scenario(p.s, trace, format, diag, &res);
+	std::fclose(trace);
+	std::fclose(diag);
+	r.trace.assign(tmem ? tmem : "", tsize);
+	r.diag.assign(dmem ? dmem : "", dsize);
+	std::free(tmem);
+	std::free(dmem);
+	return r;
+}
+
+/*
+ * Text the parser must refuse, and where and how: the cases of the
+ * parametrized suite ScenarioParseErrors (its test is in
+ * test_scenario_parse.cc; other files instantiate it with their tables).
+ */
+namespace scn_test {
+
+struct BadInput {
+	const char *name;
+	std::string text;
+	const char *where;  // "line:col: message"
+};
+
+inline void PrintTo(const BadInput &b, std::ostream *os)
+{
+	*os << b.name;
+}
+
+class ScenarioParseErrors : public ::testing::TestWithParam<BadInput> {};
+
+inline std::string BadInputName(const ::testing::TestParamInfo<BadInput> &i)
+{
+	return i.param.name;
+}
+
+}  // namespace scn_test
+
+using scn_test::BadInput;
+using scn_test::ScenarioParseErrors;
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * x86_msr.c - lookups in the table of known MSRs (x86_msrs.def).
+ */
+#include "vmcs/x86_msr.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#define R X86_MSR_READ
+#define W X86_MSR_WRITE
+#define RW (X86_MSR_READ | X86_MSR_WRITE)
+
+static const struct {
+	const char *name;
+	uint32_t msr;
+	uint32_t access;
+} msrs[] = {
+#define X86_MSR(name, number, access, summary) {#name, number, access},
+#include "vmcs/x86_msrs.def"
+#undef X86_MSR
+};
+
+#undef R
+#undef W
+#undef RW
+
+#define NMSRS (sizeof msrs / sizeof msrs[0])
+
+int64_t x86_msr_by_name(const char *name)
+{
+	for (size_t i = 0; i < NMSRS; i++)
+		if (!strcmp(msrs[i].name, name))
+			return msrs[i].msr;
+	return -1;
+}
+
+const char *x86_msr_name(uint32_t msr)
+{
+	for (size_t i = 0; i < NMSRS; i++)
+		if (msrs[i].msr == msr)
+			return msrs[i].name;
+	return NULL;
+}
+
+uint32_t x86_msr_access(uint32_t msr)
+{
+	for (size_t i = 0; i < NMSRS; i++)
+		if (msrs[i].msr == msr)
+			return msrs[i].access;
+	return 0;
+}
+
+void x86_msr_names(uint32_t access, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < NMSRS; i++) {
+		size_t k;
+		if ((msrs[i].access & access) != access)
+			continue;
+		k = strlen(msrs[i].name);
+		if (len + k + 3 > n)
+			break;
+		if (len) {
+			memcpy(buf + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(buf + len, msrs[i].name, k + 1);
+		len += k;
+	}
+}
