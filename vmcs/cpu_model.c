@@ -61,7 +61,11 @@ void cpu_model_derive_caps(struct cpu_model *m)
 	if (f & VMX_FEAT_PAUSE_LOOP)
 		proc2 |= SECONDARY_EXEC_PAUSE_LOOP_EXITING;
 	if (f & VMX_FEAT_APICV) {
-		proc2 |= SECONDARY_EXEC_APIC_REGISTER_VIRT | SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
+		/* The APIC-virtualization controls of the SDM's "APIC Virtualization and
+		 * Virtual Interrupts" chapter that the model names, besides the TPR
+		 * shadow and APIC-access virtualization (features of their own). */
+		proc2 |= SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE | SECONDARY_EXEC_APIC_REGISTER_VIRT |
+		         SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
 		pin |= PIN_BASED_POSTED_INTR;
 	}
 	if (f & VMX_FEAT_PREEMPTION_TIMER) {

@@ -25,7 +25,7 @@ enum vmx_feature {
 	VMX_FEAT_APIC_ACCESSES = 1u << 5,     /* proc2 0 */
 	VMX_FEAT_EPT_VPID = 1u << 6,          /* proc2 1, 5 */
 	VMX_FEAT_UNRESTRICTED = 1u << 7,      /* proc2 7 */
-	VMX_FEAT_APICV = 1u << 8,             /* proc2 8, 9 + posted interrupts (pin 7) */
+	VMX_FEAT_APICV = 1u << 8,             /* proc2 4, 8, 9 + posted interrupts (pin 7) */
 	VMX_FEAT_PREEMPTION_TIMER = 1u << 9,  /* pin 6 + exit 22 */
 	VMX_FEAT_ACK_INTR_ON_EXIT = 1u << 10, /* exit 15 */
 	VMX_FEAT_PAT_EFER = 1u << 11,         /* exit 18-21, entry 14-15 */

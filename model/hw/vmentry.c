@@ -61,6 +61,18 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	      "R4: virtual NMIs requires NMI exiting");
 	CHECK((pin & PIN_BASED_VIRTUAL_NMIS) || !(proc & CPU_BASED_NMI_WINDOW_EXITING),
 	      "R4: NMI-window exiting requires virtual NMIs");
+	/*
+	 * 26.2.1.1, the APIC-virtualization controls: x2APIC-mode virtualization,
+	 * APIC-register virtualization and virtual-interrupt delivery all work on
+	 * the virtual-APIC page, so they need "use TPR shadow"; and x2APIC-mode
+	 * virtualization excludes virtualizing the xAPIC page (APIC accesses).
+	 */
+	CHECK((proc & CPU_BASED_TPR_SHADOW) ||
+	          !(proc2 & (SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE | SECONDARY_EXEC_APIC_REGISTER_VIRT |
+	                     SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY)),
+	      "virtualize x2APIC mode, APIC-register virtualization and virtual-interrupt delivery require use TPR shadow");
+	CHECK(!(proc2 & SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE) || !(proc2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES),
+	      "virtualize x2APIC mode requires virtualize APIC accesses = 0");
 	/* R5 */
 	CHECK(!(proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) || (pin & PIN_BASED_EXT_INTR_MASK),
 	      "R5: virtual-interrupt delivery requires external-interrupt exiting");
@@ -81,6 +93,9 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	CHECK(!(proc & CPU_BASED_TPR_SHADOW) || (proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
 	          (vmcs_get32(v, TPR_THRESHOLD) & 0xfu) <= (uint32_t)(v->vtpr >> 4),
 	      "TPR threshold bits 3:0 not above VTPR bits 7:4");
+	/* 26.2.1.1: a guest without paging or protection needs EPT to translate its addresses. */
+	CHECK(!(proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST) || (proc2 & SECONDARY_EXEC_ENABLE_EPT),
+	      "unrestricted guest requires enable EPT");
 	CHECK(!(entry & VM_ENTRY_SMM), "entry to SMM is 0 outside SMM");
 	CHECK(!(entry & VM_ENTRY_DEACT_DUAL_MONITOR), "deactivate dual-monitor treatment is 0 outside SMM");
 

@@ -410,6 +410,7 @@ TEST(CpuModel, SapphireRapids)
 	EXPECT_TRUE(vmx_caps_allows(&c, VMX_CTL_PIN, PIN_BASED_POSTED_INTR)); // R5
 	EXPECT_TRUE(vmx_caps_allows(&c, VMX_CTL_PROC2, SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY |
 	                                                   SECONDARY_EXEC_APIC_REGISTER_VIRT |
+	                                                   SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |
 	                                                   SECONDARY_EXEC_UNRESTRICTED_GUEST));
 	EXPECT_TRUE(vmx_caps_allows(&c, VMX_CTL_PIN, PIN_BASED_VIRTUAL_NMIS));
 	EXPECT_TRUE(vmx_caps_allows(&c, VMX_CTL_PROC, CPU_BASED_NMI_WINDOW_EXITING | CPU_BASED_MONITOR_TRAP_FLAG));
@@ -418,7 +419,7 @@ TEST(CpuModel, SapphireRapids)
 	EXPECT_EQ(c.basic, 0x0140000000000004ull);
 	EXPECT_EQ(c.pinbased_ctls, 0x000000ff00000016ull);
 	EXPECT_EQ(c.procbased_ctls, 0xfff9fffe0401e172ull);
-	EXPECT_EQ(c.procbased_ctls2, 0x000007a300000000ull);
+	EXPECT_EQ(c.procbased_ctls2, 0x000007b300000000ull);
 	EXPECT_EQ(c.exit_ctls, 0x007fefff00036dffull);
 	EXPECT_EQ(c.entry_ctls, 0x0000d3ff000011ffull);
 	EXPECT_EQ(c.misc, 0x00000000600001c5ull);

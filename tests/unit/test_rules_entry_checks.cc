@@ -267,6 +267,88 @@ TEST_F(RuleEntry, R5_SavePreemptionTimerWithActiveTimerEnters)
 	ExpectEnters();
 }
 
+/*
+ * ---- SDM Vol. 3C 26.2.1.1 (VM-execution control fields), the APIC-virtualization
+ * controls: "use TPR shadow" = 0 requires "virtualize x2APIC mode", "APIC-register
+ * virtualization" and "virtual-interrupt delivery" = 0; "virtualize x2APIC mode" = 1
+ * requires "virtualize APIC accesses" = 0. kvm-unit-tests: test_apic_virtual_ctls. ----
+ */
+
+TEST_F(RuleEntry, ApicVirt_X2apicModeIsASapphireRapidsControl)
+{
+	/* Secondary bit 4; nehalem has no APICv, so setting it fails the capability check. */
+	EXPECT_EQ((uint32_t)SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE, 0x10u);
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Secondary(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE);
+	ExpectFailValid(7);
+	EXPECT_TRUE(CheckIs("secondary processor-based controls within")) << LastCheck();
+}
+
+TEST_F(RuleEntry, ApicVirt_EachControlWithoutTprShadowFailsWith7)
+{
+	for (uint32_t ctl : {(uint32_t)SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE, (uint32_t)SECONDARY_EXEC_APIC_REGISTER_VIRT,
+	                     (uint32_t)SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY}) {
+		Use("sapphire-rapids");
+		Secondary(ctl);
+		ExpectFailValid(7);
+		EXPECT_TRUE(CheckIs("virtualize x2APIC mode, APIC-register virtualization and virtual-interrupt delivery "
+		                    "require use TPR shadow"))
+		    << std::hex << ctl << ": " << LastCheck();
+	}
+}
+
+TEST_F(RuleEntry, ApicVirt_AllThreeWithTprShadowEnter)
+{
+	Use("sapphire-rapids");
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Secondary(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE | SECONDARY_EXEC_APIC_REGISTER_VIRT |
+	          SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY);
+	ExpectEnters();
+}
+
+TEST_F(RuleEntry, ApicVirt_TprShadowCheckIgnoresSecondaryWhenNotActivated)
+{
+	/* Without "activate secondary controls" the secondary word is not looked at (26.2.1.1). */
+	Use("sapphire-rapids");
+	Set(SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_APIC_REGISTER_VIRT | SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE |
+	                                   SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	ExpectEnters();
+}
+
+TEST_F(RuleEntry, ApicVirt_X2apicModeWithApicAccessesFailsWith7)
+{
+	Use("sapphire-rapids");
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Secondary(SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE | SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	ExpectFailValid(7);
+	EXPECT_TRUE(CheckIs("virtualize x2APIC mode requires virtualize APIC accesses = 0")) << LastCheck();
+}
+
+TEST_F(RuleEntry, ApicVirt_ApicAccessesWithoutTprShadowEnter)
+{
+	/* Virtualizing APIC accesses alone does not need the TPR shadow. */
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	ExpectEnters();
+}
+
+/* ---- SDM Vol. 3C 26.2.1.1: "unrestricted guest" = 1 requires "enable EPT" = 1 ---- */
+
+TEST_F(RuleEntry, UnrestrictedGuestWithoutEptFailsWith7)
+{
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST);
+	ExpectFailValid(7);
+	EXPECT_TRUE(CheckIs("unrestricted guest requires enable EPT")) << LastCheck();
+}
+
+TEST_F(RuleEntry, UnrestrictedGuestWithEptEnters)
+{
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
+	ExpectEnters();
+}
+
 /* ---- R6: interruption type and vector ---- */
 
 TEST_F(RuleEntry, R6_ReservedType1Fails)
