@@ -56,11 +56,21 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	CHECK(vmx_control_word_valid(caps->exit_ctls, exit), "VM-exit controls within IA32_VMX_EXIT_CTLS");
 	CHECK(vmx_control_word_valid(caps->entry_ctls, entry), "VM-entry controls within IA32_VMX_ENTRY_CTLS");
 
+	/*
+	 * 26.2.1.1: the pages the APIC-virtualization controls point at are
+	 * 4-KByte aligned. (That they set no bit beyond the physical-address
+	 * width is not checked: the model has no MAXPHYADDR.)
+	 */
+	CHECK(!(proc & CPU_BASED_TPR_SHADOW) || (vmcs_get(v, VIRTUAL_APIC_PAGE_ADDR) & 0xfffu) == 0,
+	      "virtual-APIC address is 4-KByte aligned (use TPR shadow)");
+
 	/* R4 */
 	CHECK((pin & PIN_BASED_NMI_EXITING) || !(pin & PIN_BASED_VIRTUAL_NMIS),
 	      "R4: virtual NMIs requires NMI exiting");
 	CHECK((pin & PIN_BASED_VIRTUAL_NMIS) || !(proc & CPU_BASED_NMI_WINDOW_EXITING),
 	      "R4: NMI-window exiting requires virtual NMIs");
+	CHECK(!(proc2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES) || (vmcs_get(v, APIC_ACCESS_ADDR) & 0xfffu) == 0,
+	      "APIC-access address is 4-KByte aligned (virtualize APIC accesses)");
 	/*
 	 * 26.2.1.1, the APIC-virtualization controls: x2APIC-mode virtualization,
 	 * APIC-register virtualization and virtual-interrupt delivery all work on

@@ -332,6 +332,58 @@ TEST_F(RuleEntry, ApicVirt_ApicAccessesWithoutTprShadowEnter)
 	ExpectEnters();
 }
 
+/*
+ * ---- SDM Vol. 3C 26.2.1.1: with "use TPR shadow" the virtual-APIC address, with
+ * "virtualize APIC accesses" the APIC-access address, has bits 11:0 clear.
+ * kvm-unit-tests: test_apic_virt_addr, test_apic_access_addr. ----
+ */
+
+TEST_F(RuleEntry, ApicAddr_VirtualApicAddressNotPageAlignedFailsWith7)
+{
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	for (uint64_t addr : {0x1ull, 0x800ull, 0xfffull, 0x12345678ull}) {
+		Set(VIRTUAL_APIC_PAGE_ADDR, addr);
+		ExpectFailValid(7);
+		EXPECT_TRUE(CheckIs("virtual-APIC address is 4-KByte aligned")) << std::hex << addr << ": " << LastCheck();
+	}
+}
+
+TEST_F(RuleEntry, ApicAddr_VirtualApicAddressPageAlignedEnters)
+{
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Set(VIRTUAL_APIC_PAGE_ADDR, 0x1000);
+	ExpectEnters();
+}
+
+TEST_F(RuleEntry, ApicAddr_VirtualApicAddressIgnoredWithoutTprShadow)
+{
+	Set(VIRTUAL_APIC_PAGE_ADDR, 0xfff);
+	ExpectEnters();
+}
+
+TEST_F(RuleEntry, ApicAddr_ApicAccessAddressNotPageAlignedFailsWith7)
+{
+	Secondary(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	Set(APIC_ACCESS_ADDR, 0xfee00800);
+	ExpectFailValid(7);
+	EXPECT_TRUE(CheckIs("APIC-access address is 4-KByte aligned")) << LastCheck();
+}
+
+TEST_F(RuleEntry, ApicAddr_ApicAccessAddressPageAlignedEnters)
+{
+	Secondary(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	Set(APIC_ACCESS_ADDR, 0xfee00000);
+	ExpectEnters();
+}
+
+TEST_F(RuleEntry, ApicAddr_ApicAccessAddressIgnoredWhenSecondaryControlsAreOff)
+{
+	/* The control is set in the secondary word, but that word is not active. */
+	Set(SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	Set(APIC_ACCESS_ADDR, 0x1);
+	ExpectEnters();
+}
+
 /* ---- SDM Vol. 3C 26.2.1.1: "unrestricted guest" = 1 requires "enable EPT" = 1 ---- */
 
 TEST_F(RuleEntry, UnrestrictedGuestWithoutEptFailsWith7)
