@@ -99,8 +99,13 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	          (vmcs_get32(v, TPR_THRESHOLD) & 0xfffffff0u) == 0,
 	      "TPR threshold bits 31:4 are 0");
 	CHECK(vmcs_get32(v, CR3_TARGET_COUNT) <= 4, "CR3-target count not greater than 4");
-	/* SDM "Checks on VMX Controls" (TPR threshold); VTPR is the byte the model keeps beside the VMCS (vmcs.h). */
-	CHECK(!(proc & CPU_BASED_TPR_SHADOW) || (proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
+	/*
+	 * SDM "Checks on VMX Controls" (TPR threshold), made only when neither
+	 * virtual-interrupt delivery nor APIC-access virtualization is on (26.2.1.1);
+	 * VTPR is the byte the model keeps beside the VMCS (vmcs.h).
+	 */
+	CHECK(!(proc & CPU_BASED_TPR_SHADOW) ||
+	          (proc2 & (SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY | SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES)) ||
 	          (vmcs_get32(v, TPR_THRESHOLD) & 0xfu) <= (uint32_t)(v->vtpr >> 4),
 	      "TPR threshold bits 3:0 not above VTPR bits 7:4");
 	/* 26.2.1.1: a guest without paging or protection needs EPT to translate its addresses. */

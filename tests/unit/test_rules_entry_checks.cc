@@ -384,6 +384,48 @@ TEST_F(RuleEntry, ApicAddr_ApicAccessAddressIgnoredWhenSecondaryControlsAreOff)
 	ExpectEnters();
 }
 
+/*
+ * ---- SDM Vol. 3C 26.2.1.1, TPR threshold: with "use TPR shadow" and neither
+ * "virtual-interrupt delivery" nor "virtualize APIC accesses", bits 3:0 of
+ * TPR_THRESHOLD may not exceed VTPR[7:4]. kvm-unit-tests: test_tpr_threshold. ----
+ */
+
+TEST_F(RuleEntry, TprThreshold_AboveVtprFailsWith7)
+{
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Set(TPR_THRESHOLD, 0xf);
+	v.vtpr = 0xe0;
+	ExpectFailValid(7);
+	EXPECT_TRUE(CheckIs("TPR threshold bits 3:0 not above VTPR")) << LastCheck();
+}
+
+TEST_F(RuleEntry, TprThreshold_AboveVtprEntersWithApicAccessVirtualization)
+{
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Secondary(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
+	Set(TPR_THRESHOLD, 0xf);
+	v.vtpr = 0;
+	ExpectEnters();
+}
+
+TEST_F(RuleEntry, TprThreshold_ApicAccessVirtualizationCountsOnlyWhenSecondaryIsActive)
+{
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Set(SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);   /* word not activated */
+	Set(TPR_THRESHOLD, 0xf);
+	v.vtpr = 0;
+	ExpectFailValid(7);
+	EXPECT_TRUE(CheckIs("TPR threshold bits 3:0 not above VTPR")) << LastCheck();
+}
+
+TEST_F(RuleEntry, TprThreshold_EqualToVtprClassEnters)
+{
+	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
+	Set(TPR_THRESHOLD, 0x7);
+	v.vtpr = 0x7f;
+	ExpectEnters();
+}
+
 /* ---- SDM Vol. 3C 26.2.1.1: "unrestricted guest" = 1 requires "enable EPT" = 1 ---- */
 
 TEST_F(RuleEntry, UnrestrictedGuestWithoutEptFailsWith7)
