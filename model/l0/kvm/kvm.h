@@ -49,12 +49,25 @@ struct kvm_era {
 	/* A halted L2 wakes for an event that must exit to L1 (check_nested_events in has_events, H-N6). */
 	bool nested_wake_on_l1_event;
 	/*
-	 * nested_check_vm_entry_controls() and friends: every control-field check
-	 * of SDM 26.2.1 (event injection included) on vmcs12, VMfailValid 7 to
-	 * L1 (2019 on). 2011 compared the control words with the capability
-	 * MSRs only and left the rest to the processor's entry with vmcs02.
+	 * nested_vmx_run()'s consistency checks in the SDM's order: blocking by
+	 * MOV SS (VMfailValid 26), then every control-field check of SDM 26.2.1
+	 * (event injection included, nested_check_vm_entry_controls() and
+	 * friends; VMfailValid 7). The early nested code compared the control
+	 * words with the capability MSRs only and left the rest to the
+	 * processor's entry with vmcs02 ("avoid checking for misconfigurations
+	 * which will anyway be caught by the processor").
 	 */
 	bool nested_checks_all_controls;
+	/*
+	 * A VM-entry failure of vmcs02 on the guest-state checks (exit reason
+	 * 33 with bit 31) is reflected to L1 as its own entry failure
+	 * (nested_vmx_reflect_vmexit). Off (kvm-2011): the failed entry of
+	 * vmcs02 stops the guest, as KVM_EXIT_FAIL_ENTRY does. Not verified
+	 * against the 2011 source: the 3.x code of later years reflected such
+	 * a failure, and a VMfail of vmcs02, to L1 (a "late VM-fail" at L1's
+	 * HOST_RIP); which year did what is left to the era catalogue.
+	 */
+	bool nested_reflects_failed_entry;
 };
 
 /* Outcome of an exit handler. */
@@ -105,6 +118,7 @@ struct kvm_vcpu {
 	struct vmcs vmcs02;            /* what the processor runs L2 with */
 	bool guest_mode;               /* L2 runs (vmcs02 loaded) */
 	bool nested_run_pending;       /* L1's VMLAUNCH/VMRESUME emulated: L2 must run next */
+	bool nested_run_launch;       /* that entry is L1's VMLAUNCH: a failure leaves vmcs12 clear */
 	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
 	bool req_event;                /* KVM_REQ_EVENT */
 	bool sw_rearm;                 /* the 2011 patch's KVM_REQ_EVENT re-arm after nested_run_pending */
@@ -138,6 +152,12 @@ enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k);
 bool nested_exit_on_intr(const struct kvm_vcpu *k);
 void nested_setup_vmcs12(struct kvm_vcpu *k);
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason);
+/*
+ * Enter L2 with vmcs02 when the era reflects entry failures: true with the
+ * status when that is the outcome; false when the entry failed on the
+ * guest-state checks and L0 has emulated L1's entry failure - enter L1.
+ */
+bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
 /* L1's RDMSR of a VMX capability MSR: what L0 offers, into L1's register. False: not one L0 emulates (#GP). */
 bool nested_rdmsr(struct kvm_vcpu *k);
 enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k);

@@ -163,14 +163,22 @@ static void userspace_round_trip(struct kvm_vcpu *k)
 
 static enum l0_status enter(struct kvm_vcpu *k)
 {
-	if (k->guest_mode)
-		nested_inject_events(k);
-	else if (!k->era->req_event_model || k->req_event) {
-		k->req_event = false;
-		kvm_inject_pending_events(k);
+	enum l0_status status;
+
+	for (;;) {
+		if (k->guest_mode)
+			nested_inject_events(k);
+		else if (!k->era->req_event_model || k->req_event) {
+			k->req_event = false;
+			kvm_inject_pending_events(k);
+		}
+		vmx_vcpu_run_prepare(k);
+		if (!k->guest_mode || !k->era->nested_reflects_failed_entry)
+			return l0_enter(&k->b);
+		if (nested_enter_l2(k, &status))
+			return status;
+		/* L2's entry failed into L1, which now runs (guest_mode is off): at most once more. */
 	}
-	vmx_vcpu_run_prepare(k);
-	return l0_enter(&k->b);
 }
 
 static enum l0_status kvm_run_root(void *inst)
@@ -364,6 +372,7 @@ static const struct kvm_era era_modern = {
 	.nested = true,
 	.nested_ack_offered = true,
 	.nested_checks_all_controls = true,
+	.nested_reflects_failed_entry = true,
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,

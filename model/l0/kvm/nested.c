@@ -148,7 +148,12 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	uint32_t err = 0;
 	struct trace_event ev;
 
-	if (launch && v12->launch_state != VMCS_CLEAR) {
+	if (k->era->nested_checks_all_controls &&
+	    (vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS)) {
+		/* R13: L1's VMLAUNCH/VMRESUME in a MOV-SS shadow, checked before the launch state. */
+		err = VMXERR_ENTRY_EVENTS_BLOCKED_BY_MOV_SS;
+		check = "R13: no blocking by MOV SS";
+	} else if (launch && v12->launch_state != VMCS_CLEAR) {
 		err = VMXERR_VMLAUNCH_NONCLEAR_VMCS;
 		check = "VMLAUNCH needs a clear VMCS";
 	} else if (!launch && v12->launch_state != VMCS_LAUNCHED) {
@@ -184,6 +189,7 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	prepare_vmcs02(k);
 	k->guest_mode = true;
 	k->nested_run_pending = true;
+	k->nested_run_launch = launch;
 	if (k->era->nested_event_on_vmenter)
 		k->req_event = true;
 	load(k, &k->vmcs02);
@@ -268,6 +274,7 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 {
 	struct vmcs *v12 = &k->vmcs12, *v02 = &k->vmcs02, *v01 = &k->b.vmcs;
 	uint32_t idt = 0, idt_err = 0, len = hw ? vmcs_get32(v02, VM_EXIT_INSTRUCTION_LEN) : 0;
+	const char *basic_name;
 	struct trace_event ev;
 
 	if (k->era->nested_save_pending_event) {
@@ -297,7 +304,10 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 	vmcs_clear_bits(v12, VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK);   /* R14, emulated */
 
 	trace_l1(k, TRACE_NESTED_VMEXIT, &ev);
-	trace_add_str(&ev, "reason", vmx_exit_reason_name(reason) ? vmx_exit_reason_name(reason) : "?");
+	basic_name = vmx_exit_reason_name(reason & VMX_EXIT_REASON_BASIC_MASK);
+	trace_add_str(&ev, "reason", basic_name ? basic_name : "?");
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		trace_add_bool(&ev, "failed_vmentry", true);
 	trace_add_hex64(&ev, "qual", qual);
 	trace_add_hex32(&ev, "intr_info", info);
 	trace_add_hex32(&ev, "idt_vectoring", idt);
@@ -373,6 +383,33 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 		return l1_wants_msr_exit(k, reason == EXIT_REASON_MSR_WRITE);
 	default:
 		return true;   /* CPUID, VMCALL, VMX instructions, TPR below threshold, triple fault */
+	}
+}
+
+bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
+{
+	struct vmx_lp *lp = k->b.env.lp;
+	struct vmcs *v02 = &k->vmcs02;
+
+	switch (vmx_lp_vmentry(lp, v02->launch_state == VMCS_CLEAR)) {
+	case VMX_ENTRY_OK:
+		*status = L0_ENTERED;
+		return true;
+	case VMX_ENTRY_FAILED:
+		/*
+		 * vmcs02 failed the guest-state checks: L1's own entry fails, reason
+		 * 33 with bit 31 (R26), and a failed VMLAUNCH leaves vmcs12 clear.
+		 */
+		if (k->nested_run_pending && k->nested_run_launch)
+			k->vmcs12.launch_state = VMCS_CLEAR;
+		k->nested_run_pending = false;
+		vmx_lp_spend(lp, k->b.handler_cycles);
+		nested_vmx_vmexit(k, vmcs_get32(v02, VM_EXIT_REASON), vmcs_get(v02, EXIT_QUALIFICATION), 0, 0, false);
+		return false;
+	default:
+		l0_guest_stop(&k->b, "VM entry to L2 failed (VMfail of vmcs02)");
+		*status = L0_STOPPED;
+		return true;
 	}
 }
 
