@@ -39,6 +39,7 @@ extern "C" {
 #define SCN_MAX_SWITCHES 64u            /* L0 switches */
 #define SCN_MAX_VMCS_SETUPS 256u        /* `vmcs` lines per guest block */
 #define SCN_MAX_MSR_INTERCEPTS 256u     /* `msr-bitmap` lines per guest block */
+#define SCN_MAX_REGIONS 64u             /* `vmcs-region` lines per guest block */
 #define SCN_MAX_TERMS 32u               /* terms of one `A|B|...` value */
 #define SCN_MAX_VCPUS 64u
 #define SCN_MAX_VARS 64u                /* what may vary, for exploration */
@@ -202,6 +203,12 @@ enum scn_op {
 	SCN_OP_WRMSR,     /* wrmsr MSR REG|VALUE: an x2APIC timer register (`apic-timer` is made of these) */
 	SCN_OP_MSR_BITMAP_SET,   /* msr-bitmap-set read|write MSR (L1 only): intercept it in L2's bitmap */
 	SCN_OP_MSR_BITMAP_CLEAR, /* msr-bitmap-clear read|write MSR (L1 only): let it through */
+	/* VMX instructions on regions (L1 only): REGION (a name), REG or an address; vmxon's is optional. */
+	SCN_OP_VMXON,
+	SCN_OP_VMXOFF,
+	SCN_OP_VMCLEAR,
+	SCN_OP_VMPTRLD,
+	SCN_OP_VMPTRST,   /* vmptrst REG */
 	SCN_OP_COUNT
 };
 
@@ -213,15 +220,26 @@ enum scn_gate {
 #define SCN_NO_REG (-1)
 #define SCN_MAX_RECORD_REGS 8u    /* registers of one `record` */
 
+/*
+ * The regions of an L1 block: its VMXON region and vmcs0 are always
+ * there (`vmxon`, `vmcs0`); its `vmcs-region` lines add more, from
+ * SCN_REGION_DECLARED on.
+ */
+#define SCN_REGION_VMXON 0u
+#define SCN_REGION_VMCS0 1u
+#define SCN_REGION_DECLARED 2u
+
 struct scn_insn {
 	enum scn_op op;
 	struct scn_loc loc;       /* of the mnemonic */
 	struct scn_loc arg_loc;   /* of the first operand; line 0 if none */
 	struct scn_time work;     /* WORK */
-	uint32_t vector;          /* INT, SET_IDT, CLEAR_IDT; IPI unless nmi */
+	uint32_t vector;          /* INT, SET_IDT, CLEAR_IDT; IPI unless nmi or init (sipi: the SIPI vector) */
 	enum scn_gate gate;       /* SET_IDT */
 	uint32_t port;            /* IN, OUT */
 	bool nmi;                 /* IPI: NMI delivery mode */
+	bool init;                /* IPI: INIT delivery mode */
+	bool sipi;                /* IPI: start-up delivery mode, with `vector` */
 	uint32_t cpu;             /* IPI: destination vCPU */
 	const char *label;        /* JMP, Jcc, SET_IDT: the label as written */
 	uint32_t target;          /* JMP, Jcc, SET_IDT: index into the block's insns */
@@ -240,6 +258,22 @@ struct scn_insn {
 	uint32_t regs;            /* RECORD: bit n = register n */
 	uint32_t msr;             /* RDMSR, WRMSR, MSR_BITMAP_* */
 	bool write;               /* MSR_BITMAP_*: the write bitmap (else the read bitmap) */
+	/*
+	 * VMXON, VMCLEAR, VMPTRLD: the region named (region_idx, see
+	 * SCN_REGION_*), else a register (src) or an address (value). A
+	 * VMXON without an operand names `vmxon`, the block's VMXON region.
+	 */
+	const char *region;
+	uint32_t region_idx;
+};
+
+/* `vmcs-region NAME [for L2 | empty] [revision=N]` in an L1 block. */
+struct scn_vmcs_region {
+	const char *name;
+	bool empty;               /* all fields 0; else set up for L2 as vmcs0 is */
+	bool has_revision;        /* revision=N; else the processor's revision identifier */
+	uint32_t revision;
+	struct scn_loc loc;       /* of the name */
 };
 
 struct scn_label {
@@ -286,6 +320,8 @@ struct scn_guest {
 	size_t nvmcs;
 	struct scn_msr_intercept *msr_intercepts;
 	size_t nmsr_intercepts;
+	struct scn_vmcs_region *regions; /* L1: region SCN_REGION_DECLARED + i */
+	size_t nregions;
 	bool stack_unmapped;      /* `stack-unmapped`: the guest's stack page starts unmapped in EPT */
 	struct scn_loc stack_unmapped_loc;
 	bool has_exit_handler;    /* `exit-handler LABEL` (L1): where L1 resumes after an exit */
@@ -305,6 +341,7 @@ enum scn_event {
 	SCN_EV_IRET,        /* iret */
 	SCN_EV_HLT,         /* hlt (the guest enters the HLT state) */
 	SCN_EV_VIOLATION,   /* violation KIND         (counts only) */
+	SCN_EV_INIT,        /* init (a processor takes an INIT outside VMX operation: reset, waits for a SIPI) */
 	SCN_EV_COUNT
 };
 
@@ -327,6 +364,8 @@ enum scn_timing {
 enum scn_stim_kind {
 	SCN_STIM_NMI,
 	SCN_STIM_IRQ,       /* an external interrupt with a vector */
+	SCN_STIM_INIT,      /* an INIT */
+	SCN_STIM_SIPI,      /* a start-up IPI with a vector */
 };
 
 struct scn_stimulus {
@@ -340,7 +379,7 @@ struct scn_stimulus {
 	uint32_t occurrence;          /* ON: 1 = first; 0 = every occurrence */
 	struct scn_time delay;        /* ON: after the trigger */
 	enum scn_stim_kind kind;
-	uint32_t vector;              /* IRQ */
+	uint32_t vector;              /* IRQ, SIPI */
 	enum scn_level level;         /* target: L0 = host, L1, L2 */
 	uint32_t cpu;                 /* target vCPU */
 	struct scn_loc target_loc;    /* of the level after `->` */

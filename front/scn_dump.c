@@ -79,6 +79,13 @@ int scn_replay_dump(const char *path)
 			       g->msr_intercepts[k].msr);
 		if (g->has_exit_handler)
 			printf("  exit-handler -> %u\n", g->exit_handler);
+		for (size_t k = 0; k < g->nregions; k++) {
+			const struct scn_vmcs_region *r = &g->regions[k];
+			printf("  vmcs-region %s -> %zu%s", r->name, SCN_REGION_DECLARED + k, r->empty ? " empty" : " for L2");
+			if (r->has_revision)
+				printf(" revision=0x%x", r->revision);
+			printf("\n");
+		}
 		for (size_t k = 0; k < g->ninsns; k++) {
 			const struct scn_insn *in = &g->insns[k];
 			for (size_t l = 0; l < g->nlabels; l++)
@@ -94,8 +101,10 @@ int scn_replay_dump(const char *path)
 					printf("%s %s -> %u", a ? " |" : "", s->vars[in->var].labels[a], s->vars[in->var].targets[a]);
 				break;
 			case SCN_OP_IPI:
-				if (in->nmi)
-					printf(" cpu%u nmi", in->cpu);
+				if (in->nmi || in->init)
+					printf(" cpu%u %s", in->cpu, in->nmi ? "nmi" : "init");
+				else if (in->sipi)
+					printf(" cpu%u sipi %u", in->cpu, in->vector);
 				else
 					printf(" cpu%u %u", in->cpu, in->vector);
 				break;
@@ -116,6 +125,14 @@ int scn_replay_dump(const char *path)
 				break;
 			case SCN_OP_MSR_BITMAP_SET:
 			case SCN_OP_MSR_BITMAP_CLEAR: printf(" %s msr 0x%x", in->write ? "write" : "read", in->msr); break;
+			case SCN_OP_VMXON:
+			case SCN_OP_VMCLEAR:
+			case SCN_OP_VMPTRLD:
+				if (in->region)
+					printf(" region %s -> %u", in->region, in->region_idx);
+				else if (in->src == SCN_NO_REG)
+					printf(" address 0x%" PRIx64, in->value);
+				break;
 			default:
 				if (in->label)
 					printf(" %s -> %u", in->label, in->target);
@@ -156,10 +173,10 @@ int scn_replay_dump(const char *path)
 			print_time(st->delay);
 			break;
 		}
-		if (st->kind == SCN_STIM_NMI)
-			printf(" nmi");
+		if (st->kind == SCN_STIM_NMI || st->kind == SCN_STIM_INIT)
+			printf(" %s", st->kind == SCN_STIM_NMI ? "nmi" : "init");
 		else
-			printf(" irq %u", st->vector);
+			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : "sipi", st->vector);
 		printf(" -> L%d cpu%u%s%s\n", (int)st->level, st->cpu, st->via ? " via " : "",
 		       st->via ? st->via : "");
 	}

@@ -5,7 +5,7 @@
  *
  * One event grammar serves triggers, counts and timed expectations:
  * EVENT [Lk] [cpuN], where EVENT is exit REASON, entry, entry-fail,
- * deliver VECTOR, inject [VECTOR], iret, hlt or violation KIND.
+ * deliver VECTOR, inject [VECTOR], iret, hlt, init or violation KIND.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +17,7 @@
 
 enum event_use { EV_TRIGGER, EV_COUNT, EV_TIMED };
 
-#define EVENTS "an event (exit REASON, entry, entry-fail, deliver VECTOR, inject, iret, hlt%s)"
+#define EVENTS "an event (exit REASON, entry, entry-fail, deliver VECTOR, inject, iret, hlt, init%s)"
 
 static bool word_to_event(const struct tok *t, enum scn_event *ev)
 {
@@ -182,7 +182,7 @@ static bool new_stimulus(struct parser *p, enum scn_timing timing, const struct 
 	return true;
 }
 
-/* nmi | irq VECTOR, then -> LEVEL cpuN [via NAME] */
+/* nmi | irq VECTOR | init | sipi VECTOR, then -> LEVEL cpuN [via NAME] */
 static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 {
 	const struct tok *t = scn_peek(p);
@@ -191,13 +191,16 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 	if (scn_tok_is(t, "nmi")) {
 		st->kind = SCN_STIM_NMI;
 		scn_next(p);
-	} else if (scn_tok_is(t, "irq")) {
-		st->kind = SCN_STIM_IRQ;
+	} else if (scn_tok_is(t, "init")) {
+		st->kind = SCN_STIM_INIT;
+		scn_next(p);
+	} else if (scn_tok_is(t, "irq") || scn_tok_is(t, "sipi")) {
+		st->kind = scn_tok_is(t, "irq") ? SCN_STIM_IRQ : SCN_STIM_SIPI;
 		scn_next(p);
 		if (!scn_parse_vector(p, &st->vector))
 			return false;
 	} else {
-		return scn_expected(p, "a stimulus: 'nmi' or 'irq VECTOR'");
+		return scn_expected(p, "a stimulus: 'nmi', 'irq VECTOR', 'init' or 'sipi VECTOR'");
 	}
 	if (scn_peek(p)->kind != TK_ARROW)
 		return scn_expected(p, "'->' and a target such as 'L1 cpu0'");

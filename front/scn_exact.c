@@ -149,7 +149,7 @@ static bool parse_word_value(struct parser *p, const char *const *words, size_t 
 /* The value after `KEY=`. */
 static bool parse_field_value(struct parser *p, struct scn_exact_field *f)
 {
-	static const char *const activities[] = {"active", "hlt", "shutdown", "wait-sipi"};
+	static const char *const activities[] = {"active", "hlt", "shutdown", "wait-sipi", "wait-for-sipi"};
 	const struct tok *t = scn_peek(p);
 	int reason = 0;
 
@@ -178,8 +178,12 @@ static bool parse_field_value(struct parser *p, struct scn_exact_field *f)
 	case SCN_KEY_INTERRUPTIBILITY:
 		return parse_interruptibility(p, &f->value);
 	case SCN_KEY_ACTIVITY:
-		return parse_word_value(p, activities, 4, "an activity state: active, hlt, shutdown, wait-sipi or 0-3",
-		                        &f->value);
+		if (!parse_word_value(p, activities, 5, "an activity state: active, hlt, shutdown, wait-for-sipi or 0-3",
+		                      &f->value))
+			return false;
+		if (f->value > GUEST_ACTIVITY_WAIT_SIPI && t->kind == TK_WORD)
+			f->value = GUEST_ACTIVITY_WAIT_SIPI;   /* wait-sipi and wait-for-sipi are one state */
+		return true;
 	case SCN_KEY_ERROR:
 		if (scn_tok_is(t, "invalid")) {   /* VMfailInvalid: no error number */
 			scn_next(p);
@@ -188,17 +192,19 @@ static bool parse_field_value(struct parser *p, struct scn_exact_field *f)
 		}
 		return scn_parse_uint(p, NUM_HEX, 1, 255, "a VM-instruction error number, or 'invalid'", &f->value);
 	case SCN_KEY_INSN: {
-		static const char *const insns[] = {"vmlaunch", "vmresume", "vmread", "vmwrite", "vmcall"};
+		/* The instructions that can VMfail. */
 		static const enum scn_op ops[] = {SCN_OP_VMLAUNCH, SCN_OP_VMRESUME, SCN_OP_VMREAD, SCN_OP_VMWRITE,
-		                                  SCN_OP_VMCALL};
-		for (size_t i = 0; i < sizeof insns / sizeof insns[0]; i++) {
-			if (scn_tok_is(t, insns[i])) {
+		                                  SCN_OP_VMCALL, SCN_OP_VMXON, SCN_OP_VMXOFF, SCN_OP_VMCLEAR,
+		                                  SCN_OP_VMPTRLD, SCN_OP_VMPTRST};
+		for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+			if (scn_tok_is(t, scn_op_name(ops[i]))) {
 				f->value = ops[i];
 				scn_next(p);
 				return true;
 			}
 		}
-		return scn_expected(p, "a VMX instruction: vmlaunch, vmresume, vmread, vmwrite or vmcall");
+		return scn_expected(p, "a VMX instruction: vmlaunch, vmresume, vmread, vmwrite, vmcall, vmxon, "
+		                       "vmxoff, vmclear, vmptrld or vmptrst");
 	}
 	default:
 		return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a number", &f->value);

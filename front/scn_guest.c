@@ -275,7 +275,7 @@ bool scn_guest_open(struct parser *p)
 	g->loc = scn_tok_loc(p, kw);
 	p->guest = (long)s->nguests++;
 	p->gen++;
-	p->cap_insns = p->cap_labels = p->cap_idt = p->cap_vmcs = p->cap_msr = 0;
+	p->cap_insns = p->cap_labels = p->cap_idt = p->cap_vmcs = p->cap_msr = p->cap_regions = 0;
 	p->sec = SEC_GUEST;
 	return true;
 }
@@ -308,6 +308,8 @@ bool scn_guest_line(struct parser *p)
 		return scn_st_msr_bitmap(p, g);
 	if (scn_tok_is(t, "apic-timer"))
 		return scn_st_apic_timer(p, g);
+	if (scn_tok_is(t, "vmcs-region"))
+		return scn_st_vmcs_region(p, g);
 	if (scn_word_to_op(t, &op))
 		return scn_st_insn(p, g, op);
 	if (t->kind != TK_WORD)
@@ -365,6 +367,9 @@ bool scn_guest_close(struct parser *p)
 			in->target = v->targets[0];
 			continue;
 		}
+		if (in->region && !scn_region_index(g, in->region, &in->region_idx))
+			note(&fe, in->arg_loc, "undefined region '%s' (vmxon, vmcs0, or a name a 'vmcs-region' line "
+			                       "of this block declares)", in->region);
 		if (in->value_label) {
 			in->value_label_level = g->level;
 			if ((l = find_label(p, in->value_label)) != NULL)

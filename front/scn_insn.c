@@ -31,6 +31,8 @@ enum arg_kind {
 	ARG_IDT_GATE,    /* set-idt VECTOR LABEL GATE */
 	ARG_MSR_SOURCE,  /* wrmsr: MSR, then a register or a number */
 	ARG_MSR_BITMAP,  /* msr-bitmap-set, msr-bitmap-clear: read|write MSR */
+	ARG_REGION,      /* vmclear, vmptrld: a region, a register or an address */
+	ARG_REGION_OPT,  /* vmxon: the same, or nothing for the block's VMXON region */
 };
 
 struct op_row {
@@ -98,26 +100,31 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_WRMSR] = {ARG_MSR_SOURCE, false},
 	[SCN_OP_MSR_BITMAP_SET] = {ARG_MSR_BITMAP, true},
 	[SCN_OP_MSR_BITMAP_CLEAR] = {ARG_MSR_BITMAP, true},
+	[SCN_OP_VMXON] = {ARG_REGION_OPT, true},
+	[SCN_OP_VMXOFF] = {ARG_NONE, true},
+	[SCN_OP_VMCLEAR] = {ARG_REGION, true},
+	[SCN_OP_VMPTRLD] = {ARG_REGION, true},
+	[SCN_OP_VMPTRST] = {ARG_REG, true},
 };
 
 #define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
             "vmlaunch, vmresume, vmread, vmwrite, choose, mov, add, sub, and, or, xor, shl, shr, " \
             "inc, dec, cmp, test, je, jne, jz, jnz, jb, jae, jc, jnc, jbe, ja, record, rdmsr, in, out, " \
             "mov-cr3, mov-cr8, div, into, icebp, int1, pause, cpuid, rdtsc, set-idt, clear-idt, wrmsr, " \
-            "apic-timer, msr-bitmap-set, msr-bitmap-clear"
+            "apic-timer, msr-bitmap-set, msr-bitmap-clear, vmxon, vmxoff, vmclear, vmptrld, vmptrst"
 
 /* Registers: a name from vmcs/x86_gprs.def; RSP is known and refused. */
-static bool word_is_reg(const struct tok *t, int *reg)
+bool scn_word_is_reg(const struct tok *t, int *reg)
 {
 	*reg = t->kind == TK_WORD ? x86_gpr_lookup(t->s, t->len) : -1;
 	return *reg >= 0;
 }
 
-static bool parse_reg(struct parser *p, int *reg)
+bool scn_parse_reg(struct parser *p, int *reg)
 {
 	const struct tok *t = scn_peek(p);
 
-	if (!word_is_reg(t, reg))
+	if (!scn_word_is_reg(t, reg))
 		return scn_expected(p, "a register (rax, rbx, rcx, rdx, rsi, rdi, rbp, r8-r15)");
 	if (!x86_gpr_modelled((uint32_t)*reg))
 		return scn_fail_col(p, t->col, "not modelled: %.*s (interrupt frames live on a stack of the "
@@ -142,8 +149,8 @@ static bool parse_source(struct parser *p, struct scn_insn *in, bool labels_ok)
 	const struct tok *t = scn_peek(p);
 	int reg;
 
-	if (word_is_reg(t, &reg))
-		return parse_reg(p, &in->src);
+	if (scn_word_is_reg(t, &reg))
+		return scn_parse_reg(p, &in->src);
 	if (t->kind == TK_NUM)
 		return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
 	if (labels_ok && t->kind == TK_WORD)
@@ -162,7 +169,7 @@ static bool parse_record(struct parser *p, struct scn_insn *in)
 		if (n == SCN_MAX_RECORD_REGS)
 			return scn_fail_col(p, t->col, "too many registers (a record holds at most %u)",
 			                    SCN_MAX_RECORD_REGS);
-		if (!parse_reg(p, &reg))
+		if (!scn_parse_reg(p, &reg))
 			return false;
 		if (in->regs & (1u << reg))
 			return scn_fail_col(p, t->col, "%s is already recorded here", x86_gpr_name((uint32_t)reg));
@@ -189,8 +196,8 @@ static bool parse_cr_source(struct parser *p, struct scn_insn *in)
 	const struct tok *t = scn_peek(p);
 	int reg;
 
-	if (word_is_reg(t, &reg))
-		return parse_reg(p, &in->src);
+	if (scn_word_is_reg(t, &reg))
+		return scn_parse_reg(p, &in->src);
 	return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
 }
 
@@ -219,8 +226,8 @@ bool scn_op_takes_label(enum scn_op op)
 bool scn_fail_unknown_insn(struct parser *p, const struct tok *t)
 {
 	return scn_fail_col(p, t->col, "unknown instruction '%.*s': expected " OPS
-	                               ", idt, vmcs, msr-bitmap, exit-handler, stack-unmapped, a label, or a "
-	                               "statement "
+	                               ", idt, vmcs, vmcs-region, msr-bitmap, exit-handler, stack-unmapped, a label, "
+	                               "or a statement "
 	                               "(cpu, l0, vcpus, guest, at, every, on, run or expect)",
 	                    (int)t->len, t->s);
 }
@@ -288,9 +295,18 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 		if (scn_tok_is(scn_peek(p), "nmi")) {
 			in->nmi = true;
 			scn_next(p);
+		} else if (scn_tok_is(scn_peek(p), "init")) {
+			in->init = true;
+			scn_next(p);
 		} else {
 			uint64_t v = 0;
-			if (!scn_parse_uint(p, NUM_HEX, 0, 255, "a vector number 0-255 or 'nmi'", &v))
+			const char *what = "a vector number 0-255, 'nmi', 'init' or 'sipi VECTOR'";
+			if (scn_tok_is(scn_peek(p), "sipi")) {
+				in->sipi = true;
+				scn_next(p);
+				what = "a SIPI vector 0-255 (the start-up page, vector << 12)";
+			}
+			if (!scn_parse_uint(p, NUM_HEX, 0, 255, what, &v))
 				return false;
 			in->vector = (uint32_t)v;
 		}
@@ -298,7 +314,7 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 	case ARG_FIELD: {
 		int reg;
 		/* `vmread FIELD` or `vmread REG FIELD`. */
-		if (word_is_reg(t, &reg) && !parse_reg(p, &in->dst))
+		if (scn_word_is_reg(t, &reg) && !scn_parse_reg(p, &in->dst))
 			return false;
 		if (!scn_parse_field(p, true, &in->field, &in->encoding))
 			return false;
@@ -309,8 +325,8 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 		if (!scn_parse_field(p, true, &in->field, &in->encoding))
 			return false;
 		t = scn_peek(p);
-		if (word_is_reg(t, &reg)) {
-			if (!parse_reg(p, &in->src))
+		if (scn_word_is_reg(t, &reg)) {
+			if (!scn_parse_reg(p, &in->src))
 				return false;
 		} else if (t->kind == TK_WORD && !scn_word_is_control(t)) {
 			if (!parse_value_label(p, in))
@@ -321,13 +337,13 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 		break;
 	}
 	case ARG_REG_SOURCE:
-		if (!parse_reg(p, &in->dst) || !parse_source(p, in, op == SCN_OP_MOV))
+		if (!scn_parse_reg(p, &in->dst) || !parse_source(p, in, op == SCN_OP_MOV))
 			return false;
 		if ((op == SCN_OP_SHL || op == SCN_OP_SHR) && in->src == SCN_NO_REG && in->value > 63)
 			return scn_fail_at(p, in->arg_loc, "a shift count is 0-63");
 		break;
 	case ARG_REG:
-		if (!parse_reg(p, &in->dst))
+		if (!scn_parse_reg(p, &in->dst))
 			return false;
 		break;
 	case ARG_REGS:
@@ -335,7 +351,7 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 			return false;
 		break;
 	case ARG_REG_MSR:
-		if (!parse_reg(p, &in->dst) || !scn_parse_msr(p, SCN_MSR_USE_READ, &in->msr))
+		if (!scn_parse_reg(p, &in->dst) || !scn_parse_msr(p, SCN_MSR_USE_READ, &in->msr))
 			return false;
 		break;
 	case ARG_MSR_SOURCE: {
@@ -358,7 +374,7 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 			return false;
 		break;
 	case ARG_REG_PORT:
-		if (!parse_reg(p, &in->dst) || !parse_port(p, &in->port))
+		if (!scn_parse_reg(p, &in->dst) || !parse_port(p, &in->port))
 			return false;
 		break;
 	case ARG_CR_SOURCE:
@@ -366,12 +382,17 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 			return false;
 		break;
 	case ARG_SRC_REG:
-		if (!parse_reg(p, &in->src))
+		if (!scn_parse_reg(p, &in->src))
 			return false;
 		break;
 	case ARG_IDT_GATE:
 		if (!scn_parse_vector(p, &in->vector) || !scn_parse_label_use(p, &in->label, &in->arg_loc) ||
 		    !scn_parse_gate(p, &in->gate))
+			return false;
+		break;
+	case ARG_REGION:
+	case ARG_REGION_OPT:
+		if (!scn_parse_region_operand(p, in, row->arg == ARG_REGION_OPT))
 			return false;
 		break;
 	}

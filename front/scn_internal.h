@@ -110,7 +110,7 @@ struct parser {
 
 	/* Capacities of the growing arrays. */
 	size_t cap_overrides, cap_switches, cap_guests, cap_stimuli, cap_expects, cap_vars;
-	size_t cap_insns, cap_labels, cap_idt, cap_vmcs, cap_msr;   /* of the open block */
+	size_t cap_insns, cap_labels, cap_idt, cap_vmcs, cap_msr, cap_regions;   /* of the open block */
 	size_t total_insns, total_labels;
 
 	/* The open guest block, or -1. */
@@ -251,6 +251,19 @@ bool scn_check_wrmsr_value(struct parser *p, struct scn_loc loc, uint32_t msr, u
 /* `msr-bitmap intercept read|write MSR` (a setup line) and `apic-timer ...` (wrmsr instructions). */
 bool scn_st_msr_bitmap(struct parser *p, struct scn_guest *g);
 bool scn_st_apic_timer(struct parser *p, struct scn_guest *g);
+
+/* Registers (scn_insn.c): a name of vmcs/x86_gprs.def (parse: RSP is refused as not modelled). */
+bool scn_word_is_reg(const struct tok *t, int *reg);
+bool scn_parse_reg(struct parser *p, int *reg);
+
+/*
+ * VMX regions (scn_vmx.c): the `vmcs-region` line of an L1 block; the
+ * operand of vmxon (optional: its VMXON region), vmclear and vmptrld; a
+ * region name's index (SCN_REGION_*) in block g.
+ */
+bool scn_st_vmcs_region(struct parser *p, struct scn_guest *g);
+bool scn_parse_region_operand(struct parser *p, struct scn_insn *in, bool optional);
+bool scn_region_index(const struct scn_guest *g, const char *name, uint32_t *idx);
 
 /* Name tables (scn_names.c). */
 struct scn_cpu_param_row {

@@ -72,6 +72,11 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_WRMSR] = "wrmsr",
 	[SCN_OP_MSR_BITMAP_SET] = "msr-bitmap-set",
 	[SCN_OP_MSR_BITMAP_CLEAR] = "msr-bitmap-clear",
+	[SCN_OP_VMXON] = "vmxon",
+	[SCN_OP_VMXOFF] = "vmxoff",
+	[SCN_OP_VMCLEAR] = "vmclear",
+	[SCN_OP_VMPTRLD] = "vmptrld",
+	[SCN_OP_VMPTRST] = "vmptrst",
 };
 
 const char *scn_op_name(enum scn_op op)
@@ -88,6 +93,7 @@ static const char *const event_names[SCN_EV_COUNT] = {
 	[SCN_EV_IRET] = "iret",
 	[SCN_EV_HLT] = "hlt",
 	[SCN_EV_VIOLATION] = "violation",
+	[SCN_EV_INIT] = "init",
 };
 
 const char *scn_event_name(enum scn_event ev)

@@ -170,6 +170,8 @@ VMXSIM_API bool vmxsim_session_raise(struct vmxsim_session *ss, const struct vmx
 	switch (st->kind) {
 	case VMXSIM_STIM_NMI: ms.kind = MACHINE_STIM_NMI; break;
 	case VMXSIM_STIM_IRQ: ms.kind = MACHINE_STIM_IRQ; break;
+	case VMXSIM_STIM_INIT: ms.kind = MACHINE_STIM_INIT; break;
+	case VMXSIM_STIM_SIPI: ms.kind = MACHINE_STIM_SIPI; break;
 	default: return false;
 	}
 	ms.vector = st->vector;

@@ -40,6 +40,9 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_RDTSC] = VMX_OP_RDTSC,       [SCN_OP_SET_IDT] = VMX_OP_SET_IDT,
 	    [SCN_OP_CLEAR_IDT] = VMX_OP_CLEAR_IDT, [SCN_OP_WRMSR] = VMX_OP_WRMSR,
 	    [SCN_OP_MSR_BITMAP_SET] = VMX_OP_MSR_BITMAP, [SCN_OP_MSR_BITMAP_CLEAR] = VMX_OP_MSR_BITMAP,
+	    [SCN_OP_VMXON] = VMX_OP_VMXON,       [SCN_OP_VMXOFF] = VMX_OP_VMXOFF,
+	    [SCN_OP_VMCLEAR] = VMX_OP_VMCLEAR,   [SCN_OP_VMPTRLD] = VMX_OP_VMPTRLD,
+	    [SCN_OP_VMPTRST] = VMX_OP_VMPTRST,
 	};
 	return map[op];
 }
@@ -132,6 +135,12 @@ void scenario_insn_operation(const struct scn_insn *in, enum scn_level level, st
 		break;
 	case SCN_OP_CLEAR_IDT:
 		out->arg = in->vector;
+		break;
+	case SCN_OP_VMXON:
+	case SCN_OP_VMCLEAR:
+	case SCN_OP_VMPTRLD:
+		/* A region's address (VMX_REGION_ADDR), or the address written; a register is operands()'. */
+		out->arg = in->region ? VMX_REGION_ADDR(in->region_idx) : in->value;
 		break;
 	default:
 		break;

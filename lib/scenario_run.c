@@ -53,6 +53,7 @@ struct build {
 	struct machine_gate **gates;
 	struct vmcs_write **vmcs;
 	struct msr_bitmap_bit **msrs;
+	struct machine_region **regions;
 	struct machine_stimulus *stim;
 	uint32_t *stim_index;    /* s->stimuli[i] is cfg.stim[stim_index[i]]; UINT32_MAX: left out */
 	struct l0_switch *switches;
@@ -138,8 +139,14 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));
 	b->vmcs[cpu] = calloc(g->nvmcs ? g->nvmcs : 1, sizeof(struct vmcs_write));
 	b->msrs[cpu] = calloc(g->nmsr_intercepts ? g->nmsr_intercepts : 1, sizeof(struct msr_bitmap_bit));
-	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu] || !b->msrs[cpu])
+	b->regions[cpu] = calloc(g->nregions ? g->nregions : 1, sizeof(struct machine_region));
+	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu] || !b->msrs[cpu] || !b->regions[cpu])
 		return located(b, g->loc, "out of memory");
+	for (size_t i = 0; i < g->nregions; i++) {
+		b->regions[cpu][i].has_revision = g->regions[i].has_revision;
+		b->regions[cpu][i].revision = g->regions[i].revision;
+		b->regions[cpu][i].empty = g->regions[i].empty;
+	}
 	for (size_t i = 0; i < g->ninsns; i++) {
 		const struct scn_insn *in = &g->insns[i];
 		struct vmx_insn *out = &b->insns[cpu][i];
@@ -165,7 +172,8 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			if (in->cpu >= s->vcpus)
 				return located(b, in->arg_loc, "ipi to cpu%u, but there are %u vCPUs", in->cpu, s->vcpus);
 			out->arg = in->cpu;
-			out->arg2 = in->nmi ? VMX_IPI_NMI : in->vector;
+			out->arg2 = in->nmi ? VMX_IPI_NMI : in->init ? VMX_IPI_INIT : in->sipi ? VMX_IPI_SIPI | in->vector
+			          : in->vector;
 			break;
 		default:
 			break;   /* scenario_insn_operation() did the rest */
@@ -194,6 +202,8 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	mg->nvmcs = (uint32_t)g->nvmcs;
 	mg->stack_not_present = g->stack_unmapped;
 	mg->exit_handler = g->has_exit_handler ? (int64_t)g->exit_handler : -1;
+	mg->regions = b->regions[cpu];
+	mg->nregions = (uint32_t)g->nregions;
 	return true;
 }
 
@@ -227,9 +237,50 @@ static bool build_trigger(struct build *b, const struct scn_stimulus *st, struct
 	case SCN_EV_HLT:
 		t->kind = TRACE_HLT;
 		break;
+	case SCN_EV_INIT:
+		t->kind = TRACE_INIT;
+		break;
 	default:
 		return located(b, p->loc, "'on %s' is not a trigger the machine supports; expected exit, entry, "
-		               "deliver, inject, iret or hlt", scn_event_name(p->ev));
+		               "deliver, inject, iret, hlt or init", scn_event_name(p->ev));
+	}
+	return true;
+}
+
+static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
+{
+	switch (k) {
+	case SCN_STIM_NMI: return MACHINE_STIM_NMI;
+	case SCN_STIM_IRQ: return MACHINE_STIM_IRQ;
+	case SCN_STIM_INIT: return MACHINE_STIM_INIT;
+	case SCN_STIM_SIPI: return MACHINE_STIM_SIPI;
+	}
+	return MACHINE_STIM_NMI;
+}
+
+/*
+ * Under an L0, INIT and SIPI are not modelled: KVM would reset its vCPU
+ * into wait-for-SIPI and start it in real mode, or (for L1 in VMX
+ * operation) emulate INIT/SIPI exits to L1, which the model does not.
+ */
+static bool check_l0_init_sipi(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+	const char *l0 = b->cfg.l0->name;
+
+	for (size_t i = 0; i < s->nstimuli; i++)
+		if (s->stimuli[i].kind == SCN_STIM_INIT || s->stimuli[i].kind == SCN_STIM_SIPI)
+			return located(b, s->stimuli[i].target_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
+			               "takes them, at the processor's pins)", l0);
+	for (size_t k = 0; k < s->nguests; k++) {
+		const struct scn_guest *g = &s->guests[k];
+
+		for (size_t i = 0; i < g->ninsns; i++) {
+			const struct scn_insn *in = &g->insns[i];
+			if (in->op == SCN_OP_IPI && (in->init || in->sipi))
+				return located(b, in->arg_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
+				               "takes them, at the processor's pins)", l0);
+		}
 	}
 	return true;
 }
@@ -282,7 +333,8 @@ static bool build_stimuli(struct build *b)
 			               "arrive at the processor's pins, write '-> L1'");
 		if (st->cpu >= s->vcpus)
 			return located(b, st->target_loc, "cpu%u does not exist (vcpus %u)", st->cpu, s->vcpus);
-		ms->kind = st->kind == SCN_STIM_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+		ms->kind = stim_kind(st->kind);
+		ms->line = st->loc.line;
 		ms->vector = (uint8_t)st->vector;
 		/* Bare metal: what is meant for L1 arrives at the pins of the processor it runs on. */
 		ms->level = b->cfg.bare_metal ? 0u : (uint32_t)st->level;
@@ -404,8 +456,11 @@ static bool build(struct build *b)
 	b->gates = calloc(2 * s->vcpus, sizeof(*b->gates));
 	b->vmcs = calloc(2 * s->vcpus, sizeof(*b->vmcs));
 	b->msrs = calloc(2 * s->vcpus, sizeof(*b->msrs));
-	if (!b->guests || !b->insns || !b->gates || !b->vmcs || !b->msrs)
+	b->regions = calloc(2 * s->vcpus, sizeof(*b->regions));
+	if (!b->guests || !b->insns || !b->gates || !b->vmcs || !b->msrs || !b->regions)
 		return located(b, s->run_loc, "out of memory");
+	if (!b->cfg.bare_metal && !check_l0_init_sipi(b))
+		return false;
 	for (uint32_t c = 0; c < s->vcpus; c++)
 		if (!build_guest(b, c, SCN_L1) || (has_l2 && !build_guest(b, c, SCN_L2)))
 			return false;
@@ -429,11 +484,14 @@ static void build_free(struct build *b)
 			free(b->vmcs[c]);
 		if (b->msrs)
 			free(b->msrs[c]);
+		if (b->regions)
+			free(b->regions[c]);
 	}
 	free(b->msrs);
 	free(b->insns);
 	free(b->gates);
 	free(b->vmcs);
+	free(b->regions);
 	free(b->guests);
 	free(b->stim);
 	free(b->stim_index);
@@ -611,7 +669,7 @@ enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *re
 	res->trace_error = h->out && h->out->error;
 	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
 	if (st.not_modelled) {
-		/* A guest instruction needed what the model lacks: the run answers nothing. */
+		/* A guest instruction (or an INIT or SIPI) needed what the model lacks: the run answers nothing. */
 		located(&h->b, insn_loc_at_line(h->b.s, st.not_modelled_line), "not modelled: %s", st.not_modelled_what);
 		res->status = VMXSIM_BAD_INPUT;
 	}

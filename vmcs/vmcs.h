@@ -57,6 +57,13 @@ struct vmcs {
 	 * it, which reads as all ones (every MSR exits).
 	 */
 	const struct msr_bitmap *msr_bitmap;
+	/*
+	 * Model-only: the physical address of the region, for the VMX
+	 * instructions of programs (VMPTRLD, VMCLEAR, VMXON find a region by
+	 * it, VMPTRST stores it). 0 for the VMCSs of an L0 written in C,
+	 * which names them by pointer. Like `guest`, set after vmcs_setup().
+	 */
+	uint64_t addr;
 };
 
 /* One field and its value, as a hypervisor writes it while setting up a VMCS. */

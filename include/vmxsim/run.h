@@ -104,11 +104,13 @@ VMXSIM_API void vmxsim_session_run_until(struct vmxsim_session *ss, uint64_t cyc
 enum vmxsim_stimulus_kind {
 	VMXSIM_STIM_NMI,
 	VMXSIM_STIM_IRQ,         /* an external interrupt with `vector` */
+	VMXSIM_STIM_INIT,        /* an INIT: at the pins (level 0) of a bare-metal machine (`l0 none`) only */
+	VMXSIM_STIM_SIPI,        /* a start-up IPI with `vector`: the same */
 };
 
 struct vmxsim_stimulus {
 	enum vmxsim_stimulus_kind kind;
-	uint8_t vector;          /* VMXSIM_STIM_IRQ */
+	uint8_t vector;          /* VMXSIM_STIM_IRQ, VMXSIM_STIM_SIPI */
 	uint32_t level;          /* 0: the processor's pins (host); 1: for the guest, through L0 (there is no 2:
 	                            an event for L2 enters at L1's interrupt controller, so it is a 1) */
 	uint32_t cpu;            /* vCPU index */
@@ -118,7 +120,8 @@ struct vmxsim_stimulus {
 /*
  * Raise a stimulus at cycle `at` (at or after vmxsim_session_now(); an
  * earlier time is taken as now). False when it is refused: a vCPU or level
- * the machine does not have, or the run is over.
+ * the machine does not have, INIT or SIPI other than at the pins of a
+ * bare-metal machine, or the run is over.
  */
 VMXSIM_API bool vmxsim_session_raise(struct vmxsim_session *ss, const struct vmxsim_stimulus *st, uint64_t at);
 

@@ -4,10 +4,16 @@
  * boundary (SDM Vol. 3A 6.9 "Priority Among Concurrent Events" with the VMX
  * inserts of 25.2/25.5, rule R24), and which events leave HLT (R23).
  *
- * Highest first: MTF VM exit (3.5), VMX-preemption timer (4.3), NMI-window
- * exit (4.6), NMI (5), interrupt-window exit (5.5), external interrupt (6).
- * Wake-up from HLT is not a separate list: the processor leaves HLT exactly
- * when this function returns something other than NONE.
+ * Highest first: INIT (3), MTF VM exit (3.5), VMX-preemption timer (4.3),
+ * NMI-window exit (4.6), NMI (5), interrupt-window exit (5.5), external
+ * interrupt (6). Wake-up from HLT is not a separate list: the processor
+ * leaves HLT exactly when this function returns something other than NONE.
+ *
+ * INIT and SIPI (25.2 "Other Causes of VM Exits"): INIT is blocked in VMX
+ * root operation and in the wait-for-SIPI state, where it stays latched;
+ * in non-root operation it causes a VM exit; outside VMX operation it
+ * resets the processor. The wait-for-SIPI state blocks everything but a
+ * SIPI: NMIs, interrupts, windows and the preemption timer all wait.
  */
 #include "model/hw/lp_internal.h"
 
@@ -29,6 +35,11 @@ static bool if_set(const struct vmx_lp *lp)
 
 static enum vmx_decision arbitrate_root(const struct vmx_lp *lp)
 {
+	if (!lp->vmx_operation && lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI)
+		return lp->sipi_latched ? VMX_DECIDE_SIPI_STARTUP : VMX_DECIDE_NONE;
+	/* In VMX root operation INIT is blocked: it waits for VMXOFF or a VM entry. */
+	if (!lp->vmx_operation && lp->init_latched)
+		return VMX_DECIDE_INIT_RESET;
 	if (lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI || lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
 		return VMX_DECIDE_NONE;
 	if (lp->nmi_latched && !lp->nmi_blocked && !nmi_shadowed(lp))
@@ -65,7 +76,9 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
 	if (!lp->non_root)
 		return arbitrate_root(lp);
 	if (act == GUEST_ACTIVITY_WAIT_SIPI)
-		return VMX_DECIDE_NONE;        /* only INIT/SIPI, not modelled, leave it */
+		return lp->sipi_latched ? VMX_DECIDE_SIPI_EXIT : VMX_DECIDE_NONE;   /* INIT too is blocked */
+	if (lp->init_latched)
+		return VMX_DECIDE_INIT_EXIT;   /* R24 3: above MTF; wakes HLT and shutdown */
 
 	if (lp->mtf_pending && active_or_hlt)
 		return VMX_DECIDE_MTF_EXIT;
@@ -99,6 +112,10 @@ const char *vmx_decision_name(enum vmx_decision d)
 {
 	switch (d) {
 	case VMX_DECIDE_NONE: return "none";
+	case VMX_DECIDE_INIT_EXIT: return "init-exit";
+	case VMX_DECIDE_SIPI_EXIT: return "sipi-exit";
+	case VMX_DECIDE_INIT_RESET: return "init-reset";
+	case VMX_DECIDE_SIPI_STARTUP: return "sipi-startup";
 	case VMX_DECIDE_MTF_EXIT: return "mtf-exit";
 	case VMX_DECIDE_TIMER_EXIT: return "preemption-timer-exit";
 	case VMX_DECIDE_NMI_WINDOW_EXIT: return "nmi-window-exit";

@@ -105,82 +105,6 @@ static enum lp_step do_iret(struct vmx_lp *lp, const struct vmx_insn *in)
 	return LP_STEP_CONTINUE;
 }
 
-/* A VMX instruction that failed: its flags, and a trace of why (VMfailValid's number, or 0). */
-static void vmx_insn_failed(struct vmx_lp *lp, enum vmx_op op, enum vmx_insn_status st)
-{
-	struct vmx_hw_event ev = {.kind = HW_VMFAIL, .insn = op, .rip = lp->ctx.rip};
-
-	lp_vmx_result(lp, st);
-	if (st == VMX_SUCCEED)
-		return;
-	ev.error = st == VMX_FAIL_VALID ? vmcs_get32(lp->vmcs, VM_INSTRUCTION_ERROR) : 0;
-	ev.check = st == VMX_FAIL_VALID ? vmx_insn_error_text((int)ev.error) : "current-VMCS pointer is valid";
-	lp_emit(lp, &ev);
-}
-
-static enum lp_step do_vmx_root(struct vmx_lp *lp, const struct vmx_insn *in)
-{
-	uint64_t next = in->addr + in->len;
-	uint64_t value = 0;
-	enum vmx_insn_status st = VMX_SUCCEED;
-
-	switch (in->op) {
-	case VMX_OP_VMLAUNCH:
-	case VMX_OP_VMRESUME: {
-		enum vmx_entry_status s;
-
-		/*
-		 * VMfail falls through to the next instruction; success or failed
-		 * entry replace RIP. The entry traces its own VMfail, at the RIP of
-		 * the instruction; only the flags are left to set (31.2).
-		 */
-		s = vmx_lp_vmentry(lp, in->op == VMX_OP_VMLAUNCH);
-		lp->retired++;
-		/*
-		 * R15 (SDM 26.7.1): without injection, blocking by STI or MOV SS
-		 * loaded from the interruptibility field holds at the guest's
-		 * first boundary, which comes after this instruction retired.
-		 * The entry (also used by hypervisors written in C, which retire
-		 * nothing) set them for the boundary before it; R13 needed that one.
-		 */
-		if (s == VMX_ENTRY_OK) {
-			if (lp->sti_shadow_at != VMX_NO_BOUNDARY)
-				lp->sti_shadow_at = lp->retired;
-			if (lp->movss_shadow_at != VMX_NO_BOUNDARY)
-				lp->movss_shadow_at = lp->retired;
-		}
-		if (s == VMX_ENTRY_FAIL_INVALID || s == VMX_ENTRY_FAIL_VALID) {
-			lp->ctx.rip = next;
-			lp_vmx_result(lp, s == VMX_ENTRY_FAIL_INVALID ? VMX_FAIL_INVALID : VMX_FAIL_VALID);
-		}
-		return s == VMX_ENTRY_FAILED ? LP_STEP_EXIT : LP_STEP_CONTINUE;
-	}
-	case VMX_OP_VMREAD:
-		st = vmx_lp_vmread(lp, (uint32_t)in->arg, &value);
-		if (st == VMX_SUCCEED && in->dst)
-			lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
-		break;
-	case VMX_OP_VMWRITE:
-		st = vmx_lp_vmwrite(lp, (uint32_t)in->arg, lp_source(lp, in));
-		break;
-	case VMX_OP_VMCALL:
-		/* VMCALL in root operation: VMfailValid(1), or VMfailInvalid without a VMCS. */
-		if (lp->vmcs) {
-			vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, VMXERR_VMCALL_IN_ROOT);
-			st = VMX_FAIL_VALID;
-		} else {
-			st = VMX_FAIL_INVALID;
-		}
-		break;
-	default:
-		break;
-	}
-	vmx_insn_failed(lp, in->op, st);
-	lp->ctx.rip = next;
-	lp_complete(lp, 1, lp->model.insn_cycles);
-	return LP_STEP_CONTINUE;
-}
-
 enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 {
 	uint64_t offset = 0;
@@ -281,25 +205,16 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		lp_complete(lp, 1, lp->model.insn_cycles);
 		break;
 	case VMX_OP_VMCALL:
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_VMCALL, in);
-		return do_vmx_root(lp, in);
 	case VMX_OP_VMLAUNCH:
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_VMLAUNCH, in);
-		return do_vmx_root(lp, in);
 	case VMX_OP_VMRESUME:
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_VMRESUME, in);
-		return do_vmx_root(lp, in);
 	case VMX_OP_VMREAD:
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_VMREAD, in);
-		return do_vmx_root(lp, in);
 	case VMX_OP_VMWRITE:
-		if (non_root)
-			return exit_for(lp, EXIT_REASON_VMWRITE, in);
-		return do_vmx_root(lp, in);
+	case VMX_OP_VMXON:
+	case VMX_OP_VMXOFF:
+	case VMX_OP_VMCLEAR:
+	case VMX_OP_VMPTRLD:
+	case VMX_OP_VMPTRST:
+		return lp_exec_vmx(lp, in);
 	case VMX_OP_MOV:
 	case VMX_OP_ADD:
 	case VMX_OP_SUB:
@@ -357,6 +272,21 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 		lp_emit(lp, &ev);
 	}
 	switch (d) {
+	case VMX_DECIDE_INIT_EXIT:
+		/* 25.2: the INIT is consumed; no register state changes, nothing pending is cleared. */
+		lp->init_latched = false;
+		x.reason = EXIT_REASON_INIT_SIGNAL;
+		break;
+	case VMX_DECIDE_SIPI_EXIT:
+		/* 25.2: the exit qualification holds the SIPI's vector; activity saved: wait-for-SIPI. */
+		lp->sipi_latched = false;
+		x.reason = EXIT_REASON_SIPI_SIGNAL;
+		x.qualification = lp->sipi_vector;
+		break;
+	case VMX_DECIDE_INIT_RESET:
+		return lp_init_reset(lp);
+	case VMX_DECIDE_SIPI_STARTUP:
+		return lp_sipi_startup(lp);
 	case VMX_DECIDE_MTF_EXIT:
 		x.reason = EXIT_REASON_MONITOR_TRAP_FLAG;
 		break;

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "vmcs/vmcs.h"
+
 static const struct {
 	const char *name;
 	uint32_t len;   /* x86 encoding length the operation stands for */
@@ -37,6 +39,11 @@ static const struct {
     [VMX_OP_SET_IDT] = {"set-idt", 3}, [VMX_OP_CLEAR_IDT] = {"clear-idt", 3},
     [VMX_OP_WRMSR] = {"wrmsr", 2},   /* 0f 30 */
     [VMX_OP_MSR_BITMAP] = {"msr-bitmap", 4}, /* bts/btr m32, imm8: 0f ba /5 ib (the address in a register) */
+    [VMX_OP_VMXON] = {"vmxon", 4},   /* f3 0f c7 /6 */
+    [VMX_OP_VMXOFF] = {"vmxoff", 3}, /* 0f 01 c4 */
+    [VMX_OP_VMCLEAR] = {"vmclear", 4}, /* 66 0f c7 /6 */
+    [VMX_OP_VMPTRLD] = {"vmptrld", 3}, /* 0f c7 /6 */
+    [VMX_OP_VMPTRST] = {"vmptrst", 3}, /* 0f c7 /7 */
 };
 
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
@@ -124,6 +131,14 @@ const struct vmx_insn *vmx_program_fetch_hinted(const struct vmx_program *p, uin
 	if (*offset != 0 && p->insn[lo].op != VMX_OP_WORK)
 		return NULL;
 	return &p->insn[lo];
+}
+
+struct vmcs *vmx_guest_mem_region(const struct vmx_guest_mem *m, uint64_t addr)
+{
+	for (uint32_t i = 0; m && i < m->nregions; i++)
+		if (m->regions[i].addr == addr)
+			return &m->regions[i];
+	return NULL;
 }
 
 void vmx_guest_mem_init(struct vmx_guest_mem *m, const struct vmx_program *prog)

@@ -71,10 +71,24 @@ enum vmx_op {
 	VMX_OP_CLEAR_IDT, /* arg = vector: the gate becomes not present */
 	VMX_OP_WRMSR,     /* the MSR arg = register src, or arg2 (an x2APIC timer register) */
 	VMX_OP_MSR_BITMAP,/* a store to the program's MSR-bitmap page: the bit of MSR arg, arg2 = VMX_MSR_BITMAP_* */
+	/*
+	 * VMX instructions on regions (exec_vmx.c): the operand is a physical
+	 * address, arg, or the value of register src (standing for the m64
+	 * operand in memory).
+	 */
+	VMX_OP_VMXON,
+	VMX_OP_VMXOFF,
+	VMX_OP_VMCLEAR,
+	VMX_OP_VMPTRLD,
+	VMX_OP_VMPTRST,   /* dst = the current-VMCS pointer */
 	VMX_OP_COUNT
 };
 
-#define VMX_IPI_NMI 0x100u        /* arg2 of VMX_OP_IPI: NMI delivery mode */
+/* arg2 of VMX_OP_IPI: a vector (fixed delivery), or one of these delivery modes. */
+#define VMX_IPI_NMI 0x100u        /* NMI */
+#define VMX_IPI_INIT 0x200u       /* INIT */
+#define VMX_IPI_SIPI 0x300u       /* start-up, | the SIPI vector */
+#define VMX_IPI_MODE_MASK 0xf00u
 /* arg2 of VMX_OP_MSR_BITMAP. */
 #define VMX_MSR_BITMAP_WRITE 0x1u   /* the write bitmap (else the read bitmap) */
 #define VMX_MSR_BITMAP_SET 0x2u     /* set the bit: intercept (else clear it: let through) */
@@ -104,6 +118,21 @@ struct vmx_insn {
 	uint8_t src;      /* register read instead of arg2 */
 	uint8_t arg2_kind; /* enum vmx_arg2_kind; the machine resolves labels to VMX_ARG2_VALUE */
 };
+
+/*
+ * VMCS and VMXON regions (4 KBytes each) of a root program's memory, at
+ * VMX_REGION_ADDR(0), (1), ...: region 0 is the VMXON region, region 1
+ * the VMCS the machine sets up for L2 (`vmxon` and `vmcs0` in a
+ * scenario), the others those the program declares.
+ */
+#define VMX_REGION_BASE 0x100000u
+#define VMX_REGION_ADDR(i) ((uint64_t)VMX_REGION_BASE + (uint64_t)(i) * 0x1000u)
+#define VMX_REGION_VMXON 0u
+#define VMX_REGION_VMCS0 1u
+/* The current-VMCS pointer when there is no current VMCS (what VMPTRST stores then). */
+#define VMX_INVALID_VMCS_PTR UINT64_MAX
+
+struct vmcs;   /* vmcs/vmcs.h */
 
 struct vmx_program {
 	struct vmx_insn *insn;  /* caller-owned, laid out in address order */
@@ -161,6 +190,12 @@ struct vmx_guest_mem {
 	 * The VMCS that runs that guest points at it (vmcs.msr_bitmap).
 	 */
 	struct msr_bitmap msr_bitmap;
+	/*
+	 * Root software: the regions its VMX instructions find by address
+	 * (struct vmcs.addr), or NULL. Memory elsewhere reads as zeros.
+	 */
+	struct vmcs *regions;
+	uint32_t nregions;
 };
 
 /* Length in bytes of an operation (work: arg bytes, at least 1). */
@@ -194,6 +229,21 @@ const struct vmx_insn *vmx_program_fetch(const struct vmx_program *p, uint64_t r
  */
 const struct vmx_insn *vmx_program_fetch_hinted(const struct vmx_program *p, uint64_t rip, uint64_t *offset,
                                                 uint32_t *hint);
+
+/* A physical address with no bit set at or above MAXPHYADDR (`bits`; 0 or 64 and more: no limit). */
+static inline bool vmx_phys_addr_fits(uint64_t addr, uint32_t bits)
+{
+	return bits == 0 || bits >= 64 || (addr >> bits) == 0;
+}
+
+/* A VMX pointer as VMXON, VMCLEAR and VMPTRLD need it: 4-KByte aligned, within the physical-address width. */
+static inline bool vmx_region_pointer_valid(uint64_t addr, uint32_t bits)
+{
+	return (addr & 0xfffu) == 0 && vmx_phys_addr_fits(addr, bits);
+}
+
+/* The region at addr in m (m->regions), or NULL: memory that reads as zeros. */
+struct vmcs *vmx_guest_mem_region(const struct vmx_guest_mem *m, uint64_t addr);
 
 /* Empty memory: no program, IDT all not-present, empty stack. */
 void vmx_guest_mem_init(struct vmx_guest_mem *m, const struct vmx_program *prog);

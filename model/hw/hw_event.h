@@ -33,6 +33,8 @@ enum vmx_hw_event_kind {
 	HW_RECORD,           /* a program's `record`: the registers in reg_mask, values in regs */
 	HW_NOT_MODELLED,     /* an instruction needs what the model lacks (check says what): the run is void */
 	HW_APIC_TIMER,       /* the LAPIC timer's count reached 0 (unmasked): vector; cycle = the expiry */
+	HW_INIT,             /* INIT outside VMX operation: the processor is reset, waits for a SIPI */
+	HW_SIPI,             /* SIPI in the wait-for-SIPI state outside VMX operation: the start-up; vector */
 };
 
 /* Blocking snapshot bits (HW_BLOCKING). */
@@ -64,14 +66,15 @@ struct vmx_hw_event {
 	uint32_t old_state;     /* HW_BLOCKING */
 	uint32_t new_state;     /* HW_BLOCKING; HW_WAKE: activity state left; HW_VMENTRY: activity entered;
 	                           HW_VMEXIT: activity state saved */
-	uint32_t vector;        /* HW_DELIVER, HW_INTR_ACK, HW_EOI, HW_IRQ_*, HW_IPI, HW_APIC_TIMER */
+	uint32_t vector;        /* HW_DELIVER, HW_INTR_ACK, HW_EOI, HW_IRQ_*, HW_IPI, HW_APIC_TIMER, HW_SIPI */
 	uint32_t dest;          /* HW_IPI */
 	bool injected;          /* HW_DELIVER: the event came from VM-entry injection */
 	bool nmi_unblocked;     /* HW_IRET: this IRET removed (virtual-)NMI blocking */
 	bool launch;            /* HW_VMENTRY/HW_VMFAIL: VMLAUNCH (true) or VMRESUME */
 	const char *check;      /* HW_VMFAIL, failed-entry HW_VMEXIT: the check that failed;
 	                           HW_NOT_MODELLED: what is not modelled */
-	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction */
+	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction (0: an INIT or SIPI,
+	                           whose `vector` is then VMX_IPI_INIT or VMX_IPI_SIPI) */
 };
 
 typedef void (*vmx_hw_observer_fn)(void *ctx, const struct vmx_hw_event *ev);

@@ -15,6 +15,8 @@ void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
 	lp->model = *model;
 	lp->id = id;
 	lp->host_mem = host_mem;
+	lp->vmx_operation = true;
+	lp->vmxon_ptr = VMX_REGION_ADDR(VMX_REGION_VMXON);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = host_mem;
@@ -93,15 +95,18 @@ void vmx_lp_irq(struct vmx_lp *lp, uint8_t vector)
 	lp_emit(lp, &ev);
 }
 
+enum vmx_insn_status lp_vmfail(struct vmx_lp *lp, enum vmx_insn_error err)
+{
+	if (!lp->vmcs)
+		return VMX_FAIL_INVALID;
+	vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, (uint64_t)err);
+	return VMX_FAIL_VALID;
+}
+
 enum vmx_insn_status vmx_lp_vmptrld(struct vmx_lp *lp, struct vmcs *v)
 {
-	if (v->revision_id != lp->model.revision_id) {
-		if (lp->vmcs) {
-			vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, VMXERR_VMPTRLD_INCORRECT_REVISION_ID);
-			return VMX_FAIL_VALID;
-		}
-		return VMX_FAIL_INVALID;
-	}
+	if (v->revision_id != lp->model.revision_id)
+		return lp_vmfail(lp, VMXERR_VMPTRLD_INCORRECT_REVISION_ID);
 	lp->vmcs = v;
 	return VMX_SUCCEED;
 }
@@ -115,10 +120,7 @@ void vmx_lp_vmclear(struct vmx_lp *lp, struct vmcs *v)
 
 static enum vmx_insn_status insn_result(struct vmx_lp *lp, enum vmx_insn_error err)
 {
-	if (err == VMX_INSN_OK)
-		return VMX_SUCCEED;
-	vmcs_set(lp->vmcs, VM_INSTRUCTION_ERROR, (uint64_t)err);
-	return VMX_FAIL_VALID;
+	return err == VMX_INSN_OK ? VMX_SUCCEED : lp_vmfail(lp, err);
 }
 
 enum vmx_insn_status vmx_lp_vmread(struct vmx_lp *lp, uint32_t encoding, uint64_t *value)

@@ -32,6 +32,12 @@ struct vmx_exit_info {
 };
 
 void lp_emit(struct vmx_lp *lp, struct vmx_hw_event *ev);
+
+/*
+ * VMfail(err) of the SDM's VMX instruction pseudo-code: VMfailValid with
+ * err in the current VMCS, or VMfailInvalid when there is none.
+ */
+enum vmx_insn_status lp_vmfail(struct vmx_lp *lp, enum vmx_insn_error err);
 void lp_note_blocking(struct vmx_lp *lp);
 
 /* Retire n instructions costing `cycles` in total. */
@@ -96,6 +102,18 @@ enum lp_step lp_exec_x86(struct vmx_lp *lp, const struct vmx_insn *in);
 
 /* exec_msr.c: RDMSR, WRMSR (EOI, IPI, the timer) and stores to the MSR-bitmap page. */
 enum lp_step lp_exec_msr(struct vmx_lp *lp, const struct vmx_insn *in);
+
+/*
+ * init_sipi.c: INIT outside VMX operation (a reset into wait-for-SIPI), a
+ * SIPI then (the start-up). What the model cannot follow - the bootstrap
+ * processor's restart, the real-mode code a SIPI starts - is
+ * LP_STEP_NOT_MODELLED (HW_NOT_MODELLED says what).
+ */
+enum lp_step lp_init_reset(struct vmx_lp *lp);
+enum lp_step lp_sipi_startup(struct vmx_lp *lp);
+
+/* exec_vmx.c: a VMX instruction (VMCALL, VMLAUNCH ... VMPTRST) in any operation. */
+enum lp_step lp_exec_vmx(struct vmx_lp *lp, const struct vmx_insn *in);
 
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);

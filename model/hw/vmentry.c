@@ -29,7 +29,7 @@ static bool canonical(uint64_t a)
 /* A physical address the processor can use: no bit set at or above MAXPHYADDR. */
 static bool phys_addr_ok(const struct cpu_model *m, uint64_t a)
 {
-	return m->phys_addr_bits == 0 || m->phys_addr_bits >= 64 || (a >> m->phys_addr_bits) == 0;
+	return vmx_phys_addr_fits(a, m->phys_addr_bits);
 }
 
 bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed)

@@ -66,8 +66,15 @@ struct vmx_lp {
 	uint64_t cycle;                 /* local time in core cycles */
 	uint64_t retired;               /* instructions retired; shadows expire by it */
 
+	/*
+	 * VMX operation (SDM Vol. 3C "Introduction to VMX Operation"): between VMXON and VMXOFF; outside
+	 * it the VMX instructions other than VMXON raise #UD. vmx_lp_init()
+	 * starts in VMX root operation, as the hypervisors above expect.
+	 */
+	bool vmx_operation;
+	uint64_t vmxon_ptr;             /* the VMXON pointer: address of the VMXON region */
 	bool non_root;                  /* VMX non-root operation */
-	struct vmcs *vmcs;              /* current VMCS (VMPTRLD), or NULL */
+	struct vmcs *vmcs;              /* current VMCS (VMPTRLD), or NULL: the current-VMCS pointer is invalid */
 	struct vmx_context ctx;         /* live RIP, RFLAGS, activity, memory */
 	struct vmx_guest_mem *host_mem; /* the root software's memory; NULL if it is C code */
 	struct vmx_active_controls ctl; /* valid in non-root operation */
@@ -80,6 +87,21 @@ struct vmx_lp {
 
 	/* Requests. */
 	bool nmi_latched;               /* one NMI edge waiting; a second one is lost */
+	/*
+	 * INIT and SIPI (SDM Vol. 3C 25.2 "Other Causes of VM Exits"). A latched
+	 * INIT waits while it is blocked: in VMX root operation, and in the
+	 * wait-for-SIPI state. A SIPI is kept only when it arrives in the
+	 * wait-for-SIPI state; anywhere else it is discarded.
+	 */
+	bool init_latched;
+	bool sipi_latched;
+	uint8_t sipi_vector;
+	/*
+	 * The bootstrap processor (IA32_APIC_BASE.BSP): an INIT outside VMX
+	 * operation restarts it at the reset vector instead of making it wait
+	 * for a SIPI. vmx_lp_init() leaves it false; the machine sets it.
+	 */
+	bool bsp;
 	struct lapic apic;              /* fixed interrupts: the INTR line */
 	bool inject_pending;            /* VM entry done, injection of 0x4016 still to do */
 	bool mtf_pending;               /* MTF VM exit pending (R27) */
@@ -126,7 +148,11 @@ struct vmx_lp {
 	void *send_ipi_ctx;
 };
 
-/* Power-on: root operation, RIP 0, RFLAGS 0x2, nothing pending or blocked. */
+/*
+ * Power-on, then VMXON with the VMXON region at VMX_REGION_ADDR(0): VMX
+ * root operation, no current VMCS, RIP 0 (or the root program's first
+ * instruction), RFLAGS 0x2, nothing pending or blocked.
+ */
 void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
                  struct vmx_guest_mem *host_mem);
 
@@ -150,6 +176,12 @@ void vmx_lp_irq(struct vmx_lp *lp, uint8_t vector);
  */
 uint64_t vmx_lp_apic_timer_deadline(const struct vmx_lp *lp);
 bool vmx_lp_apic_timer_catch_up(struct vmx_lp *lp);
+
+/* An INIT (INIT IPI): latched until it is not blocked. */
+void vmx_lp_init_signal(struct vmx_lp *lp);
+
+/* A start-up IPI: latched in the wait-for-SIPI state, discarded in any other. */
+void vmx_lp_sipi(struct vmx_lp *lp, uint8_t vector);
 
 /* --- VMX instructions executed by root software written in C --- */
 
@@ -233,6 +265,10 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until);
 
 enum vmx_decision {
 	VMX_DECIDE_NONE,            /* nothing pending: execute the next instruction */
+	VMX_DECIDE_INIT_EXIT,       /* 25.2: INIT in non-root operation (R24 3) */
+	VMX_DECIDE_SIPI_EXIT,       /* 25.2: SIPI in the wait-for-SIPI state of non-root operation */
+	VMX_DECIDE_INIT_RESET,      /* INIT outside VMX operation: reset, wait for a SIPI (Vol. 3A MP init) */
+	VMX_DECIDE_SIPI_STARTUP,    /* SIPI outside VMX operation: start at vector << 12 (Vol. 3A MP init) */
 	VMX_DECIDE_MTF_EXIT,        /* R27, R24 3.5 */
 	VMX_DECIDE_TIMER_EXIT,      /* R27, R24 4.3 */
 	VMX_DECIDE_NMI_WINDOW_EXIT, /* R18, R24 4.6 */

@@ -54,6 +54,14 @@ struct l0_env {
 	const struct vmcs_write *l2_vmcs_writes;
 	uint32_t nl2_vmcs_writes;
 	uint64_t l1_exit_handler;
+	/*
+	 * L1's VMXON region, vmcs0 (vmcs12 as L1 left it before its first
+	 * VMLAUNCH, set up from l2_vmcs_writes) and its other VMCS regions are
+	 * in guest_mem->regions. L1 starts outside VMX operation (its first
+	 * VMX instruction is a VMXON), or as if it had done VMXON and VMPTRLD
+	 * of vmcs0.
+	 */
+	bool l1_outside_vmx;
 	/* A guest IPI to another vCPU (vector or L0_NMI); the machine adds the latency. */
 	void (*virtual_ipi)(void *machine, uint32_t src, uint32_t dest, int vector);
 	/*

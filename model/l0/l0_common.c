@@ -63,6 +63,9 @@ void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in)
 {
 	int vec = in->arg2 == VMX_IPI_NMI ? L0_NMI : (int)(in->arg2 & 0xff);
 
+	/* INIT and SIPI to a vCPU are not modelled under an L0: the scenario is refused before it runs. */
+	if ((in->arg2 & VMX_IPI_MODE_MASK) == VMX_IPI_INIT || (in->arg2 & VMX_IPI_MODE_MASK) == VMX_IPI_SIPI)
+		return;
 	if (b->env.virtual_ipi)
 		b->env.virtual_ipi(b->env.machine, b->env.cpu, (uint32_t)in->arg, vec);
 }

@@ -56,6 +56,8 @@ static enum trace_kind trace_kind_of(enum vmx_hw_event_kind k)
 	case HW_IPI: return TRACE_IPI;
 	case HW_RECORD: return TRACE_RECORD;
 	case HW_APIC_TIMER: return TRACE_STIMULUS;
+	case HW_INIT: return TRACE_INIT;
+	case HW_SIPI:        /* the not-modelled answer that follows it says it */
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:
 		break;   /* the stimulus line already says it */
@@ -81,7 +83,10 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		m->stats.deliveries++;
 	else if (hw->kind == HW_NOT_MODELLED && !m->stats.not_modelled++) {
 		m->stats.not_modelled_what = hw->check;
-		m->stats.not_modelled_line = hw->line;
+		/* An INIT or SIPI has no instruction of the processor's own: the line that sent it. */
+		m->stats.not_modelled_line = hw->line ? hw->line
+		                           : hw->vector == VMX_IPI_INIT ? vc->init_line
+		                           : hw->vector == VMX_IPI_SIPI ? vc->sipi_line : 0;
 	}
 	if (kind == TRACE_KIND_COUNT || !trace_bus_begin(m->bus, kind, hw->cycle))
 		return;
@@ -192,8 +197,16 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		trace_add_uint(&ev, "dest", hw->dest);
 		if (hw->vector == VMX_IPI_NMI)
 			trace_add_str(&ev, "type", "nmi");
-		else
-			trace_add_uint(&ev, "vector", hw->vector);
+		else if (hw->vector == VMX_IPI_INIT)
+			trace_add_str(&ev, "type", "init");
+		else if ((hw->vector & VMX_IPI_MODE_MASK) == VMX_IPI_SIPI)
+			trace_add_str(&ev, "type", "sipi");
+		if (!(hw->vector & VMX_IPI_MODE_MASK) || (hw->vector & VMX_IPI_MODE_MASK) == VMX_IPI_SIPI)
+			trace_add_uint(&ev, "vector", hw->vector & 0xffu);
+		break;
+	case HW_INIT:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_INIT);
+		trace_add_hex64(&ev, "rip", hw->rip);
 		break;
 	case HW_RECORD:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_RECORD);

@@ -216,27 +216,79 @@ static void resolve_label_operands(struct space *sp, const struct space *l2)
 	}
 }
 
-/*
- * Bare metal: the VMCS the L1 hypervisor has set up for L2 before its
- * first VMLAUNCH - the L2 block's VMCS lines on top of what every such
- * hypervisor writes (must-be-1 control bits, link pointer, L2's entry
- * point, its own exit handler as HOST_RIP).
- */
-static bool build_bare_vmcs(struct vcpu *vc, const struct machine_guest *l1, const struct machine_guest *l2,
-                            char *err, size_t errlen)
+static bool is_vmx_insn(enum vmx_op op)
 {
-	const struct vmx_caps *caps = &vc->lp.model.caps;
-	struct vmcs *v = &vc->vmcs;
+	return op == VMX_OP_VMCALL || (op >= VMX_OP_VMLAUNCH && op <= VMX_OP_VMWRITE) ||
+	       (op >= VMX_OP_VMXON && op <= VMX_OP_VMPTRST);
+}
 
+/* Is the program's first VMX instruction, in program order, a VMXON? */
+static bool starts_with_vmxon(const struct machine_guest *g)
+{
+	for (uint32_t i = 0; i < g->count; i++)
+		if (is_vmx_insn(g->insn[i].op))
+			return g->insn[i].op == VMX_OP_VMXON;
+	return false;
+}
+
+/*
+ * L1's memory holds its VMXON region, vmcs0 - the VMCS every hypervisor
+ * sets up for L2 before its first VMLAUNCH: the L2 block's VMCS lines on
+ * top of the must-be-1 control bits, a link pointer of all ones, L2's
+ * entry point, its own exit handler as HOST_RIP - and the regions it
+ * declares, set up the same way or left empty. Each runs the L2 program.
+ * On bare metal the processor finds them; under a nested L0, L0 does.
+ */
+static bool build_regions(struct vcpu *vc, const struct machine_guest *l1, const struct machine_guest *l2,
+                          uint64_t host_rip, char *err, size_t errlen)
+{
+	const struct cpu_model *model = &vc->lp.model;
+
+	vc->nregions = 2 + l1->nregions;
+	vc->regions = calloc(vc->nregions, sizeof(*vc->regions));
+	if (!vc->regions) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	for (uint32_t i = 0; i < vc->nregions; i++) {
+		const struct machine_region *r = i >= 2 ? &l1->regions[i - 2] : NULL;
+		uint32_t rev = r && r->has_revision ? r->revision : model->revision_id;
+		struct vmcs *v = &vc->regions[i];
+
+		if (i == VMX_REGION_VMXON || (r && r->empty)) {
+			vmcs_clear(v, rev);
+		} else {
+			vmcs_setup(v, &model->caps, rev, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0,
+			           vc->l2.prog.base, host_rip, l2->vmcs, l2->nvmcs);
+			v->msr_bitmap = &vc->l1.mem.msr_bitmap;   /* the page L1 allocated, with the L2 block's bits */
+		}
+		v->guest = &vc->l2.mem;
+		v->addr = VMX_REGION_ADDR(i);
+	}
+	vc->l1.mem.regions = vc->regions;
+	vc->l1.mem.nregions = vc->nregions;
+	return true;
+}
+
+/*
+ * Bare metal: a program whose first VMX instruction is a VMXON starts
+ * outside VMX operation and makes its own way in; any other starts as if
+ * it had executed VMXON and VMPTRLD of vmcs0.
+ */
+static bool start_bare_metal(struct vcpu *vc, const struct machine_guest *l1, const struct machine_guest *l2,
+                             char *err, size_t errlen)
+{
 	if (l1->exit_handler < 0 || (uint64_t)l1->exit_handler >= l1->count) {
 		snprintf(err, errlen, "with 'l0 none' the L1 hypervisor needs an 'exit-handler' label");
 		return false;
 	}
-	vmcs_setup(v, caps, vc->lp.model.revision_id, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0,
-	           vc->l2.prog.base, vc->l1.insn[l1->exit_handler].addr, l2->vmcs, l2->nvmcs);
-	v->guest = &vc->l2.mem;
-	v->msr_bitmap = &vc->l1.mem.msr_bitmap;   /* the page L1 allocated, with the L2 block's bits */
-	if (vmx_lp_vmptrld(&vc->lp, v) != VMX_SUCCEED) {
+	if (!build_regions(vc, l1, l2, vc->l1.insn[l1->exit_handler].addr, err, errlen))
+		return false;
+	if (starts_with_vmxon(l1)) {
+		vc->lp.vmx_operation = false;   /* as after power-on */
+		return true;
+	}
+	if (vmx_lp_vmptrld(&vc->lp, &vc->regions[VMX_REGION_VMCS0]) != VMX_SUCCEED) {
 		snprintf(err, errlen, "VMPTRLD of L1's VMCS failed");
 		return false;
 	}
@@ -271,9 +323,10 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 	vc->lp.send_ipi_ctx = vc;
 	vc->lp.sync = machine_sync_vcpu;
 	vc->lp.sync_ctx = vc;
+	vc->lp.bsp = id == 0;   /* cpu0 is the bootstrap processor */
 
 	if (cfg->bare_metal)
-		return build_bare_vmcs(vc, g, &cfg->l2_guest[id], err, errlen);
+		return start_bare_metal(vc, g, &cfg->l2_guest[id], err, errlen);
 
 	memset(&env, 0, sizeof(env));
 	env.lp = &vc->lp;
@@ -288,6 +341,10 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 		env.nl2_vmcs_writes = cfg->l2_guest[id].nvmcs;
 		env.l1_exit_handler = g->exit_handler >= 0 && (uint64_t)g->exit_handler < g->count
 		                          ? vc->l1.insn[g->exit_handler].addr : 0;
+		/* L1's regions, for a nested L0 to emulate its VMX instructions on; vmcs0 is vmcs12 at first. */
+		if (!build_regions(vc, g, &cfg->l2_guest[id], env.l1_exit_handler, err, errlen))
+			return false;
+		env.l1_outside_vmx = starts_with_vmxon(g);
 	}
 	env.vmcs_writes = g->vmcs;
 	env.nvmcs_writes = g->nvmcs;
@@ -300,6 +357,11 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 	env.machine = m;
 	vc->l0 = cfg->l0->create(&env, err, errlen);
 	return vc->l0 != NULL;
+}
+
+bool machine_stim_modelled(const struct machine_config *cfg, const struct machine_stimulus *s)
+{
+	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI) || (cfg->bare_metal && s->level == 0);
 }
 
 struct machine *machine_create(const struct machine_config *cfg, struct trace_bus *bus, char *err, size_t errlen)
@@ -358,6 +420,10 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 			snprintf(err, errlen, "stimulus %u targets cpu%u but there are %u vCPUs", i, s->cpu, cfg->vcpus);
 			goto fail;
 		}
+		if (!machine_stim_modelled(cfg, s)) {
+			snprintf(err, errlen, "not modelled: INIT and SIPI for a guest of an L0 (stimulus %u)", i);
+			goto fail;
+		}
 		if (!s->relative && s->at < cfg->run_cycles && !machine_heap_push(m, s->at, s, i)) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
@@ -379,6 +445,7 @@ void machine_destroy(struct machine *m)
 				m->cfg->l0->destroy(m->vcpu[i].l0);
 			free(m->vcpu[i].l1.insn);
 			free(m->vcpu[i].l2.insn);
+			free(m->vcpu[i].regions);
 		}
 	}
 	free(m->vcpu);

@@ -28,6 +28,16 @@ struct machine_gate {
 	enum vmx_gate_type type;
 };
 
+/*
+ * A VMCS region the root program declares (bare metal): at
+ * VMX_REGION_ADDR(2 + i) of its memory, after the VMXON region and vmcs0.
+ */
+struct machine_region {
+	bool has_revision;           /* its own revision identifier; else the processor's */
+	uint32_t revision;
+	bool empty;                  /* all fields 0; else set up for L2 as vmcs0 is */
+};
+
 struct machine_guest {
 	const struct vmx_insn *insn; /* program (addresses are laid out by the machine) */
 	uint32_t count;
@@ -40,9 +50,12 @@ struct machine_guest {
 	const struct msr_bitmap_bit *msr_intercepts;
 	uint32_t nmsr_intercepts;
 	int64_t exit_handler;        /* L1 hypervisor: instruction where it resumes after an exit, or -1 */
+	const struct machine_region *regions;   /* bare metal, L1: the VMCS regions it declares */
+	uint32_t nregions;
 };
 
-enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ };
+/* INIT and SIPI go to the processor's pins only: bare metal (`l0 none`). */
+enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ, MACHINE_STIM_INIT, MACHINE_STIM_SIPI };
 
 /* What a relative stimulus waits for: the n-th matching trace event. */
 struct machine_trigger {
@@ -56,7 +69,7 @@ struct machine_trigger {
 
 struct machine_stimulus {
 	enum machine_stim_kind kind;
-	uint8_t vector;              /* MACHINE_STIM_IRQ */
+	uint8_t vector;              /* MACHINE_STIM_IRQ, MACHINE_STIM_SIPI */
 	uint32_t level;              /* 0: the processor's pins; 1: the guest (through L0) */
 	uint32_t cpu;
 	uint64_t at;                 /* absolute cycle (or delay after the trigger) */
@@ -65,6 +78,7 @@ struct machine_stimulus {
 	bool relative;
 	struct machine_trigger trigger;
 	const char *origin;          /* "scenario", "ipi", ... for the trace */
+	uint32_t line;               /* INIT, SIPI: the scenario line that sends it (the stimulus, or the IPI), or 0 */
 };
 
 struct machine_config {
@@ -91,6 +105,9 @@ struct machine_config {
 };
 
 struct machine;
+
+/* INIT and SIPI only at the pins (level 0) of a bare-metal machine; every other stimulus anywhere. */
+bool machine_stim_modelled(const struct machine_config *cfg, const struct machine_stimulus *s);
 
 /* NULL with err filled on a configuration the machine cannot build. */
 struct machine *machine_create(const struct machine_config *cfg, struct trace_bus *bus, char *err, size_t errlen);
@@ -131,7 +148,8 @@ uint64_t machine_now(const struct machine *m);
  * middle of L0's work once its clock passes the cycle, a stimulus raised
  * after the vCPU went past only when that work is done.
  * False: no such vCPU, a level other than 0 (the pins) or 1 (the guest,
- * when there is an L0), the machine has finished, or out of memory.
+ * when there is an L0), a stimulus it does not model
+ * (machine_stim_modelled), the machine has finished, or out of memory.
  */
 bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t at);
 

@@ -21,7 +21,10 @@ struct vcpu {
 	struct vmx_lp lp;
 	struct space l1;             /* the L1 guest (or, bare metal, the root hypervisor) */
 	struct space l2;             /* bare metal: the guest of L1's VMCS */
-	struct vmcs vmcs;            /* bare metal: the VMCS L1 runs L2 with */
+	struct vmcs *regions;        /* bare metal: L1's VMXON region, vmcs0 and its own (VMX_REGION_ADDR) */
+	uint32_t nregions;
+	/* The scenario lines of what sent the INIT and the SIPI the processor last took (a not-modelled answer). */
+	uint32_t init_line, sipi_line;
 	void *l0;
 	bool stopped;
 	bool blocked;                /* waits in the host until a stimulus (L0_BLOCKED) */
@@ -62,6 +65,7 @@ struct machine {
 
 /* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */
 void machine_observe(void *ctx, const struct vmx_hw_event *hw);
+
 
 /* stimuli.c: the stimulus schedule. */
 bool machine_heap_push(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index);

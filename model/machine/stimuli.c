@@ -143,6 +143,17 @@ void machine_virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector)
 	machine_heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
 }
 
+/* The line of the instruction that ended at RIP: the IPI just sent (where a not-modelled answer points). */
+static uint32_t sender_line(const struct vmx_lp *lp)
+{
+	const struct vmx_program *p = lp->ctx.mem ? lp->ctx.mem->prog : NULL;
+
+	for (uint32_t i = 0; p && i < p->count; i++)
+		if (p->insn[i].addr + p->insn[i].len == lp->ctx.rip && p->insn[i].op == VMX_OP_IPI)
+			return p->insn[i].line;
+	return 0;
+}
+
 void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector)
 {
 	struct vcpu *vc = ctx;
@@ -152,7 +163,14 @@ void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vecto
 
 	if (dest >= m->cfg->vcpus)
 		return;
-	s.kind = vector == VMX_IPI_NMI ? MACHINE_STIM_NMI : MACHINE_STIM_IRQ;
+	switch (vector & VMX_IPI_MODE_MASK) {
+	case VMX_IPI_NMI: s.kind = MACHINE_STIM_NMI; break;
+	case VMX_IPI_INIT: s.kind = MACHINE_STIM_INIT; break;
+	case VMX_IPI_SIPI: s.kind = MACHINE_STIM_SIPI; break;
+	default: s.kind = MACHINE_STIM_IRQ; break;
+	}
+	if (s.kind == MACHINE_STIM_INIT || s.kind == MACHINE_STIM_SIPI)
+		s.line = sender_line(&vc->lp);
 	s.vector = (uint8_t)vector;
 	s.level = 0;
 	s.cpu = dest;
@@ -215,6 +233,17 @@ static void restop(struct machine *m, struct vcpu *vc)
 	}
 }
 
+static const char *stim_type_name(enum machine_stim_kind k)
+{
+	switch (k) {
+	case MACHINE_STIM_NMI: return "nmi";
+	case MACHINE_STIM_IRQ: return "irq";
+	case MACHINE_STIM_INIT: return "init";
+	case MACHINE_STIM_SIPI: return "sipi";
+	}
+	return "?";
+}
+
 void machine_fire(struct machine *m, const struct pending *p)
 {
 	const struct machine_stimulus *s = &p->s;
@@ -226,8 +255,8 @@ void machine_fire(struct machine *m, const struct pending *p)
 	if (queued_during_a_run(p))
 		restop(m, vc);
 	trace_event_init(&ev, p->time, s->cpu, s->level, TRACE_STIMULUS);
-	trace_add_str(&ev, "type", s->kind == MACHINE_STIM_NMI ? "nmi" : "irq");
-	if (s->kind == MACHINE_STIM_IRQ)
+	trace_add_str(&ev, "type", stim_type_name(s->kind));
+	if (s->kind == MACHINE_STIM_IRQ || s->kind == MACHINE_STIM_SIPI)
 		trace_add_uint(&ev, "vector", s->vector);
 	trace_add_str(&ev, "origin", s->origin ? s->origin : "scenario");
 	trace_bus_emit(m->bus, &ev);
@@ -235,10 +264,22 @@ void machine_fire(struct machine *m, const struct pending *p)
 	/* Anything for this vCPU wakes a vCPU blocked in the host; its L0 decides whether to run. */
 	vc->blocked = false;
 	if (s->level == 0) {
-		if (s->kind == MACHINE_STIM_NMI)
+		switch (s->kind) {
+		case MACHINE_STIM_NMI:
 			vmx_lp_nmi(&vc->lp);
-		else
+			break;
+		case MACHINE_STIM_IRQ:
 			vmx_lp_irq(&vc->lp, s->vector);
+			break;
+		case MACHINE_STIM_INIT:
+			vc->init_line = s->line;
+			vmx_lp_init_signal(&vc->lp);
+			break;
+		case MACHINE_STIM_SIPI:
+			vc->sipi_line = s->line;
+			vmx_lp_sipi(&vc->lp, s->vector);
+			break;
+		}
 	} else if (!vc->stopped && m->cfg->l0 &&
 	           m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector, s->origin)) {
 		/* The guest is running: kick the vCPU with the host's reschedule IPI. */
@@ -274,7 +315,7 @@ bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t
 {
 	struct machine_stimulus once;
 
-	if (m->finished || s->cpu >= m->cfg->vcpus)
+	if (m->finished || s->cpu >= m->cfg->vcpus || !machine_stim_modelled(m->cfg, s))
 		return false;
 	/*
 	 * Levels: 0, the processor's pins; 1, the guest through its L0. There

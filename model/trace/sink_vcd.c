@@ -421,6 +421,9 @@ static void vcd_emit(struct trace_sink *s, const struct trace_event *ev)
 	case TRACE_SHUTDOWN:
 		set(v, ev, level, VS_ACTIVITY, 2);
 		break;
+	case TRACE_INIT:
+		set(v, ev, level, VS_ACTIVITY, 3);   /* wait-for-SIPI */
+		break;
 	case TRACE_VMENTRY:
 		set(v, ev, level, VS_GUEST_MODE, 1);
 		set(v, ev, level, VS_VMENTRY, 1);

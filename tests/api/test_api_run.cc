@@ -257,6 +257,14 @@ TEST(ApiSession, RefusesWhatTheMachineDoesNotHave)
 	st.level = 1;
 	st.kind = vmxsim_stimulus_kind(7);
 	EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
+	// INIT and SIPI reach only the pins of a bare-metal machine, not a guest of L0 nor L0's pins.
+	for (uint32_t level : {0u, 1u}) {
+		st.level = level;
+		st.kind = VMXSIM_STIM_INIT;
+		EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
+		st.kind = VMXSIM_STIM_SIPI;
+		EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
+	}
 
 	// At most four watchers.
 	Seen seen;
@@ -293,6 +301,32 @@ TEST(ApiSession, AnInterruptRaisedFromOutsideIsDeliveredWithItsVector)
 	EXPECT_TRUE(vmxsim_session_raise(ss, &st, 5000));
 	EXPECT_EQ(vmxsim_session_close(ss, nullptr), VMXSIM_OK);
 	EXPECT_EQ(vectors, std::vector<uint64_t>{33});
+	vmxsim_scenario_free(s);
+}
+
+void CountExitReasons(void *ctx, const vmxsim_event *ev)
+{
+	char reason[32];
+	if (!std::strcmp(ev->kind, "vmexit") && vmxsim_event_field(ev, "reason", reason, sizeof(reason)))
+		static_cast<std::vector<std::string> *>(ctx)->push_back(reason);
+}
+
+TEST(ApiSession, AnInitAtThePinsOfABareMetalMachineExitsFromItsGuest)
+{
+	const std::string text = "cpu nehalem\nl0 none\n\nguest L1\n  exit-handler on_exit\nmain: vmlaunch\n"
+	                         "on_exit: hlt\n\nguest L2\nloop: work 1000\n  jmp loop\n\nrun 20000\n";
+	vmxsim_scenario *s = Parse(text);
+	vmxsim_run_options ro{};
+	std::vector<std::string> reasons;
+
+	vmxsim_session *ss = vmxsim_session_open(s, &ro, 0);
+	ASSERT_NE(ss, nullptr);
+	ASSERT_TRUE(vmxsim_session_watch(ss, CountExitReasons, &reasons));
+	vmxsim_stimulus st{};
+	st.kind = VMXSIM_STIM_INIT;
+	EXPECT_TRUE(vmxsim_session_raise(ss, &st, 5000));
+	EXPECT_EQ(vmxsim_session_close(ss, nullptr), VMXSIM_OK);
+	EXPECT_EQ(reasons, std::vector<std::string>{"INIT_SIGNAL"});
 	vmxsim_scenario_free(s);
 }
 

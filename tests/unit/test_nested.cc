@@ -210,3 +210,20 @@ TEST(NestedEquiv, KvmUnitTestsPortsUnderKvmModern)
 }
 
 } // namespace
+
+/* L1's VMXON, VMXOFF, VMCLEAR, VMPTRLD and VMPTRST as KVM emulates them: L1 sees what it sees on bare metal. */
+TEST(NestedEquiv, VmxRegionInstructionsAsOnBareMetalInBothEras)
+{
+	for (const char *l0 : {"kvm-2011", "kvm-modern"}) {
+		for (const char *f : {"hw/vmptrld-bad-revision.scn", "hw/vmclear-current.scn", "hw/vmxon-vmxoff.scn"}) {
+			std::string path = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + f;
+			char *buf = nullptr;
+			size_t len = 0;
+			FILE *out = open_memstream(&buf, &len);
+			EXPECT_EQ(vmxsim_equiv_under(path.c_str(), l0, out, stderr), 0) << l0 << " " << f;
+			std::fclose(out);
+			EXPECT_NE(std::string(buf, len).find("L1 sees the same"), std::string::npos) << std::string(buf, len);
+			std::free(buf);
+		}
+	}
+}

@@ -2,8 +2,9 @@
 /*
  * test_rules_hlt.cc - what leaves the HLT activity state in non-root
  * operation (R23), with the saved activity state and the return address of
- * a woken delivery, HLT exiting (exit 12), and the states that nothing
- * modelled wakes (wait-for-SIPI) or only some events wake (shutdown).
+ * a woken delivery, HLT exiting (exit 12), and the states that only a SIPI
+ * wakes (wait-for-SIPI; test_init_sipi.cc) or only some events wake
+ * (shutdown).
  *
  * Guest layout: 0 = work, 1 = HLT, 2 = work (the instruction after HLT),
  * 3 = VMCALL (handler of the vectors under test).
@@ -263,7 +264,7 @@ TEST_F(RuleHlt, R23_MtfExitAfterHltIsFromTheHltState)
 
 /* ---- Wait-for-SIPI and shutdown ---- */
 
-TEST_F(RuleHlt, R23_NothingModelledWakesWaitForSipi)
+TEST_F(RuleHlt, R23_NoNmiInterruptWindowOrTimerWakesWaitForSipi)
 {
 	Pin(PIN_BASED_VIRTUAL_NMIS | PIN_BASED_VMX_PREEMPTION_TIMER);
 	Set(VMX_PREEMPTION_TIMER_VALUE, 0);   /* the timer does not exit from wait-for-SIPI */

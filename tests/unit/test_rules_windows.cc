@@ -356,6 +356,9 @@ TEST_F(RuleWindows, R24_ArbiterDecisionsInOrder)
 	vmx_lp_irq(&lp, 0x30);
 	ASSERT_EQ(Launch(), VMX_ENTRY_OK);
 	lp.mtf_pending = true;
+	vmx_lp_init_signal(&lp);
+	EXPECT_EQ(vmx_arbitrate(&lp), VMX_DECIDE_INIT_EXIT);
+	lp.init_latched = false;
 	EXPECT_EQ(vmx_arbitrate(&lp), VMX_DECIDE_MTF_EXIT);
 	lp.mtf_pending = false;
 	EXPECT_EQ(vmx_arbitrate(&lp), VMX_DECIDE_TIMER_EXIT);

@@ -114,7 +114,14 @@ struct kvm_vcpu {
 	uint32_t idt_vectoring_info;
 
 	/* Nested VMX (nested.c). */
-	struct vmcs vmcs12;            /* L1's VMCS for L2, as L0 emulates it */
+	/*
+	 * L1's VMX operation as L0 emulates it (nested_vmcs.c): vmxon, the
+	 * VMXON pointer, and vmcs12, L1's current VMCS - one of the regions of
+	 * L1's memory (l0_env.guest_mem) - or NULL when it has none.
+	 */
+	bool vmxon;
+	uint64_t vmxon_ptr;
+	struct vmcs *vmcs12;
 	struct vmcs vmcs02;            /* what the processor runs L2 with */
 	bool guest_mode;               /* L2 runs (vmcs02 loaded) */
 	bool nested_run_pending;       /* L1's VMLAUNCH/VMRESUME emulated: L2 must run next */
@@ -158,6 +165,12 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
  * guest-state checks and L0 has emulated L1's entry failure - enter L1.
  */
 bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
+/* L1's RFLAGS after an emulated VMX instruction, and the trace of a failure (VMfailValid or VMfailInvalid). */
+void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check);
+void nested_vmx_fail_invalid(struct kvm_vcpu *k, const char *insn, const char *check);
+
+/* nested_vmcs.c: L1's VMXON, VMXOFF, VMCLEAR, VMPTRLD and VMPTRST (exits 27, 26, 19, 21, 22). */
+enum kvm_exit_result nested_vmx_operation(struct kvm_vcpu *k, uint32_t reason, const struct vmx_insn *in);
 /* L1's RDMSR of a VMX capability MSR: what L0 offers, into L1's register. False: not one L0 emulates (#GP). */
 bool nested_rdmsr(struct kvm_vcpu *k);
 enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k);

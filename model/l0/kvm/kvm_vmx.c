@@ -278,6 +278,11 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_VMRESUME:
 	case EXIT_REASON_VMREAD:
 	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
 		if (k->era->nested && k->b.env.l2_mem)
 			return nested_vmx_instruction(k, reason & VMX_EXIT_REASON_BASIC_MASK);
 		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);

@@ -13,7 +13,7 @@
 
 bool nested_exit_on_intr(const struct kvm_vcpu *k)
 {
-	return (vmcs_get32(&k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK) != 0;
+	return (vmcs_get32(k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK) != 0;
 }
 
 /* The capabilities L0 offers L1: the processor's, minus what the era does not emulate. */
@@ -27,17 +27,20 @@ static uint64_t offered_exit_ctls(const struct kvm_vcpu *k)
 	return msr;
 }
 
-/* vmcs12 as L1 left it before its first VMLAUNCH (the scenario's `guest L2` VMCS lines). */
+/*
+ * L1's VMX operation before its first instruction: as if it had executed
+ * VMXON and VMPTRLD of vmcs0 - vmcs12 as L1 left it before its first
+ * VMLAUNCH, which the machine set up from the `guest L2` VMCS lines - or,
+ * when its first VMX instruction is a VMXON, outside VMX operation.
+ */
 void nested_setup_vmcs12(struct kvm_vcpu *k)
 {
 	const struct l0_env *e = &k->b.env;
 
-	vmcs_setup(&k->vmcs12, &e->lp->model.caps, e->lp->model.revision_id,
-	           PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0, e->l2_entry, e->l1_exit_handler,
-	           e->l2_vmcs_writes, e->nl2_vmcs_writes);
-	k->vmcs12.guest = e->l2_mem;
-	/* L1's MSR-bitmap page for L2 is in L1's memory; L0 reads it when it needs it, as KVM does. */
-	k->vmcs12.msr_bitmap = &e->guest_mem->msr_bitmap;
+	k->vmxon = !e->l1_outside_vmx;
+	k->vmxon_ptr = VMX_REGION_ADDR(VMX_REGION_VMXON);
+	k->vmcs12 = k->vmxon && e->guest_mem->nregions > VMX_REGION_VMCS0 ? &e->guest_mem->regions[VMX_REGION_VMCS0]
+	                                                                    : NULL;
 }
 
 static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_event *ev)
@@ -49,7 +52,7 @@ static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_even
 static void prepare_vmcs02(struct kvm_vcpu *k)
 {
 	struct vmcs *v02 = &k->vmcs02;
-	const struct vmcs *v12 = &k->vmcs12;
+	const struct vmcs *v12 = k->vmcs12;
 	enum vmcs_launch_state launched = v02->launch_state;
 	uint32_t pin = vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
 	uint32_t proc12 = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL), proc01 = vmcs_get32(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL);
@@ -100,31 +103,46 @@ static void load(struct kvm_vcpu *k, struct vmcs *v)
 	(void)vmx_lp_vmptrld(k->b.env.lp, v);
 }
 
-static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_event *ev);
-
 /*
  * RFLAGS of L1 after an emulated VMX instruction (nested_vmx_succeed /
- * nested_vmx_fail), and a VMfail traced as the processor traces one on
+ * nested_vmx_fail: VMfailValid into the current vmcs12, VMfailInvalid
+ * when L1 has none), and a VMfail traced as the processor traces one on
  * bare metal, so that both runs show L1 the same failures.
  */
-static void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check)
+static void nested_vmx_flags(struct kvm_vcpu *k, const char *insn, uint64_t flag, uint32_t error, const char *check)
 {
 	struct vmcs *v01 = &k->b.vmcs;
-	uint64_t rflags = vmcs_get(v01, GUEST_RFLAGS) & ~(uint64_t)X86_EFLAGS_STATUS;
 	struct trace_event ev;
 
-	if (e != VMX_INSN_OK) {
-		vmcs_set(&k->vmcs12, VM_INSTRUCTION_ERROR, (uint64_t)e);
-		rflags |= X86_EFLAGS_ZF;   /* L1 always has a current VMCS in the model: VMfailValid */
-		trace_l1(k, TRACE_VMFAIL, &ev);
-		trace_add_str(&ev, "insn", insn);
-		trace_add_uint(&ev, "error", (uint64_t)e);
-		trace_add_hex64(&ev, "rip", vmcs_get(v01, GUEST_RIP));
-		trace_add_str(&ev, "check", check ? check : vmx_insn_error_text((int)e));
-		trace_add_bool(&ev, "emulated", true);
-		trace_bus_emit(k->b.env.bus, &ev);
+	vmcs_set(v01, GUEST_RFLAGS, (vmcs_get(v01, GUEST_RFLAGS) & ~(uint64_t)X86_EFLAGS_STATUS) | flag);
+	if (!flag)
+		return;
+	trace_l1(k, TRACE_VMFAIL, &ev);
+	trace_add_str(&ev, "insn", insn);
+	trace_add_uint(&ev, "error", error);
+	trace_add_hex64(&ev, "rip", vmcs_get(v01, GUEST_RIP));
+	trace_add_str(&ev, "check", check);
+	trace_add_bool(&ev, "emulated", true);
+	trace_bus_emit(k->b.env.bus, &ev);
+}
+
+void nested_vmx_fail_invalid(struct kvm_vcpu *k, const char *insn, const char *check)
+{
+	nested_vmx_flags(k, insn, X86_EFLAGS_CF, 0, check);
+}
+
+void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check)
+{
+	if (!check && e != VMX_INSN_OK)
+		check = vmx_insn_error_text((int)e);
+	if (e == VMX_INSN_OK) {
+		nested_vmx_flags(k, insn, 0, 0, NULL);
+	} else if (!k->vmcs12) {
+		nested_vmx_fail_invalid(k, insn, check);
+	} else {
+		vmcs_set(k->vmcs12, VM_INSTRUCTION_ERROR, (uint64_t)e);
+		nested_vmx_flags(k, insn, X86_EFLAGS_ZF, (uint32_t)e, check);
 	}
-	vmcs_set(v01, GUEST_RFLAGS, rflags);
 }
 
 /*
@@ -135,14 +153,14 @@ static void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_ins
  */
 static bool msr_bitmap_aligned(const struct kvm_vcpu *k)
 {
-	return !(vmcs_get32(&k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) ||
-	       (vmcs_get(&k->vmcs12, MSR_BITMAP) & 0xfffu) == 0;
+	return !(vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) ||
+	       (vmcs_get(k->vmcs12, MSR_BITMAP) & 0xfffu) == 0;
 }
 
 /* The emulated VM entry to L2 (nested_vmx_run). */
 static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 {
-	struct vmcs *v12 = &k->vmcs12;
+	struct vmcs *v12 = k->vmcs12;
 	const struct vmx_caps *caps = &k->b.env.lp->model.caps;
 	const char *check = NULL;
 	uint32_t err = 0;
@@ -203,6 +221,20 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	return KVM_RESUME;
 }
 
+/* nested_vmx_check_permission, and an instruction that needs a current vmcs12 without one: VMfailInvalid. */
+static bool nested_vmcs12_usable(struct kvm_vcpu *k, const struct vmx_insn *in)
+{
+	if (!k->vmxon) {
+		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
+		return false;
+	}
+	if (k->vmcs12)
+		return true;
+	nested_vmx_fail_invalid(k, in ? vmx_op_name(in->op) : "?", "current-VMCS pointer is valid");
+	l0_skip_instruction(&k->b);
+	return false;
+}
+
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
@@ -210,19 +242,31 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 	uint64_t value = 0;
 
 	switch (reason) {
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+		return nested_vmx_operation(k, reason, in);
+	default:
+		if (!nested_vmcs12_usable(k, in))
+			return KVM_RESUME;
+		break;
+	}
+	switch (reason) {
 	case EXIT_REASON_VMLAUNCH:
 	case EXIT_REASON_VMRESUME:
 		return nested_vmx_run(k, reason == EXIT_REASON_VMLAUNCH);
 	case EXIT_REASON_VMWRITE:
 		if (in)
 			nested_vmx_result(k, "vmwrite",
-			                  vmcs_vmwrite(&k->vmcs12, &k->b.env.lp->model, (uint32_t)in->arg,
+			                  vmcs_vmwrite(k->vmcs12, &k->b.env.lp->model, (uint32_t)in->arg,
 			                               in->src ? gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2),
 			                  NULL);
 		break;
 	default:   /* VMREAD: from vmcs12 into L1's register */
 		if (in) {
-			enum vmx_insn_error e = vmcs_vmread(&k->vmcs12, &k->b.env.lp->model, (uint32_t)in->arg, &value);
+			enum vmx_insn_error e = vmcs_vmread(k->vmcs12, &k->b.env.lp->model, (uint32_t)in->arg, &value);
 			if (e == VMX_INSN_OK && in->dst)
 				gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
 			nested_vmx_result(k, "vmread", e, NULL);
@@ -272,7 +316,7 @@ static uint32_t save_pending_event(struct kvm_vcpu *k, uint32_t *error, uint32_t
 static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error,
                               bool hw)
 {
-	struct vmcs *v12 = &k->vmcs12, *v02 = &k->vmcs02, *v01 = &k->b.vmcs;
+	struct vmcs *v12 = k->vmcs12, *v02 = &k->vmcs02, *v01 = &k->b.vmcs;
 	uint32_t idt = 0, idt_err = 0, len = hw ? vmcs_get32(v02, VM_EXIT_INSTRUCTION_LEN) : 0;
 	const char *basic_name;
 	struct trace_event ev;
@@ -336,15 +380,15 @@ static bool l1_wants_msr_exit(struct kvm_vcpu *k, bool write)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
 
-	if (!(vmcs_get32(&k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) || !in)
+	if (!(vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) || !in)
 		return true;
-	return msr_bitmap_exits(k->vmcs12.msr_bitmap, vmx_insn_msr(in), write);
+	return msr_bitmap_exits(k->vmcs12->msr_bitmap, vmx_insn_msr(in), write);
 }
 
 /* Which exits of L2 L1 asked for (nested_vmx_exit_handled, reduced to what the model has). */
 static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, uint64_t qual)
 {
-	const struct vmcs *v12 = &k->vmcs12;
+	const struct vmcs *v12 = k->vmcs12;
 	uint32_t proc = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL);
 
 	switch (reason) {
@@ -541,7 +585,7 @@ void nested_inject_events(struct kvm_vcpu *k)
 		return;
 	}
 	{
-		bool ack = k->era->nested_ack_offered && (vmcs_get32(&k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT);
+		bool ack = k->era->nested_ack_offered && (vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT);
 		uint32_t info = ack ? intr_info_make(INTR_TYPE_EXT_INTR, vlapic_ack(&k->b.apic), false) : 0;
 		nested_vmx_vmexit(k, EXIT_REASON_EXTERNAL_INTERRUPT, 0, info, 0, false);
 	}
