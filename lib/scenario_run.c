@@ -298,6 +298,10 @@ static bool stimulus_for_l2(struct build *b, const struct scn_stimulus *st)
 	const char *what = st->kind == SCN_STIM_NMI ? "an NMI" : "an interrupt";
 	const char *exiting = st->kind == SCN_STIM_NMI ? "PIN_BASED_NMI_EXITING" : "PIN_BASED_EXT_INTR_MASK";
 
+	if (b->cfg.bare_metal && (st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_SIPI))
+		return located(b, st->target_loc, "with 'l0 none' an INIT or SIPI cannot be aimed at L2: it arrives at the "
+		               "processor's pins, and while L2 runs it exits to L1 (INIT_SIGNAL, or SIPI_SIGNAL from "
+		               "wait-for-SIPI); write '-> L1'");
 	if (b->cfg.bare_metal)
 		return located(b, st->target_loc, "with 'l0 none' %s cannot be aimed at L2: it arrives at the "
 		               "processor's pins while L2 runs, and L1's VMCS (%s) decides whether it exits to L1 or "

@@ -226,6 +226,15 @@ TEST(ScenarioVmxRun, StartUpBySipiIsRefusedAtTheIpi)
 	                  "page (vector << 12) is not a program of the scenario\n");
 }
 
+TEST(ScenarioVmxRun, InitAndSipiAreForL1sPins)
+{
+	Ran r(Bare("main: nop\n", "at 5 sipi 3 -> L2 cpu1\n"));
+	EXPECT_EQ(r.status, VMXSIM_BAD_INPUT);
+	EXPECT_EQ(r.diag, "v.scn:10:16: with 'l0 none' an INIT or SIPI cannot be aimed at L2: it arrives at the "
+	                  "processor's pins, and while L2 runs it exits to L1 (INIT_SIGNAL, or SIPI_SIGNAL from "
+	                  "wait-for-SIPI); write '-> L1'\n");
+}
+
 TEST(ScenarioVmxRun, UnderAnL0InitAndSipiAreRefused)
 {
 	std::string head = "cpu nehalem\nl0 kvm-2011\nvcpus 2\nguest L1\nmain: work 100\n";
