@@ -445,7 +445,7 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
 		 * 33 with bit 31 (R26), and a failed VMLAUNCH leaves vmcs12 clear.
 		 */
 		if (k->nested_run_pending && k->nested_run_launch)
-			k->vmcs12.launch_state = VMCS_CLEAR;
+			k->vmcs12->launch_state = VMCS_CLEAR;
 		k->nested_run_pending = false;
 		vmx_lp_spend(lp, k->b.handler_cycles);
 		nested_vmx_vmexit(k, vmcs_get32(v02, VM_EXIT_REASON), vmcs_get(v02, EXIT_QUALIFICATION), 0, 0, false);
