@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/expect.h"
+#include "lib/scenario_build.h"
 #include "lib/scenario_insn.h"
 #include "model/machine/machine.h"
 #include "vmcs/vmcs_field.h"
@@ -42,24 +43,7 @@ bool verdict_known(const char *kind)
 	return verdict_index(kind) >= 0;
 }
 
-/* Everything allocated for one run. */
-struct build {
-	const struct scn_scenario *s;
-	const struct run_point *point; /* exploration: the values of s->vars, or NULL */
-	FILE *diag;
-	struct machine_config cfg;
-	struct machine_guest *guests;
-	struct vmx_insn **insns;
-	struct machine_gate **gates;
-	struct vmcs_write **vmcs;
-	struct msr_bitmap_bit **msrs;
-	struct machine_region **regions;
-	struct machine_stimulus *stim;
-	uint32_t *stim_index;    /* s->stimuli[i] is cfg.stim[stim_index[i]]; UINT32_MAX: left out */
-	struct l0_switch *switches;
-};
-
-static bool located(struct build *b, struct scn_loc loc, const char *fmt, ...)
+bool build_located(struct build *b, struct scn_loc loc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -73,10 +57,10 @@ static bool located(struct build *b, struct scn_loc loc, const char *fmt, ...)
 	return false;
 }
 
-static bool cycles_of(struct build *b, struct scn_time t, struct scn_loc loc, uint64_t *out)
+bool build_cycles(struct build *b, struct scn_time t, struct scn_loc loc, uint64_t *out)
 {
 	if (!scn_time_cycles(t, b->cfg.cpu.tsc_hz, out))
-		return located(b, loc, "time too large at this TSC frequency");
+		return build_located(b, loc, "time too large at this TSC frequency");
 	return true;
 }
 
@@ -99,7 +83,7 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v)
 	if (vmcs_field_supported(m, v->field))
 		return true;
 	if (!n->modelled)
-		return located(b, v->loc, "no CPU model has %s: it needs %s, which the model does not implement",
+		return build_located(b, v->loc, "no CPU model has %s: it needs %s, which the model does not implement",
 		               f->name, n->summary);
 	for (uint32_t bit = 1; bit && missing; bit <<= 1) {
 		const char *name = (missing & bit) ? scn_cpu_param_name(SCN_CPU_FEATURE, bit) : NULL;
@@ -110,7 +94,7 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v)
 		}
 		missing &= ~bit;
 	}
-	return located(b, v->loc, "cpu %s has no field %s, which needs %s: feature%s%s", m->name, f->name,
+	return build_located(b, v->loc, "cpu %s has no field %s, which needs %s: feature%s%s", m->name, f->name,
 	               n->summary, count == 1 ? "" : "s", add);
 }
 
@@ -124,15 +108,15 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	uint32_t insn_cycles = b->cfg.cpu.insn_cycles ? b->cfg.cpu.insn_cycles : 1;
 
 	if (!g)
-		return located(b, s->run_loc, "no 'guest L%d' block for cpu%u", (int)level, cpu);
+		return build_located(b, s->run_loc, "no 'guest L%d' block for cpu%u", (int)level, cpu);
 	if (b->cfg.bare_metal && level == SCN_L1 && g->nvmcs)
-		return located(b, g->vmcs[0].loc, "with 'l0 none' there is no VMCS for L1: 'vmcs' lines set up the VMCS "
+		return build_located(b, g->vmcs[0].loc, "with 'l0 none' there is no VMCS for L1: 'vmcs' lines set up the VMCS "
 		               "L1 runs L2 with and belong in the 'guest L2' block");
 	for (size_t i = 0; i < g->nvmcs; i++)
 		if (!vmcs_line_supported(b, &g->vmcs[i]))
 			return false;
 	if (b->cfg.bare_metal && level == SCN_L1 && g->nmsr_intercepts)
-		return located(b, g->msr_intercepts[0].loc, "with 'l0 none' there is no VMCS for L1: 'msr-bitmap' lines "
+		return build_located(b, g->msr_intercepts[0].loc, "with 'l0 none' there is no VMCS for L1: 'msr-bitmap' lines "
 		               "set up the bitmap L1 runs L2 with and belong in the 'guest L2' block");
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
@@ -141,7 +125,7 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	b->msrs[cpu] = calloc(g->nmsr_intercepts ? g->nmsr_intercepts : 1, sizeof(struct msr_bitmap_bit));
 	b->regions[cpu] = calloc(g->nregions ? g->nregions : 1, sizeof(struct machine_region));
 	if (!b->insns[cpu] || !b->gates[cpu] || !b->vmcs[cpu] || !b->msrs[cpu] || !b->regions[cpu])
-		return located(b, g->loc, "out of memory");
+		return build_located(b, g->loc, "out of memory");
 	for (size_t i = 0; i < g->nregions; i++) {
 		b->regions[cpu][i].has_revision = g->regions[i].has_revision;
 		b->regions[cpu][i].revision = g->regions[i].revision;
@@ -158,10 +142,10 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		case SCN_OP_WORK:
 			if (in->varies && b->point)
 				c = b->point->value[in->var];
-			else if (!cycles_of(b, in->work, in->arg_loc, &c))
+			else if (!build_cycles(b, in->work, in->arg_loc, &c))
 				return false;
 			if (c / insn_cycles > UINT32_MAX)
-				return located(b, in->arg_loc, "work block too long (at most %u instructions)", UINT32_MAX);
+				return build_located(b, in->arg_loc, "work block too long (at most %u instructions)", UINT32_MAX);
 			out->arg = c / insn_cycles ? c / insn_cycles : 1;
 			break;
 		case SCN_OP_CHOOSE:
@@ -170,7 +154,7 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			break;
 		case SCN_OP_IPI:
 			if (in->cpu >= s->vcpus)
-				return located(b, in->arg_loc, "ipi to cpu%u, but there are %u vCPUs", in->cpu, s->vcpus);
+				return build_located(b, in->arg_loc, "ipi to cpu%u, but there are %u vCPUs", in->cpu, s->vcpus);
 			out->arg = in->cpu;
 			out->arg2 = in->nmi ? VMX_IPI_NMI : in->init ? VMX_IPI_INIT : in->sipi ? VMX_IPI_SIPI | in->vector
 			          : in->vector;
@@ -207,183 +191,6 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	return true;
 }
 
-static bool build_trigger(struct build *b, const struct scn_stimulus *st, struct machine_trigger *t)
-{
-	const struct scn_event_pat *p = &st->trigger;
-
-	t->cpu = p->cpu;
-	t->level = p->level;
-	t->vector = -1;
-	t->occurrence = st->occurrence;
-	switch (p->ev) {
-	case SCN_EV_EXIT:
-		t->kind = TRACE_VMEXIT;
-		t->reason = vmx_exit_reason_name((uint32_t)p->arg);
-		break;
-	case SCN_EV_ENTRY:
-		t->kind = TRACE_VMENTRY;
-		break;
-	case SCN_EV_DELIVER:
-		t->kind = TRACE_DELIVER;
-		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
-		break;
-	case SCN_EV_INJECT:
-		t->kind = TRACE_INJECT;
-		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
-		break;
-	case SCN_EV_IRET:
-		t->kind = TRACE_IRET;
-		break;
-	case SCN_EV_HLT:
-		t->kind = TRACE_HLT;
-		break;
-	case SCN_EV_INIT:
-		t->kind = TRACE_INIT;
-		break;
-	default:
-		return located(b, p->loc, "'on %s' is not a trigger the machine supports; expected exit, entry, "
-		               "deliver, inject, iret, hlt or init", scn_event_name(p->ev));
-	}
-	return true;
-}
-
-static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
-{
-	switch (k) {
-	case SCN_STIM_NMI: return MACHINE_STIM_NMI;
-	case SCN_STIM_IRQ: return MACHINE_STIM_IRQ;
-	case SCN_STIM_INIT: return MACHINE_STIM_INIT;
-	case SCN_STIM_SIPI: return MACHINE_STIM_SIPI;
-	}
-	return MACHINE_STIM_NMI;
-}
-
-/*
- * Under an L0, INIT and SIPI are not modelled: KVM would reset its vCPU
- * into wait-for-SIPI and start it in real mode, or (for L1 in VMX
- * operation) emulate INIT/SIPI exits to L1, which the model does not.
- */
-static bool check_l0_init_sipi(struct build *b)
-{
-	const struct scn_scenario *s = b->s;
-	const char *l0 = b->cfg.l0->name;
-
-	for (size_t i = 0; i < s->nstimuli; i++)
-		if (s->stimuli[i].kind == SCN_STIM_INIT || s->stimuli[i].kind == SCN_STIM_SIPI)
-			return located(b, s->stimuli[i].target_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
-			               "takes them, at the processor's pins)", l0);
-	for (size_t k = 0; k < s->nguests; k++) {
-		const struct scn_guest *g = &s->guests[k];
-
-		for (size_t i = 0; i < g->ninsns; i++) {
-			const struct scn_insn *in = &g->insns[i];
-			if (in->op == SCN_OP_IPI && (in->init || in->sipi))
-				return located(b, in->arg_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
-				               "takes them, at the processor's pins)", l0);
-		}
-	}
-	return true;
-}
-
-/*
- * `-> L2`. An event for L2 has no door of its own: the model gives L2 no
- * interrupt controller (no posted interrupts, no virtual-interrupt
- * delivery), so it enters where every event of the vCPU enters - the
- * processor's pins on bare metal, L1's virtual local APIC under a nested
- * L0 - and L1's VMCS decides whether it exits to L1 or goes into L2. That
- * is `-> L1`; the message says so for the L0 at hand. Always false.
- */
-static bool stimulus_for_l2(struct build *b, const struct scn_stimulus *st)
-{
-	const char *what = st->kind == SCN_STIM_NMI ? "an NMI" : "an interrupt";
-	const char *exiting = st->kind == SCN_STIM_NMI ? "PIN_BASED_NMI_EXITING" : "PIN_BASED_EXT_INTR_MASK";
-
-	if (b->cfg.bare_metal && (st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_SIPI))
-		return located(b, st->target_loc, "with 'l0 none' an INIT or SIPI cannot be aimed at L2: it arrives at the "
-		               "processor's pins, and while L2 runs it exits to L1 (INIT_SIGNAL, or SIPI_SIGNAL from "
-		               "wait-for-SIPI); write '-> L1'");
-	if (b->cfg.bare_metal)
-		return located(b, st->target_loc, "with 'l0 none' %s cannot be aimed at L2: it arrives at the "
-		               "processor's pins while L2 runs, and L1's VMCS (%s) decides whether it exits to L1 or "
-		               "goes through L2's IDT; write '-> L1'", what, exiting);
-	if (!b->cfg.l0->nested)
-		return located(b, st->target_loc, "there is no L2 under L0 '%s', which does not run L1 hypervisors",
-		               b->cfg.l0->name);
-	return located(b, st->target_loc, "under L0 '%s' %s for L2 arrives at L1's virtual local APIC like any event "
-	               "of the vCPU (posted interrupts to L2 are not modelled), and vmcs12 (%s) decides whether L0 "
-	               "puts it straight into L2 or exits to L1, which injects it; write '-> L1'",
-	               b->cfg.l0->name, what, exiting);
-}
-
-static bool build_stimuli(struct build *b)
-{
-	const struct scn_scenario *s = b->s;
-
-	uint32_t n = 0;
-
-	b->stim = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim));
-	b->stim_index = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim_index));
-	if (!b->stim || !b->stim_index)
-		return located(b, s->run_loc, "out of memory");
-	for (size_t i = 0; i < s->nstimuli; i++) {
-		const struct scn_stimulus *st = &s->stimuli[i];
-		struct machine_stimulus *ms = &b->stim[n];
-		const bool chosen = st->varies && b->point;
-
-		if (st->level == SCN_L2 && !stimulus_for_l2(b, st))
-			return false;
-		if (b->cfg.bare_metal && st->level == SCN_L0)
-			return located(b, st->target_loc, "with 'l0 none' there is no L0: events for the L1 hypervisor "
-			               "arrive at the processor's pins, write '-> L1'");
-		if (st->cpu >= s->vcpus)
-			return located(b, st->target_loc, "cpu%u does not exist (vcpus %u)", st->cpu, s->vcpus);
-		ms->kind = stim_kind(st->kind);
-		ms->line = st->loc.line;
-		ms->vector = (uint8_t)st->vector;
-		/* Bare metal: what is meant for L1 arrives at the pins of the processor it runs on. */
-		ms->level = b->cfg.bare_metal ? 0u : (uint32_t)st->level;
-		ms->cpu = st->cpu;
-		ms->origin = st->via;
-		switch (st->timing) {
-		case SCN_AT:
-			if (chosen)
-				ms->at = b->point->value[st->var];
-			else if (!cycles_of(b, st->at, st->loc, &ms->at))
-				return false;
-			break;
-		case SCN_EVERY:
-			if (!cycles_of(b, st->period, st->loc, &ms->period) ||
-			    !cycles_of(b, st->has_from ? st->from : st->period, st->loc, &ms->at) ||
-			    (st->has_until && !cycles_of(b, st->until, st->loc, &ms->until)))
-				return false;
-			if (ms->period == 0)
-				return located(b, st->loc, "period is 0 cycles at this TSC frequency");
-			if (st->has_until && ms->until == 0)
-				ms->until = 1;   /* "until 0" still means "only at 0" */
-			break;
-		case SCN_ON:
-			ms->relative = true;
-			if (chosen)
-				ms->at = b->point->value[st->var];
-			else if (!cycles_of(b, st->delay, st->loc, &ms->at))
-				return false;
-			if (!build_trigger(b, st, &ms->trigger))
-				return false;
-			break;
-		}
-		/* Checked like the others, then left out of the machine. */
-		if (b->point && b->point->dropped && b->point->dropped[i]) {
-			memset(ms, 0, sizeof(*ms));
-			b->stim_index[i] = UINT32_MAX;
-			continue;
-		}
-		b->stim_index[i] = n++;
-	}
-	b->cfg.stim = b->stim;
-	b->cfg.nstim = n;
-	return true;
-}
-
 static bool build_l0(struct build *b)
 {
 	const struct scn_l0 *l0 = &b->s->l0;
@@ -392,7 +199,7 @@ static bool build_l0(struct build *b)
 		/* Bare metal: the L1 program is the hypervisor on the hardware. */
 		b->cfg.bare_metal = true;
 		if (l0->nswitches)
-			return located(b, l0->switches[0].loc, "'l0 none' has no switches");
+			return build_located(b, l0->switches[0].loc, "'l0 none' has no switches");
 		return true;
 	}
 	b->cfg.l0 = l0_lookup(l0->name);
@@ -403,15 +210,15 @@ static bool build_l0(struct build *b)
 				strncat(names, ", ", sizeof(names) - strlen(names) - 1);
 			strncat(names, l0_variant_at(i)->name, sizeof(names) - strlen(names) - 1);
 		}
-		return located(b, l0->loc, "unknown L0 hypervisor '%s'; expected one of: %s, none", l0->name, names);
+		return build_located(b, l0->loc, "unknown L0 hypervisor '%s'; expected one of: %s, none", l0->name, names);
 	}
 	b->switches = calloc(l0->nswitches ? l0->nswitches : 1, sizeof(*b->switches));
 	if (!b->switches)
-		return located(b, l0->loc, "out of memory");
+		return build_located(b, l0->loc, "out of memory");
 	for (size_t i = 0; i < l0->nswitches; i++) {
 		const struct scn_switch *sw = &l0->switches[i];
 		if (!l0_has_switch(b->cfg.l0, sw->name))
-			return located(b, sw->loc, "L0 '%s' has no switch '%s'", b->cfg.l0->name, sw->name);
+			return build_located(b, sw->loc, "L0 '%s' has no switch '%s'", b->cfg.l0->name, sw->name);
 		b->switches[i].name = sw->name;
 		b->switches[i].value = sw->kind == SCN_SWITCH_VALUE ? sw->value : sw->kind == SCN_SWITCH_ON ? "on" : "off";
 	}
@@ -425,12 +232,12 @@ static bool check_expects(struct build *b)
 	for (size_t i = 0; i < b->s->nexpects; i++) {
 		const struct scn_expect *e = &b->s->expects[i];
 		if (e->kind == SCN_EXPECT_VERDICT && !verdict_known(e->verdict))
-			return located(b, e->verdict_loc,
+			return build_located(b, e->verdict_loc,
 			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event, host_nmi_delayed, duplicate_delivery or wrong_level",
 			               e->verdict);
 		if (e->kind != SCN_EXPECT_VERDICT && e->event.ev == SCN_EV_VIOLATION && e->event.kind &&
 		    !verdict_known(e->event.kind))
-			return located(b, e->event.arg_loc, "unknown monitor verdict '%s'", e->event.kind);
+			return build_located(b, e->event.arg_loc, "unknown monitor verdict '%s'", e->event.kind);
 	}
 	return true;
 }
@@ -441,19 +248,19 @@ static bool build(struct build *b)
 	bool has_l2 = false;
 
 	if (!scn_cpu_resolve(&s->cpu, &b->cfg.cpu))
-		return located(b, s->cpu.loc, "unknown CPU model '%s'", s->cpu.model);
+		return build_located(b, s->cpu.loc, "unknown CPU model '%s'", s->cpu.model);
 	if (b->cfg.cpu.insn_cycles == 0 || b->cfg.cpu.tsc_hz == 0)
-		return located(b, s->cpu.loc, "insn-cycles and tsc-hz must be at least 1");
+		return build_located(b, s->cpu.loc, "insn-cycles and tsc-hz must be at least 1");
 	if (!build_l0(b) || !check_expects(b))
 		return false;
 	for (size_t i = 0; i < s->nguests; i++)
 		if (s->guests[i].level == SCN_L2 && !b->cfg.bare_metal && !b->cfg.l0->nested)
-			return located(b, s->guests[i].loc, "'guest L2' needs a nested L0, which '%s' is not", b->cfg.l0->name);
+			return build_located(b, s->guests[i].loc, "'guest L2' needs a nested L0, which '%s' is not", b->cfg.l0->name);
 	b->cfg.vcpus = s->vcpus;
 	for (size_t i = 0; i < s->nguests; i++)
 		has_l2 = has_l2 || s->guests[i].level == SCN_L2;
 	if (b->cfg.bare_metal && !has_l2)
-		return located(b, s->l0.loc, "with 'l0 none' the L1 hypervisor needs a 'guest L2' block to run");
+		return build_located(b, s->l0.loc, "with 'l0 none' the L1 hypervisor needs a 'guest L2' block to run");
 	/* Slots 0..vcpus-1 hold the L1 guests, vcpus..2*vcpus-1 the L2 guests (bare metal). */
 	b->guests = calloc(2 * s->vcpus, sizeof(*b->guests));
 	b->insns = calloc(2 * s->vcpus, sizeof(*b->insns));
@@ -462,7 +269,7 @@ static bool build(struct build *b)
 	b->msrs = calloc(2 * s->vcpus, sizeof(*b->msrs));
 	b->regions = calloc(2 * s->vcpus, sizeof(*b->regions));
 	if (!b->guests || !b->insns || !b->gates || !b->vmcs || !b->msrs || !b->regions)
-		return located(b, s->run_loc, "out of memory");
+		return build_located(b, s->run_loc, "out of memory");
 	if (!b->cfg.bare_metal && !check_l0_init_sipi(b))
 		return false;
 	for (uint32_t c = 0; c < s->vcpus; c++)
@@ -470,7 +277,7 @@ static bool build(struct build *b)
 			return false;
 	b->cfg.guest = b->guests;
 	b->cfg.l2_guest = has_l2 ? b->guests + s->vcpus : NULL;
-	if (!cycles_of(b, s->run, s->run_loc, &b->cfg.run_cycles))
+	if (!build_cycles(b, s->run, s->run_loc, &b->cfg.run_cycles))
 		return false;
 	b->cfg.ipi_cycles = 200;
 	b->cfg.host_nmi_delay_cycles = b->cfg.cpu.tsc_hz / 100000;   /* 10 us */
@@ -674,7 +481,7 @@ enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *re
 	res->status = res->expects_failed ? VMXSIM_FAILED : VMXSIM_OK;
 	if (st.not_modelled) {
 		/* A guest instruction (or an INIT or SIPI) needed what the model lacks: the run answers nothing. */
-		located(&h->b, insn_loc_at_line(h->b.s, st.not_modelled_line), "not modelled: %s", st.not_modelled_what);
+		build_located(&h->b, insn_loc_at_line(h->b.s, st.not_modelled_line), "not modelled: %s", st.not_modelled_what);
 		res->status = VMXSIM_BAD_INPUT;
 	}
 	if (h->bus.dropped) {

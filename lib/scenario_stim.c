@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scenario_stim.c - the scenario's stimuli as the machine's: times in
+ * cycles, `on` triggers as trace patterns, what varies for exploration, and
+ * the stimuli a level or an L0 cannot receive, refused at their place.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/scenario_build.h"
+#include "vmcs/vmx_exit_reason.h"
+
+static bool build_trigger(struct build *b, const struct scn_stimulus *st, struct machine_trigger *t)
+{
+	const struct scn_event_pat *p = &st->trigger;
+
+	t->cpu = p->cpu;
+	t->level = p->level;
+	t->vector = -1;
+	t->occurrence = st->occurrence;
+	switch (p->ev) {
+	case SCN_EV_EXIT:
+		t->kind = TRACE_VMEXIT;
+		t->reason = vmx_exit_reason_name((uint32_t)p->arg);
+		break;
+	case SCN_EV_ENTRY:
+		t->kind = TRACE_VMENTRY;
+		break;
+	case SCN_EV_DELIVER:
+		t->kind = TRACE_DELIVER;
+		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
+		break;
+	case SCN_EV_INJECT:
+		t->kind = TRACE_INJECT;
+		t->vector = p->arg == SCN_NMI ? 2 : p->arg;
+		break;
+	case SCN_EV_IRET:
+		t->kind = TRACE_IRET;
+		break;
+	case SCN_EV_HLT:
+		t->kind = TRACE_HLT;
+		break;
+	case SCN_EV_INIT:
+		t->kind = TRACE_INIT;
+		break;
+	default:
+		return build_located(b, p->loc, "'on %s' is not a trigger the machine supports; expected exit, entry, "
+		               "deliver, inject, iret, hlt or init", scn_event_name(p->ev));
+	}
+	return true;
+}
+
+static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
+{
+	switch (k) {
+	case SCN_STIM_NMI: return MACHINE_STIM_NMI;
+	case SCN_STIM_IRQ: return MACHINE_STIM_IRQ;
+	case SCN_STIM_INIT: return MACHINE_STIM_INIT;
+	case SCN_STIM_SIPI: return MACHINE_STIM_SIPI;
+	}
+	return MACHINE_STIM_NMI;
+}
+
+/*
+ * Under an L0, INIT and SIPI are not modelled: KVM would reset its vCPU
+ * into wait-for-SIPI and start it in real mode, or (for L1 in VMX
+ * operation) emulate INIT/SIPI exits to L1, which the model does not.
+ */
+bool check_l0_init_sipi(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+	const char *l0 = b->cfg.l0->name;
+
+	for (size_t i = 0; i < s->nstimuli; i++)
+		if (s->stimuli[i].kind == SCN_STIM_INIT || s->stimuli[i].kind == SCN_STIM_SIPI)
+			return build_located(b, s->stimuli[i].target_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
+			               "takes them, at the processor's pins)", l0);
+	for (size_t k = 0; k < s->nguests; k++) {
+		const struct scn_guest *g = &s->guests[k];
+
+		for (size_t i = 0; i < g->ninsns; i++) {
+			const struct scn_insn *in = &g->insns[i];
+			if (in->op == SCN_OP_IPI && (in->init || in->sipi))
+				return build_located(b, in->arg_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
+				               "takes them, at the processor's pins)", l0);
+		}
+	}
+	return true;
+}
+
+/*
+ * `-> L2`. An event for L2 has no door of its own: the model gives L2 no
+ * interrupt controller (no posted interrupts, no virtual-interrupt
+ * delivery), so it enters where every event of the vCPU enters - the
+ * processor's pins on bare metal, L1's virtual local APIC under a nested
+ * L0 - and L1's VMCS decides whether it exits to L1 or goes into L2. That
+ * is `-> L1`; the message says so for the L0 at hand. Always false.
+ */
+static bool stimulus_for_l2(struct build *b, const struct scn_stimulus *st)
+{
+	const char *what = st->kind == SCN_STIM_NMI ? "an NMI" : "an interrupt";
+	const char *exiting = st->kind == SCN_STIM_NMI ? "PIN_BASED_NMI_EXITING" : "PIN_BASED_EXT_INTR_MASK";
+
+	if (b->cfg.bare_metal && (st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_SIPI))
+		return build_located(b, st->target_loc, "with 'l0 none' an INIT or SIPI cannot be aimed at L2: it arrives at the "
+		               "processor's pins, and while L2 runs it exits to L1 (INIT_SIGNAL, or SIPI_SIGNAL from "
+		               "wait-for-SIPI); write '-> L1'");
+	if (b->cfg.bare_metal)
+		return build_located(b, st->target_loc, "with 'l0 none' %s cannot be aimed at L2: it arrives at the "
+		               "processor's pins while L2 runs, and L1's VMCS (%s) decides whether it exits to L1 or "
+		               "goes through L2's IDT; write '-> L1'", what, exiting);
+	if (!b->cfg.l0->nested)
+		return build_located(b, st->target_loc, "there is no L2 under L0 '%s', which does not run L1 hypervisors",
+		               b->cfg.l0->name);
+	return build_located(b, st->target_loc, "under L0 '%s' %s for L2 arrives at L1's virtual local APIC like any event "
+	               "of the vCPU (posted interrupts to L2 are not modelled), and vmcs12 (%s) decides whether L0 "
+	               "puts it straight into L2 or exits to L1, which injects it; write '-> L1'",
+	               b->cfg.l0->name, what, exiting);
+}
+
+bool build_stimuli(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+
+	uint32_t n = 0;
+
+	b->stim = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim));
+	b->stim_index = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(*b->stim_index));
+	if (!b->stim || !b->stim_index)
+		return build_located(b, s->run_loc, "out of memory");
+	for (size_t i = 0; i < s->nstimuli; i++) {
+		const struct scn_stimulus *st = &s->stimuli[i];
+		struct machine_stimulus *ms = &b->stim[n];
+		const bool chosen = st->varies && b->point;
+
+		if (st->level == SCN_L2 && !stimulus_for_l2(b, st))
+			return false;
+		if (b->cfg.bare_metal && st->level == SCN_L0)
+			return build_located(b, st->target_loc, "with 'l0 none' there is no L0: events for the L1 hypervisor "
+			               "arrive at the processor's pins, write '-> L1'");
+		if (st->cpu >= s->vcpus)
+			return build_located(b, st->target_loc, "cpu%u does not exist (vcpus %u)", st->cpu, s->vcpus);
+		ms->kind = stim_kind(st->kind);
+		ms->line = st->loc.line;
+		ms->vector = (uint8_t)st->vector;
+		/* Bare metal: what is meant for L1 arrives at the pins of the processor it runs on. */
+		ms->level = b->cfg.bare_metal ? 0u : (uint32_t)st->level;
+		ms->cpu = st->cpu;
+		ms->origin = st->via;
+		switch (st->timing) {
+		case SCN_AT:
+			if (chosen)
+				ms->at = b->point->value[st->var];
+			else if (!build_cycles(b, st->at, st->loc, &ms->at))
+				return false;
+			break;
+		case SCN_EVERY:
+			if (!build_cycles(b, st->period, st->loc, &ms->period) ||
+			    !build_cycles(b, st->has_from ? st->from : st->period, st->loc, &ms->at) ||
+			    (st->has_until && !build_cycles(b, st->until, st->loc, &ms->until)))
+				return false;
+			if (ms->period == 0)
+				return build_located(b, st->loc, "period is 0 cycles at this TSC frequency");
+			if (st->has_until && ms->until == 0)
+				ms->until = 1;   /* "until 0" still means "only at 0" */
+			break;
+		case SCN_ON:
+			ms->relative = true;
+			if (chosen)
+				ms->at = b->point->value[st->var];
+			else if (!build_cycles(b, st->delay, st->loc, &ms->at))
+				return false;
+			if (!build_trigger(b, st, &ms->trigger))
+				return false;
+			break;
+		}
+		/* Checked like the others, then left out of the machine. */
+		if (b->point && b->point->dropped && b->point->dropped[i]) {
+			memset(ms, 0, sizeof(*ms));
+			b->stim_index[i] = UINT32_MAX;
+			continue;
+		}
+		b->stim_index[i] = n++;
+	}
+	b->cfg.stim = b->stim;
+	b->cfg.nstim = n;
+	return true;
+}
