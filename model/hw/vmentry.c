@@ -333,9 +333,17 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
 		v->launch_state = VMCS_LAUNCHED;
 	load_guest_state(lp);
 	lp->cycle += lp->model.vmentry_cycles;
-	if (lp->timer_armed)
-		lp->timer_deadline = lp->cycle + ((uint64_t)vmcs_get32(v, VMX_PREEMPTION_TIMER_VALUE)
-		                                  << lp->model.preemption_timer_rate);
+	/*
+	 * R27, SDM Vol. 3C 26.5.1 "VMX-Preemption Timer" (2023 numbering): the
+	 * timer counts down by 1 each time bit X of the TSC changes (X is the
+	 * rate, IA32_VMX_MISC[4:0]). Its ticks fall on the multiples of 2^X,
+	 * not 2^X cycles after the entry, so it reaches 0 at the value-th
+	 * multiple after the one at or before the entry. The TSC is the cycle.
+	 */
+	if (lp->timer_armed) {
+		uint32_t rate = lp->model.preemption_timer_rate;
+		lp->timer_deadline = ((lp->cycle >> rate) + vmcs_get32(v, VMX_PREEMPTION_TIMER_VALUE)) << rate;
+	}
 	ev.rip = lp->ctx.rip;
 	ev.intr_info = lp->inject_pending ? vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD) : 0;
 	ev.new_state = lp->ctx.activity;

@@ -5,14 +5,19 @@
  */
 #include "model/hw/lp_internal.h"
 
-/* Remaining preemption-timer value for "save VMX-preemption timer value". */
+/*
+ * Remaining preemption-timer value for "save VMX-preemption timer value":
+ * the changes of TSC bit X still to come before the deadline, itself a
+ * multiple of 2^X (26.5.1; see vmx_lp_vmentry()).
+ */
 static uint32_t timer_remaining(const struct vmx_lp *lp)
 {
+	uint32_t rate = lp->model.preemption_timer_rate;
 	uint64_t left;
 
 	if (lp->cycle >= lp->timer_deadline)
 		return 0;
-	left = (lp->timer_deadline - lp->cycle) >> lp->model.preemption_timer_rate;
+	left = (lp->timer_deadline >> rate) - (lp->cycle >> rate);
 	return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 }
 

@@ -239,7 +239,8 @@ TEST_F(RuleHlt, R23_PreemptionTimerWakes)
 	EnterIn(GUEST_ACTIVITY_HLT);
 	ASSERT_EQ(vmx_lp_run(&lp, lp.cycle + 100000), VMX_RUN_EXIT);
 	ExpectExitFrom(EXIT_REASON_PREEMPTION_TIMER, GUEST_ACTIVITY_HLT);
-	EXPECT_EQ(lp.cycle, 1000u + (4u << 5) + 1000);   /* asleep until the deadline, not past it */
+	/* asleep until the deadline, not past it: the 4th change of TSC bit 5 after the entry (992 + 4 x 32) */
+	EXPECT_EQ(lp.cycle, 992u + (4u << 5) + 1000);
 }
 
 TEST_F(RuleHlt, R23_PreemptionTimerWakesAHaltExecutedByTheGuest)
@@ -249,7 +250,7 @@ TEST_F(RuleHlt, R23_PreemptionTimerWakesAHaltExecutedByTheGuest)
 	RunIntoHlt();
 	ASSERT_EQ(vmx_lp_run(&lp, lp.cycle + 100000), VMX_RUN_EXIT);
 	ExpectExitFrom(EXIT_REASON_PREEMPTION_TIMER, GUEST_ACTIVITY_HLT);
-	EXPECT_EQ(lp.cycle, 1000u + 320 + 1000);
+	EXPECT_EQ(lp.cycle, 992u + 320 + 1000);   /* ticks on TSC bit 5: the entry ended at 31 x 32 + 8 */
 }
 
 TEST_F(RuleHlt, R23_MtfExitAfterHltIsFromTheHltState)

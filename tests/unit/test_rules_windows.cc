@@ -385,15 +385,46 @@ TEST_F(RuleWindows, R27_TimerZeroExitsBeforeTheFirstInstruction)
 	EXPECT_EQ(lp.cycle, 2000u);
 }
 
+/* The entry ends at cycle 1000 = 31 x 32 + 8: ten ticks later is 992 + 320. */
 TEST_F(RuleWindows, R27_TimerCountsOneTickPer2PowRateCycles)
 {
 	ASSERT_EQ(model.preemption_timer_rate, 5u);
 	Timer(10);
 	SetBits(VM_EXIT_CONTROLS, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
-	ExpectExit(EXIT_REASON_PREEMPTION_TIMER, kGuestBase + 320);
-	EXPECT_EQ(lp.cycle, 1000u + 320 + 1000);
+	ExpectExit(EXIT_REASON_PREEMPTION_TIMER, kGuestBase + 312);
+	EXPECT_EQ(lp.cycle, 992u + 320 + 1000);
 	EXPECT_EQ(G(VMX_PREEMPTION_TIMER_VALUE), 0u);
+}
+
+/*
+ * SDM Vol. 3C 26.5.1 "VMX-Preemption Timer": the timer counts down by 1
+ * each time bit X of the TSC (X = IA32_VMX_MISC[4:0], 5 here) changes.
+ * The entry ends at TSC 1000; bit 5 next changes at 1024, so a timer of 1
+ * expires 24 cycles into the guest, not 32 (kvm-unit-tests'
+ * vmx_preemption_timer_expiry_test computes its deadline so).
+ */
+TEST_F(RuleWindows, R27_TimerTicksWhenTscBitXChanges)
+{
+	Timer(1);
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+	ExpectExit(EXIT_REASON_PREEMPTION_TIMER, kGuestBase + 24);
+	EXPECT_EQ(lp.cycle, 1024u + 1000);
+}
+
+/*
+ * 26.5.1, saved value: the ticks still to come, counted on TSC bit 5. At
+ * TSC 1040 bit 5 has changed once (1024) and changes next at 1056: one
+ * tick left, though only 16 cycles remain.
+ */
+TEST_F(RuleWindows, R27_TimerValueSavedCountsTscBitChanges)
+{
+	Program({Work(40), Op(VMX_OP_VMCALL)});
+	Timer(2);
+	SetBits(VM_EXIT_CONTROLS, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+	ExpectExit(EXIT_REASON_VMCALL, At(1));
+	EXPECT_EQ(G(VMX_PREEMPTION_TIMER_VALUE), 1u);
 }
 
 TEST_F(RuleWindows, R27_TimerValueSavedOnAnotherExit)
@@ -403,7 +434,7 @@ TEST_F(RuleWindows, R27_TimerValueSavedOnAnotherExit)
 	SetBits(VM_EXIT_CONTROLS, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
 	ExpectExit(EXIT_REASON_VMCALL, At(1));
-	EXPECT_EQ(G(VMX_PREEMPTION_TIMER_VALUE), 98u);   /* (3200 - 64) / 32 */
+	EXPECT_EQ(G(VMX_PREEMPTION_TIMER_VALUE), 98u);   /* ticks at 1024, 1056 before the VMCALL at 1064 */
 }
 
 TEST_F(RuleWindows, R27_TimerValueNotSavedWithoutTheExitControl)
