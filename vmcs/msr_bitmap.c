@@ -27,7 +27,7 @@ bool msr_bitmap_exits(const struct msr_bitmap *page, uint32_t msr, bool write)
 	if (!page)
 		return true;
 	base = locate(msr, write, &n);
-	return (page->bytes[base + n / 8u] >> (n % 8u)) & 1u;
+	return ((unsigned)page->bytes[base + n / 8u] >> (n % 8u)) & 1u;
 }
 
 bool msr_bitmap_set(struct msr_bitmap *page, uint32_t msr, bool write, bool intercept)
