@@ -76,6 +76,16 @@ enum lp_step lp_exec_msr(struct vmx_lp *lp, const struct vmx_insn *in)
 	}
 	if (msr_exits(lp, vmx_insn_msr(in), write))
 		return lp_insn_exit(lp, write ? EXIT_REASON_MSR_WRITE : EXIT_REASON_MSR_READ, 0, in);
+	/*
+	 * With "virtualize x2APIC mode" an x2APIC MSR access that does not exit
+	 * goes to the virtual-APIC page (SDM Vol. 3C, virtualizing MSR-based
+	 * APIC accesses), which the model does not have: no answer rather than
+	 * the physical APIC's.
+	 */
+	if (lp->non_root && lp_proc2(lp, SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE) && vmx_insn_msr(in) >= 0x800 &&
+	    vmx_insn_msr(in) <= 0x8ff)
+		return lp_not_modelled(lp, in, "x2APIC virtualization (SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE): an "
+		                               "x2APIC MSR access that does not exit uses the virtual-APIC page");
 	switch (in->op) {
 	case VMX_OP_EOI:
 		lp_emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));

@@ -34,7 +34,7 @@ static enum lp_step done(struct vmx_lp *lp, const struct vmx_insn *in)
  * line: a scenario that relies on it gets no answer rather than a made-up
  * one.
  */
-static enum lp_step not_modelled(struct vmx_lp *lp, const struct vmx_insn *in, const char *what)
+enum lp_step lp_not_modelled(struct vmx_lp *lp, const struct vmx_insn *in, const char *what)
 {
 	struct vmx_hw_event ev = {.kind = HW_NOT_MODELLED, .rip = lp->ctx.rip, .insn = in->op, .check = what,
 	                          .line = in->line};
@@ -70,7 +70,7 @@ static enum lp_step do_io(struct vmx_lp *lp, const struct vmx_insn *in)
 	if (lp->non_root) {
 		/* With I/O bitmaps the bitmaps decide and unconditional I/O exiting is ignored (26.1.3). */
 		if (lp_proc(lp, CPU_BASED_USE_IO_BITMAPS))
-			return not_modelled(lp, in, "I/O bitmaps (CPU_BASED_USE_IO_BITMAPS): the model keeps no memory "
+			return lp_not_modelled(lp, in, "I/O bitmaps (CPU_BASED_USE_IO_BITMAPS): the model keeps no memory "
 			                            "for IO_BITMAP_A/B to point to");
 		if (lp_proc(lp, CPU_BASED_UNCOND_IO_EXITING))
 			return lp_insn_exit(lp, EXIT_REASON_IO_INSTRUCTION, io_qualification(in), in);
@@ -126,7 +126,7 @@ static enum lp_step write_vtpr(struct vmx_lp *lp, const struct vmx_insn *in, uin
 	uint32_t threshold = vmcs_get32(lp->vmcs, TPR_THRESHOLD) & 0xfu;
 
 	if (lp_proc2(lp, SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY))
-		return not_modelled(lp, in, "virtual-interrupt delivery (PPR virtualization after a MOV to CR8 "
+		return lp_not_modelled(lp, in, "virtual-interrupt delivery (PPR virtualization after a MOV to CR8 "
 		                            "with use TPR shadow)");
 	lp->vmcs->vtpr = (uint8_t)((value & 0xf) << 4);   /* VTPR[7:4] = CR8[3:0], the rest 0 */
 	done(lp, in);
@@ -235,7 +235,7 @@ static enum lp_step do_pause(struct vmx_lp *lp, const struct vmx_insn *in)
 		if (lp_proc(lp, CPU_BASED_PAUSE_EXITING))
 			return lp_insn_exit(lp, EXIT_REASON_PAUSE_INSTRUCTION, 0, in);
 		if (lp_proc2(lp, SECONDARY_EXEC_PAUSE_LOOP_EXITING))
-			return not_modelled(lp, in, "PAUSE-loop exiting (SECONDARY_EXEC_PAUSE_LOOP_EXITING): the model "
+			return lp_not_modelled(lp, in, "PAUSE-loop exiting (SECONDARY_EXEC_PAUSE_LOOP_EXITING): the model "
 			                            "has no PLE_GAP/PLE_WINDOW timing");
 	}
 	return done(lp, in);   /* a spin-loop hint: nothing else happens */

@@ -104,6 +104,12 @@ enum lp_step lp_exec_x86(struct vmx_lp *lp, const struct vmx_insn *in);
 enum lp_step lp_exec_msr(struct vmx_lp *lp, const struct vmx_insn *in);
 
 /*
+ * exec_x86.c: the instruction needs what the model lacks: HW_NOT_MODELLED
+ * (what) at the instruction, and LP_STEP_NOT_MODELLED - the run is void.
+ */
+enum lp_step lp_not_modelled(struct vmx_lp *lp, const struct vmx_insn *in, const char *what);
+
+/*
  * init_sipi.c: INIT outside VMX operation (a reset into wait-for-SIPI), a
  * SIPI then (the start-up). What the model cannot follow - the bootstrap
  * processor's restart, the real-mode code a SIPI starts - is

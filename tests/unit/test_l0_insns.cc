@@ -244,3 +244,30 @@ run 20000
 }
 
 }  // namespace
+
+/* An x2APIC MSR let through by the MSR bitmap under "virtualize x2APIC mode" would use the virtual-APIC page. */
+TEST(L0Insns, X2apicVirtualizationVoidsTheRunAtTheAccess)
+{
+	const std::string text = R"(cpu sapphire-rapids
+l0 none
+guest L1
+  exit-handler on_exit
+main:   vmlaunch
+on_exit: work 100000
+guest L2
+  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_USE_MSR_BITMAPS|CPU_BASED_TPR_SHADOW|CPU_BASED_ACTIVATE_SECONDARY_CONTROLS
+  vmcs SECONDARY_VM_EXEC_CONTROL SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE
+main:   work 10
+        eoi
+        vmcall
+run 20000
+)";
+	std::string d;
+	EXPECT_EQ(RunText(text, &d), VMXSIM_BAD_INPUT);
+	EXPECT_EQ(d, "t.scn:11:9: not modelled: x2APIC virtualization (SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE): an x2APIC "
+	             "MSR access that does not exit uses the virtual-APIC page\n");
+	// Intercepted by the bitmap, the same EOI is an ordinary MSR_WRITE exit.
+	std::string intercepted = text;
+	intercepted.replace(intercepted.find("main:   work 10"), 0, "  msr-bitmap intercept write IA32_X2APIC_EOI\n");
+	EXPECT_EQ(RunText(intercepted, &d), VMXSIM_OK) << d;
+}
