@@ -71,8 +71,27 @@ bool build_cycles(struct build *b, struct scn_time t, struct scn_loc loc, uint64
  * after the guest blocks. `vmread`/`vmwrite` instructions of such a field
  * are not refused: they run and fail with 12, as on the processor.
  */
-static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v)
+/*
+ * A guest a C L0 runs with virtual-interrupt delivery or posted interrupts
+ * would need the virtual-APIC page the model lacks. An L2's VMCS is the L1
+ * hypervisor's: it is refused where it would start to run, at L1's
+ * VMLAUNCH/VMRESUME, once the entry's checks have passed.
+ */
+static bool vmcs_line_modelled(struct build *b, const struct scn_vmcs_setup *v, enum scn_level level)
 {
+	if (b->cfg.bare_metal || level != SCN_L1)
+		return true;
+	if ((v->encoding == SECONDARY_VM_EXEC_CONTROL && (v->value & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY)) ||
+	    (v->encoding == PIN_BASED_VM_EXEC_CONTROL && (v->value & PIN_BASED_POSTED_INTR)))
+		return build_located(b, v->loc, "not modelled: virtual-interrupt delivery and posted interrupts in a "
+		                     "running guest (the virtual-APIC page and RVI)");
+	return true;
+}
+
+static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v, enum scn_level level)
+{
+	if (!vmcs_line_modelled(b, v, level))
+		return false;
 	const struct cpu_model *m = &b->cfg.cpu;
 	const struct vmcs_field_info *f = vmcs_field_info(v->field);
 	const struct vmcs_need_info *n = vmcs_need_info(f->need);
@@ -113,7 +132,7 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		return build_located(b, g->vmcs[0].loc, "with 'l0 none' there is no VMCS for L1: 'vmcs' lines set up the VMCS "
 		               "L1 runs L2 with and belong in the 'guest L2' block");
 	for (size_t i = 0; i < g->nvmcs; i++)
-		if (!vmcs_line_supported(b, &g->vmcs[i]))
+		if (!vmcs_line_supported(b, &g->vmcs[i], level))
 			return false;
 	if (b->cfg.bare_metal && level == SCN_L1 && g->nmsr_intercepts)
 		return build_located(b, g->msr_intercepts[0].loc, "with 'l0 none' there is no VMCS for L1: 'msr-bitmap' lines "

@@ -138,6 +138,16 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 	 * (also used by hypervisors written in C, which retire nothing) set
 	 * them for the boundary before it; R13 needed that one.
 	 */
+	/*
+	 * Virtual-interrupt delivery and posted-interrupt processing (SDM Vol.
+	 * 3C, APIC virtualization) act on the virtual-APIC page and RVI from
+	 * the entry on; the model has neither, so a guest entered with them
+	 * gets no answer rather than one without them.
+	 */
+	if (s == VMX_ENTRY_OK && ((lp->ctl.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
+	                          (lp->ctl.pin & PIN_BASED_POSTED_INTR)))
+		return lp_not_modelled(lp, in, "virtual-interrupt delivery and posted interrupts in a running guest "
+		                               "(the virtual-APIC page and RVI); their VM-entry checks are modelled");
 	if (s == VMX_ENTRY_OK) {
 		if (lp->sti_shadow_at != VMX_NO_BOUNDARY)
 			lp->sti_shadow_at = lp->retired;

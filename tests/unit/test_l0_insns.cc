@@ -271,3 +271,53 @@ run 20000
 	intercepted.replace(intercepted.find("main:   work 10"), 0, "  msr-bitmap intercept write IA32_X2APIC_EOI\n");
 	EXPECT_EQ(RunText(intercepted, &d), VMXSIM_OK) << d;
 }
+
+/*
+ * A guest that would run with virtual-interrupt delivery is refused where it
+ * would start to run: at L1's VMLAUNCH on bare metal and under a nested L0
+ * (which L1's VMWRITE set up), at the `vmcs` line for a C L0.
+ */
+TEST(L0Insns, VirtualInterruptDeliveryInARunningGuestIsRefused)
+{
+	const std::string l2 = R"(guest L2
+  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_TPR_SHADOW|CPU_BASED_ACTIVATE_SECONDARY_CONTROLS
+l2:     vmcall
+run 10000
+)";
+	std::string d;
+	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
+l0 none
+guest L1
+  exit-handler h
+main:   vmwrite SECONDARY_VM_EXEC_CONTROL SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY
+        vmlaunch
+h:      hlt
+)" + l2, &d), VMXSIM_BAD_INPUT);
+	EXPECT_NE(d.find("t.scn:6:9: not modelled: virtual-interrupt delivery"), std::string::npos) << d;
+	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
+l0 kvm-modern
+guest L1
+  exit-handler h
+main:   vmwrite SECONDARY_VM_EXEC_CONTROL SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY
+        vmlaunch
+h:      hlt
+)" + l2, &d), VMXSIM_BAD_INPUT);
+	EXPECT_NE(d.find("t.scn:6:9: not modelled: virtual-interrupt delivery"), std::string::npos) << d;
+	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
+l0 plain
+guest L1
+  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_TPR_SHADOW|CPU_BASED_ACTIVATE_SECONDARY_CONTROLS
+  vmcs SECONDARY_VM_EXEC_CONTROL SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY
+main:   vmcall
+run 10000
+)", &d), VMXSIM_BAD_INPUT);
+	EXPECT_NE(d.find("t.scn:5:8: not modelled: virtual-interrupt delivery"), std::string::npos) << d;
+	// Without it the same bare-metal guest runs.
+	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
+l0 none
+guest L1
+  exit-handler h
+main:   vmlaunch
+h:      hlt
+)" + l2, &d), VMXSIM_OK) << d;
+}

@@ -126,6 +126,7 @@ struct kvm_vcpu {
 	bool guest_mode;               /* L2 runs (vmcs02 loaded) */
 	bool nested_run_pending;       /* L1's VMLAUNCH/VMRESUME emulated: L2 must run next */
 	bool nested_run_launch;       /* that entry is L1's VMLAUNCH: a failure leaves vmcs12 clear */
+	uint32_t nested_run_line;     /* the scenario line of L1's last VMLAUNCH/VMRESUME */
 	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
 	bool req_event;                /* KVM_REQ_EVENT */
 	bool sw_rearm;                 /* the 2011 patch's KVM_REQ_EVENT re-arm after nested_run_pending */
@@ -165,6 +166,11 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
  * guest-state checks and L0 has emulated L1's entry failure - enter L1.
  */
 bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
+/*
+ * L2 entered with virtual-interrupt delivery or posted interrupts, which
+ * the model lacks: stop, refused at L1's VMLAUNCH/VMRESUME. False if not.
+ */
+bool nested_refuse_apicv(struct kvm_vcpu *k);
 /* L1's RFLAGS after an emulated VMX instruction, and the trace of a failure (VMfailValid or VMfailInvalid). */
 void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check);
 void nested_vmx_fail_invalid(struct kvm_vcpu *k, const char *insn, const char *check);

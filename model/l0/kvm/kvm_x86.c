@@ -174,10 +174,12 @@ static enum l0_status enter(struct kvm_vcpu *k)
 		}
 		vmx_vcpu_run_prepare(k);
 		if (!k->guest_mode || !k->era->nested_reflects_failed_entry)
-			return l0_enter(&k->b);
-		if (nested_enter_l2(k, &status))
-			return status;
-		/* L2's entry failed into L1, which now runs (guest_mode is off): at most once more. */
+			status = l0_enter(&k->b);
+		else if (!nested_enter_l2(k, &status))
+			continue;   /* L2's entry failed into L1, which now runs (guest_mode is off): at most once more */
+		if (status == L0_ENTERED && k->guest_mode && nested_refuse_apicv(k))
+			return L0_STOPPED;
+		return status;
 	}
 }
 

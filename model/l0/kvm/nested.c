@@ -166,6 +166,11 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	uint32_t err = 0;
 	struct trace_event ev;
 
+	{
+		/* The instruction's line, while GUEST_RIP is still at it: refusals name it. */
+		const struct vmx_insn *in = l0_guest_insn(&k->b);
+		k->nested_run_line = in ? in->line : 0;
+	}
 	if (k->era->nested_checks_all_controls &&
 	    (vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS)) {
 		/* R13: L1's VMLAUNCH/VMRESUME in a MOV-SS shadow, checked before the launch state. */
@@ -428,6 +433,23 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 	default:
 		return true;   /* CPUID, VMCALL, VMX instructions, TPR below threshold, triple fault */
 	}
+}
+
+bool nested_refuse_apicv(struct kvm_vcpu *k)
+{
+	const struct vmcs *v02 = &k->vmcs02;
+	const char *what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
+	                   "their VM-entry checks are modelled";
+	char why[192];
+
+	if (!(k->b.env.lp->ctl.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) &&
+	    !(vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
+		return false;
+	snprintf(why, sizeof(why), "not modelled: %s", what);
+	l0_guest_stop(&k->b, why);
+	if (k->b.env.refuse)
+		k->b.env.refuse(k->b.env.machine, k->nested_run_line, what);
+	return true;
 }
 
 bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
