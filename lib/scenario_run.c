@@ -294,6 +294,12 @@ static bool build(struct build *b)
 	for (uint32_t c = 0; c < s->vcpus; c++)
 		if (!build_guest(b, c, SCN_L1) || (has_l2 && !build_guest(b, c, SCN_L2)))
 			return false;
+	/* Addresses for exact expectations' labels, once: the machine lays its copies out the same way. */
+	for (uint32_t slot = 0; slot < 2 * s->vcpus; slot++) {
+		struct vmx_program prog;
+		if (b->insns[slot] && b->guests[slot].count)
+			vmx_program_layout(&prog, b->insns[slot], b->guests[slot].count, VMX_PROGRAM_BASE);
+	}
 	b->cfg.guest = b->guests;
 	b->cfg.l2_guest = has_l2 ? b->guests + s->vcpus : NULL;
 	if (!build_cycles(b, s->run, s->run_loc, &b->cfg.run_cycles))
@@ -337,12 +343,12 @@ static bool label_address(void *ctx, enum scn_level level, uint32_t cpu, const c
 	struct build *b = ctx;
 	const struct scn_guest *g = scn_guest_for(b->s, level, cpu);
 	uint32_t slot = level == SCN_L2 ? b->s->vcpus + cpu : cpu, idx;
-	struct vmx_program prog;
 
 	if (level == SCN_L0 || cpu >= b->s->vcpus || !g || !b->insns[slot] || !scn_label_index(g, label, &idx))
 		return false;
-	vmx_program_layout(&prog, b->insns[slot], (uint32_t)g->ninsns, VMX_PROGRAM_BASE);
-	*addr = idx < prog.count ? prog.insn[idx].addr : prog.end;
+	/* build() laid the programs out as the machine does; a label may also name the end. */
+	*addr = idx < g->ninsns ? b->insns[slot][idx].addr
+	                        : b->insns[slot][g->ninsns - 1].addr + b->insns[slot][g->ninsns - 1].len;
 	return true;
 }
 
