@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * case_abi.h - the contract between a compiled case and the oracle runtime.
+ *
+ * A case is one `l0 none` scenario compiled to x86 by vmxsim-scn2asm: its
+ * L1 program becomes root code (a hypervisor on bare metal, as the scenario
+ * says) and its L2 program the guest that L1's VMCS runs. The runtime
+ * (boot.asm, rt_*.c, rt_glue.asm) boots Bochs into 64-bit mode, turns VMX
+ * on, sets up the VMCS as the scenario's machine would, jumps to the L1
+ * program and reports over port 0xE9 what the processor did. Both sides of
+ * the contract are in this folder and in oracle/scn2asm; docs/oracle.md
+ * describes the whole suite.
+ *
+ * Layout. The payload is linked below 2 GiB on identity-mapped pages, so a
+ * label fits a sign-extended imm32 (push, mov r/m64). Root code and the
+ * guest run at CPL 0 in 64-bit mode on the same page tables and GDT.
+ *
+ * Registers. A compiled case uses R13, R14 and R15 as its scratch
+ * registers: the compiler refuses a scenario that names them. Every other
+ * register is the scenario's. L1 starts with all registers 0 and RFLAGS
+ * 0x2; L2 starts with all registers 0 (RSP from GUEST_RSP).
+ */
+#ifndef VMXSIM_ORACLE_CASE_ABI_H
+#define VMXSIM_ORACLE_CASE_ABI_H
+
+#include <stdint.h>
+
+/* One field of the VMCS the L2 program runs in (and of each non-empty region). */
+struct case_vmcs_write {
+	uint64_t encoding;        /* CASE_END ends the table */
+	uint64_t value;
+};
+
+/* One gate of a program's IDT (the `idt` lines; set-idt changes them at run time). */
+struct case_gate {
+	uint64_t vector;          /* CASE_END ends the table */
+	uint64_t handler;         /* address of the handler's first instruction */
+	uint64_t type;            /* CASE_GATE_* */
+};
+
+/* One bit of the MSR bitmap the runtime keeps for the L2 VMCS (`msr-bitmap` lines). */
+struct case_msr_bit {
+	uint64_t msr;             /* CASE_END ends the table */
+	uint64_t write;           /* 1: the write bitmap, 0: the read bitmap */
+};
+
+/* A VMCS region the L1 program declares (`vmcs-region`), beyond vmxon and vmcs0. */
+struct case_region {
+	uint64_t page;            /* address of its 4-KByte page (in the case's .bss); 0 ends the table */
+	uint64_t revision;        /* CASE_END: the processor's (IA32_VMX_BASIC[30:0]) */
+	uint64_t empty;           /* 1: all zeros after the revision; 0: set up for L2 as vmcs0 is */
+};
+
+#define CASE_END UINT64_MAX
+#define CASE_GATE_NONE 0u
+#define CASE_GATE_INTERRUPT 1u
+#define CASE_GATE_TRAP 2u
+
+/* Kinds of VMX instruction, as pushed before rt_vmx_done / rt_entry_failed (the trace's `insn=` names). */
+#define CASE_INSN_VMLAUNCH 1u
+#define CASE_INSN_VMRESUME 2u
+#define CASE_INSN_VMREAD 3u
+#define CASE_INSN_VMWRITE 4u
+#define CASE_INSN_VMPTRLD 5u
+#define CASE_INSN_VMPTRST 6u
+#define CASE_INSN_VMCLEAR 7u
+#define CASE_INSN_VMXON 8u
+#define CASE_INSN_VMXOFF 9u
+
+/*
+ * What the compiled case defines (all global symbols of case.asm):
+ *
+ *   case_name            NUL-terminated scenario name
+ *   case_l1_main         the L1 program's first instruction (label `main` or
+ *                        instruction 0), jumped to once the runtime is ready
+ *   case_l1_exit_handler qword: the `exit-handler` label, or 0
+ *   case_vmcs            struct case_vmcs_write[]: the L2 VMCS as the
+ *                        scenario's machine sets it up, in vmxsim's values,
+ *                        with addresses already translated (GUEST_RIP = the
+ *                        L2 program's first instruction, MSR_BITMAP =
+ *                        rt_msr_bitmap when the machine's default). Applied
+ *                        after the runtime's defaults; HOST_RIP and HOST_RSP
+ *                        are never in it (the runtime owns them)
+ *   case_l1_idt, case_l2_idt   struct case_gate[]
+ *   case_msr_bits        struct case_msr_bit[]
+ *   case_regions         struct case_region[]
+ *
+ * What the runtime defines for the case to call or reference:
+ *
+ *   rt_enter             call right before the VMLAUNCH/VMRESUME: saves the
+ *                        L1 registers, sets HOST_RSP, loads the L2 registers
+ *   rt_entry_failed      push KIND; push INSN_ADDR; call: after a VMLAUNCH/
+ *                        VMRESUME that fell through (VMfail): restores the L1
+ *                        registers, keeps RFLAGS, reports the VMfail
+ *   rt_vmx_done          push KIND; push INSN_ADDR; call: after any other
+ *                        VMX instruction: reports a VMfail if CF or ZF is set;
+ *                        preserves every register and RFLAGS
+ *   rt_record            push MASK; push INSN_ADDR; call: records the
+ *                        registers of MASK (bit n = register n, rax = 0 ...
+ *                        r15 = 15); preserves every register and RFLAGS;
+ *                        in L2 it only writes memory (no exit), the runtime
+ *                        prints L2's records before the next exit report
+ *   rt_l1_hlt            jmp: the L1 program executed HLT: the case ends
+ *   rt_vmexit            the real HOST_RIP: saves the L2 registers, restores
+ *                        the L1 ones, reports the exit and jumps to
+ *                        rt_l1_exit_handler
+ *   rt_l1_exit_handler   qword: where L1 resumes after an exit (starts as
+ *                        case_l1_exit_handler; a VMWRITE to HOST_RIP writes
+ *                        rt_vmexit to the field and its value here)
+ *   rt_msr_bitmap        the 4-KByte MSR-bitmap page of the L2 VMCS
+ *   rt_vmxon_region, rt_vmcs0_region   vmxsim's VMX_REGION_ADDR(0) and (1)
+ *   rt_m64               a scratch qword for m64 operands (VMPTRLD, VMCLEAR,
+ *                        VMXON, VMPTRST)
+ *
+ * The report (port 0xE9, one line each, hex with 0x):
+ *   BXO start
+ *   BXO caps basic=.. pin=.. proc=.. exit=.. entry=.. misc=.. proc2=.. ept_vpid=..
+ *            true_pin=.. true_proc=.. true_exit=.. true_entry=..
+ *   BXO vmentry insn=vmlaunch|vmresume rip=GUEST_RIP   (before the attempt)
+ *   BXO vmexit reason=0x%08x qual=.. intr_info=0x%08x intr_ec=.. idt_info=0x%08x
+ *              idt_ec=.. insn_len=%u rip=GUEST_RIP intr_state=.. activity=%u
+ *   BXO vmfail insn=NAME kind=valid error=%u rip=INSN_ADDR | kind=invalid rip=INSN_ADDR
+ *   BXO record prog=1|2 rip=INSN_ADDR rax=.. (the registers of MASK, in order)
+ *   BXO l1-hlt rip=ADDR
+ *   BXO l1-exception vector=%u errcode=.. rip=..
+ *   BXO done
+ */
+
+#endif
