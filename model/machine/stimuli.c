@@ -175,7 +175,14 @@ void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vecto
 	s.level = 0;
 	s.cpu = dest;
 	s.origin = "ipi";
-	due = m->vcpu[src].lp.cycle + m->cfg->ipi_cycles;
+	/*
+	 * A self-IPI never leaves the local APIC: it is pending at once and
+	 * taken at the sender's next instruction boundary where nothing blocks
+	 * it (R24), as Bochs takes it (docs/oracle.md) and as kvm-unit-tests'
+	 * self-IPI tests expect. An IPI to another processor crosses the bus
+	 * (ipi_cycles).
+	 */
+	due = m->vcpu[src].lp.cycle + (dest == src ? 0 : m->cfg->ipi_cycles);
 	machine_heap_push(m, due, &s, UINT32_MAX);
 	/*
 	 * The destination may be the sender itself, in the middle of a run to
