@@ -132,13 +132,6 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 	/* The entry traces its own VMfail, at the RIP of the instruction; only the flags are left to set. */
 	lp->retired++;
 	/*
-	 * R15 (SDM 26.7.1): without injection, blocking by STI or MOV SS
-	 * loaded from the interruptibility field holds at the guest's first
-	 * boundary, which comes after this instruction retired. The entry
-	 * (also used by hypervisors written in C, which retire nothing) set
-	 * them for the boundary before it; R13 needed that one.
-	 */
-	/*
 	 * Virtual-interrupt delivery and posted-interrupt processing (SDM Vol.
 	 * 3C, APIC virtualization) act on the virtual-APIC page and RVI from
 	 * the entry on; the model has neither, so a guest entered with them
@@ -148,6 +141,13 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 	                          (lp->ctl.pin & PIN_BASED_POSTED_INTR)))
 		return lp_not_modelled(lp, in, "virtual-interrupt delivery and posted interrupts in a running guest "
 		                               "(the virtual-APIC page and RVI); their VM-entry checks are modelled");
+	/*
+	 * R15 (SDM 26.7.1): without injection, blocking by STI or MOV SS
+	 * loaded from the interruptibility field holds at the guest's first
+	 * boundary, which comes after this instruction retired. The entry
+	 * (also used by hypervisors written in C, which retire nothing) set
+	 * them for the boundary before it; R13 needed that one.
+	 */
 	if (s == VMX_ENTRY_OK) {
 		if (lp->sti_shadow_at != VMX_NO_BOUNDARY)
 			lp->sti_shadow_at = lp->retired;
