@@ -13,7 +13,8 @@
  *
  * Layout. The payload is linked below 2 GiB on identity-mapped pages, so a
  * label fits a sign-extended imm32 (push, mov r/m64). Root code and the
- * guest run at CPL 0 in 64-bit mode on the same page tables and GDT.
+ * guest run at CPL 0 in 64-bit mode on the same page tables and GDT
+ * (selectors: CASE_SEL_CODE64 for CS and every gate, CASE_SEL_DATA).
  *
  * Registers. A compiled case uses R13, R14 and R15 as its scratch
  * registers: the compiler refuses a scenario that names them. Every other
@@ -52,9 +53,14 @@ struct case_region {
 };
 
 #define CASE_END UINT64_MAX
+#define CASE_SEL_CODE64 0x08u
+#define CASE_SEL_DATA 0x10u
 #define CASE_GATE_NONE 0u
 #define CASE_GATE_INTERRUPT 1u
 #define CASE_GATE_TRAP 2u
+
+/* Bits of the optional qword case_flags. */
+#define CASE_FLAG_STARTS_OUTSIDE_VMX 1u   /* L1's first VMX instruction is VMXON (vmxsim starts it outside VMX operation) */
 
 /* Kinds of VMX instruction, as pushed before rt_vmx_done / rt_entry_failed (the trace's `insn=` names). */
 #define CASE_INSN_VMLAUNCH 1u
@@ -84,8 +90,24 @@ struct case_region {
  *   case_l1_idt, case_l2_idt   struct case_gate[]
  *   case_msr_bits        struct case_msr_bit[]
  *   case_regions         struct case_region[]
+ *   case_flags           qword, optional (0 when absent): CASE_FLAG_*. With
+ *                        STARTS_OUTSIDE_VMX the runtime sets everything up
+ *                        as usual, then VMCLEARs vmcs0 and executes VMXOFF
+ *                        (CR4.VMXE and IA32_FEATURE_CONTROL stay set)
+ *
+ * The runtime builds each VMCS as: its defaults (a valid 64-bit guest,
+ * vmxsim's vmcs0 controls), then case_vmcs, then it ORs into the pin,
+ * primary, exit and entry controls the processor's must-be-1 bits
+ * (IA32_VMX_*_CTLS, as vmxsim's vmcs_setup) and host address-space size /
+ * IA-32e mode guest (bit 9 of exit / entry: the harness is 64-bit).
+ * L1's IDT: case_l1_idt, and for vectors 0-31 without a gate the runtime's
+ * handlers (BXO l1-exception); other vectors without a gate are not present.
+ * L2's IDT: case_l2_idt only.
  *
  * What the runtime defines for the case to call or reference:
+ * (a service called with pushed arguments removes them: ret 16; in L2,
+ * where VMX instructions exit, rt_enter, rt_entry_failed and rt_vmx_done
+ * do nothing)
  *
  *   rt_enter             call right before the VMLAUNCH/VMRESUME: saves the
  *                        L1 registers, sets HOST_RSP, loads the L2 registers
@@ -100,7 +122,8 @@ struct case_region {
  *                        r15 = 15); preserves every register and RFLAGS;
  *                        in L2 it only writes memory (no exit), the runtime
  *                        prints L2's records before the next exit report
- *   rt_l1_hlt            jmp: the L1 program executed HLT: the case ends
+ *   rt_l1_hlt            push INSN_ADDR; jmp: the L1 program executed HLT:
+ *                        the case ends
  *   rt_vmexit            the real HOST_RIP: saves the L2 registers, restores
  *                        the L1 ones, reports the exit and jumps to
  *                        rt_l1_exit_handler
@@ -124,6 +147,8 @@ struct case_region {
  *   BXO l1-hlt rip=ADDR
  *   BXO l1-exception vector=%u errcode=.. rip=..
  *   BXO done
+ *   BXO warning ... | BXO error ...   (set-up and runtime problems; an error
+ *                                      ends the case: BXO done follows)
  */
 
 #endif
