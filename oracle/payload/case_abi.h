@@ -101,13 +101,14 @@ struct case_region {
  * (IA32_VMX_*_CTLS, as vmxsim's vmcs_setup) and host address-space size /
  * IA-32e mode guest (bit 9 of exit / entry: the harness is 64-bit).
  * L1's IDT: case_l1_idt, and for vectors 0-31 without a gate the runtime's
- * handlers (BXO l1-exception); other vectors without a gate are not present.
- * L2's IDT: case_l2_idt only.
+ * handlers (BXO l1-exception); other vectors without a gate are not present
+ * (P = 0 in an interrupt gate: delivery raises #NP). L2's IDT: case_l2_idt
+ * only.
  *
  * What the runtime defines for the case to call or reference:
  * (a service called with pushed arguments removes them: ret 16; in L2,
  * where VMX instructions exit, rt_enter, rt_entry_failed and rt_vmx_done
- * do nothing)
+ * do nothing; INSN_ADDR is any address the report should name)
  *
  *   rt_enter             call right before the VMLAUNCH/VMRESUME: saves the
  *                        L1 registers, sets HOST_RSP, loads the L2 registers
@@ -124,6 +125,10 @@ struct case_region {
  *                        prints L2's records before the next exit report
  *   rt_l1_hlt            push INSN_ADDR; jmp: the L1 program executed HLT:
  *                        the case ends
+ *   rt_set_gate          push VECTOR | TYPE << 8 | PROG << 16; push HANDLER;
+ *                        call: set-idt (TYPE a CASE_GATE_*) or clear-idt
+ *                        (TYPE 0, HANDLER 0) in program PROG's IDT (1 or 2);
+ *                        memory only; preserves every register and RFLAGS
  *   rt_vmexit            the real HOST_RIP: saves the L2 registers, restores
  *                        the L1 ones, reports the exit and jumps to
  *                        rt_l1_exit_handler

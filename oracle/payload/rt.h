@@ -45,6 +45,7 @@ struct rt_dtr {
 };
 void rt_cpu_tables(void);               /* GDT, TSS, L1 and L2 IDTs; loads GDTR, TR, IDTR */
 void rt_apic_x2(void);                  /* x2APIC on, 8259s masked */
+void rt_gate_write(uint64_t handler, uint64_t arg);   /* rt_set_gate's work */
 struct rt_dtr rt_gdtr(void);
 struct rt_dtr rt_l1_idtr(void);
 struct rt_dtr rt_l2_idtr(void);

@@ -30,36 +30,55 @@ struct __attribute__((packed)) pseudo_descriptor {
 	uint64_t base;
 };
 
-static struct idt_gate make_gate(uint64_t handler, unsigned type, unsigned ist)
+static struct idt_gate make_gate(uint64_t handler, unsigned access, unsigned ist)
 {
 	struct idt_gate g;
 
 	g.lo = (handler & 0xffffu) | ((uint64_t)RT_SEL_CODE64 << 16) | ((uint64_t)ist << 32) |
-	       ((uint64_t)(GATE_PRESENT | type) << 40) | (((handler >> 16) & 0xffffu) << 48);
+	       ((uint64_t)access << 40) | (((handler >> 16) & 0xffffu) << 48);
 	g.hi = handler >> 32;
 	return g;
 }
 
-/* The case's gates; CASE_GATE_NONE makes the vector not present. */
+/*
+ * A vector without a gate: an interrupt gate with P = 0, so that delivery
+ * raises #NP(vector * 8 + 2 + EXT) as vmxsim's not-present gate does; an
+ * all-zero entry would have an invalid type and raise #GP (SDM Vol. 3A 7.12.1).
+ */
+static struct idt_gate absent_gate(void) { return make_gate(0, GATE_TYPE_INTERRUPT, 0); }
+
+/* One gate of a program's IDT as case_abi.h describes it; CASE_GATE_NONE: not present. */
+static void set_case_gate(struct idt_gate *idt, uint64_t vector, uint64_t handler, uint64_t type)
+{
+	if (vector >= IDT_VECTORS) {
+		rt_printf("BXO warning idt vector=%lu\n", (unsigned long)vector);
+		return;
+	}
+	switch (type) {
+	case CASE_GATE_INTERRUPT:
+		idt[vector] = make_gate(handler, GATE_PRESENT | GATE_TYPE_INTERRUPT, 0);
+		break;
+	case CASE_GATE_TRAP:
+		idt[vector] = make_gate(handler, GATE_PRESENT | GATE_TYPE_TRAP, 0);
+		break;
+	default:
+		idt[vector] = absent_gate();
+		break;
+	}
+}
+
 static void install_case_gates(struct idt_gate *idt, const struct case_gate *gates)
 {
-	for (const struct case_gate *g = gates; g->vector != CASE_END; g++) {
-		if (g->vector >= IDT_VECTORS) {
-			rt_printf("BXO warning idt vector=%lu\n", (unsigned long)g->vector);
-			continue;
-		}
-		switch (g->type) {
-		case CASE_GATE_INTERRUPT:
-			idt[g->vector] = make_gate(g->handler, GATE_TYPE_INTERRUPT, 0);
-			break;
-		case CASE_GATE_TRAP:
-			idt[g->vector] = make_gate(g->handler, GATE_TYPE_TRAP, 0);
-			break;
-		default:
-			idt[g->vector] = (struct idt_gate){0, 0};
-			break;
-		}
-	}
+	for (const struct case_gate *g = gates; g->vector != CASE_END; g++)
+		set_case_gate(idt, g->vector, g->handler, g->type);
+}
+
+/* set-idt / clear-idt at run time (rt_set_gate): memory only, so L2 may call it too. */
+void rt_gate_write(uint64_t handler, uint64_t arg)
+{
+	struct idt_gate *idt = ((arg >> 16) & 0xffu) == 2 ? l2_idt : l1_idt;
+
+	set_case_gate(idt, arg & 0xffu, handler, (arg >> 8) & 0xffu);
 }
 
 static void build_gdt(void)
@@ -82,8 +101,10 @@ static void build_gdt(void)
 void rt_cpu_tables(void)
 {
 	build_gdt();
-	for (unsigned v = 0; v < 32; v++)
-		l1_idt[v] = make_gate(rt_exception_stubs[v], GATE_TYPE_INTERRUPT, 1);
+	for (unsigned v = 0; v < IDT_VECTORS; v++) {
+		l1_idt[v] = v < 32 ? make_gate(rt_exception_stubs[v], GATE_PRESENT | GATE_TYPE_INTERRUPT, 1) : absent_gate();
+		l2_idt[v] = absent_gate();
+	}
 	install_case_gates(l1_idt, case_l1_idt);
 	install_case_gates(l2_idt, case_l2_idt);
 

@@ -16,7 +16,7 @@
 bits 64
 default rel
 
-extern rt_entering, rt_entry_fail, rt_vmx_fail, rt_record_regs, rt_exited, rt_hlt_reached
+extern rt_entering, rt_entry_fail, rt_vmx_fail, rt_record_regs, rt_exited, rt_hlt_reached, rt_gate_write
 
 RFLAGS_CF equ 1 << 0
 RFLAGS_ZF equ 1 << 6
@@ -219,6 +219,23 @@ rt_record:
 	pop r13
 	pop r14
 	pop r15
+	popfq
+	ret 16
+
+; push VECTOR | TYPE << 8 | PROG << 16; push HANDLER (0 to clear); call
+; rt_set_gate - set-idt / clear-idt: one gate of program PROG's IDT (1: L1,
+; 2: L2), TYPE a CASE_GATE_*. Memory only: L2 calls it too.
+global rt_set_gate
+rt_set_gate:
+	pushfq
+	c_call_save
+	mov rbp, rsp
+	and rsp, -16
+	mov rdi, [rbp + C_CALL_SAVED + 16]   ; HANDLER
+	mov rsi, [rbp + C_CALL_SAVED + 24]   ; VECTOR | TYPE << 8 | PROG << 16
+	call rt_gate_write
+	mov rsp, rbp
+	c_call_restore
 	popfq
 	ret 16
 
