@@ -67,7 +67,7 @@ static bool add_override(struct parser *p, const struct scn_cpu_param_row *r, ui
 
 static bool cpu_items(struct parser *p)
 {
-	char names[400];
+	char names[512];
 
 	while (scn_peek(p)->kind != TK_EOL) {
 		const struct tok *t = scn_next(p);

@@ -10,9 +10,10 @@
 #include "vmcs/vmx_controls.h"
 
 static const struct cpu_model models[] = {
-#define CPU_MODEL(name, summary, features, rev, rate, maxphy, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti,   \
-                  stinmi)                                                                                         \
-	{name, summary, features, rev, rate, maxphy, {0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
+#define CPU_MODEL(name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, tsc, exitc, entryc, \
+                  deliv, insn, iret, nwsti, injsti, stinmi)                                                         \
+	{name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets,                                \
+	 {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
 #include "vmcs/cpu_models.def"
 #undef CPU_MODEL
 };
@@ -23,6 +24,55 @@ static uint64_t ctl_msr(uint32_t allowed0, uint32_t allowed1)
 {
 	/* A must-be-1 bit is also allowed to be 1. */
 	return ((uint64_t)(allowed1 | allowed0) << 32) | allowed0;
+}
+
+/*
+ * The default-1 controls that the TRUE capability MSRs let software clear:
+ * the ones processors with IA32_VMX_BASIC[55] report as allowed-0 (App.
+ * A.2): CR3-load and CR3-store exiting, save and load debug controls. The
+ * other default-1 bits stay must-be-1.
+ */
+#define CPU_BASED_TRUE_MAY_BE_0 (CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING)
+#define VM_EXIT_TRUE_MAY_BE_0 VM_EXIT_SAVE_DEBUG_CONTROLS
+#define VM_ENTRY_TRUE_MAY_BE_0 VM_ENTRY_LOAD_DEBUG_CONTROLS
+
+/* The TRUE form of a control MSR: the same allowed-1 bits, fewer allowed-0 bits. */
+static uint64_t true_msr(uint64_t msr, uint32_t may_be_0)
+{
+	return msr & ~(uint64_t)may_be_0;
+}
+
+/* BASIC: revision, VMCS region size and memory type, and the feature bits 54-56. */
+static uint64_t derive_basic(const struct cpu_model *m)
+{
+	uint32_t f = m->features;
+
+	return (m->revision_id & VMX_BASIC_REVISION_MASK) |
+	       ((uint64_t)(m->vmcs_region_bytes & VMX_BASIC_VMCS_SIZE_MASK) << VMX_BASIC_VMCS_SIZE_SHIFT) |
+	       ((uint64_t)(m->vmcs_memory_type & VMX_BASIC_MEM_TYPE_MASK) << VMX_BASIC_MEM_TYPE_SHIFT) |
+	       VMX_BASIC_INOUT | ((f & VMX_FEAT_TRUE_CTLS) ? VMX_BASIC_TRUE_CTLS : 0) |
+	       ((f & VMX_FEAT_NO_HW_ERRCODE_CC) ? VMX_BASIC_NO_HW_ERROR_CODE_CC : 0);
+}
+
+/* MISC: timer rate, the bits of the features, the CR3-target count. */
+static uint64_t derive_misc(const struct cpu_model *m)
+{
+	uint32_t f = m->features;
+	uint64_t misc = m->preemption_timer_rate & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
+
+	if (f & VMX_FEAT_SAVE_EFER_LMA)
+		misc |= VMX_MISC_SAVE_EFER_LMA;
+	if (f & VMX_FEAT_ACT_HLT)
+		misc |= VMX_MISC_ACTIVITY_HLT;
+	if (f & VMX_FEAT_ACT_SHUTDOWN)
+		misc |= VMX_MISC_ACTIVITY_SHUTDOWN;
+	if (f & VMX_FEAT_ACT_WAIT_SIPI)
+		misc |= VMX_MISC_ACTIVITY_WAIT_SIPI;
+	if (f & VMX_FEAT_VMWRITE_RO)
+		misc |= VMX_MISC_VMWRITE_SHADOW_RO_FIELDS;
+	if (f & VMX_FEAT_ZERO_LEN_INJ)
+		misc |= VMX_MISC_ZERO_LEN_INS;
+	return misc | (uint64_t)(m->cr3_target_count & VMX_MISC_CR3_TARGETS_MASK) << VMX_MISC_CR3_TARGETS_SHIFT;
 }
 
 void cpu_model_derive_caps(struct cpu_model *m)
@@ -38,7 +88,6 @@ void cpu_model_derive_caps(struct cpu_model *m)
 	uint32_t proc2 = 0;
 	uint32_t exit = VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR | VM_EXIT_HOST_ADDR_SPACE_SIZE;
 	uint32_t entry = VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR | VM_ENTRY_IA32E_MODE;
-	uint64_t misc = m->preemption_timer_rate & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
 
 	if (f & VMX_FEAT_VIRTUAL_NMIS) {
 		pin |= PIN_BASED_VIRTUAL_NMIS;
@@ -66,8 +115,10 @@ void cpu_model_derive_caps(struct cpu_model *m)
 		 * shadow and APIC-access virtualization (features of their own). */
 		proc2 |= SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE | SECONDARY_EXEC_APIC_REGISTER_VIRT |
 		         SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
-		pin |= PIN_BASED_POSTED_INTR;
 	}
+	/* A feature of its own: Haswell-class parts (and Bochs's models of them) have the above without it. */
+	if (f & VMX_FEAT_POSTED_INTR)
+		pin |= PIN_BASED_POSTED_INTR;
 	if (f & VMX_FEAT_PREEMPTION_TIMER) {
 		pin |= PIN_BASED_VMX_PREEMPTION_TIMER;
 		exit |= VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
@@ -79,25 +130,28 @@ void cpu_model_derive_caps(struct cpu_model *m)
 		        VM_EXIT_LOAD_IA32_EFER;
 		entry |= VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER;
 	}
-	if (f & VMX_FEAT_ACT_HLT)
-		misc |= VMX_MISC_ACTIVITY_HLT;
-	if (f & VMX_FEAT_ACT_SHUTDOWN)
-		misc |= VMX_MISC_ACTIVITY_SHUTDOWN;
-	if (f & VMX_FEAT_ACT_WAIT_SIPI)
-		misc |= VMX_MISC_ACTIVITY_WAIT_SIPI;
-	if (f & VMX_FEAT_VMWRITE_RO)
-		misc |= VMX_MISC_VMWRITE_SHADOW_RO_FIELDS;
-	if (f & VMX_FEAT_ZERO_LEN_INJ)
-		misc |= VMX_MISC_ZERO_LEN_INS;
+	/* 26.2.1.3: both fail a VM entry outside SMM, which the model checks; offered as real parts do. */
+	if (f & VMX_FEAT_ENTRY_SMM_CTLS)
+		entry |= VM_ENTRY_SMM | VM_ENTRY_DEACT_DUAL_MONITOR;
 
-	m->caps.basic = (m->revision_id & VMX_BASIC_REVISION_MASK) | VMX_BASIC_INOUT |
-	                ((f & VMX_FEAT_NO_HW_ERRCODE_CC) ? VMX_BASIC_NO_HW_ERROR_CODE_CC : 0);
+	m->caps.basic = derive_basic(m);
 	m->caps.pinbased_ctls = ctl_msr(PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR, pin);
 	m->caps.procbased_ctls = ctl_msr(CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR, proc);
 	m->caps.procbased_ctls2 = (f & VMX_FEAT_SECONDARY) ? ctl_msr(0, proc2) : 0;
 	m->caps.exit_ctls = ctl_msr(VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR, exit);
 	m->caps.entry_ctls = ctl_msr(VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR, entry);
-	m->caps.misc = misc;
+	m->caps.misc = derive_misc(m);
+	if (f & VMX_FEAT_TRUE_CTLS) {
+		m->caps.true_pinbased_ctls = m->caps.pinbased_ctls;   /* its default-1 bits all stay must-be-1 */
+		m->caps.true_procbased_ctls = true_msr(m->caps.procbased_ctls, CPU_BASED_TRUE_MAY_BE_0);
+		m->caps.true_exit_ctls = true_msr(m->caps.exit_ctls, VM_EXIT_TRUE_MAY_BE_0);
+		m->caps.true_entry_ctls = true_msr(m->caps.entry_ctls, VM_ENTRY_TRUE_MAY_BE_0);
+	} else {
+		m->caps.true_pinbased_ctls = 0;
+		m->caps.true_procbased_ctls = 0;
+		m->caps.true_exit_ctls = 0;
+		m->caps.true_entry_ctls = 0;
+	}
 }
 
 bool cpu_model_lookup(const char *name, struct cpu_model *out)

@@ -25,7 +25,7 @@ enum vmx_feature {
 	VMX_FEAT_APIC_ACCESSES = 1u << 5,     /* proc2 0 */
 	VMX_FEAT_EPT_VPID = 1u << 6,          /* proc2 1, 5 */
 	VMX_FEAT_UNRESTRICTED = 1u << 7,      /* proc2 7 */
-	VMX_FEAT_APICV = 1u << 8,             /* proc2 4, 8, 9 + posted interrupts (pin 7) */
+	VMX_FEAT_APICV = 1u << 8,             /* proc2 4, 8, 9 */
 	VMX_FEAT_PREEMPTION_TIMER = 1u << 9,  /* pin 6 + exit 22 */
 	VMX_FEAT_ACK_INTR_ON_EXIT = 1u << 10, /* exit 15 */
 	VMX_FEAT_PAT_EFER = 1u << 11,         /* exit 18-21, entry 14-15 */
@@ -36,7 +36,14 @@ enum vmx_feature {
 	VMX_FEAT_ZERO_LEN_INJ = 1u << 16,     /* MISC 30 */
 	VMX_FEAT_NO_HW_ERRCODE_CC = 1u << 17, /* BASIC 56 */
 	VMX_FEAT_PAUSE_LOOP = 1u << 18,       /* proc2 10 */
+	VMX_FEAT_POSTED_INTR = 1u << 19,      /* pin 7 */
+	VMX_FEAT_TRUE_CTLS = 1u << 20,        /* BASIC 55 + IA32_VMX_TRUE_*_CTLS (0x48D-0x490) */
+	VMX_FEAT_SAVE_EFER_LMA = 1u << 21,    /* MISC 5 */
+	VMX_FEAT_ENTRY_SMM_CTLS = 1u << 22,   /* entry 10, 11 (both fail a VM entry outside SMM) */
 };
+
+/* The last feature bit: loops over the features run up to it. */
+#define VMX_FEAT_LAST VMX_FEAT_ENTRY_SMM_CTLS
 
 struct cpu_model {
 	const char *name;            /* "core2-no-vnmi", "nehalem", "sapphire-rapids" */
@@ -45,6 +52,9 @@ struct cpu_model {
 	uint32_t revision_id;        /* IA32_VMX_BASIC 30:0 */
 	uint32_t preemption_timer_rate; /* IA32_VMX_MISC 4:0 */
 	uint32_t phys_addr_bits;     /* MAXPHYADDR (CPUID 80000008H:EAX[7:0]): VMCS addresses must fit (26.2.1.1) */
+	uint32_t vmcs_region_bytes;  /* IA32_VMX_BASIC 44:32 (0: not reported) */
+	uint32_t vmcs_memory_type;   /* IA32_VMX_BASIC 53:50 (0 UC, 6 WB) */
+	uint32_t cr3_target_count;   /* IA32_VMX_MISC 24:16 (0: not reported; VM entry accepts 4 whatever it says) */
 	struct vmx_caps caps;        /* derived from features by cpu_model_derive_caps() */
 
 	/* Timing, in core cycles (the model's one clock, equal to the TSC). */

@@ -78,7 +78,8 @@ struct vmcs_write {
  * pointer of all ones; RFLAGS 0x2; GUEST_RIP and HOST_RIP; MSR_BITMAP at
  * VMCS_MSR_BITMAP_DEFAULT (the page itself is the caller's); then `writes`
  * in order; then the must-be-1 bits of each control word from the
- * capability MSRs (as KVM's adjust_vmx_controls() does). Unknown
+ * capability MSRs (as KVM's adjust_vmx_controls() does): the TRUE ones
+ * when the processor has them (vmx_caps_for_word()). Unknown
  * encodings in `writes` are skipped, and fields the CPU model lacks are
  * written all the same: callers validate both (lib/scenario_run.c reports
  * a `vmcs` line of either kind at its location).

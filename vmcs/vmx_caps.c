@@ -11,17 +11,19 @@
 
 uint64_t vmx_caps_for_word(const struct vmx_caps *caps, enum vmx_control_word w)
 {
+	bool t = vmx_caps_has_true_ctls(caps);
+
 	switch (w) {
 	case VMX_CTL_PIN:
-		return caps->pinbased_ctls;
+		return t ? caps->true_pinbased_ctls : caps->pinbased_ctls;
 	case VMX_CTL_PROC:
-		return caps->procbased_ctls;
+		return t ? caps->true_procbased_ctls : caps->procbased_ctls;
 	case VMX_CTL_PROC2:
-		return caps->procbased_ctls2;
+		return caps->procbased_ctls2;   /* no TRUE form: it has no default-1 bits */
 	case VMX_CTL_EXIT:
-		return caps->exit_ctls;
+		return t ? caps->true_exit_ctls : caps->exit_ctls;
 	case VMX_CTL_ENTRY:
-		return caps->entry_ctls;
+		return t ? caps->true_entry_ctls : caps->entry_ctls;
 	case VMX_CTL_WORD_COUNT:
 		break;
 	}
@@ -67,6 +69,25 @@ bool vmx_caps_read_msr(const struct vmx_caps *caps, uint32_t msr, uint64_t *valu
 		return true;
 	case MSR_IA32_VMX_PROCBASED_CTLS2:
 		*value = caps->procbased_ctls2;
+		return true;
+	default:
+		break;
+	}
+	/* App. A.1: the TRUE MSRs exist only when IA32_VMX_BASIC[55] is 1; RDMSR of them otherwise is #GP. */
+	if (!vmx_caps_has_true_ctls(caps))
+		return false;
+	switch (msr) {
+	case MSR_IA32_VMX_TRUE_PINBASED_CTLS:
+		*value = caps->true_pinbased_ctls;
+		return true;
+	case MSR_IA32_VMX_TRUE_PROCBASED_CTLS:
+		*value = caps->true_procbased_ctls;
+		return true;
+	case MSR_IA32_VMX_TRUE_EXIT_CTLS:
+		*value = caps->true_exit_ctls;
+		return true;
+	case MSR_IA32_VMX_TRUE_ENTRY_CTLS:
+		*value = caps->true_entry_ctls;
 		return true;
 	default:
 		return false;

@@ -19,6 +19,11 @@ extern "C" {
 #endif
 
 #define VMX_BASIC_REVISION_MASK 0x7fffffffull    /* 30:0 */
+#define VMX_BASIC_VMCS_SIZE_SHIFT 32              /* 44:32: bytes of the VMXON and VMCS regions */
+#define VMX_BASIC_VMCS_SIZE_MASK 0x1fffull
+#define VMX_BASIC_MEM_TYPE_SHIFT 50               /* 53:50: memory type of the VMCS and its structures */
+#define VMX_BASIC_MEM_TYPE_MASK 0xfull
+#define VMX_BASIC_MEM_TYPE_WB 6u
 #define VMX_BASIC_INOUT (1ull << 54)              /* 54: INS/OUTS info */
 #define VMX_BASIC_TRUE_CTLS (1ull << 55)          /* 55: TRUE capability MSRs */
 #define VMX_BASIC_NO_HW_ERROR_CODE_CC (1ull << 56) /* 56: no error-code consistency check (R7) */
@@ -28,6 +33,8 @@ extern "C" {
 #define VMX_MISC_ACTIVITY_HLT (1ull << 6)
 #define VMX_MISC_ACTIVITY_SHUTDOWN (1ull << 7)
 #define VMX_MISC_ACTIVITY_WAIT_SIPI (1ull << 8)
+#define VMX_MISC_CR3_TARGETS_SHIFT 16             /* 24:16: number of CR3-target values */
+#define VMX_MISC_CR3_TARGETS_MASK 0x1ffull
 #define VMX_MISC_VMWRITE_SHADOW_RO_FIELDS (1ull << 29) /* 29: VMWRITE to exit-information fields */
 #define VMX_MISC_ZERO_LEN_INS (1ull << 30)        /* 30: zero-length soft-event injection (R8) */
 
@@ -39,6 +46,16 @@ struct vmx_caps {
 	uint64_t exit_ctls;       /* IA32_VMX_EXIT_CTLS */
 	uint64_t entry_ctls;      /* IA32_VMX_ENTRY_CTLS */
 	uint64_t misc;            /* IA32_VMX_MISC */
+	/*
+	 * The TRUE capability MSRs, which exist when BASIC bit 55 is 1 (0
+	 * otherwise): the same allowed-1 settings, and allowed-0 settings in
+	 * which some default-1 controls may be 0 (SDM App. A.2). A VM entry
+	 * checks the controls against them when they exist.
+	 */
+	uint64_t true_pinbased_ctls;   /* IA32_VMX_TRUE_PINBASED_CTLS */
+	uint64_t true_procbased_ctls;  /* IA32_VMX_TRUE_PROCBASED_CTLS */
+	uint64_t true_exit_ctls;       /* IA32_VMX_TRUE_EXIT_CTLS */
+	uint64_t true_entry_ctls;      /* IA32_VMX_TRUE_ENTRY_CTLS */
 };
 
 static inline uint32_t vmx_allowed0(uint64_t msr) { return (uint32_t)msr; }
@@ -51,7 +68,17 @@ static inline bool vmx_control_word_valid(uint64_t msr, uint32_t value)
 	       (value & ~vmx_allowed1(msr)) == 0;
 }
 
-/* The capability MSR that governs a control word. */
+/* Does the processor report the TRUE capability MSRs (BASIC bit 55)? */
+static inline bool vmx_caps_has_true_ctls(const struct vmx_caps *caps)
+{
+	return (caps->basic & VMX_BASIC_TRUE_CTLS) != 0;
+}
+
+/*
+ * The capability MSR that governs a control word at VM entry: the TRUE MSR
+ * when the processor has them (App. A.3-A.5), else the plain one. Its
+ * allowed-0 bits are the controls that must be 1.
+ */
 uint64_t vmx_caps_for_word(const struct vmx_caps *caps, enum vmx_control_word w);
 
 /* Can the control be set to 1 at all on this processor? */

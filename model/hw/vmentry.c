@@ -32,6 +32,36 @@ static bool phys_addr_ok(const struct cpu_model *m, uint64_t a)
 	return vmx_phys_addr_fits(a, m->phys_addr_bits);
 }
 
+/*
+ * The text of the "within its capability MSR" check of a control word,
+ * which names the MSR the word is checked against: the TRUE one when the
+ * processor has them (App. A.3-A.5).
+ */
+static const char *within_text(const struct vmx_caps *caps, enum vmx_control_word w)
+{
+	static const char *const plain[] = {
+		[VMX_CTL_PIN] = "pin-based controls within IA32_VMX_PINBASED_CTLS",
+		[VMX_CTL_PROC] = "primary processor-based controls within IA32_VMX_PROCBASED_CTLS",
+		[VMX_CTL_PROC2] = "secondary processor-based controls within IA32_VMX_PROCBASED_CTLS2",
+		[VMX_CTL_EXIT] = "VM-exit controls within IA32_VMX_EXIT_CTLS",
+		[VMX_CTL_ENTRY] = "VM-entry controls within IA32_VMX_ENTRY_CTLS",
+	};
+	static const char *const with_true[] = {
+		[VMX_CTL_PIN] = "pin-based controls within IA32_VMX_TRUE_PINBASED_CTLS",
+		[VMX_CTL_PROC] = "primary processor-based controls within IA32_VMX_TRUE_PROCBASED_CTLS",
+		[VMX_CTL_PROC2] = "secondary processor-based controls within IA32_VMX_PROCBASED_CTLS2",
+		[VMX_CTL_EXIT] = "VM-exit controls within IA32_VMX_TRUE_EXIT_CTLS",
+		[VMX_CTL_ENTRY] = "VM-entry controls within IA32_VMX_TRUE_ENTRY_CTLS",
+	};
+	return vmx_caps_has_true_ctls(caps) ? with_true[w] : plain[w];
+}
+
+/* 26.2.1: a control word within the capability MSR that governs it. */
+static bool word_valid(const struct vmx_caps *caps, enum vmx_control_word w, uint32_t value)
+{
+	return vmx_control_word_valid(vmx_caps_for_word(caps, w), value);
+}
+
 bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed)
 {
 	const struct vmx_caps *caps = &m->caps;
@@ -42,19 +72,22 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	uint32_t entry = vmcs_get32(v, VM_ENTRY_CONTROLS);
 	uint32_t info = vmcs_get32(v, VM_ENTRY_INTR_INFO_FIELD);
 
-	/* 26.2.1: every control word within its capability MSR. */
-	CHECK(vmx_control_word_valid(caps->pinbased_ctls, pin), "pin-based controls within IA32_VMX_PINBASED_CTLS");
-	CHECK(vmx_control_word_valid(caps->procbased_ctls, proc),
-	      "primary processor-based controls within IA32_VMX_PROCBASED_CTLS");
-	CHECK(!(proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) || vmx_control_word_valid(caps->procbased_ctls2, proc2),
-	      "secondary processor-based controls within IA32_VMX_PROCBASED_CTLS2");
+	/*
+	 * 26.2.1: every control word within its capability MSR - with TRUE MSRs
+	 * (IA32_VMX_BASIC[55]) their allowed-0 bits, so CR3-load/store exiting
+	 * and the debug-control bits may be 0.
+	 */
+	CHECK(word_valid(caps, VMX_CTL_PIN, pin), within_text(caps, VMX_CTL_PIN));
+	CHECK(word_valid(caps, VMX_CTL_PROC, proc), within_text(caps, VMX_CTL_PROC));
+	CHECK(!(proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) || word_valid(caps, VMX_CTL_PROC2, proc2),
+	      within_text(caps, VMX_CTL_PROC2));
 	/* 26.2.1.1: the MSR bitmaps are read from memory, so their address must be a usable page. */
 	if (proc & CPU_BASED_USE_MSR_BITMAPS) {
 		CHECK((vmcs_get(v, MSR_BITMAP) & 0xfffu) == 0, "MSR-bitmap address is 4-KByte aligned (bits 11:0 are 0)");
 		CHECK(phys_addr_ok(m, vmcs_get(v, MSR_BITMAP)), "MSR-bitmap address within the physical-address width");
 	}
-	CHECK(vmx_control_word_valid(caps->exit_ctls, exit), "VM-exit controls within IA32_VMX_EXIT_CTLS");
-	CHECK(vmx_control_word_valid(caps->entry_ctls, entry), "VM-entry controls within IA32_VMX_ENTRY_CTLS");
+	CHECK(word_valid(caps, VMX_CTL_EXIT, exit), within_text(caps, VMX_CTL_EXIT));
+	CHECK(word_valid(caps, VMX_CTL_ENTRY, entry), within_text(caps, VMX_CTL_ENTRY));
 
 	/*
 	 * 26.2.1.1: the pages the APIC-virtualization controls point at are

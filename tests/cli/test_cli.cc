@@ -205,11 +205,11 @@ TEST_F(Cli, VmcsFieldTheCpuLacksIsLocated)
 	Result r = Run("run a.scn");
 	EXPECT_EQ(r.status, 2) << Describe(r);
 	EXPECT_EQ(r.err, "a.scn:9:8: cpu nehalem has no field POSTED_INTR_NV, which needs process posted "
-	                 "interrupts (pin 7): feature +apicv\n");
+	                 "interrupts (pin 7): feature +posted-intr\n");
 	EXPECT_EQ(r.out, "");
 
 	// With the feature turned on the same line runs.
-	Write("b.scn", with_line("nehalem +apicv", "POSTED_INTR_NV 0xf2"));
+	Write("b.scn", with_line("nehalem +posted-intr", "POSTED_INTR_NV 0xf2"));
 	r = Run("run b.scn");
 	EXPECT_EQ(r.status, 0) << Describe(r);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "unit/cpu_models.h"
 #include "vmcs/cpu_model.h"
 #include "vmcs/vmx_caps.h"
 #include "vmcs/vmx_controls.h"
@@ -17,26 +18,6 @@
 namespace {
 
 constexpr uint32_t kSecondary = static_cast<uint32_t>(CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
-
-uint64_t Msr(uint32_t allowed0, uint32_t allowed1)
-{
-	return (static_cast<uint64_t>(allowed1) << 32) | allowed0;
-}
-
-cpu_model Model(const char *name)
-{
-	cpu_model m{};
-	EXPECT_TRUE(cpu_model_lookup(name, &m)) << name;
-	return m;
-}
-
-std::vector<cpu_model> AllModels()
-{
-	std::vector<cpu_model> v(static_cast<size_t>(cpu_model_count()));
-	for (int i = 0; i < cpu_model_count(); i++)
-		cpu_model_at(i, &v[static_cast<size_t>(i)]);
-	return v;
-}
 
 // ---------------------------------------------------------------- Caps
 
@@ -164,13 +145,33 @@ TEST(Caps, ReadMsr)
 	}
 }
 
+// Posted interrupts are a feature of their own: APIC virtualization (secondary
+// 4, 8, 9) without pin 7, as Haswell-class parts and Bochs's models have it.
+TEST(CpuModel, ApicvWithoutPostedInterrupts)
+{
+	cpu_model m = Model("nehalem");
+	m.features |= VMX_FEAT_APICV;
+	cpu_model_derive_caps(&m);
+	EXPECT_TRUE(vmx_caps_allows(&m.caps, VMX_CTL_PROC2, SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY |
+	                                                         SECONDARY_EXEC_APIC_REGISTER_VIRT |
+	                                                         SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE));
+	EXPECT_FALSE(vmx_caps_allows(&m.caps, VMX_CTL_PIN, PIN_BASED_POSTED_INTR));
+	m.features |= VMX_FEAT_POSTED_INTR;
+	cpu_model_derive_caps(&m);
+	EXPECT_TRUE(vmx_caps_allows(&m.caps, VMX_CTL_PIN, PIN_BASED_POSTED_INTR));
+	const cpu_model hsw = Model("haswell");
+	EXPECT_FALSE(vmx_caps_allows(&hsw.caps, VMX_CTL_PIN, PIN_BASED_POSTED_INTR));
+	EXPECT_TRUE(vmx_caps_allows(&hsw.caps, VMX_CTL_PROC2, SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY));
+}
+
 // ---------------------------------------------------------------- CpuModel
 
 TEST(CpuModel, NamesAndLookup)
 {
-	ASSERT_EQ(cpu_model_count(), 3);
-	const char *const names[] = {"core2-no-vnmi", "nehalem", "sapphire-rapids"};
-	for (int i = 0; i < 3; i++) {
+	ASSERT_EQ(cpu_model_count(), 7);
+	const char *const names[] = {"core2-no-vnmi", "nehalem", "sapphire-rapids", "penryn", "haswell", "icelake",
+	                             "tigerlake"};
+	for (int i = 0; i < 7; i++) {
 		cpu_model at{}, byname{};
 		cpu_model_at(i, &at);
 		EXPECT_STREQ(at.name, names[i]);
@@ -200,8 +201,10 @@ TEST(CpuModel, DeriveIsIdempotent)
 	}
 }
 
-// Common to all models (no TRUE MSRs): the default-1 bits are exactly the
-// allowed-0 settings, allowed-1 covers allowed-0, and the default word is valid.
+// Common to all models: in the plain capability MSRs the default-1 bits are
+// exactly the allowed-0 settings (with or without TRUE MSRs, App. A.3-A.5);
+// in the MSR a VM entry checks against (the TRUE one when there are TRUE
+// MSRs) allowed-1 covers allowed-0 and the default word is valid.
 TEST(CpuModel, DefaultOneBitsAreMustBeOne)
 {
 	for (const cpu_model &m : AllModels()) {
@@ -212,7 +215,7 @@ TEST(CpuModel, DefaultOneBitsAreMustBeOne)
 		EXPECT_EQ(vmx_allowed0(c.exit_ctls), 0x00036dffu);
 		EXPECT_EQ(vmx_allowed0(c.entry_ctls), 0x000011ffu);
 		EXPECT_EQ(vmx_allowed0(c.procbased_ctls2), 0u);
-		EXPECT_EQ(c.basic & VMX_BASIC_TRUE_CTLS, 0u);
+		EXPECT_EQ((c.basic & VMX_BASIC_TRUE_CTLS) != 0, (m.features & VMX_FEAT_TRUE_CTLS) != 0);
 		for (vmx_control_word w : {VMX_CTL_PIN, VMX_CTL_PROC, VMX_CTL_PROC2, VMX_CTL_EXIT, VMX_CTL_ENTRY}) {
 			const uint64_t msr = vmx_caps_for_word(&c, w);
 			const uint32_t a0 = vmx_allowed0(msr);
@@ -241,8 +244,12 @@ TEST(CpuModel, DefaultOneBitsAreMustBeOne)
 		EXPECT_TRUE(vmx_caps_allows(&c, VMX_CTL_ENTRY, VM_ENTRY_IA32E_MODE));
 		// A typical KVM pin-based word is valid.
 		EXPECT_TRUE(vmx_control_word_valid(c.pinbased_ctls, 0x16 | PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING));
-		// Never offered: SMM entry, dual-monitor, perf-global-ctrl loading, VMCS shadowing.
-		EXPECT_FALSE(vmx_caps_allows(&c, VMX_CTL_ENTRY, VM_ENTRY_SMM));
+		// SMM entry and dual-monitor deactivation only with the feature (they fail every entry outside SMM).
+		EXPECT_EQ(vmx_caps_allows(&c, VMX_CTL_ENTRY, VM_ENTRY_SMM | VM_ENTRY_DEACT_DUAL_MONITOR),
+		          (m.features & VMX_FEAT_ENTRY_SMM_CTLS) != 0);
+		// Never offered: perf-global-ctrl loading, VMCS shadowing (not modelled).
+		EXPECT_FALSE(vmx_caps_allows(&c, VMX_CTL_ENTRY, VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL));
+		EXPECT_FALSE(vmx_caps_allows(&c, VMX_CTL_EXIT, VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL));
 		EXPECT_FALSE(vmx_caps_allows(&c, VMX_CTL_PROC2, SECONDARY_EXEC_SHADOW_VMCS));
 	}
 }
@@ -272,6 +279,9 @@ TEST(CpuModel, PhysicalAddressWidth)
 	EXPECT_EQ(Model("core2-no-vnmi").phys_addr_bits, 36u);
 	EXPECT_EQ(Model("nehalem").phys_addr_bits, 40u);
 	EXPECT_EQ(Model("sapphire-rapids").phys_addr_bits, 46u);
+	// The twins: Bochs's CPUID 80000008H (oracle/models/*.caps).
+	for (const char *twin : {"penryn", "haswell", "icelake", "tigerlake"})
+		EXPECT_EQ(Model(twin).phys_addr_bits, 40u) << twin;
 }
 
 // R11: all three models report HLT, shutdown and wait-for-SIPI.
@@ -454,6 +464,25 @@ TEST(CpuModel, TimingDefaults)
 	EXPECT_EQ(nhm.insn_cycles, 1u);
 	EXPECT_EQ(nhm.iret_cycles, 30u);
 
+	// The twins' latencies are a neighbour's: penryn core2-no-vnmi's, haswell nehalem's, the others
+	// sapphire-rapids's; their TSC frequency is the one Bochs's CPUID gives (docs/cpu-models.md).
+	const struct {
+		const char *twin, *neighbour;
+		uint64_t tsc_hz;
+	} twins[] = {{"penryn", "core2-no-vnmi", 2800000000ull},
+	             {"haswell", "nehalem", 3400000000ull},
+	             {"icelake", "sapphire-rapids", 1497600000ull},
+	             {"tigerlake", "sapphire-rapids", 2419200000ull}};
+	for (const auto &t : twins) {
+		const cpu_model m = Model(t.twin), n = Model(t.neighbour);
+		EXPECT_EQ(m.tsc_hz, t.tsc_hz) << t.twin;
+		EXPECT_EQ(m.vmexit_cycles, n.vmexit_cycles) << t.twin;
+		EXPECT_EQ(m.vmentry_cycles, n.vmentry_cycles) << t.twin;
+		EXPECT_EQ(m.delivery_cycles, n.delivery_cycles) << t.twin;
+		EXPECT_EQ(m.insn_cycles, n.insn_cycles) << t.twin;
+		EXPECT_EQ(m.iret_cycles, n.iret_cycles) << t.twin;
+	}
+
 	const cpu_model spr = Model("sapphire-rapids");
 	EXPECT_EQ(spr.tsc_hz, 3000000000ull);
 	EXPECT_EQ(spr.vmexit_cycles, 600u);
@@ -480,6 +509,15 @@ TEST(CpuModel, BehaviourFlags)
 	EXPECT_TRUE(spr.nmi_window_blocked_by_sti);
 	EXPECT_FALSE(spr.nmi_inject_fails_with_sti);
 	EXPECT_FALSE(spr.sti_blocks_nmi);
+
+	// The twins behave as Bochs 2.7 does: its STI/MOV-SS inhibit window holds off the
+	// NMI-window exit and NMIs alike, and an NMI injected under STI blocking fails the entry.
+	for (const char *twin : {"penryn", "haswell", "icelake", "tigerlake"}) {
+		const cpu_model m = Model(twin);
+		EXPECT_TRUE(m.nmi_window_blocked_by_sti) << twin;
+		EXPECT_TRUE(m.nmi_inject_fails_with_sti) << twin;
+		EXPECT_TRUE(m.sti_blocks_nmi) << twin;
+	}
 }
 
 TEST(CpuModel, FeatureBits)
@@ -490,7 +528,8 @@ TEST(CpuModel, FeatureBits)
 		VMX_FEAT_SECONDARY,    VMX_FEAT_APIC_ACCESSES,   VMX_FEAT_EPT_VPID,      VMX_FEAT_UNRESTRICTED,
 		VMX_FEAT_APICV,        VMX_FEAT_PREEMPTION_TIMER, VMX_FEAT_ACK_INTR_ON_EXIT, VMX_FEAT_PAT_EFER,
 		VMX_FEAT_ACT_HLT,      VMX_FEAT_ACT_SHUTDOWN,    VMX_FEAT_ACT_WAIT_SIPI, VMX_FEAT_VMWRITE_RO,
-		VMX_FEAT_ZERO_LEN_INJ, VMX_FEAT_NO_HW_ERRCODE_CC, VMX_FEAT_PAUSE_LOOP,
+		VMX_FEAT_ZERO_LEN_INJ, VMX_FEAT_NO_HW_ERRCODE_CC, VMX_FEAT_PAUSE_LOOP, VMX_FEAT_POSTED_INTR,
+		VMX_FEAT_TRUE_CTLS,    VMX_FEAT_SAVE_EFER_LMA,   VMX_FEAT_ENTRY_SMM_CTLS,
 	};
 	uint32_t seen = 0;
 	for (uint32_t f : all) {
@@ -498,6 +537,7 @@ TEST(CpuModel, FeatureBits)
 		EXPECT_EQ(seen & f, 0u) << f;
 		seen |= f;
 	}
+	EXPECT_EQ(seen, (VMX_FEAT_LAST << 1) - 1);   // contiguous, VMX_FEAT_LAST the highest
 	// A model with no features still has a valid, minimal capability set.
 	cpu_model m = Model("nehalem");
 	m.features = 0;

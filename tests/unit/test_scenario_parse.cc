@@ -530,7 +530,7 @@ const BadInput kBad[] = {
 	 "delivery-cycles, insn-cycles, iret-cycles, tsc-hz, +FEATURE, -FEATURE) or a statement "
 	 "(cpu, l0, vcpus, guest, at, every, on, run or expect)"},
 	{"UnknownCpuModel", "cpu pentium\n",
-	 "1:5: unknown CPU model 'pentium': expected core2-no-vnmi, nehalem or sapphire-rapids"},
+	 "1:5: unknown CPU model 'pentium': expected core2-no-vnmi, nehalem, sapphire-rapids, penryn, haswell, icelake or tigerlake"},
 	{"UndefinedLabel", With("", "  jmp nowhere\n"), "6:7: undefined label 'nowhere'"},
 	{"DuplicateLabel", With("", "main: nop\n"),
 	 "6:1: duplicate label 'main' (first defined at line 4)"},
@@ -597,10 +597,10 @@ const BadInput kBad[] = {
 	 "6:41: too many registers (a record holds at most 8)"},
 	{"RdmsrUnknownName", With("", "  rdmsr rax IA32_EFER\n"),
 	 "6:13: not modelled: MSR 'IA32_EFER' (the model reads the VMX capability MSRs and the LAPIC timer's: "
-	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
+	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBASED_CTLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
 	{"RdmsrUnknownNumber", With("", "  rdmsr rax 0x10\n"),
 	 "6:13: not modelled: MSR 0x10 (the model reads the VMX capability MSRs and the LAPIC timer's: "
-	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
+	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBASED_CTLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
 	{"VmreadRegL2", With("guest L2\n  vmread rax VM_EXIT_REASON\n", ""),
 	 "7:3: 'vmread' is an L1 hypervisor instruction; a 'guest L2' block cannot use it"},
 	{"VmwriteLabelUndefined", With("", "  vmwrite GUEST_RIP nowhere\n"),

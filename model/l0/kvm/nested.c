@@ -16,15 +16,27 @@ bool nested_exit_on_intr(const struct kvm_vcpu *k)
 	return (vmcs_get32(k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK) != 0;
 }
 
-/* The capabilities L0 offers L1: the processor's, minus what the era does not emulate. */
-static uint64_t offered_exit_ctls(const struct kvm_vcpu *k)
+/*
+ * The capabilities L0 offers L1: the processor's (its TRUE MSRs too, when
+ * it has them), minus what the era does not emulate.
+ */
+static struct vmx_caps offered_caps(const struct kvm_vcpu *k)
 {
-	uint64_t msr = k->b.env.lp->model.caps.exit_ctls;
+	struct vmx_caps c = k->b.env.lp->model.caps;
 
 	/* 2011: "guest use of VM_EXIT_ACK_INTR_ON_EXIT is not supported". */
-	if (!k->era->nested_ack_offered)
-		msr &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
-	return msr;
+	if (!k->era->nested_ack_offered) {
+		c.exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
+		c.true_exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
+	}
+	return c;
+}
+
+/* vmcs12's control word within what L0 offers for it. */
+static bool offered_word_valid(const struct vmx_caps *offered, const struct vmcs *v12, enum vmx_control_word w,
+                               enum vmcs_field field)
+{
+	return vmx_control_word_valid(vmx_caps_for_word(offered, w), vmcs_get32(v12, field));
 }
 
 /*
@@ -161,7 +173,7 @@ static bool msr_bitmap_aligned(const struct kvm_vcpu *k)
 static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 {
 	struct vmcs *v12 = k->vmcs12;
-	const struct vmx_caps *caps = &k->b.env.lp->model.caps;
+	const struct vmx_caps offered = offered_caps(k);
 	const char *check = NULL;
 	uint32_t err = 0;
 	struct trace_event ev;
@@ -182,19 +194,19 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	} else if (!launch && v12->launch_state != VMCS_LAUNCHED) {
 		err = VMXERR_VMRESUME_NONLAUNCHED_VMCS;
 		check = "VMRESUME needs a launched VMCS";
-	} else if (!vmx_control_word_valid(caps->pinbased_ctls, vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL)) ||
-	           !vmx_control_word_valid(caps->procbased_ctls, vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL)) ||
-	           !vmx_control_word_valid(caps->entry_ctls, vmcs_get32(v12, VM_ENTRY_CONTROLS))) {
+	} else if (!offered_word_valid(&offered, v12, VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL) ||
+	           !offered_word_valid(&offered, v12, VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL) ||
+	           !offered_word_valid(&offered, v12, VMX_CTL_ENTRY, VM_ENTRY_CONTROLS)) {
 		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
 		check = "vmcs12 controls within what L0 offers";
-	} else if (!vmx_control_word_valid(offered_exit_ctls(k), vmcs_get32(v12, VM_EXIT_CONTROLS))) {
+	} else if (!offered_word_valid(&offered, v12, VMX_CTL_EXIT, VM_EXIT_CONTROLS)) {
 		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
 		check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
 	} else if (k->era->nested_checks_all_controls) {
 		/* The processor's checks, the MSR-bitmap address among them (nested_vmx_check_msr_bitmap_controls). */
-		struct cpu_model offered = k->b.env.lp->model;
-		offered.caps.exit_ctls = offered_exit_ctls(k);
-		if (!vmx_entry_check_controls(v12, &offered, &check))
+		struct cpu_model offered_model = k->b.env.lp->model;
+		offered_model.caps = offered;
+		if (!vmx_entry_check_controls(v12, &offered_model, &check))
 			err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
 	} else if (!msr_bitmap_aligned(k)) {
 		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
@@ -285,10 +297,9 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 bool nested_rdmsr(struct kvm_vcpu *k)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
-	struct vmx_caps offered = k->b.env.lp->model.caps;
+	struct vmx_caps offered = offered_caps(k);
 	uint64_t value;
 
-	offered.exit_ctls = offered_exit_ctls(k);
 	if (!in || in->op != VMX_OP_RDMSR || !vmx_caps_read_msr(&offered, (uint32_t)in->arg, &value))
 		return false;
 	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
