@@ -98,7 +98,8 @@ struct case_region {
  * The runtime builds each VMCS as: its defaults (a valid 64-bit guest,
  * vmxsim's vmcs0 controls), then case_vmcs, then it ORs into the pin,
  * primary, exit and entry controls the processor's must-be-1 bits
- * (IA32_VMX_*_CTLS, as vmxsim's vmcs_setup) and host address-space size /
+ * (IA32_VMX_*_CTLS, or IA32_VMX_TRUE_*_CTLS when IA32_VMX_BASIC[55] is 1,
+ * as vmxsim's vmcs_setup) and host address-space size /
  * IA-32e mode guest (bit 9 of exit / entry: the harness is 64-bit).
  * L1's IDT: case_l1_idt, and for vectors 0-31 without a gate the runtime's
  * handlers (BXO l1-exception); other vectors without a gate are not present

@@ -99,8 +99,17 @@ static void or_bits(uint64_t field, uint64_t bits)
 		rt_report_vmwrite(field, v | bits);
 }
 
-/* The allowed-0 settings of a control word: its must-be-1 bits (the MSR vmxsim's caps model, not TRUE_*). */
-static uint32_t must_be_1(uint32_t msr) { return (uint32_t)rdmsr(msr); }
+/*
+ * The allowed-0 settings of a control word: its must-be-1 bits, from the MSR
+ * a VM entry checks the word against - the TRUE one (0xC above the plain one)
+ * when IA32_VMX_BASIC[55] is 1 - as vmcs_setup() takes them.
+ */
+static uint32_t must_be_1(uint32_t msr)
+{
+	if (vmx_basic & VMX_BASIC_TRUE_CTLS)
+		msr += MSR_IA32_VMX_TRUE_PINBASED_CTLS - MSR_IA32_VMX_PINBASED_CTLS;
+	return (uint32_t)rdmsr(msr);
+}
 
 static void write_controls(void)
 {
