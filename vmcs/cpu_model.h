@@ -46,7 +46,7 @@ enum vmx_feature {
 #define VMX_FEAT_LAST VMX_FEAT_ENTRY_SMM_CTLS
 
 struct cpu_model {
-	const char *name;            /* "core2-no-vnmi", "nehalem", "sapphire-rapids" */
+	const char *name;            /* "core2-no-vnmi", "nehalem", "haswell", ... */
 	const char *summary;         /* one line for `vmxsim list` and docs */
 	uint32_t features;           /* enum vmx_feature bits */
 	uint32_t revision_id;        /* IA32_VMX_BASIC 30:0 */
