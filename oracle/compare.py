@@ -284,6 +284,8 @@ def read_bochs(path, cmap):
             cut = w[2] if len(w) > 2 else "?"
         elif what in ("warning", "error", "abort"):
             notes.append(line)
+    if pending_entry and not finished:
+        events.append(pending_entry)      # cut off in the guest: the entry succeeded
     if not finished and cut is None:
         cut = "no end"
     return events, finished, cut, notes

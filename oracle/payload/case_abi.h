@@ -72,6 +72,7 @@ struct case_region {
 #define CASE_INSN_VMCLEAR 7u
 #define CASE_INSN_VMXON 8u
 #define CASE_INSN_VMXOFF 9u
+#define CASE_INSN_VMCALL 10u     /* in VMX root operation: VMfail(1), or VMfailInvalid */
 
 /*
  * What the compiled case defines (all global symbols of case.asm):

@@ -29,6 +29,7 @@ static const char *const insn_names[] = {
 	[CASE_INSN_VMLAUNCH] = "vmlaunch", [CASE_INSN_VMRESUME] = "vmresume", [CASE_INSN_VMREAD] = "vmread",
 	[CASE_INSN_VMWRITE] = "vmwrite",   [CASE_INSN_VMPTRLD] = "vmptrld",   [CASE_INSN_VMPTRST] = "vmptrst",
 	[CASE_INSN_VMCLEAR] = "vmclear",   [CASE_INSN_VMXON] = "vmxon",       [CASE_INSN_VMXOFF] = "vmxoff",
+	[CASE_INSN_VMCALL] = "vmcall",
 };
 
 static const char *insn_name(uint64_t kind)
