@@ -117,6 +117,43 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
 	               n->summary, count == 1 ? "" : "s", add);
 }
 
+/*
+ * A C L0 enters its guest with the guest state of the block's `vmcs` lines.
+ * If that state single-steps, has a pending debug exception or enables a
+ * DR7 breakpoint (vmx_entry_debug_not_modelled), the guest would run
+ * without them: the line that sets it is refused. Not when the lines state
+ * a guest the entry's guest-state checks fail (R12 among them): that entry
+ * fails before the guest runs, and the run reports the failure as the
+ * processor makes it. (What the L0 injects at its first entry is not known
+ * here; it does not enter into R12.) An L2's VMCS is the L1 hypervisor's,
+ * which its program may still change: refused at L1's VMLAUNCH/VMRESUME.
+ */
+static bool vmcs_lines_debug_modelled(struct build *b, const struct scn_guest *g, enum scn_level level,
+                                      const struct vmcs_write *writes)
+{
+	const struct cpu_model *m = &b->cfg.cpu;
+	const char *failed = NULL, *what = NULL;
+	enum vmcs_field field = GUEST_RFLAGS;
+	uint32_t qual;
+	struct vmcs *v;
+
+	if (b->cfg.bare_metal || level != SCN_L1 || !g->nvmcs)
+		return true;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return build_located(b, g->loc, "out of memory");
+	vmcs_setup(v, &m->caps, m->revision_id, 0, 0, 0, 0, 0, writes, (uint32_t)g->nvmcs);
+	if (vmx_entry_check_guest_state(v, m, &failed, &qual))
+		what = vmx_entry_debug_not_modelled(v, &field);
+	free(v);
+	if (!what)
+		return true;
+	for (size_t i = 0; i < g->nvmcs; i++)
+		if (g->vmcs[i].encoding == (uint32_t)field)
+			return build_located(b, g->vmcs[i].loc, "not modelled: %s", what);
+	return build_located(b, g->loc, "not modelled: %s", what);
+}
+
 /* The guest of `level` on vCPU `cpu`, into slot cpu (L1) or vcpus + cpu (L2). */
 static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 {
@@ -191,6 +228,8 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		b->vmcs[cpu][i].encoding = g->vmcs[i].encoding;
 		b->vmcs[cpu][i].value = g->vmcs[i].value;
 	}
+	if (!vmcs_lines_debug_modelled(b, g, level, b->vmcs[cpu]))
+		return false;
 	for (size_t i = 0; i < g->nmsr_intercepts; i++) {
 		b->msrs[cpu][i].msr = g->msr_intercepts[i].msr;
 		b->msrs[cpu][i].write = g->msr_intercepts[i].write;

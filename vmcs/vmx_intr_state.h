@@ -37,6 +37,7 @@ enum guest_activity_state {
 #define DEBUGCTLMSR_BTF 0x2u            /* IA32_DEBUGCTL bit 1 */
 #define PENDING_DBG_BS 0x4000u          /* 14: single step */
 #define PENDING_DBG_RESERVED 0xffffffffffffaff0ull /* 63:15, 13, 11:4 must be 0 */
+#define DR7_BREAKPOINT_ENABLES 0xffu    /* 7:0: L0, G0 ... L3, G3 */
 
 static inline bool intr_state_blocked_by_sti(uint32_t s) { return (s & GUEST_INTR_STATE_STI) != 0; }
 static inline bool intr_state_blocked_by_mov_ss(uint32_t s) { return (s & GUEST_INTR_STATE_MOV_SS) != 0; }

@@ -128,6 +128,8 @@ static void vmx_insn_result(struct vmx_lp *lp, enum vmx_op op, enum vmx_insn_sta
 static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 {
 	enum vmx_entry_status s = vmx_lp_vmentry(lp, in->op == VMX_OP_VMLAUNCH);
+	enum vmcs_field debug_field;
+	const char *debug;
 
 	/* The entry traces its own VMfail, at the RIP of the instruction; only the flags are left to set. */
 	lp->retired++;
@@ -141,6 +143,9 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 	                          (lp->ctl.pin & PIN_BASED_POSTED_INTR)))
 		return lp_not_modelled(lp, in, "virtual-interrupt delivery and posted interrupts in a running guest "
 		                               "(the virtual-APIC page and RVI); their VM-entry checks are modelled");
+	/* Single-stepping, pending debug exceptions, DR7 breakpoints: past R12, the guest would run without them. */
+	if (s == VMX_ENTRY_OK && (debug = vmx_entry_debug_not_modelled(lp->vmcs, &debug_field)) != NULL)
+		return lp_not_modelled(lp, in, debug);
 	/*
 	 * R15 (SDM 26.7.1): without injection, blocking by STI or MOV SS
 	 * loaded from the interruptibility field holds at the guest's first

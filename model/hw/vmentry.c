@@ -187,9 +187,8 @@ static bool check_host_state(const struct vmcs *v, const char **failed)
 	return true;
 }
 
-/* Guest-state checks; *qual gets the exit qualification of a failure (R26). */
-static bool check_guest_state(const struct vmcs *v, const struct cpu_model *m, const char **failed,
-                              uint32_t *qual)
+bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m, const char **failed,
+                                 uint32_t *qual)
 {
 	uint64_t rflags = vmcs_get(v, GUEST_RFLAGS);
 	uint32_t intr = vmcs_get32(v, GUEST_INTERRUPTIBILITY_INFO);
@@ -258,6 +257,36 @@ static bool check_guest_state(const struct vmcs *v, const struct cpu_model *m, c
 		CHECK(false, "VMCS link pointer is all ones");
 	}
 	return true;
+}
+
+const char *vmx_entry_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field)
+{
+	/*
+	 * The model has no debug exceptions (R12 is only the entry check on
+	 * them). A guest entered with RFLAGS.TF takes a single-step #DB after
+	 * its instructions; one entered with a pending debug exception may take
+	 * it before any instruction of its own (SDM Vol. 3C, "Delivery of
+	 * Pending Debug Exceptions after VM Entry"); one entered with a
+	 * breakpoint enabled in DR7 (loaded with the debug controls) stops at
+	 * it. Run without them it would be another guest.
+	 */
+	if (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) {
+		*field = GUEST_RFLAGS;
+		return "single-stepping: a guest entered with RFLAGS.TF = 1 (no debug exceptions in the model; "
+		       "the R12 VM-entry check is modelled)";
+	}
+	if (vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
+		*field = GUEST_PENDING_DBG_EXCEPTIONS;
+		return "pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS not 0 (no debug "
+		       "exceptions in the model; the R12 VM-entry check is modelled)";
+	}
+	if ((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
+		*field = GUEST_DR7;
+		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0; no debug "
+		       "registers in the model)";
+	}
+	return NULL;
 }
 
 static void emit_fail(struct vmx_lp *lp, bool launch, uint32_t err, const char *check)
@@ -358,7 +387,7 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_CONTROL_FIELD, failed);
 	if (!check_host_state(v, &failed))
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, failed);
-	if (!check_guest_state(v, &lp->model, &failed, &qual))
+	if (!vmx_entry_check_guest_state(v, &lp->model, &failed, &qual))
 		return fail_guest(lp, launch, qual, failed);
 	/* MSR loading (exit reason 34) is not modelled: the MSR-load lists are empty. */
 

@@ -216,6 +216,26 @@ enum vmx_entry_status {
  */
 bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed);
 
+/*
+ * The VM-entry checks on the guest-state area (SDM 26.3.1: RFLAGS, R9-R12,
+ * the VMCS link pointer), in the SDM's order: false with the check that
+ * failed and the exit qualification of the failure (R26). Pure.
+ */
+bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m, const char **failed,
+                                 uint32_t *qual);
+
+/*
+ * The debug state of VMCS v's guest that the model lacks - single-stepping
+ * (RFLAGS.TF), pending debug exceptions, a breakpoint enabled in DR7 - as
+ * the text of a "not modelled" refusal (a static string), with the field
+ * that holds it; NULL if none. Pure. An entry that passed its checks runs
+ * such a guest, so the caller of the entry refuses it there: the root
+ * program's VMLAUNCH/VMRESUME, a nested L0's entry of L2; a C L0's guest
+ * is refused at its `vmcs` line (lib/scenario_run.c). The entry checks on
+ * these fields (R12) stay modelled: they fail before the guest runs.
+ */
+const char *vmx_entry_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field);
+
 /* VMLAUNCH (launch = true) or VMRESUME. Costs the entry latency. */
 enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch);
 

@@ -533,6 +533,7 @@ TEST(IntrInfo, RflagsAndPendingDebugBits)
 	EXPECT_EQ(PENDING_DBG_BS, 0x4000u); // R12
 	EXPECT_EQ(PENDING_DBG_RESERVED & PENDING_DBG_BS, 0u);
 	EXPECT_EQ(PENDING_DBG_RESERVED & 0x100full, 0u); // B0-B3 and enabled-breakpoint bit 12
+	EXPECT_EQ(DR7_BREAKPOINT_ENABLES, 0xffu);           // L0-L3 and G0-G3
 }
 
 } // namespace

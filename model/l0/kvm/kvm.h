@@ -167,10 +167,12 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
  */
 bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
 /*
- * L2 entered with virtual-interrupt delivery or posted interrupts, which
- * the model lacks: stop, refused at L1's VMLAUNCH/VMRESUME. False if not.
+ * L2 entered with what the model lacks - virtual-interrupt delivery or
+ * posted interrupts, single-stepping, pending debug exceptions, a DR7
+ * breakpoint (vmx_entry_debug_not_modelled) - once the entry passed its
+ * checks: stop, refused at L1's VMLAUNCH/VMRESUME. False if not.
  */
-bool nested_refuse_apicv(struct kvm_vcpu *k);
+bool nested_refuse_unmodelled(struct kvm_vcpu *k);
 /* L1's RFLAGS after an emulated VMX instruction, and the trace of a failure (VMfailValid or VMfailInvalid). */
 void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check);
 void nested_vmx_fail_invalid(struct kvm_vcpu *k, const char *insn, const char *check);

@@ -177,7 +177,7 @@ static enum l0_status enter(struct kvm_vcpu *k)
 			status = l0_enter(&k->b);
 		else if (!nested_enter_l2(k, &status))
 			continue;   /* L2's entry failed into L1, which now runs (guest_mode is off): at most once more */
-		if (status == L0_ENTERED && k->guest_mode && nested_refuse_apicv(k))
+		if (status == L0_ENTERED && k->guest_mode && nested_refuse_unmodelled(k))
 			return L0_STOPPED;
 		return status;
 	}

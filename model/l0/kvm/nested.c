@@ -446,15 +446,20 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 	}
 }
 
-bool nested_refuse_apicv(struct kvm_vcpu *k)
+bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 {
 	const struct vmcs *v02 = &k->vmcs02;
-	const char *what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
-	                   "their VM-entry checks are modelled";
-	char why[192];
+	enum vmcs_field field;
+	const char *what;
+	char why[256];
 
-	if (!(k->b.env.lp->ctl.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) &&
-	    !(vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
+	if ((k->b.env.lp->ctl.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
+	    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
+		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
+		       "their VM-entry checks are modelled";
+	else
+		what = vmx_entry_debug_not_modelled(v02, &field);   /* vmcs12's guest state, as L1 wrote it */
+	if (!what)
 		return false;
 	snprintf(why, sizeof(why), "not modelled: %s", what);
 	l0_guest_stop(&k->b, why);

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Single-stepping (RFLAGS.TF), pending debug exceptions and DR7 breakpoints
+ * are not modelled: a guest that would run with them is refused, never run
+ * without them. A C L0's guest at the `vmcs` line that states it, before the
+ * run; an L1 hypervisor's guest at the VMLAUNCH/VMRESUME that enters it, on
+ * bare metal and under a nested KVM. Their VM-entry check (R12) stays
+ * modelled: a guest that fails it is a VM-entry failure, as before.
+ */
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "model/hw/vmx_lp.h"
+#include "scn_text.h"
+#include "vmcs/vmx_controls.h"
+#include "vmcs/vmx_intr_state.h"
+
+namespace {
+
+/* The run was refused, with this located message. */
+void ExpectRefused(const std::string &text, const std::string &where_what)
+{
+	ScnRun r = RunScenarioText(text);
+	EXPECT_EQ(r.status, VMXSIM_BAD_INPUT) << r.diag;
+	EXPECT_NE(r.diag.find(where_what), std::string::npos) << "want: " << where_what << "\ngot: " << r.diag;
+}
+
+/* The run held its expectations. */
+void ExpectHolds(const std::string &text)
+{
+	ScnRun r = RunScenarioText(text);
+	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
+}
+
+/* A hypervisor L1 (bare metal or under `l0`) that runs L2 after the VMWRITEs in `writes`. */
+std::string L1Enters(const std::string &l0, const std::string &writes, const std::string &l2_lines = "")
+{
+	return "cpu nehalem\n"           // 1
+	       "l0 " + l0 + "\n"         // 2
+	       "guest L1\n"              // 3
+	       "  exit-handler h\n"      // 4
+	       "main:   nop\n"           // 5
+	       + writes +
+	       "launch: vmlaunch\n"
+	       "h:      hlt\n"
+	       "guest L2\n"
+	       + l2_lines +
+	       "l2:     vmcall\n"
+	       "run 10000\n";
+}
+
+const char kTf[] = "not modelled: single-stepping: a guest entered with RFLAGS.TF = 1";
+const char kPending[] = "not modelled: pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS";
+const char kDr7[] = "not modelled: breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7";
+
+TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
+{
+	auto v = std::make_unique<vmcs>();
+	cpu_model m{};
+	vmcs_field field{};
+
+	ASSERT_TRUE(cpu_model_lookup("nehalem", &m));
+	vmcs_setup(v.get(), &m.caps, m.revision_id, 0, 0, 0, 0x1000, 0x2000, nullptr, 0);
+	EXPECT_EQ(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	vmcs_set(v.get(), GUEST_DR7, 0x400);   // bit 10, always 1: nothing enabled
+	EXPECT_EQ(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	vmcs_set(v.get(), GUEST_DR7, 0x480);   // G3
+	EXPECT_NE(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(field, GUEST_DR7);
+	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);   // DR7 not loaded
+	EXPECT_EQ(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	vmcs_set(v.get(), GUEST_PENDING_DBG_EXCEPTIONS, 0x1);   // B0
+	EXPECT_NE(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(field, GUEST_PENDING_DBG_EXCEPTIONS);
+	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_TF);
+	EXPECT_NE(std::string(vmx_entry_debug_not_modelled(v.get(), &field)).find("RFLAGS.TF"), std::string::npos);
+	EXPECT_EQ(field, GUEST_RFLAGS);
+}
+
+/* A C L0's guest is entered with its `vmcs` lines: the line that sets TF, the field or DR7 is refused. */
+TEST(DebugRefused, GuestOfACL0AtItsVmcsLine)
+{
+	for (const char *l0 : {"plain", "kvm-2008", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		const std::string head = std::string("cpu nehalem\nl0 ") + l0 + "\nguest L1\n";
+		const std::string tail = "main:   vmcall\nrun 10000\n";
+		ExpectRefused(head + "  vmcs GUEST_RFLAGS 0x302\n" + tail, std::string("t.scn:4:8: ") + kTf);
+		ExpectRefused(head + "  vmcs GUEST_RFLAGS 0x202\n  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n" + tail,
+		              std::string("t.scn:5:8: ") + kPending);
+		ExpectRefused(head + "  vmcs GUEST_DR7 0x401\n" + tail, std::string("t.scn:4:8: ") + kDr7);
+		// A DR7 with nothing enabled is what every guest has.
+		ExpectHolds(head + "  vmcs GUEST_DR7 0x400\n" + tail + "expect count exit VMCALL >= 1\n");
+	}
+}
+
+/*
+ * R12 comes first: a C L0's guest whose lines fail it (TF under blocking by
+ * STI without BS; a reserved bit of the field) is a VM-entry failure, not a
+ * refusal. With BS the check passes, and the guest would run: refused.
+ */
+TEST(DebugRefused, GuestOfACL0ThatFailsR12IsAnEntryFailure)
+{
+	const std::string head = "cpu nehalem\nl0 plain\nguest L1\n  vmcs GUEST_INTERRUPTIBILITY_INFO 1\n";
+	const std::string tail = "main:   vmcall\nrun 10000\n"
+	                         "expect 1st entry-fail reason=0x80000021 qual=0\n"
+	                         "expect count entry == 0\n";
+	ExpectHolds(head + "  vmcs GUEST_RFLAGS 0x302\n" + tail);
+	ExpectHolds("cpu nehalem\nl0 plain\nguest L1\n  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4010\n" + tail);
+	ExpectRefused(head + "  vmcs GUEST_RFLAGS 0x302\n  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n" + tail,
+	              std::string("t.scn:5:8: ") + kTf);
+}
+
+/* On bare metal the root program's VMLAUNCH/VMRESUME that would run such a guest is refused. */
+TEST(DebugRefused, BareMetalAtTheEntry)
+{
+	ExpectRefused(L1Enters("none", "        vmwrite GUEST_RFLAGS 0x302\n"), std::string("t.scn:7:9: ") + kTf);
+	ExpectRefused(L1Enters("none", "", "  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n"),
+	              std::string("t.scn:6:9: ") + kPending);
+	ExpectRefused(L1Enters("none", "        vmwrite GUEST_DR7 0x402\n"), std::string("t.scn:7:9: ") + kDr7);
+	// VMRESUME: L2 ran once; L1 then sets TF and resumes it.
+	ExpectRefused(R"(cpu nehalem
+l0 none
+guest L1
+  exit-handler h
+main:   vmlaunch
+h:      vmread rax GUEST_RIP
+        add rax 3
+        vmwrite GUEST_RIP rax
+        vmwrite GUEST_RFLAGS 0x302
+resume: vmresume
+guest L2
+l2:     vmcall
+        hlt
+run 10000
+)",
+	              std::string("t.scn:10:9: ") + kTf);
+	// Without any of them the same guest runs.
+	ExpectHolds(L1Enters("none", "        vmwrite GUEST_RFLAGS 0x202\n        vmwrite GUEST_DR7 0x400\n") +
+	            "expect 1st exit L2 reason=VMCALL\n");
+}
+
+/* Under a nested KVM, L1's VMLAUNCH that would run L2 so (vmcs12 as L1 wrote it) is refused there. */
+TEST(DebugRefused, NestedAtL1sEntry)
+{
+	for (const char *l0 : {"kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ExpectRefused(L1Enters(l0, "        vmwrite GUEST_RFLAGS 0x302\n"), std::string("t.scn:7:9: ") + kTf);
+		ExpectRefused(L1Enters(l0, "", "  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n"),
+		              std::string("t.scn:6:9: ") + kPending);
+		ExpectRefused(L1Enters(l0, "        vmwrite GUEST_DR7 0x410\n"), std::string("t.scn:7:9: ") + kDr7);
+		ExpectHolds(L1Enters(l0, "        vmwrite GUEST_RFLAGS 0x202\n") + "expect 1st exit L2 reason=VMCALL\n");
+	}
+}
+
+/*
+ * R12 still fails the entry before anything runs: TF under blocking by STI
+ * without BS, on bare metal and emulated by KVM for L1 (the processor's
+ * check on vmcs02). With BS the same entry passes, and is refused.
+ */
+TEST(DebugRefused, R12StillFailsTheEntryOnBareMetalAndNested)
+{
+	const std::string sti_tf = "        vmwrite GUEST_INTERRUPTIBILITY_INFO 1\n"
+	                           "        vmwrite GUEST_RFLAGS 0x302\n";
+	for (const char *l0 : {"none", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ExpectHolds(L1Enters(l0, sti_tf) + "expect 1st entry-fail reason=0x80000021 qual=0\n"
+		                                   "expect count exit VMCALL == 0\n");
+		ExpectRefused(L1Enters(l0, sti_tf + "        vmwrite GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n"),
+		              std::string("t.scn:9:9: ") + kTf);
+	}
+}
+
+} // namespace
