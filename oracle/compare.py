@@ -239,6 +239,14 @@ def read_bochs(path, cmap):
     pending_entry = None
     with open(path, errors="replace") as f:
         lines = f.read().splitlines()
+    # The budget can stop Bochs in the middle of a report line, its debugger's
+    # message then ends that line: drop the last report line when it has words
+    # that are not KEY=VALUE and the run was cut off.
+    reports = [i for i, line in enumerate(lines) if line.startswith("BXO ") and not line.startswith("BXO cut-off")]
+    if reports and any(line.startswith("BXO cut-off") for line in lines):
+        last = lines[reports[-1]].split()
+        if any("=" not in word for word in last[2:]):
+            lines[reports[-1]] = ""
     for line in lines:
         if line.startswith("BXOLOG "):
             notes.append(line[7:].strip())

@@ -6,7 +6,9 @@
  * build_regions, vmcs/vmcs.c vmcs_setup), both IDTs, the MSR-bitmap lines
  * and the declared VMCS regions.
  */
+#define _POSIX_C_SOURCE 200809L   /* open_memstream */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "oracle/scn2asm/scn2asm_internal.h"
@@ -104,14 +106,89 @@ static void region_table(const struct s2a *c, FILE *out)
 	fprintf(out, "\tdq 0, 0, 0\n");
 }
 
+/* Instruction i of program p as text (NULL when out of memory). */
+static char *capture(struct s2a *c, int p, uint32_t i)
+{
+	FILE *keep = c->out;
+	char *buf = NULL;
+	size_t len = 0;
+
+	c->out = open_memstream(&buf, &len);
+	if (!c->out) {
+		c->out = keep;
+		return NULL;
+	}
+	s2a_emit_insn(c, p, i);
+	fclose(c->out);
+	c->out = keep;
+	return buf;
+}
+
+static bool labelled(const struct scn_guest *g, uint32_t i)
+{
+	for (size_t k = 0; k < g->nlabels; k++)
+		if (g->labels[k].insn == i)
+			return true;
+	return false;
+}
+
+/*
+ * MOV SS and STI block events for one instruction (R19): in vmxsim the
+ * next instruction, on x86 the next x86 one. When the next instruction has
+ * set-up code, that code goes before the MOV SS or STI, so that the shadow
+ * covers its effective instruction (`mov-ss` then `vmlaunch`: VMfail 26;
+ * rt_enter then reports the entry with insn=unknown, and the VMfail).
+ * Only for a next instruction no label names: nothing else jumps there.
+ */
+static bool shadow_pair(struct s2a *c, int p, uint32_t i)
+{
+	enum vmx_op op = c->p[p].insn[i].op, next_op;
+	char ilab[48], xlab[48], *first, *next, *a, *b, *x;
+	bool done = false;
+
+	if ((op != VMX_OP_MOV_SS && op != VMX_OP_STI) || i + 1 >= c->p[p].count || labelled(c->p[p].g, i + 1))
+		return false;
+	next_op = c->p[p].insn[i + 1].op;
+	/*
+	 * Not where the shadow changes nothing the case can see, and the
+	 * runtime reads the instruction after its call: blocking by STI does
+	 * not reach into L2 (VMLAUNCH, VMRESUME), and L1's HLT ends the case.
+	 */
+	if (op == VMX_OP_STI && (next_op == VMX_OP_VMLAUNCH || next_op == VMX_OP_VMRESUME || next_op == VMX_OP_HLT))
+		return false;
+	first = capture(c, p, i);
+	next = capture(c, p, i + 1);
+	snprintf(ilab, sizeof(ilab), "vx_p%d_i%u:\n", p, i + 1);
+	snprintf(xlab, sizeof(xlab), "vx_p%d_x%u:\n", p, i + 1);
+	a = next ? strstr(next, ilab) : NULL;
+	b = a ? strstr(a, xlab) : NULL;
+	snprintf(xlab, sizeof(xlab), "vx_p%d_x%u:\n", p, i);
+	x = first ? strstr(first, xlab) : NULL;
+	if (a && b && x && b > a + strlen(ilab)) {
+		a += strlen(ilab);
+		fprintf(c->out, "%.*s", (int)(x - first), first);
+		fprintf(c->out, "; the set-up of the next instruction, so that the shadow covers it\n");
+		fprintf(c->out, "%.*s%s", (int)(b - a), a, x);
+		fprintf(c->out, "%.*s%s", (int)(a - next), next, b);
+		done = true;
+	}
+	free(first);
+	free(next);
+	return done;
+}
+
 static void program(struct s2a *c, int p)
 {
 	fprintf(c->out, "\n; ---- the guest L%d program: vmxsim 0x%" PRIx64 "-0x%" PRIx64 " ----\n", p, c->p[p].base,
 	        c->p[p].end);
 	if (p == 1)
 		fprintf(c->out, "case_l1_main:\n");
-	for (uint32_t i = 0; i < c->p[p].count; i++)
-		s2a_emit_insn(c, p, i);
+	for (uint32_t i = 0; i < c->p[p].count; i++) {
+		if (shadow_pair(c, p, i))
+			i++;
+		else
+			s2a_emit_insn(c, p, i);
+	}
 	/* Past the last instruction vmxsim finds nothing to fetch (#PF); here #UD stops the program. */
 	fprintf(c->out, "vx_p%d_end:\n\tud2\n", p);
 }

@@ -44,22 +44,33 @@ bool s2a_check_scenario(struct s2a *c)
 
 /* ---- facts about both programs ---------------------------------------- */
 
-/* An immediate L1 may turn into a control word: MOV, OR, XOR, ADD of a number, or a VMWRITE's value. */
+/*
+ * May L1 put these bits into a control word? A VMWRITE of an immediate
+ * with them, or a MOV, OR, XOR or ADD of an immediate with them into a
+ * register some VMWRITE of the field takes its value from (`vmread rax
+ * CTL; or rax BIT; vmwrite CTL rax`). A static look, not a proof.
+ */
 static bool l1_immediate_has(const struct s2a *c, uint32_t field, uint64_t bits)
 {
 	const struct s2a_prog *p = &c->p[1];
+	uint32_t sources = 0;
 
 	for (uint32_t i = 0; i < p->count; i++) {
 		const struct scn_insn *in = &p->g->insns[i];
-		bool imm = in->src == SCN_NO_REG && !in->value_label;
+		if (in->op == SCN_OP_VMWRITE && in->encoding == field && in->src != SCN_NO_REG)
+			sources |= 1u << (unsigned)in->src;
+	}
+	for (uint32_t i = 0; i < p->count; i++) {
+		const struct scn_insn *in = &p->g->insns[i];
+		bool imm = in->src == SCN_NO_REG && !in->value_label && (in->value & bits);
 
 		switch (in->op) {
 		case SCN_OP_MOV: case SCN_OP_OR: case SCN_OP_XOR: case SCN_OP_ADD:
-			if (imm && (in->value & bits))
+			if (imm && in->dst != SCN_NO_REG && (sources >> (unsigned)in->dst) & 1u)
 				return true;
 			break;
 		case SCN_OP_VMWRITE:
-			if (in->encoding == field && imm && (in->value & bits))
+			if (in->encoding == field && imm)
 				return true;
 			break;
 		default:

@@ -115,9 +115,12 @@ const Refusal kRefusals[] = {
     {"TF", Scn("vmwrite GUEST_RFLAGS 0x102\n"), "7:9", "GUEST_RFLAGS.TF"},
     {"MTF", Scn("", "l2_main: nop\n  eoi\n", "  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_MONITOR_TRAP_FLAG\n"), "10:3",
      "'eoi' while the monitor trap flag may be set"},
-    {"MTF set by L1", Scn("or rax 0x8000000\n", "l2_main: record rax\n"), "9:10",
+    {"MTF set by L1", Scn("vmread rax CPU_BASED_VM_EXEC_CONTROL\n  or rax 0x8000000\n"
+                          "  vmwrite CPU_BASED_VM_EXEC_CONTROL rax\n", "l2_main: record rax\n"), "11:10",
      "'record' while the monitor trap flag may be set"},
     {"too long", Scn("", "l2_main: work 500k\n"), "8:15", "about 488 KiB of code"},
+    {"MTF by encoding", Scn("vmwrite 0x4002 0x8000000\n", "l2_main: record rax\n"), "9:10",
+     "'record' while the monitor trap flag may be set"},
     {"IRET after #GP", Scn("", "l2_main: vmcall\nl2_gp: nop\n  iret\n", "  idt 13 l2_gp interrupt-gate\n"), "11:3",
      "IRET reachable from the handler of vector 13 (gate at line 8)"},
     {"IRET after injected #DB with code", Scn("", "l2_main: vmcall\nl2_db: jmp l2_back\nl2_back: iret\n",
@@ -395,6 +398,26 @@ TEST(Scn2asm, RegistersVmxsimLeavesAloneAreKept)
 	ASSERT_EQ(w.st, SCN2ASM_OK) << w.diag;
 	EXPECT_NE(w.asm_text.find("\tmov r13, 0xfffffffb\nvx_p1_x2:\n\tand rax, r13\n"), std::string::npos);
 	EXPECT_NE(w.asm_text.find("vx_p1_x3:\n\tadd rbx, 2147483647\n"), std::string::npos);
+}
+
+TEST(Scn2asm, TheShadowCoversTheNextEffectiveInstruction)
+{
+	// MOV SS then VMLAUNCH: rt_enter goes before the MOV SS, the VMLAUNCH right after it (VMfail 26).
+	Compiled c(Scn("mov-ss\n  vmlaunch\n"));
+	ASSERT_EQ(c.st, SCN2ASM_OK) << c.diag;
+	EXPECT_NE(c.asm_text.find("vx_p1_i2:\n; the set-up of the next instruction, so that the shadow covers it\n"
+	                          "\tcall rt_enter\nvx_p1_x2:\n\tmov ss, [vx_data_selector]\nvx_p1_e2:\n"),
+	          std::string::npos) << c.asm_text;
+	EXPECT_NE(c.asm_text.find("vx_p1_i3:\nvx_p1_x3:\n\tvmlaunch\n"), std::string::npos);
+	// STI then an EOI of L2: the WRMSR's set-up goes first.
+	Compiled s(Scn("", "l2_main: sti\n  eoi\n"));
+	ASSERT_EQ(s.st, SCN2ASM_OK) << s.diag;
+	EXPECT_NE(s.asm_text.find("\tmov ecx, 0x80b\nvx_p2_x0:\n\tsti\nvx_p2_e0:\n"), std::string::npos) << s.asm_text;
+	EXPECT_NE(s.asm_text.find("vx_p2_i1:\nvx_p2_x1:\n\twrmsr\n"), std::string::npos);
+	// A labelled instruction may be reached another way: its set-up stays with it.
+	Compiled l(Scn("mov-ss\nagain: vmlaunch\n"));
+	ASSERT_EQ(l.st, SCN2ASM_OK) << l.diag;
+	EXPECT_NE(l.asm_text.find("vx_p1_i3:\n\tcall rt_enter\nvx_p1_x3:\n\tvmlaunch\n"), std::string::npos);
 }
 
 }  // namespace
