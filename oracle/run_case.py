@@ -58,9 +58,14 @@ def choose_cpu(text, override):
 
 def with_cpu(text, cpu):
     out, done = [], False
-    for line in text.splitlines():
+    for n, line in enumerate(text.splitlines(), 1):
         m = CPU_LINE.match(line)
         if m and not done:
+            mods = [w for w in m.group(3).split("#")[0].split() if w[0] in "+-"]
+            if mods:
+                # A Bochs model's features are fixed: no twin for a changed one.
+                raise ValueError("%d:%d: not modelled on the oracle: the cpu line changes features (%s), "
+                                 "which no Bochs model can" % (n, m.start(3) + 2, " ".join(mods)))
             line = m.group(1) + cpu + m.group(3)
             done = True
         out.append(line)
@@ -98,7 +103,8 @@ def main(argv):
         cpu = choose_cpu(text, a.cpu)
         copy = with_cpu(text, cpu)
     except (OSError, ValueError) as e:
-        print("%s: %s" % (a.scenario, e), file=sys.stderr)
+        located = re.match(r"\d+:\d+: ", str(e))
+        print(("%s:%s" if located else "%s: %s") % (a.scenario, e), file=sys.stderr)
         return 2
     model = TWINS[cpu]
     bochs = os.environ.get("BOCHS", "")
