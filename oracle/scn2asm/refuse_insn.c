@@ -152,7 +152,7 @@ static bool check_iret_from(const struct s2a *c, int p, uint32_t start, uint32_t
 		uint32_t i = stack[--n];
 		const struct scn_insn *in;
 
-		if (i >= pr->count || (seen[i / 8] >> (i % 8)) & 1u)
+		if (i >= pr->count || ((uint32_t)seen[i / 8] >> (i % 8)) & 1u)
 			continue;
 		seen[i / 8] |= (uint8_t)(1u << (i % 8));
 		in = &pr->g->insns[i];
