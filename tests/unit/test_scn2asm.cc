@@ -112,7 +112,6 @@ const Refusal kRefusals[] = {
     {"timer from L1", Scn("vmwrite VMX_PREEMPTION_TIMER_VALUE 5\n", "l2_main: vmcall\n",
                           "  vmcs PIN_BASED_VM_EXEC_CONTROL PIN_BASED_VMX_PREEMPTION_TIMER\n"),
      "7:9", "the VMX-preemption timer counts time"},
-    {"TF", Scn("vmwrite GUEST_RFLAGS 0x102\n"), "7:9", "GUEST_RFLAGS.TF"},
     {"MTF", Scn("", "l2_main: nop\n  eoi\n", "  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_MONITOR_TRAP_FLAG\n"), "10:3",
      "'eoi' while the monitor trap flag may be set"},
     {"MTF set by L1", Scn("vmread rax CPU_BASED_VM_EXEC_CONTROL\n  or rax 0x8000000\n"
