@@ -101,6 +101,21 @@ uint64_t machine_watch_ignore(const struct machine_config *cfg)
 	return ignore;
 }
 
+/*
+ * Queue a stimulus made while the processors run (a relative stimulus
+ * whose trigger passed, an IPI). Its target may be in the middle of a run
+ * to a far limit - one vCPU has no windows: it must stop where the
+ * stimulus comes due, as it would for an `at` stimulus there.
+ */
+static void push_during_a_run(struct machine *m, uint64_t due, const struct machine_stimulus *s, uint32_t index)
+{
+	struct vmx_lp *lp = &m->vcpu[s->cpu].lp;
+
+	machine_heap_push(m, due, s, index);
+	if (due < lp->stop_at)
+		lp->stop_at = due;
+}
+
 void machine_watch_emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct machine *m = (struct machine *)((char *)s - offsetof(struct machine, watch));
@@ -112,16 +127,8 @@ void machine_watch_emit(struct trace_sink *s, const struct trace_event *ev)
 		m->trig[i].seen++;
 		if (st->trigger.occurrence == 0 || m->trig[i].seen == st->trigger.occurrence) {
 			uint64_t due = ev->cycle + st->at;
-			struct vmx_lp *lp = &m->vcpu[st->cpu].lp;
 			m->trig[i].fired = st->trigger.occurrence != 0;
-			machine_heap_push(m, due, st, i);
-			/*
-			 * The processor that reported the trigger may be in the middle
-			 * of a run to a far limit: its target must stop where the
-			 * stimulus comes due, as it would for an `at` stimulus there.
-			 */
-			if (due < lp->stop_at)
-				lp->stop_at = due;
+			push_during_a_run(m, due, st, i);
 		}
 	}
 }
@@ -140,7 +147,20 @@ void machine_virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector)
 	s.level = 1;
 	s.cpu = dest;
 	s.origin = "ipi";
-	machine_heap_push(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
+	/*
+	 * The L0's emulated local APIC accepts a guest's IPI to its own vCPU
+	 * while it handles the ICR write (KVM: kvm_apic_send_ipi ->
+	 * __apic_accept_irq on the sender, a request for the vCPU itself), so
+	 * the event is pending before the L0 enters the guest again: it is
+	 * taken now, not through the schedule. Another vCPU learns of it by
+	 * the kick, which crosses the bus (ipi_cycles).
+	 */
+	if (dest == src) {
+		struct pending now = {.time = m->vcpu[src].lp.cycle, .s = s, .index = UINT32_MAX};
+		machine_fire(m, &now);
+		return;
+	}
+	push_during_a_run(m, m->vcpu[src].lp.cycle + m->cfg->ipi_cycles, &s, UINT32_MAX);
 }
 
 /* The line of the instruction that ended at RIP: the IPI just sent (where a not-modelled answer points). */
@@ -159,7 +179,6 @@ void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vecto
 	struct vcpu *vc = ctx;
 	struct machine *m = vc->m;
 	struct machine_stimulus s = {0};
-	uint64_t due;
 
 	if (dest >= m->cfg->vcpus)
 		return;
@@ -182,16 +201,7 @@ void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vecto
 	 * self-IPI tests expect. An IPI to another processor crosses the bus
 	 * (ipi_cycles).
 	 */
-	due = m->vcpu[src].lp.cycle + (dest == src ? 0 : m->cfg->ipi_cycles);
-	machine_heap_push(m, due, &s, UINT32_MAX);
-	/*
-	 * The destination may be the sender itself, in the middle of a run to
-	 * a far limit (one vCPU: no windows), as a root program's self-IPI is:
-	 * it must stop where the IPI comes due, as it would for a stimulus
-	 * there. With several vCPUs the window already ends no later.
-	 */
-	if (due < m->vcpu[dest].lp.stop_at)
-		m->vcpu[dest].lp.stop_at = due;
+	push_during_a_run(m, m->vcpu[src].lp.cycle + (dest == src ? 0 : m->cfg->ipi_cycles), &s, UINT32_MAX);
 }
 
 /*
@@ -221,12 +231,13 @@ static void note_arrival(struct machine *m, const struct pending *p, const struc
 
 /*
  * Stimuli that may be queued while their vCPU runs: relative ones (queued
- * when their trigger passed) and, outside the scenario's list, those at
- * the processor's pins (its IPIs, machine_physical_ipi; machine_raise).
+ * when their trigger passed) and everything outside the scenario's list:
+ * IPIs at the processor's pins (machine_physical_ipi), an L0's IPIs
+ * between its guests (machine_virtual_ipi), machine_raise.
  */
 static bool queued_during_a_run(const struct pending *q)
 {
-	return q->index != UINT32_MAX ? q->s.relative : q->s.level == 0;
+	return q->index == UINT32_MAX || q->s.relative;
 }
 
 /* The earliest such stimulus still waiting for vCPU vc: where it must stop next (vmx_lp.stop_at). */

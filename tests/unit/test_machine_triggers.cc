@@ -123,3 +123,62 @@ expect count deliver 0x41 L1 == 1
 expect no lost_event
 )");
 }
+
+// A guest's IPI to its own vCPU, through its L0: the L0's emulated local
+// APIC accepts it while it handles the ICR write (KVM: kvm_apic_send_ipi on
+// the sender, a request for the vCPU itself), so every L0 injects it at the
+// VMRESUME that ends that exit - not at the guest's next, unrelated exit
+// (here the HLT 6000 cycles later, where a lone vCPU's unbounded run once
+// let the machine see it).
+TEST(MachineTriggers, AGuestsSelfIpiIsInjectedWhenItsL0EntersAgain)
+{
+	for (const char *l0 : {"kvm-2008", "kvm-2011", "kvm-modern", "plain"}) {
+		const std::string cpu = std::string(l0) == "kvm-2008" ? "core2-no-vnmi" : "nehalem";
+		SCOPED_TRACE(l0);
+		ExpectHolds("cpu " + cpu + "\nl0 " + l0 + R"(
+guest L1
+  idt 2 nmi_h interrupt-gate
+main:   work 100
+        ipi cpu0 nmi
+        work 5000
+        hlt
+nmi_h:  iret
+run 20000
+expect 1st exit L1 reason=MSR_WRITE rip=main+100
+expect count exit MSR_WRITE == 1
+expect deliver nmi L1 at 3550
+expect no lost_event
+)");
+	}
+}
+
+// The same with a fixed vector, and an IPI to another vCPU: that one's L0
+// learns of it by the kick (a host interrupt, ipi_cycles after the sender's
+// L0 sent it) and injects it at the re-entry after that exit.
+TEST(MachineTriggers, AnL0sIpisAreTakenOnTime)
+{
+	ExpectHolds(R"(cpu nehalem
+l0 kvm-modern
+vcpus 2
+guest L1 cpu0
+  idt 0x40 h40 interrupt-gate
+main:   sti
+        work 100
+        ipi cpu0 0x40
+        work 5000
+        ipi cpu1 nmi
+        work 3000
+        hlt
+h40:    eoi
+        iret
+guest L1 cpu1
+  idt 2 nmi_h interrupt-gate
+main:   work 100000
+nmi_h:  iret
+run 20000
+expect deliver 0x40 L1 cpu0 at 3551
+expect 1st exit L1 cpu1 reason=EXTERNAL_INTERRUPT
+expect deliver nmi L1 cpu1 at 15362
+expect no lost_event
+)");
+}
