@@ -21,7 +21,7 @@
 #include "vmcs/vmx_exit_reason.h"
 
 static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed",
-                                            "duplicate_delivery", "wrong_level"};
+                                            "duplicate_delivery", "wrong_level", "lost_injection"};
 
 #define NVERDICT_KINDS (sizeof(verdict_kinds) / sizeof(verdict_kinds[0]))
 
@@ -291,7 +291,7 @@ static bool check_expects(struct build *b)
 		const struct scn_expect *e = &b->s->expects[i];
 		if (e->kind == SCN_EXPECT_VERDICT && !verdict_known(e->verdict))
 			return build_located(b, e->verdict_loc,
-			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event, host_nmi_delayed, duplicate_delivery or wrong_level",
+			               "unknown monitor verdict '%s'; expected nmi_nesting, lost_event, host_nmi_delayed, duplicate_delivery, wrong_level or lost_injection",
 			               e->verdict);
 		if (e->kind != SCN_EXPECT_VERDICT && e->event.ev == SCN_EV_VIOLATION && e->event.kind &&
 		    !verdict_known(e->event.kind))

@@ -137,6 +137,7 @@ void machine_finish(struct machine *m)
 	machine_run_until(m, end);
 	m->finished = true;
 	monitor_lost_event_finish(m->lost, end);
+	monitor_lost_injection_finish(m->lost_inj, end);
 	monitor_summaries_finish(m->summaries, end);
 	trace_event_init(&ev, end, 0, 0, TRACE_END);
 	trace_add_uint(&ev, "exits", m->stats.exits);
@@ -390,15 +391,17 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 	}
 	m->nesting = calloc(1, sizeof(*m->nesting));
 	m->lost = calloc(1, sizeof(*m->lost));
+	m->lost_inj = calloc(1, sizeof(*m->lost_inj));
 	m->summaries = calloc(1, sizeof(*m->summaries));
 	m->vcpu = calloc(cfg->vcpus, sizeof(*m->vcpu));
 	m->trig = calloc(cfg->nstim ? cfg->nstim : 1, sizeof(*m->trig));
-	if (!m->nesting || !m->lost || !m->summaries || !m->vcpu || !m->trig) {
+	if (!m->nesting || !m->lost || !m->lost_inj || !m->summaries || !m->vcpu || !m->trig) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	monitor_nmi_nesting_init(m->nesting, bus);
 	if (!monitor_lost_event_init(m->lost, bus, cfg->vcpus, cfg->bare_metal) ||
+	    !monitor_lost_injection_init(m->lost_inj, bus, cfg->vcpus, cfg->bare_metal) ||
 	    !monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles, cfg->vcpus, cfg->bare_metal)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -407,6 +410,7 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 	m->watch.ignore = machine_watch_ignore(cfg);
 	/* Monitors and the watcher see every event of the kinds they ask for; their verdicts queue behind it. */
 	if (!trace_bus_attach(bus, &m->nesting->base) || !trace_bus_attach(bus, &m->lost->base) ||
+	    !trace_bus_attach(bus, &m->lost_inj->base) ||
 	    !monitor_summaries_attach(m->summaries, bus) || !trace_bus_attach(bus, &m->watch)) {
 		snprintf(err, errlen, "too many trace sinks");
 		goto fail;
@@ -454,9 +458,12 @@ void machine_destroy(struct machine *m)
 	free(m->nesting);
 	if (m->lost)
 		monitor_lost_event_free(m->lost);
+	if (m->lost_inj)
+		monitor_lost_injection_free(m->lost_inj);
 	if (m->summaries)
 		monitor_summaries_free(m->summaries);
 	free(m->lost);
+	free(m->lost_inj);
 	free(m->summaries);
 	free(m);
 }

@@ -56,6 +56,7 @@ struct machine {
 	struct machine_stats stats;
 	struct monitor_nmi_nesting *nesting;
 	struct monitor_lost_event *lost;
+	struct monitor_lost_injection *lost_inj;
 	struct monitor_summaries *summaries;
 	char reason_buf[MACHINE_MAX_VCPUS][16];
 	uint64_t now;                /* every vCPU has run up to here (machine_run_until) */

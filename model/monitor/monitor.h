@@ -77,6 +77,31 @@ void monitor_lost_event_free(struct monitor_lost_event *m);
 void monitor_lost_event_finish(struct monitor_lost_event *m, uint64_t cycle);
 
 /*
+ * Lost injections: an event L1 injects into L2 with a VM entry (a nested
+ * entry's `event_inj`; on bare metal L1's own `vmentry` into L2 with
+ * `inject`) must be the next event delivered injected into L2, or come
+ * back in the IDT-vectoring information of L1's next exit from L2, or
+ * stay behind a failed entry. Anything else - another entry, another
+ * event delivered in its place, an exit without it, the end of the run -
+ * is the verdict `lost_injection`. Pending-MTF injections (type 7) carry
+ * no event and are not watched.
+ */
+struct monitor_lost_injection {
+	struct trace_sink base;
+	struct trace_bus *bus;
+	uint32_t ncpus;
+	uint32_t *pending;               /* [cpu]: the injection waiting for L2, 0 if none */
+	uint64_t violations;
+	bool bare_metal;                 /* level-2 VM entries and exits are L1's own */
+};
+
+bool monitor_lost_injection_init(struct monitor_lost_injection *m, struct trace_bus *bus, uint32_t ncpus,
+                                 bool bare_metal);
+void monitor_lost_injection_free(struct monitor_lost_injection *m);
+/* Emit a verdict for each injection still waiting (before the run's "end" event). */
+void monitor_lost_injection_finish(struct monitor_lost_injection *m, uint64_t cycle);
+
+/*
  * Latency figures of one (cpu, level): the raises still waiting for their
  * delivery (a FIFO in a fixed ring) and the latencies seen so far (count,
  * min and max exact; a log-linear histogram for the median). Memory is

@@ -9,27 +9,14 @@
 
 #include <string>
 
-#include "front/scenario.h"
+#include "unit/scenario_holds.h"
 #include "unit/guests.h"
-
-extern "C" {
-#include "lib/scenario_run.h"
-}
 
 namespace {
 
 void ExpectHolds(const std::string &text)
 {
-	scn_error err{};
-	scn_scenario *s = scn_parse(text.data(), text.size(), "trigger.scn", &err);
-	ASSERT_NE(s, nullptr) << err.line << ":" << err.col << ": " << err.msg;
-	for (bool reference : {false, true}) {
-		run_limits lim{0, reference, nullptr};
-		vmxsim_result res{};
-		EXPECT_EQ(run_scenario_limited(s, nullptr, TRACE_FORMAT_TEXT, stderr, &lim, &res), VMXSIM_OK)
-		    << (reference ? "reference mode" : "fast mode");
-	}
-	scn_free(s);
+	ExpectScenarioHolds(text, "trigger.scn");
 }
 
 // A guest in its NMI handler runs 3000 cycles without an exit; the second
