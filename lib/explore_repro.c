@@ -254,7 +254,9 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 	for (size_t i = 0; i < s->nstimuli; i++)
 		kept += !m.dropped[i];
 	stem_of(scenario, stem, sizeof(stem));
-	snprintf(path, sizeof(path), "%s%s%s.fail-%u.scn", out_dir ? out_dir : "", out_dir ? "/" : "", stem, index);
+	/* DIR or DIR/ name the same folder: one separator either way. */
+	bool sep = out_dir && *out_dir && out_dir[strlen(out_dir) - 1] != '/';
+	snprintf(path, sizeof(path), "%s%s%s.fail-%u.scn", out_dir ? out_dir : "", sep ? "/" : "", stem, index);
 	explore_key_describe(sp, f->key, what, sizeof(what));
 	explore_point_describe(sp, m.value, m.dropped, false, where, sizeof(where));
 	snprintf(header, sizeof(header),

@@ -10,6 +10,9 @@
 #                        --merge print the report of one whole run byte for
 #                        byte and write the same reproducers; --jobs 2 prints
 #                        the same as --jobs 1
+#   explore.parallel     the GNU parallel recipe of docs/explore.md, run as
+#                        written on this machine (4 local shards), merges
+#                        into the report of one whole run
 #
 # tests/explore_check.sh does the work, each test in its own directory under
 # the build tree.
@@ -32,3 +35,9 @@ foreach(scn IN LISTS VMXSIM_EXPLORATIONS)
             $<TARGET_FILE:vmxsim> ${PROJECT_SOURCE_DIR}/scenarios/explore/${scn})
   set_tests_properties(explore.find.${name} explore.shards.${name} PROPERTIES LABELS explore)
 endforeach()
+# The recipe is the same for every exploration: one run of it is enough.
+add_test(NAME explore.parallel
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/explore_check.sh parallel ${VMXSIM_EXPLORE_WORK}/parallel
+          $<TARGET_FILE:vmxsim> ${PROJECT_SOURCE_DIR}/scenarios/explore/soft-vnmi-nesting.scn
+          ${PROJECT_SOURCE_DIR}/docs/explore.md)
+set_tests_properties(explore.parallel PROPERTIES LABELS explore)
