@@ -351,6 +351,20 @@ bool cli_output_folder_ok(const struct cli_command *cmd, const char *path)
 	return false;
 }
 
+bool cli_output_not_input(const struct cli_command *cmd, const char *out, const char *input)
+{
+	struct stat o, i;
+
+	if (!out || !input || !strcmp(out, "-") || !strcmp(input, "-"))
+		return true;
+	/* An output not there yet is no input; two names of one file share device and inode. */
+	if (stat(out, &o) != 0 || stat(input, &i) != 0 || o.st_dev != i.st_dev || o.st_ino != i.st_ino)
+		return true;
+	fprintf(stderr, "vmxsim %s: %s: is the input %s; writing there would destroy it (name another output)\n",
+	        cmd->name, out, input);
+	return false;
+}
+
 void cli_print_version(FILE *out)
 {
 	fprintf(out, "vmxsim %s\n", vmxsim_version());

@@ -122,6 +122,14 @@ bool cli_number(const struct cli_command *cmd, const char *opt, const char *valu
  */
 bool cli_output_folder_ok(const struct cli_command *cmd, const char *path);
 
+/*
+ * An output is not the input `input` (NULL or "-": nothing to compare):
+ * the same file reached by another name (a link, ./, ..) counts too. False
+ * otherwise, with `vmxsim CMD: OUT: is the input INPUT; ...` on stderr, so
+ * that `-o FILE.scn` cannot replace the scenario with its own trace.
+ */
+bool cli_output_not_input(const struct cli_command *cmd, const char *out, const char *input);
+
 /* The whole help of a command: NAME line, Usage, description, Options, Exit status (help2man's layout). */
 void cli_print_help(const struct cli_command *cmd, FILE *out);
 

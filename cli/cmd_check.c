@@ -116,6 +116,8 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 	}
 	if (!cli_have_scenario(cmd, file))
 		return CLI_USAGE;
+	if (co.bless && !cli_output_not_input(cmd, co.golden, file))
+		return VMXSIM_BAD_INPUT;
 	if (co.bless && vmxsim_ci_forbids_bless()) {
 		fprintf(stderr, "vmxsim: refusing to rewrite goldens when CI is set: goldens change only on purpose, "
 		                "reviewed like code\n");

@@ -174,6 +174,10 @@ static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 	/* The report is written at the end of what may be hours: a folder that is not there is found now. */
 	if (!status && o.report && !cli_output_folder_ok(cmd, o.report))
 		status = 2;
+	/* Merging reads reports: none of them may be the one written. */
+	for (unsigned i = 0; !status && o.report && i < n; i++)
+		if (!cli_output_not_input(cmd, o.report, operands[i]))
+			status = 2;
 	if (status) {
 		free(operands);
 		return status;

@@ -103,7 +103,8 @@ static int run_main(const struct cli_command *cmd, int argc, char **argv)
 	if (!cli_have_scenario(cmd, file))
 		return CLI_USAGE;
 	/* Before the run, not after it: a mistyped folder is found at once. */
-	if (!cli_output_folder_ok(cmd, ro.trace_path) || (plot && !cli_output_folder_ok(cmd, plot)))
+	if (!cli_output_folder_ok(cmd, ro.trace_path) || (plot && !cli_output_folder_ok(cmd, plot)) ||
+	    !cli_output_not_input(cmd, ro.trace_path, file) || !cli_output_not_input(cmd, plot, file))
 		return VMXSIM_BAD_INPUT;
 	ro.color = term_color(a.color, stderr);
 	s = cli_load(file);

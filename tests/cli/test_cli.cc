@@ -311,6 +311,26 @@ TEST_F(Cli, RunWritesTheTraceFile)
 	EXPECT_FALSE(Exists("out")) << "no folder is made for a mistyped output";
 }
 
+// An output that is the input - by its name, another path or a link - is
+// refused before anything runs, and the input is left as it was: `-o` of
+// the scenario would replace it with its own trace, --bless of a golden
+// that is the scenario, an explore report over a report being merged.
+TEST_F(Cli, AnOutputThatIsTheInputIsRefused)
+{
+	Write("a.scn", kGood);
+	std::filesystem::create_symlink("a.scn", dir / "link.scn");
+	for (const char *args : {"run a.scn -o a.scn", "run a.scn -o ./a.scn", "run link.scn -o a.scn",
+	                         "run a.scn -o link.scn", "check a.scn --golden a.scn --bless"}) {
+		Result r = Run(args);
+		EXPECT_EQ(r.status, 2) << args << ": " << Describe(r);
+		EXPECT_TRUE(Contains(r.err, "is the input")) << args << ": " << r.err;
+		EXPECT_EQ(Read("a.scn"), kGood) << args;
+	}
+	Result r = Run("explore a.scn --report a.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_EQ(Read("a.scn"), kGood);
+}
+
 TEST_F(Cli, RunReplacesAnExistingTrace)
 {
 	Write("a.scn", kGood);
