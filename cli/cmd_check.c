@@ -7,12 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/term.h"
 #include "vmxsim/vmxsim.h"
 
-enum { OPT_GOLDEN = CLI_LONG_ONLY, OPT_BLESS, OPT_REFERENCE };
+enum { OPT_GOLDEN = CLI_LONG_ONLY, OPT_BLESS, OPT_REFERENCE, OPT_MAX_TRACE, OPT_PROGRESS, OPT_NO_PROGRESS };
 
 static const struct cli_option check_options[] = {
 	{OPT_GOLDEN, "golden", CLI_VALUE, "GOLDEN",
@@ -25,6 +26,7 @@ static const struct cli_option check_options[] = {
 	{OPT_REFERENCE, "reference", CLI_NO_VALUE, NULL,
 	 "run in the reference mode (cycle by cycle): the same trace, slower", NULL},
 	{'U', "context", CLI_VALUE, "N", "lines of context around each difference (default 3)", NULL},
+	CLI_RUN_LIMIT_OPTIONS(OPT_MAX_TRACE, OPT_PROGRESS, OPT_NO_PROGRESS),
 	{0, NULL, CLI_NO_VALUE, NULL, NULL, NULL},
 };
 
@@ -90,6 +92,7 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 	co.bless = update_env();
 	co.diff.context = 3;
 	co.diag = stderr;
+	co.progress = isatty(STDERR_FILENO);
 	cli_begin(&a, cmd, argc, argv);
 	while ((id = cli_next(&a, &v)) != CLI_DONE) {
 		switch (id) {
@@ -108,6 +111,14 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 			if (!cli_context(cmd, v, &co.diff.context))
 				return CLI_USAGE;
 			break;
+		case OPT_MAX_TRACE:
+			if (!cli_trace_limit(cmd, v, &co.max_trace_bytes))
+				return CLI_USAGE;
+			break;
+		case OPT_PROGRESS:
+		case OPT_NO_PROGRESS:
+			co.progress = id == OPT_PROGRESS;
+			break;
 		case CLI_OPERAND:
 			if (!cli_one_operand(cmd, &file, v, "scenario"))
 				return CLI_USAGE;
@@ -124,6 +135,7 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 		return VMXSIM_BAD_INPUT;
 	}
 	co.diff.color = term_color(a.color, stderr);
+	co.interrupt = cli_catch_interrupts();
 	s = cli_load(file);
 	if (!s)
 		return VMXSIM_BAD_INPUT;
@@ -156,7 +168,8 @@ const struct cli_command cmd_check = {
 	.options = check_options,
 	.exit_status = "  0    every expectation held and the trace equals the golden (or was blessed)\n"
 	               "  1    an expectation failed, or the golden differs or is missing\n"
-	               "  2    bad input or usage, or a bless refused under CI\n",
+	               "  2    bad input or usage, a bless refused under CI, a trace past --max-trace\n"
+	               "  130  interrupted (Ctrl-C): nothing compared\n",
 	.more = "Environment:\n"
 	        "  VMXSIM_UPDATE_GOLDEN=1  rewrite the golden, as --bless does (not 0 or empty)\n"
 	        "  CI                      when set (not to \"\", \"0\" or \"false\"), --bless and\n"

@@ -15,15 +15,6 @@
 #include "cli/commands.h"
 #include "vmxsim/explore.h"
 
-/* Set by SIGINT; the workers finish the run they are in and stop. The one piece of process state, as a signal needs. */
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
 enum {
 	OPT_RUNS = CLI_LONG_ONLY,
 	OPT_SEED,
@@ -102,7 +93,6 @@ static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 	const char **operands, *v;
 	unsigned n = 0, k, parts;
 	bool merging = false, progress_set = false, seed_set = false;
-	struct sigaction sa;
 	struct cli_args a;
 	int status, id;
 	char tail;
@@ -184,11 +174,8 @@ static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 	}
 	if (!progress_set)
 		o.progress = isatty(STDERR_FILENO);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	o.stop = (const volatile int *)&interrupted;
+	/* On a signal the workers finish the run they are in and stop. */
+	o.stop = (const volatile int *)cli_catch_interrupts();
 	if (merging)
 		status = vmxsim_explore_merge(operands, n, &o, stdout, stderr);
 	else

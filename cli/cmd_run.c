@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/plot.h"
@@ -15,6 +16,10 @@
 const char cli_exit_expectations[] = "  0    every expectation held\n"
                                      "  1    an expectation failed\n"
                                      "  2    bad input or usage\n";
+const char cli_exit_expectations_stopped[] = "  0    every expectation held\n"
+                                             "  1    an expectation failed\n"
+                                             "  2    bad input or usage, or the trace outgrew --max-trace\n"
+                                             "  130  interrupted (Ctrl-C): the trace has what ran until then\n";
 
 struct vmxsim_scenario *cli_load(const char *path)
 {
@@ -26,7 +31,7 @@ struct vmxsim_scenario *cli_load(const char *path)
 	return s;
 }
 
-enum { OPT_FORMAT = CLI_LONG_ONLY, OPT_PLOT, OPT_REFERENCE };
+enum { OPT_FORMAT = CLI_LONG_ONLY, OPT_PLOT, OPT_REFERENCE, OPT_MAX_TRACE, OPT_PROGRESS, OPT_NO_PROGRESS };
 
 static const struct cli_option run_options[] = {
 	{'o', "output", CLI_VALUE, "TRACE",
@@ -45,6 +50,7 @@ static const struct cli_option run_options[] = {
 	 "reference mode: every processor advances cycle by cycle instead of jumping to its next event; the same "
 	 "trace, far slower (docs/PERFORMANCE.md)",
 	 NULL},
+	CLI_RUN_LIMIT_OPTIONS(OPT_MAX_TRACE, OPT_PROGRESS, OPT_NO_PROGRESS),
 	{0, NULL, CLI_NO_VALUE, NULL, NULL, NULL},
 };
 
@@ -72,6 +78,7 @@ static int run_main(const struct cli_command *cmd, int argc, char **argv)
 
 	ro.diag = stderr;
 	ro.trace_path = "-";
+	ro.progress = isatty(STDERR_FILENO);
 	cli_begin(&a, cmd, argc, argv);
 	while ((id = cli_next(&a, &v)) != CLI_DONE) {
 		switch (id) {
@@ -94,6 +101,14 @@ static int run_main(const struct cli_command *cmd, int argc, char **argv)
 		case OPT_REFERENCE:
 			ro.reference = true;
 			break;
+		case OPT_MAX_TRACE:
+			if (!cli_trace_limit(cmd, v, &ro.max_trace_bytes))
+				return CLI_USAGE;
+			break;
+		case OPT_PROGRESS:
+		case OPT_NO_PROGRESS:
+			ro.progress = id == OPT_PROGRESS;
+			break;
 		case CLI_OPERAND:
 			if (!cli_one_operand(cmd, &file, v, "scenario"))
 				return CLI_USAGE;
@@ -102,6 +117,7 @@ static int run_main(const struct cli_command *cmd, int argc, char **argv)
 	}
 	if (!cli_have_scenario(cmd, file))
 		return CLI_USAGE;
+	ro.interrupt = cli_catch_interrupts();
 	/* Before the run, not after it: a mistyped folder is found at once. */
 	if (!cli_output_folder_ok(cmd, ro.trace_path) || (plot && !cli_output_folder_ok(cmd, plot)) ||
 	    !cli_output_not_input(cmd, ro.trace_path, file) || !cli_output_not_input(cmd, plot, file))
@@ -127,7 +143,7 @@ const struct cli_command cmd_run = {
 	               "Each expectation that fails is reported as FILE:LINE:COL on standard error;\n"
 	               "the trace is still written whole.\n",
 	.options = run_options,
-	.exit_status = cli_exit_expectations,
+	.exit_status = cli_exit_expectations_stopped,
 	.more = NULL,
 	.main = run_main,
 };

@@ -6,6 +6,9 @@
 #ifndef VMXSIM_CLI_COMMANDS_H
 #define VMXSIM_CLI_COMMANDS_H
 
+#include <signal.h>
+#include <stdint.h>
+
 #include "cli/args.h"
 #include "vmxsim/scenario.h"
 
@@ -16,5 +19,31 @@ struct vmxsim_scenario *cli_load(const char *path);
 
 /* The exit statuses of a command that runs one scenario and judges its expectations. */
 extern const char cli_exit_expectations[];
+/* The same for run, which a signal or --max-trace may stop early. */
+extern const char cli_exit_expectations_stopped[];
+
+/*
+ * interrupt.c: SIGINT, SIGTERM and SIGHUP set the flag returned (for
+ * vmxsim_run_options.interrupt and the like) instead of killing the
+ * process, so a run stops cleanly and says where it got to.
+ */
+const volatile sig_atomic_t *cli_catch_interrupts(void);
+
+/* --max-trace=SIZE: bytes, or N with K, M or G (binary), or "none" (UINT64_MAX). False after a usage error. */
+bool cli_trace_limit(const struct cli_command *cmd, const char *value, uint64_t *bytes);
+
+/* The option rows run and check share: --max-trace, --progress, --no-progress. */
+#define CLI_RUN_LIMIT_OPTIONS(max_id, progress_id, no_progress_id)                                              \
+	{(max_id), "max-trace", CLI_VALUE, "SIZE",                                                                   \
+	 "stop the run when its trace file grows past SIZE bytes (K, M, G: binary units; 'none': no limit; "        \
+	 "default 1G); a pipe or terminal is not measured",                                                          \
+	 NULL},                                                                                                      \
+	    {(progress_id), "progress", CLI_NO_VALUE, NULL,                                                          \
+	     "show the cycle reached on standard error while a run takes longer than a second (default: on a "      \
+	     "terminal)",                                                                                            \
+	     NULL},                                                                                                  \
+	{                                                                                                            \
+		(no_progress_id), "no-progress", CLI_NO_VALUE, NULL, "show no progress", NULL                          \
+	}
 
 #endif

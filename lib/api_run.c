@@ -4,10 +4,14 @@
  * runner (scenario_run.c), with the trace file replaced atomically and
  * watchers that see each event as a line of the text trace.
  */
+#define _POSIX_C_SOURCE 200809L   /* ftello, clock_gettime */
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "lib/api.h"
 #include "lib/files.h"
@@ -31,7 +35,56 @@ struct vmxsim_session {
 	struct atomic_file af;
 	struct watcher w[SESSION_MAX_WATCHERS];
 	unsigned nw;
+	/* Stopping early (machine_set_poll): why, and what is watched. */
+	const char *file;            /* the scenario's, for messages */
+	uint64_t end;                /* the run's length */
+	const volatile sig_atomic_t *interrupt;
+	FILE *trace;                 /* measured against max_trace_bytes when it is a file */
+	uint64_t max_trace_bytes;
+	bool trace_full;             /* the poll stopped the run at the size limit */
+	bool progress;
+	bool progress_shown;
+	struct timespec started, shown;
 };
+
+static double seconds_since(const struct timespec *t0, const struct timespec *now)
+{
+	return (double)(now->tv_sec - t0->tv_sec) + (double)(now->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Progress is wall time, outside the model: a line once the run has taken a second, then four a second. */
+static void show_progress(struct vmxsim_session *ss, uint64_t now)
+{
+	struct timespec t;
+	uint64_t end = ss->end;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (seconds_since(&ss->started, &t) < 1.0 || (ss->progress_shown && seconds_since(&ss->shown, &t) < 0.25))
+		return;
+	ss->shown = t;
+	ss->progress_shown = true;
+	fprintf(ss->diag, "\r%s: cycle %" PRIu64 " of %" PRIu64 " (%.1f%%)", ss->file, now, end,
+	        end ? 100.0 * (double)now / (double)end : 100.0);
+	fflush(ss->diag);
+}
+
+/* machine_poll_fn: stop on the interrupt, or when the trace file outgrew its limit. */
+static bool session_poll(void *ctx, uint64_t now)
+{
+	struct vmxsim_session *ss = ctx;
+	off_t size;
+
+	if (ss->interrupt && *ss->interrupt)
+		return true;
+	if (ss->trace && ss->max_trace_bytes != UINT64_MAX && (size = ftello(ss->trace)) >= 0 &&
+	    (uint64_t)size > ss->max_trace_bytes) {
+		ss->trace_full = true;
+		return true;
+	}
+	if (ss->progress)
+		show_progress(ss, now);
+	return false;
+}
 
 static void watcher_emit(struct trace_sink *base, const struct trace_event *ev)
 {
@@ -134,6 +187,15 @@ VMXSIM_API struct vmxsim_session *vmxsim_session_open(const struct vmxsim_scenar
 	if (o->color)
 		run_handle_color(ss->h);
 	ss->m = run_handle_machine(ss->h);
+	ss->file = api_scn(s)->file;
+	ss->end = run_handle_config(ss->h)->run_cycles;
+	ss->interrupt = o->interrupt;
+	ss->trace = trace;
+	ss->max_trace_bytes = o->max_trace_bytes ? o->max_trace_bytes : VMXSIM_DEFAULT_MAX_TRACE_BYTES;
+	ss->progress = o->progress;
+	clock_gettime(CLOCK_MONOTONIC, &ss->started);
+	if (ss->interrupt || ss->progress || (trace && ss->max_trace_bytes != UINT64_MAX))
+		machine_set_poll(ss->m, session_poll, ss);
 	return ss;
 }
 
@@ -206,6 +268,20 @@ VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, st
 	if (!res)
 		res = &local;
 	st = run_close(ss->h, res);
+	if (ss->progress_shown)
+		fputc('\n', ss->diag);   /* past the progress line */
+	if (res->stopped_at && st != VMXSIM_BAD_INPUT) {
+		uint64_t end = ss->end;
+		if (ss->trace_full)
+			fprintf(ss->diag, "%s: stopped at cycle %" PRIu64 " of %" PRIu64 ": the trace outgrew its limit of %" PRIu64
+			        " bytes (raise it: vmxsim run --max-trace); expectations not judged\n",
+			        ss->file, res->stopped_at, end, ss->max_trace_bytes);
+		else
+			fprintf(ss->diag, "%s: interrupted at cycle %" PRIu64 " of %" PRIu64
+			        ": the trace has what ran until then; expectations not judged\n",
+			        ss->file, res->stopped_at, end);
+		st = ss->trace_full ? VMXSIM_BAD_INPUT : VMXSIM_INTERRUPTED;
+	}
 	if (ss->to_file) {
 		if (res->trace_error || fflush(ss->af.f) != 0) {
 			fprintf(ss->diag, "%s: writing the trace failed\n", ss->af.path);

@@ -170,7 +170,15 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 	ro.diag = diag;
 	ro.reference = o->reference;
 	ro.color = o->diff.color;
+	ro.interrupt = o->interrupt;
+	ro.max_trace_bytes = o->max_trace_bytes;
+	ro.progress = o->progress;
 	st = vmxsim_run(s, &ro, &res->run);
+	/* A run that stopped early is compared with nothing: its trace is a part. */
+	if (st == VMXSIM_INTERRUPTED) {
+		fclose(run);
+		return st;
+	}
 	if (st == VMXSIM_BAD_INPUT || fflush(run) != 0) {
 		fclose(run);
 		return VMXSIM_BAD_INPUT;

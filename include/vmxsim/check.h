@@ -67,6 +67,10 @@ struct vmxsim_check_options {
 	struct vmxsim_diff_options diff; /* how a difference is printed on diag */
 	bool no_diff;              /* print no diff, only that they differ */
 	FILE *diag;                /* messages, the diff; NULL: stderr */
+	/* As in vmxsim_run_options: stop when *interrupt is set; the size limit of the run's trace; progress. */
+	const volatile sig_atomic_t *interrupt;
+	uint64_t max_trace_bytes;
+	bool progress;
 };
 
 struct vmxsim_check_result {

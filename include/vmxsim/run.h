@@ -7,6 +7,7 @@
 #ifndef VMXSIM_RUN_H
 #define VMXSIM_RUN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,7 +24,11 @@ enum vmxsim_status {
 	VMXSIM_OK = 0,           /* every expectation held (and a compared golden is the same) */
 	VMXSIM_FAILED = 1,       /* an expectation failed, or the golden differs */
 	VMXSIM_BAD_INPUT = 2,    /* the scenario cannot be run as written, or an output could not be written */
+	VMXSIM_INTERRUPTED = 130,/* stopped by vmxsim_run_options.interrupt: the trace has what ran; nothing judged */
 };
+
+/* The trace size a run stops at unless told otherwise (vmxsim_run_options.max_trace_bytes): 1 GiB. */
+#define VMXSIM_DEFAULT_MAX_TRACE_BYTES (1ull << 30)
 
 /* Trace formats (docs/trace-format.md). */
 enum vmxsim_format {
@@ -46,6 +51,13 @@ struct vmxsim_result {
 	uint64_t exits, entries, injections, deliveries, violations, events;
 	uint32_t expects, expects_failed;
 	bool trace_error;        /* writing the trace failed */
+	/*
+	 * 0: the run reached its end. Else the cycle where it stopped early -
+	 * interrupted (status VMXSIM_INTERRUPTED) or at the trace size limit
+	 * (VMXSIM_BAD_INPUT) - with the trace ending there (`end stopped=1`)
+	 * and no expectation judged.
+	 */
+	uint64_t stopped_at;
 };
 
 /* How to run. A zeroed struct runs with no trace and messages on stderr. */
@@ -63,6 +75,20 @@ struct vmxsim_run_options {
 	bool reference;          /* reference stepping: every processor advances cycle by cycle; the same trace, slower */
 	bool quiet;              /* no messages for failed expectations (they are still counted) */
 	bool color;              /* ANSI colour in the messages on diag ("expectation failed" in red): for a terminal */
+	/*
+	 * When set, the run stops soon after *interrupt becomes non-zero (a
+	 * SIGINT handler sets it): within MACHINE_POLL_CYCLES (65536) cycles of
+	 * simulated time or 4096 stimuli, whichever comes first.
+	 */
+	const volatile sig_atomic_t *interrupt;
+	/*
+	 * A trace written to a file (trace_path, or a stream that is a regular
+	 * file) that grows past this many bytes stops the run, with a message:
+	 * 0 is VMXSIM_DEFAULT_MAX_TRACE_BYTES, UINT64_MAX no limit. A pipe or
+	 * terminal is not measured.
+	 */
+	uint64_t max_trace_bytes;
+	bool progress;           /* a progress line on diag while a run goes on for more than a second */
 };
 
 /* Run a scenario to its end. res may be NULL. */

@@ -87,14 +87,26 @@ static uint64_t min_cycle(const struct machine *m)
  * stops at the first boundary at or after its limit, bulk work included);
  * several vCPUs get one more window edge.
  */
+/* Ask the poll (machine_set_poll) whether to go on; a stop is kept. */
+static bool poll_stops(struct machine *m)
+{
+	if (m->poll && m->poll(m->poll_ctx, min_cycle(m))) {
+		m->stopped = true;
+		m->stopped_at = min_cycle(m);
+	}
+	return m->stopped;
+}
+
 void machine_run_until(struct machine *m, uint64_t cycle)
 {
 	const uint64_t end = m->cfg->run_cycles;
 	const uint64_t stop = cycle < end ? cycle : end;
-	const uint64_t window = m->cfg->vcpus > 1 ? (m->cfg->ipi_cycles ? m->cfg->ipi_cycles : 1) : UINT64_MAX;
+	uint64_t window = m->cfg->vcpus > 1 ? (m->cfg->ipi_cycles ? m->cfg->ipi_cycles : 1) : UINT64_MAX;
 
-	if (m->finished)
+	if (m->finished || m->stopped)
 		return;
+	if (m->poll && window > MACHINE_POLL_CYCLES)
+		window = MACHINE_POLL_CYCLES;
 	for (;;) {
 		uint64_t next = m->nheap ? m->heap[0].time : stop;
 		uint64_t lo;
@@ -107,12 +119,21 @@ void machine_run_until(struct machine *m, uint64_t cycle)
 			for (uint32_t i = 0; i < m->cfg->vcpus; i++)
 				if (m->vcpu[i].lp.cycle < limit)
 					run_vcpu(m, &m->vcpu[i], limit);
+			/* Several vCPUs: a window of 200 cycles; ask once a slice's worth of them. */
+			if (m->poll && (m->cfg->vcpus == 1 || (limit & (MACHINE_POLL_CYCLES - 1)) < window) && poll_stops(m))
+				return;
 			if (m->nheap && m->heap[0].time < next)
 				break;   /* an IPI was sent for earlier than `next` */
 		}
 		if (m->nheap && m->heap[0].time <= min_cycle(m) && m->heap[0].time < end) {
 			struct pending p = machine_heap_pop(m);
 			machine_fire(m, &p);
+			/* A storm of stimuli: ask every 4096 of them. */
+			if (m->poll && ++m->polls_skipped == 4096) {
+				m->polls_skipped = 0;
+				if (poll_stops(m))
+					return;
+			}
 			continue;
 		}
 		if (min_cycle(m) >= stop)
@@ -124,7 +145,18 @@ void machine_run_until(struct machine *m, uint64_t cycle)
 
 uint64_t machine_now(const struct machine *m)
 {
-	return m->now;
+	return m->stopped ? m->stopped_at : m->now;
+}
+
+void machine_set_poll(struct machine *m, machine_poll_fn *fn, void *ctx)
+{
+	m->poll = fn;
+	m->poll_ctx = ctx;
+}
+
+uint64_t machine_stopped_at(const struct machine *m)
+{
+	return m->stopped ? (m->stopped_at ? m->stopped_at : 1) : 0;
 }
 
 void machine_finish(struct machine *m)
@@ -136,10 +168,17 @@ void machine_finish(struct machine *m)
 		return;
 	machine_run_until(m, end);
 	m->finished = true;
-	monitor_lost_event_finish(m->lost, end);
-	monitor_lost_injection_finish(m->lost_inj, end);
-	monitor_summaries_finish(m->summaries, end);
-	trace_event_init(&ev, end, 0, 0, TRACE_END);
+	if (m->stopped) {
+		/* What happened so far: the figures, but no verdict on events the run never got to. */
+		monitor_summaries_finish(m->summaries, m->stopped_at);
+		trace_event_init(&ev, m->stopped_at, 0, 0, TRACE_END);
+		trace_add_bool(&ev, "stopped", true);
+	} else {
+		monitor_lost_event_finish(m->lost, end);
+		monitor_lost_injection_finish(m->lost_inj, end);
+		monitor_summaries_finish(m->summaries, end);
+		trace_event_init(&ev, end, 0, 0, TRACE_END);
+	}
 	trace_add_uint(&ev, "exits", m->stats.exits);
 	trace_add_uint(&ev, "violations", m->bus->count[TRACE_VIOLATION]);
 	trace_bus_emit(m->bus, &ev);

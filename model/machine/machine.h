@@ -136,6 +136,24 @@ void machine_run_until(struct machine *m, uint64_t cycle);
 uint64_t machine_now(const struct machine *m);
 
 /*
+ * Asked now and then while the machine runs (after each stimulus or slice
+ * of MACHINE_POLL_CYCLES cycles): true stops the run where it is - a
+ * Ctrl-C, an output grown past its limit. The poll sees the cycle the
+ * slowest vCPU has reached. A stopped machine runs no more: later
+ * machine_run_until() calls return at once, machine_finish() ends the
+ * trace at the cycle reached (`end` with stopped=1) and gives no end-of-run
+ * verdicts, which would judge a run that did not end. Polling never
+ * changes the trace: one vCPU advances by slices exactly as in one go
+ * (vmx_lp_run stops at the first boundary at or after its limit), several
+ * already advance in windows.
+ */
+#define MACHINE_POLL_CYCLES (1ull << 16)
+typedef bool machine_poll_fn(void *ctx, uint64_t now);
+void machine_set_poll(struct machine *m, machine_poll_fn *fn, void *ctx);
+/* 0 when the run was not stopped; else the cycle where it stopped. */
+uint64_t machine_stopped_at(const struct machine *m);
+
+/*
  * Schedule stimulus `s` (kind, vector, level, cpu, origin) once at cycle
  * `at`, as if it were an `at` line of the scenario: it fires when the
  * target vCPU reaches `at`, after stimuli already scheduled for that cycle.

@@ -62,6 +62,11 @@ struct machine {
 	uint64_t now;                /* every vCPU has run up to here (machine_run_until) */
 	char refused_what[256];      /* what an L0 refused (machine_refuse), for stats.not_modelled_what */
 	bool finished;               /* machine_finish() has run */
+	machine_poll_fn *poll;       /* machine_set_poll(); NULL: never asked */
+	void *poll_ctx;
+	uint32_t polls_skipped;      /* stimuli fired since the last poll */
+	bool stopped;                /* the poll stopped the run, at stopped_at */
+	uint64_t stopped_at;
 };
 
 /* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */

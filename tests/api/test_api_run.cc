@@ -190,6 +190,65 @@ void Watch(void *ctx, const vmxsim_event *ev)
 	EXPECT_EQ(vmxsim_event_field(ev, "no-such-field", buf, sizeof(buf)), nullptr);
 }
 
+// A guest that computes for 10^17 cycles: nothing ends it but a stop.
+const char kEndless[] = "cpu nehalem\nl0 kvm-modern\nguest L1\nmain: work 1000\n      jmp main\n"
+                        "run 100000000000000000\nexpect count exit HLT == 1\n";
+
+// The interrupt flag (what a SIGINT handler sets) stops a run at its next
+// poll, at most MACHINE_POLL_CYCLES (65536) cycles in: the trace ends
+// there with `end stopped=1`, nothing is judged (the expectation would
+// fail), and the status says interrupted.
+TEST_F(Scratch, AnInterruptStopsARunAndNothingIsJudged)
+{
+	vmxsim_scenario *s = Parse(kEndless);
+	std::FILE *diag = std::tmpfile();
+	static volatile sig_atomic_t flag = 1;
+	vmxsim_run_options ro{};
+	vmxsim_result res{};
+
+	ro.trace_path = "t.trace";
+	ro.diag = diag;
+	ro.interrupt = &flag;
+	EXPECT_EQ(vmxsim_run(s, &ro, &res), VMXSIM_INTERRUPTED);
+	EXPECT_GT(res.stopped_at, 0u);
+	EXPECT_LE(res.stopped_at, 65536u + 2000u) << "the first poll, a slice of 65536 cycles in";
+	EXPECT_EQ(res.expects_failed, 0u) << "a run stopped early is not judged";
+	const std::string trace = ReadFile("t.trace");
+	EXPECT_NE(trace.find(" cpu0 L0 end           stopped=1 exits=0 violations=0\n"), std::string::npos) << trace;
+	const std::string said = Contents(diag);
+	EXPECT_NE(said.find("t.scn: interrupted at cycle " + std::to_string(res.stopped_at) +
+	                    " of 100000000000000000: the trace has what ran until then; expectations not judged"),
+	          std::string::npos)
+	    << said;
+	std::fclose(diag);
+	vmxsim_scenario_free(s);
+}
+
+// An NMI every cycle for 10^9 cycles would write ~100 GB: the trace size
+// limit stops it just past the limit, the file kept as far as it got.
+TEST_F(Scratch, ATraceOverItsSizeLimitStopsTheRun)
+{
+	vmxsim_scenario *s = Parse("cpu nehalem\nl0 kvm-modern\nguest L1\n  idt 2 h interrupt-gate\n"
+	                           "main: work 1000\n      jmp main\nh:    iret\nevery 1 nmi -> L1 cpu0\n"
+	                           "run 1000000000\n");
+	std::FILE *diag = std::tmpfile();
+	vmxsim_run_options ro{};
+	vmxsim_result res{};
+
+	ro.trace_path = "t.trace";
+	ro.diag = diag;
+	ro.max_trace_bytes = 64 * 1024;
+	EXPECT_EQ(vmxsim_run(s, &ro, &res), VMXSIM_BAD_INPUT);
+	EXPECT_GT(res.stopped_at, 0u);
+	struct stat st;
+	ASSERT_EQ(stat("t.trace", &st), 0);
+	EXPECT_GT(st.st_size, 64 * 1024);
+	EXPECT_LT(st.st_size, 4 * 1024 * 1024) << "it stops soon after the limit, within 4096 stimuli";
+	EXPECT_NE(Contents(diag).find("the trace outgrew its limit of 65536 bytes"), std::string::npos);
+	std::fclose(diag);
+	vmxsim_scenario_free(s);
+}
+
 TEST(ApiSession, StimuliRaisedFromOutsideGiveTheScenariosOwnRun)
 {
 	// The same two NMIs, written in the scenario and raised through the session.

@@ -331,6 +331,41 @@ TEST_F(Cli, AnOutputThatIsTheInputIsRefused)
 	EXPECT_EQ(Read("a.scn"), kGood);
 }
 
+// Ctrl-C (SIGINT, here from timeout(1)) in the middle of a run of 10^17
+// cycles: the run stops, the trace so far is written with `end stopped=1`,
+// the user is told where it got, exit status 130; no temporary file is
+// left beside the trace. The same for check, which compares nothing then.
+TEST_F(Cli, CtrlCStopsALongRunAndSaysWhereItGot)
+{
+	Write("busy.scn", "cpu nehalem\nl0 kvm-modern\nguest L1\nmain: work 1000\n      jmp main\n"
+	                  "run 100000000000000000\n");
+	// The shell's redirections apply to `wait`: the command's stderr goes to E itself.
+	Result r = Run("run busy.scn -o T 2>E & p=$!; sleep 0.5; kill -INT $p; wait $p");
+	EXPECT_EQ(r.status, 130) << Describe(r);
+	EXPECT_TRUE(Contains(Read("E"), "busy.scn: interrupted at cycle ")) << Read("E");
+	EXPECT_TRUE(Contains(Read("T"), " end           stopped=1 ")) << Read("T");
+	EXPECT_EQ(Files(), (std::set<std::string>{"E", "T", "busy.scn"}));
+	r = Run("check busy.scn --golden T 2>E & p=$!; sleep 0.5; kill -TERM $p; wait $p");
+	EXPECT_EQ(r.status, 130) << Describe(r);
+	EXPECT_EQ(Files(), (std::set<std::string>{"E", "T", "busy.scn"})) << "nothing compared, nothing kept";
+}
+
+// A storm of stimuli meets --max-trace: a clear message and exit 2, never a full disk.
+TEST_F(Cli, MaxTraceStopsAStorm)
+{
+	Write("storm.scn", "cpu nehalem\nl0 kvm-modern\nguest L1\n  idt 2 h interrupt-gate\nmain: work 1000\n"
+	                   "      jmp main\nh:    iret\nevery 1 nmi -> L1 cpu0\nrun 1000000000\n");
+	Result r = Run("run storm.scn -o T --max-trace=100K");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "the trace outgrew its limit of 102400 bytes")) << r.err;
+	EXPECT_TRUE(Contains(Read("T"), " end           stopped=1 "));
+	for (const char *bad : {"--max-trace=0", "--max-trace=1T", "--max-trace=-5", "--max-trace=K"}) {
+		r = Run(std::string("run storm.scn ") + bad);
+		EXPECT_EQ(r.status, 2) << bad;
+		EXPECT_TRUE(Contains(r.err, "is not a size")) << bad << ": " << r.err;
+	}
+}
+
 TEST_F(Cli, RunReplacesAnExistingTrace)
 {
 	Write("a.scn", kGood);
