@@ -421,6 +421,31 @@ static void handle_free(struct run_handle *h)
 	free(h);
 }
 
+/*
+ * A periodic stimulus that fires more than RUN_WARN_FIRINGS times over the
+ * run: said once, at its place, with what stops such a run (Ctrl-C, the
+ * trace size limit). Legal - a storm may be what the user studies.
+ */
+static void warn_cost(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+
+	for (size_t i = 0; b->diag && i < s->nstimuli; i++) {
+		const struct machine_stimulus *ms;
+		uint64_t last, firings;
+		if (b->stim_index[i] == UINT32_MAX || !(ms = &b->cfg.stim[b->stim_index[i]])->period)
+			continue;
+		last = ms->until && ms->until < b->cfg.run_cycles ? ms->until : b->cfg.run_cycles;
+		firings = last > ms->at ? (last - ms->at) / ms->period + 1 : 1;
+		if (firings > RUN_WARN_FIRINGS)
+			fprintf(b->diag,
+			        "%s:%u:%u: warning: this stimulus fires %llu times (every %llu cycles over %llu): the run may "
+			        "take long and write a large trace; Ctrl-C stops it, --max-trace bounds the trace\n",
+			        s->file, s->stimuli[i].loc.line, s->stimuli[i].loc.col, (unsigned long long)firings,
+			        (unsigned long long)ms->period, (unsigned long long)(last - ms->at));
+	}
+}
+
 struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trace_format format,
                                            FILE *diag, const struct run_limits *lim, unsigned flags)
 {
@@ -447,6 +472,8 @@ struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trac
 		h->b.cfg.run_cycles = lim->max_cycles;
 	if (lim)
 		h->b.cfg.reference_stepping = lim->reference;
+	if (flags & RUN_OPEN_WARN_COST)
+		warn_cost(&h->b);
 	trace_bus_init(&h->bus);
 	if (!expect_sink_init(&h->ex, s, h->b.cfg.cpu.tsc_hz)) {
 		build_free(&h->b);

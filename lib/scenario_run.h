@@ -62,7 +62,15 @@ struct machine_config;
 
 enum run_open_flags {
 	RUN_OPEN_NO_STIMULI = 1u << 0,   /* check the scenario's stimuli but leave them out */
+	RUN_OPEN_WARN_COST = 1u << 1,    /* warn on diag of periodic stimuli that make the run long (RUN_WARN_FIRINGS) */
 };
+
+/*
+ * Periodic stimuli that fire more often than this in one run draw a
+ * warning (RUN_OPEN_WARN_COST): a run costs about a microsecond per event,
+ * so 10^7 firings are minutes, and their trace gigabytes.
+ */
+#define RUN_WARN_FIRINGS 10000000ull
 
 /*
  * NULL (messages on diag, as run_scenario gives them) when the

@@ -358,6 +358,9 @@ TEST_F(Cli, MaxTraceStopsAStorm)
 	Result r = Run("run storm.scn -o T --max-trace=100K");
 	EXPECT_EQ(r.status, 2) << Describe(r);
 	EXPECT_TRUE(Contains(r.err, "the trace outgrew its limit of 102400 bytes")) << r.err;
+	EXPECT_TRUE(Contains(r.err, "storm.scn:8:1: warning: this stimulus fires 1000000000 times (every 1 cycles over "
+	                            "999999999)"))
+	    << r.err;
 	EXPECT_TRUE(Contains(Read("T"), " end           stopped=1 "));
 	for (const char *bad : {"--max-trace=0", "--max-trace=1T", "--max-trace=-5", "--max-trace=K"}) {
 		r = Run(std::string("run storm.scn ") + bad);
