@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/api.h"
@@ -136,6 +137,8 @@ static const struct vmxsim_check_options no_check_options = {.diff = {.context =
 VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, const struct vmxsim_check_options *o,
                                            struct vmxsim_check_result *res)
 {
+	struct stat gst;
+	bool golden_is_file;
 	struct vmxsim_check_result local;
 	struct vmxsim_run_options ro;
 	enum vmxsim_status st;
@@ -183,6 +186,7 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 		fclose(run);
 		return VMXSIM_BAD_INPUT;
 	}
+	golden_is_file = stat(res->golden_path, &gst) != 0 || S_ISREG(gst.st_mode);   /* missing: made a file */
 	res->golden = compare(run, res->golden_path, o, diag, &oom);
 	if (oom) {
 		fprintf(diag, "%s: out of memory comparing with the golden\n", res->golden_path);
@@ -204,6 +208,17 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 		fclose(run);
 		return st;
 	}
+	/*
+	 * A golden that is a pipe, a device or a terminal (`--golden <(...)`)
+	 * is only read: blessing it would write into it, and nothing can be
+	 * kept beside it.
+	 */
+	if (!golden_is_file && o->bless) {
+		fprintf(diag, "%s: not a regular file (a pipe, device or terminal): a golden there is only read; "
+		              "--bless refused\n", res->golden_path);
+		fclose(run);
+		return VMXSIM_BAD_INPUT;
+	}
 	if (o->bless) {
 		bool created = res->golden == VMXSIM_GOLDEN_MISSING;
 		char stale[4200];
@@ -221,7 +236,7 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 	}
 	if (res->golden == VMXSIM_GOLDEN_MISSING && !o->no_diff)
 		fprintf(diag, "%s: no golden yet\n", res->golden_path);
-	if (!o->keep) {
+	if (!o->keep && golden_is_file) {
 		snprintf(res->actual_path, sizeof(res->actual_path), "%s.actual", res->golden_path);
 		if (!save_copy(run, res->actual_path, true, diag))
 			res->actual_path[0] = '\0';

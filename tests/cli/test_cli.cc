@@ -592,6 +592,28 @@ TEST_F(CliGolden, CheckWithoutAGoldenFailsAndKeepsTheActualTrace)
 	EXPECT_EQ(Files(), (std::set<std::string>{scn, golden + ".actual"}));
 }
 
+// A golden that is a pipe (`--golden <(...)`, here a FIFO) is only read:
+// a difference keeps no .actual beside it and prints no bless hint, and
+// --bless is refused rather than written into the pipe.
+TEST_F(CliGolden, AGoldenThatIsAPipeIsOnlyRead)
+{
+	ASSERT_EQ(mkfifo((dir / "g.fifo").c_str(), 0644), 0);
+	// The shell's redirections apply to `wait`: vmxsim's stderr goes to E itself.
+	// `cd DIR && vmxsim ... &` puts the cd in the background too: the writer names the FIFO in full.
+	const std::string feed = " & printf 'garbage\\n' > " + Quote((dir / "g.fifo").string()) + "; wait $!";
+	Result r = Run("check " + scn + " --golden g.fifo 2>E" + feed);
+	EXPECT_EQ(r.status, 1) << Describe(r);
+	EXPECT_TRUE(Contains(Read("E"), "g.fifo is not a regular file: only compared, nothing kept or blessed there"))
+	    << Read("E");
+	EXPECT_FALSE(Contains(Read("E"), "--bless")) << Read("E");
+	r = Run("check " + scn + " --golden g.fifo --bless 2>E" + feed);
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(Read("E"), "g.fifo: not a regular file (a pipe, device or terminal): a golden there is only "
+	                                "read; --bless refused"))
+	    << Read("E");
+	EXPECT_EQ(Files(), (std::set<std::string>{scn, "E", "g.fifo"}));
+}
+
 TEST_F(CliGolden, BlessCreatesTheGoldenAndASecondCheckPasses)
 {
 	Result r = Run("check " + scn + " --bless");
