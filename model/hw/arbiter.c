@@ -4,7 +4,8 @@
  * boundary (SDM Vol. 3A 6.9 "Priority Among Concurrent Events" with the VMX
  * inserts of 25.2/25.5, rule R24), and which events leave HLT (R23).
  *
- * Highest first: INIT (3), MTF VM exit (3.5), VMX-preemption timer (4.3),
+ * Highest first: INIT (3), MTF VM exit (3.5), #DB trap (4, debug.c),
+ * VMX-preemption timer (4.3),
  * NMI-window exit (4.6), NMI (5), interrupt-window exit (5.5), external
  * interrupt (6). Wake-up from HLT is not a separate list: the processor
  * leaves HLT exactly when this function returns something other than NONE.
@@ -42,6 +43,8 @@ static enum vmx_decision arbitrate_root(const struct vmx_lp *lp)
 		return VMX_DECIDE_INIT_RESET;
 	if (lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI || lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
 		return VMX_DECIDE_NONE;
+	if (lp_debug_trap_ready(lp))
+		return VMX_DECIDE_DEBUG_TRAP;   /* R24 4 */
 	if (lp->nmi_latched && !lp->nmi_blocked && !nmi_shadowed(lp))
 		return VMX_DECIDE_NMI_DELIVER;
 	if (lapic_intr_pending(&lp->apic) && if_set(lp) && !intr_shadowed(lp))
@@ -82,6 +85,8 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
 
 	if (lp->mtf_pending && active_or_hlt)
 		return VMX_DECIDE_MTF_EXIT;
+	if (lp_debug_trap_ready(lp) && active_or_hlt)
+		return VMX_DECIDE_DEBUG_TRAP;   /* R24 4; wakes HLT (R23) */
 	if (lp->timer_armed && lp->cycle >= lp->timer_deadline)
 		return VMX_DECIDE_TIMER_EXIT;
 	if (nmi_window_open(lp))
@@ -117,6 +122,7 @@ const char *vmx_decision_name(enum vmx_decision d)
 	case VMX_DECIDE_INIT_RESET: return "init-reset";
 	case VMX_DECIDE_SIPI_STARTUP: return "sipi-startup";
 	case VMX_DECIDE_MTF_EXIT: return "mtf-exit";
+	case VMX_DECIDE_DEBUG_TRAP: return "debug-trap";
 	case VMX_DECIDE_TIMER_EXIT: return "preemption-timer-exit";
 	case VMX_DECIDE_NMI_WINDOW_EXIT: return "nmi-window-exit";
 	case VMX_DECIDE_NMI_EXIT: return "nmi-exit";

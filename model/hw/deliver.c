@@ -139,6 +139,8 @@ enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t 
 			 */
 			lp->sti_shadow_at = VMX_NO_BOUNDARY;
 			lp->movss_shadow_at = VMX_NO_BOUNDARY;
+			/* Traps of the interrupted context are discarded (debug.c): the handler runs with TF = 0. */
+			lp->dbg_trap = 0;
 			lp->cycle += lp->model.delivery_cycles;
 			/*
 			 * R27 (SDM "Monitor Trap Flag"): with the monitor trap flag, an MTF

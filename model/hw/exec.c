@@ -138,6 +138,7 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 				n = t;
 		}
 		if (lp->reference || vmx_lp_sti_blocking(lp) || vmx_lp_movss_blocking(lp) ||
+		    (lp->ctx.rflags & X86_EFLAGS_TF) ||
 		    (non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG)))
 			n = 1;
 		if (n == 0)
@@ -290,6 +291,8 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 	case VMX_DECIDE_MTF_EXIT:
 		x.reason = EXIT_REASON_MONITOR_TRAP_FLAG;
 		break;
+	case VMX_DECIDE_DEBUG_TRAP:
+		return lp_debug_trap(lp);
 	case VMX_DECIDE_TIMER_EXIT:
 		x.reason = EXIT_REASON_PREEMPTION_TIMER;
 		break;
@@ -386,6 +389,7 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t limit)
 			continue;
 		}
 		lp->steps++;
+		lp_debug_before_insn(lp);
 		s = lp_execute(lp, until);
 		if (s != LP_STEP_CONTINUE)
 			return step_outcome(lp, s);

@@ -143,8 +143,8 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 	                          (lp->ctl.pin & PIN_BASED_POSTED_INTR)))
 		return lp_not_modelled(lp, in, "virtual-interrupt delivery and posted interrupts in a running guest "
 		                               "(the virtual-APIC page and RVI); their VM-entry checks are modelled");
-	/* Single-stepping, pending debug exceptions, DR7 breakpoints: past R12, the guest would run without them. */
-	if (s == VMX_ENTRY_OK && (debug = vmx_entry_debug_not_modelled(lp->vmcs, &debug_field)) != NULL)
+	/* DR7 breakpoints: past R12, the guest would run without them (single-stepping is modelled, debug.c). */
+	if (s == VMX_ENTRY_OK && (debug = vmx_entry_breakpoints_not_modelled(lp->vmcs, &debug_field)) != NULL)
 		return lp_not_modelled(lp, in, debug);
 	/*
 	 * R15 (SDM 26.7.1): without injection, blocking by STI or MOV SS

@@ -121,6 +121,20 @@ enum lp_step lp_sipi_startup(struct vmx_lp *lp);
 /* exec_vmx.c: a VMX instruction (VMCALL, VMLAUNCH ... VMPTRST) in any operation. */
 enum lp_step lp_exec_vmx(struct vmx_lp *lp, const struct vmx_insn *in);
 
+/*
+ * debug.c: #DB traps (R12, R23, R24 level 4). Before an instruction: TF
+ * makes a single-step trap pending after it. Ready: pending and not held by
+ * blocking by MOV SS. The trap itself: delivered, or a VM exit (exception
+ * bitmap bit 1, qualification = the pending bits). At a VM exit: the value
+ * of the pending-debug-exceptions field (the trap is gone afterwards). At a
+ * VM entry: the field's trap, unless an event is injected.
+ */
+void lp_debug_before_insn(struct vmx_lp *lp);
+bool lp_debug_trap_ready(const struct vmx_lp *lp);
+enum lp_step lp_debug_trap(struct vmx_lp *lp);
+uint64_t lp_debug_save_at_exit(struct vmx_lp *lp, uint32_t reason, uint32_t intr_info);
+void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject);
+
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);
 

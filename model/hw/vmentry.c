@@ -259,27 +259,14 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	return true;
 }
 
-const char *vmx_entry_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field)
+const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field)
 {
 	/*
-	 * The model has no debug exceptions (R12 is only the entry check on
-	 * them). A guest entered with RFLAGS.TF takes a single-step #DB after
-	 * its instructions; one entered with a pending debug exception may take
-	 * it before any instruction of its own (SDM Vol. 3C, "Delivery of
-	 * Pending Debug Exceptions after VM Entry"); one entered with a
-	 * breakpoint enabled in DR7 (loaded with the debug controls) stops at
-	 * it. Run without them it would be another guest.
+	 * The processor has no debug registers: a guest entered with a
+	 * breakpoint enabled in DR7 (loaded with the debug controls) would stop
+	 * at it (a code breakpoint is R24 level 7, a data or I/O breakpoint a
+	 * trap at level 4). Run without them it would be another guest.
 	 */
-	if (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) {
-		*field = GUEST_RFLAGS;
-		return "single-stepping: a guest entered with RFLAGS.TF = 1 (no debug exceptions in the model; "
-		       "the R12 VM-entry check is modelled)";
-	}
-	if (vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
-		*field = GUEST_PENDING_DBG_EXCEPTIONS;
-		return "pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS not 0 (no debug "
-		       "exceptions in the model; the R12 VM-entry check is modelled)";
-	}
 	if ((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
 		*field = GUEST_DR7;
@@ -287,6 +274,29 @@ const char *vmx_entry_debug_not_modelled(const struct vmcs *v, enum vmcs_field *
 		       "registers in the model)";
 	}
 	return NULL;
+}
+
+const char *vmx_entry_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field)
+{
+	/*
+	 * The processor single-steps and delivers pending debug exceptions
+	 * (debug.c); the hypervisor models do not follow them: they skip the
+	 * instructions they emulate without the single-step #DB (KVM's
+	 * kvm_skip_emulated_instruction() makes it pending), and a nested KVM
+	 * copies neither the field nor a #DB exit between vmcs12 and vmcs02.
+	 */
+	if (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) {
+		*field = GUEST_RFLAGS;
+		return "single-stepping: a guest entered with RFLAGS.TF = 1 by a hypervisor model (the processor "
+		       "single-steps; the L0 models skip the instructions they emulate without the #DB trap)";
+	}
+	if (vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
+		*field = GUEST_PENDING_DBG_EXCEPTIONS;
+		return "pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS not 0 by a "
+		       "hypervisor model (the processor delivers them; the L0 models do not carry the field or a #DB "
+		       "exit between L1 and L2)";
+	}
+	return vmx_entry_breakpoints_not_modelled(v, field);
 }
 
 static void emit_fail(struct vmx_lp *lp, bool launch, uint32_t err, const char *check)
@@ -360,6 +370,7 @@ static void load_guest_state(struct vmx_lp *lp)
 	if (inject && intr_info_type(info) != INTR_TYPE_OTHER_EVENT)
 		lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->inject_pending = inject;
+	lp_debug_load_at_entry(lp, vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS), inject);
 	lp->mtf_pending = false;
 	lp->timer_armed = (lp->ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
 }

@@ -44,7 +44,7 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	vmcs_set(v, GUEST_RFLAGS, lp->ctx.rflags);
 	vmcs_set(v, GUEST_INTERRUPTIBILITY_INFO, vmx_lp_interruptibility(lp));
 	vmcs_set(v, GUEST_ACTIVITY_STATE, lp->ctx.activity);
-	vmcs_set(v, GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_set(v, GUEST_PENDING_DBG_EXCEPTIONS, lp_debug_save_at_exit(lp, info->reason, info->intr_info));
 	if (lp_exit_ctl(lp, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER))
 		vmcs_set(v, VMX_PREEMPTION_TIMER_VALUE, timer_remaining(lp));
 

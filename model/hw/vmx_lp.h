@@ -105,6 +105,7 @@ struct vmx_lp {
 	struct lapic apic;              /* fixed interrupts: the INTR line */
 	bool inject_pending;            /* VM entry done, injection of 0x4016 still to do */
 	bool mtf_pending;               /* MTF VM exit pending (R27) */
+	uint32_t dbg_trap;              /* #DB trap pending at the next boundary: DR6's B0-B3, BS (debug.c) */
 	bool timer_armed;               /* VMX-preemption timer active */
 	uint64_t timer_deadline;        /* cycle at which it reaches 0 */
 
@@ -225,14 +226,21 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
                                  uint32_t *qual);
 
 /*
- * The debug state of VMCS v's guest that the model lacks - single-stepping
- * (RFLAGS.TF), pending debug exceptions, a breakpoint enabled in DR7 - as
- * the text of a "not modelled" refusal (a static string), with the field
- * that holds it; NULL if none. Pure. An entry that passed its checks runs
- * such a guest, so the caller of the entry refuses it there: the root
- * program's VMLAUNCH/VMRESUME, a nested L0's entry of L2; a C L0's guest
- * is refused at its `vmcs` line (lib/scenario_run.c). The entry checks on
- * these fields (R12) stay modelled: they fail before the guest runs.
+ * A breakpoint enabled in DR7 of VMCS v's guest (loaded with the debug
+ * controls), which the processor model lacks, as the text of a "not
+ * modelled" refusal (a static string), with the field that holds it; NULL if
+ * none. Pure. An entry that passed its checks runs such a guest, so the
+ * root program's VMLAUNCH/VMRESUME refuses it there.
+ */
+const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field);
+
+/*
+ * The same for a guest a hypervisor model (a C L0, a nested KVM's L2)
+ * enters: also single-stepping (RFLAGS.TF) and pending debug exceptions,
+ * which the processor models but the L0 models do not follow. A nested
+ * L0's entry of L2 refuses it; a C L0's guest is refused at its `vmcs` line
+ * (lib/scenario_run.c). The entry checks on these fields (R12) stay
+ * modelled: they fail before the guest runs.
  */
 const char *vmx_entry_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field);
 
@@ -290,6 +298,7 @@ enum vmx_decision {
 	VMX_DECIDE_INIT_RESET,      /* INIT outside VMX operation: reset, wait for a SIPI (Vol. 3A MP init) */
 	VMX_DECIDE_SIPI_STARTUP,    /* SIPI outside VMX operation: start at vector << 12 (Vol. 3A MP init) */
 	VMX_DECIDE_MTF_EXIT,        /* R27, R24 3.5 */
+	VMX_DECIDE_DEBUG_TRAP,      /* R24 4: single-step or pending debug exception, delivered or exiting */
 	VMX_DECIDE_TIMER_EXIT,      /* R27, R24 4.3 */
 	VMX_DECIDE_NMI_WINDOW_EXIT, /* R18, R24 4.6 */
 	VMX_DECIDE_NMI_EXIT,        /* R2, R22, R24 5 */

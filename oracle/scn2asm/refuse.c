@@ -166,9 +166,10 @@ static bool field_write_ok(struct s2a *c, struct scn_loc loc, uint32_t enc, bool
 		return s2a_refuse(c, loc, "the VMX-preemption timer counts time, which has no instruction-boundary "
 		                  "equivalent on Bochs (only a value of 0 is compiled)");
 	/*
-	 * GUEST_RFLAGS.TF and GUEST_PENDING_DBG_EXCEPTIONS are compiled: the
-	 * R12 entry check on them is modelled, and a guest that would run
-	 * with either is refused by vmxsim itself at that entry (not
+	 * GUEST_RFLAGS.TF and GUEST_PENDING_DBG_EXCEPTIONS are compiled:
+	 * vmxsim models the R12 entry check, single-stepping and pending
+	 * debug exceptions. GUEST_DR7 is compiled too: a guest entered with a
+	 * breakpoint enabled is refused by vmxsim itself at that entry (not
 	 * modelled, exit status 2), which fails the oracle case loudly.
 	 */
 	if (from_reg && (enc == MSR_BITMAP || enc == VIRTUAL_APIC_PAGE_ADDR || enc == APIC_ACCESS_ADDR))

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * debug.c - debug-exception traps: RFLAGS.TF single-stepping, the
+ * pending-debug-exceptions field at VM entry and at VM exit (rules R12, R23,
+ * R24).
+ *
+ * lp->dbg_trap holds, in DR6's layout (B0-B3 in 3:0, BS in 14), the #DB trap
+ * that is pending at the next instruction boundary. It is set before an
+ * instruction that starts with TF = 1 executes (SDM Vol. 3A "Single-Step
+ * Exception Condition": the trap follows an instruction that began with TF
+ * set, so not the one that sets TF, and still the one that clears it), and
+ * loaded from the pending-debug-exceptions field by a VM entry that injects
+ * nothing (SDM Vol. 3C "Delivery of Pending Debug Exceptions after VM
+ * Entry"). Any delivery through the IDT discards it: an instruction that
+ * faults did not complete, and INT n, INT3, INT1 and INTO clear TF for their
+ * handler and take no trap after themselves.
+ *
+ * At a boundary it is R24 level 4: below INIT and the MTF VM exit, above the
+ * preemption timer, the NMI window, NMIs and interrupts. Blocking by MOV SS
+ * holds it for one more instruction (the trap of that instruction joins it);
+ * blocking by STI does not. It wakes HLT (R23). It is delivered as a
+ * hardware exception (type 3, vector 1), or causes a VM exit when bit 1 of
+ * the exception bitmap is set, with the pending bits as exit qualification
+ * (SDM Vol. 3C "Exit Qualification for Debug Exceptions").
+ *
+ * A VM exit at a boundary where the trap is still pending - one above it in
+ * priority (INIT, MTF), or any exit but a #DB exit while blocking by MOV SS
+ * holds it - saves it in the pending-debug-exceptions field (SDM Vol. 3C
+ * "Saving Non-Register State"); every other exit saves 0.
+ *
+ * DR6 itself is not modelled (a delivered #DB does not show its bits), nor
+ * are the debug registers' breakpoints.
+ */
+#include "model/hw/lp_internal.h"
+
+#define DBG_B0_B3 0xfu
+#define PENDING_DBG_ENABLED_BP 0x1000u   /* 12: an enabled breakpoint in B0-B3 */
+
+void lp_debug_before_insn(struct vmx_lp *lp)
+{
+	if (lp->ctx.rflags & X86_EFLAGS_TF)
+		lp->dbg_trap |= PENDING_DBG_BS;
+}
+
+bool lp_debug_trap_ready(const struct vmx_lp *lp)
+{
+	return lp->dbg_trap != 0 && !vmx_lp_movss_blocking(lp);
+}
+
+enum lp_step lp_debug_trap(struct vmx_lp *lp)
+{
+	struct vmx_event e = {INTR_TYPE_HARD_EXCEPTION, DB_VECTOR, false, 0, 0};
+	uint32_t bits = lp->dbg_trap;
+
+	lp->dbg_trap = 0;
+	if (lp->non_root && ((lp->ctl.exception_bitmap >> DB_VECTOR) & 1u)) {
+		struct vmx_exit_info x = {.reason = EXIT_REASON_EXCEPTION_NMI, .qualification = bits,
+		                          .intr_info = lp_event_info(&e)};
+		lp_vmexit(lp, &x);
+		return LP_STEP_EXIT;
+	}
+	/* A trap: the frame returns to the boundary (past the instruction that trapped). */
+	return lp_deliver(lp, &e, lp->ctx.rip, false);
+}
+
+/* Exits that keep a pending trap whatever the blocking: above it in R24, or trap-like. */
+static bool exit_keeps_trap(uint32_t reason)
+{
+	switch (reason) {
+	case EXIT_REASON_INIT_SIGNAL:
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+	case EXIT_REASON_TPR_BELOW_THRESHOLD:
+	case EXIT_REASON_EOI_INDUCED:
+	case EXIT_REASON_APIC_WRITE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_db_exit(uint32_t reason, uint32_t intr_info)
+{
+	return reason == EXIT_REASON_EXCEPTION_NMI && intr_info_valid(intr_info) &&
+	       intr_info_vector(intr_info) == DB_VECTOR;
+}
+
+uint64_t lp_debug_save_at_exit(struct vmx_lp *lp, uint32_t reason, uint32_t intr_info)
+{
+	uint32_t bits = lp->dbg_trap;
+	bool keep = exit_keeps_trap(reason) || (vmx_lp_movss_blocking(lp) && !is_db_exit(reason, intr_info));
+
+	lp->dbg_trap = 0;
+	if (!keep || !bits)
+		return 0;
+	return (bits & DBG_B0_B3) ? bits | PENDING_DBG_ENABLED_BP : bits;
+}
+
+void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject)
+{
+	/*
+	 * An entry that injects an event leaves nothing pending; otherwise BS,
+	 * and B0-B3 when bit 12 says an enabled breakpoint matched, are a trap
+	 * pending before the guest's first instruction.
+	 */
+	uint32_t keep = PENDING_DBG_BS | ((field & PENDING_DBG_ENABLED_BP) ? DBG_B0_B3 : 0u);
+
+	lp->dbg_trap = inject ? 0u : (uint32_t)field & keep;
+}
