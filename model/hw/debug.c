@@ -95,14 +95,18 @@ uint64_t lp_debug_save_at_exit(struct vmx_lp *lp, uint32_t reason, uint32_t intr
 	return (bits & DBG_B0_B3) ? bits | PENDING_DBG_ENABLED_BP : bits;
 }
 
-void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject)
+void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject, uint32_t activity)
 {
 	/*
-	 * An entry that injects an event leaves nothing pending; otherwise BS,
-	 * and B0-B3 when bit 12 says an enabled breakpoint matched, are a trap
+	 * SDM "Delivery of Pending Debug Exceptions after VM Entry": nothing is
+	 * pending after an entry into shutdown or wait-for-SIPI, nor after one
+	 * that injects an event (for a software interrupt or exception the SDM
+	 * lets them be lost; the model always loses them). Otherwise BS, and
+	 * B0-B3 when bit 12 says an enabled breakpoint matched, are a trap
 	 * pending before the guest's first instruction.
 	 */
 	uint32_t keep = PENDING_DBG_BS | ((field & PENDING_DBG_ENABLED_BP) ? DBG_B0_B3 : 0u);
+	bool ignored = inject || activity == GUEST_ACTIVITY_SHUTDOWN || activity == GUEST_ACTIVITY_WAIT_SIPI;
 
-	lp->dbg_trap = inject ? 0u : (uint32_t)field & keep;
+	lp->dbg_trap = ignored ? 0u : (uint32_t)field & keep;
 }

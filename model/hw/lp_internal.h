@@ -127,13 +127,14 @@ enum lp_step lp_exec_vmx(struct vmx_lp *lp, const struct vmx_insn *in);
  * blocking by MOV SS. The trap itself: delivered, or a VM exit (exception
  * bitmap bit 1, qualification = the pending bits). At a VM exit: the value
  * of the pending-debug-exceptions field (the trap is gone afterwards). At a
- * VM entry: the field's trap, unless an event is injected.
+ * VM entry: the field's trap, unless an event is injected or the guest
+ * enters shutdown or wait-for-SIPI.
  */
 void lp_debug_before_insn(struct vmx_lp *lp);
 bool lp_debug_trap_ready(const struct vmx_lp *lp);
 enum lp_step lp_debug_trap(struct vmx_lp *lp);
 uint64_t lp_debug_save_at_exit(struct vmx_lp *lp, uint32_t reason, uint32_t intr_info);
-void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject);
+void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject, uint32_t activity);
 
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);

@@ -370,7 +370,7 @@ static void load_guest_state(struct vmx_lp *lp)
 	if (inject && intr_info_type(info) != INTR_TYPE_OTHER_EVENT)
 		lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->inject_pending = inject;
-	lp_debug_load_at_entry(lp, vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS), inject);
+	lp_debug_load_at_entry(lp, vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS), inject, lp->ctx.activity);
 	lp->mtf_pending = false;
 	lp->timer_armed = (lp->ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
 }

@@ -155,6 +155,19 @@ TEST_F(RuleDebug, InjectionDiscardsThePendingDebugExceptions)
 	EXPECT_EQ(Get(GUEST_RIP), At(1));
 }
 
+TEST_F(RuleDebug, NothingIsPendingAfterAnEntryIntoShutdown)
+{
+	Program({Op(VMX_OP_VMCALL)});
+	ExitOnDb();
+	SetBits(PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+	Set(VMX_PREEMPTION_TIMER_VALUE, 0);
+	Set(GUEST_PENDING_DBG_EXCEPTIONS, PENDING_DBG_BS);
+	Set(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_SHUTDOWN);
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+	EXPECT_EQ(ExitReason(), (uint32_t)EXIT_REASON_PREEMPTION_TIMER);   // the timer wakes shutdown, no #DB
+	EXPECT_EQ(Get(GUEST_PENDING_DBG_EXCEPTIONS), 0u);
+}
+
 TEST_F(RuleDebug, R23_PendingDebugExceptionWakesHlt)
 {
 	// 0 vmcall (never reached) | #DB handler: 1 vmcall
