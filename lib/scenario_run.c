@@ -19,6 +19,7 @@
 #include "model/machine/machine.h"
 #include "vmcs/vmcs_field.h"
 #include "vmcs/vmx_exit_reason.h"
+#include "vmcs/vmx_not_modelled.h"
 
 static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed",
                                             "duplicate_delivery", "wrong_level", "lost_injection"};
@@ -120,7 +121,9 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
 /*
  * A C L0 enters its guest with the guest state of the block's `vmcs` lines.
  * If that state single-steps, has a pending debug exception or enables a
- * DR7 breakpoint (vmx_entry_debug_not_modelled), the guest would run
+ * DR7 breakpoint (vmx_entry_debug_not_modelled), or sets a control or field
+ * of a feature the model lacks (vmx_vmcs_not_modelled: a control bit the
+ * capability MSRs deny is left to the entry's checks), the guest would run
  * without them: the line that sets it is refused. Not when the lines state
  * a guest the entry's guest-state checks fail (R12 among them): that entry
  * fails before the guest runs, and the run reports the failure as the
@@ -128,7 +131,7 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
  * here; it does not enter into R12.) An L2's VMCS is the L1 hypervisor's,
  * which its program may still change: refused at L1's VMLAUNCH/VMRESUME.
  */
-static bool vmcs_lines_debug_modelled(struct build *b, const struct scn_guest *g, enum scn_level level,
+static bool vmcs_lines_modelled(struct build *b, const struct scn_guest *g, enum scn_level level,
                                       const struct vmcs_write *writes)
 {
 	const struct cpu_model *m = &b->cfg.cpu;
@@ -143,8 +146,8 @@ static bool vmcs_lines_debug_modelled(struct build *b, const struct scn_guest *g
 	if (!v)
 		return build_located(b, g->loc, "out of memory");
 	vmcs_setup(v, &m->caps, m->revision_id, 0, 0, 0, 0, 0, writes, (uint32_t)g->nvmcs);
-	if (vmx_entry_check_guest_state(v, m, &failed, &qual))
-		what = vmx_entry_debug_not_modelled(v, &field);
+	if (vmx_entry_check_guest_state(v, m, &failed, &qual) && !(what = vmx_entry_debug_not_modelled(v, &field)))
+		what = vmx_vmcs_not_modelled(v, &m->caps, &field);   /* controls and fields of a feature the model lacks */
 	free(v);
 	if (!what)
 		return true;
@@ -228,7 +231,7 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		b->vmcs[cpu][i].encoding = g->vmcs[i].encoding;
 		b->vmcs[cpu][i].value = g->vmcs[i].value;
 	}
-	if (!vmcs_lines_debug_modelled(b, g, level, b->vmcs[cpu]))
+	if (!vmcs_lines_modelled(b, g, level, b->vmcs[cpu]))
 		return false;
 	for (size_t i = 0; i < g->nmsr_intercepts; i++) {
 		b->msrs[cpu][i].msr = g->msr_intercepts[i].msr;

@@ -60,3 +60,8 @@ add_test(NAME docs.selftest
          COMMAND ${VMXSIM_DOCS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/docs/selftest.py
                  --vmxsim $<TARGET_FILE:vmxsim> --work ${VMXSIM_DOCS_WORK}/selftest)
 set_tests_properties(docs.selftest PROPERTIES LABELS docs TIMEOUT 600)
+
+# docs/sdm-rules.md's "Not modelled, refused" list is the tables' (tests/docs/not_modelled.py).
+add_test(NAME docs.sdm-rules.not-modelled
+         COMMAND ${VMXSIM_DOCS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/docs/not_modelled.py ${PROJECT_SOURCE_DIR})
+set_tests_properties(docs.sdm-rules.not-modelled PROPERTIES LABELS docs)

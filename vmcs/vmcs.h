@@ -125,6 +125,23 @@ VMCS_ALWAYS_INLINE uint32_t vmcs_get32(const struct vmcs *v, enum vmcs_field f)
 	return (uint32_t)v->field[vmcs_field_index(f)];
 }
 
+/*
+ * Whether an exception in non-root operation exits (SDM Vol. 3C 25.2): its
+ * bit of the exception bitmap; for #PF (vector 14) the bit says whether a
+ * fault whose error code, ANDed with PAGE_FAULT_ERROR_CODE_MASK, equals
+ * PAGE_FAULT_ERROR_CODE_MATCH exits - one that does not take the bit's
+ * opposite.
+ */
+static inline bool vmcs_exception_exits(const struct vmcs *v, uint32_t bitmap, uint8_t vector, uint32_t error_code)
+{
+	bool bit = (bitmap >> (vector & 31u)) & 1u;
+
+	if (vector != 14)
+		return bit;
+	return bit == ((error_code & vmcs_get32(v, PAGE_FAULT_ERROR_CODE_MASK)) ==
+	               vmcs_get32(v, PAGE_FAULT_ERROR_CODE_MATCH));
+}
+
 VMCS_ALWAYS_INLINE void vmcs_set(struct vmcs *v, enum vmcs_field f, uint64_t value)
 {
 	v->field[vmcs_field_index(f)] = value;

@@ -90,8 +90,14 @@ const char *vmx_insn_error_name(int err)
 #define CTL_STR_EXIT(n) "VM_EXIT_" #n
 #define CTL_STR_ENTRY(n) "VM_ENTRY_" #n
 
+#define CTL_REFUSAL_M(word, name, note, summary) NULL
+#define CTL_REFUSAL_H(word, name, note, summary) NULL
+#define CTL_REFUSAL_NM(word, name, note, summary) note " (" CTL_STR_##word(name) ": " summary ")"
+
 static const struct vmx_control_info controls[] = {
-#define VMX_CONTROL(word, name, bit, summary) {VMX_CTL_##word, CTL_STR_##word(name), bit, summary},
+#define VMX_CONTROL(word, name, bit, status, note, summary) \
+	{VMX_CTL_##word, CTL_STR_##word(name), bit, VMX_CTL_##status, note, summary, \
+	 CTL_REFUSAL_##status(word, name, note, summary)},
 #include "vmcs/vmx_controls.def"
 #undef VMX_CONTROL
 };
@@ -118,12 +124,56 @@ const char *vmx_control_word_name(enum vmx_control_word w)
 	return (unsigned)w < VMX_CTL_WORD_COUNT ? names[w] : NULL;
 }
 
-const char *vmx_control_bit_name(enum vmx_control_word w, unsigned bit)
+const struct vmx_control_info *vmx_control_row(enum vmx_control_word w, unsigned bit)
 {
 	for (int i = 0; i < ARRAY_LEN(controls); i++)
 		if (controls[i].word == w && controls[i].bit == bit)
-			return controls[i].name;
+			return &controls[i];
 	return NULL;
+}
+
+const char *vmx_control_bit_name(enum vmx_control_word w, unsigned bit)
+{
+	const struct vmx_control_info *r = vmx_control_row(w, bit);
+	return r ? r->name : NULL;
+}
+
+uint32_t vmx_control_reserved_default1(enum vmx_control_word w)
+{
+	uint32_t on = 0;
+
+	switch (w) {
+	case VMX_CTL_PIN:
+		on = PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR;
+		break;
+	case VMX_CTL_PROC:
+		on = CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR;
+		break;
+	case VMX_CTL_EXIT:
+		on = VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR;
+		break;
+	case VMX_CTL_ENTRY:
+		on = VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR;
+		break;
+	default:
+		break;
+	}
+	/* Some default-1 bits have a function (CR3-load exiting, the debug controls): those have rows. */
+	for (int i = 0; i < ARRAY_LEN(controls); i++)
+		if (controls[i].word == w)
+			on &= ~(1u << controls[i].bit);
+	return on;
+}
+
+enum vmx_control_status vmx_control_bit_status(enum vmx_control_word w, unsigned bit)
+{
+	const struct vmx_control_info *r = bit < 32 ? vmx_control_row(w, bit) : NULL;
+
+	if (r)
+		return r->status;
+	if (bit < 32 && (vmx_control_reserved_default1(w) >> bit) & 1u)
+		return VMX_CTL_RESERVED_1;
+	return VMX_CTL_UNNAMED;
 }
 
 const char *intr_type_name(uint32_t type)

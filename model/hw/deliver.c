@@ -41,9 +41,10 @@ static uint32_t ext_bit(const struct vmx_event *ev)
 	return ev->type == INTR_TYPE_SOFT_INTR || ev->type == INTR_TYPE_SOFT_EXCEPTION ? 0u : 1u;
 }
 
-static bool exception_exits(const struct vmx_lp *lp, uint8_t vector)
+/* The exception bitmap, and for #PF the error-code mask and match (25.2). */
+static bool exception_exits(const struct vmx_lp *lp, const struct vmx_event *exc)
 {
-	return lp->non_root && ((lp->ctl.exception_bitmap >> vector) & 1u);
+	return lp->non_root && vmcs_exception_exits(lp->vmcs, lp->ctl.exception_bitmap, exc->vector, exc->error_code);
 }
 
 static enum lp_step triple_fault(struct vmx_lp *lp)
@@ -164,7 +165,7 @@ enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t 
 		if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
 		    (c1 == EXC_PAGE_FAULT && c2 != EXC_BENIGN))
 			next = hw_exception(DF_VECTOR, true, 0);
-		if (exception_exits(lp, next.vector)) {
+		if (exception_exits(lp, &next)) {
 			struct vmx_exit_info x = {.reason = EXIT_REASON_EXCEPTION_NMI,
 			                          .intr_info = lp_event_info(&next),
 			                          .intr_error_code = next.error_code};
@@ -186,7 +187,7 @@ enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t 
 enum lp_step lp_raise_exception(struct vmx_lp *lp, const struct vmx_event *exc, uint64_t return_rip,
                                 bool iret_unblocked_nmi)
 {
-	if (exception_exits(lp, exc->vector)) {
+	if (exception_exits(lp, exc)) {
 		struct vmx_exit_info x = {.reason = EXIT_REASON_EXCEPTION_NMI,
 		                          .intr_info = lp_event_info(exc),
 		                          .intr_error_code = exc->has_error_code ? exc->error_code : 0};

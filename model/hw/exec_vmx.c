@@ -15,6 +15,7 @@
  * makes it clear, a VMLAUNCH that enters makes it launched (vmentry.c).
  */
 #include "model/hw/exec_regs.h"
+#include "vmcs/vmx_not_modelled.h"
 
 /* The exit reason of each VMX instruction in non-root operation (25.1.2: they exit unconditionally). */
 static uint32_t exit_reason(enum vmx_op op)
@@ -145,6 +146,9 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 		                               "(the virtual-APIC page and RVI); their VM-entry checks are modelled");
 	/* DR7 breakpoints: past R12, the guest would run without them (single-stepping is modelled, debug.c). */
 	if (s == VMX_ENTRY_OK && (debug = vmx_entry_breakpoints_not_modelled(lp->vmcs, &debug_field)) != NULL)
+		return lp_not_modelled(lp, in, debug);
+	/* A control or field of a feature the model lacks (vmx_controls.def NM, vmcs_fields_refused.def). */
+	if (s == VMX_ENTRY_OK && (debug = vmx_vmcs_not_modelled(lp->vmcs, NULL, &debug_field)) != NULL)
 		return lp_not_modelled(lp, in, debug);
 	/*
 	 * R15 (SDM 26.7.1): without injection, blocking by STI or MOV SS

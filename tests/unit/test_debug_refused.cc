@@ -15,43 +15,12 @@
 #include <string>
 
 #include "model/hw/vmx_lp.h"
-#include "scn_text.h"
+#include "refused_run.h"
 #include "vmcs/vmx_controls.h"
 #include "vmcs/vmx_intr_state.h"
 
 namespace {
 
-/* The run was refused, with this located message. */
-void ExpectRefused(const std::string &text, const std::string &where_what)
-{
-	ScnRun r = RunScenarioText(text);
-	EXPECT_EQ(r.status, VMXSIM_BAD_INPUT) << r.diag;
-	EXPECT_NE(r.diag.find(where_what), std::string::npos) << "want: " << where_what << "\ngot: " << r.diag;
-}
-
-/* The run held its expectations. */
-void ExpectHolds(const std::string &text)
-{
-	ScnRun r = RunScenarioText(text);
-	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-}
-
-/* A hypervisor L1 (bare metal or under `l0`) that runs L2 after the VMWRITEs in `writes`. */
-std::string L1Enters(const std::string &l0, const std::string &writes, const std::string &l2_lines = "")
-{
-	return "cpu nehalem\n"           // 1
-	       "l0 " + l0 + "\n"         // 2
-	       "guest L1\n"              // 3
-	       "  exit-handler h\n"      // 4
-	       "main:   nop\n"           // 5
-	       + writes +
-	       "launch: vmlaunch\n"
-	       "h:      hlt\n"
-	       "guest L2\n"
-	       + l2_lines +
-	       "l2:     vmcall\n"
-	       "run 10000\n";
-}
 
 const char kTf[] = "not modelled: single-stepping: a guest entered with RFLAGS.TF = 1";
 const char kPending[] = "not modelled: pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS";

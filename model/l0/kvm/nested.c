@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/l0/kvm/kvm.h"
+#include "vmcs/vmx_not_modelled.h"
 
 bool nested_exit_on_intr(const struct kvm_vcpu *k)
 {
@@ -411,7 +412,9 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 	case EXIT_REASON_EXCEPTION_NMI:
 		if (intr_info_type(info) == INTR_TYPE_NMI_INTR)
 			return false;                            /* a host NMI: L0's */
-		return (vmcs_get32(v12, EXCEPTION_BITMAP) >> intr_info_vector(info)) & 1u;
+		/* nested_vmx_is_page_fault_vmexit: vmcs12's #PF error-code mask and match too. */
+		return vmcs_exception_exits(v12, vmcs_get32(v12, EXCEPTION_BITMAP), (uint8_t)intr_info_vector(info),
+		                            vmcs_get32(&k->vmcs02, VM_EXIT_INTR_ERROR_CODE));
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_EPT_VIOLATION:
 		return false;                                /* L0's interrupts and L0's memory */
@@ -457,8 +460,8 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
 		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
 		       "their VM-entry checks are modelled";
-	else
-		what = vmx_entry_debug_not_modelled(v02, &field);   /* vmcs12's guest state, as L1 wrote it */
+	else if (!(what = vmx_entry_debug_not_modelled(v02, &field)))   /* vmcs12's guest state, as L1 wrote it */
+		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
 		return false;
 	snprintf(why, sizeof(why), "not modelled: %s", what);
