@@ -945,3 +945,27 @@ TEST_F(Cli, FailingTraceWritesExitTwo)
 	ASSERT_EQ(stat("/dev/full", &st), 0);
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 }
+
+// ---- run: what the model lacks voids the run ---------------------------------
+
+/*
+ * A root program whose VMLAUNCH passes the entry's checks with a field that
+ * asks for a feature the model lacks (GUEST_SMBASE: SMM): exit status 2 and
+ * the VMLAUNCH's location, never a run without the feature.
+ */
+TEST_F(Cli, NotModelledAtTheVmlaunchExitsTwoWithItsLocation)
+{
+	Write("smm.scn", "cpu nehalem\n"
+	                 "l0 none\n"
+	                 "guest L1\n"
+	                 "  exit-handler h\n"
+	                 "main:   vmwrite GUEST_SMBASE 0x30000\n"
+	                 "        vmlaunch\n"
+	                 "h:      hlt\n"
+	                 "guest L2\n"
+	                 "l2:     vmcall\n"
+	                 "run 10000\n");
+	Result r = Run("run smm.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "smm.scn:6:9: not modelled: SMM (GUEST_SMBASE is not 0")) << r.err;
+}
