@@ -177,6 +177,10 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	if (b->cfg.bare_metal && level == SCN_L1 && g->nmsr_intercepts)
 		return build_located(b, g->msr_intercepts[0].loc, "with 'l0 none' there is no VMCS for L1: 'msr-bitmap' lines "
 		               "set up the bitmap L1 runs L2 with and belong in the 'guest L2' block");
+	/* Root operation has no EPT: the stack page would be mapped all the same (exec.c, deliver.c). */
+	if (b->cfg.bare_metal && level == SCN_L1 && g->stack_unmapped)
+		return build_located(b, g->stack_unmapped_loc, "with 'l0 none' L1 runs in root operation, without EPT: "
+		               "'stack-unmapped' unmaps L2's stack in the EPT of L1's VMCS and belongs in the 'guest L2' block");
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));

@@ -249,6 +249,15 @@ TEST(NotModelledRun, GuestOfACL0AtItsVmcsLine)
 	}
 }
 
+/* `stack-unmapped` in the root program's block of `l0 none` would be ignored (root operation has no EPT). */
+TEST(NotModelledRun, StackUnmappedInTheRootProgramIsRefused)
+{
+	ExpectRefused(L1Enters("none", "", "").insert(std::string("cpu nehalem\nl0 none\nguest L1\n").size(),
+	                                                 "  stack-unmapped\n"),
+	              "t.scn:4:3: with 'l0 none' L1 runs in root operation, without EPT");
+	ExpectHolds(L1Enters("none", "", "  stack-unmapped\n") + "expect 1st exit L2 reason=VMCALL\n");
+}
+
 /* The CLI: exit status 2 and the located message (tests/cli has the shell side; here the library's status). */
 TEST(NotModelledRun, SmmEntryControlFailsTheEntryOutsideSmmFirst)
 {
