@@ -82,6 +82,16 @@ const char *vmx_vmcs_not_modelled(const struct vmcs *v, const struct vmx_caps *c
 			}
 		}
 	}
+	/*
+	 * Unrestricted guest with CR0.PE = 0 is a real-mode guest (the entry's R7
+	 * check treats it as one); the model delivers its events as in IA-32e
+	 * mode, never through the IVT.
+	 */
+	if ((word_value(v, VMX_CTL_PROC2) & SECONDARY_EXEC_UNRESTRICTED_GUEST) && !(vmcs_get(v, GUEST_CR0) & 1u)) {
+		*field = GUEST_CR0;
+		return "real-address mode (GUEST_CR0.PE = 0 under unrestricted guest: its events would go through the "
+		       "real-mode IVT; the VM-entry checks on it are modelled)";
+	}
 	for (size_t i = 0; i < sizeof(refused_fields) / sizeof(refused_fields[0]); i++)
 		if (vmcs_get(v, refused_fields[i].field)) {
 			*field = refused_fields[i].field;

@@ -109,7 +109,8 @@ protected:
 TEST_F(NotModelled, ADefaultVmcsAsksForNothing)
 {
 	EXPECT_EQ(What(), "");
-	// Every M and H bit at once still asks for nothing.
+	// Every M and H bit at once still asks for nothing (a protected-mode guest: unrestricted guest is among them).
+	vmcs_set(v.get(), GUEST_CR0, 0x21);
 	for (int i = 0; i < vmx_control_count(); i++) {
 		const struct vmx_control_info *r = vmx_control_info(i);
 		static const vmcs_field f[] = {PIN_BASED_VM_EXEC_CONTROL, CPU_BASED_VM_EXEC_CONTROL,
@@ -182,6 +183,21 @@ TEST_F(NotModelled, FieldsNameTheFeatureAndTheField)
 		EXPECT_EQ(field, c.f);
 		vmcs_set(v.get(), c.f, 0);
 	}
+}
+
+/* Unrestricted guest with CR0.PE = 0 runs in real mode, which the model's event delivery does not have. */
+TEST_F(NotModelled, RealModeUnderUnrestrictedGuest)
+{
+	vmcs_set_bits(v.get(), SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
+	vmcs_set(v.get(), GUEST_CR0, 0x20);
+	EXPECT_EQ(What(&m.caps).rfind("real-address mode (GUEST_CR0.PE = 0", 0), 0u) << What();
+	EXPECT_EQ(field, GUEST_CR0);
+	vmcs_set(v.get(), GUEST_CR0, 0x21);
+	EXPECT_EQ(What(&m.caps), "");
+	// Without unrestricted guest CR0.PE is not looked at (the model's guests are IA-32e mode guests).
+	vmcs_set(v.get(), GUEST_CR0, 0);
+	vmcs_clear_bits(v.get(), SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_UNRESTRICTED_GUEST);
+	EXPECT_EQ(What(&m.caps), "");
 }
 
 /* The root program's VMLAUNCH, once the entry's checks pass with a processor that allows PML: void. */
