@@ -12,7 +12,9 @@
 _Static_assert((int)VMXSIM_FORMAT_TEXT == (int)TRACE_FORMAT_TEXT && (int)VMXSIM_FORMAT_JSONL == (int)TRACE_FORMAT_JSONL &&
                    (int)VMXSIM_FORMAT_VCD == (int)TRACE_FORMAT_VCD &&
                    (int)VMXSIM_FORMAT_PERFETTO == (int)TRACE_FORMAT_PERFETTO &&
-                   (int)VMXSIM_FORMAT_FTRACE == (int)TRACE_FORMAT_FTRACE && TRACE_FORMAT_COUNT == 5,
+                   (int)VMXSIM_FORMAT_FTRACE == (int)TRACE_FORMAT_FTRACE &&
+                   (int)VMXSIM_FORMAT_TRACE_DAT == (int)TRACE_FORMAT_TRACE_DAT &&
+                   (int)VMXSIM_FORMAT_FTRACE_NS == (int)TRACE_FORMAT_FTRACE_NS && TRACE_FORMAT_COUNT == 7,
                "the public formats are the trace bus's formats");
 
 VMXSIM_API const char *vmxsim_version(void)

@@ -36,7 +36,9 @@ enum vmxsim_format {
 	VMXSIM_FORMAT_JSONL,     /* the same events as JSON lines */
 	VMXSIM_FORMAT_VCD,       /* value change dump for waveform viewers (GTKWave) */
 	VMXSIM_FORMAT_PERFETTO,  /* Chrome / Perfetto trace-event JSON */
-	VMXSIM_FORMAT_FTRACE,    /* lines shaped like trace-cmd report of KVM's tracepoints */
+	VMXSIM_FORMAT_FTRACE,    /* what trace-cmd report prints for the run's trace-dat file */
+	VMXSIM_FORMAT_TRACE_DAT, /* a trace-cmd data file (trace.dat) for trace-cmd report and KernelShark */
+	VMXSIM_FORMAT_FTRACE_NS, /* ftrace with nanosecond time stamps (trace-cmd report -t) */
 };
 
 /* "text", "jsonl", ...; NULL for a value out of range. */

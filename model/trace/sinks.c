@@ -10,7 +10,8 @@
 static const char *const format_names[TRACE_FORMAT_COUNT] = {
 	[TRACE_FORMAT_TEXT] = "text",         [TRACE_FORMAT_JSONL] = "jsonl",
 	[TRACE_FORMAT_VCD] = "vcd",           [TRACE_FORMAT_PERFETTO] = "perfetto",
-	[TRACE_FORMAT_FTRACE] = "ftrace",
+	[TRACE_FORMAT_FTRACE] = "ftrace",     [TRACE_FORMAT_TRACE_DAT] = "trace-dat",
+	[TRACE_FORMAT_FTRACE_NS] = "ftrace-ns",
 };
 
 const char *trace_format_name(enum trace_format f)
@@ -34,6 +35,7 @@ static void file_sink_destroy(struct trace_sink *s)
 struct trace_sink *trace_sink_open(enum trace_format format, FILE *out, const struct trace_sink_context *ctx)
 {
 	struct trace_file_sink *fs;
+	struct trace_sink_context ns;
 
 	switch (format) {
 	case TRACE_FORMAT_TEXT:
@@ -50,6 +52,12 @@ struct trace_sink *trace_sink_open(enum trace_format format, FILE *out, const st
 		return trace_perfetto_sink_new(out, ctx);
 	case TRACE_FORMAT_FTRACE:
 		return trace_ftrace_sink_new(out, ctx);
+	case TRACE_FORMAT_TRACE_DAT:
+		return trace_tracedat_sink_new(out, ctx);
+	case TRACE_FORMAT_FTRACE_NS:
+		ns = ctx ? *ctx : (struct trace_sink_context){0};
+		ns.time_ns = true;
+		return trace_ftrace_sink_new(out, &ns);
 	case TRACE_FORMAT_COUNT:
 		break;
 	}

@@ -183,7 +183,9 @@ enum trace_format {
 	TRACE_FORMAT_JSONL,     /* the same events as JSON lines */
 	TRACE_FORMAT_VCD,       /* value change dump for waveform viewers */
 	TRACE_FORMAT_PERFETTO,  /* Chrome / Perfetto trace-event JSON */
-	TRACE_FORMAT_FTRACE,    /* lines shaped like trace-cmd report of KVM's tracepoints */
+	TRACE_FORMAT_FTRACE,    /* what trace-cmd report prints for the trace-dat file of the run */
+	TRACE_FORMAT_TRACE_DAT, /* a trace-cmd data file (trace.dat, version 6) */
+	TRACE_FORMAT_FTRACE_NS, /* ftrace with nanosecond time stamps, as trace-cmd report -t prints them */
 	TRACE_FORMAT_COUNT
 };
 
@@ -193,9 +195,10 @@ struct trace_sink_context {
 	const char *l0;         /* L0 variant name (ftrace picks the era's formats) */
 	uint32_t vcpus;
 	const char *scenario;   /* file name, for headers */
+	bool time_ns;           /* ftrace: nanosecond time stamps (trace-cmd report -t) */
 };
 
-/* "text", "jsonl", "vcd", "perfetto", "ftrace"; and back (-1 if unknown). */
+/* "text", "jsonl", "vcd", "perfetto", "ftrace", "trace-dat", "ftrace-ns"; and back (-1 if unknown). */
 const char *trace_format_name(enum trace_format f);
 int trace_format_lookup(const char *name);
 
@@ -210,6 +213,7 @@ void trace_sink_close(struct trace_sink *s);
 struct trace_sink *trace_vcd_sink_new(FILE *out, const struct trace_sink_context *ctx);
 struct trace_sink *trace_perfetto_sink_new(FILE *out, const struct trace_sink_context *ctx);
 struct trace_sink *trace_ftrace_sink_new(FILE *out, const struct trace_sink_context *ctx);
+struct trace_sink *trace_tracedat_sink_new(FILE *out, const struct trace_sink_context *ctx);
 
 /* A sink that writes one line per event to a stdio stream. */
 struct trace_file_sink {
