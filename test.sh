@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./scripts/deps.sh
-need_packages cmake ninja-build gcc g++ libc6-dev libgtest-dev pkg-config python3 python3-matplotlib gtkwave libsystemc-dev help2man groff-base bash-completion make bochs bochsbios vgabios bochs-term nasm binutils parallel
+need_packages cmake ninja-build gcc g++ libc6-dev libgtest-dev pkg-config trace-cmd libtracecmd-dev libtracefs-dev libtraceevent-dev python3 python3-matplotlib gtkwave libsystemc-dev help2man groff-base bash-completion make bochs bochsbios vgabios bochs-term nasm binutils parallel
 
 start=$SECONDS
 mkdir -p build
