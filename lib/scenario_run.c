@@ -457,7 +457,7 @@ struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trac
                                            FILE *diag, const struct run_limits *lim, unsigned flags)
 {
 	struct run_handle *h = calloc(1, sizeof(*h));
-	struct trace_sink_context tctx;
+	struct trace_sink_context tctx = {0};
 	char err[256];
 
 	if (!h) {

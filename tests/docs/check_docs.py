@@ -53,7 +53,7 @@ MARK_RE = re.compile(r'^\s*<!--\s*([a-z][a-z-]*)\s*:(.*?)-->\s*$')
 MARK_START_RE = re.compile(r'^\s*<!--\s*(scn|trace|unchecked)\s*:')
 KNOWN_MARKS = ('scn', 'trace', 'unchecked')
 SCN_ROLES = ('scn', 'scn-error', 'scn-fragment')
-FORMATS = ('text', 'jsonl', 'ftrace', 'perfetto', 'vcd')
+FORMATS = ('text', 'jsonl', 'ftrace', 'ftrace-ns', 'perfetto', 'vcd')
 
 # A line that only a scenario has: a top-level statement with its first argument.
 SCENARIO_LINE_RE = re.compile(

@@ -26,13 +26,14 @@ struct Ev {
 };
 
 // The context of a synthetic run of scenario "synthetic.scn".
-inline trace_sink_context SinkContext(uint64_t tsc_hz, const char *l0, uint32_t vcpus)
+inline trace_sink_context SinkContext(uint64_t tsc_hz, const char *l0, uint32_t vcpus, bool time_ns = false)
 {
-	trace_sink_context ctx;
+	trace_sink_context ctx = {};
 	ctx.tsc_hz = tsc_hz;
 	ctx.l0 = l0;
 	ctx.vcpus = vcpus;
 	ctx.scenario = "synthetic.scn";
+	ctx.time_ns = time_ns;
 	return ctx;
 }
 

@@ -322,7 +322,7 @@ TEST(SinkPerfetto, SetsTheErrorFlagWhenTheStreamFails)
 {
 	FILE *f = fopen("/dev/full", "w");
 	ASSERT_NE(f, nullptr);
-	trace_sink_context ctx;
+	trace_sink_context ctx = {};
 	ctx.tsc_hz = 1000000000;
 	ctx.l0 = "plain";
 	ctx.vcpus = 1;
