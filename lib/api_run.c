@@ -76,8 +76,9 @@ static bool session_poll(void *ctx, uint64_t now)
 
 	if (ss->interrupt && *ss->interrupt)
 		return true;
+	/* What the writer holds until the end (ftrace, trace-dat) counts as written. */
 	if (ss->trace && ss->max_trace_bytes != UINT64_MAX && (size = ftello(ss->trace)) >= 0 &&
-	    (uint64_t)size > ss->max_trace_bytes) {
+	    (uint64_t)size + run_handle_trace_held(ss->h) > ss->max_trace_bytes) {
 		ss->trace_full = true;
 		return true;
 	}

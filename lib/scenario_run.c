@@ -535,6 +535,11 @@ const struct machine_config *run_handle_config(const struct run_handle *h)
 	return &h->b.cfg;
 }
 
+uint64_t run_handle_trace_held(const struct run_handle *h)
+{
+	return h->out ? h->out->held : 0;
+}
+
 bool run_handle_attach(struct run_handle *h, struct trace_sink *sink)
 {
 	return trace_bus_attach(&h->bus, sink);

@@ -92,6 +92,8 @@ const struct machine_config *run_handle_config(const struct run_handle *h);
  * handle's run. False if the bus has no room.
  */
 bool run_handle_attach(struct run_handle *h, struct trace_sink *sink);
+/* Bytes of trace the writer holds in memory, not yet in the file (trace_sink.held). */
+uint64_t run_handle_trace_held(const struct run_handle *h);
 /*
  * Finish the run (what is left of it runs without further stimuli from
  * outside), judge the expectations, fill res (may be NULL) and free the

@@ -11,7 +11,8 @@
 #   formats.tracedat.report    `trace-cmd report` of each trace.dat equals --format ftrace of the
 #                              same run line for line, and `trace-cmd report -t` --format
 #                              ftrace-ns; nothing fails to parse; kvm_exit lines carry reason
-#                              names (Debian's plugin_kvm)
+#                              names (Debian's plugin_kvm); a run stopped by --max-trace (the
+#                              writer's memory counts) leaves a trace.dat that reads
 #
 # A missing package leaves its tests out with a warning at configure time.
 
@@ -92,6 +93,11 @@ done
 named=$(cat ./*.report | grep -Ec 'kvm_exit: +reason [A-Z_]+ rip 0x' || true)
 [ "$named" -gt 0 ] || { echo "no kvm_exit with a reason name"; exit 1; }
 echo "$named kvm_exit lines with a reason name"
+# What the writer holds in memory counts against --max-trace; the stopped file still reads.
+st=0; "$vmxsim" run "$src/scenarios/soft-vnmi/timeout-1s.scn" --format trace-dat --max-trace 20000 -o limit.dat 2>/dev/null || st=$?
+[ "$st" -eq 2 ] || { echo "--max-trace 20000: exit $st, not 2"; exit 1; }
+"$tracecmd" report limit.dat >limit.report 2>limit.err && ! [ -s limit.err ] || { cat limit.err; echo "the stopped trace.dat does not read"; exit 1; }
+grep -q 'vmxsim_end: .* stopped=1' limit.report || { echo "the stopped trace.dat has no end stopped=1"; exit 1; }
 ]] sh ${VMXSIM_TRACEDAT_WORK}/report $<TARGET_FILE:vmxsim> ${PROJECT_SOURCE_DIR} ${VMXSIM_TRACE_CMD}
        ${VMXSIM_TRACEDAT_SCENARIOS})
   set_tests_properties(formats.tracedat.report PROPERTIES LABELS formats TIMEOUT 300)

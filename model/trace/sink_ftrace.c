@@ -77,6 +77,7 @@ static bool keep(struct ftrace_sink *s, uint32_t cpu, uint64_t ts, const char *t
 	c->line[c->n].off = c->len;
 	c->n++;
 	c->len += len + 1;
+	s->base.held += len + 1;
 	return true;
 }
 

@@ -99,6 +99,7 @@ static bool new_page(struct tracedat_sink *s, struct cpu_buf *c, uint64_t ts)
 	c->page = c->pages.len;
 	memset(c->pages.p + c->page, 0, PAGE_SIZE);
 	c->pages.len += PAGE_SIZE;
+	s->base.held += PAGE_SIZE;
 	le(c->pages.p + c->page, ts, 8);
 	c->open = true;
 	c->last_ts = ts;

@@ -68,6 +68,12 @@ struct trace_sink {
 	 */
 	uint64_t ignore;
 	bool error;                              /* writing failed */
+	/*
+	 * Bytes the writer keeps in memory until finish writes them (ftrace
+	 * sorts by time, trace-dat writes its header first): a run's trace
+	 * size limit counts them as written.
+	 */
+	uint64_t held;
 };
 
 #define TRACE_MAX_SINKS 16
