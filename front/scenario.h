@@ -209,6 +209,14 @@ enum scn_op {
 	SCN_OP_VMCLEAR,
 	SCN_OP_VMPTRLD,
 	SCN_OP_VMPTRST,   /* vmptrst REG */
+	/*
+	 * Stores to the virtual-APIC page and the posted-interrupt descriptor of
+	 * the current VMCS (L1 only, 'l0 none'): SDM Vol. 3C 30.1.1, 30.6.
+	 */
+	SCN_OP_VAPIC_IRR, /* vapic-irr VECTOR: set the vector's bit in VIRR */
+	SCN_OP_VAPIC_ISR, /* vapic-isr VECTOR: set the vector's bit in VISR */
+	SCN_OP_VAPIC_TPR, /* vapic-tpr VALUE: write VTPR (0-255) */
+	SCN_OP_PI_POST,   /* pi-post VECTOR: set the vector's bit in PIR, and ON */
 	SCN_OP_COUNT
 };
 
@@ -366,6 +374,7 @@ enum scn_stim_kind {
 	SCN_STIM_IRQ,       /* an external interrupt with a vector */
 	SCN_STIM_INIT,      /* an INIT */
 	SCN_STIM_SIPI,      /* a start-up IPI with a vector */
+	SCN_STIM_POST,      /* a posted interrupt with a vector (SDM Vol. 3C 30.6): PIR and ON, then the notification */
 };
 
 struct scn_stimulus {
@@ -379,7 +388,7 @@ struct scn_stimulus {
 	uint32_t occurrence;          /* ON: 1 = first; 0 = every occurrence */
 	struct scn_time delay;        /* ON: after the trigger */
 	enum scn_stim_kind kind;
-	uint32_t vector;              /* IRQ, SIPI */
+	uint32_t vector;              /* IRQ, SIPI, POST */
 	enum scn_level level;         /* target: L0 = host, L1, L2 */
 	uint32_t cpu;                 /* target vCPU */
 	struct scn_loc target_loc;    /* of the level after `->` */

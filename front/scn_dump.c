@@ -176,7 +176,7 @@ int scn_replay_dump(const char *path)
 		if (st->kind == SCN_STIM_NMI || st->kind == SCN_STIM_INIT)
 			printf(" %s", st->kind == SCN_STIM_NMI ? "nmi" : "init");
 		else
-			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : "sipi", st->vector);
+			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : st->kind == SCN_STIM_SIPI ? "sipi" : "post", st->vector);
 		printf(" -> L%d cpu%u%s%s\n", (int)st->level, st->cpu, st->via ? " via " : "",
 		       st->via ? st->via : "");
 	}

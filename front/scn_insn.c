@@ -105,13 +105,18 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_VMCLEAR] = {ARG_REGION, true},
 	[SCN_OP_VMPTRLD] = {ARG_REGION, true},
 	[SCN_OP_VMPTRST] = {ARG_REG, true},
+	[SCN_OP_VAPIC_IRR] = {ARG_VECTOR, true},
+	[SCN_OP_VAPIC_ISR] = {ARG_VECTOR, true},
+	[SCN_OP_VAPIC_TPR] = {ARG_VECTOR, true},
+	[SCN_OP_PI_POST] = {ARG_VECTOR, true},
 };
 
 #define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
             "vmlaunch, vmresume, vmread, vmwrite, choose, mov, add, sub, and, or, xor, shl, shr, " \
             "inc, dec, cmp, test, je, jne, jz, jnz, jb, jae, jc, jnc, jbe, ja, record, rdmsr, in, out, " \
             "mov-cr3, mov-cr8, div, into, icebp, int1, pause, cpuid, rdtsc, set-idt, clear-idt, wrmsr, " \
-            "apic-timer, msr-bitmap-set, msr-bitmap-clear, vmxon, vmxoff, vmclear, vmptrld, vmptrst"
+            "apic-timer, msr-bitmap-set, msr-bitmap-clear, vmxon, vmxoff, vmclear, vmptrld, vmptrst, " \
+            "vapic-irr, vapic-isr, vapic-tpr, pi-post"
 
 /* Registers: a name from vmcs/x86_gprs.def; RSP is known and refused. */
 bool scn_word_is_reg(const struct tok *t, int *reg)

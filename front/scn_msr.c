@@ -14,11 +14,11 @@
 #include "vmcs/x2apic_timer.h"
 #include "vmcs/x86_msr.h"
 
-/* Can `wrmsr` write it? The timer's registers (EOI and ICR have `eoi` and `ipi`). */
+/* Can `wrmsr` write it? The timer's registers, TPR and SELF IPI (EOI and ICR have `eoi` and `ipi`). */
 static bool wrmsr_target(uint32_t msr)
 {
 	return msr == MSR_IA32_X2APIC_LVT_TIMER || msr == MSR_IA32_X2APIC_INIT_COUNT ||
-	       msr == MSR_IA32_X2APIC_DIV_CONF;
+	       msr == MSR_IA32_X2APIC_DIV_CONF || msr == MSR_IA32_X2APIC_TPR || msr == MSR_IA32_X2APIC_SELF_IPI;
 }
 
 static bool usable(enum scn_msr_use use, uint32_t msr)
@@ -34,10 +34,12 @@ static bool usable(enum scn_msr_use use, uint32_t msr)
 	return false;
 }
 
-/* Architecturally read-only (WRMSR raises #GP): the VMX capability MSRs, the current count. */
+/* Architecturally read-only (WRMSR raises #GP): the VMX capability MSRs, the current count, PPR, ISR, IRR. */
 static bool read_only(uint32_t msr)
 {
-	return x86_msr_is_vmx_cap(msr) || msr == MSR_IA32_X2APIC_CUR_COUNT;
+	return x86_msr_is_vmx_cap(msr) || msr == MSR_IA32_X2APIC_CUR_COUNT || msr == MSR_IA32_X2APIC_PPR ||
+	       (msr >= MSR_IA32_X2APIC_ISR0 && msr <= MSR_IA32_X2APIC_ISR7) ||
+	       (msr >= MSR_IA32_X2APIC_IRR0 && msr <= MSR_IA32_X2APIC_IRR7);
 }
 
 /*
@@ -46,9 +48,9 @@ static bool read_only(uint32_t msr)
  */
 static bool refuse_msr(struct parser *p, uint32_t col, enum scn_msr_use use, int64_t msr, const char *shown)
 {
-	char names[512];
+	char names[1024];
 
-	if (use == SCN_MSR_USE_READ && msr == MSR_IA32_X2APIC_EOI)
+	if (use == SCN_MSR_USE_READ && (msr == MSR_IA32_X2APIC_EOI || msr == MSR_IA32_X2APIC_SELF_IPI))
 		return scn_fail_col(p, col, "%s is write-only: RDMSR of it raises #GP", shown);
 	if (use == SCN_MSR_USE_WRITE && msr >= 0 && read_only((uint32_t)msr))
 		return scn_fail_col(p, col, "%s is read-only: WRMSR of it raises #GP", shown);
@@ -56,10 +58,11 @@ static bool refuse_msr(struct parser *p, uint32_t col, enum scn_msr_use use, int
 	case SCN_MSR_USE_READ:
 		x86_msr_names(X86_MSR_READ, names, sizeof(names));
 		return scn_fail_col(p, col, "not modelled: MSR %s (the model reads the VMX capability MSRs and the "
-		                            "LAPIC timer's: %s)", shown, names);
+		                            "local APIC's: %s)", shown, names);
 	case SCN_MSR_USE_WRITE:
 		return scn_fail_col(p, col, "not modelled: MSR %s (wrmsr writes the LAPIC timer: IA32_X2APIC_LVT_TIMER, "
-		                            "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; eoi and ipi write the others)",
+		                            "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and "
+		                            "IA32_X2APIC_SELF_IPI; eoi and ipi write EOI and ICR)",
 		                    shown);
 	case SCN_MSR_USE_BITMAP:
 		break;
@@ -126,7 +129,9 @@ bool scn_check_wrmsr_value(struct parser *p, struct scn_loc loc, uint32_t msr, u
 	if (msr == MSR_IA32_X2APIC_LVT_TIMER && (value & APIC_LVT_TIMER_MODE_MASK) == APIC_LVT_TIMER_TSC_DEADLINE)
 		return scn_fail_at(p, loc, "not modelled: the TSC-deadline mode of the APIC timer (there is no "
 		                           "IA32_TSC_DEADLINE); use one-shot (0) or periodic (0x20000)");
-	if (!apic_timer_value_ok(msr, value))
+	/* TPR and SELF IPI take bits 7:0 (SDM Vol. 3A 11.12.1); the rest is reserved. */
+	if ((msr == MSR_IA32_X2APIC_TPR || msr == MSR_IA32_X2APIC_SELF_IPI) ? (value >> 8) != 0
+	                                                                    : !apic_timer_value_ok(msr, value))
 		return scn_fail_at(p, loc, "0x%llx sets reserved bits of %s (WRMSR would raise #GP)",
 		                   (unsigned long long)value, x86_msr_name(msr));
 	return true;

@@ -77,6 +77,10 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_VMCLEAR] = "vmclear",
 	[SCN_OP_VMPTRLD] = "vmptrld",
 	[SCN_OP_VMPTRST] = "vmptrst",
+	[SCN_OP_VAPIC_IRR] = "vapic-irr",
+	[SCN_OP_VAPIC_ISR] = "vapic-isr",
+	[SCN_OP_VAPIC_TPR] = "vapic-tpr",
+	[SCN_OP_PI_POST] = "pi-post",
 };
 
 const char *scn_op_name(enum scn_op op)

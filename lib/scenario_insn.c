@@ -6,6 +6,7 @@
  * program out.
  */
 #include "lib/scenario_insn.h"
+#include "vmcs/virtual_apic.h"
 
 static enum vmx_op op_of(enum scn_op op)
 {
@@ -43,6 +44,8 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_VMXON] = VMX_OP_VMXON,       [SCN_OP_VMXOFF] = VMX_OP_VMXOFF,
 	    [SCN_OP_VMCLEAR] = VMX_OP_VMCLEAR,   [SCN_OP_VMPTRLD] = VMX_OP_VMPTRLD,
 	    [SCN_OP_VMPTRST] = VMX_OP_VMPTRST,
+	    [SCN_OP_VAPIC_IRR] = VMX_OP_VAPIC_STORE, [SCN_OP_VAPIC_ISR] = VMX_OP_VAPIC_STORE,
+	    [SCN_OP_VAPIC_TPR] = VMX_OP_VAPIC_STORE, [SCN_OP_PI_POST] = VMX_OP_VAPIC_STORE,
 	};
 	return map[op];
 }
@@ -118,6 +121,14 @@ void scenario_insn_operation(const struct scn_insn *in, enum scn_level level, st
 	case SCN_OP_IN:
 	case SCN_OP_OUT:
 		out->arg = in->port;
+		break;
+	case SCN_OP_VAPIC_IRR:
+	case SCN_OP_VAPIC_ISR:
+	case SCN_OP_VAPIC_TPR:
+	case SCN_OP_PI_POST:
+		out->arg = in->op == SCN_OP_VAPIC_IRR ? VAPIC_IRR : in->op == SCN_OP_VAPIC_ISR ? VAPIC_ISR
+		         : in->op == SCN_OP_VAPIC_TPR ? VAPIC_TPR : VMX_PI_DESC_PIR;
+		out->arg2 = in->vector;
 		break;
 	case SCN_OP_MOV_CR3:
 	case SCN_OP_MOV_CR8:

@@ -58,6 +58,7 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
 	case SCN_STIM_IRQ: return MACHINE_STIM_IRQ;
 	case SCN_STIM_INIT: return MACHINE_STIM_INIT;
 	case SCN_STIM_SIPI: return MACHINE_STIM_SIPI;
+	case SCN_STIM_POST: return MACHINE_STIM_POST;
 	}
 	return MACHINE_STIM_NMI;
 }
@@ -86,6 +87,29 @@ bool check_l0_init_sipi(struct build *b)
 				               "takes them, at the processor's pins)", l0);
 		}
 	}
+	return true;
+}
+
+/*
+ * Under an L0 the stores to the virtual-APIC page and the posted-interrupt
+ * descriptor (vapic-irr, vapic-isr, vapic-tpr, pi-post) are not modelled:
+ * the L0 would have to map L1's pages into vmcs02, and it refuses
+ * virtual-interrupt delivery for L2 in any case.
+ */
+bool check_l0_vapic_stores(struct build *b)
+{
+	const struct scn_scenario *s = b->s;
+
+	for (size_t k = 0; k < s->nguests; k++)
+		for (size_t i = 0; i < s->guests[k].ninsns; i++) {
+			const struct scn_insn *in = &s->guests[k].insns[i];
+
+			if (in->op == SCN_OP_VAPIC_IRR || in->op == SCN_OP_VAPIC_ISR || in->op == SCN_OP_VAPIC_TPR ||
+			    in->op == SCN_OP_PI_POST)
+				return build_located(b, in->loc, "not modelled: %s under L0 '%s' (only 'l0 none': the "
+				                     "virtual-APIC page and the posted-interrupt descriptor are the bare-metal "
+				                     "hypervisor's)", scn_op_name(in->op), b->cfg.l0->name);
+		}
 	return true;
 }
 
@@ -119,6 +143,24 @@ static bool stimulus_for_l2(struct build *b, const struct scn_stimulus *st)
 	               b->cfg.l0->name, what, exiting);
 }
 
+/*
+ * `post VECTOR -> L2 cpuN`: a device or another processor posts an
+ * interrupt for the guest the bare-metal hypervisor runs on cpuN (SDM
+ * Vol. 3C 30.6): the descriptor of the current VMCS gets the vector in PIR
+ * and ON, then the notification vector arrives at the pins. Under an L0
+ * written in C there is no descriptor the model keeps.
+ */
+static bool stimulus_post(struct build *b, const struct scn_stimulus *st)
+{
+	if (!b->cfg.bare_metal)
+		return build_located(b, st->loc, "not modelled: posted interrupts under L0 '%s' (only 'l0 none': the "
+		                     "descriptor is the bare-metal hypervisor's)", b->cfg.l0->name);
+	if (st->level != SCN_L2)
+		return build_located(b, st->target_loc, "a posted interrupt is for the guest of the current VMCS: write "
+		                     "'-> L2'");
+	return true;
+}
+
 bool build_stimuli(struct build *b)
 {
 	const struct scn_scenario *s = b->s;
@@ -134,7 +176,9 @@ bool build_stimuli(struct build *b)
 		struct machine_stimulus *ms = &b->stim[n];
 		const bool chosen = st->varies && b->point;
 
-		if (st->level == SCN_L2 && !stimulus_for_l2(b, st))
+		if (st->kind == SCN_STIM_POST && !stimulus_post(b, st))
+			return false;
+		if (st->level == SCN_L2 && st->kind != SCN_STIM_POST && !stimulus_for_l2(b, st))
 			return false;
 		if (b->cfg.bare_metal && st->level == SCN_L0)
 			return build_located(b, st->target_loc, "with 'l0 none' there is no L0: events for the L1 hypervisor "

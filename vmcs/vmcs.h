@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmcs/virtual_apic.h"
 #include "vmcs/vmcs_field.h"
 #include "vmcs/vmx_caps.h"
 #include "vmcs/vmx_insn_error.h"
@@ -44,12 +45,20 @@ struct vmcs {
 	 */
 	struct vmx_guest_mem *guest;
 	/*
-	 * Model-only: VTPR, byte 0x80 of the virtual-APIC page that
-	 * VIRTUAL_APIC_PAGE_ADDR points to (SDM Vol. 3C 30.1.1). The model
-	 * keeps no memory, so the one byte of that page it uses lives here;
-	 * with "use TPR shadow" a MOV to CR8 writes it (30.3).
+	 * Model-only: the virtual-APIC page at VIRTUAL_APIC_PAGE_ADDR (SDM Vol.
+	 * 3C 30.1.1) and the posted-interrupt descriptor at
+	 * POSTED_INTR_DESC_ADDR (30.6). Both are memory of the hypervisor that
+	 * set up this VMCS, which the processor reads and writes while the
+	 * guest runs. The model keeps no memory, so the registers of those
+	 * pages that the processor uses live here, one page and one descriptor
+	 * per VMCS (as KVM gives every vCPU its own): with "use TPR shadow" a
+	 * MOV to CR8 writes VTPR (30.3); virtual-interrupt delivery works on
+	 * VIRR, VISR and VPPR (30.2); posting sets PIR and ON. The addresses
+	 * themselves are only entry-checked (R5, 26.2.1.1). A root program
+	 * stores to them with `vapic-*` and `pi-post`.
 	 */
-	uint8_t vtpr;
+	struct virtual_apic_page vapic;
+	struct posted_intr_desc pi_desc;
 	/*
 	 * Model-only: the page at MSR_BITMAP, which the processor reads for
 	 * RDMSR and WRMSR when "use MSR bitmaps" is 1. The hypervisor that set

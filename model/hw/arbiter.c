@@ -5,9 +5,11 @@
  * inserts of 25.2/25.5, rule R24), and which events leave HLT (R23).
  *
  * Highest first: INIT (3), MTF VM exit (3.5), #DB trap (4, debug.c),
- * VMX-preemption timer (4.3),
- * NMI-window exit (4.6), NMI (5), interrupt-window exit (5.5), external
- * interrupt (6). Wake-up from HLT is not a separate list: the processor
+ * VMX-preemption timer (4.3), NMI-window exit (4.6), NMI (5),
+ * interrupt-window exit and virtual-interrupt delivery (5.5), external
+ * interrupt (6), which with "process posted interrupts" and the
+ * notification vector is posted-interrupt processing instead of a VM exit
+ * (30.6). Wake-up from HLT is not a separate list: the processor
  * leaves HLT exactly when this function returns something other than NONE.
  *
  * INIT and SIPI (25.2 "Other Causes of VM Exits"): INIT is blocked in VMX
@@ -16,7 +18,7 @@
  * resets the processor. The wait-for-SIPI state blocks everything but a
  * SIPI: NMIs, interrupts, windows and the preemption timer all wait.
  */
-#include "model/hw/lp_internal.h"
+#include "model/hw/vapic.h"
 
 /* Physical NMI recognition: held off by MOV SS (and by STI on some parts). */
 static bool nmi_shadowed(const struct vmx_lp *lp)
@@ -103,10 +105,18 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
 	 */
 	if (active_or_hlt && lp_proc(lp, CPU_BASED_INTR_WINDOW_EXITING) && if_set(lp) && !intr_shadowed(lp))
 		return VMX_DECIDE_INTR_WINDOW_EXIT;
+	/*
+	 * 30.2.2 (R24 5.5): a recognised virtual interrupt is delivered under
+	 * the conditions of the interrupt window, which with window exiting = 1
+	 * exits first; like it, it wakes HLT (R23).
+	 */
+	if (active_or_hlt && lp->vintr_recognised && lp_vid(lp) && !lp_proc(lp, CPU_BASED_INTR_WINDOW_EXITING) &&
+	    if_set(lp) && !intr_shadowed(lp))
+		return VMX_DECIDE_VINTR_DELIVER;
 	if (active_or_hlt && lapic_intr_pending(&lp->apic) && !intr_shadowed(lp)) {
 		/* R1: with external-interrupt exiting, RFLAGS.IF does not block. */
 		if (lp_pin(lp, PIN_BASED_EXT_INTR_MASK))
-			return VMX_DECIDE_EXTINT_EXIT;
+			return lp_posted_intr_notification(lp) ? VMX_DECIDE_POSTED_INTR : VMX_DECIDE_EXTINT_EXIT;
 		if (if_set(lp))
 			return VMX_DECIDE_EXTINT_DELIVER;
 	}
@@ -128,6 +138,8 @@ const char *vmx_decision_name(enum vmx_decision d)
 	case VMX_DECIDE_NMI_EXIT: return "nmi-exit";
 	case VMX_DECIDE_NMI_DELIVER: return "nmi-deliver";
 	case VMX_DECIDE_INTR_WINDOW_EXIT: return "intr-window-exit";
+	case VMX_DECIDE_VINTR_DELIVER: return "virtual-intr-deliver";
+	case VMX_DECIDE_POSTED_INTR: return "posted-intr";
 	case VMX_DECIDE_EXTINT_EXIT: return "extint-exit";
 	case VMX_DECIDE_EXTINT_DELIVER: return "extint-deliver";
 	}

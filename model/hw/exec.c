@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "model/hw/exec_regs.h"
+#include "model/hw/vapic.h"
 
 enum lp_step lp_insn_exit(struct vmx_lp *lp, uint32_t reason, uint64_t qualification, const struct vmx_insn *in)
 {
@@ -216,6 +217,8 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	case VMX_OP_VMPTRLD:
 	case VMX_OP_VMPTRST:
 		return lp_exec_vmx(lp, in);
+	case VMX_OP_VAPIC_STORE:
+		return lp_vapic_store(lp, in);
 	case VMX_OP_MOV:
 	case VMX_OP_ADD:
 	case VMX_OP_SUB:
@@ -268,7 +271,8 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 	struct vmx_exit_info x = {0};
 	struct vmx_event e = {0};
 
-	if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE) {
+	/* Posted-interrupt processing alone leaves HLT as it is: a virtual interrupt it makes recognised wakes it. */
+	if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE && d != VMX_DECIDE_POSTED_INTR) {
 		struct vmx_hw_event ev = {.kind = HW_WAKE, .new_state = lp->ctx.activity, .rip = lp->ctx.rip};
 		lp_emit(lp, &ev);
 	}
@@ -327,6 +331,11 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 		e.vector = lapic_ack(&lp->apic);
 		lp_emit_simple(lp, HW_INTR_ACK, e.vector);
 		return lp_deliver(lp, &e, lp->ctx.rip, false);
+	case VMX_DECIDE_VINTR_DELIVER:
+		return lp_vapic_deliver(lp);
+	case VMX_DECIDE_POSTED_INTR:
+		lp_posted_intr_process(lp);
+		return LP_STEP_CONTINUE;
 	case VMX_DECIDE_NONE:
 		return LP_STEP_CONTINUE;
 	}

@@ -7,11 +7,15 @@
  * 0 (SDM Vol. 3C 26.1.3, 25.6.9). Otherwise they execute as in root
  * operation, against the processor's own MSRs: `eoi` retires the in-service
  * vector of the physical local APIC, `ipi` sends the IPI, the timer's
- * registers program its timer, and RDMSR reads the VMX capability MSRs or
- * the timer. A store to the MSR-bitmap page is an ordinary memory write of
+ * registers program its timer, TPR and SELF IPI write the local APIC, and
+ * RDMSR reads the VMX capability MSRs, the timer or the local APIC's TPR,
+ * PPR, ISR and IRR - unless "virtualize x2APIC mode" sends the access to
+ * the virtual-APIC page (30.5, vapic_x2apic.c). A store to the MSR-bitmap page is an ordinary memory write of
  * the program (a hypervisor's), which never exits.
  */
 #include "model/hw/exec_regs.h"
+#include "model/hw/vapic.h"
+#include "vmcs/x86_msr.h"
 
 /* 26.1.3: does this RDMSR or WRMSR cause a VM exit? */
 static bool msr_exits(const struct vmx_lp *lp, uint32_t msr, bool write)
@@ -35,7 +39,8 @@ static enum lp_step rdmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 	uint32_t msr = vmx_insn_msr(in);
 	uint64_t v;
 
-	if (!vmx_caps_read_msr(&lp->model.caps, msr, &v) && !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v))
+	if (!vmx_caps_read_msr(&lp->model.caps, msr, &v) && !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v) &&
+	    !lapic_x2apic_read(&lp->apic, msr, &v))
 		return lp_fault(lp, GP_VECTOR, true, 0, false);
 	lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
 	return retire(lp, in);
@@ -46,6 +51,21 @@ static enum lp_step wrmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 	uint64_t value = lp_source(lp, in);
 	struct lapic_timer t = lp->apic.timer;
 
+	if (vmx_insn_msr(in) == MSR_IA32_X2APIC_TPR) {
+		if (value >> 8)
+			return lp_fault(lp, GP_VECTOR, true, 0, false);
+		lp->apic.tpr = (uint8_t)value;
+		return retire(lp, in);
+	}
+	if (vmx_insn_msr(in) == MSR_IA32_X2APIC_SELF_IPI) {
+		/* A fixed IPI to this processor: the machine makes it pending at once. */
+		if (value >> 8)
+			return lp_fault(lp, GP_VECTOR, true, 0, false);
+		retire(lp, in);
+		if (lp->send_ipi)
+			lp->send_ipi(lp->send_ipi_ctx, lp->id, lp->id, (uint32_t)value);
+		return LP_STEP_CONTINUE;
+	}
 	/* The write takes effect as the instruction retires: the timer counts from there. */
 	if (!lapic_timer_write(&t, vmx_insn_msr(in), value, lp->cycle + lp->model.insn_cycles))
 		return lp_fault(lp, GP_VECTOR, true, 0, false);   /* reserved bits (x2APIC mode) */
@@ -76,16 +96,15 @@ enum lp_step lp_exec_msr(struct vmx_lp *lp, const struct vmx_insn *in)
 	}
 	if (msr_exits(lp, vmx_insn_msr(in), write))
 		return lp_insn_exit(lp, write ? EXIT_REASON_MSR_WRITE : EXIT_REASON_MSR_READ, 0, in);
-	/*
-	 * With "virtualize x2APIC mode" an x2APIC MSR access that does not exit
-	 * goes to the virtual-APIC page (SDM Vol. 3C, virtualizing MSR-based
-	 * APIC accesses), which the model does not have: no answer rather than
-	 * the physical APIC's.
-	 */
 	if (lp->non_root && lp_proc2(lp, SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE) && vmx_insn_msr(in) >= 0x800 &&
-	    vmx_insn_msr(in) <= 0x8ff)
-		return lp_not_modelled(lp, in, "x2APIC virtualization (SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE): an "
-		                               "x2APIC MSR access that does not exit uses the virtual-APIC page");
+	    vmx_insn_msr(in) <= 0x8ff) {
+		enum lp_step step;
+		uint64_t value = in->op == VMX_OP_EOI ? 0 : in->op == VMX_OP_WRMSR ? lp_source(lp, in) : 0;
+
+		/* `ipi` writes the ICR, which 30.5 never virtualizes: it goes to the local APIC below. */
+		if (in->op != VMX_OP_IPI && lp_vapic_x2apic(lp, in, value, &step))
+			return step;
+	}
 	switch (in->op) {
 	case VMX_OP_EOI:
 		lp_emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));

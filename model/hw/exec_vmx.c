@@ -134,16 +134,6 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 
 	/* The entry traces its own VMfail, at the RIP of the instruction; only the flags are left to set. */
 	lp->retired++;
-	/*
-	 * Virtual-interrupt delivery and posted-interrupt processing (SDM Vol.
-	 * 3C, APIC virtualization) act on the virtual-APIC page and RVI from
-	 * the entry on; the model has neither, so a guest entered with them
-	 * gets no answer rather than one without them.
-	 */
-	if (s == VMX_ENTRY_OK && ((lp->ctl.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
-	                          (lp->ctl.pin & PIN_BASED_POSTED_INTR)))
-		return lp_not_modelled(lp, in, "virtual-interrupt delivery and posted interrupts in a running guest "
-		                               "(the virtual-APIC page and RVI); their VM-entry checks are modelled");
 	/* DR7 breakpoints: past R12, the guest would run without them (single-stepping is modelled, debug.c). */
 	if (s == VMX_ENTRY_OK && (debug = vmx_entry_breakpoints_not_modelled(lp->vmcs, &debug_field)) != NULL)
 		return lp_not_modelled(lp, in, debug);

@@ -14,6 +14,7 @@
  * older editions, cited elsewhere in the model, number them one lower).
  */
 #include "model/hw/exec_regs.h"
+#include "model/hw/vapic.h"
 
 static uint64_t *gpr(struct vmx_lp *lp, uint8_t operand)
 {
@@ -120,23 +121,12 @@ static bool mov_cr_exits(const struct vmx_lp *lp, uint32_t cr, uint64_t value)
 	return lp_proc(lp, CPU_BASED_CR8_LOAD_EXITING);
 }
 
-/* 30.3: with "use TPR shadow" a MOV to CR8 writes VTPR; then TPR virtualization (30.1.2). */
+/* 30.3: with "use TPR shadow" a MOV to CR8 writes VTPR; then TPR virtualization (30.1.2, vapic.c). */
 static enum lp_step write_vtpr(struct vmx_lp *lp, const struct vmx_insn *in, uint64_t value)
 {
-	uint32_t threshold = vmcs_get32(lp->vmcs, TPR_THRESHOLD) & 0xfu;
-
-	if (lp_proc2(lp, SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY))
-		return lp_not_modelled(lp, in, "virtual-interrupt delivery (PPR virtualization after a MOV to CR8 "
-		                            "with use TPR shadow)");
-	lp->vmcs->vtpr = (uint8_t)((value & 0xf) << 4);   /* VTPR[7:4] = CR8[3:0], the rest 0 */
+	lp->vmcs->vapic.tpr = (uint32_t)((value & 0xf) << 4);   /* VTPR[7:4] = CR8[3:0], the rest 0 */
 	done(lp, in);
-	/* A trap-like exit after the instruction: RIP is past it, no instruction length (28.2.4). */
-	if ((uint32_t)(lp->vmcs->vtpr >> 4) < threshold) {
-		struct vmx_exit_info x = {.reason = EXIT_REASON_TPR_BELOW_THRESHOLD};
-		lp_vmexit(lp, &x);
-		return LP_STEP_EXIT;
-	}
-	return LP_STEP_CONTINUE;
+	return lp_vapic_tpr_written(lp);
 }
 
 static enum lp_step do_mov_cr(struct vmx_lp *lp, const struct vmx_insn *in)

@@ -44,6 +44,7 @@ static const struct {
     [VMX_OP_VMCLEAR] = {"vmclear", 4}, /* 66 0f c7 /6 */
     [VMX_OP_VMPTRLD] = {"vmptrld", 3}, /* 0f c7 /6 */
     [VMX_OP_VMPTRST] = {"vmptrst", 3}, /* 0f c7 /7 */
+    [VMX_OP_VAPIC_STORE] = {"vapic-store", 4}, /* bts m32, imm8 or mov m8, imm8 (the address in a register) */
 };
 
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)

@@ -81,6 +81,8 @@ enum vmx_op {
 	VMX_OP_VMCLEAR,
 	VMX_OP_VMPTRLD,
 	VMX_OP_VMPTRST,   /* dst = the current-VMCS pointer */
+	VMX_OP_VAPIC_STORE,/* a store to the virtual-APIC page or PI descriptor of the current VMCS: arg = VAPIC_* offset
+	                      (vmcs/virtual_apic.h) or VMX_PI_DESC_PIR, arg2 = the vector or value */
 	VMX_OP_COUNT
 };
 
@@ -89,6 +91,9 @@ enum vmx_op {
 #define VMX_IPI_INIT 0x200u       /* INIT */
 #define VMX_IPI_SIPI 0x300u       /* start-up, | the SIPI vector */
 #define VMX_IPI_MODE_MASK 0xf00u
+/* arg of VMX_OP_VAPIC_STORE for the posted-interrupt descriptor: set PIR's bit arg2, then ON. */
+#define VMX_PI_DESC_PIR 0x1000u
+
 /* arg2 of VMX_OP_MSR_BITMAP. */
 #define VMX_MSR_BITMAP_WRITE 0x1u   /* the write bitmap (else the read bitmap) */
 #define VMX_MSR_BITMAP_SET 0x2u     /* set the bit: intercept (else clear it: let through) */

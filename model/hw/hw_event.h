@@ -35,6 +35,7 @@ enum vmx_hw_event_kind {
 	HW_APIC_TIMER,       /* the LAPIC timer's count reached 0 (unmasked): vector; cycle = the expiry */
 	HW_INIT,             /* INIT outside VMX operation: the processor is reset, waits for a SIPI */
 	HW_SIPI,             /* SIPI in the wait-for-SIPI state outside VMX operation: the start-up; vector */
+	HW_VAPIC,            /* APIC virtualization acted (SDM Vol. 3C 30): vapic_op says how; vector, intr_status, vppr */
 };
 
 /* Blocking snapshot bits (HW_BLOCKING). */
@@ -73,6 +74,9 @@ struct vmx_hw_event {
 	bool launch;            /* HW_VMENTRY/HW_VMFAIL: VMLAUNCH (true) or VMRESUME */
 	const char *check;      /* HW_VMFAIL, failed-entry HW_VMEXIT: the check that failed;
 	                           HW_NOT_MODELLED: what is not modelled */
+	const char *vapic_op;   /* HW_VAPIC: "deliver", "eoi", "self-ipi", "tpr", "posted" (vapic.h) */
+	uint32_t intr_status;   /* HW_VAPIC: RVI (7:0) and SVI (15:8) after it */
+	uint32_t vppr;          /* HW_VAPIC: VPPR after it */
 	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction (0: an INIT or SIPI,
 	                           whose `vector` is then VMX_IPI_INIT or VMX_IPI_SIPI) */
 };

@@ -6,23 +6,19 @@
 
 #include <string.h>
 
+#include "vmcs/virtual_apic.h"
+#include "vmcs/x86_msr.h"
+
 void lapic_reset(struct lapic *a)
 {
 	memset(a, 0, sizeof(*a));
 	lapic_timer_reset(&a->timer);
 }
 
-static int highest(const uint64_t r[4])
-{
-	for (int w = 3; w >= 0; w--)
-		if (r[w])
-			return w * 64 + 63 - __builtin_clzll(r[w]);
-	return -1;
-}
-
-static bool test_bit(const uint64_t r[4], unsigned v) { return (r[v / 64] >> (v % 64)) & 1u; }
-static void set_bit(uint64_t r[4], unsigned v) { r[v / 64] |= 1ull << (v % 64); }
-static void clear_bit(uint64_t r[4], unsigned v) { r[v / 64] &= ~(1ull << (v % 64)); }
+static int highest(const uint64_t r[4]) { return vec_highest(r); }
+static bool test_bit(const uint64_t r[4], unsigned v) { return vec_test(r, v); }
+static void set_bit(uint64_t r[4], unsigned v) { vec_set(r, v); }
+static void clear_bit(uint64_t r[4], unsigned v) { vec_clear(r, v); }
 
 bool lapic_accept(struct lapic *a, uint8_t vector)
 {
@@ -68,4 +64,28 @@ int lapic_eoi(struct lapic *a)
 	if (v >= 0)
 		clear_bit(a->isr, (unsigned)v);
 	return v;
+}
+
+uint8_t lapic_ppr(const struct lapic *a)
+{
+	int isr = highest(a->isr);
+
+	if (isr >= 0 && (isr >> 4) > (a->tpr >> 4))
+		return (uint8_t)(isr & 0xf0);
+	return a->tpr;
+}
+
+bool lapic_x2apic_read(const struct lapic *a, uint32_t msr, uint64_t *value)
+{
+	if (msr == MSR_IA32_X2APIC_TPR)
+		*value = a->tpr;
+	else if (msr == MSR_IA32_X2APIC_PPR)
+		*value = lapic_ppr(a);
+	else if (msr >= MSR_IA32_X2APIC_ISR0 && msr <= MSR_IA32_X2APIC_ISR7)
+		*value = (uint32_t)(a->isr[(msr & 7u) / 2] >> (32 * (msr & 1u)));
+	else if (msr >= MSR_IA32_X2APIC_IRR0 && msr <= MSR_IA32_X2APIC_IRR7)
+		*value = (uint32_t)(a->irr[(msr & 7u) / 2] >> (32 * (msr & 1u)));
+	else
+		return false;
+	return true;
 }

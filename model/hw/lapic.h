@@ -55,6 +55,16 @@ uint8_t lapic_ack(struct lapic *a);
 /* EOI: clear the highest ISR bit. Returns the vector, or -1 if none was in service. */
 int lapic_eoi(struct lapic *a);
 
+/* PPR (SDM Vol. 3A 11.8.3.1): TPR if its class is at least the in-service class, else that class. */
+uint8_t lapic_ppr(const struct lapic *a);
+
+/*
+ * RDMSR of an x2APIC register the model keeps outside the timer: TPR
+ * (0x808), PPR (0x80a), ISR (0x810-0x817), IRR (0x820-0x827). False for
+ * any other MSR.
+ */
+bool lapic_x2apic_read(const struct lapic *a, uint32_t msr, uint64_t *value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,7 +10,7 @@
  */
 #include <stddef.h>
 
-#include "model/hw/lp_internal.h"
+#include "model/hw/vapic.h"
 
 #define CHECK(cond, text)            \
 	do {                             \
@@ -91,11 +91,12 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 
 	/*
 	 * 26.2.1.1: the pages the APIC-virtualization controls point at are
-	 * 4-KByte aligned. (That they set no bit beyond the physical-address
-	 * width is not checked: the model has no MAXPHYADDR.)
+	 * 4-KByte aligned and within the processor's physical-address width.
 	 */
 	CHECK(!(proc & CPU_BASED_TPR_SHADOW) || (vmcs_get(v, VIRTUAL_APIC_PAGE_ADDR) & 0xfffu) == 0,
 	      "virtual-APIC address is 4-KByte aligned (use TPR shadow)");
+	CHECK(!(proc & CPU_BASED_TPR_SHADOW) || phys_addr_ok(m, vmcs_get(v, VIRTUAL_APIC_PAGE_ADDR)),
+	      "virtual-APIC address within the physical-address width (use TPR shadow)");
 
 	/* R4 */
 	CHECK((pin & PIN_BASED_NMI_EXITING) || !(pin & PIN_BASED_VIRTUAL_NMIS),
@@ -104,6 +105,8 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	      "R4: NMI-window exiting requires virtual NMIs");
 	CHECK(!(proc2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES) || (vmcs_get(v, APIC_ACCESS_ADDR) & 0xfffu) == 0,
 	      "APIC-access address is 4-KByte aligned (virtualize APIC accesses)");
+	CHECK(!(proc2 & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES) || phys_addr_ok(m, vmcs_get(v, APIC_ACCESS_ADDR)),
+	      "APIC-access address within the physical-address width (virtualize APIC accesses)");
 	/*
 	 * 26.2.1.1, the APIC-virtualization controls: x2APIC-mode virtualization,
 	 * APIC-register virtualization and virtual-interrupt delivery all work on
@@ -126,6 +129,8 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	      "R5: posted-interrupt notification vector is 0-255");
 	CHECK(!(pin & PIN_BASED_POSTED_INTR) || (vmcs_get(v, POSTED_INTR_DESC_ADDR) & 0x3f) == 0,
 	      "R5: posted-interrupt descriptor is 64-byte aligned");
+	CHECK(!(pin & PIN_BASED_POSTED_INTR) || phys_addr_ok(m, vmcs_get(v, POSTED_INTR_DESC_ADDR)),
+	      "R5: posted-interrupt descriptor address within the physical-address width");
 	CHECK(!(exit & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER) || (pin & PIN_BASED_VMX_PREEMPTION_TIMER),
 	      "R5: save VMX-preemption timer value requires activate VMX-preemption timer");
 	CHECK(!(proc & CPU_BASED_TPR_SHADOW) || (proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
@@ -139,7 +144,7 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	 */
 	CHECK(!(proc & CPU_BASED_TPR_SHADOW) ||
 	          (proc2 & (SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY | SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES)) ||
-	          (vmcs_get32(v, TPR_THRESHOLD) & 0xfu) <= (uint32_t)(v->vtpr >> 4),
+	          (vmcs_get32(v, TPR_THRESHOLD) & 0xfu) <= ((v->vapic.tpr >> 4) & 0xfu),
 	      "TPR threshold bits 3:0 not above VTPR bits 7:4");
 	/* 26.2.1.1: a guest without paging or protection needs EPT to translate its addresses. */
 	CHECK(!(proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST) || (proc2 & SECONDARY_EXEC_ENABLE_EPT),
@@ -373,6 +378,7 @@ static void load_guest_state(struct vmx_lp *lp)
 	lp_debug_load_at_entry(lp, vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS), inject, lp->ctx.activity);
 	lp->mtf_pending = false;
 	lp->timer_armed = (lp->ctl.pin & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
+	lp_vapic_entry(lp);   /* 26.3.2.5: RVI, SVI, PPR virtualization, evaluation */
 }
 
 enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)

@@ -3,7 +3,7 @@
  * vmexit.c - VM exits: record the exit information, save guest state, load
  * host state (SDM "VM Exits": 27.2 recording, 27.3 saving, 27.5 loading).
  */
-#include "model/hw/lp_internal.h"
+#include "model/hw/vapic.h"
 
 /*
  * Remaining preemption-timer value for "save VMX-preemption timer value":
@@ -45,6 +45,7 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	vmcs_set(v, GUEST_INTERRUPTIBILITY_INFO, vmx_lp_interruptibility(lp));
 	vmcs_set(v, GUEST_ACTIVITY_STATE, lp->ctx.activity);
 	vmcs_set(v, GUEST_PENDING_DBG_EXCEPTIONS, lp_debug_save_at_exit(lp, info->reason, info->intr_info));
+	lp_vapic_exit(lp);
 	if (lp_exit_ctl(lp, VM_EXIT_SAVE_VMX_PREEMPTION_TIMER))
 		vmcs_set(v, VMX_PREEMPTION_TIMER_VALUE, timer_remaining(lp));
 

@@ -103,6 +103,15 @@ struct vmx_lp {
 	 */
 	bool bsp;
 	struct lapic apic;              /* fixed interrupts: the INTR line */
+	/*
+	 * Virtual-interrupt delivery (SDM Vol. 3C 30.2): RVI and SVI, loaded
+	 * from GUEST_INTR_STATUS at VM entry and saved there at VM exit, and
+	 * whether the last evaluation of pending virtual interrupts (30.2.1)
+	 * recognised one that is not delivered yet. Valid in non-root operation.
+	 */
+	uint8_t rvi;
+	uint8_t svi;
+	bool vintr_recognised;
 	bool inject_pending;            /* VM entry done, injection of 0x4016 still to do */
 	bool mtf_pending;               /* MTF VM exit pending (R27) */
 	uint32_t dbg_trap;              /* #DB trap pending at the next boundary: DR6's B0-B3, BS (debug.c) */
@@ -177,6 +186,16 @@ void vmx_lp_irq(struct vmx_lp *lp, uint8_t vector);
  */
 uint64_t vmx_lp_apic_timer_deadline(const struct vmx_lp *lp);
 bool vmx_lp_apic_timer_catch_up(struct vmx_lp *lp);
+
+/*
+ * Posting (SDM Vol. 3C 30.6, as KVM's vmx_deliver_posted_interrupt()
+ * does it): set the vector's bit in PIR and ON in the posted-interrupt
+ * descriptor of the current VMCS (vmcs.h), and, if ON was clear, send the
+ * notification vector POSTED_INTR_NV as a fixed interrupt to this
+ * processor. Without a current VMCS there is no descriptor: HW_NOT_MODELLED
+ * (at scenario line `line`) and false.
+ */
+bool vmx_lp_post(struct vmx_lp *lp, uint8_t vector, uint32_t line);
 
 /* An INIT (INIT IPI): latched until it is not blocked. */
 void vmx_lp_init_signal(struct vmx_lp *lp);
@@ -304,6 +323,8 @@ enum vmx_decision {
 	VMX_DECIDE_NMI_EXIT,        /* R2, R22, R24 5 */
 	VMX_DECIDE_NMI_DELIVER,     /* NMI through the IDT (root, or NMI exiting = 0) */
 	VMX_DECIDE_INTR_WINDOW_EXIT,/* R19, R24 5.5 */
+	VMX_DECIDE_VINTR_DELIVER,   /* 30.2.2 virtual-interrupt delivery, R24 5.5 (window exiting 0) */
+	VMX_DECIDE_POSTED_INTR,     /* 30.6 the notification vector: posted-interrupt processing, R24 6 */
 	VMX_DECIDE_EXTINT_EXIT,     /* R1, R21, R24 6 */
 	VMX_DECIDE_EXTINT_DELIVER,  /* interrupt through the IDT (root, or ext-int exiting = 0) */
 };

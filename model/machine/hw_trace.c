@@ -57,6 +57,7 @@ static enum trace_kind trace_kind_of(enum vmx_hw_event_kind k)
 	case HW_RECORD: return TRACE_RECORD;
 	case HW_APIC_TIMER: return TRACE_STIMULUS;
 	case HW_INIT: return TRACE_INIT;
+	case HW_VAPIC: return TRACE_VAPIC;
 	case HW_SIPI:        /* the not-modelled answer that follows it says it */
 	case HW_NMI_LATCHED:
 	case HW_IRQ_ACCEPTED:
@@ -207,6 +208,15 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 	case HW_INIT:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_INIT);
 		trace_add_hex64(&ev, "rip", hw->rip);
+		break;
+	case HW_VAPIC:
+		/* RVI, SVI and VPPR after the step (SDM Vol. 3C 30.1-30.2, 30.6). */
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_VAPIC);
+		trace_add_str(&ev, "op", hw->vapic_op);
+		trace_add_uint(&ev, "vector", hw->vector);
+		trace_add_hex64(&ev, "rvi", hw->intr_status & 0xffu);
+		trace_add_hex64(&ev, "svi", (hw->intr_status >> 8) & 0xffu);
+		trace_add_hex64(&ev, "vppr", hw->vppr);
 		break;
 	case HW_RECORD:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_RECORD);

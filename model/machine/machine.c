@@ -401,7 +401,9 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 
 bool machine_stim_modelled(const struct machine_config *cfg, const struct machine_stimulus *s)
 {
-	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI) || (cfg->bare_metal && s->level == 0);
+	/* A posted interrupt goes to the descriptor of a bare-metal hypervisor's VMCS, at the pins. */
+	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST) ||
+	       (cfg->bare_metal && s->level == 0);
 }
 
 struct machine *machine_create(const struct machine_config *cfg, struct trace_bus *bus, char *err, size_t errlen)

@@ -55,7 +55,7 @@ struct machine_guest {
 };
 
 /* INIT and SIPI go to the processor's pins only: bare metal (`l0 none`). */
-enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ, MACHINE_STIM_INIT, MACHINE_STIM_SIPI };
+enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ, MACHINE_STIM_INIT, MACHINE_STIM_SIPI, MACHINE_STIM_POST };
 
 /* What a relative stimulus waits for: the n-th matching trace event. */
 struct machine_trigger {
@@ -69,7 +69,7 @@ struct machine_trigger {
 
 struct machine_stimulus {
 	enum machine_stim_kind kind;
-	uint8_t vector;              /* MACHINE_STIM_IRQ, MACHINE_STIM_SIPI */
+	uint8_t vector;              /* MACHINE_STIM_IRQ, MACHINE_STIM_SIPI, MACHINE_STIM_POST */
 	uint32_t level;              /* 0: the processor's pins; 1: the guest (through L0) */
 	uint32_t cpu;
 	uint64_t at;                 /* absolute cycle (or delay after the trigger) */

@@ -258,6 +258,7 @@ static const char *stim_type_name(enum machine_stim_kind k)
 	case MACHINE_STIM_IRQ: return "irq";
 	case MACHINE_STIM_INIT: return "init";
 	case MACHINE_STIM_SIPI: return "sipi";
+	case MACHINE_STIM_POST: return "post";
 	}
 	return "?";
 }
@@ -274,7 +275,7 @@ void machine_fire(struct machine *m, const struct pending *p)
 		restop(m, vc);
 	trace_event_init(&ev, p->time, s->cpu, s->level, TRACE_STIMULUS);
 	trace_add_str(&ev, "type", stim_type_name(s->kind));
-	if (s->kind == MACHINE_STIM_IRQ || s->kind == MACHINE_STIM_SIPI)
+	if (s->kind == MACHINE_STIM_IRQ || s->kind == MACHINE_STIM_SIPI || s->kind == MACHINE_STIM_POST)
 		trace_add_uint(&ev, "vector", s->vector);
 	trace_add_str(&ev, "origin", s->origin ? s->origin : "scenario");
 	trace_bus_emit(m->bus, &ev);
@@ -296,6 +297,9 @@ void machine_fire(struct machine *m, const struct pending *p)
 		case MACHINE_STIM_SIPI:
 			vc->sipi_line = s->line;
 			vmx_lp_sipi(&vc->lp, s->vector);
+			break;
+		case MACHINE_STIM_POST:
+			vmx_lp_post(&vc->lp, s->vector, s->line);
 			break;
 		}
 	} else if (!vc->stopped && m->cfg->l0 &&

@@ -40,6 +40,7 @@ static const enum scn2asm_support support[VMX_OP_COUNT] = {
     [VMX_OP_SET_IDT] = SCN2ASM_CONDITIONAL, [VMX_OP_CLEAR_IDT] = SCN2ASM_CONDITIONAL,
     [VMX_OP_WRMSR] = SCN2ASM_CONDITIONAL,  /* the APIC timer */
     [VMX_OP_MSR_BITMAP] = SCN2ASM_COMPILED,
+    [VMX_OP_VAPIC_STORE] = SCN2ASM_NEVER,  /* vapic-irr, vapic-isr, vapic-tpr, pi-post: not compiled yet */
     [VMX_OP_VMXON] = SCN2ASM_COMPILED,     [VMX_OP_VMXOFF] = SCN2ASM_COMPILED,
     [VMX_OP_VMCLEAR] = SCN2ASM_COMPILED,   [VMX_OP_VMPTRLD] = SCN2ASM_COMPILED,
     [VMX_OP_VMPTRST] = SCN2ASM_COMPILED,
@@ -95,7 +96,21 @@ static bool check_insn(struct s2a *c, int p, uint32_t i)
 			return s2a_refuse(c, in->arg_loc, "an %s IPI: the runtime does not survive a processor reset",
 			                  in->init ? "INIT" : "start-up");
 		break;
+	case SCN_OP_VAPIC_IRR:
+	case SCN_OP_VAPIC_ISR:
+	case SCN_OP_VAPIC_TPR:
+	case SCN_OP_PI_POST:
+		return s2a_refuse(c, in->loc, "'%s': a store to the virtual-APIC page or the posted-interrupt descriptor "
+		                  "(vmxsim keeps them beside the VMCS; the compiler does not map such pages yet)",
+		                  scn_op_name(in->op));
+	case SCN_OP_RDMSR:
+		if (in->msr >= MSR_IA32_X2APIC_TPR && in->msr <= MSR_IA32_X2APIC_IRR7)
+			return s2a_refuse(c, in->loc, "RDMSR of %s: the local APIC's priority and request registers are not "
+			                  "compiled yet", x86_msr_name(in->msr));
+		break;
 	case SCN_OP_WRMSR:
+		if (in->msr == MSR_IA32_X2APIC_TPR || in->msr == MSR_IA32_X2APIC_SELF_IPI)
+			return s2a_refuse(c, in->loc, "WRMSR of %s: not compiled yet", x86_msr_name(in->msr));
 		if (in->msr == MSR_IA32_X2APIC_INIT_COUNT && (in->src != SCN_NO_REG || in->value))
 			return s2a_refuse(c, in->loc, "the local APIC timer ('apic-timer', a WRMSR of the initial count) "
 			                  "counts time, which has no instruction-boundary equivalent on Bochs");

@@ -394,7 +394,7 @@ TEST_F(RuleEntry, TprThreshold_AboveVtprFailsWith7)
 {
 	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
 	Set(TPR_THRESHOLD, 0xf);
-	v.vtpr = 0xe0;
+	v.vapic.tpr = 0xe0;
 	ExpectFailValid(7);
 	EXPECT_TRUE(CheckIs("TPR threshold bits 3:0 not above VTPR")) << LastCheck();
 }
@@ -404,7 +404,7 @@ TEST_F(RuleEntry, TprThreshold_AboveVtprEntersWithApicAccessVirtualization)
 	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
 	Secondary(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);
 	Set(TPR_THRESHOLD, 0xf);
-	v.vtpr = 0;
+	v.vapic.tpr = 0;
 	ExpectEnters();
 }
 
@@ -413,7 +413,7 @@ TEST_F(RuleEntry, TprThreshold_ApicAccessVirtualizationCountsOnlyWhenSecondaryIs
 	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
 	Set(SECONDARY_VM_EXEC_CONTROL, SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES);   /* word not activated */
 	Set(TPR_THRESHOLD, 0xf);
-	v.vtpr = 0;
+	v.vapic.tpr = 0;
 	ExpectFailValid(7);
 	EXPECT_TRUE(CheckIs("TPR threshold bits 3:0 not above VTPR")) << LastCheck();
 }
@@ -422,7 +422,7 @@ TEST_F(RuleEntry, TprThreshold_EqualToVtprClassEnters)
 {
 	SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_TPR_SHADOW);
 	Set(TPR_THRESHOLD, 0x7);
-	v.vtpr = 0x7f;
+	v.vapic.tpr = 0x7f;
 	ExpectEnters();
 }
 

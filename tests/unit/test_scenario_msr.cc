@@ -134,8 +134,9 @@ const BadInput kBadMsr[] = {
 	{"UnknownMode", Bare("", "m: apic-timer sometimes 48 100\n"),
 	 "7:15: expected a timer mode: oneshot, periodic, or 'stop' after 'apic-timer', found 'sometimes'"},
 	{"WrmsrOfEoi", Bare("", "m: wrmsr IA32_X2APIC_EOI 0\n"),
-	 "7:10: not modelled: MSR IA32_X2APIC_EOI (wrmsr writes the LAPIC timer: IA32_X2APIC_LVT_TIMER, "
-	 "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; eoi and ipi write the others)"},
+	 "7:10: not modelled: MSR IA32_X2APIC_EOI (wrmsr writes the LAPIC timer: IA32_X2APIC_LVT_TIMER, IA32_X"
+	 "2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and IA32_X2APIC_SELF_IPI; eoi and ipi write "
+	 "EOI and ICR)"},
 	{"WrmsrOfCurrentCount", Bare("", "m: wrmsr IA32_X2APIC_CUR_COUNT 0\n"),
 	 "7:10: IA32_X2APIC_CUR_COUNT is read-only: WRMSR of it raises #GP"},
 	{"WrmsrTscDeadlineMode", Bare("", "m: wrmsr IA32_X2APIC_LVT_TIMER 0x40040\n"),
@@ -144,11 +145,16 @@ const BadInput kBadMsr[] = {
 	{"WrmsrReservedBits", Bare("", "m: wrmsr IA32_X2APIC_DIV_CONF 4\n"),
 	 "7:31: 0x4 sets reserved bits of IA32_X2APIC_DIV_CONF (WRMSR would raise #GP)"},
 	{"RdmsrOfIcr", Bare("", "m: rdmsr rax 0x830\n"),
-	 "7:14: not modelled: MSR IA32_X2APIC_ICR (the model reads the VMX capability MSRs and the LAPIC timer's: "
-	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBASED_CTLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
+	 "7:14: not modelled: MSR IA32_X2APIC_ICR (the model reads the VMX capability MSRs and the local APIC'"
+	 "s: IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENT"
+	 "RY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBAS"
+	 "ED_CTLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_TPR, IA32_X2APIC_PPR, IA32_X"
+	 "2APIC_ISR0, IA32_X2APIC_ISR1, IA32_X2APIC_ISR2, IA32_X2APIC_ISR3, IA32_X2APIC_ISR4, IA32_X2APIC_ISR5"
+	 ", IA32_X2APIC_ISR"},
 	{"WrmsrOfAnUnknownName", Bare("", "m: wrmsr IA32_EFER 0\n"),
-	 "7:10: not modelled: MSR 'IA32_EFER' (wrmsr writes the LAPIC timer: IA32_X2APIC_LVT_TIMER, "
-	 "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; eoi and ipi write the others)"},
+	 "7:10: not modelled: MSR 'IA32_EFER' (wrmsr writes the LAPIC timer: IA32_X2APIC_LVT_TIMER, IA32_X2API"
+	 "C_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and IA32_X2APIC_SELF_IPI; eoi and ipi write EOI "
+	 "and ICR)"},
 	{"RdmsrOfEoi", Bare("", "m: rdmsr rax IA32_X2APIC_EOI\n"),
 	 "7:14: IA32_X2APIC_EOI is write-only: RDMSR of it raises #GP"},
 	{"BitmapStoreInL2", Bare("", "m: msr-bitmap-set write IA32_X2APIC_EOI\n"),

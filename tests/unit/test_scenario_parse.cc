@@ -596,11 +596,19 @@ const BadInput kBad[] = {
 	{"RecordTooMany", With("", "  record rax rbx rcx rdx rsi rdi rbp r8 r9\n"),
 	 "6:41: too many registers (a record holds at most 8)"},
 	{"RdmsrUnknownName", With("", "  rdmsr rax IA32_EFER\n"),
-	 "6:13: not modelled: MSR 'IA32_EFER' (the model reads the VMX capability MSRs and the LAPIC timer's: "
-	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBASED_CTLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
+	 "6:13: not modelled: MSR 'IA32_EFER' (the model reads the VMX capability MSRs and the local APIC's: I"
+	 "A32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_C"
+	 "TLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBASED_C"
+	 "TLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_TPR, IA32_X2APIC_PPR, IA32_X2API"
+	 "C_ISR0, IA32_X2APIC_ISR1, IA32_X2APIC_ISR2, IA32_X2APIC_ISR3, IA32_X2APIC_ISR4, IA32_X2APIC_ISR5, IA"
+	 "32_X2APIC_ISR6, I"},
 	{"RdmsrUnknownNumber", With("", "  rdmsr rax 0x10\n"),
-	 "6:13: not modelled: MSR 0x10 (the model reads the VMX capability MSRs and the LAPIC timer's: "
-	 "IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBASED_CTLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF)"},
+	 "6:13: not modelled: MSR 0x10 (the model reads the VMX capability MSRs and the local APIC's: IA32_VMX"
+	 "_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_CTLS, IA32_VMX_ENTRY_CTLS, IA"
+	 "32_VMX_MISC, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBASED_CTLS, IA"
+	 "32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_TPR, IA32_X2APIC_PPR, IA32_X2APIC_ISR0,"
+	 " IA32_X2APIC_ISR1, IA32_X2APIC_ISR2, IA32_X2APIC_ISR3, IA32_X2APIC_ISR4, IA32_X2APIC_ISR5, IA32_X2AP"
+	 "IC_ISR6, IA32_X2A"},
 	{"VmreadRegL2", With("guest L2\n  vmread rax VM_EXIT_REASON\n", ""),
 	 "7:3: 'vmread' is an L1 hypervisor instruction; a 'guest L2' block cannot use it"},
 	{"VmwriteLabelUndefined", With("", "  vmwrite GUEST_RIP nowhere\n"),
@@ -661,7 +669,8 @@ const BadInput kBad[] = {
 	{"SipiStimulusWithoutVector", With("at 5 sipi -> L1 cpu0\n"),
 	 "6:11: expected a vector number 0-255 after 'sipi', found '->'"},
 	{"UnknownStimulus", With("at 5 reset -> L1 cpu0\n"),
-	 "6:6: expected a stimulus: 'nmi', 'irq VECTOR', 'init' or 'sipi VECTOR' after '5', found 'reset'"},
+	 "6:6: expected a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR' or 'post VECTOR' after '5', fou"
+	 "nd 'reset'"},
 	{"InsnKeyNotVmx", With("expect 1st vmfail insn=nop\n"),
 	 "6:24: expected a VMX instruction: vmlaunch, vmresume, vmread, vmwrite, vmcall, vmxon, vmxoff, vmclear, "
 	 "vmptrld or vmptrst after '=', found 'nop'"},

@@ -95,7 +95,7 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 		                          ((proc12 & CPU_BASED_USE_TSC_OFFSETTING) ? vmcs_get(v12, TSC_OFFSET) : 0));
 	}
 	/* vmcs12's virtual-APIC page is the one L2's TPR shadow uses (written back on the exit to L1). */
-	v02->vtpr = v12->vtpr;
+	v02->vapic = v12->vapic;   /* one virtual-APIC page: L1's */
 	/* L0 takes host interrupts its own way; L1's exit controls are emulated. */
 	vmcs_set(v02, VM_EXIT_CONTROLS, vmcs_get32(&k->b.vmcs, VM_EXIT_CONTROLS));
 	vmcs_set(v02, HOST_RIP, L0_HOST_RIP);
@@ -358,7 +358,7 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 	vmcs_set(v12, GUEST_RIP, vmcs_get(v02, GUEST_RIP));
 	vmcs_set(v12, GUEST_RFLAGS, vmcs_get(v02, GUEST_RFLAGS));
 	vmcs_set(v12, GUEST_INTERRUPTIBILITY_INFO, vmcs_get32(v02, GUEST_INTERRUPTIBILITY_INFO));
-	v12->vtpr = v02->vtpr;
+	v12->vapic = v02->vapic;
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
 	k->l2_halted = false;
