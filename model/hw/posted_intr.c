@@ -28,7 +28,7 @@ void lp_posted_intr_process(struct vmx_lp *lp)
 
 	lp_emit_simple(lp, HW_INTR_ACK, lapic_ack(&lp->apic));
 	d->on = false;
-	lp_emit_simple(lp, HW_EOI, (uint32_t)lapic_eoi(&lp->apic));
+	lapic_eoi(&lp->apic);   /* the processor's own, at the physical APIC: the `vapic op=posted` event says it */
 	for (unsigned w = 0; w < 4; w++) {
 		virr[w] |= d->pir[w];
 		d->pir[w] = 0;
