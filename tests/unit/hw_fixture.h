@@ -124,6 +124,16 @@ protected:
 		return n;
 	}
 
+	/* The events of one kind, in order. */
+	std::vector<vmx_hw_event> Of(vmx_hw_event_kind k) const
+	{
+		std::vector<vmx_hw_event> out;
+		for (const auto &e : events)
+			if (e.kind == k)
+				out.push_back(e);
+		return out;
+	}
+
 	static void Observe(void *ctx, const vmx_hw_event *ev)
 	{
 		static_cast<HwTest *>(ctx)->events.push_back(*ev);

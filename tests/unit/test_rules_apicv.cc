@@ -60,15 +60,6 @@ protected:
 		vec_set(v.vapic.irr, vector);
 		Set(GUEST_INTR_STATUS, (Get(GUEST_INTR_STATUS) & 0xff00u) | vector);
 	}
-
-	std::vector<vmx_hw_event> Of(vmx_hw_event_kind k) const
-	{
-		std::vector<vmx_hw_event> out;
-		for (const auto &e : events)
-			if (e.kind == k)
-				out.push_back(e);
-		return out;
-	}
 };
 
 /* R24 5.5: below NMI (5), above external interrupts (6); needs IF = 1 and interrupt-window exiting 0. */

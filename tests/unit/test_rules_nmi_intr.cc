@@ -36,15 +36,6 @@ protected:
 		EXPECT_EQ(ExitReason(), reason);
 		EXPECT_EQ(Get(GUEST_RIP), rip);
 	}
-
-	std::vector<vmx_hw_event> Of(vmx_hw_event_kind k) const
-	{
-		std::vector<vmx_hw_event> out;
-		for (const auto &e : events)
-			if (e.kind == k)
-				out.push_back(e);
-		return out;
-	}
 };
 
 }  // namespace
