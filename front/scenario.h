@@ -48,7 +48,7 @@ extern "C" {
 #define SCN_MAX_SECONDS 1000000ull      /* longest time: 10^6 s, in any unit */
 #define SCN_MAX_CYCLES 100000000000000000ull /* 10^17 cycles */
 
-#define SCN_ERROR_MSG_MAX 512
+#define SCN_ERROR_MSG_MAX 1024
 
 /* A source position; 1-based. Line 0 means "not from the text". */
 struct scn_loc {

@@ -312,3 +312,43 @@ main:   vmlaunch
 h:      hlt
 )" + l2, &d), VMXSIM_OK) << d;
 }
+
+/* The virtual-APIC stores and posted interrupts need 'l0 none'; a posted interrupt is aimed at L2. */
+TEST(L0Insns, VapicStoresAndPostsNeedBareMetal)
+{
+	std::string d;
+	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
+l0 kvm-modern
+guest L1
+  exit-handler h
+main:   vapic-irr 0x31
+        vmlaunch
+h:      hlt
+guest L2
+l2:     vmcall
+run 10000
+)", &d), VMXSIM_BAD_INPUT);
+	EXPECT_EQ(d, "t.scn:5:9: not modelled: vapic-irr under L0 'kvm-modern' (only 'l0 none': the virtual-APIC page "
+	             "and the posted-interrupt descriptor are the bare-metal hypervisor's)\n");
+	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
+l0 plain
+guest L1
+main:   vmcall
+at 500 post 0x45 -> L1 cpu0
+run 10000
+)", &d), VMXSIM_BAD_INPUT);
+	EXPECT_EQ(d, "t.scn:5:1: not modelled: posted interrupts under L0 'plain' (only 'l0 none': the descriptor is "
+	             "the bare-metal hypervisor's)\n");
+	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
+l0 none
+guest L1
+  exit-handler h
+main:   vmlaunch
+h:      hlt
+guest L2
+l2:     vmcall
+at 500 post 0x45 -> L1 cpu0
+run 10000
+)", &d), VMXSIM_BAD_INPUT);
+	EXPECT_EQ(d, "t.scn:9:21: a posted interrupt is for the guest of the current VMCS: write '-> L2'\n");
+}
