@@ -316,39 +316,17 @@ h:      hlt
 /* The virtual-APIC stores and posted interrupts need 'l0 none'; a posted interrupt is aimed at L2. */
 TEST(L0Insns, VapicStoresAndPostsNeedBareMetal)
 {
+	const std::string tail = "guest L2\nl2:     vmcall\n";
 	std::string d;
-	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
-l0 kvm-modern
-guest L1
-  exit-handler h
-main:   vapic-irr 0x31
-        vmlaunch
-h:      hlt
-guest L2
-l2:     vmcall
-run 10000
-)", &d), VMXSIM_BAD_INPUT);
+	EXPECT_EQ(RunText("cpu sapphire-rapids\nl0 kvm-modern\nguest L1\n  exit-handler h\nmain:   vapic-irr 0x31\n"
+	                  "        vmlaunch\nh:      hlt\n" + tail + "run 10000\n", &d), VMXSIM_BAD_INPUT);
 	EXPECT_EQ(d, "t.scn:5:9: not modelled: vapic-irr under L0 'kvm-modern' (only 'l0 none': the virtual-APIC page "
 	             "and the posted-interrupt descriptor are the bare-metal hypervisor's)\n");
-	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
-l0 plain
-guest L1
-main:   vmcall
-at 500 post 0x45 -> L1 cpu0
-run 10000
-)", &d), VMXSIM_BAD_INPUT);
+	EXPECT_EQ(RunText("cpu sapphire-rapids\nl0 plain\nguest L1\nmain:   vmcall\nat 500 post 0x45 -> L1 cpu0\nrun 10000\n",
+	                  &d), VMXSIM_BAD_INPUT);
 	EXPECT_EQ(d, "t.scn:5:1: not modelled: posted interrupts under L0 'plain' (only 'l0 none': the descriptor is "
 	             "the bare-metal hypervisor's)\n");
-	EXPECT_EQ(RunText(R"(cpu sapphire-rapids
-l0 none
-guest L1
-  exit-handler h
-main:   vmlaunch
-h:      hlt
-guest L2
-l2:     vmcall
-at 500 post 0x45 -> L1 cpu0
-run 10000
-)", &d), VMXSIM_BAD_INPUT);
+	EXPECT_EQ(RunText("cpu sapphire-rapids\nl0 none\nguest L1\n  exit-handler h\nmain:   vmlaunch\nh:      hlt\n" + tail +
+	                  "at 500 post 0x45 -> L1 cpu0\nrun 10000\n", &d), VMXSIM_BAD_INPUT);
 	EXPECT_EQ(d, "t.scn:9:21: a posted interrupt is for the guest of the current VMCS: write '-> L2'\n");
 }
