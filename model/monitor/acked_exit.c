@@ -19,8 +19,12 @@ bool monitor_acked_on_exit(const struct trace_event *ev, uint32_t *vector)
 
 bool monitor_nmi_exit(const struct trace_event *ev)
 {
+	return ev->kind == TRACE_VMEXIT && monitor_nmi_exit_info(ev);
+}
+
+bool monitor_nmi_exit_info(const struct trace_event *ev)
+{
 	uint32_t info = (uint32_t)trace_field_u(ev, "intr_info", 0);
 
-	return ev->kind == TRACE_VMEXIT && (info & 0x80000700u) == 0x80000200u &&
-	       trace_field_is(ev, "reason", "EXCEPTION_NMI");
+	return (info & 0x80000700u) == 0x80000200u && trace_field_is(ev, "reason", "EXCEPTION_NMI");
 }

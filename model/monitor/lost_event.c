@@ -50,6 +50,9 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		/* Bare metal: the NMI's exit hands it to L1, the root software (R22). */
 		if (m->bare_metal && monitor_nmi_exit(ev))
 			m->delivered[c][0][0]++;
+		/* A nested L0's emulated NMI exit hands L1 the NMI raised for it, as the processor's does. */
+		else if (ev->kind == TRACE_NESTED_VMEXIT && monitor_nmi_exit_info(ev))
+			m->delivered[c][1][0]++;
 		return;
 	}
 	if (ev->kind != TRACE_STIMULUS && ev->kind != TRACE_HOST && ev->kind != TRACE_DELIVER)

@@ -232,6 +232,8 @@ bool monitor_acked_on_exit(const struct trace_event *ev, uint32_t *vector);
 
 /* A vmexit caused by an NMI: reason EXCEPTION_NMI with an NMI (type 2) in its interruption information (R22). */
 bool monitor_nmi_exit(const struct trace_event *ev);
+/* The same test on any exit, real or emulated by a nested L0 (nested_exit). */
+bool monitor_nmi_exit_info(const struct trace_event *ev);
 
 /* The three monitors with end-of-run figures, as the machine attaches them. */
 struct monitor_summaries {

@@ -68,6 +68,33 @@ struct kvm_era {
 	 * HOST_RIP); which year did what is left to the era catalogue.
 	 */
 	bool nested_reflects_failed_entry;
+	/*
+	 * Today's event path in guest mode: vmx_check_nested_events() decides
+	 * first, in its priority order, which event of L1 becomes an emulated
+	 * VM exit; what stays for L2 goes through kvm_check_and_inject_events()
+	 * like any guest's; an event that cannot be handled yet (L1's entry or
+	 * a re-injection still in flight: block_nested_events) answers -EBUSY,
+	 * which becomes KVM_REQ_EVENT plus an immediate exit (nested_events.c).
+	 */
+	bool nested_check_events;
+	/* The soft-vNMI state belongs to the loaded VMCS (vmcs01, vmcs02), as since the 2017 reinstatement. */
+	bool soft_vnmi_per_vmcs;
+	/* KVM_REQ_NMI makes a halted vCPU runnable by itself, whether the NMI can be injected or not. */
+	bool req_nmi_wakes;
+};
+
+/* The answer of today's *_allowed hooks and of vmx_check_nested_events: -EBUSY is "not yet, exit first". */
+enum kvm_allowed {
+	KVM_BUSY = -1,
+	KVM_NOT_ALLOWED = 0,
+	KVM_ALLOWED = 1,
+};
+
+/* struct loaded_vmcs's soft virtual-NMI fields (one per VMCS since 2017; one per vCPU before). */
+struct kvm_soft_vnmi {
+	bool soft_vnmi_blocked;
+	uint64_t entry_time;           /* cycle stamped just before entry */
+	uint64_t vnmi_blocked_cycles;  /* net guest time spent soft-blocked (ns = cycles * 1e9 / tsc) */
 };
 
 /* Outcome of an exit handler. */
@@ -107,10 +134,10 @@ struct kvm_vcpu {
 	uint32_t reinject_info;        /* an exception or soft interrupt to inject again (R20), or 0 */
 	uint32_t reinject_error, reinject_len;
 
-	/* struct vcpu_vmx / loaded_vmcs */
-	bool soft_vnmi_blocked;
-	uint64_t entry_time;           /* cycle stamped just before entry */
-	uint64_t vnmi_blocked_cycles;  /* net guest time spent soft-blocked (ns = cycles * 1e9 / tsc) */
+	/* struct vcpu_vmx / loaded_vmcs: lv is vmcs01's (lv01) or, per-VMCS eras in guest mode, vmcs02's (lv02). */
+	struct kvm_soft_vnmi lv01, lv02;
+	struct kvm_soft_vnmi *lv;
+	bool req_nmi;                  /* KVM_REQ_NMI: an NMI was queued since the last process_nmi() */
 	uint32_t idt_vectoring_info;
 
 	/* Nested VMX (nested.c). */
@@ -129,6 +156,9 @@ struct kvm_vcpu {
 	uint32_t nested_run_line;     /* the scenario line of L1's last VMLAUNCH/VMRESUME */
 	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
 	bool req_event;                /* KVM_REQ_EVENT */
+	bool mtf_pending;              /* L0 emulated an instruction of L2 under vmcs12's MTF (nested.mtf_pending) */
+	uint32_t exception_vmexit_info;   /* an exception for L2 that L1 intercepts (exception_vmexit), or 0 */
+	uint32_t exception_vmexit_error;
 	bool sw_rearm;                 /* the 2011 patch's KVM_REQ_EVENT re-arm after nested_run_pending */
 	bool sw_run_pending_check;     /* the 2011 patch's refusal while nested_run_pending */
 
@@ -158,6 +188,11 @@ enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k);
 
 /* nested.c */
 bool nested_exit_on_intr(const struct kvm_vcpu *k);
+bool nested_exit_on_nmi(const struct kvm_vcpu *k);
+/* The emulated VM exit from L2 to L1. hw: caused by a real exit of L2 (its instruction length is L1's). */
+void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error, bool hw);
+/* The guest that runs next must exit right after its entry: a zero preemption timer, or a self-IPI. */
+void request_immediate_exit(struct kvm_vcpu *k, const char *what, const char *why);
 void nested_setup_vmcs12(struct kvm_vcpu *k);
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason);
 /*
@@ -183,6 +218,17 @@ enum kvm_exit_result nested_vmx_operation(struct kvm_vcpu *k, uint32_t reason, c
 bool nested_rdmsr(struct kvm_vcpu *k);
 enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k);
 void nested_inject_events(struct kvm_vcpu *k);
+
+/* nested_events.c: today's vmx_check_nested_events() and the nested rules of the *_allowed hooks. */
+bool kvm_event_needs_reinjection(const struct kvm_vcpu *k);
+bool vmx_nmi_blocked(struct kvm_vcpu *k);
+bool vmx_interrupt_blocked(struct kvm_vcpu *k);
+enum kvm_allowed vmx_nmi_allowed_now(struct kvm_vcpu *k, bool for_injection);
+enum kvm_allowed vmx_interrupt_allowed_now(struct kvm_vcpu *k, bool for_injection);
+enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k);
+bool vmx_has_nested_events(const struct kvm_vcpu *k);
+/* vmx_set_nmi_mask(): NMIs of the loaded VMCS's guest blocked or unblocked (virtual or soft). */
+void vmx_set_nmi_mask(struct kvm_vcpu *k, bool masked);
 
 /* kvm_x86.c */
 void kvm_inject_pending_events(struct kvm_vcpu *k);

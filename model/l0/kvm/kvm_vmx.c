@@ -18,7 +18,7 @@ bool cpu_has_virtual_nmis(const struct kvm_vcpu *k)
 uint64_t vnmi_blocked_time_ns(const struct kvm_vcpu *k)
 {
 	/* KVM measures with ktime (ns); the model's clock is the TSC. */
-	__uint128_t ns = (__uint128_t)k->vnmi_blocked_cycles * 1000000000u;
+	__uint128_t ns = (__uint128_t)k->lv->vnmi_blocked_cycles * 1000000000u;
 	return (uint64_t)(ns / k->b.env.lp->model.tsc_hz);
 }
 
@@ -31,16 +31,16 @@ void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why
 {
 	struct trace_event ev;
 
-	if (k->soft_vnmi_blocked == blocked)
+	if (k->lv->soft_vnmi_blocked == blocked)
 		return;
-	k->soft_vnmi_blocked = blocked;
+	k->lv->soft_vnmi_blocked = blocked;
 	trace_event_init(&ev, k->b.env.lp->cycle, k->b.env.cpu, 0, TRACE_SOFT_VNMI);
 	trace_add_bool(&ev, "blocked", blocked);
 	if (!blocked)
 		trace_add_uint(&ev, "blocked_ns", vnmi_blocked_time_ns(k));
 	trace_add_str(&ev, "why", why);
 	trace_bus_emit(k->b.env.bus, &ev);
-	k->vnmi_blocked_cycles = 0;
+	k->lv->vnmi_blocked_cycles = 0;
 }
 
 void vmx_inject_nmi(struct kvm_vcpu *k, bool reinjected)
@@ -52,7 +52,7 @@ void vmx_inject_nmi(struct kvm_vcpu *k, bool reinjected)
 	 */
 	if (!cpu_has_virtual_nmis(k))
 		vmx_set_soft_vnmi_blocked(k, true, "NMI injected");
-	k->vnmi_blocked_cycles = 0;
+	k->lv->vnmi_blocked_cycles = 0;
 	k->nmi_injections++;
 	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false));
 	l0_trace(&k->b, TRACE_INJECT, "type", "nmi", reinjected ? "reinjected" : NULL, NMI_VECTOR,
@@ -91,7 +91,7 @@ void enable_nmi_window(struct kvm_vcpu *k, const char *why)
 
 bool vmx_nmi_allowed(struct kvm_vcpu *k)
 {
-	if (!cpu_has_virtual_nmis(k) && k->soft_vnmi_blocked)
+	if (!cpu_has_virtual_nmis(k) && k->lv->soft_vnmi_blocked)
 		return false;
 	return !(guest_intr(k) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS | GUEST_INTR_STATE_NMI));
 }
@@ -112,8 +112,8 @@ void vmx_update_window_states(struct kvm_vcpu *k)
 void vmx_vcpu_run_prepare(struct kvm_vcpu *k)
 {
 	/* Record the guest's net time for the forced unblock: from just before entry. */
-	if (!cpu_has_virtual_nmis(k) && k->soft_vnmi_blocked)
-		k->entry_time = k->b.env.lp->cycle;
+	if (!cpu_has_virtual_nmis(k) && k->lv->soft_vnmi_blocked)
+		k->lv->entry_time = k->b.env.lp->cycle;
 }
 
 void vmx_complete_interrupts(struct kvm_vcpu *k)
@@ -132,9 +132,9 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
 		if ((exit_info & INTR_INFO_UNBLOCK_NMI) && intr_info_vector(exit_info) != DF_VECTOR &&
 		    !intr_info_valid(idt))
 			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
-	} else if (k->soft_vnmi_blocked) {
+	} else if (k->lv->soft_vnmi_blocked) {
 		/* Only the time from just before entry to just after the exit counts. */
-		k->vnmi_blocked_cycles += k->b.env.lp->cycle - k->entry_time;
+		k->lv->vnmi_blocked_cycles += k->b.env.lp->cycle - k->lv->entry_time;
 	}
 
 	/* R20: what the exit interrupted is injected again. */
@@ -168,7 +168,7 @@ static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
 	bool open = k->interrupt_window_open;
 	char msg[96];
 
-	if (cpu_has_virtual_nmis(k) || !k->soft_vnmi_blocked)
+	if (cpu_has_virtual_nmis(k) || !k->lv->soft_vnmi_blocked)
 		return KVM_RESUME;
 	if (k->sw_clear_on_window && open) {
 		vmx_set_soft_vnmi_blocked(k, false, "exit with an open interrupt window");
@@ -181,7 +181,7 @@ static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
 		k->nmi_window_open = true;
 	}
 	/* User space waits to inject an NMI: exit as soon as possible. */
-	if (k->era->userspace_nmi_window && k->sw_userspace_exit && !k->soft_vnmi_blocked && k->request_nmi_window &&
+	if (k->era->userspace_nmi_window && k->sw_userspace_exit && !k->lv->soft_vnmi_blocked && k->request_nmi_window &&
 	    !k->nmi_pending) {
 		k->nmi_window_exits++;
 		return KVM_USERSPACE;
@@ -191,6 +191,17 @@ static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
 
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 {
+	if (k->era->nested_check_events) {
+		/* kvm_multiple_exception(): KVM_REQ_EVENT; an exception L1 intercepts in L2 waits as an exit. */
+		k->req_event = true;
+		if (k->guest_mode && ((vmcs_get32(k->vmcs12, EXCEPTION_BITMAP) >> intr_info_vector(info)) & 1u)) {
+			k->exception_vmexit_info = info & ~INTR_INFO_UNBLOCK_NMI;
+			k->exception_vmexit_error = error;
+			l0_trace(&k->b, TRACE_DEFER, "what", "exception", "L1 intercepts it: an exit to L1",
+			         (int)intr_info_vector(info), 0);
+			return;
+		}
+	}
 	k->exception_queued = true;
 	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 	vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, error);
@@ -261,6 +272,11 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_HLT:
 		l0_skip_instruction(&k->b);
 		return KVM_HALT;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* The immediate exit request_immediate_exit() asked for: done, look at the events again. */
+		vmcs_clear_bits(v, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		k->req_event = true;
+		break;
 	case EXIT_REASON_VMCALL:
 		l0_skip_instruction(&k->b);
 		break;

@@ -21,11 +21,12 @@ bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k)
 static void process_nmi(struct kvm_vcpu *k)
 {
 	bool masked = cpu_has_virtual_nmis(k) ? (vmcs_get32(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) != 0
-	                                      : k->soft_vnmi_blocked;
+	                                      : k->lv->soft_vnmi_blocked;
 	uint32_t limit = k->nmi_injected || masked ? 1 : 2;
 
 	k->nmi_pending += k->nmi_queued;
 	k->nmi_queued = 0;
+	k->req_nmi = false;
 	if (k->nmi_pending > limit) {
 		l0_trace(&k->b, TRACE_DEFER, "what", "nmi", "more NMIs pending than KVM keeps: dropped", -1, 0);
 		k->nmi_pending = limit;
@@ -44,7 +45,7 @@ static void intr_assist_2008(struct kvm_vcpu *k)
 			k->nmi_injected = true;
 		} else {
 			l0_trace(&k->b, TRACE_DEFER, "what", "nmi",
-			         k->soft_vnmi_blocked ? "soft_vnmi_blocked" : "NMI window closed", -1, 0);
+			         k->lv->soft_vnmi_blocked ? "soft_vnmi_blocked" : "NMI window closed", -1, 0);
 			enable_nmi_window(k, "NMI pending");
 			return;
 		}
@@ -75,12 +76,43 @@ static void intr_assist_2008(struct kvm_vcpu *k)
 	}
 }
 
-/* Today: kvm_check_and_inject_events(), re-injection first. */
+/* R20: an exception or soft interrupt cut short goes first, as it was. */
+static void reinject_exception(struct kvm_vcpu *k)
+{
+	if (!k->reinject_info || k->exception_queued)
+		return;
+	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, k->reinject_info);
+	vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, k->reinject_error);
+	vmcs_set(k->b.loaded, VM_ENTRY_INSTRUCTION_LEN, k->reinject_len);
+	l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(k->reinject_info)), "reinjected",
+	         intr_info_vector(k->reinject_info), k->reinject_info);
+	k->exception_queued = true;
+	k->reinject_info = 0;
+}
+
+/*
+ * Today: kvm_check_and_inject_events(). In guest mode L1's events are
+ * looked at first (vmx_check_nested_events: a nested exit supersedes the
+ * re-injection, whose event it saves into vmcs12); then what was cut
+ * short goes back in; then new events, which can only go in if nothing
+ * else does this entry. "Not yet" (-EBUSY: L1's entry pending, or an
+ * event already going in) becomes an immediate exit with KVM_REQ_EVENT
+ * made again, so the event is taken right after that entry.
+ */
 static void check_and_inject_modern(struct kvm_vcpu *k)
 {
-	bool can_inject = !k->exception_queued;
+	enum kvm_allowed r = KVM_ALLOWED;
+	const char *busy = NULL, *what = "nmi";
+	bool can_inject;
 
 	process_nmi(k);
+	if (k->guest_mode && k->era->nested_check_events && vmx_check_nested_events(k) == KVM_BUSY) {
+		what = k->exception_vmexit_info ? "exception" : k->mtf_pending ? "mtf" : k->nmi_pending ? "nmi" : "irq";
+		busy = k->nested_run_pending ? "nested_run_pending: immediate exit after L1's entry"
+		                             : "re-injection into L2 first: immediate exit after it";
+	}
+	reinject_exception(k);
+	can_inject = !k->exception_queued;
 	if (can_inject && k->nmi_injected) {
 		vmx_inject_nmi(k, true);
 		can_inject = false;
@@ -88,42 +120,62 @@ static void check_and_inject_modern(struct kvm_vcpu *k)
 		vmx_inject_irq(k, k->interrupt_nr, true);
 		can_inject = false;
 	}
-	if (can_inject && k->nmi_pending && vmx_nmi_allowed(k)) {
-		k->nmi_pending--;
-		k->nmi_injected = true;
-		vmx_inject_nmi(k, false);
-		can_inject = false;
-	} else if (can_inject && kvm_cpu_has_interrupt(k) && vmx_interrupt_allowed(k)) {
-		k->interrupt_pending = true;
-		k->interrupt_nr = vlapic_ack(&k->b.apic);
-		vmx_inject_irq(k, k->interrupt_nr, false);
-		can_inject = false;
-	}
+	if (busy)
+		goto out;
 	if (k->nmi_pending) {
-		l0_trace(&k->b, TRACE_DEFER, "what", "nmi", k->soft_vnmi_blocked ? "soft_vnmi_blocked" :
-		         "NMI not allowed now", -1, 0);
-		enable_nmi_window(k, "NMI pending");
+		r = can_inject ? vmx_nmi_allowed_now(k, true) : KVM_BUSY;
+		if (r == KVM_BUSY && k->era->nested_check_events) {
+			busy = k->nested_run_pending ? "nested_run_pending: immediate exit after L1's entry"
+			                             : "another event goes in first: immediate exit after it";
+			goto out;
+		}
+		if (r == KVM_ALLOWED) {
+			k->nmi_pending--;
+			k->nmi_injected = true;
+			vmx_inject_nmi(k, false);
+			can_inject = false;
+		}
+		if (k->nmi_pending) {
+			l0_trace(&k->b, TRACE_DEFER, "what", "nmi", k->lv->soft_vnmi_blocked ? "soft_vnmi_blocked" :
+			         "NMI not allowed now", -1, 0);
+			enable_nmi_window(k, "NMI pending");
+		}
 	}
-	if (kvm_cpu_has_interrupt(k))
-		enable_irq_window(k, "interrupt pending");
+	if (kvm_cpu_has_interrupt(k)) {
+		r = can_inject ? vmx_interrupt_allowed_now(k, true) : KVM_BUSY;
+		if (r == KVM_BUSY && k->era->nested_check_events) {
+			what = "irq";
+			busy = k->nested_run_pending ? "nested_run_pending: immediate exit after L1's entry"
+			                             : "another event goes in first: immediate exit after it";
+			goto out;
+		}
+		if (r == KVM_ALLOWED) {
+			k->interrupt_pending = true;
+			k->interrupt_nr = vlapic_ack(&k->b.apic);
+			vmx_inject_irq(k, k->interrupt_nr, false);
+		}
+		if (kvm_cpu_has_interrupt(k))
+			enable_irq_window(k, "interrupt pending");
+	}
+	if (k->guest_mode && k->era->nested_check_events && vmx_has_nested_events(k)) {
+		what = "mtf";
+		busy = "L1's MTF exit is due: immediate exit after this entry";
+	}
+out:
+	if (busy) {
+		k->req_event = true;
+		request_immediate_exit(k, what, busy);
+	}
 }
 
 void kvm_inject_pending_events(struct kvm_vcpu *k)
 {
-	/* R20: an exception or soft interrupt cut short goes first, as it was. */
-	if (k->reinject_info && !k->exception_queued) {
-		vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, k->reinject_info);
-		vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, k->reinject_error);
-		vmcs_set(k->b.loaded, VM_ENTRY_INSTRUCTION_LEN, k->reinject_len);
-		l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(k->reinject_info)), "reinjected",
-		         intr_info_vector(k->reinject_info), k->reinject_info);
-		k->exception_queued = true;
-		k->reinject_info = 0;
-	}
-	if (k->era->modern_injection_order)
+	if (k->era->modern_injection_order) {
 		check_and_inject_modern(k);
-	else
+	} else {
+		reinject_exception(k);
 		intr_assist_2008(k);
+	}
 	k->exception_queued = false;
 }
 
@@ -134,7 +186,11 @@ static bool kvm_vcpu_runnable(struct kvm_vcpu *k)
 	bool irq = kvm_cpu_has_interrupt(k);
 
 	if (k->era->halt_wake_needs_nmi_allowed)
-		nmi = nmi && vmx_nmi_allowed(k);
+		nmi = nmi && (k->era->nested_check_events ? vmx_nmi_allowed_now(k, false) != KVM_NOT_ALLOWED
+		                                         : vmx_nmi_allowed(k));
+	/* kvm_vcpu_has_events(): KVM_REQ_NMI alone makes the vCPU runnable; process_nmi() then takes it away. */
+	if (k->era->req_nmi_wakes && k->req_nmi)
+		nmi = true;
 	if (k->era->halt_wake_needs_if)
 		irq = irq && vmx_interrupt_allowed(k);
 	/*
@@ -166,7 +222,8 @@ static enum l0_status enter(struct kvm_vcpu *k)
 	enum l0_status status;
 
 	for (;;) {
-		if (k->guest_mode)
+		/* vcpu_enter_guest(): events are looked at only on KVM_REQ_EVENT in the eras that have it. */
+		if (k->guest_mode && !k->era->nested_check_events)
 			nested_inject_events(k);
 		else if (!k->era->req_event_model || k->req_event) {
 			k->req_event = false;
@@ -230,13 +287,14 @@ static enum l0_status kvm_run_root(void *inst)
 	}
 	l0_service_host(&k->b);
 	if (k->halted) {
-		if (k->era->nmi_pending_two)
+		/* Today's KVM leaves the NMI to vcpu_enter_guest(); the request alone wakes (req_nmi_wakes). */
+		if (k->era->nmi_pending_two && !k->era->req_nmi_wakes)
 			process_nmi(k);
 		if (!kvm_vcpu_runnable(k))
 			return L0_BLOCKED;
 		k->halted = false;
 		k->req_event = true;
-		l0_trace(&k->b, TRACE_HALT, "what", "wake", k->nmi_pending ? "NMI pending" : "interrupt pending", -1, 0);
+		l0_trace(&k->b, TRACE_HALT, "what", "wake", k->nmi_pending || k->nmi_queued ? "NMI pending" : "interrupt pending", -1, 0);
 	}
 	return enter(k);
 }
@@ -256,6 +314,7 @@ static bool kvm_guest_event(void *inst, int vector, const char *via)
 		l0_trace(&k->b, TRACE_USERSPACE, "request", "request_nmi_window", NULL, -1, 0);
 	} else if (k->era->nmi_pending_two) {
 		k->nmi_queued++;                /* KVM_REQ_NMI; process_nmi() applies the limit */
+		k->req_nmi = true;
 	} else if (k->nmi_pending) {
 		l0_trace(&k->b, TRACE_DEFER, "what", "nmi", "an NMI is already pending: coalesced", -1, 0);
 	} else {
@@ -288,6 +347,7 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 	if (!k)
 		return NULL;
 	k->era = era;
+	k->lv = &k->lv01;
 	/*
 	 * KVM's MSR bitmap for its guest intercepts every MSR the model has:
 	 * its local APIC is software (the model has no APIC virtualization)
@@ -379,6 +439,10 @@ static const struct kvm_era era_modern = {
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,
 	.nested_wake_on_l1_event = true,
+	.nested_check_events = true,
+	.soft_vnmi_per_vmcs = true,
+	.req_nmi_wakes = true,
+	.req_event_model = true,
 };
 
 static void *create_2008(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2008, e, err, n); }

@@ -17,6 +17,11 @@ bool nested_exit_on_intr(const struct kvm_vcpu *k)
 	return (vmcs_get32(k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK) != 0;
 }
 
+bool nested_exit_on_nmi(const struct kvm_vcpu *k)
+{
+	return (vmcs_get32(k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_NMI_EXITING) != 0;
+}
+
 /*
  * The capabilities L0 offers L1: the processor's (its TRUE MSRs too, when
  * it has them), minus what the era does not emulate.
@@ -113,6 +118,8 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 static void load(struct kvm_vcpu *k, struct vmcs *v)
 {
 	k->b.loaded = v;
+	/* vmx_switch_vmcs(): the soft-vNMI state follows the VMCS where the era keeps it there. */
+	k->lv = k->era->soft_vnmi_per_vmcs && v == &k->vmcs02 ? &k->lv02 : &k->lv01;
 	(void)vmx_lp_vmptrld(k->b.env.lp, v);
 }
 
@@ -329,8 +336,8 @@ static uint32_t save_pending_event(struct kvm_vcpu *k, uint32_t *error, uint32_t
 	return info;
 }
 
-/* The emulated VM exit from L2 to L1 (nested_vmx_vmexit). hw: caused by a real exit of L2. */
-static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error,
+/* The emulated VM exit from L2 to L1 (nested_vmx_vmexit). */
+void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error,
                               bool hw)
 {
 	struct vmcs *v12 = k->vmcs12, *v02 = &k->vmcs02, *v01 = &k->b.vmcs;
@@ -375,6 +382,9 @@ static void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual
 	trace_add_hex64(&ev, "rip", vmcs_get(v12, GUEST_RIP));
 	trace_bus_emit(k->b.env.bus, &ev);
 
+	/* Pending MTF traps and exceptions meant for L2 are dropped with the exit (today's code; never set before). */
+	k->mtf_pending = false;
+	k->exception_vmexit_info = 0;
 	/* L1 resumes at its exit handler with its host state: IF = 0, no blocking (R25). */
 	k->guest_mode = false;
 	k->nested_run_pending = false;
@@ -498,6 +508,23 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
 	}
 }
 
+/*
+ * L0 finished an instruction of L2 for it (kvm_skip_emulated_instruction ->
+ * vmx_update_emulated_instruction): under vmcs12's monitor trap flag that
+ * owes L1 an MTF exit, unless an exception other than #DB is pending -
+ * the processor would have made that exit had it run the instruction.
+ */
+static enum kvm_exit_result nested_emulated_instruction(struct kvm_vcpu *k, enum kvm_exit_result r)
+{
+	if (!k->era->nested_check_events || !k->guest_mode)
+		return r;
+	k->mtf_pending = (vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG) &&
+	                 !k->exception_queued && !k->exception_vmexit_info;
+	if (k->mtf_pending)
+		k->req_event = true;
+	return r;
+}
+
 enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 {
 	struct vmcs *v02 = &k->vmcs02;
@@ -546,9 +573,9 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		break;
 	case EXIT_REASON_MSR_WRITE:
 		/* L1's bitmap lets it through: the WRMSR is L1's vCPU's, on L1's virtual local APIC. */
-		return handle_wrmsr(k);
+		return nested_emulated_instruction(k, handle_wrmsr(k));
 	case EXIT_REASON_MSR_READ:
-		return handle_rdmsr(k);
+		return nested_emulated_instruction(k, handle_rdmsr(k));
 	case EXIT_REASON_HLT:
 		/* L1 does not intercept HLT: KVM emulates it and the vCPU waits in the host. */
 		l0_skip_instruction(&k->b);
@@ -562,23 +589,12 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 			if (exc)
 				kvm_queue_exception(k, exc, 0);
 			k->req_event = true;
+			return nested_emulated_instruction(k, KVM_RESUME);
 		}
 		break;
 	}
 	}
 	return KVM_RESUME;
-}
-
-/* L2 must exit right after the entry L1 asked for: a zero preemption timer, or a self-IPI. */
-static void request_immediate_exit(struct kvm_vcpu *k)
-{
-	l0_trace(&k->b, TRACE_DEFER, "what", "irq", "nested_run_pending: immediate exit after L1's entry", -1, 0);
-	if (vmx_caps_allows(&k->b.env.lp->model.caps, VMX_CTL_PIN, PIN_BASED_VMX_PREEMPTION_TIMER)) {
-		vmcs_set_bits(&k->vmcs02, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
-		vmcs_set(&k->vmcs02, VMX_PREEMPTION_TIMER_VALUE, 0);
-	} else {
-		vmx_lp_irq(k->b.env.lp, L0_KICK_VECTOR);
-	}
 }
 
 /*
@@ -619,7 +635,7 @@ void nested_inject_events(struct kvm_vcpu *k)
 	}
 	if (k->nested_run_pending && k->sw_run_pending_check) {
 		if (k->era->nested_immediate_exit)
-			request_immediate_exit(k);
+			request_immediate_exit(k, "irq", "nested_run_pending: immediate exit after L1's entry");
 		else
 			l0_trace(&k->b, TRACE_DEFER, "what", "irq",
 			         "nested_run_pending: L2 must run first; no window in vmcs02 (L1 intercepts)", irq, 0);

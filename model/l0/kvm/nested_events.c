@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nested_events.c - today's KVM deciding, in guest mode, which of L1's
+ * events ends L2's run (vmx_check_nested_events), the nested rules of the
+ * "is an event allowed now" hooks (vmx_nmi_allowed, vmx_interrupt_allowed
+ * and their *_blocked halves), and the immediate exit that -EBUSY turns
+ * into. kvm_x86.c calls these from kvm_check_and_inject_events(); the
+ * 2011 path is nested.c's nested_inject_events().
+ */
+#include "model/l0/kvm/kvm.h"
+
+/* An event the last exit cut short must be delivered before any new one (kvm_event_needs_reinjection). */
+bool kvm_event_needs_reinjection(const struct kvm_vcpu *k)
+{
+	return k->nmi_injected || k->interrupt_pending || k->reinject_info || k->exception_queued;
+}
+
+static bool nested_checks(const struct kvm_vcpu *k)
+{
+	return k->guest_mode && k->era->nested_check_events;
+}
+
+/* An NMI with L1 exiting on NMIs is never blocked in L2: it is an exit, which nothing in L2 holds off. */
+bool vmx_nmi_blocked(struct kvm_vcpu *k)
+{
+	if (nested_checks(k) && nested_exit_on_nmi(k))
+		return false;
+	return !vmx_nmi_allowed(k);
+}
+
+bool vmx_interrupt_blocked(struct kvm_vcpu *k)
+{
+	if (nested_checks(k) && nested_exit_on_intr(k))
+		return false;
+	return !vmx_interrupt_allowed(k);
+}
+
+/*
+ * Today's vmx_nmi_allowed(): busy while L1's entry is pending (L2 must see
+ * the entry L1 asked for, with its event, before anything else), and,
+ * for an injection, while the NMI belongs to L1 as an exit.
+ */
+enum kvm_allowed vmx_nmi_allowed_now(struct kvm_vcpu *k, bool for_injection)
+{
+	if (k->nested_run_pending)
+		return KVM_BUSY;
+	if (for_injection && nested_checks(k) && nested_exit_on_nmi(k))
+		return KVM_BUSY;
+	return vmx_nmi_blocked(k) ? KVM_NOT_ALLOWED : KVM_ALLOWED;
+}
+
+enum kvm_allowed vmx_interrupt_allowed_now(struct kvm_vcpu *k, bool for_injection)
+{
+	if (k->nested_run_pending)
+		return KVM_BUSY;
+	if (for_injection && nested_checks(k) && nested_exit_on_intr(k))
+		return KVM_BUSY;
+	return vmx_interrupt_blocked(k) ? KVM_NOT_ALLOWED : KVM_ALLOWED;
+}
+
+void vmx_set_nmi_mask(struct kvm_vcpu *k, bool masked)
+{
+	if (!cpu_has_virtual_nmis(k)) {
+		vmx_set_soft_vnmi_blocked(k, masked, masked ? "NMI exit to L1: NMIs blocked as after a real one"
+		                                            : "NMI unmasked");
+		k->lv->vnmi_blocked_cycles = 0;
+	} else if (masked) {
+		vmcs_set_bits(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+	} else {
+		vmcs_clear_bits(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+	}
+}
+
+/*
+ * What needs an exit of L2 although nothing is injected (vmx_has_nested_events):
+ * a pending MTF exit. L1's preemption timer runs in vmcs02 in the model.
+ */
+bool vmx_has_nested_events(const struct kvm_vcpu *k)
+{
+	return k->mtf_pending;
+}
+
+/* The guest that runs next must exit right after its entry (KVM_REQ_EVENT is made by the caller). */
+void request_immediate_exit(struct kvm_vcpu *k, const char *what, const char *why)
+{
+	l0_trace(&k->b, TRACE_DEFER, "what", what, why, -1, 0);
+	if (vmx_caps_allows(&k->b.env.lp->model.caps, VMX_CTL_PIN, PIN_BASED_VMX_PREEMPTION_TIMER)) {
+		vmcs_set_bits(k->b.loaded, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		vmcs_set(k->b.loaded, VMX_PREEMPTION_TIMER_VALUE, 0);
+	} else {
+		vmx_lp_irq(k->b.env.lp, L0_KICK_VECTOR);
+	}
+}
+
+static enum kvm_allowed nested_exit_for_interrupt(struct kvm_vcpu *k, bool block_events)
+{
+	bool ack = vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT;
+	int irq = vlapic_pending(&k->b.apic);
+
+	/* Not L1's to take as an exit: it is injected into L2 by the ordinary path, when L2 can take it. */
+	if (!nested_exit_on_intr(k))
+		return block_events ? KVM_BUSY : KVM_ALLOWED;
+	if (block_events)
+		return KVM_BUSY;
+	if (!ack) {
+		nested_vmx_vmexit(k, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, false);
+		return KVM_ALLOWED;
+	}
+	/* Acknowledged after the exit is emulated, as the vector is in service for L1 from then on. */
+	nested_vmx_vmexit(k, EXIT_REASON_EXTERNAL_INTERRUPT, 0,
+	                  intr_info_make(INTR_TYPE_EXT_INTR, (uint8_t)irq, false), 0, false);
+	(void)vlapic_ack(&k->b.apic);
+	return KVM_ALLOWED;
+}
+
+/*
+ * vmx_check_nested_events(): L1's events in the priority order of the
+ * processor, each either an emulated exit to L1, left for the ordinary
+ * injection path (into L2), or -EBUSY when it may not be handled yet:
+ * block_nested_exceptions while L1's VMLAUNCH/VMRESUME is pending, and
+ * block_nested_events also while an event is being re-injected into L2
+ * (new events are recognized only at instruction boundaries).
+ *
+ * INIT and SIPI come first in KVM; the model refuses them under an L0.
+ * L1's VMX-preemption timer is the processor's in vmcs02 here (KVM
+ * emulates it with an hrtimer, checked between MTF and NMI).
+ */
+enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
+{
+	bool block_exceptions = k->nested_run_pending;
+	bool block_events = block_exceptions || kvm_event_needs_reinjection(k);
+
+	/* An exception for L2 that L1 intercepts becomes its exit (nested_vmx_inject_exception_vmexit). */
+	if (k->exception_vmexit_info) {
+		uint32_t info = k->exception_vmexit_info, error = k->exception_vmexit_error;
+		if (block_exceptions)
+			return KVM_BUSY;
+		k->exception_vmexit_info = 0;
+		nested_vmx_vmexit(k, EXIT_REASON_EXCEPTION_NMI, 0, info, error, false);
+		return KVM_ALLOWED;
+	}
+	if (k->mtf_pending) {
+		if (block_events)
+			return KVM_BUSY;
+		k->mtf_pending = false;
+		nested_vmx_vmexit(k, EXIT_REASON_MONITOR_TRAP_FLAG, 0, 0, 0, false);
+		return KVM_ALLOWED;
+	}
+	if (k->nmi_pending && !vmx_nmi_blocked(k)) {
+		if (block_events)
+			return KVM_BUSY;
+		if (!nested_exit_on_nmi(k))
+			return KVM_ALLOWED;   /* for L2, through its IDT */
+		nested_vmx_vmexit(k, EXIT_REASON_EXCEPTION_NMI, 0, intr_info_make(INTR_TYPE_NMI_INTR, NMI_VECTOR, false), 0,
+		                  false);
+		/* The exit counts as the NMI's delivery: every pending one is gone, and L1's NMIs are blocked (R2). */
+		k->nmi_pending = 0;
+		vmx_set_nmi_mask(k, true);
+		return KVM_ALLOWED;
+	}
+	if (kvm_cpu_has_interrupt(k) && !vmx_interrupt_blocked(k))
+		return nested_exit_for_interrupt(k, block_events);
+	return KVM_ALLOWED;
+}
