@@ -135,3 +135,42 @@ TEST(KvmModernEvents, SoftVnmiTimeoutWaitsForTheNextRequest)
 	EXPECT_GE(CycleOf(o[1]), CycleOf(timeout[0]));
 	EXPECT_LT(CycleOf(o[1]), CycleOf(timeout[0]) + 1000) << "2008 injects on the way out of the timeout's exit";
 }
+
+/* Item 4: nested_run_pending makes the NMI-allowed check answer -EBUSY; the NMI exit follows L1's injection. */
+TEST(KvmModernNested, NmiAtVmlaunchWaitsForL1sEntryThenExits)
+{
+	ScnRun r = RunScenarioText(Scenario("nested/nmi-at-vmlaunch-modern.scn"));
+	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
+	auto d49 = Lines(r.trace, {"L2 deliver", "vector=49"});
+	auto nmi = Lines(r.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", "idt_vectoring=0x00000000"});
+	ASSERT_EQ(d49.size(), 1u) << r.trace;
+	ASSERT_EQ(nmi.size(), 1u) << r.trace;
+	EXPECT_LT(CycleOf(d49[0]), CycleOf(nmi[0]));
+	EXPECT_EQ(Lines(r.trace, {"L0 defer", "what=nmi", "nested_run_pending"}).size(), 1u) << r.trace;
+}
+
+/* Item 4: the soft-vNMI flag is per loaded VMCS: L2's set flag does not hold off L1's NMI. */
+TEST(KvmModernNested, SoftVnmiFlagIsPerLoadedVmcs)
+{
+	ScnRun r = RunScenarioText(Scenario("nested/soft-vnmi-per-vmcs-modern.scn"));
+	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
+	EXPECT_EQ(Lines(r.trace, {"soft_vnmi", "blocked=1", "vmcs=vmcs02"}).size(), 1u) << r.trace;
+	EXPECT_TRUE(Lines(r.trace, {"soft_vnmi", "blocked=0"}).empty()) << "L2's flag is never cleared here";
+	auto l1 = Lines(r.trace, {"L1 deliver", "type=nmi"});
+	ASSERT_EQ(l1.size(), 1u) << r.trace;
+	EXPECT_LT(CycleOf(l1[0]), 34000u);
+}
+
+/* Item 4: KVM_REQ_NMI wakes a halted vCPU by itself, once, even with the NMI not injectable. */
+TEST(KvmModernEvents, ReqNmiWakesAHaltedVcpuOnce)
+{
+	ScnRun r = RunScenarioText(Scenario("soft-vnmi/req-nmi-wakes-once-modern.scn"));
+	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
+	auto wakes = Lines(r.trace, {"L0 halt", "what=wake"});
+	ASSERT_EQ(wakes.size(), 2u) << r.trace;
+	EXPECT_EQ(CycleOf(wakes[1]), 100000u) << "the third NMI's request wakes the vCPU";
+	auto blocks = Lines(r.trace, {"L0 halt", "what=block"});
+	ASSERT_EQ(blocks.size(), 3u) << r.trace;
+	EXPECT_GT(CycleOf(blocks[2]), 100000u) << "and it sleeps again, for good";
+	EXPECT_EQ(Lines(r.trace, {"L1 deliver", "type=nmi"}).size(), 1u);
+}

@@ -179,6 +179,8 @@ bool vmx_interrupt_allowed(struct kvm_vcpu *k);
 void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why);
 void vmx_vcpu_run_prepare(struct kvm_vcpu *k);
 void vmx_complete_interrupts(struct kvm_vcpu *k);
+/* The soft-vNMI check on the way into an exit handler (clear on an open window, or the 1 s timeout). */
+enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
 /* An exception for the guest that runs now, in the VM-entry field (kvm_queue_exception). */
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error);

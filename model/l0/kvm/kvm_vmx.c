@@ -39,6 +39,9 @@ void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why
 	if (!blocked)
 		trace_add_uint(&ev, "blocked_ns", vnmi_blocked_time_ns(k));
 	trace_add_str(&ev, "why", why);
+	/* Where the state is per VMCS (kvm-modern), L2's is vmcs02's: say so. */
+	if (k->lv == &k->lv02)
+		trace_add_str(&ev, "vmcs", "vmcs02");
 	trace_bus_emit(k->b.env.bus, &ev);
 	k->lv->vnmi_blocked_cycles = 0;
 }
@@ -162,10 +165,15 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
 		k->interrupt_nr = intr_info_vector(idt);
 }
 
-/* The seed's check at the top of kvm_handle_exit(), and its modern form. */
-static enum kvm_exit_result soft_vnmi_exit_check(struct kvm_vcpu *k)
+/*
+ * The seed's check at the top of kvm_handle_exit(), and its modern form in
+ * __vmx_handle_exit(), on the loaded VMCS's soft-vNMI state: for an exit
+ * of L2 that L0 keeps too (one reflected to L1 returns before it), where
+ * "interrupts not blocked" is vmx_interrupt_blocked()'s nested answer.
+ */
+enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 {
-	bool open = k->interrupt_window_open;
+	bool open = k->era->nested_check_events ? !vmx_interrupt_blocked(k) : k->interrupt_window_open;
 	char msg[96];
 
 	if (cpu_has_virtual_nmis(k) || !k->lv->soft_vnmi_blocked)
@@ -248,7 +256,7 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 		return KVM_SHUTDOWN;
 	}
 	vmx_lp_spend(lp, k->b.handler_cycles);
-	r = soft_vnmi_exit_check(k);
+	r = vmx_soft_vnmi_exit_check(k);
 	if (r != KVM_RESUME)
 		return r;
 	if (l0_handle_host_exit(&k->b, reason & VMX_EXIT_REASON_BASIC_MASK, info))

@@ -552,6 +552,9 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		                  vmcs_get32(v02, VM_EXIT_INTR_ERROR_CODE), true);
 		return KVM_RESUME;
 	}
+	/* Today's __vmx_handle_exit() checks vmcs02's soft-vNMI state on the exits of L2 it keeps. */
+	if (k->era->soft_vnmi_per_vmcs)
+		(void)vmx_soft_vnmi_exit_check(k);
 	if (l0_handle_host_exit(&k->b, basic, info))
 		return KVM_RESUME;
 	switch (basic) {
