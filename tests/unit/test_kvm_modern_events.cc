@@ -174,3 +174,13 @@ TEST(KvmModernEvents, ReqNmiWakesAHaltedVcpuOnce)
 	EXPECT_GT(CycleOf(blocks[2]), 100000u) << "and it sleeps again, for good";
 	EXPECT_EQ(Lines(r.trace, {"L1 deliver", "type=nmi"}).size(), 1u);
 }
+
+/* The `-run-pending-check` ablation reaches today's path too: without nested_run_pending, L1's injection is lost. */
+TEST(KvmModernNested, RunPendingCheckAblationLosesL1sInjection)
+{
+	const std::string text = Scenario("nested/run-pending-no-exit-on-intr-modern.scn");
+	ScnRun with = RunScenarioText(text);
+	ScnRun without = RunScenarioText(UnderL0(text, "kvm-modern -run-pending-check"));
+	EXPECT_EQ(Lines(with.trace, {"L2 deliver", "vector=49"}).size(), 1u);
+	EXPECT_TRUE(Lines(without.trace, {"L2 deliver", "vector=49"}).empty()) << without.trace;
+}

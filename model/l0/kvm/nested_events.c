@@ -15,6 +15,12 @@ bool kvm_event_needs_reinjection(const struct kvm_vcpu *k)
 	return k->nmi_injected || k->interrupt_pending || k->reinject_info || k->exception_queued;
 }
 
+/* L1's VMLAUNCH/VMRESUME still to be completed by an entry of L2 (the `-run-pending-check` ablation ignores it). */
+static bool run_pending(const struct kvm_vcpu *k)
+{
+	return k->nested_run_pending && k->sw_run_pending_check;
+}
+
 static bool nested_checks(const struct kvm_vcpu *k)
 {
 	return k->guest_mode && k->era->nested_check_events;
@@ -42,7 +48,7 @@ bool vmx_interrupt_blocked(struct kvm_vcpu *k)
  */
 enum kvm_allowed vmx_nmi_allowed_now(struct kvm_vcpu *k, bool for_injection)
 {
-	if (k->nested_run_pending)
+	if (run_pending(k))
 		return KVM_BUSY;
 	if (for_injection && nested_checks(k) && nested_exit_on_nmi(k))
 		return KVM_BUSY;
@@ -51,7 +57,7 @@ enum kvm_allowed vmx_nmi_allowed_now(struct kvm_vcpu *k, bool for_injection)
 
 enum kvm_allowed vmx_interrupt_allowed_now(struct kvm_vcpu *k, bool for_injection)
 {
-	if (k->nested_run_pending)
+	if (run_pending(k))
 		return KVM_BUSY;
 	if (for_injection && nested_checks(k) && nested_exit_on_intr(k))
 		return KVM_BUSY;
@@ -127,7 +133,7 @@ static enum kvm_allowed nested_exit_for_interrupt(struct kvm_vcpu *k, bool block
  */
 enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
 {
-	bool block_exceptions = k->nested_run_pending;
+	bool block_exceptions = run_pending(k);
 	bool block_events = block_exceptions || kvm_event_needs_reinjection(k);
 
 	/* An exception for L2 that L1 intercepts becomes its exit (nested_vmx_inject_exception_vmexit). */
