@@ -156,6 +156,7 @@ struct kvm_vcpu {
 	uint32_t nested_run_line;     /* the scenario line of L1's last VMLAUNCH/VMRESUME */
 	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
 	bool req_event;                /* KVM_REQ_EVENT */
+	bool immediate_exit_armed;     /* request_immediate_exit() set a zero preemption timer for this entry */
 	bool mtf_pending;              /* L0 emulated an instruction of L2 under vmcs12's MTF (nested.mtf_pending) */
 	uint32_t exception_vmexit_info;   /* an exception for L2 that L1 intercepts (exception_vmexit), or 0 */
 	uint32_t exception_vmexit_error;
@@ -195,6 +196,8 @@ bool nested_exit_on_nmi(const struct kvm_vcpu *k);
 void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error, bool hw);
 /* The guest that runs next must exit right after its entry: a zero preemption timer, or a self-IPI. */
 void request_immediate_exit(struct kvm_vcpu *k, const char *what, const char *why);
+/* At the next exit: the zero timer of the immediate exit is taken away again. */
+void immediate_exit_done(struct kvm_vcpu *k);
 void nested_setup_vmcs12(struct kvm_vcpu *k);
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason);
 /*

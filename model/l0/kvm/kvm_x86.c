@@ -261,6 +261,7 @@ static enum l0_status kvm_run_root(void *inst)
 		k->req_event = true;
 		return enter(k);
 	}
+	immediate_exit_done(k);
 	/* An NMI held in the guest (blocking by NMI ended with the exit) is the host's at once. */
 	l0_service_host_nmis(&k->b);
 	if (!k->halted) {

@@ -93,9 +93,25 @@ void request_immediate_exit(struct kvm_vcpu *k, const char *what, const char *wh
 	if (vmx_caps_allows(&k->b.env.lp->model.caps, VMX_CTL_PIN, PIN_BASED_VMX_PREEMPTION_TIMER)) {
 		vmcs_set_bits(k->b.loaded, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
 		vmcs_set(k->b.loaded, VMX_PREEMPTION_TIMER_VALUE, 0);
+		k->immediate_exit_armed = true;
 	} else {
 		vmx_lp_irq(k->b.env.lp, L0_KICK_VECTOR);
 	}
+}
+
+/*
+ * The immediate exit is for one entry: KVM decides it again before every
+ * entry (vmx_update_hv_timer), so the timer goes at the exit, whatever
+ * exit came first - unless it is vmcs12's own timer in vmcs02.
+ */
+void immediate_exit_done(struct kvm_vcpu *k)
+{
+	if (!k->immediate_exit_armed)
+		return;
+	k->immediate_exit_armed = false;
+	if (k->guest_mode && (vmcs_get32(k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER))
+		return;
+	vmcs_clear_bits(k->b.loaded, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
 }
 
 static enum kvm_allowed nested_exit_for_interrupt(struct kvm_vcpu *k, bool block_events)
