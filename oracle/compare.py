@@ -337,6 +337,8 @@ def read_vmxsim(path, cmap):
     events, finished, checks = [], False, []
     blocking = {1: "none", 2: "none"}     # the last `blocking` state per level
     last_deliver = None                   # the last delivery through an IDT since the last exit
+    woke_by_vid = False                   # a guest in HLT woke for a virtual-interrupt delivery since the last exit
+    woke = False
     with open(path) as f:
         for line in f:
             m = TRACE_LINE.match(line)
@@ -345,6 +347,11 @@ def read_vmxsim(path, cmap):
             level, what, f2 = int(m.group(3)), m.group(4), split_fields(m.group(5))
             if what == "blocking":
                 blocking[level] = f2.get("to", "none")
+            elif what == "wake":
+                woke = f2.get("from") == "hlt"
+            elif what == "vapic":
+                woke_by_vid = woke_by_vid or (woke and f2.get("op") == "deliver")
+                woke = False
             elif what == "deliver":
                 last_deliver = f2
             elif what == "vmentry":
@@ -368,7 +375,10 @@ def read_vmxsim(path, cmap):
                     events[-1]["_config"] = "nmi-exiting-no-vnmi"
                 if last_deliver and last_deliver.get("type") == "nmi" and last_deliver.get("injected") in ("0", "false"):
                     events[-1]["_after_nmi_delivery"] = True
+                if woke_by_vid:
+                    events[-1]["_after_vid_wake"] = True
                 last_deliver = None
+                woke = woke_by_vid = False
             elif what == "vmfail":
                 if "check" in f2:
                     checks.append(f2["check"])
