@@ -2,9 +2,9 @@
 /*
  * nested.c - nested VMX in the KVM model: L1's VMX instructions emulated on
  * vmcs12, vmcs02 built from vmcs01's needs and vmcs12, emulated VM entries
- * to L2 and VM exits to L1, which L2 exits L0 keeps and which it reflects,
- * and the 2011 patch's external-interrupt injection while L2 runs, beside
- * today's behaviour (era flags in kvm.h).
+ * to L2 and VM exits to L1, and the 2011 patch's external-interrupt
+ * injection while L2 runs, beside today's behaviour (era flags in kvm.h).
+ * Which exits of L2 L0 keeps and which it reflects is nested_exit.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -398,67 +398,6 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	k->req_event = true;
 }
 
-/*
- * L2's RDMSR or WRMSR exited (vmcs02 intercepts every MSR): L1's if L1 does
- * not use MSR bitmaps, or if its bitmap - read from L1's memory now - has
- * the MSR's bit set (nested_vmx_exit_handled_msr).
- */
-static bool l1_wants_msr_exit(struct kvm_vcpu *k, bool write)
-{
-	const struct vmx_insn *in = l0_guest_insn(&k->b);
-
-	if (!(vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) || !in)
-		return true;
-	return msr_bitmap_exits(k->vmcs12->msr_bitmap, vmx_insn_msr(in), write);
-}
-
-/* Which exits of L2 L1 asked for (nested_vmx_exit_handled, reduced to what the model has). */
-static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, uint64_t qual)
-{
-	const struct vmcs *v12 = k->vmcs12;
-	uint32_t proc = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL);
-
-	switch (reason) {
-	case EXIT_REASON_EXCEPTION_NMI:
-		if (intr_info_type(info) == INTR_TYPE_NMI_INTR)
-			return false;                            /* a host NMI: L0's */
-		/* nested_vmx_is_page_fault_vmexit: vmcs12's #PF error-code mask and match too. */
-		return vmcs_exception_exits(v12, vmcs_get32(v12, EXCEPTION_BITMAP), (uint8_t)intr_info_vector(info),
-		                            vmcs_get32(&k->vmcs02, VM_EXIT_INTR_ERROR_CODE));
-	case EXIT_REASON_EXTERNAL_INTERRUPT:
-	case EXIT_REASON_EPT_VIOLATION:
-		return false;                                /* L0's interrupts and L0's memory */
-	case EXIT_REASON_INTERRUPT_WINDOW:
-		return (proc & CPU_BASED_INTR_WINDOW_EXITING) != 0;
-	case EXIT_REASON_NMI_WINDOW:
-		return (proc & CPU_BASED_NMI_WINDOW_EXITING) != 0;
-	case EXIT_REASON_HLT:
-		return (proc & CPU_BASED_HLT_EXITING) != 0;
-	case EXIT_REASON_MONITOR_TRAP_FLAG:
-		return (proc & CPU_BASED_MONITOR_TRAP_FLAG) != 0;
-	case EXIT_REASON_PREEMPTION_TIMER:
-		return (vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
-	case EXIT_REASON_IO_INSTRUCTION:
-		/* With vmcs12's I/O bitmaps the processor has already refused (prepare_vmcs02). */
-		return (proc & CPU_BASED_UNCOND_IO_EXITING) != 0;
-	case EXIT_REASON_CR_ACCESS:
-		/* MOV to CR3 (unless to one of vmcs12's CR3-target values) or to CR8: qualification bits 3:0. */
-		if ((qual & 0xf) == 3)
-			return (proc & CPU_BASED_CR3_LOAD_EXITING) &&
-			       !vmx_cr3_target_hit(v12, k->vmcs02.guest->gpr[(qual >> 8) & 0xf]);
-		return (proc & CPU_BASED_CR8_LOAD_EXITING) != 0;
-	case EXIT_REASON_PAUSE_INSTRUCTION:
-		return (proc & CPU_BASED_PAUSE_EXITING) != 0;
-	case EXIT_REASON_RDTSC:
-		return (proc & CPU_BASED_RDTSC_EXITING) != 0;
-	case EXIT_REASON_MSR_READ:
-	case EXIT_REASON_MSR_WRITE:
-		return l1_wants_msr_exit(k, reason == EXIT_REASON_MSR_WRITE);
-	default:
-		return true;   /* CPUID, VMCALL, VMX instructions, TPR below threshold, triple fault */
-	}
-}
-
 bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 {
 	const struct vmcs *v02 = &k->vmcs02;
@@ -506,98 +445,6 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
 		*status = L0_STOPPED;
 		return true;
 	}
-}
-
-/*
- * L0 finished an instruction of L2 for it (kvm_skip_emulated_instruction ->
- * vmx_update_emulated_instruction): under vmcs12's monitor trap flag that
- * owes L1 an MTF exit, unless an exception other than #DB is pending -
- * the processor would have made that exit had it run the instruction.
- */
-static enum kvm_exit_result nested_emulated_instruction(struct kvm_vcpu *k, enum kvm_exit_result r)
-{
-	if (!k->era->nested_check_events || !k->guest_mode)
-		return r;
-	k->mtf_pending = (vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG) &&
-	                 !k->exception_queued && !k->exception_vmexit_info;
-	if (k->mtf_pending)
-		k->req_event = true;
-	return r;
-}
-
-enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
-{
-	struct vmcs *v02 = &k->vmcs02;
-	struct vmx_lp *lp = k->b.env.lp;
-	uint32_t reason = vmcs_get32(v02, VM_EXIT_REASON);
-	uint32_t basic = reason & VMX_EXIT_REASON_BASIC_MASK;
-	uint32_t info = vmcs_get32(v02, VM_EXIT_INTR_INFO);
-	bool was_pending = k->nested_run_pending;
-
-	/*
-	 * The 2011 patch: KVM_REQ_EVENT is good for one entry; if an event was
-	 * refused because L2 had to run first, ask for it to be looked at again.
-	 */
-	if (was_pending && k->sw_rearm)
-		k->req_event = true;
-	k->nested_run_pending = false;
-	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
-		l0_guest_stop(&k->b, "VM entry to L2 failed");
-		return KVM_SHUTDOWN;
-	}
-	vmx_complete_interrupts(k);
-	vmx_lp_spend(lp, k->b.handler_cycles);
-	if (l1_wants_exit(k, basic, info, vmcs_get(v02, EXIT_QUALIFICATION))) {
-		nested_vmx_vmexit(k, basic, vmcs_get(v02, EXIT_QUALIFICATION), info & ~INTR_INFO_UNBLOCK_NMI,
-		                  vmcs_get32(v02, VM_EXIT_INTR_ERROR_CODE), true);
-		return KVM_RESUME;
-	}
-	/* Today's __vmx_handle_exit() checks vmcs02's soft-vNMI state on the exits of L2 it keeps. */
-	if (k->era->soft_vnmi_per_vmcs)
-		(void)vmx_soft_vnmi_exit_check(k);
-	if (l0_handle_host_exit(&k->b, basic, info))
-		return KVM_RESUME;
-	switch (basic) {
-	case EXIT_REASON_EPT_VIOLATION:
-		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
-		break;
-	case EXIT_REASON_INTERRUPT_WINDOW:
-		l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened (vmcs02)");
-		k->req_event = true;
-		break;
-	case EXIT_REASON_NMI_WINDOW:
-		l0_set_window(&k->b, CPU_BASED_NMI_WINDOW_EXITING, false, "nmi-window-off", "window opened (vmcs02)");
-		k->req_event = true;
-		break;
-	case EXIT_REASON_PREEMPTION_TIMER:
-		/* L0's immediate exit: the timer was L0's, not L1's. */
-		vmcs_clear_bits(v02, PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
-		k->req_event = true;
-		break;
-	case EXIT_REASON_MSR_WRITE:
-		/* L1's bitmap lets it through: the WRMSR is L1's vCPU's, on L1's virtual local APIC. */
-		return nested_emulated_instruction(k, handle_wrmsr(k));
-	case EXIT_REASON_MSR_READ:
-		return nested_emulated_instruction(k, handle_rdmsr(k));
-	case EXIT_REASON_HLT:
-		/* L1 does not intercept HLT: KVM emulates it and the vCPU waits in the host. */
-		l0_skip_instruction(&k->b);
-		k->l2_halted = true;
-		return KVM_HALT;
-	default: {
-		/* Port I/O and MOV to CR8 that L1 leaves to L2: L0 does them (CR8: L1's virtual TPR, which L2 shares). */
-		uint32_t exc;
-
-		if (l0_emulate_insn_exit(&k->b, basic, false, &exc)) {
-			if (exc)
-				kvm_queue_exception(k, exc, 0);
-			k->req_event = true;
-			return nested_emulated_instruction(k, KVM_RESUME);
-		}
-		break;
-	}
-	}
-	return KVM_RESUME;
 }
 
 /*
