@@ -37,6 +37,10 @@ bool build_located(struct build *b, struct scn_loc loc, const char *fmt, ...)
 #endif
 	;
 
+/* The machine description of b->s (b->s, b->diag, b->point set); false after a located message. build_free() releases it. */
+bool build(struct build *b);
+void build_free(struct build *b);
+
 /* A time in cycles at the CPU's TSC frequency; a located error if it does not fit. */
 bool build_cycles(struct build *b, struct scn_time t, struct scn_loc loc, uint64_t *out);
 
