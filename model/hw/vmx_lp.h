@@ -253,16 +253,6 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
  */
 const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field);
 
-/*
- * The same for a guest a hypervisor model (a C L0, a nested KVM's L2)
- * enters: also single-stepping (RFLAGS.TF) and pending debug exceptions,
- * which the processor models but the L0 models do not follow. A nested
- * L0's entry of L2 refuses it; a C L0's guest is refused at its `vmcs` line
- * (lib/scenario_run.c). The entry checks on these fields (R12) stay
- * modelled: they fail before the guest runs.
- */
-const char *vmx_entry_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field);
-
 /* VMLAUNCH (launch = true) or VMRESUME. Costs the entry latency. */
 enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch);
 

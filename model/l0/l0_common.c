@@ -289,3 +289,26 @@ enum l0_status l0_enter(struct l0_base *b)
 	}
 	return L0_STOPPED;
 }
+
+const char *l0_guest_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field)
+{
+	/*
+	 * The processor single-steps and delivers pending debug exceptions
+	 * (model/hw/debug.c); the hypervisor models do not follow them: they skip the
+	 * instructions they emulate without the single-step #DB (KVM's
+	 * kvm_skip_emulated_instruction() makes it pending), and a nested KVM
+	 * copies neither the field nor a #DB exit between vmcs12 and vmcs02.
+	 */
+	if (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) {
+		*field = GUEST_RFLAGS;
+		return "single-stepping: a guest entered with RFLAGS.TF = 1 by a hypervisor model (the processor "
+		       "single-steps; the L0 models skip the instructions they emulate without the #DB trap)";
+	}
+	if (vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
+		*field = GUEST_PENDING_DBG_EXCEPTIONS;
+		return "pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS not 0 by a "
+		       "hypervisor model (the processor delivers them; the L0 models do not carry the field or a #DB "
+		       "exit between L1 and L2)";
+	}
+	return vmx_entry_breakpoints_not_modelled(v, field);
+}

@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-#include "model/hw/vmx_lp.h"
+#include "model/l0/l0.h"
 #include "refused_run.h"
 #include "vmcs/vmx_controls.h"
 #include "vmcs/vmx_intr_state.h"
@@ -34,19 +34,19 @@ TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 
 	ASSERT_TRUE(cpu_model_lookup("nehalem", &m));
 	vmcs_setup(v.get(), &m.caps, m.revision_id, 0, 0, 0, 0x1000, 0x2000, nullptr, 0);
-	EXPECT_EQ(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
 	vmcs_set(v.get(), GUEST_DR7, 0x400);   // bit 10, always 1: nothing enabled
-	EXPECT_EQ(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
 	vmcs_set(v.get(), GUEST_DR7, 0x480);   // G3
-	EXPECT_NE(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
 	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);   // DR7 not loaded
-	EXPECT_EQ(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
 	vmcs_set(v.get(), GUEST_PENDING_DBG_EXCEPTIONS, 0x1);   // B0
-	EXPECT_NE(vmx_entry_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
 	EXPECT_EQ(field, GUEST_PENDING_DBG_EXCEPTIONS);
 	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_TF);
-	EXPECT_NE(std::string(vmx_entry_debug_not_modelled(v.get(), &field)).find("RFLAGS.TF"), std::string::npos);
+	EXPECT_NE(std::string(l0_guest_debug_not_modelled(v.get(), &field)).find("RFLAGS.TF"), std::string::npos);
 	EXPECT_EQ(field, GUEST_RFLAGS);
 	// The processor itself lacks only the breakpoints.
 	EXPECT_EQ(vmx_entry_breakpoints_not_modelled(v.get(), &field), nullptr);

@@ -209,7 +209,7 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
 /*
  * L2 entered with what the model lacks - virtual-interrupt delivery or
  * posted interrupts, single-stepping, pending debug exceptions, a DR7
- * breakpoint (vmx_entry_debug_not_modelled) - once the entry passed its
+ * breakpoint (l0_guest_debug_not_modelled) - once the entry passed its
  * checks: stop, refused at L1's VMLAUNCH/VMRESUME. False if not.
  */
 bool nested_refuse_unmodelled(struct kvm_vcpu *k);
