@@ -10,11 +10,30 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <ostream>
+#include <sstream>
 #include <string>
 
 #include "front/scenario.h"
 #include "lib/scenario_run.h"
+
+/* The text of a shipped scenario, by its path under scenarios/ ("" if unreadable). */
+inline std::string ShippedScenario(const std::string &rel)
+{
+	std::ifstream in(std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
+}
+
+/* The scenario with the rest of its `l0` line replaced by `l0`. */
+inline std::string WithL0Line(std::string text, const std::string &l0)
+{
+	size_t at = text.find("\nl0 ");
+	size_t eol = text.find('\n', at + 1);
+	return text.replace(at + 1, eol - at - 1, "l0      " + l0);
+}
 
 /* A scenario parsed from text; s is NULL and err filled on an error. */
 struct Parsed {

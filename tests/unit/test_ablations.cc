@@ -13,6 +13,7 @@
 
 #include "lib/scenario_run.h"
 #include "front/scenario.h"
+#include "scn_text.h"
 
 namespace {
 
@@ -22,14 +23,6 @@ struct Verdicts {
 	uint64_t injections = 0;
 	bool ran = false;
 };
-
-std::string ReadScenario(const std::string &rel)
-{
-	std::ifstream in(std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
-}
 
 /* Append `sw` to the scenario's `l0` line. */
 std::string WithSwitch(std::string text, const std::string &sw)
@@ -77,7 +70,7 @@ struct Pair {
 
 Pair Ablate(const std::string &rel, const std::string &sw)
 {
-	std::string text = ReadScenario(rel);
+	std::string text = ShippedScenario(rel);
 	EXPECT_FALSE(text.empty()) << rel;
 	return {RunScenario(text, rel), RunScenario(WithSwitch(text, sw), rel + " " + sw)};
 }
@@ -134,7 +127,7 @@ TEST(Ablation, VirtualNmisPreventTheStiCornerCase)
 
 TEST(Ablation, UnknownSwitchIsRejected)
 {
-	std::string text = WithSwitch(ReadScenario("soft-vnmi/basic.scn"), "-no-such-safeguard");
+	std::string text = WithSwitch(ShippedScenario("soft-vnmi/basic.scn"), "-no-such-safeguard");
 	Verdicts v = RunScenario(text, "x.scn");
 	EXPECT_FALSE(v.ran);
 }

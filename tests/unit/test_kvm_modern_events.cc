@@ -17,22 +17,6 @@
 
 namespace {
 
-std::string Scenario(const std::string &rel)
-{
-	std::ifstream in(std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
-}
-
-/* The scenario with its `l0` line replaced. */
-std::string UnderL0(std::string text, const std::string &l0)
-{
-	size_t at = text.find("\nl0 ");
-	size_t eol = text.find('\n', at + 1);
-	return text.replace(at + 1, eol - at - 1, "l0      " + l0);
-}
-
 /* Lines of the text trace holding every one of the pieces, in order of the trace. */
 std::vector<std::string> Lines(const std::string &trace, std::initializer_list<const char *> pieces)
 {
@@ -59,7 +43,7 @@ uint64_t CycleOf(const std::string &line)
 /* Item 1: an NMI for the vCPU in L2, with NMI exiting in vmcs12, is L1's NMI exit (0x80000202). */
 TEST(KvmModernNested, NmiBecomesL1sNmiExit)
 {
-	ScnRun r = RunScenarioText(Scenario("nested/nmi-exit-to-l1-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("nested/nmi-exit-to-l1-modern.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
 	auto exits = Lines(r.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", "intr_info=0x80000202"});
 	ASSERT_EQ(exits.size(), 1u) << r.trace;
@@ -71,7 +55,7 @@ TEST(KvmModernNested, NmiBecomesL1sNmiExit)
 /* Item 1: without NMI exiting the NMI is L2's, injected through vmcs02 into L2's IDT. */
 TEST(KvmModernNested, NmiWithoutNmiExitingGoesIntoL2)
 {
-	ScnRun r = RunScenarioText(Scenario("nested/nmi-into-l2-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("nested/nmi-into-l2-modern.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
 	EXPECT_EQ(Lines(r.trace, {"L2 deliver", "vector=2 type=nmi injected=1"}).size(), 1u) << r.trace;
 	EXPECT_TRUE(Lines(r.trace, {"L1 deliver", "type=nmi"}).empty()) << r.trace;
@@ -81,7 +65,7 @@ TEST(KvmModernNested, NmiWithoutNmiExitingGoesIntoL2)
 /* Item 1: an NMI held by NMI blocking in L2 waits for L2's NMI window; blocked L1 NMIs are not L2's concern. */
 TEST(KvmModernNested, NmiExitLeavesL1sNmisBlocked)
 {
-	ScnRun r = RunScenarioText(Scenario("nested/nmi-exit-to-l1-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("nested/nmi-exit-to-l1-modern.scn"));
 	/* The emulated exit blocks L1's NMIs, as a real NMI exit does (vmx_set_nmi_mask). */
 	auto blocked = Lines(r.trace, {"L1 blocking", "to=vnmi"});
 	ASSERT_FALSE(blocked.empty()) << r.trace;
@@ -90,7 +74,7 @@ TEST(KvmModernNested, NmiExitLeavesL1sNmisBlocked)
 /* Item 2: an interrupt due at L1's VMLAUNCH (L1 does not exit on them) does not overwrite L1's injection. */
 TEST(KvmModernNested, RunPendingKeepsL1sInjectionAndDeliversRightAfter)
 {
-	ScnRun r = RunScenarioText(Scenario("nested/run-pending-no-exit-on-intr-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("nested/run-pending-no-exit-on-intr-modern.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
 	auto d49 = Lines(r.trace, {"L2 deliver", "vector=49"});
 	auto d32 = Lines(r.trace, {"L2 deliver", "vector=32"});
@@ -103,7 +87,7 @@ TEST(KvmModernNested, RunPendingKeepsL1sInjectionAndDeliversRightAfter)
 /* Item 2: an event re-injected into L2 does not hold L1's interrupt off while L2 computes. */
 TEST(KvmModernNested, ReinjectionIntoL2ForcesImmediateExitForL1sInterrupt)
 {
-	ScnRun r = RunScenarioText(Scenario("nested/reinject-with-l1-irq-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("nested/reinject-with-l1-irq-modern.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
 	EXPECT_EQ(Lines(r.trace, {"L0 defer", "re-injection into L2 first"}).size(), 1u) << r.trace;
 	auto d32 = Lines(r.trace, {"L1 deliver", "vector=32"});
@@ -119,7 +103,7 @@ TEST(KvmModernNested, ReinjectionIntoL2ForcesImmediateExitForL1sInterrupt)
  */
 TEST(KvmModernEvents, SoftVnmiTimeoutWaitsForTheNextRequest)
 {
-	const std::string text = Scenario("soft-vnmi/timeout-no-request-modern.scn");
+	const std::string text = ShippedScenario("soft-vnmi/timeout-no-request-modern.scn");
 	const uint64_t ghz24 = 2400000000ull;   /* core2-no-vnmi's TSC */
 	ScnRun modern = RunScenarioText(text);
 	EXPECT_EQ(modern.status, VMXSIM_OK) << modern.diag;
@@ -127,7 +111,7 @@ TEST(KvmModernEvents, SoftVnmiTimeoutWaitsForTheNextRequest)
 	ASSERT_EQ(m.size(), 2u) << modern.trace;
 	EXPECT_GE(CycleOf(m[1]), ghz24 * 105 / 100) << "injected before anything requested an event";
 
-	ScnRun old = RunScenarioText(UnderL0(text, "kvm-2008"));
+	ScnRun old = RunScenarioText(WithL0Line(text, "kvm-2008"));
 	auto o = Lines(old.trace, {"L0 inject", "type=nmi"});
 	ASSERT_EQ(o.size(), 2u) << old.trace;
 	auto timeout = Lines(old.trace, {"soft_vnmi", "why=timeout"});
@@ -139,7 +123,7 @@ TEST(KvmModernEvents, SoftVnmiTimeoutWaitsForTheNextRequest)
 /* Item 4: nested_run_pending makes the NMI-allowed check answer -EBUSY; the NMI exit follows L1's injection. */
 TEST(KvmModernNested, NmiAtVmlaunchWaitsForL1sEntryThenExits)
 {
-	ScnRun r = RunScenarioText(Scenario("nested/nmi-at-vmlaunch-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("nested/nmi-at-vmlaunch-modern.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
 	auto d49 = Lines(r.trace, {"L2 deliver", "vector=49"});
 	auto nmi = Lines(r.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", "idt_vectoring=0x00000000"});
@@ -152,7 +136,7 @@ TEST(KvmModernNested, NmiAtVmlaunchWaitsForL1sEntryThenExits)
 /* Item 4: the soft-vNMI flag is per loaded VMCS: L2's set flag does not hold off L1's NMI. */
 TEST(KvmModernNested, SoftVnmiFlagIsPerLoadedVmcs)
 {
-	ScnRun r = RunScenarioText(Scenario("nested/soft-vnmi-per-vmcs-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("nested/soft-vnmi-per-vmcs-modern.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
 	EXPECT_EQ(Lines(r.trace, {"soft_vnmi", "blocked=1", "vmcs=vmcs02"}).size(), 1u) << r.trace;
 	EXPECT_TRUE(Lines(r.trace, {"soft_vnmi", "blocked=0"}).empty()) << "L2's flag is never cleared here";
@@ -164,7 +148,7 @@ TEST(KvmModernNested, SoftVnmiFlagIsPerLoadedVmcs)
 /* Item 4: KVM_REQ_NMI wakes a halted vCPU by itself, once, even with the NMI not injectable. */
 TEST(KvmModernEvents, ReqNmiWakesAHaltedVcpuOnce)
 {
-	ScnRun r = RunScenarioText(Scenario("soft-vnmi/req-nmi-wakes-once-modern.scn"));
+	ScnRun r = RunScenarioText(ShippedScenario("soft-vnmi/req-nmi-wakes-once-modern.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
 	auto wakes = Lines(r.trace, {"L0 halt", "what=wake"});
 	ASSERT_EQ(wakes.size(), 2u) << r.trace;
@@ -178,9 +162,9 @@ TEST(KvmModernEvents, ReqNmiWakesAHaltedVcpuOnce)
 /* The `-run-pending-check` ablation reaches today's path too: without nested_run_pending, L1's injection is lost. */
 TEST(KvmModernNested, RunPendingCheckAblationLosesL1sInjection)
 {
-	const std::string text = Scenario("nested/run-pending-no-exit-on-intr-modern.scn");
+	const std::string text = ShippedScenario("nested/run-pending-no-exit-on-intr-modern.scn");
 	ScnRun with = RunScenarioText(text);
-	ScnRun without = RunScenarioText(UnderL0(text, "kvm-modern -run-pending-check"));
+	ScnRun without = RunScenarioText(WithL0Line(text, "kvm-modern -run-pending-check"));
 	EXPECT_EQ(Lines(with.trace, {"L2 deliver", "vector=49"}).size(), 1u);
 	EXPECT_TRUE(Lines(without.trace, {"L2 deliver", "vector=49"}).empty()) << without.trace;
 }

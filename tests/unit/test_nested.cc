@@ -19,24 +19,9 @@
 #include "vmxsim/equiv.h"
 #include "lib/scenario_run.h"
 #include "front/scenario.h"
+#include "scn_text.h"
 
 namespace {
-
-std::string Read(const std::string &rel)
-{
-	std::ifstream in(std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel);
-	std::stringstream ss;
-	ss << in.rdbuf();
-	return ss.str();
-}
-
-/* Replace the `l0` line's rest by `l0`. */
-std::string WithL0(std::string text, const std::string &l0)
-{
-	size_t at = text.find("\nl0 ");
-	size_t eol = text.find('\n', at + 1);
-	return text.replace(at + 1, eol - at - 1, "l0      " + l0);
-}
 
 /* Cycle of the first `deliver` of `vector` at `level`, or 0; the JSONL of the run. */
 uint64_t FirstDelivery(const std::string &text, int vector, int level)
@@ -90,9 +75,9 @@ int Equiv(const std::string &text, std::string *report)
 /* The re-arm of KVM_REQ_EVENT after nested_run_pending bounds the delay to L2's next exit. */
 TEST(NestedAblation, RearmDeliversAtL2sNextExit)
 {
-	std::string text = Read("nested/run-pending.scn");
+	std::string text = ShippedScenario("nested/run-pending.scn");
 	uint64_t with = FirstDelivery(text, 32, 1);
-	uint64_t without = FirstDelivery(WithL0(text, "kvm-2011 -rearm"), 32, 1);
+	uint64_t without = FirstDelivery(WithL0Line(text, "kvm-2011 -rearm"), 32, 1);
 	EXPECT_GT(with, 5000u);
 	EXPECT_LT(with, 20000u);
 	EXPECT_GT(without, 40000u) << "without the re-arm the interrupt waits for the next requested event";
@@ -101,16 +86,16 @@ TEST(NestedAblation, RearmDeliversAtL2sNextExit)
 /* Refusing while nested_run_pending keeps the entry L1 asked for - and the event it injects into L2. */
 TEST(NestedAblation, RunPendingCheckKeepsL1sInjection)
 {
-	std::string text = Read("nested/run-pending.scn");
+	std::string text = ShippedScenario("nested/run-pending.scn");
 	EXPECT_GT(FirstDelivery(text, 49, 2), 0u);
-	EXPECT_EQ(FirstDelivery(WithL0(text, "kvm-2011 -run-pending-check"), 49, 2), 0u);
+	EXPECT_EQ(FirstDelivery(WithL0Line(text, "kvm-2011 -run-pending-check"), 49, 2), 0u);
 }
 
 /* Where the 2011 code differs from the processor, equiv says so, at the right event. */
 TEST(NestedEquiv, Kvm2011LongRunningL2IsReported)
 {
 	std::string report;
-	EXPECT_EQ(Equiv(Read("nested/l2-long-run.scn"), &report), 1);
+	EXPECT_EQ(Equiv(ShippedScenario("nested/l2-long-run.scn"), &report), 1);
 	EXPECT_NE(report.find("difference at its event 1"), std::string::npos) << report;
 	EXPECT_NE(report.find("bare       cycle 1500 cpu0 exit EXTERNAL_INTERRUPT"), std::string::npos) << report;
 	EXPECT_NE(report.find("under L0   (nothing more)"), std::string::npos) << report;
@@ -119,7 +104,7 @@ TEST(NestedEquiv, Kvm2011LongRunningL2IsReported)
 TEST(NestedEquiv, Kvm2011AckOnExitIsReported)
 {
 	std::string report;
-	EXPECT_EQ(Equiv(Read("nested/ack-on-exit.scn"), &report), 1);
+	EXPECT_EQ(Equiv(ShippedScenario("nested/ack-on-exit.scn"), &report), 1);
 	EXPECT_NE(report.find("VMLAUNCH/VMRESUME failed, error 7"), std::string::npos) << report;
 	EXPECT_NE(report.find("intr_info=0x80000020"), std::string::npos) << report;
 }
@@ -136,7 +121,7 @@ TEST(NestedEquiv, EveryNestedScenarioUnderKvmModern)
 	    "nmi-at-vmlaunch-modern.scn", "run-pending-no-exit-on-intr-modern.scn"};
 	for (const std::string &f : files) {
 		std::string report;
-		EXPECT_EQ(Equiv(WithL0(Read("nested/" + f), "kvm-modern"), &report), 0) << f << ": " << report;
+		EXPECT_EQ(Equiv(WithL0Line(ShippedScenario("nested/" + f), "kvm-modern"), &report), 0) << f << ": " << report;
 	}
 }
 
@@ -145,7 +130,7 @@ TEST(NestedEquiv, Kvm2011MatchesWhereItShould)
 {
 	for (const char *f : {"walkthrough.scn", "run-pending.scn", "no-exit-on-intr.scn"}) {
 		std::string report;
-		EXPECT_EQ(Equiv(Read(std::string("nested/") + f), &report), 0) << f << ": " << report;
+		EXPECT_EQ(Equiv(ShippedScenario(std::string("nested/") + f), &report), 0) << f << ": " << report;
 	}
 }
 
@@ -155,7 +140,7 @@ TEST(NestedEquiv, Kvm2011DifferencesAreAllReported)
 	for (const char *f : {"l2-long-run.scn", "ack-on-exit.scn", "l2-hlt.scn", "window-armed-at-launch.scn",
 	                      "exit-during-delivery.scn"}) {
 		std::string report;
-		EXPECT_EQ(Equiv(Read(std::string("nested/") + f), &report), 1) << f << ": " << report;
+		EXPECT_EQ(Equiv(ShippedScenario(std::string("nested/") + f), &report), 1) << f << ": " << report;
 		EXPECT_NE(report.find("difference at its event"), std::string::npos) << f << ": " << report;
 	}
 }
@@ -171,10 +156,10 @@ namespace {
  */
 TEST(NestedEquiv, InvalidInjectionInVmcs12ByEra)
 {
-	const std::string text = Read("hw/vmx-capabilities-nehalem.scn");
+	const std::string text = ShippedScenario("hw/vmx-capabilities-nehalem.scn");
 	std::string report;
-	EXPECT_EQ(Equiv(WithL0(text, "kvm-modern"), &report), 0) << report;
-	EXPECT_EQ(Equiv(WithL0(text, "kvm-2011"), &report), 1) << report;
+	EXPECT_EQ(Equiv(WithL0Line(text, "kvm-modern"), &report), 0) << report;
+	EXPECT_EQ(Equiv(WithL0Line(text, "kvm-2011"), &report), 1) << report;
 	EXPECT_NE(report.find("bare       cycle"), std::string::npos) << report;
 	EXPECT_NE(report.find("VMLAUNCH/VMRESUME failed, error 7"), std::string::npos) << report;
 	EXPECT_NE(report.find("under L0   (nothing more)"), std::string::npos) << report;
