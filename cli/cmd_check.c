@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -32,14 +31,6 @@ static const struct cli_option check_options[] = {
 };
 
 static const char *const check_usage[] = {"[OPTION]... FILE.scn", NULL};
-
-/* A golden --bless may write: a regular file, or none yet (a pipe or device is only read). */
-static bool golden_is_a_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) != 0 || S_ISREG(st.st_mode);
-}
 
 static bool update_env(void)
 {
@@ -150,7 +141,7 @@ static int check_main(const struct cli_command *cmd, int argc, char **argv)
 		return VMXSIM_BAD_INPUT;
 	st = vmxsim_check(s, &co, &res);
 	vmxsim_scenario_free(s);
-	if (st == VMXSIM_FAILED && res.golden == VMXSIM_GOLDEN_DIFFERS && !golden_is_a_file(res.golden_path)) {
+	if (st == VMXSIM_FAILED && res.golden == VMXSIM_GOLDEN_DIFFERS && res.golden_only_read) {
 		fprintf(stderr, "%s is not a regular file: only compared, nothing kept or blessed there\n", res.golden_path);
 	} else if (st == VMXSIM_FAILED && (res.golden == VMXSIM_GOLDEN_DIFFERS || res.golden == VMXSIM_GOLDEN_MISSING)) {
 		if (res.actual_path[0])

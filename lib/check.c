@@ -138,7 +138,6 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
                                            struct vmxsim_check_result *res)
 {
 	struct stat gst;
-	bool golden_is_file;
 	struct vmxsim_check_result local;
 	struct vmxsim_run_options ro;
 	enum vmxsim_status st;
@@ -186,7 +185,8 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 		fclose(run);
 		return VMXSIM_BAD_INPUT;
 	}
-	golden_is_file = stat(res->golden_path, &gst) != 0 || S_ISREG(gst.st_mode);   /* missing: made a file */
+	/* Missing: blessing makes it a file. */
+	res->golden_only_read = stat(res->golden_path, &gst) == 0 && !S_ISREG(gst.st_mode);
 	res->golden = compare(run, res->golden_path, o, diag, &oom);
 	if (oom) {
 		fprintf(diag, "%s: out of memory comparing with the golden\n", res->golden_path);
@@ -213,7 +213,7 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 	 * is only read: blessing it would write into it, and nothing can be
 	 * kept beside it.
 	 */
-	if (!golden_is_file && o->bless) {
+	if (res->golden_only_read && o->bless) {
 		fprintf(diag, "%s: not a regular file (a pipe, device or terminal): a golden there is only read; "
 		              "--bless refused\n", res->golden_path);
 		fclose(run);
@@ -236,7 +236,7 @@ VMXSIM_API enum vmxsim_status vmxsim_check(const struct vmxsim_scenario *s, cons
 	}
 	if (res->golden == VMXSIM_GOLDEN_MISSING && !o->no_diff)
 		fprintf(diag, "%s: no golden yet\n", res->golden_path);
-	if (!o->keep && golden_is_file) {
+	if (!o->keep && !res->golden_only_read) {
 		snprintf(res->actual_path, sizeof(res->actual_path), "%s.actual", res->golden_path);
 		if (!save_copy(run, res->actual_path, true, diag))
 			res->actual_path[0] = '\0';

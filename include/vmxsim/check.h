@@ -78,6 +78,7 @@ struct vmxsim_check_result {
 	enum vmxsim_golden golden;
 	char golden_path[4096];    /* the golden compared with */
 	char actual_path[4200];    /* where this run's trace was kept; "" if nowhere */
+	bool golden_only_read;     /* the golden is a pipe, device or terminal: nothing is kept or blessed there */
 };
 
 /*
