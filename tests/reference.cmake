@@ -10,7 +10,7 @@
 # would take a quarter of an hour there) and runs every other one. Being the
 # longest test by far, a slow one starts first (COST) so that `ctest -j`
 # runs everything else beside it instead of waiting for it at the end.
-set(VMXSIM_REFERENCE_SLOW soft-vnmi/timeout-1s)
+set(VMXSIM_REFERENCE_SLOW soft-vnmi/timeout-1s soft-vnmi/timeout-no-request-modern)
 file(GLOB_RECURSE VMXSIM_REF_SCENARIOS RELATIVE ${PROJECT_SOURCE_DIR}/scenarios
      CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/scenarios/*.scn)
 foreach(scn IN LISTS VMXSIM_REF_SCENARIOS)
