@@ -26,4 +26,7 @@ static inline FILE *api_diag(FILE *diag)
 	return diag ? diag : stderr;
 }
 
+/* The run behind a session, for the library's jobs that put their own sink on its bus (stat). */
+struct run_handle *api_session_handle(struct vmxsim_session *ss);
+
 #endif

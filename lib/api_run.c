@@ -200,6 +200,11 @@ VMXSIM_API struct vmxsim_session *vmxsim_session_open(const struct vmxsim_scenar
 	return ss;
 }
 
+struct run_handle *api_session_handle(struct vmxsim_session *ss)
+{
+	return ss->h;
+}
+
 VMXSIM_API uint64_t vmxsim_session_now(const struct vmxsim_session *ss)
 {
 	return machine_now(ss->m);
@@ -278,9 +283,9 @@ VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, st
 			        " bytes (raise it: vmxsim run --max-trace); expectations not judged\n",
 			        ss->file, res->stopped_at, end, ss->max_trace_bytes);
 		else
-			fprintf(ss->diag, "%s: interrupted at cycle %" PRIu64 " of %" PRIu64
-			        ": the trace has what ran until then; expectations not judged\n",
-			        ss->file, res->stopped_at, end);
+			fprintf(ss->diag, "%s: interrupted at cycle %" PRIu64 " of %" PRIu64 ": %s; expectations not judged\n",
+			        ss->file, res->stopped_at, end,
+			        ss->trace ? "the trace has what ran until then" : "what follows is what ran until then");
 		st = ss->trace_full ? VMXSIM_BAD_INPUT : VMXSIM_INTERRUPTED;
 	}
 	if (ss->to_file) {
