@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ void plot_title_for(const char *scenario, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)len, p);
 }
 
-bool plot_write_jsonl(const struct vmxsim_scenario *s, const char *path, FILE *diag)
+bool plot_write_jsonl(const struct vmxsim_scenario *s, const char *path, uint64_t *tsc_hz, FILE *diag)
 {
 	FILE *f = fopen(path, "w"), *quiet;
 	struct vmxsim_run_options ro = {0};
@@ -63,6 +64,7 @@ bool plot_write_jsonl(const struct vmxsim_scenario *s, const char *path, FILE *d
 	if (quiet)
 		fclose(quiet);
 	ok = st != VMXSIM_BAD_INPUT && !res.trace_error;
+	*tsc_hz = res.tsc_hz;
 	if (fclose(f) != 0)
 		ok = false;
 	if (!ok)
@@ -153,12 +155,13 @@ static int run_tool(char **argv, FILE *diag)
 	return VMXSIM_BAD_INPUT;
 }
 
-int plot_render(const char *trace, const char *out, const char *title, FILE *diag)
+int plot_render(const char *trace, const char *out, const char *title, uint64_t tsc_hz, FILE *diag)
 {
 	/* --key=value: an output or title starting with '-' is still a value. */
-	char o[4200], t[4200];
-	char *argv[] = {NULL, NULL, (char *)(uintptr_t)trace, o, t, NULL};
+	char o[4200], t[4200], hz[48];
+	char *argv[] = {NULL, NULL, (char *)(uintptr_t)trace, o, t, tsc_hz ? hz : NULL, NULL};
 
+	snprintf(hz, sizeof(hz), "--tsc-hz=%" PRIu64, tsc_hz);
 	if ((size_t)snprintf(o, sizeof(o), "--output=%s", out) >= sizeof(o) ||
 	    (size_t)snprintf(t, sizeof(t), "--title=%s", title) >= sizeof(t)) {
 		fprintf(diag, "vmxsim: %s: path too long\n", out);
@@ -183,13 +186,14 @@ int plot_scenario(const struct vmxsim_scenario *s, const char *scenario_path, co
 {
 	char dir[4096], trace[4200], title[4096];
 	int rc = VMXSIM_BAD_INPUT;
+	uint64_t tsc_hz = 0;
 
 	if (!plot_make_tmpdir(dir, sizeof(dir), diag))
 		return VMXSIM_BAD_INPUT;
 	snprintf(trace, sizeof(trace), "%s/trace.jsonl", dir);
 	plot_title_for(scenario_path, title, sizeof(title));
-	if (plot_write_jsonl(s, trace, diag))
-		rc = plot_render(trace, out, title, diag);
+	if (plot_write_jsonl(s, trace, &tsc_hz, diag))
+		rc = plot_render(trace, out, title, tsc_hz, diag);
 	plot_remove_tmpdir(dir);
 	return rc;
 }
@@ -214,6 +218,7 @@ bool plot_batch_add(struct plot_batch *b, const struct vmxsim_scenario *s, const
                     FILE *diag)
 {
 	char trace[4200];
+	uint64_t tsc_hz = 0;
 
 	if (!b->f)
 		return false;
@@ -228,11 +233,11 @@ bool plot_batch_add(struct plot_batch *b, const struct vmxsim_scenario *s, const
 		b->ok = false;
 		return false;
 	}
-	if (!plot_write_jsonl(s, trace, diag)) {
+	if (!plot_write_jsonl(s, trace, &tsc_hz, diag)) {
 		b->ok = false;
 		return false;
 	}
-	fprintf(b->f, "%s\t%s\t%s\n", trace, out, title);
+	fprintf(b->f, "%s\t%s\t%s\t%" PRIu64 "\n", trace, out, title, tsc_hz);
 	b->n++;
 	return true;
 }

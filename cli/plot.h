@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "vmxsim/scenario.h"
@@ -31,10 +32,11 @@ void plot_title_for(const char *scenario, char *out, size_t n);
 
 /*
  * Run scenario s again with a JSONL trace into `path` (created or replaced;
- * the run's own messages are not repeated). False, with a message on diag,
- * if the trace cannot be written.
+ * the run's own messages are not repeated), and the CPU model's TSC
+ * frequency into *tsc_hz. False, with a message on diag, if the trace
+ * cannot be written.
  */
-bool plot_write_jsonl(const struct vmxsim_scenario *s, const char *path, FILE *diag);
+bool plot_write_jsonl(const struct vmxsim_scenario *s, const char *path, uint64_t *tsc_hz, FILE *diag);
 
 /* A new temporary directory for JSONL traces ($TMPDIR or /tmp); false on error. */
 bool plot_make_tmpdir(char *dir, size_t n, FILE *diag);
@@ -42,11 +44,12 @@ bool plot_make_tmpdir(char *dir, size_t n, FILE *diag);
 void plot_remove_tmpdir(const char *dir);
 
 /*
- * Draw one trace: python3 tools/vmxsim_plot.py TRACE -o OUT --title TITLE.
+ * Draw one trace: python3 tools/vmxsim_plot.py TRACE -o OUT --title TITLE
+ * --tsc-hz HZ (a microsecond axis beside the cycles; none when tsc_hz is 0).
  * Returns 0, or 2 (VMXSIM_BAD_INPUT) with a message on diag when python3,
  * matplotlib or the tool is missing or the tool fails.
  */
-int plot_render(const char *trace, const char *out, const char *title, FILE *diag);
+int plot_render(const char *trace, const char *out, const char *title, uint64_t tsc_hz, FILE *diag);
 
 /* Draw every line TRACE<TAB>OUT<TAB>TITLE of `list` in one Python process. Same returns. */
 int plot_render_batch(const char *list, FILE *diag);

@@ -7,7 +7,7 @@
 #                        per vmexit line
 #   plots.deterministic  the same trace drawn twice gives the same SVG and PNG bytes
 #   plots.cli_png        vmxsim run X --plot out.png writes a PNG (and --plot out.svg
-#                        an SVG that holds the run's exits)
+#                        an SVG that holds the run's exits and the microsecond axis)
 #   plots.cli_errors     a bad --plot name and a missing python3 are exit status 2
 #   plots.suite          vmxsim suite --plots DIR draws one PNG per scenario
 #
@@ -67,6 +67,10 @@ vmxsim_plot_test(cli_png [[
 test -s t.trace
 "$vmxsim" run "$src/scenarios/hw/nmi-window.scn" --format jsonl -o t.jsonl --plot out.svg || [ $? -eq 1 ]
 "$py" "$check" out.svg t.jsonl
+# vmxsim passes the TSC: a microsecond axis beside the cycles; the tool alone draws cycles only.
+grep -q 'id="axis-us"' out.svg
+"$py" "$tool" t.jsonl -o plain.svg
+! grep -q 'id="axis-us"' plain.svg
 ]])
 
 vmxsim_plot_test(cli_errors [[

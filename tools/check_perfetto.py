@@ -9,7 +9,7 @@ For each file (written by `vmxsim run FILE --format perfetto`):
 - it is valid JSON: an object with "displayTimeUnit": "ns" and a
   "traceEvents" array of objects;
 - every event has a known phase (X, i, C, M) and an integer pid; every X has
-  ts, dur (non-negative numbers with at most three decimals: whole ns), pid,
+  ts, dur (non-negative numbers with at most six decimals: whole ps), pid,
   tid and a name; every i has ts, tid and a scope; every C has ts and numeric
   args;
 - metadata is present: a process_name for every pid used, a thread_name for
@@ -28,14 +28,14 @@ PHASES = {"X", "i", "C", "M"}
 METADATA = {"process_name", "process_sort_index", "thread_name", "thread_sort_index"}
 
 
-def whole_ns(value):
-    """A ts/dur in microseconds as an integer count of ns, or None if it is not one."""
+def whole_ps(value):
+    """A ts/dur in microseconds as an integer count of ps, or None if it is not one."""
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         return None
-    ns = Decimal(value) * 1000
-    if ns != ns.to_integral_value() or ns < 0:
+    ps = Decimal(value) * 1000000
+    if ps != ps.to_integral_value() or ps < 0:
         return None
-    return int(ns)
+    return int(ps)
 
 
 def check(path):
@@ -97,14 +97,14 @@ def check(path):
                 bad(i, f"{ev['name']} without an integer args.sort_index")
             continue
         pids_used.add(pid)
-        ts = whole_ns(ev.get("ts"))
+        ts = whole_ps(ev.get("ts"))
         if ts is None:
-            bad(i, f"ts {ev.get('ts')!r} is not a non-negative number of whole ns")
+            bad(i, f"ts {ev.get('ts')!r} is not a non-negative number of whole ps")
             continue
         if ph == "X":
-            dur = whole_ns(ev.get("dur"))
+            dur = whole_ps(ev.get("dur"))
             if dur is None:
-                bad(i, f"dur {ev.get('dur')!r} is not a non-negative number of whole ns")
+                bad(i, f"dur {ev.get('dur')!r} is not a non-negative number of whole ps")
                 continue
             slices.setdefault((pid, tid), []).append((ts, ts + dur, i, ev["name"]))
             threads_used.add((pid, tid))

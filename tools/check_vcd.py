@@ -5,7 +5,8 @@
     check_vcd.py OURS.vcd [--against OTHER.vcd] [--gtkw VIEW.gtkw]
 
 OURS.vcd is read strictly (IEEE 1364 section 18 as vmxsim writes it): no
-$date, a $version and a 1ns $timescale, balanced scopes, unique names, time
+$date, a $version and a 1ps $timescale (real time at the TSC) with the
+wire time.cycle, balanced scopes, unique names, time
 stamps that never decrease, a $dumpvars at #0 with every wire, changes only
 of declared identifiers with values of the declared width, and a wire
 written only when its value changes, at most once per time stamp.
@@ -173,8 +174,10 @@ def parse(path, strict):
             bad("$date makes the file depend on the day it was written")
         if not d.header.get("$version"):
             bad("no $version")
-        if d.header.get("$timescale", "").replace(" ", "") != "1ns":
-            bad(f"$timescale is {d.header.get('$timescale')!r}, not 1ns")
+        if d.header.get("$timescale", "").replace(" ", "") != "1ps":
+            bad(f"$timescale is {d.header.get('$timescale')!r}, not 1ps")
+        if "time.cycle" not in d.vars:
+            bad("no wire time.cycle (the model cycle of each time stamp)")
     return d
 
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """vmxsim_plot.py - draw a timeline of a vmxsim JSONL trace.
 
-    vmxsim_plot.py TRACE.jsonl -o OUT.png|OUT.svg [--from C] [--to C] [--title T] [--width IN]
+    vmxsim_plot.py TRACE.jsonl -o OUT.png|OUT.svg [--from C] [--to C] [--title T] [--width IN] [--tsc-hz HZ]
     vmxsim_plot.py - -o OUT.svg              # the trace on stdin
     vmxsim_plot.py --batch LIST [-j N]       # many plots in one process
 
@@ -13,14 +13,19 @@ the hypervisor's work (VM exit to the next VM entry), host interrupt
 handlers, injections. Shaded: NMIs blocked (blocking by NMI or virtual-NMI
 blocking) and KVM's soft-vNMI flag set. Violations are red bands.
 
---batch LIST reads one plot per line, TRACE<TAB>OUT[<TAB>TITLE], and draws
+The x axis counts cycles. With --tsc-hz (the CPU model's TSC frequency,
+which `vmxsim run --plot` passes) a second axis below it reads the same
+instants in microseconds, as a guest or `trace-cmd report` would see them.
+
+--batch LIST reads one plot per line, TRACE<TAB>OUT[<TAB>TITLE[<TAB>TSC_HZ]], and draws
 them with -j worker processes (default: the CPUs available). The output
 depends only on the trace and the options: the same trace gives the same
 bytes (SVG ids are salted with a fixed string, no date is written).
 
 In an SVG, each exit marker is an element with id exit-N (N: the VM exit's
-1-based position among the trace's vmexit lines) and each lane's
-background has id lane-cpuC-LN, so a test can count them.
+1-based position among the trace's vmexit lines), each lane's background
+has id lane-cpuC-LN and the microsecond axis's label has id axis-us, so a test can
+count them.
 
 Exit status: 0 written, 2 bad input or usage (or matplotlib missing).
 Only the Python standard library and matplotlib (Debian python3-matplotlib).
@@ -142,7 +147,13 @@ def setup_matplotlib():
     return matplotlib
 
 
-def render(tl, out, title=None, start=None, stop=None, width=14.0):
+def fmt_us(us, scale):
+    """Microseconds for the second axis, with as many decimals as the span in view needs."""
+    decimals = 0 if scale >= 100 else 1 if scale >= 10 else 2 if scale >= 1 else 3
+    return "%.*f" % (decimals, us)
+
+
+def render(tl, out, title=None, start=None, stop=None, width=14.0, tsc_hz=None):
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -183,6 +194,17 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
     ax.xaxis.set_major_locator(MaxNLocator(nbins=12))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt_cycle(x, x1 - x0)))
     ax.set_xlabel("cycle")
+    if tsc_hz:
+        # The same instants in real time: a second axis 0.6 in below the cycles (the lanes' height is fixed).
+        us = ax.secondary_xaxis(-0.6 / (nl * LANE_H + TOP_ROOM),
+                                functions=(lambda c: c * 1e6 / tsc_hz, lambda u: u * tsc_hz / 1e6))
+        span_us = (x1 - x0) * 1e6 / tsc_hz
+        us.xaxis.set_major_locator(MaxNLocator(nbins=12))
+        us.xaxis.set_major_formatter(FuncFormatter(lambda u, _pos: fmt_us(u, span_us)))
+        us.tick_params(axis="x", labelsize=8, colors="#444444")
+        us.xaxis.label.set_gid("axis-us")
+        us.set_xlabel("\u00b5s at a TSC of %s Hz" % "{:,}".format(int(tsc_hz)).replace(",", "\u2009"),
+                      fontsize=8, color="#444444")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", color="#e0e0e0", linewidth=0.5, zorder=0)
@@ -344,7 +366,7 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
     plot_h = nl * LANE_H + TOP_ROOM
     ncol = max(3, int((width - left) // 2.6))
     legend_h = 0.19 * ((len(legend) + ncol - 1) // ncol) + 0.1 if legend else 0.0
-    bottom = 0.55 + legend_h
+    bottom = 0.55 + legend_h + (0.55 if tsc_hz else 0.0)
     height = top + plot_h + bottom
     fig.set_size_inches(width, height)
     ax.set_position([left / width, bottom / height, (width - left - right) / width, plot_h / height])
@@ -353,6 +375,8 @@ def render(tl, out, title=None, start=None, stop=None, width=14.0):
     fig.text(left / width, 1 - 0.28 / height, heading, fontsize=12, fontweight="bold", ha="left", va="center")
     sub = "cycles %s to %s  -  %d VM exits, %d violations in view" % (
         fmt_cycle(x0, 0), fmt_cycle(x1, 0), len(shown), len(vis_v))
+    if tsc_hz:
+        sub += "  -  %s to %s \u00b5s" % (fmt_us(x0 * 1e6 / tsc_hz, 0), fmt_us(x1 * 1e6 / tsc_hz, 0))
     fig.text(left / width, 1 - 0.55 / height, sub, fontsize=8, color="#444444", ha="left", va="center")
     if legend:
         fig.legend(handles=legend, loc="upper left", bbox_to_anchor=(left / width, (legend_h + 0.02) / height),
@@ -393,6 +417,16 @@ def cycle_arg(s):
     return v
 
 
+def tsc_arg(s):
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a frequency in Hz: %r" % s)
+    if v <= 0:
+        raise argparse.ArgumentTypeError("a TSC frequency is > 0 Hz")
+    return v
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog=PROG, description="Draw a timeline of a vmxsim JSONL trace.")
     p.add_argument("trace", nargs="?", help="the JSONL trace (vmxsim run X --format jsonl); - or none: stdin")
@@ -401,7 +435,8 @@ def parse_args(argv):
     p.add_argument("--to", dest="stop", type=cycle_arg, help="last cycle shown (default: the end of the run)")
     p.add_argument("--title", help="the heading (default: the trace's file name)")
     p.add_argument("--width", type=float, default=14.0, help="figure width in inches at 100 dpi (default 14)")
-    p.add_argument("--batch", metavar="LIST", help="plot each line TRACE<TAB>OUT[<TAB>TITLE] of LIST")
+    p.add_argument("--tsc-hz", type=tsc_arg, help="the TSC frequency: a second x axis in microseconds")
+    p.add_argument("--batch", metavar="LIST", help="plot each line TRACE<TAB>OUT[<TAB>TITLE[<TAB>TSC_HZ]] of LIST")
     p.add_argument("-j", "--jobs", type=int, default=0, help="worker processes for --batch (default: CPUs)")
     a = p.parse_args(argv)
     if a.batch:
@@ -416,7 +451,7 @@ def parse_args(argv):
     return a
 
 
-def plot_one(trace, out, title, start, stop, width):
+def plot_one(trace, out, title, start, stop, width, tsc_hz=None):
     if os.path.splitext(out)[1].lower() not in (".png", ".svg"):
         raise PlotError("%s: the output must end in .png or .svg" % out)
     if trace in (None, "-"):
@@ -430,13 +465,13 @@ def plot_one(trace, out, title, start, stop, width):
             raise PlotError("%s: %s" % (trace, e.strerror))
         default_title = os.path.splitext(os.path.basename(trace))[0]
     tl = Timeline(events)
-    render(tl, out, default_title if title is None else title, start, stop, width)
+    render(tl, out, default_title if title is None else title, start, stop, width, tsc_hz)
 
 
 def _batch_worker(job):
-    trace, out, title, start, stop, width = job
+    trace, out, title, start, stop, width, tsc_hz = job
     try:
-        plot_one(trace, out, title, start, stop, width)
+        plot_one(trace, out, title, start, stop, width, tsc_hz)
         return None
     except PlotError as e:
         return str(e)
@@ -453,9 +488,16 @@ def run_batch(a):
                 if not line.strip():
                     continue
                 parts = line.split("\t")
-                if len(parts) < 2 or len(parts) > 3:
-                    raise PlotError("%s:%d: expected TRACE<TAB>OUT[<TAB>TITLE]" % (a.batch, lineno))
-                jobs.append((parts[0], parts[1], parts[2] if len(parts) == 3 else None, a.start, a.stop, a.width))
+                if len(parts) < 2 or len(parts) > 4:
+                    raise PlotError("%s:%d: expected TRACE<TAB>OUT[<TAB>TITLE[<TAB>TSC_HZ]]" % (a.batch, lineno))
+                tsc = a.tsc_hz
+                if len(parts) == 4:
+                    try:
+                        tsc = tsc_arg(parts[3])
+                    except argparse.ArgumentTypeError as e:
+                        raise PlotError("%s:%d: %s" % (a.batch, lineno, e))
+                jobs.append((parts[0], parts[1], parts[2] if len(parts) >= 3 else None, a.start, a.stop, a.width,
+                             tsc))
     except OSError as e:
         raise PlotError("%s: %s" % (a.batch, e.strerror))
     n = a.jobs
@@ -481,7 +523,7 @@ def main(argv=None):
         setup_matplotlib()    # imports pyplot once, before any fork
         if a.batch:
             return run_batch(a)
-        plot_one(a.trace, a.output, a.title, a.start, a.stop, a.width)
+        plot_one(a.trace, a.output, a.title, a.start, a.stop, a.width, a.tsc_hz)
     except PlotError as e:
         print("%s: %s" % (PROG, e), file=sys.stderr)
         return 2

@@ -182,12 +182,26 @@ static void args_add_fields(char *args, size_t cap, bool *cut, const struct trac
 	}
 }
 
-static void put_ts(struct pf_sink *p, const char *key, uint64_t ns)
+/*
+ * ts and dur are microseconds with six decimals: whole picoseconds at the
+ * TSC, in 128-bit integers (no floating point: every machine prints the
+ * same digits). Picoseconds because at a TSC of up to 100 GHz they still
+ * tell two cycles apart, where nanoseconds would merge the cycles of one.
+ */
+static void put_ts(struct pf_sink *p, const char *key, unsigned __int128 ps)
 {
-	char buf[64];
+	char buf[64], digits[48];
 
-	snprintf(buf, sizeof(buf), ",\"%s\":%" PRIu64 ".%03" PRIu64, key, ns / 1000, ns % 1000);
+	snprintf(buf, sizeof(buf), ",\"%s\":", key);
 	put(p, buf);
+	put(p, sink_u128_dec(ps / 1000000, digits, sizeof(digits)));
+	snprintf(buf, sizeof(buf), ".%06u", (unsigned)(ps % 1000000));
+	put(p, buf);
+}
+
+static unsigned __int128 cycles_to_ps(const struct pf_sink *p, uint64_t cycles)
+{
+	return sink_cycles_to_ps(cycles, p->tsc_hz);
 }
 
 static void begin_event(struct pf_sink *p, const char *ph, uint32_t cpu, int64_t tid)
@@ -272,14 +286,18 @@ static void use_thread(struct pf_sink *p, uint32_t cpu, uint32_t tid)
 static void write_slice(struct pf_sink *p, uint32_t cpu, uint32_t tid, const struct pf_slice *s, uint64_t end,
                         const char *cat)
 {
-	uint64_t a = sink_cycles_to_ns(s->start, p->tsc_hz);
-	uint64_t b = sink_cycles_to_ns(end < s->start ? s->start : end, p->tsc_hz);
+	uint64_t last = end < s->start ? s->start : end;
+	unsigned __int128 a = cycles_to_ps(p, s->start), b = cycles_to_ps(p, last);
+	char args[PF_ARGS + 64];
 
+	/* The model's own time beside the real one: the cycles the slice spans. */
+	snprintf(args, sizeof(args), "\"cycle\":%" PRIu64 ",\"end_cycle\":%" PRIu64 "%s%s", s->start, last,
+	         s->args[0] ? "," : "", s->args);
 	use_thread(p, cpu, tid);
 	begin_event(p, "X", cpu, tid);
 	put_ts(p, "ts", a);
 	put_ts(p, "dur", b - a);
-	end_event(p, s->name, cat, s->args, s->cut);
+	end_event(p, s->name, cat, args, s->cut);
 }
 
 static void open_slice(struct pf_slice *s, uint64_t start, const char *name)
@@ -437,10 +455,11 @@ static void write_instant(struct pf_sink *p, const struct trace_event *ev, uint3
 	if ((ev->kind == TRACE_STIMULUS || ev->kind == TRACE_INJECT) && trace_field(ev, "vector") &&
 	    !(first && !strcmp(first, "nmi")) && n > 0 && (size_t)n < sizeof(name))
 		snprintf(name + n, sizeof(name) - (size_t)n, " %" PRIu64, trace_field_u(ev, "vector", 0));
+	snprintf(args, sizeof(args), "\"cycle\":%" PRIu64, ev->cycle);
 	args_add_fields(args, sizeof(args), &cut, ev);
 	use_thread(p, ev->cpu, level);
 	begin_event(p, "i", ev->cpu, level);
-	put_ts(p, "ts", sink_cycles_to_ns(ev->cycle, p->tsc_hz));
+	put_ts(p, "ts", cycles_to_ps(p, ev->cycle));
 	put(p, ",\"s\":\"t\"");
 	end_event(p, name, trace_kind_name(ev->kind), args, cut);
 }
@@ -460,7 +479,7 @@ static void write_counter(struct pf_sink *p, uint32_t cpu, uint32_t level, uint6
 	snprintf(args, sizeof(args), "\"nmi\":%" PRIu32 ",\"intr\":%" PRIu32, c->pending.nmi[level],
 	         c->pending.intr[level]);
 	begin_event(p, "C", cpu, -1);
-	put_ts(p, "ts", sink_cycles_to_ns(cycle, p->tsc_hz));
+	put_ts(p, "ts", cycles_to_ps(p, cycle));
 	end_event(p, name, NULL, args, false);
 }
 

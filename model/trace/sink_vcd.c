@@ -6,7 +6,15 @@
  * are the interruptibility state, activity state, pending NMI/INTR lines,
  * L0's window controls and soft-vNMI flag, guest mode and exit reason, and
  * the nested exits L0 shows L1 (see docs/trace-format.md, "The VCD
- * format"). 1 time unit = 1 model cycle.
+ * format").
+ *
+ * Time is real time: the time scale is 1 ps and a cycle's time stamp is its
+ * nanoseconds at the CPU model's TSC frequency times 1000, rounded, so
+ * GTKWave's ruler reads microseconds as the guest would; at the model's
+ * highest TSC (100 GHz) a cycle is still 10 time units, so two cycles never
+ * share a time stamp. The cycle itself is the 64-bit wire `cycle` at the
+ * scope `time`, written with every time stamp. Without a TSC (a sink made with no
+ * context) a time unit is a cycle and the scale a nominal 1 ns.
  *
  * Streaming: the header is written at once; value changes go through a
  * small reorder buffer (a heap of at most VCD_REORDER_CAP changes), because
@@ -115,6 +123,8 @@ struct vcd_sink {
 	uint64_t now;                /* last time stamp written */
 	bool dumped;                 /* $dumpvars written */
 	uint64_t clamped;
+	uint64_t tsc_hz;             /* 0: time stamps are cycles */
+	uint32_t cycle_code;         /* identifier of the `cycle` wire */
 	struct sink_pending *pending;
 };
 
@@ -166,12 +176,40 @@ static void put_value(struct vcd_sink *v, uint32_t var)
 	put(v, "\n");
 }
 
+/* A cycle's time stamp: picoseconds at the TSC, or the cycle itself without one. */
+static void put_stamp(struct vcd_sink *v, uint64_t cycle)
+{
+	char digits[48];
+
+	put(v, "#");
+	put(v, sink_u128_dec(v->tsc_hz ? sink_cycles_to_ps(cycle, v->tsc_hz) : cycle, digits, sizeof(digits)));
+	put(v, "\n");
+}
+
+/* The `cycle` wire's value: cycle t in binary. */
+static void put_cycle(struct vcd_sink *v, uint64_t t)
+{
+	char bits[72];
+	size_t n = 0;
+
+	if (!v->tsc_hz)
+		return;
+	bits[n++] = 'b';
+	for (int b = 63; b >= 0; b--)
+		if ((t >> b) || b == 0)
+			bits[n++] = (char)('0' + (t >> b & 1));
+	bits[n++] = ' ';
+	bits[n] = 0;
+	put(v, bits);
+	put_code(v, v->cycle_code);
+	put(v, "\n");
+}
+
+/* The time stamp of cycle t, and the `cycle` wire's value there. */
 static void put_time(struct vcd_sink *v, uint64_t t)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "#%" PRIu64 "\n", t);
-	put(v, buf);
+	put_stamp(v, t);
+	put_cycle(v, t);
 	v->now = t;
 }
 
@@ -203,8 +241,13 @@ static void write_header(struct vcd_sink *v, const struct trace_sink_context *ct
 	put_text(v, ctx && ctx->l0 ? ctx->l0 : "(unknown)");
 	snprintf(buf, sizeof(buf), ", %" PRIu32 " vCPUs, TSC %" PRIu64 " Hz\n", v->vcpus, ctx ? ctx->tsc_hz : 0);
 	put(v, buf);
-	put(v, "  1 time unit = 1 model cycle (VCD has no cycle unit; the 1ns timescale is nominal)\n$end\n");
-	put(v, "$version vmxsim $end\n$timescale 1ns $end\n");
+	if (v->tsc_hz) {
+		put(v, "  time is real time at the TSC: 1 time unit = 1 ps; the wire time.cycle is the model cycle\n$end\n");
+		put(v, "$version vmxsim $end\n$timescale 1ps $end\n");
+	} else {
+		put(v, "  1 time unit = 1 model cycle (no TSC frequency given; the 1ns timescale is nominal)\n$end\n");
+		put(v, "$version vmxsim $end\n$timescale 1ns $end\n");
+	}
 	for (uint32_t cpu = 0; cpu < v->vcpus; cpu++) {
 		snprintf(buf, sizeof(buf), "$scope module vcpu%" PRIu32 " $end\n", cpu);
 		put(v, buf);
@@ -234,14 +277,23 @@ static void write_header(struct vcd_sink *v, const struct trace_sink_context *ct
 		}
 		put(v, "$upscope $end\n");
 	}
+	/* Declared last, so the other identifiers do not depend on whether there is a TSC. */
+	if (v->tsc_hz) {
+		v->cycle_code = next_code++;
+		put(v, "$scope module time $end\n$var wire 64 ");
+		put_code(v, v->cycle_code);
+		put(v, " cycle [63:0] $end\n$upscope $end\n");
+	}
 	put(v, "$enddefinitions $end\n");
 }
 
 /* #0 and every declared wire's value: the state after time stamp 0's changes. */
 static void write_dumpvars(struct vcd_sink *v)
 {
-	put_time(v, 0);
+	put_stamp(v, 0);
+	v->now = 0;
 	put(v, "$dumpvars\n");
+	put_cycle(v, 0);
 	for (uint32_t var = 0; var < v->nvars; var++) {
 		if (v->code[var] < 0 || sig_defs[var % VS_COUNT].event)
 			continue;
@@ -529,6 +581,7 @@ struct trace_sink *trace_vcd_sink_new(FILE *out, const struct trace_sink_context
 	v->base.destroy = vcd_destroy;
 	v->out = out;
 	v->vcpus = ctx && ctx->vcpus ? ctx->vcpus : 1;
+	v->tsc_hz = ctx ? ctx->tsc_hz : 0;
 	v->nvars = v->vcpus * SINK_VIEW_LEVELS * VS_COUNT;
 	v->code = malloc(v->nvars * sizeof(*v->code));
 	v->written = malloc(v->nvars * sizeof(*v->written));

@@ -148,3 +148,22 @@ uint64_t sink_cycles_to_ns(uint64_t cycles, uint64_t tsc_hz)
 	ns = ((unsigned __int128)cycles * 1000000000u + tsc_hz / 2) / tsc_hz;
 	return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
 }
+
+unsigned __int128 sink_cycles_to_ps(uint64_t cycles, uint64_t tsc_hz)
+{
+	if (!tsc_hz)
+		return (unsigned __int128)cycles * 1000u;
+	return ((unsigned __int128)cycles * 1000000000000u + tsc_hz / 2) / tsc_hz;
+}
+
+const char *sink_u128_dec(unsigned __int128 v, char *buf, size_t n)
+{
+	size_t i = n - 1;
+
+	buf[i] = 0;
+	do {
+		buf[--i] = (char)('0' + (unsigned)(v % 10));
+		v /= 10;
+	} while (v && i > 0);
+	return buf + i;
+}

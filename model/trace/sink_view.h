@@ -66,6 +66,15 @@ unsigned sink_pending_apply(struct sink_pending *p, const struct trace_event *ev
 /* Cycles to nanoseconds at tsc_hz, rounded to nearest (1 cycle = 1 ns when tsc_hz is 0). */
 uint64_t sink_cycles_to_ns(uint64_t cycles, uint64_t tsc_hz);
 
+/*
+ * A cycle in picoseconds at tsc_hz (a cycle counts as 1000 ps without a
+ * TSC), exact in 128 bits: a run of 10^17 cycles at 1 Hz needs 97 bits.
+ */
+unsigned __int128 sink_cycles_to_ps(uint64_t cycles, uint64_t tsc_hz);
+
+/* v in decimal into buf (at least 40 bytes); returns the digits' start in buf. */
+const char *sink_u128_dec(unsigned __int128 v, char *buf, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

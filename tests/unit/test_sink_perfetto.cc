@@ -61,8 +61,10 @@ uint64_t Ns(const std::string &us)
 {
 	size_t dot = us.find('.');
 	EXPECT_NE(dot, std::string::npos);
-	EXPECT_EQ(us.size() - dot, 4u) << us;   // exactly three decimals
-	return std::stoull(us.substr(0, dot)) * 1000 + std::stoull(us.substr(dot + 1));
+	EXPECT_EQ(us.size() - dot, 7u) << us;   // exactly six decimals: picoseconds
+	uint64_t ps = std::stoull(us.substr(0, dot)) * 1000000 + std::stoull(us.substr(dot + 1));
+	EXPECT_EQ(ps % 1000, 0u) << us;         // at 1 GHz every cycle is a whole ns
+	return ps / 1000;
 }
 
 // The text of member `key` in one event line: a number, or a string without its quotes.
@@ -130,18 +132,18 @@ TEST(SinkPerfetto, GuestAndHypervisorSlices)
 	    "{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"process_sort_index\",\"args\":{\"sort_index\":0}}",
 	    "{\"ph\":\"M\",\"pid\":1,\"tid\":1,\"name\":\"thread_name\",\"args\":{\"name\":\"L1 guest\"}}",
 	    "{\"ph\":\"M\",\"pid\":1,\"tid\":1,\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":2}}",
-	    "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":0.000,\"dur\":1.000,\"name\":\"guest\",\"cat\":\"guest\","
-	    "\"args\":{\"insn\":\"vmlaunch\",\"rip\":\"0x1000\"}}",
-	    "{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1.000,\"s\":\"t\",\"name\":\"vmexit EXTERNAL_INTERRUPT\","
-	    "\"cat\":\"vmexit\",\"args\":{\"reason\":\"EXTERNAL_INTERRUPT\",\"qual\":\"0x0\",\"intr_info\":\"0x800000fd\","
+	    "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":0.000000,\"dur\":1.000000,\"name\":\"guest\",\"cat\":\"guest\","
+	    "\"args\":{\"cycle\":0,\"end_cycle\":1000,\"insn\":\"vmlaunch\",\"rip\":\"0x1000\"}}",
+	    "{\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1.000000,\"s\":\"t\",\"name\":\"vmexit EXTERNAL_INTERRUPT\","
+	    "\"cat\":\"vmexit\",\"args\":{\"cycle\":1000,\"reason\":\"EXTERNAL_INTERRUPT\",\"qual\":\"0x0\",\"intr_info\":\"0x800000fd\","
 	    "\"idt_vectoring\":\"0x00000000\",\"rip\":\"0x1000\"}}",
 	    "{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"thread_name\",\"args\":{\"name\":\"L0 hypervisor\"}}",
 	    "{\"ph\":\"M\",\"pid\":1,\"tid\":0,\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":0}}",
-	    "{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":1.000,\"dur\":1.400,\"name\":\"EXTERNAL_INTERRUPT\","
-	    "\"cat\":\"hypervisor\",\"args\":{\"reason\":\"EXTERNAL_INTERRUPT\",\"qual\":\"0x0\","
+	    "{\"ph\":\"X\",\"pid\":1,\"tid\":0,\"ts\":1.000000,\"dur\":1.400000,\"name\":\"EXTERNAL_INTERRUPT\","
+	    "\"cat\":\"hypervisor\",\"args\":{\"cycle\":1000,\"end_cycle\":2400,\"reason\":\"EXTERNAL_INTERRUPT\",\"qual\":\"0x0\","
 	    "\"intr_info\":\"0x800000fd\",\"idt_vectoring\":\"0x00000000\",\"rip\":\"0x1000\"}}",
-	    "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":2.400,\"dur\":0.600,\"name\":\"guest\",\"cat\":\"guest\","
-	    "\"args\":{\"insn\":\"vmresume\",\"rip\":\"0x1000\"}}",
+	    "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":2.400000,\"dur\":0.600000,\"name\":\"guest\",\"cat\":\"guest\","
+	    "\"args\":{\"cycle\":2400,\"end_cycle\":3000,\"insn\":\"vmresume\",\"rip\":\"0x1000\"}}",
 	};
 	EXPECT_EQ(ev, want);
 }
@@ -156,10 +158,10 @@ TEST(SinkPerfetto, HandlerInsideOneGuestStretchNestsInIt)
 	});
 	std::vector<std::string> x = Phase(out, "X");
 	ASSERT_GE(x.size(), 2u);
-	EXPECT_EQ(x[0], "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":0.100,\"dur\":0.400,\"name\":\"NMI handler\","
-	                "\"cat\":\"handler\",\"args\":{\"vector\":2,\"type\":\"nmi\",\"injected\":false,"
+	EXPECT_EQ(x[0], "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":0.100000,\"dur\":0.400000,\"name\":\"NMI handler\","
+	                "\"cat\":\"handler\",\"args\":{\"cycle\":100,\"end_cycle\":500,\"vector\":2,\"type\":\"nmi\",\"injected\":false,"
 	                "\"handler\":\"0x13eb\",\"iret_rip\":\"0x1000\",\"nmi_unblocked\":true}}");
-	EXPECT_EQ(x[1].substr(0, 63), "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":0.000,\"dur\":1.000,\"name\":\"guest\"");
+	EXPECT_EQ(x[1].substr(0, 69), "{\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":0.000000,\"dur\":1.000000,\"name\":\"guest\"");
 	ExpectStrictNesting(Slices(out));
 }
 
@@ -222,20 +224,21 @@ TEST(SinkPerfetto, SoftVnmiLaneCarriesWhyAndHowLong)
 	    Ev(2100, 0, 0, TRACE_SOFT_VNMI).B("blocked", false).U("blocked_ns", 2000).S("why", "timeout"),
 	}), "X");
 	ASSERT_EQ(x.size(), 1u);
-	EXPECT_EQ(x[0], "{\"ph\":\"X\",\"pid\":1,\"tid\":11,\"ts\":0.100,\"dur\":2.000,\"name\":\"soft_vnmi_blocked\","
-	                "\"cat\":\"blocking\",\"args\":{\"why\":\"NMI injected\",\"unblocked_why\":\"timeout\","
+	EXPECT_EQ(x[0], "{\"ph\":\"X\",\"pid\":1,\"tid\":11,\"ts\":0.100000,\"dur\":2.000000,\"name\":\"soft_vnmi_blocked\","
+	                "\"cat\":\"blocking\",\"args\":{\"cycle\":100,\"end_cycle\":2100,\"why\":\"NMI injected\",\"unblocked_why\":\"timeout\","
 	                "\"blocked_ns\":2000}}");
 }
 
-TEST(SinkPerfetto, TimeStampsAreWholeNanosecondsFromIntegers)
+TEST(SinkPerfetto, TimeStampsAreWholePicosecondsFromIntegers)
 {
 	std::vector<std::string> i = Phase(Json({
 	    Ev(2731, 0, 1, TRACE_STIMULUS).S("type", "nmi").S("origin", "scenario"),
 	    Ev(1ull << 62, 0, 1, TRACE_STIMULUS).S("type", "irq").U("vector", 32).S("origin", "scenario"),
 	}, 2930000000), "i");
 	ASSERT_EQ(i.size(), 2u);
-	EXPECT_NE(i[0].find("\"ts\":0.932,"), std::string::npos) << i[0];
-	EXPECT_NE(i[1].find("\"ts\":1573954272500814.984,"), std::string::npos) << i[1];
+	EXPECT_NE(i[0].find("\"ts\":0.932082,"), std::string::npos) << i[0];
+	EXPECT_NE(i[0].find("\"args\":{\"cycle\":2731,"), std::string::npos) << i[0];
+	EXPECT_NE(i[1].find("\"ts\":1573954272500814.984300,"), std::string::npos) << i[1];
 	EXPECT_NE(i[1].find("\"name\":\"stimulus irq 32\""), std::string::npos) << i[1];
 }
 
@@ -249,10 +252,10 @@ TEST(SinkPerfetto, CountersFollowPendingEvents)
 	        .S("why", "reinjected"),
 	}), "C");
 	std::vector<std::string> want = {
-	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.000,\"name\":\"L1 pending\",\"args\":{\"nmi\":0,\"intr\":0}}",
-	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.100,\"name\":\"L1 pending\",\"args\":{\"nmi\":1,\"intr\":0}}",
-	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.150,\"name\":\"L1 pending\",\"args\":{\"nmi\":1,\"intr\":1}}",
-	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.200,\"name\":\"L1 pending\",\"args\":{\"nmi\":0,\"intr\":1}}",
+	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.000000,\"name\":\"L1 pending\",\"args\":{\"nmi\":0,\"intr\":0}}",
+	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.100000,\"name\":\"L1 pending\",\"args\":{\"nmi\":1,\"intr\":0}}",
+	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.150000,\"name\":\"L1 pending\",\"args\":{\"nmi\":1,\"intr\":1}}",
+	    "{\"ph\":\"C\",\"pid\":1,\"ts\":0.200000,\"name\":\"L1 pending\",\"args\":{\"nmi\":0,\"intr\":1}}",
 	};
 	EXPECT_EQ(c, want);
 }
@@ -314,8 +317,8 @@ TEST(SinkPerfetto, StringsAreEscaped)
 	    Ev(10, 0, 0, TRACE_DEFER).S("what", "a\"b\\c").S("why", "say \"hi\"\n\x01"),
 	}), "i");
 	ASSERT_EQ(i.size(), 1u);
-	EXPECT_EQ(i[0], "{\"ph\":\"i\",\"pid\":1,\"tid\":0,\"ts\":0.010,\"s\":\"t\",\"name\":\"defer a\\\"b\\\\c\","
-	                "\"cat\":\"defer\",\"args\":{\"what\":\"a\\\"b\\\\c\",\"why\":\"say \\\"hi\\\"\\u000a\\u0001\"}}");
+	EXPECT_EQ(i[0], "{\"ph\":\"i\",\"pid\":1,\"tid\":0,\"ts\":0.010000,\"s\":\"t\",\"name\":\"defer a\\\"b\\\\c\","
+	                "\"cat\":\"defer\",\"args\":{\"cycle\":10,\"what\":\"a\\\"b\\\\c\",\"why\":\"say \\\"hi\\\"\\u000a\\u0001\"}}");
 }
 
 TEST(SinkPerfetto, SetsTheErrorFlagWhenTheStreamFails)

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "model/trace/trace.h"
+#include <sstream>
+
 #include "unit/sink_harness.h"
 
 namespace {
@@ -24,13 +26,39 @@ std::string Vcd(const std::vector<Ev> &evs, uint32_t vcpus = 1)
 	return WriteAll(trace_vcd_sink_new, Ctx(vcpus), evs);
 }
 
-// The value-change section: everything after $enddefinitions.
-std::string Body(const std::string &vcd)
+// The value-change section as written: everything after $enddefinitions.
+std::string RawBody(const std::string &vcd)
 {
 	const std::string mark = "$enddefinitions $end\n";
 	size_t at = vcd.find(mark);
 	EXPECT_NE(at, std::string::npos);
 	return at == std::string::npos ? "" : vcd.substr(at + mark.size());
+}
+
+// The same in cycles, as most tests here read it: at Ctx()'s 1 GHz a time
+// stamp is 1000 ps per cycle; the `cycle` wire's changes (checked by
+// RealTimeStampsAndTheCycleWire) are left out.
+std::string Body(const std::string &vcd)
+{
+	std::string code;
+	const std::string decl = "$var wire 64 ";
+	size_t d = vcd.find(decl);
+	if (d != std::string::npos)
+		code = vcd.substr(d + decl.size(), vcd.find(' ', d + decl.size()) - d - decl.size());
+	std::istringstream in(RawBody(vcd));
+	std::string out;
+	for (std::string line; std::getline(in, line);) {
+		if (!code.empty() && line[0] == 'b' && line.size() > code.size() + 1 &&
+		    line.compare(line.size() - code.size() - 1, std::string::npos, " " + code) == 0)
+			continue;
+		if (line[0] == '#') {
+			uint64_t ps = std::stoull(line.substr(1));
+			EXPECT_EQ(ps % 1000, 0u) << line;
+			line = "#" + std::to_string(ps / 1000);
+		}
+		out += line + "\n";
+	}
+	return out;
 }
 
 // The part of the body after $dumpvars ... $end.
@@ -61,10 +89,10 @@ const char *const kHeader1 =
     "$comment\n"
     "  vmxsim trace of synthetic.scn\n"
     "  L0 plain, 1 vCPUs, TSC 1000000000 Hz\n"
-    "  1 time unit = 1 model cycle (VCD has no cycle unit; the 1ns timescale is nominal)\n"
+    "  time is real time at the TSC: 1 time unit = 1 ps; the wire time.cycle is the model cycle\n"
     "$end\n"
     "$version vmxsim $end\n"
-    "$timescale 1ns $end\n"
+    "$timescale 1ps $end\n"
     "$scope module vcpu0 $end\n"
     "$scope module l0 $end\n"
     "$var wire 2 ! activity_state [1:0] $end\n"
@@ -117,6 +145,9 @@ const char *const kHeader1 =
     "$var event 1 L violation $end\n"
     "$upscope $end\n"
     "$upscope $end\n"
+    "$scope module time $end\n"
+    "$var wire 64 M cycle [63:0] $end\n"
+    "$upscope $end\n"
     "$enddefinitions $end\n";
 
 TEST(SinkVcd, HeaderIsFixedAndDeclaresEveryLevelOfEveryVcpu)
@@ -133,6 +164,37 @@ TEST(SinkVcd, HeaderIsFixedAndDeclaresEveryLevelOfEveryVcpu)
 	std::string two = Vcd({}, 2);
 	EXPECT_NE(two.find("$scope module vcpu1 $end\n$scope module l0 $end\n$var wire 2 M activity_state [1:0] $end\n"),
 	          std::string::npos);
+}
+
+// Time is real time: picoseconds at the TSC, rounded, so that cycles never
+// share a time stamp even at the highest TSC; the `cycle` wire says which
+// cycle each stamp is, from $dumpvars on. Without a TSC, cycles at a
+// nominal 1 ns.
+TEST(SinkVcd, RealTimeStampsAndTheCycleWire)
+{
+	const std::vector<Ev> evs = {
+	    Ev(1, 0, 1, TRACE_BLOCKING).S("from", "none").S("to", "if"),
+	    Ev(2, 0, 1, TRACE_BLOCKING).S("from", "if").S("to", "none"),
+	    Ev(2400, 0, 1, TRACE_BLOCKING).S("from", "none").S("to", "if"),
+	};
+	std::string out = WriteAll(trace_vcd_sink_new, SinkContext(2400000000ull, "plain", 1), evs);
+	EXPECT_NE(out.find("$timescale 1ps $end\n"), std::string::npos);
+	EXPECT_EQ(RawBody(out).substr(0, 18), "#0\n$dumpvars\nb0 M\n");
+	// 1 cycle = 416.67 ps; 2400 cycles = 1 us.
+	EXPECT_NE(out.find("#417\nb1 M\n18\n#833\nb10 M\n08\n#1000000\nb100101100000 M\n18\n"), std::string::npos)
+	    << RawBody(out);
+	// At 100 GHz (the language's highest TSC) a cycle is still 10 ps.
+	out = WriteAll(trace_vcd_sink_new, SinkContext(100000000000ull, "plain", 1), evs);
+	EXPECT_NE(out.find("#10\nb1 M\n18\n#20\nb10 M\n08\n#24000\n"), std::string::npos) << RawBody(out);
+	// A run of 10^17 cycles at 1 Hz: stamps past 64 bits are still exact.
+	out = WriteAll(trace_vcd_sink_new, SinkContext(1, "plain", 1),
+	               {Ev(100000000000000000ull, 0, 1, TRACE_BLOCKING).S("from", "none").S("to", "if")});
+	EXPECT_NE(out.find("#100000000000000000000000000000\n"), std::string::npos) << RawBody(out);
+	// No TSC: cycles, a nominal 1 ns, no cycle wire.
+	out = WriteAll(trace_vcd_sink_new, SinkContext(0, "plain", 1), evs);
+	EXPECT_NE(out.find("$timescale 1ns $end\n"), std::string::npos);
+	EXPECT_EQ(out.find(" cycle [63:0]"), std::string::npos);
+	EXPECT_NE(out.find("#1\n18\n#2\n08\n#2400\n18\n"), std::string::npos) << RawBody(out);
 }
 
 TEST(SinkVcd, FirstValueChanges)
@@ -251,7 +313,7 @@ TEST(SinkVcd, ClampsChangesOlderThanTheWindow)
 	EXPECT_NE(out.find("$comment 1 value changes arrived late"), std::string::npos);
 	EXPECT_EQ(st, (std::vector<uint64_t>{0, 500000, 2000000, 2000001}));
 	// The late change is written in the time stamp already reached.
-	EXPECT_NE(out.find("#500000\n18\n1d\n"), std::string::npos);
+	EXPECT_NE(Body(out).find("#500000\n18\n1d\n"), std::string::npos);
 }
 
 TEST(SinkVcd, StreamsWithoutKeepingTheRun)
