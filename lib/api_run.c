@@ -283,9 +283,8 @@ VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, st
 			        " bytes (raise it: vmxsim run --max-trace); expectations not judged\n",
 			        ss->file, res->stopped_at, end, ss->max_trace_bytes);
 		else
-			fprintf(ss->diag, "%s: interrupted at cycle %" PRIu64 " of %" PRIu64 ": %s; expectations not judged\n",
-			        ss->file, res->stopped_at, end,
-			        ss->trace ? "the trace has what ran until then" : "what follows is what ran until then");
+			fprintf(ss->diag, "%s: interrupted at cycle %" PRIu64 " of %" PRIu64 "%s; expectations not judged\n",
+			        ss->file, res->stopped_at, end, ss->trace ? ": the trace has what ran until then" : "");
 		st = ss->trace_full ? VMXSIM_BAD_INPUT : VMXSIM_INTERRUPTED;
 	}
 	if (ss->to_file) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/api.h"
 #include "lib/scenario_run.h"
 #include "front/scenario.h"
 #include "model/trace/trace.h"
@@ -107,12 +108,16 @@ static void describe(FILE *out, const char *who, const struct l1_event *e)
 }
 
 /* Run one side of the text read from `name`; false (messages on diag) if it cannot run. */
-static bool run_side(const char *text, size_t len, const char *name, bool bare, const char *l0, struct recorder *r,
-                     const char **l0name, FILE *diag)
+static bool run_side(const char *text, size_t len, const char *name, bool bare, const struct vmxsim_equiv_options *o,
+                     struct recorder *r, const char **l0name, bool *interrupted, FILE *diag)
 {
+	const char *l0 = o->l0;
 	struct scn_error err;
 	struct scn_scenario *s = scn_parse(text, len, name, &err);
-	struct run_handle *h;
+	struct vmxsim_run_options ro;
+	struct vmxsim_scenario pub;
+	struct vmxsim_session *ss;
+	enum vmxsim_status st;
 	bool ok;
 
 	/* Cleared first: the caller frees r->v whatever happens here. */
@@ -152,11 +157,22 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 	}
 	r->base.emit = record;
 	r->bare = bare;
-	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, NULL, 0);
-	ok = h && run_handle_attach(h, &r->base);
+	/* A session without a trace: Ctrl-C and the progress line are the session's. */
+	memset(&ro, 0, sizeof(ro));
+	ro.diag = diag;
+	ro.interrupt = o->interrupt;
+	ro.progress = o->progress;
+	pub.scn = s;
+	ss = vmxsim_session_open(&pub, &ro, 0);
+	ok = ss && run_handle_attach(api_session_handle(ss), &r->base);
 	/* Runs the scenario to its end; a run the model refused (not modelled at run time) compares nothing. */
-	if (h && run_close(h, NULL) == VMXSIM_BAD_INPUT)
-		ok = false;
+	if (ss) {
+		st = vmxsim_session_close(ss, NULL);
+		if (st == VMXSIM_BAD_INPUT)
+			ok = false;
+		if (st == VMXSIM_INTERRUPTED)
+			*interrupted = true;
+	}
 	scn_free(s);
 	return ok && !r->oom;
 }
@@ -168,9 +184,19 @@ int vmxsim_equiv(const char *path, FILE *out, FILE *diag)
 
 int vmxsim_equiv_under(const char *path, const char *l0, FILE *out, FILE *diag)
 {
+	struct vmxsim_equiv_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.l0 = l0;
+	return vmxsim_equiv_run(path, &o, out, diag);
+}
+
+int vmxsim_equiv_run(const char *path, const struct vmxsim_equiv_options *o, FILE *out, FILE *diag)
+{
 	struct recorder nested, bare;
 	const char *n1, *n2;
 	struct scn_error err;
+	bool interrupted = false;
 	size_t i, len;
 	char *text;
 	int rc;
@@ -185,16 +211,16 @@ int vmxsim_equiv_under(const char *path, const char *l0, FILE *out, FILE *diag)
 	}
 	if (!strcmp(path, "-"))
 		path = SCN_STDIN_NAME;
-	if (!run_side(text, len, path, false, l0, &nested, &n1, diag)) {
+	if (!run_side(text, len, path, false, o, &nested, &n1, &interrupted, diag) || interrupted) {
 		free(nested.v);
 		free(text);
-		return 2;
+		return interrupted ? VMXSIM_INTERRUPTED : 2;
 	}
-	if (!run_side(text, len, path, true, l0, &bare, &n2, diag)) {
+	if (!run_side(text, len, path, true, o, &bare, &n2, &interrupted, diag) || interrupted) {
 		free(nested.v);
 		free(bare.v);
 		free(text);
-		return 2;
+		return interrupted ? VMXSIM_INTERRUPTED : 2;
 	}
 	free(text);
 	for (i = 0; i < nested.n && i < bare.n; i++)

@@ -6,6 +6,8 @@
 #ifndef VMXSIM_EQUIV_H
 #define VMXSIM_EQUIV_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "vmxsim/export.h"
@@ -30,6 +32,19 @@ VMXSIM_API int vmxsim_equiv(const char *path, FILE *out, FILE *diag);
  * named `l0` ("kvm-modern", ...). With l0 NULL it is vmxsim_equiv().
  */
 VMXSIM_API int vmxsim_equiv_under(const char *path, const char *l0, FILE *out, FILE *diag);
+
+struct vmxsim_equiv_options {
+	const char *l0;          /* as vmxsim_equiv_under()'s l0; NULL: the scenario's own nested L0 */
+	/* As in vmxsim_run_options: stop when *interrupt is set, and a progress line on diag. */
+	const volatile sig_atomic_t *interrupt;
+	bool progress;
+};
+
+/*
+ * vmxsim_equiv_under() with options. Also 130 (VMXSIM_INTERRUPTED) when
+ * *o->interrupt stopped a run: nothing is compared then.
+ */
+VMXSIM_API int vmxsim_equiv_run(const char *path, const struct vmxsim_equiv_options *o, FILE *out, FILE *diag);
 
 #ifdef __cplusplus
 }

@@ -375,3 +375,16 @@ TEST_F(CliArgs, EquivUnderANamedL0RunsABareMetalScenarioNested)
 	EXPECT_EQ(r.status, 2) << Describe(r);
 	EXPECT_NE(r.err.find("needs a nested L0"), std::string::npos) << r.err;
 }
+
+// Ctrl-C while equiv runs a nested L1 for 10^17 cycles: the run stops where
+// it got, nothing is compared, exit status 130.
+TEST_F(CliArgs, EquivStopsOnCtrlC)
+{
+	Write("busy.scn", "cpu nehalem\nl0 none\n\nguest L1\n  exit-handler on_exit\nmain:   vmlaunch\n"
+	                  "on_exit: vmresume\n\nguest L2\nmain:   work 1000\n        jmp main\n\n"
+	                  "run 100000000000000000\n");
+	Result r = Run("equiv --l0 kvm-modern busy.scn >O 2>E & p=$!; sleep 0.5; kill -INT $p; wait $p");
+	EXPECT_EQ(r.status, 130) << Describe(r);
+	EXPECT_TRUE(Contains(Read("E"), "busy.scn: interrupted at cycle ")) << Read("E");
+	EXPECT_EQ(Read("O"), "") << "nothing compared";
+}
