@@ -48,6 +48,8 @@ struct kvm_era {
 	bool nested_event_on_vmenter;
 	/* A halted L2 wakes for an event that must exit to L1 (check_nested_events in has_events, H-N6). */
 	bool nested_wake_on_l1_event;
+	/* An L1 event held back by a re-injection into L2 forces an immediate exit of L2 (H-N11); else it waits for L2's next exit. */
+	bool nested_reinject_immediate_exit;
 	/*
 	 * nested_vmx_run()'s consistency checks in the SDM's order: blocking by
 	 * MOV SS (VMfailValid 26), then every control-field check of SDM 26.2.1
@@ -107,7 +109,9 @@ enum kvm_exit_result {
 
 struct kvm_vcpu {
 	struct l0_base b;
-	const struct kvm_era *era;
+	const struct kvm_era *era;     /* &hist */
+	/* The era as chosen, with the history switches of the l0 line applied (kvm_history.c). */
+	struct kvm_era hist;
 
 	/* Switches. */
 	bool enable_vnmi;              /* kvm_intel vnmi=1 and the CPU has virtual NMIs */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/l0/kvm/kvm.h"
+#include "model/l0/kvm/kvm_history.h"
 
 bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k)
 {
@@ -164,7 +165,12 @@ static void check_and_inject_modern(struct kvm_vcpu *k)
 out:
 	if (busy) {
 		k->req_event = true;
-		request_immediate_exit(k, what, busy);
+		if (k->guest_mode && !k->nested_run_pending && kvm_event_needs_reinjection(k) &&
+		    !k->era->nested_reinject_immediate_exit)
+			l0_trace(&k->b, TRACE_DEFER, "what", what, "re-injection into L2 first: no immediate exit (before H-N11)",
+			         -1, 0);
+		else
+			request_immediate_exit(k, what, busy);
 	}
 }
 
@@ -338,6 +344,10 @@ static const struct l0_switch_desc kvm_switches[] = {
 	{"run-pending-check", "nested: refuse an L1 interrupt while nested_run_pending (-run-pending-check)"},
 	{"handler-cycles", "cycles KVM spends on one VM exit (default 400)"},
 	{"host-cycles", "cycles a host NMI or interrupt handler takes (default 300)"},
+	/* One switch per row of KVM's history that the model reproduces (kvm_history.def). */
+#define KVM_HISTORY_FLAG(row, year, commit, subject, flag, before_l0, after_l0, before, after, broke)       \
+	KVM_HISTORY_SWITCH_DESC(row, year, commit, flag)
+#include "model/l0/kvm/kvm_history.def"
 	{NULL, NULL},
 };
 
@@ -347,7 +357,8 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 
 	if (!k)
 		return NULL;
-	k->era = era;
+	k->hist = *era;
+	k->era = &k->hist;
 	k->lv = &k->lv01;
 	/*
 	 * KVM's MSR bitmap for its guest intercepts every MSR the model has:
@@ -379,8 +390,9 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 			k->sw_rearm = on;
 		else if (!strcmp(s->name, "run-pending-check"))
 			k->sw_run_pending_check = on;
-
-		else if (!strcmp(s->name, "timeout-ns"))
+		else if (kvm_history_switch(k, s->name, on)) {
+			/* a row of kvm_history.def */
+		} else if (!strcmp(s->name, "timeout-ns"))
 			ok = l0_parse_u64(s->value, &k->timeout_ns);
 		else if (!strcmp(s->name, "userspace-cycles"))
 			ok = l0_parse_u64(s->value, &k->userspace_cycles);
@@ -440,6 +452,7 @@ static const struct kvm_era era_modern = {
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,
 	.nested_wake_on_l1_event = true,
+	.nested_reinject_immediate_exit = true,
 	.nested_check_events = true,
 	.soft_vnmi_per_vmcs = true,
 	.req_nmi_wakes = true,
