@@ -65,3 +65,8 @@ set_tests_properties(docs.selftest PROPERTIES LABELS docs TIMEOUT 600)
 add_test(NAME docs.sdm-rules.not-modelled
          COMMAND ${VMXSIM_DOCS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/docs/not_modelled.py ${PROJECT_SOURCE_DIR})
 set_tests_properties(docs.sdm-rules.not-modelled PROPERTIES LABELS docs)
+
+# docs/kvm-history.md's table is model/l0/kvm/kvm_history.def's, with a scenario pair per reproduced row (tests/docs/kvm_history.py).
+add_test(NAME docs.kvm-history.table
+         COMMAND ${VMXSIM_DOCS_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/docs/kvm_history.py ${PROJECT_SOURCE_DIR})
+set_tests_properties(docs.kvm-history.table PROPERTIES LABELS docs)

@@ -10,6 +10,8 @@ import os
 import re
 import sys
 
+from generated_section import sync
+
 BEGIN = '<!-- generated: tests/docs/not_modelled.py from vmcs/vmx_controls.def and vmcs/vmcs_fields_refused.def -->'
 END = '<!-- generated: end -->'
 PREFIX = {'PIN': 'PIN_BASED_', 'PROC': 'CPU_BASED_', 'PROC2': 'SECONDARY_EXEC_', 'EXIT': 'VM_EXIT_',
@@ -44,26 +46,8 @@ def generate(root):
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..')
-    page = os.path.join(root, 'docs/sdm-rules.md')
-    with open(page, encoding='utf-8') as f:
-        text = f.read()
-    if BEGIN not in text or END not in text:
-        print('%s: no generated list (%s ... %s)' % (page, BEGIN, END))
-        return 1
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    want = generate(root)
-    have = BEGIN + rest.split(END, 1)[0] + END
-    if have == want:
-        return 0
-    if os.environ.get('VMXSIM_UPDATE_DOCS') == '1' and not os.environ.get('CI'):
-        with open(page, 'w', encoding='utf-8') as f:
-            f.write(head + want + tail)
-        print('%s: the list of what is not modelled rewritten from the tables' % page)
-        return 0
-    print('%s: the "Not modelled, refused" list differs from vmcs/vmx_controls.def and '
-          'vmcs/vmcs_fields_refused.def; rewrite it with VMXSIM_UPDATE_DOCS=1 ctest --test-dir build -L docs' % page)
-    return 1
+    return sync(os.path.join(root, 'docs/sdm-rules.md'), BEGIN, END, generate(root), '"Not modelled, refused" list',
+                'vmcs/vmx_controls.def and vmcs/vmcs_fields_refused.def')
 
 
 if __name__ == '__main__':
