@@ -81,6 +81,12 @@ struct kvm_era {
 	bool nested_check_events;
 	/* The soft-vNMI state belongs to the loaded VMCS (vmcs01, vmcs02), as since the 2017 reinstatement. */
 	bool soft_vnmi_per_vmcs;
+	/*
+	 * The soft-vNMI clear on an exit asks vmx_interrupt_blocked() (H-S13),
+	 * which in L2 answers "not blocked" whenever L1 exits on interrupts;
+	 * else it asks the guest's own RFLAGS.IF and STI/MOV-SS blocking.
+	 */
+	bool soft_vnmi_clear_uses_blocked;
 	/* KVM_REQ_NMI makes a halted vCPU runnable by itself, whether the NMI can be injected or not. */
 	bool req_nmi_wakes;
 };

@@ -173,7 +173,8 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
  */
 enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 {
-	bool open = k->era->nested_check_events ? !vmx_interrupt_blocked(k) : k->interrupt_window_open;
+	bool open = k->era->nested_check_events && k->era->soft_vnmi_clear_uses_blocked ? !vmx_interrupt_blocked(k)
+	                                                                                : k->interrupt_window_open;
 	char msg[96];
 
 	if (cpu_has_virtual_nmis(k) || !k->lv->soft_vnmi_blocked)

@@ -455,6 +455,7 @@ static const struct kvm_era era_modern = {
 	.nested_reinject_immediate_exit = true,
 	.nested_check_events = true,
 	.soft_vnmi_per_vmcs = true,
+	.soft_vnmi_clear_uses_blocked = true,
 	.req_nmi_wakes = true,
 	.req_event_model = true,
 };
