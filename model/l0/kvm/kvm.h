@@ -48,7 +48,7 @@ struct kvm_era {
 	bool nested_event_on_vmenter;
 	/* A halted L2 wakes for an event that must exit to L1 (check_nested_events in has_events, H-N6). */
 	bool nested_wake_on_l1_event;
-	/* An L1 event held back by a re-injection into L2 forces an immediate exit of L2 (H-N11); else it waits for L2's next exit. */
+	/* An L1 event held back by a re-injection into L2 forces an immediate exit (H-N11); else L2's next exit. */
 	bool nested_reinject_immediate_exit;
 	/*
 	 * nested_vmx_run()'s consistency checks in the SDM's order: blocking by
