@@ -186,9 +186,24 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	return true;
 }
 
-static bool check_host_state(const struct vmcs *v, const char **failed)
+bool vmx_entry_check_host_state(const struct vmcs *v, const char **failed)
 {
+	/*
+	 * 26.2.2-26.2.4: of the host-state area the model keeps only RIP and
+	 * RSP (the other host fields are refused when non-zero, vmcs_fields.def);
+	 * with one (64-bit) host mode, RIP must be canonical.
+	 */
 	CHECK(canonical(vmcs_get(v, HOST_RIP)), "host RIP is canonical");
+	return true;
+}
+
+bool vmx_entry_check_vmcs_link_pointer(const struct vmcs *v, const char **failed, uint32_t *qual)
+{
+	/* 26.3.1.5: without VMCS shadowing (not modelled) the link pointer must be all ones; qualification 4 (R26). */
+	if (vmcs_get(v, VMCS_LINK_POINTER) != VMCS_LINK_POINTER_NONE) {
+		*qual = ENTRY_FAIL_VMCS_LINK_PTR;
+		CHECK(false, "VMCS link pointer is all ones");
+	}
 	return true;
 }
 
@@ -257,11 +272,7 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	}
 
 	/* VMCS link pointer (no VMCS shadowing modelled). */
-	if (vmcs_get(v, VMCS_LINK_POINTER) != VMCS_LINK_POINTER_NONE) {
-		*qual = ENTRY_FAIL_VMCS_LINK_PTR;
-		CHECK(false, "VMCS link pointer is all ones");
-	}
-	return true;
+	return vmx_entry_check_vmcs_link_pointer(v, failed, qual);
 }
 
 const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field)
@@ -379,7 +390,7 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
 		return fail_valid(lp, launch, VMXERR_VMRESUME_NONLAUNCHED_VMCS, "VMRESUME needs a launched VMCS");
 	if (!vmx_entry_check_controls(v, &lp->model, &failed))
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_CONTROL_FIELD, failed);
-	if (!check_host_state(v, &failed))
+	if (!vmx_entry_check_host_state(v, &failed))
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, failed);
 	if (!vmx_entry_check_guest_state(v, &lp->model, &failed, &qual))
 		return fail_guest(lp, launch, qual, failed);

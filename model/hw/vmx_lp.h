@@ -237,6 +237,20 @@ enum vmx_entry_status {
 bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed);
 
 /*
+ * The VM-entry checks on the host-state area (SDM 26.2.2-26.2.4) the model
+ * can make: false with the check that failed, as VMfailValid 8 reports it.
+ * Pure; kvm-modern runs it on vmcs12 (nested_vmx_check_host_state).
+ */
+bool vmx_entry_check_host_state(const struct vmcs *v, const char **failed);
+
+/*
+ * The VMCS link pointer check of the guest-state checks (26.3.1.5): false
+ * with qualification 4 (R26). Pure; KVM makes it before its other guest
+ * checks, the processor model after them.
+ */
+bool vmx_entry_check_vmcs_link_pointer(const struct vmcs *v, const char **failed, uint32_t *qual);
+
+/*
  * The VM-entry checks on the guest-state area (SDM 26.3.1: RFLAGS, R9-R12,
  * the VMCS link pointer), in the SDM's order: false with the check that
  * failed and the exit qualification of the failure (R26). Pure.

@@ -227,6 +227,27 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k);
 void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check);
 void nested_vmx_fail_invalid(struct kvm_vcpu *k, const char *insn, const char *check);
 
+/*
+ * nested_checks.c: KVM's checks of vmcs12 at L1's VMLAUNCH/VMRESUME, in
+ * its order: a VMfailValid (code: the VM-instruction error), a VM-entry
+ * failure (code: the exit qualification), or on into L2.
+ */
+enum nested_entry_kind { NESTED_ENTRY_OK, NESTED_ENTRY_VMFAIL, NESTED_ENTRY_FAILED };
+struct nested_entry_verdict {
+	enum nested_entry_kind kind;
+	uint32_t code;
+	const char *check;
+};
+struct vmx_caps nested_offered_caps(const struct kvm_vcpu *k);
+void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested_entry_verdict *out);
+/* NULL, or (in buf) what the processor would answer instead, where the era deliberately differs. */
+const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const struct nested_entry_verdict *kvm,
+                                 char *buf, size_t n);
+void nested_vmx_entry_failure(struct kvm_vcpu *k, uint32_t qual, const char *check, const char *differs);
+bool nested_vmcs02_would_enter(const struct kvm_vcpu *k);
+void nested_vmx_entry_vmfail(struct kvm_vcpu *k, const char *insn, uint32_t error, const char *check,
+                             const char *differs);
+
 /* nested_vmcs.c: L1's VMXON, VMXOFF, VMCLEAR, VMPTRLD and VMPTRST (exits 27, 26, 19, 21, 22). */
 enum kvm_exit_result nested_vmx_operation(struct kvm_vcpu *k, uint32_t reason, const struct vmx_insn *in);
 /* L1's RDMSR of a VMX capability MSR: what L0 offers, into L1's register. False: not one L0 emulates (#GP). */

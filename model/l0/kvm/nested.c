@@ -23,29 +23,6 @@ bool nested_exit_on_nmi(const struct kvm_vcpu *k)
 }
 
 /*
- * The capabilities L0 offers L1: the processor's (its TRUE MSRs too, when
- * it has them), minus what the era does not emulate.
- */
-static struct vmx_caps offered_caps(const struct kvm_vcpu *k)
-{
-	struct vmx_caps c = k->b.env.lp->model.caps;
-
-	/* 2011: "guest use of VM_EXIT_ACK_INTR_ON_EXIT is not supported". */
-	if (!k->era->nested_ack_offered) {
-		c.exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
-		c.true_exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
-	}
-	return c;
-}
-
-/* vmcs12's control word within what L0 offers for it. */
-static bool offered_word_valid(const struct vmx_caps *offered, const struct vmcs *v12, enum vmx_control_word w,
-                               enum vmcs_field field)
-{
-	return vmx_control_word_valid(vmx_caps_for_word(offered, w), vmcs_get32(v12, field));
-}
-
-/*
  * L1's VMX operation before its first instruction: as if it had executed
  * VMXON and VMPTRLD of vmcs0 - vmcs12 as L1 left it before its first
  * VMLAUNCH, which the machine set up from the `guest L2` VMCS lines - or,
@@ -129,7 +106,8 @@ static void load(struct kvm_vcpu *k, struct vmcs *v)
  * when L1 has none), and a VMfail traced as the processor traces one on
  * bare metal, so that both runs show L1 the same failures.
  */
-static void nested_vmx_flags(struct kvm_vcpu *k, const char *insn, uint64_t flag, uint32_t error, const char *check)
+static void nested_vmx_flags(struct kvm_vcpu *k, const char *insn, uint64_t flag, uint32_t error, const char *check,
+                             const char *differs)
 {
 	struct vmcs *v01 = &k->b.vmcs;
 	struct trace_event ev;
@@ -143,12 +121,14 @@ static void nested_vmx_flags(struct kvm_vcpu *k, const char *insn, uint64_t flag
 	trace_add_hex64(&ev, "rip", vmcs_get(v01, GUEST_RIP));
 	trace_add_str(&ev, "check", check);
 	trace_add_bool(&ev, "emulated", true);
+	if (differs)
+		trace_add_str(&ev, "differs", differs);
 	trace_bus_emit(k->b.env.bus, &ev);
 }
 
 void nested_vmx_fail_invalid(struct kvm_vcpu *k, const char *insn, const char *check)
 {
-	nested_vmx_flags(k, insn, X86_EFLAGS_CF, 0, check);
+	nested_vmx_flags(k, insn, X86_EFLAGS_CF, 0, check, NULL);
 }
 
 void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check)
@@ -156,34 +136,30 @@ void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error
 	if (!check && e != VMX_INSN_OK)
 		check = vmx_insn_error_text((int)e);
 	if (e == VMX_INSN_OK) {
-		nested_vmx_flags(k, insn, 0, 0, NULL);
+		nested_vmx_flags(k, insn, 0, 0, NULL, NULL);
 	} else if (!k->vmcs12) {
 		nested_vmx_fail_invalid(k, insn, check);
 	} else {
-		vmcs_set(k->vmcs12, VM_INSTRUCTION_ERROR, (uint64_t)e);
-		nested_vmx_flags(k, insn, X86_EFLAGS_ZF, (uint32_t)e, check);
+		nested_vmx_entry_vmfail(k, insn, (uint32_t)e, check, NULL);
 	}
 }
 
-/*
- * 2011: with "use MSR bitmaps", vmcs12's MSR_BITMAP must be page aligned
- * - the model's reading of the 2011 nested_vmx_run, which left the
- * physical-address width unchecked. Later eras make the processor's checks
- * (nested_checks_all_controls).
- */
-static bool msr_bitmap_aligned(const struct kvm_vcpu *k)
+/* VMfailValid of L1's VMLAUNCH/VMRESUME (or another VMX instruction), with the era's difference from the processor. */
+void nested_vmx_entry_vmfail(struct kvm_vcpu *k, const char *insn, uint32_t error, const char *check,
+                             const char *differs)
 {
-	return !(vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) ||
-	       (vmcs_get(k->vmcs12, MSR_BITMAP) & 0xfffu) == 0;
+	vmcs_set(k->vmcs12, VM_INSTRUCTION_ERROR, error);
+	nested_vmx_flags(k, insn, X86_EFLAGS_ZF, error, check, differs);
 }
 
-/* The emulated VM entry to L2 (nested_vmx_run). */
+/* The emulated VM entry to L2 (nested_vmx_run), after KVM's checks of vmcs12 (nested_checks.c). */
 static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 {
 	struct vmcs *v12 = k->vmcs12;
-	const struct vmx_caps offered = offered_caps(k);
-	const char *check = NULL;
-	uint32_t err = 0;
+	const char *insn = launch ? "vmlaunch" : "vmresume";
+	struct nested_entry_verdict verdict;
+	char differs_buf[256];
+	const char *differs;
 	struct trace_event ev;
 
 	{
@@ -191,39 +167,17 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 		const struct vmx_insn *in = l0_guest_insn(&k->b);
 		k->nested_run_line = in ? in->line : 0;
 	}
-	if (k->era->nested_checks_all_controls &&
-	    (vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS)) {
-		/* R13: L1's VMLAUNCH/VMRESUME in a MOV-SS shadow, checked before the launch state. */
-		err = VMXERR_ENTRY_EVENTS_BLOCKED_BY_MOV_SS;
-		check = "R13: no blocking by MOV SS";
-	} else if (launch && v12->launch_state != VMCS_CLEAR) {
-		err = VMXERR_VMLAUNCH_NONCLEAR_VMCS;
-		check = "VMLAUNCH needs a clear VMCS";
-	} else if (!launch && v12->launch_state != VMCS_LAUNCHED) {
-		err = VMXERR_VMRESUME_NONLAUNCHED_VMCS;
-		check = "VMRESUME needs a launched VMCS";
-	} else if (!offered_word_valid(&offered, v12, VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL) ||
-	           !offered_word_valid(&offered, v12, VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL) ||
-	           !offered_word_valid(&offered, v12, VMX_CTL_ENTRY, VM_ENTRY_CONTROLS)) {
-		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
-		check = "vmcs12 controls within what L0 offers";
-	} else if (!offered_word_valid(&offered, v12, VMX_CTL_EXIT, VM_EXIT_CONTROLS)) {
-		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
-		check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
-	} else if (k->era->nested_checks_all_controls) {
-		/* The processor's checks, the MSR-bitmap address among them (nested_vmx_check_msr_bitmap_controls). */
-		struct cpu_model offered_model = k->b.env.lp->model;
-		offered_model.caps = offered;
-		if (!vmx_entry_check_controls(v12, &offered_model, &check))
-			err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
-	} else if (!msr_bitmap_aligned(k)) {
-		err = VMXERR_ENTRY_INVALID_CONTROL_FIELD;
-		check = "vmcs12 MSR-bitmap address is 4-KByte aligned";
-	}
-	if (err) {
+	nested_vmx_check_entry(k, launch, &verdict);
+	differs = nested_entry_differs(k, launch, &verdict, differs_buf, sizeof(differs_buf));
+	if (verdict.kind == NESTED_ENTRY_VMFAIL) {
 		/* VMfailValid to L1 (reported at the instruction): it goes on after its VMLAUNCH/VMRESUME. */
-		nested_vmx_result(k, launch ? "vmlaunch" : "vmresume", (enum vmx_insn_error)err, check);
+		nested_vmx_entry_vmfail(k, insn, verdict.code, verdict.check, differs);
 		l0_skip_instruction(&k->b);
+		return KVM_RESUME;
+	}
+	if (verdict.kind == NESTED_ENTRY_FAILED) {
+		/* The entry fails into L1's exit handler; no nested_entry: L2 never runs. */
+		nested_vmx_entry_failure(k, verdict.code, verdict.check, differs);
 		return KVM_RESUME;
 	}
 	l0_skip_instruction(&k->b);
@@ -236,12 +190,21 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	if (k->era->nested_event_on_vmenter)
 		k->req_event = true;
 	load(k, &k->vmcs02);
+	/*
+	 * An entry of vmcs02 the processor will refuse (what the era left to
+	 * it, or what L0 itself put into vmcs02) is no entry to L2: the line
+	 * is left out, and the refusal follows (nested_enter_l2).
+	 */
+	if (!nested_vmcs02_would_enter(k))
+		return KVM_RESUME;
 	trace_l1(k, TRACE_NESTED_VMENTER, &ev);
-	trace_add_str(&ev, "insn", launch ? "vmlaunch" : "vmresume");
+	trace_add_str(&ev, "insn", insn);
 	trace_add_hex64(&ev, "nested_rip", vmcs_get(v12, GUEST_RIP));
 	trace_add_hex32(&ev, "event_inj", vmcs_get32(v12, VM_ENTRY_INTR_INFO_FIELD));
 	/* Whether L1 asked to exit on its interrupts: where they belong while L2 runs. */
 	trace_add_bool(&ev, "ext_intr_exiting", vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK);
+	if (differs)
+		trace_add_str(&ev, "differs", differs);
 	trace_bus_emit(k->b.env.bus, &ev);
 	return KVM_RESUME;
 }
@@ -305,7 +268,7 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 bool nested_rdmsr(struct kvm_vcpu *k)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
-	struct vmx_caps offered = offered_caps(k);
+	struct vmx_caps offered = nested_offered_caps(k);
 	uint64_t value;
 
 	if (!in || in->op != VMX_OP_RDMSR || !vmx_caps_read_msr(&offered, (uint32_t)in->arg, &value))
@@ -441,6 +404,22 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
 		nested_vmx_vmexit(k, vmcs_get32(v02, VM_EXIT_REASON), vmcs_get(v02, EXIT_QUALIFICATION), 0, 0, false);
 		return false;
 	default:
+		if (k->nested_run_pending) {
+			/*
+			 * A "late VM-fail": vmcs02 failed checks KVM left to the
+			 * processor. L1 sees VMfailValid 7 after its instruction,
+			 * whatever the processor's error (nested_vmx_vmexit with
+			 * vmx->fail); vmcs12 keeps its launch state.
+			 */
+			if (k->nested_run_launch)
+				k->vmcs12->launch_state = VMCS_CLEAR;
+			k->nested_run_pending = false;
+			k->guest_mode = false;
+			load(k, &k->b.vmcs);
+			nested_vmx_entry_vmfail(k, k->nested_run_launch ? "vmlaunch" : "vmresume",
+			                        VMXERR_ENTRY_INVALID_CONTROL_FIELD, "late VM-fail: vmcs02 refused", NULL);
+			return false;
+		}
 		l0_guest_stop(&k->b, "VM entry to L2 failed (VMfail of vmcs02)");
 		*status = L0_STOPPED;
 		return true;

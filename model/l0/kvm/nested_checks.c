@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nested_checks.c - what KVM checks of vmcs12 when L1 executes VMLAUNCH or
+ * VMRESUME, in its order (nested_vmx_run, nested_vmx_check_controls,
+ * nested_vmx_check_host_state, nested_vmx_check_guest_state of today's
+ * arch/x86/kvm/vmx/nested.c), with the processor's own check functions
+ * (model/hw/vmentry.c) run on vmcs12 against what L0 offers L1. Where the
+ * era's answer is not the processor's, the refusal says so for `vmxsim
+ * equiv` (docs/nested.md, "Checks at L1's VM entry").
+ */
+#include <stdio.h>
+
+#include "model/l0/kvm/kvm.h"
+
+struct vmx_caps nested_offered_caps(const struct kvm_vcpu *k)
+{
+	struct vmx_caps c = k->b.env.lp->model.caps;
+
+	/* 2011: "guest use of VM_EXIT_ACK_INTR_ON_EXIT is not supported". */
+	if (!k->era->nested_ack_offered) {
+		c.exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
+		c.true_exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
+	}
+	/*
+	 * Today's IA32_VMX_MISC for L1 names the HLT and wait-for-SIPI activity
+	 * states, never shutdown (nested_vmx_setup_misc_data), and
+	 * nested_check_guest_non_reg_state refuses it. Wait-for-SIPI, which KVM
+	 * emulates without the processor, is offered here only when the
+	 * processor has it (the model does not emulate it).
+	 */
+	if (k->era->nested_checks_all_controls)
+		c.misc &= ~VMX_MISC_ACTIVITY_SHUTDOWN;
+	return c;
+}
+
+/* vmcs12's control word within what L0 offers for it. */
+static bool offered_word_valid(const struct vmx_caps *offered, const struct vmcs *v12, enum vmx_control_word w,
+                               enum vmcs_field field)
+{
+	return vmx_control_word_valid(vmx_caps_for_word(offered, w), vmcs_get32(v12, field));
+}
+
+/*
+ * 2011: with "use MSR bitmaps", vmcs12's MSR_BITMAP must be page aligned
+ * - the model's reading of the 2011 nested_vmx_run, which left the
+ * physical-address width unchecked. Later eras make the processor's checks.
+ */
+static bool msr_bitmap_aligned(const struct vmcs *v12)
+{
+	return !(vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_USE_MSR_BITMAPS) ||
+	       (vmcs_get(v12, MSR_BITMAP) & 0xfffu) == 0;
+}
+
+static void verdict(struct nested_entry_verdict *out, enum nested_entry_kind kind, uint32_t code, const char *check)
+{
+	out->kind = kind;
+	out->code = code;
+	out->check = check;
+}
+
+/* The control checks of the era (VMfailValid 7). */
+static bool era_controls_valid(const struct kvm_vcpu *k, const struct cpu_model *offered, const char **check)
+{
+	const struct vmcs *v12 = k->vmcs12;
+
+	if (!offered_word_valid(&offered->caps, v12, VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL) ||
+	    !offered_word_valid(&offered->caps, v12, VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL) ||
+	    !offered_word_valid(&offered->caps, v12, VMX_CTL_ENTRY, VM_ENTRY_CONTROLS)) {
+		*check = "vmcs12 controls within what L0 offers";
+		return false;
+	}
+	if (!offered_word_valid(&offered->caps, v12, VMX_CTL_EXIT, VM_EXIT_CONTROLS)) {
+		*check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
+		return false;
+	}
+	/*
+	 * Today: the processor's checks, in nested_vmx_check_controls (every
+	 * one answers 7, so their order within it is not visible to L1).
+	 */
+	if (k->era->nested_checks_all_controls)
+		return vmx_entry_check_controls(v12, offered, check);
+	if (!msr_bitmap_aligned(v12)) {
+		*check = "vmcs12 MSR-bitmap address is 4-KByte aligned";
+		return false;
+	}
+	return true;
+}
+
+void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested_entry_verdict *out)
+{
+	const struct vmcs *v12 = k->vmcs12;
+	struct cpu_model offered = k->b.env.lp->model;
+	const char *check = NULL;
+	uint32_t qual = 0;
+
+	offered.caps = nested_offered_caps(k);
+	verdict(out, NESTED_ENTRY_OK, 0, NULL);
+	if (k->era->nested_checks_all_controls &&
+	    (vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS))
+		/* R13: L1's VMLAUNCH/VMRESUME in a MOV-SS shadow, checked before the launch state. */
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_EVENTS_BLOCKED_BY_MOV_SS, "R13: no blocking by MOV SS");
+	else if (launch && v12->launch_state != VMCS_CLEAR)
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_VMLAUNCH_NONCLEAR_VMCS, "VMLAUNCH needs a clear VMCS");
+	else if (!launch && v12->launch_state != VMCS_LAUNCHED)
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_VMRESUME_NONLAUNCHED_VMCS, "VMRESUME needs a launched VMCS");
+	else if (!era_controls_valid(k, &offered, &check))
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_CONTROL_FIELD, check);
+	/*
+	 * nested_vmx_check_host_state: of the host fields the model keeps, RIP
+	 * (26.2.4). The 2011 code checked host CR0/CR4 only, which the model
+	 * does not keep: a bad host RIP went through to vmcs02, whose host
+	 * state is L0's own.
+	 */
+	else if (k->era->nested_checks_all_controls && !vmx_entry_check_host_state(v12, &check))
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, check);
+	/*
+	 * nested_vmx_check_guest_state: of KVM's own guest checks the model
+	 * has the VMCS link pointer (qualification 4; the 2011 code made it
+	 * too) and the activity state (within the offered IA32_VMX_MISC,
+	 * among the processor's checks below). Both eras put vmcs12's link
+	 * pointer nowhere: vmcs02 has its own.
+	 */
+	else if (!vmx_entry_check_vmcs_link_pointer(v12, &check, &qual))
+		verdict(out, NESTED_ENTRY_FAILED, qual, check);
+	/*
+	 * The rest (RFLAGS, R9-R12) KVM leaves to the processor's entry with
+	 * vmcs02, which carries vmcs12's guest state, and reflects its failure
+	 * to L1 (nested_vmx_reflect_vmexit): the same exit, decided here before
+	 * L0 enters anything.
+	 */
+	else if (k->era->nested_reflects_failed_entry && !vmx_entry_check_guest_state(v12, &offered, &check, &qual))
+		verdict(out, NESTED_ENTRY_FAILED, qual, check);
+}
+
+/* What the processor would answer L1's VMLAUNCH/VMRESUME with this vmcs12 on bare metal. */
+static void processor_verdict(const struct kvm_vcpu *k, bool launch, struct nested_entry_verdict *out)
+{
+	const struct vmcs *v12 = k->vmcs12;
+	const struct cpu_model *m = &k->b.env.lp->model;
+	const char *check = NULL;
+	uint32_t qual = 0;
+
+	verdict(out, NESTED_ENTRY_OK, 0, NULL);
+	if (vmcs_get32(&k->b.vmcs, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS)
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_EVENTS_BLOCKED_BY_MOV_SS, "R13: no blocking by MOV SS");
+	else if (launch ? v12->launch_state != VMCS_CLEAR : v12->launch_state != VMCS_LAUNCHED)
+		verdict(out, NESTED_ENTRY_VMFAIL,
+		        launch ? VMXERR_VMLAUNCH_NONCLEAR_VMCS : VMXERR_VMRESUME_NONLAUNCHED_VMCS, "launch state");
+	else if (!vmx_entry_check_controls(v12, m, &check))
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_CONTROL_FIELD, check);
+	else if (!vmx_entry_check_host_state(v12, &check))
+		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, check);
+	else if (!vmx_entry_check_guest_state(v12, m, &check, &qual))
+		verdict(out, NESTED_ENTRY_FAILED, qual, check);
+}
+
+const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const struct nested_entry_verdict *kvm,
+                                 char *buf, size_t n)
+{
+	struct nested_entry_verdict hw;
+
+	processor_verdict(k, launch, &hw);
+	if (hw.kind == kvm->kind && hw.code == kvm->code)
+		return NULL;
+	switch (hw.kind) {
+	case NESTED_ENTRY_OK:
+		snprintf(buf, n, "%s: the processor enters L2", k->era->name);
+		break;
+	case NESTED_ENTRY_VMFAIL:
+		snprintf(buf, n, "%s: the processor fails with VMfailValid %u (%s)", k->era->name, hw.code, hw.check);
+		break;
+	default:
+		snprintf(buf, n, "%s: the processor fails the entry, qualification %u (%s)", k->era->name, hw.code,
+		         hw.check);
+		break;
+	}
+	return buf;
+}
+
+/*
+ * A guest-state check failed before L0 entered anything: L1 sees the
+ * VM-entry failure (exit reason 33 with bit 31, R26) at its HOST_RIP, with
+ * only the exit reason and qualification of vmcs12 written; vmcs12 stays
+ * as it was (a VMLAUNCH leaves it clear), and L2 never ran.
+ */
+void nested_vmx_entry_failure(struct kvm_vcpu *k, uint32_t qual, const char *check, const char *differs)
+{
+	struct vmcs *v12 = k->vmcs12, *v01 = &k->b.vmcs;
+	uint32_t reason = VMX_EXIT_REASONS_FAILED_VMENTRY | EXIT_REASON_INVALID_STATE;
+	struct trace_event ev;
+
+	vmcs_set(v12, VM_EXIT_REASON, reason);
+	vmcs_set(v12, EXIT_QUALIFICATION, qual);
+	trace_event_init(&ev, k->b.env.lp->cycle, k->b.env.cpu, 1, TRACE_NESTED_VMEXIT);
+	trace_add_str(&ev, "reason", "INVALID_STATE");
+	trace_add_bool(&ev, "failed_vmentry", true);
+	trace_add_hex64(&ev, "qual", qual);
+	trace_add_hex32(&ev, "intr_info", 0);
+	trace_add_hex32(&ev, "idt_vectoring", 0);
+	trace_add_hex64(&ev, "rip", vmcs_get(v12, GUEST_RIP));
+	trace_add_str(&ev, "check", check);
+	if (differs)
+		trace_add_str(&ev, "differs", differs);
+	trace_bus_emit(k->b.env.bus, &ev);
+	/* L1 resumes at its exit handler with its host state: IF = 0, no blocking (R25). */
+	vmcs_set(v01, GUEST_RIP, vmcs_get(v12, HOST_RIP));
+	vmcs_set(v01, GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_set(v01, GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_set(v01, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	k->req_event = true;
+}
+
+bool nested_vmcs02_would_enter(const struct kvm_vcpu *k)
+{
+	const struct cpu_model *m = &k->b.env.lp->model;
+	const char *check = NULL;
+	uint32_t qual = 0;
+
+	return vmx_entry_check_controls(&k->vmcs02, m, &check) && vmx_entry_check_host_state(&k->vmcs02, &check) &&
+	       vmx_entry_check_guest_state(&k->vmcs02, m, &check, &qual);
+}
