@@ -22,7 +22,9 @@ extern "C" {
  * L1 on bare metal (`l0 none`), and compare what L1 sees - its VM exits,
  * VMfails and the values it reads - ignoring time. The verdict and the
  * first difference go to out. Returns 0 the same, 1 they differ, 2 bad
- * input (messages on diag).
+ * input (messages on diag). A first difference where the L0 marked its
+ * answer as deliberately not the processor's (the `differs` field of its
+ * trace, docs/nested.md) is reported as documented, and returns 0.
  */
 VMXSIM_API int vmxsim_equiv(const char *path, FILE *out, FILE *diag);
 

@@ -244,7 +244,7 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const struct nested_entry_verdict *kvm,
                                  char *buf, size_t n);
 void nested_vmx_entry_failure(struct kvm_vcpu *k, uint32_t qual, const char *check, const char *differs);
-bool nested_vmcs02_would_enter(const struct kvm_vcpu *k);
+bool nested_vmcs02_would_enter(const struct kvm_vcpu *k, const char **check);
 void nested_vmx_entry_vmfail(struct kvm_vcpu *k, const char *insn, uint32_t error, const char *check,
                              const char *differs);
 

@@ -159,7 +159,7 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	const char *insn = launch ? "vmlaunch" : "vmresume";
 	struct nested_entry_verdict verdict;
 	char differs_buf[256];
-	const char *differs;
+	const char *differs, *check = NULL;
 	struct trace_event ev;
 
 	{
@@ -192,11 +192,19 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	load(k, &k->vmcs02);
 	/*
 	 * An entry of vmcs02 the processor will refuse (what the era left to
-	 * it, or what L0 itself put into vmcs02) is no entry to L2: the line
-	 * is left out, and the refusal follows (nested_enter_l2).
+	 * it, or what L0 itself put into vmcs02) is no entry to L2: no line
+	 * says so. Today's code reflects the refusal to L1 (nested_enter_l2);
+	 * the 2011 code's vcpu_run ended in KVM_EXIT_FAIL_ENTRY, the guest
+	 * stopped.
 	 */
-	if (!nested_vmcs02_would_enter(k))
-		return KVM_RESUME;
+	if (!nested_vmcs02_would_enter(k, &check)) {
+		char why[256];
+		if (k->era->nested_reflects_failed_entry)
+			return KVM_RESUME;
+		snprintf(why, sizeof(why), "KVM_EXIT_FAIL_ENTRY: the processor refuses vmcs02 (%s)", check);
+		l0_trace(&k->b, TRACE_GUEST_STOP, "differs", differs, why, -1, 0);
+		return KVM_SHUTDOWN;
+	}
 	trace_l1(k, TRACE_NESTED_VMENTER, &ev);
 	trace_add_str(&ev, "insn", insn);
 	trace_add_hex64(&ev, "nested_rip", vmcs_get(v12, GUEST_RIP));
