@@ -256,7 +256,7 @@ int vmxsim_equiv_run(const char *path, const struct vmxsim_equiv_options *o, FIL
 		 */
 		fprintf(out, "%s: L1 sees the same %zu events, then a documented difference of its L0 (docs/nested.md): %s\n",
 		        path, i, i < nested.n ? nested.v[i].differs : nested.differs);
-		describe(out, "under L0", &nested.v[i]);
+		describe(out, "under L0", i < nested.n ? &nested.v[i] : NULL);
 		describe(out, "bare", i < bare.n ? &bare.v[i] : NULL);
 		rc = 0;
 	} else {

@@ -101,10 +101,12 @@ TEST(NestedEquiv, Kvm2011LongRunningL2IsReported)
 	EXPECT_NE(report.find("under L0   (nothing more)"), std::string::npos) << report;
 }
 
+/* A difference the 2011 code makes on purpose: reported, with both sides, as documented (exit 0). */
 TEST(NestedEquiv, Kvm2011AckOnExitIsReported)
 {
 	std::string report;
-	EXPECT_EQ(Equiv(ShippedScenario("nested/ack-on-exit.scn"), &report), 1);
+	EXPECT_EQ(Equiv(ShippedScenario("nested/ack-on-exit.scn"), &report), 0);
+	EXPECT_NE(report.find("then a documented difference of its L0"), std::string::npos) << report;
 	EXPECT_NE(report.find("VMLAUNCH/VMRESUME failed, error 7"), std::string::npos) << report;
 	EXPECT_NE(report.find("intr_info=0x80000020"), std::string::npos) << report;
 }
@@ -137,12 +139,12 @@ TEST(NestedEquiv, Kvm2011MatchesWhereItShould)
 /* Each scenario where the 2011 code and the processor part ways: equiv must report it. */
 TEST(NestedEquiv, Kvm2011DifferencesAreAllReported)
 {
-	for (const char *f : {"l2-long-run.scn", "ack-on-exit.scn", "l2-hlt.scn", "window-armed-at-launch.scn",
-	                      "exit-during-delivery.scn"}) {
+	for (const char *f : {"l2-long-run.scn", "l2-hlt.scn", "window-armed-at-launch.scn", "exit-during-delivery.scn"}) {
 		std::string report;
 		EXPECT_EQ(Equiv(ShippedScenario(std::string("nested/") + f), &report), 1) << f << ": " << report;
 		EXPECT_NE(report.find("difference at its event"), std::string::npos) << f << ": " << report;
 	}
+	/* ack-on-exit.scn, the one the 2011 code makes on purpose, is Kvm2011AckOnExitIsReported. */
 }
 
 namespace {
@@ -152,14 +154,19 @@ namespace {
  * (SDM 26.2.1.3, R6) by today's KVM, which fails L1's VMRESUME with
  * VMfailValid 7 as bare metal does; the 2011 code left the check to the
  * processor's entry with vmcs02, whose failure stops the guest
- * (KVM_EXIT_FAIL_ENTRY) instead of reaching L1.
+ * (KVM_EXIT_FAIL_ENTRY) instead of reaching L1 - a difference of the era
+ * that equiv names as documented (docs/nested.md).
  */
 TEST(NestedEquiv, InvalidInjectionInVmcs12ByEra)
 {
 	const std::string text = ShippedScenario("hw/vmx-capabilities-nehalem.scn");
 	std::string report;
 	EXPECT_EQ(Equiv(WithL0Line(text, "kvm-modern"), &report), 0) << report;
-	EXPECT_EQ(Equiv(WithL0Line(text, "kvm-2011"), &report), 1) << report;
+	EXPECT_EQ(Equiv(WithL0Line(text, "kvm-2011"), &report), 0) << report;
+	EXPECT_NE(report.find("documented difference of its L0 (docs/nested.md): kvm-2011: the 2011 code did not check "
+	                      "this; the processor fails with VMfailValid 7"),
+	          std::string::npos)
+	    << report;
 	EXPECT_NE(report.find("bare       cycle"), std::string::npos) << report;
 	EXPECT_NE(report.find("VMLAUNCH/VMRESUME failed, error 7"), std::string::npos) << report;
 	EXPECT_NE(report.find("under L0   (nothing more)"), std::string::npos) << report;

@@ -58,11 +58,18 @@ static void verdict(struct nested_entry_verdict *out, enum nested_entry_kind kin
 	out->check = check;
 }
 
-/* The control checks of the era (VMfailValid 7). */
+/* The control checks of the era (VMfailValid 7); 2011: the words within the offer, the MSR bitmap aligned. */
 static bool era_controls_valid(const struct kvm_vcpu *k, const struct cpu_model *offered, const char **check)
 {
 	const struct vmcs *v12 = k->vmcs12;
 
+	/*
+	 * Today: the processor's checks against the offered capability MSRs,
+	 * in the order of nested_vmx_check_controls (the control words first;
+	 * every one answers 7, so their order is not visible to L1).
+	 */
+	if (k->era->nested_checks_all_controls)
+		return vmx_entry_check_controls(v12, offered, check);
 	if (!offered_word_valid(&offered->caps, v12, VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL) ||
 	    !offered_word_valid(&offered->caps, v12, VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL) ||
 	    !offered_word_valid(&offered->caps, v12, VMX_CTL_ENTRY, VM_ENTRY_CONTROLS)) {
@@ -73,12 +80,6 @@ static bool era_controls_valid(const struct kvm_vcpu *k, const struct cpu_model 
 		*check = "vmcs12 VM-exit controls within what L0 offers (no acknowledge interrupt on exit)";
 		return false;
 	}
-	/*
-	 * Today: the processor's checks, in nested_vmx_check_controls (every
-	 * one answers 7, so their order within it is not visible to L1).
-	 */
-	if (k->era->nested_checks_all_controls)
-		return vmx_entry_check_controls(v12, offered, check);
 	if (!msr_bitmap_aligned(v12)) {
 		*check = "vmcs12 MSR-bitmap address is 4-KByte aligned";
 		return false;
