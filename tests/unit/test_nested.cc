@@ -120,7 +120,8 @@ TEST(NestedEquiv, EveryNestedScenarioUnderKvmModern)
 	    "window-armed-at-launch.scn", "exit-during-delivery.scn", "ack-on-exit-modern.scn",
 	    "l2-long-run-modern.scn", "l2-hlt-modern.scn",       "window-armed-at-launch-modern.scn",
 	    "exit-during-delivery-modern.scn", "nmi-exit-to-l1-modern.scn", "nmi-into-l2-modern.scn",
-	    "nmi-at-vmlaunch-modern.scn", "run-pending-no-exit-on-intr-modern.scn"};
+	    "nmi-at-vmlaunch-modern.scn", "run-pending-no-exit-on-intr-modern.scn",
+	    "vmcs12-invalid-host-rip.scn", "vmcs12-invalid-link-pointer.scn"};
 	for (const std::string &f : files) {
 		std::string report;
 		EXPECT_EQ(Equiv(WithL0Line(ShippedScenario("nested/" + f), "kvm-modern"), &report), 0) << f << ": " << report;
