@@ -54,7 +54,8 @@ struct kvm_era {
 	 * nested_vmx_run()'s consistency checks in the SDM's order: blocking by
 	 * MOV SS (VMfailValid 26), then every control-field check of SDM 26.2.1
 	 * (event injection included, nested_check_vm_entry_controls() and
-	 * friends; VMfailValid 7). The early nested code compared the control
+	 * friends; VMfailValid 7), then the host state (VMfailValid 8), and no
+	 * shutdown activity state offered (nested_checks.c). The early nested code compared the control
 	 * words with the capability MSRs only and left the rest to the
 	 * processor's entry with vmcs02 ("avoid checking for misconfigurations
 	 * which will anyway be caught by the processor").
@@ -245,7 +246,7 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
                                  char *buf, size_t n);
 void nested_vmx_entry_failure(struct kvm_vcpu *k, uint32_t qual, const char *check, const char *differs);
 bool nested_vmcs02_would_enter(const struct kvm_vcpu *k, const char **check);
-void nested_vmx_entry_vmfail(struct kvm_vcpu *k, const char *insn, uint32_t error, const char *check,
+void nested_vmx_fail_valid(struct kvm_vcpu *k, const char *insn, uint32_t error, const char *check,
                              const char *differs);
 
 /* nested_vmcs.c: L1's VMXON, VMXOFF, VMCLEAR, VMPTRLD and VMPTRST (exits 27, 26, 19, 21, 22). */

@@ -140,12 +140,12 @@ void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error
 	} else if (!k->vmcs12) {
 		nested_vmx_fail_invalid(k, insn, check);
 	} else {
-		nested_vmx_entry_vmfail(k, insn, (uint32_t)e, check, NULL);
+		nested_vmx_fail_valid(k, insn, (uint32_t)e, check, NULL);
 	}
 }
 
-/* VMfailValid of L1's VMLAUNCH/VMRESUME (or another VMX instruction), with the era's difference from the processor. */
-void nested_vmx_entry_vmfail(struct kvm_vcpu *k, const char *insn, uint32_t error, const char *check,
+/* VMfailValid of an emulated VMX instruction of L1; differs: where the era answers otherwise than the processor. */
+void nested_vmx_fail_valid(struct kvm_vcpu *k, const char *insn, uint32_t error, const char *check,
                              const char *differs)
 {
 	vmcs_set(k->vmcs12, VM_INSTRUCTION_ERROR, error);
@@ -171,7 +171,7 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	differs = nested_entry_differs(k, launch, &verdict, differs_buf, sizeof(differs_buf));
 	if (verdict.kind == NESTED_ENTRY_VMFAIL) {
 		/* VMfailValid to L1 (reported at the instruction): it goes on after its VMLAUNCH/VMRESUME. */
-		nested_vmx_entry_vmfail(k, insn, verdict.code, verdict.check, differs);
+		nested_vmx_fail_valid(k, insn, verdict.code, verdict.check, differs);
 		l0_skip_instruction(&k->b);
 		return KVM_RESUME;
 	}
@@ -424,7 +424,7 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
 			k->nested_run_pending = false;
 			k->guest_mode = false;
 			load(k, &k->b.vmcs);
-			nested_vmx_entry_vmfail(k, k->nested_run_launch ? "vmlaunch" : "vmresume",
+			nested_vmx_fail_valid(k, k->nested_run_launch ? "vmlaunch" : "vmresume",
 			                        VMXERR_ENTRY_INVALID_CONTROL_FIELD, "late VM-fail: vmcs02 refused", NULL);
 			return false;
 		}
