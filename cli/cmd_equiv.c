@@ -61,9 +61,9 @@ const struct cli_command cmd_equiv = {
 	               "sees - its VM exits, VMfails and the values it reads - ignoring time\n"
 	               "(docs/nested.md). The verdict and the first difference go to standard output.\n",
 	.options = equiv_options,
-	.exit_status = "  0    L1 sees the same events on bare metal and under its L0, or the same up to\n"
-	               "       a difference the L0 makes on purpose (documented in docs/nested.md,\n"
-	               "       named in the verdict)\n"
+	.exit_status = "  0    L1 sees the same events on bare metal and under its L0, or the\n"
+	               "       same up to a difference the L0 makes on purpose (documented in\n"
+	               "       docs/nested.md, named in the verdict)\n"
 	               "  1    they differ\n"
 	               "  2    bad input or usage\n"
 	               "  130  interrupted (Ctrl-C): nothing compared\n",

@@ -19,7 +19,8 @@ uint64_t exact_kinds(const struct scn_expect *e)
 	switch (e->what) {
 	case SCN_EXACT_EXIT: return TRACE_KIND_BIT(TRACE_VMEXIT);
 	case SCN_EXACT_VMFAIL: return TRACE_KIND_BIT(TRACE_VMFAIL);
-	case SCN_EXACT_ENTRY_FAIL: return TRACE_KIND_BIT(TRACE_VMFAIL) | TRACE_KIND_BIT(TRACE_VMEXIT);
+	case SCN_EXACT_ENTRY_FAIL:
+		return TRACE_KIND_BIT(TRACE_VMFAIL) | TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT);
 	case SCN_EXACT_RECORD: return TRACE_KIND_BIT(TRACE_RECORD);
 	case SCN_EXACT_NESTED_EXIT: return TRACE_KIND_BIT(TRACE_NESTED_VMEXIT);
 	case SCN_EXACT_COUNT: break;
@@ -44,8 +45,9 @@ static bool kind_matches(enum scn_exact_what w, const struct trace_event *ev)
 	case SCN_EXACT_EXIT: return ev->kind == TRACE_VMEXIT;
 	case SCN_EXACT_VMFAIL: return ev->kind == TRACE_VMFAIL;
 	case SCN_EXACT_ENTRY_FAIL:
+		/* Under a nested L0, L1's entry failure is the one L0 emulates (nested_exit). */
 		return (ev->kind == TRACE_VMFAIL && is_entry_insn(ev)) ||
-		       (ev->kind == TRACE_VMEXIT && trace_field(ev, "failed_vmentry"));
+		       ((ev->kind == TRACE_VMEXIT || ev->kind == TRACE_NESTED_VMEXIT) && trace_field(ev, "failed_vmentry"));
 	case SCN_EXACT_RECORD: return ev->kind == TRACE_RECORD;
 	case SCN_EXACT_NESTED_EXIT: return ev->kind == TRACE_NESTED_VMEXIT;
 	case SCN_EXACT_COUNT: break;
