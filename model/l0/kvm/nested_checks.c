@@ -58,6 +58,14 @@ static void verdict(struct nested_entry_verdict *out, enum nested_entry_kind kin
 	out->check = check;
 }
 
+/* vmcs12 asks for acknowledge interrupt on exit, which the era (or the H-N7 switch) does not offer. */
+static bool ack_refused(const struct kvm_vcpu *k, const struct cpu_model *offered)
+{
+	return !k->era->nested_ack_offered &&
+	       !offered_word_valid(&offered->caps, k->vmcs12, VMX_CTL_EXIT, VM_EXIT_CONTROLS) &&
+	       (vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT);
+}
+
 /* The control checks of the era (VMfailValid 7); 2011: the words within the offer, the MSR bitmap aligned. */
 static bool era_controls_valid(const struct kvm_vcpu *k, const struct cpu_model *offered, const char **check)
 {
@@ -68,7 +76,7 @@ static bool era_controls_valid(const struct kvm_vcpu *k, const struct cpu_model 
 	 * in the order of nested_vmx_check_controls (the control words first;
 	 * every one answers 7, so their order is not visible to L1).
 	 */
-	if (k->era->nested_checks_all_controls)
+	if (k->era->nested_checks_all_controls && !ack_refused(k, offered))
 		return vmx_entry_check_controls(v12, offered, check);
 	if (!offered_word_valid(&offered->caps, v12, VMX_CTL_PIN, PIN_BASED_VM_EXEC_CONTROL) ||
 	    !offered_word_valid(&offered->caps, v12, VMX_CTL_PROC, CPU_BASED_VM_EXEC_CONTROL) ||
@@ -186,7 +194,8 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
 	processor_verdict(k, launch, &hw);
 	if (hw.kind == kvm->kind && hw.code == kvm->code)
 		return NULL;
-	if (!k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_VMFAIL && hw.kind == NESTED_ENTRY_OK)
+	if (!k->era->nested_ack_offered && kvm->kind == NESTED_ENTRY_VMFAIL && hw.kind == NESTED_ENTRY_OK &&
+	    (vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT))
 		why = "L0 offers L1 no acknowledge interrupt on exit";
 	else if (!k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_OK)
 		why = "the 2011 code did not check this";
