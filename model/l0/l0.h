@@ -105,6 +105,12 @@ struct l0_variant {
 	bool nested;
 	/* The level of the guest the processor runs now (1 or 2); NULL means 1. */
 	uint32_t (*guest_level)(void *inst);
+	/*
+	 * Nested: the VMX capabilities L1 reads (nested_vmx_setup_ctls_msrs),
+	 * whose must-be-1 control bits L1 puts into its VMCS as on bare metal
+	 * it puts the processor's; NULL means the processor's.
+	 */
+	void (*offered_caps)(const struct cpu_model *cpu, struct vmx_caps *caps);
 };
 
 /* Variant by name, or NULL. */

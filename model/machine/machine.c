@@ -283,7 +283,11 @@ static bool build_regions(struct vcpu *vc, const struct machine_guest *l1, const
                           uint64_t host_rip, char *err, size_t errlen)
 {
 	const struct cpu_model *model = &vc->lp.model;
+	const struct l0_variant *l0 = vc->m->cfg->l0;
+	struct vmx_caps caps = model->caps;   /* what L1 reads in its capability MSRs */
 
+	if (!vc->m->cfg->bare_metal && l0 && l0->offered_caps)
+		l0->offered_caps(model, &caps);
 	vc->nregions = 2 + l1->nregions;
 	vc->regions = calloc(vc->nregions, sizeof(*vc->regions));
 	if (!vc->regions) {
@@ -298,7 +302,7 @@ static bool build_regions(struct vcpu *vc, const struct machine_guest *l1, const
 		if (i == VMX_REGION_VMXON || (r && r->empty)) {
 			vmcs_clear(v, rev);
 		} else {
-			vmcs_setup(v, &model->caps, rev, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0,
+			vmcs_setup(v, &caps, rev, PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0, 0,
 			           vc->l2.prog.base, host_rip, l2->vmcs, l2->nvmcs);
 			v->msr_bitmap = &vc->l1.mem.msr_bitmap;   /* the page L1 allocated, with the L2 block's bits */
 		}

@@ -90,6 +90,26 @@ struct kvm_era {
 	bool soft_vnmi_clear_uses_blocked;
 	/* KVM_REQ_NMI makes a halted vCPU runnable by itself, whether the NMI can be injected or not. */
 	bool req_nmi_wakes;
+	/*
+	 * 3.x: inject_pending_event() (a re-injection, else one new NMI or
+	 * interrupt) and then, in vcpu_enter_guest(), the NMI window if an NMI
+	 * was pending before, else the interrupt window if an interrupt is.
+	 * Off: the 2008 vmx_intr_assist() (or do_interrupt_requests()).
+	 */
+	bool inject_pending_event_3x;
+	/*
+	 * 3.1 nested: vmx_complete_interrupts() returns at once in guest mode
+	 * (L0's queues are left as they are); after every exit of L2 its
+	 * IDT-vectoring information is copied into vmcs12, and the next entry
+	 * to L2 that is not L1's own VMLAUNCH/VMRESUME writes it back into
+	 * vmcs02's VM-entry field (vmx_vcpu_run). vmx_inject_nmi() does nothing
+	 * in guest mode.
+	 */
+	bool nested_idt_via_vmcs12;
+	/* 3.1's nested_vmx_setup_ctls_msrs(): fixed lists (no preemption timer, only host address-space size on exit). */
+	bool nested_caps_3_1;
+	/* The userspace-irqchip routine do_interrupt_requests() exists beside the in-kernel one (`+userspace-irqchip`). */
+	bool userspace_irqchip_path;
 };
 
 /* The answer of today's *_allowed hooks and of vmx_check_nested_events: -EBUSY is "not yet, exit first". */
@@ -173,6 +193,7 @@ struct kvm_vcpu {
 	uint32_t exception_vmexit_error;
 	bool sw_rearm;                 /* the 2011 patch's KVM_REQ_EVENT re-arm after nested_run_pending */
 	bool sw_run_pending_check;     /* the 2011 patch's refusal while nested_run_pending */
+	bool sw_userspace_irqchip;     /* 2008: the PIC and LAPIC are in user space (do_interrupt_requests) */
 
 	/* kvm_stat */
 	uint64_t nmi_injections, irq_injections, nmi_window_exits, irq_window_exits;
@@ -254,7 +275,10 @@ enum kvm_exit_result nested_vmx_operation(struct kvm_vcpu *k, uint32_t reason, c
 /* L1's RDMSR of a VMX capability MSR: what L0 offers, into L1's register. False: not one L0 emulates (#GP). */
 bool nested_rdmsr(struct kvm_vcpu *k);
 enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k);
+/* kvm-2011 before an entry to L2: inject_pending_event_3x on KVM_REQ_EVENT, then vmcs12's IDT-vectoring back in. */
 void nested_inject_events(struct kvm_vcpu *k);
+/* The 2011 patch's vmx_interrupt_allowed() in guest mode: may emulate the EXTERNAL_INTERRUPT exit to L1. */
+bool nested_interrupt_allowed_2011(struct kvm_vcpu *k);
 
 /* nested_events.c: today's vmx_check_nested_events() and the nested rules of the *_allowed hooks. */
 bool kvm_event_needs_reinjection(const struct kvm_vcpu *k);
@@ -267,8 +291,12 @@ bool vmx_has_nested_events(const struct kvm_vcpu *k);
 /* vmx_set_nmi_mask(): NMIs of the loaded VMCS's guest blocked or unblocked (virtual or soft). */
 void vmx_set_nmi_mask(struct kvm_vcpu *k, bool masked);
 
+/* The VMX capabilities an era offers L1 (nested_vmx_setup_ctls_msrs), from the processor's. */
+void kvm_offered_caps(const struct kvm_era *era, const struct cpu_model *cpu, struct vmx_caps *c);
+
 /* kvm_x86.c */
 void kvm_inject_pending_events(struct kvm_vcpu *k);
+void inject_pending_event_3x(struct kvm_vcpu *k);
 bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k);
 
 #endif

@@ -48,6 +48,11 @@ void vmx_set_soft_vnmi_blocked(struct kvm_vcpu *k, bool blocked, const char *why
 
 void vmx_inject_nmi(struct kvm_vcpu *k, bool reinjected)
 {
+	/* 3.1: nothing is injected while L2 runs; the NMI stays in nmi_injected until L1 runs again. */
+	if (k->guest_mode && k->era->nested_idt_via_vmcs12) {
+		l0_trace(&k->b, TRACE_DEFER, "what", "nmi", "vmx_inject_nmi does nothing in guest mode", -1, 0);
+		return;
+	}
 	/*
 	 * Without virtual NMIs nothing in the processor tells when the guest's
 	 * handler is done (R16): KVM blocks further NMIs in software until it
@@ -73,6 +78,13 @@ void vmx_inject_irq(struct kvm_vcpu *k, uint8_t vector, bool reinjected)
 
 void enable_irq_window(struct kvm_vcpu *k, const char *why)
 {
+	/*
+	 * The 2011 patch: L2 runs and L1 intercepts interrupts - a window in
+	 * vmcs02 would mean nothing to L1, so nothing is armed and the
+	 * interrupt waits for L2's next exit (H-N2 made that an immediate exit).
+	 */
+	if (k->guest_mode && k->era->nested_idt_via_vmcs12 && nested_exit_on_intr(k))
+		return;
 	l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, true, "irq-window-on", why);
 }
 
@@ -140,6 +152,20 @@ void vmx_complete_interrupts(struct kvm_vcpu *k)
 		k->lv->vnmi_blocked_cycles += k->b.env.lp->cycle - k->lv->entry_time;
 	}
 
+	/*
+	 * 3.1: in guest mode vmx_complete_interrupts() returns here; the event
+	 * cut short goes into vmcs12's IDT-vectoring field (vmx_vcpu_run), from
+	 * where the next entry to L2 or the exit to L1 takes it.
+	 */
+	if (k->guest_mode && k->era->nested_idt_via_vmcs12) {
+		vmcs_set(k->vmcs12, IDT_VECTORING_INFO_FIELD, idt);
+		if (intr_info_valid(idt)) {
+			vmcs_set(k->vmcs12, IDT_VECTORING_ERROR_CODE, vmcs_get32(v, IDT_VECTORING_ERROR_CODE));
+			vmcs_set(k->vmcs12, VM_EXIT_INSTRUCTION_LEN, vmcs_get32(v, VM_EXIT_INSTRUCTION_LEN));
+		}
+		return;
+	}
+
 	/* R20: what the exit interrupted is injected again. */
 	k->nmi_requeued = intr_info_valid(idt) && type == INTR_TYPE_NMI_INTR;
 	if (k->nmi_requeued) {
@@ -175,7 +201,7 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 {
 	bool open = k->era->nested_check_events && k->era->soft_vnmi_clear_uses_blocked ? !vmx_interrupt_blocked(k)
 	                                                                                : k->interrupt_window_open;
-	char msg[96];
+	char msg[128];
 
 	if (cpu_has_virtual_nmis(k) || !k->lv->soft_vnmi_blocked)
 		return KVM_RESUME;
@@ -184,7 +210,11 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 		k->nmi_window_open = true;
 	} else if (k->sw_timeout && vnmi_blocked_time_ns(k) > k->timeout_ns &&
 	           (k->nmi_pending || (k->era->timeout_on_request && k->request_nmi_window))) {
-		snprintf(msg, sizeof(msg), "Breaking out of NMI-blocked state on VCPU %u after 1 s timeout", k->b.env.cpu);
+		/* The kernel's printk names the function it is in: kvm_handle_exit in 2008, vmx_handle_exit in 3.1. */
+		snprintf(msg, sizeof(msg), "%sBreaking out of NMI-blocked state on VCPU %u after 1 s timeout",
+		         k->era->modern_injection_order ? "" : k->era->inject_pending_event_3x ? "vmx_handle_exit: "
+		                                                                             : "kvm_handle_exit: ",
+		         k->b.env.cpu);
 		l0_trace(&k->b, TRACE_WARNING, "msg", msg, NULL, -1, 0);
 		vmx_set_soft_vnmi_blocked(k, false, "timeout");
 		k->nmi_window_open = true;
@@ -200,9 +230,11 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 {
-	if (k->era->nested_check_events) {
-		/* kvm_multiple_exception(): KVM_REQ_EVENT; an exception L1 intercepts in L2 waits as an exit. */
+	/* kvm_multiple_exception(): KVM_REQ_EVENT, in the eras that have the request. */
+	if (k->era->req_event_model)
 		k->req_event = true;
+	if (k->era->nested_check_events) {
+		/* An exception L1 intercepts in L2 waits as an exit. */
 		if (k->guest_mode && ((vmcs_get32(k->vmcs12, EXCEPTION_BITMAP) >> intr_info_vector(info)) & 1u)) {
 			k->exception_vmexit_info = info & ~INTR_INFO_UNBLOCK_NMI;
 			k->exception_vmexit_error = error;

@@ -34,13 +34,18 @@ static void process_nmi(struct kvm_vcpu *k)
 	}
 }
 
-/* 2008: vmx_intr_assist() as the patch left it. */
+/*
+ * 2008, in-kernel irqchip: vmx_intr_assist() as the patch left it. It runs
+ * only when no exception is pending (vcpu_enter_guest queues that one
+ * alone, kvm_inject_pending_events), and user space's NMI-window request
+ * is not looked at here: that is do_interrupt_requests()'s.
+ */
 static void intr_assist_2008(struct kvm_vcpu *k)
 {
 	vmx_update_window_states(k);
 	if (k->nmi_pending && !k->nmi_injected) {
-		if (k->interrupt_pending || k->exception_queued) {
-			enable_nmi_window(k, "NMI pending behind another event");
+		if (k->interrupt_pending) {
+			enable_nmi_window(k, "NMI pending behind an interrupt");
 		} else if (k->nmi_window_open) {
 			k->nmi_pending = 0;
 			k->nmi_injected = true;
@@ -51,9 +56,7 @@ static void intr_assist_2008(struct kvm_vcpu *k)
 			return;
 		}
 	}
-	if (k->request_nmi_window && k->era->userspace_nmi_window)
-		enable_nmi_window(k, "user space waits to inject an NMI");
-	if (k->nmi_injected && !k->exception_queued) {
+	if (k->nmi_injected) {
 		vmx_inject_nmi(k, k->nmi_requeued);
 		if (k->nmi_pending)
 			enable_nmi_window(k, "another NMI pending");
@@ -62,7 +65,7 @@ static void intr_assist_2008(struct kvm_vcpu *k)
 		return;
 	}
 	if (!k->interrupt_pending && kvm_cpu_has_interrupt(k)) {
-		if (k->interrupt_window_open && !k->exception_queued) {
+		if (k->interrupt_window_open) {
 			k->interrupt_pending = true;
 			k->interrupt_nr = vlapic_ack(&k->b.apic);
 		} else {
@@ -70,10 +73,56 @@ static void intr_assist_2008(struct kvm_vcpu *k)
 			enable_irq_window(k, "interrupt pending");
 		}
 	}
-	if (k->interrupt_pending && !k->exception_queued) {
+	if (k->interrupt_pending) {
 		vmx_inject_irq(k, k->interrupt_nr, false);
 		if (kvm_cpu_has_interrupt(k))
 			enable_irq_window(k, "another interrupt pending");
+	}
+}
+
+/*
+ * 2008, irqchip in user space: do_interrupt_requests(). The interrupts are
+ * user space's (KVM_INTERRUPT, irq_summary: the model's interrupt
+ * controller stands for it). Unlike vmx_intr_assist() it arms the NMI
+ * window whenever the NMI window is closed - without virtual NMIs, on
+ * every entry while soft_vnmi_blocked, whether an NMI waits or not - and
+ * when user space asks for it (kvm_run->request_nmi_window).
+ */
+static void do_interrupt_requests(struct kvm_vcpu *k)
+{
+	vmx_update_window_states(k);
+	if (k->nmi_pending && !k->nmi_injected) {
+		if (!k->nmi_window_open) {
+			l0_trace(&k->b, TRACE_DEFER, "what", "nmi",
+			         k->lv->soft_vnmi_blocked ? "soft_vnmi_blocked" : "NMI window closed", -1, 0);
+			enable_nmi_window(k, "NMI pending");
+			return;
+		}
+		k->nmi_pending = 0;
+		k->nmi_injected = true;
+	}
+	if (k->nmi_injected) {
+		vmx_inject_nmi(k, k->nmi_requeued);
+		if (k->nmi_pending || k->request_nmi_window)
+			enable_nmi_window(k, k->nmi_pending ? "another NMI pending" : "user space waits to inject an NMI");
+		else if (kvm_cpu_has_interrupt(k))
+			enable_irq_window(k, "interrupt pending");
+		return;
+	}
+	if (!k->nmi_window_open || k->request_nmi_window)
+		enable_nmi_window(k, k->request_nmi_window ? "user space waits to inject an NMI"
+		                     : k->lv->soft_vnmi_blocked ? "NMI window closed (soft_vnmi_blocked): armed at every entry"
+		                                                : "NMI window closed: armed at every entry");
+	if (k->interrupt_window_open) {
+		if (kvm_cpu_has_interrupt(k) && !k->interrupt_pending) {
+			k->interrupt_pending = true;
+			k->interrupt_nr = vlapic_ack(&k->b.apic);
+		}
+		if (k->interrupt_pending)
+			vmx_inject_irq(k, k->interrupt_nr, false);
+	} else if (kvm_cpu_has_interrupt(k)) {
+		l0_trace(&k->b, TRACE_DEFER, "what", "irq", "interrupt window closed", vlapic_pending(&k->b.apic), 0);
+		enable_irq_window(k, "interrupt pending");
 	}
 }
 
@@ -174,13 +223,62 @@ out:
 	}
 }
 
+/*
+ * 3.x (kvm-2011): inject_pending_event() - what the last exit cut short
+ * goes back and nothing else does; otherwise one new event, an NMI before
+ * an interrupt - then vcpu_enter_guest()'s windows: the NMI window if an
+ * NMI was pending when it started (even one injected just now), else the
+ * interrupt window while an interrupt waits. In guest mode (L0 runs L2)
+ * the interrupt hook is the 2011 patch's (nested_interrupt_allowed_2011)
+ * and an NMI is taken into nmi_injected but vmx_inject_nmi() does nothing.
+ */
+void inject_pending_event_3x(struct kvm_vcpu *k)
+{
+	bool nmi_was_pending = k->nmi_pending != 0;
+
+	reinject_exception(k);
+	if (k->exception_queued) {
+		/* The exception goes in (queue_exception) and nothing else does. */
+	} else if (k->nmi_injected) {
+		vmx_inject_nmi(k, true);
+	} else if (k->interrupt_pending) {
+		vmx_inject_irq(k, k->interrupt_nr, true);
+	} else if (k->nmi_pending) {
+		if (vmx_nmi_allowed(k)) {
+			k->nmi_pending = 0;
+			k->nmi_injected = true;
+			vmx_inject_nmi(k, false);
+		} else {
+			l0_trace(&k->b, TRACE_DEFER, "what", "nmi", k->lv->soft_vnmi_blocked ? "soft_vnmi_blocked" :
+			         "NMI not allowed now", -1, 0);
+		}
+	} else if (kvm_cpu_has_interrupt(k)) {
+		if (k->guest_mode ? nested_interrupt_allowed_2011(k) : vmx_interrupt_allowed(k)) {
+			k->interrupt_pending = true;
+			k->interrupt_nr = vlapic_ack(&k->b.apic);
+			vmx_inject_irq(k, k->interrupt_nr, false);
+		} else if (!k->guest_mode) {
+			/* (In guest mode nested_interrupt_allowed_2011 said why.) */
+			l0_trace(&k->b, TRACE_DEFER, "what", "irq", "interrupt window closed", vlapic_pending(&k->b.apic), 0);
+		}
+	}
+	if (nmi_was_pending)
+		enable_nmi_window(k, "NMI pending");
+	else if (kvm_cpu_has_interrupt(k))
+		enable_irq_window(k, "interrupt pending");
+}
+
 void kvm_inject_pending_events(struct kvm_vcpu *k)
 {
 	if (k->era->modern_injection_order) {
 		check_and_inject_modern(k);
+	} else if (k->era->inject_pending_event_3x) {
+		inject_pending_event_3x(k);
 	} else {
+		/* 2008's vcpu_enter_guest(): a pending exception is queued alone, without the interrupt routine. */
 		reinject_exception(k);
-		intr_assist_2008(k);
+		if (!k->exception_queued)
+			k->sw_userspace_irqchip ? do_interrupt_requests(k) : intr_assist_2008(k);
 	}
 	k->exception_queued = false;
 }
@@ -342,6 +440,7 @@ static const struct l0_switch_desc kvm_switches[] = {
 	{"userspace-cycles", "cycles of one round trip to user space (default 20000)"},
 	{"rearm", "nested: re-request KVM_REQ_EVENT after an exit of L2 that ended nested_run_pending (-rearm)"},
 	{"run-pending-check", "nested: refuse an L1 interrupt while nested_run_pending (-run-pending-check)"},
+	{"userspace-irqchip", "kvm-2008: the interrupt controllers are in user space, do_interrupt_requests (+userspace-irqchip)"},
 	{"handler-cycles", "cycles KVM spends on one VM exit (default 400)"},
 	{"host-cycles", "cycles a host NMI or interrupt handler takes (default 300)"},
 	/* One switch per row of KVM's history that the model reproduces (kvm_history.def). */
@@ -390,6 +489,8 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 			k->sw_rearm = on;
 		else if (!strcmp(s->name, "run-pending-check"))
 			k->sw_run_pending_check = on;
+		else if (!strcmp(s->name, "userspace-irqchip"))
+			k->sw_userspace_irqchip = on;
 		else if (kvm_history_switch(k, s->name, on)) {
 			/* a row of kvm_history.def */
 		} else if (!strcmp(s->name, "timeout-ns"))
@@ -401,6 +502,12 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 			free(k);
 			return NULL;
 		}
+	}
+	if (k->sw_userspace_irqchip && !era->userspace_irqchip_path) {
+		snprintf(err, errlen, "not modelled: the irqchip in user space under %s (only kvm-2008 has its "
+		         "do_interrupt_requests)", era->name);
+		free(k);
+		return NULL;
 	}
 	return k;
 }
@@ -424,15 +531,20 @@ static const struct kvm_era era_2008 = {
 	.summary = KVM_2008_SUMMARY,
 	.userspace_nmi_window = true,
 	.timeout_on_request = true,
+	.userspace_irqchip_path = true,
 };
 
+/* Linux 3.1 (the first release with nested VMX), read in the 3.1.10 stable tree. */
 static const struct kvm_era era_2011 = {
 	.name = KVM_2011_NAME,
 	.summary = KVM_2011_SUMMARY,
-	.userspace_nmi_window = true,
-	.timeout_on_request = true,
+	.sti_uses_irq_window = true,
+	.requeue_clears_soft_flag = true,
 	.req_event_model = true,
 	.nested = true,
+	.inject_pending_event_3x = true,
+	.nested_idt_via_vmcs12 = true,
+	.nested_caps_3_1 = true,
 };
 
 static const struct kvm_era era_modern = {
@@ -460,6 +572,9 @@ static const struct kvm_era era_modern = {
 	.req_event_model = true,
 };
 
+static void offered_2011(const struct cpu_model *c, struct vmx_caps *o) { kvm_offered_caps(&era_2011, c, o); }
+static void offered_modern(const struct cpu_model *c, struct vmx_caps *o) { kvm_offered_caps(&era_modern, c, o); }
+
 static void *create_2008(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2008, e, err, n); }
 static void *create_2011(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_2011, e, err, n); }
 static void *create_modern(const struct l0_env *e, char *err, size_t n) { return kvm_create(&era_modern, e, err, n); }
@@ -469,13 +584,13 @@ static uint32_t kvm_guest_level(void *inst)
 	return ((struct kvm_vcpu *)inst)->guest_mode ? 2u : 1u;
 }
 
-#define KVM_VARIANT(var, name_, summary_, create_fn, nested_)                                                       \
+#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_)                                   \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
-	    .nested = nested_, .guest_level = kvm_guest_level,                                            \
+	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
 	}
 
-KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false);
-KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true);
-KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true);
+KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL);
+KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011);
+KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern);

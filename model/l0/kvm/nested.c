@@ -60,6 +60,16 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 		pin &= ~(uint32_t)PIN_BASED_VIRTUAL_NMIS;
 	vmcs_set(v02, PIN_BASED_VM_EXEC_CONTROL, pin);
 	/*
+	 * The processor's must-be-1 bits, which KVM's own controls carry into
+	 * vmcs02 whatever vmcs12 has: the 2011 offer does not ask L1 for them.
+	 */
+	{
+		const struct vmx_caps *hw = &k->b.env.lp->model.caps;
+		vmcs_set_bits(v02, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(vmx_caps_for_word(hw, VMX_CTL_PIN)));
+		vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(vmx_caps_for_word(hw, VMX_CTL_PROC)));
+		vmcs_set_bits(v02, VM_ENTRY_CONTROLS, vmx_allowed0(vmx_caps_for_word(hw, VMX_CTL_ENTRY)));
+	}
+	/*
 	 * KVM intercepts HLT for every guest it runs, L2 included, and port I/O
 	 * and MOV to CR8 as for L1 (nested_vmx_exit_handled_io/_cr decide whose
 	 * they are). With vmcs12's I/O bitmaps KVM would read them itself; the
@@ -321,10 +331,16 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 		idt = save_pending_event(k, &idt_err, &plen);
 		if (plen)
 			len = plen;
-	} else if (hw) {
-		/* 2011: the hardware's IDT-vectoring is copied, and L0's own queues keep the event too. */
+	} else if (hw || k->era->nested_idt_via_vmcs12) {
+		/*
+		 * 3.1 (prepare_vmcs12): the exit-information fields of vmcs02 as
+		 * they are - for an emulated exit, those of L2's last real exit,
+		 * so an event cut short then shows in the EXTERNAL_INTERRUPT exit
+		 * (H-N4). L0's own queues are left as they are.
+		 */
 		idt = vmcs_get32(v02, IDT_VECTORING_INFO_FIELD);
 		idt_err = vmcs_get32(v02, IDT_VECTORING_ERROR_CODE);
+		len = vmcs_get32(v02, VM_EXIT_INSTRUCTION_LEN);
 	}
 	vmcs_set(v12, VM_EXIT_REASON, reason);
 	vmcs_set(v12, EXIT_QUALIFICATION, qual);
@@ -435,55 +451,74 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status)
 }
 
 /*
- * Before entering L2: an interrupt for L1 while L2 runs. If L1 exits on
- * external interrupts, emulate that exit (2011: with no vector; today with
- * it when L1 asked for acknowledge-on-exit) and let L1 take the interrupt
- * through an interrupt window of its own; if it does not, inject straight
- * into L2. Never while L1's own entry is still pending.
+ * The 2011 patch's vmx_interrupt_allowed() while L2 runs: if L1 exits on
+ * external interrupts, emulate that exit (reason EXTERNAL_INTERRUPT, no
+ * vector: acknowledge on exit is not offered) and answer for L1, whose IF
+ * the exit cleared (R25) - or answer "no" while nested_run_pending, L1's
+ * entry not yet done. If L1 does not exit on them, L2's own state decides
+ * and the interrupt goes straight into L2.
+ */
+bool nested_interrupt_allowed_2011(struct kvm_vcpu *k)
+{
+	if (!nested_exit_on_intr(k)) {
+		if (vmx_interrupt_allowed(k))
+			return true;
+		l0_trace(&k->b, TRACE_DEFER, "what", "irq", "L1's interrupt for L2 (L1 does not intercept): L2 blocks it",
+		         vlapic_pending(&k->b.apic), 0);
+		return false;
+	}
+	if (k->nested_run_pending && k->sw_run_pending_check) {
+		l0_trace(&k->b, TRACE_DEFER, "what", "irq",
+		         "nested_run_pending: L2 must run first; no window in vmcs02 (L1 intercepts)", vlapic_pending(&k->b.apic),
+		         0);
+		return false;
+	}
+	nested_vmx_vmexit(k, EXIT_REASON_EXTERNAL_INTERRUPT, 0, 0, 0, false);
+	k->req_event = false;   /* the request being served is this one: now for L1 */
+	return vmx_interrupt_allowed(k);
+}
+
+/*
+ * 3.1's vmx_vcpu_run() before entering L2 (not for L1's own VMLAUNCH or
+ * VMRESUME): an event whose delivery the last exit of L2 cut short was
+ * copied into vmcs12's IDT-vectoring field, and goes back into vmcs02's
+ * VM-entry field from there - over whatever L0's injection routine put
+ * there for this entry.
+ */
+static void nested_reinject_from_vmcs12(struct kvm_vcpu *k)
+{
+	const struct vmcs *v12 = k->vmcs12;
+	struct vmcs *v02 = &k->vmcs02;
+	uint32_t idt = vmcs_get32(v12, IDT_VECTORING_INFO_FIELD);
+	uint32_t was = vmcs_get32(v02, VM_ENTRY_INTR_INFO_FIELD);
+
+	if (!intr_info_valid(idt))
+		return;
+	if (intr_info_valid(was) && was != idt)
+		l0_trace(&k->b, TRACE_DEFER, "what", intr_type_name(intr_info_type(was)),
+		         "overwritten in vmcs02's VM-entry field by vmcs12's IDT-vectoring information",
+		         (int)intr_info_vector(was), was);
+	vmcs_set(v02, VM_ENTRY_INTR_INFO_FIELD, idt);
+	vmcs_set(v02, VM_ENTRY_INSTRUCTION_LEN, vmcs_get32(v12, VM_EXIT_INSTRUCTION_LEN));
+	if (idt & INTR_INFO_DELIVER_CODE_MASK)
+		vmcs_set(v02, VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_get32(v12, IDT_VECTORING_ERROR_CODE));
+	l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(idt)), "reinjected", (int)intr_info_vector(idt),
+	         idt);
+}
+
+/*
+ * kvm-2011 before entering L2: the injection routine of the time
+ * (inject_pending_event_3x: in guest mode its interrupt hook is the
+ * patch's nested_interrupt_allowed_2011, which may emulate the exit to
+ * L1), on KVM_REQ_EVENT; then, if L2 is still the guest and this is not
+ * L1's own entry, vmcs12's IDT-vectoring information goes back in.
  */
 void nested_inject_events(struct kvm_vcpu *k)
 {
-	int irq;
-
-	/* An event the last exit cut short in L2 goes back into L2 first (R20). */
-	if (k->nmi_injected) {
-		vmx_inject_nmi(k, true);
-		return;
+	if (!k->era->req_event_model || k->req_event) {
+		k->req_event = false;
+		kvm_inject_pending_events(k);
 	}
-	if (k->interrupt_pending) {
-		vmx_inject_irq(k, k->interrupt_nr, true);
-		return;
-	}
-	if (k->era->req_event_model && !k->req_event)
-		return;
-	k->req_event = false;
-	irq = vlapic_pending(&k->b.apic);
-	if (irq < 0)
-		return;
-	if (!nested_exit_on_intr(k)) {
-		if (vmx_interrupt_allowed(k)) {
-			k->interrupt_pending = true;
-			k->interrupt_nr = vlapic_ack(&k->b.apic);
-			vmx_inject_irq(k, k->interrupt_nr, false);
-		} else {
-			enable_irq_window(k, "L1's interrupt for L2 (L1 does not intercept)");
-		}
-		return;
-	}
-	if (k->nested_run_pending && k->sw_run_pending_check) {
-		if (k->era->nested_immediate_exit)
-			request_immediate_exit(k, "irq", "nested_run_pending: immediate exit after L1's entry");
-		else
-			l0_trace(&k->b, TRACE_DEFER, "what", "irq",
-			         "nested_run_pending: L2 must run first; no window in vmcs02 (L1 intercepts)", irq, 0);
-		return;
-	}
-	{
-		bool ack = k->era->nested_ack_offered && (vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT);
-		uint32_t info = ack ? intr_info_make(INTR_TYPE_EXT_INTR, vlapic_ack(&k->b.apic), false) : 0;
-		nested_vmx_vmexit(k, EXIT_REASON_EXTERNAL_INTERRUPT, 0, info, 0, false);
-	}
-	/* Now in L1, which has IF = 0 after the exit: its interrupt window (R25). */
-	k->req_event = false;
-	kvm_inject_pending_events(k);
+	if (k->guest_mode && !k->nested_run_pending)
+		nested_reinject_from_vmcs12(k);
 }

@@ -12,15 +12,58 @@
 
 #include "model/l0/kvm/kvm.h"
 
+/*
+ * nested_vmx_setup_ctls_msrs() of 3.1: fixed lists, each allowed-1 half the
+ * intersection of the processor's with what the nested code of the time
+ * handled (pin-based: only the must-be-1 bits 1, 2 and 4 and the three
+ * interrupt and NMI controls, which are offered whether the processor has
+ * virtual NMIs or not - no preemption timer; exit controls: only host
+ * address-space size, acknowledge interrupt on exit being "not supported";
+ * no must-be-1 exit, entry or processor-based bits). The TRUE MSRs answer
+ * the same values, and IA32_VMX_MISC reads 0.
+ */
+static void offered_caps_3_1(struct vmx_caps *c)
+{
+	const uint32_t proc = CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_USE_TSC_OFFSETTING | CPU_BASED_HLT_EXITING |
+	                      CPU_BASED_INVLPG_EXITING | CPU_BASED_MWAIT_EXITING | CPU_BASED_CR3_LOAD_EXITING |
+	                      CPU_BASED_CR3_STORE_EXITING | CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+	                      CPU_BASED_MOV_DR_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_USE_IO_BITMAPS |
+	                      CPU_BASED_MONITOR_EXITING | CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	const uint32_t pin = PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR | PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+	                     PIN_BASED_VIRTUAL_NMIS;
+	const uint32_t entry = VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_IA32E_MODE;
+
+	c->pinbased_ctls = PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR | (uint64_t)pin << 32;
+	c->exit_ctls = (uint64_t)VM_EXIT_HOST_ADDR_SPACE_SIZE << 32;
+	c->entry_ctls = (uint64_t)(vmx_allowed1(c->entry_ctls) & entry) << 32;
+	c->procbased_ctls = (uint64_t)((vmx_allowed1(c->procbased_ctls) & proc) | CPU_BASED_USE_MSR_BITMAPS) << 32;
+	c->procbased_ctls2 = (uint64_t)(vmx_allowed1(c->procbased_ctls2) & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES) << 32;
+	c->misc = 0;
+	c->true_pinbased_ctls = c->pinbased_ctls;
+	c->true_procbased_ctls = c->procbased_ctls;
+	c->true_exit_ctls = c->exit_ctls;
+	c->true_entry_ctls = c->entry_ctls;
+}
+
+void kvm_offered_caps(const struct kvm_era *era, const struct cpu_model *cpu, struct vmx_caps *c)
+{
+	*c = cpu->caps;
+	if (era->nested_caps_3_1) {
+		offered_caps_3_1(c);
+		return;
+	}
+	/* Later eras offer the processor's controls (its TRUE MSRs too), minus what they do not emulate. */
+	if (!era->nested_ack_offered) {
+		c->exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
+		c->true_exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
+	}
+}
+
 struct vmx_caps nested_offered_caps(const struct kvm_vcpu *k)
 {
-	struct vmx_caps c = k->b.env.lp->model.caps;
+	struct vmx_caps c;
 
-	/* 2011: "guest use of VM_EXIT_ACK_INTR_ON_EXIT is not supported". */
-	if (!k->era->nested_ack_offered) {
-		c.exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
-		c.true_exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
-	}
+	kvm_offered_caps(k->era, &k->b.env.lp->model, &c);
 	/*
 	 * Today's IA32_VMX_MISC for L1 names the HLT and wait-for-SIPI activity
 	 * states, never shutdown (nested_vmx_setup_misc_data), and
