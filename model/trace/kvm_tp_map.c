@@ -276,10 +276,13 @@ unsigned kvm_tp_records(struct kvm_tp_state *st, const struct trace_event *ev, s
 		vmexit(st, out, &n, ev);
 		return n;
 	case TRACE_VMFAIL:
-		/* KVM traces kvm_entry before the attempt that VMfails; not for a VMfail L0 emulates for L1. */
+		/*
+		 * KVM traces kvm_entry before the attempt that VMfails (not for a
+		 * VMfail L0 emulates for L1); the failure itself has no tracepoint.
+		 */
 		if (!trace_field_u(ev, "emulated", 0))
 			entry(out, &n, ev);
-		return n;
+		break;
 	case TRACE_INJECT:
 		inject(st, out, &n, ev);
 		return n;

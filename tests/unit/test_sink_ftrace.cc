@@ -365,6 +365,7 @@ TEST(SinkFtrace, EventsWithoutATracepointAreVmxsimLines)
 	                   P + "vmxsim_host:          level=0 type=irq vector=253 why=kick\n" +
 	                   P + "vmxsim_blocking:      level=1 from=none to=sti|if\n" +
 	                   P + "vmxsim_violation:     level=1 kind=nmi_nesting open_nmi_handlers=1\n" +
+	                   P + "kvm_entry:             vcpu 0 rip 0x0\n" +   // KVM traces the attempt; the VMfail is vmxsim's
 	                   P + "vmxsim_vmfail:        level=0 insn=vmresume error=7 check=\"say \\\"hi\\\"\"\n" +
 	                   P + "vmxsim_end:           level=0 exits=3 violations=0\n");
 }
