@@ -25,7 +25,7 @@ static int diff_main(const struct cli_command *cmd, int argc, char **argv)
 	struct vmxsim_diff_options o = {0};
 	const char *files[2] = {NULL, NULL}, *v;
 	struct cli_args a;
-	int id, rc;
+	int id;
 
 	o.context = 3;
 	cli_begin(&a, cmd, argc, argv);
@@ -55,10 +55,7 @@ static int diff_main(const struct cli_command *cmd, int argc, char **argv)
 	if (!strcmp(files[0], "-") && !strcmp(files[1], "-"))
 		return cli_usage_error(cmd, "standard input ('-') can be only one of the two traces");
 	o.color = term_color(a.color, stdout);
-	rc = vmxsim_diff_files(files[0], files[1], &o, stdout, stderr);
-	if (fflush(stdout) != 0)
-		rc = 2;
-	return rc;
+	return vmxsim_diff_files(files[0], files[1], &o, stdout, stderr);
 }
 
 const struct cli_command cmd_diff = {

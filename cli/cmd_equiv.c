@@ -49,7 +49,7 @@ static int equiv_main(const struct cli_command *cmd, int argc, char **argv)
 		return CLI_USAGE;
 	o.interrupt = cli_catch_interrupts();
 	rc = vmxsim_equiv_run(file, &o, stdout, stderr);
-	return fflush(stdout) == 0 ? rc : 2;
+	return rc;
 }
 
 const struct cli_command cmd_equiv = {

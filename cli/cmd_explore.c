@@ -181,8 +181,6 @@ static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 	else
 		status = vmxsim_explore(operands[0], &o, stdout, stderr);
 	free(operands);
-	if (fflush(stdout) != 0 && status < 2)
-		status = 2;
 	return status;
 }
 

@@ -87,8 +87,6 @@ static int list_main(const struct cli_command *cmd, int argc, char **argv)
 		vmxsim_scenario_free(s);
 	}
 	paths_free(&p);
-	if (fflush(stdout) != 0)
-		status = VMXSIM_BAD_INPUT;
 	return status;
 }
 

@@ -109,10 +109,6 @@ static int stat_main(const struct cli_command *cmd, int argc, char **argv)
 		st = vmxsim_stat_run(s, &o, stdout, stderr);
 		vmxsim_scenario_free(s);
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "vmxsim stat: writing to standard output failed\n");
-		st = VMXSIM_BAD_INPUT;
-	}
 	return (int)st;
 }
 

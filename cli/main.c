@@ -9,6 +9,7 @@
  * Exit codes: 0 every expectation held (and goldens match), 1 an
  * expectation failed or a golden differs, 2 bad input or usage.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,6 +105,25 @@ static int unknown_command(const char *name)
 	return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 
+/*
+ * What a command printed must have reached standard output (>/dev/full, a
+ * full disk, a closed pipe): exit status 2 with the reason, unless the
+ * command already failed with its own message (run's trace on stdout).
+ */
+static int stdout_checked(const struct cli_command *cmd, int status)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (!err || status >= 2)
+		return status;
+	fprintf(stderr, "vmxsim %s: standard output: cannot write: %s\n", cmd->name, strerror(err));
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
@@ -136,5 +156,5 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[1]);
 	if (!cmd)
 		return unknown_command(argv[1]);
-	return cmd->main(cmd, argc - 1, argv + 1);
+	return stdout_checked(cmd, cmd->main(cmd, argc - 1, argv + 1));
 }

@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L   /* ftello, clock_gettime */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,7 +274,10 @@ VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, st
 
 	if (!res)
 		res = &local;
+	errno = 0;
 	st = run_close(ss->h, res);
+	/* Why the trace writer's last write failed, when it did: errno is left as the failed call set it. */
+	int trace_errno = errno;
 	if (ss->progress_shown)
 		fputc('\n', ss->diag);   /* past the progress line */
 	if (res->stopped_at && st != VMXSIM_BAD_INPUT) {
@@ -289,14 +293,15 @@ VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, st
 	}
 	if (ss->to_file) {
 		if (res->trace_error || fflush(ss->af.f) != 0) {
-			fprintf(ss->diag, "%s: writing the trace failed\n", ss->af.path);
-			atomic_abort(&ss->af);
+			atomic_fail(&ss->af, res->trace_error ? trace_errno : errno, ss->diag);
 			st = VMXSIM_BAD_INPUT;
 		} else if (!atomic_commit(&ss->af, ss->diag)) {
 			st = VMXSIM_BAD_INPUT;
 		}
 	} else if (res->trace_error || (ss->to_stdout && fflush(stdout) != 0)) {
-		fprintf(ss->diag, "%s: writing the trace failed\n", ss->to_stdout ? "standard output" : "the trace stream");
+		int err = ss->to_stdout && fflush(stdout) != 0 ? errno : trace_errno ? trace_errno : EIO;
+		fprintf(ss->diag, "%s: cannot write the trace: %s\n", ss->to_stdout ? "standard output" : "the trace stream",
+		        strerror(err));
 		st = VMXSIM_BAD_INPUT;
 	}
 	res->status = st;

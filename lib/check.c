@@ -91,8 +91,12 @@ static bool save_copy(FILE *f, const char *path, bool make_dirs, FILE *diag)
 	rewind(f);
 	while (ok && (got = fread(buf, 1, sizeof(buf), f)) > 0)
 		ok = fwrite(buf, 1, got, af.f) == got;
-	if (!ok || ferror(f)) {
-		fprintf(diag, "%s: cannot write\n", path);
+	if (!ok) {
+		atomic_fail(&af, errno, diag);
+		return false;
+	}
+	if (ferror(f)) {
+		fprintf(diag, "%s: cannot read the run's trace back: %s\n", path, strerror(errno));
 		atomic_abort(&af);
 		return false;
 	}
