@@ -12,7 +12,11 @@
  *                               all truncations, seeded byte mutations, random inputs
  *
  * A directory PATH stands for its files, recursively, in sorted order (for
- * mutate: its *.scn files). Randomness is a seeded xorshift; no clock.
+ * mutate: its *.scn files). Randomness is a seeded xorshift: the seed is
+ * --seed, else $VMXSIM_MUTATION_SEED, else fresh for each run (the clock),
+ * so every run tries other mutants; it is printed first, and setting it
+ * repeats the run exactly. mutate fails when fewer than one mutant in
+ * fifty parses: a test that passes when everything is refused proves little.
  * Exit status: 0 all good, 1 a check failed, 2 usage or a parse error (parse).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -23,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "front/scenario.h"
 #include "front/scn_replay.h"
@@ -106,7 +112,7 @@ static size_t rng_below(uint64_t *s, size_t n)
 	return n ? (size_t)(rng_next(s) % n) : 0;
 }
 
-static unsigned long checks, failures;
+static unsigned long checks, failures, mutants, mutants_parsed;
 
 static void failure(const char *name, const char *what)
 {
@@ -189,8 +195,8 @@ static bool scenario_sane(const struct scn_scenario *s)
 	return true;
 }
 
-/* One input: it parses into a sane scenario or fails with a located, printable message. */
-static void check(const char *name, const char *text, size_t len, bool twice)
+/* One input: it parses into a sane scenario or fails with a located, printable message. True if it parsed. */
+static bool check(const char *name, const char *text, size_t len, bool twice)
 {
 	struct scn_error err;
 	struct scn_scenario *s = scn_parse(text, len, name, &err);
@@ -222,6 +228,7 @@ static void check(const char *name, const char *text, size_t len, bool twice)
 		scn_free(s2);
 	}
 	scn_free(s);
+	return s != NULL;
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -507,7 +514,8 @@ static void mutate_input(const char *name, const char *text, size_t len, unsigne
 		memcpy(buf, text, len);
 		for (unsigned e = 0; e < edits; e++)
 			mutate_once(rng, buf, &n, cap);
-		check(name, buf, n, (r & 7) == 0);
+		mutants++;
+		mutants_parsed += check(name, buf, n, (r & 7) == 0);
 	}
 	free(buf);
 }
@@ -538,11 +546,21 @@ static void random_inputs(unsigned count, uint64_t *rng)
 	}
 }
 
+/* A seed no two runs share: every run of the test tries other mutants. */
+static uint64_t fresh_seed(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return ((uint64_t)t.tv_sec * 1000000007ull ^ (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 20)) | 1;
+}
+
 static int mode_mutate(int argc, char **argv)
 {
 	struct list files = {0};
 	unsigned rounds = 4000, randoms = 30000;
-	uint64_t seed = 0x9e3779b97f4a7c15ull, rng;
+	const char *env = getenv("VMXSIM_MUTATION_SEED");
+	uint64_t seed, rng;
 	struct scn_error err;
 	struct scn_scenario *s;
 	int i = 0;
@@ -554,11 +572,15 @@ static int mode_mutate(int argc, char **argv)
 			rounds = (unsigned)strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--random"))
 			randoms = (unsigned)strtoul(argv[i + 1], NULL, 0);
-		else if (!strcmp(argv[i], "--seed"))
-			seed = strtoull(argv[i + 1], NULL, 0) | 1;
-		else
+		else if (strcmp(argv[i], "--seed") != 0)
 			return 2;
 	}
+	seed = env && *env ? strtoull(env, NULL, 0) | 1 : fresh_seed();
+	for (int k = 0; k + 1 < i; k += 2)
+		if (!strcmp(argv[k], "--seed"))
+			seed = strtoull(argv[k + 1], NULL, 0) | 1;
+	printf("seed 0x%" PRIx64 " (VMXSIM_MUTATION_SEED=0x%" PRIx64 " repeats this run)\n", seed, seed);
+	fflush(stdout);
 	rng = seed;
 	for (; i < argc; i++)
 		collect(&files, argv[i], true, true);
@@ -593,8 +615,12 @@ static int mode_mutate(int argc, char **argv)
 	}
 	free(files.v);
 	random_inputs(randoms, &rng);
-	printf("%zu files + sample, %lu parses, %lu failures (seed 0x%" PRIx64 ")\n", files.n,
-	       checks, failures, seed);
+	printf("%zu files + sample, %lu parses, %lu failures; %lu of %lu mutants parsed (seed 0x%" PRIx64 ")\n",
+	       files.n, checks, failures, mutants_parsed, mutants, seed);
+	if (mutants && mutants_parsed * 50 < mutants) {
+		printf("FAIL: fewer than one mutant in fifty parses: the mutations no longer reach past the lexer\n");
+		return 1;
+	}
 	return failures ? 1 : 0;
 }
 

@@ -7,15 +7,25 @@
  * that all carry a `file:line:col: ` location. Crashes and sanitizer
  * reports fail the test by themselves.
  *
+ * The files are taken in sorted order and the mutations are seeded: by
+ * $VMXSIM_MUTATION_SEED if set, else afresh for each run (the clock), so
+ * every run tries other mutants. The seed is printed first; setting it
+ * repeats the run exactly. Fewer than one mutant in twenty that parses
+ * and runs fails the test: a test that passes when everything is refused
+ * proves little.
+ *
  * usage: run_mutants SCENARIO_DIR [mutations-per-file]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/scenario_run.h"
 #include "front/scenario.h"
@@ -30,7 +40,7 @@ static uint64_t next(void)
 	return rng;
 }
 
-static unsigned long runs, parsed, bad;
+static unsigned long runs, parsed, bad, mutants, mutants_ran;
 
 /* Every line of diag output must start with "<name>:<digits>:<digits>: ". */
 static int located(const char *out, const char *name)
@@ -58,7 +68,8 @@ static int located(const char *out, const char *name)
 	return 1;
 }
 
-static int try_text(const char *text, size_t len, const char *name)
+/* 1 if the text is fine (ran, or was refused with a location); *ran: it parsed and ran to its end. */
+static int try_text_ran(const char *text, size_t len, const char *name, int *ran)
 {
 	struct scn_error err;
 	struct scn_scenario *s = scn_parse(text, len, name, &err);
@@ -86,6 +97,7 @@ static int try_text(const char *text, size_t len, const char *name)
 	}
 	st = run_scenario_limited(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, &res);
 	fclose(diag);
+	*ran = st != VMXSIM_BAD_INPUT;
 	if (st == VMXSIM_BAD_INPUT) {
 		bad++;
 		if (!located(out, name)) {
@@ -96,6 +108,12 @@ static int try_text(const char *text, size_t len, const char *name)
 	free(out);
 	scn_free(s);
 	return ok;
+}
+
+static int try_text(const char *text, size_t len, const char *name)
+{
+	int ran = 0;
+	return try_text_ran(text, len, name, &ran);
 }
 
 static int one_file(const char *path, int mutations)
@@ -134,11 +152,19 @@ static int one_file(const char *path, int mutations)
 			default: buf[at] = (char)(buf[at] ^ 0x20); break;      /* case flip */
 			}
 		}
-		ok &= try_text(buf, (size_t)len, path);
+		int ran = 0;
+		ok &= try_text_ran(buf, (size_t)len, path, &ran);
+		mutants++;
+		mutants_ran += (unsigned long)ran;
 	}
 	free(text);
 	free(buf);
 	return ok;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int walk(const char *dir, int mutations)
@@ -158,7 +184,9 @@ static int walk(const char *dir, int mutations)
 		names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
-	for (size_t i = 0; i < n; i++) {     /* order does not matter for the verdict */
+	/* Sorted: the one random sequence meets the files in the same order on every file system. */
+	qsort(names, n, sizeof(*names), by_name);
+	for (size_t i = 0; i < n; i++) {
 		char full[4096];
 		struct stat st;
 		size_t l = strlen(names[i]);
@@ -182,7 +210,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: run_mutants SCENARIO_DIR [mutations-per-file]\n");
 		return 2;
 	}
+	const char *env = getenv("VMXSIM_MUTATION_SEED");
+	if (env && *env) {
+		rng = strtoull(env, NULL, 0) | 1;
+	} else {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		rng = ((uint64_t)t.tv_sec * 1000000007ull ^ (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 20)) | 1;
+	}
+	printf("seed 0x%" PRIx64 " (VMXSIM_MUTATION_SEED=0x%" PRIx64 " repeats this run)\n", rng, rng);
+	fflush(stdout);
 	ok = walk(argv[1], mutations);
-	printf("%lu inputs, %lu parsed and ran, %lu rejected by the machine with a location\n", runs, parsed, bad);
+	printf("%lu inputs, %lu parsed, %lu rejected by the machine with a location; %lu of %lu mutants ran\n", runs,
+	       parsed, bad, mutants_ran, mutants);
+	if (mutants && mutants_ran * 20 < mutants) {
+		printf("FAIL: fewer than one mutant in twenty ran: the mutations no longer reach the machine\n");
+		return 1;
+	}
 	return ok ? 0 : 1;
 }
