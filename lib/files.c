@@ -203,7 +203,8 @@ bool atomic_open(struct atomic_file *a, const char *path, FILE *diag)
 			fprintf(diag, "%s: %s\n", a->path, strerror(errno));
 		return a->f != NULL;
 	}
-	a->mode = st.st_mode & 07777;
+	if (a->had_mode)
+		a->mode = st.st_mode & 07777;
 	if ((size_t)snprintf(a->tmp, sizeof(a->tmp), "%s.tmpXXXXXX", a->path) >= sizeof(a->tmp)) {
 		fprintf(diag, "%s: path too long\n", path);
 		return false;

@@ -245,7 +245,7 @@ static void add(struct text *t, const char *fmt, ...)
 		return;
 	for (;;) {
 		va_start(ap, fmt);
-		n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+		n = vsnprintf(t->p ? t->p + t->len : NULL, t->cap - t->len, fmt, ap);   /* no offset on NULL (UB) */
 		va_end(ap);
 		if (n < 0) {
 			t->oom = true;
