@@ -21,9 +21,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-both}
 b=build-coverage
+mkdir -p "$b"
 cmake -S . -B "$b" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g --coverage" \
   -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DCMAKE_EXE_LINKER_FLAGS=--coverage -DCMAKE_SHARED_LINKER_FLAGS=--coverage \
-  -DVMXSIM_TESTS=ON -DVMXSIM_TEST_PCH=OFF >"$b.configure.log" 2>&1 || { tail -n 30 "$b.configure.log"; exit 1; }
+  -DVMXSIM_TESTS=ON -DVMXSIM_TEST_PCH=OFF >"$b/configure.log" 2>&1 || { tail -n 30 "$b/configure.log"; exit 1; }
 echo "coverage: building $b (log: $b/build.log)"
 # The fuzzer's inputs need only its replay driver; the suite needs everything.
 targets=()
