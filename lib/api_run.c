@@ -267,6 +267,46 @@ VMXSIM_API bool vmxsim_session_watch(struct vmxsim_session *ss, vmxsim_event_fn 
 	return true;
 }
 
+/* ---- snapshots (vmxsim/run.h): the run's state, put back in place ---- */
+
+struct vmxsim_snapshot {
+	struct machine_snapshot s;
+	uint64_t now;                /* vmxsim_session_now() then */
+};
+
+VMXSIM_API struct vmxsim_snapshot *vmxsim_session_snapshot(const struct vmxsim_session *ss)
+{
+	struct vmxsim_snapshot *snap = calloc(1, sizeof(*snap));
+
+	if (!snap)
+		return NULL;
+	machine_snapshot_init(&snap->s);
+	snap->now = machine_now(ss->m);
+	if (!run_handle_save(ss->h, &snap->s)) {
+		vmxsim_snapshot_free(snap);
+		return NULL;
+	}
+	return snap;
+}
+
+VMXSIM_API bool vmxsim_session_restore(struct vmxsim_session *ss, const struct vmxsim_snapshot *snap)
+{
+	return snap && run_handle_restore(ss->h, &snap->s);
+}
+
+VMXSIM_API uint64_t vmxsim_snapshot_now(const struct vmxsim_snapshot *snap)
+{
+	return snap->now;
+}
+
+VMXSIM_API void vmxsim_snapshot_free(struct vmxsim_snapshot *snap)
+{
+	if (!snap)
+		return;
+	machine_snapshot_release(&snap->s);
+	free(snap);
+}
+
 VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, struct vmxsim_result *res)
 {
 	struct vmxsim_result local;

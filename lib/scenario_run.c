@@ -180,6 +180,55 @@ uint64_t run_handle_stimulus_slack(const struct run_handle *h, size_t stim)
 	return i == UINT32_MAX ? UINT64_MAX : machine_stimulus_slack(h->m, i);
 }
 
+/* The checker's state: its struct (counts, the sink's mask), its items, the captures of exact expectations. */
+static bool checker_blocks(struct run_handle *h, struct machine_snapshot *save, const struct machine_snapshot *from,
+                           size_t *at)
+{
+	void *const whole[2] = {&h->ex, h->ex.items};
+	const size_t len[2] = {sizeof(h->ex), (h->ex.n ? h->ex.n : 1) * sizeof(*h->ex.items)};
+
+	for (uint32_t i = 0; i < 2 + h->ex.n; i++) {
+		void *p = i < 2 ? whole[i] : h->ex.items[i - 2].cap;
+		size_t n = i < 2 ? len[i] : sizeof(struct exact_capture);
+		if (p && !(save ? machine_snapshot_put(save, p, n) : machine_snapshot_get(from, at, p, n)))
+			return false;
+	}
+	return true;
+}
+
+bool run_handle_save(struct run_handle *h, struct machine_snapshot *s)
+{
+	/* The trace writer cannot take back what it wrote: a run that writes one is not saved. */
+	if (h->out)
+		return false;
+	return machine_save(h->m, s) && checker_blocks(h, s, NULL, NULL);
+}
+
+bool run_handle_restore(struct run_handle *h, const struct machine_snapshot *s)
+{
+	size_t at = machine_restore(h->m, s);
+
+	return at && checker_blocks(h, NULL, s, &at) && at == s->len;
+}
+
+bool run_handle_retime(struct run_handle *h, size_t stim, uint64_t at)
+{
+	uint32_t i = stim < h->b.s->nstimuli ? h->b.stim_index[stim] : UINT32_MAX;
+
+	if (i == UINT32_MAX || !machine_retime(h->m, i, at))
+		return false;
+	h->b.stim[i].at = at;
+	return true;
+}
+
+void run_handle_judge(struct run_handle *h, bool *failed_each)
+{
+	machine_finish(h->m);
+	memset(failed_each, 0, h->ex.n * sizeof(*failed_each));
+	if (!machine_stopped_at(h->m))
+		expect_sink_judge_each(&h->ex, NULL, failed_each);
+}
+
 enum vmxsim_status run_close(struct run_handle *h, struct vmxsim_result *res)
 {
 	return run_close_each(h, res, NULL);

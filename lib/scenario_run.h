@@ -117,6 +117,24 @@ enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *re
  */
 uint64_t run_handle_stimulus_slack(const struct run_handle *h, size_t stim);
 
+/*
+ * Snapshots of a run (model/machine/snapshot.c): the machine and the
+ * expectation checker, put back in place into this handle. The sinks a
+ * caller attached are its own to save. A run that writes a trace is not
+ * saved (false): the writer cannot take back what it wrote.
+ */
+struct machine_snapshot;
+bool run_handle_save(struct run_handle *h, struct machine_snapshot *s);
+bool run_handle_restore(struct run_handle *h, const struct machine_snapshot *s);
+/* Stimulus `stim` (an index into s->stimuli; `at`, not yet arrived) comes due at `at` (machine_retime). */
+bool run_handle_retime(struct run_handle *h, size_t stim, uint64_t at);
+/*
+ * Finish the run and judge it, without freeing the handle (a snapshot can
+ * put it back): failed_each[i] for expectation i, as run_close_each gives
+ * it. No messages.
+ */
+void run_handle_judge(struct run_handle *h, bool *failed_each);
+
 /* Monitor verdict kinds a scenario may name in `expect`. */
 bool verdict_known(const char *kind);
 /* The i-th verdict kind, NULL past the end; and the index of a kind, -1 if unknown. */

@@ -178,6 +178,31 @@ typedef void vmxsim_event_fn(void *ctx, const struct vmxsim_event *ev);
 VMXSIM_API bool vmxsim_session_watch(struct vmxsim_session *ss, vmxsim_event_fn *fn, void *ctx);
 
 /*
+ * Snapshots: the whole state of a session's run - processors, hypervisor
+ * models, guests' memory and VMCS regions, the stimuli to come, the
+ * monitors, the expectation checker, the event counts - saved at a point
+ * between two calls, and put back later, as often as wanted: a restored
+ * session runs on exactly as it did from that point (the same events,
+ * byte for byte). Checkpoints, bisecting a long run, trying alternatives
+ * from one shared prefix (vmxsim explore does).
+ *
+ * A snapshot goes back into the session it was taken from (a session is
+ * not copied: open another on the same scenario). What goes back is the
+ * run's state: watchers stay attached, and their own state is theirs to
+ * rewind (the events from the snapshot on come again). A session that
+ * writes a trace (trace_path or trace in its options) cannot be saved -
+ * what the writer wrote cannot be taken back - so vmxsim_session_snapshot
+ * gives NULL for it, as when out of memory; watch events instead.
+ */
+struct vmxsim_snapshot;
+VMXSIM_API struct vmxsim_snapshot *vmxsim_session_snapshot(const struct vmxsim_session *ss);
+/* Put ss back as it was at the snapshot; false if snap is NULL or from another session. */
+VMXSIM_API bool vmxsim_session_restore(struct vmxsim_session *ss, const struct vmxsim_snapshot *snap);
+/* vmxsim_session_now() when it was taken. */
+VMXSIM_API uint64_t vmxsim_snapshot_now(const struct vmxsim_snapshot *snap);
+VMXSIM_API void vmxsim_snapshot_free(struct vmxsim_snapshot *snap);
+
+/*
  * Run what is left to the end without further stimuli from outside, judge
  * the expectations, fill res (may be NULL), commit the trace file and free
  * the session.

@@ -3,7 +3,7 @@
  * vmxsim/vmxsim.h - the whole public API of libvmxsim.
  *
  *   vmxsim/scenario.h   read a scenario (.scn) from a file, stdin or memory
- *   vmxsim/run.h        run it into a trace; sessions for embedding
+ *   vmxsim/run.h        run it into a trace; sessions for embedding, snapshots
  *   vmxsim/check.h      compare a run with its golden trace; diff two traces
  *   vmxsim/explore.h    run every point of a scenario's space of timings
  *   vmxsim/equiv.h      a nested run against the same L1 on bare metal

@@ -113,6 +113,15 @@ struct l0_variant {
 	void (*offered_caps)(const struct cpu_model *cpu, struct vmx_caps *caps);
 };
 
+/*
+ * Bytes of an instance made by a variant's create: one block, made by
+ * l0_instance_new, whose pointers lead only to the machine's own objects
+ * (the processor, the guests' memory, its own vmcs01/vmcs02) and to
+ * constants. A machine snapshot (model/machine/snapshot.c) saves and puts
+ * back those bytes in place.
+ */
+size_t l0_instance_size(const void *inst);
+
 /* Variant by name, or NULL. */
 const struct l0_variant *l0_lookup(const char *name);
 int l0_variant_count(void);

@@ -56,7 +56,13 @@ void *l0_instance_new(size_t size, const struct l0_env *env, char *err, size_t e
 		free(b);
 		return NULL;
 	}
+	b->size = size;
 	return b;
+}
+
+size_t l0_instance_size(const void *inst)
+{
+	return ((const struct l0_base *)inst)->size;
 }
 
 void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in)

@@ -27,6 +27,7 @@ struct l0_base {
 	struct msr_bitmap msr_bitmap; /* the MSR-bitmap page of vmcs01 (the scenario's bits; KVM's: all ones) */
 	uint64_t handler_cycles;      /* software cost of handling one exit */
 	uint64_t host_cycles;         /* a host NMI or interrupt handler */
+	size_t size;                  /* bytes of the whole instance (l0_instance_new): a snapshot copies them */
 };
 
 static inline struct vmx_lp *l0_lp(struct l0_base *b) { return b->env.lp; }

@@ -97,14 +97,17 @@ static bool poll_stops(struct machine *m)
 	return m->stopped;
 }
 
-void machine_run_until(struct machine *m, uint64_t cycle)
+/*
+ * The run loop to `stop`. `before` < UINT64_MAX (machine_run_prefix,
+ * several vCPUs): return between two windows, before one whose end lies
+ * past `before` or before firing a stimulus due at or after it, keeping
+ * the loop's `next` for the call that resumes.
+ */
+static void run_loop(struct machine *m, uint64_t stop, uint64_t before)
 {
 	const uint64_t end = m->cfg->run_cycles;
-	const uint64_t stop = cycle < end ? cycle : end;
 	uint64_t window = m->cfg->vcpus > 1 ? (m->cfg->ipi_cycles ? m->cfg->ipi_cycles : 1) : UINT64_MAX;
 
-	if (m->finished || m->stopped)
-		return;
 	if (m->poll && window > MACHINE_POLL_CYCLES)
 		window = MACHINE_POLL_CYCLES;
 	for (;;) {
@@ -113,9 +116,21 @@ void machine_run_until(struct machine *m, uint64_t cycle)
 
 		if (next > stop)
 			next = stop;
+		/*
+		 * Resuming after a prefix: the uninterrupted loop still had the
+		 * `next` it took before the stimuli that root software fired since
+		 * (machine_sync_vcpu) left the schedule.
+		 */
+		if (m->resume_next < next)
+			next = m->resume_next;
+		m->resume_next = UINT64_MAX;
 		/* Advance every vCPU to `next`, in windows when there are several. */
 		while ((lo = min_cycle(m)) < next) {
 			uint64_t limit = window == UINT64_MAX || next - lo < window ? next : lo + window;
+			if (limit > before) {
+				m->resume_next = next;
+				return;
+			}
 			for (uint32_t i = 0; i < m->cfg->vcpus; i++)
 				if (m->vcpu[i].lp.cycle < limit)
 					run_vcpu(m, &m->vcpu[i], limit);
@@ -126,7 +141,10 @@ void machine_run_until(struct machine *m, uint64_t cycle)
 				break;   /* an IPI was sent for earlier than `next` */
 		}
 		if (m->nheap && m->heap[0].time <= min_cycle(m) && m->heap[0].time < end) {
-			struct pending p = machine_heap_pop(m);
+			struct pending p;
+			if (m->heap[0].time >= before)
+				return;
+			p = machine_heap_pop(m);
 			machine_fire(m, &p);
 			/* A storm of stimuli: ask every 4096 of them. */
 			if (m->poll && ++m->polls_skipped == 4096) {
@@ -139,8 +157,26 @@ void machine_run_until(struct machine *m, uint64_t cycle)
 		if (min_cycle(m) >= stop)
 			break;
 	}
-	if (stop > m->now)
+}
+
+void machine_run_until(struct machine *m, uint64_t cycle)
+{
+	const uint64_t end = m->cfg->run_cycles;
+	const uint64_t stop = cycle < end ? cycle : end;
+
+	if (m->finished || m->stopped)
+		return;
+	run_loop(m, stop, UINT64_MAX);
+	if (!m->stopped && stop > m->now)
 		m->now = stop;
+}
+
+void machine_run_prefix(struct machine *m, uint64_t before)
+{
+	if (m->cfg->vcpus == 1)
+		machine_run_until(m, before);
+	else if (!m->finished && !m->stopped)
+		run_loop(m, m->cfg->run_cycles, before);
 }
 
 uint64_t machine_now(const struct machine *m)
@@ -463,6 +499,14 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 	for (uint32_t i = 0; i < cfg->vcpus; i++)
 		if (!build_vcpu(m, &m->vcpu[i], i, err, errlen))
 			goto fail;
+	/*
+	 * The scenario's stimuli take their index as their place among those
+	 * due at the same cycle, whether or not they are on the schedule from
+	 * the start (machine_retime puts one back in its place); what is
+	 * queued later comes after them.
+	 */
+	m->seq = cfg->nstim;
+	m->resume_next = UINT64_MAX;
 	for (uint32_t i = 0; i < cfg->nstim; i++) {
 		const struct machine_stimulus *s = &cfg->stim[i];
 		if (s->cpu >= cfg->vcpus) {
@@ -473,7 +517,7 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 			snprintf(err, errlen, "not modelled: INIT and SIPI for a guest of an L0 (stimulus %u)", i);
 			goto fail;
 		}
-		if (!s->relative && s->at < cfg->run_cycles && !machine_heap_push(m, s->at, s, i)) {
+		if (!s->relative && s->at < cfg->run_cycles && !machine_heap_push_seq(m, s->at, s, i, i)) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}

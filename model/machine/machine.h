@@ -190,6 +190,54 @@ void machine_destroy(struct machine *m);
  */
 uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i);
 
+/*
+ * Snapshots (snapshot.c): the machine's whole state - processors, L0
+ * instances, guests' memory, VMCS regions, stimulus schedule, monitors,
+ * the trace bus's counters - saved, and put back into the same machine,
+ * in place. The bus's sinks other than the machine's own monitors are the
+ * caller's: it saves them itself (put/get append to and read from the
+ * same bytes). A snapshot taken between two calls of the machine.
+ */
+struct machine_snapshot {
+	unsigned char *bytes;
+	size_t len, cap;
+	const struct machine *of;    /* the machine it goes back into */
+};
+void machine_snapshot_init(struct machine_snapshot *s);
+void machine_snapshot_release(struct machine_snapshot *s);
+/* Replace s with m's state now (s's memory is reused). False when out of memory. */
+bool machine_save(struct machine *m, struct machine_snapshot *s);
+/* Put m back as it was at machine_save(m, s): the offset of what the caller appended after it; 0 on failure. */
+size_t machine_restore(struct machine *m, const struct machine_snapshot *s);
+bool machine_snapshot_put(struct machine_snapshot *s, const void *p, size_t len);
+bool machine_snapshot_get(const struct machine_snapshot *s, size_t *at, void *p, size_t len);
+/* The latest clock any vCPU has reached. */
+uint64_t machine_clock_reached(const struct machine *m);
+
+/*
+ * Branching (explore): stimulus `i` of cfg->stim - absolute, not yet
+ * fired - comes due at `at` instead (UINT64_MAX, or any time at or after
+ * cfg->run_cycles: never). It keeps its place among stimuli due at the
+ * same cycle (the description's order). False if it is relative or has
+ * fired.
+ */
+bool machine_retime(struct machine *m, uint32_t i, uint64_t at);
+
+/*
+ * Run the shared prefix of runs that differ only in stimuli due after
+ * `before` (which the caller has taken off the schedule with
+ * machine_retime): as far as machine_run() would go without any of them,
+ * up to about `before`. The state reached is, for any such stimulus due
+ * after machine_clock_reached(m), the state the whole run passes
+ * through: put them back (machine_retime) and go on (machine_run) for
+ * the same run. One vCPU stops at its first boundary at or after
+ * `before` (machine_run_until: a stop one vCPU does not notice); several
+ * stop only between two of the windows they advance in, before a window
+ * that could end past `before`, and the next call resumes the window
+ * sequence the uninterrupted run has.
+ */
+void machine_run_prefix(struct machine *m, uint64_t before);
+
 /* Counters the CLI prints in its table. */
 struct machine_stats {
 	uint64_t exits;

@@ -67,6 +67,8 @@ struct machine {
 	uint32_t polls_skipped;      /* stimuli fired since the last poll */
 	bool stopped;                /* the poll stopped the run, at stopped_at */
 	uint64_t stopped_at;
+	/* machine_run_prefix() stopped between two windows: the `next` the run loop had then (else UINT64_MAX). */
+	uint64_t resume_next;
 };
 
 /* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */
@@ -75,6 +77,9 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw);
 
 /* stimuli.c: the stimulus schedule. */
 bool machine_heap_push(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index);
+/* The same with its place among equal times given: the scenario's stimuli take their index (machine_create). */
+bool machine_heap_push_seq(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index,
+                           uint64_t seq);
 struct pending machine_heap_pop(struct machine *m);   /* the earliest; m->nheap > 0 */
 /* Fire a stimulus into its vCPU (the trace event, the LAPIC or L0, a periodic one's next). */
 void machine_fire(struct machine *m, const struct pending *p);

@@ -19,38 +19,18 @@ static bool earlier(const struct pending *a, const struct pending *b)
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-bool machine_heap_push(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index)
+static void sift_up(struct machine *m, uint32_t i)
 {
-	uint32_t i;
-
-	if (m->nheap == m->capheap) {
-		uint32_t cap = m->capheap ? m->capheap * 2 : 64;
-		struct pending *h = realloc(m->heap, cap * sizeof(*h));
-		if (!h)
-			return false;
-		m->heap = h;
-		m->capheap = cap;
-	}
-	i = m->nheap++;
-	m->heap[i].time = time;
-	m->heap[i].seq = m->seq++;
-	m->heap[i].s = *s;
-	m->heap[i].index = index;
 	while (i > 0 && earlier(&m->heap[i], &m->heap[(i - 1) / 2])) {
 		struct pending t = m->heap[i];
 		m->heap[i] = m->heap[(i - 1) / 2];
 		m->heap[(i - 1) / 2] = t;
 		i = (i - 1) / 2;
 	}
-	return true;
 }
 
-struct pending machine_heap_pop(struct machine *m)
+static void sift_down(struct machine *m, uint32_t i)
 {
-	struct pending top = m->heap[0];
-	uint32_t i = 0;
-
-	m->heap[0] = m->heap[--m->nheap];
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, min = i;
 		if (l < m->nheap && earlier(&m->heap[l], &m->heap[min]))
@@ -64,7 +44,59 @@ struct pending machine_heap_pop(struct machine *m)
 		m->heap[min] = t;
 		i = min;
 	}
+}
+
+bool machine_heap_push_seq(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index,
+                           uint64_t seq)
+{
+	uint32_t i;
+
+	if (m->nheap == m->capheap) {
+		uint32_t cap = m->capheap ? m->capheap * 2 : 64;
+		struct pending *h = realloc(m->heap, cap * sizeof(*h));
+		if (!h)
+			return false;
+		m->heap = h;
+		m->capheap = cap;
+	}
+	i = m->nheap++;
+	m->heap[i].time = time;
+	m->heap[i].seq = seq;
+	m->heap[i].s = *s;
+	m->heap[i].index = index;
+	sift_up(m, i);
+	return true;
+}
+
+bool machine_heap_push(struct machine *m, uint64_t time, const struct machine_stimulus *s, uint32_t index)
+{
+	return machine_heap_push_seq(m, time, s, index, m->seq++);
+}
+
+struct pending machine_heap_pop(struct machine *m)
+{
+	struct pending top = m->heap[0];
+
+	m->heap[0] = m->heap[--m->nheap];
+	sift_down(m, 0);
 	return top;
+}
+
+bool machine_retime(struct machine *m, uint32_t i, uint64_t at)
+{
+	if (i >= m->cfg->nstim || m->cfg->stim[i].relative || m->trig[i].arrivals)
+		return false;
+	/* Not yet fired: at most one entry of it waits (a periodic one queues its next when it fires). */
+	for (uint32_t k = 0; k < m->nheap; k++)
+		if (m->heap[k].index == i) {
+			m->heap[k] = m->heap[--m->nheap];
+			if (k < m->nheap) {
+				sift_down(m, k);
+				sift_up(m, k);
+			}
+			break;
+		}
+	return at >= m->cfg->run_cycles || machine_heap_push_seq(m, at, &m->cfg->stim[i], i, i);
 }
 
 /* ---- relative triggers and statistics ---- */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+// Snapshots of a session (vmxsim_session_snapshot / _restore): a run put
+// back at a point it passed and run on again gives the same events, byte
+// for byte, as the run that never went back - on bare metal, under the
+// 2008 soft-vNMI KVM, under nested modern KVM, with several vCPUs.
+#include <string>
+#include <vector>
+
+#include "api_util.h"
+
+using namespace api_util;
+
+namespace {
+
+struct Lines {
+	std::vector<std::string> v;
+};
+
+void Collect(void *ctx, const vmxsim_event *ev)
+{
+	static_cast<Lines *>(ctx)->v.emplace_back(ev->text);
+}
+
+struct Outcome {
+	std::vector<std::string> lines;
+	vmxsim_result res{};
+};
+
+vmxsim_scenario *Load(const std::string &rel)
+{
+	vmxsim_error err{};
+	vmxsim_scenario *s = vmxsim_scenario_load((std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel).c_str(), &err);
+	EXPECT_NE(s, nullptr) << err.text;
+	return s;
+}
+
+// The run stepped through `stops` (a stop is one more window edge for several vCPUs: both runs make the same ones).
+Outcome Straight(const vmxsim_scenario *s, const std::vector<uint64_t> &stops)
+{
+	Outcome o;
+	Lines l;
+	vmxsim_run_options opt{};
+	vmxsim_session *ss = vmxsim_session_open(s, &opt, 0);
+	EXPECT_NE(ss, nullptr);
+	if (!ss)
+		return o;
+	EXPECT_TRUE(vmxsim_session_watch(ss, Collect, &l));
+	for (uint64_t t : stops)
+		vmxsim_session_run_until(ss, t);
+	vmxsim_session_close(ss, &o.res);
+	o.lines = l.v;
+	return o;
+}
+
+// The same stops, but at stop `at` a snapshot; the run goes on to the end, comes back, goes on
+// to stop `at + 1`, comes back once more, and only then runs on to its end.
+Outcome WithDetours(const vmxsim_scenario *s, const std::vector<uint64_t> &stops, size_t at)
+{
+	Outcome o;
+	Lines l;
+	vmxsim_run_options opt{};
+	vmxsim_session *ss = vmxsim_session_open(s, &opt, 0);
+	EXPECT_NE(ss, nullptr);
+	if (!ss)
+		return o;
+	EXPECT_TRUE(vmxsim_session_watch(ss, Collect, &l));
+	for (size_t i = 0; i <= at; i++)
+		vmxsim_session_run_until(ss, stops[i]);
+	vmxsim_snapshot *snap = vmxsim_session_snapshot(ss);
+	EXPECT_NE(snap, nullptr);
+	EXPECT_EQ(vmxsim_snapshot_now(snap), vmxsim_session_now(ss));
+	const size_t kept = l.v.size();
+	vmxsim_session_run_until(ss, vmxsim_session_end(ss));
+	EXPECT_TRUE(vmxsim_session_restore(ss, snap));
+	EXPECT_EQ(vmxsim_session_now(ss), vmxsim_snapshot_now(snap));
+	l.v.resize(kept);
+	if (at + 1 < stops.size()) {
+		vmxsim_session_run_until(ss, stops[at + 1]);
+		EXPECT_TRUE(vmxsim_session_restore(ss, snap));
+		l.v.resize(kept);
+	}
+	for (size_t i = at + 1; i < stops.size(); i++)
+		vmxsim_session_run_until(ss, stops[i]);
+	vmxsim_session_close(ss, &o.res);
+	vmxsim_snapshot_free(snap);
+	o.lines = l.v;
+	return o;
+}
+
+class Snapshot : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(Snapshot, ARestoredRunGoesOnAsTheRunThatNeverWentBack)
+{
+	vmxsim_scenario *s = Load(GetParam());
+	ASSERT_NE(s, nullptr);
+	vmxsim_run_options opt{};
+	vmxsim_session *probe = vmxsim_session_open(s, &opt, 0);
+	ASSERT_NE(probe, nullptr);
+	const uint64_t end = vmxsim_session_end(probe);
+	vmxsim_session_close(probe, nullptr);
+	// Stops spread over the run, some inside whatever the processors are busy with.
+	const std::vector<uint64_t> stops = {end / 7, end / 3 + 13, end / 2 + 101, (end * 4) / 5};
+	for (size_t at = 0; at < stops.size(); at++) {
+		Outcome a = Straight(s, stops), b = WithDetours(s, stops, at);
+		ASSERT_GT(a.lines.size(), 10u);
+		EXPECT_EQ(a.lines, b.lines) << GetParam() << ": snapshot at " << stops[at];
+		EXPECT_EQ(a.res.status, b.res.status);
+		EXPECT_EQ(a.res.exits, b.res.exits);
+		EXPECT_EQ(a.res.entries, b.res.entries);
+		EXPECT_EQ(a.res.events, b.res.events);
+		EXPECT_EQ(a.res.violations, b.res.violations);
+		EXPECT_EQ(a.res.expects_failed, b.res.expects_failed);
+	}
+	vmxsim_scenario_free(s);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, Snapshot,
+                         ::testing::Values("hw/apic-timer-periodic.scn",      // bare metal
+                                           "hw/apicv-posted-running.scn",     // bare metal, posted interrupts
+                                           "soft-vnmi/basic.scn",             // kvm-2008, soft vNMI
+                                           "nested/ack-on-exit-modern.scn",   // kvm-modern, nested L1
+                                           "nested/l2-hlt-modern.scn",        // kvm-modern, nested, L2 halts
+                                           "hw/init-sipi-ap.scn",             // two vCPUs, bare metal
+                                           "hw/smp-ipi.scn",                  // two vCPUs, plain L0
+                                           "soft-vnmi/smp-nmi-ipi.scn"));     // several vCPUs under KVM
+
+// One vCPU: the stops make no difference, so the restored run is also the whole run in one go.
+TEST(Snapshot, OneVcpuRestoredIsTheWholeRun)
+{
+	vmxsim_scenario *s = Load("soft-vnmi/basic.scn");
+	ASSERT_NE(s, nullptr);
+	Outcome whole = Straight(s, {}), b = WithDetours(s, {5000, 17000}, 0);
+	EXPECT_EQ(whole.lines, b.lines);
+	vmxsim_scenario_free(s);
+}
+
+// A snapshot goes back only where it came from; a session writing a trace is not saved.
+TEST(Snapshot, RefusedWhereItCannotHold)
+{
+	vmxsim_scenario *s = Load("soft-vnmi/basic.scn");
+	ASSERT_NE(s, nullptr);
+	vmxsim_run_options opt{};
+	vmxsim_session *a = vmxsim_session_open(s, &opt, 0), *b = vmxsim_session_open(s, &opt, 0);
+	ASSERT_NE(a, nullptr);
+	ASSERT_NE(b, nullptr);
+	vmxsim_session_run_until(a, 3000);
+	vmxsim_snapshot *snap = vmxsim_session_snapshot(a);
+	ASSERT_NE(snap, nullptr);
+	EXPECT_FALSE(vmxsim_session_restore(b, snap));
+	EXPECT_FALSE(vmxsim_session_restore(b, nullptr));
+	vmxsim_snapshot_free(snap);
+	vmxsim_snapshot_free(nullptr);
+	vmxsim_session_close(a, nullptr);
+	vmxsim_session_close(b, nullptr);
+
+	std::FILE *f = std::tmpfile();
+	opt.trace = f;
+	vmxsim_session *w = vmxsim_session_open(s, &opt, 0);
+	ASSERT_NE(w, nullptr);
+	EXPECT_EQ(vmxsim_session_snapshot(w), nullptr) << "what the writer wrote cannot be taken back";
+	vmxsim_session_close(w, nullptr);
+	std::fclose(f);
+	vmxsim_scenario_free(s);
+}
+
+} // namespace
