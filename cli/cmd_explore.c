@@ -25,6 +25,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_MERGE,
+	OPT_PLAIN,
 };
 
 #define MAX_JOBS 256
@@ -44,6 +45,8 @@ static const struct cli_option explore_options[] = {
 	{OPT_PROGRESS, "progress", CLI_NO_VALUE, NULL, "draw a progress bar on standard error (default: on a terminal)",
 	 NULL},
 	{OPT_NO_PROGRESS, "no-progress", CLI_NO_VALUE, NULL, "draw no progress bar", NULL},
+	{OPT_PLAIN, "plain", CLI_NO_VALUE, NULL,
+	 "run every point from cycle 0, without branching runs from snapshots: the same report, slower", NULL},
 	{OPT_MERGE, "merge", CLI_NO_VALUE, NULL,
 	 "merge shard reports: the operands are the REPORT files, and the report of the whole space (and its "
 	 "reproducers) comes out",
@@ -150,6 +153,9 @@ static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 			break;
 		case OPT_MERGE:
 			merging = true;
+			break;
+		case OPT_PLAIN:
+			o.plain = true;
 			break;
 		case CLI_OPERAND:
 			operands[n++] = v;

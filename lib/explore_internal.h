@@ -14,6 +14,7 @@
 
 #include "vmxsim/explore.h"
 #include "front/scenario.h"
+#include "model/trace/trace.h"
 
 #define EXPLORE_TARGET_UNITS 256u   /* units the space is cut into, at least, when it is large enough */
 #define EXPLORE_SAMPLE_UNIT 64u     /* sampled runs per unit, at least */
@@ -49,6 +50,7 @@ struct explore_space {
 	uint64_t points;         /* raw points in the space (saturated at UINT64_MAX) */
 	bool mentioned[8];       /* verdict kinds some expectation names */
 	bool reference;          /* run in the reference mode (for the benchmark's ratio) */
+	bool plain;              /* every run from cycle 0, no snapshots (vmxsim_explore_options.plain) */
 	/* Called with each point the walk runs (tests watch the walk with it); may be NULL. */
 	void (*visit)(void *ctx, const uint64_t *value);
 	void *visit_ctx;
@@ -84,9 +86,36 @@ struct explore_judged {
 	uint64_t slack[SCN_MAX_VARS]; /* per dim that collapses, machine_stimulus_slack() */
 };
 
+/* The sink that notes the verdict kinds a run gives. */
+struct explore_verdicts {
+	struct trace_sink base;
+	bool seen[8];
+};
+void explore_verdicts_init(struct explore_verdicts *v);
+/* A run's key (EXPLORE_KEY_MAX bytes): its failed expectations, then the verdicts no expectation names. */
+void explore_key(const struct explore_space *sp, const bool *failed, const bool *seen, char *key);
+
 /* Run the scenario at one point (value NULL: as written); diag may be NULL. */
 void explore_run_point(const struct explore_space *sp, const uint64_t *value, const bool *dropped, FILE *diag,
                        struct explore_judged *out);
+
+/*
+ * Branching from snapshots (explore_branch.c): the runs of one unit share
+ * their prefix. explore_branches: can this space's runs branch? open: the
+ * unit's machine (value: its first point; lo0: the start of its block of
+ * the first arrival time), NULL when it cannot be made - then run point by
+ * point. enter: the walk goes into arrival dim d > nplain with the dims
+ * before it at `value` (the prefix they share, saved). run: the run at
+ * `value`, judged as explore_run_point judges it; false when it could not
+ * branch (run that point from cycle 0).
+ */
+struct explore_branch;
+bool explore_branches(const struct explore_space *sp);
+struct explore_branch *explore_branch_open(const struct explore_space *sp, const uint64_t *value, uint64_t lo0);
+bool explore_branch_enter(struct explore_branch *b, uint32_t d, const uint64_t *value);
+bool explore_branch_run(struct explore_branch *b, const uint64_t *value, struct explore_judged *out);
+uint64_t explore_branch_snapshots(const struct explore_branch *b);
+void explore_branch_close(struct explore_branch *b);
 
 /* One kind of failure, within a unit or in the whole report. */
 struct explore_failure {
@@ -123,6 +152,7 @@ struct explore_unit_result {
 	bool bad;                /* a point the machine refused (the unit stopped there) */
 	uint64_t bad_point[SCN_MAX_VARS];
 	uint64_t runs, points;
+	uint64_t snapshots;      /* states saved to branch from (not in the report: its figures do not depend on it) */
 	struct explore_failure *fail;
 	uint32_t nfail, capfail;
 	struct explore_spans spans;
@@ -145,7 +175,7 @@ bool explore_run_units(const struct explore_space *sp, const struct vmxsim_explo
 
 /* What every unit adds up to, in unit order. */
 struct explore_total {
-	uint64_t units_done, runs, points, failing_runs;
+	uint64_t units_done, runs, points, failing_runs, snapshots;
 	struct explore_failure *fail;  /* in the order their keys first appear */
 	uint32_t nfail;
 	struct explore_spans spans;

@@ -27,6 +27,7 @@ bool explore_total_add(const struct explore_space *sp, struct explore_total *t, 
 {
 	t->units_done++;
 	t->runs += u->runs;
+	t->snapshots += u->snapshots;
 	t->points = explore_add_sat(t->points, u->points);
 	if (u->bad && !t->bad) {
 		t->bad = true;
@@ -74,6 +75,7 @@ void explore_totals_fill(const struct explore_total *t, struct vmxsim_explore_to
 	out->points = t->points;
 	out->runs = t->runs;
 	out->failing_runs = t->failing_runs;
+	out->snapshots = t->snapshots;
 	out->kinds = t->nfail;
 }
 

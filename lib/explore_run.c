@@ -25,15 +25,9 @@
 #include "lib/scenario_run.h"
 #include "model/machine/machine.h"
 
-/* Verdict kinds seen in a run. */
-struct verdicts {
-	struct trace_sink base;
-	bool seen[8];
-};
-
 static void verdicts_emit(struct trace_sink *base, const struct trace_event *ev)
 {
-	struct verdicts *v = (struct verdicts *)base;
+	struct explore_verdicts *v = (struct explore_verdicts *)base;
 	const struct trace_field *f;
 	int k;
 
@@ -44,22 +38,42 @@ static void verdicts_emit(struct trace_sink *base, const struct trace_event *ev)
 		v->seen[k] = true;
 }
 
+void explore_verdicts_init(struct explore_verdicts *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->base.emit = verdicts_emit;
+	/* Only verdicts: what no other sink wants is then never built (the runs stay fast). */
+	v->base.ignore = TRACE_ALL_KINDS & ~TRACE_KIND_BIT(TRACE_VIOLATION);
+}
+
+void explore_key(const struct explore_space *sp, const bool *failed, const bool *seen, char *key)
+{
+	const struct scn_scenario *s = sp->s;
+	size_t len = 0;
+
+	key[0] = 0;
+	/* The key: the expectations that failed, then verdicts no expectation speaks of. */
+	/* EXPLORE_KEY_MAX has room for all of them: no kind is ever cut short. */
+	for (size_t i = 0; i < s->nexpects; i++)
+		if (failed[i])
+			len += (size_t)snprintf(key + len, EXPLORE_KEY_MAX - len, "%sx%zu", len ? "," : "", i);
+	for (int k = 0; k < 8; k++)
+		if (seen[k] && !sp->mentioned[k])
+			len += (size_t)snprintf(key + len, EXPLORE_KEY_MAX - len, "%sv%d", len ? "," : "", k);
+}
+
 void explore_run_point(const struct explore_space *sp, const uint64_t *value, const bool *dropped, FILE *diag,
                        struct explore_judged *out)
 {
 	const struct scn_scenario *s = sp->s;
 	struct run_point pt = {value, dropped};
 	struct run_limits lim = {0, sp->reference, value ? &pt : NULL};
-	struct verdicts vs;
+	struct explore_verdicts vs;
 	bool failed[SCN_MAX_EXPECTS];
 	struct run_handle *h;
-	size_t len = 0;
 
 	memset(out, 0, sizeof(*out));
-	memset(&vs, 0, sizeof(vs));
-	vs.base.emit = verdicts_emit;
-	/* Only verdicts: what no other sink wants is then never built (the runs stay fast). */
-	vs.base.ignore = TRACE_ALL_KINDS & ~TRACE_KIND_BIT(TRACE_VIOLATION);
+	explore_verdicts_init(&vs);
 	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, 0);
 	if (!h || !run_handle_attach(h, &vs.base)) {
 		if (h)
@@ -72,14 +86,7 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 	for (uint32_t j = sp->nplain; j < sp->ndims; j++)
 		out->slack[j] = run_handle_stimulus_slack(h, s->vars[sp->dim[j].var].stimulus);
 	run_close_each(h, NULL, failed);
-	/* The key: the expectations that failed, then verdicts no expectation speaks of. */
-	/* EXPLORE_KEY_MAX has room for all of them: no kind is ever cut short. */
-	for (size_t i = 0; i < s->nexpects; i++)
-		if (failed[i])
-			len += (size_t)snprintf(out->key + len, sizeof(out->key) - len, "%sx%zu", len ? "," : "", i);
-	for (int k = 0; k < 8; k++)
-		if (vs.seen[k] && !sp->mentioned[k])
-			len += (size_t)snprintf(out->key + len, sizeof(out->key) - len, "%sv%d", len ? "," : "", k);
+	explore_key(sp, failed, vs.seen, out->key);
 }
 
 /* Make room for element n of a growing array (*cap elements of `size`); false when out of memory. */
@@ -160,13 +167,15 @@ struct walk {
 	uint64_t lo0, hi0;       /* the unit's block of the first arrival dim */
 	uint64_t combo;          /* the unit's combination of the plain dims */
 	bool halted;             /* stopped, out of memory or a bad point */
+	struct explore_branch *br; /* runs branched from snapshots (explore_branch.c), or NULL: each from cycle 0 */
 };
 
 static bool judge(struct walk *w, struct explore_judged *j)
 {
 	if (w->sp->visit)
 		w->sp->visit(w->sp->visit_ctx, w->value);
-	explore_run_point(w->sp, w->value, NULL, NULL, j);
+	if (!w->br || !explore_branch_run(w->br, w->value, j))
+		explore_run_point(w->sp, w->value, NULL, NULL, j);
 	w->r->runs++;
 	if (j->bad) {
 		w->r->bad = true;
@@ -225,6 +234,10 @@ static void walk_dim(struct walk *w, uint32_t d, uint64_t *reach)
 			if (j.key[0] && explore_has_spans(sp) && !note_span(w, j.key, t, sub[d] < hi ? sub[d] : hi))
 				break;
 		} else {
+			if (w->br && !explore_branch_enter(w->br, d + 1, w->value)) {
+				explore_branch_close(w->br);
+				w->br = NULL;   /* out of memory: the plain walk, run by run */
+			}
 			walk_dim(w, d + 1, sub);
 		}
 		for (uint32_t k = sp->nplain; k < d; k++)
@@ -279,7 +292,14 @@ void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore
 		r->points = w.hi0 - w.lo0 + 1;
 		for (uint32_t d = sp->nplain + 1; d < sp->ndims; d++)
 			r->points = explore_mul_sat(r->points, sp->dim[d].size);
+		/* A brancher that cannot be made (out of memory, a bad point): the plain walk says why. */
+		if (explore_branches(sp))
+			w.br = explore_branch_open(sp, w.value, w.lo0);
 		walk_dim(&w, sp->nplain, reach);
+		if (w.br) {
+			r->snapshots = explore_branch_snapshots(w.br);
+			explore_branch_close(w.br);
+		}
 	}
 	r->done = !w.halted || r->bad;
 }

@@ -86,6 +86,7 @@ bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, 
 	memset(sp, 0, sizeof(*sp));
 	sp->s = s;
 	sp->reference = o->reference;
+	sp->plain = o->plain;
 	if (s->nvars == 0) {
 		fprintf(diag, "%s: nothing to explore: no range (at 5000..9000, work 100..900) and no "
 		        "'choose' in the scenario\n", s->file);

@@ -25,6 +25,7 @@ struct vmxsim_explore_totals {
 	uint64_t runs;           /* runs made: equal arrival times are run once (docs/explore.md) */
 	uint64_t failing_runs;   /* runs that failed */
 	uint32_t kinds;          /* distinct kinds of failure */
+	uint64_t snapshots;      /* machine states saved to branch runs from (0 in the plain walk) */
 };
 
 struct vmxsim_explore_options {
@@ -39,6 +40,12 @@ struct vmxsim_explore_options {
 	const volatile int *stop;/* set (by a signal handler) to stop early; may be NULL */
 	bool reference;          /* every run in the reference mode (slow; for measuring the fast mode) */
 	struct vmxsim_explore_totals *totals; /* filled at the end when not NULL */
+	/*
+	 * Every run from cycle 0, as explore did before it branched runs from
+	 * snapshots (docs/explore.md): the same report, slower; for measuring
+	 * and for checking the branching.
+	 */
+	bool plain;
 };
 
 /*

@@ -97,7 +97,7 @@ TEST_F(CliArgs, EachOptionOfACommandIsInItsHelp)
 	    {"suite", {"--out=DIR", "--plots=DIR", "-U, --context=N"}},
 	    {"list", {"-w, --width=COLS"}},
 	    {"explore", {"--runs=N", "--seed=S", "-j, --jobs=N", "--shard=K/N", "--report=FILE", "--out=DIR",
-	                 "--no-repro", "--progress", "--no-progress", "--merge", "--merge [OPTION]... REPORT..."}},
+	                 "--no-repro", "--progress", "--no-progress", "--merge", "--plain", "--merge [OPTION]... REPORT..."}},
 	    {"diff", {"-U, --context=N", "-t, --tolerance=CYCLES", "A.trace B.trace"}},
 	};
 	for (const auto &e : expected) {
