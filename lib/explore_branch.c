@@ -119,17 +119,26 @@ static uint64_t earliest(const struct explore_space *sp, uint32_t d, uint64_t lo
 	return t;
 }
 
-struct explore_branch *explore_branch_open(const struct explore_space *sp, const uint64_t *value, uint64_t lo0)
+struct explore_branch *explore_branch_open(struct explore_branch *b, const struct explore_space *sp,
+                                           const uint64_t *value, uint64_t lo0)
 {
-	struct explore_branch *b = calloc(1, sizeof(*b));
 	struct run_point pt = {value, NULL};
 	struct run_limits lim = {0, sp->reference, &pt};
 
-	if (!b)
-		return NULL;
+	/* A brancher of an earlier unit keeps its snapshots' memory: a unit's runs are few, its pages many. */
+	if (b) {
+		if (b->h)
+			run_close(b->h, NULL);
+		b->h = NULL;
+	} else {
+		if (!(b = calloc(1, sizeof(*b))))
+			return NULL;
+		for (uint32_t k = 0; k < SCN_MAX_VARS + 2; k++)
+			machine_snapshot_init(&b->level[k].snap);
+	}
 	b->sp = sp;
-	for (uint32_t k = 0; k < SCN_MAX_VARS + 2; k++)
-		machine_snapshot_init(&b->level[k].snap);
+	b->snapshots = 0;
+	b->nlevels = 0;
 	explore_verdicts_init(&b->vs);
 	b->h = run_open(sp->s, NULL, TRACE_FORMAT_TEXT, NULL, &lim, 0);
 	if (!b->h || !run_handle_attach(b->h, &b->vs.base))

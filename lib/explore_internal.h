@@ -104,14 +104,16 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
  * their prefix. explore_branches: can this space's runs branch? open: the
  * unit's machine (value: its first point; lo0: the start of its block of
  * the first arrival time), NULL when it cannot be made - then run point by
- * point. enter: the walk goes into arrival dim d > nplain with the dims
+ * point; `reuse` (or NULL) is the brancher of an earlier unit, whose
+ * memory it keeps (on failure it is freed). enter: the walk goes into arrival dim d > nplain with the dims
  * before it at `value` (the prefix they share, saved). run: the run at
  * `value`, judged as explore_run_point judges it; false when it could not
  * branch (run that point from cycle 0).
  */
 struct explore_branch;
 bool explore_branches(const struct explore_space *sp);
-struct explore_branch *explore_branch_open(const struct explore_space *sp, const uint64_t *value, uint64_t lo0);
+struct explore_branch *explore_branch_open(struct explore_branch *reuse, const struct explore_space *sp,
+                                           const uint64_t *value, uint64_t lo0);
 bool explore_branch_enter(struct explore_branch *b, uint32_t d, const uint64_t *value);
 bool explore_branch_run(struct explore_branch *b, const uint64_t *value, struct explore_judged *out);
 uint64_t explore_branch_snapshots(const struct explore_branch *b);
@@ -166,6 +168,9 @@ void explore_unit_free(struct explore_unit_result *u);
 /* Run unit `u` into r; stops between runs when *stop is set (r->done stays false). */
 void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore_unit_result *r,
                       const volatile int *stop);
+/* The same, keeping the brancher in *keep for the next unit (a worker's; explore_branch_close it at the end). */
+void explore_run_unit_keep(const struct explore_space *sp, uint64_t u, struct explore_unit_result *r,
+                           const volatile int *stop, struct explore_branch **keep);
 
 /* Run the units of this shard on o->jobs threads, with a progress bar if asked. */
 bool explore_run_units(const struct explore_space *sp, const struct vmxsim_explore_options *o,

@@ -255,6 +255,15 @@ static void walk_dim(struct walk *w, uint32_t d, uint64_t *reach)
 void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore_unit_result *r,
                       const volatile int *stop)
 {
+	struct explore_branch *keep = NULL;
+
+	explore_run_unit_keep(sp, u, r, stop, &keep);
+	explore_branch_close(keep);
+}
+
+void explore_run_unit_keep(const struct explore_space *sp, uint64_t u, struct explore_unit_result *r,
+                           const volatile int *stop, struct explore_branch **keep)
+{
 	struct walk w;
 
 	memset(r, 0, sizeof(*r));
@@ -294,12 +303,12 @@ void explore_run_unit(const struct explore_space *sp, uint64_t u, struct explore
 			r->points = explore_mul_sat(r->points, sp->dim[d].size);
 		/* A brancher that cannot be made (out of memory, a bad point): the plain walk says why. */
 		if (explore_branches(sp))
-			w.br = explore_branch_open(sp, w.value, w.lo0);
+			w.br = *keep = explore_branch_open(*keep, sp, w.value, w.lo0);
 		walk_dim(&w, sp->nplain, reach);
-		if (w.br) {
+		if (w.br)
 			r->snapshots = explore_branch_snapshots(w.br);
-			explore_branch_close(w.br);
-		}
+		/* Given up on (out of memory): closed already. */
+		*keep = w.br;
 	}
 	r->done = !w.halted || r->bad;
 }
@@ -320,6 +329,7 @@ struct pool {
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
+	struct explore_branch *keep = NULL;
 
 	for (;;) {
 		uint64_t i = atomic_fetch_add(&p->next, 1);
@@ -328,7 +338,7 @@ static void *worker(void *arg)
 		if (i >= p->ntodo || (p->o->stop && *p->o->stop))
 			break;
 		r = &p->units[p->todo[i]];
-		explore_run_unit(p->sp, p->todo[i], r, p->o->stop);
+		explore_run_unit_keep(p->sp, p->todo[i], r, p->o->stop, &keep);
 		if (!r->done)
 			break;
 		atomic_fetch_add(&p->runs, r->runs);
@@ -337,6 +347,7 @@ static void *worker(void *arg)
 			atomic_fetch_add(&p->failing, r->fail[k].runs);
 		atomic_fetch_add(&p->done, 1);
 	}
+	explore_branch_close(keep);
 	atomic_fetch_sub(&p->running, 1);
 	return NULL;
 }

@@ -84,7 +84,7 @@ uint64_t EveryPointJudgedTheSame(const std::string &text)
 	for (uint64_t combo = 0; combo < s.sp.plain_combos && !::testing::Test::HasFailure(); combo++) {
 		explore_first_point(&s.sp, b.value.data());
 		explore_combo_point(&s.sp, combo, b.value.data());
-		b.br = explore_branch_open(&s.sp, b.value.data(), s.sp.dim[s.sp.nplain].lo);
+		b.br = explore_branch_open(nullptr, &s.sp, b.value.data(), s.sp.dim[s.sp.nplain].lo);
 		EXPECT_NE(b.br, nullptr);
 		if (!b.br)
 			break;
