@@ -24,7 +24,16 @@
  *    process of its own, so the second cannot inherit the first's peak.
  * 4. Exploration: SCENARIOS_DIR/explore/soft-vnmi-nesting.scn, the whole
  *    space on one thread - runs and space points per second - then on two
- *    threads, and again in the reference mode (the ratio, one thread).
+ *    threads, and again in the reference mode (the ratio, one thread);
+ *    then with the plain walk (every run from cycle 0, --plain): the gain
+ *    of branching runs from snapshots on a one-dimensional space.
+ * 5. Branching at scale: SCENARIOS_DIR/explore/large/soft-vnmi-two-nmis.scn
+ *    (378 million points; the plain walk takes most of an hour) on a
+ *    sub-space - its two arrival ranges cut to their first 200 and 400
+ *    cycles (--quick: 20 and 40), written to a temporary file - branched
+ *    and plain, on one and two threads: points, runs, snapshots, wall
+ *    time, the speed-up, and each time scaled by points to the whole
+ *    space (an extrapolation, said as one).
  *
  * Wall time is the only clock here; the model itself never reads one. The
  * benchmark uses only the public API (include/vmxsim/), as an embedder
@@ -183,10 +192,14 @@ static long child_peak_rss(uint64_t cycles)
 	return ru.ru_maxrss;
 }
 
-/* The whole space of an exploration; its wall time and what it covered. The report itself goes to /dev/null. */
-static double explore_all(const char *path, unsigned jobs, bool reference, struct vmxsim_explore_totals *tot)
+/*
+ * The whole space of an exploration (plain: every run from cycle 0); its
+ * wall time and what it covered. The report itself goes to /dev/null.
+ */
+static double explore_walk(const char *path, unsigned jobs, bool reference, bool plain,
+                           struct vmxsim_explore_totals *tot)
 {
-	struct vmxsim_explore_options o = {.jobs = jobs, .reference = reference, .totals = tot};
+	struct vmxsim_explore_options o = {.jobs = jobs, .reference = reference, .totals = tot, .plain = plain};
 	FILE *null = fopen("/dev/null", "w");
 	double t0 = now(), t;
 	int st;
@@ -203,6 +216,77 @@ static double explore_all(const char *path, unsigned jobs, bool reference, struc
 		exit(2);
 	}
 	return t;
+}
+
+static double explore_all(const char *path, unsigned jobs, bool reference, struct vmxsim_explore_totals *tot)
+{
+	return explore_walk(path, jobs, reference, false, tot);
+}
+
+/* The text of a file, with `from` replaced by `to` (each must be there once); NULL if unreadable. */
+static char *file_with(const char *path, const char *const *from, const char *const *to, unsigned n)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL, *out;
+	size_t len = 0;
+	long size;
+
+	if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    !(text = calloc((size_t)size + 1, 1)) || fread(text, 1, (size_t)size, f) != (size_t)size) {
+		if (f)
+			fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	for (unsigned i = 0; i < n; i++) {
+		char *at = strstr(text, from[i]);
+		if (!at || !(out = malloc(strlen(text) + strlen(to[i]) + 1))) {
+			free(text);
+			return NULL;
+		}
+		len = (size_t)(at - text);
+		memcpy(out, text, len);
+		strcpy(out + len, to[i]);
+		strcat(out, at + strlen(from[i]));
+		free(text);
+		text = out;
+	}
+	return text;
+}
+
+static void branching_at_scale(const char *dir, bool quick)
+{
+	const char *from[2] = {"at 3000..9999", "at 11000..20000"};
+	const char *to[2] = {quick ? "at 3000..3019" : "at 3000..3199", quick ? "at 11000..11039" : "at 11000..11399"};
+	const double full_points = 7000.0 * 9001.0 * 6.0;
+	char path[4096], sub[] = "/tmp/vmxsim-bench-XXXXXX.scn";
+	struct vmxsim_explore_totals tot;
+	double t[2][2];   /* [plain][jobs - 1] */
+	char *text;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/explore/large/soft-vnmi-two-nmis.scn", dir);
+	if (!(text = file_with(path, from, to, 2)) || (fd = mkstemps(sub, 4)) < 0 ||
+	    write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0) {
+		fprintf(stderr, "vmxsim_bench: cannot make the sub-space of %s\n", path);
+		exit(2);
+	}
+	free(text);
+	printf("%s, arrival ranges cut to %s and %s:\n", path, to[0] + 3, to[1] + 3);
+	for (int plain = 0; plain < 2; plain++)
+		for (unsigned jobs = 1; jobs <= 2; jobs++) {
+			t[plain][jobs - 1] = explore_walk(sub, jobs, false, plain, &tot);
+			if (jobs == 1)
+				printf("  %s: %" PRIu64 " points, %" PRIu64 " runs, %" PRIu64 " snapshots\n",
+				       plain ? "plain walk" : "branched  ", tot.points, tot.runs, tot.snapshots);
+			printf("    %s, %u thread%s: %8.3f s  %10.0f runs/s; the whole space scaled by points: %.0f s\n",
+			       plain ? "plain   " : "branched", jobs, jobs == 1 ? " " : "s", t[plain][jobs - 1],
+			       (double)tot.runs / t[plain][jobs - 1], t[plain][jobs - 1] * full_points / (double)tot.points);
+		}
+	printf("  speed-up of branching over the plain walk: %.2fx on one thread, %.2fx on two\n", t[1][0] / t[0][0],
+	       t[1][1] / t[0][1]);
+	unlink(sub);
 }
 
 static void explore_rate(const char *dir, bool reference)
@@ -225,6 +309,9 @@ static void explore_rate(const char *dir, bool reference)
 		printf("  reference, one:     %8.3f s  %12.0f runs/s  (the fast mode is %.1fx faster)\n", r,
 		       (double)tot.runs / r, r / one);
 	}
+	double plain = explore_walk(path, 1, false, true, &tot);
+	printf("  plain walk, one:    %8.3f s  %12.0f runs/s  (branching is %.2fx faster)\n", plain,
+	       (double)tot.runs / plain, plain / one);
 }
 
 int main(int argc, char **argv)
@@ -259,5 +346,6 @@ int main(int argc, char **argv)
 	printf("peak RSS, storm with text trace: %ld KiB at %" PRIu64 " cycles, %ld KiB at %" PRIu64 " cycles\n", small,
 	       storm_cycles / 10, large, storm_cycles);
 	explore_rate(dir, !quick);
+	branching_at_scale(dir, quick);
 	return 0;
 }
