@@ -43,6 +43,19 @@ static size_t program_bytes(const struct machine_guest *g)
 	return (g->count ? g->count : 1) * sizeof(struct vmx_insn);
 }
 
+/*
+ * The NMI-nesting monitor's tables have a row per possible vCPU
+ * (MONITOR_MAX_CPUS, 14 KiB); only the machine's vCPUs' rows ever change.
+ */
+static bool nesting_blocks(struct monitor_nmi_nesting *n, uint32_t vcpus, block_fn *fn, void *ctx)
+{
+	return fn(ctx, n, offsetof(struct monitor_nmi_nesting, frame_is_nmi)) &&
+	       fn(ctx, n->frame_is_nmi, vcpus * sizeof(n->frame_is_nmi[0])) &&
+	       fn(ctx, n->depth, vcpus * sizeof(n->depth[0])) &&
+	       fn(ctx, n->nmis_open, vcpus * sizeof(n->nmis_open[0])) &&
+	       fn(ctx, &n->violations, sizeof(n->violations));
+}
+
 /* Every block of the machine but the heap's, in a fixed order; false when fn says stop. */
 static bool each_block(struct machine *m, block_fn *fn, void *ctx)
 {
@@ -59,7 +72,7 @@ static bool each_block(struct machine *m, block_fn *fn, void *ctx)
 		     (!vc->regions || fn(ctx, vc->regions, vc->nregions * sizeof(*vc->regions))) &&
 		     (!vc->l0 || fn(ctx, vc->l0, l0_instance_size(vc->l0)));
 	}
-	return ok && fn(ctx, m->nesting, sizeof(*m->nesting)) && fn(ctx, m->lost, sizeof(*m->lost)) &&
+	return ok && nesting_blocks(m->nesting, cfg->vcpus, fn, ctx) && fn(ctx, m->lost, sizeof(*m->lost)) &&
 	       fn(ctx, m->lost->raised, m->lost->ncpus * sizeof(*m->lost->raised)) &&
 	       fn(ctx, m->lost->delivered, m->lost->ncpus * sizeof(*m->lost->delivered)) &&
 	       fn(ctx, m->lost_inj, sizeof(*m->lost_inj)) &&
