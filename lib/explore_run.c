@@ -302,7 +302,13 @@ void explore_run_unit_keep(const struct explore_space *sp, uint64_t u, struct ex
 		for (uint32_t d = sp->nplain + 1; d < sp->ndims; d++)
 			r->points = explore_mul_sat(r->points, sp->dim[d].size);
 		/* A brancher that cannot be made (out of memory, a bad point): the plain walk says why. */
-		if (explore_branches(sp))
+		/*
+		 * One arrival time: the prefix a unit's runs share ends at its block
+		 * of times, a small part of most runs, and putting a snapshot back
+		 * costs about what building the machine does - the plain walk is as
+		 * fast (docs/PERFORMANCE.md). Branching pays from two on.
+		 */
+		if (explore_branches(sp) && sp->ndims - sp->nplain >= 2)
 			w.br = *keep = explore_branch_open(*keep, sp, w.value, w.lo0);
 		walk_dim(&w, sp->nplain, reach);
 		if (w.br)
