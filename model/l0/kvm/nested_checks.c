@@ -185,10 +185,39 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 }
 
 /* What the processor would answer L1's VMLAUNCH/VMRESUME with this vmcs12 on bare metal. */
+/*
+ * The processor as it would judge this L1's VMCS on bare metal. L1 sets
+ * the must-be-1 control bits that the MSRs it reads name: under an L0 that
+ * offers fewer of them than the processor (3.1's nested_vmx_setup_ctls_msrs
+ * names none of the processor-based ones), its vmcs12 lacks bits that the
+ * same L1 on bare metal would have set, and that is no difference of the
+ * L0's. So the processor's must-be-1 bits count only where L0 offers them
+ * too; what may be 1 stays the processor's.
+ */
+static struct cpu_model processor_for_l1(const struct kvm_vcpu *k)
+{
+	struct cpu_model m = k->b.env.lp->model;
+	const struct vmx_caps off = nested_offered_caps(k);
+
+#define MUST_BE_1_AS_OFFERED(f) m.caps.f &= ~(uint64_t)(uint32_t)~off.f
+	MUST_BE_1_AS_OFFERED(pinbased_ctls);
+	MUST_BE_1_AS_OFFERED(procbased_ctls);
+	MUST_BE_1_AS_OFFERED(procbased_ctls2);
+	MUST_BE_1_AS_OFFERED(exit_ctls);
+	MUST_BE_1_AS_OFFERED(entry_ctls);
+	MUST_BE_1_AS_OFFERED(true_pinbased_ctls);
+	MUST_BE_1_AS_OFFERED(true_procbased_ctls);
+	MUST_BE_1_AS_OFFERED(true_exit_ctls);
+	MUST_BE_1_AS_OFFERED(true_entry_ctls);
+#undef MUST_BE_1_AS_OFFERED
+	return m;
+}
+
 static void processor_verdict(const struct kvm_vcpu *k, bool launch, struct nested_entry_verdict *out)
 {
 	const struct vmcs *v12 = k->vmcs12;
-	const struct cpu_model *m = &k->b.env.lp->model;
+	const struct cpu_model hw = processor_for_l1(k);
+	const struct cpu_model *m = &hw;
 	const char *check = NULL;
 	uint32_t qual = 0;
 
