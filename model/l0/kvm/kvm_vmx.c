@@ -81,10 +81,15 @@ void enable_irq_window(struct kvm_vcpu *k, const char *why)
 	/*
 	 * The 2011 patch: L2 runs and L1 intercepts interrupts - a window in
 	 * vmcs02 would mean nothing to L1, so nothing is armed and the
-	 * interrupt waits for L2's next exit (H-N2 made that an immediate exit).
+	 * interrupt waits for L2's next exit. H-N2 (d6185f20): the refusal was
+	 * nested_run_pending's, so L2 is entered with an immediate exit and the
+	 * interrupt exit to L1 is emulated right after it (vmx-rules.md §4).
 	 */
-	if (k->guest_mode && k->era->nested_idt_via_vmcs12 && nested_exit_on_intr(k))
+	if (k->guest_mode && k->era->nested_idt_via_vmcs12 && nested_exit_on_intr(k)) {
+		if (k->era->nested_immediate_exit && k->nested_run_pending && k->sw_run_pending_check)
+			request_immediate_exit(k, "irq", "nested_run_pending: immediate exit after L1's entry");
 		return;
+	}
 	l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, true, "irq-window-on", why);
 }
 
