@@ -110,7 +110,9 @@ bool machine_snapshot_put(struct machine_snapshot *s, const void *p, size_t len)
 		s->bytes = b;
 		s->cap = cap;
 	}
-	memcpy(s->bytes + s->len, p, len);
+	/* An empty block (an array of no elements) may be NULL: nothing to copy. */
+	if (len)
+		memcpy(s->bytes + s->len, p, len);
 	s->len += len;
 	return true;
 }
@@ -119,7 +121,8 @@ bool machine_snapshot_get(const struct machine_snapshot *s, size_t *at, void *p,
 {
 	if (*at + len > s->len)
 		return false;
-	memcpy(p, s->bytes + *at, len);
+	if (len)
+		memcpy(p, s->bytes + *at, len);
 	*at += len;
 	return true;
 }
