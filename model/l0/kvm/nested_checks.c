@@ -269,6 +269,9 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
 	if (!k->era->nested_ack_offered && kvm->kind == NESTED_ENTRY_VMFAIL && hw.kind == NESTED_ENTRY_OK &&
 	    (vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT))
 		why = "L0 offers L1 no acknowledge interrupt on exit";
+	else if (k->era->nested_caps_3_1 && kvm->kind == NESTED_ENTRY_VMFAIL &&
+	         kvm->code == VMXERR_ENTRY_INVALID_CONTROL_FIELD)   /* the processor's controls check passed */
+		why = "L0 offers L1 fewer controls than the processor has (3.1's nested_vmx_setup_ctls_msrs)";
 	else if (!k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_OK)
 		why = "the 2011 code did not check this";
 	else if (!k->era->nested_checks_all_controls)
