@@ -47,12 +47,9 @@ static void feed_emit(struct trace_sink *base, const struct trace_event *ev)
 			ok = vmxsim_stat_table_entry(f->t, ev->cpu, ev->cpu, ns, ev->cycle);
 		break;
 	case TRACE_VMEXIT: {
-		int basic = sink_exit_reason_number(trace_field_s(ev, "reason"));
-		uint32_t reason = basic < 0 ? VMX_EXIT_REASON_BASIC_MASK : (uint32_t)basic;
-		if (trace_field_u(ev, "failed_vmentry", 0)) {
-			reason |= VMX_EXIT_REASONS_FAILED_VMENTRY;
+		uint32_t reason = sink_exit_reason_full(ev);
+		if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
 			ok = vmxsim_stat_table_entry(f->t, ev->cpu, ev->cpu, ns, ev->cycle);
-		}
 		ok = ok && vmxsim_stat_table_exit(f->t, ev->cpu, reason, ns, ev->cycle);
 		break;
 	}

@@ -239,14 +239,14 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 /*
  * The VM-entry checks on the host-state area (SDM 26.2.2-26.2.4) the model
  * can make: false with the check that failed, as VMfailValid 8 reports it.
- * Pure; kvm-modern runs it on vmcs12 (nested_vmx_check_host_state).
+ * Pure, so that software models can run it on a VMCS of their own.
  */
 bool vmx_entry_check_host_state(const struct vmcs *v, const char **failed);
 
 /*
  * The VMCS link pointer check of the guest-state checks (26.3.1.5): false
- * with qualification 4 (R26). Pure; KVM makes it before its other guest
- * checks, the processor model after them.
+ * with qualification 4 (R26). Pure and separate from the other guest-state
+ * checks, which the processor makes before it.
  */
 bool vmx_entry_check_vmcs_link_pointer(const struct vmcs *v, const char **failed, uint32_t *qual);
 

@@ -126,15 +126,6 @@ static void model_only(struct kvm_tp_rec *out, unsigned *n, const struct trace_e
 	}
 }
 
-/* The full exit reason: the basic reason, bit 31 for a failed entry. */
-static uint64_t exit_reason(const struct trace_event *ev)
-{
-	int basic = sink_exit_reason_number(trace_field_s(ev, "reason"));
-	uint64_t r = basic < 0 ? VMX_EXIT_REASON_BASIC_MASK : (uint64_t)basic;
-
-	return r | (trace_field_u(ev, "failed_vmentry", 0) ? VMX_EXIT_REASONS_FAILED_VMENTRY : 0);
-}
-
 static void entry(struct kvm_tp_rec *out, unsigned *n, const struct trace_event *ev)
 {
 	struct kvm_tp_rec *r = rec(out, n, KVM_TP_ENTRY);
@@ -159,7 +150,7 @@ static void vmexit(struct kvm_tp_state *st, struct kvm_tp_rec *out, unsigned *n,
 	if (failed)
 		entry(out, n, ev);
 	r = rec(out, n, KVM_TP_EXIT);
-	r->v[0] = exit_reason(ev);
+	r->v[0] = sink_exit_reason_full(ev);
 	r->v[1] = rip;
 	r->v[2] = KVM_ISA_VMX;
 	r->v[3] = qual;
@@ -173,7 +164,7 @@ static void vmexit(struct kvm_tp_state *st, struct kvm_tp_rec *out, unsigned *n,
 		return;
 	r = rec(out, n, KVM_TP_NESTED_VMEXIT);
 	r->v[0] = rip;
-	r->v[1] = exit_reason(ev);
+	r->v[1] = sink_exit_reason_full(ev);
 	r->v[2] = qual;
 	r->v[3] = idt;
 	r->v[4] = intr;
@@ -186,7 +177,7 @@ static void nested_vmexit_inject(struct kvm_tp_rec *out, unsigned *n, const stru
 {
 	struct kvm_tp_rec *r = rec(out, n, KVM_TP_NESTED_VMEXIT_INJECT);
 
-	r->v[0] = exit_reason(ev);
+	r->v[0] = sink_exit_reason_full(ev);
 	r->v[1] = trace_field_u(ev, "qual", 0);
 	r->v[2] = trace_field_u(ev, "idt_vectoring", 0);
 	r->v[3] = trace_field_u(ev, "intr_info", 0);

@@ -167,3 +167,11 @@ const char *sink_u128_dec(unsigned __int128 v, char *buf, size_t n)
 	} while (v && i > 0);
 	return buf + i;
 }
+
+uint32_t sink_exit_reason_full(const struct trace_event *ev)
+{
+	int basic = sink_exit_reason_number(trace_field_s(ev, "reason"));
+	uint32_t r = basic < 0 ? VMX_EXIT_REASON_BASIC_MASK : (uint32_t)basic;
+
+	return r | (trace_field_u(ev, "failed_vmentry", 0) ? VMX_EXIT_REASONS_FAILED_VMENTRY : 0);
+}

@@ -36,6 +36,9 @@ unsigned sink_blocking_bits(const char *state);
 /* Basic exit-reason number of a vmexit's reason= ("NMI_WINDOW" or "0x45"); -1 if neither. */
 int sink_exit_reason_number(const char *reason);
 
+/* A vmexit event's full exit reason: the basic reason (bits 15:0 all set when unknown), bit 31 for a failed entry. */
+uint32_t sink_exit_reason_full(const struct trace_event *ev);
+
 /*
  * Pending NMIs and interrupts of one vCPU, per level:
  *   raised  by `stimulus` at its level (0 = the pins, 1/2 = an event for

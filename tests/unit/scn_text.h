@@ -15,8 +15,12 @@
 #include <sstream>
 #include <string>
 
+#include <initializer_list>
+#include <vector>
+
 #include "front/scenario.h"
 #include "lib/scenario_run.h"
+#include "vmxsim/equiv.h"
 
 /* The text of a shipped scenario, by its path under scenarios/ ("" if unreadable). */
 inline std::string ShippedScenario(const std::string &rel)
@@ -33,6 +37,42 @@ inline std::string WithL0Line(std::string text, const std::string &l0)
 	size_t at = text.find("\nl0 ");
 	size_t eol = text.find('\n', at + 1);
 	return text.replace(at + 1, eol - at - 1, "l0      " + l0);
+}
+
+/* Lines of a text trace holding every one of the pieces, in trace order. */
+inline std::vector<std::string> TraceLinesWith(const std::string &trace, std::initializer_list<const char *> pieces)
+{
+	std::vector<std::string> out;
+	std::istringstream in(trace);
+	std::string line;
+	while (std::getline(in, line)) {
+		bool all = true;
+		for (const char *p : pieces)
+			all = all && line.find(p) != std::string::npos;
+		if (all)
+			out.push_back(line);
+	}
+	return out;
+}
+
+/* vmxsim_equiv on a scenario text (written to a temporary file): its return code and its report. */
+inline int EquivText(const std::string &text, std::string *report)
+{
+	char path[] = "/tmp/vmxsim-equiv-XXXXXX.scn";
+	int fd = mkstemps(path, 4);
+	EXPECT_GE(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	std::fputs(text.c_str(), f);
+	std::fclose(f);
+	char *buf = nullptr;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int rc = vmxsim_equiv(path, out, stderr);
+	std::fclose(out);
+	*report = std::string(buf ? buf : "", len);
+	std::free(buf);
+	std::remove(path);
+	return rc;
 }
 
 /* A scenario parsed from text; s is NULL and err filled on an error. */

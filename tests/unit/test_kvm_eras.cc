@@ -18,22 +18,6 @@
 
 namespace {
 
-/* Lines of the text trace holding every one of the pieces. */
-std::vector<std::string> Lines(const std::string &trace, std::initializer_list<const char *> pieces)
-{
-	std::vector<std::string> out;
-	std::istringstream in(trace);
-	std::string line;
-	while (std::getline(in, line)) {
-		bool all = true;
-		for (const char *p : pieces)
-			all = all && line.find(p) != std::string::npos;
-		if (all)
-			out.push_back(line);
-	}
-	return out;
-}
-
 }  // namespace
 
 /* Item 5: the event cut short in L2 reaches L1 in vmcs12 only; nothing is injected into L1, no entry fails. */
@@ -41,10 +25,10 @@ TEST(Kvm2011Nested, EventCutShortIsNotInjectedIntoL1)
 {
 	ScnRun r = RunScenarioText(ShippedScenario("nested/exit-during-delivery.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	EXPECT_TRUE(Lines(r.trace, {"failed_vmentry"}).empty()) << r.trace;
-	EXPECT_TRUE(Lines(r.trace, {"L0 inject", "vector=49"}).empty()) << r.trace;
-	EXPECT_EQ(Lines(r.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", "idt_vectoring=0x80000031"}).size(), 1u);
-	EXPECT_EQ(Lines(r.trace, {"L1 deliver", "vector=32"}).size(), 1u) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"failed_vmentry"}).empty()) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"L0 inject", "vector=49"}).empty()) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", "idt_vectoring=0x80000031"}).size(), 1u);
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 deliver", "vector=32"}).size(), 1u) << r.trace;
 }
 
 /* Item 5: an L1 interrupt due while L2's event is being re-injected is not held back by L0's queue. */
@@ -52,11 +36,11 @@ TEST(Kvm2011Nested, L1InterruptNotLostBehindReinjection)
 {
 	ScnRun r = RunScenarioText(ShippedScenario("nested/reinject-with-l1-irq.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	EXPECT_EQ(Lines(r.trace, {"L1 deliver", "vector=32"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 deliver", "vector=32"}).size(), 1u) << r.trace;
 	/* 3.1's prepare_vmcs12 copies vmcs02's stale IDT-vectoring into the emulated exit (what H-N4 later refused). */
-	EXPECT_EQ(Lines(r.trace, {"L1 nested_exit", "reason=EXTERNAL_INTERRUPT", "intr_info=0x00000000",
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 nested_exit", "reason=EXTERNAL_INTERRUPT", "intr_info=0x00000000",
 	                          "idt_vectoring=0x80000031"}).size(), 1u) << r.trace;
-	EXPECT_TRUE(Lines(r.trace, {"lost_event"}).empty()) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"lost_event"}).empty()) << r.trace;
 }
 
 /* Item 5: with no exit to L1, the next entry to L2 takes the event back from vmcs12. */
@@ -64,9 +48,9 @@ TEST(Kvm2011Nested, EventGoesBackIntoL2FromVmcs12)
 {
 	ScnRun r = RunScenarioText(ShippedScenario("nested/reinject-from-vmcs12.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	EXPECT_EQ(Lines(r.trace, {"L0 inject", "vector=49", "why=reinjected"}).size(), 1u) << r.trace;
-	EXPECT_EQ(Lines(r.trace, {"L2 deliver", "vector=49"}).size(), 1u) << r.trace;
-	EXPECT_TRUE(Lines(r.trace, {"nested_exit"}).empty()) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 inject", "vector=49", "why=reinjected"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L2 deliver", "vector=49"}).size(), 1u) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"nested_exit"}).empty()) << r.trace;
 }
 
 /* Item 6: L1 reads 3.1's nested_vmx_setup_ctls_msrs(): no preemption timer, only host address-space size on exit. */
@@ -74,16 +58,16 @@ TEST(Kvm2011Nested, OffersThe31Controls)
 {
 	ScnRun r = RunScenarioText(ShippedScenario("nested/offered-caps-2011.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	EXPECT_EQ(Lines(r.trace, {"L1 record", "rax=0x3f00000016", "rcx=0x0", "rbx=0x20000000000"}).size(), 1u)
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rax=0x3f00000016", "rcx=0x0", "rbx=0x20000000000"}).size(), 1u)
 		<< r.trace;
-	EXPECT_EQ(Lines(r.trace, {"L1 nested_exit", "reason=VMCALL"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 nested_exit", "reason=VMCALL"}).size(), 1u) << r.trace;
 }
 
 /* Item 6: kvm-modern still offers the processor's controls, acknowledge interrupt on exit among them. */
 TEST(Kvm2011Nested, ModernOffersTheProcessorsExitControls)
 {
 	ScnRun r = RunScenarioText(WithL0Line(ShippedScenario("nested/offered-caps-2011.scn"), "kvm-modern"));
-	auto rec = Lines(r.trace, {"L1 record"});
+	auto rec = TraceLinesWith(r.trace, {"L1 record"});
 	ASSERT_EQ(rec.size(), 1u) << r.trace;
 	EXPECT_EQ(rec[0].find("rbx=0x20000000000 "), std::string::npos) << rec[0];
 }
@@ -93,20 +77,20 @@ TEST(Kvm2011Injection, NoUserspaceWindowAndWindowAfterInjection)
 {
 	ScnRun r = RunScenarioText(ShippedScenario("soft-vnmi/userspace-nmi-2011.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	EXPECT_TRUE(Lines(r.trace, {"KVM_EXIT_NMI_WINDOW_OPEN"}).empty()) << r.trace;
-	EXPECT_TRUE(Lines(r.trace, {"request_nmi_window"}).empty()) << r.trace;
-	auto inj = Lines(r.trace, {"L0 inject", "type=nmi"});
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"KVM_EXIT_NMI_WINDOW_OPEN"}).empty()) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"request_nmi_window"}).empty()) << r.trace;
+	auto inj = TraceLinesWith(r.trace, {"L0 inject", "type=nmi"});
 	ASSERT_EQ(inj.size(), 2u) << r.trace;
 	/* vcpu_enter_guest(): nmi_pending was read before inject_pending_event(), so the window follows the injection. */
 	std::string at = inj[0].substr(0, inj[0].find(" cpu0"));
-	EXPECT_EQ(Lines(r.trace, {at.c_str(), "irq-window-on", "NMI pending"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {at.c_str(), "irq-window-on", "NMI pending"}).size(), 1u) << r.trace;
 }
 
 /* Item 6: the timeout warning carries 3.1's function name. */
 TEST(Kvm2011Injection, TimeoutWarningNamesVmxHandleExit)
 {
 	ScnRun r = RunScenarioText(WithL0Line(ShippedScenario("soft-vnmi/timeout-1s.scn"), "kvm-2011"));
-	auto w = Lines(r.trace, {"L0 warning"});
+	auto w = TraceLinesWith(r.trace, {"L0 warning"});
 	ASSERT_FALSE(w.empty()) << r.trace;
 	EXPECT_NE(w[0].find("msg=\"vmx_handle_exit: Breaking out of NMI-blocked state"), std::string::npos) << w[0];
 }
@@ -116,9 +100,9 @@ TEST(Kvm2008Irqchip, UserspaceIrqchipRearmsWindowWhileSoftBlocked)
 {
 	ScnRun r = RunScenarioText(ShippedScenario("soft-vnmi/userspace-irqchip.scn"));
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	EXPECT_EQ(Lines(r.trace, {"irq-window-on", "armed at every entry"}).size(), 1u) << r.trace;
-	EXPECT_EQ(Lines(r.trace, {"vmexit", "reason=INTERRUPT_WINDOW"}).size(), 1u) << r.trace;
-	EXPECT_EQ(Lines(r.trace, {"soft_vnmi", "blocked=0"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"irq-window-on", "armed at every entry"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"vmexit", "reason=INTERRUPT_WINDOW"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"soft_vnmi", "blocked=0"}).size(), 1u) << r.trace;
 }
 
 /* Item 7: the in-kernel routine arms nothing with no NMI pending: the flag stays set. */
@@ -129,8 +113,8 @@ TEST(Kvm2008Irqchip, InKernelIrqchipArmsNoWindowWithoutPendingNmi)
 	text.replace(text.find("expect count exit INTERRUPT_WINDOW == 1"), 39, "expect count exit INTERRUPT_WINDOW == 0");
 	ScnRun r = RunScenarioText(text);
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	EXPECT_TRUE(Lines(r.trace, {"irq-window-on"}).empty()) << r.trace;
-	EXPECT_TRUE(Lines(r.trace, {"soft_vnmi", "blocked=0"}).empty()) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"irq-window-on"}).empty()) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"soft_vnmi", "blocked=0"}).empty()) << r.trace;
 }
 
 /* Item 7: only kvm-2008 has the userspace-irqchip routine; the other eras refuse the switch loudly. */
@@ -146,15 +130,15 @@ TEST(Kvm2008Irqchip, OtherErasRefuseTheSwitch)
 TEST(Kvm2008Irqchip, InKernelRoutineIgnoresRequestNmiWindow)
 {
 	ScnRun r = RunScenarioText(WithL0Line(ShippedScenario("soft-vnmi/userspace-window.scn"), "kvm-2008"));
-	EXPECT_TRUE(Lines(r.trace, {"user space waits to inject an NMI"}).empty()) << r.trace;
-	EXPECT_TRUE(Lines(r.trace, {"KVM_EXIT_NMI_WINDOW_OPEN"}).empty()) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"user space waits to inject an NMI"}).empty()) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"KVM_EXIT_NMI_WINDOW_OPEN"}).empty()) << r.trace;
 }
 
 /* Item 7: the 2008 timeout warning carries its kvm_handle_exit: prefix. */
 TEST(Kvm2008Irqchip, TimeoutWarningNamesKvmHandleExit)
 {
 	ScnRun r = RunScenarioText(ShippedScenario("soft-vnmi/timeout-1s.scn"));
-	auto w = Lines(r.trace, {"L0 warning"});
+	auto w = TraceLinesWith(r.trace, {"L0 warning"});
 	ASSERT_FALSE(w.empty()) << r.trace;
 	EXPECT_NE(w[0].find("msg=\"kvm_handle_exit: Breaking out of NMI-blocked state on VCPU 0 after 1 s timeout\""),
 	          std::string::npos) << w[0];

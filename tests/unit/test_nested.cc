@@ -50,26 +50,6 @@ uint64_t FirstDelivery(const std::string &text, int vector, int level)
 	return 0;
 }
 
-/* vmxsim_equiv on a scenario text: its return code and its report. */
-int Equiv(const std::string &text, std::string *report)
-{
-	char path[] = "/tmp/vmxsim-equiv-XXXXXX.scn";
-	int fd = mkstemps(path, 4);
-	EXPECT_GE(fd, 0);
-	FILE *f = fdopen(fd, "w");
-	std::fputs(text.c_str(), f);
-	std::fclose(f);
-	char *buf = nullptr;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	int rc = vmxsim_equiv(path, out, stderr);
-	std::fclose(out);
-	*report = std::string(buf ? buf : "", len);
-	std::free(buf);
-	std::remove(path);
-	return rc;
-}
-
 }  // namespace
 
 /* The re-arm of KVM_REQ_EVENT after nested_run_pending bounds the delay to L2's next exit. */
@@ -95,7 +75,7 @@ TEST(NestedAblation, RunPendingCheckKeepsL1sInjection)
 TEST(NestedEquiv, Kvm2011LongRunningL2IsReported)
 {
 	std::string report;
-	EXPECT_EQ(Equiv(ShippedScenario("nested/l2-long-run.scn"), &report), 1);
+	EXPECT_EQ(EquivText(ShippedScenario("nested/l2-long-run.scn"), &report), 1);
 	EXPECT_NE(report.find("difference at its event 1"), std::string::npos) << report;
 	EXPECT_NE(report.find("bare       cycle 1500 cpu0 exit EXTERNAL_INTERRUPT"), std::string::npos) << report;
 	EXPECT_NE(report.find("under L0   (nothing more)"), std::string::npos) << report;
@@ -105,7 +85,7 @@ TEST(NestedEquiv, Kvm2011LongRunningL2IsReported)
 TEST(NestedEquiv, Kvm2011AckOnExitIsReported)
 {
 	std::string report;
-	EXPECT_EQ(Equiv(ShippedScenario("nested/ack-on-exit.scn"), &report), 0);
+	EXPECT_EQ(EquivText(ShippedScenario("nested/ack-on-exit.scn"), &report), 0);
 	EXPECT_NE(report.find("then a documented difference of its L0"), std::string::npos) << report;
 	EXPECT_NE(report.find("VMLAUNCH/VMRESUME failed, error 7"), std::string::npos) << report;
 	EXPECT_NE(report.find("intr_info=0x80000020"), std::string::npos) << report;
@@ -124,7 +104,7 @@ TEST(NestedEquiv, EveryNestedScenarioUnderKvmModern)
 	    "vmcs12-invalid-host-rip.scn", "vmcs12-invalid-link-pointer.scn"};
 	for (const std::string &f : files) {
 		std::string report;
-		EXPECT_EQ(Equiv(WithL0Line(ShippedScenario("nested/" + f), "kvm-modern"), &report), 0) << f << ": " << report;
+		EXPECT_EQ(EquivText(WithL0Line(ShippedScenario("nested/" + f), "kvm-modern"), &report), 0) << f << ": " << report;
 	}
 }
 
@@ -133,7 +113,7 @@ TEST(NestedEquiv, Kvm2011MatchesWhereItShould)
 {
 	for (const char *f : {"walkthrough.scn", "run-pending.scn", "no-exit-on-intr.scn", "exit-during-delivery.scn"}) {
 		std::string report;
-		EXPECT_EQ(Equiv(ShippedScenario(std::string("nested/") + f), &report), 0) << f << ": " << report;
+		EXPECT_EQ(EquivText(ShippedScenario(std::string("nested/") + f), &report), 0) << f << ": " << report;
 	}
 }
 
@@ -142,7 +122,7 @@ TEST(NestedEquiv, Kvm2011DifferencesAreAllReported)
 {
 	for (const char *f : {"l2-long-run.scn", "l2-hlt.scn", "window-armed-at-launch.scn"}) {
 		std::string report;
-		EXPECT_EQ(Equiv(ShippedScenario(std::string("nested/") + f), &report), 1) << f << ": " << report;
+		EXPECT_EQ(EquivText(ShippedScenario(std::string("nested/") + f), &report), 1) << f << ": " << report;
 		EXPECT_NE(report.find("difference at its event"), std::string::npos) << f << ": " << report;
 	}
 	/* ack-on-exit.scn, the one the 2011 code makes on purpose, is Kvm2011AckOnExitIsReported. */
@@ -162,8 +142,8 @@ TEST(NestedEquiv, InvalidInjectionInVmcs12ByEra)
 {
 	const std::string text = ShippedScenario("hw/vmx-capabilities-nehalem.scn");
 	std::string report;
-	EXPECT_EQ(Equiv(WithL0Line(text, "kvm-modern"), &report), 0) << report;
-	EXPECT_EQ(Equiv(WithL0Line(text, "kvm-2011"), &report), 0) << report;
+	EXPECT_EQ(EquivText(WithL0Line(text, "kvm-modern"), &report), 0) << report;
+	EXPECT_EQ(EquivText(WithL0Line(text, "kvm-2011"), &report), 0) << report;
 	EXPECT_NE(report.find("documented difference of its L0 (docs/nested.md): kvm-2011: the 2011 code did not check "
 	                      "this; the processor fails with VMfailValid 7"),
 	          std::string::npos)

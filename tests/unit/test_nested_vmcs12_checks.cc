@@ -67,26 +67,6 @@ std::string Vmcs12Scenario(const Vmcs12Case &c, const std::string &l0)
 	return s.str();
 }
 
-/* vmxsim_equiv on a scenario text: its return code and its report. */
-int EquivText(const std::string &text, std::string *report)
-{
-	char path[] = "/tmp/vmxsim-vmcs12-XXXXXX.scn";
-	int fd = mkstemps(path, 4);
-	EXPECT_GE(fd, 0);
-	FILE *f = fdopen(fd, "w");
-	std::fputs(text.c_str(), f);
-	std::fclose(f);
-	char *buf = nullptr;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	int rc = vmxsim_equiv(path, out, stderr);
-	std::fclose(out);
-	*report = std::string(buf ? buf : "", len);
-	std::free(buf);
-	std::remove(path);
-	return rc;
-}
-
 /* The text after the level of each trace line whose event is `event`, the cycle and vCPU cut off. */
 std::string Lines(const std::string &trace, const std::string &event)
 {
