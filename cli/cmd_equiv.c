@@ -15,10 +15,7 @@ static const struct cli_option equiv_options[] = {
 	{OPT_L0, "l0", CLI_VALUE, "NAME",
 	 "FILE.scn runs on bare metal ('l0 none', a kvm-unit-tests port): run its L1 also under the nested L0 NAME "
 	 "(kvm-2011, kvm-modern, ...) and compare", NULL},
-	{OPT_PROGRESS, "progress", CLI_NO_VALUE, NULL,
-	 "show the cycle reached on standard error while a run takes longer than a second (default: on a terminal)",
-	 NULL},
-	{OPT_NO_PROGRESS, "no-progress", CLI_NO_VALUE, NULL, "show no progress", NULL},
+	CLI_PROGRESS_OPTIONS(OPT_PROGRESS, OPT_NO_PROGRESS),
 	{0, NULL, CLI_NO_VALUE, NULL, NULL, NULL},
 };
 

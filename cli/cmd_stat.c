@@ -27,10 +27,7 @@ static const struct cli_option stat_options[] = {
 	 "three columns more after perf's: the min, max and average cycles (a scenario only: a trace.dat has no "
 	 "cycles)",
 	 NULL},
-	{OPT_PROGRESS, "progress", CLI_NO_VALUE, NULL,
-	 "show the cycle reached on standard error while a run takes longer than a second (default: on a terminal)",
-	 NULL},
-	{OPT_NO_PROGRESS, "no-progress", CLI_NO_VALUE, NULL, "show no progress", NULL},
+	CLI_PROGRESS_OPTIONS(OPT_PROGRESS, OPT_NO_PROGRESS),
 	{0, NULL, CLI_NO_VALUE, NULL, NULL, NULL},
 };
 

@@ -33,17 +33,21 @@ const volatile sig_atomic_t *cli_catch_interrupts(void);
 bool cli_trace_limit(const struct cli_command *cmd, const char *value, uint64_t *bytes);
 
 /* The option rows run and check share: --max-trace, --progress, --no-progress. */
+/* --progress and --no-progress of a command that runs scenarios (the library's progress line). */
+#define CLI_PROGRESS_OPTIONS(progress_id, no_progress_id)                                                       \
+	{(progress_id), "progress", CLI_NO_VALUE, NULL,                                                              \
+	 "show the cycle reached on standard error while a run takes longer than a second (default: on a "          \
+	 "terminal)",                                                                                                \
+	 NULL},                                                                                                      \
+	{                                                                                                            \
+		(no_progress_id), "no-progress", CLI_NO_VALUE, NULL, "show no progress", NULL                          \
+	}
+
 #define CLI_RUN_LIMIT_OPTIONS(max_id, progress_id, no_progress_id)                                              \
 	{(max_id), "max-trace", CLI_VALUE, "SIZE",                                                                   \
 	 "stop the run when its trace file grows past SIZE bytes (K, M, G: binary units; 'none': no limit; "        \
 	 "default 1G); a pipe or terminal is not measured",                                                          \
 	 NULL},                                                                                                      \
-	    {(progress_id), "progress", CLI_NO_VALUE, NULL,                                                          \
-	     "show the cycle reached on standard error while a run takes longer than a second (default: on a "      \
-	     "terminal)",                                                                                            \
-	     NULL},                                                                                                  \
-	{                                                                                                            \
-		(no_progress_id), "no-progress", CLI_NO_VALUE, NULL, "show no progress", NULL                          \
-	}
+	    CLI_PROGRESS_OPTIONS(progress_id, no_progress_id)
 
 #endif
