@@ -157,6 +157,19 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 			return false;
 		}
 		s->l0.name = l0;
+		/*
+		 * Under an L0 an L2 block's `stack-unmapped` is L0's memory (its
+		 * EPT violation is L0's own exit, which L1 never sees); here the
+		 * file means L1's EPT, which the nested L0s do not emulate.
+		 */
+		for (size_t i = 0; i < s->nguests; i++)
+			if (s->guests[i].stack_unmapped) {
+				fprintf(diag, "%s:%u:%u: not modelled: --l0 with 'stack-unmapped': on bare metal it unmaps L2's "
+				              "stack in the EPT of L1's VMCS, and the nested L0s do not emulate L1's EPT\n",
+				        s->file, s->guests[i].stack_unmapped_loc.line, s->guests[i].stack_unmapped_loc.col);
+				scn_free(s);
+				return false;
+			}
 	} else if (!strcmp(s->l0.name, "none") && !l0) {
 		fprintf(diag, "%s:%u:%u: equiv compares a nested L0 with bare metal; this scenario already runs on "
 		              "bare metal ('l0 none')\n", s->file, s->l0.loc.line, s->l0.loc.col);
@@ -173,6 +186,13 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 			if (s->stimuli[i].level != SCN_L0)
 				s->stimuli[kept++] = s->stimuli[i];
 		s->nstimuli = kept;
+		/*
+		 * Nor does L0's memory: an L2 block's `stack-unmapped` is an EPT
+		 * violation L0 handles and L1 never sees (but in time). On bare
+		 * metal the line would be L1's EPT, a fault L1 sees: dropped.
+		 */
+		for (size_t i = 0; i < s->nguests; i++)
+			s->guests[i].stack_unmapped = false;
 	}
 	r->base.emit = record;
 	r->bare = bare;

@@ -111,6 +111,12 @@ struct l0_variant {
 	 * it puts the processor's; NULL means the processor's.
 	 */
 	void (*offered_caps)(const struct cpu_model *cpu, struct vmx_caps *caps);
+	/*
+	 * The cycle at which a blocked vCPU's L0 wants to run again by itself
+	 * (a host timer: the hrtimer that emulates L1's preemption timer while
+	 * L2 waits in an emulated HLT), or UINT64_MAX; NULL means never.
+	 */
+	uint64_t (*wake_deadline)(const void *inst);
 };
 
 /*

@@ -25,6 +25,18 @@
 
 /* ---- running ---- */
 
+uint64_t machine_vcpu_wake(const struct machine *m, const struct vcpu *vc)
+{
+	uint64_t at = vmx_lp_apic_timer_deadline(&vc->lp);
+
+	if (vc->l0 && m->cfg->l0 && m->cfg->l0->wake_deadline) {
+		uint64_t l0 = m->cfg->l0->wake_deadline(vc->l0);
+		if (l0 < at)
+			at = l0;
+	}
+	return at;
+}
+
 static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 {
 	while (vc->lp.cycle < limit) {
@@ -34,13 +46,19 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 		if (vc->stopped || vc->blocked) {
 			/*
 			 * Idle until the window's end, or until a stimulus comes due for
-			 * it (or wakes it); a blocked vCPU's LAPIC timer wakes it too.
+			 * it (or wakes it); a blocked vCPU's LAPIC timer wakes it too,
+			 * and so does a host timer of its L0.
 			 */
 			uint64_t to = limit < vc->lp.stop_at ? limit : vc->lp.stop_at;
-			if (vc->blocked && vmx_lp_apic_timer_deadline(&vc->lp) < to)
-				to = vmx_lp_apic_timer_deadline(&vc->lp);
+			if (vc->blocked && machine_vcpu_wake(m, vc) < to)
+				to = machine_vcpu_wake(m, vc);
 			if (to > vc->lp.cycle)
 				vc->lp.cycle = to;
+			if (vc->blocked && m->cfg->l0 && m->cfg->l0->wake_deadline &&
+			    m->cfg->l0->wake_deadline(vc->l0) <= vc->lp.cycle) {
+				vc->blocked = false;   /* its L0 looks at its timer */
+				continue;
+			}
 			if (vc->blocked && vmx_lp_apic_timer_catch_up(&vc->lp)) {
 				vc->blocked = false;   /* its L0 decides whether to run, as for a stimulus */
 				continue;

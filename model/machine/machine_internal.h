@@ -87,6 +87,8 @@ void machine_fire(struct machine *m, const struct pending *p);
 void machine_sync_vcpu(void *ctx);
 /* IPIs: the L0's virtual ones (ctx: struct machine) and the processor's (ctx: struct vcpu). */
 void machine_virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector);
+/* When vCPU vc wakes by itself (its LAPIC timer, a host timer of its L0 while blocked), or UINT64_MAX. */
+uint64_t machine_vcpu_wake(const struct machine *m, const struct vcpu *vc);
 void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector);
 /* l0_env.refuse: an L0 met what it does not model (ctx: struct machine). */
 void machine_refuse(void *machine, uint32_t line, const char *what);

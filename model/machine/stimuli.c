@@ -252,9 +252,13 @@ static void note_arrival(struct machine *m, const struct pending *p, const struc
 		latest = p->time;
 	if (m->nheap && m->heap[0].time <= latest)
 		latest = m->heap[0].time ? m->heap[0].time - 1 : 0;
-	/* The LAPIC timer raises its interrupt at its deadline: a later arrival would swap with it. */
-	if (vmx_lp_apic_timer_deadline(&vc->lp) <= latest)
-		latest = vmx_lp_apic_timer_deadline(&vc->lp) ? vmx_lp_apic_timer_deadline(&vc->lp) - 1 : 0;
+	/*
+	 * The LAPIC timer raises its interrupt at its deadline, a host timer of
+	 * the L0 wakes its blocked vCPU at its own: a later arrival would swap
+	 * with either.
+	 */
+	if (machine_vcpu_wake(m, vc) <= latest)
+		latest = machine_vcpu_wake(m, vc) ? machine_vcpu_wake(m, vc) - 1 : 0;
 	if (latest >= m->cfg->run_cycles)
 		latest = m->cfg->run_cycles - 1;
 	t->slack = latest > p->time ? latest - p->time : 0;

@@ -80,6 +80,13 @@ struct kvm_era {
 	 * which becomes KVM_REQ_EVENT plus an immediate exit (nested_events.c).
 	 */
 	bool nested_check_events;
+	/*
+	 * L1's preemption timer keeps running while L0 holds L2 in an emulated
+	 * HLT, wakes the vCPU and becomes L1's PREEMPTION_TIMER exit (the
+	 * hrtimer of f4124500, 2014; vmx_has_nested_events). The 3.1 code
+	 * offered L1 no timer.
+	 */
+	bool nested_timer_while_halted;
 	/* The soft-vNMI state belongs to the loaded VMCS (vmcs01, vmcs02), as since the 2017 reinstatement. */
 	bool soft_vnmi_per_vmcs;
 	/*
@@ -186,6 +193,12 @@ struct kvm_vcpu {
 	bool nested_run_launch;       /* that entry is L1's VMLAUNCH: a failure leaves vmcs12 clear */
 	uint32_t nested_run_line;     /* the scenario line of L1's last VMLAUNCH/VMRESUME */
 	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
+	/*
+	 * L1's VMX-preemption timer while L0 holds L2 in an emulated HLT: the
+	 * cycle it expires (KVM's hrtimer, nested.preemption_timer), or
+	 * UINT64_MAX when no such timer runs.
+	 */
+	uint64_t l2_timer_deadline;
 	bool req_event;                /* KVM_REQ_EVENT */
 	bool immediate_exit_armed;     /* request_immediate_exit() set a zero preemption timer for this entry */
 	bool mtf_pending;              /* L0 emulated an instruction of L2 under vmcs12's MTF (nested.mtf_pending) */

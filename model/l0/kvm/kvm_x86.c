@@ -208,8 +208,9 @@ static void check_and_inject_modern(struct kvm_vcpu *k)
 			enable_irq_window(k, "interrupt pending");
 	}
 	if (k->guest_mode && k->era->nested_check_events && vmx_has_nested_events(k)) {
-		what = "mtf";
-		busy = "L1's MTF exit is due: immediate exit after this entry";
+		what = k->mtf_pending ? "mtf" : "preemption-timer";
+		busy = k->mtf_pending ? "L1's MTF exit is due: immediate exit after this entry"
+		                      : "L1's preemption-timer exit is due: immediate exit after this entry";
 	}
 out:
 	if (busy) {
@@ -304,7 +305,8 @@ static bool kvm_vcpu_runnable(struct kvm_vcpu *k)
 	 */
 	if (k->guest_mode && nested_exit_on_intr(k))
 		irq = kvm_cpu_has_interrupt(k) && k->era->nested_wake_on_l1_event;
-	return nmi || irq;
+	/* kvm_vcpu_has_events() asks nested_ops->has_events(): L1's expired preemption timer. */
+	return nmi || irq || (k->guest_mode && k->era->nested_check_events && vmx_has_nested_events(k));
 }
 
 /* User space answers KVM_EXIT_NMI_WINDOW_OPEN with KVM_NMI. */
@@ -399,7 +401,11 @@ static enum l0_status kvm_run_root(void *inst)
 			return L0_BLOCKED;
 		k->halted = false;
 		k->req_event = true;
-		l0_trace(&k->b, TRACE_HALT, "what", "wake", k->nmi_pending || k->nmi_queued ? "NMI pending" : "interrupt pending", -1, 0);
+		l0_trace(&k->b, TRACE_HALT, "what", "wake",
+		         k->nmi_pending || k->nmi_queued ? "NMI pending"
+		         : k->guest_mode && k->l2_timer_deadline <= k->b.env.lp->cycle ? "L1's preemption timer expired"
+		                                                                       : "interrupt pending",
+		         -1, 0);
 	}
 	return enter(k);
 }
@@ -459,6 +465,7 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 	k->hist = *era;
 	k->era = &k->hist;
 	k->lv = &k->lv01;
+	k->l2_timer_deadline = UINT64_MAX;
 	/*
 	 * KVM's MSR bitmap for its guest intercepts every MSR the model has:
 	 * its local APIC is software (the model has no APIC virtualization)
@@ -568,6 +575,7 @@ static const struct kvm_era era_modern = {
 	.nested_check_events = true,
 	.soft_vnmi_per_vmcs = true,
 	.soft_vnmi_clear_uses_blocked = true,
+	.nested_timer_while_halted = true,
 	.req_nmi_wakes = true,
 	.req_event_model = true,
 };
@@ -584,11 +592,20 @@ static uint32_t kvm_guest_level(void *inst)
 	return ((struct kvm_vcpu *)inst)->guest_mode ? 2u : 1u;
 }
 
+/* A halted vCPU's own wake-up: the hrtimer of L1's preemption timer, if L2 waits in an emulated HLT. */
+static uint64_t kvm_wake_deadline(const void *inst)
+{
+	const struct kvm_vcpu *k = inst;
+
+	return k->halted && k->guest_mode ? k->l2_timer_deadline : UINT64_MAX;
+}
+
 #define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_)                                   \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
+	    .wake_deadline = kvm_wake_deadline,                                                           \
 	}
 
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL);

@@ -356,6 +356,7 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
 	k->l2_halted = false;
+	k->l2_timer_deadline = UINT64_MAX;
 	vmcs_clear_bits(v12, VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK);   /* R14, emulated */
 
 	trace_l1(k, TRACE_NESTED_VMEXIT, &ev);

@@ -266,16 +266,25 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
 	processor_verdict(k, launch, &hw);
 	if (hw.kind == kvm->kind && hw.code == kvm->code)
 		return NULL;
+	/*
+	 * Each reason names one difference of docs/nested.md, for the answers
+	 * it explains and no others: the processor's first failure and the
+	 * era's are both looked at.
+	 */
 	if (!k->era->nested_ack_offered && kvm->kind == NESTED_ENTRY_VMFAIL && hw.kind == NESTED_ENTRY_OK &&
 	    (vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_ACK_INTR_ON_EXIT))
 		why = "L0 offers L1 no acknowledge interrupt on exit";
+	else if (!k->era->nested_checks_all_controls && hw.kind == NESTED_ENTRY_VMFAIL &&
+	         hw.code == VMXERR_ENTRY_EVENTS_BLOCKED_BY_MOV_SS)
+		why = "the 2011 code did not check blocking by MOV SS";
 	else if (k->era->nested_caps_3_1 && kvm->kind == NESTED_ENTRY_VMFAIL &&
 	         kvm->code == VMXERR_ENTRY_INVALID_CONTROL_FIELD)   /* the processor's controls check passed */
 		why = "L0 offers L1 fewer controls than the processor has (3.1's nested_vmx_setup_ctls_msrs)";
 	else if (!k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_OK)
 		why = "the 2011 code did not check this";
-	else if (!k->era->nested_checks_all_controls)
-		why = "the 2011 code checked less of vmcs12";
+	else if (!k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_FAILED &&
+	         kvm->code == ENTRY_FAIL_VMCS_LINK_PTR && hw.kind == NESTED_ENTRY_VMFAIL)
+		why = "the 2011 code did not check this, and failed the entry on the VMCS link pointer";
 	else if (kvm->kind == NESTED_ENTRY_FAILED && kvm->code == ENTRY_FAIL_VMCS_LINK_PTR && hw.kind == NESTED_ENTRY_FAILED)
 		why = "KVM checks the VMCS link pointer before the guest state it leaves to the processor";
 	else if (kvm->kind == NESTED_ENTRY_FAILED &&

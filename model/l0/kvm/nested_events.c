@@ -77,13 +77,20 @@ void vmx_set_nmi_mask(struct kvm_vcpu *k, bool masked)
 	}
 }
 
+/* L1's preemption timer expired while L0 held L2 in an emulated HLT (nested_vmx_preemption_timer_pending). */
+static bool nested_timer_expired(const struct kvm_vcpu *k)
+{
+	return k->guest_mode && k->l2_timer_deadline <= k->b.env.lp->cycle;
+}
+
 /*
  * What needs an exit of L2 although nothing is injected (vmx_has_nested_events):
- * a pending MTF exit. L1's preemption timer runs in vmcs02 in the model.
+ * a pending MTF exit, and L1's preemption timer expired while L2 waited in
+ * an emulated HLT. Otherwise L1's timer runs in vmcs02 in the model.
  */
 bool vmx_has_nested_events(const struct kvm_vcpu *k)
 {
-	return k->mtf_pending;
+	return k->mtf_pending || nested_timer_expired(k);
 }
 
 /* The guest that runs next must exit right after its entry (KVM_REQ_EVENT is made by the caller). */
@@ -144,8 +151,9 @@ static enum kvm_allowed nested_exit_for_interrupt(struct kvm_vcpu *k, bool block
  * (new events are recognized only at instruction boundaries).
  *
  * INIT and SIPI come first in KVM; the model refuses them under an L0.
- * L1's VMX-preemption timer is the processor's in vmcs02 here (KVM
- * emulates it with an hrtimer, checked between MTF and NMI).
+ * L1's VMX-preemption timer is the processor's in vmcs02 while L2 runs;
+ * while L0 holds L2 in an emulated HLT it is KVM's hrtimer, checked here
+ * between MTF and NMI as KVM checks it.
  */
 enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
 {
@@ -166,6 +174,12 @@ enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
 			return KVM_BUSY;
 		k->mtf_pending = false;
 		nested_vmx_vmexit(k, EXIT_REASON_MONITOR_TRAP_FLAG, 0, 0, 0, false);
+		return KVM_ALLOWED;
+	}
+	if (nested_timer_expired(k)) {
+		if (block_events)
+			return KVM_BUSY;
+		nested_vmx_vmexit(k, EXIT_REASON_PREEMPTION_TIMER, 0, 0, 0, false);
 		return KVM_ALLOWED;
 	}
 	if (k->nmi_pending && !vmx_nmi_blocked(k)) {

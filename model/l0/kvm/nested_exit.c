@@ -46,7 +46,15 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 	case EXIT_REASON_HLT:
 		return (proc & CPU_BASED_HLT_EXITING) != 0;
 	case EXIT_REASON_MONITOR_TRAP_FLAG:
-		return (proc & CPU_BASED_MONITOR_TRAP_FLAG) != 0;
+		/*
+		 * An MTF exit L1 injected (type 7, vector 0: R14) is L1's with the
+		 * control off too: vmcs12's entry field stays valid until the
+		 * emulated exit (nested_vmx_exit_handled_mtf, 2020). Before that
+		 * KVM kept the exit and L2 ran on; no era before it offered L1 the
+		 * monitor trap flag (3.1's controls), so none can inject one.
+		 */
+		return (proc & CPU_BASED_MONITOR_TRAP_FLAG) ||
+		       vmcs_get32(v12, VM_ENTRY_INTR_INFO_FIELD) == (INTR_INFO_VALID_MASK | INTR_TYPE_OTHER_EVENT);
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return (vmcs_get32(v12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER) != 0;
 	case EXIT_REASON_IO_INSTRUCTION:
@@ -145,6 +153,11 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		/* L1 does not intercept HLT: KVM emulates it and the vCPU waits in the host. */
 		l0_skip_instruction(&k->b);
 		k->l2_halted = true;
+		/* vmcs02 carried vmcs12's timer (the entry set its deadline): KVM's hrtimer for it fires there. */
+		if (k->era->nested_timer_while_halted &&
+		    (vmcs_get32(k->vmcs12, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER) &&
+		    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VMX_PREEMPTION_TIMER))
+			k->l2_timer_deadline = k->b.env.lp->timer_deadline;
 		return KVM_HALT;
 	default: {
 		/* Port I/O and MOV to CR8 that L1 leaves to L2: L0 does them (CR8: L1's virtual TPR, which L2 shares). */
