@@ -153,3 +153,25 @@ TEST(Kvm2008Irqchip, InitUnderKvm2008IsRefused)
 	EXPECT_NE(r.status, VMXSIM_OK);
 	EXPECT_NE(r.diag.find("not modelled: INIT/SIPI under L0 'kvm-2008'"), std::string::npos) << r.diag;
 }
+
+/*
+ * Item 7: a pending exception goes in alone - 2008's vcpu_enter_guest()
+ * ran neither vmx_intr_assist() nor do_interrupt_requests() for that entry -
+ * so an NMI that came meanwhile gets no window and waits for the next exit.
+ * (The model used to arm an NMI window "behind another event", which let
+ * the NMI in right after the #GP.) The same with the userspace routine.
+ */
+TEST(Kvm2008Exception, PendingExceptionGoesInAloneAndTheNmiWaits)
+{
+	const std::string text = ShippedScenario("soft-vnmi/exception-first-2008.scn");
+	for (const char *l0 : {"kvm-2008", "kvm-2008 +userspace-irqchip"}) {
+		ScnRun r = RunScenarioText(WithL0Line(text, l0));
+		EXPECT_EQ(r.status, VMXSIM_OK) << l0 << "\n" << r.diag;
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L0 inject", "vector=13"}).size(), 1u) << l0 << "\n" << r.trace;
+		EXPECT_TRUE(TraceLinesWith(r.trace, {"nmi-window"}).empty()) << l0 << "\n" << r.trace;
+		EXPECT_TRUE(TraceLinesWith(r.trace, {"NMI_WINDOW"}).empty()) << l0 << "\n" << r.trace;
+		std::vector<std::string> nmi = TraceLinesWith(r.trace, {"L1 deliver", "type=nmi"});
+		ASSERT_EQ(nmi.size(), 1u) << l0 << "\n" << r.trace;
+		EXPECT_GT(std::stoull(nmi[0]), 30000u) << l0 << ": the NMI must wait for the host's interrupt\n" << r.trace;
+	}
+}
