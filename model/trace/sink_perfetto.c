@@ -25,11 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/trace/json_args.h"
 #include "model/trace/sink_view.h"
 
 #define PF_MAX_FRAMES 16       /* open handlers per level; deeper ones are not drawn */
 #define PF_NAME 64
-#define PF_ARGS 320
+#define PF_ARGS JSON_ARGS_MAX
 #define PF_TID_NMI 10u
 #define PF_TID_SOFT 11u
 #define PF_TID_HANDLERS 20u    /* + level */
@@ -81,31 +82,6 @@ static void put(struct pf_sink *p, const char *s)
 		p->base.error = true;
 }
 
-/* Escape s into dst (at most cap bytes with the NUL); returns the length it needs. */
-static size_t json_escape(char *dst, size_t cap, const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char tmp[8];
-		size_t k;
-
-		if (c == '"' || c == '\\')
-			k = (size_t)snprintf(tmp, sizeof(tmp), "\\%c", c);
-		else if (c < 0x20)
-			k = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-		else
-			k = (size_t)snprintf(tmp, sizeof(tmp), "%c", c);
-		if (n + k < cap)
-			memcpy(dst + n, tmp, k);
-		n += k;
-	}
-	if (cap)
-		dst[n < cap ? n : cap - 1] = 0;
-	return n;
-}
-
 static void put_str(struct pf_sink *p, const char *s)
 {
 	char buf[64];
@@ -120,66 +96,6 @@ static void put_str(struct pf_sink *p, const char *s)
 		put(p, buf);
 	}
 	put(p, "\"");
-}
-
-/* Append `"key":value` to args (comma-separated) if it fits whole, else mark cut. */
-static void args_add(char *args, size_t cap, bool *cut, const char *key, const char *json_value)
-{
-	size_t len = strlen(args);
-	char k[64];
-	size_t need;
-
-	if (json_escape(k, sizeof(k), key) >= sizeof(k)) {
-		*cut = true;
-		return;
-	}
-	need = (len ? 1 : 0) + strlen(k) + 3 + strlen(json_value);
-	if (len + need + 1 > cap) {
-		*cut = true;
-		return;
-	}
-	snprintf(args + len, cap - len, "%s\"%s\":%s", len ? "," : "", k, json_value);
-}
-
-static void args_add_str(char *args, size_t cap, bool *cut, const char *key, const char *s)
-{
-	char v[PF_ARGS + 2];
-
-	v[0] = '"';
-	if (json_escape(v + 1, sizeof(v) - 2, s) >= sizeof(v) - 2) {
-		*cut = true;
-		return;
-	}
-	strcat(v, "\"");
-	args_add(args, cap, cut, key, v);
-}
-
-/* Every field of ev: numbers as numbers, hex as strings (exact), booleans, strings. */
-static void args_add_fields(char *args, size_t cap, bool *cut, const struct trace_event *ev)
-{
-	for (uint32_t i = 0; i < ev->nfields; i++) {
-		const struct trace_field *f = &ev->f[i];
-		char v[40];
-
-		switch (f->type) {
-		case TF_UINT:
-			snprintf(v, sizeof(v), "%" PRIu64, f->u);
-			break;
-		case TF_HEX32:
-			snprintf(v, sizeof(v), "\"0x%08" PRIx64 "\"", f->u);
-			break;
-		case TF_HEX64:
-			snprintf(v, sizeof(v), "\"0x%" PRIx64 "\"", f->u);
-			break;
-		case TF_BOOL:
-			snprintf(v, sizeof(v), "%s", f->u ? "true" : "false");
-			break;
-		case TF_STR:
-			args_add_str(args, cap, cut, f->key, f->s ? f->s : "");
-			continue;
-		}
-		args_add(args, cap, cut, f->key, v);
-	}
 }
 
 /*
@@ -386,14 +302,14 @@ static void on_soft_vnmi(struct pf_sink *p, const struct trace_event *ev)
 		if (s->open)
 			return;
 		open_slice(s, ev->cycle, "soft_vnmi_blocked");
-		args_add_str(s->args, sizeof(s->args), &s->cut, "why", why ? why : "");
+		json_args_add_str(s->args, sizeof(s->args), &s->cut, "why", why ? why : "");
 	} else if (s->open) {
 		char v[32];
 
-		args_add_str(s->args, sizeof(s->args), &s->cut, "unblocked_why", why ? why : "");
+		json_args_add_str(s->args, sizeof(s->args), &s->cut, "unblocked_why", why ? why : "");
 		if (trace_field(ev, "blocked_ns")) {
 			snprintf(v, sizeof(v), "%" PRIu64, trace_field_u(ev, "blocked_ns", 0));
-			args_add(s->args, sizeof(s->args), &s->cut, "blocked_ns", v);
+			json_args_add(s->args, sizeof(s->args), &s->cut, "blocked_ns", v);
 		}
 		write_slice(p, ev->cpu, PF_TID_SOFT, s, ev->cycle, "blocking");
 		s->open = false;
@@ -417,7 +333,7 @@ static void on_deliver(struct pf_sink *p, const struct trace_event *ev, uint32_t
 	else
 		snprintf(name, sizeof(name), "%s %" PRIu64 " handler", type ? type : "event", trace_field_u(ev, "vector", 0));
 	open_slice(&f->s, ev->cycle, name);
-	args_add_fields(f->s.args, sizeof(f->s.args), &f->s.cut, ev);
+	json_args_add_fields(f->s.args, sizeof(f->s.args), &f->s.cut, ev);
 	f->in_slice = c->exec[level].open;
 	f->crossed = false;
 }
@@ -431,8 +347,8 @@ static void on_iret(struct pf_sink *p, const struct trace_event *ev, uint32_t le
 		char v[40];
 
 		snprintf(v, sizeof(v), "\"0x%" PRIx64 "\"", trace_field_u(ev, "rip", 0));
-		args_add(s->args, sizeof(s->args), &s->cut, "iret_rip", v);
-		args_add(s->args, sizeof(s->args), &s->cut, "nmi_unblocked",
+		json_args_add(s->args, sizeof(s->args), &s->cut, "iret_rip", v);
+		json_args_add(s->args, sizeof(s->args), &s->cut, "nmi_unblocked",
 		         trace_field_u(ev, "nmi_unblocked", 0) ? "true" : "false");
 	}
 	close_frame(p, ev->cpu, level, ev->cycle);
@@ -456,7 +372,7 @@ static void write_instant(struct pf_sink *p, const struct trace_event *ev, uint3
 	    !(first && !strcmp(first, "nmi")) && n > 0 && (size_t)n < sizeof(name))
 		snprintf(name + n, sizeof(name) - (size_t)n, " %" PRIu64, trace_field_u(ev, "vector", 0));
 	snprintf(args, sizeof(args), "\"cycle\":%" PRIu64, ev->cycle);
-	args_add_fields(args, sizeof(args), &cut, ev);
+	json_args_add_fields(args, sizeof(args), &cut, ev);
 	use_thread(p, ev->cpu, level);
 	begin_event(p, "i", ev->cpu, level);
 	put_ts(p, "ts", cycles_to_ps(p, ev->cycle));
@@ -504,7 +420,7 @@ static void pf_emit(struct trace_sink *s, const struct trace_event *ev)
 			break;
 		close_exec(p, ev->cpu, level, ev->cycle);
 		open_slice(&c->exec[level], ev->cycle, "guest");
-		args_add_fields(c->exec[level].args, sizeof(c->exec[level].args), &c->exec[level].cut, ev);
+		json_args_add_fields(c->exec[level].args, sizeof(c->exec[level].args), &c->exec[level].cut, ev);
 		break;
 	case TRACE_VMEXIT: {
 		const char *reason = trace_field_s(ev, "reason");
@@ -513,7 +429,7 @@ static void pf_emit(struct trace_sink *s, const struct trace_event *ev)
 		write_instant(p, ev, level);
 		close_exec(p, ev->cpu, p->root, ev->cycle);
 		open_slice(&c->exec[p->root], ev->cycle, reason ? reason : "vmexit");
-		args_add_fields(c->exec[p->root].args, sizeof(c->exec[p->root].args), &c->exec[p->root].cut, ev);
+		json_args_add_fields(c->exec[p->root].args, sizeof(c->exec[p->root].args), &c->exec[p->root].cut, ev);
 		break;
 	}
 	case TRACE_GUEST_STOP:

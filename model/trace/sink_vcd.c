@@ -38,27 +38,9 @@
 #define VCD_X UINT64_MAX    /* value not known yet */
 
 enum vcd_sig {
-	VS_GUEST_MODE,
-	VS_ACTIVITY,
-	VS_EXIT_REASON,
-	VS_EXIT_FAILED,
-	VS_VMENTRY,
-	VS_VMEXIT,
-	VS_STI,
-	VS_MOV_SS,
-	VS_NMI,
-	VS_VNMI,
-	VS_IF,
-	VS_NMI_PENDING,
-	VS_INTR_PENDING,
-	VS_IRQ_WINDOW,
-	VS_NMI_WINDOW,
-	VS_SOFT_VNMI,
-	VS_ENTRY_INTR_INFO,
-	VS_VIOLATION,
-	VS_NESTED_EXIT_REASON,
-	VS_NESTED_EXIT,
-	VS_NESTED_ENTRY,
+#define VCD_SIGNAL(id, name, width, levels, event, unknown) VS_##id,
+#include "model/trace/vcd_signals.def"
+#undef VCD_SIGNAL
 	VS_COUNT
 };
 
@@ -74,27 +56,9 @@ static const struct vcd_sig_def {
 	bool event;
 	bool unknown_at_start;
 } sig_defs[VS_COUNT] = {
-	[VS_GUEST_MODE] = {"guest_mode", 1, AT_GUEST, false, false},
-	[VS_ACTIVITY] = {"activity_state", 2, AT_ALL, false, false},
-	[VS_EXIT_REASON] = {"exit_reason", 16, AT_GUEST, false, true},
-	[VS_EXIT_FAILED] = {"failed_vmentry", 1, AT_GUEST, false, false},
-	[VS_VMENTRY] = {"vmentry", 1, AT_GUEST, true, false},
-	[VS_VMEXIT] = {"vmexit", 1, AT_GUEST, true, false},
-	[VS_STI] = {"blocking_by_sti", 1, AT_ALL, false, false},
-	[VS_MOV_SS] = {"blocking_by_mov_ss", 1, AT_ALL, false, false},
-	[VS_NMI] = {"blocking_by_nmi", 1, AT_ALL, false, false},
-	[VS_VNMI] = {"virtual_nmi_blocking", 1, AT_ALL, false, false},
-	[VS_IF] = {"rflags_if", 1, AT_ALL, false, false},
-	[VS_NMI_PENDING] = {"nmi_pending", 1, AT_ALL, false, false},
-	[VS_INTR_PENDING] = {"intr_pending", 1, AT_ALL, false, false},
-	[VS_IRQ_WINDOW] = {"irq_window_exiting", 1, AT_ROOT, false, false},
-	[VS_NMI_WINDOW] = {"nmi_window_exiting", 1, AT_ROOT, false, false},
-	[VS_SOFT_VNMI] = {"soft_vnmi_blocked", 1, AT_ROOT, false, false},
-	[VS_ENTRY_INTR_INFO] = {"vm_entry_intr_info", 32, AT_ROOT, false, false},
-	[VS_VIOLATION] = {"violation", 1, AT_ALL, true, false},
-	[VS_NESTED_EXIT_REASON] = {"nested_exit_reason", 16, AT_L1, false, true},
-	[VS_NESTED_EXIT] = {"nested_exit", 1, AT_L1, true, false},
-	[VS_NESTED_ENTRY] = {"nested_entry", 1, AT_L1, true, false},
+#define VCD_SIGNAL(id, name, width, levels, event, unknown) [VS_##id] = {name, width, levels, event, unknown},
+#include "model/trace/vcd_signals.def"
+#undef VCD_SIGNAL
 };
 
 struct vcd_change {
