@@ -177,7 +177,9 @@ VMXSIM_API struct vmxsim_session *vmxsim_session_open(const struct vmxsim_scenar
 	lim.max_cycles = o->max_cycles;
 	lim.reference = o->reference;
 	ss->h = run_open(api_scn(s), trace, (enum trace_format)o->format, ss->diag, &lim,
-	                 (flags & VMXSIM_SESSION_NO_STIMULI) ? RUN_OPEN_NO_STIMULI : RUN_OPEN_WARN_COST);
+	                 (flags & VMXSIM_SESSION_NO_STIMULI)        ? RUN_OPEN_NO_STIMULI
+	                 : (flags & VMXSIM_SESSION_NO_COST_WARNING) ? 0u
+	                                                            : RUN_OPEN_WARN_COST);
 	if (!ss->h) {
 		if (ss->to_file)
 			atomic_abort(&ss->af);   /* a scenario that cannot run leaves an existing trace alone */

@@ -202,7 +202,8 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 	ro.interrupt = o->interrupt;
 	ro.progress = o->progress;
 	pub.scn = s;
-	ss = vmxsim_session_open(&pub, &ro, 0);
+	/* The nested side ran first and said any cost warning of the scenario's stimuli. */
+	ss = vmxsim_session_open(&pub, &ro, bare ? VMXSIM_SESSION_NO_COST_WARNING : 0);
 	ok = ss && run_handle_attach(api_session_handle(ss), &r->base);
 	/* Runs the scenario to its end; a run the model refused (not modelled at run time) compares nothing. */
 	if (ss) {

@@ -104,6 +104,8 @@ struct vmxsim_session;
 enum vmxsim_session_flags {
 	/* Check the scenario's own stimuli but leave them out: the embedder brings its own. */
 	VMXSIM_SESSION_NO_STIMULI = 1u << 0,
+	/* No warning for a stimulus that makes the run long (one already said it for the same scenario). */
+	VMXSIM_SESSION_NO_COST_WARNING = 1u << 1,
 };
 
 /*

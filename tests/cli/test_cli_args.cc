@@ -388,3 +388,25 @@ TEST_F(CliArgs, EquivStopsOnCtrlC)
 	EXPECT_TRUE(Contains(Read("E"), "busy.scn: interrupted at cycle ")) << Read("E");
 	EXPECT_EQ(Read("O"), "") << "nothing compared";
 }
+
+// equiv runs the scenario twice (under its L0, then on bare metal); a
+// stimulus that makes the run long is warned about once, not once a side.
+// The stack-unmapped line of a bare-metal file run under an L0 means L1's
+// EPT, which the nested L0s do not emulate: refused, with its place.
+TEST_F(CliArgs, EquivWarnsOnceAndRefusesL1sEptUnderAnL0)
+{
+	Write("storm.scn", "cpu nehalem\nl0 kvm-modern\n\nguest L1\n  exit-handler on_exit\nmain:   vmlaunch\n"
+	                   "on_exit: vmresume\n\nguest L2\n  idt 2 h interrupt-gate\nmain:   work 1000\n"
+	                   "        jmp main\nh:      iret\n\nevery 1 nmi -> L1 cpu0\nrun 10000002\n");
+	Result r = Run("equiv --no-progress storm.scn");
+	EXPECT_NE(r.status, 2) << Describe(r);
+	size_t first = r.err.find("storm.scn:15:1: warning: this stimulus fires");
+	ASSERT_NE(first, std::string::npos) << r.err;
+	EXPECT_EQ(r.err.find("warning:", r.err.find('\n', first)), std::string::npos) << r.err;
+
+	Write("ept.scn", "cpu nehalem\nl0 none\n\nguest L1\n  exit-handler on_exit\nmain:   vmlaunch\n"
+	                 "on_exit: hlt\n\nguest L2\n  stack-unmapped\nmain:   vmcall\n\nrun 10000\n");
+	r = Run("equiv --l0 kvm-modern ept.scn");
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "ept.scn:10:3: not modelled: --l0 with 'stack-unmapped'")) << r.err;
+}
