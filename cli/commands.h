@@ -12,7 +12,7 @@
 #include "cli/args.h"
 #include "vmxsim/scenario.h"
 
-extern const struct cli_command cmd_run, cmd_check, cmd_suite, cmd_list, cmd_stat, cmd_equiv, cmd_explore, cmd_diff;
+extern const struct cli_command cmd_run, cmd_check, cmd_suite, cmd_list, cmd_stat, cmd_equiv, cmd_explore, cmd_diff, cmd_replay;
 
 /* Load a scenario ("-": standard input); NULL with the library's located message on stderr. */
 struct vmxsim_scenario *cli_load(const char *path);

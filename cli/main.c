@@ -17,7 +17,7 @@
 #include "cli/commands.h"
 
 static const struct cli_command *const commands[] = {
-	&cmd_run, &cmd_check, &cmd_suite, &cmd_list, &cmd_stat, &cmd_equiv, &cmd_explore, &cmd_diff,
+	&cmd_run, &cmd_check, &cmd_suite, &cmd_list, &cmd_stat, &cmd_equiv, &cmd_explore, &cmd_diff, &cmd_replay,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -27,7 +27,7 @@ using cli_util::Quote;
 using cli_util::ReadFile;
 using cli_util::Result;
 
-const char *const kCommands[] = {"run", "check", "suite", "list", "stat", "equiv", "explore", "diff"};
+const char *const kCommands[] = {"run", "check", "suite", "list", "stat", "equiv", "explore", "diff", "replay"};
 
 bool Contains(const std::string &hay, const std::string &needle) { return hay.find(needle) != std::string::npos; }
 
@@ -99,6 +99,7 @@ TEST_F(CliArgs, EachOptionOfACommandIsInItsHelp)
 	    {"explore", {"--runs=N", "--seed=S", "-j, --jobs=N", "--shard=K/N", "--report=FILE", "--out=DIR",
 	                 "--no-repro", "--progress", "--no-progress", "--merge", "--plain", "--merge [OPTION]... REPORT..."}},
 	    {"diff", {"-U, --context=N", "-t, --tolerance=CYCLES", "A.trace B.trace"}},
+	    {"replay", {"--l0=NAME", "--cpu=NAME", "--vcpu=N", "--scenario", "TRACE.txt"}},
 	};
 	for (const auto &e : expected) {
 		const std::string help = Run(std::string(e.first) + " --help").out;
@@ -245,6 +246,8 @@ TEST_F(CliArgs, MissingAndExtraOperandsAreNamed)
 	    {"list a b", UsageError("list", "extra operand 'b' (one folder at a time)")},
 	    {"suite a b", UsageError("suite", "extra operand 'b' (one folder at a time)")},
 	    {"diff a b c", UsageError("diff", "extra operand 'c' (two traces)")},
+	    {"replay", UsageError("replay", "missing trace file (trace-cmd report output, or - for standard input)")},
+	    {"replay a.txt b.txt", UsageError("replay", "extra operand 'b.txt' (one trace at a time)")},
 	};
 	for (const auto &c : cases) {
 		Result r = Run(c.first);
