@@ -105,8 +105,10 @@ static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 	o.jobs = default_jobs();
 	o.repro = true;
 	operands = calloc((size_t)argc + 1, sizeof(*operands));
-	if (!operands)
+	if (!operands) {
+		fprintf(stderr, "vmxsim explore: out of memory\n");
 		return 2;
+	}
 	cli_begin(&a, cmd, argc, argv);
 	while ((id = cli_next(&a, &v)) != CLI_DONE) {
 		status = 0;

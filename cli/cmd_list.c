@@ -65,7 +65,8 @@ static int list_main(const struct cli_command *cmd, int argc, char **argv)
 			column = len < PATH_COLUMN_MAX ? len : PATH_COLUMN_MAX;
 	}
 	for (size_t i = 0; i < p.n; i++) {
-		struct vmxsim_scenario *s = vmxsim_scenario_load(p.v[i], NULL);
+		struct vmxsim_error err;
+		struct vmxsim_scenario *s = vmxsim_scenario_load(p.v[i], &err);
 		unsigned used = term_columns(p.v[i]);
 
 		if (used < column) {
@@ -79,6 +80,11 @@ static int list_main(const struct cli_command *cmd, int argc, char **argv)
 			/* A line that is all path has no room for the summary: nothing of it, not a lone ellipsis. */
 			if (!width || used < width)
 				term_put_cut(stdout, vmxsim_scenario_summary(s), width ? width - used : 0);
+		} else if (strstr(err.text, ": out of memory")) {
+			/* Not the file's fault: said as such, on stderr too. */
+			printf("%s(out of memory)%s", red ? TERM_RED : "", red ? TERM_RESET : "");
+			fprintf(stderr, "%s\n", err.text);
+			status = VMXSIM_BAD_INPUT;
 		} else {
 			printf("%s(does not parse)%s", red ? TERM_RED : "", red ? TERM_RESET : "");
 			status = VMXSIM_BAD_INPUT;

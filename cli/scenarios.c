@@ -33,24 +33,32 @@ static bool collect(const char *dir, struct paths *p, int depth)
 			continue;
 		if ((size_t)snprintf(full, sizeof(full), "%s/%s", dir, e->d_name) >= sizeof(full) || stat(full, &st) != 0)
 			continue;
+		/* An unreadable subfolder is passed over; out of memory stops the list (a suite must not
+		 * quietly run fewer scenarios). */
 		if (S_ISDIR(st.st_mode) && depth < 8) {
-			collect(full, p, depth + 1);
+			if (!collect(full, p, depth + 1) && errno == ENOMEM)
+				goto oom;
 		} else if (S_ISREG(st.st_mode) && len > 4 && !strcmp(e->d_name + len - 4, ".scn")) {
 			if (p->n == p->cap) {
 				size_t cap = p->cap ? p->cap * 2 : 32;
 				char **v = realloc(p->v, cap * sizeof(*v));
 				if (!v)
-					break;
+					goto oom;
 				p->v = v;
 				p->cap = cap;
 			}
 			p->v[p->n] = strdup(full);
-			if (p->v[p->n])
-				p->n++;
+			if (!p->v[p->n])
+				goto oom;
+			p->n++;
 		}
 	}
 	closedir(d);
 	return true;
+oom:
+	closedir(d);
+	errno = ENOMEM;
+	return false;
 }
 
 void paths_free(struct paths *p)
@@ -64,7 +72,8 @@ bool find_scenarios(const char *cmd, const char *dir, struct paths *p)
 {
 	memset(p, 0, sizeof(*p));
 	if (!collect(dir, p, 0)) {
-		fprintf(stderr, "vmxsim %s: %s: %s\n", cmd, dir, strerror(errno));
+		fprintf(stderr, "vmxsim %s: %s: %s\n", cmd, dir, errno == ENOMEM ? "out of memory" : strerror(errno));
+		paths_free(p);
 		return false;
 	}
 	/* Sorted, so the order is the same on every file system. */

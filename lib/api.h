@@ -29,4 +29,8 @@ static inline FILE *api_diag(FILE *diag)
 /* The run behind a session, for the library's jobs that put their own sink on its bus (stat). */
 struct run_handle *api_session_handle(struct vmxsim_session *ss);
 
+/* vmxsim_stat_table_print(), false when out of memory left the table incomplete or unprinted (said on diag). */
+struct vmxsim_stat_table;
+bool api_stat_table_print(const struct vmxsim_stat_table *t, FILE *out, FILE *diag);
+
 #endif

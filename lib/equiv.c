@@ -213,6 +213,8 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 		if (st == VMXSIM_INTERRUPTED)
 			*interrupted = true;
 	}
+	if (r->oom)
+		fprintf(diag, "%s: out of memory recording what L1 sees on %s\n", s->file, *l0name);
 	scn_free(s);
 	return ok && !r->oom;
 }

@@ -196,7 +196,8 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 			print_where(sp, t, i, out);
 		if (status == 0)
 			status = 1;
-		if (in->complete && !in->stopped && o->repro &&
+		/* Not after a point that could not run: a run that ends in an error replaces no file. */
+		if (in->complete && !in->stopped && !t->bad && o->repro &&
 		    !explore_reproduce(sp, in->text, in->len, in->scenario, o->out_dir, n, f, out, diag))
 			status = 2;
 	}
@@ -208,6 +209,9 @@ int explore_report_print(const struct explore_space *sp, const struct explore_to
 		explore_point_describe(sp, t->bad_point, NULL, false, where, sizeof(where));
 		fprintf(out, "cannot run: %s\n", where);
 		explore_run_point(sp, t->bad_point, NULL, diag, &j);
+		/* A bad point fails again, with its message; one that runs now was out of memory then. */
+		if (!j.bad)
+			fprintf(diag, "%s: out of memory running %s\n", in->scenario, where);
 		status = 2;
 	}
 	return in->stopped ? 130 : status;
@@ -350,8 +354,10 @@ int vmxsim_explore(const char *scenario, const struct vmxsim_explore_options *o,
 		}
 		if (!units[u].done)
 			in.stopped = true;
-		else if (!explore_total_add(&sp, &t, &units[u]))
+		else if (!explore_total_add(&sp, &t, &units[u])) {
+			fprintf(diag, "%s: out of memory\n", scenario);
 			goto done;
+		}
 	}
 	in.complete = !o->shards || o->shards == 1;
 	if (o->report && !explore_report_write(&sp, o->report, scenario, explore_hash(text, len), o, units, diag))

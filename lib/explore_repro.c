@@ -22,15 +22,25 @@ struct minimiser {
 	uint64_t value[SCN_MAX_VARS];
 	bool *dropped;
 	uint64_t runs;
+	bool oom;       /* a run failed for want of memory: given up */
 };
 
 static bool still_fails(struct minimiser *m)
 {
 	struct explore_judged j;
 
+	if (m->oom)
+		return false;
 	m->runs++;
 	explore_run_point(m->sp, m->value, m->dropped, NULL, &j);
-	return !j.bad && !strcmp(j.key, m->key);
+	/* A point that could not run but runs when tried again was out of memory, not a bad point:
+	 * the reproducer would be minimised less than it can be, so it is given up. */
+	if (j.bad) {
+		explore_run_point(m->sp, m->value, m->dropped, NULL, &j);
+		m->oom = !j.bad;
+		return false;
+	}
+	return !strcmp(j.key, m->key);
 }
 
 static const struct explore_dim *dim_for(const struct explore_space *sp, uint32_t var)
@@ -248,9 +258,13 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 	m.key = f->key;
 	memcpy(m.value, f->least, sizeof(m.value));
 	m.dropped = calloc(s->nstimuli ? s->nstimuli : 1, sizeof(bool));
-	if (!m.dropped)
+	if (m.dropped)
+		minimise(&m);
+	if (!m.dropped || m.oom) {
+		fprintf(diag, "%s: out of memory minimising failure %u\n", scenario, index);
+		free(m.dropped);
 		return false;
-	minimise(&m);
+	}
 	for (size_t i = 0; i < s->nstimuli; i++)
 		kept += !m.dropped[i];
 	stem_of(scenario, stem, sizeof(stem));
@@ -269,16 +283,29 @@ bool explore_reproduce(const struct explore_space *sp, const char *text, size_t 
 	ok = !t.oom;
 	/* It must show the failure by itself. */
 	r = ok ? scn_parse(t.buf, t.len, path, &err) : NULL;
+	bool oom = t.oom || (!r && !strcmp(err.msg, "out of memory"));
 	if (r) {
 		struct explore_space rsp = *sp;
 		rsp.s = r;
 		rsp.ndims = rsp.nplain = 0;
 		explore_find_mentioned(&rsp);
 		explore_run_point(&rsp, NULL, NULL, NULL, &j);
+		if (j.bad) {
+			/* As still_fails(): one that runs when tried again was out of memory. */
+			explore_run_point(&rsp, NULL, NULL, NULL, &j);
+			oom = !j.bad;
+			j.bad = true;
+		}
 		scn_free(r);
 		ok = !j.bad && !strcmp(j.key, key);
 	} else {
 		ok = false;
+	}
+	if (oom) {
+		fprintf(diag, "%s: out of memory writing the reproducer of failure %u\n", scenario, index);
+		free(t.buf);
+		free(m.dropped);
+		return false;
 	}
 	fprintf(out, "  reproducer %s: %s; %zu of %zu stimuli, minimised in %" PRIu64 " runs; %s\n", path,
 	        where[0] ? where : "no stimuli", kept, s->nstimuli, m.runs,

@@ -111,6 +111,8 @@ struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trac
 		warn_cost(&h->b);
 	trace_bus_init(&h->bus);
 	if (!expect_sink_init(&h->ex, s, h->b.cfg.cpu.tsc_hz)) {
+		if (diag)
+			fprintf(diag, "%s: out of memory\n", s->file);
 		build_free(&h->b);
 		free(h);
 		return NULL;
@@ -131,9 +133,11 @@ struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trac
 		tctx.vcpus = h->b.cfg.vcpus;
 		tctx.scenario = s->file;
 		h->out = trace_sink_open(format, trace, &tctx);
+		/* Every format of trace_format_lookup() has a writer: only its memory can fail. */
 		if (!h->out) {
-			fprintf(diag, "%s: the %s trace format is not available in this build\n", s->file,
-			        trace_format_name(format));
+			if (diag)
+				fprintf(diag, "%s: %s\n", s->file,
+				        trace_format_name(format) ? "out of memory" : "no such trace format");
 			handle_free(h);
 			return NULL;
 		}

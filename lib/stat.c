@@ -16,6 +16,7 @@
  * (the CLI's trace.dat reader), through vmxsim_stat_table_exit/_entry.
  */
 #include "vmxsim/stat.h"
+#include "lib/api.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -259,6 +260,11 @@ static double share(uint64_t part, uint64_t whole)
 
 VMXSIM_API void vmxsim_stat_table_print(const struct vmxsim_stat_table *t, FILE *out, FILE *diag)
 {
+	(void)api_stat_table_print(t, out, diag);
+}
+
+bool api_stat_table_print(const struct vmxsim_stat_table *t, FILE *out, FILE *diag)
+{
 	const struct stat_row **rows = NULL;
 	uint32_t n = 0, open = 0;
 	uint64_t total_count = 0, total_time = 0;
@@ -269,7 +275,7 @@ VMXSIM_API void vmxsim_stat_table_print(const struct vmxsim_stat_table *t, FILE 
 		rows = malloc(t->nrows * sizeof(*rows));
 		if (!rows) {
 			fprintf(diag, "vmxsim stat: out of memory\n");
-			return;
+			return false;
 		}
 	}
 	for (uint32_t i = 0; i < t->nrows; i++)
@@ -314,4 +320,5 @@ VMXSIM_API void vmxsim_stat_table_print(const struct vmxsim_stat_table *t, FILE 
 	fprintf(out, "\nTotal Samples:%" PRIu64 ", Total events handled time:%.2fus.\n\n", total_count,
 	        (double)total_time / 1000.0);
 	free(rows);
+	return !t->oom;
 }

@@ -93,8 +93,9 @@ VMXSIM_API enum vmxsim_status vmxsim_stat_run(const struct vmxsim_scenario *s, c
 		return VMXSIM_BAD_INPUT;
 	}
 	st = vmxsim_session_close(ss, &res);
-	if (st != VMXSIM_BAD_INPUT)
-		vmxsim_stat_table_print(f.t, out, diag);
+	/* A table that out of memory left without some exits would mislead: printed as far as it goes, exit 2. */
+	if (st != VMXSIM_BAD_INPUT && (!api_stat_table_print(f.t, out, diag) || f.oom))
+		st = VMXSIM_BAD_INPUT;
 	vmxsim_stat_table_free(f.t);
 	return st;
 }

@@ -56,12 +56,14 @@ bool diff_lines_read(FILE *f, struct diff_lines *out)
 	free(line);
 	if (ferror(f)) {
 		diff_lines_free(out);
+		errno = 0;   /* a read error: not out of memory */
 		return false;
 	}
 	return true;
 fail:
 	free(line);
 	diff_lines_free(out);
+	errno = ENOMEM;
 	return false;
 }
 
@@ -322,7 +324,7 @@ static bool read_file(const char *path, struct diff_lines *l, FILE *diag)
 	}
 	ok = diff_lines_read(f, l);
 	if (!ok)
-		fprintf(diag, "%s: cannot read\n", path);
+		fprintf(diag, "%s: %s\n", path, errno == ENOMEM ? "out of memory" : "cannot read");
 	if (f != stdin)
 		fclose(f);
 	return ok;
