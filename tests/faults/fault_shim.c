@@ -7,7 +7,11 @@
  * and leaves the old file as it was.
  *
  *   VMXSIM_FAULT_PATH   only files whose absolute path contains this count
- *   VMXSIM_FAULT_OP     write, fsync, close, rename or open (O_CREAT): the call to fail
+ *   VMXSIM_FAULT_OP     write, fsync, close, rename or open (O_CREAT): the call to fail;
+ *                       or readonly: every call that would change the folder
+ *                       fails (opens for writing, creat, fopen "w"/"a"/"+",
+ *                       mkstemp, rename, unlink, remove, mkdir), as on a
+ *                       read-only checkout, even for root
  *   VMXSIM_FAULT_NTH    fail the N-th such call (from 1); 0 or unset: none
  *   VMXSIM_FAULT_ERRNO  the error: ENOSPC, EIO, EACCES, EROFS or a number
  *   VMXSIM_FAULT_LOG    append "OP PATH" for every call that counts, to see
@@ -30,8 +34,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-enum fault_op { OP_WRITE, OP_FSYNC, OP_CLOSE, OP_RENAME, OP_OPEN, OP_COUNT };
-static const char *const op_names[OP_COUNT] = {"write", "fsync", "close", "rename", "open"};
+enum fault_op { OP_WRITE, OP_FSYNC, OP_CLOSE, OP_RENAME, OP_OPEN, OP_CHANGE, OP_COUNT };
+static const char *const op_names[OP_COUNT] = {"write", "fsync", "close", "rename", "open", "change"};
 static atomic_ulong calls[OP_COUNT];
 
 /* fault_shim.c exports only the calls it wraps. */
@@ -41,6 +45,12 @@ int fdatasync(int fd);
 int close(int fd);
 int rename(const char *from, const char *to);
 int open(const char *path, int flags, ...);
+int creat(const char *path, mode_t mode);
+FILE *fopen(const char *path, const char *mode);
+int mkstemp(char *templ);
+int unlink(const char *path);
+int remove(const char *path);
+int mkdir(const char *path, mode_t mode);
 
 static void *real(const char *name)
 {
@@ -136,6 +146,22 @@ static bool fail_now(enum fault_op op, const char *abs)
 	return true;
 }
 
+/* In readonly mode: whether path is in the watched folder (errno set then: the call must fail). */
+static bool read_only(const char *path)
+{
+	const char *want = getenv("VMXSIM_FAULT_OP");
+	char a[PATH_MAX];
+
+	if (!want || strcmp(want, "readonly") != 0 || !path)
+		return false;
+	abs_path(path, a, sizeof(a));
+	if (!watched(a))
+		return false;
+	log_call(OP_CHANGE, a);
+	errno = fault_errno();
+	return true;
+}
+
 static bool fd_fails(enum fault_op op, int fd)
 {
 	char p[PATH_MAX];
@@ -185,6 +211,8 @@ int rename(const char *from, const char *to)
 	int (*f)(const char *, const char *) = real("rename");
 	char a[PATH_MAX];
 
+	if (read_only(from) || read_only(to))
+		return -1;
 	abs_path(to, a, sizeof(a));
 	if (fail_now(OP_RENAME, a))
 		return -1;
@@ -196,6 +224,8 @@ static int open_common(const char *path, int flags, mode_t mode)
 	int (*f)(const char *, int, ...) = real("open");
 	char a[PATH_MAX];
 
+	if ((flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) && read_only(path))
+		return -1;
 	if (flags & O_CREAT) {
 		abs_path(path, a, sizeof(a));
 		if (fail_now(OP_OPEN, a))
@@ -215,4 +245,50 @@ int open(const char *path, int flags, ...)
 		va_end(ap);
 	}
 	return open_common(path, flags, mode);
+}
+
+/* The C library's own calls below use its internal open, which the shim cannot see: wrapped whole. */
+int creat(const char *path, mode_t mode)
+{
+	return open_common(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+FILE *fopen(const char *path, const char *mode)
+{
+	FILE *(*f)(const char *, const char *) = real("fopen");
+	if (strpbrk(mode, "wa+") && read_only(path))
+		return NULL;
+	return f(path, mode);
+}
+
+int mkstemp(char *templ)
+{
+	int (*f)(char *) = real("mkstemp");
+	if (read_only(templ))
+		return -1;
+	return f(templ);
+}
+
+int unlink(const char *path)
+{
+	int (*f)(const char *) = real("unlink");
+	if (read_only(path))
+		return -1;
+	return f(path);
+}
+
+int remove(const char *path)
+{
+	int (*f)(const char *) = real("remove");
+	if (read_only(path))
+		return -1;
+	return f(path);
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	int (*f)(const char *, mode_t) = real("mkdir");
+	if (read_only(path))
+		return -1;
+	return f(path, mode);
 }

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -167,6 +168,45 @@ TEST_F(OutputFaults, EachOfManyWritesFailsCleanly)
 		EXPECT_TRUE(Contains(r.err, "out/t.trace: cannot write: No space left on device")) << r.err;
 		ExpectOldSurvives(c, "write #" + std::to_string(k));
 	}
+}
+
+// ---- a read-only checkout ------------------------------------------------------
+
+// A compare-only check needs no write access beside its golden: with every
+// change to traces/ failing with EROFS (the shim's readonly mode, which
+// holds for root too), it passes and leaves traces/ as it was; --bless there
+// fails naming the golden and why, and keeps it byte for byte.
+TEST_F(OutputFaults, ACompareOnlyCheckNeedsNoWriteAccessBesideTheGolden)
+{
+	const Case c{"read-only", "scenarios/a.scn", "", "traces/a.trace", "/traces/", 0};
+	Write("scenarios/a.scn", kGood);
+	Result r = Run("check scenarios/a.scn --bless");
+	ASSERT_EQ(r.status, 0) << Describe(r);
+	const std::string golden = Read("traces/a.trace");
+	const std::set<std::string> before = Files();
+	const std::string log = (root / "changes.log").string();
+
+	for (const char *args : {"check scenarios/a.scn", "check scenarios/a.scn --golden traces/a.trace"}) {
+		r = Run(args, Shim(c, "readonly", 0, "EROFS", log));
+		EXPECT_EQ(r.status, 0) << args << "\n" << Describe(r);
+		EXPECT_EQ(r.err, "") << args;
+		EXPECT_EQ(Read("traces/a.trace"), golden) << args;
+		EXPECT_EQ(Files(), before) << args;
+		EXPECT_EQ(cli_util::ReadFile(log), "") << args << ": it tried to change traces/";
+	}
+	// The shim saw the folder (a path it would refuse is logged): what was tried, if anything, failed harmlessly.
+	r = Run("run scenarios/a.scn -o traces/x.trace", Shim(c, "readonly", 0, "EROFS", log));
+	EXPECT_EQ(r.status, 2) << "the shim refuses writes there\n" << Describe(r);
+	EXPECT_TRUE(Contains(cli_util::ReadFile(log), "/traces/x.trace")) << cli_util::ReadFile(log);
+
+	// A scenario that now differs from its golden: --bless cannot replace it.
+	Write("scenarios/a.scn", explore_test::Replaced(kGood, "run 20000", "run 30000"));
+	r = Run("check scenarios/a.scn --bless", Shim(c, "readonly", 0, "EROFS"));
+	EXPECT_EQ(r.status, 2) << Describe(r);
+	EXPECT_TRUE(Contains(r.err, "traces/a.trace")) << r.err;
+	EXPECT_TRUE(Contains(r.err, std::strerror(EROFS))) << r.err;
+	EXPECT_EQ(Read("traces/a.trace"), golden);
+	EXPECT_EQ(Files(), before);
 }
 
 // ---- a real full disk ----------------------------------------------------------
