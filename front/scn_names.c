@@ -168,6 +168,7 @@ static const struct scn_cpu_param_row cpu_params[] = {
 	FEATURE("secondary", VMX_FEAT_SECONDARY),
 	FEATURE("apic-accesses", VMX_FEAT_APIC_ACCESSES),
 	FEATURE("ept-vpid", VMX_FEAT_EPT_VPID),
+	FEATURE("ept-ad", VMX_FEAT_EPT_AD),
 	FEATURE("unrestricted", VMX_FEAT_UNRESTRICTED),
 	FEATURE("apicv", VMX_FEAT_APICV),
 	FEATURE("preemption-timer", VMX_FEAT_PREEMPTION_TIMER),

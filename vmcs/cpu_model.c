@@ -13,7 +13,7 @@ static const struct cpu_model models[] = {
 #define CPU_MODEL(name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, tsc, exitc, entryc, \
                   deliv, insn, iret, nwsti, injsti, stinmi)                                                         \
 	{name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets,                                \
-	 {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
+	 {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
 #include "vmcs/cpu_models.def"
 #undef CPU_MODEL
 };
@@ -73,6 +73,35 @@ static uint64_t derive_misc(const struct cpu_model *m)
 	if (f & VMX_FEAT_ZERO_LEN_INJ)
 		misc |= VMX_MISC_ZERO_LEN_INS;
 	return misc | (uint64_t)(m->cr3_target_count & VMX_MISC_CR3_TARGETS_MASK) << VMX_MISC_CR3_TARGETS_SHIFT;
+}
+
+/*
+ * IA32_VMX_CR0_FIXED0/1 and IA32_VMX_CR4_FIXED0/1 (App. A.7, A.8): PE, NE
+ * and PG must be 1 in VMX operation and every CR0 bit of 31:0 may be 1;
+ * CR4.VMXE must be 1 and the CR4 bits that may be 1 are those of the
+ * generation's features (VME through OSXMMEXCPT, VMXE, SMXE; FSGSBASE,
+ * PCIDE, OSXSAVE and SMEP on the parts with unrestricted guest, Westmere
+ * and later) - the model has no paging or instruction that reads them.
+ * IA32_VMX_EPT_VPID_CAP, with EPT: page-walk length 4, uncacheable and
+ * write-back paging structures, and the accessed/dirty flags where the
+ * part has them (Haswell and later; App. A.10).
+ */
+static void derive_fixed_and_ept(struct cpu_model *m)
+{
+	uint32_t f = m->features;
+
+	m->caps.cr0_fixed0 = X86_CR0_PE | X86_CR0_NE | X86_CR0_PG;
+	m->caps.cr0_fixed1 = 0xffffffffull;
+	m->caps.cr4_fixed0 = X86_CR4_VMXE;
+	m->caps.cr4_fixed1 = 0x7ffull | X86_CR4_VMXE | X86_CR4_SMXE;
+	if (f & VMX_FEAT_UNRESTRICTED)
+		m->caps.cr4_fixed1 |= X86_CR4_FSGSBASE | X86_CR4_PCIDE | X86_CR4_OSXSAVE | X86_CR4_SMEP;
+	m->caps.ept_vpid_cap = 0;
+	if (f & VMX_FEAT_EPT_VPID) {
+		m->caps.ept_vpid_cap = VMX_EPT_CAP_WALK_4 | VMX_EPT_CAP_UC | VMX_EPT_CAP_WB;
+		if (f & VMX_FEAT_EPT_AD)
+			m->caps.ept_vpid_cap |= VMX_EPT_CAP_AD;
+	}
 }
 
 void cpu_model_derive_caps(struct cpu_model *m)
@@ -141,6 +170,7 @@ void cpu_model_derive_caps(struct cpu_model *m)
 	m->caps.exit_ctls = ctl_msr(VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR, exit);
 	m->caps.entry_ctls = ctl_msr(VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR, entry);
 	m->caps.misc = derive_misc(m);
+	derive_fixed_and_ept(m);
 	if (f & VMX_FEAT_TRUE_CTLS) {
 		m->caps.true_pinbased_ctls = m->caps.pinbased_ctls;   /* its default-1 bits all stay must-be-1 */
 		m->caps.true_procbased_ctls = true_msr(m->caps.procbased_ctls, CPU_BASED_TRUE_MAY_BE_0);

@@ -40,10 +40,11 @@ enum vmx_feature {
 	VMX_FEAT_TRUE_CTLS = 1u << 20,        /* BASIC 55 + IA32_VMX_TRUE_*_CTLS (0x48D-0x490) */
 	VMX_FEAT_SAVE_EFER_LMA = 1u << 21,    /* MISC 5 */
 	VMX_FEAT_ENTRY_SMM_CTLS = 1u << 22,   /* entry 10, 11 (both fail a VM entry outside SMM) */
+	VMX_FEAT_EPT_AD = 1u << 23,           /* IA32_VMX_EPT_VPID_CAP 21: EPT accessed/dirty flags (with EPT_VPID) */
 };
 
 /* The last feature bit: loops over the features run up to it. */
-#define VMX_FEAT_LAST VMX_FEAT_ENTRY_SMM_CTLS
+#define VMX_FEAT_LAST VMX_FEAT_EPT_AD
 
 struct cpu_model {
 	const char *name;            /* "core2-no-vnmi", "nehalem", "haswell", ... */

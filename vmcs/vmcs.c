@@ -16,6 +16,18 @@ void vmcs_clear(struct vmcs *v, uint32_t revision_id)
 	v->launch_state = VMCS_CLEAR;
 }
 
+void vmcs_set_mode_defaults(struct vmcs *v)
+{
+	vmcs_set(v, GUEST_CR0, VMCS_CR0_DEFAULT);
+	vmcs_set(v, GUEST_CR4, VMCS_CR4_DEFAULT);
+	vmcs_set(v, GUEST_IA32_EFER, VMCS_EFER_DEFAULT);
+	vmcs_set(v, HOST_CR0, VMCS_CR0_DEFAULT);
+	vmcs_set(v, HOST_CR4, VMCS_CR4_DEFAULT);
+	vmcs_set(v, HOST_IA32_EFER, VMCS_EFER_DEFAULT);
+	vmcs_set(v, EPT_POINTER, VMCS_EPT_POINTER_DEFAULT);
+	vmcs_set(v, VIRTUAL_PROCESSOR_ID, VMCS_VPID_DEFAULT);
+}
+
 void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_id, uint32_t pin, uint32_t proc,
                 uint32_t exit, uint64_t guest_rip, uint64_t host_rip, const struct vmcs_write *writes,
                 uint32_t nwrites)
@@ -29,6 +41,7 @@ void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_i
 	vmcs_set(v, GUEST_RIP, guest_rip);
 	vmcs_set(v, HOST_RIP, host_rip);
 	vmcs_set(v, MSR_BITMAP, VMCS_MSR_BITMAP_DEFAULT);
+	vmcs_set_mode_defaults(v);
 	for (uint32_t i = 0; i < nwrites; i++) {
 		int idx = vmcs_field_lookup(writes[i].encoding);
 		if (idx >= 0)

@@ -34,6 +34,27 @@ struct msr_bitmap;      /* vmcs/msr_bitmap.h */
  */
 #define VMCS_MSR_BITMAP_DEFAULT 0x200000ull
 
+/*
+ * The control registers and IA32_EFER of a 64-bit hypervisor and its
+ * 64-bit guest, as a VMCS set up by one holds them: PE, NE and PG (the
+ * bits IA32_VMX_CR0_FIXED0 names), PAE and VMXE (IA32_VMX_CR4_FIXED0),
+ * LME and LMA. They pass the VM-entry checks on host and guest control
+ * registers and IA32_EFER (26.2.2, 26.2.4, 26.3.1.1) on every CPU model,
+ * with or without the IA-32e mode guest, host address-space size and
+ * load IA32_EFER controls.
+ */
+#define VMCS_CR0_DEFAULT (X86_CR0_PE | X86_CR0_NE | X86_CR0_PG)
+#define VMCS_CR4_DEFAULT (X86_CR4_PAE | X86_CR4_VMXE)
+#define VMCS_EFER_DEFAULT (EFER_LME | EFER_LMA)
+/*
+ * The EPT pointer a VMCS starts with: write-back paging structures, a
+ * page-walk length of 4, no accessed/dirty flags, at VMCS_EPT_PML4_DEFAULT
+ * - valid on every model with EPT (26.2.1.1); its VPID is 1 (not 0).
+ */
+#define VMCS_EPT_PML4_DEFAULT 0x300000ull
+#define VMCS_EPT_POINTER_DEFAULT (VMCS_EPT_PML4_DEFAULT | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB)
+#define VMCS_VPID_DEFAULT 1u
+
 struct vmcs {
 	uint32_t revision_id;                 /* VMCS revision identifier */
 	enum vmcs_launch_state launch_state;  /* SDM "VMCS launch state" */
@@ -82,10 +103,18 @@ struct vmcs_write {
 };
 
 /*
+ * The 64-bit host and guest of the model in VMCS v: guest and host CR0,
+ * CR4 and IA32_EFER (VMCS_CR0_DEFAULT, ...), the EPT pointer and the VPID.
+ */
+void vmcs_set_mode_defaults(struct vmcs *v);
+
+/*
  * A VMCS as a hypervisor sets it up for its guest: cleared; the given
  * pin-based, primary processor-based and VM-exit controls; a VMCS link
  * pointer of all ones; RFLAGS 0x2; GUEST_RIP and HOST_RIP; MSR_BITMAP at
- * VMCS_MSR_BITMAP_DEFAULT (the page itself is the caller's); then `writes`
+ * VMCS_MSR_BITMAP_DEFAULT (the page itself is the caller's); guest and
+ * host CR0, CR4 and IA32_EFER of 64-bit mode (VMCS_CR0_DEFAULT, ...); the
+ * EPT pointer and VPID that pass the entry checks; then `writes`
  * in order; then the must-be-1 bits of each control word from the
  * capability MSRs (as KVM's adjust_vmx_controls() does): the TRUE ones
  * when the processor has them (vmx_caps_for_word()). Unknown

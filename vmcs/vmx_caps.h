@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "vmcs/vmx_controls.h"
+#include "vmcs/x86_cr.h"    /* X86_CR0_*, X86_CR4_*, EFER_*, VMX_EPTP_* */
 #include "vmcs/x86_msr.h"   /* MSR_IA32_VMX_* */
 
 #ifdef __cplusplus
@@ -37,6 +38,12 @@ extern "C" {
 #define VMX_MISC_CR3_TARGETS_MASK 0x1ffull
 #define VMX_MISC_VMWRITE_SHADOW_RO_FIELDS (1ull << 29) /* 29: VMWRITE to exit-information fields */
 #define VMX_MISC_ZERO_LEN_INS (1ull << 30)        /* 30: zero-length soft-event injection (R8) */
+/* IA32_VMX_EPT_VPID_CAP (App. A.10): the bits the VM-entry checks of the EPT pointer read. */
+#define VMX_EPT_CAP_WALK_4 (1ull << 6)            /* 6: page-walk length 4 */
+#define VMX_EPT_CAP_WALK_5 (1ull << 7)            /* 7: page-walk length 5 */
+#define VMX_EPT_CAP_UC (1ull << 8)                /* 8: paging structures may be uncacheable */
+#define VMX_EPT_CAP_WB (1ull << 14)               /* 14: paging structures may be write-back */
+#define VMX_EPT_CAP_AD (1ull << 21)               /* 21: accessed and dirty flags for EPT */
 
 struct vmx_caps {
 	uint64_t basic;           /* IA32_VMX_BASIC */
@@ -56,6 +63,20 @@ struct vmx_caps {
 	uint64_t true_procbased_ctls;  /* IA32_VMX_TRUE_PROCBASED_CTLS */
 	uint64_t true_exit_ctls;       /* IA32_VMX_TRUE_EXIT_CTLS */
 	uint64_t true_entry_ctls;      /* IA32_VMX_TRUE_ENTRY_CTLS */
+	/*
+	 * The bits of CR0 and CR4 fixed in VMX operation (App. A.7, A.8): a
+	 * bit 1 in FIXED0 must be 1, a bit 0 in FIXED1 must be 0 (bits 63:32
+	 * of FIXED1 are 0, so those of CR0 and CR4 must be 0). Checked of the
+	 * host and guest CR0/CR4 at VM entry (26.2.2, 26.3.1.1); RDMSR of
+	 * these MSRs is not modelled.
+	 */
+	uint64_t cr0_fixed0, cr0_fixed1; /* IA32_VMX_CR0_FIXED0/1 */
+	uint64_t cr4_fixed0, cr4_fixed1; /* IA32_VMX_CR4_FIXED0/1 */
+	/*
+	 * IA32_VMX_EPT_VPID_CAP as far as the EPT-pointer checks of VM entry
+	 * read it (VMX_EPT_CAP_*; 0 without EPT). RDMSR of it is not modelled.
+	 */
+	uint64_t ept_vpid_cap;
 };
 
 static inline uint32_t vmx_allowed0(uint64_t msr) { return (uint32_t)msr; }

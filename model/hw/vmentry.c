@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vmentry.c - VMLAUNCH/VMRESUME: the basic checks, the checks on controls
- * (VMfailValid 7, R4-R8), on host state (VMfailValid 8), on guest state
- * (VM-entry failure, exit reason 33 with bit 31, R9-R12, R26), loading guest
- * state, and event injection (R14, R15), in the SDM's order.
+ * (VMfailValid 7, R4-R8, the VPID and EPT pointer), on host state
+ * (VMfailValid 8: CR0, CR4, IA32_EFER, RIP), on guest state (VM-entry
+ * failure, exit reason 33 with bit 31: CR0, CR4, IA32_EFER, R9-R12, R26),
+ * loading guest state, and event injection (R14, R15), in the SDM's order.
  *
  * Each check is one CHECK() line: the condition that must hold and the text
  * that names it in traces, in the manner of KVM's CC().
@@ -60,6 +61,29 @@ static const char *within_text(const struct vmx_caps *caps, enum vmx_control_wor
 static bool word_valid(const struct vmx_caps *caps, enum vmx_control_word w, uint32_t value)
 {
 	return vmx_control_word_valid(vmx_caps_for_word(caps, w), value);
+}
+
+/*
+ * 26.2.1.1, the EPT pointer when "enable EPT" is 1: the memory type and
+ * the page-walk length are ones IA32_VMX_EPT_VPID_CAP names, bit 6 only
+ * with the accessed/dirty flags, bits 11:7 and the bits beyond the
+ * physical-address width 0. NULL when the pointer is valid, else the check.
+ */
+static const char *eptp_check(const struct cpu_model *m, uint64_t eptp)
+{
+	uint64_t cap = m->caps.ept_vpid_cap, mt = eptp & VMX_EPTP_MT_MASK, pwl = eptp & VMX_EPTP_PWL_MASK;
+
+	if (!((mt == VMX_EPTP_MT_UC && (cap & VMX_EPT_CAP_UC)) || (mt == VMX_EPTP_MT_WB && (cap & VMX_EPT_CAP_WB))))
+		return "EPT pointer memory type allowed by IA32_VMX_EPT_VPID_CAP (UC bit 8, WB bit 14)";
+	if (!((pwl == VMX_EPTP_PWL_4 && (cap & VMX_EPT_CAP_WALK_4)) || (pwl == VMX_EPTP_PWL_5 && (cap & VMX_EPT_CAP_WALK_5))))
+		return "EPT pointer page-walk length allowed by IA32_VMX_EPT_VPID_CAP (4: bit 6, 5: bit 7)";
+	if ((eptp & VMX_EPTP_AD_ENABLE) && !(cap & VMX_EPT_CAP_AD))
+		return "EPT pointer bit 6 (accessed/dirty flags) requires IA32_VMX_EPT_VPID_CAP bit 21";
+	if (eptp & VMX_EPTP_RESERVED)
+		return "EPT pointer bits 11:7 are 0";
+	if (!phys_addr_ok(m, eptp))
+		return "EPT pointer within the physical-address width";
+	return NULL;
 }
 
 bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed)
@@ -149,6 +173,13 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	/* 26.2.1.1: a guest without paging or protection needs EPT to translate its addresses. */
 	CHECK(!(proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST) || (proc2 & SECONDARY_EXEC_ENABLE_EPT),
 	      "unrestricted guest requires enable EPT");
+	/* 26.2.1.1: a VPID of 0 is the one VMX root operation uses (and tags its TLB entries with). */
+	CHECK(!(proc2 & SECONDARY_EXEC_ENABLE_VPID) || vmcs_get(v, VIRTUAL_PROCESSOR_ID) != 0,
+	      "VPID is not 0 (enable VPID)");
+	if (proc2 & SECONDARY_EXEC_ENABLE_EPT) {
+		const char *eptp_bad = eptp_check(m, vmcs_get(v, EPT_POINTER));
+		CHECK(!eptp_bad, eptp_bad);
+	}
 	CHECK(!(entry & VM_ENTRY_SMM), "entry to SMM is 0 outside SMM");
 	CHECK(!(entry & VM_ENTRY_DEACT_DUAL_MONITOR), "deactivate dual-monitor treatment is 0 outside SMM");
 
@@ -186,14 +217,72 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 	return true;
 }
 
-bool vmx_entry_check_host_state(const struct vmcs *v, const char **failed)
+/* A control register's value with every bit FIXED0 names set and none FIXED1 leaves clear (App. A.7, A.8). */
+static bool cr_fixed_ok(uint64_t val, uint64_t fixed0, uint64_t fixed1)
 {
+	return (val & fixed0) == fixed0 && (val & ~fixed1) == 0;
+}
+
+bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m, const char **failed)
+{
+	uint32_t exit = vmcs_get32(v, VM_EXIT_CONTROLS);
+	bool host64 = (exit & VM_EXIT_HOST_ADDR_SPACE_SIZE) != 0;
+	uint64_t efer = vmcs_get(v, HOST_IA32_EFER);
+
+	/* 26.2.2: host CR0 and CR4 as VMX operation allows them. */
+	CHECK(cr_fixed_ok(vmcs_get(v, HOST_CR0), m->caps.cr0_fixed0, m->caps.cr0_fixed1),
+	      "host CR0 within IA32_VMX_CR0_FIXED0/FIXED1");
+	CHECK(cr_fixed_ok(vmcs_get(v, HOST_CR4), m->caps.cr4_fixed0, m->caps.cr4_fixed1),
+	      "host CR4 within IA32_VMX_CR4_FIXED0/FIXED1");
+	/* 26.2.2: the IA32_EFER the exit loads (load IA32_EFER) matches the host's address-space size. */
+	if (exit & VM_EXIT_LOAD_IA32_EFER) {
+		CHECK((efer & ~EFER_DEFINED) == 0, "host IA32_EFER reserved bits are 0 (load IA32_EFER)");
+		CHECK(!!(efer & EFER_LMA) == host64, "host IA32_EFER.LMA equals host address-space size (load IA32_EFER)");
+		CHECK(!!(efer & EFER_LME) == host64, "host IA32_EFER.LME equals host address-space size (load IA32_EFER)");
+	}
 	/*
-	 * 26.2.2-26.2.4: of the host-state area the model keeps only RIP and
-	 * RSP (the other host fields are refused when non-zero, vmcs_fields.def);
-	 * with one (64-bit) host mode, RIP must be canonical.
+	 * 26.2.4: with one (64-bit) host mode, RIP must be canonical. The other
+	 * host fields (CR3, segments, descriptor tables, SYSENTER) are not
+	 * checked: the model's hypervisors load none of them.
 	 */
 	CHECK(canonical(vmcs_get(v, HOST_RIP)), "host RIP is canonical");
+	return true;
+}
+
+bool vmx_entry_check_guest_cr_fixed(const struct vmcs *v, const struct cpu_model *m, const char **failed)
+{
+	uint32_t proc = vmcs_get32(v, CPU_BASED_VM_EXEC_CONTROL);
+	uint32_t proc2 = (proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) ? vmcs_get32(v, SECONDARY_VM_EXEC_CONTROL) : 0;
+	uint64_t fixed0 = m->caps.cr0_fixed0;
+
+	/* 26.3.1.1: with unrestricted guest, PE and PG may be 0 whatever IA32_VMX_CR0_FIXED0 says. */
+	if (proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST)
+		fixed0 &= ~(X86_CR0_PE | X86_CR0_PG);
+	CHECK(cr_fixed_ok(vmcs_get(v, GUEST_CR0), fixed0, m->caps.cr0_fixed1),
+	      "guest CR0 within IA32_VMX_CR0_FIXED0/FIXED1 (PE and PG free under unrestricted guest)");
+	CHECK(cr_fixed_ok(vmcs_get(v, GUEST_CR4), m->caps.cr4_fixed0, m->caps.cr4_fixed1),
+	      "guest CR4 within IA32_VMX_CR4_FIXED0/FIXED1");
+	return true;
+}
+
+bool vmx_entry_check_guest_paging(const struct vmcs *v, const char **failed)
+{
+	uint32_t entry = vmcs_get32(v, VM_ENTRY_CONTROLS);
+	bool ia32e = (entry & VM_ENTRY_IA32E_MODE) != 0;
+	uint64_t cr0 = vmcs_get(v, GUEST_CR0), efer = vmcs_get(v, GUEST_IA32_EFER);
+	bool pg = (cr0 & X86_CR0_PG) != 0;
+
+	/* 26.3.1.1: paging requires protection; an IA-32e mode guest has paging with PAE. */
+	CHECK(!pg || (cr0 & X86_CR0_PE), "guest CR0.PG requires CR0.PE");
+	CHECK(!ia32e || pg, "IA-32e mode guest requires guest CR0.PG");
+	CHECK(!ia32e || (vmcs_get(v, GUEST_CR4) & X86_CR4_PAE), "IA-32e mode guest requires guest CR4.PAE");
+	/* 26.3.1.1: the IA32_EFER the entry loads agrees with the guest's mode. */
+	if (entry & VM_ENTRY_LOAD_IA32_EFER) {
+		CHECK((efer & ~EFER_DEFINED) == 0, "guest IA32_EFER reserved bits are 0 (load IA32_EFER)");
+		CHECK(!!(efer & EFER_LMA) == ia32e, "guest IA32_EFER.LMA equals IA-32e mode guest (load IA32_EFER)");
+		CHECK(!pg || !!(efer & EFER_LME) == ia32e,
+		      "guest IA32_EFER.LME equals IA-32e mode guest when CR0.PG is 1 (load IA32_EFER)");
+	}
 	return true;
 }
 
@@ -223,6 +312,9 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	bool if1 = (rflags & X86_EFLAGS_IF) != 0;
 
 	*qual = ENTRY_FAIL_DEFAULT;
+	/* 26.3.1.1: control registers and IA32_EFER. */
+	if (!vmx_entry_check_guest_cr_fixed(v, m, failed) || !vmx_entry_check_guest_paging(v, failed))
+		return false;
 	/* 26.3.1.4: RFLAGS and R9. */
 	CHECK((rflags & X86_EFLAGS_RESERVED_ZERO) == 0 && (rflags & X86_EFLAGS_FIXED),
 	      "RFLAGS reserved bits (1 set; 3, 5, 15, 63:22 clear)");
@@ -390,7 +482,7 @@ enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch)
 		return fail_valid(lp, launch, VMXERR_VMRESUME_NONLAUNCHED_VMCS, "VMRESUME needs a launched VMCS");
 	if (!vmx_entry_check_controls(v, &lp->model, &failed))
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_CONTROL_FIELD, failed);
-	if (!vmx_entry_check_host_state(v, &failed))
+	if (!vmx_entry_check_host_state(v, &lp->model, &failed))
 		return fail_valid(lp, launch, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, failed);
 	if (!vmx_entry_check_guest_state(v, &lp->model, &failed, &qual))
 		return fail_guest(lp, launch, qual, failed);

@@ -238,10 +238,28 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 
 /*
  * The VM-entry checks on the host-state area (SDM 26.2.2-26.2.4) the model
- * can make: false with the check that failed, as VMfailValid 8 reports it.
- * Pure, so that software models can run it on a VMCS of their own.
+ * can make - CR0 and CR4 against processor m's fixed bits, IA32_EFER with
+ * "load IA32_EFER", RIP canonical: false with the check that failed, as
+ * VMfailValid 8 reports it. Pure, so that software models can run it on a
+ * VMCS of their own.
  */
-bool vmx_entry_check_host_state(const struct vmcs *v, const char **failed);
+bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m, const char **failed);
+
+/*
+ * The first guest-state checks (26.3.1.1): guest CR0 and CR4 against m's
+ * fixed bits (PE and PG free under unrestricted guest). Qualification 0.
+ * Pure; the guest-state checks begin with them.
+ */
+bool vmx_entry_check_guest_cr_fixed(const struct vmcs *v, const struct cpu_model *m, const char **failed);
+
+/*
+ * The rest of 26.3.1.1 the model makes: CR0.PG requires PE, an IA-32e mode
+ * guest has CR0.PG and CR4.PAE, and with "load IA32_EFER" the guest's
+ * IA32_EFER has no reserved bit, LMA equal to IA-32e mode guest and (with
+ * CR0.PG) LME too. Qualification 0. Pure; KVM makes these after the VMCS
+ * link pointer (nested_vmx_check_guest_state).
+ */
+bool vmx_entry_check_guest_paging(const struct vmcs *v, const char **failed);
 
 /*
  * The VMCS link pointer check of the guest-state checks (26.3.1.5): false
@@ -251,8 +269,8 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const char **failed);
 bool vmx_entry_check_vmcs_link_pointer(const struct vmcs *v, const char **failed, uint32_t *qual);
 
 /*
- * The VM-entry checks on the guest-state area (SDM 26.3.1: RFLAGS, R9-R12,
- * the VMCS link pointer), in the SDM's order: false with the check that
+ * The VM-entry checks on the guest-state area (SDM 26.3.1: control
+ * registers and IA32_EFER, RFLAGS, R9-R12, the VMCS link pointer), in the SDM's order: false with the check that
  * failed and the exit qualification of the failure (R26). Pure.
  */
 bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m, const char **failed,

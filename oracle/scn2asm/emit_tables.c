@@ -45,7 +45,8 @@ static bool line_sets(const struct s2a *c, uint32_t enc)
  * the page fields vmxsim gives memory of its own even at 0 (VTPR starts at
  * 0). Not HOST_RIP and HOST_RSP, nor what vmxsim leaves at 0 for the
  * runtime to fill (host state, guest segments, CR3, RSP: refuse.c refuses
- * lines that would set them).
+ * lines that would set them), nor the mode defaults of vmcs_set_mode_defaults
+ * no line names (the runtime's control registers are a 64-bit mode's).
  */
 static void vmcs_table(struct s2a *c, FILE *out)
 {
@@ -61,6 +62,8 @@ static void vmcs_table(struct s2a *c, FILE *out)
 			continue;
 		if (!v && !line_sets(c, f->encoding) && !(page && vmcs_field_supported(c->cpu, idx)))
 			continue;
+		if (s2a_mode_default(f->encoding, v) && !line_sets(c, f->encoding))
+			continue;   /* the runtime's own CR0, CR4, EFER; no EPT pointer or VPID as before */
 		if (!s2a_field_value(c, f->encoding, v, expr, sizeof(expr), &why))
 			snprintf(expr, sizeof(expr), "0x%" PRIx64, v);   /* refuse.c refused it already */
 		fprintf(out, "\tdq 0x%04" PRIx32 ", %s   ; %s\n", f->encoding, expr, f->name);

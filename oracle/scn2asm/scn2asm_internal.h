@@ -102,6 +102,8 @@ bool s2a_prog_addr(const struct s2a *c, int p, uint64_t addr, char *expr, size_t
 const char *s2a_region_symbol(const struct s2a *c, uint64_t addr, char *buf, size_t n);
 /* Fields whose value the runtime owns (host state, the guest's stack, tables and paging). */
 bool s2a_runtime_field(uint32_t encoding);
+/* Is value the one vmcs_set_mode_defaults gives the field (the case leaves it to the runtime)? */
+bool s2a_mode_default(uint32_t encoding, uint64_t value);
 
 /* ---- emit_x86.c / emit_vmx.c / emit_tables.c / map.c ------------------ */
 

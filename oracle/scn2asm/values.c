@@ -71,6 +71,32 @@ bool s2a_runtime_field(uint32_t encoding)
 	return false;
 }
 
+/*
+ * A field at the value vmcs_set_mode_defaults gives it: guest and host
+ * CR0, CR4 and IA32_EFER of 64-bit mode (which the runtime writes from its
+ * own registers), the EPT pointer and the VPID.
+ */
+bool s2a_mode_default(uint32_t encoding, uint64_t value)
+{
+	switch (encoding) {
+	case GUEST_CR0:
+	case HOST_CR0:
+		return value == VMCS_CR0_DEFAULT;
+	case GUEST_CR4:
+	case HOST_CR4:
+		return value == VMCS_CR4_DEFAULT;
+	case GUEST_IA32_EFER:
+	case HOST_IA32_EFER:
+		return value == VMCS_EFER_DEFAULT;
+	case EPT_POINTER:
+		return value == VMCS_EPT_POINTER_DEFAULT;
+	case VIRTUAL_PROCESSOR_ID:
+		return value == VMCS_VPID_DEFAULT;
+	default:
+		return false;
+	}
+}
+
 /* A page vmxsim points at but keeps no memory for: valid addresses become one page of the case. */
 static bool page_field(struct s2a *c, uint64_t value, const char *page, bool *used, uint64_t *seen, char *expr,
                        size_t n)

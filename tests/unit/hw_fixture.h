@@ -50,6 +50,7 @@ protected:
 		vmcs_set(&v, VM_EXIT_CONTROLS, vmx_allowed0(model.caps.exit_ctls));
 		vmcs_set(&v, VM_ENTRY_CONTROLS, vmx_allowed0(model.caps.entry_ctls));
 		vmcs_set(&v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+		vmcs_set_mode_defaults(&v);
 		vmcs_set(&v, GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_IF);
 		vmcs_set(&v, GUEST_RIP, kGuestBase);
 		vmcs_set(&v, HOST_RIP, kHostRip);

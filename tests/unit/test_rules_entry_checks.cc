@@ -592,7 +592,7 @@ TEST_F(RuleEntry, R7_ErrorCodeInRealModeFails)
 {
 	Use("sapphire-rapids");
 	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
-	Set(GUEST_CR0, 0);   /* PE = 0 */
+	Set(GUEST_CR0, X86_CR0_NE);   /* PE = 0 (NE stays: IA32_VMX_CR0_FIXED0) */
 	Inject(0x80000b0d);
 	ExpectFailValid(7);
 	EXPECT_TRUE(CheckIs("R7:"));
@@ -602,7 +602,7 @@ TEST_F(RuleEntry, R7_GpWithoutErrorCodeInRealModeEnters)
 {
 	Use("sapphire-rapids");
 	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
-	Set(GUEST_CR0, 0);
+	Set(GUEST_CR0, X86_CR0_NE);   /* PE = 0 */
 	Inject(0x8000030d);
 	ExpectEnters();
 }

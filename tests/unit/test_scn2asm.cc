@@ -359,7 +359,7 @@ TEST(Scn2asm, TheInitialVmcsIsVmxsims)
 	EXPECT_NE(c.asm_text.find("\tdq 0x4000, 0x1f   ; PIN_BASED_VM_EXEC_CONTROL\n"), std::string::npos) << c.asm_text;
 	EXPECT_EQ(c.asm_text.find("; HOST_RIP\n"), std::string::npos);
 	EXPECT_EQ(c.asm_text.find("; HOST_RSP\n"), std::string::npos);
-	EXPECT_EQ(c.asm_text.find("; GUEST_CR0\n"), std::string::npos);   // 0 in vmxsim: the runtime's
+	EXPECT_EQ(c.asm_text.find("; GUEST_CR0\n"), std::string::npos);   // vmxsim's default: the runtime's
 	EXPECT_NE(c.asm_text.find("case_l1_exit_handler:\n\tdq vx_p1_i1\n"), std::string::npos);
 	EXPECT_NE(c.asm_text.find("case_flags:\n\tdq 0\n"), std::string::npos);
 }

@@ -91,6 +91,10 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	/* L0 takes host interrupts its own way; L1's exit controls are emulated. */
 	vmcs_set(v02, VM_EXIT_CONTROLS, vmcs_get32(&k->b.vmcs, VM_EXIT_CONTROLS));
 	vmcs_set(v02, HOST_RIP, L0_HOST_RIP);
+	/* vmcs02's host state is L0's own (vmcs01's), not what vmcs12 names for L1. */
+	vmcs_set(v02, HOST_CR0, vmcs_get(&k->b.vmcs, HOST_CR0));
+	vmcs_set(v02, HOST_CR4, vmcs_get(&k->b.vmcs, HOST_CR4));
+	vmcs_set(v02, HOST_IA32_EFER, vmcs_get(&k->b.vmcs, HOST_IA32_EFER));
 	vmcs_set(v02, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
 	/*
 	 * With L1's MSR bitmaps on, vmcs02 uses L0's own page, which intercepts

@@ -39,6 +39,14 @@ static void offered_caps_3_1(struct vmx_caps *c)
 	c->procbased_ctls = (uint64_t)((vmx_allowed1(c->procbased_ctls) & proc) | CPU_BASED_USE_MSR_BITMAPS) << 32;
 	c->procbased_ctls2 = (uint64_t)(vmx_allowed1(c->procbased_ctls2) & SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES) << 32;
 	c->misc = 0;
+	/*
+	 * 3.1's vmx_get_vmx_msr: CR0_FIXED0 and CR4_FIXED0 are the bits VMXON
+	 * needs (PE, NE, PG; VMXE), both FIXED1 all ones; no EPT, so no
+	 * IA32_VMX_EPT_VPID_CAP.
+	 */
+	c->cr0_fixed1 = ~0ull;
+	c->cr4_fixed1 = ~0ull;
+	c->ept_vpid_cap = 0;
 	c->true_pinbased_ctls = c->pinbased_ctls;
 	c->true_procbased_ctls = c->procbased_ctls;
 	c->true_exit_ctls = c->exit_ctls;
@@ -52,7 +60,12 @@ void kvm_offered_caps(const struct kvm_era *era, const struct cpu_model *cpu, st
 		offered_caps_3_1(c);
 		return;
 	}
-	/* Later eras offer the processor's controls (its TRUE MSRs too), minus what they do not emulate. */
+	/*
+	 * Later eras offer the processor's controls (its TRUE MSRs too), minus
+	 * what they do not emulate; EPT paging structures only write-back
+	 * (nested_vmx_setup_ctls_msrs names no UC in ept_caps).
+	 */
+	c->ept_vpid_cap &= ~VMX_EPT_CAP_UC;
 	if (!era->nested_ack_offered) {
 		c->exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
 		c->true_exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
@@ -138,6 +151,18 @@ static bool era_controls_valid(const struct kvm_vcpu *k, const struct cpu_model 
 	return true;
 }
 
+/* 2011: host CR0 and CR4 have the bits VMXON needs (the offered FIXED0); FIXED1 and EFER unchecked. */
+static bool host_cr_alwayson_2011(const struct vmcs *v12, const struct cpu_model *offered, const char **check)
+{
+	uint64_t cr0_on = offered->caps.cr0_fixed0, cr4_on = offered->caps.cr4_fixed0;
+
+	if ((vmcs_get(v12, HOST_CR0) & cr0_on) != cr0_on || (vmcs_get(v12, HOST_CR4) & cr4_on) != cr4_on) {
+		*check = "host CR0 and CR4 have the bits VMXON needs (PE, NE, PG; VMXE)";
+		return false;
+	}
+	return true;
+}
+
 void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested_entry_verdict *out)
 {
 	const struct vmcs *v12 = k->vmcs12;
@@ -158,22 +183,31 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 	else if (!era_controls_valid(k, &offered, &check))
 		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_CONTROL_FIELD, check);
 	/*
-	 * nested_vmx_check_host_state: of the host fields the model keeps, RIP
-	 * (26.2.4). The 2011 code checked host CR0/CR4 only, which the model
-	 * does not keep: a bad host RIP went through to vmcs02, whose host
-	 * state is L0's own.
+	 * nested_vmx_check_host_state: of the host fields the model keeps, CR0
+	 * and CR4 against the offered fixed bits, IA32_EFER with "load
+	 * IA32_EFER" and RIP (26.2.2, 26.2.4). The 2011 code checked only that
+	 * host CR0 and CR4 have the bits VMXON needs: a bad host RIP or EFER
+	 * went through to vmcs02, whose host state is L0's own.
 	 */
-	else if (k->era->nested_checks_all_controls && !vmx_entry_check_host_state(v12, &check))
+	else if (k->era->nested_checks_all_controls ? !vmx_entry_check_host_state(v12, &offered, &check)
+	                                            : !host_cr_alwayson_2011(v12, &offered, &check))
 		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, check);
 	/*
-	 * nested_vmx_check_guest_state: of KVM's own guest checks the model
-	 * has the VMCS link pointer (qualification 4; the 2011 code made it
-	 * too) and the activity state (within the offered IA32_VMX_MISC,
-	 * among the processor's checks below). Both eras put vmcs12's link
-	 * pointer nowhere: vmcs02 has its own.
+	 * nested_vmx_check_guest_state: guest CR0 and CR4 against the offered
+	 * fixed bits first (both eras; 2011: only the bits VMXON needs), then
+	 * the VMCS link pointer (qualification 4; both eras put vmcs12's link
+	 * pointer nowhere: vmcs02 has its own), then - today - CR0.PG with PE,
+	 * the IA-32e mode guest's CR0.PG and CR4.PAE and the guest IA32_EFER
+	 * (nested_run_pending holds at VMLAUNCH/VMRESUME), and the activity
+	 * state (within the offered IA32_VMX_MISC, among the processor's
+	 * checks below).
 	 */
+	else if (!vmx_entry_check_guest_cr_fixed(v12, &offered, &check))
+		verdict(out, NESTED_ENTRY_FAILED, ENTRY_FAIL_DEFAULT, check);
 	else if (!vmx_entry_check_vmcs_link_pointer(v12, &check, &qual))
 		verdict(out, NESTED_ENTRY_FAILED, qual, check);
+	else if (k->era->nested_checks_all_controls && !vmx_entry_check_guest_paging(v12, &check))
+		verdict(out, NESTED_ENTRY_FAILED, ENTRY_FAIL_DEFAULT, check);
 	/*
 	 * The rest (RFLAGS, R9-R12) KVM leaves to the processor's entry with
 	 * vmcs02, which carries vmcs12's guest state, and reflects its failure
@@ -229,10 +263,22 @@ static void processor_verdict(const struct kvm_vcpu *k, bool launch, struct nest
 		        launch ? VMXERR_VMLAUNCH_NONCLEAR_VMCS : VMXERR_VMRESUME_NONLAUNCHED_VMCS, "launch state");
 	else if (!vmx_entry_check_controls(v12, m, &check))
 		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_CONTROL_FIELD, check);
-	else if (!vmx_entry_check_host_state(v12, &check))
+	else if (!vmx_entry_check_host_state(v12, m, &check))
 		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, check);
 	else if (!vmx_entry_check_guest_state(v12, m, &check, &qual))
 		verdict(out, NESTED_ENTRY_FAILED, qual, check);
+}
+
+/* vmcs12 enables EPT with uncacheable paging structures, which the processor allows and today's KVM does not offer. */
+static bool ept_uc_refused(const struct kvm_vcpu *k)
+{
+	const struct vmcs *v12 = k->vmcs12;
+	uint32_t proc = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL);
+
+	return (proc & CPU_BASED_ACTIVATE_SECONDARY_CONTROLS) &&
+	       (vmcs_get32(v12, SECONDARY_VM_EXEC_CONTROL) & SECONDARY_EXEC_ENABLE_EPT) &&
+	       (vmcs_get(v12, EPT_POINTER) & VMX_EPTP_MT_MASK) == VMX_EPTP_MT_UC &&
+	       (k->b.env.lp->model.caps.ept_vpid_cap & VMX_EPT_CAP_UC);
 }
 
 /* The processor's answer, as the tail of a difference note. */
@@ -285,6 +331,9 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
 	else if (!k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_FAILED &&
 	         kvm->code == ENTRY_FAIL_VMCS_LINK_PTR && hw.kind == NESTED_ENTRY_VMFAIL)
 		why = "the 2011 code did not check this, and failed the entry on the VMCS link pointer";
+	else if (k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_VMFAIL &&
+	         kvm->code == VMXERR_ENTRY_INVALID_CONTROL_FIELD && ept_uc_refused(k))
+		why = "KVM offers L1 only write-back EPT paging structures (no UC in IA32_VMX_EPT_VPID_CAP)";
 	else if (kvm->kind == NESTED_ENTRY_FAILED && kvm->code == ENTRY_FAIL_VMCS_LINK_PTR && hw.kind == NESTED_ENTRY_FAILED)
 		why = "KVM checks the VMCS link pointer before the guest state it leaves to the processor";
 	else if (kvm->kind == NESTED_ENTRY_FAILED &&
@@ -336,6 +385,6 @@ bool nested_vmcs02_would_enter(const struct kvm_vcpu *k, const char **check)
 	const struct cpu_model *m = &k->b.env.lp->model;
 	uint32_t qual = 0;
 
-	return vmx_entry_check_controls(&k->vmcs02, m, check) && vmx_entry_check_host_state(&k->vmcs02, check) &&
+	return vmx_entry_check_controls(&k->vmcs02, m, check) && vmx_entry_check_host_state(&k->vmcs02, m, check) &&
 	       vmx_entry_check_guest_state(&k->vmcs02, m, check, &qual);
 }

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_entry_cr_efer_ept.cc - the VM-entry checks on the VPID and the EPT
+ * pointer (SDM 26.2.1.1, VMfailValid 7), on host CR0, CR4 and IA32_EFER
+ * (26.2.2, VMfailValid 8) and on guest CR0, CR4 and IA32_EFER (26.3.1.1,
+ * exit 0x80000021 with qualification 0): one test per CHECK line, named
+ * after its SDM section, each failing with exactly that line's text, and
+ * the defaults of a VMCS (vmcs_set_mode_defaults) passing them all.
+ */
+#include "hw_fixture.h"
+
+namespace {
+
+class EntryCrEferEpt : public HwTest {
+protected:
+	void Secondary(uint32_t proc2)
+	{
+		SetBits(CPU_BASED_VM_EXEC_CONTROL, (uint32_t)CPU_BASED_ACTIVATE_SECONDARY_CONTROLS);
+		Set(SECONDARY_VM_EXEC_CONTROL, proc2);
+	}
+
+	/* VMfailValid(err) at the check whose text begins with prefix. */
+	void ExpectFailValid(uint32_t err, const char *prefix)
+	{
+		EXPECT_EQ(Launch(), VMX_ENTRY_FAIL_VALID) << LastCheck();
+		EXPECT_EQ(Get(VM_INSTRUCTION_ERROR), err) << LastCheck();
+		EXPECT_EQ(LastCheck().rfind(prefix, 0), 0u) << LastCheck();
+		EXPECT_FALSE(lp.non_root);
+	}
+
+	/* VM-entry failure, qualification 0, at the check whose text begins with prefix. */
+	void ExpectFailGuest(const char *prefix)
+	{
+		EXPECT_EQ(Launch(), VMX_ENTRY_FAILED) << LastCheck();
+		EXPECT_EQ(ExitReason(), 0x80000021u) << LastCheck();
+		EXPECT_EQ(Get(EXIT_QUALIFICATION), 0u);
+		EXPECT_EQ(LastCheck().rfind(prefix, 0), 0u) << LastCheck();
+		EXPECT_FALSE(lp.non_root);
+	}
+
+	void ExpectEnters()
+	{
+		EXPECT_EQ(Launch(), VMX_ENTRY_OK) << LastCheck();
+		EXPECT_TRUE(lp.non_root);
+	}
+};
+
+/* 26.2.1.1: "enable VPID" with a VPID of 0. */
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_VpidZeroFailsWith7)
+{
+	Secondary(SECONDARY_EXEC_ENABLE_VPID);
+	Set(VIRTUAL_PROCESSOR_ID, 0);
+	ExpectFailValid(7, "VPID is not 0");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_VpidZeroWithoutEnableVpidEnters)
+{
+	Set(VIRTUAL_PROCESSOR_ID, 0);
+	ExpectEnters();
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_DefaultEptPointerEntersOnEveryModelWithEpt)
+{
+	for (const char *cpu : {"nehalem", "sapphire-rapids", "haswell", "icelake", "tigerlake"}) {
+		Use(cpu);
+		Secondary(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID);
+		ExpectEnters();
+	}
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_EptMemoryTypeNotInTheCapabilityFails)
+{
+	Secondary(SECONDARY_EXEC_ENABLE_EPT);
+	Set(EPT_POINTER, 0x300000 | VMX_EPTP_PWL_4 | 3);   /* write-through: neither UC nor WB */
+	ExpectFailValid(7, "EPT pointer memory type");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_EptUncacheableEnters)
+{
+	Secondary(SECONDARY_EXEC_ENABLE_EPT);
+	Set(EPT_POINTER, 0x300000 | VMX_EPTP_PWL_4 | VMX_EPTP_MT_UC);
+	ExpectEnters();
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_EptWalkLengthOtherThan4Fails)
+{
+	for (uint64_t pwl : {0x0ull, 0x10ull, VMX_EPTP_PWL_5, 0x38ull}) {
+		Use("nehalem");
+		Secondary(SECONDARY_EXEC_ENABLE_EPT);
+		Set(EPT_POINTER, 0x300000 | pwl | VMX_EPTP_MT_WB);
+		ExpectFailValid(7, "EPT pointer page-walk length");
+	}
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_EptAccessedDirtyNeedsTheCapability)
+{
+	Secondary(SECONDARY_EXEC_ENABLE_EPT);
+	Set(EPT_POINTER, VMCS_EPT_POINTER_DEFAULT | VMX_EPTP_AD_ENABLE);
+	ExpectFailValid(7, "EPT pointer bit 6");   /* nehalem: no EPT A/D flags */
+	Use("haswell");
+	Secondary(SECONDARY_EXEC_ENABLE_EPT);
+	Set(EPT_POINTER, VMCS_EPT_POINTER_DEFAULT | VMX_EPTP_AD_ENABLE);
+	ExpectEnters();
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_EptReservedBits11To7Fail)
+{
+	for (unsigned bit = 7; bit <= 11; bit++) {
+		Use("sapphire-rapids");
+		Secondary(SECONDARY_EXEC_ENABLE_EPT);
+		Set(EPT_POINTER, VMCS_EPT_POINTER_DEFAULT | 1ull << bit);
+		ExpectFailValid(7, "EPT pointer bits 11:7");
+	}
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_EptAboveThePhysicalAddressWidthFails)
+{
+	Secondary(SECONDARY_EXEC_ENABLE_EPT);
+	Set(EPT_POINTER, VMCS_EPT_POINTER_DEFAULT | 1ull << 40);   /* nehalem: 40 bits */
+	ExpectFailValid(7, "EPT pointer within the physical-address width");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_1_1_EptPointerUncheckedWithoutEnableEpt)
+{
+	Set(EPT_POINTER, 0x7);
+	ExpectEnters();
+}
+
+/* 26.2.2: host CR0 and CR4. */
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostCr0WithoutAFixed0BitFailsWith8)
+{
+	for (uint64_t bit : {X86_CR0_PE, X86_CR0_NE, X86_CR0_PG}) {
+		Use("nehalem");
+		Set(HOST_CR0, VMCS_CR0_DEFAULT & ~bit);
+		ExpectFailValid(8, "host CR0 within");
+	}
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostCr0BitsAbove31Fail)
+{
+	Set(HOST_CR0, VMCS_CR0_DEFAULT | 1ull << 32);
+	ExpectFailValid(8, "host CR0 within");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostCr4WithoutVmxeFails)
+{
+	Set(HOST_CR4, X86_CR4_PAE);
+	ExpectFailValid(8, "host CR4 within");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostCr4BitOutsideFixed1Fails)
+{
+	Set(HOST_CR4, VMCS_CR4_DEFAULT | X86_CR4_SMEP);   /* nehalem: no SMEP */
+	ExpectFailValid(8, "host CR4 within");
+	Use("sapphire-rapids");
+	Set(HOST_CR4, VMCS_CR4_DEFAULT | X86_CR4_SMEP);
+	ExpectEnters();
+}
+
+/* 26.2.2: host IA32_EFER with "load IA32_EFER". */
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferReservedBitFails)
+{
+	SetBits(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_EFER | VM_EXIT_HOST_ADDR_SPACE_SIZE);
+	Set(HOST_IA32_EFER, VMCS_EFER_DEFAULT | 2);
+	ExpectFailValid(8, "host IA32_EFER reserved bits");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferLmaMustEqualHostAddressSpaceSize)
+{
+	SetBits(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_EFER | VM_EXIT_HOST_ADDR_SPACE_SIZE);
+	Set(HOST_IA32_EFER, EFER_LME);
+	ExpectFailValid(8, "host IA32_EFER.LMA");
+	Use("nehalem");
+	SetBits(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_EFER);   /* a 32-bit host with LMA and LME */
+	ExpectFailValid(8, "host IA32_EFER.LMA");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferLmeMustEqualHostAddressSpaceSize)
+{
+	SetBits(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_EFER | VM_EXIT_HOST_ADDR_SPACE_SIZE);
+	Set(HOST_IA32_EFER, EFER_LMA);
+	ExpectFailValid(8, "host IA32_EFER.LME");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferUncheckedWithoutLoadIa32Efer)
+{
+	Set(HOST_IA32_EFER, 0xffff);
+	ExpectEnters();
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_HostStateFailsAfterTheControls)
+{
+	Set(HOST_CR0, 0);
+	Secondary(SECONDARY_EXEC_ENABLE_VPID);
+	Set(VIRTUAL_PROCESSOR_ID, 0);
+	ExpectFailValid(7, "VPID is not 0");
+}
+
+/* 26.3.1.1: guest CR0 and CR4. */
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestCr0WithoutAFixed0BitFailsGuest)
+{
+	for (uint64_t bit : {X86_CR0_PE, X86_CR0_NE, X86_CR0_PG}) {
+		Use("nehalem");
+		Set(GUEST_CR0, VMCS_CR0_DEFAULT & ~bit);
+		ExpectFailGuest("guest CR0 within");
+	}
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_UnrestrictedGuestFreesPeAndPgButNotNe)
+{
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
+	Set(GUEST_CR0, X86_CR0_PE | X86_CR0_NE);   /* protected mode without paging */
+	ExpectEnters();
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
+	Set(GUEST_CR0, X86_CR0_PE);
+	ExpectFailGuest("guest CR0 within");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestCr0BitsAbove31FailGuest)
+{
+	Set(GUEST_CR0, VMCS_CR0_DEFAULT | 1ull << 40);
+	ExpectFailGuest("guest CR0 within");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestCr4WithoutVmxeFailsGuest)
+{
+	Set(GUEST_CR4, X86_CR4_PAE);
+	ExpectFailGuest("guest CR4 within");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestCr4ReservedBitFailsGuest)
+{
+	Set(GUEST_CR4, VMCS_CR4_DEFAULT | 1ull << 15);
+	ExpectFailGuest("guest CR4 within");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_PgWithoutPeFailsGuest)
+{
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
+	Set(GUEST_CR0, X86_CR0_PG | X86_CR0_NE);
+	ExpectFailGuest("guest CR0.PG requires CR0.PE");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_Ia32eModeGuestWithoutPgFailsGuest)
+{
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	Set(GUEST_CR0, X86_CR0_PE | X86_CR0_NE);
+	ExpectFailGuest("IA-32e mode guest requires guest CR0.PG");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_Ia32eModeGuestWithoutPaeFailsGuest)
+{
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	Set(GUEST_CR4, X86_CR4_VMXE);
+	ExpectFailGuest("IA-32e mode guest requires guest CR4.PAE");
+}
+
+/* 26.3.1.1: guest IA32_EFER with "load IA32_EFER". */
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestEferReservedBitFailsGuest)
+{
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_IA32E_MODE);
+	Set(GUEST_IA32_EFER, VMCS_EFER_DEFAULT | 1ull << 9);
+	ExpectFailGuest("guest IA32_EFER reserved bits");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestEferLmaMustEqualIa32eModeGuest)
+{
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_IA32E_MODE);
+	Set(GUEST_IA32_EFER, EFER_LME);
+	ExpectFailGuest("guest IA32_EFER.LMA");
+	Use("nehalem");
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_EFER);   /* not IA-32e mode, LMA set */
+	ExpectFailGuest("guest IA32_EFER.LMA");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestEferLmeMustEqualIa32eModeGuestWithPaging)
+{
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_IA32E_MODE);
+	Set(GUEST_IA32_EFER, EFER_LMA);
+	ExpectFailGuest("guest IA32_EFER.LME");
+	/* Without paging LME is free. */
+	Use("sapphire-rapids");
+	Secondary(SECONDARY_EXEC_UNRESTRICTED_GUEST | SECONDARY_EXEC_ENABLE_EPT);
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_EFER);
+	Set(GUEST_CR0, X86_CR0_PE | X86_CR0_NE);
+	Set(GUEST_IA32_EFER, EFER_LME);
+	ExpectEnters();
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestEferUncheckedWithoutLoadIa32Efer)
+{
+	Set(GUEST_IA32_EFER, 0xffff);
+	ExpectEnters();
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_ControlRegistersBeforeRflagsAndLinkPointer)
+{
+	Set(GUEST_CR4, 0);
+	Set(GUEST_RFLAGS, 0);
+	Set(VMCS_LINK_POINTER, 0);
+	ExpectFailGuest("guest CR4 within");
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_HostStateBeforeGuestState)
+{
+	Set(HOST_CR4, 0);
+	Set(GUEST_CR4, 0);
+	ExpectFailValid(8, "host CR4 within");
+}
+
+}  // namespace
