@@ -217,6 +217,12 @@ enum scn_op {
 	SCN_OP_VAPIC_ISR, /* vapic-isr VECTOR: set the vector's bit in VISR */
 	SCN_OP_VAPIC_TPR, /* vapic-tpr VALUE: write VTPR (0-255) */
 	SCN_OP_PI_POST,   /* pi-post VECTOR: set the vector's bit in PIR, and ON */
+	/*
+	 * `mov DR REG|VALUE|LABEL` and `mov REG DR` (DR: dr0-dr3, dr6, dr7):
+	 * written `mov`, which the parser turns into this when an operand is a
+	 * debug register (a VALUE or LABEL goes through RAX, as mov-cr8's).
+	 */
+	SCN_OP_MOV_DR,
 	SCN_OP_COUNT
 };
 
@@ -273,6 +279,8 @@ struct scn_insn {
 	 */
 	const char *region;
 	uint32_t region_idx;
+	uint32_t dr;              /* MOV_DR: the debug register's number */
+	bool dr_from;             /* MOV_DR: MOV REG, DR (else MOV DR, source) */
 };
 
 /* `vmcs-region NAME [for L2 | empty] [revision=N]` in an L1 block. */

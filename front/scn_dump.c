@@ -125,6 +125,7 @@ int scn_replay_dump(const char *path)
 				break;
 			case SCN_OP_MSR_BITMAP_SET:
 			case SCN_OP_MSR_BITMAP_CLEAR: printf(" %s msr 0x%x", in->write ? "write" : "read", in->msr); break;
+			case SCN_OP_MOV_DR: printf(" %s dr%u", in->dr_from ? "from" : "to", in->dr); break;
 			case SCN_OP_VMXON:
 			case SCN_OP_VMCLEAR:
 			case SCN_OP_VMPTRLD:
@@ -145,7 +146,7 @@ int scn_replay_dump(const char *path)
 			else if (in->value_label)
 				printf(" src %s -> L%d:%u", in->value_label, (int)in->value_label_level, in->value_target);
 			else if ((in->op >= SCN_OP_MOV && in->op <= SCN_OP_TEST) || in->op == SCN_OP_MOV_CR3 ||
-			         in->op == SCN_OP_MOV_CR8)
+			         in->op == SCN_OP_MOV_CR8 || (in->op == SCN_OP_MOV_DR && !in->dr_from))
 				printf(" 0x%" PRIx64, in->value);
 			printf("   (%u:%u)\n", in->loc.line, in->loc.col);
 		}

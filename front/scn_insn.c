@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "front/scn_internal.h"
+#include "vmcs/x86_debugreg.h"
 #include "vmcs/x86_gpr.h"
 
 enum arg_kind {
@@ -109,6 +110,7 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_VAPIC_ISR] = {ARG_VECTOR, true},
 	[SCN_OP_VAPIC_TPR] = {ARG_VECTOR, true},
 	[SCN_OP_PI_POST] = {ARG_VECTOR, true},
+	[SCN_OP_MOV_DR] = {ARG_REG_SOURCE, false},
 };
 
 #define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
@@ -204,6 +206,67 @@ static bool parse_cr_source(struct parser *p, struct scn_insn *in)
 	if (scn_word_is_reg(t, &reg))
 		return scn_parse_reg(p, &in->src);
 	return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
+}
+
+/* dr0-dr3, dr6, dr7 (dr4 and dr5, aliases of dr6 and dr7, are not accepted): the number, or -1. */
+static int word_dr(const struct tok *t)
+{
+	static const char *const names[] = {"dr0", "dr1", "dr2", "dr3", NULL, NULL, "dr6", "dr7"};
+
+	for (int i = 0; i < 8; i++)
+		if (names[i] && scn_tok_is(t, names[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * `mov DR REG|VALUE|LABEL`, `mov REG DR`: MOV to or from a debug register
+ * (SDM Vol. 2 "MOV - Move to/from Debug Registers"). A constant DR7 the
+ * model cannot run is refused here; one in a register, at the MOV.
+ */
+static bool parse_mov_dr(struct parser *p, struct scn_insn *in)
+{
+	const struct tok *t = scn_peek(p);
+	int dr = word_dr(t);
+	const char *why;
+
+	in->op = SCN_OP_MOV_DR;
+	if (dr >= 0) {
+		in->dr = (uint32_t)dr;
+		scn_next(p);
+		t = scn_peek(p);
+		if (!parse_source(p, in, true))
+			return false;
+		if (dr == 7 && in->src == SCN_NO_REG && !in->value_label && (why = dr7_not_modelled(in->value)) != NULL)
+			return scn_fail_col(p, t->col, "not modelled: %s", why);
+		if (dr >= 6 && in->src == SCN_NO_REG && !in->value_label && (in->value & DR_UPPER_RESERVED))
+			return scn_fail_col(p, t->col, "DR%d bits 63:32 are reserved (the MOV would raise #GP)", dr);
+		return true;
+	}
+	in->dr_from = true;
+	if (!scn_parse_reg(p, &in->dst))
+		return false;
+	t = scn_peek(p);
+	if ((dr = word_dr(t)) < 0)
+		return scn_expected(p, "a debug register: dr0, dr1, dr2, dr3, dr6 or dr7");
+	in->dr = (uint32_t)dr;
+	scn_next(p);
+	return true;
+}
+
+static bool word_dr4_dr5(const struct tok *t)
+{
+	return scn_tok_is(t, "dr4") || scn_tok_is(t, "dr5");
+}
+
+/* Is the operand at the cursor, or (after a register) the one after it, a debug register? */
+static bool mov_names_dr(const struct parser *p)
+{
+	const struct tok *t = scn_peek(p);
+
+	if (word_dr(t) >= 0 || word_dr4_dr5(t))
+		return true;
+	return t->kind == TK_WORD && (word_dr(scn_peek2(p)) >= 0 || word_dr4_dr5(scn_peek2(p)));
 }
 
 bool scn_word_to_op(const struct tok *t, enum scn_op *op)
@@ -342,6 +405,14 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 		break;
 	}
 	case ARG_REG_SOURCE:
+		if (op == SCN_OP_MOV && mov_names_dr(p)) {
+			if (word_dr4_dr5(t) || word_dr4_dr5(scn_peek2(p)))
+				return scn_fail_col(p, word_dr4_dr5(t) ? t->col : scn_peek2(p)->col, "not modelled: dr4 and dr5 (aliases of dr6 and dr7 with "
+				                               "CR4.DE = 0; write dr6 or dr7)");
+			if (!parse_mov_dr(p, in))
+				return false;
+			break;
+		}
 		if (!scn_parse_reg(p, &in->dst) || !parse_source(p, in, op == SCN_OP_MOV))
 			return false;
 		if ((op == SCN_OP_SHL || op == SCN_OP_SHR) && in->src == SCN_NO_REG && in->value > 63)

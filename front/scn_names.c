@@ -81,6 +81,7 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_VAPIC_ISR] = "vapic-isr",
 	[SCN_OP_VAPIC_TPR] = "vapic-tpr",
 	[SCN_OP_PI_POST] = "pi-post",
+	[SCN_OP_MOV_DR] = "mov",   /* found as `mov` (SCN_OP_MOV comes first), then told apart by its operands */
 };
 
 const char *scn_op_name(enum scn_op op)

@@ -180,6 +180,16 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	if (b->cfg.bare_metal && level == SCN_L1 && g->stack_unmapped)
 		return build_located(b, g->stack_unmapped_loc, "with 'l0 none' L1 runs in root operation, without EPT: "
 		               "'stack-unmapped' unmaps L2's stack in the EPT of L1's VMCS and belongs in the 'guest L2' block");
+	/*
+	 * The debug registers are the processor's (model/hw/breakpoint.c); the
+	 * hypervisor models neither intercept MOV DR nor carry DR7 or a #DB exit
+	 * between levels (as l0_guest_debug_not_modelled says of GUEST_DR7).
+	 */
+	for (size_t i = 0; !b->cfg.bare_metal && i < g->ninsns; i++)
+		if (g->insns[i].op == SCN_OP_MOV_DR)
+			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register under a "
+			                     "hypervisor model (the L0 models do not carry DR7 or a #DB exit between levels; "
+			                     "'l0 none' runs it)");
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));

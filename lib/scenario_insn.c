@@ -46,6 +46,7 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_VMPTRST] = VMX_OP_VMPTRST,
 	    [SCN_OP_VAPIC_IRR] = VMX_OP_VAPIC_STORE, [SCN_OP_VAPIC_ISR] = VMX_OP_VAPIC_STORE,
 	    [SCN_OP_VAPIC_TPR] = VMX_OP_VAPIC_STORE, [SCN_OP_PI_POST] = VMX_OP_VAPIC_STORE,
+	    [SCN_OP_MOV_DR] = VMX_OP_MOV_DR,
 	};
 	return map[op];
 }
@@ -135,6 +136,14 @@ void scenario_insn_operation(const struct scn_insn *in, enum scn_level level, st
 		out->arg = in->op == SCN_OP_MOV_CR3 ? 3u : 8u;
 		if (in->src == SCN_NO_REG) {
 			/* `mov-cr8 VALUE`: MOV RAX, VALUE then MOV CR8, RAX, in one instruction. */
+			out->dst = out->src = VMX_REG(0u);
+			out->arg2 = in->value;
+		}
+		break;
+	case SCN_OP_MOV_DR:
+		out->arg = in->dr | (in->dr_from ? VMX_MOV_DR_FROM : 0u);
+		if (!in->dr_from && in->src == SCN_NO_REG) {
+			/* `mov dr0 VALUE|LABEL`: MOV RAX, VALUE then MOV DR0, RAX, in one instruction (as mov-cr8). */
 			out->dst = out->src = VMX_REG(0u);
 			out->arg2 = in->value;
 		}

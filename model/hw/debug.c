@@ -28,10 +28,13 @@
  * holds it - saves it in the pending-debug-exceptions field (SDM Vol. 3C
  * "Saving Non-Register State"); every other exit saves 0.
  *
- * DR6 itself is not modelled (a delivered #DB does not show its bits), nor
- * are the debug registers' breakpoints.
+ * A delivered trap writes its bits to DR6 (lp_debug_exception, which
+ * instruction breakpoints share); one that causes a VM exit leaves DR6 alone (SDM
+ * Vol. 3C "Exit Qualification for Debug Exceptions"). Instruction
+ * breakpoints (faults, R24 level 7) are breakpoint.c's.
  */
 #include "model/hw/lp_internal.h"
+#include "vmcs/x86_debugreg.h"
 
 #define DBG_B0_B3 0xfu
 #define PENDING_DBG_ENABLED_BP 0x1000u   /* 12: an enabled breakpoint in B0-B3 */
@@ -47,20 +50,35 @@ bool lp_debug_trap_ready(const struct vmx_lp *lp)
 	return lp->dbg_trap != 0 && !vmx_lp_movss_blocking(lp);
 }
 
-enum lp_step lp_debug_trap(struct vmx_lp *lp)
+enum lp_step lp_debug_exception(struct vmx_lp *lp, uint32_t bits)
 {
 	struct vmx_event e = {INTR_TYPE_HARD_EXCEPTION, DB_VECTOR, false, 0, 0};
-	uint32_t bits = lp->dbg_trap;
 
-	lp->dbg_trap = 0;
 	if (lp->non_root && ((lp->ctl.exception_bitmap >> DB_VECTOR) & 1u)) {
 		struct vmx_exit_info x = {.reason = EXIT_REASON_EXCEPTION_NMI, .qualification = bits,
 		                          .intr_info = lp_event_info(&e)};
 		lp_vmexit(lp, &x);
 		return LP_STEP_EXIT;
 	}
-	/* A trap: the frame returns to the boundary (past the instruction that trapped). */
+	/*
+	 * Delivered, the #DB writes its conditions to DR6: B0-B3 are replaced;
+	 * BD, BS and BT are only ever set (SDM "Debug Status Register (DR6)":
+	 * the processor never clears them, software does).
+	 */
+	lp->dr6 = (lp->dr6 & ~(uint64_t)DR6_B0_B3) | (bits & DR6_WRITABLE) | DR6_FIXED_1;
+	/*
+	 * RIP is where the frame returns: past the instruction that trapped, or
+	 * the instruction an instruction breakpoint stopped before it executed.
+	 */
 	return lp_deliver(lp, &e, lp->ctx.rip, false);
+}
+
+enum lp_step lp_debug_trap(struct vmx_lp *lp)
+{
+	uint32_t bits = lp->dbg_trap;
+
+	lp->dbg_trap = 0;
+	return lp_debug_exception(lp, bits);
 }
 
 /* Exits that keep a pending trap whatever the blocking: above it in R24, or trap-like. */

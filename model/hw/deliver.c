@@ -6,6 +6,7 @@
  * happen during delivery with their IDT-vectoring information (R20).
  */
 #include "model/hw/lp_internal.h"
+#include "vmcs/x86_debugreg.h"
 
 enum exc_class { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PAGE_FAULT, EXC_DOUBLE_FAULT };
 
@@ -26,6 +27,30 @@ static enum exc_class event_class(const struct vmx_event *ev)
 		return EXC_DOUBLE_FAULT;
 	default:
 		return EXC_BENIGN;
+	}
+}
+
+/*
+ * A fault-class exception other than #DB: its frame, or the RFLAGS a VM exit
+ * it causes saves, has RF = 1, so that the instruction it returns to is not
+ * stopped by an instruction breakpoint again (SDM Vol. 3B "Instruction-
+ * Breakpoint Exception Condition"; Vol. 3C "Saving RIP, RSP, RFLAGS": the
+ * value it would have pushed). #DB, NMI, the traps and the aborts do not.
+ */
+static bool fault_sets_rf(const struct vmx_event *ev)
+{
+	if (ev->type != INTR_TYPE_HARD_EXCEPTION)
+		return false;
+	switch (ev->vector) {
+	case DB_VECTOR:
+	case NMI_VECTOR:
+	case BP_VECTOR:
+	case OF_VECTOR:
+	case DF_VECTOR:
+	case MC_VECTOR:
+		return false;
+	default:
+		return ev->vector < 32;
 	}
 }
 
@@ -124,10 +149,11 @@ enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t 
 			                           .error_code = cur.has_error_code ? cur.error_code : 0,
 			                           .rip = gate->handler};
 			f->rip = return_rip;
-			f->rflags = lp->ctx.rflags;
+			f->rflags = lp->ctx.rflags | (!injected && fault_sets_rf(&cur) ? X86_EFLAGS_RF : 0u);
 			f->has_error_code = cur.has_error_code;
 			f->error_code = cur.error_code;
-			lp->ctx.rflags &= ~(uint64_t)X86_EFLAGS_TF;
+			/* SDM Vol. 3A "Flag Usage by Exception- or Interrupt-Handler Procedure": TF and RF cleared. */
+			lp->ctx.rflags &= ~(uint64_t)(X86_EFLAGS_TF | X86_EFLAGS_RF);
 			if (gate->type == VMX_GATE_INTERRUPT)
 				lp->ctx.rflags &= ~(uint64_t)X86_EFLAGS_IF;
 			lp->ctx.rip = gate->handler;
@@ -170,6 +196,8 @@ enum lp_step lp_deliver(struct vmx_lp *lp, const struct vmx_event *ev, uint64_t 
 			                          .intr_info = lp_event_info(&next),
 			                          .intr_error_code = next.error_code};
 			lp->ctx.rip = boundary_rip;
+			if (fault_sets_rf(&next))
+				lp->ctx.rflags |= X86_EFLAGS_RF;
 			if (next.vector == DF_VECTOR) {
 				lp_vmexit(lp, &x);     /* a #DF exit is not "during delivery" (R20) */
 			} else {
@@ -196,6 +224,8 @@ enum lp_step lp_raise_exception(struct vmx_lp *lp, const struct vmx_event *exc, 
 			x.intr_info |= INTR_INFO_UNBLOCK_NMI;
 		if (intr_type_is_soft(exc->type))
 			x.insn_len = exc->insn_len;
+		if (fault_sets_rf(exc))
+			lp->ctx.rflags |= X86_EFLAGS_RF;
 		lp_vmexit(lp, &x);
 		return LP_STEP_EXIT;
 	}

@@ -16,6 +16,7 @@
 
 #include "model/hw/exec_regs.h"
 #include "model/hw/vapic.h"
+#include "vmcs/x86_debugreg.h"
 
 enum lp_step lp_insn_exit(struct vmx_lp *lp, uint32_t reason, uint64_t qualification, const struct vmx_insn *in)
 {
@@ -33,6 +34,8 @@ static enum lp_step exit_for(struct vmx_lp *lp, uint32_t reason, const struct vm
 /* Completing an instruction with the monitor trap flag set makes an MTF exit pending (R27). */
 void lp_complete(struct vmx_lp *lp, uint64_t n, uint64_t cycles)
 {
+	/* RF suppresses instruction breakpoints until an instruction completes (breakpoint.c). */
+	lp->ctx.rflags &= ~(uint64_t)X86_EFLAGS_RF;
 	lp_retire(lp, n, cycles);
 	if (lp->non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG))
 		lp->mtf_pending = true;
@@ -95,10 +98,11 @@ static enum lp_step do_iret(struct vmx_lp *lp, const struct vmx_insn *in)
 	if (m->depth == 0)    /* nothing to return to: #GP(0) */
 		return lp_fault(lp, GP_VECTOR, true, 0, unblocked);
 
+	/* Completed first: the RF that IRET loads from the frame holds for the instruction it returns to. */
+	lp_complete(lp, 1, lp->model.iret_cycles);
 	m->depth--;
 	lp->ctx.rip = m->stack[m->depth].rip;
 	lp->ctx.rflags = (m->stack[m->depth].rflags & ~X86_EFLAGS_RESERVED_ZERO) | X86_EFLAGS_FIXED;
-	lp_complete(lp, 1, lp->model.iret_cycles);
 	ev.rip = lp->ctx.rip;
 	ev.nmi_unblocked = unblocked;
 	lp_emit(lp, &ev);
@@ -139,7 +143,7 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 				n = t;
 		}
 		if (lp->reference || vmx_lp_sti_blocking(lp) || vmx_lp_movss_blocking(lp) ||
-		    (lp->ctx.rflags & X86_EFLAGS_TF) ||
+		    (lp->ctx.rflags & X86_EFLAGS_TF) || (lp->dr7 & DR7_BREAKPOINT_ENABLES) ||
 		    (non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG)))
 			n = 1;
 		if (n == 0)
@@ -219,6 +223,8 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		return lp_exec_vmx(lp, in);
 	case VMX_OP_VAPIC_STORE:
 		return lp_vapic_store(lp, in);
+	case VMX_OP_MOV_DR:
+		return lp_exec_mov_dr(lp, in);
 	case VMX_OP_MOV:
 	case VMX_OP_ADD:
 	case VMX_OP_SUB:
@@ -363,6 +369,7 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t limit)
 		const uint64_t until = limit < lp->stop_at ? limit : lp->stop_at;
 		enum vmx_decision d;
 		enum lp_step s;
+		uint32_t bp;
 
 		/* The LAPIC timer reached 0: its interrupt is requested before this boundary is looked at. */
 		if (lp->apic.timer.armed && lp->apic.timer.deadline <= lp->cycle)
@@ -398,6 +405,14 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t limit)
 			continue;
 		}
 		lp->steps++;
+		/* R24 level 7: an instruction breakpoint, once nothing above it acted at this boundary. */
+		if ((bp = lp_code_breakpoint_match(lp)) != 0) {
+			s = lp_debug_exception(lp, bp);
+			if (s != LP_STEP_CONTINUE)
+				return step_outcome(lp, s);
+			lp_note_blocking(lp);
+			continue;
+		}
 		lp_debug_before_insn(lp);
 		s = lp_execute(lp, until);
 		if (s != LP_STEP_CONTINUE)

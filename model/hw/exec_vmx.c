@@ -16,6 +16,7 @@
  */
 #include "model/hw/exec_regs.h"
 #include "vmcs/vmx_not_modelled.h"
+#include "vmcs/x86_debugreg.h"
 
 /* The exit reason of each VMX instruction in non-root operation (25.1.2: they exit unconditionally). */
 static uint32_t exit_reason(enum vmx_op op)
@@ -134,8 +135,8 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 
 	/* The entry traces its own VMfail, at the RIP of the instruction; only the flags are left to set. */
 	lp->retired++;
-	/* DR7 breakpoints: past R12, the guest would run without them (single-stepping is modelled, debug.c). */
-	if (s == VMX_ENTRY_OK && (debug = vmx_entry_breakpoints_not_modelled(lp->vmcs, &debug_field)) != NULL)
+	/* DR7 as the entry loaded it: instruction breakpoints are modelled (breakpoint.c), not the others. */
+	if (s == VMX_ENTRY_OK && (debug = dr7_not_modelled(lp->dr7)) != NULL)
 		return lp_not_modelled(lp, in, debug);
 	/* A control or field of a feature the model lacks (vmx_controls.def NM, vmcs_fields_refused.def). */
 	if (s == VMX_ENTRY_OK && (debug = vmx_vmcs_not_modelled(lp->vmcs, NULL, &debug_field)) != NULL)

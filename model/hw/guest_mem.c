@@ -44,6 +44,7 @@ static const struct {
     [VMX_OP_VMCLEAR] = {"vmclear", 4}, /* 66 0f c7 /6 */
     [VMX_OP_VMPTRLD] = {"vmptrld", 3}, /* 0f c7 /6 */
     [VMX_OP_VMPTRST] = {"vmptrst", 3}, /* 0f c7 /7 */
+    [VMX_OP_MOV_DR] = {"mov-dr", 3}, /* 0f 23 /r or 0f 21 /r; a REX prefix for R8-R15: 4 */
     [VMX_OP_VAPIC_STORE] = {"vapic-store", 4}, /* bts m32, imm8 or mov m8, imm8 (the address in a register) */
 };
 
@@ -64,6 +65,10 @@ uint32_t vmx_insn_length(const struct vmx_insn *in)
 	case VMX_OP_MOV_CR:
 		/* CR8 needs REX.R; R8-R15 need REX.B (one REX prefix carries both). */
 		return in->arg == 8 || (in->src && VMX_REG_NUM(in->src) >= 8) ? 4u : 3u;
+	case VMX_OP_MOV_DR: {
+		uint8_t r = (in->arg & VMX_MOV_DR_FROM) ? in->dst : in->src;
+		return r && VMX_REG_NUM(r) >= 8 ? 4u : 3u;
+	}
 	default:
 		return vmx_op_length(in->op, in->arg);
 	}

@@ -81,6 +81,7 @@ enum vmx_op {
 	VMX_OP_VMCLEAR,
 	VMX_OP_VMPTRLD,
 	VMX_OP_VMPTRST,   /* dst = the current-VMCS pointer */
+	VMX_OP_MOV_DR,    /* MOV to or from DRn: arg = n | VMX_MOV_DR_FROM; from: dst; to: src (dst = RAX gets arg2 first if set) */
 	VMX_OP_VAPIC_STORE,/* a store to the virtual-APIC page or PI descriptor of the current VMCS: arg = VAPIC_* offset
 	                      (vmcs/virtual_apic.h) or VMX_PI_DESC_PIR, arg2 = the vector or value */
 	VMX_OP_COUNT
@@ -93,6 +94,9 @@ enum vmx_op {
 #define VMX_IPI_MODE_MASK 0xf00u
 /* arg of VMX_OP_VAPIC_STORE for the posted-interrupt descriptor: set PIR's bit arg2, then ON. */
 #define VMX_PI_DESC_PIR 0x1000u
+
+/* arg of VMX_OP_MOV_DR: the direction, as bit 4 of its exit qualification (SDM 28.2.1). */
+#define VMX_MOV_DR_FROM 0x10u
 
 /* arg2 of VMX_OP_MSR_BITMAP. */
 #define VMX_MSR_BITMAP_WRITE 0x1u   /* the write bitmap (else the read bitmap) */

@@ -16,7 +16,10 @@
  * stop the processor as not modelled, so the run answers nothing rather
  * than something made up.
  */
+#include <string.h>
+
 #include "model/hw/lp_internal.h"
+#include "vmcs/x86_debugreg.h"
 
 /* Where the processor is after an INIT reset (Vol. 3A "Processor State After Reset": EIP FFF0H). */
 #define INIT_RESET_RIP 0xfff0u
@@ -62,6 +65,9 @@ enum lp_step lp_init_reset(struct vmx_lp *lp)
 	lp->init_latched = false;
 	lp->ctx.rip = INIT_RESET_RIP;
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
+	memset(lp->dr, 0, sizeof(lp->dr));
+	lp->dr6 = DR6_FIXED_1;
+	lp->dr7 = DR7_FIXED_1;
 	lp->ctx.activity = GUEST_ACTIVITY_WAIT_SIPI;
 	lp->sti_shadow_at = VMX_NO_BOUNDARY;
 	lp->movss_shadow_at = VMX_NO_BOUNDARY;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/hw/lp_internal.h"
+#include "vmcs/x86_debugreg.h"
 
 void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
                  struct vmx_guest_mem *host_mem)
@@ -18,6 +19,8 @@ void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
 	lp->vmx_operation = true;
 	lp->vmxon_ptr = VMX_REGION_ADDR(VMX_REGION_VMXON);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
+	lp->dr6 = DR6_FIXED_1;
+	lp->dr7 = DR7_FIXED_1;
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = host_mem;
 	if (host_mem && host_mem->prog)

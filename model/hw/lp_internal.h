@@ -133,8 +133,24 @@ enum lp_step lp_exec_vmx(struct vmx_lp *lp, const struct vmx_insn *in);
 void lp_debug_before_insn(struct vmx_lp *lp);
 bool lp_debug_trap_ready(const struct vmx_lp *lp);
 enum lp_step lp_debug_trap(struct vmx_lp *lp);
+/*
+ * debug.c: a #DB with these DR6 bits at RIP, trap or fault: a VM exit with
+ * them as qualification (exception bitmap bit 1; DR6 untouched), or DR6
+ * then delivery through the IDT.
+ */
+enum lp_step lp_debug_exception(struct vmx_lp *lp, uint32_t bits);
 uint64_t lp_debug_save_at_exit(struct vmx_lp *lp, uint32_t reason, uint32_t intr_info);
 void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject, uint32_t activity);
+
+/*
+ * breakpoint.c: instruction breakpoints (R24 level 7) and the debug
+ * registers. Match: the B0-B3 bits of the breakpoints at RIP when an
+ * enabled one matches and RF, sleep and MOV-SS blocking let it fire, else
+ * 0 (the fault itself is debug.c's lp_debug_exception). MOV to or from
+ * DRn, with MOV-DR exiting.
+ */
+uint32_t lp_code_breakpoint_match(const struct vmx_lp *lp);
+enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in);
 
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "model/hw/vapic.h"
+#include "vmcs/x86_debugreg.h"
 
 #define CHECK(cond, text)            \
 	do {                             \
@@ -315,6 +316,9 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	/* 26.3.1.1: control registers and IA32_EFER. */
 	if (!vmx_entry_check_guest_cr_fixed(v, m, failed) || !vmx_entry_check_guest_paging(v, failed))
 		return false;
+	/* 26.3.1.1: with the load-debug-controls control, DR7 bits 63:32 are 0. */
+	CHECK(!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) ||
+	      !(vmcs_get(v, GUEST_DR7) & DR_UPPER_RESERVED), "DR7 bits 63:32 are 0 (load debug controls)");
 	/* 26.3.1.4: RFLAGS and R9. */
 	CHECK((rflags & X86_EFLAGS_RESERVED_ZERO) == 0 && (rflags & X86_EFLAGS_FIXED),
 	      "RFLAGS reserved bits (1 set; 3, 5, 15, 63:22 clear)");
@@ -370,16 +374,17 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field)
 {
 	/*
-	 * The processor has no debug registers: a guest entered with a
-	 * breakpoint enabled in DR7 (loaded with the debug controls) would stop
-	 * at it (a code breakpoint is R24 level 7, a data or I/O breakpoint a
-	 * trap at level 4). Run without them it would be another guest.
+	 * For the hypervisor models: a guest entered with a breakpoint enabled
+	 * in DR7 (loaded with the debug controls) would stop at it (a code
+	 * breakpoint is R24 level 7, a data or I/O breakpoint a trap at level
+	 * 4); the L0 models carry neither DR7 nor a #DB exit between L1 and L2.
 	 */
 	if ((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
 		*field = GUEST_DR7;
-		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0; no debug "
-		       "registers in the model)";
+		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0) by a "
+		       "hypervisor model (the processor stops at instruction breakpoints; the L0 models do not carry "
+		       "DR7 or a #DB exit between L1 and L2)";
 	}
 	return NULL;
 }
@@ -414,6 +419,7 @@ static enum vmx_entry_status fail_guest(struct vmx_lp *lp, bool launch, uint32_t
 	lp_emit(lp, &ev);
 	lp->ctx.rip = vmcs_get(lp->vmcs, HOST_RIP);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
+	lp->dr7 = DR7_FIXED_1;   /* 27.5.1: host state, DR7 = 400H */
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = lp->host_mem;
 	lp->sti_shadow_at = VMX_NO_BOUNDARY;
@@ -439,6 +445,9 @@ static void load_guest_state(struct vmx_lp *lp)
 	lp->non_root = true;
 	lp->ctx.rip = vmcs_get(v, GUEST_RIP);
 	lp->ctx.rflags = vmcs_get(v, GUEST_RFLAGS);
+	/* 26.3.2.1: DR7 with the debug controls; without them the processor keeps its own (breakpoint.c). */
+	if (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS)
+		lp->dr7 = vmcs_get(v, GUEST_DR7) | DR7_FIXED_1;   /* bit 10 reads as 1 */
 	lp->ctx.activity = vmcs_get32(v, GUEST_ACTIVITY_STATE);
 	lp->ctx.mem = v->guest;
 

@@ -4,6 +4,7 @@
  * host state (SDM "VM Exits": 27.2 recording, 27.3 saving, 27.5 loading).
  */
 #include "model/hw/vapic.h"
+#include "vmcs/x86_debugreg.h"
 
 /*
  * Remaining preemption-timer value for "save VMX-preemption timer value":
@@ -42,6 +43,8 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	/* 27.3: guest state, interruptibility and activity as they are at this boundary. */
 	vmcs_set(v, GUEST_RIP, lp->ctx.rip);
 	vmcs_set(v, GUEST_RFLAGS, lp->ctx.rflags);
+	if (lp_exit_ctl(lp, VM_EXIT_SAVE_DEBUG_CONTROLS))
+		vmcs_set(v, GUEST_DR7, lp->dr7);
 	vmcs_set(v, GUEST_INTERRUPTIBILITY_INFO, vmx_lp_interruptibility(lp));
 	vmcs_set(v, GUEST_ACTIVITY_STATE, lp->ctx.activity);
 	vmcs_set(v, GUEST_PENDING_DBG_EXCEPTIONS, lp_debug_save_at_exit(lp, info->reason, info->intr_info));
@@ -73,6 +76,7 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	lp->non_root = false;
 	lp->ctx.rip = vmcs_get(v, HOST_RIP);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
+	lp->dr7 = DR7_FIXED_1;   /* 27.5.1: DR7 = 400H; DR0-DR3 and DR6 keep the guest's */
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = lp->host_mem;
 	lp->sti_shadow_at = VMX_NO_BOUNDARY;

@@ -115,6 +115,14 @@ struct vmx_lp {
 	bool inject_pending;            /* VM entry done, injection of 0x4016 still to do */
 	bool mtf_pending;               /* MTF VM exit pending (R27) */
 	uint32_t dbg_trap;              /* #DB trap pending at the next boundary: DR6's B0-B3, BS (debug.c) */
+	/*
+	 * Debug registers (SDM Vol. 3B "Debug Registers"; breakpoint.c). One
+	 * set for the processor: VM entry and exit switch only DR7 (the debug
+	 * controls, and DR7 = 400H after every exit), never DR0-DR3 or DR6.
+	 */
+	uint64_t dr[4];                 /* DR0-DR3: breakpoint linear addresses (RIPs of the programs) */
+	uint64_t dr6;
+	uint64_t dr7;
 	bool timer_armed;               /* VMX-preemption timer active */
 	uint64_t timer_deadline;        /* cycle at which it reaches 0 */
 
@@ -278,10 +286,11 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 
 /*
  * A breakpoint enabled in DR7 of VMCS v's guest (loaded with the debug
- * controls), which the processor model lacks, as the text of a "not
- * modelled" refusal (a static string), with the field that holds it; NULL if
- * none. Pure. An entry that passed its checks runs such a guest, so the
- * root program's VMLAUNCH/VMRESUME refuses it there.
+ * controls), which the hypervisor models (model/l0) do not follow, as the
+ * text of a "not modelled" refusal (a static string), with the field that
+ * holds it; NULL if none. Pure. The processor itself runs instruction
+ * breakpoints (breakpoint.c): a root program's VMLAUNCH/VMRESUME refuses
+ * only the DR7 settings of dr7_not_modelled (vmcs/x86_debugreg.h).
  */
 const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field);
 

@@ -135,6 +135,15 @@ protected:
 		return out;
 	}
 
+	/* The HW_DELIVER events' vectors, in order. */
+	std::vector<uint32_t> Delivered() const
+	{
+		std::vector<uint32_t> v;
+		for (const auto &e : Of(HW_DELIVER))
+			v.push_back(e.vector);
+		return v;
+	}
+
 	static void Observe(void *ctx, const vmx_hw_event *ev)
 	{
 		static_cast<HwTest *>(ctx)->events.push_back(*ev);

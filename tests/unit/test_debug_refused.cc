@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * DR7 breakpoints are not modelled: a guest that would run with them is
- * refused, never run without them. Single-stepping (RFLAGS.TF) and pending
- * debug exceptions are modelled by the processor (model/hw/debug.c) but not
- * by the hypervisor models: a guest they enter so is refused. A C L0's guest
- * at the `vmcs` line that states it, before the run; an L1 hypervisor's
- * guest at the VMLAUNCH/VMRESUME that enters it, under a nested KVM (for
- * all three) and on bare metal (DR7 only). Their VM-entry check (R12) stays
- * modelled: a guest that fails it is a VM-entry failure, as before.
+ * Single-stepping (RFLAGS.TF), pending debug exceptions and instruction
+ * breakpoints in DR7 are modelled by the processor (model/hw/debug.c,
+ * breakpoint.c) but not by the hypervisor models: a guest they enter so is
+ * refused. A C L0's guest at the `vmcs` line that states it, before the run;
+ * an L1 hypervisor's guest at the VMLAUNCH/VMRESUME that enters it under a
+ * nested KVM. On bare metal only the DR7 settings the processor lacks (data
+ * and I/O breakpoints, general detect) are refused. Their VM-entry check
+ * (R12) stays modelled: a guest that fails it is a VM-entry failure.
  */
 #include <gtest/gtest.h>
 
@@ -25,6 +25,7 @@ namespace {
 const char kTf[] = "not modelled: single-stepping: a guest entered with RFLAGS.TF = 1";
 const char kPending[] = "not modelled: pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS";
 const char kDr7[] = "not modelled: breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7";
+const char kDataBp[] = "not modelled: data breakpoints (DR7 R/W = 01 or 11 for an enabled breakpoint";
 
 TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 {
@@ -89,17 +90,18 @@ TEST(DebugRefused, GuestOfACL0ThatFailsR12IsAnEntryFailure)
 }
 
 /*
- * On bare metal the processor single-steps L2 and delivers its pending
- * debug exceptions; only the VMLAUNCH/VMRESUME that would run a DR7
- * breakpoint is refused.
+ * On bare metal the processor single-steps L2, delivers its pending debug
+ * exceptions and stops at its instruction breakpoints; only the
+ * VMLAUNCH/VMRESUME that would run a data breakpoint is refused.
  */
-TEST(DebugRefused, BareMetalRunsTfAndPendingDebugRefusesDr7)
+TEST(DebugRefused, BareMetalRunsTfPendingDebugAndInstructionBreakpointsRefusesDataBreakpoints)
 {
 	const std::string db_exits = "        vmwrite EXCEPTION_BITMAP 2\n";
 	ExpectHolds(L1Enters("none", "        vmwrite GUEST_RFLAGS 0x302\n") + "expect 1st exit L2 reason=VMCALL\n");
 	ExpectHolds(L1Enters("none", db_exits, "  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n") +
 	            "expect 1st exit L2 reason=EXCEPTION_NMI rip=l2 intr-info=0x80000301 qual=0x4000\n");
-	ExpectRefused(L1Enters("none", "        vmwrite GUEST_DR7 0x402\n"), std::string("t.scn:7:9: ") + kDr7);
+	ExpectHolds(L1Enters("none", "        vmwrite GUEST_DR7 0x402\n") + "expect 1st exit L2 reason=VMCALL\n");
+	ExpectRefused(L1Enters("none", "        vmwrite GUEST_DR7 0x10402\n"), std::string("t.scn:7:9: ") + kDataBp);
 	// VMRESUME: L2 ran once; L1 then sets a breakpoint and resumes it.
 	ExpectRefused(R"(cpu nehalem
 l0 none
@@ -109,17 +111,31 @@ main:   vmlaunch
 h:      vmread rax GUEST_RIP
         add rax 3
         vmwrite GUEST_RIP rax
-        vmwrite GUEST_DR7 0x403
+        vmwrite GUEST_DR7 0x30403
 resume: vmresume
 guest L2
 l2:     vmcall
         hlt
 run 10000
 )",
-	              std::string("t.scn:10:9: ") + kDr7);
+	              std::string("t.scn:10:9: ") + kDataBp);
 	// Without it the same guest runs.
 	ExpectHolds(L1Enters("none", "        vmwrite GUEST_RFLAGS 0x202\n        vmwrite GUEST_DR7 0x400\n") +
 	            "expect 1st exit L2 reason=VMCALL\n");
+}
+
+/* MOV DR in a program a hypervisor model runs: refused before the run (the models do not carry DR7). */
+TEST(DebugRefused, MovDrUnderAHypervisorModel)
+{
+	const char what[] = "not modelled: MOV to or from a debug register under a hypervisor model";
+	for (const char *l0 : {"plain", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ExpectRefused(std::string("cpu nehalem\nl0 ") + l0 + "\nguest L1\nmain: mov dr7 0x401\n  vmcall\nrun 10000\n",
+		              std::string("t.scn:4:7: ") + what);
+	}
+	ExpectRefused(L1Enters("kvm-modern", "", "        mov rbx dr6\n"), std::string("t.scn:9:9: ") + what);
+	// On bare metal both levels run it: DR6 reads 0xffff0ff0 after reset.
+	ExpectHolds(L1Enters("none", "        mov dr0 l2\n") + "expect 1st exit L2 reason=VMCALL\n");
 }
 
 /* Under a nested KVM, L1's VMLAUNCH that would run L2 so (vmcs12 as L1 wrote it) is refused there. */

@@ -16,16 +16,6 @@ protected:
 	void SingleStep() { SetBits(GUEST_RFLAGS, X86_EFLAGS_TF); }
 	void ExitOnDb() { SetBits(EXCEPTION_BITMAP, 1u << DB_VECTOR); }
 
-	/* The HW_DELIVER events' vectors, in order. */
-	std::vector<uint32_t> Delivered() const
-	{
-		std::vector<uint32_t> v;
-		for (const auto &e : events)
-			if (e.kind == HW_DELIVER)
-				v.push_back(e.vector);
-		return v;
-	}
-
 	void ExpectDbExit(uint64_t rip, uint64_t qual)
 	{
 		EXPECT_EQ(ExitReason(), (uint32_t)EXIT_REASON_EXCEPTION_NMI);

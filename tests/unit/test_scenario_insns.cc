@@ -56,6 +56,39 @@ TEST(ScenarioInsns, MovToControlRegisters)
 	EXPECT_EQ(p.insn(4).value, ~0ull);   /* a reserved bit is the run's #GP, not a parse error */
 }
 
+TEST(ScenarioInsns, R12_MovToAndFromDebugRegisters)
+{
+	Parsed p(Guest("  mov dr0 main\n  mov dr7 0x401\n  mov dr3 r9\n  mov rbx dr6\n  mov rax rbx\n"));
+	ASSERT_EQ(p.where(), "ok");
+	EXPECT_EQ(p.insn(2).op, SCN_OP_MOV_DR);
+	EXPECT_EQ(p.insn(2).dr, 0u);
+	EXPECT_STREQ(p.insn(2).value_label, "main");
+	EXPECT_EQ(p.insn(3).dr, 7u);
+	EXPECT_EQ(p.insn(3).value, 0x401u);
+	EXPECT_FALSE(p.insn(3).dr_from);
+	EXPECT_EQ(p.insn(4).src, 9);
+	EXPECT_EQ(p.insn(5).op, SCN_OP_MOV_DR);
+	EXPECT_TRUE(p.insn(5).dr_from);
+	EXPECT_EQ(p.insn(5).dst, 3);
+	EXPECT_EQ(p.insn(5).dr, 6u);
+	EXPECT_EQ(p.insn(6).op, SCN_OP_MOV);   /* plain registers: the register move */
+	EXPECT_STREQ(scn_op_name(SCN_OP_MOV_DR), "mov");
+}
+
+TEST(ScenarioInsns, R12_DebugRegisterErrors)
+{
+	EXPECT_EQ(Parsed(Guest("  mov dr7 0x30401\n")).where(),
+	          "6:11: not modelled: data breakpoints (DR7 R/W = 01 or 11 for an enabled breakpoint: the model's "
+	          "instructions make no data accesses at linear addresses)");
+	EXPECT_EQ(Parsed(Guest("  mov dr7 0x2400\n")).where(),
+	          "6:11: not modelled: general detect (DR7.GD, bit 13: a MOV DR would raise #DB)");
+	EXPECT_EQ(Parsed(Guest("  mov dr6 0x100000000\n")).where(),
+	          "6:11: DR6 bits 63:32 are reserved (the MOV would raise #GP)");
+	EXPECT_EQ(Parsed(Guest("  mov rax dr4\n")).where(),
+	          "6:11: not modelled: dr4 and dr5 (aliases of dr6 and dr7 with CR4.DE = 0; write dr6 or dr7)");
+	EXPECT_EQ(Parsed(Guest("  mov dr8 1\n")).where().substr(0, 5), "6:7: ");
+}
+
 TEST(ScenarioInsns, RegisterAndBareInstructions)
 {
 	Parsed p(Guest("  div rcx\n  rdtsc r15\n  into\n  icebp\n  int1\n  pause\n  cpuid\n"));

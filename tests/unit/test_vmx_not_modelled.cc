@@ -74,7 +74,7 @@ TEST(ControlTable, StatusOfNamedControls)
 {
 	EXPECT_EQ(vmx_control_bit_status(VMX_CTL_PROC, Bit(CPU_BASED_USE_TSC_OFFSETTING)), VMX_CTL_M);
 	EXPECT_EQ(vmx_control_bit_status(VMX_CTL_PROC, Bit(CPU_BASED_TPR_SHADOW)), VMX_CTL_M);
-	EXPECT_EQ(vmx_control_bit_status(VMX_CTL_PROC, Bit(CPU_BASED_MOV_DR_EXITING)), VMX_CTL_H);
+	EXPECT_EQ(vmx_control_bit_status(VMX_CTL_PROC, Bit(CPU_BASED_MOV_DR_EXITING)), VMX_CTL_M);
 	EXPECT_EQ(vmx_control_bit_status(VMX_CTL_PROC2, Bit(SECONDARY_EXEC_ENABLE_VPID)), VMX_CTL_H);
 	EXPECT_EQ(vmx_control_bit_status(VMX_CTL_PROC2, Bit(SECONDARY_EXEC_ENABLE_PML)), VMX_CTL_NM);
 	EXPECT_EQ(vmx_control_bit_status(VMX_CTL_PROC2, Bit(SECONDARY_EXEC_TSC_SCALING)), VMX_CTL_NM);
