@@ -322,6 +322,8 @@ VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, st
 	int trace_errno = errno;
 	if (ss->progress_shown)
 		fputc('\n', ss->diag);   /* past the progress line */
+	/* Stopped and void (out of memory, run_close said why): an existing trace file is left as it was. */
+	bool void_stop = res->stopped_at && st == VMXSIM_BAD_INPUT;
 	if (res->stopped_at && st != VMXSIM_BAD_INPUT) {
 		uint64_t end = ss->end;
 		if (ss->trace_full)
@@ -333,7 +335,9 @@ VMXSIM_API enum vmxsim_status vmxsim_session_close(struct vmxsim_session *ss, st
 			        ss->file, res->stopped_at, end, ss->trace ? ": the trace has what ran until then" : "");
 		st = ss->trace_full ? VMXSIM_BAD_INPUT : VMXSIM_INTERRUPTED;
 	}
-	if (ss->to_file) {
+	if (ss->to_file && void_stop) {
+		atomic_abort(&ss->af);
+	} else if (ss->to_file) {
 		if (res->trace_error || fflush(ss->af.f) != 0) {
 			atomic_fail(&ss->af, res->trace_error ? trace_errno : errno, ss->diag);
 			st = VMXSIM_BAD_INPUT;

@@ -270,6 +270,13 @@ enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *re
 		build_located(&h->b, insn_loc_at_line(h->b.s, st.not_modelled_line), "not modelled: %s", st.not_modelled_what);
 		res->status = VMXSIM_BAD_INPUT;
 	}
+	if (st.out_of_memory) {
+		/* A stimulus could not be queued: what ran is in the trace, and nothing is judged. */
+		if (h->b.diag)
+			fprintf(h->b.diag, "%s: out of memory: the run stopped at cycle %llu\n", file,
+			        (unsigned long long)res->stopped_at);
+		res->status = VMXSIM_BAD_INPUT;
+	}
 	if (h->bus.dropped) {
 		if (h->b.diag)
 			fprintf(h->b.diag, "%s: internal error: %llu trace events dropped\n", file,

@@ -39,7 +39,7 @@ uint64_t machine_vcpu_wake(const struct machine *m, const struct vcpu *vc)
 
 static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 {
-	while (vc->lp.cycle < limit) {
+	while (vc->lp.cycle < limit && !m->stopped) {
 		uint64_t before = vc->lp.cycle;
 		enum vmx_run_outcome o;
 
@@ -132,6 +132,8 @@ static void run_loop(struct machine *m, uint64_t stop, uint64_t before)
 		uint64_t next = m->nheap ? m->heap[0].time : stop;
 		uint64_t lo;
 
+		if (m->stopped)
+			return;   /* out of memory in the window before (machine_out_of_memory) */
 		if (next > stop)
 			next = stop;
 		/*
@@ -152,6 +154,8 @@ static void run_loop(struct machine *m, uint64_t stop, uint64_t before)
 			for (uint32_t i = 0; i < m->cfg->vcpus; i++)
 				if (m->vcpu[i].lp.cycle < limit)
 					run_vcpu(m, &m->vcpu[i], limit);
+			if (m->stopped)
+				return;
 			/* Several vCPUs: a window of 200 cycles; ask once a slice's worth of them. */
 			if (m->poll && (m->cfg->vcpus == 1 || (limit & (MACHINE_POLL_CYCLES - 1)) < window) && poll_stops(m))
 				return;
@@ -174,6 +178,15 @@ static void run_loop(struct machine *m, uint64_t stop, uint64_t before)
 		}
 		if (min_cycle(m) >= stop)
 			break;
+	}
+}
+
+void machine_out_of_memory(struct machine *m)
+{
+	m->oom = true;
+	if (!m->stopped) {
+		m->stopped = true;
+		m->stopped_at = min_cycle(m);
 	}
 }
 
@@ -260,6 +273,7 @@ void machine_refuse(void *machine, uint32_t line, const char *what)
 void machine_get_stats(const struct machine *m, struct machine_stats *out)
 {
 	*out = m->stats;
+	out->out_of_memory = m->oom;
 	/* The bus counts every event it dispatches, also those left unbuilt because no sink wanted them. */
 	out->entries = m->bus->count[TRACE_VMENTRY];
 	out->injections = m->bus->count[TRACE_INJECT];

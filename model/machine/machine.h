@@ -254,6 +254,8 @@ struct machine_stats {
 	uint64_t not_modelled;
 	const char *not_modelled_what;
 	uint32_t not_modelled_line;
+	/* A stimulus could not be queued for lack of memory: the run stopped there (machine_stopped_at). */
+	bool out_of_memory;
 };
 
 void machine_get_stats(const struct machine *m, struct machine_stats *out);

@@ -66,6 +66,7 @@ struct machine {
 	void *poll_ctx;
 	uint32_t polls_skipped;      /* stimuli fired since the last poll */
 	bool stopped;                /* the poll stopped the run, at stopped_at */
+	bool oom;                    /* a stimulus could not be queued (out of memory): stopped too */
 	uint64_t stopped_at;
 	/* machine_run_prefix() stopped between two windows: the `next` the run loop had then (else UINT64_MAX). */
 	uint64_t resume_next;
@@ -87,6 +88,8 @@ void machine_fire(struct machine *m, const struct pending *p);
 void machine_sync_vcpu(void *ctx);
 /* IPIs: the L0's virtual ones (ctx: struct machine) and the processor's (ctx: struct vcpu). */
 void machine_virtual_ipi(void *machine, uint32_t src, uint32_t dest, int vector);
+/* A stimulus could not be queued: the run stops where it is, and says so (machine_stats.out_of_memory). */
+void machine_out_of_memory(struct machine *m);
 /* When vCPU vc wakes by itself (its LAPIC timer, a host timer of its L0 while blocked), or UINT64_MAX. */
 uint64_t machine_vcpu_wake(const struct machine *m, const struct vcpu *vc);
 void machine_physical_ipi(void *ctx, uint32_t src, uint32_t dest, uint32_t vector);

@@ -54,8 +54,11 @@ bool machine_heap_push_seq(struct machine *m, uint64_t time, const struct machin
 	if (m->nheap == m->capheap) {
 		uint32_t cap = m->capheap ? m->capheap * 2 : 64;
 		struct pending *h = realloc(m->heap, cap * sizeof(*h));
-		if (!h)
+		if (!h) {
+			/* The schedule would lose a stimulus: the run cannot go on as written. */
+			machine_out_of_memory(m);
 			return false;
+		}
 		m->heap = h;
 		m->capheap = cap;
 	}

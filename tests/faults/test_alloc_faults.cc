@@ -51,6 +51,8 @@ std::vector<Case> Cases()
 	return {
 	    {"run", "run a.scn", "", 0},
 	    {"run-o", "run a.scn -o out/t.trace", "out/t.trace", 0},
+	    // IPIs between vCPUs are queued while the run goes (the stimulus heap grows): a failure there stops it.
+	    {"run-ipi-dat", "run smp.scn --format trace-dat -o out/t.dat", "out/t.dat", 0},
 	    {"check-golden", "check a.scn --golden traces/a.trace", "traces/a.trace", 0},
 	    {"explore", "explore one.scn --no-progress -j1 --out out", "out/one.fail-1.scn", 1},
 	    {"stat", "stat a.scn", "", 0},
@@ -72,6 +74,7 @@ protected:
 		Write("t1", "0 0 L1 a\n");
 		Write("t2", "0 0 L1 b\n");
 		Write("nested.scn", cli_util::ReadFile(fs::path(VMXSIM_SOURCE_DIR) / "scenarios/nested/ack-on-exit.scn"));
+		Write("smp.scn", cli_util::ReadFile(fs::path(VMXSIM_SOURCE_DIR) / "scenarios/hw/smp-ipi.scn"));
 		fs::create_directories(dir / "out");
 		fs::create_directories(dir / "traces");
 		Result r = Run("check a.scn --golden traces/a.trace --bless");
@@ -129,7 +132,9 @@ TEST_F(AllocFaults, EveryFailedAllocationIsReportedAndKeepsTheOldFile)
 				continue;
 			}
 			EXPECT_EQ(r.status, 2) << what << "\n" << Describe(r);
-			EXPECT_TRUE(Contains(r.err, "out of memory")) << what << ": the reason\n" << Describe(r);
+			// Ours, or a write that failed with ENOMEM (strerror) in a trace writer.
+			EXPECT_TRUE(Contains(r.err, "out of memory") || Contains(r.err, "Cannot allocate memory"))
+			    << what << ": the reason\n" << Describe(r);
 			if (!c.output.empty()) {
 				EXPECT_EQ(Read(c.output), Old(c)) << what << ": the old file";
 			}
