@@ -40,8 +40,9 @@ static const struct cli_option run_options[] = {
 	 NULL},
 	{OPT_FORMAT, "format", CLI_VALUE, "FORMAT",
 	 "the trace format: text (the default, the golden format), jsonl, vcd (GTKWave), perfetto "
-	 "(ui.perfetto.dev), trace-dat (a trace.dat for trace-cmd report and KernelShark), ftrace (what trace-cmd "
-	 "report prints for it) or ftrace-ns (trace-cmd report -t: nanoseconds)",
+	 "(ui.perfetto.dev), trace-dat (a trace.dat for trace-cmd report and KernelShark, file version 6), "
+	 "trace-dat7 (the same file as version 7), ftrace (what trace-cmd report prints for it) or ftrace-ns "
+	 "(nanoseconds, as trace-cmd report -t prints them)",
 	 NULL},
 	{OPT_PLOT, "plot", CLI_VALUE, "OUT",
 	 "also draw the run's timeline into OUT.png or OUT.svg (its folder must exist), with tools/vmxsim_plot.py "

@@ -14,7 +14,8 @@ _Static_assert((int)VMXSIM_FORMAT_TEXT == (int)TRACE_FORMAT_TEXT && (int)VMXSIM_
                    (int)VMXSIM_FORMAT_PERFETTO == (int)TRACE_FORMAT_PERFETTO &&
                    (int)VMXSIM_FORMAT_FTRACE == (int)TRACE_FORMAT_FTRACE &&
                    (int)VMXSIM_FORMAT_TRACE_DAT == (int)TRACE_FORMAT_TRACE_DAT &&
-                   (int)VMXSIM_FORMAT_FTRACE_NS == (int)TRACE_FORMAT_FTRACE_NS && TRACE_FORMAT_COUNT == 7,
+                   (int)VMXSIM_FORMAT_FTRACE_NS == (int)TRACE_FORMAT_FTRACE_NS &&
+                   (int)VMXSIM_FORMAT_TRACE_DAT7 == (int)TRACE_FORMAT_TRACE_DAT7 && TRACE_FORMAT_COUNT == 8,
                "the public formats are the trace bus's formats");
 
 VMXSIM_API const char *vmxsim_version(void)

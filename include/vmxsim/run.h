@@ -39,6 +39,7 @@ enum vmxsim_format {
 	VMXSIM_FORMAT_FTRACE,    /* what trace-cmd report prints for the run's trace-dat file */
 	VMXSIM_FORMAT_TRACE_DAT, /* a trace-cmd data file (trace.dat) for trace-cmd report and KernelShark */
 	VMXSIM_FORMAT_FTRACE_NS, /* ftrace with nanosecond time stamps (trace-cmd report -t) */
+	VMXSIM_FORMAT_TRACE_DAT7, /* the same trace.dat as trace-cmd data file version 7 */
 };
 
 /* "text", "jsonl", ...; NULL for a value out of range. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sink_tracedat.c - `--format trace-dat`: a trace-cmd data file, version 6
- * (trace-cmd.dat.v6(5)), that `trace-cmd report` and KernelShark open.
+ * (trace-cmd.dat.v6(5)), that `trace-cmd report` and KernelShark open; and
+ * what version 7 (sink_tracedat7.c) shares with it (tracedat.h).
  *
  *   header   magic, "6", little endian, 8-byte longs, 4 KiB pages; the
  *            ring buffer's header_page and header_event descriptions;
@@ -21,54 +22,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/trace/kvm_tp.h"
 #include "model/trace/sink_view.h"
-#include "model/trace/trace.h"
+#include "model/trace/tracedat.h"
 
-#define PAGE_SIZE 4096u
 #define PAGE_HEADER 16u                     /* u64 timestamp, u64 commit */
-#define PAGE_DATA (PAGE_SIZE - PAGE_HEADER)
+#define PAGE_DATA (TRACEDAT_PAGE_SIZE - PAGE_HEADER)
 #define TYPE_TIME_EXTEND 30u
 #define TYPE_DATA_MAX 28u                   /* type_len 1..28: the data is 4 * type_len bytes */
 #define DELTA_BITS 27u
 #define PID_BASE 1000u
 
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-struct cpu_buf {
-	struct buf pages;      /* whole pages */
-	size_t page;           /* offset of the page being filled */
-	uint64_t last_ts;      /* time stamp of the last event written */
-	bool open;             /* a page is being filled */
-};
-
-struct tracedat_sink {
-	struct trace_sink base;
-	FILE *out;
-	uint64_t tsc_hz;
-	uint32_t ncpus;
-	struct cpu_buf *cpu;
-	struct kvm_tp_state st;
-	bool oom;
-	uint64_t written;      /* bytes of the file so far: the offsets need no seekable stream */
-};
-
-static bool grow(struct buf *b, size_t more)
+static bool tracedat_grow(struct tracedat_buf *b, size_t more)
 {
 	size_t cap;
 	uint8_t *p;
 
+	if (b->oom)
+		return false;
 	if (b->len + more <= b->cap)
 		return true;
-	cap = b->cap ? b->cap : 4 * PAGE_SIZE;
+	cap = b->cap ? b->cap : 4 * TRACEDAT_PAGE_SIZE;
 	while (cap < b->len + more)
 		cap *= 2;
 	p = realloc(b->p, cap);
-	if (!p)
+	if (!p) {
+		b->oom = true;
 		return false;
+	}
 	b->p = p;
 	b->cap = cap;
 	return true;
@@ -80,7 +60,29 @@ static void le(uint8_t *p, uint64_t v, unsigned size)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint64_t commit_of(const struct cpu_buf *c)
+void tracedat_add(struct tracedat_buf *b, const void *p, size_t n)
+{
+	if (n && tracedat_grow(b, n)) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+	}
+}
+
+void tracedat_add_u(struct tracedat_buf *b, uint64_t v, unsigned size)
+{
+	uint8_t bytes[8];
+
+	le(bytes, v, size);
+	tracedat_add(b, bytes, size);
+}
+
+static void tracedat_buf_free(struct tracedat_buf *b)
+{
+	free(b->p);
+	*b = (struct tracedat_buf){0};
+}
+
+static uint64_t commit_of(const struct tracedat_cpu *c)
 {
 	uint64_t v = 0;
 
@@ -90,16 +92,14 @@ static uint64_t commit_of(const struct cpu_buf *c)
 }
 
 /* Starts a new page in c, stamped ts. */
-static bool new_page(struct tracedat_sink *s, struct cpu_buf *c, uint64_t ts)
+static bool new_page(struct tracedat_sink *s, struct tracedat_cpu *c, uint64_t ts)
 {
-	if (!grow(&c->pages, PAGE_SIZE)) {
-		s->oom = true;
+	if (!tracedat_grow(&c->pages, TRACEDAT_PAGE_SIZE))
 		return false;
-	}
 	c->page = c->pages.len;
-	memset(c->pages.p + c->page, 0, PAGE_SIZE);
-	c->pages.len += PAGE_SIZE;
-	s->base.held += PAGE_SIZE;
+	memset(c->pages.p + c->page, 0, TRACEDAT_PAGE_SIZE);
+	c->pages.len += TRACEDAT_PAGE_SIZE;
+	s->base.held += TRACEDAT_PAGE_SIZE;
 	le(c->pages.p + c->page, ts, 8);
 	c->open = true;
 	c->last_ts = ts;
@@ -108,7 +108,7 @@ static bool new_page(struct tracedat_sink *s, struct cpu_buf *c, uint64_t ts)
 
 static void write_record(struct tracedat_sink *s, uint32_t cpu, uint64_t ts, const struct kvm_tp_rec *r)
 {
-	struct cpu_buf *c = &s->cpu[cpu];
+	struct tracedat_cpu *c = &s->cpu[cpu];
 	size_t len = (kvm_tp_size(r) + 3) & ~(size_t)3;
 	size_t body = len <= TYPE_DATA_MAX * 4 ? len : len + 4;   /* a long event carries its length */
 	uint64_t delta = c->open ? ts - c->last_ts : 0;
@@ -160,31 +160,15 @@ static void tracedat_emit(struct trace_sink *base, const struct trace_event *ev)
 		write_record(s, cpu, ts, &recs[i]);
 }
 
-/* ---- the file ---- */
+/* ---- the blocks both versions write ---- */
 
-static bool put(struct tracedat_sink *s, const void *p, size_t n)
-{
-	if (n && fwrite(p, 1, n, s->out) != n)
-		s->base.error = true;
-	s->written += n;
-	return !s->base.error;
-}
-
-static void put_u(struct tracedat_sink *s, uint64_t v, unsigned size)
-{
-	uint8_t b[8];
-
-	le(b, v, size);
-	put(s, b, size);
-}
-
-/* A string with its size before it (4 or 8 bytes); the NUL is not counted. */
-static void put_sized(struct tracedat_sink *s, const char *text, unsigned size_bytes)
+/* A string after its size (4 or 8 bytes); the NUL is not counted. */
+static void add_sized(struct tracedat_buf *b, const char *text, unsigned size_bytes)
 {
 	size_t n = strlen(text);
 
-	put_u(s, n, size_bytes);
-	put(s, text, n);
+	tracedat_add_u(b, n, size_bytes);
+	tracedat_add(b, text, n);
 }
 
 static const char header_page[] =
@@ -204,68 +188,118 @@ static const char header_event[] =
     "\ttime_stamp : type == 31\n"
     "\tdata max type_len  == 28\n";
 
-static void put_system(struct tracedat_sink *s, const char *name, enum kvm_tp first, enum kvm_tp end)
+void tracedat_add_magic(struct tracedat_buf *b, char version)
 {
-	put(s, name, strlen(name) + 1);
-	put_u(s, (uint64_t)(end - first), 4);
+	const uint8_t magic[] = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', (uint8_t)version, 0, 0, 8};
+
+	tracedat_add(b, magic, sizeof(magic));
+	tracedat_add_u(b, TRACEDAT_PAGE_SIZE, 4);
+}
+
+void tracedat_add_header_info(struct tracedat_buf *b)
+{
+	tracedat_add(b, "header_page", 12);
+	add_sized(b, header_page, 8);
+	tracedat_add(b, "header_event", 13);
+	add_sized(b, header_event, 8);
+}
+
+static void add_system(struct tracedat_sink *s, struct tracedat_buf *b, const char *name, enum kvm_tp first,
+                       enum kvm_tp end)
+{
+	tracedat_add(b, name, strlen(name) + 1);
+	tracedat_add_u(b, (uint64_t)(end - first), 4);
 	for (enum kvm_tp tp = first; tp < end; tp++) {
 		char *fmt = kvm_tp_format_file(tp, s->st.era, (uint16_t)(tp + 1));
 		if (!fmt) {
-			s->base.error = true;
+			b->oom = true;
 			return;
 		}
-		put_sized(s, fmt, 8);
+		add_sized(b, fmt, 8);
 		free(fmt);
 	}
 }
 
-static void tracedat_finish(struct trace_sink *base)
+void tracedat_add_event_systems(struct tracedat_sink *s, struct tracedat_buf *b)
 {
-	struct tracedat_sink *s = (struct tracedat_sink *)base;
-	static const uint8_t magic[] = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '6', 0, 0, 8};
-	char cmdlines[64];
-	uint64_t at;
+	tracedat_add_u(b, 2, 4);
+	add_system(s, b, "kvm", 0, KVM_TP_KVM_COUNT);
+	add_system(s, b, "vmxsim", KVM_TP_VMXSIM, KVM_TP_COUNT);
+}
 
-	if (s->oom) {
-		s->base.error = true;
-		return;
-	}
-	put(s, magic, sizeof(magic));
-	put_u(s, PAGE_SIZE, 4);
-	put(s, "header_page", 12);
-	put_sized(s, header_page, 8);
-	put(s, "header_event", 13);
-	put_sized(s, header_event, 8);
-	put_u(s, 0, 4);                      /* ftrace formats */
-	put_u(s, 2, 4);                      /* event systems */
-	put_system(s, "kvm", 0, KVM_TP_KVM_COUNT);
-	put_system(s, "vmxsim", KVM_TP_VMXSIM, KVM_TP_COUNT);
-	put_u(s, 0, 4);                      /* kallsyms */
-	put_u(s, 0, 4);                      /* printk formats */
-	/* saved_cmdlines: "pid comm" per vCPU */
-	{
-		size_t total = 0;
-		for (uint32_t c = 0; c < s->ncpus; c++)
-			total += (size_t)snprintf(cmdlines, sizeof(cmdlines), "%u vmxsim\n", PID_BASE + c);
-		put_u(s, total, 8);
-		for (uint32_t c = 0; c < s->ncpus; c++)
-			put(s, cmdlines, (size_t)snprintf(cmdlines, sizeof(cmdlines), "%u vmxsim\n", PID_BASE + c));
-	}
-	put_u(s, s->ncpus, 4);
-	put(s, "flyrecord", 10);
-	/* Where the data starts: after the CPU table, on a page boundary. */
-	at = (s->written + 16u * s->ncpus + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
-	for (uint32_t c = 0; c < s->ncpus; c++) {
-		put_u(s, at, 8);
-		put_u(s, s->cpu[c].pages.len, 8);
-		at += s->cpu[c].pages.len;
-	}
-	while (s->written % PAGE_SIZE)
-		put_u(s, 0, 1);
+void tracedat_add_cmdlines(struct tracedat_sink *s, struct tracedat_buf *b)
+{
+	char line[64];
+	size_t total = 0;
+
 	for (uint32_t c = 0; c < s->ncpus; c++)
-		put(s, s->cpu[c].pages.p, s->cpu[c].pages.len);
+		total += (size_t)snprintf(line, sizeof(line), "%u vmxsim\n", PID_BASE + c);
+	tracedat_add_u(b, total, 8);
+	for (uint32_t c = 0; c < s->ncpus; c++)
+		tracedat_add(b, line, (size_t)snprintf(line, sizeof(line), "%u vmxsim\n", PID_BASE + c));
+}
+
+static bool pages_oom(const struct tracedat_sink *s)
+{
+	for (uint32_t c = 0; c < s->ncpus; c++)
+		if (s->cpu[c].pages.oom)
+			return true;
+	return false;
+}
+
+/* Writes n bytes to the file (counting s->written); false once writing failed. */
+static bool tracedat_write(struct tracedat_sink *s, const void *p, size_t n)
+{
+	if (n && !s->base.error && fwrite(p, 1, n, s->out) != n)
+		s->base.error = true;
+	s->written += n;
+	return !s->base.error;
+}
+
+void tracedat_write_file(struct tracedat_sink *s, struct tracedat_buf *head)
+{
+	static const uint8_t zeros[TRACEDAT_PAGE_SIZE];
+
+	if (head->oom || pages_oom(s))
+		s->base.error = true;
+	else
+		tracedat_write(s, head->p, head->len);
+	tracedat_buf_free(head);
+	if (s->base.error)
+		return;
+	if (s->written % TRACEDAT_PAGE_SIZE)
+		tracedat_write(s, zeros, TRACEDAT_PAGE_SIZE - s->written % TRACEDAT_PAGE_SIZE);
+	for (uint32_t c = 0; c < s->ncpus; c++)
+		tracedat_write(s, s->cpu[c].pages.p, s->cpu[c].pages.len);
 	if (fflush(s->out) != 0)
 		s->base.error = true;
+}
+
+/* ---- version 6: the blocks one after another, then the CPU data ---- */
+
+static void tracedat6_finish(struct trace_sink *base)
+{
+	struct tracedat_sink *s = (struct tracedat_sink *)base;
+	struct tracedat_buf h = {0};
+	uint64_t at;
+
+	tracedat_add_magic(&h, '6');
+	tracedat_add_header_info(&h);
+	tracedat_add_u(&h, 0, 4);                 /* ftrace formats */
+	tracedat_add_event_systems(s, &h);
+	tracedat_add_u(&h, 0, 4);                 /* kallsyms */
+	tracedat_add_u(&h, 0, 4);                 /* printk formats */
+	tracedat_add_cmdlines(s, &h);
+	tracedat_add_u(&h, s->ncpus, 4);
+	tracedat_add(&h, "flyrecord", 10);
+	/* Where the data starts: after the CPU table, on a page boundary. */
+	at = (h.len + 16u * s->ncpus + TRACEDAT_PAGE_SIZE - 1) / TRACEDAT_PAGE_SIZE * TRACEDAT_PAGE_SIZE;
+	for (uint32_t c = 0; c < s->ncpus; c++) {
+		tracedat_add_u(&h, at, 8);
+		tracedat_add_u(&h, s->cpu[c].pages.len, 8);
+		at += s->cpu[c].pages.len;
+	}
+	tracedat_write_file(s, &h);
 }
 
 static void tracedat_destroy(struct trace_sink *base)
@@ -279,7 +313,8 @@ static void tracedat_destroy(struct trace_sink *base)
 	free(s);
 }
 
-struct trace_sink *trace_tracedat_sink_new(FILE *out, const struct trace_sink_context *ctx)
+struct trace_sink *tracedat_sink_new(FILE *out, const struct trace_sink_context *ctx,
+                                     void (*finish)(struct trace_sink *))
 {
 	struct tracedat_sink *s = calloc(1, sizeof(*s));
 
@@ -295,7 +330,12 @@ struct trace_sink *trace_tracedat_sink_new(FILE *out, const struct trace_sink_co
 		return NULL;
 	}
 	s->base.emit = tracedat_emit;
-	s->base.finish = tracedat_finish;
+	s->base.finish = finish;
 	s->base.destroy = tracedat_destroy;
 	return &s->base;
+}
+
+struct trace_sink *trace_tracedat_sink_new(FILE *out, const struct trace_sink_context *ctx)
+{
+	return tracedat_sink_new(out, ctx, tracedat6_finish);
 }

@@ -11,7 +11,7 @@ static const char *const format_names[TRACE_FORMAT_COUNT] = {
 	[TRACE_FORMAT_TEXT] = "text",         [TRACE_FORMAT_JSONL] = "jsonl",
 	[TRACE_FORMAT_VCD] = "vcd",           [TRACE_FORMAT_PERFETTO] = "perfetto",
 	[TRACE_FORMAT_FTRACE] = "ftrace",     [TRACE_FORMAT_TRACE_DAT] = "trace-dat",
-	[TRACE_FORMAT_FTRACE_NS] = "ftrace-ns",
+	[TRACE_FORMAT_FTRACE_NS] = "ftrace-ns", [TRACE_FORMAT_TRACE_DAT7] = "trace-dat7",
 };
 
 const char *trace_format_name(enum trace_format f)
@@ -54,6 +54,8 @@ struct trace_sink *trace_sink_open(enum trace_format format, FILE *out, const st
 		return trace_ftrace_sink_new(out, ctx);
 	case TRACE_FORMAT_TRACE_DAT:
 		return trace_tracedat_sink_new(out, ctx);
+	case TRACE_FORMAT_TRACE_DAT7:
+		return trace_tracedat7_sink_new(out, ctx);
 	case TRACE_FORMAT_FTRACE_NS:
 		ns = ctx ? *ctx : (struct trace_sink_context){0};
 		ns.time_ns = true;

@@ -190,8 +190,9 @@ enum trace_format {
 	TRACE_FORMAT_VCD,       /* value change dump for waveform viewers */
 	TRACE_FORMAT_PERFETTO,  /* Chrome / Perfetto trace-event JSON */
 	TRACE_FORMAT_FTRACE,    /* what trace-cmd report prints for the trace-dat file of the run */
-	TRACE_FORMAT_TRACE_DAT, /* a trace-cmd data file (trace.dat, version 6) */
+	TRACE_FORMAT_TRACE_DAT, /* a trace-cmd data file (trace.dat, version 6, sink_tracedat.c) */
 	TRACE_FORMAT_FTRACE_NS, /* ftrace with nanosecond time stamps, as trace-cmd report -t prints them */
+	TRACE_FORMAT_TRACE_DAT7, /* the trace-dat file as version 7 (sections, an options section) */
 	TRACE_FORMAT_COUNT
 };
 
@@ -204,7 +205,8 @@ struct trace_sink_context {
 	bool time_ns;           /* ftrace: nanosecond time stamps (trace-cmd report -t) */
 };
 
-/* "text", "jsonl", "vcd", "perfetto", "ftrace", "trace-dat", "ftrace-ns"; and back (-1 if unknown). */
+/* "text", "jsonl", "vcd", "perfetto", "ftrace", "trace-dat", "ftrace-ns",
+ * "trace-dat7"; and back (-1 if unknown). */
 const char *trace_format_name(enum trace_format f);
 int trace_format_lookup(const char *name);
 
@@ -220,6 +222,7 @@ struct trace_sink *trace_vcd_sink_new(FILE *out, const struct trace_sink_context
 struct trace_sink *trace_perfetto_sink_new(FILE *out, const struct trace_sink_context *ctx);
 struct trace_sink *trace_ftrace_sink_new(FILE *out, const struct trace_sink_context *ctx);
 struct trace_sink *trace_tracedat_sink_new(FILE *out, const struct trace_sink_context *ctx);
+struct trace_sink *trace_tracedat7_sink_new(FILE *out, const struct trace_sink_context *ctx);
 
 /* A sink that writes one line per event to a stdio stream. */
 struct trace_file_sink {

@@ -66,12 +66,12 @@ TEST_F(Scratch, AnUnreadableFileIsAnErrorAtLineZero)
 
 TEST(ApiFormat, NamesRoundTrip)
 {
-	const char *names[] = {"text", "jsonl", "vcd", "perfetto", "ftrace", "trace-dat", "ftrace-ns"};
-	for (int f = 0; f < 7; f++) {
+	const char *names[] = {"text", "jsonl", "vcd", "perfetto", "ftrace", "trace-dat", "ftrace-ns", "trace-dat7"};
+	for (int f = 0; f < 8; f++) {
 		EXPECT_STREQ(vmxsim_format_name(vmxsim_format(f)), names[f]);
 		EXPECT_EQ(vmxsim_format_lookup(names[f]), f);
 	}
-	EXPECT_EQ(vmxsim_format_name(vmxsim_format(7)), nullptr);
+	EXPECT_EQ(vmxsim_format_name(vmxsim_format(8)), nullptr);
 	EXPECT_EQ(vmxsim_format_lookup("txt"), -1);
 	EXPECT_EQ(vmxsim_format_lookup(nullptr), -1);
 }

@@ -216,7 +216,7 @@ TEST_F(CliArgs, BadValuesAreNamed)
 {
 	const std::pair<const char *, std::string> cases[] = {
 	    {"run a.scn --format=xml",
-	     UsageError("run", "--format: unknown format 'xml' (one of text, jsonl, vcd, perfetto, ftrace, trace-dat, ftrace-ns)")},
+	     UsageError("run", "--format: unknown format 'xml' (one of text, jsonl, vcd, perfetto, ftrace, trace-dat, ftrace-ns, trace-dat7)")},
 	    {"run a.scn --plot=a.gif", UsageError("run", "--plot must name an OUT.png or OUT.svg, not 'a.gif'")},
 	    {"check a.scn -U x", UsageError("check", "--context takes a whole number from 0 to 100000, not 'x'")},
 	    {"diff a b --tolerance=-1", UsageError("diff", "--tolerance takes a whole number, not '-1'")},

@@ -57,7 +57,7 @@ compilers)
     n=$((n + 1))
     if [ "$formats" -lt 10 ] && [ "$ra" -le 1 ]; then
       formats=$((formats + 1))
-      for f in jsonl vcd perfetto trace-dat ftrace ftrace-ns; do
+      for f in jsonl vcd perfetto trace-dat trace-dat7 ftrace ftrace-ns; do
         "$ref" run "$scn" --format "$f" -o "$a" 2>/dev/null
         "$other" run "$scn" --format "$f" -o "$b" 2>/dev/null
         cmp -s "$a" "$b" || differs "$scn: --format $f"

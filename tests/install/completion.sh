@@ -41,7 +41,7 @@ expect "run" vmxsim ru
 expect "$VMXSIM_COMMANDS help --help --version" vmxsim ''
 expect "equiv explore" vmxsim help e
 expect "--format" vmxsim run --fo
-expect "text jsonl vcd perfetto ftrace trace-dat ftrace-ns" vmxsim run --format =
+expect "text jsonl vcd perfetto ftrace trace-dat ftrace-ns trace-dat7" vmxsim run --format =
 expect "jsonl" vmxsim run --format = j
 expect "--format=vcd" vmxsim run --format=v
 expect "perfetto" vmxsim run --format p
