@@ -61,6 +61,11 @@ struct rp_trace {
 
 /* Read the trace at path ("-": standard input). False with FILE:LINE:COL: ... on diag. */
 bool rp_parse(const char *path, struct rp_trace *t, FILE *diag);
+/*
+ * "vmxsim replay: WHY" on standard error and exit status 2: for what
+ * leaves replay nothing to go on with (out of memory), never an abort.
+ */
+_Noreturn void rp_fatal(const char *why);
 void rp_free(struct rp_trace *t);
 
 /* A reason's name (either spelling of INTERRUPT_WINDOW) or number; false when it is neither. */

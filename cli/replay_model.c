@@ -41,7 +41,7 @@ static void put(struct buf *b, const char *fmt, ...)
 		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
 		va_end(ap);
 		if (n < 0)
-			abort();
+			rp_fatal("cannot format the scenario text");
 		if (b->s && b->len + (size_t)n < b->cap) {
 			b->len += (size_t)n;
 			return;
@@ -49,7 +49,7 @@ static void put(struct buf *b, const char *fmt, ...)
 		b->cap = (b->cap + (size_t)n + 1) * 2;
 		b->s = realloc(b->s, b->cap);
 		if (!b->s)
-			abort();
+			rp_fatal("out of memory");
 		if (!b->len)
 			b->s[0] = '\0';
 	}
@@ -63,7 +63,7 @@ static void assume(struct rp_plan *p, unsigned line, const char *fmt, ...)
 		p->capas = p->capas ? p->capas * 2 : 16;
 		p->as = realloc(p->as, p->capas * sizeof(*p->as));
 		if (!p->as)
-			abort();
+			rp_fatal("out of memory");
 	}
 	p->as[p->nas].line = line;
 	va_start(ap, fmt);
@@ -354,7 +354,7 @@ static void build(struct gen *g, uint32_t vcpu, const struct rp_options *o)
 	bool eoi_in_line = false;
 
 	if (!idx)
-		abort();
+		rp_fatal("out of memory");
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ev[i].vcpu == vcpu)
 			idx[nidx++] = i;
@@ -480,7 +480,7 @@ void rp_plan_build(const struct rp_trace *t, uint32_t vcpu, const struct rp_opti
 	plan->replayable = calloc(t->n + 1, sizeof(*plan->replayable));
 	plan->why = calloc(t->n + 1, sizeof(*plan->why));
 	if (!plan->replayable || !plan->why)
-		abort();
+		rp_fatal("out of memory");
 	g.t = t;
 	g.plan = plan;
 	g.hz = tsc_hz;

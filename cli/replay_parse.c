@@ -198,7 +198,7 @@ static uint32_t thread_of(struct rp_trace *t, const char *task)
 		size_t cap = (size_t)(t->nthreads + 1) * 2;
 		void *nt = realloc(t->threads, cap * sizeof(*t->threads));
 		if (!nt)
-			abort();
+			rp_fatal("out of memory");
 		t->threads = nt;
 	}
 	snprintf(t->threads[t->nthreads], sizeof(t->threads[0]), "%s", task);
@@ -211,7 +211,7 @@ static struct rp_event *push(struct rp_trace *t)
 		size_t cap = t->cap ? t->cap * 2 : 64;
 		void *ne = realloc(t->ev, cap * sizeof(*t->ev));
 		if (!ne)
-			abort();
+			rp_fatal("out of memory");
 		t->ev = ne;
 		t->cap = cap;
 	}
@@ -517,7 +517,7 @@ static void assign_vcpus(struct rp_trace *t)
 	uint32_t *of = calloc(t->nthreads ? t->nthreads : 1, sizeof(*of));
 
 	if (!of)
-		abort();
+		rp_fatal("out of memory");
 	for (uint32_t i = 0; i < t->nthreads; i++)
 		of[i] = RP_NO_VCPU;
 	for (size_t i = 0; i < t->n; i++)
@@ -556,7 +556,7 @@ bool rp_parse(const char *path, struct rp_trace *t, FILE *diag)
 		if (cap - len < 65536) {
 			char *nb = realloc(buf, cap + 65536 + 1);
 			if (!nb)
-				abort();
+				rp_fatal("out of memory");
 			buf = nb;
 			cap += 65536;
 		}
@@ -576,10 +576,18 @@ bool rp_parse(const char *path, struct rp_trace *t, FILE *diag)
 	if (!p.failed)
 		read_lines(&p, buf);
 	free(buf);
-	if (p.failed)
+	if (p.failed) {
+		rp_free(t);   /* the records read before the error */
 		return false;
+	}
 	assign_vcpus(t);
 	return true;
+}
+
+_Noreturn void rp_fatal(const char *why)
+{
+	fprintf(stderr, "vmxsim replay: %s\n", why);
+	exit(2);
 }
 
 void rp_free(struct rp_trace *t)

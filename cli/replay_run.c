@@ -28,7 +28,7 @@ static void model_push(struct rp_model_run *r, enum rp_kind kind, uint64_t cycle
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->ev = realloc(r->ev, r->cap * sizeof(*r->ev));
 		if (!r->ev)
-			abort();
+			rp_fatal("out of memory");
 	}
 	m = &r->ev[r->n++];
 	memset(m, 0, sizeof(*m));
