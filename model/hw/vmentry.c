@@ -371,24 +371,6 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	return vmx_entry_check_vmcs_link_pointer(v, failed, qual);
 }
 
-const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field)
-{
-	/*
-	 * For the hypervisor models: a guest entered with a breakpoint enabled
-	 * in DR7 (loaded with the debug controls) would stop at it (a code
-	 * breakpoint is R24 level 7, a data or I/O breakpoint a trap at level
-	 * 4); the L0 models carry neither DR7 nor a #DB exit between L1 and L2.
-	 */
-	if ((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
-	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
-		*field = GUEST_DR7;
-		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0) by a "
-		       "hypervisor model (the processor stops at instruction breakpoints; the L0 models do not carry "
-		       "DR7 or a #DB exit between L1 and L2)";
-	}
-	return NULL;
-}
-
 static void emit_fail(struct vmx_lp *lp, bool launch, uint32_t err, const char *check)
 {
 	struct vmx_hw_event ev = {.kind = HW_VMFAIL, .error = err, .launch = launch, .check = check,

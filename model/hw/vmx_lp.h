@@ -264,8 +264,8 @@ bool vmx_entry_check_guest_cr_fixed(const struct vmcs *v, const struct cpu_model
  * The rest of 26.3.1.1 the model makes: CR0.PG requires PE, an IA-32e mode
  * guest has CR0.PG and CR4.PAE, and with "load IA32_EFER" the guest's
  * IA32_EFER has no reserved bit, LMA equal to IA-32e mode guest and (with
- * CR0.PG) LME too. Qualification 0. Pure; KVM makes these after the VMCS
- * link pointer (nested_vmx_check_guest_state).
+ * CR0.PG) LME too. Qualification 0. Pure, and apart from the other
+ * guest-state checks so that a caller can order it differently.
  */
 bool vmx_entry_check_guest_paging(const struct vmcs *v, const char **failed);
 
@@ -283,16 +283,6 @@ bool vmx_entry_check_vmcs_link_pointer(const struct vmcs *v, const char **failed
  */
 bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m, const char **failed,
                                  uint32_t *qual);
-
-/*
- * A breakpoint enabled in DR7 of VMCS v's guest (loaded with the debug
- * controls), which the hypervisor models (model/l0) do not follow, as the
- * text of a "not modelled" refusal (a static string), with the field that
- * holds it; NULL if none. Pure. The processor itself runs instruction
- * breakpoints (breakpoint.c): a root program's VMLAUNCH/VMRESUME refuses
- * only the DR7 settings of dr7_not_modelled (vmcs/x86_debugreg.h).
- */
-const char *vmx_entry_breakpoints_not_modelled(const struct vmcs *v, enum vmcs_field *field);
 
 /* VMLAUNCH (launch = true) or VMRESUME. Costs the entry latency. */
 enum vmx_entry_status vmx_lp_vmentry(struct vmx_lp *lp, bool launch);

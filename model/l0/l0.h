@@ -142,8 +142,8 @@ bool l0_has_switch(const struct l0_variant *v, const char *name);
 /*
  * What no L0 model follows in a guest it enters (a C L0's guest, a nested
  * KVM's L2), though the processor models it: single-stepping (RFLAGS.TF)
- * and pending debug exceptions - plus the DR7 breakpoints the processor
- * itself lacks (vmx_entry_breakpoints_not_modelled). A "not modelled"
+ * and pending debug exceptions - and DR7 breakpoints, whose instruction
+ * breakpoints the processor runs. A "not modelled"
  * refusal (a static string) with the field that holds it; NULL if none.
  * A nested L0's entry of L2 refuses it; a C L0's guest is refused at its
  * `vmcs` line (lib/scenario_build.c). The entry checks on these fields

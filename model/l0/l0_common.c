@@ -4,6 +4,8 @@
  */
 #include "model/l0/l0_common.h"
 
+#include "vmcs/x86_debugreg.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,5 +318,17 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, enum vmcs_field *f
 		       "hypervisor model (the processor delivers them; the L0 models do not carry the field or a #DB "
 		       "exit between L1 and L2)";
 	}
-	return vmx_entry_breakpoints_not_modelled(v, field);
+	/*
+	 * A breakpoint enabled in DR7 (loaded with the debug controls) would
+	 * stop the guest (a code breakpoint is R24 level 7, a data or I/O one a
+	 * trap at level 4); the L0 models carry neither DR7 nor a #DB exit.
+	 */
+	if ((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
+		*field = GUEST_DR7;
+		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0) by a "
+		       "hypervisor model (the processor stops at instruction breakpoints; the L0 models do not carry "
+		       "DR7 or a #DB exit between L1 and L2)";
+	}
+	return NULL;
 }

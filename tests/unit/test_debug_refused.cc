@@ -49,10 +49,12 @@ TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_TF);
 	EXPECT_NE(std::string(l0_guest_debug_not_modelled(v.get(), &field)).find("RFLAGS.TF"), std::string::npos);
 	EXPECT_EQ(field, GUEST_RFLAGS);
-	// The processor itself lacks only the breakpoints.
-	EXPECT_EQ(vmx_entry_breakpoints_not_modelled(v.get(), &field), nullptr);
+	// Without TF and the field, DR7 alone: refused only when the debug controls load it.
+	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_set(v.get(), GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
 	vmcs_set_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
-	EXPECT_NE(vmx_entry_breakpoints_not_modelled(v.get(), &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
 }
 
