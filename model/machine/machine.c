@@ -50,8 +50,9 @@ static void run_vcpu(struct machine *m, struct vcpu *vc, uint64_t limit)
 			 * and so does a host timer of its L0.
 			 */
 			uint64_t to = limit < vc->lp.stop_at ? limit : vc->lp.stop_at;
-			if (vc->blocked && machine_vcpu_wake(m, vc) < to)
-				to = machine_vcpu_wake(m, vc);
+			uint64_t wake = vc->blocked ? machine_vcpu_wake(m, vc) : UINT64_MAX;
+			if (wake < to)
+				to = wake;
 			if (to > vc->lp.cycle)
 				vc->lp.cycle = to;
 			if (vc->blocked && m->cfg->l0 && m->cfg->l0->wake_deadline &&

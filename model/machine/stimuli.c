@@ -260,8 +260,9 @@ static void note_arrival(struct machine *m, const struct pending *p, const struc
 	 * the L0 wakes its blocked vCPU at its own: a later arrival would swap
 	 * with either.
 	 */
-	if (machine_vcpu_wake(m, vc) <= latest)
-		latest = machine_vcpu_wake(m, vc) ? machine_vcpu_wake(m, vc) - 1 : 0;
+	uint64_t wake = machine_vcpu_wake(m, vc);
+	if (wake <= latest)
+		latest = wake ? wake - 1 : 0;
 	if (latest >= m->cfg->run_cycles)
 		latest = m->cfg->run_cycles - 1;
 	t->slack = latest > p->time ? latest - p->time : 0;
