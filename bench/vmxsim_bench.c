@@ -28,12 +28,15 @@
  *    then with the plain walk (every run from cycle 0, --plain): the gain
  *    of branching runs from snapshots on a one-dimensional space.
  * 5. Branching at scale: SCENARIOS_DIR/explore/large/soft-vnmi-two-nmis.scn
- *    (378 million points; the plain walk takes most of an hour) on a
- *    sub-space - its two arrival ranges cut to their first 200 and 400
- *    cycles (--quick: 20 and 40), written to a temporary file - branched
- *    and plain, on one and two threads: points, runs, snapshots, wall
- *    time, the speed-up, and each time scaled by points to the whole
- *    space (an extrapolation, said as one).
+ *    (378 million points; the plain walk takes most of an hour) measured on
+ *    slices: its first arrival range cut to 20 times at its start, middle
+ *    and end (3000.., 6500.., 9980..), each slice with the whole second
+ *    range and every choice, written to temporary files (--quick: 4 times
+ *    each, the second range cut to 11000..11999); branched and plain, on
+ *    one and two threads: points, runs, snapshots, wall time, the speed-up,
+ *    and the sum of the slices' times scaled by 7,000 / 60 first-arrival
+ *    times to the whole space (an extrapolation, said as one; every slice
+ *    runs the whole second range, so only the first range is sampled).
  *
  * Wall time is the only clock here; the model itself never reads one. The
  * benchmark uses only the public API (include/vmxsim/), as an embedder
@@ -257,36 +260,56 @@ static char *file_with(const char *path, const char *const *from, const char *co
 
 static void branching_at_scale(const char *dir, bool quick)
 {
+	static const uint64_t starts[3] = {3000, 6500, 9980};
+	const unsigned width = quick ? 4 : 20;
 	const char *from[2] = {"at 3000..9999", "at 11000..20000"};
-	const char *to[2] = {quick ? "at 3000..3019" : "at 3000..3199", quick ? "at 11000..11039" : "at 11000..11399"};
-	const double full_points = 7000.0 * 9001.0 * 6.0;
-	char path[4096], sub[] = "/tmp/vmxsim-bench-XXXXXX.scn";
+	char path[4096], to0[64], to1[64];
+	const char *to[2] = {to0, to1};
 	struct vmxsim_explore_totals tot;
-	double t[2][2];   /* [plain][jobs - 1] */
-	char *text;
-	int fd;
+	double t[2][2] = {{0, 0}, {0, 0}};   /* [plain][jobs - 1], summed over the slices */
+	uint64_t points[2] = {0, 0}, runs[2] = {0, 0}, snaps = 0;
+	double scale;
 
 	snprintf(path, sizeof(path), "%s/explore/large/soft-vnmi-two-nmis.scn", dir);
-	if (!(text = file_with(path, from, to, 2)) || (fd = mkstemps(sub, 4)) < 0 ||
-	    write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0) {
-		fprintf(stderr, "vmxsim_bench: cannot make the sub-space of %s\n", path);
-		exit(2);
-	}
-	free(text);
-	printf("%s, arrival ranges cut to %s and %s:\n", path, to[0] + 3, to[1] + 3);
-	for (int plain = 0; plain < 2; plain++)
-		for (unsigned jobs = 1; jobs <= 2; jobs++) {
-			t[plain][jobs - 1] = explore_walk(sub, jobs, false, plain, &tot);
-			if (jobs == 1)
-				printf("  %s: %" PRIu64 " points, %" PRIu64 " runs, %" PRIu64 " snapshots\n",
-				       plain ? "plain walk" : "branched  ", tot.points, tot.runs, tot.snapshots);
-			printf("    %s, %u thread%s: %8.3f s  %10.0f runs/s; the whole space scaled by points: %.0f s\n",
-			       plain ? "plain   " : "branched", jobs, jobs == 1 ? " " : "s", t[plain][jobs - 1],
-			       (double)tot.runs / t[plain][jobs - 1], t[plain][jobs - 1] * full_points / (double)tot.points);
+	snprintf(to1, sizeof(to1), "%s", quick ? "at 11000..11999" : "at 11000..20000");
+	printf("%s, slices of %u first-arrival times, the second range %s:\n", path, width, to1 + 3);
+	for (unsigned i = 0; i < 3; i++) {
+		char sub[] = "/tmp/vmxsim-bench-XXXXXX.scn";
+		char *text;
+		int fd;
+
+		snprintf(to0, sizeof(to0), "at %" PRIu64 "..%" PRIu64, starts[i], starts[i] + width - 1);
+		if (!(text = file_with(path, from, to, 2)) || (fd = mkstemps(sub, 4)) < 0 ||
+		    write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) != 0) {
+			fprintf(stderr, "vmxsim_bench: cannot make a slice of %s\n", path);
+			exit(2);
 		}
+		free(text);
+		for (int plain = 0; plain < 2; plain++)
+			for (unsigned jobs = 1; jobs <= 2; jobs++) {
+				double s1 = explore_walk(sub, jobs, false, plain, &tot);
+				t[plain][jobs - 1] += s1;
+				if (jobs == 1) {
+					points[plain] += tot.points;
+					runs[plain] += tot.runs;
+					if (!plain)
+						snaps += tot.snapshots;
+					printf("  slice %s: %s %" PRIu64 " points, %" PRIu64 " runs, %8.3f s on one thread\n",
+					       to0 + 3, plain ? "plain   " : "branched", tot.points, tot.runs, s1);
+				}
+			}
+		unlink(sub);
+	}
+	scale = 7000.0 / (3.0 * width) * (quick ? 9001.0 / 1000.0 : 1.0);
+	printf("  the three slices: %" PRIu64 " points, %" PRIu64 " runs, %" PRIu64 " snapshots\n", points[0], runs[0],
+	       snaps);
+	for (int plain = 0; plain < 2; plain++)
+		for (unsigned jobs = 1; jobs <= 2; jobs++)
+			printf("    %s, %u thread%s: %8.3f s  %10.0f runs/s; the whole space scaled: %.0f s\n",
+			       plain ? "plain   " : "branched", jobs, jobs == 1 ? " " : "s", t[plain][jobs - 1],
+			       (double)runs[plain] / t[plain][jobs - 1], t[plain][jobs - 1] * scale);
 	printf("  speed-up of branching over the plain walk: %.2fx on one thread, %.2fx on two\n", t[1][0] / t[0][0],
 	       t[1][1] / t[0][1]);
-	unlink(sub);
 }
 
 static void explore_rate(const char *dir, bool reference)
