@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "vmcs/vmx_controls.h"
+#include "vmcs/x86_cr.h"
 
 static const struct cpu_model models[] = {
-#define CPU_MODEL(name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, tsc, exitc, entryc, \
-                  deliv, insn, iret, nwsti, injsti, stinmi)                                                         \
-	{name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets,                                \
+#define CPU_MODEL(name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, cr4_fixed1, tsc,     \
+                  exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi)                                          \
+	{name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, cr4_fixed1,                    \
 	 {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
 #include "vmcs/cpu_models.def"
 #undef CPU_MODEL
@@ -78,10 +79,10 @@ static uint64_t derive_misc(const struct cpu_model *m)
 /*
  * IA32_VMX_CR0_FIXED0/1 and IA32_VMX_CR4_FIXED0/1 (App. A.7, A.8): PE, NE
  * and PG must be 1 in VMX operation and every CR0 bit of 31:0 may be 1;
- * CR4.VMXE must be 1 and the CR4 bits that may be 1 are those of the
- * generation's features (VME through OSXMMEXCPT, VMXE, SMXE; FSGSBASE,
- * PCIDE, OSXSAVE and SMEP on the parts with unrestricted guest, Westmere
- * and later) - the model has no paging or instruction that reads them.
+ * CR4.VMXE must be 1 and the CR4 bits that may be 1 are the part's
+ * (cpu_models.def, the cr4_fixed1 column; on the Bochs twins Bochs's value
+ * but for what the model lacks) - the model has no paging or instruction
+ * that reads them.
  * IA32_VMX_EPT_VPID_CAP, with EPT: page-walk length 4, uncacheable and
  * write-back paging structures, and the accessed/dirty flags where the
  * part has them (Haswell and later; App. A.10).
@@ -93,9 +94,7 @@ static void derive_fixed_and_ept(struct cpu_model *m)
 	m->caps.cr0_fixed0 = X86_CR0_PE | X86_CR0_NE | X86_CR0_PG;
 	m->caps.cr0_fixed1 = 0xffffffffull;
 	m->caps.cr4_fixed0 = X86_CR4_VMXE;
-	m->caps.cr4_fixed1 = 0x7ffull | X86_CR4_VMXE | X86_CR4_SMXE;
-	if (f & VMX_FEAT_UNRESTRICTED)
-		m->caps.cr4_fixed1 |= X86_CR4_FSGSBASE | X86_CR4_PCIDE | X86_CR4_OSXSAVE | X86_CR4_SMEP;
+	m->caps.cr4_fixed1 = m->cr4_fixed1 | X86_CR4_VMXE;
 	m->caps.ept_vpid_cap = 0;
 	if (f & VMX_FEAT_EPT_VPID) {
 		m->caps.ept_vpid_cap = VMX_EPT_CAP_WALK_4 | VMX_EPT_CAP_UC | VMX_EPT_CAP_WB;

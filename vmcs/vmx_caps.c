@@ -70,6 +70,19 @@ bool vmx_caps_read_msr(const struct vmx_caps *caps, uint32_t msr, uint64_t *valu
 	case MSR_IA32_VMX_PROCBASED_CTLS2:
 		*value = caps->procbased_ctls2;
 		return true;
+	/* App. A.7, A.8: present on every processor with VMX. */
+	case MSR_IA32_VMX_CR0_FIXED0:
+		*value = caps->cr0_fixed0;
+		return true;
+	case MSR_IA32_VMX_CR0_FIXED1:
+		*value = caps->cr0_fixed1;
+		return true;
+	case MSR_IA32_VMX_CR4_FIXED0:
+		*value = caps->cr4_fixed0;
+		return true;
+	case MSR_IA32_VMX_CR4_FIXED1:
+		*value = caps->cr4_fixed1;
+		return true;
 	default:
 		break;
 	}

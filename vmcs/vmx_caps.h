@@ -67,8 +67,8 @@ struct vmx_caps {
 	 * The bits of CR0 and CR4 fixed in VMX operation (App. A.7, A.8): a
 	 * bit 1 in FIXED0 must be 1, a bit 0 in FIXED1 must be 0 (bits 63:32
 	 * of FIXED1 are 0, so those of CR0 and CR4 must be 0). Checked of the
-	 * host and guest CR0/CR4 at VM entry (26.2.2, 26.3.1.1); RDMSR of
-	 * these MSRs is not modelled.
+	 * host and guest CR0/CR4 at VM entry (26.2.2, 26.3.1.1), and read
+	 * with RDMSR.
 	 */
 	uint64_t cr0_fixed0, cr0_fixed1; /* IA32_VMX_CR0_FIXED0/1 */
 	uint64_t cr4_fixed0, cr4_fixed1; /* IA32_VMX_CR4_FIXED0/1 */

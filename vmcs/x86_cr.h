@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * x86_cr.h - the bits of CR0, CR4 and IA32_EFER that the VM-entry checks
- * read (SDM Vol. 3A 2.5 "Control Registers", 2.2.1 "Extended Feature
+ * and the CPU models' IA32_VMX_CR4_FIXED1 name (SDM Vol. 3A 2.5 "Control Registers", 2.2.1 "Extended Feature
  * Enable Register"), and the layout of the EPT pointer (Vol. 3C 25.6.11
  * "Extended-Page-Table Pointer (EPTP)"; 24.6.11 in older editions).
  * Linux's names (asm/processor-flags.h, asm/msr-index.h, asm/vmx.h).
@@ -14,12 +14,18 @@
 #define X86_CR0_PG (1ull << 31)
 
 #define X86_CR4_PAE (1ull << 5)
+#define X86_CR4_OSXMMEXCPT (1ull << 10)
+#define X86_CR4_UMIP (1ull << 11)
 #define X86_CR4_VMXE (1ull << 13)
 #define X86_CR4_SMXE (1ull << 14)
 #define X86_CR4_FSGSBASE (1ull << 16)
 #define X86_CR4_PCIDE (1ull << 17)
 #define X86_CR4_OSXSAVE (1ull << 18)
 #define X86_CR4_SMEP (1ull << 20)
+#define X86_CR4_SMAP (1ull << 21)
+#define X86_CR4_PKE (1ull << 22)
+/* VME (0) through OSXMMEXCPT (10): every generation the model has defines them. */
+#define X86_CR4_LEGACY ((X86_CR4_OSXMMEXCPT << 1) - 1)
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)

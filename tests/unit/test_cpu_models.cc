@@ -127,18 +127,21 @@ TEST(Caps, ReadMsr)
 	c.entry_ctls = 0x14;
 	c.misc = 0x15;
 	c.procbased_ctls2 = 0x1b;
+	c.cr0_fixed0 = 0x16;
+	c.cr0_fixed1 = 0x17;
+	c.cr4_fixed0 = 0x18;
+	c.cr4_fixed1 = 0x19;
 	const std::pair<uint32_t, uint64_t> known[] = {
-		{0x480, 0x10}, {0x481, 0x11}, {0x482, 0x12}, {0x483, 0x13},
-		{0x484, 0x14}, {0x485, 0x15}, {0x48b, 0x1b},
+		{0x480, 0x10}, {0x481, 0x11}, {0x482, 0x12}, {0x483, 0x13}, {0x484, 0x14}, {0x485, 0x15},
+		{0x486, 0x16}, {0x487, 0x17}, {0x488, 0x18}, {0x489, 0x19}, {0x48b, 0x1b},
 	};
 	for (const auto &k : known) {
 		uint64_t v = 0;
 		EXPECT_TRUE(vmx_caps_read_msr(&c, k.first, &v)) << std::hex << k.first;
 		EXPECT_EQ(v, k.second) << std::hex << k.first;
 	}
-	// CR0/CR4 fixed, VMCS_ENUM, EPT_VPID_CAP, TRUE_* and others are not modelled.
-	for (uint32_t msr : {0x0u, 0x3au, 0x47fu, 0x486u, 0x487u, 0x488u, 0x489u, 0x48au, 0x48cu, 0x48du,
-	                     0x48eu, 0x48fu, 0x490u, 0x491u, 0x492u}) {
+	// VMCS_ENUM, EPT_VPID_CAP and VMFUNC are not modelled; TRUE_* need BASIC[55] (0 here).
+	for (uint32_t msr : {0x0u, 0x3au, 0x47fu, 0x48au, 0x48cu, 0x48du, 0x48eu, 0x48fu, 0x490u, 0x491u, 0x492u}) {
 		uint64_t v = 0xabcd;
 		EXPECT_FALSE(vmx_caps_read_msr(&c, msr, &v)) << std::hex << msr;
 		EXPECT_EQ(v, 0xabcdu) << std::hex << msr;
@@ -317,7 +320,38 @@ TEST(CpuModel, ReadMsrMatchesCaps)
 		EXPECT_EQ(v, m.caps.misc);
 		ASSERT_TRUE(vmx_caps_read_msr(&m.caps, MSR_IA32_VMX_PROCBASED_CTLS2, &v));
 		EXPECT_EQ(v, m.caps.procbased_ctls2);
-		EXPECT_FALSE(vmx_caps_read_msr(&m.caps, 0x486, &v));
+		// App. A.7, A.8: PE, NE and PG fixed to 1, CR0 bits 31:0 free; VMXE fixed to 1.
+		ASSERT_TRUE(vmx_caps_read_msr(&m.caps, MSR_IA32_VMX_CR0_FIXED0, &v));
+		EXPECT_EQ(v, 0x80000021u);
+		ASSERT_TRUE(vmx_caps_read_msr(&m.caps, MSR_IA32_VMX_CR0_FIXED1, &v));
+		EXPECT_EQ(v, 0xffffffffu);
+		ASSERT_TRUE(vmx_caps_read_msr(&m.caps, MSR_IA32_VMX_CR4_FIXED0, &v));
+		EXPECT_EQ(v, 0x2000u);
+		ASSERT_TRUE(vmx_caps_read_msr(&m.caps, MSR_IA32_VMX_CR4_FIXED1, &v));
+		EXPECT_EQ(v, m.caps.cr4_fixed1);
+		EXPECT_EQ(v & 0x27ffu, 0x27ffu) << "VME through OSXMMEXCPT, and VMXE";
+		EXPECT_EQ(v >> 32, 0u);
+		EXPECT_FALSE(vmx_caps_read_msr(&m.caps, 0x48cu, &v));
+	}
+}
+
+// IA32_VMX_CR4_FIXED1 of each part (cpu_models.def): the twins' are Bochs's
+// (oracle/models/*.caps, test_bochs_twins.cc) but for what the model lacks.
+TEST(CpuModel, Cr4Fixed1OfEachPart)
+{
+	const std::pair<const char *, uint64_t> want[] = {
+		{"core2-no-vnmi", 0x67ff},   // + SMXE
+		{"nehalem", 0x467ff},        // + SMXE, OSXSAVE
+		{"penryn", 0x467ff},         // Bochs's core2_penryn_t9600
+		{"haswell", 0x1727ff},       // Bochs's corei7_haswell_4770: no SMXE; + FSGSBASE, PCIDE, SMEP
+		{"icelake", 0x772fff},       // Bochs's corei7_icelake_u: no SMXE; + UMIP, SMAP, PKE
+		{"tigerlake", 0x772fff},     // Bochs's tigerlake less CET (bit 23)
+		{"sapphire-rapids", 0x776fff},
+	};
+	for (const auto &w : want) {
+		cpu_model m{};
+		ASSERT_TRUE(cpu_model_lookup(w.first, &m)) << w.first;
+		EXPECT_EQ(m.caps.cr4_fixed1, w.second) << w.first << std::hex << " 0x" << m.caps.cr4_fixed1;
 	}
 }
 

@@ -175,3 +175,40 @@ TEST(Kvm2008Exception, PendingExceptionGoesInAloneAndTheNmiWaits)
 		EXPECT_GT(std::stoull(nmi[0]), 30000u) << l0 << ": the NMI must wait for the host's interrupt\n" << r.trace;
 	}
 }
+
+/*
+ * App. A.7, A.8: L1 reads the fixed-bit MSRs. On the processor they are the
+ * part's; 3.1's vmx_get_vmx_msr gave PE, NE, PG and VMXE fixed to 1 and both
+ * FIXED1 all ones; today's KVM builds CR4_FIXED1 from L1's CPUID, where SMX
+ * never appears (nested_vmx_cr_fixed1_bits_update), so SMXE is not in it.
+ */
+TEST(KvmErasNested, FixedBitMsrsL1Reads)
+{
+	const struct {
+		const char *l0, *cr0_fixed1, *cr4_fixed1;
+	} eras[] = {
+		{"none", "0xffffffff", "0x467ff"},
+		{"kvm-2011", "0xffffffffffffffff", "0xffffffffffffffff"},
+		{"kvm-modern", "0xffffffff", "0x427ff"},
+	};
+	for (const auto &e : eras) {
+		const std::string text = std::string("cpu nehalem\nl0 ") + e.l0 +
+		                         "\n\nguest L1\n"
+		                         "  exit-handler on_exit\n"
+		                         "main:   rdmsr rax IA32_VMX_CR0_FIXED0\n"
+		                         "        rdmsr rbx IA32_VMX_CR0_FIXED1\n"
+		                         "        rdmsr rcx IA32_VMX_CR4_FIXED0\n"
+		                         "        rdmsr rdx IA32_VMX_CR4_FIXED1\n"
+		                         "        record rax rbx rcx rdx\n"
+		                         "        hlt\n"
+		                         "on_exit: hlt\n\n"
+		                         "guest L2\nmain:   vmcall\n\nrun 20000\n";
+		// The record line lists rax, rcx, rdx, then rbx last.
+		const std::string rbx = std::string(" rbx=") + e.cr0_fixed1, rdx = std::string(" rdx=") + e.cr4_fixed1 + " ";
+		ScnRun r = RunScenarioText(text);
+		EXPECT_EQ(r.status, VMXSIM_OK) << e.l0 << "\n" << r.diag;
+		auto rec = TraceLinesWith(r.trace, {"L1 record", " rax=0x80000021 ", " rcx=0x2000 ", rdx.c_str()});
+		ASSERT_EQ(rec.size(), 1u) << e.l0 << "\n" << r.trace;
+		EXPECT_EQ(rec[0].substr(rec[0].size() - rbx.size()), rbx) << e.l0 << "\n" << rec[0];
+	}
+}

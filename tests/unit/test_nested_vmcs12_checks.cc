@@ -286,6 +286,14 @@ TEST(Vmcs12Checks, DocumentedDifferences)
 		 "kvm-modern",
 		 "kvm-modern: KVM offers L1 only write-back EPT paging structures (no UC in IA32_VMX_EPT_VPID_CAP); the "
 		 "processor enters L2"},
+		{{"HostCr4Smxe", "nehalem", "HOST_CR4 0x6020", "", Sees::VmFail, 8, ""},
+		 "kvm-modern",
+		 "kvm-modern: KVM gives L1 no SMX in CPUID, so CR4.SMXE is outside the IA32_VMX_CR4_FIXED1 it offers; the "
+		 "processor enters L2"},
+		{{"GuestCr4Smxe", "nehalem", "GUEST_CR4 0x6020", "", Sees::EntryFail, 0, ""},
+		 "kvm-modern",
+		 "kvm-modern: KVM gives L1 no SMX in CPUID, so CR4.SMXE is outside the IA32_VMX_CR4_FIXED1 it offers; the "
+		 "processor enters L2"},
 		{{"HostCr4ReservedBit2011", "nehalem", "HOST_CR4 0xa020", "", Sees::VmFail, 8, ""},
 		 "kvm-2011", "kvm-2011: the 2011 code did not check this; the processor fails with VMfailValid 8"},
 		{{"Rflags2011", "nehalem", "GUEST_RFLAGS 0", "", Sees::EntryFail, 0, ""}, "kvm-2011",

@@ -66,6 +66,12 @@ void kvm_offered_caps(const struct kvm_era *era, const struct cpu_model *cpu, st
 	 * (nested_vmx_setup_ctls_msrs names no UC in ept_caps).
 	 */
 	c->ept_vpid_cap &= ~VMX_EPT_CAP_UC;
+	/*
+	 * IA32_VMX_CR4_FIXED1 for L1 follows L1's CPUID
+	 * (nested_vmx_cr_fixed1_bits_update), and KVM never lists SMX there:
+	 * CR4.SMXE is outside it, whatever the processor allows.
+	 */
+	c->cr4_fixed1 &= ~X86_CR4_SMXE;
 	if (!era->nested_ack_offered) {
 		c->exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
 		c->true_exit_ctls &= ~((uint64_t)VM_EXIT_ACK_INTR_ON_EXIT << 32);
@@ -281,6 +287,13 @@ static bool ept_uc_refused(const struct kvm_vcpu *k)
 	       (k->b.env.lp->model.caps.ept_vpid_cap & VMX_EPT_CAP_UC);
 }
 
+/* vmcs12's host or guest CR4 sets SMXE, which the processor allows and today's KVM leaves out of L1's CR4_FIXED1. */
+static bool smxe_refused(const struct kvm_vcpu *k)
+{
+	return ((vmcs_get(k->vmcs12, HOST_CR4) | vmcs_get(k->vmcs12, GUEST_CR4)) & X86_CR4_SMXE) &&
+	       (k->b.env.lp->model.caps.cr4_fixed1 & X86_CR4_SMXE);
+}
+
 /* The processor's answer, as the tail of a difference note. */
 static void describe_verdict(const struct nested_entry_verdict *v, char *buf, size_t n)
 {
@@ -334,6 +347,9 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
 	else if (k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_VMFAIL &&
 	         kvm->code == VMXERR_ENTRY_INVALID_CONTROL_FIELD && ept_uc_refused(k))
 		why = "KVM offers L1 only write-back EPT paging structures (no UC in IA32_VMX_EPT_VPID_CAP)";
+	else if (k->era->nested_checks_all_controls && (kvm->kind == NESTED_ENTRY_VMFAIL || kvm->kind == NESTED_ENTRY_FAILED) &&
+	         smxe_refused(k))
+		why = "KVM gives L1 no SMX in CPUID, so CR4.SMXE is outside the IA32_VMX_CR4_FIXED1 it offers";
 	else if (kvm->kind == NESTED_ENTRY_FAILED && kvm->code == ENTRY_FAIL_VMCS_LINK_PTR && hw.kind == NESTED_ENTRY_FAILED)
 		why = "KVM checks the VMCS link pointer before the guest state it leaves to the processor";
 	else if (kvm->kind == NESTED_ENTRY_FAILED &&
