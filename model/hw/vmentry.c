@@ -224,6 +224,17 @@ static bool cr_fixed_ok(uint64_t val, uint64_t fixed0, uint64_t fixed1)
 	return (val & fixed0) == fixed0 && (val & ~fixed1) == 0;
 }
 
+/* An IA32_PAT value WRMSR would take: every byte a memory type 0, 1, 4, 5, 6 or 7 (SDM 11.12.2). */
+static bool pat_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t type = (uint8_t)(pat >> (8 * i));
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
 bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m, const char **failed)
 {
 	uint32_t exit = vmcs_get32(v, VM_EXIT_CONTROLS);
@@ -235,6 +246,9 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
 	      "host CR0 within IA32_VMX_CR0_FIXED0/FIXED1");
 	CHECK(cr_fixed_ok(vmcs_get(v, HOST_CR4), m->caps.cr4_fixed0, m->caps.cr4_fixed1),
 	      "host CR4 within IA32_VMX_CR4_FIXED0/FIXED1");
+	/* 26.2.2: the IA32_PAT the exit loads (load IA32_PAT) holds only valid memory types. */
+	CHECK(!(exit & VM_EXIT_LOAD_IA32_PAT) || pat_valid(vmcs_get(v, HOST_IA32_PAT)),
+	      "host IA32_PAT memory types are 0, 1 or 4-7 (load IA32_PAT)");
 	/* 26.2.2: the IA32_EFER the exit loads (load IA32_EFER) matches the host's address-space size. */
 	if (exit & VM_EXIT_LOAD_IA32_EFER) {
 		CHECK((efer & ~EFER_DEFINED) == 0, "host IA32_EFER reserved bits are 0 (load IA32_EFER)");
@@ -263,6 +277,14 @@ bool vmx_entry_check_guest_cr_fixed(const struct vmcs *v, const struct cpu_model
 	      "guest CR0 within IA32_VMX_CR0_FIXED0/FIXED1 (PE and PG free under unrestricted guest)");
 	CHECK(cr_fixed_ok(vmcs_get(v, GUEST_CR4), m->caps.cr4_fixed0, m->caps.cr4_fixed1),
 	      "guest CR4 within IA32_VMX_CR4_FIXED0/FIXED1");
+	return true;
+}
+
+bool vmx_entry_check_guest_pat(const struct vmcs *v, const char **failed)
+{
+	/* 26.3.1.1: the IA32_PAT the entry loads (load IA32_PAT) holds only valid memory types. */
+	CHECK(!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_IA32_PAT) || pat_valid(vmcs_get(v, GUEST_IA32_PAT)),
+	      "guest IA32_PAT memory types are 0, 1 or 4-7 (load IA32_PAT)");
 	return true;
 }
 
@@ -313,8 +335,9 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	bool if1 = (rflags & X86_EFLAGS_IF) != 0;
 
 	*qual = ENTRY_FAIL_DEFAULT;
-	/* 26.3.1.1: control registers and IA32_EFER. */
-	if (!vmx_entry_check_guest_cr_fixed(v, m, failed) || !vmx_entry_check_guest_paging(v, failed))
+	/* 26.3.1.1: control registers, IA32_PAT and IA32_EFER. */
+	if (!vmx_entry_check_guest_cr_fixed(v, m, failed) || !vmx_entry_check_guest_pat(v, failed) ||
+	    !vmx_entry_check_guest_paging(v, failed))
 		return false;
 	/* 26.3.1.1: with the load-debug-controls control, DR7 bits 63:32 are 0. */
 	CHECK(!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) ||

@@ -246,9 +246,9 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 
 /*
  * The VM-entry checks on the host-state area (SDM 26.2.2-26.2.4) the model
- * can make - CR0 and CR4 against processor m's fixed bits, IA32_EFER with
- * "load IA32_EFER", RIP canonical: false with the check that failed, as
- * VMfailValid 8 reports it. Pure, so that software models can run it on a
+ * can make - CR0 and CR4 against processor m's fixed bits, IA32_PAT with
+ * "load IA32_PAT", IA32_EFER with "load IA32_EFER", RIP canonical: false
+ * with the check that failed, as VMfailValid 8 reports it. Pure, so that software models can run it on a
  * VMCS of their own.
  */
 bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m, const char **failed);
@@ -259,6 +259,13 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
  * Pure; the guest-state checks begin with them.
  */
 bool vmx_entry_check_guest_cr_fixed(const struct vmcs *v, const struct cpu_model *m, const char **failed);
+
+/*
+ * 26.3.1.1: with "load IA32_PAT", every byte of the guest IA32_PAT field is
+ * a valid memory type (0, 1, 4-7). Qualification 0. Pure; KVM makes it
+ * between the fixed bits and the VMCS link pointer.
+ */
+bool vmx_entry_check_guest_pat(const struct vmcs *v, const char **failed);
 
 /*
  * The rest of 26.3.1.1 the model makes: CR0.PG requires PE, an IA-32e mode

@@ -52,8 +52,9 @@ const char *s2a_region_symbol(const struct s2a *c, uint64_t addr, char *buf, siz
 
 /*
  * Where the payload keeps its L2 (its stack, descriptor tables, paging,
- * EFER) and every host-state field but HOST_RIP: vmxsim models none of
- * them, and a scenario's value would take the case's ground away.
+ * EFER) and every host-state field but HOST_RIP and HOST_IA32_PAT: vmxsim
+ * models none of them, and a scenario's value would take the case's ground
+ * away.
  */
 bool s2a_runtime_field(uint32_t encoding)
 {
@@ -63,8 +64,14 @@ bool s2a_runtime_field(uint32_t encoding)
 	    GUEST_GDTR_LIMIT, GUEST_IDTR_BASE,    GUEST_IDTR_LIMIT,
 	};
 
+	/*
+	 * HOST_IA32_PAT is the case's when it writes one: an invalid value fails
+	 * the entry (VMfailValid 8) before any host state is loaded, a valid one
+	 * the host then runs with (Bochs executes the same whatever the memory
+	 * types; vmxsim has no paging).
+	 */
 	if (vmcs_encoding_type(encoding) == VMCS_TYPE_HOST)
-		return encoding != HOST_RIP;
+		return encoding != HOST_RIP && encoding != HOST_IA32_PAT;
 	for (size_t i = 0; i < sizeof(guest) / sizeof(guest[0]); i++)
 		if (guest[i] == encoding)
 			return true;

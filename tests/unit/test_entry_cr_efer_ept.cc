@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_entry_cr_efer_ept.cc - the VM-entry checks on the VPID and the EPT
- * pointer (SDM 26.2.1.1, VMfailValid 7), on host CR0, CR4 and IA32_EFER
- * (26.2.2, VMfailValid 8) and on guest CR0, CR4 and IA32_EFER (26.3.1.1,
- * exit 0x80000021 with qualification 0): one test per CHECK line, named
+ * pointer (SDM 26.2.1.1, VMfailValid 7), on host CR0, CR4, IA32_PAT and
+ * IA32_EFER (26.2.2, VMfailValid 8) and on guest CR0, CR4, IA32_PAT and
+ * IA32_EFER (26.3.1.1, exit 0x80000021 with qualification 0): one test per CHECK line, named
  * after its SDM section, each failing with exactly that line's text, and
  * the defaults of a VMCS (vmcs_set_mode_defaults) passing them all.
  */
@@ -42,6 +42,20 @@ protected:
 	{
 		EXPECT_EQ(Launch(), VMX_ENTRY_OK) << LastCheck();
 		EXPECT_TRUE(lp.non_root);
+	}
+
+	/* A reserved memory type (2, 3, 8, 0xff) in each byte of a valid PAT, with `bit` of the control set. */
+	template <typename Expect>
+	void EachReservedPatByte(vmcs_field control, uint32_t bit, vmcs_field pat, Expect expect)
+	{
+		for (uint64_t type : {2ull, 3ull, 8ull, 0xffull})
+			for (int byte = 0; byte < 8; byte++) {
+				SCOPED_TRACE(testing::Message() << "type " << type << " in byte " << byte);
+				Use("nehalem");
+				SetBits(control, bit);
+				Set(pat, (0x0007040600070406ull & ~(0xffull << (8 * byte))) | type << (8 * byte));
+				expect();
+			}
 	}
 };
 
@@ -188,6 +202,33 @@ TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferUncheckedWithoutLoadIa32Efer)
 	ExpectEnters();
 }
 
+/*
+ * 26.2.2: host IA32_PAT with "load IA32_PAT": each of its 8 bytes a memory
+ * type WRMSR takes (0 UC, 1 WC, 4 WT, 5 WP, 6 WB, 7 UC-); 2, 3 and 8 up are
+ * reserved, in any byte.
+ */
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostPatReservedMemoryTypeFailsWith8)
+{
+	EachReservedPatByte(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_PAT, HOST_IA32_PAT,
+	                    [this] { ExpectFailValid(8, "host IA32_PAT memory types"); });
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostPatValidMemoryTypesEnter)
+{
+	for (uint64_t pat : {0ull, 0x0007040600070406ull, 0x0706050401000706ull, 0x0101010101010101ull}) {
+		Use("nehalem");
+		SetBits(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_PAT);
+		Set(HOST_IA32_PAT, pat);
+		ExpectEnters();
+	}
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostPatUncheckedWithoutLoadIa32Pat)
+{
+	Set(HOST_IA32_PAT, 0x0202020202020202ull);
+	ExpectEnters();
+}
+
 TEST_F(EntryCrEferEpt, Sdm26_2_HostStateFailsAfterTheControls)
 {
 	Set(HOST_CR0, 0);
@@ -296,6 +337,38 @@ TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestEferUncheckedWithoutLoadIa32Efer)
 {
 	Set(GUEST_IA32_EFER, 0xffff);
 	ExpectEnters();
+}
+
+/* 26.3.1.1: guest IA32_PAT with "load IA32_PAT", the same memory types. */
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestPatReservedMemoryTypeFailsGuest)
+{
+	EachReservedPatByte(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_PAT, GUEST_IA32_PAT,
+	                    [this] { ExpectFailGuest("guest IA32_PAT memory types"); });
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestPatValidMemoryTypesEnter)
+{
+	for (uint64_t pat : {0ull, 0x0007040600070406ull, 0x0706050401000706ull}) {
+		Use("nehalem");
+		SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_PAT);
+		Set(GUEST_IA32_PAT, pat);
+		ExpectEnters();
+	}
+}
+
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestPatUncheckedWithoutLoadIa32Pat)
+{
+	Set(GUEST_IA32_PAT, 0x0303030303030303ull);
+	ExpectEnters();
+}
+
+/* 26.3.1.1 before 26.3.1.5: a bad IA32_PAT and a bad link pointer give qualification 0. */
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestPatBeforeLinkPointer)
+{
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_IA32_PAT);
+	Set(GUEST_IA32_PAT, 2);
+	Set(VMCS_LINK_POINTER, 0);
+	ExpectFailGuest("guest IA32_PAT memory types");
 }
 
 TEST_F(EntryCrEferEpt, Sdm26_3_1_1_ControlRegistersBeforeRflagsAndLinkPointer)

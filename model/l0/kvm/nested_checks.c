@@ -190,8 +190,8 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_CONTROL_FIELD, check);
 	/*
 	 * nested_vmx_check_host_state: of the host fields the model keeps, CR0
-	 * and CR4 against the offered fixed bits, IA32_EFER with "load
-	 * IA32_EFER" and RIP (26.2.2, 26.2.4). The 2011 code checked only that
+	 * and CR4 against the offered fixed bits, IA32_PAT with "load
+	 * IA32_PAT", IA32_EFER with "load IA32_EFER" and RIP (26.2.2, 26.2.4). The 2011 code checked only that
 	 * host CR0 and CR4 have the bits VMXON needs: a bad host RIP or EFER
 	 * went through to vmcs02, whose host state is L0's own.
 	 */
@@ -200,8 +200,8 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_HOST_STATE_FIELD, check);
 	/*
 	 * nested_vmx_check_guest_state: guest CR0 and CR4 against the offered
-	 * fixed bits first (both eras; 2011: only the bits VMXON needs), then
-	 * the VMCS link pointer (qualification 4; both eras put vmcs12's link
+	 * fixed bits first (both eras; 2011: only the bits VMXON needs), then -
+	 * today - IA32_PAT with "load IA32_PAT", then the VMCS link pointer (qualification 4; both eras put vmcs12's link
 	 * pointer nowhere: vmcs02 has its own), then - today - CR0.PG with PE,
 	 * the IA-32e mode guest's CR0.PG and CR4.PAE and the guest IA32_EFER
 	 * (nested_run_pending holds at VMLAUNCH/VMRESUME), and the activity
@@ -209,6 +209,8 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 	 * checks below).
 	 */
 	else if (!vmx_entry_check_guest_cr_fixed(v12, &offered, &check))
+		verdict(out, NESTED_ENTRY_FAILED, ENTRY_FAIL_DEFAULT, check);
+	else if (k->era->nested_checks_all_controls && !vmx_entry_check_guest_pat(v12, &check))
 		verdict(out, NESTED_ENTRY_FAILED, ENTRY_FAIL_DEFAULT, check);
 	else if (!vmx_entry_check_vmcs_link_pointer(v12, &check, &qual))
 		verdict(out, NESTED_ENTRY_FAILED, qual, check);
