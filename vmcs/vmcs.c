@@ -50,7 +50,8 @@ void vmcs_setup(struct vmcs *v, const struct vmx_caps *caps, uint32_t revision_i
 	/* The must-be-1 controls: with TRUE MSRs, CR3-load/store exiting and the debug controls are not among them. */
 	vmcs_set_bits(v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(vmx_caps_for_word(caps, VMX_CTL_PIN)));
 	vmcs_set_bits(v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(vmx_caps_for_word(caps, VMX_CTL_PROC)));
-	vmcs_set_bits(v, VM_EXIT_CONTROLS, vmx_allowed0(vmx_caps_for_word(caps, VMX_CTL_EXIT)));
+	vmcs_set_bits(v, VM_EXIT_CONTROLS,
+	              vmx_allowed0(vmx_caps_for_word(caps, VMX_CTL_EXIT)) | VM_EXIT_HOST_ADDR_SPACE_SIZE);
 	vmcs_set_bits(v, VM_ENTRY_CONTROLS, vmx_allowed0(vmx_caps_for_word(caps, VMX_CTL_ENTRY)));
 }
 

@@ -117,7 +117,10 @@ void vmcs_set_mode_defaults(struct vmcs *v);
  * EPT pointer and VPID that pass the entry checks; then `writes`
  * in order; then the must-be-1 bits of each control word from the
  * capability MSRs (as KVM's adjust_vmx_controls() does): the TRUE ones
- * when the processor has them (vmx_caps_for_word()). Unknown
+ * when the processor has them (vmx_caps_for_word()), and "host
+ * address-space size": the software that sets up a VMCS in the model is
+ * 64-bit code, which a VM exit must return to in 64-bit mode (26.2.4;
+ * a VMWRITE that clears it later is checked at VM entry). Unknown
  * encodings in `writes` are skipped, and fields the CPU model lacks are
  * written all the same: callers validate both (lib/scenario_run.c reports
  * a `vmcs` line of either kind at its location).

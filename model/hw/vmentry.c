@@ -256,10 +256,14 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
 		CHECK(!!(efer & EFER_LME) == host64, "host IA32_EFER.LME equals host address-space size (load IA32_EFER)");
 	}
 	/*
-	 * 26.2.4: with one (64-bit) host mode, RIP must be canonical. The other
-	 * host fields (CR3, segments, descriptor tables, SYSENTER) are not
-	 * checked: the model's hypervisors load none of them.
+	 * 26.2.4: the model's processor is always in IA-32e mode, as the root
+	 * software of every scenario and the oracle's runtime are 64-bit code,
+	 * so the host address-space size must be 1; then CR4.PAE must be 1
+	 * and RIP canonical. The other host fields (CR3, segments, descriptor tables,
+	 * SYSENTER) are not checked: the model's hypervisors load none of them.
 	 */
+	CHECK(host64, "host address-space size is 1 (the processor is in IA-32e mode)");
+	CHECK(vmcs_get(v, HOST_CR4) & X86_CR4_PAE, "host CR4.PAE is 1 (host address-space size)");
 	CHECK(canonical(vmcs_get(v, HOST_RIP)), "host RIP is canonical");
 	return true;
 }

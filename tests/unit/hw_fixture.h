@@ -47,7 +47,7 @@ protected:
 		vmcs_set(&v, PIN_BASED_VM_EXEC_CONTROL, vmx_allowed0(model.caps.pinbased_ctls) | PIN_BASED_EXT_INTR_MASK |
 		                                        PIN_BASED_NMI_EXITING);
 		vmcs_set(&v, CPU_BASED_VM_EXEC_CONTROL, vmx_allowed0(model.caps.procbased_ctls));
-		vmcs_set(&v, VM_EXIT_CONTROLS, vmx_allowed0(model.caps.exit_ctls));
+		vmcs_set(&v, VM_EXIT_CONTROLS, vmx_allowed0(model.caps.exit_ctls) | VM_EXIT_HOST_ADDR_SPACE_SIZE);
 		vmcs_set(&v, VM_ENTRY_CONTROLS, vmx_allowed0(model.caps.entry_ctls));
 		vmcs_set(&v, VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
 		vmcs_set_mode_defaults(&v);

@@ -185,8 +185,35 @@ TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferLmaMustEqualHostAddressSpaceSize)
 	Set(HOST_IA32_EFER, EFER_LME);
 	ExpectFailValid(8, "host IA32_EFER.LMA");
 	Use("nehalem");
-	SetBits(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_EFER);   /* a 32-bit host with LMA and LME */
+	SetBits(VM_EXIT_CONTROLS, VM_EXIT_LOAD_IA32_EFER);   /* a 32-bit host with LMA and LME: 26.2.2 before 26.2.4 */
+	ClearBits(VM_EXIT_CONTROLS, VM_EXIT_HOST_ADDR_SPACE_SIZE);
 	ExpectFailValid(8, "host IA32_EFER.LMA");
+}
+
+/*
+ * 26.2.4: the model's processor is in IA-32e mode, so a VMCS whose "host
+ * address-space size" is 0 fails with VMfailValid 8 (kvm-unit-tests'
+ * test_host_addr_size asserts EXI_HOST_64 of its 64-bit host for the same
+ * reason).
+ */
+TEST_F(EntryCrEferEpt, Sdm26_2_4_HostAddressSpaceSizeIsOneInIa32eMode)
+{
+	ClearBits(VM_EXIT_CONTROLS, VM_EXIT_HOST_ADDR_SPACE_SIZE);
+	ExpectFailValid(8, "host address-space size is 1");
+}
+
+/* 26.2.4: with host address-space size 1, host CR4.PAE is 1 (test_host_addr_size, "CR4.PAE unset"). */
+TEST_F(EntryCrEferEpt, Sdm26_2_4_HostCr4PaeWithHostAddressSpaceSize)
+{
+	Set(HOST_CR4, VMCS_CR4_DEFAULT & ~X86_CR4_PAE);
+	ExpectFailValid(8, "host CR4.PAE is 1");
+}
+
+/* 26.2.4: an IA-32e mode guest under a 64-bit host enters (test_host_addr_size, "IA-32e mode guest" enabled). */
+TEST_F(EntryCrEferEpt, Sdm26_2_4_Ia32eModeGuestUnderA64BitHostEnters)
+{
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	ExpectEnters();
 }
 
 TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferLmeMustEqualHostAddressSpaceSize)

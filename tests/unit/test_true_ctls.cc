@@ -105,6 +105,7 @@ TEST(CpuModel, WhichModelsHaveTrueCtls)
 
 constexpr uint32_t kProcTrue0 = 0x04006172u;   // CR3-load and CR3-store exiting clear
 constexpr uint32_t kExitTrue0 = 0x00036dfbu;   // save debug controls clear
+constexpr uint32_t kHost64 = 0x200u;           // host address-space size (26.2.4), which vmcs_setup adds
 constexpr uint32_t kEntryTrue0 = 0x000011fbu;  // load debug controls clear
 
 class TrueCtlsEntry : public HwTest {
@@ -112,7 +113,7 @@ protected:
 	void Minimal()
 	{
 		Set(CPU_BASED_VM_EXEC_CONTROL, kProcTrue0);
-		Set(VM_EXIT_CONTROLS, kExitTrue0);
+		Set(VM_EXIT_CONTROLS, kExitTrue0 | kHost64);
 		Set(VM_ENTRY_CONTROLS, kEntryTrue0);
 	}
 };
@@ -180,7 +181,8 @@ TEST_F(TrueCtlsEntry, MovToCr3WithoutCr3LoadExiting)
 }
 
 // vmcs_setup() - the VMCS of an L0 and the machine's vmcs0 - sets only the
-// must-be-1 controls of the MSR a VM entry checks against.
+// must-be-1 controls of the MSR a VM entry checks against, and host
+// address-space size (its software is 64-bit).
 TEST(TrueCtlsSetup, VmcsSetupSetsTheGoverningMustBeOneBits)
 {
 	for (const char *name : {"nehalem", "haswell"}) {
@@ -190,7 +192,7 @@ TEST(TrueCtlsSetup, VmcsSetupSetsTheGoverningMustBeOneBits)
 		vmcs_setup(&v, &m.caps, m.revision_id, 0, 0, 0, 0x1000, 0x2000, nullptr, 0);
 		const bool t = vmx_caps_has_true_ctls(&m.caps);
 		EXPECT_EQ(vmcs_get32(&v, CPU_BASED_VM_EXEC_CONTROL), t ? kProcTrue0 : 0x0401e172u) << name;
-		EXPECT_EQ(vmcs_get32(&v, VM_EXIT_CONTROLS), t ? kExitTrue0 : 0x00036dffu) << name;
+		EXPECT_EQ(vmcs_get32(&v, VM_EXIT_CONTROLS), (t ? kExitTrue0 : 0x00036dffu) | kHost64) << name;
 		EXPECT_EQ(vmcs_get32(&v, VM_ENTRY_CONTROLS), t ? kEntryTrue0 : 0x000011ffu) << name;
 		EXPECT_EQ(vmcs_get32(&v, PIN_BASED_VM_EXEC_CONTROL), 0x16u) << name;
 	}
