@@ -246,6 +246,10 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
 	      "host CR0 within IA32_VMX_CR0_FIXED0/FIXED1");
 	CHECK(cr_fixed_ok(vmcs_get(v, HOST_CR4), m->caps.cr4_fixed0, m->caps.cr4_fixed1),
 	      "host CR4 within IA32_VMX_CR4_FIXED0/FIXED1");
+	/* 26.2.2: CR3 within the physical-address width; the SYSENTER ESP and EIP canonical (64-bit host). */
+	CHECK(phys_addr_ok(m, vmcs_get(v, HOST_CR3)), "host CR3 within the physical-address width");
+	CHECK(canonical(vmcs_get(v, HOST_IA32_SYSENTER_ESP)) && canonical(vmcs_get(v, HOST_IA32_SYSENTER_EIP)),
+	      "host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP are canonical");
 	/* 26.2.2: the IA32_PAT the exit loads (load IA32_PAT) holds only valid memory types. */
 	CHECK(!(exit & VM_EXIT_LOAD_IA32_PAT) || pat_valid(vmcs_get(v, HOST_IA32_PAT)),
 	      "host IA32_PAT memory types are 0, 1 or 4-7 (load IA32_PAT)");
@@ -255,12 +259,18 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
 		CHECK(!!(efer & EFER_LMA) == host64, "host IA32_EFER.LMA equals host address-space size (load IA32_EFER)");
 		CHECK(!!(efer & EFER_LME) == host64, "host IA32_EFER.LME equals host address-space size (load IA32_EFER)");
 	}
+	/* 26.2.3: the base addresses of FS, GS, TR, GDTR and IDTR are canonical (64-bit host). */
+	CHECK(canonical(vmcs_get(v, HOST_FS_BASE)) && canonical(vmcs_get(v, HOST_GS_BASE)) &&
+	          canonical(vmcs_get(v, HOST_TR_BASE)) && canonical(vmcs_get(v, HOST_GDTR_BASE)) &&
+	          canonical(vmcs_get(v, HOST_IDTR_BASE)),
+	      "host FS, GS, TR, GDTR and IDTR base addresses are canonical");
 	/*
 	 * 26.2.4: the model's processor is always in IA-32e mode, as the root
 	 * software of every scenario and the oracle's runtime are 64-bit code,
 	 * so the host address-space size must be 1; then CR4.PAE must be 1
-	 * and RIP canonical. The other host fields (CR3, segments, descriptor tables,
-	 * SYSENTER) are not checked: the model's hypervisors load none of them.
+	 * and RIP canonical. The segment selectors (26.2.3) are not checked:
+	 * the VMCS of the model keeps them at 0, which a processor refuses
+	 * for CS and TR, and no software of the model loads them.
 	 */
 	CHECK(host64, "host address-space size is 1 (the processor is in IA-32e mode)");
 	CHECK(vmcs_get(v, HOST_CR4) & X86_CR4_PAE, "host CR4.PAE is 1 (host address-space size)");
@@ -346,6 +356,16 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	/* 26.3.1.1: with the load-debug-controls control, DR7 bits 63:32 are 0. */
 	CHECK(!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) ||
 	      !(vmcs_get(v, GUEST_DR7) & DR_UPPER_RESERVED), "DR7 bits 63:32 are 0 (load debug controls)");
+	/*
+	 * 26.3.1.1: CR4.PCIDE only in an IA-32e mode guest, CR3 within the
+	 * physical-address width, the SYSENTER ESP and EIP canonical. KVM
+	 * leaves these to the processor's entry with vmcs02.
+	 */
+	CHECK((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) || !(vmcs_get(v, GUEST_CR4) & X86_CR4_PCIDE),
+	      "guest CR4.PCIDE requires IA-32e mode guest");
+	CHECK(phys_addr_ok(m, vmcs_get(v, GUEST_CR3)), "guest CR3 within the physical-address width");
+	CHECK(canonical(vmcs_get(v, GUEST_SYSENTER_ESP)) && canonical(vmcs_get(v, GUEST_SYSENTER_EIP)),
+	      "guest IA32_SYSENTER_ESP and IA32_SYSENTER_EIP are canonical");
 	/* 26.3.1.4: RFLAGS and R9. */
 	CHECK((rflags & X86_EFLAGS_RESERVED_ZERO) == 0 && (rflags & X86_EFLAGS_FIXED),
 	      "RFLAGS reserved bits (1 set; 3, 5, 15, 63:22 clear)");

@@ -246,8 +246,10 @@ bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, c
 
 /*
  * The VM-entry checks on the host-state area (SDM 26.2.2-26.2.4) the model
- * can make - CR0 and CR4 against processor m's fixed bits, IA32_PAT with
- * "load IA32_PAT", IA32_EFER with "load IA32_EFER", RIP canonical: false
+ * can make - CR0 and CR4 against processor m's fixed bits, CR3 within its
+ * physical-address width, SYSENTER ESP/EIP canonical, IA32_PAT with "load
+ * IA32_PAT", IA32_EFER with "load IA32_EFER", the segment and table bases
+ * canonical, host address-space size 1 with CR4.PAE, RIP canonical: false
  * with the check that failed, as VMfailValid 8 reports it. Pure, so that software models can run it on a
  * VMCS of their own.
  */

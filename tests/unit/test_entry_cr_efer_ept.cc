@@ -44,6 +44,22 @@ protected:
 		EXPECT_TRUE(lp.non_root);
 	}
 
+	/* Each host field enters with a canonical address at each end of the space and fails with bit 47 alone. */
+	void EachCanonicalHostField(std::initializer_list<vmcs_field> fields, const char *check)
+	{
+		for (vmcs_field f : fields) {
+			SCOPED_TRACE(vmcs_field_name(f));
+			for (uint64_t ok : {0x00007ffffffff000ull, 0xffff800000000000ull}) {
+				Use("nehalem");
+				Set(f, ok);
+				ExpectEnters();
+			}
+			Use("nehalem");
+			Set(f, 0x0000800000000000ull);
+			ExpectFailValid(8, check);
+		}
+	}
+
 	/* A reserved memory type (2, 3, 8, 0xff) in each byte of a valid PAT, with `bit` of the control set. */
 	template <typename Expect>
 	void EachReservedPatByte(vmcs_field control, uint32_t bit, vmcs_field pat, Expect expect)
@@ -256,6 +272,30 @@ TEST_F(EntryCrEferEpt, Sdm26_2_2_HostPatUncheckedWithoutLoadIa32Pat)
 	ExpectEnters();
 }
 
+/* 26.2.2: host CR3 within MAXPHYADDR (nehalem: 40 bits). */
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostCr3BeyondThePhysicalAddressWidthFails)
+{
+	Set(HOST_CR3, 1ull << 39);
+	ExpectEnters();
+	Use("nehalem");
+	Set(HOST_CR3, 1ull << 40);
+	ExpectFailValid(8, "host CR3 within the physical-address width");
+}
+
+/* 26.2.2: host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical. */
+TEST_F(EntryCrEferEpt, Sdm26_2_2_HostSysenterNotCanonicalFails)
+{
+	EachCanonicalHostField({HOST_IA32_SYSENTER_ESP, HOST_IA32_SYSENTER_EIP},
+	                       "host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP are canonical");
+}
+
+/* 26.2.3: host FS, GS, TR, GDTR and IDTR bases canonical. */
+TEST_F(EntryCrEferEpt, Sdm26_2_3_HostBaseNotCanonicalFails)
+{
+	EachCanonicalHostField({HOST_FS_BASE, HOST_GS_BASE, HOST_TR_BASE, HOST_GDTR_BASE, HOST_IDTR_BASE},
+	                       "host FS, GS, TR, GDTR and IDTR base addresses are canonical");
+}
+
 TEST_F(EntryCrEferEpt, Sdm26_2_HostStateFailsAfterTheControls)
 {
 	Set(HOST_CR0, 0);
@@ -396,6 +436,38 @@ TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestPatBeforeLinkPointer)
 	Set(GUEST_IA32_PAT, 2);
 	Set(VMCS_LINK_POINTER, 0);
 	ExpectFailGuest("guest IA32_PAT memory types");
+}
+
+/* 26.3.1.1: CR4.PCIDE only in an IA-32e mode guest (haswell allows PCIDE in CR4_FIXED1). */
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestPcideRequiresIa32eModeGuest)
+{
+	Use("haswell");
+	Set(GUEST_CR4, VMCS_CR4_DEFAULT | X86_CR4_PCIDE);
+	ExpectFailGuest("guest CR4.PCIDE requires IA-32e mode guest");
+	Use("haswell");
+	SetBits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	Set(GUEST_CR4, VMCS_CR4_DEFAULT | X86_CR4_PCIDE);
+	ExpectEnters();
+}
+
+/* 26.3.1.1: guest CR3 within MAXPHYADDR. */
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestCr3BeyondThePhysicalAddressWidthFails)
+{
+	Set(GUEST_CR3, (1ull << 40) - 0x1000);
+	ExpectEnters();
+	Use("nehalem");
+	Set(GUEST_CR3, 1ull << 40);
+	ExpectFailGuest("guest CR3 within the physical-address width");
+}
+
+/* 26.3.1.1: guest IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical. */
+TEST_F(EntryCrEferEpt, Sdm26_3_1_1_GuestSysenterNotCanonicalFails)
+{
+	for (vmcs_field f : {GUEST_SYSENTER_ESP, GUEST_SYSENTER_EIP}) {
+		Use("nehalem");
+		Set(f, 0x0000800000000000ull);
+		ExpectFailGuest("guest IA32_SYSENTER_ESP and IA32_SYSENTER_EIP are canonical");
+	}
 }
 
 TEST_F(EntryCrEferEpt, Sdm26_3_1_1_ControlRegistersBeforeRflagsAndLinkPointer)
