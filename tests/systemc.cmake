@@ -34,4 +34,14 @@ if(TARGET vmx_sc_example)
              -DOUT=${CMAKE_CURRENT_BINARY_DIR}/systemc
              -P ${CMAKE_CURRENT_LIST_FILE})
   set_tests_properties(systemc.matches_c PROPERTIES LABELS systemc TIMEOUT 60)
+  # SystemC runs its threads as coroutines on stacks of their own. At exit
+  # LeakSanitizer takes the stack bounds it recorded for the main thread -
+  # those of a coroutine stack SystemC has already unmapped, not the stack
+  # the thread is on - and its tracer faults reading them, which fails the
+  # run about one time in two. Leaks are still looked for, in the heap
+  # reached from globals, thread-local storage and registers; only the scan
+  # of thread stacks is left out.
+  if(VMXSIM_SANITIZE)
+    set_tests_properties(systemc.matches_c PROPERTIES ENVIRONMENT "LSAN_OPTIONS=use_stacks=0")
+  endif()
 endif()
