@@ -24,6 +24,8 @@ void vmcs_set_mode_defaults(struct vmcs *v)
 	vmcs_set(v, HOST_CR0, VMCS_CR0_DEFAULT);
 	vmcs_set(v, HOST_CR4, VMCS_CR4_DEFAULT);
 	vmcs_set(v, HOST_IA32_EFER, VMCS_EFER_DEFAULT);
+	vmcs_set(v, HOST_CS_SELECTOR, VMCS_HOST_CS_SELECTOR_DEFAULT);
+	vmcs_set(v, HOST_TR_SELECTOR, VMCS_HOST_TR_SELECTOR_DEFAULT);
 	vmcs_set(v, EPT_POINTER, VMCS_EPT_POINTER_DEFAULT);
 	vmcs_set(v, VIRTUAL_PROCESSOR_ID, VMCS_VPID_DEFAULT);
 }

@@ -47,6 +47,14 @@ struct msr_bitmap;      /* vmcs/msr_bitmap.h */
 #define VMCS_CR4_DEFAULT (X86_CR4_PAE | X86_CR4_VMXE)
 #define VMCS_EFER_DEFAULT (EFER_LME | EFER_LMA)
 /*
+ * The host CS and TR selectors a VMCS starts with: entries 2 and 8 of the
+ * host's GDT with RPL 0 and TI 0, so that the host-selector checks pass
+ * (26.2.3: CS and TR not 0). The other host selectors start at 0, which a
+ * 64-bit host allows.
+ */
+#define VMCS_HOST_CS_SELECTOR_DEFAULT 0x10u
+#define VMCS_HOST_TR_SELECTOR_DEFAULT 0x40u
+/*
  * The EPT pointer a VMCS starts with: write-back paging structures, a
  * page-walk length of 4, no accessed/dirty flags, at VMCS_EPT_PML4_DEFAULT
  * - valid on every model with EPT (26.2.1.1); its VPID is 1 (not 0).
@@ -104,7 +112,8 @@ struct vmcs_write {
 
 /*
  * The 64-bit host and guest of the model in VMCS v: guest and host CR0,
- * CR4 and IA32_EFER (VMCS_CR0_DEFAULT, ...), the EPT pointer and the VPID.
+ * CR4 and IA32_EFER (VMCS_CR0_DEFAULT, ...), the host CS and TR selectors,
+ * the EPT pointer and the VPID.
  */
 void vmcs_set_mode_defaults(struct vmcs *v);
 
@@ -113,8 +122,9 @@ void vmcs_set_mode_defaults(struct vmcs *v);
  * pin-based, primary processor-based and VM-exit controls; a VMCS link
  * pointer of all ones; RFLAGS 0x2; GUEST_RIP and HOST_RIP; MSR_BITMAP at
  * VMCS_MSR_BITMAP_DEFAULT (the page itself is the caller's); guest and
- * host CR0, CR4 and IA32_EFER of 64-bit mode (VMCS_CR0_DEFAULT, ...); the
- * EPT pointer and VPID that pass the entry checks; then `writes`
+ * host CR0, CR4 and IA32_EFER of 64-bit mode (VMCS_CR0_DEFAULT, ...), the
+ * host CS and TR selectors; the EPT pointer and VPID that pass the entry
+ * checks; then `writes`
  * in order; then the must-be-1 bits of each control word from the
  * capability MSRs (as KVM's adjust_vmx_controls() does): the TRUE ones
  * when the processor has them (vmx_caps_for_word()), and "host

@@ -259,6 +259,14 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
 		CHECK(!!(efer & EFER_LMA) == host64, "host IA32_EFER.LMA equals host address-space size (load IA32_EFER)");
 		CHECK(!!(efer & EFER_LME) == host64, "host IA32_EFER.LME equals host address-space size (load IA32_EFER)");
 	}
+	/* 26.2.3: selectors with RPL 0 and TI 0; CS and TR not 0, SS not 0 but in a 64-bit host. */
+	CHECK(((vmcs_get(v, HOST_ES_SELECTOR) | vmcs_get(v, HOST_CS_SELECTOR) | vmcs_get(v, HOST_SS_SELECTOR) |
+	        vmcs_get(v, HOST_DS_SELECTOR) | vmcs_get(v, HOST_FS_SELECTOR) | vmcs_get(v, HOST_GS_SELECTOR) |
+	        vmcs_get(v, HOST_TR_SELECTOR)) & 7u) == 0,
+	      "host ES, CS, SS, DS, FS, GS and TR selectors have RPL 0 and TI 0");
+	CHECK(vmcs_get(v, HOST_CS_SELECTOR) != 0, "host CS selector is not 0");
+	CHECK(vmcs_get(v, HOST_TR_SELECTOR) != 0, "host TR selector is not 0");
+	CHECK(host64 || vmcs_get(v, HOST_SS_SELECTOR) != 0, "host SS selector is not 0 (host address-space size 0)");
 	/* 26.2.3: the base addresses of FS, GS, TR, GDTR and IDTR are canonical (64-bit host). */
 	CHECK(canonical(vmcs_get(v, HOST_FS_BASE)) && canonical(vmcs_get(v, HOST_GS_BASE)) &&
 	          canonical(vmcs_get(v, HOST_TR_BASE)) && canonical(vmcs_get(v, HOST_GDTR_BASE)) &&
@@ -268,9 +276,7 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
 	 * 26.2.4: the model's processor is always in IA-32e mode, as the root
 	 * software of every scenario and the oracle's runtime are 64-bit code,
 	 * so the host address-space size must be 1; then CR4.PAE must be 1
-	 * and RIP canonical. The segment selectors (26.2.3) are not checked:
-	 * the VMCS of the model keeps them at 0, which a processor refuses
-	 * for CS and TR, and no software of the model loads them.
+	 * and RIP canonical.
 	 */
 	CHECK(host64, "host address-space size is 1 (the processor is in IA-32e mode)");
 	CHECK(vmcs_get(v, HOST_CR4) & X86_CR4_PAE, "host CR4.PAE is 1 (host address-space size)");

@@ -80,8 +80,9 @@ bool s2a_runtime_field(uint32_t encoding)
 
 /*
  * A field at the value vmcs_set_mode_defaults gives it: guest and host
- * CR0, CR4 and IA32_EFER of 64-bit mode (which the runtime writes from its
- * own registers), the EPT pointer and the VPID.
+ * CR0, CR4 and IA32_EFER of 64-bit mode and the host CS and TR selectors
+ * (which the runtime writes from its own registers and GDT), the EPT
+ * pointer and the VPID.
  */
 bool s2a_mode_default(uint32_t encoding, uint64_t value)
 {
@@ -99,6 +100,10 @@ bool s2a_mode_default(uint32_t encoding, uint64_t value)
 		return value == VMCS_EPT_POINTER_DEFAULT;
 	case VIRTUAL_PROCESSOR_ID:
 		return value == VMCS_VPID_DEFAULT;
+	case HOST_CS_SELECTOR:
+		return value == VMCS_HOST_CS_SELECTOR_DEFAULT;
+	case HOST_TR_SELECTOR:
+		return value == VMCS_HOST_TR_SELECTOR_DEFAULT;
 	default:
 		return false;
 	}

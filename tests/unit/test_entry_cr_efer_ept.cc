@@ -214,8 +214,12 @@ TEST_F(EntryCrEferEpt, Sdm26_2_2_HostEferLmaMustEqualHostAddressSpaceSize)
  */
 TEST_F(EntryCrEferEpt, Sdm26_2_4_HostAddressSpaceSizeIsOneInIa32eMode)
 {
+	Set(HOST_SS_SELECTOR, 0x18);   /* not 0, which 26.2.3 requires of a 32-bit host first */
 	ClearBits(VM_EXIT_CONTROLS, VM_EXIT_HOST_ADDR_SPACE_SIZE);
 	ExpectFailValid(8, "host address-space size is 1");
+	Use("nehalem");
+	ClearBits(VM_EXIT_CONTROLS, VM_EXIT_HOST_ADDR_SPACE_SIZE);
+	ExpectFailValid(8, "host SS selector is not 0");
 }
 
 /* 26.2.4: with host address-space size 1, host CR4.PAE is 1 (test_host_addr_size, "CR4.PAE unset"). */
@@ -280,6 +284,32 @@ TEST_F(EntryCrEferEpt, Sdm26_2_2_HostCr3BeyondThePhysicalAddressWidthFails)
 	Use("nehalem");
 	Set(HOST_CR3, 1ull << 40);
 	ExpectFailValid(8, "host CR3 within the physical-address width");
+}
+
+/* 26.2.3: host selectors with RPL 0 and TI 0 (each of them, each of the 3 bits). */
+TEST_F(EntryCrEferEpt, Sdm26_2_3_HostSelectorRplOrTiFails)
+{
+	for (vmcs_field f : {HOST_ES_SELECTOR, HOST_CS_SELECTOR, HOST_SS_SELECTOR, HOST_DS_SELECTOR, HOST_FS_SELECTOR,
+	                     HOST_GS_SELECTOR, HOST_TR_SELECTOR})
+		for (uint64_t bit : {1u, 2u, 4u}) {
+			SCOPED_TRACE(testing::Message() << vmcs_field_name(f) << " bit " << bit);
+			Use("nehalem");
+			Set(f, 0x18 | bit);
+			ExpectFailValid(8, "host ES, CS, SS, DS, FS, GS and TR selectors have RPL 0 and TI 0");
+		}
+}
+
+/* 26.2.3: host CS and TR not 0; SS may be 0 in a 64-bit host. */
+TEST_F(EntryCrEferEpt, Sdm26_2_3_HostCsAndTrNotZero)
+{
+	Set(HOST_CS_SELECTOR, 0);
+	ExpectFailValid(8, "host CS selector is not 0");
+	Use("nehalem");
+	Set(HOST_TR_SELECTOR, 0);
+	ExpectFailValid(8, "host TR selector is not 0");
+	Use("nehalem");
+	Set(HOST_SS_SELECTOR, 0);
+	ExpectEnters();
 }
 
 /* 26.2.2: host IA32_SYSENTER_ESP and IA32_SYSENTER_EIP canonical. */
