@@ -307,9 +307,11 @@ void vmx_set_nmi_mask(struct kvm_vcpu *k, bool masked);
 /* The VMX capabilities an era offers L1 (nested_vmx_setup_ctls_msrs), from the processor's. */
 void kvm_offered_caps(const struct kvm_era *era, const struct cpu_model *cpu, struct vmx_caps *c);
 
-/* kvm_x86.c */
+/* kvm_inject.c */
 void kvm_inject_pending_events(struct kvm_vcpu *k);
 void inject_pending_event_3x(struct kvm_vcpu *k);
 bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k);
+/* Move queued NMIs to pending (process_nmi, H-S7's limit). */
+void process_nmi(struct kvm_vcpu *k);
 
 #endif

@@ -4,7 +4,7 @@
  * events ends L2's run (vmx_check_nested_events), the nested rules of the
  * "is an event allowed now" hooks (vmx_nmi_allowed, vmx_interrupt_allowed
  * and their *_blocked halves), and the immediate exit that -EBUSY turns
- * into. kvm_x86.c calls these from kvm_check_and_inject_events(); the
+ * into. kvm_inject.c calls these from kvm_check_and_inject_events(); the
  * 2011 path is nested.c's nested_inject_events().
  */
 #include "model/l0/kvm/kvm.h"
