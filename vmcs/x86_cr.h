@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * x86_cr.h - the bits of CR0, CR4 and IA32_EFER that the VM-entry checks
- * and the CPU models' IA32_VMX_CR4_FIXED1 name (SDM Vol. 3A 2.5 "Control Registers", 2.2.1 "Extended Feature
- * Enable Register"), and the layout of the EPT pointer (Vol. 3C 25.6.11
+ * and the CPU models' IA32_VMX_CR4_FIXED1 name (SDM Vol. 3A 2.5 "Control
+ * Registers", 2.2.1 "Extended Feature Enable Register"), and the layout of the EPT pointer (Vol. 3C 25.6.11
  * "Extended-Page-Table Pointer (EPTP)"; 24.6.11 in older editions).
  * Linux's names (asm/processor-flags.h, asm/msr-index.h, asm/vmx.h).
  */

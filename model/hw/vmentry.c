@@ -273,9 +273,9 @@ bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m,
 	          canonical(vmcs_get(v, HOST_IDTR_BASE)),
 	      "host FS, GS, TR, GDTR and IDTR base addresses are canonical");
 	/*
-	 * 26.2.4: the model's processor is always in IA-32e mode, as the root
-	 * software of every scenario and the oracle's runtime are 64-bit code,
-	 * so the host address-space size must be 1; then CR4.PAE must be 1
+	 * 26.2.4: the model's processor is always in IA-32e mode (the root
+	 * software it runs is 64-bit code), so the host address-space size
+	 * must be 1; then CR4.PAE must be 1
 	 * and RIP canonical.
 	 */
 	CHECK(host64, "host address-space size is 1 (the processor is in IA-32e mode)");
@@ -364,8 +364,7 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	      !(vmcs_get(v, GUEST_DR7) & DR_UPPER_RESERVED), "DR7 bits 63:32 are 0 (load debug controls)");
 	/*
 	 * 26.3.1.1: CR4.PCIDE only in an IA-32e mode guest, CR3 within the
-	 * physical-address width, the SYSENTER ESP and EIP canonical. KVM
-	 * leaves these to the processor's entry with vmcs02.
+	 * physical-address width, the SYSENTER ESP and EIP canonical.
 	 */
 	CHECK((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE) || !(vmcs_get(v, GUEST_CR4) & X86_CR4_PCIDE),
 	      "guest CR4.PCIDE requires IA-32e mode guest");

@@ -239,19 +239,20 @@ enum vmx_entry_status {
 /*
  * The VM-entry checks on the VM-execution, exit and entry control fields
  * (SDM 26.2.1; R4-R8) of a VMCS against a processor's capabilities: false
- * with the check that failed, as VMfailValid 7 reports it. Pure; a nested
- * L0 runs the same checks on vmcs12 against what it offers L1.
+ * with the check that failed, as VMfailValid 7 reports it. Pure, so that
+ * software models can run it on a VMCS of their own against capabilities
+ * of their own.
  */
 bool vmx_entry_check_controls(const struct vmcs *v, const struct cpu_model *m, const char **failed);
 
 /*
- * The VM-entry checks on the host-state area (SDM 26.2.2-26.2.4) the model
- * can make - CR0 and CR4 against processor m's fixed bits, CR3 within its
- * physical-address width, SYSENTER ESP/EIP canonical, IA32_PAT with "load
- * IA32_PAT", IA32_EFER with "load IA32_EFER", the segment and table bases
- * canonical, host address-space size 1 with CR4.PAE, RIP canonical: false
- * with the check that failed, as VMfailValid 8 reports it. Pure, so that software models can run it on a
- * VMCS of their own.
+ * The VM-entry checks on the host-state area (SDM 26.2.2-26.2.4): CR0 and
+ * CR4 against processor m's fixed bits, CR3 within its physical-address
+ * width, SYSENTER ESP/EIP canonical, IA32_PAT with "load IA32_PAT",
+ * IA32_EFER with "load IA32_EFER", the selectors and the segment and table
+ * bases, host address-space size 1 with CR4.PAE, RIP canonical: false with
+ * the check that failed, as VMfailValid 8 reports it. Pure, so that
+ * software models can run it on a VMCS of their own.
  */
 bool vmx_entry_check_host_state(const struct vmcs *v, const struct cpu_model *m, const char **failed);
 
@@ -264,8 +265,8 @@ bool vmx_entry_check_guest_cr_fixed(const struct vmcs *v, const struct cpu_model
 
 /*
  * 26.3.1.1: with "load IA32_PAT", every byte of the guest IA32_PAT field is
- * a valid memory type (0, 1, 4-7). Qualification 0. Pure; KVM makes it
- * between the fixed bits and the VMCS link pointer.
+ * a valid memory type (0, 1, 4-7). Qualification 0. Pure, and apart from
+ * the other guest-state checks so that a caller can order it differently.
  */
 bool vmx_entry_check_guest_pat(const struct vmcs *v, const char **failed);
 

@@ -189,11 +189,13 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 	else if (!era_controls_valid(k, &offered, &check))
 		verdict(out, NESTED_ENTRY_VMFAIL, VMXERR_ENTRY_INVALID_CONTROL_FIELD, check);
 	/*
-	 * nested_vmx_check_host_state: of the host fields the model keeps, CR0
-	 * and CR4 against the offered fixed bits, IA32_PAT with "load
-	 * IA32_PAT", IA32_EFER with "load IA32_EFER" and RIP (26.2.2, 26.2.4). The 2011 code checked only that
-	 * host CR0 and CR4 have the bits VMXON needs: a bad host RIP or EFER
-	 * went through to vmcs02, whose host state is L0's own.
+	 * nested_vmx_check_host_state (with nested_vmx_check_address_space_size
+	 * before it): today the processor's host-state checks against the
+	 * offered fixed bits - CR0, CR4, CR3, SYSENTER, IA32_PAT, the
+	 * selectors and bases, IA32_EFER, the address-space size and RIP
+	 * (26.2.2-26.2.4). The 2011 code checked only that host CR0 and CR4
+	 * have the bits VMXON needs: anything else bad went through to
+	 * vmcs02, whose host state is L0's own.
 	 */
 	else if (k->era->nested_checks_all_controls ? !vmx_entry_check_host_state(v12, &offered, &check)
 	                                            : !host_cr_alwayson_2011(v12, &offered, &check))
@@ -201,8 +203,9 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 	/*
 	 * nested_vmx_check_guest_state: guest CR0 and CR4 against the offered
 	 * fixed bits first (both eras; 2011: only the bits VMXON needs), then -
-	 * today - IA32_PAT with "load IA32_PAT", then the VMCS link pointer (qualification 4; both eras put vmcs12's link
-	 * pointer nowhere: vmcs02 has its own), then - today - CR0.PG with PE,
+	 * today - IA32_PAT with "load IA32_PAT", then the VMCS link pointer
+	 * (qualification 4; both eras put vmcs12's link pointer nowhere:
+	 * vmcs02 has its own), then - today - CR0.PG with PE,
 	 * the IA-32e mode guest's CR0.PG and CR4.PAE and the guest IA32_EFER
 	 * (nested_run_pending holds at VMLAUNCH/VMRESUME), and the activity
 	 * state (within the offered IA32_VMX_MISC, among the processor's
@@ -349,8 +352,7 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
 	else if (k->era->nested_checks_all_controls && kvm->kind == NESTED_ENTRY_VMFAIL &&
 	         kvm->code == VMXERR_ENTRY_INVALID_CONTROL_FIELD && ept_uc_refused(k))
 		why = "KVM offers L1 only write-back EPT paging structures (no UC in IA32_VMX_EPT_VPID_CAP)";
-	else if (k->era->nested_checks_all_controls && (kvm->kind == NESTED_ENTRY_VMFAIL || kvm->kind == NESTED_ENTRY_FAILED) &&
-	         smxe_refused(k))
+	else if (k->era->nested_checks_all_controls && kvm->kind != NESTED_ENTRY_OK && smxe_refused(k))
 		why = "KVM gives L1 no SMX in CPUID, so CR4.SMXE is outside the IA32_VMX_CR4_FIXED1 it offers";
 	else if (kvm->kind == NESTED_ENTRY_FAILED && kvm->code == ENTRY_FAIL_VMCS_LINK_PTR && hw.kind == NESTED_ENTRY_FAILED)
 		why = "KVM checks the VMCS link pointer before the guest state it leaves to the processor";
