@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-// What both CLI suites need to run the vmxsim binary and read what it left:
-// a command's result, shell quoting, a whole file as a string, and a
-// fixture that gives each test a fresh working directory to run it in.
+// What the CLI suites need to run the vmxsim binary and read what it left:
+// a command's result, shell quoting, a whole file as a string, searching,
+// replacing and splitting text, and a fixture that gives each test a fresh working directory to run it in.
 #ifndef VMXSIM_TESTS_CLI_UTIL_H
 #define VMXSIM_TESTS_CLI_UTIL_H
 
@@ -44,6 +44,36 @@ inline std::string ReadFile(const std::filesystem::path &p)
 	std::ostringstream ss;
 	ss << f.rdbuf();
 	return ss.str();
+}
+
+// Does `hay` contain `needle`?
+inline bool Contains(const std::string &hay, const std::string &needle) { return hay.find(needle) != std::string::npos; }
+
+// `s` with the first `from` replaced by `to`; a test failure if there is none.
+inline std::string Replace(std::string s, const std::string &from, const std::string &to)
+{
+	size_t at = s.find(from);
+	EXPECT_NE(at, std::string::npos) << from;
+	if (at != std::string::npos)
+		s.replace(at, from.size(), to);
+	return s;
+}
+
+// The lines of `s`, each with its newline (the last one without, if `s` does not end in one).
+inline std::vector<std::string> SplitLines(const std::string &s)
+{
+	std::vector<std::string> lines;
+	size_t start = 0;
+	while (start < s.size()) {
+		size_t nl = s.find('\n', start);
+		if (nl == std::string::npos) {
+			lines.push_back(s.substr(start));
+			break;
+		}
+		lines.push_back(s.substr(start, nl + 1 - start));
+		start = nl + 1;
+	}
+	return lines;
 }
 
 // A result for a failure message: the status and the start of both streams.

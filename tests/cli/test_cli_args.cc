@@ -29,7 +29,7 @@ using cli_util::Result;
 
 const char *const kCommands[] = {"run", "check", "suite", "list", "stat", "equiv", "explore", "diff", "replay"};
 
-bool Contains(const std::string &hay, const std::string &needle) { return hay.find(needle) != std::string::npos; }
+using cli_util::Contains;
 
 std::vector<std::string> Lines(const std::string &s)
 {

@@ -21,7 +21,7 @@ using cli_scenarios::kGood;
 using cli_util::Describe;
 using cli_util::Result;
 
-bool Contains(const std::string &hay, const std::string &needle) { return hay.find(needle) != std::string::npos; }
+using cli_util::Contains;
 
 std::vector<std::string> LinesOf(const std::string &s)
 {

@@ -97,6 +97,14 @@ protected:
 	void SetBits(vmcs_field f, uint64_t bits) { vmcs_set_bits(&v, f, bits); }
 	void ClearBits(vmcs_field f, uint64_t bits) { vmcs_clear_bits(&v, f, bits); }
 	uint64_t Get(vmcs_field f) const { return vmcs_get(&v, f); }
+	uint32_t G(vmcs_field f) const { return (uint32_t)Get(f); }   /* a 32-bit field */
+	/* The event VM entry injects: interruption information, error code, instruction length (R6-R8). */
+	void Inject(uint32_t info, uint32_t err = 0, uint32_t len = 0)
+	{
+		Set(VM_ENTRY_INTR_INFO_FIELD, info);
+		Set(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
+		Set(VM_ENTRY_INSTRUCTION_LEN, len);
+	}
 
 	vmx_entry_status Launch() { return vmx_lp_vmentry(&lp, true); }
 

@@ -23,8 +23,6 @@ protected:
 		Program({Work(3), Op(VMX_OP_HLT), Work(1000000), Op(VMX_OP_VMCALL)});
 	}
 
-	uint32_t G(vmcs_field f) const { return (uint32_t)Get(f); }
-
 	/* Enter in an activity state at insn 2. */
 	void EnterIn(uint32_t activity)
 	{

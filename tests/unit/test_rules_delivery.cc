@@ -14,15 +14,6 @@ namespace {
 
 class RuleDelivery : public HwTest {
 protected:
-	uint32_t G(vmcs_field f) const { return (uint32_t)Get(f); }
-
-	void Inject(uint32_t info, uint32_t err = 0, uint32_t len = 0)
-	{
-		Set(VM_ENTRY_INTR_INFO_FIELD, info);
-		Set(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
-		Set(VM_ENTRY_INSTRUCTION_LEN, len);
-	}
-
 	void Bitmap(uint32_t bits) { Set(EXCEPTION_BITMAP, bits); }
 
 	vmx_run_outcome Resume(uint64_t cycles = 100000)

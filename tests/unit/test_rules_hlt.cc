@@ -21,7 +21,6 @@ protected:
 		Program({Work(3), Op(VMX_OP_HLT), Work(100), Op(VMX_OP_VMCALL)});
 	}
 
-	uint32_t G(vmcs_field f) const { return (uint32_t)Get(f); }
 	void Pin(uint32_t bits) { SetBits(PIN_BASED_VM_EXEC_CONTROL, bits); }
 	void NoPin(uint32_t bits) { ClearBits(PIN_BASED_VM_EXEC_CONTROL, bits); }
 	void Proc(uint32_t bits) { SetBits(CPU_BASED_VM_EXEC_CONTROL, bits); }

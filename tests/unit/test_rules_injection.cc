@@ -15,15 +15,6 @@ namespace {
 
 class RuleInjection : public HwTest {
 protected:
-	uint32_t G(vmcs_field f) const { return (uint32_t)Get(f); }
-
-	void Inject(uint32_t info, uint32_t err = 0, uint32_t len = 0)
-	{
-		Set(VM_ENTRY_INTR_INFO_FIELD, info);
-		Set(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
-		Set(VM_ENTRY_INSTRUCTION_LEN, len);
-	}
-
 	/* Work at kGuestBase, the handler (VMCALL) at insn 1 for `vector`. */
 	void HandlerExits(uint8_t vector, vmx_gate_type type = VMX_GATE_INTERRUPT)
 	{

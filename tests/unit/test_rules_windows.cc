@@ -15,15 +15,6 @@ namespace {
 
 class RuleWindows : public HwTest {
 protected:
-	uint32_t G(vmcs_field f) const { return (uint32_t)Get(f); }
-
-	void Inject(uint32_t info, uint32_t err = 0, uint32_t len = 0)
-	{
-		Set(VM_ENTRY_INTR_INFO_FIELD, info);
-		Set(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
-		Set(VM_ENTRY_INSTRUCTION_LEN, len);
-	}
-
 	void Proc(uint32_t bits) { SetBits(CPU_BASED_VM_EXEC_CONTROL, bits); }
 	void NoProc(uint32_t bits) { ClearBits(CPU_BASED_VM_EXEC_CONTROL, bits); }
 	void Vnmi() { SetBits(PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VIRTUAL_NMIS); }
