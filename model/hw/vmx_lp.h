@@ -196,11 +196,11 @@ uint64_t vmx_lp_apic_timer_deadline(const struct vmx_lp *lp);
 bool vmx_lp_apic_timer_catch_up(struct vmx_lp *lp);
 
 /*
- * Posting (SDM Vol. 3C 30.6, as KVM's vmx_deliver_posted_interrupt()
- * does it): set the vector's bit in PIR and ON in the posted-interrupt
- * descriptor of the current VMCS (vmcs.h), and, if ON was clear, send the
- * notification vector POSTED_INTR_NV as a fixed interrupt to this
- * processor. Without a current VMCS there is no descriptor: HW_NOT_MODELLED
+ * Posting (SDM Vol. 3C 30.6, the sender's side of posted-interrupt
+ * processing, done by software on another processor): set the vector's bit
+ * in PIR and ON in the posted-interrupt descriptor of the current VMCS
+ * (vmcs.h), and, if ON was clear, send the notification vector
+ * POSTED_INTR_NV as a fixed interrupt to this processor. Without a current VMCS there is no descriptor: HW_NOT_MODELLED
  * (at scenario line `line`) and false.
  */
 bool vmx_lp_post(struct vmx_lp *lp, uint8_t vector, uint32_t line);

@@ -16,8 +16,8 @@ bool kvm_cpu_has_interrupt(const struct kvm_vcpu *k)
 /* Move queued NMIs to pending, within the limit of H-S7: two, or one while masked or one in flight. */
 void process_nmi(struct kvm_vcpu *k)
 {
-	bool masked = cpu_has_virtual_nmis(k) ? (vmcs_get32(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_NMI) != 0
-	                                      : k->lv->soft_vnmi_blocked;
+	uint32_t intr_state = vmcs_get32(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO);
+	bool masked = cpu_has_virtual_nmis(k) ? (intr_state & GUEST_INTR_STATE_NMI) != 0 : k->lv->soft_vnmi_blocked;
 	uint32_t limit = k->nmi_injected || masked ? 1 : 2;
 
 	k->nmi_pending += k->nmi_queued;
