@@ -208,13 +208,16 @@ static bool parse_cr_source(struct parser *p, struct scn_insn *in)
 	return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
 }
 
-/* dr0-dr3, dr6, dr7 (dr4 and dr5, aliases of dr6 and dr7, are not accepted): the number, or -1. */
+/*
+ * dr0-dr7: the number, or -1. dr4 and dr5 are DR6 and DR7 with CR4.DE = 0
+ * and #UD with CR4.DE = 1 (the processor decides, breakpoint.c).
+ */
 static int word_dr(const struct tok *t)
 {
-	static const char *const names[] = {"dr0", "dr1", "dr2", "dr3", NULL, NULL, "dr6", "dr7"};
+	static const char *const names[] = {"dr0", "dr1", "dr2", "dr3", "dr4", "dr5", "dr6", "dr7"};
 
 	for (int i = 0; i < 8; i++)
-		if (names[i] && scn_tok_is(t, names[i]))
+		if (scn_tok_is(t, names[i]))
 			return i;
 	return -1;
 }
@@ -222,7 +225,9 @@ static int word_dr(const struct tok *t)
 /*
  * `mov DR REG|VALUE|LABEL`, `mov REG DR`: MOV to or from a debug register
  * (SDM Vol. 2 "MOV - Move to/from Debug Registers"). A constant DR7 the
- * model cannot run is refused here; one in a register, at the MOV.
+ * model cannot run whatever CR4.DE is refused here; one in a register, a
+ * DR5 (which is DR7 only with CR4.DE = 0) or an I/O breakpoint under
+ * CR4.DE = 0, at the MOV.
  */
 static bool parse_mov_dr(struct parser *p, struct scn_insn *in)
 {
@@ -237,7 +242,8 @@ static bool parse_mov_dr(struct parser *p, struct scn_insn *in)
 		t = scn_peek(p);
 		if (!parse_source(p, in, true))
 			return false;
-		if (dr == 7 && in->src == SCN_NO_REG && !in->value_label && (why = dr7_not_modelled(in->value)) != NULL)
+		if (dr == 7 && in->src == SCN_NO_REG && !in->value_label &&
+		    (why = dr7_not_modelled_any_cr4(in->value)) != NULL)
 			return scn_fail_col(p, t->col, "not modelled: %s", why);
 		if (dr >= 6 && in->src == SCN_NO_REG && !in->value_label && (in->value & DR_UPPER_RESERVED))
 			return scn_fail_col(p, t->col, "DR%d bits 63:32 are reserved (the MOV would raise #GP)", dr);
@@ -248,15 +254,10 @@ static bool parse_mov_dr(struct parser *p, struct scn_insn *in)
 		return false;
 	t = scn_peek(p);
 	if ((dr = word_dr(t)) < 0)
-		return scn_expected(p, "a debug register: dr0, dr1, dr2, dr3, dr6 or dr7");
+		return scn_expected(p, "a debug register: dr0-dr7");
 	in->dr = (uint32_t)dr;
 	scn_next(p);
 	return true;
-}
-
-static bool word_dr4_dr5(const struct tok *t)
-{
-	return scn_tok_is(t, "dr4") || scn_tok_is(t, "dr5");
 }
 
 /* Is the operand at the cursor, or (after a register) the one after it, a debug register? */
@@ -264,9 +265,9 @@ static bool mov_names_dr(const struct parser *p)
 {
 	const struct tok *t = scn_peek(p);
 
-	if (word_dr(t) >= 0 || word_dr4_dr5(t))
+	if (word_dr(t) >= 0)
 		return true;
-	return t->kind == TK_WORD && (word_dr(scn_peek2(p)) >= 0 || word_dr4_dr5(scn_peek2(p)));
+	return t->kind == TK_WORD && word_dr(scn_peek2(p)) >= 0;
 }
 
 bool scn_word_to_op(const struct tok *t, enum scn_op *op)
@@ -406,9 +407,6 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 	}
 	case ARG_REG_SOURCE:
 		if (op == SCN_OP_MOV && mov_names_dr(p)) {
-			if (word_dr4_dr5(t) || word_dr4_dr5(scn_peek2(p)))
-				return scn_fail_col(p, word_dr4_dr5(t) ? t->col : scn_peek2(p)->col, "not modelled: dr4 and dr5 (aliases of dr6 and dr7 with "
-				                               "CR4.DE = 0; write dr6 or dr7)");
 			if (!parse_mov_dr(p, in))
 				return false;
 			break;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * x86_debugreg.h - the debug registers DR0-DR3, DR6 and DR7 and RFLAGS.RF
- * (SDM Vol. 3B "Debug Registers"), and which DR7 settings the model refuses.
+ * (SDM Vol. 3B "Debug Registers"), which DR7 settings the model refuses,
+ * and which I/O breakpoints an access matches.
  *
  * Shared by the processor model (model/hw/breakpoint.c) and the scenario
  * front end, which refuses a constant DR7 value at parse time with the same
@@ -13,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmcs/x86_cr.h"   /* X86_CR4_DE */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -20,6 +23,7 @@ extern "C" {
 #define X86_EFLAGS_RF 0x10000u        /* 16: resume flag, suppresses code breakpoints for one instruction */
 
 #define DR6_B0_B3 0xfu                /* 3:0: breakpoint conditions detected */
+#define DR6_BD 0x2000u                /* 13: debug-register access detected (general detect) */
 #define DR6_BS 0x4000u                /* 14: single step */
 #define DR6_FIXED_1 0xffff0ff0u       /* reads as 1 (bit 16: no RTM); the value at reset */
 #define DR6_WRITABLE 0xe00fu          /* B0-B3, BD, BS, BT */
@@ -34,27 +38,80 @@ static inline uint32_t dr7_len(uint64_t dr7, unsigned n) { return (uint32_t)(dr7
 static inline bool dr7_enabled(uint64_t dr7, unsigned n) { return ((dr7 >> (2 * n)) & 3u) != 0; }
 
 /*
- * NULL, or why the model cannot run with this DR7: only instruction
- * breakpoints are modelled (the programs' instructions have addresses; they
- * make no data accesses at linear addresses, and there is no CR4.DE or I/O
- * breakpoint), and not general detect (the next MOV DR would fault).
+ * NULL, or why the model cannot run with this DR7 whatever CR4.DE is (the
+ * scenario front end asks this of a constant before any CR4 is known):
+ *  - data breakpoints (R/W 01, 11): the instructions the model runs access
+ *    memory only through structures it keeps whole - the IDT gates, the
+ *    frames that delivery pushes and IRET pops, the VMCS and the pages a
+ *    VMCS points to - none of which has a linear address a breakpoint
+ *    could name, and no instruction reads or writes data at an address
+ *    (no MOV to or from memory); a match would have nothing to compare;
+ *  - LEN other than 00 on an instruction breakpoint: the SDM leaves it
+ *    undefined ("Debug Control Register (DR7)");
+ *  - LEN 10 on an I/O breakpoint: the SDM defines the 8-byte length only
+ *    for data breakpoints, on some processors, and undefined elsewhere.
+ * General detect (GD) and I/O breakpoints with CR4.DE = 1 are modelled
+ * (breakpoint.c).
  */
-static inline const char *dr7_not_modelled(uint64_t dr7)
+static inline const char *dr7_not_modelled_any_cr4(uint64_t dr7)
 {
-	if (dr7 & DR7_GD)
-		return "general detect (DR7.GD, bit 13: a MOV DR would raise #DB)";
 	for (unsigned n = 0; n < 4; n++) {
 		if (!dr7_enabled(dr7, n))
 			continue;
 		if (dr7_rw(dr7, n) == 1 || dr7_rw(dr7, n) == 3)
-			return "data breakpoints (DR7 R/W = 01 or 11 for an enabled breakpoint: the model's instructions "
-			       "make no data accesses at linear addresses)";
-		if (dr7_rw(dr7, n) == 2)
-			return "I/O breakpoints (DR7 R/W = 10 for an enabled breakpoint: no CR4.DE in the model)";
-		if (dr7_len(dr7, n) != 0)
+			return "data breakpoints (DR7 R/W = 01 or 11 for an enabled breakpoint: no instruction of the model "
+			       "reads or writes data at a linear address; delivery, IRET and the VMX instructions use "
+			       "structures the model keeps without addresses)";
+		if (dr7_rw(dr7, n) == 2 && dr7_len(dr7, n) == 2)
+			return "an I/O breakpoint with DR7 LEN = 10 (the SDM defines the 8-byte length only for data "
+			       "breakpoints)";
+		if (dr7_rw(dr7, n) == 0 && dr7_len(dr7, n) != 0)
 			return "an instruction breakpoint with DR7 LEN not 00 (the SDM leaves its effect undefined)";
 	}
 	return NULL;
+}
+
+/*
+ * NULL, or why the model cannot run with this DR7 under this CR4: the
+ * above, and R/W = 10 with CR4.DE = 0, which the SDM leaves undefined
+ * (it is an I/O breakpoint only with the debug extensions).
+ */
+static inline const char *dr7_not_modelled(uint64_t dr7, uint64_t cr4)
+{
+	const char *why = dr7_not_modelled_any_cr4(dr7);
+
+	if (why || (cr4 & X86_CR4_DE))
+		return why;
+	for (unsigned n = 0; n < 4; n++)
+		if (dr7_enabled(dr7, n) && dr7_rw(dr7, n) == 2)
+			return "DR7 R/W = 10 for an enabled breakpoint with CR4.DE = 0 (the SDM leaves it undefined; it is "
+			       "an I/O breakpoint only with CR4.DE = 1)";
+	return NULL;
+}
+
+/*
+ * The I/O breakpoints an access of `size` bytes at `port` matches (SDM Vol.
+ * 3B "Breakpoint Field Recognition"): DRn, masked to the alignment of its
+ * LEN (1, 2 or 4 bytes), against the port zero-extended. B0-B3 in DR6's
+ * layout, or 0 when no enabled breakpoint matches; when one does, every
+ * I/O breakpoint that matches is reported, enabled or not, as for
+ * instruction breakpoints (breakpoint.c).
+ */
+static inline uint32_t dr7_io_match(uint64_t dr7, const uint64_t dr[4], uint32_t port, uint32_t size)
+{
+	uint32_t bits = 0;
+	bool enabled = false;
+
+	for (unsigned n = 0; n < 4; n++) {
+		uint64_t len = dr7_len(dr7, n) == 3 ? 4 : dr7_len(dr7, n) == 1 ? 2 : 1;
+		uint64_t lo = dr[n] & ~(len - 1);
+
+		if (dr7_rw(dr7, n) != 2 || port + (uint64_t)size <= lo || port >= lo + len)
+			continue;
+		bits |= 1u << n;
+		enabled |= dr7_enabled(dr7, n);
+	}
+	return enabled ? bits : 0;
 }
 
 #ifdef __cplusplus

@@ -2,8 +2,8 @@
 /*
  * breakpoint.c - the debug registers: instruction breakpoints in DR0-DR3
  * enabled by DR7, DR6 as a delivered #DB leaves it, MOV to and from DRn
- * and its VM exit (rules R12, R24; SDM Vol. 3B "Debug Registers",
- * "Debug Exception Conditions").
+ * and its VM exit, general detect, CR4.DE and I/O breakpoints (rules R12,
+ * R24; SDM Vol. 3B "Debug Registers", "Debug Exception Conditions").
  *
  * An instruction breakpoint is a fault, taken before the instruction at
  * RIP executes, at R24 level 7: only when nothing above it (the #DB trap,
@@ -29,8 +29,18 @@
  * single-step trap pending at the same boundary: the trap is delivered
  * first, the breakpoint when the handler returns.
  *
- * Data and I/O breakpoints, general detect and LEN other than 00 for an
- * instruction breakpoint are refused (vmcs/x86_debugreg.h dr7_not_modelled).
+ * An I/O breakpoint (R/W = 10, CR4.DE = 1; SDM Vol. 3B "Debug Control
+ * Register (DR7)", "Breakpoint Field Recognition") is a trap: after an IN
+ * or OUT that completes - not one that causes a VM exit - whose port
+ * range overlaps the breakpoint's LEN-aligned range, its B0-B3 bits join
+ * lp->dbg_trap, where a single-step trap of the same instruction already
+ * is: one #DB at R24 level 4 with both (debug.c). B0-B3 report every I/O
+ * breakpoint that matches, enabled or not, as for instruction breakpoints.
+ *
+ * General detect (DR7.GD) makes MOV DR a #DB fault (lp_exec_mov_dr).
+ * Data breakpoints, R/W = 10 with CR4.DE = 0, LEN 10 on an I/O breakpoint
+ * and LEN other than 00 on an instruction breakpoint are refused
+ * (vmcs/x86_debugreg.h dr7_not_modelled says why).
  */
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_debugreg.h"
@@ -63,6 +73,22 @@ static uint64_t mov_dr_qualification(const struct vmx_insn *in)
 	return (in->arg & 7u) | (from ? VMX_MOV_DR_FROM : 0u) | (uint64_t)VMX_REG_NUM(reg) << MOV_DR_QUAL_REG_SHIFT;
 }
 
+/*
+ * MOV to or from DRn, in the order the SDM gives its outcomes:
+ *  1. MOV-DR exiting: a VM exit before anything else. 26.1.3 ("Instructions
+ *     That Cause VM Exits Conditionally", MOV DR) names the two exceptions
+ *     it takes priority over, the privilege #GP and the #UD of DR4/DR5 with
+ *     CR4.DE = 1; the general-detect #DB is a fault of the MOV too, and
+ *     the exit comes before it as well (KVM's handle_dr() emulates the #DB
+ *     for that reason; Bochs checks the exit first).
+ *  2. DR4 or DR5 with CR4.DE = 1: #UD (SDM Vol. 2 MOV DR); with CR4.DE = 0
+ *     they are DR6 and DR7.
+ *  3. DR7.GD = 1: a #DB fault before the MOV executes, with BD (DR6 bit
+ *     13) - delivered it writes DR6 and clears GD for the handler; as a VM
+ *     exit (exception bitmap bit 1) it leaves both (debug.c).
+ *  4. MOV to DR6 or DR7 with a bit of 63:32 set: #GP(0).
+ * Bochs checks #UD, then GD, then the reserved bits, in that order.
+ */
 enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in)
 {
 	uint64_t *gpr = lp->ctx.mem->gpr;
@@ -70,13 +96,17 @@ enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in)
 	bool from = (in->arg & VMX_MOV_DR_FROM) != 0;
 	uint64_t v;
 
-	if (n == 4 || n == 5)   /* DR4 and DR5 alias DR6 and DR7 (CR4.DE = 0) */
-		n += 2;
 	if (!from && in->dst)   /* `mov dr7 VALUE`: MOV RAX, VALUE first, in the same instruction */
 		gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = in->arg2;
-	/* 26.1.3: MOV-DR exiting exits before any fault of the MOV itself. */
 	if (lp->non_root && lp_proc(lp, CPU_BASED_MOV_DR_EXITING))
 		return lp_insn_exit(lp, EXIT_REASON_DR_ACCESS, mov_dr_qualification(in), in);
+	if (n == 4 || n == 5) {
+		if (lp->cr4 & X86_CR4_DE)
+			return lp_fault(lp, UD_VECTOR, false, 0, false);
+		n += 2;
+	}
+	if (lp->dr7 & DR7_GD)
+		return lp_debug_exception(lp, DR6_BD);
 	if (from) {
 		gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = n < 4 ? lp->dr[n] : n == 6 ? lp->dr6 : lp->dr7;
 	} else {
@@ -84,7 +114,7 @@ enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in)
 		if (n < 4) {
 			lp->dr[n] = v;
 		} else {
-			const char *why = n == 7 ? dr7_not_modelled(v) : NULL;
+			const char *why = n == 7 ? dr7_not_modelled(v, lp->cr4) : NULL;
 			if (v & DR_UPPER_RESERVED)   /* SDM Vol. 2 MOV DR: #GP(0) */
 				return lp_fault(lp, GP_VECTOR, true, 0, false);
 			if (why)
@@ -98,4 +128,10 @@ enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in)
 	lp->ctx.rip = in->addr + in->len;
 	lp_complete(lp, 1, lp->model.insn_cycles);
 	return LP_STEP_CONTINUE;
+}
+
+void lp_io_breakpoint(struct vmx_lp *lp, uint32_t port, uint32_t size)
+{
+	if (lp->cr4 & X86_CR4_DE)
+		lp->dbg_trap |= dr7_io_match(lp->dr7, lp->dr, port, size);
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * debug.c - debug-exception traps: RFLAGS.TF single-stepping, the
- * pending-debug-exceptions field at VM entry and at VM exit (rules R12, R23,
- * R24).
+ * debug.c - debug-exception traps: RFLAGS.TF single-stepping, I/O
+ * breakpoints, the pending-debug-exceptions field at VM entry and at VM exit
+ * (rules R12, R23, R24).
  *
  * lp->dbg_trap holds, in DR6's layout (B0-B3 in 3:0, BS in 14), the #DB trap
- * that is pending at the next instruction boundary. It is set before an
+ * that is pending at the next instruction boundary (B0-B3 from I/O
+ * breakpoints, breakpoint.c, or the pending-debug-exceptions field). It is set before an
  * instruction that starts with TF = 1 executes (SDM Vol. 3A "Single-Step
  * Exception Condition": the trap follows an instruction that began with TF
  * set, so not the one that sets TF, and still the one that clears it), and
@@ -28,10 +29,12 @@
  * holds it - saves it in the pending-debug-exceptions field (SDM Vol. 3C
  * "Saving Non-Register State"); every other exit saves 0.
  *
- * A delivered trap writes its bits to DR6 (lp_debug_exception, which
- * instruction breakpoints share); one that causes a VM exit leaves DR6 alone (SDM
- * Vol. 3C "Exit Qualification for Debug Exceptions"). Instruction
- * breakpoints (faults, R24 level 7) are breakpoint.c's.
+ * A delivered trap writes its bits to DR6 and clears DR7.GD
+ * (lp_debug_exception, which the faults of instruction breakpoints and
+ * general detect share); one that causes a VM exit leaves DR6 and DR7 alone
+ * (SDM Vol. 3C "Exit Qualification for Debug Exceptions"). Instruction
+ * breakpoints (faults, R24 level 7), I/O breakpoints (B0-B3 added to the
+ * trap after an IN or OUT) and general detect are breakpoint.c's.
  */
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_debugreg.h"
@@ -66,6 +69,13 @@ enum lp_step lp_debug_exception(struct vmx_lp *lp, uint32_t bits)
 	 * the processor never clears them, software does).
 	 */
 	lp->dr6 = (lp->dr6 & ~(uint64_t)DR6_B0_B3) | (bits & DR6_WRITABLE) | DR6_FIXED_1;
+	/*
+	 * SDM "Debug Control Register (DR7)", GD: the processor clears GD as it
+	 * enters the #DB handler, so that the handler may use the debug
+	 * registers. A #DB that exits leaves it (27.1: such a #DB updates
+	 * neither DR6 nor DR7.GD), and an injected #DB never comes here.
+	 */
+	lp->dr7 &= ~(uint64_t)DR7_GD;
 	/*
 	 * RIP is where the frame returns: past the instruction that trapped, or
 	 * the instruction an instruction breakpoint stopped before it executed.

@@ -81,6 +81,8 @@ static enum lp_step do_io(struct vmx_lp *lp, const struct vmx_insn *in)
 		uint64_t *al = gpr(lp, in->dst);
 		*al = (*al & ~(uint64_t)0xff) | 0xff;
 	}
+	/* Completed without an exit: an I/O breakpoint on the port is a trap after it (R24 level 4). */
+	lp_io_breakpoint(lp, (uint32_t)(in->arg & 0xffffu), 1);
 	return done(lp, in);
 }
 

@@ -21,6 +21,7 @@ void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
 	lp->dr6 = DR6_FIXED_1;
 	lp->dr7 = DR7_FIXED_1;
+	lp->cr4 = VMCS_CR4_DEFAULT;
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = host_mem;
 	if (host_mem && host_mem->prog)

@@ -147,10 +147,15 @@ void lp_debug_load_at_entry(struct vmx_lp *lp, uint64_t field, bool inject, uint
  * registers. Match: the B0-B3 bits of the breakpoints at RIP when an
  * enabled one matches and RF, sleep and MOV-SS blocking let it fire, else
  * 0 (the fault itself is debug.c's lp_debug_exception). MOV to or from
- * DRn, with MOV-DR exiting.
+ * DRn, with MOV-DR exiting, CR4.DE and general detect.
  */
 uint32_t lp_code_breakpoint_match(const struct vmx_lp *lp);
 enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in);
+/*
+ * breakpoint.c: an IN or OUT of `size` bytes at `port` completed: with
+ * CR4.DE = 1 the I/O breakpoints it matches join the pending #DB trap.
+ */
+void lp_io_breakpoint(struct vmx_lp *lp, uint32_t port, uint32_t size);
 
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);

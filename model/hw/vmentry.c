@@ -454,6 +454,7 @@ static enum vmx_entry_status fail_guest(struct vmx_lp *lp, bool launch, uint32_t
 	lp->ctx.rip = vmcs_get(lp->vmcs, HOST_RIP);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
 	lp->dr7 = DR7_FIXED_1;   /* 27.5.1: host state, DR7 = 400H */
+	lp->cr4 = vmcs_get(lp->vmcs, HOST_CR4);
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = lp->host_mem;
 	lp->sti_shadow_at = VMX_NO_BOUNDARY;
@@ -482,6 +483,7 @@ static void load_guest_state(struct vmx_lp *lp)
 	/* 26.3.2.1: DR7 with the debug controls; without them the processor keeps its own (breakpoint.c). */
 	if (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS)
 		lp->dr7 = vmcs_get(v, GUEST_DR7) | DR7_FIXED_1;   /* bit 10 reads as 1 */
+	lp->cr4 = vmcs_get(v, GUEST_CR4);   /* 26.3.2.1; CR4.DE decides DR4/DR5 and I/O breakpoints */
 	lp->ctx.activity = vmcs_get32(v, GUEST_ACTIVITY_STATE);
 	lp->ctx.mem = v->guest;
 

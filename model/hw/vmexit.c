@@ -77,6 +77,7 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	lp->ctx.rip = vmcs_get(v, HOST_RIP);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
 	lp->dr7 = DR7_FIXED_1;   /* 27.5.1: DR7 = 400H; DR0-DR3 and DR6 keep the guest's */
+	lp->cr4 = vmcs_get(v, HOST_CR4);   /* 27.5.1; the guest cannot change its CR4, so GUEST_CR4 keeps it */
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = lp->host_mem;
 	lp->sti_shadow_at = VMX_NO_BOUNDARY;

@@ -123,6 +123,17 @@ struct vmx_lp {
 	uint64_t dr[4];                 /* DR0-DR3: breakpoint linear addresses (RIPs of the programs) */
 	uint64_t dr6;
 	uint64_t dr7;
+	/*
+	 * CR4 in force (SDM Vol. 3A "Control Registers"): of its bits only DE
+	 * changes what the model does (breakpoint.c: MOV DR4/DR5 and I/O
+	 * breakpoints). VM entry loads GUEST_CR4, a VM exit (and a failed
+	 * entry, which loads host state) HOST_CR4; no instruction of the
+	 * programs writes CR4. vmx_lp_init() starts root operation with
+	 * VMCS_CR4_DEFAULT - PAE for 64-bit mode and VMXE for VMXON, the value a
+	 * new VMCS gives HOST_CR4 - so CR4.DE = 0 until a HOST_CR4 with DE is
+	 * loaded by an exit.
+	 */
+	uint64_t cr4;
 	bool timer_armed;               /* VMX-preemption timer active */
 	uint64_t timer_deadline;        /* cycle at which it reaches 0 */
 

@@ -6,34 +6,13 @@
  * qualification, GUEST_DR7 with the debug controls (R12's area), MOV DR and
  * MOV-DR exiting, and the DR7 settings refused as not modelled.
  */
-#include "hw_fixture.h"
+#include "debugreg_insns.h"
 #include "vmcs/x86_debugreg.h"
 
 namespace {
 
 constexpr uint32_t kDbFaultInfo = 0x80000301u;   // valid, hardware exception, vector 1
 constexpr uint64_t kDr7Bp0 = 0x401;              // L0: breakpoint 0, instruction, LEN 00
-
-vmx_insn MovToDr(uint32_t dr, uint64_t value)
-{
-	vmx_insn in = Op(VMX_OP_MOV_DR, dr, value);
-	in.dst = in.src = VMX_REG(0u);   // through RAX, as `mov dr7 VALUE`
-	return in;
-}
-
-vmx_insn MovToDrReg(uint32_t dr, uint32_t reg)
-{
-	vmx_insn in = Op(VMX_OP_MOV_DR, dr);
-	in.src = VMX_REG(reg);
-	return in;
-}
-
-vmx_insn MovFromDr(uint32_t reg, uint32_t dr)
-{
-	vmx_insn in = Op(VMX_OP_MOV_DR, dr | VMX_MOV_DR_FROM);
-	in.dst = VMX_REG(reg);
-	return in;
-}
 
 class RuleBreakpoint : public HwTest {
 protected:
@@ -276,18 +255,30 @@ TEST_F(RuleBreakpoint, R12_MovDrExitingExitsWithTheRegisterAndDirection)
 	EXPECT_EQ(Get(EXIT_QUALIFICATION), 6u | 0x10u | 6u << 8);   // DR6, from, RSI
 }
 
-TEST_F(RuleBreakpoint, R12_DataIoAndGeneralDetectAreNotModelled)
+TEST_F(RuleBreakpoint, R12_DataBreakpointsAndUndefinedEncodingsAreNotModelled)
 {
-	for (uint64_t dr7 : {0x10401ull, 0x30401ull, 0x20401ull, 0x2400ull, 0x40401ull}) {
+	// Data (R/W 01, 11), instruction LEN 01, I/O LEN 10: whatever CR4.DE is.
+	for (uint64_t dr7 : {0x10401ull, 0x30401ull, 0x40401ull, 0xa0401ull}) {
 		SCOPED_TRACE(dr7);
-		EXPECT_NE(dr7_not_modelled(dr7), nullptr);
+		EXPECT_NE(dr7_not_modelled_any_cr4(dr7), nullptr);
+		EXPECT_NE(dr7_not_modelled(dr7, X86_CR4_DE), nullptr);
 	}
-	EXPECT_EQ(dr7_not_modelled(0x30400), nullptr);   // R/W 11 of a disabled breakpoint
-	EXPECT_EQ(dr7_not_modelled(0x4ff), nullptr);
+	// R/W 10 is an I/O breakpoint with CR4.DE = 1, undefined without it.
+	EXPECT_EQ(dr7_not_modelled(0x20401, X86_CR4_DE), nullptr);
+	EXPECT_NE(dr7_not_modelled(0x20401, 0), nullptr);
+	EXPECT_EQ(dr7_not_modelled_any_cr4(0x20401), nullptr);
+	EXPECT_EQ(dr7_not_modelled(0x2400, 0), nullptr);         // general detect is modelled
+	EXPECT_EQ(dr7_not_modelled(0x30400, 0), nullptr);        // R/W 11 of a disabled breakpoint
+	EXPECT_EQ(dr7_not_modelled(0x4ff, 0), nullptr);
 	// At a MOV DR7: the processor stops there and says so.
 	Program({MovToDr(7, 0x10401), Op(VMX_OP_VMCALL)});
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_NOT_MODELLED);
 	EXPECT_NE(LastCheck().find("data breakpoints"), std::string::npos);
+	// An I/O encoding in a guest without CR4.DE (the VMCS default): refused at the MOV too.
+	Use("nehalem");
+	Program({MovToDr(7, 0x20401), Op(VMX_OP_VMCALL)});
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_NOT_MODELLED);
+	EXPECT_NE(LastCheck().find("CR4.DE = 0"), std::string::npos);
 }
 
 TEST_F(RuleBreakpoint, R12_SingleStepTrapDeliveredWritesBsToDr6)
