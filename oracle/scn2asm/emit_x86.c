@@ -385,6 +385,16 @@ static void emit_x86(struct s2a *c, const struct scn_insn *si, const struct vmx_
 			s2a_op(c, "mov rax, 0x%" PRIx64, in->arg2);
 		single(c, "mov cr%" PRIu64 ", %s", in->arg, s2a_reg64(reg_of(in->src)));
 		break;
+	case VMX_OP_MOV_DR:
+		if (in->arg & VMX_MOV_DR_FROM) {
+			single(c, "mov %s, dr%" PRIu64, s2a_reg64(reg_of(in->dst)), in->arg & 7u);
+			break;
+		}
+		/* `mov dr7 VALUE`: MOV RAX, VALUE first, as for `mov-cr8 VALUE`. */
+		if (in->dst)
+			s2a_op(c, "mov rax, 0x%" PRIx64, in->arg2);
+		single(c, "mov dr%" PRIu64 ", %s", in->arg & 7u, s2a_reg64(reg_of(in->src)));
+		break;
 	case VMX_OP_DIV: single(c, "div %s", s2a_reg64(reg_of(in->src))); break;
 	case VMX_OP_CPUID:
 		if (p == 2)
@@ -415,6 +425,8 @@ bool s2a_single_x86(const struct s2a *c, int p, uint32_t i)
 		return in->arg <= 0xff;
 	case VMX_OP_MOV_CR:
 		return in->dst == 0;
+	case VMX_OP_MOV_DR:
+		return (in->arg & VMX_MOV_DR_FROM) || in->dst == 0;
 	case VMX_OP_SHL: case VMX_OP_SHR:
 		return !in->src || reg_of(in->src) == 1;
 	case VMX_OP_ADD: case VMX_OP_SUB: case VMX_OP_AND: case VMX_OP_OR: case VMX_OP_XOR: case VMX_OP_CMP:

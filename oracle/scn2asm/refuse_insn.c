@@ -44,7 +44,7 @@ static const enum scn2asm_support support[VMX_OP_COUNT] = {
     [VMX_OP_VMXON] = SCN2ASM_COMPILED,     [VMX_OP_VMXOFF] = SCN2ASM_COMPILED,
     [VMX_OP_VMCLEAR] = SCN2ASM_COMPILED,   [VMX_OP_VMPTRLD] = SCN2ASM_COMPILED,
     [VMX_OP_VMPTRST] = SCN2ASM_COMPILED,
-    [VMX_OP_MOV_DR] = SCN2ASM_NEVER,       /* debug registers: not compiled yet */
+    [VMX_OP_MOV_DR] = SCN2ASM_CONDITIONAL, /* no breakpoint enabled (x86 debugger) */
 };
 
 enum scn2asm_support scn2asm_op_support(enum vmx_op op)
@@ -105,8 +105,15 @@ static bool check_insn(struct s2a *c, int p, uint32_t i)
 		                  "(vmxsim keeps them beside the VMCS; the compiler does not map such pages yet)",
 		                  scn_op_name(in->op));
 	case SCN_OP_MOV_DR:
-		return s2a_refuse(c, in->loc, "MOV to or from a debug register: not compiled yet (the runtime's own "
-		                  "code would meet the breakpoints, and Debian's Bochs needs --enable-x86-debugger)");
+		if (!in->dr_from && in->value_label)
+			return s2a_refuse(c, in->arg_loc, "MOV to DR%u of a label: its address is vmxsim's, and the case's code "
+			                  "is elsewhere (a breakpoint on it would need --enable-x86-debugger too)", in->dr);
+		if (!in->dr_from && (in->dr == 5 || in->dr == 7) && (in->src != SCN_NO_REG || (in->value & 0xffu)))
+			return s2a_refuse(c, in->arg_loc, "MOV to DR%u %s: Debian's Bochs checks breakpoints only with "
+			                  "--enable-x86-debugger (compiled are values with L0-G3 clear)", in->dr,
+			                  in->src != SCN_NO_REG ? "from a register (it may enable a breakpoint)"
+			                                        : "that enables a breakpoint");
+		break;
 	case SCN_OP_RDMSR:
 		if (in->msr >= MSR_IA32_X2APIC_TPR && in->msr <= MSR_IA32_X2APIC_IRR7)
 			return s2a_refuse(c, in->loc, "RDMSR of %s: the local APIC's priority and request registers are not "

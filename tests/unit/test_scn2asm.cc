@@ -124,6 +124,11 @@ const Refusal kRefusals[] = {
     {"too long", Scn("", "l2_main: work 500k\n"), "8:15", "about 488 KiB of code"},
     {"MTF by encoding", Scn("vmwrite 0x4002 0x8000000\n", "l2_main: record rax\n"), "9:10",
      "'record' while the monitor trap flag may be set"},
+    {"GUEST_DR7 breakpoint", Scn("", "l2_main: vmcall\n", "  vmcs GUEST_DR7 0x401\n"), "8:8",
+     "GUEST_DR7 with a breakpoint enabled: Debian's Bochs checks breakpoints only with --enable-x86-debugger"},
+    {"mov dr7 enables", Scn("mov dr7 0x402\n"), "7:5", "MOV to DR7 that enables a breakpoint"},
+    {"mov dr5 register", Scn("mov dr5 rax\n"), "7:5", "MOV to DR5 from a register"},
+    {"mov dr0 label", Scn("mov dr0 on_exit\n"), "7:5", "MOV to DR0 of a label"},
     {"IRET after #GP", Scn("", "l2_main: vmcall\nl2_gp: nop\n  iret\n", "  idt 13 l2_gp interrupt-gate\n"), "11:3",
      "IRET reachable from the handler of vector 13 (gate at line 8)"},
     {"IRET after injected #DB with code", Scn("", "l2_main: vmcall\nl2_db: jmp l2_back\nl2_back: iret\n",
@@ -181,6 +186,10 @@ main:     mov rax 0x101000
           rdtsc rdx
           mov-cr8 0
           mov-cr8 rsi
+          mov dr7 0x400
+          mov dr0 rsi
+          mov rbx dr6
+          mov rdx dr4
           sti
           cli
           mov-ss
