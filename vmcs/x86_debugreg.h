@@ -106,7 +106,8 @@ static inline uint32_t dr7_io_match(uint64_t dr7, const uint64_t dr[4], uint32_t
 		uint64_t len = dr7_len(dr7, n) == 3 ? 4 : dr7_len(dr7, n) == 1 ? 2 : 1;
 		uint64_t lo = dr[n] & ~(len - 1);
 
-		if (dr7_rw(dr7, n) != 2 || port + (uint64_t)size <= lo || port >= lo + len)
+		/* LEN 10 has no length for an I/O breakpoint: refused when enabled, never a match. */
+		if (dr7_rw(dr7, n) != 2 || dr7_len(dr7, n) == 2 || port + (uint64_t)size <= lo || port >= lo + len)
 			continue;
 		bits |= 1u << n;
 		enabled |= dr7_enabled(dr7, n);

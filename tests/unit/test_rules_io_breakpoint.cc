@@ -9,6 +9,7 @@
  * #GP.
  */
 #include "debugreg_insns.h"
+#include "refused_run.h"
 #include "vmcs/vmcs.h"
 #include "vmcs/x86_debugreg.h"
 
@@ -171,6 +172,7 @@ TEST_F(RuleIoBreakpoint, R24_IoBreakpointMatchesThePortRangeOfItsLen)
 		{0x200408 | 0x30000, kPort, Out(kPort), 0x2},        // breakpoint 0 R/W 11 disabled: not an I/O match
 		{0x220408, kPort, Out(kPort), 0x3},                  // breakpoint 0 I/O but disabled: reported with B1
 		{0x220400, kPort, Out(kPort), 0},                    // only disabled ones match: no #DB
+		{0x2a0408, kPort, Out(kPort), 0x2},                  // breakpoint 0 disabled with LEN 10: no match
 	};
 	for (const Case &c : cases) {
 		SCOPED_TRACE(c.dr7);
@@ -267,6 +269,18 @@ TEST_F(RuleIoBreakpoint, R12_IoEncodingNeedsCr4De)
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
 	EXPECT_EQ(ExitReason(), (uint32_t)EXIT_REASON_VMCALL);   // no I/O breakpoint without CR4.DE
 	EXPECT_NE(dr7_not_modelled(kDr7Io1, 0), nullptr);         // and a root program's entry would be refused
+}
+
+/* A root program's entry: R/W = 10 is refused under GUEST_CR4.DE = 0 and runs as an I/O breakpoint with it. */
+TEST(RuleIoBreakpointScenario, R12_RootProgramsEntryRunsAnIoBreakpointOnlyWithGuestCr4De)
+{
+	ExpectRefused(L1Enters("none", "        vmwrite GUEST_DR7 0x200408\n"),
+	              "t.scn:7:9: not modelled: DR7 R/W = 10 for an enabled breakpoint with CR4.DE = 0");
+	ExpectHolds(L1Enters("none",
+	                     "        mov dr1 0x80\n        vmwrite GUEST_DR7 0x200408\n        vmwrite GUEST_CR4 0x2028\n"
+	                     "        vmwrite EXCEPTION_BITMAP 2\n",
+	                     "        out 0x80\n") +
+	            "expect 1st exit L2 reason=EXCEPTION_NMI rip=l2 intr-info=0x80000301 qual=2\n");
 }
 
 /* ---- General detect ------------------------------------------------------ */
