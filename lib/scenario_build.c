@@ -119,8 +119,10 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
 
 /*
  * A C L0 enters its guest with the guest state of the block's `vmcs` lines.
- * If that state single-steps, has a pending debug exception or enables a
- * DR7 breakpoint (l0_guest_debug_not_modelled), or sets a control or field
+ * If that state single-steps or has a pending debug exception and the L0
+ * does not follow them for this guest (a KVM model does unless the
+ * scenario has an L2), enables a DR7 breakpoint
+ * (l0_guest_debug_not_modelled), or sets a control or field
  * of a feature the model lacks (vmx_vmcs_not_modelled: a control bit the
  * capability MSRs deny is left to the entry's checks), the guest would run
  * without them: the line that sets it is refused. Not when the lines state
@@ -145,7 +147,9 @@ static bool vmcs_lines_modelled(struct build *b, const struct scn_guest *g, enum
 	if (!v)
 		return build_located(b, g->loc, "out of memory");
 	vmcs_setup(v, &m->caps, m->revision_id, 0, 0, 0, 0, 0, writes, (uint32_t)g->nvmcs);
-	if (vmx_entry_check_guest_state(v, m, &failed, &qual) && !(what = l0_guest_debug_not_modelled(v, &field)))
+	if (vmx_entry_check_guest_state(v, m, &failed, &qual) &&
+	    !(what = l0_guest_debug_not_modelled(v, b->cfg.l0->follows_guest_debug && !scn_guest_for(b->s, SCN_L2, 0),
+	                                         &field)))
 		what = vmx_vmcs_not_modelled(v, &m->caps, &field);   /* controls and fields of a feature the model lacks */
 	free(v);
 	if (!what)

@@ -401,7 +401,7 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
 		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
 		       "their VM-entry checks are modelled";
-	else if (!(what = l0_guest_debug_not_modelled(v02, &field)))   /* vmcs12's guest state, as L1 wrote it */
+	else if (!(what = l0_guest_debug_not_modelled(v02, false, &field)))   /* vmcs12's guest state, as L1 wrote it */
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
 		return false;
