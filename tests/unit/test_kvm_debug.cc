@@ -11,9 +11,12 @@
  */
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "scn_text.h"
+#include "vmxsim/equiv.h"
 
 namespace {
 
@@ -204,4 +207,39 @@ TEST(KvmEras, R12_PendingDebugFieldAtTheFirstEntry)
 	ScnRun old = RunOk(WithL0Line(text, "kvm-2008"));
 	EXPECT_TRUE(TraceLinesWith(old.trace, {"reason=EXCEPTION_NMI"}).empty()) << old.trace;
 	EXPECT_EQ(TraceLinesWith(old.trace, {"L1 deliver", "vector=1", "injected=0"}).size(), 1u) << old.trace;
+}
+
+namespace {
+
+/* `vmxsim equiv --l0 L0` on a shipped bare-metal scenario: its status and report. */
+int EquivUnder(const std::string &rel, const char *l0, std::string *report)
+{
+	const std::string path = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel;
+	char *buf = nullptr;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int rc = vmxsim_equiv_under(path.c_str(), l0, out, stderr);
+	std::fclose(out);
+	*report = std::string(buf ? buf : "", len);
+	std::free(buf);
+	return rc;
+}
+
+}  // namespace
+
+/*
+ * L2's INT1 under a nested KVM: vmcs02 carries L0's #DB intercept beside
+ * vmcs12's bitmap (update_exception_bitmap in guest mode), so the ICEBP
+ * exits to L0, which keeps it when L1 does not want #DB. Today's skip gives
+ * L1 what the processor gives; kvm-2011's loop on the ICEBP is a named
+ * difference, not a failure, and kvm-2008 runs no L2.
+ */
+TEST(KvmErasNested, L2IcebpUnderEquivModernAgrees2011NamesItsLoop)
+{
+	std::string report;
+	EXPECT_EQ(EquivUnder("kvm-debug/l2-icebp-bare.scn", "kvm-modern", &report), 0) << report;
+	EXPECT_NE(report.find("L1 sees the same 1 events"), std::string::npos) << report;
+	EXPECT_EQ(EquivUnder("kvm-debug/l2-icebp-bare.scn", "kvm-2011", &report), 0) << report;
+	EXPECT_NE(report.find("documented difference of its L0 (docs/nested.md): kvm-2011 queues the #DB of an "
+	                      "intercepted INT1"), std::string::npos) << report;
 }

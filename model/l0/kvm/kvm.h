@@ -130,9 +130,10 @@ struct kvm_era {
 	 * #UD (UD2, INTO in 64-bit mode) is one KVM's emulator does not
 	 * handle, so handle_ud()/handle_exception() queues the same #UD at the
 	 * same RIP - only the exit's cycles differ. #BP is intercepted only for
-	 * userspace breakpoints. vmcs02 carries vmcs12's bitmap alone (L0's own
-	 * #UD and #DB bits are not ORed in); L2's single-stepping and pending
-	 * debug exceptions stay refused (nested_refuse_unmodelled).
+	 * userspace breakpoints. vmcs02 carries vmcs12's bitmap ORed with this
+	 * one (prepare_vmcs02): an L2 #DB that L1 does not want - L2's INT1 -
+	 * is L0's; L2's single-stepping and pending debug exceptions stay
+	 * refused (nested_refuse_unmodelled).
 	 */
 	bool intercept_db;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */

@@ -53,6 +53,8 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	uint32_t proc12 = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL), proc01 = vmcs_get32(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL);
 
 	memcpy(v02->field, v12->field, sizeof(v02->field));
+	/* update_exception_bitmap() in guest mode: L0's own intercepts (#DB, kvm_debug.c) and vmcs12's. */
+	vmcs_set_bits(v02, EXCEPTION_BITMAP, update_exception_bitmap(k));
 	v02->revision_id = k->b.vmcs.revision_id;
 	v02->launch_state = launched;
 	v02->guest = v12->guest;
