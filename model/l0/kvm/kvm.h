@@ -123,7 +123,8 @@ struct kvm_era {
 	 * #PF and #UD, #NM while the guest's FPU was not loaded, and #DB only
 	 * for userspace guest debugging; 3.1 set #PF, #UD, #MC, #NM and #DB
 	 * (#PF dropped with EPT, #NM while the FPU is loaded); today #PF
-	 * (without EPT), #UD, #MC, #DB and #AC. The model follows the #DB
+	 * (without EPT), #UD, #MC, #DB and #AC (#GP only with the VMware
+	 * backdoor option, #NM only for AMX's XFD). The model follows the #DB
 	 * intercept only. The others change nothing its guests can tell: they
 	 * have no FPU (#NM never happens), no machine checks (#MC), no
 	 * alignment checking (#AC), run with EPT (no #PF intercept), and their
