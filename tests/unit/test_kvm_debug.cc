@@ -243,3 +243,24 @@ TEST(KvmErasNested, L2IcebpUnderEquivModernAgrees2011NamesItsLoop)
 	EXPECT_NE(report.find("documented difference of its L0 (docs/nested.md): kvm-2011 queues the #DB of an "
 	                      "intercepted INT1"), std::string::npos) << report;
 }
+
+/*
+ * L2's pending-debug field across the emulated exit: the #DB exit its trap
+ * causes saves 0 in vmcs02's field, and L1 reads that from vmcs12
+ * (prepare_vmcs12 in 3.1, sync_vmcs02_to_vmcs12_rare today), as it reads
+ * the processor's on bare metal - not the 0x1001 it wrote.
+ */
+TEST(KvmErasNested, R12_L2PendingDebugFieldSavedIntoVmcs12AtTheExit)
+{
+	const std::string text = "cpu nehalem\nl0 none\nguest L1\n  exit-handler h\n"
+	                         "main:   vmwrite EXCEPTION_BITMAP 2\n        vmwrite GUEST_PENDING_DBG_EXCEPTIONS 0x1001\n"
+	                         "        vmlaunch\n        hlt\nh:      vmread rbx GUEST_PENDING_DBG_EXCEPTIONS\n"
+	                         "        vmread rcx EXIT_QUALIFICATION\n        record rbx rcx\n        hlt\n"
+	                         "guest L2\nl2:     vmcall\nrun 20000\n"
+	                         "expect 1st exit L2 reason=EXCEPTION_NMI rip=l2 intr-info=0x80000301 qual=1\n"
+	                         "expect 1st record L1 rbx=0 rcx=1\n";
+	for (const char *l0 : {"none", "kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		RunOk(WithL0Line(text, l0));
+	}
+}

@@ -133,8 +133,9 @@ struct kvm_era {
 	 * same RIP - only the exit's cycles differ. #BP is intercepted only for
 	 * userspace breakpoints. vmcs02 carries vmcs12's bitmap ORed with this
 	 * one (prepare_vmcs02): an L2 #DB that L1 does not want - L2's INT1 -
-	 * is L0's; L2's single-stepping and pending debug exceptions stay
-	 * refused (nested_refuse_unmodelled).
+	 * is L0's; L2's single-stepping stays refused
+	 * (nested_refuse_unmodelled), its pending-debug field is carried
+	 * between vmcs12 and vmcs02.
 	 */
 	bool intercept_db;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
@@ -282,8 +283,8 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
 /*
  * L2 entered with what the model lacks - virtual-interrupt delivery or
- * posted interrupts, single-stepping, pending debug exceptions, a DR7
- * breakpoint (l0_guest_debug_not_modelled) - once the entry passed its
+ * posted interrupts, single-stepping, a DR7 breakpoint
+ * (l0_guest_debug_not_modelled; L2's pending-debug field runs) - once the entry passed its
  * checks: stop, refused at L1's VMLAUNCH/VMRESUME. False if not.
  */
 bool nested_refuse_unmodelled(struct kvm_vcpu *k);

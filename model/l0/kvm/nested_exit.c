@@ -131,9 +131,9 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_EXCEPTION_NMI:
 		/*
 		 * L0's own #DB intercept (vmcs02 carries it, L1 does not want the
-		 * exit): queued back into L2 as for a guest of L0's (kvm_debug.c).
-		 * L2 cannot single-step or start with pending debug exceptions
-		 * (refused at L1's entry), so this is L2's INT1.
+		 * exit): queued back into L2 as for a guest of L0's (kvm_debug.c)
+		 * - L2's INT1, or the trap of its pending-debug field. L2 cannot
+		 * single-step (refused at L1's entry).
 		 */
 		if (intr_info_vector(info) == DB_VECTOR)
 			return handle_exception_db(k);
