@@ -119,8 +119,10 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
 
 /*
  * A C L0 enters its guest with the guest state of the block's `vmcs` lines.
- * If that state single-steps, has a pending debug exception or enables a
- * DR7 breakpoint (l0_guest_debug_not_modelled), or sets a control or field
+ * If that state single-steps or has a pending debug exception and the L0
+ * does not follow them for this guest (a KVM model follows the field, and
+ * TF unless the scenario has an L2), enables a DR7 breakpoint
+ * (l0_guest_debug_not_modelled), or sets a control or field
  * of a feature the model lacks (vmx_vmcs_not_modelled: a control bit the
  * capability MSRs deny is left to the entry's checks), the guest would run
  * without them: the line that sets it is refused. Not when the lines state
@@ -130,6 +132,14 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
  * here; it does not enter into R12.) An L2's VMCS is the L1 hypervisor's,
  * which its program may still change: refused at L1's VMLAUNCH/VMRESUME.
  */
+/* What the L0 follows of its L1 guest's debug state: a KVM model the field, and TF unless L1 runs an L2. */
+static unsigned guest_debug_follows(const struct build *b)
+{
+	if (!b->cfg.l0->follows_guest_debug)
+		return 0;
+	return L0_FOLLOWS_PENDING_DBG | (scn_guest_for(b->s, SCN_L2, 0) ? 0u : L0_FOLLOWS_TF);
+}
+
 static bool vmcs_lines_modelled(struct build *b, const struct scn_guest *g, enum scn_level level,
                                       const struct vmcs_write *writes)
 {
@@ -145,7 +155,8 @@ static bool vmcs_lines_modelled(struct build *b, const struct scn_guest *g, enum
 	if (!v)
 		return build_located(b, g->loc, "out of memory");
 	vmcs_setup(v, &m->caps, m->revision_id, 0, 0, 0, 0, 0, writes, (uint32_t)g->nvmcs);
-	if (vmx_entry_check_guest_state(v, m, &failed, &qual) && !(what = l0_guest_debug_not_modelled(v, &field)))
+	if (vmx_entry_check_guest_state(v, m, &failed, &qual) &&
+	    !(what = l0_guest_debug_not_modelled(v, guest_debug_follows(b), &field)))
 		what = vmx_vmcs_not_modelled(v, &m->caps, &field);   /* controls and fields of a feature the model lacks */
 	free(v);
 	if (!what)

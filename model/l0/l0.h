@@ -117,6 +117,12 @@ struct l0_variant {
 	 * L2 waits in an emulated HLT), or UINT64_MAX; NULL means never.
 	 */
 	uint64_t (*wake_deadline)(const void *inst);
+	/*
+	 * It follows single-stepping (RFLAGS.TF) and the pending-debug field
+	 * of a single-level guest - one that runs no L2 - as the processor
+	 * delivers them (the KVM models: kvm_debug.c).
+	 */
+	bool follows_guest_debug;
 };
 
 /*
@@ -140,16 +146,22 @@ bool l0_has_switch(const struct l0_variant *v, const char *name);
 #define L0_KICK_VECTOR 0xfd
 
 /*
- * What no L0 model follows in a guest it enters (a C L0's guest, a nested
- * KVM's L2), though the processor models it: single-stepping (RFLAGS.TF)
- * and pending debug exceptions - and DR7 breakpoints, whose instruction
- * breakpoints the processor runs. A "not modelled"
- * refusal (a static string) with the field that holds it; NULL if none.
- * A nested L0's entry of L2 refuses it; a C L0's guest is refused at its
- * `vmcs` line (lib/scenario_build.c). The entry checks on these fields
- * (R12) stay modelled: they fail before the guest runs.
+ * What an L0 model does not follow in a guest it enters, though the
+ * processor models it: single-stepping (RFLAGS.TF) and pending debug
+ * exceptions unless `follows` has them (enum l0_debug_follows: both for a
+ * single-level guest of an L0 with l0_variant.follows_guest_debug; the
+ * field alone for a nested KVM's L2), and always DR7 breakpoints, whose instruction breakpoints the processor
+ * runs. A "not modelled" refusal (a static string) with the field that
+ * holds it; NULL if none. A nested L0's entry of L2 refuses it; a C L0's
+ * guest is refused at its `vmcs` line (lib/scenario_build.c). The entry
+ * checks on these fields (R12) stay modelled: they fail before the guest
+ * runs.
  */
-const char *l0_guest_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field);
+enum l0_debug_follows {
+	L0_FOLLOWS_TF = 1u << 0,            /* RFLAGS.TF: the single-step traps of what it emulates */
+	L0_FOLLOWS_PENDING_DBG = 1u << 1,   /* GUEST_PENDING_DBG_EXCEPTIONS, and the #DB exits it causes */
+};
+const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, enum vmcs_field *field);
 
 #ifdef __cplusplus
 }

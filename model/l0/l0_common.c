@@ -298,25 +298,32 @@ enum l0_status l0_enter(struct l0_base *b)
 	return L0_STOPPED;
 }
 
-const char *l0_guest_debug_not_modelled(const struct vmcs *v, enum vmcs_field *field)
+const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, enum vmcs_field *field)
 {
 	/*
 	 * The processor single-steps and delivers pending debug exceptions
-	 * (model/hw/debug.c); the hypervisor models do not follow them: they skip the
-	 * instructions they emulate without the single-step #DB (KVM's
-	 * kvm_skip_emulated_instruction() makes it pending), and a nested KVM
-	 * copies neither the field nor a #DB exit between vmcs12 and vmcs02.
+	 * (model/hw/debug.c). The KVM models follow them for a single-level
+	 * guest (kvm_debug.c: the #DB intercept of each era, the single-step
+	 * trap of a skipped instruction), and the field in L2 too (carried
+	 * between vmcs12 and vmcs02). Not modelled: the `plain` L0, which
+	 * skips the instructions it emulates without the #DB trap; L2's
+	 * single-stepping under a nested KVM (the traps of what L0 emulates
+	 * for L2, MTF and KVM's pending-#DB bookkeeping around emulated exits);
+	 * and an L1 hypervisor's own single-stepping over the VMX instructions
+	 * L0 emulates.
 	 */
-	if (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) {
+	if (!(follows & L0_FOLLOWS_TF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF)) {
 		*field = GUEST_RFLAGS;
-		return "single-stepping: a guest entered with RFLAGS.TF = 1 by a hypervisor model (the processor "
-		       "single-steps; the L0 models skip the instructions they emulate without the #DB trap)";
+		return "single-stepping: a guest entered with RFLAGS.TF = 1 by a hypervisor model that does not follow "
+		       "it (the KVM models follow it for a guest that runs no L2; 'plain' skips the instructions it "
+		       "emulates without the #DB trap; a nested KVM's L2, and an L1 that runs one, are not modelled: the "
+		       "traps of the instructions L0 emulates for them)";
 	}
-	if (vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
+	if (!(follows & L0_FOLLOWS_PENDING_DBG) && vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
 		*field = GUEST_PENDING_DBG_EXCEPTIONS;
 		return "pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS not 0 by a "
-		       "hypervisor model (the processor delivers them; the L0 models do not carry the field or a #DB "
-		       "exit between L1 and L2)";
+		       "hypervisor model that does not follow it ('plain' does not intercept the #DB it raises; the KVM "
+		       "models follow it, in L1 and in L2)";
 	}
 	/*
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) would

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Single-stepping (RFLAGS.TF), pending debug exceptions and instruction
- * breakpoints in DR7 are modelled by the processor (model/hw/debug.c,
- * breakpoint.c) but not by the hypervisor models: a guest they enter so is
- * refused. A C L0's guest at the `vmcs` line that states it, before the run;
- * an L1 hypervisor's guest at the VMLAUNCH/VMRESUME that enters it under a
- * nested KVM. On bare metal only the DR7 settings the processor lacks (data
- * and I/O breakpoints, general detect) are refused. Their VM-entry check
- * (R12) stays modelled: a guest that fails it is a VM-entry failure.
+ * Single-stepping (RFLAGS.TF), pending debug exceptions and instruction and
+ * I/O breakpoints in DR7 are modelled by the processor (model/hw/debug.c,
+ * breakpoint.c). The KVM models follow TF and the pending-debug field of a
+ * single-level guest (test_kvm_debug.cc); what no hypervisor model follows
+ * is refused - DR7 breakpoints under any L0, TF and the field under
+ * `plain`, TF in a nested KVM's L2 and in an L1 that runs one (the field
+ * runs there). A C L0's guest at the `vmcs` line that states it, before the
+ * run; an L1 hypervisor's guest at the VMLAUNCH/VMRESUME that enters it
+ * under a nested KVM. On bare metal only the DR7 settings the processor
+ * lacks (data breakpoints, undefined encodings) are refused. Their VM-entry
+ * check (R12) stays modelled: a guest that fails it is a VM-entry failure.
  */
 #include <gtest/gtest.h>
 
@@ -20,7 +23,6 @@
 #include "vmcs/vmx_intr_state.h"
 
 namespace {
-
 
 const char kTf[] = "not modelled: single-stepping: a guest entered with RFLAGS.TF = 1";
 const char kPending[] = "not modelled: pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS";
@@ -35,43 +37,67 @@ TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 
 	ASSERT_TRUE(cpu_model_lookup("nehalem", &m));
 	vmcs_setup(v.get(), &m.caps, m.revision_id, 0, 0, 0, 0x1000, 0x2000, nullptr, 0);
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	vmcs_set(v.get(), GUEST_DR7, 0x400);   // bit 10, always 1: nothing enabled
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	vmcs_set(v.get(), GUEST_DR7, 0x480);   // G3
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
 	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);   // DR7 not loaded
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	vmcs_set(v.get(), GUEST_PENDING_DBG_EXCEPTIONS, 0x1);   // B0
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	EXPECT_EQ(field, GUEST_PENDING_DBG_EXCEPTIONS);
 	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_TF);
-	EXPECT_NE(std::string(l0_guest_debug_not_modelled(v.get(), &field)).find("RFLAGS.TF"), std::string::npos);
+	EXPECT_NE(std::string(l0_guest_debug_not_modelled(v.get(), 0, &field)).find("RFLAGS.TF"), std::string::npos);
 	EXPECT_EQ(field, GUEST_RFLAGS);
+	// An L0 that follows them (a KVM model's single-level guest): TF and the field pass, DR7 does not.
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), L0_FOLLOWS_TF | L0_FOLLOWS_PENDING_DBG, &field), nullptr);
+	vmcs_set_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
+	vmcs_set(v.get(), GUEST_DR7, 0x401);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), L0_FOLLOWS_TF | L0_FOLLOWS_PENDING_DBG, &field), nullptr);
+	EXPECT_EQ(field, GUEST_DR7);
+	vmcs_set(v.get(), GUEST_DR7, 0x480);
+	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
 	// Without TF and the field, DR7 alone: refused only when the debug controls load it.
 	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmcs_set(v.get(), GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	vmcs_set_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
 }
 
-/* A C L0's guest is entered with its `vmcs` lines: the line that sets TF, the field or DR7 is refused. */
+/*
+ * A C L0's guest is entered with its `vmcs` lines: the line that sets DR7
+ * is refused under every L0, the line that sets TF or the field under
+ * `plain`. The KVM models follow both for a single-level guest
+ * (test_kvm_debug.cc), not for an L1 that runs an L2.
+ */
 TEST(DebugRefused, GuestOfACL0AtItsVmcsLine)
 {
 	for (const char *l0 : {"plain", "kvm-2008", "kvm-modern"}) {
 		SCOPED_TRACE(l0);
+		const bool kvm = std::string(l0) != "plain";
 		const std::string head = std::string("cpu nehalem\nl0 ") + l0 + "\nguest L1\n";
-		const std::string tail = "main:   vmcall\nrun 10000\n";
-		ExpectRefused(head + "  vmcs GUEST_RFLAGS 0x302\n" + tail, std::string("t.scn:4:8: ") + kTf);
-		ExpectRefused(head + "  vmcs GUEST_RFLAGS 0x202\n  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n" + tail,
-		              std::string("t.scn:5:8: ") + kPending);
+		const std::string tail = "  idt 1 dbh interrupt-gate\nmain:   vmcall\n        hlt\ndbh:    iret\nrun 10000\n";
+		const std::string tf = head + "  vmcs GUEST_RFLAGS 0x302\n" + tail;
+		const std::string pending = head + "  vmcs GUEST_RFLAGS 0x202\n  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n" + tail;
+		if (kvm) {
+			ExpectHolds(tf + "expect count exit VMCALL >= 1\n");
+			ExpectHolds(pending + "expect count deliver 1 == 1\n");
+		} else {
+			ExpectRefused(tf, std::string("t.scn:4:8: ") + kTf);
+			ExpectRefused(pending, std::string("t.scn:5:8: ") + kPending);
+		}
 		ExpectRefused(head + "  vmcs GUEST_DR7 0x401\n" + tail, std::string("t.scn:4:8: ") + kDr7);
 		// A DR7 with nothing enabled is what every guest has.
 		ExpectHolds(head + "  vmcs GUEST_DR7 0x400\n" + tail + "expect count exit VMCALL >= 1\n");
 	}
+	// An L1 hypervisor that runs an L2: its own single-stepping stays refused under a KVM model.
+	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\n  vmcs GUEST_RFLAGS 0x302\n  exit-handler h\n"
+	              "main:   vmlaunch\nh:      hlt\nguest L2\nl2:     vmcall\nrun 10000\n",
+	              std::string("t.scn:4:8: ") + kTf);
 }
 
 /*
@@ -146,8 +172,14 @@ TEST(DebugRefused, NestedAtL1sEntry)
 	for (const char *l0 : {"kvm-2011", "kvm-modern"}) {
 		SCOPED_TRACE(l0);
 		ExpectRefused(L1Enters(l0, "        vmwrite GUEST_RFLAGS 0x302\n"), std::string("t.scn:7:9: ") + kTf);
-		ExpectRefused(L1Enters(l0, "", "  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n"),
-		              std::string("t.scn:6:9: ") + kPending);
+		// L2's pending-debug field is carried between vmcs12 and vmcs02: its #DB exits to L1 as on bare metal.
+		ExpectHolds(L1Enters(l0, "        vmwrite EXCEPTION_BITMAP 2\n", "  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n") +
+		            "expect 1st exit L2 reason=EXCEPTION_NMI rip=l2 intr-info=0x80000301 qual=0x4000\n");
+		// So is L1's own, when it runs an L2: only its single-stepping is refused.
+		ExpectHolds(std::string("cpu nehalem\nl0 ") + l0 + "\nguest L1\n  idt 1 db interrupt-gate\n"
+		            "  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n  exit-handler h\nmain:   vmlaunch\nh:      hlt\n"
+		            "db:     iret\nguest L2\nl2:     vmcall\nrun 10000\n"
+		            "expect count deliver 1 L1 == 1\nexpect 1st exit L2 reason=VMCALL\n");
 		ExpectRefused(L1Enters(l0, "        vmwrite GUEST_DR7 0x410\n"), std::string("t.scn:7:9: ") + kDr7);
 		ExpectHolds(L1Enters(l0, "        vmwrite GUEST_RFLAGS 0x202\n") + "expect 1st exit L2 reason=VMCALL\n");
 	}

@@ -117,6 +117,35 @@ struct kvm_era {
 	bool nested_caps_3_1;
 	/* The userspace-irqchip routine do_interrupt_requests() exists beside the in-kernel one (`+userspace-irqchip`). */
 	bool userspace_irqchip_path;
+	/*
+	 * Debug exceptions of a single-level guest (kvm_debug.c), with user
+	 * space not debugging it. update_exception_bitmap(): 2.6.26-28 set
+	 * #PF and #UD, #NM while the guest's FPU was not loaded, and #DB only
+	 * for userspace guest debugging; 3.1 set #PF, #UD, #MC, #NM and #DB
+	 * (#PF dropped with EPT, #NM while the FPU is loaded); today #PF
+	 * (without EPT), #UD, #MC, #DB and #AC (#GP only with the VMware
+	 * backdoor option, #NM only for AMX's XFD). The model follows the #DB
+	 * intercept only. The others change nothing its guests can tell: they
+	 * have no FPU (#NM never happens), no machine checks (#MC), no
+	 * alignment checking (#AC), run with EPT (no #PF intercept), and their
+	 * #UD (UD2, INTO in 64-bit mode) is one KVM's emulator does not
+	 * handle, so handle_ud()/handle_exception() queues the same #UD at the
+	 * same RIP - only the exit's cycles differ. #BP is intercepted only for
+	 * userspace breakpoints. vmcs02 carries vmcs12's bitmap ORed with this
+	 * one (prepare_vmcs02): an L2 #DB that L1 does not want - L2's INT1 -
+	 * is L0's; L2's single-stepping stays refused
+	 * (nested_refuse_unmodelled), its pending-debug field is carried
+	 * between vmcs12 and vmcs02.
+	 */
+	bool intercept_db;
+	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
+	bool db_skips_icebp;
+	/* b9bed78e (2022): a #DB exit in an STI/MOV-SS shadow with RFLAGS.TF sets BS in the pending-debug field. */
+	bool db_sets_pending_bs;
+	/* kvm_skip_emulated_instruction() queues the single-step #DB of a skipped instruction (6affcbed, 4.10). */
+	bool skip_singlestep;
+	/* DR6 rides with the #DB as its payload (B0-B3 replaced, BS kept); else arch.dr6 = bits | DR6_FIXED_1. */
+	bool db_payload;
 };
 
 /* The answer of today's *_allowed hooks and of vmx_check_nested_events: -EBUSY is "not yet, exit first". */
@@ -177,6 +206,7 @@ struct kvm_vcpu {
 	struct kvm_soft_vnmi *lv;
 	bool req_nmi;                  /* KVM_REQ_NMI: an NMI was queued since the last process_nmi() */
 	uint32_t idt_vectoring_info;
+	uint64_t dr6;                  /* vcpu->arch.dr6: the DR6 the guest reads through handle_dr (kvm_debug.c) */
 
 	/* Nested VMX (nested.c). */
 	/*
@@ -253,8 +283,8 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
 /*
  * L2 entered with what the model lacks - virtual-interrupt delivery or
- * posted interrupts, single-stepping, pending debug exceptions, a DR7
- * breakpoint (l0_guest_debug_not_modelled) - once the entry passed its
+ * posted interrupts, single-stepping, a DR7 breakpoint
+ * (l0_guest_debug_not_modelled; L2's pending-debug field runs) - once the entry passed its
  * checks: stop, refused at L1's VMLAUNCH/VMRESUME. False if not.
  */
 bool nested_refuse_unmodelled(struct kvm_vcpu *k);
@@ -306,6 +336,14 @@ void vmx_set_nmi_mask(struct kvm_vcpu *k, bool masked);
 
 /* The VMX capabilities an era offers L1 (nested_vmx_setup_ctls_msrs), from the processor's. */
 void kvm_offered_caps(const struct kvm_era *era, const struct cpu_model *cpu, struct vmx_caps *c);
+
+/* kvm_debug.c: the guest's #DB (update_exception_bitmap, handle_exception's DB_VECTOR), skipping under TF. */
+uint32_t update_exception_bitmap(const struct kvm_vcpu *k);
+enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k);
+/* After an instruction was skipped that began with `rflags`: the single-step #DB, in the eras that queue it. */
+void kvm_skip_singlestep(struct kvm_vcpu *k, uint64_t rflags);
+/* Skip the exiting instruction (l0_skip_instruction), then the single-step #DB it owes. */
+void kvm_skip_emulated_instruction(struct kvm_vcpu *k);
 
 /* kvm_inject.c */
 void kvm_inject_pending_events(struct kvm_vcpu *k);

@@ -258,6 +258,23 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 	return KVM_RESUME;
 }
 
+/* The inject line of kvm_queue_exception(); a #DB also shows the DR6 the guest would read (arch.dr6, kvm_debug.c). */
+static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info)
+{
+	struct trace_event ev;
+
+	if (!trace_bus_begin(k->b.env.bus, TRACE_INJECT, k->b.env.lp->cycle))
+		return;
+	trace_event_init(&ev, k->b.env.lp->cycle, k->b.env.cpu, 0, TRACE_INJECT);
+	trace_add_str(&ev, "type", intr_type_name(intr_info_type(info)));
+	trace_add_uint(&ev, "vector", intr_info_vector(info));
+	trace_add_hex32(&ev, "intr_info", info);
+	if (intr_info_vector(info) == DB_VECTOR && intr_info_type(info) == INTR_TYPE_HARD_EXCEPTION)
+		trace_add_hex64(&ev, "dr6", k->dr6);
+	trace_add_str(&ev, "why", "reflected");
+	trace_bus_emit(k->b.env.bus, &ev);
+}
+
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 {
 	/* kvm_multiple_exception(): KVM_REQ_EVENT, in the eras that have the request. */
@@ -276,8 +293,7 @@ void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 	k->exception_queued = true;
 	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 	vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(info)), "reflected",
-	         intr_info_vector(info), info & ~INTR_INFO_UNBLOCK_NMI);
+	trace_queued_exception(k, info & ~INTR_INFO_UNBLOCK_NMI);
 }
 
 enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
@@ -292,7 +308,7 @@ enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
 	} else if (in && in->op == VMX_OP_IPI) {
 		l0_forward_ipi(&k->b, in);
 	}
-	l0_skip_instruction(&k->b);
+	kvm_skip_emulated_instruction(k);
 	return KVM_RESUME;
 }
 
@@ -326,6 +342,8 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 		return KVM_RESUME;   /* the host's NMI or interrupt */
 	switch (reason & VMX_EXIT_REASON_BASIC_MASK) {
 	case EXIT_REASON_EXCEPTION_NMI:
+		if (intr_info_vector(info) == DB_VECTOR)
+			return handle_exception_db(k);
 		kvm_queue_exception(k, info, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
 		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
@@ -341,7 +359,10 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 			return KVM_USERSPACE;
 		break;
 	case EXIT_REASON_HLT:
-		l0_skip_instruction(&k->b);
+		kvm_skip_emulated_instruction(k);
+		/* kvm_vcpu_has_events(): the single-step #DB just queued is an event; the vCPU does not block. */
+		if (k->exception_queued)
+			break;
 		return KVM_HALT;
 	case EXIT_REASON_PREEMPTION_TIMER:
 		/* The immediate exit request_immediate_exit() asked for: done, look at the events again. */
@@ -349,7 +370,7 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 		k->req_event = true;
 		break;
 	case EXIT_REASON_VMCALL:
-		l0_skip_instruction(&k->b);
+		kvm_skip_emulated_instruction(k);
 		break;
 	case EXIT_REASON_MSR_WRITE:
 		return handle_wrmsr(k);
@@ -375,13 +396,15 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, UD_VECTOR, false), 0);
 		break;
 	default: {
-		uint32_t exc;
+		uint32_t exc, basic = reason & VMX_EXIT_REASON_BASIC_MASK;
+		uint64_t rflags = vmcs_get(v, GUEST_RFLAGS);
 
 		/* handle_io, handle_cr, handle_pause, handle_cpuid (VMX with nested), handle_rdtsc. */
-		if (l0_emulate_insn_exit(&k->b, reason & VMX_EXIT_REASON_BASIC_MASK, k->era->nested && k->b.env.l2_mem,
-		                         &exc)) {
+		if (l0_emulate_insn_exit(&k->b, basic, k->era->nested && k->b.env.l2_mem, &exc)) {
 			if (exc)
 				kvm_queue_exception(k, exc, 0);
+			else if (basic != EXIT_REASON_TPR_BELOW_THRESHOLD)   /* trap-like: nothing was skipped */
+				kvm_skip_singlestep(k, rflags);
 			/* A new TPR may let a pending interrupt through (kvm_lapic_set_tpr: KVM_REQ_EVENT). */
 			k->req_event = true;
 			break;

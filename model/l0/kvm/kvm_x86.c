@@ -90,6 +90,8 @@ static enum l0_status kvm_run_root(void *inst)
 		 */
 		l0_setup_vmcs(&k->b, pin, CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_CR8_LOAD_EXITING,
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
+		/* vmx_vcpu_setup(): update_exception_bitmap(), with the bits the scenario's lines set. */
+		vmcs_set_bits(&k->b.vmcs, EXCEPTION_BITMAP, update_exception_bitmap(k));
 		if (k->era->nested && k->b.env.l2_mem)
 			nested_setup_vmcs12(k);
 		k->req_event = true;
@@ -175,6 +177,8 @@ static const struct l0_switch_desc kvm_switches[] = {
 	{"rearm", "nested: re-request KVM_REQ_EVENT after an exit of L2 that ended nested_run_pending (-rearm)"},
 	{"run-pending-check", "nested: refuse an L1 interrupt while nested_run_pending (-run-pending-check)"},
 	{"userspace-irqchip", "kvm-2008: the interrupt controllers are in user space, do_interrupt_requests (+userspace-irqchip)"},
+	{"skip-singlestep", "commit 6affcbed (4.10): the single-step #DB of an instruction KVM skips "
+	                    "(-skip-singlestep: before it, the trap is lost)"},
 	{"handler-cycles", "cycles KVM spends on one VM exit (default 400)"},
 	{"host-cycles", "cycles a host NMI or interrupt handler takes (default 300)"},
 	/* One switch per row of KVM's history that the model reproduces (kvm_history.def). */
@@ -194,6 +198,7 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 	k->era = &k->hist;
 	k->lv = &k->lv01;
 	k->l2_timer_deadline = UINT64_MAX;
+	k->dr6 = 0xffff0ff0u;   /* DR6_FIXED_1: arch.dr6 at vCPU reset */
 	/*
 	 * KVM's MSR bitmap for its guest intercepts every MSR the model has:
 	 * its local APIC is software (the model has no APIC virtualization)
@@ -226,6 +231,8 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 			k->sw_run_pending_check = on;
 		else if (!strcmp(s->name, "userspace-irqchip"))
 			k->sw_userspace_irqchip = on;
+		else if (!strcmp(s->name, "skip-singlestep"))
+			k->hist.skip_singlestep = on;
 		else if (kvm_history_switch(k, s->name, on)) {
 			/* a row of kvm_history.def */
 		} else if (!strcmp(s->name, "timeout-ns"))
@@ -267,6 +274,7 @@ static const struct kvm_era era_2008 = {
 	.userspace_nmi_window = true,
 	.timeout_on_request = true,
 	.userspace_irqchip_path = true,
+	/* 2.6.26-28: #DB intercepted only for userspace guest debugging; the guest's #DB goes through its IDT. */
 };
 
 /* Linux 3.1 (the first release with nested VMX), read in the 3.1.10 stable tree. */
@@ -280,6 +288,7 @@ static const struct kvm_era era_2011 = {
 	.inject_pending_event_3x = true,
 	.nested_idt_via_vmcs12 = true,
 	.nested_caps_3_1 = true,
+	.intercept_db = true,
 };
 
 static const struct kvm_era era_modern = {
@@ -306,6 +315,11 @@ static const struct kvm_era era_modern = {
 	.nested_timer_while_halted = true,
 	.req_nmi_wakes = true,
 	.req_event_model = true,
+	.intercept_db = true,
+	.db_skips_icebp = true,
+	.db_sets_pending_bs = true,
+	.skip_singlestep = true,
+	.db_payload = true,
 };
 
 static void offered_2011(const struct cpu_model *c, struct vmx_caps *o) { kvm_offered_caps(&era_2011, c, o); }
@@ -333,7 +347,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
-	    .wake_deadline = kvm_wake_deadline,                                                           \
+	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
 	}
 
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL);

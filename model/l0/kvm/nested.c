@@ -53,6 +53,8 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	uint32_t proc12 = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL), proc01 = vmcs_get32(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL);
 
 	memcpy(v02->field, v12->field, sizeof(v02->field));
+	/* update_exception_bitmap() in guest mode: L0's own intercepts (#DB, kvm_debug.c) and vmcs12's. */
+	vmcs_set_bits(v02, EXCEPTION_BITMAP, update_exception_bitmap(k));
 	v02->revision_id = k->b.vmcs.revision_id;
 	v02->launch_state = launched;
 	v02->guest = v12->guest;
@@ -356,6 +358,8 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	vmcs_set(v12, GUEST_RIP, vmcs_get(v02, GUEST_RIP));
 	vmcs_set(v12, GUEST_RFLAGS, vmcs_get(v02, GUEST_RFLAGS));
 	vmcs_set(v12, GUEST_INTERRUPTIBILITY_INFO, vmcs_get32(v02, GUEST_INTERRUPTIBILITY_INFO));
+	/* prepare_vmcs12 (3.1), sync_vmcs02_to_vmcs12_rare (today): a trap the exit saved is L1's to see. */
+	vmcs_set(v12, GUEST_PENDING_DBG_EXCEPTIONS, vmcs_get(v02, GUEST_PENDING_DBG_EXCEPTIONS));
 	v12->vapic = v02->vapic;
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
@@ -401,7 +405,7 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
 		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
 		       "their VM-entry checks are modelled";
-	else if (!(what = l0_guest_debug_not_modelled(v02, &field)))   /* vmcs12's guest state, as L1 wrote it */
+	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG, &field)))   /* vmcs12's guest state, as L1 wrote it */
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
 		return false;

@@ -128,6 +128,16 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	if (l0_handle_host_exit(&k->b, basic, info))
 		return KVM_RESUME;
 	switch (basic) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		/*
+		 * L0's own #DB intercept (vmcs02 carries it, L1 does not want the
+		 * exit): queued back into L2 as for a guest of L0's (kvm_debug.c)
+		 * - L2's INT1, or the trap of its pending-debug field. L2 cannot
+		 * single-step (refused at L1's entry).
+		 */
+		if (intr_info_vector(info) == DB_VECTOR)
+			return handle_exception_db(k);
+		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
 		break;

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kvm_debug.c - what each era of KVM does with a single-level guest's
+ * debug exceptions when user space does not debug the guest
+ * (KVM_SET_GUEST_DEBUG unused): the #DB intercept of
+ * update_exception_bitmap(), the DB_VECTOR case of handle_exception()
+ * (handle_exception_nmi() today), and the single-step trap owed after an
+ * instruction KVM emulates and skips (kvm_skip_emulated_instruction()).
+ * The processor single-steps and delivers the pending-debug field itself
+ * (model/hw/debug.c, rules R12, R24); this is only the L0's side.
+ *
+ * DR6. The processor model keeps one DR6 (vmx_lp.dr6), which VM entry and
+ * exit do not switch, as on the hardware; a #DB that exits leaves it alone,
+ * and a #DB that KVM injects does not write it either. What the guest
+ * would read as its DR6 is KVM's vcpu->arch.dr6 (MOV from DR6 exits to
+ * handle_dr(), which returns it), kept here in kvm_vcpu.dr6 and written
+ * on the #DB's inject line. The model's guests under an L0 cannot read
+ * it: MOV DR stays refused under a hypervisor model (lib/scenario_build.c).
+ * Under kvm-2008, which does not intercept #DB, the processor delivers the
+ * guest's #DB and writes its own DR6 - the register the guest would run
+ * with on that host.
+ */
+#include "model/l0/kvm/kvm.h"
+
+#include "vmcs/x86_debugreg.h"
+
+uint32_t update_exception_bitmap(const struct kvm_vcpu *k)
+{
+	/*
+	 * Of the vectors each era intercepts only #DB is followed; the rest
+	 * are listed in kvm.h (struct kvm_era.intercept_db) with why the
+	 * model's guests cannot tell.
+	 */
+	return k->era->intercept_db ? 1u << DB_VECTOR : 0u;
+}
+
+/*
+ * A #DB for the guest with the DR6 bits `payload` (B0-B3, BS). 3.1 wrote
+ * arch.dr6 = payload | DR6_FIXED_1 at once (BS of an earlier #DB lost);
+ * today the payload rides with the exception (kvm_queue_exception_p) and
+ * kvm_deliver_exception_payload() replaces B0-B3 and adds the rest, as the
+ * processor does.
+ */
+static void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload)
+{
+	if (k->era->db_payload)
+		k->dr6 = (k->dr6 & ~(uint64_t)DR6_B0_B3) | (payload & DR6_WRITABLE) | DR6_FIXED_1;
+	else
+		k->dr6 = (payload & DR6_WRITABLE) | DR6_FIXED_1;
+	kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, DB_VECTOR, false), 0);
+}
+
+static bool is_icebp(uint32_t intr_info)
+{
+	return intr_info_type(intr_info) == INTR_TYPE_PRIV_SW_EXCEPTION && intr_info_vector(intr_info) == DB_VECTOR;
+}
+
+/* 3.1 leaves RIP at the ICEBP: the guest will run it again (a difference `vmxsim equiv` names, docs/nested.md). */
+static void trace_icebp_not_skipped(struct kvm_vcpu *k)
+{
+	struct trace_event ev;
+
+	if (!trace_bus_begin(k->b.env.bus, TRACE_HOST, k->b.env.lp->cycle))
+		return;
+	trace_event_init(&ev, k->b.env.lp->cycle, k->b.env.cpu, 0, TRACE_HOST);
+	trace_add_str(&ev, "type", "icebp-not-skipped");
+	trace_add_uint(&ev, "vector", DB_VECTOR);
+	trace_add_str(&ev, "differs", "kvm-2011 queues the #DB of an intercepted INT1 (ICEBP) at the INT1 itself, "
+	                              "which the guest's IRET returns to and runs again; the processor returns past it");
+	trace_bus_emit(k->b.env.bus, &ev);
+}
+
+enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k)
+{
+	struct vmcs *v = k->b.loaded;
+	uint32_t info = vmcs_get32(v, VM_EXIT_INTR_INFO);
+	uint32_t dr6 = (uint32_t)vmcs_get(v, EXIT_QUALIFICATION);
+
+	if (is_icebp(info)) {
+		/*
+		 * INT1 exits on the instruction itself (the intercept is tied
+		 * to #DB). Today it is skipped first, with the inner skip that
+		 * owes no single-step trap (ICEBP's #DB is the higher one) but
+		 * ends STI/MOV-SS blocking. 3.1 queued a hardware #DB at the
+		 * ICEBP: the handler's IRET returned to it, and it exited again.
+		 */
+		if (k->era->db_skips_icebp)
+			l0_skip_instruction(&k->b);
+		else
+			trace_icebp_not_skipped(k);
+	} else if (k->era->db_sets_pending_bs && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	           (vmcs_get32(v, GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		/*
+		 * b9bed78e (2022): a #DB exit saves 0 in the pending-debug field
+		 * while STI or MOV-SS blocking stays, and R12 then refuses the
+		 * re-entry with TF = 1 unless BS is set: set it. The injected
+		 * #DB discards it again at entry (SDM "Delivery of Pending Debug
+		 * Exceptions after VM Entry"). Before, the entry failed (exit
+		 * reason 33) and the guest stopped with KVM_EXIT_FAIL_ENTRY.
+		 */
+		vmcs_set(v, GUEST_PENDING_DBG_EXCEPTIONS, vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS) | DR6_BS);
+		l0_trace(&k->b, TRACE_HOST, "type", "pending-dbg-bs",
+		         "#DB in an STI/MOV-SS shadow with RFLAGS.TF: BS set for the entry check (R12)", DB_VECTOR, 0);
+	}
+	kvm_queue_db(k, dr6);
+	return KVM_RESUME;
+}
+
+void kvm_skip_singlestep(struct kvm_vcpu *k, uint64_t rflags)
+{
+	/*
+	 * kvm_skip_emulated_instruction() (6affcbed, 4.10): the instruction
+	 * KVM emulated began with TF = 1, so the trap the processor would have
+	 * taken after it is queued as a #DB with DR6.BS
+	 * (kvm_vcpu_do_singlestep). Before, the exit had dropped the trap and
+	 * the skip did not make it up: the guest's next #DB came one
+	 * instruction later.
+	 */
+	if (!k->era->skip_singlestep || !(rflags & X86_EFLAGS_TF))
+		return;
+	l0_trace(&k->b, TRACE_HOST, "type", "singlestep",
+	         "kvm_skip_emulated_instruction: the skipped instruction began with RFLAGS.TF", DB_VECTOR, 0);
+	kvm_queue_db(k, DR6_BS);
+}
+
+void kvm_skip_emulated_instruction(struct kvm_vcpu *k)
+{
+	uint64_t rflags = vmcs_get(k->b.loaded, GUEST_RFLAGS);
+
+	l0_skip_instruction(&k->b);
+	kvm_skip_singlestep(k, rflags);
+}
