@@ -34,7 +34,6 @@ enum guest_activity_state {
 /* Bits that must be 0 in guest RFLAGS (R9 area): 3, 5, 15, 63:22. */
 #define X86_EFLAGS_RESERVED_ZERO 0xffffffffffc08028ull
 
-#define DEBUGCTLMSR_BTF 0x2u            /* IA32_DEBUGCTL bit 1 */
 #define PENDING_DBG_BS 0x4000u          /* 14: single step */
 #define PENDING_DBG_RESERVED 0xffffffffffffaff0ull /* 63:15, 13, 11:4 must be 0 */
 #define DR7_BREAKPOINT_ENABLES 0xffu    /* 7:0: L0, G0 ... L3, G3 */

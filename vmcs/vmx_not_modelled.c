@@ -7,6 +7,7 @@
 #include "vmcs/vmx_not_modelled.h"
 
 #include "vmcs/vmx_controls.h"
+#include "vmcs/x86_debugreg.h"
 
 /* The control field of each word, and what a refusal of a bit no row names says. */
 static const enum vmcs_field word_field[VMX_CTL_WORD_COUNT] = {
@@ -91,6 +92,18 @@ const char *vmx_vmcs_not_modelled(const struct vmcs *v, const struct vmx_caps *c
 		*field = GUEST_CR0;
 		return "real-address mode (GUEST_CR0.PE = 0 under unrestricted guest: its events would go through the "
 		       "real-mode IVT; the VM-entry checks on it are modelled)";
+	}
+	/*
+	 * IA32_DEBUGCTL as the entry loads it: TR with BTS stores a record of
+	 * every branch to the DS save area (SDM Vol. 3B "Branch Trace Store"),
+	 * memory the model does not keep. BTF is modelled (model/hw/debug.c);
+	 * the other bits have no effect the programs can see (x86_debugreg.h).
+	 */
+	if ((word_value(v, VMX_CTL_ENTRY) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	    (vmcs_get(v, GUEST_IA32_DEBUGCTL) & (DEBUGCTL_TR | DEBUGCTL_BTS)) == (DEBUGCTL_TR | DEBUGCTL_BTS)) {
+		*field = GUEST_IA32_DEBUGCTL;
+		return "branch trace store (GUEST_IA32_DEBUGCTL.TR and BTS, bits 6 and 7, loaded by the debug controls: "
+		       "the processor would store branch records to the DS save area, memory the model does not keep)";
 	}
 	for (size_t i = 0; i < sizeof(refused_fields) / sizeof(refused_fields[0]); i++)
 		if (vmcs_get(v, refused_fields[i].field)) {

@@ -32,6 +32,19 @@ extern "C" {
 #define DR7_WRITABLE 0xffff23ffu      /* L0-G3, LE, GE, GD, R/W0-LEN3 (11, 12, 14, 15 read as 0) */
 #define DR_UPPER_RESERVED 0xffffffff00000000ull /* MOV to DR6/DR7 with one of these set: #GP(0) */
 
+/*
+ * IA32_DEBUGCTL (MSR 1D9H; SDM Vol. 3B "Debug Control MSR"), as VM entry
+ * loads it from GUEST_IA32_DEBUGCTL with the load-debug-controls control.
+ * Of its bits BTF changes what the model does (debug.c); TR with BTS would
+ * store branch records to memory the model does not keep (refused,
+ * vmx_not_modelled.c); the rest record branches in MSRs no program reads or
+ * act on performance monitoring, SMM or RTM, which the model does not have.
+ */
+#define DEBUGCTLMSR_BTF 0x2u                    /* 1: single-step on branches */
+#define DEBUGCTL_TR 0x40u                       /* 6: trace messages */
+#define DEBUGCTL_BTS 0x80u                      /* 7: branch trace store (with TR) */
+#define DEBUGCTL_RESERVED 0xffffffffffff003cull /* 5:2 and 63:16 */
+
 /* DR7's R/W field of breakpoint n: 00 instruction, 01 data write, 10 I/O, 11 data read or write. */
 static inline uint32_t dr7_rw(uint64_t dr7, unsigned n) { return (uint32_t)(dr7 >> (16 + 4 * n)) & 3u; }
 static inline uint32_t dr7_len(uint64_t dr7, unsigned n) { return (uint32_t)(dr7 >> (18 + 4 * n)) & 3u; }

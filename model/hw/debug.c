@@ -6,10 +6,11 @@
  *
  * lp->dbg_trap holds, in DR6's layout (B0-B3 in 3:0, BS in 14), the #DB trap
  * that is pending at the next instruction boundary (B0-B3 from I/O
- * breakpoints, breakpoint.c, or the pending-debug-exceptions field). It is set before an
- * instruction that starts with TF = 1 executes (SDM Vol. 3A "Single-Step
- * Exception Condition": the trap follows an instruction that began with TF
- * set, so not the one that sets TF, and still the one that clears it), and
+ * breakpoints, breakpoint.c, or the pending-debug-exceptions field). It is
+ * set before an instruction that starts with TF = 1 executes (SDM Vol. 3A
+ * "Single-Step Exception Condition": the trap follows an instruction that
+ * began with TF set, so not the one that sets TF, and still the one that
+ * clears it) - with IA32_DEBUGCTL.BTF = 1 only before a taken branch - and
  * loaded from the pending-debug-exceptions field by a VM entry that injects
  * nothing (SDM Vol. 3C "Delivery of Pending Debug Exceptions after VM
  * Entry"). Any delivery through the IDT discards it: an instruction that
@@ -38,13 +39,40 @@
  */
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_debugreg.h"
+#include "vmcs/x86_gpr.h"
 
 #define DBG_B0_B3 0xfu
 #define PENDING_DBG_ENABLED_BP 0x1000u   /* 12: an enabled breakpoint in B0-B3 */
 
+/*
+ * With IA32_DEBUGCTL.BTF = 1 the single-step trap follows only a taken
+ * branch (SDM Vol. 3B "Single-Stepping on Branches"). Of the programs'
+ * instructions those are JMP, a JCC whose condition holds and IRET; INT n,
+ * INT3, INT1 and INTO transfer through the IDT, whose delivery discards the
+ * trap anyway, and the VMX instructions that leave non-root operation take
+ * no trap after themselves.
+ */
+static bool takes_branch(const struct vmx_lp *lp)
+{
+	uint64_t offset = 0;
+	const struct vmx_insn *in = vmx_program_fetch(lp->ctx.mem ? lp->ctx.mem->prog : NULL, lp->ctx.rip, &offset);
+
+	if (!in)
+		return false;
+	switch (in->op) {
+	case VMX_OP_JMP:
+	case VMX_OP_IRET:
+		return true;
+	case VMX_OP_JCC:
+		return x86_cond_holds((enum x86_cond)in->arg2, lp->ctx.rflags);
+	default:
+		return false;
+	}
+}
+
 void lp_debug_before_insn(struct vmx_lp *lp)
 {
-	if (lp->ctx.rflags & X86_EFLAGS_TF)
+	if ((lp->ctx.rflags & X86_EFLAGS_TF) && (!(lp->debugctl & DEBUGCTLMSR_BTF) || takes_branch(lp)))
 		lp->dbg_trap |= PENDING_DBG_BS;
 }
 
@@ -76,6 +104,13 @@ enum lp_step lp_debug_exception(struct vmx_lp *lp, uint32_t bits)
 	 * neither DR6 nor DR7.GD), and an injected #DB never comes here.
 	 */
 	lp->dr7 &= ~(uint64_t)DR7_GD;
+	/*
+	 * SDM Vol. 3B "Single-Stepping on Branches": generating a #DB clears
+	 * BTF, so a debugger sets it again for the next branch. Like DR6 and
+	 * DR7.GD it is left alone by a #DB that exits (the model's reading of
+	 * 27.1, which spares those two).
+	 */
+	lp->debugctl &= ~(uint64_t)DEBUGCTLMSR_BTF;
 	/*
 	 * RIP is where the frame returns: past the instruction that trapped, or
 	 * the instruction an instruction breakpoint stopped before it executed.

@@ -359,7 +359,13 @@ bool vmx_entry_check_guest_state(const struct vmcs *v, const struct cpu_model *m
 	if (!vmx_entry_check_guest_cr_fixed(v, m, failed) || !vmx_entry_check_guest_pat(v, failed) ||
 	    !vmx_entry_check_guest_paging(v, failed))
 		return false;
-	/* 26.3.1.1: with the load-debug-controls control, DR7 bits 63:32 are 0. */
+	/*
+	 * 26.3.1.1: with the load-debug-controls control, the reserved bits of
+	 * IA32_DEBUGCTL and DR7 bits 63:32 are 0.
+	 */
+	CHECK(!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) ||
+	      !(vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTL_RESERVED),
+	      "IA32_DEBUGCTL reserved bits are 0 (load debug controls)");
 	CHECK(!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) ||
 	      !(vmcs_get(v, GUEST_DR7) & DR_UPPER_RESERVED), "DR7 bits 63:32 are 0 (load debug controls)");
 	/*
@@ -454,6 +460,7 @@ static enum vmx_entry_status fail_guest(struct vmx_lp *lp, bool launch, uint32_t
 	lp->ctx.rip = vmcs_get(lp->vmcs, HOST_RIP);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
 	lp->dr7 = DR7_FIXED_1;   /* 27.5.1: host state, DR7 = 400H */
+	lp->debugctl = 0;        /* 27.5.1: IA32_DEBUGCTL cleared */
 	lp->cr4 = vmcs_get(lp->vmcs, HOST_CR4);
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = lp->host_mem;
@@ -481,8 +488,10 @@ static void load_guest_state(struct vmx_lp *lp)
 	lp->ctx.rip = vmcs_get(v, GUEST_RIP);
 	lp->ctx.rflags = vmcs_get(v, GUEST_RFLAGS);
 	/* 26.3.2.1: DR7 with the debug controls; without them the processor keeps its own (breakpoint.c). */
-	if (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS)
+	if (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) {
 		lp->dr7 = vmcs_get(v, GUEST_DR7) | DR7_FIXED_1;   /* bit 10 reads as 1 */
+		lp->debugctl = vmcs_get(v, GUEST_IA32_DEBUGCTL);
+	}
 	lp->cr4 = vmcs_get(v, GUEST_CR4);   /* 26.3.2.1; CR4.DE decides DR4/DR5 and I/O breakpoints */
 	lp->ctx.activity = vmcs_get32(v, GUEST_ACTIVITY_STATE);
 	lp->ctx.mem = v->guest;

@@ -43,8 +43,10 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	/* 27.3: guest state, interruptibility and activity as they are at this boundary. */
 	vmcs_set(v, GUEST_RIP, lp->ctx.rip);
 	vmcs_set(v, GUEST_RFLAGS, lp->ctx.rflags);
-	if (lp_exit_ctl(lp, VM_EXIT_SAVE_DEBUG_CONTROLS))
+	if (lp_exit_ctl(lp, VM_EXIT_SAVE_DEBUG_CONTROLS)) {
 		vmcs_set(v, GUEST_DR7, lp->dr7);
+		vmcs_set(v, GUEST_IA32_DEBUGCTL, lp->debugctl);
+	}
 	vmcs_set(v, GUEST_INTERRUPTIBILITY_INFO, vmx_lp_interruptibility(lp));
 	vmcs_set(v, GUEST_ACTIVITY_STATE, lp->ctx.activity);
 	vmcs_set(v, GUEST_PENDING_DBG_EXCEPTIONS, lp_debug_save_at_exit(lp, info->reason, info->intr_info));
@@ -77,6 +79,7 @@ void lp_vmexit(struct vmx_lp *lp, const struct vmx_exit_info *info)
 	lp->ctx.rip = vmcs_get(v, HOST_RIP);
 	lp->ctx.rflags = X86_EFLAGS_FIXED;
 	lp->dr7 = DR7_FIXED_1;   /* 27.5.1: DR7 = 400H; DR0-DR3 and DR6 keep the guest's */
+	lp->debugctl = 0;        /* 27.5.1: IA32_DEBUGCTL cleared */
 	lp->cr4 = vmcs_get(v, HOST_CR4);   /* 27.5.1; the guest cannot change its CR4, so GUEST_CR4 keeps it */
 	lp->ctx.activity = GUEST_ACTIVITY_ACTIVE;
 	lp->ctx.mem = lp->host_mem;

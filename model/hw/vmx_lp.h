@@ -124,6 +124,13 @@ struct vmx_lp {
 	uint64_t dr6;
 	uint64_t dr7;
 	/*
+	 * IA32_DEBUGCTL, switched as DR7 is: loaded from GUEST_IA32_DEBUGCTL
+	 * with the load-debug-controls entry control, saved with
+	 * save-debug-controls, 0 after every exit (27.5.1). Only BTF changes
+	 * what the model does (debug.c); no program writes the MSR.
+	 */
+	uint64_t debugctl;
+	/*
 	 * CR4 in force (SDM Vol. 3A "Control Registers"): of its bits only DE
 	 * changes what the model does (breakpoint.c: MOV DR4/DR5 and I/O
 	 * breakpoints). VM entry loads GUEST_CR4, a VM exit (and a failed

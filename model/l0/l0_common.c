@@ -326,6 +326,20 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 		       "models follow it, in L1 and in L2)";
 	}
 	/*
+	 * Single-stepping on branches: the processor models BTF (debug.c), but
+	 * the KVM models' trap after an instruction they emulate and skip does
+	 * not look at it, and what each era did with a guest's DEBUGCTL.BTF
+	 * was not modelled.
+	 */
+	if ((vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) && (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	    (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF)) {
+		*field = GUEST_IA32_DEBUGCTL;
+		return "single-stepping on branches: a guest entered with RFLAGS.TF = 1 and GUEST_IA32_DEBUGCTL.BTF = 1 "
+		       "by a hypervisor model (the processor steps on branches only; the KVM models' single-step trap "
+		       "after an instruction they emulate does not look at BTF, and what each era did with a guest's "
+		       "BTF is not modelled)";
+	}
+	/*
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) would
 	 * stop the guest (a code breakpoint is R24 level 7, a data or I/O one a
 	 * trap at level 4); the L0 models carry neither DR7 nor a #DB exit.

@@ -17,6 +17,7 @@
 #include "vmcs/vmx_exit_reason.h"
 #include "vmcs/vmx_intr_info.h"
 #include "vmcs/vmx_intr_state.h"
+#include "vmcs/x86_debugreg.h"
 
 class HwTest : public ::testing::Test {
 protected:

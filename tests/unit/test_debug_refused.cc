@@ -21,6 +21,7 @@
 #include "refused_run.h"
 #include "vmcs/vmx_controls.h"
 #include "vmcs/vmx_intr_state.h"
+#include "vmcs/x86_debugreg.h"
 
 namespace {
 
@@ -66,6 +67,29 @@ TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 	vmcs_set_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
 	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
+}
+
+/* Single-stepping on branches (DEBUGCTL.BTF with TF): the processor's, followed by no L0 model. */
+TEST(DebugRefused, BtfWithTfUnderAnL0ThatFollowsTf)
+{
+	auto v = std::make_unique<vmcs>();
+	cpu_model m{};
+	vmcs_field field{};
+	const unsigned follows = L0_FOLLOWS_TF | L0_FOLLOWS_PENDING_DBG;
+
+	ASSERT_TRUE(cpu_model_lookup("nehalem", &m));
+	vmcs_setup(v.get(), &m.caps, m.revision_id, 0, 0, 0, 0x1000, 0x2000, nullptr, 0);
+	ASSERT_TRUE(vmcs_get32(v.get(), VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS);
+	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, DEBUGCTLMSR_BTF);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), follows, &field), nullptr) << "BTF without TF does nothing";
+	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_TF);
+	const char *why = l0_guest_debug_not_modelled(v.get(), follows, &field);
+	ASSERT_NE(why, nullptr);
+	EXPECT_EQ(std::string(why).rfind("single-stepping on branches: a guest entered with RFLAGS.TF = 1 and "
+	                                 "GUEST_IA32_DEBUGCTL.BTF = 1", 0), 0u) << why;
+	EXPECT_EQ(field, GUEST_IA32_DEBUGCTL);
+	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, 0);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), follows, &field), nullptr);
 }
 
 /*

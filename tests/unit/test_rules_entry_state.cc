@@ -329,6 +329,28 @@ TEST_F(RuleEntry, R12_ReservedPendingDebugBitFailsGuest)
 	EXPECT_TRUE(CheckIs("R12:"));
 }
 
+/* 26.3.1.1: with load-debug-controls, the reserved bits of IA32_DEBUGCTL (5:2, 63:16) must be 0. */
+TEST_F(RuleEntry, R12_DebugctlReservedBitFailsGuestWithLoadDebugControls)
+{
+	for (uint64_t bit : {0x4ull, 0x20ull, 0x10000ull, 1ull << 63}) {
+		SCOPED_TRACE(bit);
+		Set(GUEST_IA32_DEBUGCTL, bit);
+		ExpectFailGuest(0);
+		EXPECT_EQ(LastCheck(), "IA32_DEBUGCTL reserved bits are 0 (load debug controls)");
+	}
+	// The bits the SDM defines (LBR, BTF, TR, BTS, BTINT, ... RTM_DEBUG) pass the check.
+	Set(GUEST_IA32_DEBUGCTL, 0xffc3u & ~(uint64_t)DEBUGCTL_BTS);
+	ExpectEnters();
+}
+
+TEST_F(RuleEntry, R12_DebugctlIsNotCheckedWithoutLoadDebugControls)
+{
+	Use("haswell");   // TRUE controls: load-debug-controls may be 0
+	ClearBits(VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
+	Set(GUEST_IA32_DEBUGCTL, 0x4);
+	ExpectEnters();
+}
+
 /* ---- VMCS link pointer (qualification 4) ---- */
 
 TEST_F(RuleEntry, R26_VmcsLinkPointerNotAllOnesFailsWithQualification4)

@@ -17,6 +17,7 @@
 #include "refused_run.h"
 #include "vmcs/vmx_controls.h"
 #include "vmcs/vmx_not_modelled.h"
+#include "vmcs/x86_debugreg.h"
 
 namespace {
 
@@ -183,6 +184,24 @@ TEST_F(NotModelled, FieldsNameTheFeatureAndTheField)
 		EXPECT_EQ(field, c.f);
 		vmcs_set(v.get(), c.f, 0);
 	}
+}
+
+/* IA32_DEBUGCTL as the entry loads it: TR with BTS would store branch records to memory (DS save area). */
+TEST_F(NotModelled, BranchTraceStoreInTheGuestsDebugctl)
+{
+	ASSERT_TRUE(vmcs_get32(v.get(), VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS);
+	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, DEBUGCTL_TR | DEBUGCTL_BTS);
+	EXPECT_EQ(What(&m.caps).rfind("branch trace store (GUEST_IA32_DEBUGCTL.TR and BTS", 0), 0u) << What();
+	EXPECT_EQ(field, GUEST_IA32_DEBUGCTL);
+	// Either alone stores nothing; BTF and LBR are the processor's or invisible.
+	for (uint64_t bits : {(uint64_t)DEBUGCTL_TR, (uint64_t)DEBUGCTL_BTS, (uint64_t)DEBUGCTLMSR_BTF | 1u}) {
+		vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, bits);
+		EXPECT_EQ(What(&m.caps), "") << bits;
+	}
+	// Not loaded by the entry: not the guest's.
+	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, DEBUGCTL_TR | DEBUGCTL_BTS);
+	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
+	EXPECT_EQ(What(&m.caps), "");
 }
 
 /* Unrestricted guest with CR0.PE = 0 runs in real mode, which the model's event delivery does not have. */

@@ -13,6 +13,7 @@
 #include "vmcs/vmx_insn_error.h"
 #include "vmcs/vmx_intr_info.h"
 #include "vmcs/vmx_intr_state.h"
+#include "vmcs/x86_debugreg.h"
 
 namespace {
 
@@ -569,7 +570,8 @@ TEST(IntrInfo, RflagsAndPendingDebugBits)
 	EXPECT_EQ(X86_EFLAGS_TF, 0x100u);  // R12
 	EXPECT_EQ(X86_EFLAGS_IF, 0x200u);  // R9
 	EXPECT_EQ(X86_EFLAGS_RESERVED_ZERO, 0xffffffffffc08028ull); // bits 3, 5, 15, 63:22
-	EXPECT_EQ(DEBUGCTLMSR_BTF, 0x2u);
+	EXPECT_EQ(DEBUGCTLMSR_BTF, 0x2u);   // R12, R24
+	EXPECT_EQ(DEBUGCTL_RESERVED & (DEBUGCTLMSR_BTF | DEBUGCTL_TR | DEBUGCTL_BTS | 0x1ull), 0u);
 	EXPECT_EQ(PENDING_DBG_BS, 0x4000u); // R12
 	EXPECT_EQ(PENDING_DBG_RESERVED & PENDING_DBG_BS, 0u);
 	EXPECT_EQ(PENDING_DBG_RESERVED & 0x100full, 0u); // B0-B3 and enabled-breakpoint bit 12
