@@ -115,6 +115,12 @@ protected:
 		EXPECT_EQ(Launch(), VMX_ENTRY_OK) << LastCheck();
 		return vmx_lp_run(&lp, lp.cycle + cycles);
 	}
+	/* VMRESUME of the current VMCS, then run up to `cycles` more. */
+	vmx_run_outcome Resume(uint64_t cycles = 100000)
+	{
+		EXPECT_EQ(vmx_lp_vmentry(&lp, false), VMX_ENTRY_OK) << LastCheck();
+		return vmx_lp_run(&lp, lp.cycle + cycles);
+	}
 
 	uint32_t ExitReason() const { return (uint32_t)Get(VM_EXIT_REASON); }
 

@@ -27,12 +27,6 @@ protected:
 		Set(VMX_PREEMPTION_TIMER_VALUE, value);
 	}
 
-	vmx_run_outcome Resume(uint64_t cycles = 100000)
-	{
-		EXPECT_EQ(vmx_lp_vmentry(&lp, false), VMX_ENTRY_OK) << LastCheck();
-		return vmx_lp_run(&lp, lp.cycle + cycles);
-	}
-
 	void ExpectExit(uint32_t reason, uint64_t rip)
 	{
 		EXPECT_EQ(ExitReason(), reason);

@@ -16,12 +16,6 @@ class RuleDelivery : public HwTest {
 protected:
 	void Bitmap(uint32_t bits) { Set(EXCEPTION_BITMAP, bits); }
 
-	vmx_run_outcome Resume(uint64_t cycles = 100000)
-	{
-		EXPECT_EQ(vmx_lp_vmentry(&lp, false), VMX_ENTRY_OK) << LastCheck();
-		return vmx_lp_run(&lp, lp.cycle + cycles);
-	}
-
 	void ExpectExit(uint32_t reason, uint64_t rip)
 	{
 		EXPECT_EQ(ExitReason(), reason);

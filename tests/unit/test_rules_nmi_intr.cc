@@ -16,12 +16,6 @@ protected:
 	void NoPin(uint32_t bits) { ClearBits(PIN_BASED_VM_EXEC_CONTROL, bits); }
 	void IfClear() { Set(GUEST_RFLAGS, X86_EFLAGS_FIXED); }
 
-	vmx_run_outcome Resume(uint64_t cycles = 100000)
-	{
-		EXPECT_EQ(vmx_lp_vmentry(&lp, false), VMX_ENTRY_OK) << LastCheck();
-		return vmx_lp_run(&lp, lp.cycle + cycles);
-	}
-
 	void ExpectExit(uint32_t reason, uint64_t rip)
 	{
 		EXPECT_EQ(ExitReason(), reason);
