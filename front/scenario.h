@@ -382,6 +382,7 @@ enum scn_stim_kind {
 	SCN_STIM_IRQ,       /* an external interrupt with a vector */
 	SCN_STIM_INIT,      /* an INIT */
 	SCN_STIM_SIPI,      /* a start-up IPI with a vector */
+	SCN_STIM_MCE,       /* a machine-check event at the processor (SDM Vol. 3A "Machine-Check Architecture") */
 	SCN_STIM_POST,      /* a posted interrupt with a vector (SDM Vol. 3C 30.6): PIR and ON, then the notification */
 };
 

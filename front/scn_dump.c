@@ -174,8 +174,8 @@ int scn_replay_dump(const char *path)
 			print_time(st->delay);
 			break;
 		}
-		if (st->kind == SCN_STIM_NMI || st->kind == SCN_STIM_INIT)
-			printf(" %s", st->kind == SCN_STIM_NMI ? "nmi" : "init");
+		if (st->kind == SCN_STIM_NMI || st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_MCE)
+			printf(" %s", st->kind == SCN_STIM_NMI ? "nmi" : st->kind == SCN_STIM_INIT ? "init" : "mce");
 		else
 			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : st->kind == SCN_STIM_SIPI ? "sipi" : "post", st->vector);
 		printf(" -> L%d cpu%u%s%s\n", (int)st->level, st->cpu, st->via ? " via " : "",

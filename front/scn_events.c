@@ -182,7 +182,7 @@ static bool new_stimulus(struct parser *p, enum scn_timing timing, const struct 
 	return true;
 }
 
-/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR, then -> LEVEL cpuN [via NAME] */
+/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR | mce, then -> LEVEL cpuN [via NAME] */
 static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 {
 	const struct tok *t = scn_peek(p);
@@ -191,8 +191,8 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 	if (scn_tok_is(t, "nmi")) {
 		st->kind = SCN_STIM_NMI;
 		scn_next(p);
-	} else if (scn_tok_is(t, "init")) {
-		st->kind = SCN_STIM_INIT;
+	} else if (scn_tok_is(t, "init") || scn_tok_is(t, "mce")) {
+		st->kind = scn_tok_is(t, "init") ? SCN_STIM_INIT : SCN_STIM_MCE;
 		scn_next(p);
 	} else if (scn_tok_is(t, "irq") || scn_tok_is(t, "sipi") || scn_tok_is(t, "post")) {
 		st->kind = scn_tok_is(t, "irq") ? SCN_STIM_IRQ : scn_tok_is(t, "sipi") ? SCN_STIM_SIPI : SCN_STIM_POST;
@@ -200,7 +200,8 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 		if (!scn_parse_vector(p, &st->vector))
 			return false;
 	} else {
-		return scn_expected(p, "a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR' or 'post VECTOR'");
+		return scn_expected(p, "a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR', 'post VECTOR' or "
+		                         "'mce'");
 	}
 	if (scn_peek(p)->kind != TK_ARROW)
 		return scn_expected(p, "'->' and a target such as 'L1 cpu0'");

@@ -355,7 +355,7 @@ bool build(struct build *b)
 	b->regions = calloc(2 * s->vcpus, sizeof(*b->regions));
 	if (!b->guests || !b->insns || !b->gates || !b->vmcs || !b->msrs || !b->regions)
 		return build_located(b, s->run_loc, "out of memory");
-	if (!b->cfg.bare_metal && (!check_l0_init_sipi(b) || !check_l0_vapic_stores(b)))
+	if (!b->cfg.bare_metal && (!check_l0_pin_signals(b) || !check_l0_vapic_stores(b)))
 		return false;
 	for (uint32_t c = 0; c < s->vcpus; c++)
 		if (!build_guest(b, c, SCN_L1) || (has_l2 && !build_guest(b, c, SCN_L2)))

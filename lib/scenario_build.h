@@ -46,7 +46,7 @@ bool build_cycles(struct build *b, struct scn_time t, struct scn_loc loc, uint64
 
 /* scenario_stim.c: the stimuli with their triggers, and what no L0 may receive. */
 bool build_stimuli(struct build *b);
-bool check_l0_init_sipi(struct build *b);
+bool check_l0_pin_signals(struct build *b);
 bool check_l0_vapic_stores(struct build *b);
 
 #endif

@@ -59,6 +59,7 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
 	case SCN_STIM_INIT: return MACHINE_STIM_INIT;
 	case SCN_STIM_SIPI: return MACHINE_STIM_SIPI;
 	case SCN_STIM_POST: return MACHINE_STIM_POST;
+	case SCN_STIM_MCE: return MACHINE_STIM_MCE;
 	}
 	return MACHINE_STIM_NMI;
 }
@@ -67,16 +68,26 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
  * Under an L0, INIT and SIPI are not modelled: KVM would reset its vCPU
  * into wait-for-SIPI and start it in real mode, or (for L1 in VMX
  * operation) emulate INIT/SIPI exits to L1, which the model does not.
+ * Nor are machine checks (below).
  */
-bool check_l0_init_sipi(struct build *b)
+bool check_l0_pin_signals(struct build *b)
 {
 	const struct scn_scenario *s = b->s;
 	const char *l0 = b->cfg.l0->name;
 
-	for (size_t i = 0; i < s->nstimuli; i++)
+	for (size_t i = 0; i < s->nstimuli; i++) {
+		/*
+		 * A machine check under an L0: the host's (-> L0) would need the
+		 * L0 model to run its machine-check handler, the guest's (-> L1)
+		 * the L0 to emulate one; neither is modelled.
+		 */
+		if (s->stimuli[i].kind == SCN_STIM_MCE)
+			return build_located(b, s->stimuli[i].loc, "not modelled: a machine check under L0 '%s' (only "
+			               "'l0 none' takes one, at the processor's pins)", l0);
 		if (s->stimuli[i].kind == SCN_STIM_INIT || s->stimuli[i].kind == SCN_STIM_SIPI)
 			return build_located(b, s->stimuli[i].target_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
 			               "takes them, at the processor's pins)", l0);
+	}
 	for (size_t k = 0; k < s->nguests; k++) {
 		const struct scn_guest *g = &s->guests[k];
 
@@ -126,6 +137,10 @@ static bool stimulus_for_l2(struct build *b, const struct scn_stimulus *st)
 	const char *what = st->kind == SCN_STIM_NMI ? "an NMI" : "an interrupt";
 	const char *exiting = st->kind == SCN_STIM_NMI ? "PIN_BASED_NMI_EXITING" : "PIN_BASED_EXT_INTR_MASK";
 
+	if (b->cfg.bare_metal && st->kind == SCN_STIM_MCE)
+		return build_located(b, st->target_loc, "with 'l0 none' a machine check cannot be aimed at L2: it arrives at "
+		               "the processor's pins, and while L2 runs the guest's CR4.MCE and L1's exception bitmap (bit "
+		               "18) decide where it goes; write '-> L1'");
 	if (b->cfg.bare_metal && (st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_SIPI))
 		return build_located(b, st->target_loc, "with 'l0 none' an INIT or SIPI cannot be aimed at L2: it arrives at the "
 		               "processor's pins, and while L2 runs it exits to L1 (INIT_SIGNAL, or SIPI_SIGNAL from "

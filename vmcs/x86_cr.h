@@ -15,6 +15,7 @@
 
 #define X86_CR4_DE (1ull << 3)       /* debug extensions: DR4/DR5 are #UD, R/W = 10 is an I/O breakpoint */
 #define X86_CR4_PAE (1ull << 5)
+#define X86_CR4_MCE (1ull << 6)      /* machine-check enable: 0 makes a machine-check event a shutdown */
 #define X86_CR4_OSXMMEXCPT (1ull << 10)
 #define X86_CR4_UMIP (1ull << 11)
 #define X86_CR4_VMXE (1ull << 13)

@@ -4,7 +4,7 @@
  * boundary (SDM Vol. 3A 6.9 "Priority Among Concurrent Events" with the VMX
  * inserts of 25.2/25.5, rule R24), and which events leave HLT (R23).
  *
- * Highest first: INIT (3), MTF VM exit (3.5), #DB trap (4, debug.c),
+ * Highest first: a machine-check event (1, machine_check.c), INIT (3), MTF VM exit (3.5), #DB trap (4, debug.c),
  * VMX-preemption timer (4.3), NMI-window exit (4.6), NMI (5),
  * interrupt-window exit and virtual-interrupt delivery (5.5), external
  * interrupt (6), which with "process posted interrupts" and the
@@ -38,6 +38,8 @@ static bool if_set(const struct vmx_lp *lp)
 
 static enum vmx_decision arbitrate_root(const struct vmx_lp *lp)
 {
+	if (lp->mce_latched)
+		return VMX_DECIDE_MACHINE_CHECK;   /* R24 1: above INIT; wakes HLT (R23) */
 	if (!lp->vmx_operation && lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI)
 		return lp->sipi_latched ? VMX_DECIDE_SIPI_STARTUP : VMX_DECIDE_NONE;
 	/* In VMX root operation INIT is blocked: it waits for VMXOFF or a VM entry. */
@@ -80,6 +82,8 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
 
 	if (!lp->non_root)
 		return arbitrate_root(lp);
+	if (lp->mce_latched)
+		return VMX_DECIDE_MACHINE_CHECK;   /* R24 1: above INIT; wakes HLT (R23) */
 	if (act == GUEST_ACTIVITY_WAIT_SIPI)
 		return lp->sipi_latched ? VMX_DECIDE_SIPI_EXIT : VMX_DECIDE_NONE;   /* INIT too is blocked */
 	if (lp->init_latched)
@@ -127,6 +131,7 @@ const char *vmx_decision_name(enum vmx_decision d)
 {
 	switch (d) {
 	case VMX_DECIDE_NONE: return "none";
+	case VMX_DECIDE_MACHINE_CHECK: return "machine-check";
 	case VMX_DECIDE_INIT_EXIT: return "init-exit";
 	case VMX_DECIDE_SIPI_EXIT: return "sipi-exit";
 	case VMX_DECIDE_INIT_RESET: return "init-reset";

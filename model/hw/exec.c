@@ -277,6 +277,9 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 	struct vmx_exit_info x = {0};
 	struct vmx_event e = {0};
 
+	/* A machine check says itself whether it wakes (it refuses the states the SDM leaves open). */
+	if (d == VMX_DECIDE_MACHINE_CHECK)
+		return lp_machine_check(lp);
 	/* Posted-interrupt processing alone leaves HLT as it is: a virtual interrupt it makes recognised wakes it. */
 	if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE && d != VMX_DECIDE_POSTED_INTR) {
 		struct vmx_hw_event ev = {.kind = HW_WAKE, .new_state = lp->ctx.activity, .rip = lp->ctx.rip};
@@ -342,6 +345,7 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 	case VMX_DECIDE_POSTED_INTR:
 		lp_posted_intr_process(lp);
 		return LP_STEP_CONTINUE;
+	case VMX_DECIDE_MACHINE_CHECK:   /* taken above */
 	case VMX_DECIDE_NONE:
 		return LP_STEP_CONTINUE;
 	}

@@ -28,7 +28,8 @@ enum vmx_hw_event_kind {
 	HW_INTR_ACK,         /* LAPIC acknowledged vector (IRR -> ISR) */
 	HW_EOI,              /* LAPIC EOI of vector */
 	HW_BLOCKING,         /* blocking state changed: old, new (VMX_BLK_* bits) */
-	HW_SHUTDOWN,         /* triple fault in VMX root operation: the processor shut down */
+	HW_SHUTDOWN,         /* the processor shut down: a triple fault in VMX root operation, or a machine
+	                        check (vector MC_VECTOR) with CR4.MCE = 0 or MCIP = 1, in either operation */
 	HW_IPI,              /* root software sent an IPI: dest, vector (VMX_IPI_NMI for NMI) */
 	HW_RECORD,           /* a program's `record`: the registers in reg_mask, values in regs */
 	HW_NOT_MODELLED,     /* an instruction needs what the model lacks (check says what): the run is void */
@@ -77,8 +78,9 @@ struct vmx_hw_event {
 	const char *vapic_op;   /* HW_VAPIC: "deliver", "eoi", "self-ipi", "tpr", "posted" (vapic.h) */
 	uint32_t intr_status;   /* HW_VAPIC: RVI (7:0) and SVI (15:8) after it */
 	uint32_t vppr;          /* HW_VAPIC: VPPR after it */
-	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction (0: an INIT or SIPI,
-	                           whose `vector` is then VMX_IPI_INIT or VMX_IPI_SIPI) */
+	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction (0: an INIT, a SIPI
+	                           or a machine check, whose `vector` is then VMX_IPI_INIT, VMX_IPI_SIPI or
+	                           MC_VECTOR) */
 };
 
 typedef void (*vmx_hw_observer_fn)(void *ctx, const struct vmx_hw_event *ev);

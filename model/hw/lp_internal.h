@@ -82,6 +82,18 @@ static inline uint32_t lp_event_info(const struct vmx_event *ev)
 	return intr_info_make(ev->type, ev->vector, ev->has_error_code);
 }
 
+/*
+ * machine_check.c: act on a latched machine-check event (R24 level 1):
+ * #MC through the IDT or its VM exit (exception bitmap bit 18) with CR4.MCE
+ * = 1 and MCIP = 0, a shutdown otherwise. A sleeping processor other than
+ * in HLT is LP_STEP_NOT_MODELLED.
+ */
+enum lp_step lp_machine_check(struct vmx_lp *lp);
+
+/* machine_check.c: RDMSR and WRMSR of IA32_MCG_STATUS; false if `msr` is another MSR. */
+bool lp_mcg_status_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value);
+bool lp_mcg_status_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault);
+
 /* exec.c: execute the instruction at RIP (bulk for work blocks, bounded by until). */
 enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until);
 

@@ -94,6 +94,15 @@ struct vmx_lp {
 	 * wait-for-SIPI state; anywhere else it is discarded.
 	 */
 	bool init_latched;
+	/*
+	 * A machine-check event (SDM Vol. 3A "Machine-Check Architecture";
+	 * machine_check.c): latched until the next boundary, where it comes
+	 * before everything else (R24 level 1). IA32_MCG_STATUS holds RIPV,
+	 * EIPV and MCIP; the processor sets MCIP when it generates #MC, and a
+	 * machine check while MCIP = 1 is a shutdown. Only WRMSR clears it.
+	 */
+	bool mce_latched;
+	uint64_t mcg_status;
 	bool sipi_latched;
 	uint8_t sipi_vector;
 	/*
@@ -229,6 +238,14 @@ void vmx_lp_init_signal(struct vmx_lp *lp);
 /* A start-up IPI: latched in the wait-for-SIPI state, discarded in any other. */
 void vmx_lp_sipi(struct vmx_lp *lp, uint8_t vector);
 
+/*
+ * A machine-check event signalled to the processor: latched, acted on at
+ * the next instruction boundary before anything else (R24 level 1). A
+ * second one while the first is still latched is HW_NOT_MODELLED (at
+ * scenario line `line`) and false: the model does not merge them.
+ */
+bool vmx_lp_machine_check(struct vmx_lp *lp, uint32_t line);
+
 /* --- VMX instructions executed by root software written in C --- */
 
 enum vmx_insn_status {
@@ -336,6 +353,16 @@ int vmx_lp_host_intr_ack(struct vmx_lp *lp);
  */
 bool vmx_lp_host_take_nmi(struct vmx_lp *lp);
 
+/*
+ * Root software written in C takes a latched machine-check event the way
+ * its IDT's #MC handler would be called: with CR4.MCE = 1 and MCIP = 0 it
+ * sets MCIP and RIPV and returns VMX_MCE_TAKEN; with CR4.MCE = 0 or MCIP
+ * = 1 the processor shuts down (HW_SHUTDOWN) and it returns
+ * VMX_MCE_SHUTDOWN. VMX_MCE_NONE: nothing latched, or in non-root operation.
+ */
+enum vmx_mce_outcome { VMX_MCE_NONE, VMX_MCE_TAKEN, VMX_MCE_SHUTDOWN };
+enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp);
+
 /* Root software written in C spends cycles. */
 void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles);
 
@@ -361,6 +388,7 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until);
 
 enum vmx_decision {
 	VMX_DECIDE_NONE,            /* nothing pending: execute the next instruction */
+	VMX_DECIDE_MACHINE_CHECK,   /* R24 1: a machine-check event: #MC, its VM exit, or shutdown */
 	VMX_DECIDE_INIT_EXIT,       /* 25.2: INIT in non-root operation (R24 3) */
 	VMX_DECIDE_SIPI_EXIT,       /* 25.2: SIPI in the wait-for-SIPI state of non-root operation */
 	VMX_DECIDE_INIT_RESET,      /* INIT outside VMX operation: reset, wait for a SIPI (Vol. 3A MP init) */

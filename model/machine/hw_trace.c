@@ -87,7 +87,8 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		/* An INIT or SIPI has no instruction of the processor's own: the line that sent it. */
 		m->stats.not_modelled_line = hw->line ? hw->line
 		                           : hw->vector == VMX_IPI_INIT ? vc->init_line
-		                           : hw->vector == VMX_IPI_SIPI ? vc->sipi_line : 0;
+		                           : hw->vector == VMX_IPI_SIPI ? vc->sipi_line
+		                           : hw->vector == MC_VECTOR ? vc->mce_line : 0;
 	}
 	if (kind == TRACE_KIND_COUNT || !trace_bus_begin(m->bus, kind, hw->cycle))
 		return;
@@ -191,7 +192,10 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		trace_add_str(&ev, "to", blocking_name(hw->new_state));
 		break;
 	case HW_SHUTDOWN:
-		trace_event_init(&ev, hw->cycle, hw->cpu, 0, TRACE_SHUTDOWN);
+		/* The processor's own state; a guest that a machine check shut down in non-root operation is its level. */
+		trace_event_init(&ev, hw->cycle, hw->cpu, hw->non_root ? level : 0, TRACE_SHUTDOWN);
+		if (hw->vector == MC_VECTOR)
+			trace_add_str(&ev, "cause", "machine-check");
 		break;
 	case HW_IPI:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_IPI);

@@ -474,8 +474,13 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 
 bool machine_stim_modelled(const struct machine_config *cfg, const struct machine_stimulus *s)
 {
-	/* A posted interrupt goes to the descriptor of a bare-metal hypervisor's VMCS, at the pins. */
-	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST) ||
+	/*
+	 * A posted interrupt goes to the descriptor of a bare-metal hypervisor's
+	 * VMCS, at the pins; a machine check reaches the pins too, and no L0
+	 * model takes one yet.
+	 */
+	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST &&
+	        s->kind != MACHINE_STIM_MCE) ||
 	       (cfg->bare_metal && s->level == 0);
 }
 
@@ -547,7 +552,8 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 			goto fail;
 		}
 		if (!machine_stim_modelled(cfg, s)) {
-			snprintf(err, errlen, "not modelled: INIT and SIPI for a guest of an L0 (stimulus %u)", i);
+			snprintf(err, errlen, "not modelled: %s for a guest of an L0 (stimulus %u)",
+			         s->kind == MACHINE_STIM_MCE ? "a machine check" : "INIT and SIPI", i);
 			goto fail;
 		}
 		if (!s->relative && s->at < cfg->run_cycles && !machine_heap_push_seq(m, s->at, s, i, i)) {

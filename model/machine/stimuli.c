@@ -299,6 +299,7 @@ static const char *stim_type_name(enum machine_stim_kind k)
 	case MACHINE_STIM_INIT: return "init";
 	case MACHINE_STIM_SIPI: return "sipi";
 	case MACHINE_STIM_POST: return "post";
+	case MACHINE_STIM_MCE: return "mce";
 	}
 	return "?";
 }
@@ -340,6 +341,10 @@ void machine_fire(struct machine *m, const struct pending *p)
 			break;
 		case MACHINE_STIM_POST:
 			vmx_lp_post(&vc->lp, s->vector, s->line);
+			break;
+		case MACHINE_STIM_MCE:
+			vc->mce_line = s->line;
+			vmx_lp_machine_check(&vc->lp, s->line);
 			break;
 		}
 	} else if (!vc->stopped && m->cfg->l0 &&

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * machine_check.c - machine-check events at the processor (SDM Vol. 3A
+ * "Machine-Check Architecture", "Interrupt 18 - Machine-Check Exception
+ * (#MC)"; Vol. 3C "Machine-Check Events During VM Entry", "Machine-Check
+ * Events During VM Exit"; rules R23, R24).
+ *
+ * The event is latched and acted on at the next instruction boundary,
+ * before everything else (R24 level 1). Then:
+ *
+ * - CR4.MCE = 1 and IA32_MCG_STATUS.MCIP = 0: the processor sets MCIP and
+ *   generates #MC (vector 18, hardware exception, no error code, benign
+ *   for the double-fault classes). In VMX non-root operation bit 18 of the
+ *   exception bitmap makes it a VM exit (reason 0, interruption
+ *   information vector 18); otherwise it goes through the IDT of what runs.
+ * - CR4.MCE = 0, or MCIP = 1 (a machine check inside the handling of the
+ *   last one): the processor goes to the shutdown state. In non-root
+ *   operation the SDM says the same - the logical processor goes to the
+ *   shutdown state - and lists no VM exit for it (the triple-fault exit is
+ *   for a triple fault), so the guest sleeps in shutdown in non-root
+ *   operation, where only what wakes shutdown there (INIT, an NMI with NMI
+ *   exiting) ends it.
+ *
+ * #MC is an abort: the SDM lets its frame hold an RIP that cannot restart.
+ * The model's machine checks come from outside (a stimulus) and are taken
+ * at an instruction boundary, so the frame's RIP is that boundary's, where
+ * the program can restart, and the processor says so: RIPV = 1. EIPV = 0,
+ * because no instruction caused the error.
+ *
+ * Machine checks within the latency of a VM entry or exit reach the
+ * processor when that entry or exit has completed (stimuli are applied
+ * between steps): of the outcomes the SDM allows, the model takes the one
+ * "handled after VM entry completes" - allowed because the model's entry
+ * that gets past its checks always loads all guest state - and after a VM
+ * exit, the one "handled after VM exit completes". So the model never
+ * fails an entry with reason 41.
+ *
+ * What wakes: HLT, like an NMI or an interrupt (R23). The shutdown and
+ * wait-for-SIPI states are refused as not modelled: the SDM does not say
+ * whether a machine-check event leaves them.
+ */
+#include "model/hw/lp_internal.h"
+#include "vmcs/x86_cr.h"
+#include "vmcs/x86_msr.h"
+
+#define MCG_STATUS_RIPV (1ull << 0)
+#define MCG_STATUS_EIPV (1ull << 1)
+#define MCG_STATUS_MCIP (1ull << 2)
+#define MCG_STATUS_RESERVED (~(uint64_t)(MCG_STATUS_RIPV | MCG_STATUS_EIPV | MCG_STATUS_MCIP))
+
+static enum lp_step refuse(struct vmx_lp *lp, const char *what)
+{
+	/* No instruction of the processor's own: vector MC_VECTOR names the cause (hw_event.h, `line`). */
+	struct vmx_hw_event ev = {.kind = HW_NOT_MODELLED, .rip = lp->ctx.rip, .check = what, .vector = MC_VECTOR};
+
+	lp_emit(lp, &ev);
+	return LP_STEP_NOT_MODELLED;
+}
+
+bool vmx_lp_machine_check(struct vmx_lp *lp, uint32_t line)
+{
+	if (lp->mce_latched) {
+		struct vmx_hw_event ev = {.kind = HW_NOT_MODELLED, .rip = lp->ctx.rip, .line = line,
+		                          .check = "a second machine-check event before the processor took the first"};
+		lp_emit(lp, &ev);
+		return false;
+	}
+	lp->mce_latched = true;
+	return true;
+}
+
+/* Pure: does this machine check shut the processor down (CR4.MCE = 0, or one in progress)? */
+static bool mce_shuts_down(const struct vmx_lp *lp)
+{
+	return !(lp->cr4 & X86_CR4_MCE) || (lp->mcg_status & MCG_STATUS_MCIP);
+}
+
+static void shut_down(struct vmx_lp *lp)
+{
+	struct vmx_hw_event ev = {.kind = HW_SHUTDOWN, .rip = lp->ctx.rip, .vector = MC_VECTOR};
+
+	lp->ctx.activity = GUEST_ACTIVITY_SHUTDOWN;
+	lp_emit(lp, &ev);
+}
+
+enum lp_step lp_machine_check(struct vmx_lp *lp)
+{
+	struct vmx_event mc = {.type = INTR_TYPE_HARD_EXCEPTION, .vector = MC_VECTOR};
+
+	if (lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN || lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI)
+		return refuse(lp, lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN
+		                  ? "a machine-check event in the shutdown state (the SDM does not say whether it wakes)"
+		                  : "a machine-check event in the wait-for-SIPI state (the SDM does not say whether it "
+		                    "wakes)");
+	lp->mce_latched = false;
+	if (lp->ctx.activity == GUEST_ACTIVITY_HLT) {
+		/* R23: it leaves HLT, as an NMI does; the exit or delivery below saves or pushes the rest. */
+		struct vmx_hw_event ev = {.kind = HW_WAKE, .new_state = lp->ctx.activity, .rip = lp->ctx.rip};
+		lp_emit(lp, &ev);
+	}
+	if (mce_shuts_down(lp)) {
+		shut_down(lp);
+		return lp->non_root ? LP_STEP_CONTINUE : LP_STEP_SHUTDOWN;
+	}
+	lp->mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
+	return lp_raise_exception(lp, &mc, lp->ctx.rip, false);
+}
+
+enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp)
+{
+	if (lp->non_root || !lp->mce_latched)
+		return VMX_MCE_NONE;
+	lp->mce_latched = false;
+	if (mce_shuts_down(lp)) {
+		shut_down(lp);
+		return VMX_MCE_SHUTDOWN;
+	}
+	lp->mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
+	return VMX_MCE_TAKEN;
+}
+
+bool lp_mcg_status_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value)
+{
+	if (msr != MSR_IA32_MCG_STATUS)
+		return false;
+	*value = lp->mcg_status;
+	return true;
+}
+
+bool lp_mcg_status_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault)
+{
+	if (msr != MSR_IA32_MCG_STATUS)
+		return false;
+	/* Software may set or clear the three flags; a reserved bit is #GP. */
+	*fault = (value & MCG_STATUS_RESERVED) != 0;
+	if (!*fault)
+		lp->mcg_status = value;
+	return true;
+}
