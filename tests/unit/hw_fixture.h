@@ -175,5 +175,13 @@ inline vmx_insn Op(vmx_op op, uint64_t arg = 0, uint64_t arg2 = 0)
 	return in;
 }
 inline vmx_insn Work(uint64_t n) { return Op(VMX_OP_WORK, n); }
+/* RDMSR of `msr` into RAX; WRMSR of a constant. */
+inline vmx_insn Rdmsr(uint32_t msr)
+{
+	vmx_insn in = Op(VMX_OP_RDMSR, msr);
+	in.dst = VMX_REG(X86_GPR_rax);
+	return in;
+}
+inline vmx_insn Wrmsr(uint32_t msr, uint64_t value) { return Op(VMX_OP_WRMSR, msr, value); }
 
 #endif

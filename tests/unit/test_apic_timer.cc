@@ -18,11 +18,6 @@
 
 namespace {
 
-vmx_insn Wrmsr(uint32_t msr, uint64_t value)
-{
-	return Op(VMX_OP_WRMSR, msr, value);
-}
-
 /* The three WRMSRs of `apic-timer MODE VECTOR COUNT divide DIV`. */
 std::vector<vmx_insn> Arm(uint32_t mode, uint8_t vector, uint32_t count, uint32_t divide, bool masked = false)
 {

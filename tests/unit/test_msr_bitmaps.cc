@@ -38,18 +38,6 @@ protected:
 	}
 };
 
-vmx_insn Rdmsr(uint32_t msr)
-{
-	vmx_insn in = Op(VMX_OP_RDMSR, msr);
-	in.dst = VMX_REG(X86_GPR_rax);
-	return in;
-}
-
-vmx_insn Wrmsr(uint32_t msr, uint64_t value)
-{
-	return Op(VMX_OP_WRMSR, msr, value);
-}
-
 }  // namespace
 
 /* The four quarters: read-low at byte 0, read-high at 1024, write-low at 2048, write-high at 3072. */

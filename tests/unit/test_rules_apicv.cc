@@ -18,15 +18,6 @@ namespace {
 
 constexpr uint8_t kNv = 0xf2;   /* the posted-interrupt notification vector */
 
-vmx_insn Rdmsr(uint32_t msr)
-{
-	vmx_insn in = Op(VMX_OP_RDMSR, msr);
-	in.dst = VMX_REG(X86_GPR_rax);
-	return in;
-}
-
-vmx_insn Wrmsr(uint32_t msr, uint64_t value) { return Op(VMX_OP_WRMSR, msr, value); }
-
 class RuleApicv : public HwTest {
 protected:
 	msr_bitmap page{};   /* all zero: no x2APIC access exits */

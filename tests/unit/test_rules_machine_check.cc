@@ -20,15 +20,6 @@ namespace {
 constexpr uint64_t kMcip = 1u << 2, kRipv = 1u << 0;
 const uint32_t kMcInfo = intr_info_make(INTR_TYPE_HARD_EXCEPTION, MC_VECTOR, false);
 
-vmx_insn Rdmsr(uint32_t msr)
-{
-	vmx_insn in = Op(VMX_OP_RDMSR, msr);
-	in.dst = VMX_REG(X86_GPR_rax);
-	return in;
-}
-
-vmx_insn Wrmsr(uint32_t msr, uint64_t value) { return Op(VMX_OP_WRMSR, msr, value); }
-
 class MachineCheck : public RootTest {
 protected:
 	void SetUp() override
