@@ -68,3 +68,17 @@ TEST(ScenarioMce, R24_TheStimulusAndTheShutdownAreTraced)
 	EXPECT_NE(r.trace.find("2500 cpu0 L2 shutdown      cause=machine-check"), std::string::npos) << r.trace;
 	EXPECT_EQ(r.trace.find("vmexit"), std::string::npos) << r.trace;
 }
+
+TEST(ScenarioMce, R24_TheOtherSinksShowTheStimulusAndTheShutdown)
+{
+	const std::string text = Bare("", "at 2500 mce -> L1 cpu0\n");
+	ScnRun j = RunScenarioText(text, TRACE_FORMAT_JSONL);
+	ASSERT_EQ(j.status, VMXSIM_OK) << j.diag;
+	EXPECT_NE(j.trace.find("{\"cycle\":2500,\"cpu\":0,\"level\":0,\"event\":\"stimulus\",\"type\":\"mce\""),
+	          std::string::npos) << j.trace;
+	EXPECT_NE(j.trace.find("\"level\":2,\"event\":\"shutdown\",\"cause\":\"machine-check\""), std::string::npos)
+	        << j.trace;
+	ScnRun p = RunScenarioText(text, TRACE_FORMAT_PERFETTO);
+	EXPECT_NE(p.trace.find("\"name\":\"stimulus mce\""), std::string::npos) << p.trace;
+	EXPECT_NE(p.trace.find("\"name\":\"shutdown machine-check\""), std::string::npos) << p.trace;
+}
