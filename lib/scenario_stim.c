@@ -65,6 +65,30 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
 }
 
 /*
+ * A machine check under an L0 is the host's: `-> L0`, at the pins of the
+ * processor the L0 runs on, for an L0 that takes them
+ * (l0_variant.takes_host_machine_checks: the KVM models). One for the
+ * guest would be user space's injection (KVM_X86_SET_MCE), and one while
+ * L1 runs L2 would need the nested L0's handling of it: neither is
+ * modelled.
+ */
+static bool check_l0_machine_check(struct build *b, const struct scn_stimulus *st)
+{
+	const char *l0 = b->cfg.l0->name;
+
+	if (!b->cfg.l0->takes_host_machine_checks)
+		return build_located(b, st->loc, "not modelled: machine checks under L0 '%s'", l0);
+	if (st->level != SCN_L0)
+		return build_located(b, st->target_loc, "not modelled: a machine check for the guest under L0 '%s' (user "
+		                     "space's KVM_X86_SET_MCE); one at the host's processor is '-> L0'", l0);
+	for (size_t k = 0; k < b->s->nguests; k++)
+		if (b->s->guests[k].level == SCN_L2)
+			return build_located(b, st->loc, "not modelled: a machine check while L1 may run L2 under L0 '%s' "
+			                     "(the nested L0's handling of it)", l0);
+	return true;
+}
+
+/*
  * Under an L0, INIT and SIPI are not modelled: KVM would reset its vCPU
  * into wait-for-SIPI and start it in real mode, or (for L1 in VMX
  * operation) emulate INIT/SIPI exits to L1, which the model does not.
@@ -76,14 +100,8 @@ bool check_l0_pin_signals(struct build *b)
 	const char *l0 = b->cfg.l0->name;
 
 	for (size_t i = 0; i < s->nstimuli; i++) {
-		/*
-		 * A machine check under an L0: the host's (-> L0) would need the
-		 * L0 model to run its machine-check handler, the guest's (-> L1)
-		 * the L0 to emulate one; neither is modelled.
-		 */
-		if (s->stimuli[i].kind == SCN_STIM_MCE)
-			return build_located(b, s->stimuli[i].loc, "not modelled: a machine check under L0 '%s' (only "
-			               "'l0 none' takes one, at the processor's pins)", l0);
+		if (s->stimuli[i].kind == SCN_STIM_MCE && !check_l0_machine_check(b, &s->stimuli[i]))
+			return false;
 		if (s->stimuli[i].kind == SCN_STIM_INIT || s->stimuli[i].kind == SCN_STIM_SIPI)
 			return build_located(b, s->stimuli[i].target_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
 			               "takes them, at the processor's pins)", l0);

@@ -363,6 +363,9 @@ bool vmx_lp_host_take_nmi(struct vmx_lp *lp);
 enum vmx_mce_outcome { VMX_MCE_NONE, VMX_MCE_TAKEN, VMX_MCE_SHUTDOWN };
 enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp);
 
+/* The end of C root software's #MC handler: its WRMSR of 0 to IA32_MCG_STATUS (MCIP, RIPV, EIPV cleared). */
+void vmx_lp_host_mce_end(struct vmx_lp *lp);
+
 /* Root software written in C spends cycles. */
 void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles);
 

@@ -123,6 +123,13 @@ struct l0_variant {
 	 * delivers them (the KVM models: kvm_debug.c).
 	 */
 	bool follows_guest_debug;
+	/*
+	 * It takes machine checks at the host's processor (the `mce` stimulus
+	 * -> L0): in root operation through l0_service_host, in the guest as
+	 * its exception bitmap and the processor decide (the KVM models:
+	 * kvm_vmx.c handle_machine_check).
+	 */
+	bool takes_host_machine_checks;
 };
 
 /*

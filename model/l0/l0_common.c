@@ -4,6 +4,7 @@
  */
 #include "model/l0/l0_common.h"
 
+#include "vmcs/x86_cr.h"
 #include "vmcs/x86_debugreg.h"
 
 #include <stdio.h>
@@ -116,6 +117,14 @@ void l0_setup_vmcs(struct l0_base *b, uint32_t pin, uint32_t proc, uint32_t exit
 	           b->env.vmcs_writes, b->env.nvmcs_writes);
 	b->vmcs.guest = b->env.guest_mem;
 	b->vmcs.msr_bitmap = &b->msr_bitmap;
+	/*
+	 * The host kernel runs with machine checks enabled (Linux's
+	 * mcheck_cpu_init sets CR4.MCE), and KVM's HOST_CR4 is the CR4 it runs
+	 * with (vmx_set_constant_host_state): the processor's CR4 from here and
+	 * after every exit.
+	 */
+	vmcs_set_bits(&b->vmcs, HOST_CR4, X86_CR4_MCE);
+	b->env.lp->cr4 |= X86_CR4_MCE;
 }
 
 bool l0_set_window(struct l0_base *b, uint32_t bit, bool on, const char *what, const char *why)
@@ -222,6 +231,13 @@ void l0_host_nmi(struct l0_base *b)
 	vmx_lp_exec_root(b->env.lp, VMX_OP_IRET, 0, 0);
 }
 
+void l0_host_machine_check(struct l0_base *b, const char *why)
+{
+	l0_trace(b, TRACE_HOST, "type", "machine-check", why, MC_VECTOR, 0);
+	vmx_lp_spend(b->env.lp, b->host_cycles);
+	vmx_lp_host_mce_end(b->env.lp);
+}
+
 void l0_host_irq(struct l0_base *b, int vector)
 {
 	l0_trace(b, TRACE_HOST, "type", "irq", vector == L0_KICK_VECTOR ? "kick" : NULL, vector, 0);
@@ -246,8 +262,18 @@ bool l0_handle_host_exit(struct l0_base *b, uint32_t basic_reason, uint32_t intr
 	return true;
 }
 
-void l0_service_host(struct l0_base *b)
+bool l0_service_host(struct l0_base *b)
 {
+	switch (vmx_lp_host_take_mce(b->env.lp)) {
+	case VMX_MCE_TAKEN:
+		l0_host_machine_check(b, "the host's #MC handler: the machine check reached the pins in root operation");
+		break;
+	case VMX_MCE_SHUTDOWN:
+		l0_guest_stop(b, "the host processor shut down: a machine check with CR4.MCE = 0 or MCIP = 1");
+		return false;
+	case VMX_MCE_NONE:
+		break;
+	}
 	for (int guard = 0; guard < 64; guard++) {
 		int vec;
 		if (vmx_lp_host_take_nmi(b->env.lp)) {
@@ -259,6 +285,7 @@ void l0_service_host(struct l0_base *b)
 			break;
 		l0_host_irq(b, vec);
 	}
+	return true;
 }
 
 void l0_service_host_nmis(struct l0_base *b)

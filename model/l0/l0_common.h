@@ -99,6 +99,13 @@ bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name);
 /* The host's NMI handler: blocking by NMI until its IRET (R16, R22). */
 void l0_host_nmi(struct l0_base *b);
 
+/*
+ * The host kernel's machine-check handler (Linux's do_machine_check) for
+ * a #MC the processor generated: it ends with MCIP cleared; the guest is
+ * not told.
+ */
+void l0_host_machine_check(struct l0_base *b, const char *why);
+
 /* The host's handler for an interrupt vector: EOI, then IRET (which also unblocks NMIs). */
 void l0_host_irq(struct l0_base *b, int vector);
 
@@ -110,8 +117,13 @@ void l0_host_irq(struct l0_base *b, int vector);
  */
 bool l0_handle_host_exit(struct l0_base *b, uint32_t basic_reason, uint32_t intr_info);
 
-/* Take, as the host's IDT would, what reached the pins while the host was busy. */
-void l0_service_host(struct l0_base *b);
+/*
+ * Take, as the host's IDT would, what reached the pins while the host was
+ * busy: machine checks first (R24 level 1), then NMIs and interrupts.
+ * False if a machine check shut the host processor down (the guest is
+ * stopped).
+ */
+bool l0_service_host(struct l0_base *b);
 
 /* Only the NMIs: right after a VM exit, before interrupts are enabled, the host still takes NMIs. */
 void l0_service_host_nmis(struct l0_base *b);

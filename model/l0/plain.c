@@ -294,7 +294,8 @@ static enum l0_status plain_run_root(void *inst)
 	} else if (l0_service_host_nmis(&p->b), !handle_exit(p)) {
 		return L0_STOPPED;
 	}
-	l0_service_host(&p->b);
+	if (!l0_service_host(&p->b))
+		return L0_STOPPED;
 	inject_events(p);
 	return l0_enter(&p->b);
 }

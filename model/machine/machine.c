@@ -476,11 +476,12 @@ bool machine_stim_modelled(const struct machine_config *cfg, const struct machin
 {
 	/*
 	 * A posted interrupt goes to the descriptor of a bare-metal hypervisor's
-	 * VMCS, at the pins; a machine check reaches the pins too, and no L0
-	 * model takes one yet.
+	 * VMCS, at the pins. A machine check reaches the pins too: on bare
+	 * metal, or the host's under an L0 that takes them.
 	 */
-	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST &&
-	        s->kind != MACHINE_STIM_MCE) ||
+	if (s->kind == MACHINE_STIM_MCE)
+		return s->level == 0 && (cfg->bare_metal || (cfg->l0 && cfg->l0->takes_host_machine_checks));
+	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST) ||
 	       (cfg->bare_metal && s->level == 0);
 }
 
@@ -552,8 +553,9 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 			goto fail;
 		}
 		if (!machine_stim_modelled(cfg, s)) {
-			snprintf(err, errlen, "not modelled: %s for a guest of an L0 (stimulus %u)",
-			         s->kind == MACHINE_STIM_MCE ? "a machine check" : "INIT and SIPI", i);
+			snprintf(err, errlen, "not modelled: %s (stimulus %u)",
+			         s->kind == MACHINE_STIM_MCE ? "a machine check other than the host's under an L0 that takes "
+			                                       "them" : "INIT and SIPI for a guest of an L0", i);
 			goto fail;
 		}
 		if (!s->relative && s->at < cfg->run_cycles && !machine_heap_push_seq(m, s->at, s, i, i)) {

@@ -125,8 +125,8 @@ struct kvm_era {
 	 * (#PF dropped with EPT, #NM while the FPU is loaded); today #PF
 	 * (without EPT), #UD, #MC, #DB and #AC (#GP only with the VMware
 	 * backdoor option, #NM only for AMX's XFD). The model follows the #DB
-	 * intercept only. The others change nothing its guests can tell: they
-	 * have no FPU (#NM never happens), no machine checks (#MC), no
+	 * intercept and the #MC one (intercept_mc). The others change nothing
+	 * its guests can tell: they have no FPU (#NM never happens), no
 	 * alignment checking (#AC), run with EPT (no #PF intercept), and their
 	 * #UD (UD2, INTO in 64-bit mode) is one KVM's emulator does not
 	 * handle, so handle_ud()/handle_exception() queues the same #UD at the
@@ -138,6 +138,16 @@ struct kvm_era {
 	 * between vmcs12 and vmcs02.
 	 */
 	bool intercept_db;
+	/*
+	 * #MC in the exception bitmap (a0861c02, "KVM: Add VT-x machine check
+	 * support", 2009): a host machine check while the guest runs exits,
+	 * and KVM runs the host's handler (kvm_machine_check(), which calls
+	 * do_machine_check) without telling the guest (handle_machine_check
+	 * only resumes). The 2008 code did not intercept it: the processor
+	 * generated #MC in the guest, through the guest's IDT with the guest's
+	 * CR4.MCE, or shut the guest down without it.
+	 */
+	bool intercept_mc;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
 	bool db_skips_icebp;
 	/* b9bed78e (2022): a #DB exit in an STI/MOV-SS shadow with RFLAGS.TF sets BS in the pending-debug field. */

@@ -3,7 +3,7 @@
  * kvm_debug.c - what each era of KVM does with a single-level guest's
  * debug exceptions when user space does not debug the guest
  * (KVM_SET_GUEST_DEBUG unused): the #DB intercept of
- * update_exception_bitmap(), the DB_VECTOR case of handle_exception()
+ * update_exception_bitmap() (with its #MC bit, kvm.h intercept_mc), the DB_VECTOR case of handle_exception()
  * (handle_exception_nmi() today), and the single-step trap owed after an
  * instruction KVM emulates and skips (kvm_skip_emulated_instruction()).
  * The processor single-steps and delivers the pending-debug field itself
@@ -27,11 +27,11 @@
 uint32_t update_exception_bitmap(const struct kvm_vcpu *k)
 {
 	/*
-	 * Of the vectors each era intercepts only #DB is followed; the rest
-	 * are listed in kvm.h (struct kvm_era.intercept_db) with why the
+	 * Of the vectors each era intercepts #DB and #MC are followed; the
+	 * rest are listed in kvm.h (struct kvm_era.intercept_db) with why the
 	 * model's guests cannot tell.
 	 */
-	return k->era->intercept_db ? 1u << DB_VECTOR : 0u;
+	return (k->era->intercept_db ? 1u << DB_VECTOR : 0u) | (k->era->intercept_mc ? 1u << MC_VECTOR : 0u);
 }
 
 /*

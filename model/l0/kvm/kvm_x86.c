@@ -122,7 +122,8 @@ static enum l0_status kvm_run_root(void *inst)
 			return L0_STOPPED;
 		}
 	}
-	l0_service_host(&k->b);
+	if (!l0_service_host(&k->b))
+		return L0_STOPPED;
 	if (k->halted) {
 		/* Today's KVM leaves the NMI to vcpu_enter_guest(); the request alone wakes (req_nmi_wakes). */
 		if (k->era->nmi_pending_two && !k->era->req_nmi_wakes)
@@ -274,7 +275,11 @@ static const struct kvm_era era_2008 = {
 	.userspace_nmi_window = true,
 	.timeout_on_request = true,
 	.userspace_irqchip_path = true,
-	/* 2.6.26-28: #DB intercepted only for userspace guest debugging; the guest's #DB goes through its IDT. */
+	/*
+	 * 2.6.26-28: #DB intercepted only for userspace guest debugging; the
+	 * guest's #DB goes through its IDT. No #MC intercept: a host machine
+	 * check is the guest's.
+	 */
 };
 
 /* Linux 3.1 (the first release with nested VMX), read in the 3.1.10 stable tree. */
@@ -289,6 +294,7 @@ static const struct kvm_era era_2011 = {
 	.nested_idt_via_vmcs12 = true,
 	.nested_caps_3_1 = true,
 	.intercept_db = true,
+	.intercept_mc = true,
 };
 
 static const struct kvm_era era_modern = {
@@ -316,6 +322,7 @@ static const struct kvm_era era_modern = {
 	.req_nmi_wakes = true,
 	.req_event_model = true,
 	.intercept_db = true,
+	.intercept_mc = true,
 	.db_skips_icebp = true,
 	.db_sets_pending_bs = true,
 	.skip_singlestep = true,
@@ -348,6 +355,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
 	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
+	    .takes_host_machine_checks = true,                                                            \
 	}
 
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL);
