@@ -40,8 +40,8 @@ static enum lp_step rdmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 	uint32_t msr = vmx_insn_msr(in);
 	uint64_t v;
 
-	if (!lp_mcg_status_read(lp, msr, &v) && !vmx_caps_read_msr(&lp->model.caps, msr, &v) && !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v) &&
-	    !lapic_x2apic_read(&lp->apic, msr, &v))
+	if (!lp_mcg_status_read(lp, msr, &v) && !vmx_caps_read_msr(&lp->model.caps, msr, &v) &&
+	    !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v) && !lapic_x2apic_read(&lp->apic, msr, &v))
 		return lp_fault(lp, GP_VECTOR, true, 0, false);
 	lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
 	return retire(lp, in);
