@@ -42,7 +42,7 @@ const char *const kEmulating[] = {"kvm-2011", "kvm-modern"};
 }  // namespace
 
 /* 3.1: every MOV DR exits and is emulated; the breakpoint set with it fires and comes back through the #DB exit. */
-TEST(KvmEras, MovDr2011ExitsEveryTime)
+TEST(KvmEras, R24_MovDrBreakpoint2011EveryMovDrExits)
 {
 	ScnRun r = RunOk(ShippedScenario("kvm-debug/movdr-breakpoint-2011.scn"));
 	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 vmexit", "reason=DR_ACCESS"}).size(), 5u) << r.trace;
@@ -56,7 +56,7 @@ TEST(KvmEras, MovDr2011ExitsEveryTime)
 }
 
 /* Today: the first MOV DR exits and hands the registers over; the next ones run; the next exit takes them back. */
-TEST(KvmEras, MovDrModernLazyPath)
+TEST(KvmEras, R24_MovDrBreakpointModernLazyPath)
 {
 	ScnRun r = RunOk(ShippedScenario("kvm-debug/movdr-breakpoint-modern.scn"));
 	std::vector<std::string> dr = TraceLinesWith(r.trace, {"L1 vmexit", "reason=DR_ACCESS"});
@@ -75,7 +75,7 @@ TEST(KvmEras, MovDrModernLazyPath)
 }
 
 /* 2.6.26-28: handle_dr() drops MOV to DRn and reads constants; the guest's breakpoint never exists. */
-TEST(KvmEras, MovDr2008DropsWritesAndReadsConstants)
+TEST(KvmEras, R12_MovDr2008DropsWritesAndReadsConstants)
 {
 	ScnRun r = RunOk(ShippedScenario("kvm-debug/movdr-2008.scn"));
 	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=dr-ignored"}).size(), 5u) << r.trace;
@@ -90,7 +90,7 @@ TEST(KvmEras, MovDr2008DropsWritesAndReadsConstants)
  * the MOV. The handler's own MOV DR then runs, and so does the MOV after
  * its IRET.
  */
-TEST(KvmEras, GeneralDetectEmulatedByHandleDr)
+TEST(KvmEras, R24_GeneralDetectEmulatedByHandleDr)
 {
 	for (const char *era : kEmulating) {
 		SCOPED_TRACE(era);
@@ -105,7 +105,7 @@ TEST(KvmEras, GeneralDetectEmulatedByHandleDr)
 }
 
 /* kvm_set_dr(): bits 63:32 of a DR7 value are #GP(0), at the MOV, not skipped; the value is not taken. */
-TEST(KvmEras, MovDrReservedBitsGp)
+TEST(KvmEras, R12_MovDrReservedBitsGp)
 {
 	for (const char *era : kEmulating) {
 		SCOPED_TRACE(era);
@@ -119,7 +119,7 @@ TEST(KvmEras, MovDrReservedBitsGp)
 }
 
 /* DR4 and DR5: #UD with CR4.DE (kvm_require_dr today, in the access in 2011); DR6 and DR7 without. */
-TEST(KvmEras, MovDr4And5FollowCr4De)
+TEST(KvmEras, R12_MovDr4And5FollowCr4De)
 {
 	for (const char *era : kEmulating) {
 		SCOPED_TRACE(era);
@@ -138,7 +138,7 @@ TEST(KvmEras, MovDr4And5FollowCr4De)
  * entry because a breakpoint is enabled (KVM_DEBUGREG_BP_ENABLED), and it
  * fires.
  */
-TEST(KvmEras, VmcsLineBreakpointWithDr0FromMovDr)
+TEST(KvmEras, R24_VmcsLineBreakpointWithDr0FromMovDr)
 {
 	for (const char *era : kEmulating) {
 		SCOPED_TRACE(era);
