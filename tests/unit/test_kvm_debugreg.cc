@@ -148,3 +148,20 @@ TEST(KvmEras, R24_VmcsLineBreakpointWithDr0FromMovDr)
 		EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rcx=0xffff0ff1", "r8=0x1", "r9=0x1"}).size(), 1u) << r.trace;
 	}
 }
+
+/*
+ * Today: DR7 and DR0 written while the guest owned the registers are read
+ * back at the next exit (CPUID's; GUEST_DR7 saved by the exit) and loaded
+ * again before the entry: the breakpoint still fires after it.
+ */
+TEST(KvmEras, R24_LazyPathKeepsTheGuestsBreakpointAcrossAnExit)
+{
+	ScnRun r = RunOk(Guest("kvm-modern", "", "mov dr0 bp\n         mov dr7 0x401\n         cpuid\n         nop\n"
+	                                         "bp:      mov r8 1\n         ud2\n"));
+	std::vector<std::string> on = TraceLinesWith(r.trace, {"L0 host", "type=mov-dr-exiting-on"});
+	ASSERT_FALSE(on.empty()) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 vmexit", "reason=DR_ACCESS"}).size(), 2u) << r.trace;   /* mov dr0, the handler's */
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 vmexit", "reason=CPUID"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 vmexit", "reason=EXCEPTION_NMI", "qual=0x1"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rcx=0xffff0ff1", "r8=0x1", "r9=0x1"}).size(), 1u) << r.trace;
+}
