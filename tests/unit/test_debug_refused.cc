@@ -185,7 +185,6 @@ run 10000
 	            "expect 1st exit L2 reason=VMCALL\n");
 }
 
-/* MOV DR in a program a hypervisor model runs: refused before the run (the models do not carry DR7). */
 /*
  * MOV DR: `plain` does not intercept it; the KVM models intercept a
  * single-level guest's (test_kvm_debugreg.cc), but not in a scenario with
