@@ -132,12 +132,18 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
  * here; it does not enter into R12.) An L2's VMCS is the L1 hypervisor's,
  * which its program may still change: refused at L1's VMLAUNCH/VMRESUME.
  */
-/* What the L0 follows of its L1 guest's debug state: a KVM model the field, and TF unless L1 runs an L2. */
+/*
+ * What the L0 follows of its L1 guest's debug state: a KVM model the
+ * field, and TF and the debug registers (its follows_debugregs) unless L1
+ * runs an L2.
+ */
 static unsigned guest_debug_follows(const struct build *b)
 {
 	if (!b->cfg.l0->follows_guest_debug)
 		return 0;
-	return L0_FOLLOWS_PENDING_DBG | (scn_guest_for(b->s, SCN_L2, 0) ? 0u : L0_FOLLOWS_TF);
+	if (scn_guest_for(b->s, SCN_L2, 0))
+		return L0_FOLLOWS_PENDING_DBG;
+	return L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF | b->cfg.l0->follows_debugregs;
 }
 
 static bool vmcs_lines_modelled(struct build *b, const struct scn_guest *g, enum scn_level level,
@@ -192,15 +198,24 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		return build_located(b, g->stack_unmapped_loc, "with 'l0 none' L1 runs in root operation, without EPT: "
 		               "'stack-unmapped' unmaps L2's stack in the EPT of L1's VMCS and belongs in the 'guest L2' block");
 	/*
-	 * The debug registers are the processor's (model/hw/breakpoint.c); the
-	 * hypervisor models neither intercept MOV DR nor carry DR7 or a #DB exit
-	 * between levels (as l0_guest_debug_not_modelled says of GUEST_DR7).
+	 * The debug registers are the processor's (model/hw/breakpoint.c). The
+	 * KVM models intercept a single-level guest's MOV DR (kvm_debugreg.c);
+	 * `plain` does not intercept it, and no model carries DR0-DR3, DR7 or a
+	 * #DB exit between L1 and L2.
 	 */
-	for (size_t i = 0; !b->cfg.bare_metal && i < g->ninsns; i++)
-		if (g->insns[i].op == SCN_OP_MOV_DR)
-			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register under a "
-			                     "hypervisor model (the L0 models do not carry DR7 or a #DB exit between levels; "
-			                     "'l0 none' runs it)");
+	for (size_t i = 0; !b->cfg.bare_metal && i < g->ninsns; i++) {
+		if (g->insns[i].op != SCN_OP_MOV_DR)
+			continue;
+		if (!(b->cfg.l0->follows_debugregs & L0_FOLLOWS_MOV_DR))
+			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register under "
+			                     "'%s' (it does not intercept MOV DR; the KVM models do, 'l0 none' runs it)",
+			                     b->cfg.l0->name);
+		if (scn_guest_for(s, SCN_L2, 0))
+			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register in a "
+			                     "scenario with an L2 under a hypervisor model (the KVM models intercept a "
+			                     "single-level guest's MOV DR; DR0-DR3, DR7 and the #DB exit between L1 and L2 "
+			                     "are not modelled; 'l0 none' runs it)");
+	}
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));
 	b->gates[cpu] = calloc(g->nidt ? g->nidt : 1, sizeof(struct machine_gate));

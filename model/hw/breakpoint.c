@@ -130,6 +130,14 @@ enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in)
 	return LP_STEP_CONTINUE;
 }
 
+void vmx_lp_set_debugreg(struct vmx_lp *lp, unsigned n, uint64_t value)
+{
+	if (n < 4)
+		lp->dr[n] = value;
+	else if (n == 6)
+		lp->dr6 = (value & DR6_WRITABLE) | DR6_FIXED_1;
+}
+
 void lp_io_breakpoint(struct vmx_lp *lp, uint32_t port, uint32_t size)
 {
 	if (lp->cr4 & X86_CR4_DE)

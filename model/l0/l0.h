@@ -130,6 +130,12 @@ struct l0_variant {
 	 * kvm_vmx.c handle_machine_check).
 	 */
 	bool takes_host_machine_checks;
+	/*
+	 * What it does with a single-level guest's debug registers (enum
+	 * l0_debug_follows: L0_FOLLOWS_MOV_DR, L0_FOLLOWS_DR7): the KVM models'
+	 * handle_dr() and switch_db_regs (kvm_debugreg.c), 0 for `plain`.
+	 */
+	unsigned follows_debugregs;
 };
 
 /*
@@ -157,8 +163,8 @@ bool l0_has_switch(const struct l0_variant *v, const char *name);
  * processor models it: single-stepping (RFLAGS.TF) and pending debug
  * exceptions unless `follows` has them (enum l0_debug_follows: both for a
  * single-level guest of an L0 with l0_variant.follows_guest_debug; the
- * field alone for a nested KVM's L2), and always DR7 breakpoints, whose instruction breakpoints the processor
- * runs. A "not modelled" refusal (a static string) with the field that
+ * field alone for a nested KVM's L2), and DR7 breakpoints unless `follows`
+ * has L0_FOLLOWS_DR7 (a single-level guest of kvm-2011 and kvm-modern). A "not modelled" refusal (a static string) with the field that
  * holds it; NULL if none. A nested L0's entry of L2 refuses it; a C L0's
  * guest is refused at its `vmcs` line (lib/scenario_build.c). The entry
  * checks on these fields (R12) stay modelled: they fail before the guest
@@ -167,6 +173,8 @@ bool l0_has_switch(const struct l0_variant *v, const char *name);
 enum l0_debug_follows {
 	L0_FOLLOWS_TF = 1u << 0,            /* RFLAGS.TF: the single-step traps of what it emulates */
 	L0_FOLLOWS_PENDING_DBG = 1u << 1,   /* GUEST_PENDING_DBG_EXCEPTIONS, and the #DB exits it causes */
+	L0_FOLLOWS_MOV_DR = 1u << 2,        /* MOV to and from DRn: MOV-DR exiting and its handler */
+	L0_FOLLOWS_DR7 = 1u << 3,           /* DR7 breakpoints: DR0-DR3 loaded before entry, the #DB exit */
 };
 const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, enum vmcs_field *field);
 

@@ -367,16 +367,19 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 		       "BTF is not modelled)";
 	}
 	/*
-	 * A breakpoint enabled in DR7 (loaded with the debug controls) would
-	 * stop the guest (a code breakpoint is R24 level 7, a data or I/O one a
-	 * trap at level 4); the L0 models carry neither DR7 nor a #DB exit.
+	 * A breakpoint enabled in DR7 (loaded with the debug controls) stops
+	 * the guest (a code breakpoint is R24 level 7, an I/O one a trap at
+	 * level 4). kvm-2011 and kvm-modern carry a single-level guest's DR7
+	 * and DR0-DR3 (kvm_debugreg.c) and its #DB exit (kvm_debug.c); the
+	 * rest carry neither.
 	 */
-	if ((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	if (!(follows & L0_FOLLOWS_DR7) && (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
 		*field = GUEST_DR7;
 		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0) by a "
-		       "hypervisor model (the processor stops at instruction breakpoints; the L0 models do not carry "
-		       "DR7 or a #DB exit between L1 and L2)";
+		       "hypervisor model that does not carry it (kvm-2011 and kvm-modern carry a guest's DR7 and DR0-DR3 "
+		       "when it runs no L2; kvm-2008 drops a guest's MOV to DRn and 'plain' does not intercept it; a "
+		       "nested KVM's L2 and an L1 that runs one are not modelled: DR7 and the #DB exit between L1 and L2)";
 	}
 	return NULL;
 }

@@ -14,6 +14,19 @@
 
 #include "model/l0/l0_common.h"
 
+/* What handle_dr() does with a guest's MOV DR (kvm_debugreg.c). */
+enum kvm_dr_access {
+	KVM_DR_IGNORED,   /* 2.6.26-28: a MOV to DRn dropped, a MOV from DRn reads 0, 0xffff0ff0 or 0x400 */
+	KVM_DR_EMULATE,   /* 3.1: every MOV DR exits and is emulated on vcpu->arch */
+	KVM_DR_LAZY,      /* today: the first MOV DR hands the registers to the guest until the next exit */
+};
+
+/* vcpu->arch.switch_db_regs */
+enum {
+	KVM_DEBUGREG_BP_ENABLED = 1u << 0,   /* a breakpoint enabled in the guest's DR7: load DR0-DR3 */
+	KVM_DEBUGREG_WONT_EXIT = 1u << 1,    /* MOV-DR exiting off: the guest owns DR0-DR3 and DR6 */
+};
+
 /* What differs between the eras of KVM that the model offers. */
 struct kvm_era {
 	const char *name;
@@ -156,6 +169,8 @@ struct kvm_era {
 	bool skip_singlestep;
 	/* DR6 rides with the #DB as its payload (B0-B3 replaced, BS kept); else arch.dr6 = bits | DR6_FIXED_1. */
 	bool db_payload;
+	/* handle_dr() (kvm_debugreg.c). */
+	enum kvm_dr_access dr_access;
 };
 
 /* The answer of today's *_allowed hooks and of vmx_check_nested_events: -EBUSY is "not yet, exit first". */
@@ -217,6 +232,9 @@ struct kvm_vcpu {
 	bool req_nmi;                  /* KVM_REQ_NMI: an NMI was queued since the last process_nmi() */
 	uint32_t idt_vectoring_info;
 	uint64_t dr6;                  /* vcpu->arch.dr6: the DR6 the guest reads through handle_dr (kvm_debug.c) */
+	uint64_t db[4];                /* vcpu->arch.db[] (= eff_db[]: user space sets no breakpoints) */
+	uint64_t dr7;                  /* vcpu->arch.dr7, in GUEST_DR7 (kvm_update_dr7) */
+	unsigned switch_db_regs;       /* KVM_DEBUGREG_* */
 
 	/* Nested VMX (nested.c). */
 	/*
@@ -350,6 +368,16 @@ void kvm_offered_caps(const struct kvm_era *era, const struct cpu_model *cpu, st
 /* kvm_debug.c: the guest's #DB (update_exception_bitmap, handle_exception's DB_VECTOR), skipping under TF. */
 uint32_t update_exception_bitmap(const struct kvm_vcpu *k);
 enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k);
+/* A #DB for the guest with the DR6 bits `payload`, as the era writes arch.dr6 (kvm_queue_exception_p today). */
+void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload);
+
+/* kvm_debugreg.c */
+void kvm_debugreg_init(struct kvm_vcpu *k);
+bool kvm_get_dr(struct kvm_vcpu *k, unsigned dr, uint64_t *val);
+int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val);
+enum kvm_exit_result handle_dr(struct kvm_vcpu *k);
+void kvm_debugreg_before_entry(struct kvm_vcpu *k);
+void kvm_debugreg_after_exit(struct kvm_vcpu *k);
 /* After an instruction was skipped that began with `rflags`: the single-step #DB, in the eras that queue it. */
 void kvm_skip_singlestep(struct kvm_vcpu *k, uint64_t rflags);
 /* Skip the exiting instruction (l0_skip_instruction), then the single-step #DB it owes. */

@@ -14,8 +14,8 @@
  * and a #DB that KVM injects does not write it either. What the guest
  * would read as its DR6 is KVM's vcpu->arch.dr6 (MOV from DR6 exits to
  * handle_dr(), which returns it), kept here in kvm_vcpu.dr6 and written
- * on the #DB's inject line. The model's guests under an L0 cannot read
- * it: MOV DR stays refused under a hypervisor model (lib/scenario_build.c).
+ * on the #DB's inject line; the guest reads it with MOV from DR6
+ * (kvm_debugreg.c).
  * Under kvm-2008, which does not intercept #DB, the processor delivers the
  * guest's #DB and writes its own DR6 - the register the guest would run
  * with on that host.
@@ -41,7 +41,7 @@ uint32_t update_exception_bitmap(const struct kvm_vcpu *k)
  * kvm_deliver_exception_payload() replaces B0-B3 and adds the rest, as the
  * processor does.
  */
-static void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload)
+void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload)
 {
 	if (k->era->db_payload)
 		k->dr6 = (k->dr6 & ~(uint64_t)DR6_B0_B3) | (payload & DR6_WRITABLE) | DR6_FIXED_1;

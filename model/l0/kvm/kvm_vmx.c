@@ -398,6 +398,8 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_VMCALL:
 		kvm_skip_emulated_instruction(k);
 		break;
+	case EXIT_REASON_DR_ACCESS:
+		return handle_dr(k);
 	case EXIT_REASON_MSR_WRITE:
 		return handle_wrmsr(k);
 	case EXIT_REASON_MSR_READ:

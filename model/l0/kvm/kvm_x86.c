@@ -64,6 +64,7 @@ static enum l0_status enter(struct kvm_vcpu *k)
 			kvm_inject_pending_events(k);
 		}
 		vmx_vcpu_run_prepare(k);
+		kvm_debugreg_before_entry(k);
 		if (!k->guest_mode || !k->era->nested_reflects_failed_entry)
 			status = l0_enter(&k->b);
 		else if (!nested_enter_l2(k, &status))
@@ -86,10 +87,14 @@ static enum l0_status kvm_run_root(void *inst)
 		/*
 		 * KVM intercepts HLT, every port (I/O bitmaps of all ones then,
 		 * unconditional I/O exiting today; the model has no bitmaps) and,
-		 * without a TPR shadow, MOV to CR8.
+		 * without a TPR shadow, MOV to CR8; and MOV DR in every era
+		 * (setup_vmcs_config's minimum; kvm_debugreg.c).
 		 */
-		l0_setup_vmcs(&k->b, pin, CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_CR8_LOAD_EXITING,
+		l0_setup_vmcs(&k->b, pin,
+		              CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_CR8_LOAD_EXITING |
+		                  CPU_BASED_MOV_DR_EXITING,
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
+		kvm_debugreg_init(k);
 		/* vmx_vcpu_setup(): update_exception_bitmap(), with the bits the scenario's lines set. */
 		vmcs_set_bits(&k->b.vmcs, EXCEPTION_BITMAP, update_exception_bitmap(k));
 		if (k->era->nested && k->b.env.l2_mem)
@@ -98,6 +103,8 @@ static enum l0_status kvm_run_root(void *inst)
 		return enter(k);
 	}
 	immediate_exit_done(k);
+	/* vcpu_enter_guest(), after vmx_vcpu_run(): the registers the guest had to itself are read back. */
+	kvm_debugreg_after_exit(k);
 	/* An NMI held in the guest (blocking by NMI ended with the exit) is the host's at once. */
 	l0_service_host_nmis(&k->b);
 	if (!k->halted) {
@@ -295,6 +302,7 @@ static const struct kvm_era era_2011 = {
 	.nested_caps_3_1 = true,
 	.intercept_db = true,
 	.intercept_mc = true,
+	.dr_access = KVM_DR_EMULATE,
 };
 
 static const struct kvm_era era_modern = {
@@ -327,6 +335,7 @@ static const struct kvm_era era_modern = {
 	.db_sets_pending_bs = true,
 	.skip_singlestep = true,
 	.db_payload = true,
+	.dr_access = KVM_DR_LAZY,
 };
 
 static void offered_2011(const struct cpu_model *c, struct vmx_caps *o) { kvm_offered_caps(&era_2011, c, o); }
@@ -349,15 +358,19 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	return k->halted && k->guest_mode ? k->l2_timer_deadline : UINT64_MAX;
 }
 
-#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_)                                   \
+#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_)                       \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
 	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
 	    .takes_host_machine_checks = true,                                                            \
+	    .follows_debugregs = debugregs_,                                                              \
 	}
 
-KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL);
-KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011);
-KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern);
+/* kvm-2008 intercepts MOV DR but drops the writes (KVM_DR_IGNORED): no DR7 breakpoint of the guest. */
+KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR);
+KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7);
+KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7);

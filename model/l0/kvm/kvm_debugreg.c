@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kvm_debugreg.c - what each era of KVM does with a single-level guest's
+ * debug registers when user space does not debug the guest
+ * (KVM_SET_GUEST_DEBUG unused): MOV-DR exiting and handle_dr(),
+ * kvm_get_dr()/kvm_set_dr(), the guest's DR0-DR3 loaded before the entry
+ * (switch_db_regs, eff_db) and today's lazy path (KVM_DEBUGREG_WONT_EXIT,
+ * sync_dirty_debug_regs). Rules R12 (GUEST_DR7 with the debug controls)
+ * and R24 (instruction breakpoints, level 7). The #DB the breakpoints
+ * cause is kvm_debug.c's.
+ *
+ * The processor model has one DR0-DR3 and DR6 (vmx_lp.dr[], .dr6), which
+ * entries and exits do not switch; DR7 is GUEST_DR7, loaded and saved with
+ * the debug controls. KVM keeps the guest's own copy (vcpu->arch.db[],
+ * dr6, dr7: kvm_vcpu.db[], .dr6, .dr7) and puts DR0-DR3 into the
+ * processor before the entry (vmx_lp_set_debugreg, as set_debugreg()).
+ *
+ * Eras (struct kvm_era.dr_access):
+ *  - KVM_DR_IGNORED (2.6.26-28): every MOV DR exits; handle_dr() (the
+ *    "FIXME: this code assumes the host is debugging the guest" version
+ *    carried from the first VMX code) drops a MOV to DRn and answers a MOV
+ *    from DR6 with 0xffff0ff0, from DR7 with 0x400, from any other with 0,
+ *    then skips the instruction. A guest cannot set a breakpoint.
+ *  - KVM_DR_EMULATE (3.1; the 2.6.3x handle_dr() read for the order): every
+ *    MOV DR exits; CPL > 0 is #GP; DR7.GD is emulated (the exit comes
+ *    before the #DB fault: BD joins arch.dr6, GD is cleared in arch.dr7
+ *    and GUEST_DR7, the #DB is queued at the MOV); else the access is
+ *    emulated on arch.db/dr6/dr7, DR4/DR5 are DR6/DR7 without CR4.DE and
+ *    #UD with it, bits 63:32 of a value for DR6/DR7 are #GP(0); an
+ *    exception leaves RIP at the MOV, else the MOV is skipped.
+ *  - KVM_DR_LAZY (today; "KVM: vmx: Allow the guest to run with dirty
+ *    debug registers", 2014): #UD for DR4/DR5 under CR4.DE first
+ *    (kvm_require_dr), then CPL and GD as above; then, with no user-space
+ *    debugging, handle_dr() clears MOV-DR exiting, sets
+ *    KVM_DEBUGREG_WONT_EXIT and re-enters at the same MOV without
+ *    emulating it: the entry loads DR0-DR3 and DR6 from arch, and the MOV
+ *    and those after it run on the processor. The next exit reads the
+ *    registers back (vmx_sync_dirty_debug_regs: DR0-DR3, DR6, GUEST_DR7)
+ *    and sets MOV-DR exiting again.
+ *
+ * The guests of the model run at CPL 0: the CPL check never fires.
+ */
+#include <stdio.h>
+
+#include "model/l0/kvm/kvm.h"
+
+#include "vmcs/vmx_intr_state.h"
+#include "vmcs/x86_debugreg.h"
+
+#define DEBUG_REG_ACCESS_NUM 0x7u        /* exit qualification 2:0: the DR */
+#define TYPE_MOV_FROM_DR 0x10u           /* 4: direction */
+#define DEBUG_REG_ACCESS_REG(q) (((q) >> 8) & 0xfu)
+
+/* kvm_update_dr7(): GUEST_DR7 and KVM_DEBUGREG_BP_ENABLED follow arch.dr7. */
+static void kvm_update_dr7(struct kvm_vcpu *k)
+{
+	vmcs_set(&k->b.vmcs, GUEST_DR7, k->dr7);
+	if (k->dr7 & DR7_BREAKPOINT_ENABLES)
+		k->switch_db_regs |= KVM_DEBUGREG_BP_ENABLED;
+	else
+		k->switch_db_regs &= ~(unsigned)KVM_DEBUGREG_BP_ENABLED;
+}
+
+void kvm_debugreg_init(struct kvm_vcpu *k)
+{
+	/*
+	 * The `vmcs` lines' GUEST_DR7 is the guest's DR7 as user space would
+	 * give it (KVM_SET_DEBUGREGS, which ends in kvm_update_dr7()).
+	 */
+	k->dr7 = (vmcs_get(&k->b.vmcs, GUEST_DR7) & DR7_WRITABLE) | DR7_FIXED_1;
+	if (k->era->dr_access != KVM_DR_IGNORED)
+		kvm_update_dr7(k);
+}
+
+static bool cr4_de(const struct kvm_vcpu *k)
+{
+	return (vmcs_get(k->b.loaded, GUEST_CR4) & X86_CR4_DE) != 0;
+}
+
+static void queue_hw_exception(struct kvm_vcpu *k, uint8_t vector, bool has_error)
+{
+	kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, vector, has_error), 0);
+}
+
+static void refuse_dr7(struct kvm_vcpu *k, const char *why)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "not modelled: %s", why);
+	l0_guest_stop(&k->b, msg);
+	if (k->b.env.refuse)
+		k->b.env.refuse(k->b.env.machine, in ? in->line : 0, why);
+}
+
+/* MOV-DR exiting on or off in vmcs01 (the lazy path), with a host trace line. */
+static void set_mov_dr_exiting(struct kvm_vcpu *k, bool on, const char *why)
+{
+	if (on)
+		vmcs_set_bits(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING);
+	else
+		vmcs_clear_bits(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING);
+	l0_trace(&k->b, TRACE_HOST, "type", on ? "mov-dr-exiting-on" : "mov-dr-exiting-off", why, -1, 0);
+}
+
+/* kvm_get_dr(): false if the access is #UD (DR4/DR5 with CR4.DE), which is queued. */
+bool kvm_get_dr(struct kvm_vcpu *k, unsigned dr, uint64_t *val)
+{
+	if ((dr == 4 || dr == 5) && cr4_de(k)) {
+		queue_hw_exception(k, UD_VECTOR, false);
+		return false;
+	}
+	if (dr < 4)
+		*val = k->db[dr];
+	else if (dr == 4 || dr == 6)
+		*val = k->dr6;
+	else
+		*val = k->dr7;
+	return true;
+}
+
+/*
+ * kvm_set_dr(): 0 done; 1 if the access is #UD (DR4/DR5 with CR4.DE) or
+ * #GP(0) (bits 63:32), which is queued; -1 if the model refuses the value.
+ */
+int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val)
+{
+	if ((dr == 4 || dr == 5) && cr4_de(k)) {
+		queue_hw_exception(k, UD_VECTOR, false);
+		return 1;
+	}
+	if (dr < 4) {
+		k->db[dr] = val;   /* eff_db[] too: user space sets no breakpoints of its own */
+		return 0;
+	}
+	if (val & DR_UPPER_RESERVED) {
+		queue_hw_exception(k, GP_VECTOR, true);
+		return 1;
+	}
+	if (dr == 4 || dr == 6) {
+		k->dr6 = (val & DR6_WRITABLE) | DR6_FIXED_1;
+	} else {
+		const char *why = dr7_not_modelled(val, vmcs_get(k->b.loaded, GUEST_CR4));
+		if (why) {
+			/* KVM would load it into GUEST_DR7; the processor refuses it with the same words (breakpoint.c). */
+			refuse_dr7(k, why);
+			return -1;
+		}
+		k->dr7 = (val & DR7_WRITABLE) | DR7_FIXED_1;
+		kvm_update_dr7(k);
+	}
+	return 0;
+}
+
+/* 2.6.26-28: writes dropped, reads of constants, and the skip. */
+static enum kvm_exit_result handle_dr_ignored(struct kvm_vcpu *k, uint64_t qual)
+{
+	uint64_t *gpr = k->b.loaded->guest->gpr;
+	unsigned dr = (unsigned)(qual & DEBUG_REG_ACCESS_NUM);
+
+	if (qual & TYPE_MOV_FROM_DR)
+		gpr[DEBUG_REG_ACCESS_REG(qual) % X86_NGPR] = dr == 6 ? DR6_FIXED_1 : dr == 7 ? DR7_FIXED_1 : 0;
+	l0_trace(&k->b, TRACE_HOST, "type", "dr-ignored",
+	         "2.6.26-28 handle_dr: a MOV to DRn is dropped, a MOV from DRn reads a constant", -1, 0);
+	kvm_skip_emulated_instruction(k);
+	return KVM_RESUME;
+}
+
+/*
+ * DR7.GD: the MOV exited before its #DB fault (R24: the exit comes first),
+ * so KVM raises the #DB itself with BD and clears GD, as the processor
+ * would have for the handler. 3.x ORs BD into arch.dr6; today BD is the
+ * payload (kvm_queue_exception_p), and kvm_inject_exception() clears GD
+ * when it injects the #DB - the same for the guest, which runs next.
+ */
+static void emulate_general_detect(struct kvm_vcpu *k)
+{
+	l0_trace(&k->b, TRACE_HOST, "type", "dr-general-detect",
+	         "handle_dr: DR7.GD with MOV-DR exiting: the #DB with DR6.BD is queued and GD cleared", DB_VECTOR, 0);
+	k->dr7 &= ~(uint64_t)DR7_GD;
+	kvm_update_dr7(k);
+	if (k->era->db_payload) {
+		kvm_queue_db(k, DR6_BD);
+	} else {
+		k->dr6 |= DR6_BD;
+		queue_hw_exception(k, DB_VECTOR, false);
+	}
+}
+
+enum kvm_exit_result handle_dr(struct kvm_vcpu *k)
+{
+	uint64_t qual = vmcs_get(k->b.loaded, EXIT_QUALIFICATION);
+	uint64_t *gpr = k->b.loaded->guest->gpr, val = 0;
+	unsigned dr = (unsigned)(qual & DEBUG_REG_ACCESS_NUM);
+	unsigned reg = DEBUG_REG_ACCESS_REG(qual) % X86_NGPR;
+	int err = 0;
+
+	if (k->era->dr_access == KVM_DR_IGNORED)
+		return handle_dr_ignored(k, qual);
+	/* kvm_require_dr() comes first today; 3.x checked DR4/DR5 in the access, after GD. */
+	if (k->era->dr_access == KVM_DR_LAZY && (dr == 4 || dr == 5) && cr4_de(k)) {
+		queue_hw_exception(k, UD_VECTOR, false);
+		return KVM_RESUME;
+	}
+	if (vmcs_get(k->b.loaded, GUEST_DR7) & DR7_GD) {
+		emulate_general_detect(k);
+		return KVM_RESUME;
+	}
+	if (k->era->dr_access == KVM_DR_LAZY) {
+		set_mov_dr_exiting(k, false, "handle_dr: no user-space debugging; the guest runs MOV DR itself (KVM_DEBUGREG_WONT_EXIT)");
+		k->switch_db_regs |= KVM_DEBUGREG_WONT_EXIT;
+		return KVM_RESUME;   /* the same MOV again, on the processor */
+	}
+	if (qual & TYPE_MOV_FROM_DR) {
+		if (kvm_get_dr(k, dr, &val))
+			gpr[reg] = val;
+		else
+			err = 1;
+	} else {
+		err = kvm_set_dr(k, dr, gpr[reg]);
+		if (err < 0)
+			return KVM_SHUTDOWN;   /* refused (refuse_dr7) */
+	}
+	/* An exception leaves RIP at the MOV (kvm_complete_insn_gp today). */
+	if (!err)
+		kvm_skip_emulated_instruction(k);
+	return KVM_RESUME;
+}
+
+void kvm_debugreg_before_entry(struct kvm_vcpu *k)
+{
+	struct vmx_lp *lp = k->b.env.lp;
+
+	/*
+	 * vcpu_enter_guest(): with a breakpoint enabled in the guest's DR7
+	 * (KVM_DEBUGREG_BP_ENABLED), or the registers handed to the guest
+	 * (WONT_EXIT), eff_db[] go into DR0-DR3 - and with WONT_EXIT DR6 too,
+	 * which the guest then reads directly. Else DR0-DR3 stay the host's:
+	 * no breakpoint of the guest is enabled, and its MOV DR exits.
+	 */
+	if (k->guest_mode || !k->switch_db_regs)
+		return;
+	for (unsigned n = 0; n < 4; n++)
+		vmx_lp_set_debugreg(lp, n, k->db[n]);
+	if (k->switch_db_regs & KVM_DEBUGREG_WONT_EXIT)
+		vmx_lp_set_debugreg(lp, 6, k->dr6);
+}
+
+void kvm_debugreg_after_exit(struct kvm_vcpu *k)
+{
+	const struct vmx_lp *lp = k->b.env.lp;
+
+	/* vmx_sync_dirty_debug_regs(), then kvm_update_dr0123()/kvm_update_dr7(). */
+	if (k->guest_mode || !(k->switch_db_regs & KVM_DEBUGREG_WONT_EXIT))
+		return;
+	for (unsigned n = 0; n < 4; n++)
+		k->db[n] = lp->dr[n];
+	k->dr6 = lp->dr6;
+	k->dr7 = vmcs_get(&k->b.vmcs, GUEST_DR7);
+	k->switch_db_regs &= ~(unsigned)KVM_DEBUGREG_WONT_EXIT;
+	set_mov_dr_exiting(k, true, "sync_dirty_debug_regs: the guest's DR0-DR3, DR6 and DR7 read back; MOV DR exits again");
+	kvm_update_dr7(k);
+}
