@@ -79,8 +79,8 @@ static uint64_t mov_dr_qualification(const struct vmx_insn *in)
  *     That Cause VM Exits Conditionally", MOV DR) names the two exceptions
  *     it takes priority over, the privilege #GP and the #UD of DR4/DR5 with
  *     CR4.DE = 1; the general-detect #DB is a fault of the MOV too, and
- *     the exit comes before it as well (KVM's handle_dr() emulates the #DB
- *     for that reason; Bochs checks the exit first).
+ *     the exit comes before it as well (a VMM that intercepts MOV DR has to
+ *     raise that #DB itself; Bochs checks the exit first).
  *  2. DR4 or DR5 with CR4.DE = 1: #UD (SDM Vol. 2 MOV DR); with CR4.DE = 0
  *     they are DR6 and DR7.
  *  3. DR7.GD = 1: a #DB fault before the MOV executes, with BD (DR6 bit

@@ -371,9 +371,10 @@ void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles);
 
 /*
  * Root software written in C loads DR0-DR3 (n = 0-3) or DR6 (n = 6), as
- * MOV to DRn in root operation does (KVM's set_debugreg() before it enters
- * a guest whose breakpoints are enabled). DR6 keeps its fixed bits; DR7 is
- * the VMCS's (GUEST_DR7 with the debug controls) and is not set here.
+ * MOV to DRn in root operation does: VM entry does not switch them, so
+ * software that runs a guest with breakpoints loads the guest's values
+ * first. DR6 keeps its fixed bits; DR7 is the VMCS's (GUEST_DR7 with the
+ * debug controls) and is not set here.
  */
 void vmx_lp_set_debugreg(struct vmx_lp *lp, unsigned n, uint64_t value);
 

@@ -207,7 +207,8 @@ enum kvm_exit_result handle_dr(struct kvm_vcpu *k)
 		return KVM_RESUME;
 	}
 	if (k->era->dr_access == KVM_DR_LAZY) {
-		set_mov_dr_exiting(k, false, "handle_dr: no user-space debugging; the guest runs MOV DR itself (KVM_DEBUGREG_WONT_EXIT)");
+		set_mov_dr_exiting(k, false,
+		                   "handle_dr: no user-space debugging; the guest runs MOV DR itself (KVM_DEBUGREG_WONT_EXIT)");
 		k->switch_db_regs |= KVM_DEBUGREG_WONT_EXIT;
 		return KVM_RESUME;   /* the same MOV again, on the processor */
 	}

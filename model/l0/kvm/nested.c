@@ -405,7 +405,8 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
 		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
 		       "their VM-entry checks are modelled";
-	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG, &field)))   /* vmcs12's guest state, as L1 wrote it */
+	/* vmcs12's guest state, as L1 wrote it */
+	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG, &field)))
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
 		return false;
