@@ -181,10 +181,17 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 		size_t kept = 0;
 		s->l0.name = "none";
 		s->l0.nswitches = 0;
-		/* The L0's own interrupts (host timers and the like) do not exist on bare metal. */
-		for (size_t i = 0; i < s->nstimuli; i++)
+		/*
+		 * The L0's own interrupts (host timers and the like) do not exist
+		 * on bare metal. A machine check at the host's processor does: on
+		 * bare metal it is at the pins of the processor L1 runs on.
+		 */
+		for (size_t i = 0; i < s->nstimuli; i++) {
+			if (s->stimuli[i].kind == SCN_STIM_MCE && s->stimuli[i].level == SCN_L0)
+				s->stimuli[i].level = SCN_L1;
 			if (s->stimuli[i].level != SCN_L0)
 				s->stimuli[kept++] = s->stimuli[i];
+		}
 		s->nstimuli = kept;
 		/*
 		 * Nor does L0's memory: an L2 block's `stack-unmapped` is an EPT

@@ -68,9 +68,8 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
  * A machine check under an L0 is the host's: `-> L0`, at the pins of the
  * processor the L0 runs on, for an L0 that takes them
  * (l0_variant.takes_host_machine_checks: the KVM models). One for the
- * guest would be user space's injection (KVM_X86_SET_MCE), and one while
- * L1 runs L2 would need the nested L0's handling of it: neither is
- * modelled.
+ * guest would be user space's injection (KVM_X86_SET_MCE), which is not
+ * modelled. One while L1 runs L2 is the nested KVM's (nested_exit.c).
  */
 static bool check_l0_machine_check(struct build *b, const struct scn_stimulus *st)
 {
@@ -81,10 +80,6 @@ static bool check_l0_machine_check(struct build *b, const struct scn_stimulus *s
 	if (st->level != SCN_L0)
 		return build_located(b, st->target_loc, "not modelled: a machine check for the guest under L0 '%s' (user "
 		                     "space's KVM_X86_SET_MCE); one at the host's processor is '-> L0'", l0);
-	for (size_t k = 0; k < b->s->nguests; k++)
-		if (b->s->guests[k].level == SCN_L2)
-			return build_located(b, st->loc, "not modelled: a machine check while L1 may run L2 under L0 '%s' "
-			                     "(the nested L0's handling of it)", l0);
 	return true;
 }
 

@@ -109,6 +109,20 @@ void l0_trace(struct l0_base *b, enum trace_kind k, const char *key, const char 
 	trace_bus_emit(b->env.bus, &ev);
 }
 
+void l0_trace_differs(struct l0_base *b, const char *type, int vector, const char *differs)
+{
+	struct trace_event ev;
+
+	if (!trace_bus_begin(b->env.bus, TRACE_HOST, b->env.lp->cycle))
+		return;
+	trace_event_init(&ev, b->env.lp->cycle, b->env.cpu, 0, TRACE_HOST);
+	trace_add_str(&ev, "type", type);
+	if (vector >= 0)
+		trace_add_uint(&ev, "vector", (uint64_t)vector);
+	trace_add_str(&ev, "differs", differs);
+	trace_bus_emit(b->env.bus, &ev);
+}
+
 void l0_setup_vmcs(struct l0_base *b, uint32_t pin, uint32_t proc, uint32_t exit)
 {
 	const struct vmx_lp *lp = b->env.lp;

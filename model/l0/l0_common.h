@@ -56,6 +56,12 @@ bool l0_parse_u64(const char *s, uint64_t *out);
 /* One hypervisor decision on the trace bus (level 0). vector < 0 and info 0 are left out. */
 void l0_trace(struct l0_base *b, enum trace_kind k, const char *key, const char *val, const char *why, int vector,
               uint32_t info);
+/*
+ * A host line (type, vector when >= 0) that says where the L0 answers
+ * otherwise than the processor on purpose: `differs`, which equiv reports
+ * as the documented difference of the next event L1 sees (lib/equiv.c).
+ */
+void l0_trace_differs(struct l0_base *b, const char *type, int vector, const char *differs);
 
 /*
  * VMCS for the guest: pin/proc/exit given by the variant, then the

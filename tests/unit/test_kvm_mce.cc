@@ -5,7 +5,11 @@
  * (2009) #MC is in the exception bitmap, the exit runs the host's handler
  * (kvm_machine_check) and the guest is not told; the 2008 code left the
  * host's machine check to the guest's IDT. In root operation the host
- * takes it (l0_service_host). What is not modelled under an L0 is refused.
+ * takes it (l0_service_host). The CR4 the guest runs with keeps the host's
+ * MCE only since 2015 (hw_cr4_host_mce): before, a guest with CR4.MCE = 0
+ * had the processor shut down. While L2 runs, the host's handler runs and
+ * the exit is L1's when vmcs12 intercepts #MC. What is not modelled under
+ * an L0 is refused.
  */
 #include "refused_run.h"
 
@@ -68,8 +72,70 @@ TEST(KvmMce, R24_WhatIsNotModelledUnderAnL0IsRefused)
 	              "KVM_X86_SET_MCE); one at the host's processor is '-> L0'");
 	ExpectRefused(WithL0Line(head, "plain") + "at 50 mce -> L0 cpu0\nrun 1000\n",
 	              "t.scn:6:1: not modelled: machine checks under L0 'plain'");
-	ExpectRefused(head + "guest L2\nl2: vmcall\nat 50 mce -> L0 cpu0\nrun 1000\n",
-	              "t.scn:8:1: not modelled: a machine check while L1 may run L2 under L0 'kvm-modern' (the nested "
-	              "L0's handling of it)");
 	ExpectHolds(head + "at 50 mce -> L0 cpu0\nrun 1000\n");
+}
+
+namespace {
+
+/* L1 runs L2 and records each exit it gets; L2's CR4 and exception bitmap as given. */
+std::string NestedMce(const char *l0, const char *l2_cr4, const char *l2_bitmap)
+{
+	return std::string("cpu nehalem\nl0 ") + l0 +
+	       "\nguest L1\n  exit-handler on_exit\nmain: vmlaunch\nfailed: work 1000\n  jmp failed\n"
+	       "on_exit: vmread rbx VM_EXIT_REASON\n  vmread rcx VM_EXIT_INTR_INFO\n  record rbx rcx\n  vmresume\n"
+	       "guest L2\n  vmcs GUEST_CR4 " + l2_cr4 + "\n  vmcs EXCEPTION_BITMAP " + l2_bitmap +
+	       "\nmain: work 1000\n  jmp main\n"
+	       "at 10000 mce -> L0 cpu0\nrun 40000\n";
+}
+
+const char kMcExit[] = "intr_info=0x80000312";
+const char kL1GetsIt[] = "L1 nested_exit   reason=EXCEPTION_NMI qual=0x0 intr_info=0x80000312";
+
+}  // namespace
+
+/* vmcs02 carries L0's #MC intercept; the host's handler runs first, then vmcs12 decides whose exit it is. */
+TEST(KvmMce, R24_WhileL2RunsTheHostHandlesItAndL1GetsTheExitItIntercepts)
+{
+	for (const char *l0 : {"kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ScnRun r = RunScenarioText(NestedMce(l0, "0x2060", "0x40000"));   // MCE in L2's CR4; #MC intercepted
+		ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+		EXPECT_EQ(Occurrences(r.trace, "before the exit of L2 is reflected or kept"), 1u) << r.trace;
+		EXPECT_EQ(Occurrences(r.trace, kL1GetsIt), 1u) << r.trace;
+		EXPECT_NE(r.trace.find("record        rip="), std::string::npos) << r.trace;
+		EXPECT_EQ(r.trace.find("shutdown"), std::string::npos) << r.trace;
+
+		// L1 does not intercept #MC: L0 keeps the exit and L2 runs on; L1 hears nothing.
+		r = RunScenarioText(NestedMce(l0, "0x2060", "0"));
+		ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+		EXPECT_EQ(Occurrences(r.trace, "before the exit of L2 is reflected or kept"), 1u) << r.trace;
+		EXPECT_EQ(Occurrences(r.trace, kL1GetsIt), 0u) << r.trace;
+		EXPECT_EQ(Occurrences(r.trace, kMcExit), 1u) << r.trace;   // vmcs02's exit only
+	}
+}
+
+/* hw_cr4_host_mce (2015): the CR4 a guest runs with keeps the host's MCE; before, CR4.MCE = 0 shut it down. */
+TEST(KvmMce, R24_GuestWithoutCr4MceModernExits2011ShutsDown)
+{
+	ScnRun modern = RunScenarioText(NestedMce("kvm-modern", "0x2020", "0"));
+	ASSERT_EQ(modern.status, VMXSIM_OK) << modern.diag;
+	EXPECT_EQ(Occurrences(modern.trace, kMcExit), 1u) << modern.trace;
+	EXPECT_EQ(modern.trace.find("shutdown"), std::string::npos) << modern.trace;
+
+	ScnRun old = RunScenarioText(NestedMce("kvm-2011", "0x2020", "0"));
+	ASSERT_EQ(old.status, VMXSIM_OK) << old.diag;
+	EXPECT_EQ(Occurrences(old.trace, kMcExit), 0u) << old.trace;
+	EXPECT_NE(old.trace.find("10000 cpu0 L2 shutdown      cause=machine-check"), std::string::npos) << old.trace;
+
+	// A single-level guest the same way: GUEST_CR4 of vmcs01.
+	const std::string single = "cpu nehalem\nl0 kvm-modern\nguest L1\n  vmcs GUEST_CR4 0x2020\nmain: work 100\n"
+	                           "  jmp main\nat 500 mce -> L0 cpu0\nrun 5000\n";
+	ScnRun s1 = RunScenarioText(single);
+	ASSERT_EQ(s1.status, VMXSIM_OK) << s1.diag;
+	EXPECT_EQ(Occurrences(s1.trace, kMcExit), 1u) << s1.trace;
+	std::string s2011 = single;
+	s2011.replace(s2011.find("kvm-modern"), 10, "kvm-2011");
+	ScnRun s2 = RunScenarioText(s2011);
+	ASSERT_EQ(s2.status, VMXSIM_OK) << s2.diag;
+	EXPECT_NE(s2.trace.find("L1 shutdown      cause=machine-check"), std::string::npos) << s2.trace;
 }

@@ -102,7 +102,9 @@ TEST(NestedEquiv, Kvm2011AckOnExitIsReported)
 TEST(NestedEquiv, EveryNestedScenarioUnderKvmModern)
 {
 	const std::map<std::string, std::string> documented = {
-	    {"nested/soft-vnmi-per-vmcs-modern.scn", "soft vNMI blocking is per VMCS"}};
+	    {"nested/soft-vnmi-per-vmcs-modern.scn", "soft vNMI blocking is per VMCS"},
+	    {"nested/host-mce-in-l2-modern.scn", "L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says"},
+	    {"nested/host-mce-in-l2-2011.scn", "L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says"}};
 	size_t ran = 0;
 
 	for (const char *dir : {"nested", "kvm-history"}) {

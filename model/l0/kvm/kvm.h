@@ -161,6 +161,15 @@ struct kvm_era {
 	 * CR4.MCE, or shut the guest down without it.
 	 */
 	bool intercept_mc;
+	/*
+	 * vmx_set_cr4() keeps the host's CR4.MCE in the CR4 the guest runs with
+	 * (hw_cr4, GUEST_CR4 of vmcs01 and vmcs02) whatever the guest's own
+	 * CR4 says (2015; the commit's hash was not confirmed here). Before,
+	 * hw_cr4 was the guest's CR4 with PAE and VMXE: a guest with
+	 * CR4.MCE = 0 had the processor shut down at a host machine check,
+	 * before the #MC intercept could make it an exit (R24 level 1).
+	 */
+	bool hw_cr4_host_mce;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
 	bool db_skips_icebp;
 	/* b9bed78e (2022): a #DB exit in an STI/MOV-SS shadow with RFLAGS.TF sets BS in the pending-debug field. */
@@ -285,6 +294,8 @@ void vmx_vcpu_run_prepare(struct kvm_vcpu *k);
 void vmx_complete_interrupts(struct kvm_vcpu *k);
 /* The soft-vNMI check on the way into an exit handler (clear on an open window, or the 1 s timeout). */
 enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
+/* is_machine_check() of an exit: reason 0 with #MC as a hardware exception (kvm_vmx.c). */
+bool is_machine_check_exit(uint32_t reason, uint32_t info);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
 /* An exception for the guest that runs now, in the VM-entry field (kvm_queue_exception). */
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error);

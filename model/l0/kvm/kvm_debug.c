@@ -55,21 +55,6 @@ static bool is_icebp(uint32_t intr_info)
 	return intr_info_type(intr_info) == INTR_TYPE_PRIV_SW_EXCEPTION && intr_info_vector(intr_info) == DB_VECTOR;
 }
 
-/* 3.1 leaves RIP at the ICEBP: the guest will run it again (a difference `vmxsim equiv` names, docs/nested.md). */
-static void trace_icebp_not_skipped(struct kvm_vcpu *k)
-{
-	struct trace_event ev;
-
-	if (!trace_bus_begin(k->b.env.bus, TRACE_HOST, k->b.env.lp->cycle))
-		return;
-	trace_event_init(&ev, k->b.env.lp->cycle, k->b.env.cpu, 0, TRACE_HOST);
-	trace_add_str(&ev, "type", "icebp-not-skipped");
-	trace_add_uint(&ev, "vector", DB_VECTOR);
-	trace_add_str(&ev, "differs", "kvm-2011 queues the #DB of an intercepted INT1 (ICEBP) at the INT1 itself, "
-	                              "which the guest's IRET returns to and runs again; the processor returns past it");
-	trace_bus_emit(k->b.env.bus, &ev);
-}
-
 enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k)
 {
 	struct vmcs *v = k->b.loaded;
@@ -87,7 +72,10 @@ enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k)
 		if (k->era->db_skips_icebp)
 			l0_skip_instruction(&k->b);
 		else
-			trace_icebp_not_skipped(k);
+			/* 3.1 leaves RIP at the ICEBP: the guest will run it again (docs/nested.md). */
+			l0_trace_differs(&k->b, "icebp-not-skipped", DB_VECTOR,
+			                 "kvm-2011 queues the #DB of an intercepted INT1 (ICEBP) at the INT1 itself, which "
+			                 "the guest's IRET returns to and runs again; the processor returns past it");
 	} else if (k->era->db_sets_pending_bs && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&
 	           (vmcs_get32(v, GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
 		/*

@@ -322,8 +322,7 @@ enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k)
 	return KVM_RESUME;
 }
 
-/* is_machine_check() of an exception exit: #MC as a hardware exception. */
-static bool is_machine_check_exit(uint32_t reason, uint32_t info)
+bool is_machine_check_exit(uint32_t reason, uint32_t info)
 {
 	return (reason & VMX_EXIT_REASON_BASIC_MASK) == EXIT_REASON_EXCEPTION_NMI &&
 	       intr_info_type(info) == INTR_TYPE_HARD_EXCEPTION && intr_info_vector(info) == MC_VECTOR;

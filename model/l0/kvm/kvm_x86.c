@@ -95,6 +95,9 @@ static enum l0_status kvm_run_root(void *inst)
 		                  CPU_BASED_MOV_DR_EXITING,
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
 		kvm_debugreg_init(k);
+		/* vmx_set_cr4(): the CR4 the guest runs with keeps the host's MCE (hw_cr4_host_mce). */
+		if (k->era->hw_cr4_host_mce)
+			vmcs_set_bits(&k->b.vmcs, GUEST_CR4, X86_CR4_MCE);
 		/* vmx_vcpu_setup(): update_exception_bitmap(), with the bits the scenario's lines set. */
 		vmcs_set_bits(&k->b.vmcs, EXCEPTION_BITMAP, update_exception_bitmap(k));
 		if (k->era->nested && k->b.env.l2_mem)
@@ -331,6 +334,7 @@ static const struct kvm_era era_modern = {
 	.req_event_model = true,
 	.intercept_db = true,
 	.intercept_mc = true,
+	.hw_cr4_host_mce = true,
 	.db_skips_icebp = true,
 	.db_sets_pending_bs = true,
 	.skip_singlestep = true,

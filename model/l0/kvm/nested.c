@@ -55,6 +55,9 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	memcpy(v02->field, v12->field, sizeof(v02->field));
 	/* update_exception_bitmap() in guest mode: L0's own intercepts (#DB, kvm_debug.c) and vmcs12's. */
 	vmcs_set_bits(v02, EXCEPTION_BITMAP, update_exception_bitmap(k));
+	/* vmx_set_cr4(vmcs12's guest CR4): the host's MCE stays in force for L2 too (hw_cr4_host_mce). */
+	if (k->era->hw_cr4_host_mce)
+		vmcs_set_bits(v02, GUEST_CR4, X86_CR4_MCE);
 	v02->revision_id = k->b.vmcs.revision_id;
 	v02->launch_state = launched;
 	v02->guest = v12->guest;

@@ -116,6 +116,25 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		return KVM_SHUTDOWN;
 	}
 	vmx_complete_interrupts(k);
+	/*
+	 * A machine check at the host's processor while L2 ran: vmcs02 carries
+	 * L0's #MC intercept, and the host's handler (kvm_machine_check) runs
+	 * at once, before anything decides whose exit it is - as for an exit of
+	 * L1. Then the exit goes the way of every exception exit: to L1 when
+	 * vmcs12's exception bitmap has bit 18 (3.1's nested_vmx_exit_handled,
+	 * today's nested_vmx_l1_wants_exit; nested_vmx_l0_wants_exit does not
+	 * claim #MC), which then hears of a machine check its own hardware
+	 * never had; else L0 resumes L2 (handle_machine_check).
+	 */
+	if (is_machine_check_exit(reason, info)) {
+		l0_host_machine_check(&k->b, "kvm_machine_check: the host's do_machine_check, before the exit of L2 is "
+		                             "reflected or kept");
+		if (k->era->hw_cr4_host_mce && !(vmcs_get(k->vmcs12, GUEST_CR4) & X86_CR4_MCE))
+			l0_trace_differs(&k->b, "mce-hw-cr4", MC_VECTOR,
+			                 "kvm-modern: L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says "
+			                 "(vmx_set_cr4), so a machine check exits where the processor, with L2's CR4.MCE = 0, "
+			                 "would shut down");
+	}
 	vmx_lp_spend(lp, k->b.handler_cycles);
 	if (l1_wants_exit(k, basic, info, vmcs_get(v02, EXIT_QUALIFICATION))) {
 		nested_vmx_vmexit(k, basic, vmcs_get(v02, EXIT_QUALIFICATION), info & ~INTR_INFO_UNBLOCK_NMI,
@@ -137,7 +156,7 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		 */
 		if (intr_info_vector(info) == DB_VECTOR)
 			return handle_exception_db(k);
-		break;
+		break;   /* an #MC L1 does not intercept: handle_machine_check(), taken above */
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
 		break;
