@@ -65,11 +65,13 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
 }
 
 /*
- * A machine check under an L0 is the host's: `-> L0`, at the pins of the
+ * A machine check under an L0 is the host's, `-> L0`, at the pins of the
  * processor the L0 runs on, for an L0 that takes them
- * (l0_variant.takes_host_machine_checks: the KVM models). One for the
- * guest would be user space's injection (KVM_X86_SET_MCE), which is not
- * modelled. One while L1 runs L2 is the nested KVM's (nested_exit.c).
+ * (l0_variant.takes_host_machine_checks: the KVM models; while L1 runs L2,
+ * nested_exit.c), or one user space injects into L1, `-> L1`
+ * (KVM_X86_SET_MCE; takes_guest_machine_checks: kvm-2011 and kvm-modern,
+ * kvm_mce.c) - not while L1 may run L2, where KVM would inject it into
+ * whichever level runs, which is not modelled.
  */
 static bool check_l0_machine_check(struct build *b, const struct scn_stimulus *st)
 {
@@ -77,9 +79,16 @@ static bool check_l0_machine_check(struct build *b, const struct scn_stimulus *s
 
 	if (!b->cfg.l0->takes_host_machine_checks)
 		return build_located(b, st->loc, "not modelled: machine checks under L0 '%s'", l0);
-	if (st->level != SCN_L0)
+	if (st->level == SCN_L0)
+		return true;
+	if (st->level != SCN_L1 || !b->cfg.l0->takes_guest_machine_checks)
 		return build_located(b, st->target_loc, "not modelled: a machine check for the guest under L0 '%s' (user "
-		                     "space's KVM_X86_SET_MCE); one at the host's processor is '-> L0'", l0);
+		                     "space's KVM_X86_SET_MCE: into L1, under kvm-2011 and kvm-modern); one at the host's "
+		                     "processor is '-> L0'", l0);
+	for (size_t k = 0; k < b->s->nguests; k++)
+		if (b->s->guests[k].level == SCN_L2)
+			return build_located(b, st->target_loc, "not modelled: a machine check user space injects while L1 "
+			                     "may run L2 under L0 '%s' (KVM injects it into the level that runs)", l0);
 	return true;
 }
 

@@ -41,12 +41,8 @@
  */
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_cr.h"
+#include "vmcs/x86_mcg.h"
 #include "vmcs/x86_msr.h"
-
-#define MCG_STATUS_RIPV (1ull << 0)
-#define MCG_STATUS_EIPV (1ull << 1)
-#define MCG_STATUS_MCIP (1ull << 2)
-#define MCG_STATUS_RESERVED (~(uint64_t)(MCG_STATUS_RIPV | MCG_STATUS_EIPV | MCG_STATUS_MCIP))
 
 static enum lp_step refuse(struct vmx_lp *lp, const char *what)
 {

@@ -23,6 +23,7 @@ extern "C" {
 #endif
 
 #define L0_NMI (-1)   /* "vector" of an NMI in guest_event / virtual_ipi */
+#define L0_MCE (-2)   /* "vector" of a machine check user space injects (KVM_X86_SET_MCE), in guest_event */
 
 /* A switch given to the variant: "-timeout", "+foo", "name=value". */
 struct l0_switch {
@@ -130,6 +131,12 @@ struct l0_variant {
 	 * kvm_vmx.c handle_machine_check).
 	 */
 	bool takes_host_machine_checks;
+	/*
+	 * It takes a machine check for its guest (the `mce` stimulus -> L1):
+	 * user space injecting one with KVM_X86_SET_MCE, as QEMU does for a
+	 * poisoned page (guest_event with L0_MCE; the KVM models since 2009).
+	 */
+	bool takes_guest_machine_checks;
 	/*
 	 * What it does with a single-level guest's debug registers (enum
 	 * l0_debug_follows: L0_FOLLOWS_MOV_DR, L0_FOLLOWS_DR7): the KVM models'

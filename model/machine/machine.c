@@ -477,10 +477,12 @@ bool machine_stim_modelled(const struct machine_config *cfg, const struct machin
 	/*
 	 * A posted interrupt goes to the descriptor of a bare-metal hypervisor's
 	 * VMCS, at the pins. A machine check reaches the pins too: on bare
-	 * metal, or the host's under an L0 that takes them.
+	 * metal, or the host's under an L0 that takes them; or it is one user
+	 * space injects into L1, under an L0 that takes those.
 	 */
 	if (s->kind == MACHINE_STIM_MCE)
-		return s->level == 0 && (cfg->bare_metal || (cfg->l0 && cfg->l0->takes_host_machine_checks));
+		return s->level == 0 ? cfg->bare_metal || (cfg->l0 && cfg->l0->takes_host_machine_checks)
+		                     : s->level == 1 && cfg->l0 && cfg->l0->takes_guest_machine_checks;
 	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST) ||
 	       (cfg->bare_metal && s->level == 0);
 }

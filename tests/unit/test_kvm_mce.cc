@@ -67,9 +67,12 @@ TEST(KvmMce, R24_Kvm2008GuestWithoutCr4MceShutsDownInTheGuest)
 TEST(KvmMce, R24_WhatIsNotModelledUnderAnL0IsRefused)
 {
 	const std::string head = "cpu nehalem\nl0 kvm-modern\nguest L1\nmain: work 100\n  jmp main\n";
-	ExpectRefused(head + "at 50 mce -> L1 cpu0\nrun 1000\n",
-	              "t.scn:6:14: not modelled: a machine check for the guest under L0 'kvm-modern' (user space's "
-	              "KVM_X86_SET_MCE); one at the host's processor is '-> L0'");
+	ExpectRefused(WithL0Line(head, "kvm-2008") + "at 50 mce -> L1 cpu0\nrun 1000\n",
+	              "t.scn:6:14: not modelled: a machine check for the guest under L0 'kvm-2008' (user space's "
+	              "KVM_X86_SET_MCE: into L1, under kvm-2011 and kvm-modern); one at the host's processor is '-> L0'");
+	ExpectRefused(head + "guest L2\nl2: vmcall\nat 50 mce -> L1 cpu0\nrun 1000\n",
+	              "t.scn:8:14: not modelled: a machine check user space injects while L1 may run L2 under L0 "
+	              "'kvm-modern' (KVM injects it into the level that runs)");
 	ExpectRefused(WithL0Line(head, "plain") + "at 50 mce -> L0 cpu0\nrun 1000\n",
 	              "t.scn:6:1: not modelled: machine checks under L0 'plain'");
 	ExpectHolds(head + "at 50 mce -> L0 cpu0\nrun 1000\n");
@@ -138,4 +141,41 @@ TEST(KvmMce, R24_GuestWithoutCr4MceModernExits2011ShutsDown)
 	ScnRun s2 = RunScenarioText(s2011);
 	ASSERT_EQ(s2.status, VMXSIM_OK) << s2.diag;
 	EXPECT_NE(s2.trace.find("L1 shutdown      cause=machine-check"), std::string::npos) << s2.trace;
+}
+
+/*
+ * KVM_X86_SET_MCE (890ca9ae, 2009): the guest's MCG_STATUS becomes MCIP | RIPV and #MC is injected at the
+ * next entry; with MCIP still set, or the guest's CR4.MCE = 0, KVM makes a triple fault of it.
+ */
+TEST(KvmMce, R24_SetMceInjectsMcAndTheGuestReadsKvmsMcgStatus)
+{
+	for (const char *l0 : {"kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ScnRun r = RunScenarioText(WithL0Line(ShippedScenario("soft-vnmi/guest-mce-modern.scn"), l0));
+		ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+		EXPECT_EQ(Occurrences(r.trace, "inject        type=hw-exception vector=18 intr_info=0x80000312 why=set_mce"), 2u)
+		    << r.trace;
+		EXPECT_EQ(Occurrences(r.trace, "record        rip="), 2u) << r.trace;
+		EXPECT_EQ(r.trace.find("guest_stop"), std::string::npos) << r.trace;
+	}
+}
+
+TEST(KvmMce, R24_SetMceWithMcipSetOrCr4MceClearIsATripleFault)
+{
+	std::string text = ShippedScenario("soft-vnmi/guest-mce-modern.scn");
+	std::string keeps_mcip = text;
+	keeps_mcip.replace(keeps_mcip.find("        wrmsr IA32_MCG_STATUS 0\n"), 32, "");
+	keeps_mcip.replace(keeps_mcip.find("expect count deliver 18 L1 == 2"), 31, "expect count deliver 18 L1 == 1");
+	keeps_mcip.replace(keeps_mcip.find("expect 2nd record L1 rbx=5\n"), 27, "");
+	ScnRun r = RunScenarioText(keeps_mcip);
+	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+	EXPECT_NE(r.trace.find("KVM_X86_SET_MCE while the guest's MCG_STATUS.MCIP is set"), std::string::npos) << r.trace;
+
+	std::string no_mce = text;
+	no_mce.replace(no_mce.find("0x2060"), 6, "0x2020");
+	no_mce = no_mce.substr(0, no_mce.find("expect"));
+	r = RunScenarioText(no_mce);
+	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+	EXPECT_NE(r.trace.find("KVM_X86_SET_MCE to a guest with CR4.MCE = 0"), std::string::npos) << r.trace;
+	EXPECT_EQ(Occurrences(r.trace, "vector=18 intr_info=0x80000312"), 0u) << r.trace;
 }

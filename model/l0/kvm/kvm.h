@@ -170,6 +170,12 @@ struct kvm_era {
 	 * before the #MC intercept could make it an exit (R24 level 1).
 	 */
 	bool hw_cr4_host_mce;
+	/*
+	 * KVM_X86_SET_MCE and the guest's IA32_MCG_STATUS kept in
+	 * vcpu->arch.mcg_status (890ca9ae, 2009; kvm_mce.c). The 2008 code had
+	 * neither: MCG_STATUS read as 0.
+	 */
+	bool set_mce;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
 	bool db_skips_icebp;
 	/* b9bed78e (2022): a #DB exit in an STI/MOV-SS shadow with RFLAGS.TF sets BS in the pending-debug field. */
@@ -241,6 +247,10 @@ struct kvm_vcpu {
 	bool req_nmi;                  /* KVM_REQ_NMI: an NMI was queued since the last process_nmi() */
 	uint32_t idt_vectoring_info;
 	uint64_t dr6;                  /* vcpu->arch.dr6: the DR6 the guest reads through handle_dr (kvm_debug.c) */
+	/* kvm_mce.c: vcpu->arch.mcg_status, the guest's CR4 as KVM holds it, a KVM_X86_SET_MCE not yet applied. */
+	uint64_t mcg_status;
+	uint64_t guest_cr4;
+	bool set_mce_pending;
 	uint64_t db[4];                /* vcpu->arch.db[] (= eff_db[]: user space sets no breakpoints) */
 	uint64_t dr7;                  /* vcpu->arch.dr7, in GUEST_DR7 (kvm_update_dr7) */
 	unsigned switch_db_regs;       /* KVM_DEBUGREG_* */
@@ -294,6 +304,14 @@ void vmx_vcpu_run_prepare(struct kvm_vcpu *k);
 void vmx_complete_interrupts(struct kvm_vcpu *k);
 /* The soft-vNMI check on the way into an exit handler (clear on an open window, or the 1 s timeout). */
 enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
+/*
+ * kvm_mce.c: a machine check user space injects (KVM_X86_SET_MCE), and the
+ * guest's IA32_MCG_STATUS as KVM emulates it.
+ */
+bool kvm_set_mce(struct kvm_vcpu *k);
+enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k);
+bool kvm_mcg_status_rdmsr(struct kvm_vcpu *k);
+enum kvm_exit_result kvm_mcg_status_wrmsr(struct kvm_vcpu *k, bool *handled);
 /* is_machine_check() of an exit: reason 0 with #MC as a hardware exception (kvm_vmx.c). */
 bool is_machine_check_exit(uint32_t reason, uint32_t info);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);

@@ -271,7 +271,8 @@ static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info)
 	trace_add_hex32(&ev, "intr_info", info);
 	if (intr_info_vector(info) == DB_VECTOR && intr_info_type(info) == INTR_TYPE_HARD_EXCEPTION)
 		trace_add_hex64(&ev, "dr6", k->dr6);
-	trace_add_str(&ev, "why", "reflected");
+	/* KVM queues #MC only for user space's KVM_X86_SET_MCE (kvm_mce.c); the rest are exceptions of the guest. */
+	trace_add_str(&ev, "why", intr_info_vector(info) == MC_VECTOR ? "set_mce" : "reflected");
 	trace_bus_emit(k->b.env.bus, &ev);
 }
 
@@ -300,8 +301,14 @@ enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
 
+	enum kvm_exit_result mcg;
+	bool mcg_handled;
+
 	if (l0_refuse_apic_timer(&k->b, k->era->name))
 		return KVM_SHUTDOWN;
+	mcg = kvm_mcg_status_wrmsr(k, &mcg_handled);
+	if (mcg_handled)
+		return mcg;
 	if (in && in->op == VMX_OP_EOI) {
 		l0_trace(&k->b, TRACE_HOST, "type", "virtual-eoi", NULL, vlapic_eoi(&k->b.apic), 0);
 		k->req_event = true;
@@ -316,7 +323,9 @@ enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k)
 {
 	if (l0_refuse_apic_timer(&k->b, k->era->name))
 		return KVM_SHUTDOWN;
-	/* Only the VMX capability MSRs are readable in the model, and only with nested VMX (vmx_get_msr). */
+	if (kvm_mcg_status_rdmsr(k))
+		return KVM_RESUME;
+	/* Besides IA32_MCG_STATUS only the VMX capability MSRs are readable, and only with nested VMX (vmx_get_msr). */
 	if (!(k->era->nested && k->b.env.l2_mem && nested_rdmsr(k)))
 		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
 	return KVM_RESUME;

@@ -56,6 +56,9 @@ static enum l0_status enter(struct kvm_vcpu *k)
 	enum l0_status status;
 
 	for (;;) {
+		/* A KVM_X86_SET_MCE made while the vCPU was out of KVM_RUN (kvm_mce.c). */
+		if (kvm_apply_set_mce(k) == KVM_SHUTDOWN)
+			return L0_STOPPED;
 		/* vcpu_enter_guest(): events are looked at only on KVM_REQ_EVENT in the eras that have it. */
 		if (k->guest_mode && !k->era->nested_check_events)
 			nested_inject_events(k);
@@ -96,6 +99,7 @@ static enum l0_status kvm_run_root(void *inst)
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
 		kvm_debugreg_init(k);
 		/* vmx_set_cr4(): the CR4 the guest runs with keeps the host's MCE (hw_cr4_host_mce). */
+		k->guest_cr4 = vmcs_get(&k->b.vmcs, GUEST_CR4);   /* vcpu->arch.cr4, the guest's own */
 		if (k->era->hw_cr4_host_mce)
 			vmcs_set_bits(&k->b.vmcs, GUEST_CR4, X86_CR4_MCE);
 		/* vmx_vcpu_setup(): update_exception_bitmap(), with the bits the scenario's lines set. */
@@ -155,6 +159,8 @@ static bool kvm_guest_event(void *inst, int vector, const char *via)
 {
 	struct kvm_vcpu *k = inst;
 
+	if (vector == L0_MCE)
+		return kvm_set_mce(k);
 	if (vector != L0_NMI) {
 		if (!vlapic_set_irr(&k->b.apic, (uint8_t)vector))
 			l0_trace(&k->b, TRACE_DEFER, "what", "irq", "vector already pending in the LAPIC IRR: coalesced",
@@ -305,6 +311,7 @@ static const struct kvm_era era_2011 = {
 	.nested_caps_3_1 = true,
 	.intercept_db = true,
 	.intercept_mc = true,
+	.set_mce = true,
 	.dr_access = KVM_DR_EMULATE,
 };
 
@@ -335,6 +342,7 @@ static const struct kvm_era era_modern = {
 	.intercept_db = true,
 	.intercept_mc = true,
 	.hw_cr4_host_mce = true,
+	.set_mce = true,
 	.db_skips_icebp = true,
 	.db_sets_pending_bs = true,
 	.skip_singlestep = true,
@@ -362,19 +370,20 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	return k->halted && k->guest_mode ? k->l2_timer_deadline : UINT64_MAX;
 }
 
-#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_)                       \
+#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_)          \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
 	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
-	    .takes_host_machine_checks = true,                                                            \
+	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
 	    .follows_debugregs = debugregs_,                                                              \
 	}
 
 /* kvm-2008 intercepts MOV DR but drops the writes (KVM_DR_IGNORED): no DR7 breakpoint of the guest. */
-KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR);
+/* KVM_X86_SET_MCE came with 890ca9ae (2009): kvm-2008 has no machine check for the guest. */
+KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR, false);
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7, true);
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7, true);

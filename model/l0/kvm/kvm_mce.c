@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kvm_mce.c - a machine check for the guest: what user space injects with
+ * KVM_X86_SET_MCE (QEMU, when the host reports a poisoned page the guest
+ * uses), and the guest's IA32_MCG_STATUS as KVM emulates it (rule R24
+ * level 1 from the guest's side; the host's machine checks are kvm_vmx.c's).
+ *
+ * kvm_vcpu_ioctl_x86_set_mce() (890ca9ae, "KVM: Add MCE support", 2009;
+ * the same in the 3.1 code and today) for an uncorrected error: if the
+ * guest has a machine check in progress (its MCG_STATUS.MCIP) or runs with
+ * CR4.MCE = 0, KVM makes a triple fault of it (KVM_REQ_TRIPLE_FAULT, then
+ * KVM_EXIT_SHUTDOWN: the guest stops); otherwise it sets the guest's
+ * MCG_STATUS and queues #MC (kvm_queue_exception), injected at the next
+ * entry as a hardware exception. The ioctl runs while the vCPU is out of
+ * KVM_RUN: the model applies it before the next entry, after any event an
+ * exit left in flight has been re-injected (inject_pending_event gives an
+ * injected event precedence over a pending exception). The model's
+ * MCG_STATUS value is MCIP | RIPV, what QEMU passes for an error the guest
+ * can resume from; the bank registers (MCi_STATUS, ADDR, MISC) are not
+ * modelled, and no instruction of the programs reads them.
+ *
+ * The guest's RDMSR and WRMSR of IA32_MCG_STATUS exit (KVM's MSR bitmap
+ * intercepts it) and read or write vcpu->arch.mcg_status (get_msr_mce,
+ * set_msr_mce). The 2008 code returned 0 for a read (kvm_get_msr_common's
+ * list of machine-check MSRs) and has no KVM_X86_SET_MCE; what it did with
+ * a write was not checked here, so a kvm-2008 guest's WRMSR of it is
+ * refused.
+ */
+#include "model/l0/kvm/kvm.h"
+
+#include "vmcs/x86_cr.h"
+#include "vmcs/x86_mcg.h"
+#include "vmcs/x86_msr.h"
+
+bool kvm_set_mce(struct kvm_vcpu *k)
+{
+	/* The ioctl waits for the vCPU to leave KVM_RUN: kick it, apply it before the next entry. */
+	k->set_mce_pending = true;
+	l0_trace(&k->b, TRACE_USERSPACE, "request", "set_mce", "KVM_X86_SET_MCE: an uncorrected error for the guest",
+	         MC_VECTOR, 0);
+	return true;
+}
+
+enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
+{
+	if (!k->set_mce_pending || k->exception_queued || k->reinject_info || k->nmi_injected || k->interrupt_pending)
+		return KVM_RESUME;
+	k->set_mce_pending = false;
+	if ((k->mcg_status & MCG_STATUS_MCIP) || !(k->guest_cr4 & X86_CR4_MCE)) {
+		l0_guest_stop(&k->b, k->mcg_status & MCG_STATUS_MCIP
+		                         ? "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE while the guest's MCG_STATUS.MCIP is set "
+		                           "(KVM_REQ_TRIPLE_FAULT)"
+		                         : "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE to a guest with CR4.MCE = 0 "
+		                           "(KVM_REQ_TRIPLE_FAULT)");
+		return KVM_SHUTDOWN;
+	}
+	k->mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
+	kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, MC_VECTOR, false), 0);
+	return KVM_RESUME;
+}
+
+bool kvm_mcg_status_rdmsr(struct kvm_vcpu *k)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+
+	if (!in || in->op != VMX_OP_RDMSR || vmx_insn_msr(in) != MSR_IA32_MCG_STATUS)
+		return false;
+	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = k->era->set_mce ? k->mcg_status : 0;
+	kvm_skip_emulated_instruction(k);
+	return true;
+}
+
+enum kvm_exit_result kvm_mcg_status_wrmsr(struct kvm_vcpu *k, bool *handled)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+	const uint64_t *gpr = k->b.loaded->guest->gpr;
+
+	*handled = in && in->op == VMX_OP_WRMSR && vmx_insn_msr(in) == MSR_IA32_MCG_STATUS;
+	if (!*handled)
+		return KVM_RESUME;
+	if (!k->era->set_mce) {
+		k->b.env.refuse(k->b.env.machine, in->line,
+		                "not modelled: a WRMSR of IA32_MCG_STATUS by a guest of kvm-2008 (what that code did with "
+		                "it was not checked)");
+		return KVM_SHUTDOWN;
+	}
+	k->mcg_status = in->src ? gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2;
+	kvm_skip_emulated_instruction(k);
+	return KVM_RESUME;
+}
