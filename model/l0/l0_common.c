@@ -220,6 +220,12 @@ bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_v
 	return true;
 }
 
+static bool is_timer_msr(uint32_t msr)
+{
+	return msr == MSR_IA32_X2APIC_LVT_TIMER || msr == MSR_IA32_X2APIC_INIT_COUNT ||
+	       msr == MSR_IA32_X2APIC_CUR_COUNT || msr == MSR_IA32_X2APIC_DIV_CONF;
+}
+
 bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name)
 {
 	const struct vmx_insn *in = l0_guest_insn(b);
@@ -227,10 +233,16 @@ bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name)
 
 	if (!in || (in->op != VMX_OP_WRMSR && in->op != VMX_OP_RDMSR) || !x86_msr_is_x2apic((uint32_t)in->arg))
 		return false;
-	snprintf(what, sizeof(what),
-	         "the LAPIC timer of a guest under L0 '%s' (the guest's %s of %s exits to L0, whose virtual local "
-	         "APIC has no timer)",
-	         l0_name, in->op == VMX_OP_WRMSR ? "WRMSR" : "RDMSR", x86_msr_name((uint32_t)in->arg));
+	if (is_timer_msr((uint32_t)in->arg))
+		snprintf(what, sizeof(what),
+		         "the LAPIC timer of a guest under L0 '%s' (the guest's %s of %s exits to L0, whose virtual local "
+		         "APIC has no timer)",
+		         l0_name, in->op == VMX_OP_WRMSR ? "WRMSR" : "RDMSR", x86_msr_name((uint32_t)in->arg));
+	else
+		snprintf(what, sizeof(what),
+		         "an x2APIC register of a guest under L0 '%s' (the guest's %s of %s exits to L0, whose virtual "
+		         "local APIC keeps the vectors it delivers and takes EOI and the ICR, not this register)",
+		         l0_name, in->op == VMX_OP_WRMSR ? "WRMSR" : "RDMSR", x86_msr_name((uint32_t)in->arg));
 	snprintf(why, sizeof(why), "not modelled: %s", what);
 	l0_guest_stop(b, why);
 	if (b->env.refuse)

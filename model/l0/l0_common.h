@@ -94,11 +94,14 @@ const struct vmx_insn *l0_guest_insn(struct l0_base *b);
 bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_vmx, uint32_t *exception);
 
 /*
- * The guest's RDMSR or WRMSR at GUEST_RIP, which exited, is one of the
- * LAPIC timer's: the model's L0s have no timer in their virtual local APIC
- * (vlapic.h), so the run is refused - "not modelled: the LAPIC timer of a
- * guest under L0 'NAME' ..." at that instruction (l0_env.refuse) - and the
- * guest stopped. True if it refused.
+ * The guest's RDMSR or WRMSR at GUEST_RIP, which exited, is of an x2APIC
+ * register: the model's L0s keep in their virtual local APIC (vlapic.h)
+ * only the vectors they deliver, EOI and the ICR (the `eoi` and `ipi`
+ * instructions) - no timer, TPR, PPR, register reads or self-IPI register -
+ * so the run is refused ("not modelled: the LAPIC timer of a guest under
+ * L0 'NAME' ..." for a timer register, "not modelled: an x2APIC register
+ * of a guest ..." for the others) at that instruction (l0_env.refuse), and
+ * the guest stopped. True if it refused.
  */
 bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name);
 

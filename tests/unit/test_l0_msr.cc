@@ -136,6 +136,19 @@ TEST(L0Timer, APlainGuestsTimerIsRefusedAtItsLine)
 	EXPECT_TRUE(Has(r, "L0 guest_stop    why=\"not modelled: the LAPIC timer")) << r.trace;
 }
 
+/* The other x2APIC registers the virtual local APIC does not keep: refused with their own words. */
+TEST(L0Timer, OtherX2apicRegistersUnderAnL0AreRefusedByName)
+{
+	ScnRun r = RunScenarioText("cpu nehalem\nl0 kvm-modern\nguest L1\n"
+	                "main:   wrmsr IA32_X2APIC_TPR 0x20\n"
+	                "        work 10\n"
+	                "run 10000\n");
+	EXPECT_EQ(r.status, VMXSIM_BAD_INPUT);
+	EXPECT_EQ(r.diag, "t.scn:4:9: not modelled: an x2APIC register of a guest under L0 'kvm-modern' (the guest's "
+	                  "WRMSR of IA32_X2APIC_TPR exits to L0, whose virtual local APIC keeps the vectors it delivers "
+	                  "and takes EOI and the ICR, not this register)\n");
+}
+
 TEST(L0Timer, ReadingTheCountUnderKvmIsRefusedToo)
 {
 	ScnRun r = RunScenarioText("cpu nehalem\nl0 kvm-2008\nguest L1\n"
