@@ -68,10 +68,10 @@ struct kvm_era {
 	 * MOV SS (VMfailValid 26), then every control-field check of SDM 26.2.1
 	 * (event injection included, nested_check_vm_entry_controls() and
 	 * friends; VMfailValid 7), then the host state (VMfailValid 8), and no
-	 * shutdown activity state offered (nested_checks.c). The early nested code compared the control
-	 * words with the capability MSRs only and left the rest to the
-	 * processor's entry with vmcs02 ("avoid checking for misconfigurations
-	 * which will anyway be caught by the processor").
+	 * shutdown activity state offered (nested_checks.c). The early nested
+	 * code compared the control words with the capability MSRs only and
+	 * left the rest to the processor's entry with vmcs02, on purpose, as
+	 * its comment there says: the processor would catch them anyway.
 	 */
 	bool nested_checks_all_controls;
 	/*

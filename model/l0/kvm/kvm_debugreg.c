@@ -17,10 +17,10 @@
  *
  * Eras (struct kvm_era.dr_access):
  *  - KVM_DR_IGNORED (2.6.26-28): every MOV DR exits; handle_dr() (the
- *    "FIXME: this code assumes the host is debugging the guest" version
- *    carried from the first VMX code) drops a MOV to DRn and answers a MOV
- *    from DR6 with 0xffff0ff0, from DR7 with 0x400, from any other with 0,
- *    then skips the instruction. A guest cannot set a breakpoint.
+ *    version carried from the first VMX code, whose own comment admits it
+ *    was written for a host that debugs the guest) drops a MOV to DRn and
+ *    answers a MOV from DR6 with 0xffff0ff0, from DR7 with 0x400, from any
+ *    other with 0, then skips the instruction. A guest cannot set a breakpoint.
  *  - KVM_DR_EMULATE (3.1; the 2.6.3x handle_dr() read for the order): every
  *    MOV DR exits; CPL > 0 is #GP; DR7.GD is emulated (the exit comes
  *    before the #DB fault: BD joins arch.dr6, GD is cleared in arch.dr7
