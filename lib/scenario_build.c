@@ -200,15 +200,15 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	/*
 	 * The debug registers are the processor's (model/hw/breakpoint.c). The
 	 * KVM models intercept a single-level guest's MOV DR (kvm_debugreg.c);
-	 * `plain` does not intercept it, and no model carries DR0-DR3, DR7 or a
-	 * #DB exit between L1 and L2.
+	 * `plain` lets the processor run it, and no model carries DR0-DR3, DR7
+	 * or a #DB exit between L1 and L2.
 	 */
 	for (size_t i = 0; !b->cfg.bare_metal && i < g->ninsns; i++) {
 		if (g->insns[i].op != SCN_OP_MOV_DR)
 			continue;
 		if (!(b->cfg.l0->follows_debugregs & L0_FOLLOWS_MOV_DR))
 			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register under "
-			                     "'%s' (it does not intercept MOV DR; the KVM models do, 'l0 none' runs it)",
+			                     "'%s' (it does not follow MOV DR; the KVM models and 'plain' do, 'l0 none' runs it)",
 			                     b->cfg.l0->name);
 		if (scn_guest_for(s, SCN_L2, 0))
 			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register in a "

@@ -140,7 +140,8 @@ struct l0_variant {
 	/*
 	 * What it does with a single-level guest's debug registers (enum
 	 * l0_debug_follows: L0_FOLLOWS_MOV_DR, L0_FOLLOWS_DR7): the KVM models'
-	 * handle_dr() and switch_db_regs (kvm_debugreg.c), 0 for `plain`.
+	 * handle_dr() and switch_db_regs (kvm_debugreg.c); `plain` leaves them to
+	 * the processor (no MOV-DR exiting).
 	 */
 	unsigned follows_debugregs;
 };

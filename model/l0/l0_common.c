@@ -358,8 +358,8 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	 * (model/hw/debug.c). The KVM models follow them for a single-level
 	 * guest (kvm_debug.c: the #DB intercept of each era, the single-step
 	 * trap of a skipped instruction), and the field in L2 too (carried
-	 * between vmcs12 and vmcs02). Not modelled: the `plain` L0, which
-	 * skips the instructions it emulates without the #DB trap; L2's
+	 * between vmcs12 and vmcs02); `plain` owes the trap of what it emulates
+	 * in the pending-debug field (plain.c). Not modelled: L2's
 	 * single-stepping under a nested KVM (the traps of what L0 emulates
 	 * for L2, MTF and KVM's pending-#DB bookkeeping around emulated exits);
 	 * and an L1 hypervisor's own single-stepping over the VMX instructions
@@ -368,15 +368,14 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	if (!(follows & L0_FOLLOWS_TF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF)) {
 		*field = GUEST_RFLAGS;
 		return "single-stepping: a guest entered with RFLAGS.TF = 1 by a hypervisor model that does not follow "
-		       "it (the KVM models follow it for a guest that runs no L2; 'plain' skips the instructions it "
-		       "emulates without the #DB trap; a nested KVM's L2, and an L1 that runs one, are not modelled: the "
-		       "traps of the instructions L0 emulates for them)";
+		       "it (the KVM models and 'plain' follow it for a guest that runs no L2; a nested KVM's L2, and an "
+		       "L1 that runs one, are not modelled: the traps of the instructions L0 emulates for them)";
 	}
 	if (!(follows & L0_FOLLOWS_PENDING_DBG) && vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
 		*field = GUEST_PENDING_DBG_EXCEPTIONS;
 		return "pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS not 0 by a "
-		       "hypervisor model that does not follow it ('plain' does not intercept the #DB it raises; the KVM "
-		       "models follow it, in L1 and in L2)";
+		       "hypervisor model that does not follow it (the KVM models follow it, in L1 and in L2, and 'plain' "
+		       "in its guest)";
 	}
 	/*
 	 * Single-stepping on branches: the processor models BTF (debug.c), but
@@ -396,15 +395,15 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) stops
 	 * the guest (a code breakpoint is R24 level 7, an I/O one a trap at
 	 * level 4). kvm-2011 and kvm-modern carry a single-level guest's DR7
-	 * and DR0-DR3 (kvm_debugreg.c) and its #DB exit (kvm_debug.c); the
-	 * rest carry neither.
+	 * and DR0-DR3 (kvm_debugreg.c) and its #DB exit (kvm_debug.c); `plain`
+	 * leaves them to the processor (plain.c); kvm-2008 drops them.
 	 */
 	if (!(follows & L0_FOLLOWS_DR7) && (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
 		*field = GUEST_DR7;
 		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0) by a "
 		       "hypervisor model that does not carry it (kvm-2011 and kvm-modern carry a guest's DR7 and DR0-DR3 "
-		       "when it runs no L2; kvm-2008 drops a guest's MOV to DRn and 'plain' does not intercept it; a "
+		       "when it runs no L2, 'plain' leaves them to the processor; kvm-2008 drops a guest's MOV to DRn; a "
 		       "nested KVM's L2 and an L1 that runs one are not modelled: DR7 and the #DB exit between L1 and L2)";
 	}
 	return NULL;

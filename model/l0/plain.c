@@ -25,13 +25,18 @@
  *    CPUID (without VMX) and RDTSC exits are emulated (l0_emulate_insn_exit);
  *  - HLT exits are emulated by re-entering in the HLT activity state;
  *  - MTF and preemption-timer exits are one-shot: the control is cleared;
- *  - EPT violations on the guest stack map the page.
+ *  - EPT violations on the guest stack map the page;
+ *  - an instruction it emulates with RFLAGS.TF = 1 owes its single-step
+ *    trap: BS in the pending-debug-exceptions field (owe_single_step); the
+ *    guest's MOV DR and DR7 breakpoints run on the processor (MOV-DR exiting
+ *    is refused), and a #DB it reflects writes DR6 first (R12, R24).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/l0/l0_common.h"
+#include "vmcs/x86_debugreg.h"
 
 struct plain {
 	struct l0_base b;
@@ -80,6 +85,33 @@ static bool plain_guest_event(void *inst, int vector, const char *via)
 	return p->b.env.lp->non_root;
 }
 
+/*
+ * The guest's instruction, emulated, is done: the single-step trap it owes
+ * (it began with RFLAGS.TF = 1 and IA32_DEBUGCTL.BTF = 0: none of these
+ * instructions branches) goes into the pending-debug-exceptions field as
+ * BS, as the SDM advises a VMM that emulates an instruction (Vol. 3C
+ * "Virtualization of System Resources", "Debug Exceptions"): the processor
+ * then takes it at its priority after the entry (R12, R24), or the entry
+ * loses it if it injects an event.
+ */
+static void owe_single_step(struct plain *p, uint64_t rflags)
+{
+	struct vmcs *v = &p->b.vmcs;
+	bool btf = (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	           (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF);
+
+	if ((rflags & X86_EFLAGS_TF) && !btf)
+		vmcs_set_bits(v, GUEST_PENDING_DBG_EXCEPTIONS, PENDING_DBG_BS);
+}
+
+static void skip(struct plain *p)
+{
+	uint64_t rflags = vmcs_get(&p->b.vmcs, GUEST_RFLAGS);
+
+	l0_skip_instruction(&p->b);
+	owe_single_step(p, rflags);
+}
+
 /* The WRMSR at GUEST_RIP: EOI or IPI to the virtual interrupt controller. False: refused. */
 static bool emulate_wrmsr(struct plain *p)
 {
@@ -96,7 +128,7 @@ static bool emulate_wrmsr(struct plain *p)
 	} else if (in && in->op == VMX_OP_IPI) {
 		l0_forward_ipi(&p->b, in);
 	}
-	l0_skip_instruction(&p->b);
+	skip(p);
 	return true;
 }
 
@@ -163,6 +195,15 @@ static bool handle_exit(struct plain *p)
 		/* R17: the faulting IRET had unblocked NMIs: restore virtual-NMI blocking. */
 		if ((info & INTR_INFO_UNBLOCK_NMI) && p->use_vnmi && !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
 			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+		/*
+		 * A #DB that exits leaves DR6 alone (its conditions are in the
+		 * qualification); delivered, it would have written them there, so
+		 * plain does before it reflects it (R12, R24).
+		 */
+		if (intr_info_vector(info) == DB_VECTOR && intr_info_type(info) == INTR_TYPE_HARD_EXCEPTION)
+			vmx_lp_set_debugreg(p->b.env.lp, 6,
+			                    (p->b.env.lp->dr6 & ~(uint64_t)DR6_B0_B3) |
+			                        (vmcs_get(v, EXIT_QUALIFICATION) & DR6_WRITABLE));
 		return reflect_exception(p, info & ~INTR_INFO_UNBLOCK_NMI, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		l0_set_window(&p->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened");
@@ -171,12 +212,22 @@ static bool handle_exit(struct plain *p)
 		l0_set_window(&p->b, CPU_BASED_NMI_WINDOW_EXITING, false, "nmi-window-off", "window opened");
 		break;
 	case EXIT_REASON_HLT:
-		l0_skip_instruction(&p->b);
+		skip(p);
 		vmcs_set(v, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
 		break;
 	case EXIT_REASON_VMCALL:
-		l0_skip_instruction(&p->b);
+		skip(p);
 		break;
+	case EXIT_REASON_DR_ACCESS: {
+		const struct vmx_insn *in = l0_guest_insn(&p->b);
+
+		/* Without the control the guest's MOV DR runs on the processor; with it, plain would have to emulate it. */
+		p->b.env.refuse(p->b.env.machine, in ? in->line : 0,
+		                "MOV-DR exiting under 'plain' (it does not emulate MOV DR; without the control "
+		                "the guest's MOV DR runs on the processor)");
+		l0_guest_stop(&p->b, "not modelled: MOV-DR exiting under 'plain'");
+		return false;
+	}
 	case EXIT_REASON_MSR_WRITE:
 		return emulate_wrmsr(p);
 	case EXIT_REASON_MSR_READ:
@@ -201,10 +252,13 @@ static bool handle_exit(struct plain *p)
 		return false;
 	default: {
 		uint32_t exc;
+		uint64_t rflags = vmcs_get(v, GUEST_RFLAGS);
 
 		if (l0_emulate_insn_exit(&p->b, reason & VMX_EXIT_REASON_BASIC_MASK, false, &exc)) {
 			p->reflect_info = exc;   /* #GP(0) for a reserved CR bit, else nothing */
 			p->reflect_error = 0;
+			if (!exc && (reason & VMX_EXIT_REASON_BASIC_MASK) != EXIT_REASON_TPR_BELOW_THRESHOLD)
+				owe_single_step(p, rflags);
 			break;
 		}
 		/* VMX instructions and anything else the guest may not do: #UD. */
@@ -309,4 +363,7 @@ const struct l0_variant l0_plain = {
 	.destroy = plain_destroy,
 	.guest_event = plain_guest_event,
 	.run_root = plain_run_root,
+	/* TF and the pending-debug field (owe_single_step); MOV DR and DR7 run on the processor (no MOV-DR exiting). */
+	.follows_guest_debug = true,
+	.follows_debugregs = L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7,
 };

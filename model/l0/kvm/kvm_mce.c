@@ -80,7 +80,7 @@ enum kvm_exit_result kvm_mcg_status_wrmsr(struct kvm_vcpu *k, bool *handled)
 		return KVM_RESUME;
 	if (!k->era->set_mce) {
 		k->b.env.refuse(k->b.env.machine, in->line,
-		                "not modelled: a WRMSR of IA32_MCG_STATUS by a guest of kvm-2008 (what that code did with "
+		                "a WRMSR of IA32_MCG_STATUS by a guest of kvm-2008 (what that code did with "
 		                "it was not checked)");
 		return KVM_SHUTDOWN;
 	}

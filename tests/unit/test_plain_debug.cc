@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test_plain_debug.cc - the `plain` L0 and its guest's debug state (rules
+ * R12, R24; model/l0/plain.c owe_single_step): an instruction it emulates
+ * with RFLAGS.TF = 1 owes its single-step trap, which plain puts in the
+ * pending-debug-exceptions field (BS) as the SDM advises a VMM; the guest's
+ * MOV DR and DR7 run on the processor; a #DB it reflects carries DR6.
+ */
+#include "refused_run.h"
+
+TEST(PlainDebug, R12_EmulatedVmcallOwesItsTrapThroughThePendingDebugField)
+{
+	ScnRun r = RunScenarioText("cpu nehalem\nl0 plain\nguest L1\n  vmcs GUEST_RFLAGS 0x302\n"
+	                           "  idt 1 db interrupt-gate\n"
+	                           "main:   vmcall\nafter:  work 1000\n        jmp after\ndb:     iret\nrun 5000\n"
+	                           "expect 1st exit L1 reason=VMCALL\n");
+	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+	// The VMCALL's trap, delivered before the instruction after it: the frame returns to `after`.
+	EXPECT_NE(r.trace.find("vmentry       insn=vmresume rip=0x1003"), std::string::npos) << r.trace;
+	std::vector<std::string> db = TraceLinesWith(r.trace, {"deliver       vector=1 type=hw-exception"});
+	ASSERT_FALSE(db.empty()) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"iret          rip=0x1003"}).size(), 1u) << r.trace;
+}
+
+TEST(PlainDebug, R12_HltWithTfReentersHaltedWithBsAndTheTrapWakesIt)
+{
+	// HLT exits (the scenario asks plain to intercept it) and plain re-enters in the HLT state: R12 then
+	// wants BS, which plain owes the guest.
+	ScnRun r = RunScenarioText("cpu nehalem\nl0 plain\nguest L1\n  vmcs GUEST_RFLAGS 0x302\n"
+	                           "  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_HLT_EXITING\n"
+	                           "  idt 1 db interrupt-gate\n"
+	                           "main:   hlt\n        vmcall\ndb:     iret\nrun 10000\n"
+	                           "expect count entry-fail == 0\nexpect count exit HLT == 1\nexpect count exit VMCALL == 1\n");
+	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+	EXPECT_NE(r.trace.find("deliver       vector=1 type=hw-exception"), std::string::npos) << r.trace;
+}
+
+TEST(PlainDebug, R24_MovDrBreakpointRunsOnTheProcessorAndAReflectedDbCarriesDr6)
+{
+	// The guest sets a breakpoint itself; its #DB exits (bitmap bit 1), plain reflects it with DR6's B0.
+	ScnRun r = RunScenarioText("cpu nehalem\nl0 plain\nguest L1\n  vmcs EXCEPTION_BITMAP 2\n"
+	                           "  idt 1 db interrupt-gate\n"
+	                           "main:   mov dr0 target\n        mov dr7 0x401\n        nop\ntarget: nop\n"
+	                           "        vmcall\ndb:     mov rbx dr6\n        record rbx\n        mov dr7 0x400\n"
+	                           "        iret\nrun 20000\n"
+	                           "expect 1st exit L1 reason=EXCEPTION_NMI intr-info=0x80000301 qual=1\n"
+	                           "expect 1st record L1 rbx=0xffff0ff1\n"
+	                           "expect count exit VMCALL == 1\n");
+	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag << r.trace;
+}
