@@ -67,8 +67,8 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
 /*
  * A machine check under an L0 is the host's, `-> L0`, at the pins of the
  * processor the L0 runs on, for an L0 that takes them
- * (l0_variant.takes_host_machine_checks: the KVM models; while L1 runs L2,
- * nested_exit.c), or one user space injects into L1, `-> L1`
+ * (l0_variant.takes_host_machine_checks: the KVM models and plain; while
+ * L1 runs L2, nested_exit.c), or one user space injects into L1, `-> L1`
  * (KVM_X86_SET_MCE; takes_guest_machine_checks: kvm-2011 and kvm-modern,
  * kvm_mce.c) - not while L1 may run L2, where KVM would inject it into
  * whichever level runs, which is not modelled.

@@ -128,7 +128,7 @@ struct l0_variant {
 	 * It takes machine checks at the host's processor (the `mce` stimulus
 	 * -> L0): in root operation through l0_service_host, in the guest as
 	 * its exception bitmap and the processor decide (the KVM models:
-	 * kvm_vmx.c handle_machine_check).
+	 * kvm_vmx.c handle_machine_check; plain.c).
 	 */
 	bool takes_host_machine_checks;
 	/*

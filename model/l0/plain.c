@@ -29,7 +29,10 @@
  *  - an instruction it emulates with RFLAGS.TF = 1 owes its single-step
  *    trap: BS in the pending-debug-exceptions field (owe_single_step); the
  *    guest's MOV DR and DR7 breakpoints run on the processor (MOV-DR exiting
- *    is refused), and a #DB it reflects writes DR6 first (R12, R24).
+ *    is refused), and a #DB it reflects writes DR6 first (R12, R24);
+ *  - a machine check at the host's processor is the host's in root
+ *    operation and when it exits (bit 18 of the scenario's bitmap);
+ *    otherwise the processor gives it to the guest (R24 level 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +195,11 @@ static bool handle_exit(struct plain *p)
 		return true;   /* the host's NMI or interrupt */
 	switch (reason & VMX_EXIT_REASON_BASIC_MASK) {
 	case EXIT_REASON_EXCEPTION_NMI:
+		/* A machine check at the host's processor (bit 18 of the scenario's bitmap): the host's, never reflected. */
+		if (intr_info_vector(info) == MC_VECTOR && intr_info_type(info) == INTR_TYPE_HARD_EXCEPTION) {
+			l0_host_machine_check(&p->b, "plain: the host's #MC handler; the guest is not told");
+			break;
+		}
 		/* R17: the faulting IRET had unblocked NMIs: restore virtual-NMI blocking. */
 		if ((info & INTR_INFO_UNBLOCK_NMI) && p->use_vnmi && !intr_info_valid(vmcs_get32(v, IDT_VECTORING_INFO_FIELD)))
 			vmcs_set_bits(v, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
@@ -366,4 +374,11 @@ const struct l0_variant l0_plain = {
 	/* TF and the pending-debug field (owe_single_step); MOV DR and DR7 run on the processor (no MOV-DR exiting). */
 	.follows_guest_debug = true,
 	.follows_debugregs = L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7,
+	/*
+	 * Machine checks at the host's processor: in root operation the host's
+	 * handler (l0_service_host); while the guest runs, the processor decides
+	 * by the scenario's exception bitmap - an #MC exit is the host's, else
+	 * the guest's IDT takes it, as under kvm-2008.
+	 */
+	.takes_host_machine_checks = true,
 };

@@ -73,8 +73,9 @@ TEST(KvmMce, R24_WhatIsNotModelledUnderAnL0IsRefused)
 	ExpectRefused(head + "guest L2\nl2: vmcall\nat 50 mce -> L1 cpu0\nrun 1000\n",
 	              "t.scn:8:14: not modelled: a machine check user space injects while L1 may run L2 under L0 "
 	              "'kvm-modern' (KVM injects it into the level that runs)");
-	ExpectRefused(WithL0Line(head, "plain") + "at 50 mce -> L0 cpu0\nrun 1000\n",
-	              "t.scn:6:1: not modelled: machine checks under L0 'plain'");
+	// plain takes the host's machine checks (test below); one for its guest is refused.
+	ExpectRefused(WithL0Line(head, "plain") + "at 50 mce -> L1 cpu0\nrun 1000\n",
+	              "t.scn:6:14: not modelled: a machine check for the guest under L0 'plain'");
 	ExpectHolds(head + "at 50 mce -> L0 cpu0\nrun 1000\n");
 }
 
@@ -178,4 +179,21 @@ TEST(KvmMce, R24_SetMceWithMcipSetOrCr4MceClearIsATripleFault)
 	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
 	EXPECT_NE(r.trace.find("KVM_X86_SET_MCE to a guest with CR4.MCE = 0"), std::string::npos) << r.trace;
 	EXPECT_EQ(Occurrences(r.trace, "vector=18 intr_info=0x80000312"), 0u) << r.trace;
+}
+
+/* plain: the host's machine check is the host's when it exits (bit 18 of the scenario's bitmap), else the guest's. */
+TEST(KvmMce, R24_PlainTakesTheHostsMachineCheckOnItsExitElseTheGuestsIdtDoes)
+{
+	const std::string head = "cpu nehalem\nl0 plain\nguest L1\n  vmcs GUEST_CR4 0x2060\n  idt 18 mc interrupt-gate\n";
+	const std::string tail = "main: work 100\n  jmp main\nmc: iret\nat 500 mce -> L0 cpu0\nat 3000 mce -> L0 cpu0\nrun 6000\n";
+	ScnRun r = RunScenarioText(head + "  vmcs EXCEPTION_BITMAP 0x40000\n" + tail);
+	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+	EXPECT_EQ(Occurrences(r.trace, "plain: the host's #MC handler"), 2u) << r.trace;
+	EXPECT_EQ(r.trace.find("deliver       vector=18"), std::string::npos) << r.trace;
+
+	// Without the intercept the processor gives it to the guest, and MCIP, which nothing clears, shuts it down next.
+	r = RunScenarioText(head + tail);
+	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag;
+	EXPECT_EQ(Occurrences(r.trace, "deliver       vector=18 type=hw-exception"), 1u) << r.trace;
+	EXPECT_NE(r.trace.find("shutdown      cause=machine-check"), std::string::npos) << r.trace;
 }
