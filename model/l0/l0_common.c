@@ -378,16 +378,18 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 		       "in its guest)";
 	}
 	/*
-	 * Single-stepping on branches: the processor models BTF (debug.c), but
+	 * Single-stepping on branches: the processor models BTF (debug.c), and
+	 * `plain` owes no trap after the non-branches it emulates (plain.c);
 	 * the KVM models' trap after an instruction they emulate and skip does
 	 * not look at it, and what each era did with a guest's DEBUGCTL.BTF
 	 * was not modelled.
 	 */
-	if ((vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) && (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	if (!(follows & L0_FOLLOWS_BTF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF)) {
 		*field = GUEST_IA32_DEBUGCTL;
 		return "single-stepping on branches: a guest entered with RFLAGS.TF = 1 and GUEST_IA32_DEBUGCTL.BTF = 1 "
-		       "by a hypervisor model (the processor steps on branches only; the KVM models' single-step trap "
+		       "by a KVM model (the processor steps on branches only; the KVM models' single-step trap "
 		       "after an instruction they emulate does not look at BTF, and what each era did with a guest's "
 		       "BTF is not modelled)";
 	}

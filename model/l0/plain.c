@@ -373,7 +373,7 @@ const struct l0_variant l0_plain = {
 	.run_root = plain_run_root,
 	/* TF and the pending-debug field (owe_single_step); MOV DR and DR7 run on the processor (no MOV-DR exiting). */
 	.follows_guest_debug = true,
-	.follows_debugregs = L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7,
+	.follows_debugregs = L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF,
 	/*
 	 * Machine checks at the host's processor: in root operation the host's
 	 * handler (l0_service_host); while the guest runs, the processor decides

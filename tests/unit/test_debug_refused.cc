@@ -92,6 +92,9 @@ TEST(DebugRefused, BtfWithTfUnderAnL0ThatFollowsTf)
 	EXPECT_EQ(field, GUEST_IA32_DEBUGCTL);
 	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, 0);
 	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), follows, &field), nullptr);
+	// An L0 that follows BTF too (plain): not refused.
+	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, DEBUGCTLMSR_BTF);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), follows | L0_FOLLOWS_BTF, &field), nullptr);
 }
 
 /*

@@ -48,3 +48,20 @@ TEST(PlainDebug, R24_MovDrBreakpointRunsOnTheProcessorAndAReflectedDbCarriesDr6)
 	                           "expect count exit VMCALL == 1\n");
 	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag << r.trace;
 }
+
+/* With BTF the trap follows a taken branch only: plain owes none after the VMCALL it emulates. */
+TEST(PlainDebug, R24_WithBtfOnlyTheJmpTrapsNotTheEmulatedVmcall)
+{
+	ScnRun r = RunScenarioText("cpu nehalem\nl0 plain\nguest L1\n  vmcs GUEST_RFLAGS 0x302\n"
+	                           "  vmcs GUEST_IA32_DEBUGCTL 2\n  idt 1 db interrupt-gate\n"
+	                           "main:   vmcall\n        nop\n        jmp there\nthere:  nop\n        hlt\n"
+	                           "db:     iret\nrun 10000\n"
+	                           "expect count exit VMCALL == 1\n");
+	ASSERT_EQ(r.status, VMXSIM_OK) << r.diag << r.trace;
+	// The first #DB returns to `there` (0x1006): it followed the JMP, not the VMCALL or the NOP. Its
+	// delivery cleared BTF, so the NOP at `there` is stepped as an instruction again.
+	std::vector<std::string> irets = TraceLinesWith(r.trace, {"iret          rip="});
+	ASSERT_GE(irets.size(), 2u) << r.trace;
+	EXPECT_NE(irets[0].find("rip=0x1006"), std::string::npos) << r.trace;
+	EXPECT_NE(irets[1].find("rip=0x1007"), std::string::npos) << r.trace;
+}
