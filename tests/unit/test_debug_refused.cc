@@ -28,7 +28,6 @@
 namespace {
 
 const char kTf[] = "not modelled: single-stepping: a guest entered with RFLAGS.TF = 1";
-const char kPending[] = "not modelled: pending debug exceptions: a guest entered with GUEST_PENDING_DBG_EXCEPTIONS";
 const char kDr7[] = "not modelled: breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7";
 const char kDataBp[] = "not modelled: data breakpoints (DR7 R/W = 01 or 11 for an enabled breakpoint";
 
