@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * x86_mcg.h - IA32_MCG_STATUS (MSR 17AH; SDM Vol. 3B "Machine-Check
- * Architecture"): the processor's (model/hw/machine_check.c) and the one a
- * KVM model emulates for its guest (model/l0/kvm/kvm_mce.c).
+ * Architecture"): the processor's, and the one a hypervisor emulates for
+ * its guest.
  */
 #ifndef VMXSIM_X86_MCG_H
 #define VMXSIM_X86_MCG_H

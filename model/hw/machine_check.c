@@ -22,14 +22,14 @@
  *   exiting) ends it.
  *
  * #MC is an abort: the SDM lets its frame hold an RIP that cannot restart.
- * The model's machine checks come from outside (a stimulus) and are taken
+ * The model's machine checks come from outside the processor and are taken
  * at an instruction boundary, so the frame's RIP is that boundary's, where
  * the program can restart, and the processor says so: RIPV = 1. EIPV = 0,
  * because no instruction caused the error.
  *
  * Machine checks within the latency of a VM entry or exit reach the
- * processor when that entry or exit has completed (stimuli are applied
- * between steps): of the outcomes the SDM allows, the model takes the one
+ * processor when that entry or exit has completed (events reach it only
+ * between its steps): of the outcomes the SDM allows, the model takes the one
  * "handled after VM entry completes" - allowed because the model's entry
  * that gets past its checks always loads all guest state - and after a VM
  * exit, the one "handled after VM exit completes". So the model never
