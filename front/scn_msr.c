@@ -12,15 +12,16 @@
 #include "front/scn_internal.h"
 #include "vmcs/msr_bitmap.h"
 #include "vmcs/x2apic_timer.h"
+#include "vmcs/x86_debugreg.h"
 #include "vmcs/x86_msr.h"
 
 /*
- * Can `wrmsr` write it? IA32_MCG_STATUS, the timer's registers, TPR and
- * SELF IPI (EOI and ICR have `eoi` and `ipi`).
+ * Can `wrmsr` write it? IA32_DEBUGCTL, IA32_MCG_STATUS, the timer's
+ * registers, TPR and SELF IPI (EOI and ICR have `eoi` and `ipi`).
  */
 static bool wrmsr_target(uint32_t msr)
 {
-	return msr == MSR_IA32_MCG_STATUS || msr == MSR_IA32_X2APIC_LVT_TIMER || msr == MSR_IA32_X2APIC_INIT_COUNT ||
+	return msr == MSR_IA32_DEBUGCTL || msr == MSR_IA32_MCG_STATUS || msr == MSR_IA32_X2APIC_LVT_TIMER || msr == MSR_IA32_X2APIC_INIT_COUNT ||
 	       msr == MSR_IA32_X2APIC_DIV_CONF || msr == MSR_IA32_X2APIC_TPR || msr == MSR_IA32_X2APIC_SELF_IPI;
 }
 
@@ -61,9 +62,9 @@ static bool refuse_msr(struct parser *p, uint32_t col, enum scn_msr_use use, int
 	case SCN_MSR_USE_READ:
 		x86_msr_names(X86_MSR_READ, names, sizeof(names));
 		return scn_fail_col(p, col, "not modelled: MSR %s (the model reads the VMX capability MSRs, the "
-		                            "local APIC's and IA32_MCG_STATUS: %s)", shown, names);
+		                            "local APIC's, IA32_DEBUGCTL and IA32_MCG_STATUS: %s)", shown, names);
 	case SCN_MSR_USE_WRITE:
-		return scn_fail_col(p, col, "not modelled: MSR %s (wrmsr writes IA32_MCG_STATUS, the LAPIC timer: "
+		return scn_fail_col(p, col, "not modelled: MSR %s (wrmsr writes IA32_DEBUGCTL, IA32_MCG_STATUS, the LAPIC timer: "
 		                            "IA32_X2APIC_LVT_TIMER, "
 		                            "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and "
 		                            "IA32_X2APIC_SELF_IPI; eoi and ipi write EOI and ICR)",
@@ -137,6 +138,14 @@ bool scn_check_wrmsr_value(struct parser *p, struct scn_loc loc, uint32_t msr, u
 	if (msr == MSR_IA32_MCG_STATUS)
 		return (value >> 3) == 0 || scn_fail_at(p, loc, "0x%llx sets reserved bits of IA32_MCG_STATUS (WRMSR would "
 		                                                "raise #GP)", (unsigned long long)value);
+	/* IA32_DEBUGCTL: bits 5:2 and 63:16 are reserved; TR with BTS would store branch records (not modelled). */
+	if (msr == MSR_IA32_DEBUGCTL) {
+		if (value & DEBUGCTL_RESERVED)
+			return scn_fail_at(p, loc, "0x%llx sets reserved bits of IA32_DEBUGCTL (WRMSR would raise #GP)",
+			                   (unsigned long long)value);
+		return (value & (DEBUGCTL_TR | DEBUGCTL_BTS)) != (DEBUGCTL_TR | DEBUGCTL_BTS) ||
+		       scn_fail_at(p, loc, "not modelled: %s", DEBUGCTL_BTS_NOT_MODELLED);
+	}
 	/* TPR and SELF IPI take bits 7:0 (SDM Vol. 3A 11.12.1); the rest is reserved. */
 	if ((msr == MSR_IA32_X2APIC_TPR || msr == MSR_IA32_X2APIC_SELF_IPI) ? (value >> 8) != 0
 	                                                                    : !apic_timer_value_ok(msr, value))

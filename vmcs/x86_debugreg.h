@@ -44,6 +44,11 @@ extern "C" {
 #define DEBUGCTL_TR 0x40u                       /* 6: trace messages */
 #define DEBUGCTL_BTS 0x80u                      /* 7: branch trace store (with TR) */
 #define DEBUGCTL_RESERVED 0xffffffffffff003cull /* 5:2 and 63:16 */
+#define DEBUGCTLMSR_LBR 0x1u                    /* 0: last-branch records */
+/* Why TR with BTS is refused, wherever the value comes from (an entry's load, a WRMSR). */
+#define DEBUGCTL_BTS_NOT_MODELLED                                                                          \
+	"branch trace store (IA32_DEBUGCTL.TR and BTS, bits 6 and 7: the processor would store branch records " \
+	"to the DS save area, memory the model does not keep)"
 
 /* DR7's R/W field of breakpoint n: 00 instruction, 01 data write, 10 I/O, 11 data read or write. */
 static inline uint32_t dr7_rw(uint64_t dr7, unsigned n) { return (uint32_t)(dr7 >> (16 + 4 * n)) & 3u; }

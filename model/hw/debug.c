@@ -40,6 +40,7 @@
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_debugreg.h"
 #include "vmcs/x86_gpr.h"
+#include "vmcs/x86_msr.h"
 
 #define DBG_B0_B3 0xfu
 #define PENDING_DBG_ENABLED_BP 0x1000u   /* 12: an enabled breakpoint in B0-B3 */
@@ -116,6 +117,37 @@ enum lp_step lp_debug_exception(struct vmx_lp *lp, uint32_t bits)
 	 * the instruction an instruction breakpoint stopped before it executed.
 	 */
 	return lp_deliver(lp, &e, lp->ctx.rip, false);
+}
+
+/*
+ * IA32_DEBUGCTL by RDMSR and WRMSR (SDM Vol. 3B "Debug Control MSR";
+ * Vol. 4, MSR 1D9H): the register the entry loads with the debug controls.
+ * A write takes effect after the WRMSR: whether the WRMSR itself takes a
+ * single-step trap was decided as it began (lp_debug_before_insn), with
+ * the BTF it found.
+ */
+bool lp_debugctl_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value)
+{
+	if (msr != MSR_IA32_DEBUGCTL)
+		return false;
+	*value = lp->debugctl;
+	return true;
+}
+
+bool lp_debugctl_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault, const char **refused)
+{
+	if (msr != MSR_IA32_DEBUGCTL)
+		return false;
+	*refused = NULL;
+	*fault = (value & DEBUGCTL_RESERVED) != 0;
+	if (*fault)
+		return true;
+	if ((value & (DEBUGCTL_TR | DEBUGCTL_BTS)) == (DEBUGCTL_TR | DEBUGCTL_BTS)) {
+		*refused = DEBUGCTL_BTS_NOT_MODELLED;
+		return true;
+	}
+	lp->debugctl = value;
+	return true;
 }
 
 enum lp_step lp_debug_trap(struct vmx_lp *lp)

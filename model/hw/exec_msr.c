@@ -6,7 +6,7 @@
  * "use MSR bitmaps" is 1 and the MSR's bit in the bitmap at MSR_BITMAP is
  * 0 (SDM Vol. 3C 26.1.3, 25.6.9). Otherwise they execute as in root
  * operation, against the processor's own MSRs: IA32_MCG_STATUS
- * (machine_check.c), `eoi` retires the in-service
+ * (machine_check.c), IA32_DEBUGCTL (debug.c), `eoi` retires the in-service
  * vector of the physical local APIC, `ipi` sends the IPI, the timer's
  * registers program its timer, TPR and SELF IPI write the local APIC, and
  * RDMSR reads the VMX capability MSRs, the timer or the local APIC's TPR,
@@ -40,7 +40,7 @@ static enum lp_step rdmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 	uint32_t msr = vmx_insn_msr(in);
 	uint64_t v;
 
-	if (!lp_mcg_status_read(lp, msr, &v) && !vmx_caps_read_msr(&lp->model.caps, msr, &v) &&
+	if (!lp_mcg_status_read(lp, msr, &v) && !lp_debugctl_read(lp, msr, &v) && !vmx_caps_read_msr(&lp->model.caps, msr, &v) &&
 	    !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v) && !lapic_x2apic_read(&lp->apic, msr, &v))
 		return lp_fault(lp, GP_VECTOR, true, 0, false);
 	lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
@@ -51,10 +51,15 @@ static enum lp_step wrmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 {
 	uint64_t value = lp_source(lp, in);
 	struct lapic_timer t = lp->apic.timer;
+	const char *refused;
 	bool fault;
 
 	if (lp_mcg_status_write(lp, vmx_insn_msr(in), value, &fault))
 		return fault ? lp_fault(lp, GP_VECTOR, true, 0, false) : retire(lp, in);
+	if (lp_debugctl_write(lp, vmx_insn_msr(in), value, &fault, &refused))
+		return fault     ? lp_fault(lp, GP_VECTOR, true, 0, false)
+		       : refused ? lp_not_modelled(lp, in, refused)
+		                 : retire(lp, in);
 
 	if (vmx_insn_msr(in) == MSR_IA32_X2APIC_TPR) {
 		if (value >> 8)

@@ -94,6 +94,14 @@ enum lp_step lp_machine_check(struct vmx_lp *lp);
 bool lp_mcg_status_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value);
 bool lp_mcg_status_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault);
 
+/*
+ * debug.c: RDMSR and WRMSR of IA32_DEBUGCTL; false if `msr` is another MSR.
+ * A write of a reserved bit is *fault (#GP(0)); one that turns on branch
+ * trace store (TR and BTS) returns the reason it is not modelled in *refused.
+ */
+bool lp_debugctl_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value);
+bool lp_debugctl_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault, const char **refused);
+
 /* exec.c: execute the instruction at RIP (bulk for work blocks, bounded by until). */
 enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until);
 

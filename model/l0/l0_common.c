@@ -167,6 +167,11 @@ const struct vmx_insn *l0_guest_insn(struct l0_base *b)
 	return vmx_program_fetch(b->loaded->guest->prog, vmcs_get(b->loaded, GUEST_RIP), &off);
 }
 
+uint64_t l0_wrmsr_value(const struct l0_base *b, const struct vmx_insn *in)
+{
+	return in->src ? b->loaded->guest->gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2;
+}
+
 bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_vmx, uint32_t *exception)
 {
 	struct vmcs *v = b->loaded;
@@ -378,20 +383,19 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 		       "in its guest)";
 	}
 	/*
-	 * Single-stepping on branches: the processor models BTF (debug.c), and
+	 * Single-stepping on branches: the processor models BTF (debug.c);
 	 * `plain` owes no trap after the non-branches it emulates (plain.c);
-	 * the KVM models' trap after an instruction they emulate and skip does
-	 * not look at it, and what each era did with a guest's DEBUGCTL.BTF
-	 * was not modelled.
+	 * kvm-2011 and kvm-modern drop a guest's BTF before it reaches the
+	 * processor (kvm_debugctl.c). What kvm-2008 did with it was not
+	 * established.
 	 */
 	if (!(follows & L0_FOLLOWS_BTF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&
 	    (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF)) {
 		*field = GUEST_IA32_DEBUGCTL;
 		return "single-stepping on branches: a guest entered with RFLAGS.TF = 1 and GUEST_IA32_DEBUGCTL.BTF = 1 "
-		       "by a KVM model (the processor steps on branches only; the KVM models' single-step trap "
-		       "after an instruction they emulate does not look at BTF, and what each era did with a guest's "
-		       "BTF is not modelled)";
+		       "by kvm-2008 (whether that tree ignored the guest's IA32_DEBUGCTL or failed it was not "
+		       "established; kvm-2011 and kvm-modern drop BTF, 'plain' keeps it)";
 	}
 	/*
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) stops

@@ -79,6 +79,9 @@ void l0_skip_instruction(struct l0_base *b);
 /* The guest instruction at GUEST_RIP (how the model decodes WRMSR's ECX/EAX); NULL if none. */
 const struct vmx_insn *l0_guest_insn(struct l0_base *b);
 
+/* The value a guest's WRMSR (`in`, at GUEST_RIP) writes: its source register, or its constant. */
+uint64_t l0_wrmsr_value(const struct l0_base *b, const struct vmx_insn *in);
+
 /*
  * The exits of the instructions every hypervisor here emulates alike
  * (what they do is model/hw/exec_x86.c's): port I/O (no device: IN reads

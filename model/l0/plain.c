@@ -27,7 +27,7 @@
  *  - MTF and preemption-timer exits are one-shot: the control is cleared;
  *  - EPT violations on the guest stack map the page;
  *  - an instruction it emulates with RFLAGS.TF = 1 owes its single-step
- *    trap: BS in the pending-debug-exceptions field (owe_single_step); the
+ *    trap: BS in the pending-debug-exceptions field (single_step_owed); the
  *    guest's MOV DR and DR7 breakpoints run on the processor (MOV-DR exiting
  *    is refused), and a #DB it reflects writes DR6 first (R12, R24);
  *  - a machine check at the host's processor is the host's in root
@@ -97,31 +97,97 @@ static bool plain_guest_event(void *inst, int vector, const char *via)
  * then takes it at its priority after the entry (R12, R24), or the entry
  * loses it if it injects an event.
  */
-static void owe_single_step(struct plain *p, uint64_t rflags)
+static bool single_step_owed(const struct plain *p, uint64_t rflags)
 {
-	struct vmcs *v = &p->b.vmcs;
+	const struct vmcs *v = &p->b.vmcs;
 	bool btf = (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	           (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF);
 
-	if ((rflags & X86_EFLAGS_TF) && !btf)
-		vmcs_set_bits(v, GUEST_PENDING_DBG_EXCEPTIONS, PENDING_DBG_BS);
+	return (rflags & X86_EFLAGS_TF) && !btf;
+}
+
+/* Skip the emulated instruction; `owed`: it began with a single-step trap to take after it. */
+static void skip_owing(struct plain *p, bool owed)
+{
+	l0_skip_instruction(&p->b);
+	if (owed)
+		vmcs_set_bits(&p->b.vmcs, GUEST_PENDING_DBG_EXCEPTIONS, PENDING_DBG_BS);
 }
 
 static void skip(struct plain *p)
 {
-	uint64_t rflags = vmcs_get(&p->b.vmcs, GUEST_RFLAGS);
-
-	l0_skip_instruction(&p->b);
-	owe_single_step(p, rflags);
+	skip_owing(p, single_step_owed(p, vmcs_get(&p->b.vmcs, GUEST_RFLAGS)));
 }
 
-/* The WRMSR at GUEST_RIP: EOI or IPI to the virtual interrupt controller. False: refused. */
+static bool refuse_msr(struct plain *p, const struct vmx_insn *in, const char *why)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "not modelled: %s", why);
+	p->b.env.refuse(p->b.env.machine, in->line, why);
+	l0_guest_stop(&p->b, msg);
+	return false;
+}
+
+/*
+ * The guest's IA32_DEBUGCTL lives in GUEST_IA32_DEBUGCTL, which the entry
+ * loads with the load-debug-controls control: a WRMSR puts the value there
+ * as the processor would take it (#GP(0) for a reserved bit), a RDMSR reads
+ * it back. Whether the WRMSR owes a single-step trap is decided with the
+ * BTF it found (SDM Vol. 3B "Single-Stepping on Branches": the trap follows
+ * an instruction that began with TF set, and a WRMSR is no branch).
+ */
+static bool emulate_debugctl(struct plain *p, const struct vmx_insn *in)
+{
+	struct vmcs *v = &p->b.vmcs;
+	bool owed = single_step_owed(p, vmcs_get(v, GUEST_RFLAGS));
+	uint64_t value;
+
+	if (!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS))
+		return refuse_msr(p, in,
+		                  "IA32_DEBUGCTL of a guest of 'plain' entered without the load-debug-controls entry "
+		                  "control ('plain' keeps the register in GUEST_IA32_DEBUGCTL, which only that control "
+		                  "loads)");
+	if (in->op == VMX_OP_RDMSR) {
+		v->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = vmcs_get(v, GUEST_IA32_DEBUGCTL);
+	} else {
+		value = l0_wrmsr_value(&p->b, in);
+		if (value & DEBUGCTL_RESERVED) {
+			p->reflect_info = intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true);
+			p->reflect_error = 0;
+			return true;
+		}
+		if ((value & (DEBUGCTL_TR | DEBUGCTL_BTS)) == (DEBUGCTL_TR | DEBUGCTL_BTS))
+			return refuse_msr(p, in, DEBUGCTL_BTS_NOT_MODELLED);
+		vmcs_set(v, GUEST_IA32_DEBUGCTL, value);
+	}
+	skip_owing(p, owed);
+	return true;
+}
+
+/*
+ * An MSR access that exits to `plain` and is not the local APIC's or
+ * IA32_DEBUGCTL: IA32_MCG_STATUS, for which it keeps no state of the
+ * guest's own (it gives its guest no machine check). False: refused.
+ */
+static bool msr_emulated(struct plain *p, const struct vmx_insn *in)
+{
+	if (in && (in->op == VMX_OP_RDMSR || in->op == VMX_OP_WRMSR) && vmx_insn_msr(in) == MSR_IA32_MCG_STATUS)
+		return refuse_msr(p, in,
+		                  "IA32_MCG_STATUS of a guest of 'plain' (it keeps no machine-check state for its guest; "
+		                  "an MSR bitmap that lets the access through gives it the processor's)");
+	return true;
+}
+
+/* The WRMSR at GUEST_RIP: EOI or IPI to the virtual interrupt controller, or IA32_DEBUGCTL. False: refused. */
 static bool emulate_wrmsr(struct plain *p)
 {
 	const struct vmx_insn *in = l0_guest_insn(&p->b);
 
-	if (l0_refuse_apic_timer(&p->b, "plain"))
+	if (l0_refuse_apic_timer(&p->b, "plain") || !msr_emulated(p, in))
 		return false;
+	if (in && in->op == VMX_OP_WRMSR && vmx_insn_msr(in) == MSR_IA32_DEBUGCTL)
+		return emulate_debugctl(p, in);
 	if (in && in->op == VMX_OP_EOI) {
 		if (!(vmcs_get32(&p->b.vmcs, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_EXT_INTR_MASK))
 			/* The guest owns the local APIC's interrupts (no exiting): pass the EOI on. */
@@ -238,13 +304,18 @@ static bool handle_exit(struct plain *p)
 	}
 	case EXIT_REASON_MSR_WRITE:
 		return emulate_wrmsr(p);
-	case EXIT_REASON_MSR_READ:
-		if (l0_refuse_apic_timer(&p->b, "plain"))
+	case EXIT_REASON_MSR_READ: {
+		const struct vmx_insn *in = l0_guest_insn(&p->b);
+
+		if (l0_refuse_apic_timer(&p->b, "plain") || !msr_emulated(p, in))
 			return false;
+		if (in && vmx_insn_msr(in) == MSR_IA32_DEBUGCTL)
+			return emulate_debugctl(p, in);
 		/* The plain hypervisor offers its guest no VMX: the capability MSRs do not exist (#GP(0)). */
 		p->reflect_info = intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true);
 		p->reflect_error = 0;
 		break;
+	}
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&p->b, p->use_vnmi);
 		break;
@@ -260,13 +331,13 @@ static bool handle_exit(struct plain *p)
 		return false;
 	default: {
 		uint32_t exc;
-		uint64_t rflags = vmcs_get(v, GUEST_RFLAGS);
+		bool owed = single_step_owed(p, vmcs_get(v, GUEST_RFLAGS));
 
 		if (l0_emulate_insn_exit(&p->b, reason & VMX_EXIT_REASON_BASIC_MASK, false, &exc)) {
 			p->reflect_info = exc;   /* #GP(0) for a reserved CR bit, else nothing */
 			p->reflect_error = 0;
-			if (!exc && (reason & VMX_EXIT_REASON_BASIC_MASK) != EXIT_REASON_TPR_BELOW_THRESHOLD)
-				owe_single_step(p, rflags);
+			if (owed && !exc && (reason & VMX_EXIT_REASON_BASIC_MASK) != EXIT_REASON_TPR_BELOW_THRESHOLD)
+				vmcs_set_bits(v, GUEST_PENDING_DBG_EXCEPTIONS, PENDING_DBG_BS);
 			break;
 		}
 		/* VMX instructions and anything else the guest may not do: #UD. */
@@ -371,7 +442,7 @@ const struct l0_variant l0_plain = {
 	.destroy = plain_destroy,
 	.guest_event = plain_guest_event,
 	.run_root = plain_run_root,
-	/* TF and the pending-debug field (owe_single_step); MOV DR and DR7 run on the processor (no MOV-DR exiting). */
+	/* TF and the pending-debug field (single_step_owed); MOV DR and DR7 run on the processor (no MOV-DR exiting). */
 	.follows_guest_debug = true,
 	.follows_debugregs = L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF,
 	/*

@@ -110,7 +110,7 @@ TEST(DebugRefused, GuestOfACL0AtItsVmcsLine)
 		const std::string tail = "  idt 1 dbh interrupt-gate\nmain:   vmcall\n        hlt\ndbh:    iret\nrun 10000\n";
 		const std::string tf = head + "  vmcs GUEST_RFLAGS 0x302\n" + tail;
 		const std::string pending = head + "  vmcs GUEST_RFLAGS 0x202\n  vmcs GUEST_PENDING_DBG_EXCEPTIONS 0x4000\n" + tail;
-		// Every C L0 follows a single-level guest's TF and pending-debug field now (plain: owe_single_step).
+		// Every C L0 follows a single-level guest's TF and pending-debug field now (plain: single_step_owed).
 		ExpectHolds(tf + "expect count exit VMCALL >= 1\n");
 		ExpectHolds(pending + "expect count deliver 1 == 1\n");
 		// kvm-2011, kvm-modern and plain carry a single-level guest's DR7 (test_kvm_debugreg.cc); kvm-2008 drops it.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * test_plain_debug.cc - the `plain` L0 and its guest's debug state (rules
- * R12, R24; model/l0/plain.c owe_single_step): an instruction it emulates
+ * R12, R24; model/l0/plain.c single_step_owed): an instruction it emulates
  * with RFLAGS.TF = 1 owes its single-step trap, which plain puts in the
  * pending-debug-exceptions field (BS) as the SDM advises a VMM; the guest's
  * MOV DR and DR7 run on the processor; a #DB it reflects carries DR6.

@@ -8,6 +8,8 @@
  * save-debug-controls and clears it (27.5.1).
  */
 #include "hw_fixture.h"
+#include "vmcs/msr_bitmap.h"
+#include "vmcs/x86_msr.h"
 
 namespace {
 
@@ -101,4 +103,67 @@ TEST_F(RuleBtf, WithoutLoadDebugControlsTheProcessorsOwnDebugctlStays)
 	ExitOnDb();
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
 	ExpectDbExitAt(At(1));
+}
+
+/*
+ * WRMSR and RDMSR of IA32_DEBUGCTL (MSR 1D9H), through an MSR bitmap that
+ * lets them through: the guest sets BTF itself. The WRMSR began with BTF =
+ * 0, so it takes its own single-step trap; from then on a trap follows a
+ * taken branch only.
+ */
+class RuleBtfWrmsr : public RuleBtf {
+protected:
+	msr_bitmap page{};
+	void SetUp() override
+	{
+		RuleBtf::SetUp();
+		Set(GUEST_IA32_DEBUGCTL, 0);
+		SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_USE_MSR_BITMAPS);
+		Set(MSR_BITMAP, 0x5000);
+		v.msr_bitmap = &page;
+	}
+};
+
+TEST_F(RuleBtfWrmsr, R24_WrmsrSetsBtfAfterItsOwnTrapAndRdmsrReadsIt)
+{
+	// 0 wrmsr DEBUGCTL BTF, 1 rdmsr rax DEBUGCTL, 2 jmp 4, 3 vmcall (skipped), 4 nop, 5 vmcall
+	Program({Wrmsr(MSR_IA32_DEBUGCTL, DEBUGCTLMSR_BTF), Rdmsr(MSR_IA32_DEBUGCTL), Op(VMX_OP_JMP),
+	         Op(VMX_OP_VMCALL), Op(VMX_OP_NOP), Op(VMX_OP_VMCALL)});
+	code[2].arg = At(4);
+	ExitOnDb();
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+	ExpectDbExitAt(At(1));   // the WRMSR's own trap: it began with BTF = 0
+	EXPECT_EQ(Get(GUEST_IA32_DEBUGCTL), (uint64_t)DEBUGCTLMSR_BTF) << "the exit saved what the WRMSR wrote";
+	ASSERT_EQ(Resume(), VMX_RUN_EXIT);
+	ExpectDbExitAt(At(4));   // the RDMSR takes none; the JMP does
+	EXPECT_EQ(mem.gpr[X86_GPR_rax], (uint64_t)DEBUGCTLMSR_BTF);
+}
+
+TEST_F(RuleBtfWrmsr, ReservedBitIsGp)
+{
+	ClearBits(GUEST_RFLAGS, X86_EFLAGS_TF);
+	SetBits(EXCEPTION_BITMAP, 1u << GP_VECTOR);
+	Program({Wrmsr(MSR_IA32_DEBUGCTL, 0x4), Op(VMX_OP_VMCALL)});   // bit 2: reserved
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+	EXPECT_EQ(ExitReason(), (uint32_t)EXIT_REASON_EXCEPTION_NMI);
+	EXPECT_EQ(Get(VM_EXIT_INTR_INFO) & 0xffu, (uint64_t)GP_VECTOR);
+	EXPECT_EQ(lp.debugctl, 0u);
+}
+
+TEST_F(RuleBtfWrmsr, BranchTraceStoreIsNotModelled)
+{
+	ClearBits(GUEST_RFLAGS, X86_EFLAGS_TF);
+	Program({Wrmsr(MSR_IA32_DEBUGCTL, DEBUGCTL_TR | DEBUGCTL_BTS), Op(VMX_OP_VMCALL)});
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_NOT_MODELLED);
+	EXPECT_NE(LastCheck().find("branch trace store"), std::string::npos) << LastCheck();
+}
+
+TEST_F(RuleBtfWrmsr, WithTheBitmapBitSetTheWrmsrExits)
+{
+	ASSERT_TRUE(msr_bitmap_set(&page, MSR_IA32_DEBUGCTL, true, true));
+	ClearBits(GUEST_RFLAGS, X86_EFLAGS_TF);
+	Program({Wrmsr(MSR_IA32_DEBUGCTL, DEBUGCTLMSR_BTF), Op(VMX_OP_VMCALL)});
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+	EXPECT_EQ(ExitReason(), (uint32_t)EXIT_REASON_MSR_WRITE);
+	EXPECT_EQ(Get(GUEST_IA32_DEBUGCTL), 0u) << "the WRMSR did not execute";
 }

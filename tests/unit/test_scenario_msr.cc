@@ -134,7 +134,7 @@ const BadInput kBadMsr[] = {
 	{"UnknownMode", Bare("", "m: apic-timer sometimes 48 100\n"),
 	 "7:15: expected a timer mode: oneshot, periodic, or 'stop' after 'apic-timer', found 'sometimes'"},
 	{"WrmsrOfEoi", Bare("", "m: wrmsr IA32_X2APIC_EOI 0\n"),
-	 "7:10: not modelled: MSR IA32_X2APIC_EOI (wrmsr writes IA32_MCG_STATUS, the LAPIC timer: IA32_X2APIC_"
+	 "7:10: not modelled: MSR IA32_X2APIC_EOI (wrmsr writes IA32_DEBUGCTL, IA32_MCG_STATUS, the LAPIC timer: IA32_X2APIC_"
 	 "LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and IA32_X2APIC_SELF_IPI; e"
 	 "oi and ipi write EOI and ICR)"},
 	{"WrmsrOfCurrentCount", Bare("", "m: wrmsr IA32_X2APIC_CUR_COUNT 0\n"),
@@ -145,17 +145,17 @@ const BadInput kBadMsr[] = {
 	{"WrmsrReservedBits", Bare("", "m: wrmsr IA32_X2APIC_DIV_CONF 4\n"),
 	 "7:31: 0x4 sets reserved bits of IA32_X2APIC_DIV_CONF (WRMSR would raise #GP)"},
 	{"RdmsrOfIcr", Bare("", "m: rdmsr rax 0x830\n"),
-	 "7:14: not modelled: MSR IA32_X2APIC_ICR (the model reads the VMX capability MSRs, the local APIC's a"
-	 "nd IA32_MCG_STATUS: IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_C"
+	 "7:14: not modelled: MSR IA32_X2APIC_ICR (the model reads the VMX capability MSRs, the local APIC's, "
+	 "IA32_DEBUGCTL and IA32_MCG_STATUS: IA32_VMX_BASIC, IA32_VMX_PINBASED_CTLS, IA32_VMX_PROCBASED_CTLS, IA32_VMX_EXIT_C"
 	 "TLS, IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_CR0_FIXED0, IA32_VMX_CR0_FIXED1, IA32_VMX_CR4_FIXE"
 	 "D0, IA32_VMX_CR4_FIXED1, IA32_VMX_PROCBASED_CTLS2, IA32_VMX_TRUE_PINBASED_CTLS, IA32_VMX_TRUE_PROCBA"
 	 "SED_CTLS, IA32_VMX_TRUE_EXIT_CTLS, IA32_VMX_TRUE_ENTRY_CTLS, IA32_X2APIC_TPR, IA32_X2APIC_PPR, IA32_"
 	 "X2APIC_ISR0, IA32_X2APIC_ISR1, IA32_X2APIC_ISR2, IA32_X2APIC_ISR3, IA32_X2APIC_ISR4, IA32_X2APIC_ISR"
 	 "5, IA32_X2APIC_ISR6, IA32_X2APIC_ISR7, IA32_X2APIC_IRR0, IA32_X2APIC_IRR1, IA32_X2APIC_IRR2, IA32_X2"
 	 "APIC_IRR3, IA32_X2APIC_IRR4, IA32_X2APIC_IRR5, IA32_X2APIC_IRR6, IA32_X2APIC_IRR7, IA32_X2APIC_LVT_T"
-	 "IMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF, IA32_MCG_STATUS)"},
+	 "IMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_CUR_COUNT, IA32_X2APIC_DIV_CONF, IA32_DEBUGCTL, IA32_MCG_STATUS)"},
 	{"WrmsrOfAnUnknownName", Bare("", "m: wrmsr IA32_EFER 0\n"),
-	 "7:10: not modelled: MSR 'IA32_EFER' (wrmsr writes IA32_MCG_STATUS, the LAPIC timer: IA32_X2APIC_LVT_"
+	 "7:10: not modelled: MSR 'IA32_EFER' (wrmsr writes IA32_DEBUGCTL, IA32_MCG_STATUS, the LAPIC timer: IA32_X2APIC_LVT_"
 	 "TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and IA32_X2APIC_SELF_IPI; eoi a"
 	 "nd ipi write EOI and ICR)"},
 	{"RdmsrOfEoi", Bare("", "m: rdmsr rax IA32_X2APIC_EOI\n"),

@@ -21,6 +21,13 @@ enum kvm_dr_access {
 	KVM_DR_LAZY,      /* today: the first MOV DR hands the registers to the guest until the next exit */
 };
 
+/* What the era's set_msr/get_msr do with the guest's IA32_DEBUGCTL (kvm_debugctl.c). */
+enum kvm_debugctl {
+	KVM_DEBUGCTL_UNCHECKED,   /* 2008: not established whether b5e2fec0 was in: refused */
+	KVM_DEBUGCTL_IGNORED,     /* 3.1: kvm_set_msr_common accepts LBR/BTF and drops them; reads 0 */
+	KVM_DEBUGCTL_SUPPORTED,   /* today: vmx_set_msr keeps the supported bits, drops LBR/BTF; reads the field */
+};
+
 /* vcpu->arch.switch_db_regs */
 enum {
 	KVM_DEBUGREG_BP_ENABLED = 1u << 0,   /* a breakpoint enabled in the guest's DR7: load DR0-DR3 */
@@ -186,6 +193,8 @@ struct kvm_era {
 	bool db_payload;
 	/* handle_dr() (kvm_debugreg.c). */
 	enum kvm_dr_access dr_access;
+	/* The guest's IA32_DEBUGCTL (kvm_debugctl.c). */
+	enum kvm_debugctl debugctl;
 };
 
 /* The answer of today's *_allowed hooks and of vmx_check_nested_events: -EBUSY is "not yet, exit first". */
@@ -411,6 +420,15 @@ void kvm_debugreg_after_exit(struct kvm_vcpu *k);
 void kvm_skip_singlestep(struct kvm_vcpu *k, uint64_t rflags);
 /* Skip the exiting instruction (l0_skip_instruction), then the single-step #DB it owes. */
 void kvm_skip_emulated_instruction(struct kvm_vcpu *k);
+
+/*
+ * kvm_debugctl.c: the guest's IA32_DEBUGCTL. Init takes the `vmcs` lines'
+ * value as user space's KVM_SET_MSRS (false: refused, the guest stopped);
+ * the exit handlers set *handled when the WRMSR or RDMSR names the MSR.
+ */
+bool kvm_debugctl_init(struct kvm_vcpu *k);
+enum kvm_exit_result kvm_debugctl_wrmsr(struct kvm_vcpu *k, bool *handled);
+enum kvm_exit_result kvm_debugctl_rdmsr(struct kvm_vcpu *k, bool *handled);
 
 /* kvm_inject.c */
 void kvm_inject_pending_events(struct kvm_vcpu *k);

@@ -73,7 +73,6 @@ bool kvm_mcg_status_rdmsr(struct kvm_vcpu *k)
 enum kvm_exit_result kvm_mcg_status_wrmsr(struct kvm_vcpu *k, bool *handled)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
-	const uint64_t *gpr = k->b.loaded->guest->gpr;
 
 	*handled = in && in->op == VMX_OP_WRMSR && vmx_insn_msr(in) == MSR_IA32_MCG_STATUS;
 	if (!*handled)
@@ -84,7 +83,7 @@ enum kvm_exit_result kvm_mcg_status_wrmsr(struct kvm_vcpu *k, bool *handled)
 		                "it was not checked)");
 		return KVM_SHUTDOWN;
 	}
-	k->mcg_status = in->src ? gpr[VMX_REG_NUM(in->src) % X86_NGPR] : in->arg2;
+	k->mcg_status = l0_wrmsr_value(&k->b, in);
 	kvm_skip_emulated_instruction(k);
 	return KVM_RESUME;
 }

@@ -300,15 +300,17 @@ void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
-
-	enum kvm_exit_result mcg;
-	bool mcg_handled;
+	enum kvm_exit_result r;
+	bool handled;
 
 	if (l0_refuse_apic_timer(&k->b, k->era->name))
 		return KVM_SHUTDOWN;
-	mcg = kvm_mcg_status_wrmsr(k, &mcg_handled);
-	if (mcg_handled)
-		return mcg;
+	r = kvm_mcg_status_wrmsr(k, &handled);
+	if (handled)
+		return r;
+	r = kvm_debugctl_wrmsr(k, &handled);
+	if (handled)
+		return r;
 	if (in && in->op == VMX_OP_EOI) {
 		l0_trace(&k->b, TRACE_HOST, "type", "virtual-eoi", NULL, vlapic_eoi(&k->b.apic), 0);
 		k->req_event = true;
@@ -321,11 +323,17 @@ enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
 
 enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k)
 {
+	enum kvm_exit_result r;
+	bool handled;
+
 	if (l0_refuse_apic_timer(&k->b, k->era->name))
 		return KVM_SHUTDOWN;
 	if (kvm_mcg_status_rdmsr(k))
 		return KVM_RESUME;
-	/* Besides IA32_MCG_STATUS only the VMX capability MSRs are readable, and only with nested VMX (vmx_get_msr). */
+	r = kvm_debugctl_rdmsr(k, &handled);
+	if (handled)
+		return r;
+	/* Besides IA32_MCG_STATUS and IA32_DEBUGCTL only the VMX capability MSRs are readable, and only with nested VMX (vmx_get_msr). */
 	if (!(k->era->nested && k->b.env.l2_mem && nested_rdmsr(k)))
 		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
 	return KVM_RESUME;

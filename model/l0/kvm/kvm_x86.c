@@ -98,6 +98,8 @@ static enum l0_status kvm_run_root(void *inst)
 		                  CPU_BASED_MOV_DR_EXITING,
 		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
 		kvm_debugreg_init(k);
+		if (!kvm_debugctl_init(k))
+			return L0_STOPPED;
 		/* vmx_set_cr4(): the CR4 the guest runs with keeps the host's MCE (hw_cr4_host_mce). */
 		k->guest_cr4 = vmcs_get(&k->b.vmcs, GUEST_CR4);   /* vcpu->arch.cr4, the guest's own */
 		if (k->era->hw_cr4_host_mce)
@@ -313,6 +315,7 @@ static const struct kvm_era era_2011 = {
 	.intercept_mc = true,
 	.set_mce = true,
 	.dr_access = KVM_DR_EMULATE,
+	.debugctl = KVM_DEBUGCTL_IGNORED,
 };
 
 static const struct kvm_era era_modern = {
@@ -348,6 +351,7 @@ static const struct kvm_era era_modern = {
 	.skip_singlestep = true,
 	.db_payload = true,
 	.dr_access = KVM_DR_LAZY,
+	.debugctl = KVM_DEBUGCTL_SUPPORTED,
 };
 
 static void offered_2011(const struct cpu_model *c, struct vmx_caps *o) { kvm_offered_caps(&era_2011, c, o); }
@@ -383,7 +387,8 @@ static uint64_t kvm_wake_deadline(const void *inst)
 /* kvm-2008 intercepts MOV DR but drops the writes (KVM_DR_IGNORED): no DR7 breakpoint of the guest. */
 /* KVM_X86_SET_MCE came with 890ca9ae (2009): kvm-2008 has no machine check for the guest. */
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR, false);
+/* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7, true);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF, true);
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7, true);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF, true);

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * kvm_debugctl.c - what each era of KVM does with a single-level guest's
+ * IA32_DEBUGCTL (MSR 1D9H): its WRMSR and RDMSR, which always exit (KVM
+ * never lets the guest at the MSR through the MSR bitmap), and the value
+ * user space gives the vCPU (KVM_SET_MSRS; a scenario's `vmcs
+ * GUEST_IA32_DEBUGCTL` line under a KVM model). Rules R12 and R24: of the
+ * register's bits only BTF changes what the processor model does
+ * (single-stepping on branches, model/hw/debug.c), and no era of KVM lets
+ * a guest's BTF reach the processor. A guest that sets TF with BTF is
+ * single-stepped on every instruction under KVM, where the processor alone
+ * would trap after branches only.
+ *
+ * Eras (struct kvm_era.debugctl):
+ *  - KVM_DEBUGCTL_IGNORED (3.1; b5e2fec0, "KVM: Ignore DEBUGCTL MSRs with
+ *    no effect", 2008, in kvm_set_msr_common): a write of 0 is accepted, a
+ *    write whose bits are all LBR or BTF is accepted and dropped with a
+ *    pr_unimpl() line, any other is #GP(0). kvm_get_msr_common() answers a
+ *    read with 0. GUEST_IA32_DEBUGCTL stays 0.
+ *  - KVM_DEBUGCTL_SUPPORTED (today's vmx_set_msr): the bits outside
+ *    vmx_get_supported_debugctl() are invalid; LBR and BTF among them are
+ *    dropped with kvm_pr_unimpl_wrmsr() and any other is #GP(0); the rest
+ *    goes to GUEST_IA32_DEBUGCTL, which a read returns. The supported set
+ *    is bus-lock detection, LBR with FREEZE_LBRS_ON_PMI and RTM_DEBUG, each
+ *    only when the guest's CPUID or vPMU has the feature; the model's
+ *    guests have none of them (their CPUID reports VMX alone), so it is
+ *    empty here: BTF and LBR are dropped, every other bit is #GP(0).
+ *  - kvm-2008 (0, KVM_DEBUGCTL_UNCHECKED): whether its tree already had
+ *    b5e2fec0 (a nop) or answered the MSR as unhandled (#GP) was not
+ *    established, so a guest's access, and a non-zero value from user
+ *    space, are refused as not modelled.
+ *
+ * User space's KVM_SET_MSRS goes through the same code (host_initiated:
+ * today that adds LBR to the supported set when the host has it, which
+ * changes nothing here, since the guest has no vPMU to use it).
+ */
+#include <stdio.h>
+
+#include "model/l0/kvm/kvm.h"
+
+#include "vmcs/x86_debugreg.h"
+#include "vmcs/x86_msr.h"
+
+#define DEBUGCTL_IGNORED_BITS ((uint64_t)(DEBUGCTLMSR_LBR | DEBUGCTLMSR_BTF))
+
+static void refuse(struct kvm_vcpu *k, uint32_t line, const char *why)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "not modelled: %s", why);
+	l0_guest_stop(&k->b, msg);
+	if (k->b.env.refuse)
+		k->b.env.refuse(k->b.env.machine, line, why);
+}
+
+/*
+ * The era's set_msr for IA32_DEBUGCTL: false for #GP(0) (KVM_SET_MSRS
+ * fails); else the value GUEST_IA32_DEBUGCTL gets, and a host trace line
+ * when KVM dropped bits.
+ */
+static bool set_debugctl(struct kvm_vcpu *k, uint64_t data, uint64_t *guest)
+{
+	if (data & ~DEBUGCTL_IGNORED_BITS)
+		return false;
+	*guest = 0;   /* 3.1 writes nothing; today data & supported, which is 0 */
+	if (data)
+		l0_trace(&k->b, TRACE_HOST, "type", "debugctl-ignored",
+		         k->era->debugctl == KVM_DEBUGCTL_IGNORED
+		             ? "kvm_set_msr_common: LBR and BTF accepted, nop"
+		             : "vmx_set_msr: LBR and BTF not supported, dropped",
+		         -1, 0);
+	return true;
+}
+
+bool kvm_debugctl_init(struct kvm_vcpu *k)
+{
+	uint64_t data = vmcs_get(&k->b.vmcs, GUEST_IA32_DEBUGCTL), guest = 0;
+
+	if (!data)
+		return true;
+	if (k->era->debugctl == KVM_DEBUGCTL_UNCHECKED) {
+		refuse(k, 0,
+		       "IA32_DEBUGCTL of a guest of kvm-2008 (a non-zero GUEST_IA32_DEBUGCTL from a `vmcs` line: whether "
+		       "that tree ignored the MSR, as b5e2fec0 did, or failed it was not established)");
+		return false;
+	}
+	if (!set_debugctl(k, data, &guest)) {
+		refuse(k, 0,
+		       "GUEST_IA32_DEBUGCTL with bits other than LBR and BTF under a KVM model (user space's KVM_SET_MSRS "
+		       "of that value fails: KVM supports none of them for this guest)");
+		return false;
+	}
+	vmcs_set(&k->b.vmcs, GUEST_IA32_DEBUGCTL, guest);
+	return true;
+}
+
+/* The WRMSR or RDMSR at the guest's RIP names IA32_DEBUGCTL. */
+static const struct vmx_insn *debugctl_insn(struct kvm_vcpu *k, enum vmx_op op)
+{
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+
+	return in && in->op == op && vmx_insn_msr(in) == MSR_IA32_DEBUGCTL ? in : NULL;
+}
+
+/* The guest's access is one KVM's era is modelled for; else refused, and the guest stopped. */
+static bool access_modelled(struct kvm_vcpu *k, const struct vmx_insn *in)
+{
+	if (k->era->debugctl == KVM_DEBUGCTL_UNCHECKED) {
+		refuse(k, in->line,
+		       "a RDMSR or WRMSR of IA32_DEBUGCTL by a guest of kvm-2008 (whether that tree ignored the MSR, as "
+		       "b5e2fec0 did, or answered it with #GP was not established)");
+		return false;
+	}
+	if (k->guest_mode) {
+		refuse(k, in->line,
+		       "a RDMSR or WRMSR of IA32_DEBUGCTL by L2 that L0 handles (vmcs12's copy of the register under the "
+		       "debug controls is not modelled)");
+		return false;
+	}
+	return true;
+}
+
+enum kvm_exit_result kvm_debugctl_wrmsr(struct kvm_vcpu *k, bool *handled)
+{
+	const struct vmx_insn *in = debugctl_insn(k, VMX_OP_WRMSR);
+	uint64_t guest = 0;
+
+	*handled = in != NULL;
+	if (!in)
+		return KVM_RESUME;
+	if (!access_modelled(k, in))
+		return KVM_SHUTDOWN;
+	if (!set_debugctl(k, l0_wrmsr_value(&k->b, in), &guest)) {
+		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
+		return KVM_RESUME;
+	}
+	vmcs_set(k->b.loaded, GUEST_IA32_DEBUGCTL, guest);
+	kvm_skip_emulated_instruction(k);
+	return KVM_RESUME;
+}
+
+enum kvm_exit_result kvm_debugctl_rdmsr(struct kvm_vcpu *k, bool *handled)
+{
+	const struct vmx_insn *in = debugctl_insn(k, VMX_OP_RDMSR);
+
+	*handled = in != NULL;
+	if (!in)
+		return KVM_RESUME;
+	if (!access_modelled(k, in))
+		return KVM_SHUTDOWN;
+	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] =
+	    k->era->debugctl == KVM_DEBUGCTL_IGNORED ? 0 : vmcs_get(k->b.loaded, GUEST_IA32_DEBUGCTL);
+	kvm_skip_emulated_instruction(k);
+	return KVM_RESUME;
+}

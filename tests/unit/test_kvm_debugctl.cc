@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test_kvm_debugctl.cc - a guest's IA32_DEBUGCTL under each hypervisor model
+ * (model/l0/kvm/kvm_debugctl.c, model/l0/plain.c; rules R12, R24). The
+ * guest of kvm-debug/btf-wrmsr-bare sets BTF from its #DB handler, as a
+ * debugger steps on branches: on the processor alone a trap follows each
+ * taken JMP; kvm-2011 (b5e2fec0: accepted, ignored) and kvm-modern
+ * (vmx_set_msr: not supported, dropped) never let BTF reach the processor,
+ * so the guest is stepped on every instruction; `plain` keeps the value in
+ * GUEST_IA32_DEBUGCTL and agrees with the processor; kvm-2008 is refused.
+ */
+#include "refused_run.h"
+
+namespace {
+
+/* The guest of the btf-* scenarios under `l0` (a single-level guest: TF from its VMCS line). */
+std::string BtfGuest(const std::string &l0, const std::string &handler_write = "wrmsr IA32_DEBUGCTL 2")
+{
+	return "cpu nehalem\nl0 " + l0 + "\nguest L1\n  idt 1 db interrupt-gate\n  idt 13 gp interrupt-gate\n"
+	       "  vmcs GUEST_RFLAGS 0x102\n"
+	       "main:   nop\nagain:  inc r8\n        nop\n        nop\n        jmp again\n"
+	       "db:     " + handler_write + "\n        inc r9\n        cmp r9 6\n        je done\n        iret\n"
+	       "done:   rdmsr rbx IA32_DEBUGCTL\n        record r9 r8 rbx\n        hlt\n"
+	       "gp:     mov r10 13\n        record r10\n        hlt\n"
+	       "run 40000\n";
+}
+
+ScnRun RunOk(const std::string &text)
+{
+	ScnRun r = RunScenarioText(text);
+	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
+	return r;
+}
+
+}  // namespace
+
+TEST(KvmDebugctl, R24_TheProcessorAloneStepsOnBranches)
+{
+	ScnRun r = RunOk(ShippedScenario("kvm-debug/btf-wrmsr-bare.scn"));
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L2 record", "r8=0x5", "r9=0x6", "rbx=0x2"}).size(), 1u) << r.trace;
+}
+
+TEST(KvmDebugctl, R24_Kvm2011AndModernDropBtfTheGuestIsSteppedOnEveryInstruction)
+{
+	struct {
+		const char *scenario, *why;
+	} eras[] = {{"kvm-debug/btf-dropped-modern.scn", "vmx_set_msr: LBR and BTF not supported, dropped"},
+	            {"kvm-debug/btf-dropped-2011.scn", "kvm_set_msr_common: LBR and BTF accepted, nop"}};
+	for (const auto &e : eras) {
+		SCOPED_TRACE(e.scenario);
+		ScnRun r = RunOk(ShippedScenario(e.scenario));
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "r8=0x2", "r9=0x6", "rbx=0x0"}).size(), 1u) << r.trace;
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=debugctl-ignored", e.why}).size(), 6u) << r.trace;
+	}
+}
+
+TEST(KvmDebugctl, R24_PlainKeepsBtfInTheFieldAndAgreesWithTheProcessor)
+{
+	ScnRun r = RunOk(BtfGuest("plain"));
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "r8=0x5", "r9=0x6", "rbx=0x2"}).size(), 1u) << r.trace;
+	// The handler's WRMSR exits (plain uses no MSR bitmap): plain wrote the value where the entry loads it.
+	EXPECT_EQ(TraceLinesWith(r.trace, {"vmexit", "reason=MSR_WRITE"}).size(), 6u) << r.trace;
+}
+
+/* Bits other than LBR and BTF: KVM answers #GP(0) (3.1: "vendor-specific, reserved"; today: unsupported). */
+TEST(KvmDebugctl, OtherBitsAreGpUnderKvmButNotOnTheProcessor)
+{
+	const std::string btint = "wrmsr IA32_DEBUGCTL 0x100";   // bit 8, BTINT: a valid bit of the processor
+	for (const char *era : {"kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(era);
+		ScnRun r = RunOk(BtfGuest(era, btint));
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "r10=0xd"}).size(), 1u) << r.trace;
+	}
+	ScnRun plain = RunOk(BtfGuest("plain", btint));
+	EXPECT_TRUE(TraceLinesWith(plain.trace, {"L1 record", "r10=0xd"}).empty()) << plain.trace;
+	EXPECT_EQ(TraceLinesWith(plain.trace, {"L1 record", "rbx=0x100"}).size(), 1u) << plain.trace;
+}
+
+TEST(KvmDebugctl, R12_VmcsLineBtfIsDroppedAsUserSpacesKvmSetMsrsWouldBe)
+{
+	// TF and BTF from the lines: kvm-modern drops BTF before the first entry and steps every instruction.
+	const std::string text = "cpu nehalem\nl0 kvm-modern\nguest L1\n  idt 1 db interrupt-gate\n"
+	                         "  vmcs GUEST_RFLAGS 0x102\n  vmcs GUEST_IA32_DEBUGCTL 2\n"
+	                         "main:   nop\n        nop\n        jmp main\ndb:     inc r9\n        iret\nrun 8000\n";
+	ScnRun r = RunOk(text);
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=debugctl-ignored"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"vmexit", "reason=EXCEPTION_NMI", "rip=0x1001"}).size(), 1u)
+		<< "a trap after the first NOP, which is no branch\n" << r.trace;
+	// Another bit: user space's KVM_SET_MSRS would fail; kvm-2008's answer is not established.
+	std::string bad = text;
+	bad.replace(bad.find("GUEST_IA32_DEBUGCTL 2"), 21, "GUEST_IA32_DEBUGCTL 0x100");
+	ExpectRefused(bad, "GUEST_IA32_DEBUGCTL with bits other than LBR and BTF under a KVM model");
+	ExpectRefused(WithL0Line(text, "kvm-2008"), "t.scn:6:8: not modelled: single-stepping on branches");
+	std::string no_tf = WithL0Line(text, "kvm-2008");
+	no_tf.replace(no_tf.find("GUEST_RFLAGS 0x102"), 18, "GUEST_RFLAGS 0x2");
+	ExpectRefused(no_tf, "IA32_DEBUGCTL of a guest of kvm-2008");
+}
+
+TEST(KvmDebugctl, Kvm2008IsRefusedAtTheGuestsAccess)
+{
+	ExpectRefused(BtfGuest("kvm-2008"), "t.scn:12:9: not modelled: a RDMSR or WRMSR of IA32_DEBUGCTL by a guest of "
+	                                    "kvm-2008");
+}
+
+/* The language: constants with reserved bits are errors, TR with BTS is refused at its line. */
+TEST(KvmDebugctl, WrmsrConstantsAreCheckedAtTheirLine)
+{
+	Parsed reserved(BtfGuest("plain", "wrmsr IA32_DEBUGCTL 4"));
+	EXPECT_EQ(reserved.where(), "12:29: 0x4 sets reserved bits of IA32_DEBUGCTL (WRMSR would raise #GP)");
+	Parsed bts(BtfGuest("plain", "wrmsr IA32_DEBUGCTL 0xc0"));
+	EXPECT_EQ(bts.where().rfind("12:29: not modelled: branch trace store", 0), 0u) << bts.where();
+}
+
+/* plain keeps no machine-check state for its guest: MCG_STATUS accesses that exit to it are refused. */
+TEST(KvmDebugctl, PlainRefusesTheGuestsMcgStatus)
+{
+	for (const char *insn : {"rdmsr rax IA32_MCG_STATUS", "wrmsr IA32_MCG_STATUS 0"})
+		ExpectRefused("cpu nehalem\nl0 plain\nguest L1\nmain:   " + std::string(insn) + "\n        hlt\nrun 5000\n",
+		              "t.scn:4:9: not modelled: IA32_MCG_STATUS of a guest of 'plain'");
+}
