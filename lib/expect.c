@@ -231,6 +231,35 @@ uint32_t expect_sink_judge(const struct expect_sink *x, FILE *diag)
 	return expect_sink_judge_each(x, diag, NULL);
 }
 
+/* What expectation i checked and what the run gave, for the message of a failed one. */
+static void judged_what(const struct expect_item *it, char *what, size_t n)
+{
+	const struct scn_expect *e = it->e;
+	char ev[96];
+
+	switch (e->kind) {
+	case SCN_EXPECT_VERDICT:
+		snprintf(what, n, "%s%s (the monitor reported it %" PRIu64 " times)", e->negated ? "no " : "", e->verdict,
+		         it->count);
+		break;
+	case SCN_EXPECT_COUNT:
+		describe(&e->event, ev, sizeof(ev));
+		snprintf(what, n, "count %s %s %" PRIu64 " (got %" PRIu64 ")", ev, scn_cmp_name(e->cmp), e->count,
+		         it->count);
+		break;
+	case SCN_EXPECT_AT:
+	case SCN_EXPECT_WITHIN:
+		describe(&e->event, ev, sizeof(ev));
+		if (e->kind == SCN_EXPECT_AT)
+			snprintf(what, n, "%s at cycle %" PRIu64, ev, it->at);
+		else
+			snprintf(what, n, "%s in cycles %" PRIu64 "..%" PRIu64, ev, it->at, it->until);
+		break;
+	case SCN_EXPECT_EXACT:
+		break;   /* exact_judge() wrote it */
+	}
+}
+
 uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *failed_each)
 {
 	uint32_t failed = 0;
@@ -241,31 +270,18 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 		char what[1024];
 		bool ok = false;
 
+		/* The message is composed only for a failure that is written (an exploration judges millions of runs). */
 		switch (e->kind) {
 		case SCN_EXPECT_VERDICT:
 			ok = e->negated ? it->count == 0 : it->count > 0;
-			snprintf(what, sizeof(what), "%s%s (the monitor reported it %" PRIu64 " times)",
-			         e->negated ? "no " : "", e->verdict, it->count);
 			break;
-		case SCN_EXPECT_COUNT: {
-			char ev[96];
+		case SCN_EXPECT_COUNT:
 			ok = compare(e->cmp, it->count, e->count);
-			describe(&e->event, ev, sizeof(ev));
-			snprintf(what, sizeof(what), "count %s %s %" PRIu64 " (got %" PRIu64 ")", ev, scn_cmp_name(e->cmp),
-			         e->count, it->count);
 			break;
-		}
 		case SCN_EXPECT_AT:
-		case SCN_EXPECT_WITHIN: {
-			char ev[96];
+		case SCN_EXPECT_WITHIN:
 			ok = it->count > 0;
-			describe(&e->event, ev, sizeof(ev));
-			if (e->kind == SCN_EXPECT_AT)
-				snprintf(what, sizeof(what), "%s at cycle %" PRIu64, ev, it->at);
-			else
-				snprintf(what, sizeof(what), "%s in cycles %" PRIu64 "..%" PRIu64, ev, it->at, it->until);
 			break;
-		}
 		case SCN_EXPECT_EXACT:
 			ok = exact_judge(e, it->cap, it->count, x->label_addr, x->label_ctx, what, sizeof(what));
 			break;
@@ -274,9 +290,11 @@ uint32_t expect_sink_judge_each(const struct expect_sink *x, FILE *diag, bool *f
 			failed_each[i] = !ok;
 		if (!ok) {
 			failed++;
-			if (diag)
+			if (diag) {
+				judged_what(it, what, sizeof(what));
 				fprintf(diag, "%s:%u:%u: %sexpectation failed%s: %s\n", x->s->file, e->loc.line, e->loc.col,
 				        x->color ? "\033[1;31m" : "", x->color ? "\033[0m" : "", what);
+			}
 		}
 	}
 	return failed;

@@ -140,7 +140,7 @@ struct explore_branch *explore_branch_open(struct explore_branch *b, const struc
 	b->snapshots = 0;
 	b->nlevels = 0;
 	explore_verdicts_init(&b->vs);
-	b->h = run_open(sp->s, NULL, TRACE_FORMAT_TEXT, NULL, &lim, 0);
+	b->h = run_open(sp->s, NULL, TRACE_FORMAT_TEXT, NULL, &lim, RUN_OPEN_VERDICTS_ONLY);
 	if (!b->h || !run_handle_attach(b->h, &b->vs.base))
 		goto fail;
 	run_handle_quiet(b->h);

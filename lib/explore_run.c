@@ -74,7 +74,7 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 
 	memset(out, 0, sizeof(*out));
 	explore_verdicts_init(&vs);
-	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, 0);
+	h = run_open(s, NULL, TRACE_FORMAT_TEXT, diag, &lim, RUN_OPEN_VERDICTS_ONLY);
 	if (!h || !run_handle_attach(h, &vs.base)) {
 		if (h)
 			run_close(h, NULL);

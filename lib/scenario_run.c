@@ -119,6 +119,8 @@ struct run_handle *run_open(const struct scn_scenario *s, FILE *trace, enum trac
 	}
 	h->ex.label_addr = label_address;
 	h->ex.label_ctx = &h->b;
+	if ((flags & RUN_OPEN_VERDICTS_ONLY) && !trace && (h->ex.base.ignore & TRACE_KIND_BIT(TRACE_SUMMARY)))
+		h->b.cfg.no_latency_histograms = true;
 	h->m = machine_create(&h->b.cfg, &h->bus, err, sizeof(err));
 	if (!h->m) {
 		if (diag)

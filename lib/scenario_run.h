@@ -63,6 +63,12 @@ struct machine_config;
 enum run_open_flags {
 	RUN_OPEN_NO_STIMULI = 1u << 0,   /* check the scenario's stimuli but leave them out */
 	RUN_OPEN_WARN_COST = 1u << 1,    /* warn on diag of periodic stimuli that make the run long (RUN_WARN_FIRINGS) */
+	/*
+	 * The run is judged by its verdicts and expectations alone (an
+	 * exploration's): unless an expectation reads `summary` events, the
+	 * latency monitors keep no histograms (machine_config.no_latency_histograms).
+	 */
+	RUN_OPEN_VERDICTS_ONLY = 1u << 2,
 };
 
 /*

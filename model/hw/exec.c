@@ -110,12 +110,31 @@ static enum lp_step do_iret(struct vmx_lp *lp, const struct vmx_insn *in)
 	return LP_STEP_CONTINUE;
 }
 
+/* The instruction at RIP (fetch_last, its successor, then the hints: see vmx_lp.h); NULL if none. */
+static const struct vmx_insn *fetch(struct vmx_lp *lp, const struct vmx_program *prog, uint64_t *offset)
+{
+	uint64_t rip = lp->ctx.rip;
+	const struct vmx_insn *in;
+
+	if (!prog)
+		return NULL;
+	for (uint32_t i = lp->fetch_last, k = 0; k < 2 && i < prog->count; k++, i++)
+		if (rip - prog->insn[i].addr < prog->insn[i].len) {   /* rip below addr wraps: no */
+			*offset = rip - prog->insn[i].addr;
+			lp->fetch_last = i;
+			return &prog->insn[i];
+		}
+	in = vmx_program_fetch_hinted(prog, rip, offset, &lp->fetch_hint[rip % VMX_FETCH_HINTS]);
+	if (in)
+		lp->fetch_last = (uint32_t)(in - prog->insn);
+	return in;
+}
+
 enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 {
 	uint64_t offset = 0;
 	const struct vmx_program *prog = lp->ctx.mem ? lp->ctx.mem->prog : NULL;
-	const struct vmx_insn *in =
-		vmx_program_fetch_hinted(prog, lp->ctx.rip, &offset, &lp->fetch_hint[lp->ctx.rip % VMX_FETCH_HINTS]);
+	const struct vmx_insn *in = fetch(lp, prog, &offset);
 	uint64_t next;
 	bool non_root = lp->non_root;
 

@@ -102,6 +102,7 @@ enum lp_step lp_exec_msr(struct vmx_lp *lp, const struct vmx_insn *in)
 	if (in->op == VMX_OP_MSR_BITMAP) {
 		msr_bitmap_set(&lp->ctx.mem->msr_bitmap, (uint32_t)in->arg, (in->arg2 & VMX_MSR_BITMAP_WRITE) != 0,
 		               (in->arg2 & VMX_MSR_BITMAP_SET) != 0);
+		vmx_guest_mem_stamp(lp->ctx.mem, &lp->ctx.mem->msr_bitmap_stamp);
 		return retire(lp, in);
 	}
 	if (msr_exits(lp, vmx_insn_msr(in), write))

@@ -258,6 +258,7 @@ enum lp_step lp_exec_x86(struct vmx_lp *lp, const struct vmx_insn *in)
 		struct vmx_gate *g = &lp->ctx.mem->idt[in->arg & 0xff];
 		g->type = in->op == VMX_OP_SET_IDT ? (enum vmx_gate_type)(in->arg >> 8) : VMX_GATE_NONE;
 		g->handler = in->op == VMX_OP_SET_IDT ? in->arg2 : 0;
+		vmx_guest_mem_stamp(lp->ctx.mem, &lp->ctx.mem->idt_stamp);
 		return done(lp, in);
 	}
 	default:

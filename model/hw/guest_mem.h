@@ -205,7 +205,24 @@ struct vmx_guest_mem {
 	 */
 	struct vmcs *regions;
 	uint32_t nregions;
+	/*
+	 * Write stamps of the two parts a run seldom writes, the IDT and the
+	 * MSR-bitmap page: each write takes the next value of *stamps, a
+	 * counter that only grows (the machine keeps it outside its
+	 * snapshots). Equal stamps then mean equal contents, so a snapshot
+	 * put back need not copy those parts (model/machine/snapshot.c).
+	 * stamps NULL: nothing is stamped.
+	 */
+	uint64_t *stamps;
+	uint64_t idt_stamp, msr_bitmap_stamp;
 };
+
+/* A write to the part whose stamp is *stamp (idt_stamp, msr_bitmap_stamp) of m. */
+static inline void vmx_guest_mem_stamp(struct vmx_guest_mem *m, uint64_t *stamp)
+{
+	if (m->stamps)
+		*stamp = ++*m->stamps;
+}
 
 /* Length in bytes of an operation (work: arg bytes, at least 1). */
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg);

@@ -178,6 +178,13 @@ struct vmx_lp {
 	 * (vmx_program_fetch_hinted): it never changes what is fetched.
 	 */
 	uint32_t fetch_hint[VMX_FETCH_HINTS];
+	/*
+	 * The instruction fetched last (an index into whichever program that
+	 * was): fetch tries it and the one after it before the hints, since
+	 * execution mostly goes on in order, and a work block an event
+	 * interrupted at any of its bytes is resumed inside it. A hint too.
+	 */
+	uint32_t fetch_last;
 
 	vmx_hw_observer_fn observer;    /* may be NULL */
 	void *observer_ctx;

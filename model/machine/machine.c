@@ -420,6 +420,8 @@ static bool build_vcpu(struct machine *m, struct vcpu *vc, uint32_t id, char *er
 		return false;
 	if (cfg->l2_guest && !build_space(&vc->l2, &cfg->l2_guest[id], err, errlen))
 		return false;
+	vc->l1.mem.stamps = &m->stamps;
+	vc->l2.mem.stamps = &m->stamps;
 	resolve_label_operands(&vc->l1, cfg->l2_guest ? &vc->l2 : NULL);
 	if (cfg->l2_guest) {
 		resolve_label_operands(&vc->l2, NULL);
@@ -524,7 +526,8 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 	monitor_nmi_nesting_init(m->nesting, bus);
 	if (!monitor_lost_event_init(m->lost, bus, cfg->vcpus, cfg->bare_metal) ||
 	    !monitor_lost_injection_init(m->lost_inj, bus, cfg->vcpus, cfg->bare_metal) ||
-	    !monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles, cfg->vcpus, cfg->bare_metal)) {
+	    !monitor_summaries_init(m->summaries, bus, cfg->host_nmi_delay_cycles, cfg->vcpus, cfg->bare_metal,
+	                            !cfg->no_latency_histograms)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

@@ -70,6 +70,12 @@ struct machine {
 	uint64_t stopped_at;
 	/* machine_run_prefix() stopped between two windows: the `next` the run loop had then (else UINT64_MAX). */
 	uint64_t resume_next;
+	/*
+	 * The last write stamp given to a guest's IDT or MSR-bitmap page
+	 * (vmx_guest_mem.stamps): it only grows, and a snapshot put back
+	 * leaves it (snapshot.c).
+	 */
+	uint64_t stamps;
 };
 
 /* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */

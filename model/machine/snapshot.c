@@ -21,9 +21,9 @@
  *   stimuli.c       the stimulus heap: it grows (realloc), so only its
  *                   nheap entries are saved and the block is kept
  *   model/l0/       one instance per vCPU (l0_instance_size)
- *   model/monitor/  nmi_nesting; lost_event and its raised/delivered;
+ *   model/monitor/  nmi_nesting; lost_event and its raised/delivered/open;
  *                   lost_injection and its pending; the summaries with
- *                   their latency arrays
+ *                   their latency arrays and histograms (none without them)
  *   trace bus       the caller's: its counters (from `dropped` on), not
  *                   its queue (empty between two calls of the machine)
  *                   nor its list of sinks (a sink attached since stays);
@@ -37,6 +37,17 @@
 #include <string.h>
 
 typedef bool block_fn(void *ctx, void *p, size_t len);
+
+/*
+ * The blocks' walkers: `block` for every byte of a block; `stamped` for a
+ * part that carries a write stamp (*stamp, vmx_guest_mem_stamp): saved
+ * with it, and put back only when the machine's stamp differs.
+ */
+struct walk {
+	block_fn *block;
+	bool (*stamped)(void *ctx, void *p, size_t len, const uint64_t *stamp);
+	void *ctx;
+};
 
 static size_t program_bytes(const struct machine_guest *g)
 {
@@ -56,13 +67,61 @@ static bool nesting_blocks(struct monitor_nmi_nesting *n, uint32_t vcpus, block_
 	       fn(ctx, &n->violations, sizeof(n->violations));
 }
 
-/* Every block of the machine but the heap's, in a fixed order; false when fn says stop. */
-static bool each_block(struct machine *m, block_fn *fn, void *ctx)
+/* The latency histograms, where the monitors keep them (machine_config.no_latency_histograms). */
+static bool hist_blocks(struct monitor_summaries *s, block_fn *fn, void *ctx)
 {
+	const size_t levels = (MONITOR_LEVELS - 1) * MONITOR_LAT_BUCKETS * sizeof(uint64_t);
+
+	return (!s->nmi.hist_store || fn(ctx, s->nmi.hist_store, s->nmi.ncpus * levels)) &&
+	       (!s->host.hist_store || fn(ctx, s->host.hist_store, s->host.ncpus * MONITOR_LAT_BUCKETS * sizeof(uint64_t))) &&
+	       (!s->irq.hist_store || fn(ctx, s->irq.hist_store, s->irq.ncpus * levels));
+}
+
+/*
+ * The vCPUs. Each guest memory's IDT and MSR-bitmap page (8 KiB of the
+ * 10 a memory holds) go first, stamped - before the bytes around them put
+ * the machine's stamps back - and the rest in the pieces between them.
+ */
+static bool vcpu_blocks(struct machine *m, const struct walk *w)
+{
+	static const size_t cold[][2] = {
+	    {offsetof(struct vcpu, l1.mem.idt), sizeof(((struct vmx_guest_mem *)0)->idt)},
+	    {offsetof(struct vcpu, l1.mem.msr_bitmap), sizeof(struct msr_bitmap)},
+	    {offsetof(struct vcpu, l2.mem.idt), sizeof(((struct vmx_guest_mem *)0)->idt)},
+	    {offsetof(struct vcpu, l2.mem.msr_bitmap), sizeof(struct msr_bitmap)},
+	};
+
+	for (uint32_t i = 0; i < m->cfg->vcpus; i++) {
+		struct vcpu *vc = &m->vcpu[i];
+		char *base = (char *)vc;
+		const uint64_t *stamp[] = {&vc->l1.mem.idt_stamp, &vc->l1.mem.msr_bitmap_stamp, &vc->l2.mem.idt_stamp,
+		                           &vc->l2.mem.msr_bitmap_stamp};
+		size_t at = 0;
+
+		for (size_t k = 0; k < 4; k++)
+			if (!w->stamped(w->ctx, base + cold[k][0], cold[k][1], stamp[k]))
+				return false;
+		for (size_t k = 0; k < 4; k++) {
+			if (!w->block(w->ctx, base + at, cold[k][0] - at))
+				return false;
+			at = cold[k][0] + cold[k][1];
+		}
+		if (!w->block(w->ctx, base + at, sizeof(*vc) - at))
+			return false;
+	}
+	return true;
+}
+
+/* Every block of the machine but the heap's, in a fixed order; false when a walker says stop. */
+static bool each_block(struct machine *m, const struct walk *w)
+{
+	block_fn *fn = w->block;
+	void *ctx = w->ctx;
+
 	const struct machine_config *cfg = m->cfg;
 	struct trace_bus *bus = m->bus;
 	const size_t counters = offsetof(struct trace_bus, dropped);
-	bool ok = fn(ctx, m, sizeof(*m)) && fn(ctx, m->vcpu, cfg->vcpus * sizeof(*m->vcpu)) &&
+	bool ok = fn(ctx, m, sizeof(*m)) && vcpu_blocks(m, w) &&
 	          fn(ctx, m->trig, (cfg->nstim ? cfg->nstim : 1) * sizeof(*m->trig));
 
 	for (uint32_t i = 0; ok && i < cfg->vcpus; i++) {
@@ -75,6 +134,7 @@ static bool each_block(struct machine *m, block_fn *fn, void *ctx)
 	return ok && nesting_blocks(m->nesting, cfg->vcpus, fn, ctx) && fn(ctx, m->lost, sizeof(*m->lost)) &&
 	       fn(ctx, m->lost->raised, m->lost->ncpus * sizeof(*m->lost->raised)) &&
 	       fn(ctx, m->lost->delivered, m->lost->ncpus * sizeof(*m->lost->delivered)) &&
+	       fn(ctx, m->lost->open, m->lost->ncpus * sizeof(*m->lost->open)) &&
 	       fn(ctx, m->lost_inj, sizeof(*m->lost_inj)) &&
 	       fn(ctx, m->lost_inj->pending, m->lost_inj->ncpus * sizeof(*m->lost_inj->pending)) &&
 	       fn(ctx, m->summaries, sizeof(*m->summaries)) &&
@@ -84,7 +144,7 @@ static bool each_block(struct machine *m, block_fn *fn, void *ctx)
 	       fn(ctx, m->summaries->irq.l1_exits_on_intr,
 	          m->summaries->irq.ncpus * sizeof(*m->summaries->irq.l1_exits_on_intr)) &&
 	       fn(ctx, m->summaries->irq.lat, m->summaries->irq.ncpus * sizeof(*m->summaries->irq.lat)) &&
-	       fn(ctx, (char *)bus + counters, sizeof(*bus) - counters);
+	       hist_blocks(m->summaries, fn, ctx) && fn(ctx, (char *)bus + counters, sizeof(*bus) - counters);
 }
 
 void machine_snapshot_init(struct machine_snapshot *s)
@@ -132,12 +192,18 @@ static bool put_block(void *ctx, void *p, size_t len)
 	return machine_snapshot_put(ctx, p, len);
 }
 
+static bool put_stamped(void *ctx, void *p, size_t len, const uint64_t *stamp)
+{
+	return machine_snapshot_put(ctx, stamp, sizeof(*stamp)) && machine_snapshot_put(ctx, p, len);
+}
+
 bool machine_save(struct machine *m, struct machine_snapshot *s)
 {
+	const struct walk w = {put_block, put_stamped, s};
 
 	s->len = 0;
 	s->of = m;
-	return each_block(m, put_block, s) && machine_snapshot_put(s, m->heap, m->nheap * sizeof(*m->heap));
+	return each_block(m, &w) && machine_snapshot_put(s, m->heap, m->nheap * sizeof(*m->heap));
 }
 
 struct cursor {
@@ -151,21 +217,40 @@ static bool get_block(void *ctx, void *p, size_t len)
 	return machine_snapshot_get(c->s, &c->at, p, len);
 }
 
+/* An equal stamp: the machine holds what the snapshot holds; only the cursor moves on. */
+static bool get_stamped(void *ctx, void *p, size_t len, const uint64_t *stamp)
+{
+	struct cursor *c = ctx;
+	uint64_t saved;
+
+	if (!machine_snapshot_get(c->s, &c->at, &saved, sizeof(saved)))
+		return false;
+	if (saved != *stamp)
+		return machine_snapshot_get(c->s, &c->at, p, len);
+	if (c->at + len > c->s->len)
+		return false;
+	c->at += len;
+	return true;
+}
+
 size_t machine_restore(struct machine *m, const struct machine_snapshot *s)
 {
-	/* What is the caller's now, not the run's: the heap's block (it may have moved) and the poll. */
+	/* What is the caller's now, not the run's: the heap's block (it may have moved), the poll, the stamps. */
 	struct pending *heap = m->heap;
 	uint32_t cap = m->capheap;
 	machine_poll_fn *poll = m->poll;
 	void *poll_ctx = m->poll_ctx;
+	uint64_t stamps = m->stamps;
 	struct cursor c = {s, 0};
+	const struct walk w = {get_block, get_stamped, &c};
 
-	if (s->of != m || !each_block(m, get_block, &c))
+	if (s->of != m || !each_block(m, &w))
 		return 0;
 	m->heap = heap;
 	m->capheap = cap;
 	m->poll = poll;
 	m->poll_ctx = poll_ctx;
+	m->stamps = stamps;   /* it only grows, or a stamp would stand for two contents */
 	m->bus->retune = true;   /* the sinks' masks came back with them: what the bus skips is computed again */
 	if (m->nheap > m->capheap) {
 		struct pending *h = realloc(m->heap, m->nheap * sizeof(*h));

@@ -11,6 +11,18 @@
 
 /* ---- one (cpu, level): the ring and the histogram ---- */
 
+bool monitor_latency_hists(struct monitor_latency *lat, size_t n, bool on, uint64_t **store)
+{
+	*store = NULL;
+	if (!on || !lat)
+		return true;
+	if (!(*store = calloc(n * MONITOR_LAT_BUCKETS, sizeof(**store))))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		lat[i].hist = *store + i * MONITOR_LAT_BUCKETS;
+	return true;
+}
+
 uint32_t monitor_latency_bucket(uint64_t cycles)
 {
 	uint32_t e;
@@ -35,7 +47,7 @@ uint64_t monitor_latency_median(const struct monitor_latency *l)
 {
 	uint64_t rank = (l->count + 1) / 2, seen = 0;
 
-	if (!l->count)
+	if (!l->count || !l->hist)
 		return 0;
 	for (uint32_t b = 0; b < MONITOR_LAT_BUCKETS; b++) {
 		seen += l->hist[b];
@@ -81,7 +93,8 @@ static void lat_record(struct monitor_latency *l, uint64_t d)
 	if (!l->count || d > l->max)
 		l->max = d;
 	l->count++;
-	l->hist[monitor_latency_bucket(d)]++;
+	if (l->hist)
+		l->hist[monitor_latency_bucket(d)]++;
 }
 
 /* A delivery: match the oldest waiting raise. False if none waits. */
@@ -107,6 +120,8 @@ static void lat_summary(struct trace_bus *bus, const struct monitor_latency *l, 
 
 	if (!l->raised && !l->count)
 		return;
+	if (!trace_bus_begin(bus, TRACE_SUMMARY, cycle))
+		return;   /* counted; nobody reads it, so the median is not worked out */
 	trace_event_init(&ev, cycle, cpu, level, TRACE_SUMMARY);
 	trace_add_str(&ev, "kind", kind);
 	trace_add_uint(&ev, "count", l->count);
@@ -136,7 +151,7 @@ static void nmi_emit(struct trace_sink *s, const struct trace_event *ev)
 		(void)lat_deliver(&m->lat[ev->cpu][ev->level - 1], ev->cycle, &raised_at, &latency);
 }
 
-bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus, uint32_t ncpus)
+bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus, uint32_t ncpus, bool hists)
 {
 	memset(m, 0, sizeof(*m));
 	m->ncpus = monitor_cpus(ncpus);
@@ -144,13 +159,16 @@ bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *b
 	m->base.emit = nmi_emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
-	return m->lat != NULL;
+	return m->lat != NULL &&
+	       monitor_latency_hists(&m->lat[0][0], (size_t)m->ncpus * (MONITOR_LEVELS - 1), hists, &m->hist_store);
 }
 
 void monitor_nmi_latency_free(struct monitor_nmi_latency *m)
 {
 	free(m->lat);
+	free(m->hist_store);
 	m->lat = NULL;
+	m->hist_store = NULL;
 }
 
 void monitor_nmi_latency_finish(struct monitor_nmi_latency *m, uint32_t cpu, uint64_t cycle)
@@ -212,7 +230,7 @@ static void host_emit(struct trace_sink *s, const struct trace_event *ev)
 }
 
 bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus,
-                           bool bare_metal)
+                           bool bare_metal, bool hists)
 {
 	memset(m, 0, sizeof(*m));
 	m->ncpus = monitor_cpus(ncpus);
@@ -224,13 +242,15 @@ bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, ui
 	                                     (bare_metal ? TRACE_KIND_BIT(TRACE_VMEXIT) : 0));
 	m->bus = bus;
 	m->limit = limit_cycles;
-	return m->lat != NULL;
+	return m->lat != NULL && monitor_latency_hists(m->lat, m->ncpus, hists, &m->hist_store);
 }
 
 void monitor_host_nmi_free(struct monitor_host_nmi *m)
 {
 	free(m->lat);
+	free(m->hist_store);
 	m->lat = NULL;
+	m->hist_store = NULL;
 }
 
 void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t cycle)
@@ -256,10 +276,12 @@ static void irq_raise(struct monitor_irq_latency *m, uint32_t c, uint32_t l, uin
 	struct monitor_latency *lat = &m->lat[c][l - 1];
 
 	lat->raised++;
-	if (m->raised_at[c][l][v])
+	if (m->raised_at[c][l][v]) {
 		lat->dropped++;          /* merged into the one already requested */
-	else
+	} else {
 		m->raised_at[c][l][v] = cycle + 1;
+		lat->waiting++;          /* the vectors requested and not yet delivered */
+	}
 }
 
 /* A verdict at a delivery; `raised_level` 0: none (duplicate_delivery). */
@@ -291,6 +313,7 @@ static void irq_deliver(struct monitor_irq_latency *m, const struct trace_event 
 		if (l < ev->level && m->l1_exits_on_intr[c])
 			irq_violation(m, ev, "wrong_level", v, l);
 		lat_record(&m->lat[c][l - 1], ev->cycle > at ? ev->cycle - at : 0);
+		m->lat[c][l - 1].waiting--;
 		m->raised_at[c][l][v] = 0;
 		return;
 	}
@@ -340,7 +363,8 @@ static void irq_emit(struct trace_sink *s, const struct trace_event *ev)
 	}
 }
 
-bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal)
+bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal,
+                              bool hists)
 {
 	memset(m, 0, sizeof(*m));
 	m->ncpus = monitor_cpus(ncpus);
@@ -353,7 +377,8 @@ bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *b
 	                                     TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) | TRACE_KIND_BIT(TRACE_DELIVER) |
 	                                     (bare_metal ? TRACE_KIND_BIT(TRACE_VMENTRY) : 0));
 	m->bus = bus;
-	return m->raised_at && m->l1_exits_on_intr && m->lat;
+	return m->raised_at && m->l1_exits_on_intr && m->lat &&
+	       monitor_latency_hists(&m->lat[0][0], (size_t)m->ncpus * (MONITOR_LEVELS - 1), hists, &m->hist_store);
 }
 
 void monitor_irq_latency_free(struct monitor_irq_latency *m)
@@ -361,6 +386,8 @@ void monitor_irq_latency_free(struct monitor_irq_latency *m)
 	free(m->raised_at);
 	free(m->l1_exits_on_intr);
 	free(m->lat);
+	free(m->hist_store);
+	m->hist_store = NULL;
 	m->raised_at = NULL;
 	m->l1_exits_on_intr = NULL;
 	m->lat = NULL;
@@ -371,12 +398,7 @@ void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uin
 	for (uint32_t c = 0; c < m->ncpus; c++) {
 		if (cpu != UINT32_MAX && cpu != c)
 			continue;
-		for (uint32_t l = 1; l < MONITOR_LEVELS; l++) {
-			struct monitor_latency *lat = &m->lat[c][l - 1];
-			lat->waiting = 0;
-			for (uint32_t v = 0; v < 256; v++)
-				lat->waiting += m->raised_at[c][l][v] != 0;
-			lat_summary(m->bus, lat, "irq_latency", c, l, cycle);
-		}
+		for (uint32_t l = 1; l < MONITOR_LEVELS; l++)
+			lat_summary(m->bus, &m->lat[c][l - 1], "irq_latency", c, l, cycle);   /* waiting: kept as they come */
 	}
 }

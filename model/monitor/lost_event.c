@@ -20,6 +20,27 @@ static int what_of(const struct trace_event *ev)
 }
 
 /*
+ * The counters move through these two, which keep `open` - per vCPU and
+ * class, the cells with more raised than delivered - so that the end of a
+ * run looks only as far as the last of them.
+ */
+static void raise_one(struct monitor_lost_event *m, uint32_t c, uint32_t l, int w)
+{
+	bool was = m->raised[c][l][w] > m->delivered[c][l][w];
+
+	m->raised[c][l][w]++;
+	m->open[c][l] += !was;
+}
+
+static void deliver_one(struct monitor_lost_event *m, uint32_t c, uint32_t l, int w)
+{
+	bool was = m->raised[c][l][w] > m->delivered[c][l][w];
+
+	m->delivered[c][l][w]++;
+	m->open[c][l] -= was && m->raised[c][l][w] <= m->delivered[c][l][w];
+}
+
+/*
  * An acknowledged external-interrupt exit is a delivery (R21): on the
  * processor (bare metal) of an interrupt at the pins; from a nested L0 of an
  * interrupt for L1.
@@ -31,9 +52,9 @@ static void acked_on_exit(struct monitor_lost_event *m, const struct trace_event
 	if (!monitor_acked_on_exit(ev, &v))
 		return;
 	if (ev->kind == TRACE_NESTED_VMEXIT)
-		m->delivered[c][1][v + 1]++;
+		deliver_one(m, c, 1, (int)v + 1);
 	else if (ev->level >= 2)   /* bare metal: L2's exit to L1, the root software */
-		m->delivered[c][0][v + 1]++;
+		deliver_one(m, c, 0, (int)v + 1);
 }
 
 static void emit(struct trace_sink *s, const struct trace_event *ev)
@@ -49,10 +70,10 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		acked_on_exit(m, ev);
 		/* Bare metal: the NMI's exit hands it to L1, the root software (R22). */
 		if (m->bare_metal && monitor_nmi_exit(ev))
-			m->delivered[c][0][0]++;
+			deliver_one(m, c, 0, 0);
 		/* A nested L0's emulated NMI exit hands L1 the NMI raised for it, as the processor's does. */
 		else if (ev->kind == TRACE_NESTED_VMEXIT && monitor_nmi_exit_info(ev))
-			m->delivered[c][1][0]++;
+			deliver_one(m, c, 1, 0);
 		return;
 	}
 	if (ev->kind != TRACE_STIMULUS && ev->kind != TRACE_HOST && ev->kind != TRACE_DELIVER)
@@ -65,10 +86,10 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 	case TRACE_NESTED_VMEXIT:
 		break;   /* handled below: only the interruption information matters */
 	case TRACE_STIMULUS:
-		m->raised[c][l][w]++;
+		raise_one(m, c, l, w);
 		break;
 	case TRACE_HOST:      /* the host handled a pin event */
-		m->delivered[c][0][w]++;
+		deliver_one(m, c, 0, w);
 		break;
 	case TRACE_DELIVER:
 		inj = trace_field(ev, "injected");
@@ -82,9 +103,9 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		if (inj && inj->u) {
 			while (l > 1 && m->raised[c][l][w] <= m->delivered[c][l][w])
 				l--;
-			m->delivered[c][l][w]++;
+			deliver_one(m, c, l, w);
 		} else {
-			m->delivered[c][0][w]++;
+			deliver_one(m, c, 0, w);
 		}
 		break;
 	default:
@@ -99,29 +120,33 @@ bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus
 	m->ncpus = monitor_cpus(ncpus);
 	m->raised = calloc(m->ncpus, sizeof(*m->raised));
 	m->delivered = calloc(m->ncpus, sizeof(*m->delivered));
+	m->open = calloc(m->ncpus, sizeof(*m->open));
 	m->base.emit = emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) |
 	                                     TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_HOST) |
 	                                     TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
-	return m->raised && m->delivered;
+	return m->raised && m->delivered && m->open;
 }
 
 void monitor_lost_event_free(struct monitor_lost_event *m)
 {
 	free(m->raised);
 	free(m->delivered);
+	free(m->open);
 	m->raised = m->delivered = NULL;
+	m->open = NULL;
 }
 
 void monitor_lost_event_finish(struct monitor_lost_event *m, uint64_t cycle)
 {
 	for (uint32_t c = 0; c < m->ncpus; c++)
 		for (uint32_t l = 0; l < MONITOR_LEVELS; l++)
-			for (uint32_t w = 0; w < 257; w++) {
+			for (uint32_t w = 0, left = m->open[c][l]; left && w < 257; w++) {
 				struct trace_event v;
 				if (m->raised[c][l][w] <= m->delivered[c][l][w])
 					continue;
+				left--;
 				trace_event_init(&v, cycle, c, l, TRACE_VIOLATION);
 				trace_add_str(&v, "kind", "lost_event");
 				trace_add_str(&v, "type", w == 0 ? "nmi" : "irq");

@@ -53,6 +53,7 @@ struct monitor_lost_event {
 	/* [cpu][class][what]: class 0 = pins, 1..2 = guest levels; what 0 = NMI, 1..256 = vector+1 */
 	uint32_t (*raised)[MONITOR_LEVELS][257];
 	uint32_t (*delivered)[MONITOR_LEVELS][257];
+	uint32_t (*open)[MONITOR_LEVELS];  /* [cpu][class]: its cells with more raised than delivered */
 	uint64_t violations;
 	bool bare_metal;                 /* the root software is the L1 program */
 };
@@ -123,7 +124,12 @@ struct monitor_latency {
 	uint64_t raised;                 /* raises seen */
 	uint64_t dropped;                /* raises that will never be matched (ring overflow, lost edges) */
 	uint64_t count, min, max;        /* matched latencies */
-	uint64_t hist[MONITOR_LAT_BUCKETS];
+	/*
+	 * MONITOR_LAT_BUCKETS counts, in the monitor's hist_store; NULL when the
+	 * monitor keeps no histograms (no median: a run whose summaries nobody
+	 * reads, as an exploration's, need not carry 8 KiB per figure).
+	 */
+	uint64_t *hist;
 };
 
 /* Bucket of a latency, and the lowest latency in bucket b. */
@@ -131,6 +137,13 @@ uint32_t monitor_latency_bucket(uint64_t cycles);
 uint64_t monitor_latency_bucket_low(uint32_t b);
 /* The lower median (the ceil(count/2)-th smallest latency) to the histogram's precision; 0 if none. */
 uint64_t monitor_latency_median(const struct monitor_latency *l);
+
+/*
+ * Histograms for n figures in one block (a monitor's hist_store), each
+ * lat[i].hist pointing into it; with `on` false none (NULL, and every hist
+ * NULL). False when out of memory.
+ */
+bool monitor_latency_hists(struct monitor_latency *lat, size_t n, bool on, uint64_t **store);
 
 /*
  * NMI latency for the guests: cycles from an NMI stimulus for a level >= 1
@@ -142,9 +155,10 @@ struct monitor_nmi_latency {
 	struct trace_bus *bus;
 	uint32_t ncpus;
 	struct monitor_latency (*lat)[MONITOR_LEVELS - 1];   /* [cpu][level - 1] */
+	uint64_t *hist_store;                                 /* their histograms, or NULL */
 };
 
-bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus, uint32_t ncpus);
+bool monitor_nmi_latency_init(struct monitor_nmi_latency *m, struct trace_bus *bus, uint32_t ncpus, bool hists);
 void monitor_nmi_latency_free(struct monitor_nmi_latency *m);
 /* The summaries of one vCPU (levels in order), or of all (cpu = UINT32_MAX), stamped `cycle`. */
 void monitor_nmi_latency_finish(struct monitor_nmi_latency *m, uint32_t cpu, uint64_t cycle);
@@ -165,12 +179,13 @@ struct monitor_host_nmi {
 	uint64_t limit;
 	uint32_t ncpus;
 	struct monitor_latency *lat;     /* [cpu] */
+	uint64_t *hist_store;            /* their histograms, or NULL */
 	uint64_t violations;
 	bool bare_metal;
 };
 
 bool monitor_host_nmi_init(struct monitor_host_nmi *m, struct trace_bus *bus, uint64_t limit_cycles, uint32_t ncpus,
-                           bool bare_metal);
+                           bool bare_metal, bool hists);
 void monitor_host_nmi_free(struct monitor_host_nmi *m);
 void monitor_host_nmi_finish(struct monitor_host_nmi *m, uint32_t cpu, uint64_t cycle);
 
@@ -214,11 +229,13 @@ struct monitor_irq_latency {
 	uint64_t (*raised_at)[MONITOR_LEVELS][256];   /* [cpu]: cycle + 1; 0: nothing waits */
 	bool *l1_exits_on_intr;                       /* [cpu]: from the last nested_vmenter */
 	struct monitor_latency (*lat)[MONITOR_LEVELS - 1];
+	uint64_t *hist_store;                         /* their histograms, or NULL */
 	uint64_t violations;
 	bool bare_metal;                              /* level-2 VM entries are L1's own */
 };
 
-bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal);
+bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *bus, uint32_t ncpus, bool bare_metal,
+                              bool hists);
 void monitor_irq_latency_free(struct monitor_irq_latency *m);
 void monitor_irq_latency_finish(struct monitor_irq_latency *m, uint32_t cpu, uint64_t cycle);
 
@@ -243,8 +260,9 @@ struct monitor_summaries {
 	struct monitor_irq_latency irq;
 };
 
+/* hists: keep the latency histograms behind the summaries' medians (see struct monitor_latency). */
 bool monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles,
-                            uint32_t ncpus, bool bare_metal);
+                            uint32_t ncpus, bool bare_metal, bool hists);
 void monitor_summaries_free(struct monitor_summaries *m);
 bool monitor_summaries_attach(struct monitor_summaries *m, struct trace_bus *bus);
 /*

@@ -6,11 +6,11 @@
 #include "model/monitor/monitor.h"
 
 bool monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles,
-                            uint32_t ncpus, bool bare_metal)
+                            uint32_t ncpus, bool bare_metal, bool hists)
 {
-	bool nmi = monitor_nmi_latency_init(&m->nmi, bus, ncpus);
-	bool host = monitor_host_nmi_init(&m->host, bus, host_nmi_delay_cycles, ncpus, bare_metal);
-	bool irq = monitor_irq_latency_init(&m->irq, bus, ncpus, bare_metal);
+	bool nmi = monitor_nmi_latency_init(&m->nmi, bus, ncpus, hists);
+	bool host = monitor_host_nmi_init(&m->host, bus, host_nmi_delay_cycles, ncpus, bare_metal, hists);
+	bool irq = monitor_irq_latency_init(&m->irq, bus, ncpus, bare_metal, hists);
 
 	monitor_forced_unblock_init(&m->forced, bus);
 	return nmi && host && irq;

@@ -134,6 +134,43 @@ TEST(Snapshot, OneVcpuRestoredIsTheWholeRun)
 	vmxsim_scenario_free(s);
 }
 
+// The parts of a guest's memory a snapshot puts back only when their write stamp says they changed (the
+// IDT, the MSR-bitmap page: model/machine/snapshot.c) are written all through this run, between every
+// snapshot and its restore: the run that went back must still go on as the one that never did.
+TEST(Snapshot, IdtAndMsrBitmapWrittenAfterTheSnapshotAreTakenBack)
+{
+	// L2 takes INT3s through a present gate and writes the timer's count unintercepted; at its VMCALL
+	// (about cycle 8,800) L1 sets the count's write bit, and after a few more INT3s L2 clears gate 3.
+	// Every WRMSR after the first is an exit and the last INT3 a #NP exit: a restore that left either
+	// part as the run after the snapshot had written it would change what follows.
+	std::string l2 = "main:   work 800\n";
+	for (int i = 0; i < 8; i++)
+		l2 += "        int3\n        wrmsr IA32_X2APIC_INIT_COUNT 0\n        work 800\n";
+	l2 += "        vmcall\n";
+	for (int i = 0; i < 8; i++)
+		l2 += "        int3\n        wrmsr IA32_X2APIC_INIT_COUNT 0\n        work 800\n";
+	l2 += "        clear-idt 3\n        int3\n        hlt\nbp:     inc r8\n        record r8\n        iret\n";
+	const std::string text = "cpu nehalem\nl0 none\n"
+	                         "guest L1\n  exit-handler on_exit\nmain:   vmlaunch\n"
+	                         "on_exit: vmread rbx VM_EXIT_REASON\n        record rbx\n        cmp rbx 18\n"
+	                         "        jne skip\n        msr-bitmap-set write IA32_X2APIC_INIT_COUNT\n"
+	                         "skip:   vmread rcx GUEST_RIP\n        vmread rdx VM_EXIT_INSTRUCTION_LEN\n"
+	                         "        add rcx rdx\n        cmp rbx 0\n        je done\n        vmwrite GUEST_RIP rcx\n"
+	                         "        vmresume\ndone:   hlt\n"
+	                         "guest L2\n  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_USE_MSR_BITMAPS\n"
+	                         "  vmcs EXCEPTION_BITMAP 0x800\n  idt 3 bp interrupt-gate\n" + l2 + "run 40000\n";
+	vmxsim_error err{};
+	vmxsim_scenario *s = vmxsim_scenario_parse(text.data(), text.size(), "stamped.scn", &err);
+	ASSERT_NE(s, nullptr) << err.text;
+	const std::vector<uint64_t> stops = {3000, 7000, 12345, 16000};
+	for (size_t at = 0; at < stops.size(); at++) {
+		Outcome a = Straight(s, stops), b = WithDetours(s, stops, at);
+		ASSERT_GT(a.lines.size(), 40u);
+		EXPECT_EQ(a.lines, b.lines) << "snapshot at " << stops[at];
+	}
+	vmxsim_scenario_free(s);
+}
+
 // A snapshot goes back only where it came from; a session writing a trace is not saved.
 TEST(Snapshot, RefusedWhereItCannotHold)
 {

@@ -34,7 +34,7 @@ protected:
 	void SetUp() override
 	{
 		trace_bus_init(&bus);
-		ASSERT_TRUE(monitor_irq_latency_init(m, &bus, MONITOR_MAX_CPUS, bare_metal));
+		ASSERT_TRUE(monitor_irq_latency_init(m, &bus, MONITOR_MAX_CPUS, bare_metal, true));
 		cap.base.emit = CaptureEmit;
 		trace_bus_attach(&bus, &m->base);
 		trace_bus_attach(&bus, &cap.base);

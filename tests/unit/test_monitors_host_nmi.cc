@@ -33,7 +33,7 @@ protected:
 	{
 		trace_bus_init(&bus);
 		monitor_host_nmi_free(mon.get());   // Init(0) in a test replaces SetUp's
-		ASSERT_TRUE(monitor_host_nmi_init(mon.get(), &bus, limit, MONITOR_MAX_CPUS, bare_metal));
+		ASSERT_TRUE(monitor_host_nmi_init(mon.get(), &bus, limit, MONITOR_MAX_CPUS, bare_metal, true));
 		Attach();
 	}
 	void SetUp() override { Init(24000); }   // 10 us at 2.4 GHz
@@ -260,7 +260,7 @@ TEST(MonitorNmiLatencyWithOthers, SummariesInCpuThenLevelOrder)
 	trace_bus_init(&bus);
 	std::unique_ptr<monitor_summaries> all(new monitor_summaries);
 	Lines out;
-	ASSERT_TRUE(monitor_summaries_init(all.get(), &bus, 24000, 2, false));
+	ASSERT_TRUE(monitor_summaries_init(all.get(), &bus, 24000, 2, false, true));
 	ASSERT_TRUE(monitor_summaries_attach(all.get(), &bus));
 	ASSERT_TRUE(trace_bus_attach(&bus, &out.base));
 	const std::vector<trace_event> evs = {

@@ -26,7 +26,7 @@ protected:
 	void SetUp() override
 	{
 		trace_bus_init(&bus);
-		ASSERT_TRUE(monitor_nmi_latency_init(mon.get(), &bus, MONITOR_MAX_CPUS));
+		ASSERT_TRUE(monitor_nmi_latency_init(mon.get(), &bus, MONITOR_MAX_CPUS, true));
 		Attach();
 	}
 	std::vector<std::string> Finish(uint64_t cycle = 50000)
@@ -278,3 +278,38 @@ TEST_F(MonitorNmiLatency, RingIsReusedForever)
 }
 
 }  // namespace
+
+// Without histograms (machine_config.no_latency_histograms) the figures are the same but the median,
+// which the histogram alone gives: it reads 0. Nothing is stored for them.
+TEST(MonitorLatencyHistograms, WithoutThemEveryFigureButTheMedianIsKept)
+{
+	auto with = std::make_unique<monitor_nmi_latency>(), without = std::make_unique<monitor_nmi_latency>();
+	trace_bus bus;
+	trace_bus_init(&bus);
+	ASSERT_TRUE(monitor_nmi_latency_init(with.get(), &bus, 2, true));
+	ASSERT_TRUE(monitor_nmi_latency_init(without.get(), &bus, 2, false));
+	EXPECT_NE(with->hist_store, nullptr);
+	EXPECT_EQ(without->hist_store, nullptr);
+	EXPECT_EQ(without->lat[1][1].hist, nullptr);
+	EXPECT_EQ(with->lat[1][1].hist, with->hist_store + 3 * MONITOR_LAT_BUCKETS) << "[cpu][level - 1] in order";
+	for (auto *m : {with.get(), without.get()})
+		for (uint64_t d : {100, 300, 5000}) {
+			trace_event s{}, dl{};
+			trace_event_init(&s, 1000, 1, 2, TRACE_STIMULUS);
+			trace_add_str(&s, "type", "nmi");
+			trace_event_init(&dl, 1000 + d, 1, 2, TRACE_DELIVER);
+			trace_add_str(&dl, "type", "nmi");
+			trace_add_uint(&dl, "injected", 1);
+			m->base.emit(&m->base, &s);
+			m->base.emit(&m->base, &dl);
+		}
+	const monitor_latency &a = with->lat[1][1], &b = without->lat[1][1];
+	EXPECT_EQ(a.count, 3u);
+	EXPECT_EQ(b.count, a.count);
+	EXPECT_EQ(b.min, a.min);
+	EXPECT_EQ(b.max, a.max);
+	EXPECT_EQ(monitor_latency_median(&a), 288u) << "300 to the histogram's precision: its bucket's lower bound";
+	EXPECT_EQ(monitor_latency_median(&b), 0u);
+	monitor_nmi_latency_free(with.get());
+	monitor_nmi_latency_free(without.get());
+}

@@ -152,7 +152,7 @@ TEST(TraceInterest, MonitorsIgnoreOnlyKindsTheyDoNothingWith)
 	std::unique_ptr<monitor_summaries> sums(new monitor_summaries);
 	monitor_nmi_nesting_init(nesting.get(), &bus);
 	ASSERT_TRUE(monitor_lost_event_init(lost.get(), &bus, 1, false));
-	ASSERT_TRUE(monitor_summaries_init(sums.get(), &bus, 0, 1, false));
+	ASSERT_TRUE(monitor_summaries_init(sums.get(), &bus, 0, 1, false, true));
 	uint64_t ignored = nesting->base.ignore & lost->base.ignore & sums->nmi.base.ignore & sums->host.base.ignore &
 	                   sums->forced.base.ignore & sums->irq.base.ignore;
 	monitor_lost_event_free(lost.get());
