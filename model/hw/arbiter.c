@@ -36,9 +36,22 @@ static bool if_set(const struct vmx_lp *lp)
 	return (lp->ctx.rflags & X86_EFLAGS_IF) != 0;
 }
 
+/*
+ * R23: a machine check does not wake the shutdown state. The SDM names what
+ * does - an NMI, an SMI, INIT, RESET (Vol. 3A, "Interrupt 8 - Double Fault
+ * Exception", on shutdown mode; in VMX non-root operation what those cause
+ * instead) - and events pending in shutdown "are handled after a wake event
+ * from shutdown is processed": the latched machine check waits, and is taken
+ * at the first boundary after the processor left shutdown.
+ */
+static bool mce_held(const struct vmx_lp *lp)
+{
+	return lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN;
+}
+
 static enum vmx_decision arbitrate_root(const struct vmx_lp *lp)
 {
-	if (lp->mce_latched)
+	if (lp->mce_latched && !mce_held(lp))
 		return VMX_DECIDE_MACHINE_CHECK;   /* R24 1: above INIT; wakes HLT (R23) */
 	if (!lp->vmx_operation && lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI)
 		return lp->sipi_latched ? VMX_DECIDE_SIPI_STARTUP : VMX_DECIDE_NONE;
@@ -82,7 +95,7 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
 
 	if (!lp->non_root)
 		return arbitrate_root(lp);
-	if (lp->mce_latched)
+	if (lp->mce_latched && !mce_held(lp))
 		return VMX_DECIDE_MACHINE_CHECK;   /* R24 1: above INIT; wakes HLT (R23) */
 	if (act == GUEST_ACTIVITY_WAIT_SIPI)
 		return lp->sipi_latched ? VMX_DECIDE_SIPI_EXIT : VMX_DECIDE_NONE;   /* INIT too is blocked */

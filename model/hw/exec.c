@@ -296,7 +296,7 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 	struct vmx_exit_info x = {0};
 	struct vmx_event e = {0};
 
-	/* A machine check says itself whether it wakes (it refuses the states the SDM leaves open). */
+	/* A machine check says itself whether it wakes (HLT; it waits in shutdown, arbiter.c; wait-for-SIPI is refused). */
 	if (d == VMX_DECIDE_MACHINE_CHECK)
 		return lp_machine_check(lp);
 	/* Posted-interrupt processing alone leaves HLT as it is: a virtual interrupt it makes recognised wakes it. */

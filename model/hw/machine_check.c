@@ -35,9 +35,14 @@
  * exit, the one "handled after VM exit completes". So the model never
  * fails an entry with reason 41.
  *
- * What wakes: HLT, like an NMI or an interrupt (R23). The shutdown and
- * wait-for-SIPI states are refused as not modelled: the SDM does not say
- * whether a machine-check event leaves them.
+ * What wakes: HLT, like an NMI or an interrupt (R23). Not shutdown: the
+ * SDM lists what ends it (an NMI, an SMI, INIT, RESET) and has events
+ * pending there handled after the wake event, so the latched machine check
+ * waits (arbiter.c mce_held) and is taken at the first boundary after the
+ * processor left shutdown - in non-root operation after the INIT or NMI
+ * exit that woke the guest, in root operation. The wait-for-SIPI state is
+ * refused as not modelled: the SDM does not say what a machine-check event
+ * does there.
  */
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_cr.h"
@@ -83,11 +88,9 @@ enum lp_step lp_machine_check(struct vmx_lp *lp)
 {
 	struct vmx_event mc = {.type = INTR_TYPE_HARD_EXCEPTION, .vector = MC_VECTOR};
 
-	if (lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN || lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI)
-		return refuse(lp, lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN
-		                  ? "a machine-check event in the shutdown state (the SDM does not say whether it wakes)"
-		                  : "a machine-check event in the wait-for-SIPI state (the SDM does not say whether it "
-		                    "wakes)");
+	if (lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI)
+		return refuse(lp, "a machine-check event in the wait-for-SIPI state (the SDM does not say what it does "
+		                  "there)");
 	lp->mce_latched = false;
 	if (lp->ctx.activity == GUEST_ACTIVITY_HLT) {
 		/* R23: it leaves HLT, as an NMI does; the exit or delivery below saves or pushes the rest. */
@@ -104,8 +107,8 @@ enum lp_step lp_machine_check(struct vmx_lp *lp)
 
 enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp)
 {
-	if (lp->non_root || !lp->mce_latched)
-		return VMX_MCE_NONE;
+	if (lp->non_root || !lp->mce_latched || lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
+		return VMX_MCE_NONE;   /* in shutdown it waits for what wakes the processor (arbiter.c mce_held) */
 	lp->mce_latched = false;
 	if (mce_shuts_down(lp)) {
 		shut_down(lp);

@@ -56,7 +56,7 @@ TEST(ScenarioMce, R23_AMachineCheckInWaitForSipiIsRefused)
 {
 	ExpectRefused(Bare("  vmcs GUEST_ACTIVITY_STATE 3\n", "at 2500 mce -> L1 cpu0\n"),
 	              "t.scn:11:1: not modelled: a machine-check event in the wait-for-SIPI state (the SDM does not say "
-	              "whether it wakes)");
+	              "what it does there)");
 }
 
 TEST(ScenarioMce, R24_TheStimulusAndTheShutdownAreTraced)
