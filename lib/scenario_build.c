@@ -120,8 +120,8 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
 /*
  * A C L0 enters its guest with the guest state of the block's `vmcs` lines.
  * If that state single-steps or has a pending debug exception and the L0
- * does not follow them for this guest (a KVM model follows the field, and
- * TF unless the scenario has an L2), enables a DR7 breakpoint
+ * does not follow them for this guest (a KVM model follows the field and
+ * TF), enables a DR7 breakpoint
  * (l0_guest_debug_not_modelled), or sets a control or field
  * of a feature the model lacks (vmx_vmcs_not_modelled: a control bit the
  * capability MSRs deny is left to the entry's checks), the guest would run
@@ -134,15 +134,17 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
  */
 /*
  * What the L0 follows of its L1 guest's debug state: a KVM model the
- * field, and TF and the debug registers (its follows_debugregs) unless L1
- * runs an L2.
+ * field and TF (an L1 hypervisor's too: the VMX instructions L0 emulates
+ * for it owe their single-step traps as any it skips, kvm_debug.c), and
+ * the debug registers (its follows_debugregs) unless L1 runs an L2 - of
+ * them only what it does with BTF then.
  */
 static unsigned guest_debug_follows(const struct build *b)
 {
 	if (!b->cfg.l0->follows_guest_debug)
 		return 0;
 	if (scn_guest_for(b->s, SCN_L2, 0))
-		return L0_FOLLOWS_PENDING_DBG;
+		return L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF | (b->cfg.l0->follows_debugregs & L0_FOLLOWS_BTF);
 	return L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF | b->cfg.l0->follows_debugregs;
 }
 

@@ -360,21 +360,20 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 {
 	/*
 	 * The processor single-steps and delivers pending debug exceptions
-	 * (model/hw/debug.c). The KVM models follow them for a single-level
-	 * guest (kvm_debug.c: the #DB intercept of each era, the single-step
-	 * trap of a skipped instruction), and the field in L2 too (carried
-	 * between vmcs12 and vmcs02); `plain` owes the trap of what it emulates
-	 * in the pending-debug field (plain.c). Not modelled: L2's
-	 * single-stepping under a nested KVM (the traps of what L0 emulates
-	 * for L2, MTF and KVM's pending-#DB bookkeeping around emulated exits);
-	 * and an L1 hypervisor's own single-stepping over the VMX instructions
-	 * L0 emulates.
+	 * (model/hw/debug.c). The KVM models follow them for L1 (kvm_debug.c:
+	 * the #DB intercept of each era, the single-step trap of a skipped
+	 * instruction, the VMX instructions L0 emulates for an L1 hypervisor
+	 * among them), and the field in L2 too (carried between vmcs12 and
+	 * vmcs02); `plain` owes the trap of what it emulates in the
+	 * pending-debug field (plain.c). Not modelled: L2's single-stepping
+	 * under a nested KVM (the traps of what L0 emulates for L2, MTF and
+	 * KVM's pending-#DB bookkeeping around emulated exits).
 	 */
 	if (!(follows & L0_FOLLOWS_TF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF)) {
 		*field = GUEST_RFLAGS;
 		return "single-stepping: a guest entered with RFLAGS.TF = 1 by a hypervisor model that does not follow "
-		       "it (the KVM models and 'plain' follow it for a guest that runs no L2; a nested KVM's L2, and an "
-		       "L1 that runs one, are not modelled: the traps of the instructions L0 emulates for them)";
+		       "it (the KVM models and 'plain' follow it for L1, an L1 hypervisor included; a nested KVM's L2 is "
+		       "not modelled: the traps of the instructions L0 emulates for it)";
 	}
 	if (!(follows & L0_FOLLOWS_PENDING_DBG) && vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
 		*field = GUEST_PENDING_DBG_EXCEPTIONS;

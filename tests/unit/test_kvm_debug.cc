@@ -264,3 +264,40 @@ TEST(KvmErasNested, R12_L2PendingDebugFieldSavedIntoVmcs12AtTheExit)
 		RunOk(WithL0Line(text, l0));
 	}
 }
+
+/*
+ * An L1 hypervisor that single-steps: the VMX instructions L0 emulates for
+ * it owe their traps as any instruction KVM skips (nested_vmx_succeed ->
+ * kvm_skip_emulated_instruction). Today's KVM queues them (6affcbed); the
+ * 2011 code and today's without the commit lose them. A VMLAUNCH that
+ * succeeds owes none, and L1 runs its exit handler without TF.
+ */
+TEST(KvmErasNested, R24_L1SingleStepsOverTheVmxInstructionsL0Emulates)
+{
+	const std::string text = ShippedScenario("nested/l1-singlestep-modern.scn");
+	ScnRun modern = RunOk(text);
+	EXPECT_EQ(TraceLinesWith(modern.trace, {"L1 deliver", "vector=1"}).size(), 3u) << modern.trace;
+	EXPECT_EQ(TraceLinesWith(modern.trace, {"L0 host", "type=singlestep"}).size(), 2u) << "the VMWRITE's, the VMREAD's";
+	EXPECT_EQ(TraceLinesWith(modern.trace, {"L1 record", "rbx=0x12", "r9=0x3"}).size(), 1u) << modern.trace;
+	for (const char *l0 : {"kvm-2011", "kvm-modern -skip-singlestep"}) {
+		SCOPED_TRACE(l0);
+		ScnRun old = RunScenarioText(WithL0Line(text, l0));   // the modern scenario's expectations fail here
+		EXPECT_EQ(old.status, VMXSIM_FAILED) << old.diag;
+		EXPECT_EQ(TraceLinesWith(old.trace, {"L1 deliver", "vector=1"}).size(), 1u) << old.trace;
+		EXPECT_TRUE(TraceLinesWith(old.trace, {"L0 host", "type=singlestep"}).empty()) << old.trace;
+	}
+}
+
+/* A VMfail completes: the VMLAUNCH that fails its checks owes its trap, and today's KVM queues it. */
+TEST(KvmErasNested, R24_AVmlaunchThatFailsOwesItsTrap)
+{
+	ScnRun r = RunOk("cpu nehalem\nl0 kvm-modern\nguest L1\n  idt 1 db interrupt-gate\n"
+	                 "  vmcs GUEST_RFLAGS 0x102\n  exit-handler on_exit\n"
+	                 "main:   vmwrite VM_ENTRY_INTR_INFO_FIELD 0x80000b00\n        vmlaunch\n"
+	                 "        record r9\n        hlt\non_exit: hlt\ndb:     inc r9\n        iret\n"
+	                 "guest L2\nmain:   vmcall\nrun 30000\n");
+	// The VMWRITE's trap, then the failed VMLAUNCH's (VMfailValid: an invalid event to inject), before the record.
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 vmfail", "insn=vmlaunch", "error=7"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "r9=0x2"}).size(), 1u) << r.trace;
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"nested_entry"}).empty()) << r.trace;
+}

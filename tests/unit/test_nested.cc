@@ -105,6 +105,8 @@ TEST(NestedEquiv, EveryNestedScenarioUnderKvmModern)
 	    {"nested/soft-vnmi-per-vmcs-modern.scn", "soft vNMI blocking is per VMCS"},
 	    {"nested/host-mce-in-l2-modern.scn", "L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says"},
 	    {"nested/host-mce-in-l2-2011.scn", "L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says"}};
+	/* L1 starts from a `vmcs` line (TF): bare metal has no VMCS for L1, so equiv has nothing to compare it with. */
+	const std::set<std::string> l1_vmcs_lines = {"nested/l1-singlestep-modern.scn", "nested/l1-singlestep-2011.scn"};
 	size_t ran = 0;
 
 	for (const char *dir : {"nested", "kvm-history"}) {
@@ -117,6 +119,10 @@ TEST(NestedEquiv, EveryNestedScenarioUnderKvmModern)
 			if (text.find("\nguest L2") == std::string::npos || text.find("\nl0      none") != std::string::npos)
 				continue;
 			std::string report;
+			if (l1_vmcs_lines.count(f)) {
+				EXPECT_EQ(EquivText(WithL0Line(text, "kvm-modern"), &report), 2) << f << ": " << report;
+				continue;
+			}
 			EXPECT_EQ(EquivText(WithL0Line(text, "kvm-modern"), &report), 0) << f << ": " << report;
 			auto it = documented.find(f);
 			if (it == documented.end())

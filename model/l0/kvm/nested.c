@@ -191,7 +191,7 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	if (verdict.kind == NESTED_ENTRY_VMFAIL) {
 		/* VMfailValid to L1 (reported at the instruction): it goes on after its VMLAUNCH/VMRESUME. */
 		nested_vmx_fail_valid(k, insn, verdict.code, verdict.check, differs);
-		l0_skip_instruction(&k->b);
+		kvm_skip_emulated_instruction(k);   /* nested_vmx_fail(): the VMfail completes, and owes its trap */
 		return KVM_RESUME;
 	}
 	if (verdict.kind == NESTED_ENTRY_FAILED) {
@@ -199,6 +199,12 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 		nested_vmx_entry_failure(k, verdict.code, verdict.check, differs);
 		return KVM_RESUME;
 	}
+	/*
+	 * The entry succeeds: L1 never finishes its VMLAUNCH, as on the
+	 * processor, where an entry that succeeds takes no single-step trap
+	 * after its instruction; the next nested exit loads L1's state from
+	 * vmcs12's host area anyway.
+	 */
 	l0_skip_instruction(&k->b);
 	if (launch)
 		v12->launch_state = VMCS_LAUNCHED;
@@ -246,7 +252,7 @@ static bool nested_vmcs12_usable(struct kvm_vcpu *k, const struct vmx_insn *in)
 	if (k->vmcs12)
 		return true;
 	nested_vmx_fail_invalid(k, in ? vmx_op_name(in->op) : "?", "current-VMCS pointer is valid");
-	l0_skip_instruction(&k->b);
+	kvm_skip_emulated_instruction(k);
 	return false;
 }
 
@@ -288,7 +294,7 @@ enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason)
 		}
 		break;
 	}
-	l0_skip_instruction(&k->b);
+	kvm_skip_emulated_instruction(k);   /* nested_vmx_succeed()/fail(): the trap of an L1 that single-steps */
 	return KVM_RESUME;
 }
 
@@ -301,7 +307,7 @@ bool nested_rdmsr(struct kvm_vcpu *k)
 	if (!in || in->op != VMX_OP_RDMSR || !vmx_caps_read_msr(&offered, (uint32_t)in->arg, &value))
 		return false;
 	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
-	l0_skip_instruction(&k->b);
+	kvm_skip_emulated_instruction(k);
 	return true;
 }
 

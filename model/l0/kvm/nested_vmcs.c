@@ -136,6 +136,6 @@ enum kvm_exit_result nested_vmx_operation(struct kvm_vcpu *k, uint32_t reason, c
 		nested_vmx_result(k, "vmptrst", VMX_INSN_OK, NULL);
 		break;
 	}
-	l0_skip_instruction(&k->b);
+	kvm_skip_emulated_instruction(k);
 	return KVM_RESUME;
 }
