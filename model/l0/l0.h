@@ -170,8 +170,8 @@ bool l0_has_switch(const struct l0_variant *v, const char *name);
  * What an L0 model does not follow in a guest it enters, though the
  * processor models it: single-stepping (RFLAGS.TF) and pending debug
  * exceptions unless `follows` has them (enum l0_debug_follows: both for a
- * single-level guest of an L0 with l0_variant.follows_guest_debug; the
- * field alone for a nested KVM's L2), and DR7 breakpoints unless `follows`
+ * guest of an L0 with l0_variant.follows_guest_debug, L1 or a nested KVM's
+ * L2), and DR7 breakpoints unless `follows`
  * has L0_FOLLOWS_DR7 (a single-level guest of kvm-2011 and kvm-modern). A "not modelled" refusal (a static string) with the field that
  * holds it; NULL if none. A nested L0's entry of L2 refuses it; a C L0's
  * guest is refused at its `vmcs` line (lib/scenario_build.c). The entry

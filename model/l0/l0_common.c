@@ -365,15 +365,15 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	 * instruction, the VMX instructions L0 emulates for an L1 hypervisor
 	 * among them), and the field in L2 too (carried between vmcs12 and
 	 * vmcs02); `plain` owes the trap of what it emulates in the
-	 * pending-debug field (plain.c). Not modelled: L2's single-stepping
-	 * under a nested KVM (the traps of what L0 emulates for L2, MTF and
-	 * KVM's pending-#DB bookkeeping around emulated exits).
+	 * pending-debug field (plain.c). A nested KVM follows L2's TF too
+	 * (nested_exit.c: the trap of what L0 emulates for L2), but not under
+	 * vmcs12's monitor trap flag (nested.c nested_refuse_unmodelled).
 	 */
 	if (!(follows & L0_FOLLOWS_TF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF)) {
 		*field = GUEST_RFLAGS;
 		return "single-stepping: a guest entered with RFLAGS.TF = 1 by a hypervisor model that does not follow "
-		       "it (the KVM models and 'plain' follow it for L1, an L1 hypervisor included; a nested KVM's L2 is "
-		       "not modelled: the traps of the instructions L0 emulates for it)";
+		       "it (the KVM models and 'plain' follow it for L1, an L1 hypervisor included, and the nested KVMs "
+		       "for L2)";
 	}
 	if (!(follows & L0_FOLLOWS_PENDING_DBG) && vmcs_get(v, GUEST_PENDING_DBG_EXCEPTIONS)) {
 		*field = GUEST_PENDING_DBG_EXCEPTIONS;
@@ -393,8 +393,9 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	    (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF)) {
 		*field = GUEST_IA32_DEBUGCTL;
 		return "single-stepping on branches: a guest entered with RFLAGS.TF = 1 and GUEST_IA32_DEBUGCTL.BTF = 1 "
-		       "by kvm-2008 (whether that tree ignored the guest's IA32_DEBUGCTL or failed it was not "
-		       "established; kvm-2011 and kvm-modern drop BTF, 'plain' keeps it)";
+		       "by kvm-2008 or as a nested KVM's L2 (whether the 2008 tree ignored the guest's IA32_DEBUGCTL or "
+		       "failed it was not established, and what each era does with vmcs12's is not modelled; kvm-2011 "
+		       "and kvm-modern drop an L1's BTF, 'plain' keeps it)";
 	}
 	/*
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) stops

@@ -153,8 +153,8 @@ struct kvm_era {
 	 * same RIP - only the exit's cycles differ. #BP is intercepted only for
 	 * userspace breakpoints. vmcs02 carries vmcs12's bitmap ORed with this
 	 * one (prepare_vmcs02): an L2 #DB that L1 does not want - L2's INT1 -
-	 * is L0's; L2's single-stepping stays refused
-	 * (nested_refuse_unmodelled), its pending-debug field is carried
+	 * is L0's: L2's INT1 and single-step traps (refused only under vmcs12's
+	 * MTF, nested_refuse_unmodelled); its pending-debug field is carried
 	 * between vmcs12 and vmcs02.
 	 */
 	bool intercept_db;
@@ -290,6 +290,7 @@ struct kvm_vcpu {
 	bool mtf_pending;              /* L0 emulated an instruction of L2 under vmcs12's MTF (nested.mtf_pending) */
 	uint32_t exception_vmexit_info;   /* an exception for L2 that L1 intercepts (exception_vmexit), or 0 */
 	uint32_t exception_vmexit_error;
+	uint64_t exception_vmexit_qual;   /* its payload: the exit qualification */
 	bool sw_rearm;                 /* the 2011 patch's KVM_REQ_EVENT re-arm after nested_run_pending */
 	bool sw_run_pending_check;     /* the 2011 patch's refusal while nested_run_pending */
 	bool sw_userspace_irqchip;     /* 2008: the PIC and LAPIC are in user space (do_interrupt_requests) */
@@ -326,6 +327,8 @@ bool is_machine_check_exit(uint32_t reason, uint32_t info);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
 /* An exception for the guest that runs now, in the VM-entry field (kvm_queue_exception). */
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error);
+/* kvm_queue_exception_p(): with a payload, which an exit to L1 that intercepts it carries as its qualification. */
+void kvm_queue_exception_p(struct kvm_vcpu *k, uint32_t info, uint32_t error, uint64_t payload);
 /* The guest's WRMSR / RDMSR at GUEST_RIP, which exited to L0 (L1's, or L2's that L1 lets through). */
 enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k);
 enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k);

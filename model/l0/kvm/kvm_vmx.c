@@ -278,6 +278,11 @@ static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info)
 
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 {
+	kvm_queue_exception_p(k, info, error, 0);
+}
+
+void kvm_queue_exception_p(struct kvm_vcpu *k, uint32_t info, uint32_t error, uint64_t payload)
+{
 	/* kvm_multiple_exception(): KVM_REQ_EVENT, in the eras that have the request. */
 	if (k->era->req_event_model)
 		k->req_event = true;
@@ -286,6 +291,8 @@ void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 		if (k->guest_mode && ((vmcs_get32(k->vmcs12, EXCEPTION_BITMAP) >> intr_info_vector(info)) & 1u)) {
 			k->exception_vmexit_info = info & ~INTR_INFO_UNBLOCK_NMI;
 			k->exception_vmexit_error = error;
+			/* nested_vmx_inject_exception_vmexit(): the payload (a #DB's DR6 bits) is the exit qualification. */
+			k->exception_vmexit_qual = payload;
 			l0_trace(&k->b, TRACE_DEFER, "what", "exception", "L1 intercepts it: an exit to L1",
 			         (int)intr_info_vector(info), 0);
 			return;

@@ -166,7 +166,7 @@ enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
 		if (block_exceptions)
 			return KVM_BUSY;
 		k->exception_vmexit_info = 0;
-		nested_vmx_vmexit(k, EXIT_REASON_EXCEPTION_NMI, 0, info, error, false);
+		nested_vmx_vmexit(k, EXIT_REASON_EXCEPTION_NMI, k->exception_vmexit_qual, info, error, false);
 		return KVM_ALLOWED;
 	}
 	if (k->mtf_pending) {

@@ -151,8 +151,8 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		/*
 		 * L0's own #DB intercept (vmcs02 carries it, L1 does not want the
 		 * exit): queued back into L2 as for a guest of L0's (kvm_debug.c)
-		 * - L2's INT1, or the trap of its pending-debug field. L2 cannot
-		 * single-step (refused at L1's entry).
+		 * - L2's INT1, its single-step trap, or the trap of its
+		 * pending-debug field.
 		 */
 		if (intr_info_vector(info) == DB_VECTOR)
 			return handle_exception_db(k);
@@ -180,7 +180,10 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		return nested_emulated_instruction(k, handle_rdmsr(k));
 	case EXIT_REASON_HLT:
 		/* L1 does not intercept HLT: KVM emulates it and the vCPU waits in the host. */
-		l0_skip_instruction(&k->b);
+		kvm_skip_emulated_instruction(k);
+		/* kvm_vcpu_has_events(): a single-step #DB just queued for L2 (or as L1's exit) is an event: no wait. */
+		if (k->exception_queued || k->exception_vmexit_info)
+			return nested_emulated_instruction(k, KVM_RESUME);
 		k->l2_halted = true;
 		/* vmcs02 carried vmcs12's timer (the entry set its deadline): KVM's hrtimer for it fires there. */
 		if (k->era->nested_timer_while_halted &&
@@ -191,10 +194,13 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	default: {
 		/* Port I/O and MOV to CR8 that L1 leaves to L2: L0 does them (CR8: L1's virtual TPR, which L2 shares). */
 		uint32_t exc;
+		uint64_t rflags = vmcs_get(v02, GUEST_RFLAGS);
 
 		if (l0_emulate_insn_exit(&k->b, basic, false, &exc)) {
 			if (exc)
 				kvm_queue_exception(k, exc, 0);
+			else if (basic != EXIT_REASON_TPR_BELOW_THRESHOLD)   /* trap-like: nothing was skipped */
+				kvm_skip_singlestep(k, rflags);   /* kvm_skip_emulated_instruction(): L2's trap, today */
 			k->req_event = true;
 			return nested_emulated_instruction(k, KVM_RESUME);
 		}
