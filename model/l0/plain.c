@@ -28,8 +28,10 @@
  *  - EPT violations on the guest stack map the page;
  *  - an instruction it emulates with RFLAGS.TF = 1 owes its single-step
  *    trap: BS in the pending-debug-exceptions field (single_step_owed); the
- *    guest's MOV DR and DR7 breakpoints run on the processor (MOV-DR exiting
- *    is refused), and a #DB it reflects writes DR6 first (R12, R24);
+ *    guest's MOV DR and DR7 breakpoints run on the processor, or, with
+ *    MOV-DR exiting set by the scenario, plain emulates the MOV DR as the
+ *    processor runs it (emulate_mov_dr); a #DB it reflects writes DR6
+ *    first (R12, R24);
  *  - a machine check at the host's processor is the host's in root
  *    operation and when it exits (bit 18 of the scenario's bitmap);
  *    otherwise the processor gives it to the guest (R24 level 1).
@@ -119,12 +121,12 @@ static void skip(struct plain *p)
 	skip_owing(p, single_step_owed(p, vmcs_get(&p->b.vmcs, GUEST_RFLAGS)));
 }
 
-static bool refuse_msr(struct plain *p, const struct vmx_insn *in, const char *why)
+static bool refuse_at(struct plain *p, const struct vmx_insn *in, const char *why)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "not modelled: %s", why);
-	p->b.env.refuse(p->b.env.machine, in->line, why);
+	p->b.env.refuse(p->b.env.machine, in ? in->line : 0, why);
 	l0_guest_stop(&p->b, msg);
 	return false;
 }
@@ -144,7 +146,7 @@ static bool emulate_debugctl(struct plain *p, const struct vmx_insn *in)
 	uint64_t value;
 
 	if (!(vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS))
-		return refuse_msr(p, in,
+		return refuse_at(p, in,
 		                  "IA32_DEBUGCTL of a guest of 'plain' entered without the load-debug-controls entry "
 		                  "control ('plain' keeps the register in GUEST_IA32_DEBUGCTL, which only that control "
 		                  "loads)");
@@ -158,7 +160,7 @@ static bool emulate_debugctl(struct plain *p, const struct vmx_insn *in)
 			return true;
 		}
 		if ((value & (DEBUGCTL_TR | DEBUGCTL_BTS)) == (DEBUGCTL_TR | DEBUGCTL_BTS))
-			return refuse_msr(p, in, DEBUGCTL_BTS_NOT_MODELLED);
+			return refuse_at(p, in, DEBUGCTL_BTS_NOT_MODELLED);
 		vmcs_set(v, GUEST_IA32_DEBUGCTL, value);
 	}
 	skip_owing(p, owed);
@@ -173,7 +175,7 @@ static bool emulate_debugctl(struct plain *p, const struct vmx_insn *in)
 static bool msr_emulated(struct plain *p, const struct vmx_insn *in)
 {
 	if (in && (in->op == VMX_OP_RDMSR || in->op == VMX_OP_WRMSR) && vmx_insn_msr(in) == MSR_IA32_MCG_STATUS)
-		return refuse_msr(p, in,
+		return refuse_at(p, in,
 		                  "IA32_MCG_STATUS of a guest of 'plain' (it keeps no machine-check state for its guest; "
 		                  "an MSR bitmap that lets the access through gives it the processor's)");
 	return true;
@@ -198,6 +200,68 @@ static bool emulate_wrmsr(struct plain *p)
 		l0_forward_ipi(&p->b, in);
 	}
 	skip(p);
+	return true;
+}
+
+static void reflect_fault(struct plain *p, uint8_t vector, bool has_error)
+{
+	p->reflect_info = intr_info_make(INTR_TYPE_HARD_EXCEPTION, vector, has_error);
+	p->reflect_error = 0;
+}
+
+/*
+ * A MOV DR under MOV-DR exiting (exit 29; its qualification: the register
+ * in 2:0, the direction in bit 4, the general register in 11:8). The exit
+ * comes before the instruction's own faults (SDM 26.1.3), so plain raises
+ * them as the processor would, in its order (R12): #UD for DR4/DR5 with
+ * CR4.DE (without it they are DR6/DR7), general detect - a #DB fault with
+ * DR6.BD, GD cleared as the processor clears it entering the handler - and
+ * #GP(0) for bits 63:32 of a DR6/DR7 value. Else the access: DR0-DR3 and
+ * DR6 are the processor's own (entries and exits do not switch them), DR7
+ * is GUEST_DR7, which the entry loads with the debug controls. The RIP of a
+ * fault stays at the MOV.
+ */
+static bool emulate_mov_dr(struct plain *p)
+{
+	struct vmcs *v = &p->b.vmcs;
+	struct vmx_lp *lp = p->b.env.lp;
+	const struct vmx_insn *in = l0_guest_insn(&p->b);
+	uint64_t q = vmcs_get(v, EXIT_QUALIFICATION), dr7 = vmcs_get(v, GUEST_DR7), value;
+	uint64_t *reg = &v->guest->gpr[(q >> 8) & 0xfu];
+	unsigned dr = (unsigned)(q & 0x7u);
+	bool owed = single_step_owed(p, vmcs_get(v, GUEST_RFLAGS));
+
+	if (dr == 4 || dr == 5) {
+		if (vmcs_get(v, GUEST_CR4) & X86_CR4_DE) {
+			reflect_fault(p, UD_VECTOR, false);
+			return true;
+		}
+		dr += 2;
+	}
+	if (dr7 & DR7_GD) {
+		vmx_lp_set_debugreg(lp, 6, lp->dr6 | DR6_BD);
+		vmcs_set(v, GUEST_DR7, dr7 & ~(uint64_t)DR7_GD);
+		reflect_fault(p, DB_VECTOR, false);
+		return true;
+	}
+	if (q & 0x10u) {   /* MOV from DRn */
+		*reg = dr < 4 ? lp->dr[dr] : dr == 6 ? lp->dr6 : dr7;
+	} else {
+		const char *why;
+		value = *reg;
+		if (dr >= 6 && (value & DR_UPPER_RESERVED)) {
+			reflect_fault(p, GP_VECTOR, true);
+			return true;
+		}
+		if (dr == 7) {
+			if ((why = dr7_not_modelled(value, vmcs_get(v, GUEST_CR4))))
+				return refuse_at(p, in, why);
+			vmcs_set(v, GUEST_DR7, (value & DR7_WRITABLE) | DR7_FIXED_1);
+		} else {
+			vmx_lp_set_debugreg(lp, dr, value);
+		}
+	}
+	skip_owing(p, owed);
 	return true;
 }
 
@@ -292,16 +356,8 @@ static bool handle_exit(struct plain *p)
 	case EXIT_REASON_VMCALL:
 		skip(p);
 		break;
-	case EXIT_REASON_DR_ACCESS: {
-		const struct vmx_insn *in = l0_guest_insn(&p->b);
-
-		/* Without the control the guest's MOV DR runs on the processor; with it, plain would have to emulate it. */
-		p->b.env.refuse(p->b.env.machine, in ? in->line : 0,
-		                "MOV-DR exiting under 'plain' (it does not emulate MOV DR; without the control "
-		                "the guest's MOV DR runs on the processor)");
-		l0_guest_stop(&p->b, "not modelled: MOV-DR exiting under 'plain'");
-		return false;
-	}
+	case EXIT_REASON_DR_ACCESS:
+		return emulate_mov_dr(p);
 	case EXIT_REASON_MSR_WRITE:
 		return emulate_wrmsr(p);
 	case EXIT_REASON_MSR_READ: {
@@ -442,7 +498,7 @@ const struct l0_variant l0_plain = {
 	.destroy = plain_destroy,
 	.guest_event = plain_guest_event,
 	.run_root = plain_run_root,
-	/* TF and the pending-debug field (single_step_owed); MOV DR and DR7 run on the processor (no MOV-DR exiting). */
+	/* TF and the pending-debug field (single_step_owed); MOV DR and DR7 on the processor, or emulate_mov_dr. */
 	.follows_guest_debug = true,
 	.follows_debugregs = L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF,
 	/*

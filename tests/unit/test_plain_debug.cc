@@ -65,3 +65,52 @@ TEST(PlainDebug, R24_WithBtfOnlyTheJmpTrapsNotTheEmulatedVmcall)
 	EXPECT_NE(irets[0].find("rip=0x1006"), std::string::npos) << r.trace;
 	EXPECT_NE(irets[1].find("rip=0x1007"), std::string::npos) << r.trace;
 }
+
+/*
+ * MOV-DR exiting set by the scenario: plain emulates each MOV DR as the
+ * processor runs it without the control - the same breakpoint, the same
+ * DR6 - and raises the instruction's faults in the processor's order
+ * (R12): #UD for DR4 under CR4.DE, general detect, #GP for bits 63:32.
+ */
+TEST(PlainDebug, R12_MovDrExitingIsEmulatedAsTheProcessorRunsIt)
+{
+	const std::string head = "cpu nehalem\nl0 plain\nguest L1\n  vmcs EXCEPTION_BITMAP 2\n"
+	                         "  idt 1 db interrupt-gate\n";
+	const std::string body = "main:   mov dr0 target\n        mov dr7 0x401\n        mov rcx dr7\n        nop\n"
+	                         "target: nop\n        vmcall\n        hlt\ndb:     mov rbx dr6\n        record rbx rcx\n"
+	                         "        mov dr7 0x400\n        iret\nrun 40000\n"
+	                         "expect count exit EXCEPTION_NMI == 1\n"
+	                         "expect 1st record L1 rbx=0xffff0ff1 rcx=0x401\n"
+	                         "expect count exit VMCALL == 1\n";
+	ScnRun on_cpu = RunScenarioText(head + body + "expect count exit DR_ACCESS == 0\n");
+	ASSERT_EQ(on_cpu.status, VMXSIM_OK) << on_cpu.diag << on_cpu.trace;
+	ScnRun emulated = RunScenarioText(head + "  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_MOV_DR_EXITING\n" + body +
+	                                  "expect count exit DR_ACCESS == 5\n");
+	EXPECT_EQ(emulated.status, VMXSIM_OK) << emulated.diag << emulated.trace;
+	// The breakpoint's #DB exit is the same in both: B0 as its qualification, at the same RIP.
+	std::vector<std::string> a = TraceLinesWith(on_cpu.trace, {"vmexit", "reason=EXCEPTION_NMI qual=0x1"});
+	std::vector<std::string> b = TraceLinesWith(emulated.trace, {"vmexit", "reason=EXCEPTION_NMI qual=0x1"});
+	ASSERT_EQ(a.size(), 1u) << on_cpu.trace;
+	ASSERT_EQ(b.size(), 1u) << emulated.trace;
+	EXPECT_EQ(a[0].substr(a[0].find("reason=")), b[0].substr(b[0].find("reason="))) << "all but the cycle";
+}
+
+TEST(PlainDebug, R12_EmulatedMovDrFaultsInTheProcessorsOrder)
+{
+	const std::string head = "cpu nehalem\nl0 plain\nguest L1\n  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_MOV_DR_EXITING\n"
+	                         "  idt 1 db interrupt-gate\n  idt 6 ud interrupt-gate\n  idt 13 gp interrupt-gate\n";
+	const std::string handlers = "db:     mov rbx dr6\n        mov rdx dr7\n        record rbx rdx\n        hlt\n"
+	                             "ud:     mov r8 6\n        record r8\n        hlt\n"
+	                             "gp:     mov r8 13\n        record r8\n        hlt\nrun 20000\n";
+	// General detect: a #DB fault with BD before the MOV, GD cleared for the handler, whose MOVs then run.
+	ExpectHolds(head + "main:   mov dr7 0x2400\n        mov rax dr0\n        vmcall\n" + handlers +
+	            "expect 1st record L1 rbx=0xffff2ff0 rdx=0x400\nexpect count deliver 1 == 1\n");
+	// DR4 under CR4.DE: #UD (the exit came first); without DE it is DR6.
+	ExpectHolds(head + "  vmcs GUEST_CR4 0x2028\nmain:   mov rax dr4\n        vmcall\n" + handlers +
+	            "expect 1st record L1 r8=6\n");
+	ExpectHolds(head + "main:   mov rax dr4\n        record rax\n        vmcall\n" + handlers +
+	            "expect 1st record L1 rax=0xffff0ff0\n");
+	// Bits 63:32 of a value for DR7: #GP(0).
+	ExpectHolds(head + "main:   mov rax 0x100000400\n        mov dr7 rax\n        vmcall\n" + handlers +
+	            "expect 1st record L1 r8=13\n");
+}
