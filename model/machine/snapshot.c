@@ -16,7 +16,7 @@
  * (copying a run elsewhere is the library's job: lib/api_snapshot.c).
  *
  * The blocks (grep for calloc/malloc/realloc under model/):
- *   machine.c       struct machine, the vCPU array, each vCPU's L1 and L2
+ *   machine_build.c struct machine, the vCPU array, each vCPU's L1 and L2
  *                   programs (insn) and VMCS regions, the trigger states
  *   stimuli.c       the stimulus heap: it grows (realloc), so only its
  *                   nheap entries are saved and the block is kept

@@ -2,7 +2,7 @@
 // Relative stimuli (`on EVENT +D ...`) come due in the middle of a run: the
 // vCPU they are for must take them there - at its next instruction
 // boundary, or at once when it idles in the host - and not at its next VM
-// exit or the end of the run (vmx_lp.stop_at, machine.c watch_emit). The
+// exit or the end of the run (vmx_lp.stop_at, stimuli.c machine_watch_emit). The
 // expectations inside each scenario say where; the reference mode must
 // agree.
 #include <gtest/gtest.h>

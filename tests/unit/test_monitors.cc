@@ -16,7 +16,7 @@
 
 namespace {
 
-// The events as machine.c makes them (observe(), plain.c, fire()).
+// The events as the machine makes them (hw_trace.c machine_observe(), plain.c, stimuli.c machine_fire()).
 trace_event Deliver(uint64_t cycle, uint32_t cpu, uint32_t level, uint32_t vector, const char *type,
                     bool injected = true)
 {
