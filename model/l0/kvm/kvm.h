@@ -329,6 +329,8 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error);
 /* kvm_queue_exception_p(): with a payload, which an exit to L1 that intercepts it carries as its qualification. */
 void kvm_queue_exception_p(struct kvm_vcpu *k, uint32_t info, uint32_t error, uint64_t payload);
+/* Either, with why KVM queued it for the trace ("reflected": the guest's own; "set_mce": KVM_X86_SET_MCE). */
+void kvm_queue_exception_why(struct kvm_vcpu *k, uint32_t info, uint32_t error, uint64_t payload, const char *why);
 /* The guest's WRMSR / RDMSR at GUEST_RIP, which exited to L0 (L1's, or L2's that L1 lets through). */
 enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k);
 enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k);

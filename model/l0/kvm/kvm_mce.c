@@ -55,7 +55,7 @@ enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
 		return KVM_SHUTDOWN;
 	}
 	k->mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
-	kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, MC_VECTOR, false), 0);
+	kvm_queue_exception_why(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, MC_VECTOR, false), 0, 0, "set_mce");
 	return KVM_RESUME;
 }
 

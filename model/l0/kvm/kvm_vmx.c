@@ -258,8 +258,11 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 	return KVM_RESUME;
 }
 
-/* The inject line of kvm_queue_exception(); a #DB also shows the DR6 the guest would read (arch.dr6, kvm_debug.c). */
-static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info)
+/*
+ * The inject line of a queued exception, with why KVM queued it; a #DB also
+ * shows the DR6 the guest would read (arch.dr6, kvm_debug.c).
+ */
+static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info, const char *why)
 {
 	struct trace_event ev;
 
@@ -271,17 +274,21 @@ static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info)
 	trace_add_hex32(&ev, "intr_info", info);
 	if (intr_info_vector(info) == DB_VECTOR && intr_info_type(info) == INTR_TYPE_HARD_EXCEPTION)
 		trace_add_hex64(&ev, "dr6", k->dr6);
-	/* KVM queues #MC only for user space's KVM_X86_SET_MCE (kvm_mce.c); the rest are exceptions of the guest. */
-	trace_add_str(&ev, "why", intr_info_vector(info) == MC_VECTOR ? "set_mce" : "reflected");
+	trace_add_str(&ev, "why", why);
 	trace_bus_emit(k->b.env.bus, &ev);
 }
 
 void kvm_queue_exception(struct kvm_vcpu *k, uint32_t info, uint32_t error)
 {
-	kvm_queue_exception_p(k, info, error, 0);
+	kvm_queue_exception_why(k, info, error, 0, "reflected");
 }
 
 void kvm_queue_exception_p(struct kvm_vcpu *k, uint32_t info, uint32_t error, uint64_t payload)
+{
+	kvm_queue_exception_why(k, info, error, payload, "reflected");
+}
+
+void kvm_queue_exception_why(struct kvm_vcpu *k, uint32_t info, uint32_t error, uint64_t payload, const char *why)
 {
 	/* kvm_multiple_exception(): KVM_REQ_EVENT, in the eras that have the request. */
 	if (k->era->req_event_model)
@@ -301,7 +308,7 @@ void kvm_queue_exception_p(struct kvm_vcpu *k, uint32_t info, uint32_t error, ui
 	k->exception_queued = true;
 	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 	vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, error);
-	trace_queued_exception(k, info & ~INTR_INFO_UNBLOCK_NMI);
+	trace_queued_exception(k, info & ~INTR_INFO_UNBLOCK_NMI, why);
 }
 
 enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
