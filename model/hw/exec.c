@@ -110,6 +110,48 @@ static enum lp_step do_iret(struct vmx_lp *lp, const struct vmx_insn *in)
 	return LP_STEP_CONTINUE;
 }
 
+/*
+ * A JMP back to the head of a loop of work and NOPs only - a guest idling
+ * - just completed. Its turns change nothing but RIP within the loop and
+ * the cycle and retired counts, so when no boundary inside them could
+ * decide anything (the arbiter says nothing now and nothing it looks at can
+ * change: no timer armed, no single-stepping, breakpoint, MTF or shadow),
+ * the whole turns before `until` are taken at once, as the bulk execution
+ * of a work block takes its units: the same boundaries would have seen the
+ * same nothing. The turn in which `until` falls runs as before. Not in the
+ * reference mode, which steps every cycle.
+ */
+static void skip_idle_loop(struct vmx_lp *lp, const struct vmx_program *prog, const struct vmx_insn *jmp,
+                           uint64_t until)
+{
+	uint64_t c = lp->model.insn_cycles ? lp->model.insn_cycles : 1, period = lp->model.insn_cycles, units = 1, turns;
+	const struct vmx_insn *in;
+
+	if (lp->reference || jmp->arg > jmp->addr || lp->ctx.rip != jmp->arg || until <= lp->cycle)
+		return;
+	if (lp->timer_armed || lp->apic.timer.armed || lp->inject_pending || vmx_lp_sti_blocking(lp) ||
+	    vmx_lp_movss_blocking(lp) || (lp->ctx.rflags & X86_EFLAGS_TF) || (lp->dr7 & DR7_BREAKPOINT_ENABLES) ||
+	    (lp->non_root && lp_proc(lp, CPU_BASED_MONITOR_TRAP_FLAG)) || lp->dbg_trap)
+		return;
+	for (in = jmp; in > prog->insn && in[-1].addr >= jmp->arg; ) {
+		in--;
+		if (in->op == VMX_OP_WORK) {
+			period += in->len * c;
+			units += in->len;
+		} else if (in->op == VMX_OP_NOP) {
+			period += lp->model.insn_cycles;
+			units++;
+		} else {
+			return;
+		}
+	}
+	if (in->addr != jmp->arg || period == 0 || vmx_arbitrate(lp) != VMX_DECIDE_NONE)
+		return;
+	turns = (until - lp->cycle) / period;
+	if (turns)
+		lp_retire(lp, turns * units, turns * period);
+}
+
 /* The instruction at RIP (fetch_last, its successor, then the hints: see vmx_lp.h); NULL if none. */
 static const struct vmx_insn *fetch(struct vmx_lp *lp, const struct vmx_program *prog, uint64_t *offset)
 {
@@ -228,6 +270,7 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	case VMX_OP_JMP:
 		lp->ctx.rip = in->arg;
 		lp_complete(lp, 1, lp->model.insn_cycles);
+		skip_idle_loop(lp, prog, in, until);
 		break;
 	case VMX_OP_VMCALL:
 	case VMX_OP_VMLAUNCH:

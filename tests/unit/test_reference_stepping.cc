@@ -21,7 +21,7 @@ namespace {
 
 struct End {
 	vmx_run_outcome outcome;
-	uint64_t cycle, steps, reason, guest_rip, timer;
+	uint64_t cycle, steps, reason, guest_rip, timer, rip, retired;
 	uint32_t activity;
 };
 
@@ -40,6 +40,8 @@ protected:
 		e.guest_rip = Get(GUEST_RIP);
 		e.timer = Get(VMX_PREEMPTION_TIMER_VALUE);
 		e.activity = lp.ctx.activity;
+		e.rip = lp.ctx.rip;
+		e.retired = lp.retired;
 		return e;
 	}
 
@@ -57,6 +59,8 @@ protected:
 		EXPECT_EQ(fast->guest_rip, ref->guest_rip);
 		EXPECT_EQ(fast->timer, ref->timer);
 		EXPECT_EQ(fast->activity, ref->activity);
+		EXPECT_EQ(fast->rip, ref->rip);
+		EXPECT_EQ(fast->retired, ref->retired);
 	}
 };
 
@@ -161,4 +165,42 @@ TEST_F(ReferenceStepping, TheLapicTimerFiresAtTheSameBoundariesInBoth)
 	EXPECT_EQ(story(fast_events), story(events));
 	EXPECT_EQ(std::count_if(events.begin(), events.end(), [](const vmx_hw_event &e) { return e.kind == HW_APIC_TIMER; }),
 	          (32000 - 3) / (777 * 4));
+}
+
+/*
+ * An idle loop (work and NOPs, then a JMP back): the fast path takes its
+ * whole turns before the limit at once (exec.c skip_idle_loop), and ends
+ * where the reference, stepping every cycle, ends - RIP inside the turn the
+ * limit falls in. Retired instructions agree too.
+ */
+TEST_F(ReferenceStepping, AnIdleLoopIsTakenInWholeTurnsAndEndsWhereTheReferenceDoes)
+{
+	End fast, ref;
+	Both(
+	    [&] {
+		    Program({Work(300), Op(VMX_OP_NOP), Work(200), Op(VMX_OP_JMP)});
+		    code[3].arg = At(0);
+	    },
+	    &fast, &ref, 123457);
+	EXPECT_EQ(fast.outcome, VMX_RUN_LIMIT);
+	EXPECT_GE(fast.rip, At(0));
+	EXPECT_LE(fast.rip, At(3));
+	EXPECT_LE(fast.steps, 12u) << "a handful of steps, not one per turn";
+	EXPECT_GE(ref.steps, 123000u);
+}
+
+/* Not with the preemption timer armed, nor single-stepping: every boundary is looked at, and both agree. */
+TEST_F(ReferenceStepping, R27_AnIdleLoopUnderTheTimerStopsAtItsDeadlineInBoth)
+{
+	End fast, ref;
+	Both(
+	    [&] {
+		    Program({Work(50), Op(VMX_OP_JMP)});
+		    code[1].arg = At(0);
+		    SetBits(PIN_BASED_VM_EXEC_CONTROL, PIN_BASED_VMX_PREEMPTION_TIMER);
+		    Set(VMX_PREEMPTION_TIMER_VALUE, 40);
+	    },
+	    &fast, &ref);
+	EXPECT_EQ(fast.reason, (uint64_t)EXIT_REASON_PREEMPTION_TIMER);
+	EXPECT_EQ(fast.guest_rip, ref.guest_rip);
 }
