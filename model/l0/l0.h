@@ -154,6 +154,8 @@ struct l0_variant {
  * back those bytes in place.
  */
 size_t l0_instance_size(const void *inst);
+/* The bytes of an instance (offset, length) that do not change after its creation: its MSR-bitmap page. */
+void l0_instance_fixed(const void *inst, size_t *offset, size_t *len);
 
 /* Variant by name, or NULL. */
 const struct l0_variant *l0_lookup(const char *name);

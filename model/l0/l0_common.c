@@ -68,6 +68,13 @@ size_t l0_instance_size(const void *inst)
 	return ((const struct l0_base *)inst)->size;
 }
 
+void l0_instance_fixed(const void *inst, size_t *offset, size_t *len)
+{
+	(void)inst;   /* every instance begins with its struct l0_base */
+	*offset = offsetof(struct l0_base, msr_bitmap);
+	*len = sizeof(((const struct l0_base *)0)->msr_bitmap);
+}
+
 void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in)
 {
 	int vec = in->arg2 == VMX_IPI_NMI ? L0_NMI : (int)(in->arg2 & 0xff);

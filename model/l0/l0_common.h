@@ -24,7 +24,13 @@ struct l0_base {
 	struct vmcs *loaded;          /* the VMCS the processor runs now: &vmcs, or a nested L0's vmcs02 */
 	bool launched;                /* VMLAUNCH done */
 	struct vlapic apic;           /* the guest's local APIC */
-	struct msr_bitmap msr_bitmap; /* the MSR-bitmap page of vmcs01 (the scenario's bits; KVM's: all ones) */
+	/*
+	 * The MSR-bitmap page of vmcs01 (the scenario's bits; KVM's: all ones),
+	 * written only as the instance is created: a snapshot put back leaves
+	 * it (l0_instance_fixed). A writer after that would have to make a
+	 * snapshot copy it again.
+	 */
+	struct msr_bitmap msr_bitmap;
 	uint64_t handler_cycles;      /* software cost of handling one exit */
 	uint64_t host_cycles;         /* a host NMI or interrupt handler */
 	size_t size;                  /* bytes of the whole instance (l0_instance_new): a snapshot copies them */

@@ -20,7 +20,8 @@
  *                   programs (insn) and VMCS regions, the trigger states
  *   stimuli.c       the stimulus heap: it grows (realloc), so only its
  *                   nheap entries are saved and the block is kept
- *   model/l0/       one instance per vCPU (l0_instance_size)
+ *   model/l0/       one instance per vCPU (l0_instance_size), but its
+ *                   MSR-bitmap page, fixed since its creation (l0_instance_fixed)
  *   model/monitor/  nmi_nesting; lost_event and its raised/delivered/open;
  *                   lost_injection and its pending; the summaries with
  *                   their latency arrays and histograms (none without them)
@@ -112,6 +113,15 @@ static bool vcpu_blocks(struct machine *m, const struct walk *w)
 	return true;
 }
 
+/* An L0 instance, but for what does not change after its creation (l0_instance_fixed): it is never saved. */
+static bool l0_blocks(void *l0, block_fn *fn, void *ctx)
+{
+	size_t off, len, size = l0_instance_size(l0);
+
+	l0_instance_fixed(l0, &off, &len);
+	return fn(ctx, l0, off) && fn(ctx, (char *)l0 + off + len, size - off - len);
+}
+
 /* Every block of the machine but the heap's, in a fixed order; false when a walker says stop. */
 static bool each_block(struct machine *m, const struct walk *w)
 {
@@ -129,7 +139,7 @@ static bool each_block(struct machine *m, const struct walk *w)
 		ok = fn(ctx, vc->l1.insn, program_bytes(&cfg->guest[i])) &&
 		     (!cfg->l2_guest || fn(ctx, vc->l2.insn, program_bytes(&cfg->l2_guest[i]))) &&
 		     (!vc->regions || fn(ctx, vc->regions, vc->nregions * sizeof(*vc->regions))) &&
-		     (!vc->l0 || fn(ctx, vc->l0, l0_instance_size(vc->l0)));
+		     (!vc->l0 || l0_blocks(vc->l0, fn, ctx));
 	}
 	return ok && nesting_blocks(m->nesting, cfg->vcpus, fn, ctx) && fn(ctx, m->lost, sizeof(*m->lost)) &&
 	       fn(ctx, m->lost->raised, m->lost->ncpus * sizeof(*m->lost->raised)) &&

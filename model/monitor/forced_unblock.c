@@ -55,9 +55,11 @@ void monitor_forced_unblock_init(struct monitor_forced_unblock *m, struct trace_
 
 void monitor_forced_unblock_finish(struct monitor_forced_unblock *m, uint32_t cpu, uint64_t cycle)
 {
-	for (uint32_t c = 0; c < MONITOR_MAX_CPUS; c++) {
+	uint32_t first = cpu == UINT32_MAX ? 0 : cpu, last = cpu == UINT32_MAX ? MONITOR_MAX_CPUS : cpu + 1;
+
+	for (uint32_t c = first; c < last && c < MONITOR_MAX_CPUS; c++) {
 		struct trace_event ev;
-		if ((cpu != UINT32_MAX && cpu != c) || !m->count[c])
+		if (!m->count[c])
 			continue;
 		trace_event_init(&ev, cycle, c, 0, TRACE_SUMMARY);
 		trace_add_str(&ev, "kind", "forced_unblocks");
