@@ -266,6 +266,9 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* The rows of their tables that a snapshot puts back only when they were written (snapshot.c). */
+	m->lost->stamps = &m->stamps;
+	m->summaries->irq.stamps = &m->stamps;
 	m->watch.emit = machine_watch_emit;
 	m->watch.ignore = machine_watch_ignore(cfg);
 	/* Monitors and the watcher see every event of the kinds they ask for; their verdicts queue behind it. */

@@ -22,7 +22,8 @@
  *                   nheap entries are saved and the block is kept
  *   model/l0/       one instance per vCPU (l0_instance_size), but its
  *                   MSR-bitmap page, fixed since its creation (l0_instance_fixed)
- *   model/monitor/  nmi_nesting; lost_event and its raised/delivered/open;
+ *   model/monitor/  nmi_nesting; lost_event and its raised/delivered (row by
+ *                   row, stamped: monitor_rows)/open;
  *                   lost_injection and its pending; the summaries with
  *                   their latency arrays and histograms (none without them)
  *   trace bus       the caller's: its counters (from `dropped` on), not
@@ -122,6 +123,30 @@ static bool l0_blocks(void *l0, block_fn *fn, void *ctx)
 	return fn(ctx, l0, off) && fn(ctx, (char *)l0 + off + len, size - off - len);
 }
 
+/*
+ * The monitors' per-row tables - the lost-event monitor's raised and
+ * delivered counts, the irq-latency monitor's requests - row by row, each
+ * with its write stamp (most rows of a run are never written), then the
+ * stamps themselves.
+ */
+static bool monitor_rows(struct machine *m, const struct walk *w)
+{
+	struct monitor_lost_event *lost = m->lost;
+	struct monitor_irq_latency *irq = &m->summaries->irq;
+
+	for (uint32_t c = 0; c < lost->ncpus; c++)
+		for (uint32_t l = 0; l < MONITOR_LEVELS; l++)
+			if (!w->stamped(w->ctx, lost->raised[c][l], sizeof(lost->raised[c][l]), &lost->row_stamp[c][l]) ||
+			    !w->stamped(w->ctx, lost->delivered[c][l], sizeof(lost->delivered[c][l]), &lost->row_stamp[c][l]))
+				return false;
+	for (uint32_t c = 0; c < irq->ncpus; c++)
+		for (uint32_t l = 0; l < MONITOR_LEVELS; l++)
+			if (!w->stamped(w->ctx, irq->raised_at[c][l], sizeof(irq->raised_at[c][l]), &irq->row_stamp[c][l]))
+				return false;
+	return w->block(w->ctx, lost->row_stamp, lost->ncpus * sizeof(*lost->row_stamp)) &&
+	       w->block(w->ctx, irq->row_stamp, irq->ncpus * sizeof(*irq->row_stamp));
+}
+
 /* Every block of the machine but the heap's, in a fixed order; false when a walker says stop. */
 static bool each_block(struct machine *m, const struct walk *w)
 {
@@ -141,16 +166,14 @@ static bool each_block(struct machine *m, const struct walk *w)
 		     (!vc->regions || fn(ctx, vc->regions, vc->nregions * sizeof(*vc->regions))) &&
 		     (!vc->l0 || l0_blocks(vc->l0, fn, ctx));
 	}
-	return ok && nesting_blocks(m->nesting, cfg->vcpus, fn, ctx) && fn(ctx, m->lost, sizeof(*m->lost)) &&
-	       fn(ctx, m->lost->raised, m->lost->ncpus * sizeof(*m->lost->raised)) &&
-	       fn(ctx, m->lost->delivered, m->lost->ncpus * sizeof(*m->lost->delivered)) &&
+	return ok && nesting_blocks(m->nesting, cfg->vcpus, fn, ctx) && monitor_rows(m, w) &&
+	       fn(ctx, m->lost, sizeof(*m->lost)) &&
 	       fn(ctx, m->lost->open, m->lost->ncpus * sizeof(*m->lost->open)) &&
 	       fn(ctx, m->lost_inj, sizeof(*m->lost_inj)) &&
 	       fn(ctx, m->lost_inj->pending, m->lost_inj->ncpus * sizeof(*m->lost_inj->pending)) &&
 	       fn(ctx, m->summaries, sizeof(*m->summaries)) &&
 	       fn(ctx, m->summaries->nmi.lat, m->summaries->nmi.ncpus * sizeof(*m->summaries->nmi.lat)) &&
 	       fn(ctx, m->summaries->host.lat, m->summaries->host.ncpus * sizeof(*m->summaries->host.lat)) &&
-	       fn(ctx, m->summaries->irq.raised_at, m->summaries->irq.ncpus * sizeof(*m->summaries->irq.raised_at)) &&
 	       fn(ctx, m->summaries->irq.l1_exits_on_intr,
 	          m->summaries->irq.ncpus * sizeof(*m->summaries->irq.l1_exits_on_intr)) &&
 	       fn(ctx, m->summaries->irq.lat, m->summaries->irq.ncpus * sizeof(*m->summaries->irq.lat)) &&

@@ -281,6 +281,8 @@ static void irq_raise(struct monitor_irq_latency *m, uint32_t c, uint32_t l, uin
 	} else {
 		m->raised_at[c][l][v] = cycle + 1;
 		lat->waiting++;          /* the vectors requested and not yet delivered */
+		if (m->stamps)
+			m->row_stamp[c][l] = ++*m->stamps;
 	}
 }
 
@@ -315,6 +317,8 @@ static void irq_deliver(struct monitor_irq_latency *m, const struct trace_event 
 		lat_record(&m->lat[c][l - 1], ev->cycle > at ? ev->cycle - at : 0);
 		m->lat[c][l - 1].waiting--;
 		m->raised_at[c][l][v] = 0;
+		if (m->stamps)
+			m->row_stamp[c][l] = ++*m->stamps;
 		return;
 	}
 	irq_violation(m, ev, "duplicate_delivery", v, 0);
@@ -369,6 +373,7 @@ bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *b
 	memset(m, 0, sizeof(*m));
 	m->ncpus = monitor_cpus(ncpus);
 	m->raised_at = calloc(m->ncpus, sizeof(*m->raised_at));
+	m->row_stamp = calloc(m->ncpus, sizeof(*m->row_stamp));
 	m->l1_exits_on_intr = calloc(m->ncpus, sizeof(*m->l1_exits_on_intr));
 	m->lat = calloc(m->ncpus, sizeof(*m->lat));
 	m->base.emit = irq_emit;
@@ -377,18 +382,20 @@ bool monitor_irq_latency_init(struct monitor_irq_latency *m, struct trace_bus *b
 	                                     TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) | TRACE_KIND_BIT(TRACE_DELIVER) |
 	                                     (bare_metal ? TRACE_KIND_BIT(TRACE_VMENTRY) : 0));
 	m->bus = bus;
-	return m->raised_at && m->l1_exits_on_intr && m->lat &&
+	return m->raised_at && m->row_stamp && m->l1_exits_on_intr && m->lat &&
 	       monitor_latency_hists(&m->lat[0][0], (size_t)m->ncpus * (MONITOR_LEVELS - 1), hists, &m->hist_store);
 }
 
 void monitor_irq_latency_free(struct monitor_irq_latency *m)
 {
 	free(m->raised_at);
+	free(m->row_stamp);
 	free(m->l1_exits_on_intr);
 	free(m->lat);
 	free(m->hist_store);
 	m->hist_store = NULL;
 	m->raised_at = NULL;
+	m->row_stamp = NULL;
 	m->l1_exits_on_intr = NULL;
 	m->lat = NULL;
 }

@@ -24,10 +24,17 @@ static int what_of(const struct trace_event *ev)
  * class, the cells with more raised than delivered - so that the end of a
  * run looks only as far as the last of them.
  */
+static void stamp_row(struct monitor_lost_event *m, uint32_t c, uint32_t l)
+{
+	if (m->stamps)
+		m->row_stamp[c][l] = ++*m->stamps;
+}
+
 static void raise_one(struct monitor_lost_event *m, uint32_t c, uint32_t l, int w)
 {
 	bool was = m->raised[c][l][w] > m->delivered[c][l][w];
 
+	stamp_row(m, c, l);
 	m->raised[c][l][w]++;
 	m->open[c][l] += !was;
 }
@@ -36,6 +43,7 @@ static void deliver_one(struct monitor_lost_event *m, uint32_t c, uint32_t l, in
 {
 	bool was = m->raised[c][l][w] > m->delivered[c][l][w];
 
+	stamp_row(m, c, l);
 	m->delivered[c][l][w]++;
 	m->open[c][l] -= was && m->raised[c][l][w] <= m->delivered[c][l][w];
 }
@@ -121,12 +129,13 @@ bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus
 	m->raised = calloc(m->ncpus, sizeof(*m->raised));
 	m->delivered = calloc(m->ncpus, sizeof(*m->delivered));
 	m->open = calloc(m->ncpus, sizeof(*m->open));
+	m->row_stamp = calloc(m->ncpus, sizeof(*m->row_stamp));
 	m->base.emit = emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) |
 	                                     TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_HOST) |
 	                                     TRACE_KIND_BIT(TRACE_DELIVER));
 	m->bus = bus;
-	return m->raised && m->delivered && m->open;
+	return m->raised && m->delivered && m->open && m->row_stamp;
 }
 
 void monitor_lost_event_free(struct monitor_lost_event *m)
@@ -134,8 +143,10 @@ void monitor_lost_event_free(struct monitor_lost_event *m)
 	free(m->raised);
 	free(m->delivered);
 	free(m->open);
+	free(m->row_stamp);
 	m->raised = m->delivered = NULL;
 	m->open = NULL;
+	m->row_stamp = NULL;
 }
 
 void monitor_lost_event_finish(struct monitor_lost_event *m, uint64_t cycle)

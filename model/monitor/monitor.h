@@ -54,6 +54,13 @@ struct monitor_lost_event {
 	uint32_t (*raised)[MONITOR_LEVELS][257];
 	uint32_t (*delivered)[MONITOR_LEVELS][257];
 	uint32_t (*open)[MONITOR_LEVELS];  /* [cpu][class]: its cells with more raised than delivered */
+	/*
+	 * [cpu][class]: the write stamp of that row of raised and delivered,
+	 * from *stamps (the machine's counter, which only grows; NULL: not
+	 * stamped): a snapshot puts a row back only when its stamp differs.
+	 */
+	uint64_t (*row_stamp)[MONITOR_LEVELS];
+	uint64_t *stamps;
 	uint64_t violations;
 	bool bare_metal;                 /* the root software is the L1 program */
 };
@@ -227,6 +234,8 @@ struct monitor_irq_latency {
 	struct trace_bus *bus;
 	uint32_t ncpus;
 	uint64_t (*raised_at)[MONITOR_LEVELS][256];   /* [cpu]: cycle + 1; 0: nothing waits */
+	uint64_t (*row_stamp)[MONITOR_LEVELS];        /* [cpu][level]: write stamps of raised_at's rows (as lost_event's) */
+	uint64_t *stamps;
 	bool *l1_exits_on_intr;                       /* [cpu]: from the last nested_vmenter */
 	struct monitor_latency (*lat)[MONITOR_LEVELS - 1];
 	uint64_t *hist_store;                         /* their histograms, or NULL */

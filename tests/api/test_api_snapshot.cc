@@ -171,6 +171,36 @@ TEST(Snapshot, IdtAndMsrBitmapWrittenAfterTheSnapshotAreTakenBack)
 	vmxsim_scenario_free(s);
 }
 
+// The monitors' rows a snapshot puts back only when their write stamp says so (monitor_rows in
+// snapshot.c): an NMI and an interrupt raised after the snapshot and never delivered leave their counts
+// in the lost-event monitor's rows and the irq-latency monitor's requests, which the verdicts and
+// summaries at the end show; the run that went back must show the straight run's.
+TEST(Snapshot, MonitorRowsWrittenAfterTheSnapshotAreTakenBack)
+{
+	// The interrupt waits for the STI (its request is in the irq-latency monitor's row at the 5000 stop);
+	// the second NMI waits behind the first's handler, which never returns.
+	const std::string text = "cpu nehalem\nl0 kvm-modern\nguest L1\n  idt 2 nmi interrupt-gate\n"
+	                         "  idt 40 irq interrupt-gate\nmain:   cli\n        work 3000\n        sti\n"
+	                         "        work 100000\nnmi:    work 100000\nirq:    eoi\n        iret\n"
+	                         "at 3500 irq 40 -> L1 cpu0\nat 9000 nmi -> L1 cpu0\nat 12000 nmi -> L1 cpu0\nrun 20000\n";
+	vmxsim_error err{};
+	vmxsim_scenario *s = vmxsim_scenario_parse(text.data(), text.size(), "rows.scn", &err);
+	ASSERT_NE(s, nullptr) << err.text;
+	const std::vector<uint64_t> stops = {2000, 5000, 10000};
+	for (size_t at = 0; at < stops.size(); at++) {
+		Outcome a = Straight(s, stops), b = WithDetours(s, stops, at);
+		EXPECT_EQ(a.lines, b.lines) << "snapshot at " << stops[at];
+		EXPECT_EQ(a.res.violations, b.res.violations);
+	}
+	Outcome a = Straight(s, stops);
+	bool lost = false;
+	for (const std::string &l : a.lines)
+		lost |= l.find("kind=lost_event") != std::string::npos && l.find("raised=2 delivered=1") != std::string::npos;
+	EXPECT_TRUE(lost) << "the second NMI waits behind the first's handler, which never returns";
+	EXPECT_EQ(a.res.violations, 1u) << "the lost NMI, and no duplicate delivery of the interrupt";
+	vmxsim_scenario_free(s);
+}
+
 // A snapshot goes back only where it came from; a session writing a trace is not saved.
 TEST(Snapshot, RefusedWhereItCannotHold)
 {
