@@ -208,9 +208,9 @@ struct vmx_guest_mem {
 	/*
 	 * Write stamps of the two parts a run seldom writes, the IDT and the
 	 * MSR-bitmap page: each write takes the next value of *stamps, a
-	 * counter that only grows (the machine keeps it outside its
-	 * snapshots). Equal stamps then mean equal contents, so a snapshot
-	 * put back need not copy those parts (model/machine/snapshot.c).
+	 * counter that only grows, which the owner of this memory keeps.
+	 * Equal stamps then mean equal contents, so whoever puts a saved copy
+	 * of this memory back may leave a part whose stamp is unchanged.
 	 * stamps NULL: nothing is stamped.
 	 */
 	uint64_t *stamps;

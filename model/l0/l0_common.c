@@ -241,7 +241,7 @@ static bool is_timer_msr(uint32_t msr)
 bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name)
 {
 	const struct vmx_insn *in = l0_guest_insn(b);
-	char what[224], why[256];
+	char what[224];
 
 	if (!in || (in->op != VMX_OP_WRMSR && in->op != VMX_OP_RDMSR) || !x86_msr_is_x2apic((uint32_t)in->arg))
 		return false;
@@ -255,11 +255,18 @@ bool l0_refuse_apic_timer(struct l0_base *b, const char *l0_name)
 		         "an x2APIC register of a guest under L0 '%s' (the guest's %s of %s exits to L0, whose virtual "
 		         "local APIC keeps the vectors it delivers and takes EOI and the ICR, not this register)",
 		         l0_name, in->op == VMX_OP_WRMSR ? "WRMSR" : "RDMSR", x86_msr_name((uint32_t)in->arg));
+	l0_refuse(b, in->line, what);
+	return true;
+}
+
+void l0_refuse(struct l0_base *b, uint32_t line, const char *what)
+{
+	char why[512];
+
 	snprintf(why, sizeof(why), "not modelled: %s", what);
 	l0_guest_stop(b, why);
 	if (b->env.refuse)
-		b->env.refuse(b->env.machine, in->line, what);
-	return true;
+		b->env.refuse(b->env.machine, line, what);
 }
 
 void l0_host_nmi(struct l0_base *b)

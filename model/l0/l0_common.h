@@ -149,6 +149,12 @@ void l0_service_host_nmis(struct l0_base *b);
 /* Trace why the guest stops running. */
 void l0_guest_stop(struct l0_base *b, const char *why);
 
+/*
+ * What the guest just did is not modelled: the guest stops ("not modelled:
+ * what") and the run is refused at scenario line `line` (l0_env.refuse).
+ */
+void l0_refuse(struct l0_base *b, uint32_t line, const char *what);
+
 /* Enter the guest (VMLAUNCH the first time). Traces and returns L0_STOPPED on failure. */
 enum l0_status l0_enter(struct l0_base *b);
 

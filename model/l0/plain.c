@@ -123,11 +123,7 @@ static void skip(struct plain *p)
 
 static bool refuse_at(struct plain *p, const struct vmx_insn *in, const char *why)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), "not modelled: %s", why);
-	p->b.env.refuse(p->b.env.machine, in ? in->line : 0, why);
-	l0_guest_stop(&p->b, msg);
+	l0_refuse(&p->b, in ? in->line : 0, why);
 	return false;
 }
 

@@ -127,6 +127,14 @@ inline ScnRun RunScenarioText(const std::string &text, trace_format format = TRA
 	return r;
 }
 
+/* A scenario run from text that must hold its expectations. */
+inline ScnRun RunOk(const std::string &text)
+{
+	ScnRun r = RunScenarioText(text);
+	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
+	return r;
+}
+
 /*
  * Text the parser must refuse, and where and how: the cases of the
  * parametrized suite ScenarioParseErrors (its test is in

@@ -30,13 +30,6 @@ std::string SingleStepping(const std::string &l0, const std::string &code, const
 	       "timer:  eoi\n        iret\n";
 }
 
-ScnRun RunOk(const std::string &text)
-{
-	ScnRun r = RunScenarioText(text);
-	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	return r;
-}
-
 }  // namespace
 
 /* update_exception_bitmap(): 2.6.26-28 intercept #DB only for userspace debugging; 3.1 and today always. */
@@ -213,10 +206,9 @@ TEST(KvmEras, R12_PendingDebugFieldAtTheFirstEntry)
 
 namespace {
 
-/* `vmxsim equiv --l0 L0` on a shipped bare-metal scenario: its status and report. */
-int EquivUnder(const std::string &rel, const char *l0, std::string *report)
+/* `vmxsim equiv --l0 L0` on a bare-metal scenario file: its status and report. */
+int EquivPath(const std::string &path, const char *l0, std::string *report)
 {
-	const std::string path = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel;
 	char *buf = nullptr;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -225,6 +217,12 @@ int EquivUnder(const std::string &rel, const char *l0, std::string *report)
 	*report = std::string(buf ? buf : "", len);
 	std::free(buf);
 	return rc;
+}
+
+/* The same on a shipped scenario. */
+int EquivUnder(const std::string &rel, const char *l0, std::string *report)
+{
+	return EquivPath(std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel, l0, report);
 }
 
 }  // namespace
@@ -334,13 +332,7 @@ TEST(KvmErasNested, R24_L2SingleStepsUnderEquivModernAgrees2011NamesTheLostTrap)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(write(fd, text.data(), text.size()), (ssize_t)text.size());
 	close(fd);
-	char *buf = nullptr;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	EXPECT_EQ(vmxsim_equiv_under(path, "kvm-modern", out, stderr), 0);
-	std::fclose(out);
-	report.assign(buf ? buf : "", len);
-	std::free(buf);
+	EXPECT_EQ(EquivPath(path, "kvm-modern", &report), 0);
 	unlink(path);
 	EXPECT_NE(report.find("L1 sees the same 5 events"), std::string::npos) << report;
 }

@@ -25,13 +25,6 @@ std::string BtfGuest(const std::string &l0, const std::string &handler_write = "
 	       "run 40000\n";
 }
 
-ScnRun RunOk(const std::string &text)
-{
-	ScnRun r = RunScenarioText(text);
-	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	return r;
-}
-
 }  // namespace
 
 TEST(KvmDebugctl, R24_TheProcessorAloneStepsOnBranches)

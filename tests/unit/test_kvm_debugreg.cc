@@ -16,13 +16,6 @@
 
 namespace {
 
-ScnRun RunOk(const std::string &text)
-{
-	ScnRun r = RunScenarioText(text);
-	EXPECT_EQ(r.status, VMXSIM_OK) << r.diag;
-	return r;
-}
-
 /*
  * A guest of `l0` with #DB, #UD and #GP handlers: #DB counts in r9, turns
  * the breakpoints off (its frame has RF = 0, as on the processor alone: it

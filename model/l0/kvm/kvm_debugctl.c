@@ -34,24 +34,12 @@
  * today that adds LBR to the supported set when the host has it, which
  * changes nothing here, since the guest has no vPMU to use it).
  */
-#include <stdio.h>
-
 #include "model/l0/kvm/kvm.h"
 
 #include "vmcs/x86_debugreg.h"
 #include "vmcs/x86_msr.h"
 
 #define DEBUGCTL_IGNORED_BITS ((uint64_t)(DEBUGCTLMSR_LBR | DEBUGCTLMSR_BTF))
-
-static void refuse(struct kvm_vcpu *k, uint32_t line, const char *why)
-{
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), "not modelled: %s", why);
-	l0_guest_stop(&k->b, msg);
-	if (k->b.env.refuse)
-		k->b.env.refuse(k->b.env.machine, line, why);
-}
 
 /*
  * The era's set_msr for IA32_DEBUGCTL: false for #GP(0) (KVM_SET_MSRS
@@ -79,13 +67,13 @@ bool kvm_debugctl_init(struct kvm_vcpu *k)
 	if (!data)
 		return true;
 	if (k->era->debugctl == KVM_DEBUGCTL_UNCHECKED) {
-		refuse(k, 0,
+		l0_refuse(&k->b, 0,
 		       "IA32_DEBUGCTL of a guest of kvm-2008 (a non-zero GUEST_IA32_DEBUGCTL from a `vmcs` line: whether "
 		       "that tree ignored the MSR, as b5e2fec0 did, or failed it was not established)");
 		return false;
 	}
 	if (!set_debugctl(k, data, &guest)) {
-		refuse(k, 0,
+		l0_refuse(&k->b, 0,
 		       "GUEST_IA32_DEBUGCTL with bits other than LBR and BTF under a KVM model (user space's KVM_SET_MSRS "
 		       "of that value fails: KVM supports none of them for this guest)");
 		return false;
@@ -106,13 +94,13 @@ static const struct vmx_insn *debugctl_insn(struct kvm_vcpu *k, enum vmx_op op)
 static bool access_modelled(struct kvm_vcpu *k, const struct vmx_insn *in)
 {
 	if (k->era->debugctl == KVM_DEBUGCTL_UNCHECKED) {
-		refuse(k, in->line,
+		l0_refuse(&k->b, in->line,
 		       "a RDMSR or WRMSR of IA32_DEBUGCTL by a guest of kvm-2008 (whether that tree ignored the MSR, as "
 		       "b5e2fec0 did, or answered it with #GP was not established)");
 		return false;
 	}
 	if (k->guest_mode) {
-		refuse(k, in->line,
+		l0_refuse(&k->b, in->line,
 		       "a RDMSR or WRMSR of IA32_DEBUGCTL by L2 that L0 handles (vmcs12's copy of the register under the "
 		       "debug controls is not modelled)");
 		return false;

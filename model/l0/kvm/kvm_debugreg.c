@@ -85,12 +85,8 @@ static void queue_hw_exception(struct kvm_vcpu *k, uint8_t vector, bool has_erro
 static void refuse_dr7(struct kvm_vcpu *k, const char *why)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
-	char msg[512];
 
-	snprintf(msg, sizeof(msg), "not modelled: %s", why);
-	l0_guest_stop(&k->b, msg);
-	if (k->b.env.refuse)
-		k->b.env.refuse(k->b.env.machine, in ? in->line : 0, why);
+	l0_refuse(&k->b, in ? in->line : 0, why);
 }
 
 /* MOV-DR exiting on or off in vmcs01 (the lazy path), with a host trace line. */

@@ -408,7 +408,6 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	const struct vmcs *v02 = &k->vmcs02;
 	enum vmcs_field field;
 	const char *what;
-	char why[256];
 
 	if ((k->b.env.lp->ctl.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
 	    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
@@ -430,10 +429,7 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
 		return false;
-	snprintf(why, sizeof(why), "not modelled: %s", what);
-	l0_guest_stop(&k->b, why);
-	if (k->b.env.refuse)
-		k->b.env.refuse(k->b.env.machine, k->nested_run_line, what);
+	l0_refuse(&k->b, k->nested_run_line, what);
 	return true;
 }
 
