@@ -13,7 +13,7 @@
 #include "front/scenario.h"
 #include "model/trace/trace.h"
 
-enum l1_kind { L1_EXIT, L1_VMFAIL, L1_DELIVER };
+enum l1_kind { L1_EXIT, L1_VMFAIL, L1_DELIVER, L1_RECORD };
 
 /* One thing L1 can observe, without its time. */
 struct l1_event {
@@ -23,6 +23,7 @@ struct l1_event {
 	uint32_t intr_info, idt_vectoring, error, cpu;
 	uint64_t vector;
 	char type[24];
+	char regs[200];            /* L1_RECORD: "rip=0x1029 rcx=0x0 ..." as L1 read its registers */
 	uint64_t cycle;            /* for the report only */
 	/* Under L0: where the L0 deliberately answered otherwise than the processor (docs/nested.md). */
 	char differs[256];
@@ -73,6 +74,15 @@ static void record(struct trace_sink *s, const struct trace_event *ev)
 		e.kind = L1_DELIVER;
 		e.vector = trace_field_u(ev, "vector", 0);
 		field_s(ev, "type", e.type, sizeof(e.type));
+	} else if (ev->kind == TRACE_RECORD && ev->level == 1) {
+		/* What L1's program read - a VMCS field, a debug register - is what it sees, as much as its exits. */
+		size_t at = 0;
+		e.kind = L1_RECORD;
+		for (uint32_t i = 0; i < ev->nfields && at < sizeof(e.regs); i++) {
+			int w = snprintf(e.regs + at, sizeof(e.regs) - at, "%s%s=0x%" PRIx64, i ? " " : "", ev->f[i].key,
+			                 ev->f[i].u);
+			at += w > 0 ? (size_t)w : 0;
+		}
 	} else {
 		return;
 	}
@@ -101,7 +111,7 @@ static bool same(const struct l1_event *a, const struct l1_event *b)
 {
 	return a->kind == b->kind && a->cpu == b->cpu && !strcmp(a->reason, b->reason) && a->qual == b->qual &&
 	       a->intr_info == b->intr_info && a->idt_vectoring == b->idt_vectoring && a->error == b->error &&
-	       a->vector == b->vector && !strcmp(a->type, b->type);
+	       a->vector == b->vector && !strcmp(a->type, b->type) && !strcmp(a->regs, b->regs);
 }
 
 static void describe(FILE *out, const char *who, const struct l1_event *e)
@@ -122,6 +132,9 @@ static void describe(FILE *out, const char *who, const struct l1_event *e)
 	case L1_DELIVER:
 		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u L1's IDT delivers vector %" PRIu64 " (%s)\n", who, e->cycle,
 		        e->cpu, e->vector, e->type);
+		break;
+	case L1_RECORD:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u L1 records %s\n", who, e->cycle, e->cpu, e->regs);
 		break;
 	}
 }

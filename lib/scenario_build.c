@@ -201,9 +201,11 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 		               "'stack-unmapped' unmaps L2's stack in the EPT of L1's VMCS and belongs in the 'guest L2' block");
 	/*
 	 * The debug registers are the processor's (model/hw/breakpoint.c). The
-	 * KVM models intercept a single-level guest's MOV DR (kvm_debugreg.c);
-	 * `plain` lets the processor run it, and no model carries DR0-DR3, DR7
-	 * or a #DB exit between L1 and L2.
+	 * KVM models intercept an L1 guest's MOV DR (kvm_debugreg.c), an L1
+	 * hypervisor's included - a nested KVM refuses L1's DR7 at its entry of
+	 * L2 unless it is at its reset value (nested.c nested_refuse_unmodelled);
+	 * `plain` lets the processor run it. L2's own MOV DR, which a nested KVM
+	 * reflects to L1 or handles for L2 itself, is not modelled.
 	 */
 	for (size_t i = 0; !b->cfg.bare_metal && i < g->ninsns; i++) {
 		if (g->insns[i].op != SCN_OP_MOV_DR)
@@ -212,11 +214,11 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register under "
 			                     "'%s' (it does not follow MOV DR; the KVM models and 'plain' do, 'l0 none' runs it)",
 			                     b->cfg.l0->name);
-		if (scn_guest_for(s, SCN_L2, 0))
-			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register in a "
-			                     "scenario with an L2 under a hypervisor model (the KVM models intercept a "
-			                     "single-level guest's MOV DR; DR0-DR3, DR7 and the #DB exit between L1 and L2 "
-			                     "are not modelled; 'l0 none' runs it)");
+		if (level == SCN_L2)
+			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register in L2 under "
+			                     "a hypervisor model (a nested KVM reflects it to L1 under vmcs12's MOV-DR exiting "
+			                     "or emulates it for L2, and carries L2's DR7 between vmcs12 and vmcs02; L1's MOV "
+			                     "DR runs; 'l0 none' runs both)");
 	}
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));

@@ -25,6 +25,7 @@ extern "C" {
 #define DR6_B0_B3 0xfu                /* 3:0: breakpoint conditions detected */
 #define DR6_BD 0x2000u                /* 13: debug-register access detected (general detect) */
 #define DR6_BS 0x4000u                /* 14: single step */
+#define DR6_BT 0x8000u                /* 15: task switch (the TSS T flag; no task switch is modelled) */
 #define DR6_FIXED_1 0xffff0ff0u       /* reads as 1 (bit 16: no RTM); the value at reset */
 #define DR6_WRITABLE 0xe00fu          /* B0-B3, BD, BS, BT */
 #define DR7_FIXED_1 0x400u            /* bit 10 reads as 1; the value at reset and after a VM exit */

@@ -380,8 +380,9 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	 * among them), and the field in L2 too (carried between vmcs12 and
 	 * vmcs02); `plain` owes the trap of what it emulates in the
 	 * pending-debug field (plain.c). A nested KVM follows L2's TF too
-	 * (nested_exit.c: the trap of what L0 emulates for L2), but not under
-	 * vmcs12's monitor trap flag (nested.c nested_refuse_unmodelled).
+	 * (nested_exit.c: the trap of what L0 emulates for L2, which under
+	 * vmcs12's monitor trap flag nested_events.c orders against the MTF
+	 * exit).
 	 */
 	if (!(follows & L0_FOLLOWS_TF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF)) {
 		*field = GUEST_RFLAGS;

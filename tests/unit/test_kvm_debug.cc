@@ -314,13 +314,13 @@ TEST(KvmErasNested, R24_L2SingleStepsUnderEquivModernAgrees2011NamesTheLostTrap)
 {
 	std::string report;
 	EXPECT_EQ(EquivUnder("kvm-debug/l2-singlestep-bare.scn", "kvm-modern", &report), 0) << report;
-	EXPECT_NE(report.find("L1 sees the same 1 events"), std::string::npos) << report;
+	EXPECT_NE(report.find("L1 sees the same 2 events"), std::string::npos) << report;
 	EXPECT_EQ(EquivUnder("kvm-debug/l2-singlestep-bare.scn", "kvm-2011", &report), 0) << report;
 	EXPECT_NE(report.find("documented difference of its L0 (docs/nested.md): kvm-2011 loses the single-step trap"),
 	          std::string::npos)
 		<< report;
 
-	// L1 intercepts #DB: four trap exits (NOP, OUT, MOV, MOV), each with BS, then the VMCALL.
+	// L1 intercepts #DB: four trap exits (NOP, OUT, MOV, MOV), each with BS, then the VMCALL; L1 records each.
 	const std::string text = "cpu nehalem\nl0 none\nguest L1\n  exit-handler on_exit\nmain:   vmlaunch\n"
 	                         "on_exit: vmread rbx VM_EXIT_REASON\n        vmread rcx EXIT_QUALIFICATION\n"
 	                         "        record rbx rcx\n        cmp rbx 18\n        je stop\n        vmresume\n"
@@ -334,5 +334,86 @@ TEST(KvmErasNested, R24_L2SingleStepsUnderEquivModernAgrees2011NamesTheLostTrap)
 	close(fd);
 	EXPECT_EQ(EquivPath(path, "kvm-modern", &report), 0);
 	unlink(path);
-	EXPECT_NE(report.find("L1 sees the same 5 events"), std::string::npos) << report;
+	EXPECT_NE(report.find("L1 sees the same 10 events"), std::string::npos) << report;
+}
+
+/*
+ * kvm-unit-tests' vmx_db_test under a nested KVM (the bare-metal ports
+ * scenarios/kvm-unit-tests/db-*.scn): L1 intercepts #DB, writes DR6 and
+ * enters L2 with TF, and L2 steps over a NOP (the processor's trap) or an
+ * OUT that L0 emulates (KVM's trap, kvm_skip_emulated_instruction), with
+ * and without a MOV-SS shadow holding a pending B0. kvm-modern gives L1
+ * what the SDM gives but in the last case, where kvm-unit-tests expects
+ * KVM to fail two of the five checks (report_xfail): the qualification is
+ * BS alone, the payload of KVM's own trap, and the pending-debug field
+ * keeps what the shadow held. DR6 stays as L1 wrote it in all four: a #DB
+ * that becomes L1's exit does not put its payload into DR6 (f10c729f; the
+ * model used to, and L1 read 0xffff4ff0 after the emulated OUT).
+ */
+TEST(KvmErasNested, R27_KvmUnitTestsDbTestUnderKvmModern)
+{
+	struct Case {
+		const char *file, *qual, *field;
+		bool kvms_trap;
+	} const cases[] = {
+	    {"db-hw-single-step.scn", "qual=0x4000", "rcx=0x0", false},
+	    {"db-hw-single-step-movss.scn", "qual=0x4001", "rcx=0x0", false},
+	    {"db-sw-single-step.scn", "qual=0x4000", "rcx=0x0", true},
+	    {"db-sw-single-step-movss.scn", "qual=0x4000", "rcx=0x5001", true},   // kvm-unit-tests' two xfails
+	};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(c.file);
+		// The ports' expectations count the processor's exits of bare metal: under L0 they do not hold.
+		ScnRun r = RunScenarioText(WithL0Line(ShippedScenario(std::string("kvm-unit-tests/") + c.file), "kvm-modern"));
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", c.qual, "intr_info=0x80000301"})
+		              .size(), 1u) << r.trace;
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", c.field, "rbx=0xffff4ffa"}).size(), 1u) << r.trace;
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=singlestep"}).size(), c.kvms_trap ? 1u : 0u) << r.trace;
+	}
+	// On bare metal every port holds its expectations: BS | B0 and the field cleared in the MOV-SS ones.
+	for (const Case &c : cases)
+		RunOk(ShippedScenario(std::string("kvm-unit-tests/") + c.file));
+}
+
+/*
+ * L2 single-steps under vmcs12's monitor trap flag over an OUT that L0
+ * emulates: today's vmx_check_nested_events takes the MTF exit before the
+ * #DB trap (R24 levels 3.5 and 4) and moves a trap pending for L2 into the
+ * pending-debug field (nested_vmx_update_pending_dbg), so L1 reads BS there
+ * as on the processor (kvm-unit-tests' mtf.tf_and_mtf).
+ */
+TEST(KvmErasNested, R24_MtfBeforeTheTrapWhichGoesIntoThePendingDebugField)
+{
+	std::string report;
+	EXPECT_EQ(EquivUnder("kvm-unit-tests/mtf-tf-and-mtf.scn", "kvm-modern", &report), 0) << report;
+	EXPECT_NE(report.find("L1 sees the same 6 events"), std::string::npos) << report;
+	ScnRun r = RunScenarioText(WithL0Line(ShippedScenario("kvm-unit-tests/mtf-tf-and-mtf.scn"), "kvm-modern"));
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=singlestep"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 nested_exit", "reason=MONITOR_TRAP_FLAG"}).size(), 2u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rbx=0x4000"}).size(), 1u) << r.trace;
+	// The #DB queued for L2 went into the field, not into L2: no #DB is delivered there, and DR6 is untouched.
+	EXPECT_TRUE(TraceLinesWith(r.trace, {"L2 deliver", "vector=1"}).empty()) << r.trace;
+}
+
+/*
+ * ... but with L1 intercepting #DB the trap of the OUT L0 emulates waits as
+ * L1's own exit, which nested_vmx_update_pending_dbg does not read: the MTF
+ * exit leaves the field 0 and drops the trap. The processor gives L1 BS in
+ * the field and then the #DB exit, as it does under L0 for the NOP after
+ * it, which the processor runs. equiv names the difference (read from the
+ * code, not confirmed on a machine).
+ */
+TEST(KvmErasNested, R24_MtfDropsTheTrapL1Intercepts)
+{
+	std::string report;
+	EXPECT_EQ(EquivUnder("kvm-debug/l2-mtf-singlestep-bare.scn", "kvm-modern", &report), 0) << report;
+	EXPECT_NE(report.find("L1 sees the same 1 events, then a documented difference of its L0 (docs/nested.md): "
+	                      "kvm-modern drops the single-step #DB it owes L2 when L1 intercepts #DB"),
+	          std::string::npos)
+		<< report;
+	ScnRun r = RunScenarioText(WithL0Line(ShippedScenario("kvm-debug/l2-mtf-singlestep-bare.scn"), "kvm-modern"));
+	// The OUT's MTF exit with the field 0, the NOP's with BS; one #DB exit, the NOP's.
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rcx=0x0", "rdx=0x0", "rbx=0x25"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rcx=0x0", "rdx=0x4000", "rbx=0x25"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", "qual=0x4000"}).size(), 1u) << r.trace;
 }

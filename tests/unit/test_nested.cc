@@ -104,7 +104,9 @@ TEST(NestedEquiv, EveryNestedScenarioUnderKvmModern)
 	const std::map<std::string, std::string> documented = {
 	    {"nested/soft-vnmi-per-vmcs-modern.scn", "soft vNMI blocking is per VMCS"},
 	    {"nested/host-mce-in-l2-modern.scn", "L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says"},
-	    {"nested/host-mce-in-l2-2011.scn", "L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says"}};
+	    {"nested/host-mce-in-l2-2011.scn", "L2 runs with the host's CR4.MCE whatever vmcs12's guest CR4 says"},
+	    /* L1 records the capability MSRs it read: today's IA32_VMX_MISC offers no shutdown activity state. */
+	    {"nested/offered-caps-2011.scn", "L1 reads the VMX capabilities L0 offers"}};
 	/* L1 starts from a `vmcs` line (TF): bare metal has no VMCS for L1, so equiv has nothing to compare it with. */
 	const std::set<std::string> l1_vmcs_lines = {"nested/l1-singlestep-modern.scn", "nested/l1-singlestep-2011.scn"};
 	size_t ran = 0;
@@ -194,9 +196,16 @@ namespace {
  */
 TEST(NestedEquiv, KvmUnitTestsPortsUnderKvmModern)
 {
-	const std::set<std::string> known = {};
-	/* Single-stepping in L2: the nested model refuses it (exit status 2); L2's pending-debug field runs. */
-	const std::set<std::string> refused = {"mtf-tf-and-mtf.scn"};
+	/*
+	 * A known bug of today's KVM, which kvm-unit-tests marks as an expected
+	 * failure (report_xfail in vmx_db_test): the single-step #DB KVM owes an
+	 * instruction it emulates for L2 in a MOV-SS shadow reaches L1 with BS
+	 * alone as its qualification, and the pending-debug field keeps what
+	 * the shadow held (KvmModernLeavesTheMovSsPendingDebugInVmcs12).
+	 */
+	const std::set<std::string> known = {"db-sw-single-step-movss.scn"};
+	/* Every port runs under the nested model (single-stepping in L2 under vmcs12's MTF included). */
+	const std::set<std::string> refused = {};
 	const std::string dir = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/kvm-unit-tests";
 	size_t ran = 0;
 

@@ -247,6 +247,7 @@ struct kvm_vcpu {
 	uint32_t userspace_nmis;       /* NMIs user space will inject with KVM_NMI */
 	bool halted;                   /* mp_state == KVM_MP_STATE_HALTED */
 	bool exception_queued;         /* an exception is in the VM-entry field for this entry */
+	uint64_t exception_payload;    /* its payload (a #DB's DR6 bits), for arch.dr6 when it goes in */
 	uint32_t reinject_info;        /* an exception or soft interrupt to inject again (R20), or 0 */
 	uint32_t reinject_error, reinject_len;
 
@@ -413,6 +414,10 @@ uint32_t update_exception_bitmap(const struct kvm_vcpu *k);
 enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k);
 /* A #DB for the guest with the DR6 bits `payload`, as the era writes arch.dr6 (kvm_queue_exception_p today). */
 void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload);
+/* A queued #DB's payload into arch.dr6 as it is injected (the eras with db_payload); other exceptions: nothing. */
+void kvm_deliver_payload(struct kvm_vcpu *k, uint32_t info, uint64_t payload);
+/* The DR6 the guest reads once a #DB with `payload` is delivered (kvm_deliver_exception_payload). */
+uint64_t kvm_dr6_with_payload(const struct kvm_vcpu *k, uint64_t payload);
 
 /* kvm_debugreg.c */
 void kvm_debugreg_init(struct kvm_vcpu *k);

@@ -38,17 +38,37 @@ uint32_t update_exception_bitmap(const struct kvm_vcpu *k)
  * A #DB for the guest with the DR6 bits `payload` (B0-B3, BS). 3.1 wrote
  * arch.dr6 = payload | DR6_FIXED_1 at once (BS of an earlier #DB lost);
  * today the payload rides with the exception (kvm_queue_exception_p) and
- * kvm_deliver_exception_payload() replaces B0-B3 and adds the rest, as the
- * processor does.
+ * reaches DR6 only when the #DB is injected (kvm_deliver_payload, f10c729f): a #DB
+ * that becomes L1's exception exit leaves DR6 alone, as on the processor.
  */
 void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload)
 {
-	if (k->era->db_payload)
-		k->dr6 = (k->dr6 & ~(uint64_t)DR6_B0_B3) | (payload & DR6_WRITABLE) | DR6_FIXED_1;
-	else
+	if (!k->era->db_payload)
 		k->dr6 = (payload & DR6_WRITABLE) | DR6_FIXED_1;
 	kvm_queue_exception_p(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, DB_VECTOR, false), 0,
 	                      k->era->db_payload ? payload : 0);
+}
+
+uint64_t kvm_dr6_with_payload(const struct kvm_vcpu *k, uint64_t payload)
+{
+	return (k->dr6 & ~(uint64_t)DR6_B0_B3) | (payload & DR6_WRITABLE) | DR6_FIXED_1;
+}
+
+/*
+ * kvm_deliver_exception_payload() for a #DB injected into the guest: B0-B3
+ * replaced, BS and the rest added, as the processor writes DR6 when it
+ * delivers one. Called when the queued exception goes into the entry
+ * (kvm_inject_pending_events); not for one that L1 intercepts in L2, whose
+ * payload is the exit qualification, nor for one an MTF exit to L1
+ * discards (f10c729f, "kvm: vmx: Defer setting of DR6 until #DB
+ * delivery", 2018).
+ */
+void kvm_deliver_payload(struct kvm_vcpu *k, uint32_t info, uint64_t payload)
+{
+	if (!k->era->db_payload || intr_info_vector(info) != DB_VECTOR ||
+	    intr_info_type(info) != INTR_TYPE_HARD_EXCEPTION)
+		return;
+	k->dr6 = kvm_dr6_with_payload(k, payload);
 }
 
 static bool is_icebp(uint32_t intr_info)

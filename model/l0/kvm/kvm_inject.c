@@ -132,6 +132,7 @@ static void reinject_exception(struct kvm_vcpu *k)
 	l0_trace(&k->b, TRACE_INJECT, "type", intr_type_name(intr_info_type(k->reinject_info)), "reinjected",
 	         intr_info_vector(k->reinject_info), k->reinject_info);
 	k->exception_queued = true;
+	k->exception_payload = 0;   /* delivered when it first went in */
 	k->reinject_info = 0;
 }
 
@@ -276,5 +277,8 @@ void kvm_inject_pending_events(struct kvm_vcpu *k)
 		if (!k->exception_queued)
 			k->sw_userspace_irqchip ? do_interrupt_requests(k) : intr_assist_2008(k);
 	}
+	/* The queued exception goes in with this entry: its payload reaches DR6 now (kvm_inject_exception). */
+	if (k->exception_queued)
+		kvm_deliver_payload(k, vmcs_get32(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD), k->exception_payload);
 	k->exception_queued = false;
 }

@@ -260,7 +260,8 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k)
 
 /*
  * The inject line of a queued exception, with why KVM queued it; a #DB also
- * shows the DR6 the guest would read (arch.dr6, kvm_debug.c).
+ * shows the DR6 the guest would read (arch.dr6 once its payload is in,
+ * kvm_debug.c).
  */
 static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info, const char *why)
 {
@@ -273,7 +274,7 @@ static void trace_queued_exception(struct kvm_vcpu *k, uint32_t info, const char
 	trace_add_uint(&ev, "vector", intr_info_vector(info));
 	trace_add_hex32(&ev, "intr_info", info);
 	if (intr_info_vector(info) == DB_VECTOR && intr_info_type(info) == INTR_TYPE_HARD_EXCEPTION)
-		trace_add_hex64(&ev, "dr6", k->dr6);
+		trace_add_hex64(&ev, "dr6", k->era->db_payload ? kvm_dr6_with_payload(k, k->exception_payload) : k->dr6);
 	trace_add_str(&ev, "why", why);
 	trace_bus_emit(k->b.env.bus, &ev);
 }
@@ -306,6 +307,7 @@ void kvm_queue_exception_why(struct kvm_vcpu *k, uint32_t info, uint32_t error, 
 		}
 	}
 	k->exception_queued = true;
+	k->exception_payload = k->era->db_payload ? payload : 0;
 	vmcs_set(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 	vmcs_set(k->b.loaded, VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	trace_queued_exception(k, info & ~INTR_INFO_UNBLOCK_NMI, why);

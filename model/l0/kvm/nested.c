@@ -11,6 +11,7 @@
 
 #include "model/l0/kvm/kvm.h"
 #include "vmcs/vmx_not_modelled.h"
+#include "vmcs/x86_debugreg.h"
 
 bool nested_exit_on_intr(const struct kvm_vcpu *k)
 {
@@ -304,8 +305,22 @@ bool nested_rdmsr(struct kvm_vcpu *k)
 	struct vmx_caps offered = nested_offered_caps(k);
 	uint64_t value;
 
+	uint64_t processor;
+
 	if (!in || in->op != VMX_OP_RDMSR || !vmx_caps_read_msr(&offered, (uint32_t)in->arg, &value))
 		return false;
+	/*
+	 * L1 reads what L0 offers, not the processor's capabilities: a
+	 * deliberate difference of every era (docs/nested.md, "What L1 reads"),
+	 * said on the trace where `equiv` finds it.
+	 */
+	if (vmx_caps_read_msr(&k->b.env.lp->model.caps, (uint32_t)in->arg, &processor) && processor != value)
+		l0_trace_differs(&k->b, "vmx-capability-msr", -1,
+		                 k->era->nested_checks_all_controls
+		                     ? "kvm-modern: L1 reads the VMX capabilities L0 offers (nested_vmx_setup_ctls_msrs), "
+		                       "not the processor's"
+		                     : "kvm-2011: L1 reads the VMX capabilities L0 offers (3.1's nested_vmx_setup_ctls_msrs), "
+		                       "not the processor's");
 	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
 	kvm_skip_emulated_instruction(k);
 	return true;
@@ -387,9 +402,18 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	trace_add_hex64(&ev, "rip", vmcs_get(v12, GUEST_RIP));
 	trace_bus_emit(k->b.env.bus, &ev);
 
-	/* Pending MTF traps and exceptions meant for L2 are dropped with the exit (today's code; never set before). */
+	/*
+	 * Pending MTF traps and exceptions meant for L2 are dropped with the
+	 * exit (today's prepare_vmcs12: kvm_clear_exception_queue; never set
+	 * before): an exception pending for L2 leaves vmcs02's entry field.
+	 */
 	k->mtf_pending = false;
 	k->exception_vmexit_info = 0;
+	if (k->era->nested_check_events && k->exception_queued) {
+		vmcs_clear_bits(v02, VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK);
+		k->exception_queued = false;
+		k->exception_payload = 0;
+	}
 	/* L1 resumes at its exit handler with its host state: IF = 0, no blocking (R25). */
 	k->guest_mode = false;
 	k->nested_run_pending = false;
@@ -414,16 +438,18 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
 		       "their VM-entry checks are modelled";
 	/*
-	 * L2 single-stepping under vmcs12's monitor trap flag: an instruction
-	 * L0 emulates for L2 then owes both an MTF exit to L1 and its #DB, which
-	 * today's KVM orders and saves with its own bookkeeping
-	 * (vmx_update_emulated_instruction, nested_vmx_update_pending_dbg): not
-	 * modelled.
+	 * L1's own DR7 (arch.dr7, set by its MOV DR: kvm_debugreg.c) away from
+	 * its reset value while L2 runs: with a breakpoint or GD enabled it
+	 * would reach L2 through vmcs02 when vmcs12 does not load the debug
+	 * controls (today's prepare_vmcs02 passes arch.dr7 on; 3.1 loaded
+	 * vmcs12's), and what L1 finds in DR7 after the exit differs by era
+	 * (3.1 kept it in vmcs01; today's load_vmcs12_host_state writes 400H,
+	 * as the processor does, 2996fca0). Neither is modelled; L1's DR0-DR3
+	 * and DR6 are (the processor does not switch them, nor does KVM).
 	 */
-	else if ((vmcs_get(v02, GUEST_RFLAGS) & X86_EFLAGS_TF) &&
-	         (vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG))
-		what = "single-stepping in L2 under vmcs12's monitor trap flag (the MTF exit and the #DB an instruction L0 "
-		       "emulates for L2 owes, and KVM's bookkeeping of the two)";
+	else if (k->dr7 != DR7_FIXED_1)
+		what = "L1's DR7 not at its reset value (400H) when it enters L2 (how each era carries L1's DR7 into "
+		       "vmcs02 and back after the exit; L1's MOV to and from DR0-DR3 and DR6 runs)";
 	/* vmcs12's guest state, as L1 wrote it */
 	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF, &field)))
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */

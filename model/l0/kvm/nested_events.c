@@ -9,6 +9,8 @@
  */
 #include "model/l0/kvm/kvm.h"
 
+#include "vmcs/x86_debugreg.h"
+
 /* An event the last exit cut short must be delivered before any new one (kvm_event_needs_reinjection). */
 bool kvm_event_needs_reinjection(const struct kvm_vcpu *k)
 {
@@ -155,27 +157,91 @@ static enum kvm_allowed nested_exit_for_interrupt(struct kvm_vcpu *k, bool block
  * while L0 holds L2 in an emulated HLT it is KVM's hrtimer, checked here
  * between MTF and NMI as KVM checks it.
  */
+/*
+ * vmx_get_pending_dbg_trap(): the DR6 bits of a pending #DB that is a trap
+ * (all but general detect, which is a fault); 0 for anything else.
+ */
+static uint64_t pending_dbg_trap(uint32_t info, uint64_t payload)
+{
+	if (!info || intr_info_vector(info) != DB_VECTOR || intr_info_type(info) != INTR_TYPE_HARD_EXCEPTION)
+		return 0;
+	return payload & ~(uint64_t)DR6_BD;
+}
+
+/* vmx_is_low_priority_db_trap(): a #DB trap ranks below an MTF exit (R24 levels 3.5 and 4). */
+static bool low_priority_db_trap(uint32_t info, uint64_t payload)
+{
+	return (pending_dbg_trap(info, payload) & ~(uint64_t)DR6_BT) != 0;
+}
+
+/* The exception queued for L2 (arch.exception: pending, not yet injected), or 0. */
+static uint32_t pending_exception(const struct kvm_vcpu *k)
+{
+	return k->exception_queued ? vmcs_get32(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD) : 0;
+}
+
+/*
+ * nested_vmx_update_pending_dbg(): before an MTF exit, a #DB trap pending
+ * for L2 goes into vmcs02's pending-debug field, which the exit saves into
+ * vmcs12 - where the processor would have kept it. Only arch.exception is
+ * read: a #DB pending as L1's own exit (exception_vmexit, L1 intercepts
+ * #DB) is not, and the MTF exit then drops it (kvm_clear_exception_queue).
+ */
+static void nested_vmx_update_pending_dbg(struct kvm_vcpu *k)
+{
+	uint64_t bits = pending_dbg_trap(pending_exception(k), k->exception_payload);
+
+	if (bits)
+		vmcs_set(k->b.loaded, GUEST_PENDING_DBG_EXCEPTIONS, bits);
+}
+
+/* An exception for L2 that L1 intercepts becomes its exit (nested_vmx_inject_exception_vmexit). */
+static enum kvm_allowed exception_vmexit(struct kvm_vcpu *k, bool block_exceptions)
+{
+	uint32_t info = k->exception_vmexit_info, error = k->exception_vmexit_error;
+
+	if (block_exceptions)
+		return KVM_BUSY;
+	k->exception_vmexit_info = 0;
+	nested_vmx_vmexit(k, EXIT_REASON_EXCEPTION_NMI, k->exception_vmexit_qual, info, error, false);
+	return KVM_ALLOWED;
+}
+
 enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
 {
 	bool block_exceptions = run_pending(k);
-	bool block_events = block_exceptions || kvm_event_needs_reinjection(k);
+	/* Only an event being re-injected blocks new ones; a pending exception for L2 does not (it is not injected). */
+	bool block_events = block_exceptions || k->nmi_injected || k->interrupt_pending || k->reinject_info;
+	bool vmexit_low = low_priority_db_trap(k->exception_vmexit_info, k->exception_vmexit_qual);
+	bool pending_low = low_priority_db_trap(pending_exception(k), k->exception_payload);
 
-	/* An exception for L2 that L1 intercepts becomes its exit (nested_vmx_inject_exception_vmexit). */
-	if (k->exception_vmexit_info) {
-		uint32_t info = k->exception_vmexit_info, error = k->exception_vmexit_error;
-		if (block_exceptions)
-			return KVM_BUSY;
-		k->exception_vmexit_info = 0;
-		nested_vmx_vmexit(k, EXIT_REASON_EXCEPTION_NMI, k->exception_vmexit_qual, info, error, false);
-		return KVM_ALLOWED;
-	}
+	/*
+	 * Exceptions above MTF first: faults and ICEBP, as L1's exit or for L2
+	 * (no_vmexit: it goes in through the ordinary path); then MTF; then the
+	 * #DB traps below it (R24: MTF at 3.5 over the traps at 4).
+	 */
+	if (k->exception_vmexit_info && !vmexit_low)
+		return exception_vmexit(k, block_exceptions);
+	if (k->exception_queued && !pending_low)
+		return block_exceptions ? KVM_BUSY : KVM_ALLOWED;
 	if (k->mtf_pending) {
 		if (block_events)
 			return KVM_BUSY;
 		k->mtf_pending = false;
+		nested_vmx_update_pending_dbg(k);
 		nested_vmx_vmexit(k, EXIT_REASON_MONITOR_TRAP_FLAG, 0, 0, 0, false);
+		/* Said after the exit: what L1 finds next (the field, or no #DB exit) is where it parts from the processor. */
+		if (vmexit_low)
+			l0_trace_differs(&k->b, "mtf-drops-db", DB_VECTOR,
+			                 "kvm-modern drops the single-step #DB it owes L2 when L1 intercepts #DB and an MTF exit "
+			                 "is due (nested_vmx_update_pending_dbg reads only a #DB pending for L2); the processor "
+			                 "saves the trap in the MTF exit's pending-debug field");
 		return KVM_ALLOWED;
 	}
+	if (k->exception_vmexit_info)
+		return exception_vmexit(k, block_exceptions);
+	if (k->exception_queued)
+		return block_exceptions ? KVM_BUSY : KVM_ALLOWED;
 	if (nested_timer_expired(k)) {
 		if (block_events)
 			return KVM_BUSY;

@@ -81,15 +81,23 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 /*
  * L0 finished an instruction of L2 for it (kvm_skip_emulated_instruction ->
  * vmx_update_emulated_instruction): under vmcs12's monitor trap flag that
- * owes L1 an MTF exit, unless an exception other than #DB is pending -
- * the processor would have made that exit had it run the instruction.
+ * owes L1 an MTF exit, unless an exception other than #DB is pending, for
+ * L2 or as L1's exit - the processor would have made that exit had it run
+ * the instruction. A #DB (the single-step trap the skip owes) leaves it
+ * owed: which of the two L1 sees is vmx_check_nested_events' to decide.
  */
+static bool is_db(uint32_t info)
+{
+	return intr_info_vector(info) == DB_VECTOR;
+}
+
 static enum kvm_exit_result nested_emulated_instruction(struct kvm_vcpu *k, enum kvm_exit_result r)
 {
 	if (!k->era->nested_check_events || !k->guest_mode)
 		return r;
 	k->mtf_pending = (vmcs_get32(k->vmcs12, CPU_BASED_VM_EXEC_CONTROL) & CPU_BASED_MONITOR_TRAP_FLAG) &&
-	                 !k->exception_queued && !k->exception_vmexit_info;
+	                 (!k->exception_queued || is_db(vmcs_get32(k->b.loaded, VM_ENTRY_INTR_INFO_FIELD))) &&
+	                 (!k->exception_vmexit_info || is_db(k->exception_vmexit_info));
 	if (k->mtf_pending)
 		k->req_event = true;
 	return r;
