@@ -400,17 +400,18 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	 * Single-stepping on branches: the processor models BTF (debug.c);
 	 * `plain` owes no trap after the non-branches it emulates (plain.c);
 	 * kvm-2011 and kvm-modern drop a guest's BTF before it reaches the
-	 * processor (kvm_debugctl.c). What kvm-2008 did with it was not
-	 * established.
+	 * processor (kvm_debugctl.c), and kvm-modern vmcs12's for L2
+	 * (nested.c prepare_vmcs02; 3.1 offers L1 no load debug controls).
+	 * What kvm-2008 did with it was not established.
 	 */
 	if (!(follows & L0_FOLLOWS_BTF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&
 	    (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF)) {
 		*field = GUEST_IA32_DEBUGCTL;
 		return "single-stepping on branches: a guest entered with RFLAGS.TF = 1 and GUEST_IA32_DEBUGCTL.BTF = 1 "
-		       "by kvm-2008 or as a nested KVM's L2 (whether the 2008 tree ignored the guest's IA32_DEBUGCTL or "
-		       "failed it was not established, and what each era does with vmcs12's is not modelled; kvm-2011 "
-		       "and kvm-modern drop an L1's BTF, 'plain' keeps it)";
+		       "by kvm-2008 (whether the 2008 tree ignored the guest's IA32_DEBUGCTL or failed it was not "
+		       "established; kvm-2011 and kvm-modern drop an L1's BTF, kvm-modern an L2's from vmcs12, 'plain' "
+		       "keeps it)";
 	}
 	/*
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) stops

@@ -92,6 +92,15 @@ struct kvm_era {
 	 */
 	bool nested_reflects_failed_entry;
 	/*
+	 * vmcs12's IA32_DEBUGCTL under load debug controls (095686e6, 2025):
+	 * nested_vmx_check_guest_state fails the entry on a bit KVM does not
+	 * support for L2 but LBR and BTF (vmx_is_valid_debugctl), and
+	 * prepare_vmcs02 puts only the supported bits into vmcs02 - BTF among
+	 * those dropped. Before it vmcs12's value went into vmcs02 as it was
+	 * (the model has no era of that code).
+	 */
+	bool nested_debugctl_checked;
+	/*
 	 * Today's event path in guest mode: vmx_check_nested_events() decides
 	 * first, in its priority order, which event of L1 becomes an emulated
 	 * VM exit; what stays for L2 goes through kvm_check_and_inject_events()
@@ -280,6 +289,7 @@ struct kvm_vcpu {
 	bool nested_run_launch;       /* that entry is L1's VMLAUNCH: a failure leaves vmcs12 clear */
 	uint32_t nested_run_line;     /* the scenario line of L1's last VMLAUNCH/VMRESUME */
 	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
+	bool l2_btf_dropped;           /* L2 runs with TF and the BTF vmcs12 asked for dropped (nested_debugctl_checked) */
 	/*
 	 * L1's VMX-preemption timer while L0 holds L2 in an emulated HLT: the
 	 * cycle it expires (KVM's hrtimer, nested.preemption_timer), or

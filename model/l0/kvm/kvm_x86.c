@@ -331,6 +331,7 @@ static const struct kvm_era era_modern = {
 	.nested_ack_offered = true,
 	.nested_checks_all_controls = true,
 	.nested_reflects_failed_entry = true,
+	.nested_debugctl_checked = true,
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,

@@ -44,6 +44,19 @@ static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_even
 	trace_event_init(ev, k->b.env.lp->cycle, k->b.env.cpu, 1, kind);
 }
 
+/*
+ * The difference L1 can see when L2 single-steps without the BTF vmcs12
+ * asked for: said at the entry and after the exit that follows, since the
+ * first thing L1 finds different may be an exit or what it reads after one.
+ */
+static void trace_btf_dropped(struct kvm_vcpu *k)
+{
+	l0_trace_differs(&k->b, "debugctl-btf-dropped", -1,
+	                 "kvm-modern drops BTF from vmcs12's IA32_DEBUGCTL (prepare_vmcs02 keeps only what "
+	                 "vmx_get_supported_debugctl names): L2 is single-stepped on every instruction, the processor "
+	                 "steps it only on branches");
+}
+
 /* vmcs02: vmcs12's guest state and L1's wishes, plus what L0 needs for itself. */
 static void prepare_vmcs02(struct kvm_vcpu *k)
 {
@@ -91,6 +104,20 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 		vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_USE_TSC_OFFSETTING);
 		vmcs_set(v02, TSC_OFFSET, ((proc01 & CPU_BASED_USE_TSC_OFFSETTING) ? vmcs_get(&k->b.vmcs, TSC_OFFSET) : 0) +
 		                          ((proc12 & CPU_BASED_USE_TSC_OFFSETTING) ? vmcs_get(v12, TSC_OFFSET) : 0));
+	}
+	/*
+	 * vmcs12's IA32_DEBUGCTL with load debug controls: today only the bits
+	 * KVM supports for L2 go into vmcs02 (vmx_get_supported_debugctl), so
+	 * LBR and BTF are dropped (nested_debugctl_checked; the check before
+	 * refused any other bit). With TF that is a difference L1 can see:
+	 * the processor single-steps L2 on branches, KVM on every instruction.
+	 */
+	if (k->era->nested_debugctl_checked && (vmcs_get32(v12, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS)) {
+		uint64_t dc = vmcs_get(v12, GUEST_IA32_DEBUGCTL);
+		vmcs_set(v02, GUEST_IA32_DEBUGCTL, dc & ~(uint64_t)(DEBUGCTLMSR_LBR | DEBUGCTLMSR_BTF));
+		k->l2_btf_dropped = (dc & DEBUGCTLMSR_BTF) && (vmcs_get(v12, GUEST_RFLAGS) & X86_EFLAGS_TF);
+		if (k->l2_btf_dropped)
+			trace_btf_dropped(k);
 	}
 	/* vmcs12's virtual-APIC page is the one L2's TPR shadow uses (written back on the exit to L1). */
 	v02->vapic = v12->vapic;   /* one virtual-APIC page: L1's */
@@ -384,6 +411,15 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	vmcs_set(v12, GUEST_INTERRUPTIBILITY_INFO, vmcs_get32(v02, GUEST_INTERRUPTIBILITY_INFO));
 	/* prepare_vmcs12 (3.1), sync_vmcs02_to_vmcs12_rare (today): a trap the exit saved is L1's to see. */
 	vmcs_set(v12, GUEST_PENDING_DBG_EXCEPTIONS, vmcs_get(v02, GUEST_PENDING_DBG_EXCEPTIONS));
+	/*
+	 * sync_vmcs02_to_vmcs12 with vmcs12's save debug controls: L2's DR7
+	 * (arch.dr7, vmcs02's) and vmcs02's IA32_DEBUGCTL - without the BTF
+	 * the entry dropped, which L1 then reads as 0.
+	 */
+	if (k->era->nested_debugctl_checked && (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS)) {
+		vmcs_set(v12, GUEST_DR7, vmcs_get(v02, GUEST_DR7));
+		vmcs_set(v12, GUEST_IA32_DEBUGCTL, vmcs_get(v02, GUEST_IA32_DEBUGCTL));
+	}
 	v12->vapic = v02->vapic;
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
@@ -401,6 +437,9 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	trace_add_hex32(&ev, "idt_vectoring", idt);
 	trace_add_hex64(&ev, "rip", vmcs_get(v12, GUEST_RIP));
 	trace_bus_emit(k->b.env.bus, &ev);
+	if (k->l2_btf_dropped)
+		trace_btf_dropped(k);
+	k->l2_btf_dropped = false;
 
 	/*
 	 * Pending MTF traps and exceptions meant for L2 are dropped with the
@@ -451,7 +490,9 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 		what = "L1's DR7 not at its reset value (400H) when it enters L2 (how each era carries L1's DR7 into "
 		       "vmcs02 and back after the exit; L1's MOV to and from DR0-DR3 and DR6 runs)";
 	/* vmcs12's guest state, as L1 wrote it */
-	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF, &field)))
+	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
+	                                                       (k->era->nested_debugctl_checked ? L0_FOLLOWS_BTF : 0u),
+	                                              &field)))
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
 		return false;

@@ -12,6 +12,8 @@
 
 #include "model/l0/kvm/kvm.h"
 
+#include "vmcs/x86_debugreg.h"
+
 /*
  * nested_vmx_setup_ctls_msrs() of 3.1: fixed lists, each allowed-1 half the
  * intersection of the processor's with what the nested code of the time
@@ -169,6 +171,22 @@ static bool host_cr_alwayson_2011(const struct vmcs *v12, const struct cpu_model
 	return true;
 }
 
+/*
+ * Today's vmx_is_valid_debugctl(vmcs12's IA32_DEBUGCTL) under load debug
+ * controls: KVM supports none of its bits for the model's L2 (no LBR PMU,
+ * bus-lock detection or RTM in its CPUID), tolerates LBR and BTF (dropped
+ * in prepare_vmcs02) and fails the entry on any other. Reserved bits fail
+ * it too, as they fail the processor's check (R12).
+ */
+static bool debugctl_unsupported(const struct kvm_vcpu *k)
+{
+	const struct vmcs *v12 = k->vmcs12;
+
+	return k->era->nested_debugctl_checked &&
+	       (vmcs_get32(v12, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	       (vmcs_get(v12, GUEST_IA32_DEBUGCTL) & ~(uint64_t)(DEBUGCTLMSR_LBR | DEBUGCTLMSR_BTF));
+}
+
 void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested_entry_verdict *out)
 {
 	const struct vmcs *v12 = k->vmcs12;
@@ -213,6 +231,10 @@ void nested_vmx_check_entry(const struct kvm_vcpu *k, bool launch, struct nested
 	 */
 	else if (!vmx_entry_check_guest_cr_fixed(v12, &offered, &check))
 		verdict(out, NESTED_ENTRY_FAILED, ENTRY_FAIL_DEFAULT, check);
+	else if (debugctl_unsupported(k))
+		verdict(out, NESTED_ENTRY_FAILED, ENTRY_FAIL_DEFAULT,
+		        "vmcs12 guest IA32_DEBUGCTL has only bits KVM supports for L2 (vmx_is_valid_debugctl: LBR and BTF "
+		        "pass, to be dropped)");
 	else if (k->era->nested_checks_all_controls && !vmx_entry_check_guest_pat(v12, &check))
 		verdict(out, NESTED_ENTRY_FAILED, ENTRY_FAIL_DEFAULT, check);
 	else if (!vmx_entry_check_vmcs_link_pointer(v12, &check, &qual))
@@ -356,6 +378,8 @@ const char *nested_entry_differs(const struct kvm_vcpu *k, bool launch, const st
 		why = "KVM gives L1 no SMX in CPUID, so CR4.SMXE is outside the IA32_VMX_CR4_FIXED1 it offers";
 	else if (kvm->kind == NESTED_ENTRY_FAILED && kvm->code == ENTRY_FAIL_VMCS_LINK_PTR && hw.kind == NESTED_ENTRY_FAILED)
 		why = "KVM checks the VMCS link pointer before the guest state it leaves to the processor";
+	else if (kvm->kind == NESTED_ENTRY_FAILED && hw.kind == NESTED_ENTRY_OK && debugctl_unsupported(k))
+		why = "KVM supports no IA32_DEBUGCTL bit for L2 but LBR and BTF, which it drops (vmx_is_valid_debugctl)";
 	else if (kvm->kind == NESTED_ENTRY_FAILED &&
 	         vmcs_get32(k->vmcs12, GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_SHUTDOWN &&
 	         vmx_caps_activity_supported(&k->b.env.lp->model.caps, GUEST_ACTIVITY_SHUTDOWN))
