@@ -413,13 +413,12 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	vmcs_set(v12, GUEST_PENDING_DBG_EXCEPTIONS, vmcs_get(v02, GUEST_PENDING_DBG_EXCEPTIONS));
 	/*
 	 * sync_vmcs02_to_vmcs12 with vmcs12's save debug controls: L2's DR7
-	 * (arch.dr7, vmcs02's) and vmcs02's IA32_DEBUGCTL - without the BTF
-	 * the entry dropped, which L1 then reads as 0.
+	 * (arch.dr7, vmcs02's). Not IA32_DEBUGCTL: today vmcs12's copy changes
+	 * only when L2 writes the MSR (vmx_set_msr), so L1 reads back the value
+	 * it gave, BTF included, which L2 ran without.
 	 */
-	if (k->era->nested_debugctl_checked && (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS)) {
+	if (k->era->nested_debugctl_checked && (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS))
 		vmcs_set(v12, GUEST_DR7, vmcs_get(v02, GUEST_DR7));
-		vmcs_set(v12, GUEST_IA32_DEBUGCTL, vmcs_get(v02, GUEST_IA32_DEBUGCTL));
-	}
 	v12->vapic = v02->vapic;
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
