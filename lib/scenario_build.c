@@ -136,14 +136,15 @@ static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v,
  * What the L0 follows of its L1 guest's debug state: a KVM model the
  * field and TF (an L1 hypervisor's too: the VMX instructions L0 emulates
  * for it owe their single-step traps as any it skips, kvm_debug.c), and
- * the debug registers (its follows_debugregs) unless L1 runs an L2 - of
- * them only what it does with BTF then.
+ * the debug registers (its follows_debugregs) unless L1 runs an L2 under
+ * an L0 that does not carry them between L1 and L2 (kvm-2011) - of them
+ * only what it does with BTF then.
  */
 static unsigned guest_debug_follows(const struct build *b)
 {
 	if (!b->cfg.l0->follows_guest_debug)
 		return 0;
-	if (scn_guest_for(b->s, SCN_L2, 0))
+	if (scn_guest_for(b->s, SCN_L2, 0) && !(b->cfg.l0->follows_debugregs & L0_FOLLOWS_L2_DEBUGREGS))
 		return L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF | (b->cfg.l0->follows_debugregs & L0_FOLLOWS_BTF);
 	return L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF | b->cfg.l0->follows_debugregs;
 }
@@ -202,10 +203,10 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	/*
 	 * The debug registers are the processor's (model/hw/breakpoint.c). The
 	 * KVM models intercept an L1 guest's MOV DR (kvm_debugreg.c), an L1
-	 * hypervisor's included - a nested KVM refuses L1's DR7 at its entry of
-	 * L2 unless it is at its reset value (nested.c nested_refuse_unmodelled);
-	 * `plain` lets the processor run it. L2's own MOV DR, which a nested KVM
-	 * reflects to L1 or handles for L2 itself, is not modelled.
+	 * hypervisor's included; kvm-modern an L2's too (reflected to L1 or
+	 * handled in guest mode: nested.c). kvm-2011 refuses L2's, and L1's DR7
+	 * away from its reset value at its entry of L2 (nested.c
+	 * nested_refuse_unmodelled); `plain` lets the processor run it.
 	 */
 	for (size_t i = 0; !b->cfg.bare_metal && i < g->ninsns; i++) {
 		if (g->insns[i].op != SCN_OP_MOV_DR)
@@ -214,11 +215,10 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register under "
 			                     "'%s' (it does not follow MOV DR; the KVM models and 'plain' do, 'l0 none' runs it)",
 			                     b->cfg.l0->name);
-		if (level == SCN_L2)
+		if (level == SCN_L2 && !(b->cfg.l0->follows_debugregs & L0_FOLLOWS_L2_DEBUGREGS))
 			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register in L2 under "
-			                     "a hypervisor model (a nested KVM reflects it to L1 under vmcs12's MOV-DR exiting "
-			                     "or emulates it for L2, and carries L2's DR7 between vmcs12 and vmcs02; L1's MOV "
-			                     "DR runs; 'l0 none' runs both)");
+			                     "'%s' (what 3.1 did with L2's MOV DR and DR7 when L1 does not intercept them; "
+			                     "kvm-modern runs it, L1's MOV DR runs, 'l0 none' runs both)", b->cfg.l0->name);
 	}
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));

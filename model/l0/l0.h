@@ -186,6 +186,7 @@ enum l0_debug_follows {
 	L0_FOLLOWS_MOV_DR = 1u << 2,        /* MOV to and from DRn: MOV-DR exiting and its handler */
 	L0_FOLLOWS_DR7 = 1u << 3,           /* DR7 breakpoints: DR0-DR3 loaded before entry, the #DB exit */
 	L0_FOLLOWS_BTF = 1u << 4,           /* IA32_DEBUGCTL.BTF with TF: kept and honoured (plain), or dropped (KVM) */
+	L0_FOLLOWS_L2_DEBUGREGS = 1u << 5,  /* a nested KVM: L2's MOV DR and DR7, L1's DR7 while it runs L2 */
 };
 const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, enum vmcs_field *field);
 

@@ -452,3 +452,107 @@ TEST(KvmErasNested, R24_BtfThatL1GivesL2DroppedByKvmModern)
 	          std::string::npos)
 		<< report;
 }
+
+/*
+ * L2's debug registers under today's nested KVM (nested_debugregs), each
+ * against the processor by equiv: L2 sets and runs into its own
+ * instruction breakpoint (kvm-debug/l2-breakpoint-bare: its first MOV DR
+ * exits to L0, which hands the registers to L2; the #DB exit syncs them
+ * back and goes to L1, whose DR7 is 400H after it); L1 intercepts L2's MOV
+ * DR (reflected, with the processor's qualification); L2's general detect
+ * (its own MOV to DR7 sets GD, the next MOV DR is a #DB fault with BD that
+ * L1 takes); L1's own breakpoint, left in DR7 for an L2 entered without load
+ * debug controls, stops L2 (prepare_vmcs02 gives vmcs02 arch.dr7, 2996fca0).
+ * kvm-2011 refuses an L2's MOV DR.
+ */
+TEST(KvmErasNested, R24_L2DebugRegistersUnderKvmModernAsOnBareMetal)
+{
+	std::string report;
+	EXPECT_EQ(EquivUnder("kvm-debug/l2-breakpoint-bare.scn", "kvm-modern", &report), 0) << report;
+	EXPECT_NE(report.find("L1 sees the same 4 events"), std::string::npos) << report;
+	ScnRun r = RunScenarioText(WithL0Line(ShippedScenario("kvm-debug/l2-breakpoint-bare.scn"), "kvm-modern"));
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L2 vmexit", "reason=DR_ACCESS"}).size(), 1u) << "the lazy path: " << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rcx=0x1", "rdx=0x100b", "rsi=0xffff0ff0", "rdi=0x400", "r8=0x401"})
+	              .size(), 1u) << r.trace;
+	EXPECT_EQ(EquivUnder("kvm-debug/l2-breakpoint-bare.scn", "kvm-2011", &report), 2) << report;
+
+	const std::string reflected =
+	    "cpu nehalem\n"
+	    "l0 none\n"
+	    "guest L1\n"
+	    "  exit-handler h\n"
+	    "main:   vmlaunch\n"
+	    "h:      vmread rbx VM_EXIT_REASON\n"
+	    "        vmread rcx EXIT_QUALIFICATION\n"
+	    "        mov rsi dr1\n"
+	    "        record rbx rcx rsi\n"
+	    "        cmp rbx 18\n"
+	    "        je stop\n"
+	    "        vmread rax GUEST_RIP\n"
+	    "        vmread rdx VM_EXIT_INSTRUCTION_LEN\n"
+	    "        add rax rdx\n"
+	    "        vmwrite GUEST_RIP rax\n"
+	    "        vmresume\n"
+	    "stop:   hlt\n"
+	    "guest L2\n"
+	    "  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_MOV_DR_EXITING\n"
+	    "main:   mov dr1 r9\n"
+	    "        mov r8 dr1\n"
+	    "        vmcall\n"
+	    "run 200000\n";
+	const std::string general_detect =
+	    "cpu nehalem\n"
+	    "l0 none\n"
+	    "guest L1\n"
+	    "  exit-handler h\n"
+	    "main:   vmlaunch\n"
+	    "h:      vmread rbx VM_EXIT_REASON\n"
+	    "        vmread rcx EXIT_QUALIFICATION\n"
+	    "        vmread rdx GUEST_RIP\n"
+	    "        record rbx rcx rdx\n"
+	    "        cmp rbx 18\n"
+	    "        je stop\n"
+	    "        vmwrite GUEST_DR7 0x400\n"
+	    "        vmresume\n"
+	    "stop:   hlt\n"
+	    "guest L2\n"
+	    "  vmcs VM_ENTRY_CONTROLS VM_ENTRY_LOAD_DEBUG_CONTROLS\n"
+	    "  vmcs EXCEPTION_BITMAP 0x2\n"
+	    "main:   mov dr7 0x2400\n"
+	    "        mov r8 dr6\n"
+	    "        vmcall\n"
+	    "run 200000\n";
+	const std::string l1s_breakpoint =
+	    "cpu haswell\n"
+	    "l0 none\n"
+	    "guest L1\n"
+	    "  exit-handler h\n"
+	    "main:   mov dr0 bp\n"
+	    "        mov dr7 0x401\n"
+	    "        vmlaunch\n"
+	    "h:      vmread rbx VM_EXIT_REASON\n"
+	    "        vmread rcx EXIT_QUALIFICATION\n"
+	    "        vmread rdx GUEST_RIP\n"
+	    "        mov rsi dr7\n"
+	    "        record rbx rcx rdx rsi\n"
+	    "        cmp rbx 18\n"
+	    "        je stop\n"
+	    "        mov dr7 0x400\n"
+	    "        vmresume\n"
+	    "stop:   hlt\n"
+	    "guest L2\n"
+	    "  vmcs VM_ENTRY_CONTROLS VM_ENTRY_IA32E_MODE\n"
+	    "  vmcs EXCEPTION_BITMAP 0x2\n"
+	    "main:   nop\n"
+	    "bp:     nop\n"
+	    "        vmcall\n"
+	    "run 200000\n";
+	for (const std::string *t : {&reflected, &general_detect, &l1s_breakpoint}) {
+		EXPECT_EQ(EquivText(WithL0Line(*t, "kvm-modern"), &report), 0) << report;
+		EXPECT_NE(report.find("L1 sees the same"), std::string::npos) << report;
+	}
+	EXPECT_NE(report.find("L1 sees the same 4 events"), std::string::npos) << report;
+	ScnRun leak = RunScenarioText(WithL0Line(l1s_breakpoint, "kvm-modern"));
+	EXPECT_EQ(TraceLinesWith(leak.trace, {"L1 nested_exit", "reason=EXCEPTION_NMI", "qual=0x1"}).size(), 1u)
+		<< leak.trace;
+}

@@ -101,6 +101,18 @@ struct kvm_era {
 	 */
 	bool nested_debugctl_checked;
 	/*
+	 * Today's debug registers across L1 and L2: vmcs02 always loads the
+	 * debug controls, with vmcs12's DR7 or else L1's arch.dr7
+	 * (prepare_vmcs02: kvm_set_dr(7, ...); 2996fca0 let L1 leave the
+	 * controls clear), the exit to L1 puts 400H back (load_vmcs12_host_state)
+	 * after saving arch.dr7 into vmcs12 with save debug controls, and L2's
+	 * MOV DR that L1 does not intercept is L0's handle_dr in guest mode
+	 * (MOV-DR exiting comes into vmcs02 from vmcs01). 3.1 is not modelled
+	 * here: an L2's MOV DR, and L1's DR7 away from 400H while it runs L2,
+	 * are refused under kvm-2011.
+	 */
+	bool nested_debugregs;
+	/*
 	 * Today's event path in guest mode: vmx_check_nested_events() decides
 	 * first, in its priority order, which event of L1 becomes an emulated
 	 * VM exit; what stays for L2 goes through kvm_check_and_inject_events()
@@ -424,6 +436,8 @@ uint32_t update_exception_bitmap(const struct kvm_vcpu *k);
 enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k);
 /* A #DB for the guest with the DR6 bits `payload`, as the era writes arch.dr6 (kvm_queue_exception_p today). */
 void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload);
+/* kvm_set_dr(7) from a nested transition: arch.dr7 = val, written to GUEST_DR7 of v (not yet loaded, maybe). */
+void kvm_debugreg_set_dr7(struct kvm_vcpu *k, struct vmcs *v, uint64_t val);
 /* A queued #DB's payload into arch.dr6 as it is injected (the eras with db_payload); other exceptions: nothing. */
 void kvm_deliver_payload(struct kvm_vcpu *k, uint32_t info, uint64_t payload);
 /* The DR6 the guest reads once a #DB with `payload` is delivered (kvm_deliver_exception_payload). */

@@ -51,14 +51,26 @@
 #define TYPE_MOV_FROM_DR 0x10u           /* 4: direction */
 #define DEBUG_REG_ACCESS_REG(q) (((q) >> 8) & 0xfu)
 
-/* kvm_update_dr7(): GUEST_DR7 and KVM_DEBUGREG_BP_ENABLED follow arch.dr7. */
-static void kvm_update_dr7(struct kvm_vcpu *k)
+/* kvm_update_dr7() into VMCS v: GUEST_DR7 and KVM_DEBUGREG_BP_ENABLED follow arch.dr7. */
+static void update_dr7_in(struct kvm_vcpu *k, struct vmcs *v)
 {
-	vmcs_set(&k->b.vmcs, GUEST_DR7, k->dr7);
+	vmcs_set(v, GUEST_DR7, k->dr7);
 	if (k->dr7 & DR7_BREAKPOINT_ENABLES)
 		k->switch_db_regs |= KVM_DEBUGREG_BP_ENABLED;
 	else
 		k->switch_db_regs &= ~(unsigned)KVM_DEBUGREG_BP_ENABLED;
+}
+
+/* kvm_update_dr7(): into the current VMCS - vmcs01, or vmcs02 while L2 runs. */
+static void kvm_update_dr7(struct kvm_vcpu *k)
+{
+	update_dr7_in(k, k->b.loaded);
+}
+
+void kvm_debugreg_set_dr7(struct kvm_vcpu *k, struct vmcs *v, uint64_t val)
+{
+	k->dr7 = (val & DR7_WRITABLE) | DR7_FIXED_1;
+	update_dr7_in(k, v);
 }
 
 void kvm_debugreg_init(struct kvm_vcpu *k)
@@ -69,7 +81,7 @@ void kvm_debugreg_init(struct kvm_vcpu *k)
 	 */
 	k->dr7 = (vmcs_get(&k->b.vmcs, GUEST_DR7) & DR7_WRITABLE) | DR7_FIXED_1;
 	if (k->era->dr_access != KVM_DR_IGNORED)
-		kvm_update_dr7(k);
+		update_dr7_in(k, &k->b.vmcs);
 }
 
 static bool cr4_de(const struct kvm_vcpu *k)
@@ -89,13 +101,17 @@ static void refuse_dr7(struct kvm_vcpu *k, const char *why)
 	l0_refuse(&k->b, in ? in->line : 0, why);
 }
 
-/* MOV-DR exiting on or off in vmcs01 (the lazy path), with a host trace line. */
+/*
+ * MOV-DR exiting on or off in the current VMCS (the lazy path: vmcs01, or
+ * vmcs02 for an L2's MOV DR that L1 does not intercept), with a host trace
+ * line.
+ */
 static void set_mov_dr_exiting(struct kvm_vcpu *k, bool on, const char *why)
 {
 	if (on)
-		vmcs_set_bits(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING);
+		vmcs_set_bits(k->b.loaded, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING);
 	else
-		vmcs_clear_bits(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING);
+		vmcs_clear_bits(k->b.loaded, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING);
 	l0_trace(&k->b, TRACE_HOST, "type", on ? "mov-dr-exiting-on" : "mov-dr-exiting-off", why, -1, 0);
 }
 
@@ -233,9 +249,11 @@ void kvm_debugreg_before_entry(struct kvm_vcpu *k)
 	 * (KVM_DEBUGREG_BP_ENABLED), or the registers handed to the guest
 	 * (WONT_EXIT), eff_db[] go into DR0-DR3 - and with WONT_EXIT DR6 too,
 	 * which the guest then reads directly. Else DR0-DR3 stay the host's:
-	 * no breakpoint of the guest is enabled, and its MOV DR exits.
+	 * no breakpoint of the guest is enabled, and its MOV DR exits. The
+	 * same in guest mode: L1 and L2 share arch.db and arch.dr6, as they
+	 * share the processor's registers on bare metal.
 	 */
-	if (k->guest_mode || !k->switch_db_regs)
+	if (!k->switch_db_regs)
 		return;
 	for (unsigned n = 0; n < 4; n++)
 		vmx_lp_set_debugreg(lp, n, k->db[n]);
@@ -247,13 +265,13 @@ void kvm_debugreg_after_exit(struct kvm_vcpu *k)
 {
 	const struct vmx_lp *lp = k->b.env.lp;
 
-	/* vmx_sync_dirty_debug_regs(), then kvm_update_dr0123()/kvm_update_dr7(). */
-	if (k->guest_mode || !(k->switch_db_regs & KVM_DEBUGREG_WONT_EXIT))
+	/* vmx_sync_dirty_debug_regs(), then kvm_update_dr0123()/kvm_update_dr7(), on the VMCS that ran. */
+	if (!(k->switch_db_regs & KVM_DEBUGREG_WONT_EXIT))
 		return;
 	for (unsigned n = 0; n < 4; n++)
 		k->db[n] = lp->dr[n];
 	k->dr6 = lp->dr6;
-	k->dr7 = vmcs_get(&k->b.vmcs, GUEST_DR7);
+	k->dr7 = vmcs_get(k->b.loaded, GUEST_DR7);
 	k->switch_db_regs &= ~(unsigned)KVM_DEBUGREG_WONT_EXIT;
 	set_mov_dr_exiting(k, true, "sync_dirty_debug_regs: the guest's DR0-DR3, DR6 and DR7 read back; MOV DR exits again");
 	kvm_update_dr7(k);

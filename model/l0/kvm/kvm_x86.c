@@ -93,10 +93,18 @@ static enum l0_status kvm_run_root(void *inst)
 		 * without a TPR shadow, MOV to CR8; and MOV DR in every era
 		 * (setup_vmcs_config's minimum; kvm_debugreg.c).
 		 */
+		/*
+		 * The debug controls in every era: KVM builds its controls from the
+		 * non-TRUE capability MSRs, whose default-1 bits include save debug
+		 * controls and load debug controls (today's setup_vmcs_config also
+		 * names them in its minimum), so GUEST_DR7 and GUEST_IA32_DEBUGCTL
+		 * are loaded and saved whatever TRUE MSRs the processor has.
+		 */
 		l0_setup_vmcs(&k->b, pin,
 		              CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_CR8_LOAD_EXITING |
 		                  CPU_BASED_MOV_DR_EXITING,
-		              k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u);
+		              VM_EXIT_SAVE_DEBUG_CONTROLS | (k->era->modern_injection_order ? VM_EXIT_ACK_INTR_ON_EXIT : 0u));
+		vmcs_set_bits(&k->b.vmcs, VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
 		kvm_debugreg_init(k);
 		if (!kvm_debugctl_init(k))
 			return L0_STOPPED;
@@ -332,6 +340,7 @@ static const struct kvm_era era_modern = {
 	.nested_checks_all_controls = true,
 	.nested_reflects_failed_entry = true,
 	.nested_debugctl_checked = true,
+	.nested_debugregs = true,
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,
@@ -391,5 +400,6 @@ KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NU
 /* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
             L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF, true);
+/* Today's nested KVM carries the debug registers between L1 and L2 too (kvm_era.nested_debugregs). */
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF, true);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true);

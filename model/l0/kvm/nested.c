@@ -95,6 +95,9 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 	 * model cannot, so it leaves them in vmcs02 for the processor to refuse.
 	 */
 	vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_HLT_EXITING);
+	/* MOV-DR exiting as vmcs01 has it now (the lazy path may have cleared it there): L0's, ORed with vmcs12's. */
+	if (proc01 & CPU_BASED_MOV_DR_EXITING)
+		vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_MOV_DR_EXITING);
 	if (!(proc12 & CPU_BASED_USE_IO_BITMAPS))
 		vmcs_set_bits(v02, CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_UNCOND_IO_EXITING);
 	if (!(proc12 & CPU_BASED_TPR_SHADOW))
@@ -118,6 +121,19 @@ static void prepare_vmcs02(struct kvm_vcpu *k)
 		k->l2_btf_dropped = (dc & DEBUGCTLMSR_BTF) && (vmcs_get(v12, GUEST_RFLAGS) & X86_EFLAGS_TF);
 		if (k->l2_btf_dropped)
 			trace_btf_dropped(k);
+	}
+	/*
+	 * Today vmcs02 always loads the debug controls: vmcs12's DR7 when L1
+	 * loads them, else L1's own (arch.dr7, as the processor would keep it)
+	 * with L1's IA32_DEBUGCTL (pre_vmenter_debugctl) - kvm_set_dr(7, ...)
+	 * makes it L2's arch.dr7 (2996fca0).
+	 */
+	if (k->era->nested_debugregs) {
+		bool load = (vmcs_get32(v12, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) != 0;
+		vmcs_set_bits(v02, VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
+		if (!load)
+			vmcs_set(v02, GUEST_IA32_DEBUGCTL, vmcs_get(&k->b.vmcs, GUEST_IA32_DEBUGCTL));
+		kvm_debugreg_set_dr7(k, v02, load ? vmcs_get(v12, GUEST_DR7) : k->dr7);
 	}
 	/* vmcs12's virtual-APIC page is the one L2's TPR shadow uses (written back on the exit to L1). */
 	v02->vapic = v12->vapic;   /* one virtual-APIC page: L1's */
@@ -413,12 +429,12 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	vmcs_set(v12, GUEST_PENDING_DBG_EXCEPTIONS, vmcs_get(v02, GUEST_PENDING_DBG_EXCEPTIONS));
 	/*
 	 * sync_vmcs02_to_vmcs12 with vmcs12's save debug controls: L2's DR7
-	 * (arch.dr7, vmcs02's). Not IA32_DEBUGCTL: today vmcs12's copy changes
-	 * only when L2 writes the MSR (vmx_set_msr), so L1 reads back the value
-	 * it gave, BTF included, which L2 ran without.
+	 * (arch.dr7). Not IA32_DEBUGCTL: today vmcs12's copy changes only when
+	 * L2 writes the MSR (vmx_set_msr), so L1 reads back the value it gave,
+	 * BTF included, which L2 ran without.
 	 */
-	if (k->era->nested_debugctl_checked && (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS))
-		vmcs_set(v12, GUEST_DR7, vmcs_get(v02, GUEST_DR7));
+	if (k->era->nested_debugregs && (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS))
+		vmcs_set(v12, GUEST_DR7, k->dr7);
 	v12->vapic = v02->vapic;
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
@@ -456,6 +472,9 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	k->guest_mode = false;
 	k->nested_run_pending = false;
 	load(k, v01);
+	/* load_vmcs12_host_state: DR7 is 400H for L1 after the exit, as the processor leaves it (R12). */
+	if (k->era->nested_debugregs)
+		kvm_debugreg_set_dr7(k, v01, DR7_FIXED_1);
 	vmcs_set(v01, GUEST_RIP, vmcs_get(v12, HOST_RIP));
 	vmcs_set(v01, GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmcs_set(v01, GUEST_INTERRUPTIBILITY_INFO, 0);
@@ -485,12 +504,14 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	 * as the processor does, 2996fca0). Neither is modelled; L1's DR0-DR3
 	 * and DR6 are (the processor does not switch them, nor does KVM).
 	 */
-	else if (k->dr7 != DR7_FIXED_1)
-		what = "L1's DR7 not at its reset value (400H) when it enters L2 (how each era carries L1's DR7 into "
-		       "vmcs02 and back after the exit; L1's MOV to and from DR0-DR3 and DR6 runs)";
+	else if (!k->era->nested_debugregs && k->dr7 != DR7_FIXED_1)
+		what = "L1's DR7 not at its reset value (400H) when it enters L2 under kvm-2011 (how 3.1 carried L1's "
+		       "DR7 into vmcs02 and back after the exit; L1's MOV to and from DR0-DR3 and DR6 runs, and "
+		       "kvm-modern carries DR7 too)";
 	/* vmcs12's guest state, as L1 wrote it */
 	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
-	                                                       (k->era->nested_debugctl_checked ? L0_FOLLOWS_BTF : 0u),
+	                                                       (k->era->nested_debugctl_checked ? L0_FOLLOWS_BTF : 0u) |
+	                                                       (k->era->nested_debugregs ? L0_FOLLOWS_DR7 : 0u),
 	                                              &field)))
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)

@@ -68,6 +68,8 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 		return (proc & CPU_BASED_CR8_LOAD_EXITING) != 0;
 	case EXIT_REASON_PAUSE_INSTRUCTION:
 		return (proc & CPU_BASED_PAUSE_EXITING) != 0;
+	case EXIT_REASON_DR_ACCESS:
+		return (proc & CPU_BASED_MOV_DR_EXITING) != 0;
 	case EXIT_REASON_RDTSC:
 		return (proc & CPU_BASED_RDTSC_EXITING) != 0;
 	case EXIT_REASON_MSR_READ:
@@ -168,6 +170,9 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));
 		break;
+	case EXIT_REASON_DR_ACCESS:
+		/* L1 does not intercept MOV DR: today's handle_dr in guest mode, on vmcs02 (kvm_debugreg.c). */
+		return handle_dr(k);
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		l0_set_window(&k->b, CPU_BASED_INTR_WINDOW_EXITING, false, "irq-window-off", "window opened (vmcs02)");
 		k->req_event = true;
