@@ -476,77 +476,31 @@ TEST(KvmErasNested, R24_L2DebugRegistersUnderKvmModernAsOnBareMetal)
 	              .size(), 1u) << r.trace;
 	EXPECT_EQ(EquivUnder("kvm-debug/l2-breakpoint-bare.scn", "kvm-2011", &report), 2) << report;
 
+	// An L1 on bare metal: `before` ahead of its VMLAUNCH, its exit handler records the reason, the
+	// qualification and `reads`, stops at the VMCALL, else runs `fix` and resumes; L2 is `l2`.
+	auto l1 = [](const char *cpu, const char *before, const char *reads, const char *fix, const char *l2) {
+		return std::string("cpu ") + cpu + "\nl0 none\nguest L1\n  exit-handler h\nmain:   nop\n" + before +
+		       "        vmlaunch\nh:      vmread rbx VM_EXIT_REASON\n        vmread rcx EXIT_QUALIFICATION\n" + reads +
+		       "        record rbx rcx rdx\n        cmp rbx 18\n        je stop\n" + fix +
+		       "        vmresume\nstop:   hlt\nguest L2\n" + l2 + "run 200000\n";
+	};
+	// L1 intercepts L2's MOV DR: each exits to it with the processor's qualification; L1 skips it.
 	const std::string reflected =
-	    "cpu nehalem\n"
-	    "l0 none\n"
-	    "guest L1\n"
-	    "  exit-handler h\n"
-	    "main:   vmlaunch\n"
-	    "h:      vmread rbx VM_EXIT_REASON\n"
-	    "        vmread rcx EXIT_QUALIFICATION\n"
-	    "        mov rsi dr1\n"
-	    "        record rbx rcx rsi\n"
-	    "        cmp rbx 18\n"
-	    "        je stop\n"
-	    "        vmread rax GUEST_RIP\n"
-	    "        vmread rdx VM_EXIT_INSTRUCTION_LEN\n"
-	    "        add rax rdx\n"
-	    "        vmwrite GUEST_RIP rax\n"
-	    "        vmresume\n"
-	    "stop:   hlt\n"
-	    "guest L2\n"
-	    "  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_MOV_DR_EXITING\n"
-	    "main:   mov dr1 r9\n"
-	    "        mov r8 dr1\n"
-	    "        vmcall\n"
-	    "run 200000\n";
+	    l1("nehalem", "", "        mov rdx dr1\n",
+	       "        vmread rax GUEST_RIP\n        vmread rsi VM_EXIT_INSTRUCTION_LEN\n        add rax rsi\n"
+	       "        vmwrite GUEST_RIP rax\n",
+	       "  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_MOV_DR_EXITING\nmain:   mov dr1 r9\n        mov r8 dr1\n"
+	       "        vmcall\n");
+	// L2 sets DR7.GD itself; its next MOV DR is a #DB fault with BD, which L1 takes.
 	const std::string general_detect =
-	    "cpu nehalem\n"
-	    "l0 none\n"
-	    "guest L1\n"
-	    "  exit-handler h\n"
-	    "main:   vmlaunch\n"
-	    "h:      vmread rbx VM_EXIT_REASON\n"
-	    "        vmread rcx EXIT_QUALIFICATION\n"
-	    "        vmread rdx GUEST_RIP\n"
-	    "        record rbx rcx rdx\n"
-	    "        cmp rbx 18\n"
-	    "        je stop\n"
-	    "        vmwrite GUEST_DR7 0x400\n"
-	    "        vmresume\n"
-	    "stop:   hlt\n"
-	    "guest L2\n"
-	    "  vmcs VM_ENTRY_CONTROLS VM_ENTRY_LOAD_DEBUG_CONTROLS\n"
-	    "  vmcs EXCEPTION_BITMAP 0x2\n"
-	    "main:   mov dr7 0x2400\n"
-	    "        mov r8 dr6\n"
-	    "        vmcall\n"
-	    "run 200000\n";
+	    l1("nehalem", "", "        vmread rdx GUEST_RIP\n", "        vmwrite GUEST_DR7 0x400\n",
+	       "  vmcs VM_ENTRY_CONTROLS VM_ENTRY_LOAD_DEBUG_CONTROLS\n  vmcs EXCEPTION_BITMAP 0x2\n"
+	       "main:   mov dr7 0x2400\n        mov r8 dr6\n        vmcall\n");
+	// L1's breakpoint, left in DR7 for an L2 entered without load debug controls (a TRUE-MSR processor).
 	const std::string l1s_breakpoint =
-	    "cpu haswell\n"
-	    "l0 none\n"
-	    "guest L1\n"
-	    "  exit-handler h\n"
-	    "main:   mov dr0 bp\n"
-	    "        mov dr7 0x401\n"
-	    "        vmlaunch\n"
-	    "h:      vmread rbx VM_EXIT_REASON\n"
-	    "        vmread rcx EXIT_QUALIFICATION\n"
-	    "        vmread rdx GUEST_RIP\n"
-	    "        mov rsi dr7\n"
-	    "        record rbx rcx rdx rsi\n"
-	    "        cmp rbx 18\n"
-	    "        je stop\n"
-	    "        mov dr7 0x400\n"
-	    "        vmresume\n"
-	    "stop:   hlt\n"
-	    "guest L2\n"
-	    "  vmcs VM_ENTRY_CONTROLS VM_ENTRY_IA32E_MODE\n"
-	    "  vmcs EXCEPTION_BITMAP 0x2\n"
-	    "main:   nop\n"
-	    "bp:     nop\n"
-	    "        vmcall\n"
-	    "run 200000\n";
+	    l1("haswell", "        mov dr0 bp\n        mov dr7 0x401\n", "        mov rdx dr7\n", "        mov dr7 0x400\n",
+	       "  vmcs VM_ENTRY_CONTROLS VM_ENTRY_IA32E_MODE\n  vmcs EXCEPTION_BITMAP 0x2\nmain:   nop\nbp:     nop\n"
+	       "        vmcall\n");
 	for (const std::string *t : {&reflected, &general_detect, &l1s_breakpoint}) {
 		EXPECT_EQ(EquivText(WithL0Line(*t, "kvm-modern"), &report), 0) << report;
 		EXPECT_NE(report.find("L1 sees the same"), std::string::npos) << report;
