@@ -401,7 +401,7 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, 
 	 * `plain` owes no trap after the non-branches it emulates (plain.c);
 	 * kvm-2011 and kvm-modern drop a guest's BTF before it reaches the
 	 * processor (kvm_debugctl.c), and kvm-modern vmcs12's for L2
-	 * (nested.c prepare_vmcs02; 3.1 offers L1 no load debug controls).
+	 * (nested_vmcs02.c; 3.1 offers L1 no load debug controls).
 	 * What kvm-2008 did with it was not established.
 	 */
 	if (!(follows & L0_FOLLOWS_BTF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&

@@ -362,6 +362,10 @@ enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k);
 bool nested_exit_on_intr(const struct kvm_vcpu *k);
 bool nested_exit_on_nmi(const struct kvm_vcpu *k);
 /* The emulated VM exit from L2 to L1. hw: caused by a real exit of L2 (its instruction length is L1's). */
+/* prepare_vmcs02 (nested_vmcs02.c): vmcs02 from vmcs12 and vmcs01, for L1's VMLAUNCH/VMRESUME. */
+void nested_prepare_vmcs02(struct kvm_vcpu *k);
+/* The note for L1 when L2 runs with TF and without the BTF vmcs12 asked for (nested_debugctl_checked). */
+void nested_trace_btf_dropped(struct kvm_vcpu *k);
 void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error, bool hw);
 /* The guest that runs next must exit right after its entry: a zero preemption timer, or a self-IPI. */
 void request_immediate_exit(struct kvm_vcpu *k, const char *what, const char *why);
