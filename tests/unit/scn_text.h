@@ -127,6 +127,12 @@ inline ScnRun RunScenarioText(const std::string &text, trace_format format = TRA
 	return r;
 }
 
+/* A minimal valid scenario (kvm-2008, one looping guest) around one extra line, and guest lines before it. */
+inline std::string ScenarioWith(const std::string &extra, const std::string &guest_extra = "")
+{
+	return "cpu nehalem\nl0 kvm-2008\nguest L1\nmain: work 100\n  jmp main\n" + guest_extra + extra + "run 10k\n";
+}
+
 /* A scenario run from text that must hold its expectations. */
 inline ScnRun RunOk(const std::string &text)
 {
@@ -138,7 +144,7 @@ inline ScnRun RunOk(const std::string &text)
 /*
  * Text the parser must refuse, and where and how: the cases of the
  * parametrized suite ScenarioParseErrors (its test is in
- * test_scenario_parse.cc; other files instantiate it with their tables).
+ * test_scenario_parse_errors.cc; other files instantiate it with their tables).
  */
 namespace scn_test {
 
