@@ -145,19 +145,6 @@ static enum kvm_allowed nested_exit_for_interrupt(struct kvm_vcpu *k, bool block
 }
 
 /*
- * vmx_check_nested_events(): L1's events in the priority order of the
- * processor, each either an emulated exit to L1, left for the ordinary
- * injection path (into L2), or -EBUSY when it may not be handled yet:
- * block_nested_exceptions while L1's VMLAUNCH/VMRESUME is pending, and
- * block_nested_events also while an event is being re-injected into L2
- * (new events are recognized only at instruction boundaries).
- *
- * INIT and SIPI come first in KVM; the model refuses them under an L0.
- * L1's VMX-preemption timer is the processor's in vmcs02 while L2 runs;
- * while L0 holds L2 in an emulated HLT it is KVM's hrtimer, checked here
- * between MTF and NMI as KVM checks it.
- */
-/*
  * vmx_get_pending_dbg_trap(): the DR6 bits of a pending #DB that is a trap
  * (all but general detect, which is a fault); 0 for anything else.
  */
@@ -207,6 +194,19 @@ static enum kvm_allowed exception_vmexit(struct kvm_vcpu *k, bool block_exceptio
 	return KVM_ALLOWED;
 }
 
+/*
+ * vmx_check_nested_events(): L1's events in the priority order of the
+ * processor, each either an emulated exit to L1, left for the ordinary
+ * injection path (into L2), or -EBUSY when it may not be handled yet:
+ * block_nested_exceptions while L1's VMLAUNCH/VMRESUME is pending, and
+ * block_nested_events also while an event is being re-injected into L2
+ * (new events are recognized only at instruction boundaries).
+ *
+ * INIT and SIPI come first in KVM; the model refuses them under an L0.
+ * L1's VMX-preemption timer is the processor's in vmcs02 while L2 runs;
+ * while L0 holds L2 in an emulated HLT it is KVM's hrtimer, checked here
+ * between MTF and NMI as KVM checks it.
+ */
 enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
 {
 	bool block_exceptions = run_pending(k);
