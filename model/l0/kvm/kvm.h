@@ -440,6 +440,12 @@ uint32_t update_exception_bitmap(const struct kvm_vcpu *k);
 enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k);
 /* A #DB for the guest with the DR6 bits `payload`, as the era writes arch.dr6 (kvm_queue_exception_p today). */
 void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload);
+/*
+ * After KVM emulated the IN or OUT the loaded VMCS exited on: the I/O
+ * breakpoint of the guest it would have hit, which KVM does not emulate,
+ * said as a difference from the processor (kvm_debugreg.c).
+ */
+void kvm_io_breakpoint_lost(struct kvm_vcpu *k);
 /* kvm_set_dr(7) from a nested transition: arch.dr7 = val, written to GUEST_DR7 of v (not yet loaded, maybe). */
 void kvm_debugreg_set_dr7(struct kvm_vcpu *k, struct vmcs *v, uint64_t val);
 /* A queued #DB's payload into arch.dr6 as it is injected (the eras with db_payload); other exceptions: nothing. */

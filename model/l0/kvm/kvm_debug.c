@@ -69,6 +69,9 @@ void kvm_deliver_payload(struct kvm_vcpu *k, uint32_t info, uint64_t payload)
 	    intr_info_type(info) != INTR_TYPE_HARD_EXCEPTION)
 		return;
 	k->dr6 = kvm_dr6_with_payload(k, payload);
+	/* ... and DR7.GD goes, as the processor clears it for the #DB's handler. */
+	if (k->dr7 & DR7_GD)
+		kvm_debugreg_set_dr7(k, k->b.loaded, k->dr7 & ~(uint64_t)DR7_GD);
 }
 
 static bool is_icebp(uint32_t intr_info)

@@ -180,23 +180,28 @@ static enum kvm_exit_result handle_dr_ignored(struct kvm_vcpu *k, uint64_t qual)
 
 /*
  * DR7.GD: the MOV exited before its #DB fault (R24: the exit comes first),
- * so KVM raises the #DB itself with BD and clears GD, as the processor
- * would have for the handler. 3.x ORs BD into arch.dr6; today BD is the
- * payload (kvm_queue_exception_p), and kvm_inject_exception() clears GD
- * when it injects the #DB - the same for the guest, which runs next.
+ * so KVM raises the #DB itself with BD, and GD goes as the processor would
+ * clear it for the handler. 3.x ORs BD into arch.dr6 and clears GD at
+ * once; today BD is the payload (kvm_queue_exception_p) and GD is cleared
+ * only when the #DB is injected (kvm_check_and_inject_events,
+ * kvm_deliver_payload): a #DB that becomes L1's exit leaves both, as the
+ * processor's #DB exit does.
  */
 static void emulate_general_detect(struct kvm_vcpu *k)
 {
+	if (k->era->db_payload) {
+		l0_trace(&k->b, TRACE_HOST, "type", "dr-general-detect",
+		         "handle_dr: DR7.GD with MOV-DR exiting: the #DB with DR6.BD is queued (GD cleared as it goes in)",
+		         DB_VECTOR, 0);
+		kvm_queue_db(k, DR6_BD);
+		return;
+	}
 	l0_trace(&k->b, TRACE_HOST, "type", "dr-general-detect",
 	         "handle_dr: DR7.GD with MOV-DR exiting: the #DB with DR6.BD is queued and GD cleared", DB_VECTOR, 0);
 	k->dr7 &= ~(uint64_t)DR7_GD;
 	kvm_update_dr7(k);
-	if (k->era->db_payload) {
-		kvm_queue_db(k, DR6_BD);
-	} else {
-		k->dr6 |= DR6_BD;
-		queue_hw_exception(k, DB_VECTOR, false);
-	}
+	k->dr6 |= DR6_BD;
+	queue_hw_exception(k, DB_VECTOR, false);
 }
 
 enum kvm_exit_result handle_dr(struct kvm_vcpu *k)
@@ -276,3 +281,23 @@ void kvm_debugreg_after_exit(struct kvm_vcpu *k)
 	set_mov_dr_exiting(k, true, "sync_dirty_debug_regs: the guest's DR0-DR3, DR6 and DR7 read back; MOV DR exits again");
 	kvm_update_dr7(k);
 }
+
+void kvm_io_breakpoint_lost(struct kvm_vcpu *k)
+{
+	uint64_t qual = vmcs_get(k->b.loaded, EXIT_QUALIFICATION);
+	uint32_t port = (uint32_t)(qual >> 16) & 0xffffu, size = (uint32_t)(qual & 7u) + 1u;
+	uint32_t hit;
+	char differs[320];
+
+	if (k->era->dr_access == KVM_DR_IGNORED || !cr4_de(k))
+		return;
+	hit = dr7_io_match(k->dr7, k->db, port, size);
+	if (!hit)
+		return;
+	snprintf(differs, sizeof(differs),
+	         "%s emulates port I/O without its I/O breakpoints (kvm_vcpu_check_hw_bp is asked only about code "
+	         "breakpoints): the #DB trap with B0-B3 = 0x%x that the processor takes after this IN or OUT is lost",
+	         k->era->name, hit);
+	l0_trace_differs(&k->b, "io-breakpoint-lost", DB_VECTOR, differs);
+}
+

@@ -465,6 +465,8 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 				kvm_queue_exception(k, exc, 0);
 			else if (basic != EXIT_REASON_TPR_BELOW_THRESHOLD)   /* trap-like: nothing was skipped */
 				kvm_skip_singlestep(k, rflags);
+			if (!exc && basic == EXIT_REASON_IO_INSTRUCTION)
+				kvm_io_breakpoint_lost(k);
 			/* A new TPR may let a pending interrupt through (kvm_lapic_set_tpr: KVM_REQ_EVENT). */
 			k->req_event = true;
 			break;

@@ -214,6 +214,8 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 				kvm_queue_exception(k, exc, 0);
 			else if (basic != EXIT_REASON_TPR_BELOW_THRESHOLD)   /* trap-like: nothing was skipped */
 				kvm_skip_singlestep(k, rflags);   /* kvm_skip_emulated_instruction(): L2's trap, today */
+			if (!exc && basic == EXIT_REASON_IO_INSTRUCTION)
+				kvm_io_breakpoint_lost(k);
 			k->req_event = true;
 			return nested_emulated_instruction(k, KVM_RESUME);
 		}
