@@ -281,8 +281,7 @@ static void irq_raise(struct monitor_irq_latency *m, uint32_t c, uint32_t l, uin
 	} else {
 		m->raised_at[c][l][v] = cycle + 1;
 		lat->waiting++;          /* the vectors requested and not yet delivered */
-		if (m->stamps)
-			m->row_stamp[c][l] = ++*m->stamps;
+		monitor_stamp_row(&m->row_stamp[c][l], m->stamps);
 	}
 }
 
@@ -317,8 +316,7 @@ static void irq_deliver(struct monitor_irq_latency *m, const struct trace_event 
 		lat_record(&m->lat[c][l - 1], ev->cycle > at ? ev->cycle - at : 0);
 		m->lat[c][l - 1].waiting--;
 		m->raised_at[c][l][v] = 0;
-		if (m->stamps)
-			m->row_stamp[c][l] = ++*m->stamps;
+		monitor_stamp_row(&m->row_stamp[c][l], m->stamps);
 		return;
 	}
 	irq_violation(m, ev, "duplicate_delivery", v, 0);

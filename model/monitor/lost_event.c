@@ -24,17 +24,11 @@ static int what_of(const struct trace_event *ev)
  * class, the cells with more raised than delivered - so that the end of a
  * run looks only as far as the last of them.
  */
-static void stamp_row(struct monitor_lost_event *m, uint32_t c, uint32_t l)
-{
-	if (m->stamps)
-		m->row_stamp[c][l] = ++*m->stamps;
-}
-
 static void raise_one(struct monitor_lost_event *m, uint32_t c, uint32_t l, int w)
 {
 	bool was = m->raised[c][l][w] > m->delivered[c][l][w];
 
-	stamp_row(m, c, l);
+	monitor_stamp_row(&m->row_stamp[c][l], m->stamps);
 	m->raised[c][l][w]++;
 	m->open[c][l] += !was;
 }
@@ -43,7 +37,7 @@ static void deliver_one(struct monitor_lost_event *m, uint32_t c, uint32_t l, in
 {
 	bool was = m->raised[c][l][w] > m->delivered[c][l][w];
 
-	stamp_row(m, c, l);
+	monitor_stamp_row(&m->row_stamp[c][l], m->stamps);
 	m->delivered[c][l][w]++;
 	m->open[c][l] -= was && m->raised[c][l][w] <= m->delivered[c][l][w];
 }

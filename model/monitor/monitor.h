@@ -39,6 +39,18 @@ struct monitor_nmi_nesting {
 void monitor_nmi_nesting_init(struct monitor_nmi_nesting *m, struct trace_bus *bus);
 
 /*
+ * A write to a stamped row (lost_event's raised and delivered, irq
+ * latency's raised_at): the row takes the next value of *stamps, the
+ * machine's counter that only grows, so a snapshot put back copies only
+ * the rows whose stamp differs. stamps NULL: nothing is stamped.
+ */
+static inline void monitor_stamp_row(uint64_t *row_stamp, uint64_t *stamps)
+{
+	if (stamps)
+		*row_stamp = ++*stamps;
+}
+
+/*
  * Lost events: NMIs and interrupts raised and never delivered by the end of
  * the run. Events for a guest (level >= 1) count as delivered when injected
  * into that level; events at the processor's pins (level 0) when the host

@@ -446,6 +446,12 @@ void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload);
  * said as a difference from the processor (kvm_debugreg.c).
  */
 void kvm_io_breakpoint_lost(struct kvm_vcpu *k);
+/*
+ * After l0_emulate_insn_exit() did an instruction of the guest (L1 or L2)
+ * for it: its exception `exc` queued, or else the single-step trap the
+ * skip owes and the I/O breakpoint KVM loses; KVM_REQ_EVENT (kvm_vmx.c).
+ */
+void kvm_emulated_insn_done(struct kvm_vcpu *k, uint32_t basic, uint32_t exc, uint64_t rflags);
 /* kvm_set_dr(7) from a nested transition: arch.dr7 = val, written to GUEST_DR7 of v (not yet loaded, maybe). */
 void kvm_debugreg_set_dr7(struct kvm_vcpu *k, struct vmcs *v, uint64_t val);
 /* A queued #DB's payload into arch.dr6 as it is injected (the eras with db_payload); other exceptions: nothing. */

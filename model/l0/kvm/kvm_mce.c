@@ -52,45 +52,38 @@ bool kvm_set_mce(struct kvm_vcpu *k)
  * it, else into L2 (kvm_queue_exception: exception_vmexit). MCG_STATUS is
  * the vCPU's, shared by both levels.
  */
-static enum kvm_exit_result set_mce_triple_fault(struct kvm_vcpu *k, const char *why)
+static enum kvm_exit_result set_mce_triple_fault(struct kvm_vcpu *k, bool mcip)
 {
-	if (k->guest_mode) {
-		/*
-		 * The processor, taking a machine check there, goes to shutdown in
-		 * L2 with no exit (machine_check.c): a difference equiv names.
-		 */
-		char differs[320];
-		snprintf(differs, sizeof(differs),
-		         "kvm-modern: %s; the processor would put L2 in shutdown, with no exit to L1", why);
-		l0_trace_differs(&k->b, "triple-fault", MC_VECTOR, differs);
-		nested_vmx_vmexit(k, EXIT_REASON_TRIPLE_FAULT, 0, 0, 0, false);
-		return KVM_RESUME;
+	char why[320];
+
+	if (!k->guest_mode) {
+		l0_guest_stop(&k->b, mcip ? "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE while the guest's MCG_STATUS.MCIP is set "
+		                            "(KVM_REQ_TRIPLE_FAULT)"
+		                          : "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE to a guest with CR4.MCE = 0 "
+		                            "(KVM_REQ_TRIPLE_FAULT)");
+		return KVM_SHUTDOWN;
 	}
-	l0_guest_stop(&k->b, why);
-	return KVM_SHUTDOWN;
+	/* The processor, taking a machine check there, goes to shutdown in L2 with no exit (machine_check.c). */
+	snprintf(why, sizeof(why),
+	         "%s: KVM_X86_SET_MCE %s (KVM_REQ_TRIPLE_FAULT: L1's TRIPLE_FAULT exit); the processor would put L2 in "
+	         "shutdown, with no exit to L1",
+	         k->era->name, mcip ? "while MCG_STATUS.MCIP is set, L2 running" : "to an L2 with CR4.MCE = 0");
+	l0_trace_differs(&k->b, "triple-fault", MC_VECTOR, why);
+	nested_vmx_vmexit(k, EXIT_REASON_TRIPLE_FAULT, 0, 0, 0, false);
+	return KVM_RESUME;
 }
 
 enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
 {
-	uint64_t cr4 = k->guest_mode ? vmcs_get(k->vmcs12, GUEST_CR4) : k->guest_cr4;
+	uint64_t cr4;
 
-	if (!k->set_mce_pending || k->exception_queued || k->exception_vmexit_info || k->reinject_info ||
-	    k->nmi_injected || k->interrupt_pending)
+	/* An event in flight goes first (inject_pending_event), and an exception waiting for L1 is one. */
+	if (!k->set_mce_pending || kvm_event_needs_reinjection(k) || k->exception_vmexit_info)
 		return KVM_RESUME;
 	k->set_mce_pending = false;
-	if ((k->mcg_status & MCG_STATUS_MCIP) || !(cr4 & X86_CR4_MCE)) {
-		if (k->guest_mode)
-			return set_mce_triple_fault(k, k->mcg_status & MCG_STATUS_MCIP
-			                                   ? "KVM_X86_SET_MCE while MCG_STATUS.MCIP is set, L2 running "
-			                                     "(KVM_REQ_TRIPLE_FAULT: L1's TRIPLE_FAULT exit)"
-			                                   : "KVM_X86_SET_MCE to an L2 with CR4.MCE = 0 (KVM_REQ_TRIPLE_FAULT: "
-			                                     "L1's TRIPLE_FAULT exit)");
-		return set_mce_triple_fault(k, k->mcg_status & MCG_STATUS_MCIP
-		                                   ? "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE while the guest's MCG_STATUS.MCIP "
-		                                     "is set (KVM_REQ_TRIPLE_FAULT)"
-		                                   : "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE to a guest with CR4.MCE = 0 "
-		                                     "(KVM_REQ_TRIPLE_FAULT)");
-	}
+	cr4 = k->guest_mode ? vmcs_get(k->vmcs12, GUEST_CR4) : k->guest_cr4;
+	if ((k->mcg_status & MCG_STATUS_MCIP) || !(cr4 & X86_CR4_MCE))
+		return set_mce_triple_fault(k, (k->mcg_status & MCG_STATUS_MCIP) != 0);
 	k->mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
 	kvm_queue_exception_why(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, MC_VECTOR, false), 0, 0, "set_mce");
 	return KVM_RESUME;

@@ -313,6 +313,21 @@ void kvm_queue_exception_why(struct kvm_vcpu *k, uint32_t info, uint32_t error, 
 	trace_queued_exception(k, info & ~INTR_INFO_UNBLOCK_NMI, why);
 }
 
+void kvm_emulated_insn_done(struct kvm_vcpu *k, uint32_t basic, uint32_t exc, uint64_t rflags)
+{
+	if (exc) {
+		kvm_queue_exception(k, exc, 0);   /* RIP stays at the instruction */
+	} else {
+		/* kvm_skip_emulated_instruction(): the trap a skipped instruction owes; trap-like exits skipped nothing. */
+		if (basic != EXIT_REASON_TPR_BELOW_THRESHOLD)
+			kvm_skip_singlestep(k, rflags);
+		if (basic == EXIT_REASON_IO_INSTRUCTION)
+			kvm_io_breakpoint_lost(k);
+	}
+	/* A new TPR may let a pending interrupt through (kvm_lapic_set_tpr: KVM_REQ_EVENT). */
+	k->req_event = true;
+}
+
 enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
 {
 	const struct vmx_insn *in = l0_guest_insn(&k->b);
@@ -461,14 +476,7 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 
 		/* handle_io, handle_cr, handle_pause, handle_cpuid (VMX with nested), handle_rdtsc. */
 		if (l0_emulate_insn_exit(&k->b, basic, k->era->nested && k->b.env.l2_mem, &exc)) {
-			if (exc)
-				kvm_queue_exception(k, exc, 0);
-			else if (basic != EXIT_REASON_TPR_BELOW_THRESHOLD)   /* trap-like: nothing was skipped */
-				kvm_skip_singlestep(k, rflags);
-			if (!exc && basic == EXIT_REASON_IO_INSTRUCTION)
-				kvm_io_breakpoint_lost(k);
-			/* A new TPR may let a pending interrupt through (kvm_lapic_set_tpr: KVM_REQ_EVENT). */
-			k->req_event = true;
+			kvm_emulated_insn_done(k, basic, exc, rflags);
 			break;
 		}
 		/* VMX instructions and the rest: #UD, as KVM without nested support does. */

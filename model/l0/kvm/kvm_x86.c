@@ -91,14 +91,12 @@ static enum l0_status kvm_run_root(void *inst)
 		 * KVM intercepts HLT, every port (I/O bitmaps of all ones then,
 		 * unconditional I/O exiting today; the model has no bitmaps) and,
 		 * without a TPR shadow, MOV to CR8; and MOV DR in every era
-		 * (setup_vmcs_config's minimum; kvm_debugreg.c).
-		 */
-		/*
-		 * The debug controls in every era: KVM builds its controls from the
-		 * non-TRUE capability MSRs, whose default-1 bits include save debug
-		 * controls and load debug controls (today's setup_vmcs_config also
-		 * names them in its minimum), so GUEST_DR7 and GUEST_IA32_DEBUGCTL
-		 * are loaded and saved whatever TRUE MSRs the processor has.
+		 * (setup_vmcs_config's minimum; kvm_debugreg.c). And the debug
+		 * controls in every era: KVM builds its controls from the non-TRUE
+		 * capability MSRs, whose default-1 bits include save and load debug
+		 * controls (today's minimum names them too), so GUEST_DR7 and
+		 * GUEST_IA32_DEBUGCTL are loaded and saved whatever TRUE MSRs the
+		 * processor has.
 		 */
 		l0_setup_vmcs(&k->b, pin,
 		              CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING | CPU_BASED_CR8_LOAD_EXITING |

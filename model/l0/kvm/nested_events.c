@@ -11,10 +11,21 @@
 
 #include "vmcs/x86_debugreg.h"
 
-/* An event the last exit cut short must be delivered before any new one (kvm_event_needs_reinjection). */
+/* An NMI, interrupt or event the last exit cut short, going in again: new events wait behind it. */
+static bool reinjecting(const struct kvm_vcpu *k)
+{
+	return k->nmi_injected || k->interrupt_pending || k->reinject_info;
+}
+
+/*
+ * An event the last exit cut short must be delivered before any new one
+ * (kvm_event_needs_reinjection). Past the injection an exception in the
+ * entry field counts too: it is injected now, where before it was only
+ * pending (vmx_check_nested_events asks before, reinjecting()).
+ */
 bool kvm_event_needs_reinjection(const struct kvm_vcpu *k)
 {
-	return k->nmi_injected || k->interrupt_pending || k->reinject_info || k->exception_queued;
+	return reinjecting(k) || k->exception_queued;
 }
 
 /* L1's VMLAUNCH/VMRESUME still to be completed by an entry of L2 (the `-run-pending-check` ablation ignores it). */
@@ -211,7 +222,7 @@ enum kvm_allowed vmx_check_nested_events(struct kvm_vcpu *k)
 {
 	bool block_exceptions = run_pending(k);
 	/* Only an event being re-injected blocks new ones; a pending exception for L2 does not (it is not injected). */
-	bool block_events = block_exceptions || k->nmi_injected || k->interrupt_pending || k->reinject_info;
+	bool block_events = block_exceptions || reinjecting(k);
 	bool vmexit_low = low_priority_db_trap(k->exception_vmexit_info, k->exception_vmexit_qual);
 	bool pending_low = low_priority_db_trap(pending_exception(k), k->exception_payload);
 

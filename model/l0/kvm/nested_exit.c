@@ -210,13 +210,7 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		uint64_t rflags = vmcs_get(v02, GUEST_RFLAGS);
 
 		if (l0_emulate_insn_exit(&k->b, basic, false, &exc)) {
-			if (exc)
-				kvm_queue_exception(k, exc, 0);
-			else if (basic != EXIT_REASON_TPR_BELOW_THRESHOLD)   /* trap-like: nothing was skipped */
-				kvm_skip_singlestep(k, rflags);   /* kvm_skip_emulated_instruction(): L2's trap, today */
-			if (!exc && basic == EXIT_REASON_IO_INSTRUCTION)
-				kvm_io_breakpoint_lost(k);
-			k->req_event = true;
+			kvm_emulated_insn_done(k, basic, exc, rflags);
 			return nested_emulated_instruction(k, KVM_RESUME);
 		}
 		break;
