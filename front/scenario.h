@@ -223,6 +223,8 @@ enum scn_op {
 	 * debug register (a VALUE or LABEL goes through RAX, as mov-cr8's).
 	 */
 	SCN_OP_MOV_DR,
+	SCN_OP_LOAD,
+	SCN_OP_STORE,
 	SCN_OP_COUNT
 };
 
@@ -281,6 +283,8 @@ struct scn_insn {
 	uint32_t region_idx;
 	uint32_t dr;              /* MOV_DR: the debug register's number */
 	bool dr_from;             /* MOV_DR: MOV REG, DR (else MOV DR, source) */
+	uint64_t addr;            /* LOAD, STORE, MOV_SS from memory: the address, in the data area */
+	uint32_t size;            /* its access in bytes (1, 2, 4, 8); 0 for a MOV_SS from AX */
 };
 
 /* `vmcs-region NAME [for L2 | empty] [revision=N]` in an L1 block. */

@@ -126,6 +126,14 @@ int scn_replay_dump(const char *path)
 			case SCN_OP_MSR_BITMAP_SET:
 			case SCN_OP_MSR_BITMAP_CLEAR: printf(" %s msr 0x%x", in->write ? "write" : "read", in->msr); break;
 			case SCN_OP_MOV_DR: printf(" %s dr%u", in->dr_from ? "from" : "to", in->dr); break;
+			case SCN_OP_LOAD:
+			case SCN_OP_STORE:
+			case SCN_OP_MOV_SS:
+				if (in->size)
+					printf(" [0x%" PRIx64 "] size %u", in->addr, in->size);
+				if (in->op == SCN_OP_STORE && in->src == SCN_NO_REG)
+					printf(" 0x%" PRIx64, in->value);
+				break;
 			case SCN_OP_VMXON:
 			case SCN_OP_VMCLEAR:
 			case SCN_OP_VMPTRLD:

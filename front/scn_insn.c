@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "front/scn_internal.h"
+#include "vmcs/x86_data_area.h"
 #include "vmcs/x86_debugreg.h"
 #include "vmcs/x86_gpr.h"
 
@@ -34,6 +35,9 @@ enum arg_kind {
 	ARG_MSR_BITMAP,  /* msr-bitmap-set, msr-bitmap-clear: read|write MSR */
 	ARG_REGION,      /* vmclear, vmptrld: a region, a register or an address */
 	ARG_REGION_OPT,  /* vmxon: the same, or nothing for the block's VMXON region */
+	ARG_MEM_OPT,     /* mov-ss: nothing (from AX), or an address (m16) */
+	ARG_REG_MEM,     /* load REG [SIZE] ADDR */
+	ARG_MEM_SOURCE,  /* store [SIZE] ADDR REG|VALUE */
 };
 
 struct op_row {
@@ -46,7 +50,7 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_NOP] = {ARG_NONE, false},
 	[SCN_OP_STI] = {ARG_NONE, false},
 	[SCN_OP_CLI] = {ARG_NONE, false},
-	[SCN_OP_MOV_SS] = {ARG_NONE, false},
+	[SCN_OP_MOV_SS] = {ARG_MEM_OPT, false},
 	[SCN_OP_IRET] = {ARG_NONE, false},
 	[SCN_OP_HLT] = {ARG_NONE, false},
 	[SCN_OP_INT] = {ARG_VECTOR, false},
@@ -111,6 +115,8 @@ static const struct op_row ops[SCN_OP_COUNT] = {
 	[SCN_OP_VAPIC_TPR] = {ARG_VECTOR, true},
 	[SCN_OP_PI_POST] = {ARG_VECTOR, true},
 	[SCN_OP_MOV_DR] = {ARG_REG_SOURCE, false},
+	[SCN_OP_LOAD] = {ARG_REG_MEM, false},
+	[SCN_OP_STORE] = {ARG_MEM_SOURCE, false},
 };
 
 #define OPS "work, nop, sti, cli, mov-ss, iret, hlt, int, int3, ud2, vmcall, eoi, jmp, ipi, " \
@@ -118,7 +124,7 @@ static const struct op_row ops[SCN_OP_COUNT] = {
             "inc, dec, cmp, test, je, jne, jz, jnz, jb, jae, jc, jnc, jbe, ja, record, rdmsr, in, out, " \
             "mov-cr3, mov-cr8, div, into, icebp, int1, pause, cpuid, rdtsc, set-idt, clear-idt, wrmsr, " \
             "apic-timer, msr-bitmap-set, msr-bitmap-clear, vmxon, vmxoff, vmclear, vmptrld, vmptrst, " \
-            "vapic-irr, vapic-isr, vapic-tpr, pi-post"
+            "vapic-irr, vapic-isr, vapic-tpr, pi-post, load, store"
 
 /* Registers: a name from vmcs/x86_gprs.def; RSP is known and refused. */
 bool scn_word_is_reg(const struct tok *t, int *reg)
@@ -206,6 +212,70 @@ static bool parse_cr_source(struct parser *p, struct scn_insn *in)
 	if (scn_word_is_reg(t, &reg))
 		return scn_parse_reg(p, &in->src);
 	return scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "a register or a number", &in->value);
+}
+
+/* `byte`, `word`, `dword`, `qword`: a data access's size in bytes; 0 for any other word. */
+static uint32_t word_size(const struct tok *t)
+{
+	static const struct { const char *name; uint32_t size; } sizes[] = {
+	    {"byte", 1}, {"word", 2}, {"dword", 4}, {"qword", 8}};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (scn_tok_is(t, sizes[i].name))
+			return sizes[i].size;
+	return 0;
+}
+
+/*
+ * The memory operand of `load`, `store` and `mov-ss`: a size (a quadword
+ * when none is written; `mov-ss` reads a word and takes none but `word`)
+ * and an absolute address. The access must lie inside the data area
+ * (vmcs/x86_data_area.h), the only memory at a linear address the model's
+ * programs read and write.
+ */
+static bool parse_mem(struct parser *p, struct scn_insn *in, uint32_t fixed_size)
+{
+	const struct tok *t = scn_peek(p);
+	uint32_t size = word_size(t);
+	uint64_t addr = 0;
+
+	if (size) {
+		if (fixed_size && size != fixed_size)
+			return scn_fail_col(p, t->col, "MOV SS reads a word (2 bytes), not %.*s", (int)t->len, t->s);
+		scn_next(p);
+		t = scn_peek(p);
+	} else {
+		size = fixed_size ? fixed_size : 8;
+	}
+	if (!scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, "an address in the data area (0x40000000-0x4000003f)", &addr))
+		return false;
+	if (!vmx_data_area_holds(addr, size))
+		return scn_fail_col(p, t->col, "an access of %u bytes at 0x%llx is outside the data area (0x40000000-0x4000003f), "
+		                               "the only memory the model's programs read and write", size,
+		                    (unsigned long long)addr);
+	in->addr = addr;
+	in->size = size;
+	return true;
+}
+
+/* `store [SIZE] ADDR REG|VALUE`: a value must fit the store's immediate (a quadword's is 32 bits, sign-extended). */
+static bool parse_store(struct parser *p, struct scn_insn *in)
+{
+	const struct tok *t;
+
+	if (!parse_mem(p, in, 0))
+		return false;
+	t = scn_peek(p);
+	if (!parse_source(p, in, false))
+		return false;
+	if (in->src == SCN_NO_REG &&
+	    (in->size == 8 ? in->value > 0x7fffffffu && in->value < 0xffffffff80000000ull
+	                   : in->value >> (8 * in->size) != 0))
+		return scn_fail_col(p, t->col, "0x%llx does not fit the immediate of a %s store%s",
+		                    (unsigned long long)in->value,
+		                    in->size == 1 ? "byte" : in->size == 2 ? "word" : in->size == 4 ? "dword" : "qword",
+		                    in->size == 8 ? " (32 bits, sign-extended; store a register instead)" : "");
+	return true;
 }
 
 /*
@@ -467,6 +537,18 @@ bool scn_st_insn(struct parser *p, struct scn_guest *g, enum scn_op op)
 	case ARG_REGION:
 	case ARG_REGION_OPT:
 		if (!scn_parse_region_operand(p, in, row->arg == ARG_REGION_OPT))
+			return false;
+		break;
+	case ARG_MEM_OPT:
+		if (t->kind != TK_EOL && !parse_mem(p, in, 2))
+			return false;
+		break;
+	case ARG_REG_MEM:
+		if (!scn_parse_reg(p, &in->dst) || !parse_mem(p, in, 0))
+			return false;
+		break;
+	case ARG_MEM_SOURCE:
+		if (!parse_store(p, in))
 			return false;
 		break;
 	}

@@ -82,6 +82,8 @@ static const char *const op_names[SCN_OP_COUNT] = {
 	[SCN_OP_VAPIC_TPR] = "vapic-tpr",
 	[SCN_OP_PI_POST] = "pi-post",
 	[SCN_OP_MOV_DR] = "mov",   /* found as `mov` (SCN_OP_MOV comes first), then told apart by its operands */
+	[SCN_OP_LOAD] = "load",
+	[SCN_OP_STORE] = "store",
 };
 
 const char *scn_op_name(enum scn_op op)

@@ -155,6 +155,8 @@ static bool vmcs_lines_modelled(struct build *b, const struct scn_guest *g, enum
 	const struct cpu_model *m = &b->cfg.cpu;
 	const char *failed = NULL, *what = NULL;
 	enum vmcs_field field = GUEST_RFLAGS;
+	/* DR0-DR3 at the reset value until the guest's MOV DR sets them. */
+	static const uint64_t no_breakpoint_addresses[4] = {0, 0, 0, 0};
 	uint32_t qual;
 	struct vmcs *v;
 
@@ -165,7 +167,7 @@ static bool vmcs_lines_modelled(struct build *b, const struct scn_guest *g, enum
 		return build_located(b, g->loc, "out of memory");
 	vmcs_setup(v, &m->caps, m->revision_id, 0, 0, 0, 0, 0, writes, (uint32_t)g->nvmcs);
 	if (vmx_entry_check_guest_state(v, m, &failed, &qual) &&
-	    !(what = l0_guest_debug_not_modelled(v, guest_debug_follows(b), &field)))
+	    !(what = l0_guest_debug_not_modelled(v, no_breakpoint_addresses, guest_debug_follows(b), &field)))
 		what = vmx_vmcs_not_modelled(v, &m->caps, &field);   /* controls and fields of a feature the model lacks */
 	free(v);
 	if (!what)

@@ -47,6 +47,7 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_VAPIC_IRR] = VMX_OP_VAPIC_STORE, [SCN_OP_VAPIC_ISR] = VMX_OP_VAPIC_STORE,
 	    [SCN_OP_VAPIC_TPR] = VMX_OP_VAPIC_STORE, [SCN_OP_PI_POST] = VMX_OP_VAPIC_STORE,
 	    [SCN_OP_MOV_DR] = VMX_OP_MOV_DR,
+	    [SCN_OP_LOAD] = VMX_OP_LOAD,         [SCN_OP_STORE] = VMX_OP_STORE,
 	};
 	return map[op];
 }
@@ -147,6 +148,14 @@ void scenario_insn_operation(const struct scn_insn *in, enum scn_level level, st
 			out->dst = out->src = VMX_REG(0u);
 			out->arg2 = in->value;
 		}
+		break;
+	case SCN_OP_MOV_SS:
+	case SCN_OP_LOAD:
+		out->arg = in->size ? VMX_MEM_OPERAND(in->addr, in->size) : 0u;
+		break;
+	case SCN_OP_STORE:
+		out->arg = VMX_MEM_OPERAND(in->addr, in->size);
+		out->arg2 = in->value;
 		break;
 	case SCN_OP_SET_IDT:
 		out->arg = in->vector | (uint64_t)(in->gate == SCN_GATE_TRAP ? VMX_GATE_TRAP : VMX_GATE_INTERRUPT) << 8;

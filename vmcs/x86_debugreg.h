@@ -2,7 +2,7 @@
 /*
  * x86_debugreg.h - the debug registers DR0-DR3, DR6 and DR7 and RFLAGS.RF
  * (SDM Vol. 3B "Debug Registers"), which DR7 settings the model refuses,
- * and which I/O breakpoints an access matches.
+ * and which I/O and data breakpoints an access matches.
  *
  * Shared by the processor model (model/hw/breakpoint.c) and the scenario
  * front end, which refuses a constant DR7 value at parse time with the same
@@ -14,7 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmcs/x86_cr.h"   /* X86_CR4_DE */
+#include "vmcs/x86_cr.h"          /* X86_CR4_DE */
+#include "vmcs/x86_data_area.h"   /* the data area, where data breakpoints are modelled */
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,30 +58,45 @@ static inline uint32_t dr7_len(uint64_t dr7, unsigned n) { return (uint32_t)(dr7
 static inline bool dr7_enabled(uint64_t dr7, unsigned n) { return ((dr7 >> (2 * n)) & 3u) != 0; }
 
 /*
- * NULL, or why the model cannot run with this DR7 whatever CR4.DE is (the
- * scenario front end asks this of a constant before any CR4 is known):
- *  - data breakpoints (R/W 01, 11): the instructions the model runs access
- *    memory only through structures it keeps whole - the IDT gates, the
- *    frames that delivery pushes and IRET pops, the VMCS and the pages a
- *    VMCS points to - none of which has a linear address a breakpoint
- *    could name, and no instruction reads or writes data at an address
- *    (no MOV to or from memory); a match would have nothing to compare;
+ * The bytes breakpoint n covers (SDM Vol. 3B "Debug Control Register
+ * (DR7)"): LEN 00 one, 01 two, 11 four, and 10 eight - defined for data
+ * breakpoints in 64-bit mode, where the programs run; undefined for an
+ * I/O breakpoint (refused below) and for an instruction breakpoint (which
+ * must have LEN 00).
+ */
+static inline uint64_t dr7_len_bytes(uint64_t dr7, unsigned n)
+{
+	static const uint8_t bytes[4] = {1, 2, 8, 4};
+	return bytes[dr7_len(dr7, n)];
+}
+
+/* DRn as the processor compares it: masked to the alignment of its length (SDM "Breakpoint Field Recognition"). */
+static inline uint64_t dr7_range_lo(uint64_t dr7, const uint64_t dr[4], unsigned n)
+{
+	return dr[n] & ~(dr7_len_bytes(dr7, n) - 1);
+}
+
+static inline bool dr7_is_data(uint64_t dr7, unsigned n)
+{
+	return dr7_rw(dr7, n) == 1 || dr7_rw(dr7, n) == 3;
+}
+
+/*
+ * NULL, or why the model cannot run with this DR7 whatever CR4.DE and
+ * DR0-DR3 are (the scenario front end asks this of a constant before
+ * either is known):
  *  - LEN other than 00 on an instruction breakpoint: the SDM leaves it
  *    undefined ("Debug Control Register (DR7)");
  *  - LEN 10 on an I/O breakpoint: the SDM defines the 8-byte length only
  *    for data breakpoints, on some processors, and undefined elsewhere.
- * General detect (GD) and I/O breakpoints with CR4.DE = 1 are modelled
- * (breakpoint.c).
+ * General detect (GD), I/O breakpoints with CR4.DE = 1 and data
+ * breakpoints in the data area are modelled (breakpoint.c).
  */
 static inline const char *dr7_not_modelled_any_cr4(uint64_t dr7)
 {
 	for (unsigned n = 0; n < 4; n++) {
 		if (!dr7_enabled(dr7, n))
 			continue;
-		if (dr7_rw(dr7, n) == 1 || dr7_rw(dr7, n) == 3)
-			return "data breakpoints (DR7 R/W = 01 or 11 for an enabled breakpoint: no instruction of the model "
-			       "reads or writes data at a linear address; delivery, IRET and the VMX instructions use "
-			       "structures the model keeps without addresses)";
 		if (dr7_rw(dr7, n) == 2 && dr7_len(dr7, n) == 2)
 			return "an I/O breakpoint with DR7 LEN = 10 (the SDM defines the 8-byte length only for data "
 			       "breakpoints)";
@@ -91,20 +107,31 @@ static inline const char *dr7_not_modelled_any_cr4(uint64_t dr7)
 }
 
 /*
- * NULL, or why the model cannot run with this DR7 under this CR4: the
- * above, and R/W = 10 with CR4.DE = 0, which the SDM leaves undefined
- * (it is an I/O breakpoint only with the debug extensions).
+ * NULL, or why the model cannot run with this DR7, these DR0-DR3 and this
+ * CR4: the above; an enabled data breakpoint (R/W 01 or 11) whose range
+ * is not inside the data area (vmcs/x86_data_area.h: outside it the
+ * accesses of delivery, IRET and the VMX instructions have no linear
+ * address to compare); and R/W = 10 with CR4.DE = 0, which the SDM leaves
+ * undefined (it is an I/O breakpoint only with the debug extensions).
  */
-static inline const char *dr7_not_modelled(uint64_t dr7, uint64_t cr4)
+static inline const char *dr7_not_modelled(uint64_t dr7, const uint64_t dr[4], uint64_t cr4)
 {
 	const char *why = dr7_not_modelled_any_cr4(dr7);
 
-	if (why || (cr4 & X86_CR4_DE))
+	if (why)
 		return why;
-	for (unsigned n = 0; n < 4; n++)
-		if (dr7_enabled(dr7, n) && dr7_rw(dr7, n) == 2)
+	for (unsigned n = 0; n < 4; n++) {
+		if (!dr7_enabled(dr7, n))
+			continue;
+		if (dr7_is_data(dr7, n) && !vmx_data_area_holds(dr7_range_lo(dr7, dr, n), dr7_len_bytes(dr7, n)))
+			return "a data breakpoint outside the data area (DR7 R/W = 01 or 11 for an enabled breakpoint whose "
+			       "DRn range is not within 0x40000000-0x4000003f, where `load`, `store` and `mov-ss ADDR` "
+			       "access data; the IDT, the interrupt frames and the VMX regions have no linear address the "
+			       "breakpoint could be compared with)";
+		if (dr7_rw(dr7, n) == 2 && !(cr4 & X86_CR4_DE))
 			return "DR7 R/W = 10 for an enabled breakpoint with CR4.DE = 0 (the SDM leaves it undefined; it is "
 			       "an I/O breakpoint only with CR4.DE = 1)";
+	}
 	return NULL;
 }
 
@@ -122,11 +149,35 @@ static inline uint32_t dr7_io_match(uint64_t dr7, const uint64_t dr[4], uint32_t
 	bool enabled = false;
 
 	for (unsigned n = 0; n < 4; n++) {
-		uint64_t len = dr7_len(dr7, n) == 3 ? 4 : dr7_len(dr7, n) == 1 ? 2 : 1;
-		uint64_t lo = dr[n] & ~(len - 1);
+		uint64_t lo = dr7_range_lo(dr7, dr, n);
 
 		/* LEN 10 has no length for an I/O breakpoint: refused when enabled, never a match. */
-		if (dr7_rw(dr7, n) != 2 || dr7_len(dr7, n) == 2 || port + (uint64_t)size <= lo || port >= lo + len)
+		if (dr7_rw(dr7, n) != 2 || dr7_len(dr7, n) == 2 || port + (uint64_t)size <= lo ||
+		    port >= lo + dr7_len_bytes(dr7, n))
+			continue;
+		bits |= 1u << n;
+		enabled |= dr7_enabled(dr7, n);
+	}
+	return enabled ? bits : 0;
+}
+
+/*
+ * The data breakpoints an access of `size` bytes at linear address `addr`
+ * matches (SDM Vol. 3B "Data Memory and I/O Breakpoint Exception
+ * Conditions"): R/W 01 a write, R/W 11 a read or a write, when any byte of
+ * the access lies in DRn's LEN-aligned range. Reported as dr7_io_match
+ * reports I/O breakpoints.
+ */
+static inline uint32_t dr7_data_match(uint64_t dr7, const uint64_t dr[4], uint64_t addr, uint64_t size, bool write)
+{
+	uint32_t bits = 0;
+	bool enabled = false;
+
+	for (unsigned n = 0; n < 4; n++) {
+		uint64_t lo = dr7_range_lo(dr7, dr, n);
+
+		if (!dr7_is_data(dr7, n) || (dr7_rw(dr7, n) == 1 && !write) || addr + size <= lo ||
+		    addr >= lo + dr7_len_bytes(dr7, n))
 			continue;
 		bits |= 1u << n;
 		enabled |= dr7_enabled(dr7, n);

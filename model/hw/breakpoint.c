@@ -37,10 +37,20 @@
  * is: one #DB at R24 level 4 with both (debug.c). B0-B3 report every I/O
  * breakpoint that matches, enabled or not, as for instruction breakpoints.
  *
- * General detect (DR7.GD) makes MOV DR a #DB fault (lp_exec_mov_dr).
- * Data breakpoints, R/W = 10 with CR4.DE = 0, LEN 10 on an I/O breakpoint
- * and LEN other than 00 on an instruction breakpoint are refused
- * (vmcs/x86_debugreg.h dr7_not_modelled says why).
+ * A data breakpoint (R/W = 01 for writes, 11 for reads and writes; SDM
+ * Vol. 3B "Data Memory and I/O Breakpoint Exception Conditions") is a trap
+ * too: after a `load`, `store` or `mov-ss ADDR` that completes, whose bytes
+ * overlap the breakpoint's LEN-aligned range (1, 2, 4 or 8 bytes), its
+ * B0-B3 bits join lp->dbg_trap (exec_mem.c). After MOV SS the trap waits
+ * for the boundary after the next instruction, and survives that
+ * instruction's INT n or INT3 (deliver.c). Data breakpoints run only inside
+ * the data area (vmcs/x86_data_area.h).
+ *
+ * General detect (DR7.GD) makes MOV DR a #DB fault (lp_exec_mov_dr). A
+ * data breakpoint outside the data area, R/W = 10 with CR4.DE = 0, LEN 10
+ * on an I/O breakpoint and LEN other than 00 on an instruction breakpoint
+ * are refused (vmcs/x86_debugreg.h dr7_not_modelled says why), at the MOV
+ * to DR7 or to the DRn that makes them so, and at a root program's entry.
  */
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_debugreg.h"
@@ -112,9 +122,14 @@ enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in)
 	} else {
 		v = gpr[VMX_REG_NUM(in->src) % X86_NGPR];
 		if (n < 4) {
+			uint64_t dr[4] = {lp->dr[0], lp->dr[1], lp->dr[2], lp->dr[3]};
+			const char *why;
+			dr[n] = v;
+			if ((why = dr7_not_modelled(lp->dr7, dr, lp->cr4)) != NULL)
+				return lp_not_modelled(lp, in, why);
 			lp->dr[n] = v;
 		} else {
-			const char *why = n == 7 ? dr7_not_modelled(v, lp->cr4) : NULL;
+			const char *why = n == 7 ? dr7_not_modelled(v, lp->dr, lp->cr4) : NULL;
 			if (v & DR_UPPER_RESERVED)   /* SDM Vol. 2 MOV DR: #GP(0) */
 				return lp_fault(lp, GP_VECTOR, true, 0, false);
 			if (why)
@@ -142,4 +157,9 @@ void lp_io_breakpoint(struct vmx_lp *lp, uint32_t port, uint32_t size)
 {
 	if (lp->cr4 & X86_CR4_DE)
 		lp->dbg_trap |= dr7_io_match(lp->dr7, lp->dr, port, size);
+}
+
+void lp_data_breakpoint(struct vmx_lp *lp, uint64_t addr, uint32_t size, bool write)
+{
+	lp->dbg_trap |= dr7_data_match(lp->dr7, lp->dr, addr, size, write);
 }

@@ -235,6 +235,11 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 	case VMX_OP_MOV_SS: {
 		/* A MOV SS inside a MOV-SS shadow does not start another one. */
 		bool in_shadow = vmx_lp_movss_blocking(lp);
+		uint64_t selector;   /* read, and not kept: the model has no segment registers */
+		const char *why;
+		/* From memory: the read of m16, and the data breakpoints it hits, which the shadow holds (R24). */
+		if (VMX_MEM_SIZE(in->arg) && (why = lp_data_read(lp, in, &selector)) != NULL)
+			return lp_not_modelled(lp, in, why);
 		lp->ctx.rip = next;
 		lp_complete(lp, 1, lp->model.insn_cycles);
 		if (!in_shadow)
@@ -287,6 +292,9 @@ enum lp_step lp_execute(struct vmx_lp *lp, uint64_t until)
 		return lp_vapic_store(lp, in);
 	case VMX_OP_MOV_DR:
 		return lp_exec_mov_dr(lp, in);
+	case VMX_OP_LOAD:
+	case VMX_OP_STORE:
+		return lp_exec_mem(lp, in);
 	case VMX_OP_MOV:
 	case VMX_OP_ADD:
 	case VMX_OP_SUB:

@@ -136,7 +136,7 @@ static enum lp_step do_vmentry(struct vmx_lp *lp, const struct vmx_insn *in)
 	/* The entry traces its own VMfail, at the RIP of the instruction; only the flags are left to set. */
 	lp->retired++;
 	/* DR7 and CR4 as the entry loaded them: what breakpoint.c cannot run is refused. */
-	if (s == VMX_ENTRY_OK && (debug = dr7_not_modelled(lp->dr7, lp->cr4)) != NULL)
+	if (s == VMX_ENTRY_OK && (debug = dr7_not_modelled(lp->dr7, lp->dr, lp->cr4)) != NULL)
 		return lp_not_modelled(lp, in, debug);
 	/* A control or field of a feature the model lacks (vmx_controls.def NM, vmcs_fields_refused.def). */
 	if (s == VMX_ENTRY_OK && (debug = vmx_vmcs_not_modelled(lp->vmcs, NULL, &debug_field)) != NULL)

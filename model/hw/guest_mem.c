@@ -46,6 +46,8 @@ static const struct {
     [VMX_OP_VMPTRST] = {"vmptrst", 3}, /* 0f c7 /7 */
     [VMX_OP_MOV_DR] = {"mov-dr", 3}, /* 0f 23 /r or 0f 21 /r; a REX prefix for R8-R15: 4 */
     [VMX_OP_VAPIC_STORE] = {"vapic-store", 4}, /* bts m32, imm8 or mov m8, imm8 (the address in a register) */
+    [VMX_OP_LOAD] = {"load", 8},     /* REX.W 8b /r, ModRM + SIB + disp32: an absolute address */
+    [VMX_OP_STORE] = {"store", 8},   /* REX.W 89 /r, the same addressing */
 };
 
 uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
@@ -53,6 +55,24 @@ uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
 	if (op == VMX_OP_WORK)
 		return arg == 0 ? 1u : (arg > UINT32_MAX ? UINT32_MAX : (uint32_t)arg);
 	return (unsigned)op < VMX_OP_COUNT ? op_table[op].len : 1u;
+}
+
+/*
+ * A load or store with a 32-bit absolute address (ModRM, SIB, disp32): the
+ * opcode, a 66 prefix for a word, REX.W for a quadword (0f b6/b7 for the
+ * zero-extending byte and word loads), and a store's immediate (1, 2 or 4
+ * bytes; a quadword's is 4, sign-extended).
+ */
+static uint32_t mem_insn_length(const struct vmx_insn *in)
+{
+	uint32_t size = VMX_MEM_SIZE(in->arg), len = 7;   /* opcode, ModRM, SIB, disp32 */
+
+	if (in->op == VMX_OP_LOAD)
+		return len + (size == 4 ? 0u : 1u);           /* REX.W, or the second opcode byte of MOVZX */
+	len += size == 2 || size == 8 ? 1u : 0u;
+	if (!in->src)
+		len += size == 8 ? 4u : size;
+	return len;
 }
 
 uint32_t vmx_insn_length(const struct vmx_insn *in)
@@ -69,6 +89,12 @@ uint32_t vmx_insn_length(const struct vmx_insn *in)
 		uint8_t r = (in->arg & VMX_MOV_DR_FROM) ? in->dst : in->src;
 		return r && VMX_REG_NUM(r) >= 8 ? 4u : 3u;
 	}
+	case VMX_OP_MOV_SS:
+		/* 8e /2: ModRM alone for AX; ModRM, SIB and disp32 for an absolute m16. */
+		return VMX_MEM_SIZE(in->arg) ? 7u : 2u;
+	case VMX_OP_LOAD:
+	case VMX_OP_STORE:
+		return mem_insn_length(in);
 	default:
 		return vmx_op_length(in->op, in->arg);
 	}

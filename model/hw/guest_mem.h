@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "vmcs/msr_bitmap.h"
+#include "vmcs/x86_data_area.h"
 #include "vmcs/x86_gpr.h"
 #include "vmcs/x86_msr.h"
 
@@ -27,7 +28,7 @@ enum vmx_op {
 	VMX_OP_NOP,
 	VMX_OP_STI,
 	VMX_OP_CLI,
-	VMX_OP_MOV_SS,
+	VMX_OP_MOV_SS,    /* MOV SS, AX (arg 0), or MOV SS, m16: arg = VMX_MEM_OPERAND(address, 2) */
 	VMX_OP_IRET,
 	VMX_OP_HLT,
 	VMX_OP_INT,       /* INT n, arg = vector (software interrupt, type 4) */
@@ -84,6 +85,9 @@ enum vmx_op {
 	VMX_OP_MOV_DR,    /* MOV to or from DRn: arg = n | VMX_MOV_DR_FROM; from: dst; to: src (dst = RAX gets arg2 first if set) */
 	VMX_OP_VAPIC_STORE,/* a store to the virtual-APIC page or PI descriptor of the current VMCS: arg = VAPIC_* offset
 	                      (vmcs/virtual_apic.h) or VMX_PI_DESC_PIR, arg2 = the vector or value */
+	/* Data accesses in the data area (vmcs/x86_data_area.h): arg = VMX_MEM_OPERAND(address, size). */
+	VMX_OP_LOAD,      /* dst = the bytes at the address, zero-extended (MOV r64, m64; MOV r32, m32; MOVZX) */
+	VMX_OP_STORE,     /* the low `size` bytes of register src, or arg2, to the address (MOV m, r; MOV m, imm) */
 	VMX_OP_COUNT
 };
 
@@ -94,6 +98,11 @@ enum vmx_op {
 #define VMX_IPI_MODE_MASK 0xf00u
 /* arg of VMX_OP_VAPIC_STORE for the posted-interrupt descriptor: set PIR's bit arg2, then ON. */
 #define VMX_PI_DESC_PIR 0x1000u
+
+/* arg of VMX_OP_LOAD, VMX_OP_STORE and a VMX_OP_MOV_SS from memory: the address and the size in bytes. */
+#define VMX_MEM_OPERAND(addr, size) ((uint64_t)(addr) | (uint64_t)(size) << 56)
+#define VMX_MEM_ADDR(arg) ((uint64_t)(arg) & 0x00ffffffffffffffull)
+#define VMX_MEM_SIZE(arg) ((uint32_t)((uint64_t)(arg) >> 56))
 
 /* arg of VMX_OP_MOV_DR: the direction, as bit 4 of its exit qualification (SDM 28.2.1). */
 #define VMX_MOV_DR_FROM 0x10u
@@ -187,6 +196,8 @@ struct vmx_guest_mem {
 	 * exit, as every VMM does, so one level never sees another's values.
 	 */
 	uint64_t gpr[X86_NGPR];
+	/* The data area's bytes (vmcs/x86_data_area.h), at VMX_DATA_BASE. */
+	uint8_t data[VMX_DATA_SIZE];
 	/*
 	 * CR3 as the program last loaded it. Kept with the registers for the
 	 * same reason (each program has its own, as GUEST_CR3/HOST_CR3 switch

@@ -176,6 +176,11 @@ enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in);
  * CR4.DE = 1 the I/O breakpoints it matches join the pending #DB trap.
  */
 void lp_io_breakpoint(struct vmx_lp *lp, uint32_t port, uint32_t size);
+/* The data breakpoints a completed access hits join the #DB trap (breakpoint.c, R24 level 4). */
+void lp_data_breakpoint(struct vmx_lp *lp, uint64_t addr, uint32_t size, bool write);
+/* LOAD and STORE (exec_mem.c); and the read of a MOV SS from memory, which the caller completes. */
+enum lp_step lp_exec_mem(struct vmx_lp *lp, const struct vmx_insn *in);
+const char *lp_data_read(struct vmx_lp *lp, const struct vmx_insn *in, uint64_t *value);
 
 /* vmentry.c: inject the event of the VM-entry interruption-information field. */
 enum lp_step lp_inject(struct vmx_lp *lp);

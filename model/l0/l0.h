@@ -193,7 +193,12 @@ enum l0_debug_follows {
 	L0_FOLLOWS_BTF = 1u << 4,           /* IA32_DEBUGCTL.BTF with TF: kept and honoured (plain), or dropped (KVM) */
 	L0_FOLLOWS_L2_DEBUGREGS = 1u << 5,  /* a nested KVM: L2's MOV DR and DR7, L1's DR7 while it runs L2 */
 };
-const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, enum vmcs_field *field);
+/*
+ * dr: DR0-DR3 as the guest will find them (the processor does not switch
+ * them), against which a data breakpoint GUEST_DR7 enables is checked.
+ */
+const char *l0_guest_debug_not_modelled(const struct vmcs *v, const uint64_t dr[4], unsigned follows,
+                                        enum vmcs_field *field);
 
 #ifdef __cplusplus
 }

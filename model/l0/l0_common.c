@@ -370,8 +370,22 @@ enum l0_status l0_enter(struct l0_base *b)
 	return L0_STOPPED;
 }
 
-const char *l0_guest_debug_not_modelled(const struct vmcs *v, unsigned follows, enum vmcs_field *field)
+const char *l0_guest_debug_not_modelled(const struct vmcs *v, const uint64_t dr[4], unsigned follows,
+                                        enum vmcs_field *field)
 {
+	const char *why;
+
+	/*
+	 * What the processor could not run whoever carries it: a data
+	 * breakpoint outside the data area, an undefined DR7 encoding
+	 * (vmcs/x86_debugreg.h; a root program's entry is refused the same
+	 * way, exec_vmx.c).
+	 */
+	if ((vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	    (why = dr7_not_modelled(vmcs_get(v, GUEST_DR7), dr, vmcs_get(v, GUEST_CR4))) != NULL) {
+		*field = GUEST_DR7;
+		return why;
+	}
 	/*
 	 * The processor single-steps and delivers pending debug exceptions
 	 * (model/hw/debug.c). The KVM models follow them for L1 (kvm_debug.c:

@@ -18,7 +18,7 @@
 static const enum scn2asm_support support[VMX_OP_COUNT] = {
     [VMX_OP_WORK] = SCN2ASM_COMPILED,      [VMX_OP_NOP] = SCN2ASM_COMPILED,
     [VMX_OP_STI] = SCN2ASM_COMPILED,       [VMX_OP_CLI] = SCN2ASM_COMPILED,
-    [VMX_OP_MOV_SS] = SCN2ASM_COMPILED,    [VMX_OP_IRET] = SCN2ASM_CONDITIONAL,   /* error codes */
+    [VMX_OP_MOV_SS] = SCN2ASM_CONDITIONAL, [VMX_OP_IRET] = SCN2ASM_CONDITIONAL,   /* from AX; error codes */
     [VMX_OP_HLT] = SCN2ASM_COMPILED,       [VMX_OP_INT] = SCN2ASM_COMPILED,
     [VMX_OP_INT3] = SCN2ASM_COMPILED,      [VMX_OP_UD2] = SCN2ASM_COMPILED,
     [VMX_OP_VMCALL] = SCN2ASM_COMPILED,    [VMX_OP_EOI] = SCN2ASM_CONDITIONAL,     /* monitor trap flag */
@@ -45,6 +45,8 @@ static const enum scn2asm_support support[VMX_OP_COUNT] = {
     [VMX_OP_VMCLEAR] = SCN2ASM_COMPILED,   [VMX_OP_VMPTRLD] = SCN2ASM_COMPILED,
     [VMX_OP_VMPTRST] = SCN2ASM_COMPILED,
     [VMX_OP_MOV_DR] = SCN2ASM_CONDITIONAL, /* no breakpoint enabled (x86 debugger) */
+    [VMX_OP_LOAD] = SCN2ASM_NEVER,         /* the data area: not mapped by the runtime */
+    [VMX_OP_STORE] = SCN2ASM_NEVER,
 };
 
 enum scn2asm_support scn2asm_op_support(enum vmx_op op)
@@ -103,6 +105,14 @@ static bool check_insn(struct s2a *c, int p, uint32_t i)
 	case SCN_OP_PI_POST:
 		return s2a_refuse(c, in->loc, "'%s': a store to the virtual-APIC page or the posted-interrupt descriptor "
 		                  "(vmxsim keeps them beside the VMCS; the compiler does not map such pages yet)",
+		                  scn_op_name(in->op));
+	case SCN_OP_LOAD:
+	case SCN_OP_STORE:
+	case SCN_OP_MOV_SS:
+		if (in->op == SCN_OP_MOV_SS && !in->size)
+			break;
+		return s2a_refuse(c, in->loc, "'%s' of the data area (0x40000000): the runtime's page tables do not map "
+		                  "it, and Debian's Bochs checks data breakpoints only with --enable-x86-debugger",
 		                  scn_op_name(in->op));
 	case SCN_OP_MOV_DR:
 		if (!in->dr_from && in->value_label)

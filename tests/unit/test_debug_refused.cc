@@ -29,7 +29,8 @@ namespace {
 
 const char kTf[] = "not modelled: single-stepping: a guest entered with RFLAGS.TF = 1";
 const char kDr7[] = "not modelled: breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7";
-const char kDataBp[] = "not modelled: data breakpoints (DR7 R/W = 01 or 11 for an enabled breakpoint";
+const char kDataBp[] = "not modelled: a data breakpoint outside the data area (DR7 R/W = 01 or 11 for an enabled breakpoint";
+const uint64_t kResetDr[4] = {0, 0, 0, 0};
 
 TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 {
@@ -39,34 +40,34 @@ TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 
 	ASSERT_TRUE(cpu_model_lookup("nehalem", &m));
 	vmcs_setup(v.get(), &m.caps, m.revision_id, 0, 0, 0, 0x1000, 0x2000, nullptr, 0);
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	vmcs_set(v.get(), GUEST_DR7, 0x400);   // bit 10, always 1: nothing enabled
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	vmcs_set(v.get(), GUEST_DR7, 0x480);   // G3
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
 	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);   // DR7 not loaded
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	vmcs_set(v.get(), GUEST_PENDING_DBG_EXCEPTIONS, 0x1);   // B0
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	EXPECT_EQ(field, GUEST_PENDING_DBG_EXCEPTIONS);
 	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_TF);
-	EXPECT_NE(std::string(l0_guest_debug_not_modelled(v.get(), 0, &field)).find("RFLAGS.TF"), std::string::npos);
+	EXPECT_NE(std::string(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field)).find("RFLAGS.TF"), std::string::npos);
 	EXPECT_EQ(field, GUEST_RFLAGS);
 	// An L0 that follows them (a KVM model's single-level guest): TF and the field pass, DR7 does not.
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), L0_FOLLOWS_TF | L0_FOLLOWS_PENDING_DBG, &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, L0_FOLLOWS_TF | L0_FOLLOWS_PENDING_DBG, &field), nullptr);
 	vmcs_set_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
 	vmcs_set(v.get(), GUEST_DR7, 0x401);
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), L0_FOLLOWS_TF | L0_FOLLOWS_PENDING_DBG, &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), kResetDr, L0_FOLLOWS_TF | L0_FOLLOWS_PENDING_DBG, &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
 	vmcs_set(v.get(), GUEST_DR7, 0x480);
 	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
 	// Without TF and the field, DR7 alone: refused only when the debug controls load it.
 	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED);
 	vmcs_set(v.get(), GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	vmcs_set_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), 0, &field), nullptr);
+	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	EXPECT_EQ(field, GUEST_DR7);
 }
 
@@ -82,23 +83,23 @@ TEST(DebugRefused, BtfWithTfUnderAnL0ThatFollowsTf)
 	vmcs_setup(v.get(), &m.caps, m.revision_id, 0, 0, 0, 0x1000, 0x2000, nullptr, 0);
 	ASSERT_TRUE(vmcs_get32(v.get(), VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS);
 	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, DEBUGCTLMSR_BTF);
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), follows, &field), nullptr) << "BTF without TF does nothing";
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, follows, &field), nullptr) << "BTF without TF does nothing";
 	vmcs_set(v.get(), GUEST_RFLAGS, X86_EFLAGS_FIXED | X86_EFLAGS_TF);
-	const char *why = l0_guest_debug_not_modelled(v.get(), follows, &field);
+	const char *why = l0_guest_debug_not_modelled(v.get(), kResetDr, follows, &field);
 	ASSERT_NE(why, nullptr);
 	EXPECT_EQ(std::string(why).rfind("single-stepping on branches: a guest entered with RFLAGS.TF = 1 and "
 	                                 "GUEST_IA32_DEBUGCTL.BTF = 1", 0), 0u) << why;
 	EXPECT_EQ(field, GUEST_IA32_DEBUGCTL);
 	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, 0);
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), follows, &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, follows, &field), nullptr);
 	// An L0 that follows no TF at all (every hypervisor model follows it now: the predicate still says why).
-	const char *tf = l0_guest_debug_not_modelled(v.get(), L0_FOLLOWS_PENDING_DBG, &field);
+	const char *tf = l0_guest_debug_not_modelled(v.get(), kResetDr, L0_FOLLOWS_PENDING_DBG, &field);
 	ASSERT_NE(tf, nullptr);
 	EXPECT_EQ((std::string("not modelled: ") + tf).rfind(kTf, 0), 0u) << tf;
 	EXPECT_EQ(field, GUEST_RFLAGS);
 	// An L0 that follows BTF too (plain): not refused.
 	vmcs_set(v.get(), GUEST_IA32_DEBUGCTL, DEBUGCTLMSR_BTF);
-	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), follows | L0_FOLLOWS_BTF, &field), nullptr);
+	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, follows | L0_FOLLOWS_BTF, &field), nullptr);
 }
 
 /*

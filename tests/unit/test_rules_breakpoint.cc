@@ -255,25 +255,44 @@ TEST_F(RuleBreakpoint, R12_MovDrExitingExitsWithTheRegisterAndDirection)
 	EXPECT_EQ(Get(EXIT_QUALIFICATION), 6u | 0x10u | 6u << 8);   // DR6, from, RSI
 }
 
-TEST_F(RuleBreakpoint, R12_DataBreakpointsAndUndefinedEncodingsAreNotModelled)
+TEST_F(RuleBreakpoint, R12_DataBreakpointsOutsideTheDataAreaAndUndefinedEncodingsAreNotModelled)
 {
-	// Data (R/W 01, 11), instruction LEN 01, I/O LEN 10: whatever CR4.DE is.
-	for (uint64_t dr7 : {0x10401ull, 0x30401ull, 0x40401ull, 0xa0401ull}) {
+	const uint64_t reset[4] = {0, 0, 0, 0};
+	const uint64_t in_area[4] = {VMX_DATA_BASE, VMX_DATA_BASE + 8, VMX_DATA_BASE + 0x3c, VMX_DATA_BASE + 0x40};
+	// Instruction LEN 01, I/O LEN 10: undefined whatever CR4.DE and DR0-DR3 are.
+	for (uint64_t dr7 : {0x40401ull, 0xa0401ull}) {
 		SCOPED_TRACE(dr7);
 		EXPECT_NE(dr7_not_modelled_any_cr4(dr7), nullptr);
-		EXPECT_NE(dr7_not_modelled(dr7, X86_CR4_DE), nullptr);
+		EXPECT_NE(dr7_not_modelled(dr7, in_area, X86_CR4_DE), nullptr);
 	}
+	// Data (R/W 01, 11): not a question of DR7 alone; run inside the data area, refused outside it.
+	for (uint64_t dr7 : {0x10401ull, 0x30401ull, 0xb0401ull /* LEN 10: 8 bytes */}) {
+		SCOPED_TRACE(dr7);
+		EXPECT_EQ(dr7_not_modelled_any_cr4(dr7), nullptr);
+		EXPECT_EQ(dr7_not_modelled(dr7, in_area, 0), nullptr);
+		EXPECT_NE(dr7_not_modelled(dr7, reset, 0), nullptr);
+	}
+	// DR2 at the last dword: LEN 11 fits, LEN 10 (8 bytes, aligned down to +0x38) fits; DR3 is past the end.
+	EXPECT_EQ(dr7_not_modelled(0xd000420, in_area, 0), nullptr);
+	EXPECT_EQ(dr7_not_modelled(0x9000420, in_area, 0), nullptr);
+	EXPECT_NE(dr7_not_modelled(0x10000480, in_area, 0), nullptr);
 	// R/W 10 is an I/O breakpoint with CR4.DE = 1, undefined without it.
-	EXPECT_EQ(dr7_not_modelled(0x20401, X86_CR4_DE), nullptr);
-	EXPECT_NE(dr7_not_modelled(0x20401, 0), nullptr);
+	EXPECT_EQ(dr7_not_modelled(0x20401, reset, X86_CR4_DE), nullptr);
+	EXPECT_NE(dr7_not_modelled(0x20401, reset, 0), nullptr);
 	EXPECT_EQ(dr7_not_modelled_any_cr4(0x20401), nullptr);
-	EXPECT_EQ(dr7_not_modelled(0x2400, 0), nullptr);         // general detect is modelled
-	EXPECT_EQ(dr7_not_modelled(0x30400, 0), nullptr);        // R/W 11 of a disabled breakpoint
-	EXPECT_EQ(dr7_not_modelled(0x4ff, 0), nullptr);
-	// At a MOV DR7: the processor stops there and says so.
+	EXPECT_EQ(dr7_not_modelled(0x2400, reset, 0), nullptr);         // general detect is modelled
+	EXPECT_EQ(dr7_not_modelled(0x30400, reset, 0), nullptr);        // R/W 11 of a disabled breakpoint
+	EXPECT_EQ(dr7_not_modelled(0x4ff, reset, 0), nullptr);
+	// At a MOV DR7 with DR0 outside the data area: the processor stops there and says so.
 	Program({MovToDr(7, 0x10401), Op(VMX_OP_VMCALL)});
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_NOT_MODELLED);
-	EXPECT_NE(LastCheck().find("data breakpoints"), std::string::npos);
+	EXPECT_NE(LastCheck().find("a data breakpoint outside the data area"), std::string::npos);
+	// And at the MOV that moves an enabled data breakpoint's address out of it.
+	Use("nehalem");
+	Program({MovToDr(0, VMX_DATA_BASE), MovToDr(7, 0x10401), MovToDr(0, 0x5000), Op(VMX_OP_VMCALL)});
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_NOT_MODELLED);
+	EXPECT_EQ(lp.ctx.rip, At(2));
+	EXPECT_NE(LastCheck().find("a data breakpoint outside the data area"), std::string::npos);
 	// An I/O encoding in a guest without CR4.DE (the VMCS default): refused at the MOV too.
 	Use("nehalem");
 	Program({MovToDr(7, 0x20401), Op(VMX_OP_VMCALL)});

@@ -268,7 +268,7 @@ TEST_F(RuleIoBreakpoint, R12_IoEncodingNeedsCr4De)
 	lp.dr7 = kDr7Io1;   // as a MOV under CR4.DE = 1 would leave it; the guest has CR4.DE = 0
 	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
 	EXPECT_EQ(ExitReason(), (uint32_t)EXIT_REASON_VMCALL);   // no I/O breakpoint without CR4.DE
-	EXPECT_NE(dr7_not_modelled(kDr7Io1, 0), nullptr);         // and a root program's entry would be refused
+	EXPECT_NE(dr7_not_modelled(kDr7Io1, lp.dr, 0), nullptr);         // and a root program's entry would be refused
 }
 
 /* A root program's entry: R/W = 10 is refused under GUEST_CR4.DE = 0 and runs as an I/O breakpoint with it. */

@@ -142,6 +142,14 @@ int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val)
 		return 1;
 	}
 	if (dr < 4) {
+		uint64_t db[4] = {k->db[0], k->db[1], k->db[2], k->db[3]};
+		const char *why;
+		db[dr] = val;
+		/* A data breakpoint DR7 enables, moved out of the data area: the processor would refuse it too. */
+		if ((why = dr7_not_modelled(k->dr7, db, vmcs_get(k->b.loaded, GUEST_CR4))) != NULL) {
+			refuse_dr7(k, why);
+			return -1;
+		}
 		k->db[dr] = val;   /* eff_db[] too: user space sets no breakpoints of its own */
 		return 0;
 	}
@@ -152,7 +160,7 @@ int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val)
 	if (dr == 4 || dr == 6) {
 		k->dr6 = (val & DR6_WRITABLE) | DR6_FIXED_1;
 	} else {
-		const char *why = dr7_not_modelled(val, vmcs_get(k->b.loaded, GUEST_CR4));
+		const char *why = dr7_not_modelled(val, k->db, vmcs_get(k->b.loaded, GUEST_CR4));
 		if (why) {
 			/* KVM would load it into GUEST_DR7; the processor refuses it with the same words (breakpoint.c). */
 			refuse_dr7(k, why);

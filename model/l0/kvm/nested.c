@@ -398,7 +398,7 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 		       "DR7 into vmcs02 and back after the exit; L1's MOV to and from DR0-DR3 and DR6 runs, and "
 		       "kvm-modern carries DR7 too)";
 	/* vmcs12's guest state, as L1 wrote it */
-	else if (!(what = l0_guest_debug_not_modelled(v02, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
+	else if (!(what = l0_guest_debug_not_modelled(v02, k->db, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
 	                                                       (k->era->nested_debugctl_checked ? L0_FOLLOWS_BTF : 0u) |
 	                                                       (k->era->nested_debugregs ? L0_FOLLOWS_DR7 : 0u),
 	                                              &field)))
