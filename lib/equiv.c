@@ -13,9 +13,9 @@
 #include "front/scenario.h"
 #include "model/trace/trace.h"
 
-enum l1_kind { L1_EXIT, L1_VMFAIL, L1_DELIVER, L1_RECORD };
+enum l1_kind { L1_EXIT, L1_VMFAIL, L1_DELIVER, L1_RECORD, L2_RECORD };
 
-/* One thing L1 can observe, without its time. */
+/* One thing L1 can observe (or L2's program records: L2_RECORD), without its time. */
 struct l1_event {
 	enum l1_kind kind;
 	char reason[32];
@@ -23,17 +23,27 @@ struct l1_event {
 	uint32_t intr_info, idt_vectoring, error, cpu;
 	uint64_t vector;
 	char type[24];
-	char regs[200];            /* L1_RECORD: "rip=0x1029 rcx=0x0 ..." as L1 read its registers */
+	char regs[200];            /* L1_RECORD, L2_RECORD: "rip=0x1029 rcx=0x0 ..." as the program read its registers */
 	uint64_t cycle;            /* for the report only */
 	/* Under L0: where the L0 deliberately answered otherwise than the processor (docs/nested.md). */
 	char differs[256];
 };
 
+/* A sequence of events, in the order they happened. */
+struct seq {
+	struct l1_event *v;
+	size_t n, cap;
+};
+
 struct recorder {
 	struct trace_sink base;
 	bool bare;
-	struct l1_event *v;
-	size_t n, cap;
+	/*
+	 * What L1 sees, and apart from it what L2's program records: L2 is the
+	 * nested guest a nested L0 must run as the processor would, whatever
+	 * L1 learns of it. The second is compared once the first agrees.
+	 */
+	struct seq l1, l2;
 	bool oom;
 	char differs[256];         /* a nested_entry's note, for the next event L1 sees */
 };
@@ -42,6 +52,21 @@ static void field_s(const struct trace_event *ev, const char *key, char *out, si
 {
 	const char *s = trace_field_s(ev, key);
 	snprintf(out, n, "%s", s ? s : "");
+}
+
+static void push(struct seq *q, const struct l1_event *e, bool *oom)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 64;
+		struct l1_event *v = realloc(q->v, cap * sizeof(*v));
+		if (!v) {
+			*oom = true;
+			return;
+		}
+		q->v = v;
+		q->cap = cap;
+	}
+	q->v[q->n++] = *e;
 }
 
 static void record(struct trace_sink *s, const struct trace_event *ev)
@@ -54,7 +79,7 @@ static void record(struct trace_sink *s, const struct trace_event *ev)
 	 * An L0 that let L1's entry through where the processor would have
 	 * refused it, or stopped the guest where the processor would not, says
 	 * so on its nested_entry or guest_stop line: what L1 sees next is where
-	 * the runs part.
+	 * the runs part. (Not an L2 record: the note is for L1's next event.)
 	 */
 	if (!r->bare && ev->kind != TRACE_VMFAIL && ev->kind != TRACE_NESTED_VMEXIT && trace_field_s(ev, "differs")) {
 		field_s(ev, "differs", r->differs, sizeof(r->differs));
@@ -74,10 +99,10 @@ static void record(struct trace_sink *s, const struct trace_event *ev)
 		e.kind = L1_DELIVER;
 		e.vector = trace_field_u(ev, "vector", 0);
 		field_s(ev, "type", e.type, sizeof(e.type));
-	} else if (ev->kind == TRACE_RECORD && ev->level == 1) {
+	} else if (ev->kind == TRACE_RECORD && (ev->level == 1 || ev->level == 2)) {
 		/* What L1's program read - a VMCS field, a debug register - is what it sees, as much as its exits. */
 		size_t at = 0;
-		e.kind = L1_RECORD;
+		e.kind = ev->level == 1 ? L1_RECORD : L2_RECORD;
 		for (uint32_t i = 0; i < ev->nfields && at < sizeof(e.regs); i++) {
 			int w = snprintf(e.regs + at, sizeof(e.regs) - at, "%s%s=0x%" PRIx64, i ? " " : "", ev->f[i].key,
 			                 ev->f[i].u);
@@ -88,23 +113,13 @@ static void record(struct trace_sink *s, const struct trace_event *ev)
 	}
 	e.cpu = ev->cpu;
 	e.cycle = ev->cycle;
-	if (!r->bare) {
+	if (!r->bare && e.kind != L2_RECORD) {
 		field_s(ev, "differs", e.differs, sizeof(e.differs));
 		if (!e.differs[0])
 			memcpy(e.differs, r->differs, sizeof(e.differs));
 		r->differs[0] = '\0';
 	}
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 64;
-		struct l1_event *v = realloc(r->v, cap * sizeof(*v));
-		if (!v) {
-			r->oom = true;
-			return;
-		}
-		r->v = v;
-		r->cap = cap;
-	}
-	r->v[r->n++] = e;
+	push(e.kind == L2_RECORD ? &r->l2 : &r->l1, &e, &r->oom);
 }
 
 static bool same(const struct l1_event *a, const struct l1_event *b)
@@ -134,9 +149,37 @@ static void describe(FILE *out, const char *who, const struct l1_event *e)
 		        e->cpu, e->vector, e->type);
 		break;
 	case L1_RECORD:
-		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u L1 records %s\n", who, e->cycle, e->cpu, e->regs);
+	case L2_RECORD:
+		fprintf(out, "  %-10s cycle %" PRIu64 " cpu%u L%d records %s\n", who, e->cycle, e->cpu,
+		        e->kind == L1_RECORD ? 1 : 2, e->regs);
 		break;
 	}
+}
+
+/* The index of the first event where the two sequences differ (the shorter one's length if none does). */
+static size_t first_difference(const struct seq *a, const struct seq *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		if (!same(&a->v[i], &b->v[i]))
+			break;
+	return i;
+}
+
+/* The two events before the difference at i, then each side's event there. */
+static void report_at(FILE *out, const struct seq *nested, const struct seq *bare, size_t i)
+{
+	for (size_t j = i >= 2 ? i - 2 : 0; j < i; j++)
+		describe(out, "both", &nested->v[j]);
+	describe(out, "under L0", i < nested->n ? &nested->v[i] : NULL);
+	describe(out, "bare", i < bare->n ? &bare->v[i] : NULL);
+}
+
+static void free_recorder(struct recorder *r)
+{
+	free(r->l1.v);
+	free(r->l2.v);
 }
 
 /* Run one side of the text read from `name`; false (messages on diag) if it cannot run. */
@@ -152,7 +195,7 @@ static bool run_side(const char *text, size_t len, const char *name, bool bare, 
 	enum vmxsim_status st;
 	bool ok;
 
-	/* Cleared first: the caller frees r->v whatever happens here. */
+	/* Cleared first: the caller frees the sequences whatever happens here. */
 	memset(r, 0, sizeof(*r));
 	if (!s) {
 		char msg[1024];
@@ -274,44 +317,52 @@ int vmxsim_equiv_run(const char *path, const struct vmxsim_equiv_options *o, FIL
 	if (!strcmp(path, "-"))
 		path = SCN_STDIN_NAME;
 	if (!run_side(text, len, path, false, o, &nested, &n1, &interrupted, diag) || interrupted) {
-		free(nested.v);
+		free_recorder(&nested);
 		free(text);
 		return interrupted ? VMXSIM_INTERRUPTED : 2;
 	}
 	if (!run_side(text, len, path, true, o, &bare, &n2, &interrupted, diag) || interrupted) {
-		free(nested.v);
-		free(bare.v);
+		free_recorder(&nested);
+		free_recorder(&bare);
 		free(text);
 		return interrupted ? VMXSIM_INTERRUPTED : 2;
 	}
 	free(text);
-	for (i = 0; i < nested.n && i < bare.n; i++)
-		if (!same(&nested.v[i], &bare.v[i]))
-			break;
-	if (i == nested.n && i == bare.n) {
-		fprintf(out, "%s: L1 sees the same %zu events on bare metal and under its L0\n", path, i);
-		rc = 0;
-	} else if ((i < nested.n ? nested.v[i].differs : nested.differs)[0]) {
+	i = first_difference(&nested.l1, &bare.l1);
+	if (i == nested.l1.n && i == bare.l1.n) {
+		size_t k = first_difference(&nested.l2, &bare.l2);
+		if (k == nested.l2.n && k == bare.l2.n) {
+			fprintf(out, "%s: L1 sees the same %zu events on bare metal and under its L0", path, i);
+			if (k)
+				fprintf(out, ", and L2 records the same %zu values", k);
+			fputc('\n', out);
+			rc = 0;
+		} else {
+			/* L1 saw nothing of it, but the guest L0 ran for it did not run as on the processor. */
+			fprintf(out, "%s: L1 sees the same %zu events, but L2 records a difference at its record %zu (of %zu "
+			             "under L0, %zu on bare metal)\n", path, i, k + 1, nested.l2.n, bare.l2.n);
+			report_at(out, &nested.l2, &bare.l2, k);
+			rc = 1;
+		}
+	} else if ((i < nested.l1.n ? nested.l1.v[i].differs : nested.differs)[0]) {
 		/*
 		 * The L0 answered otherwise than the processor on purpose (a note
 		 * on the event, or on an entry after which L1 saw nothing more):
-		 * reported, not a failure; the runs part here.
+		 * reported, not a failure; the runs part here, and L2's records
+		 * after it are not compared.
 		 */
 		fprintf(out, "%s: L1 sees the same %zu events, then a documented difference of its L0 (docs/nested.md): %s\n",
-		        path, i, i < nested.n ? nested.v[i].differs : nested.differs);
-		describe(out, "under L0", i < nested.n ? &nested.v[i] : NULL);
-		describe(out, "bare", i < bare.n ? &bare.v[i] : NULL);
+		        path, i, i < nested.l1.n ? nested.l1.v[i].differs : nested.differs);
+		describe(out, "under L0", i < nested.l1.n ? &nested.l1.v[i] : NULL);
+		describe(out, "bare", i < bare.l1.n ? &bare.l1.v[i] : NULL);
 		rc = 0;
 	} else {
 		fprintf(out, "%s: L1 sees a difference at its event %zu (of %zu under L0, %zu on bare metal)\n", path, i + 1,
-		        nested.n, bare.n);
-		for (size_t j = i >= 2 ? i - 2 : 0; j < i; j++)
-			describe(out, "both", &nested.v[j]);
-		describe(out, "under L0", i < nested.n ? &nested.v[i] : NULL);
-		describe(out, "bare", i < bare.n ? &bare.v[i] : NULL);
+		        nested.l1.n, bare.l1.n);
+		report_at(out, &nested.l1, &bare.l1, i);
 		rc = 1;
 	}
-	free(nested.v);
-	free(bare.v);
+	free_recorder(&nested);
+	free_recorder(&bare);
 	return rc;
 }

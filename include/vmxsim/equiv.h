@@ -20,7 +20,8 @@ extern "C" {
  * Run the nested scenario at `path` ("-": standard input, read once and
  * named "<stdin>") under its L0 and again with the same
  * L1 on bare metal (`l0 none`), and compare what L1 sees - its VM exits,
- * VMfails and the values it reads - ignoring time. The verdict and the
+ * VMfails and the values it reads - and then what L2's program records,
+ * ignoring time. The verdict and the
  * first difference go to out. Returns 0 the same, 1 they differ, 2 bad
  * input (messages on diag). A first difference where the L0 marked its
  * answer as deliberately not the processor's (the `differs` field of its

@@ -5,7 +5,7 @@
  * (rules R12, R23, R24).
  *
  * lp->dbg_trap holds, in DR6's layout (B0-B3 in 3:0, BS in 14), the #DB trap
- * that is pending at the next instruction boundary (B0-B3 from I/O
+ * that is pending at the next instruction boundary (B0-B3 from I/O and data
  * breakpoints, breakpoint.c, or the pending-debug-exceptions field). It is
  * set before an instruction that starts with TF = 1 executes (SDM Vol. 3A
  * "Single-Step Exception Condition": the trap follows an instruction that
@@ -15,7 +15,9 @@
  * nothing (SDM Vol. 3C "Delivery of Pending Debug Exceptions after VM
  * Entry"). Any delivery through the IDT discards it: an instruction that
  * faults did not complete, and INT n, INT3, INT1 and INTO clear TF for their
- * handler and take no trap after themselves.
+ * handler and take no trap after themselves. The exception is the
+ * data-breakpoint bits a MOV SS held: an INT n or INT3 right after it
+ * carries them to its handler (deliver.c).
  *
  * At a boundary it is R24 level 4: below INIT and the MTF VM exit, above the
  * preemption timer, the NMI window, NMIs and interrupts. Blocking by MOV SS

@@ -11,10 +11,13 @@
  */
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "scn_text.h"
+#include "vmxsim/equiv.h"
 
 namespace {
 
@@ -25,6 +28,19 @@ std::vector<std::string> Records(const std::string &trace, const char *level)
 	for (const std::string &line : TraceLinesWith(trace, {level, "record"}))
 		out.push_back(line.substr(line.find("record")));
 	return out;
+}
+
+/* `vmxsim equiv --l0 L0` on a shipped bare-metal scenario: its status and report. */
+int Equiv(const char *rel, const char *l0, std::string *report)
+{
+	char *buf = nullptr;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int rc = vmxsim_equiv_under((std::string(VMXSIM_SOURCE_DIR) + "/scenarios/" + rel).c_str(), l0, out, stderr);
+	std::fclose(out);
+	*report = std::string(buf ? buf : "", len);
+	std::free(buf);
+	return rc;
 }
 
 }  // namespace
@@ -73,4 +89,18 @@ TEST(KvmWatchpoint, R24_Kvm2011LosesTheBsSoftwareLeftInDr6AndLoopsOnIcebp)
 	EXPECT_NE(got[0].find("rcx=0xffff0ff2"), std::string::npos) << got[0];   // the processor gives 0xffff4ff2
 	EXPECT_TRUE(TraceLinesWith(r.trace, {"L1 record", "r9="}).empty()) << "the MOV SS checks are never reached";
 	EXPECT_GT(TraceLinesWith(r.trace, {"L1 vmexit", "reason=EXCEPTION_NMI", "intr_info=0x80000501"}).size(), 10u);
+}
+
+/* equiv compares what L2's program records too, once L1's view agrees. */
+TEST(KvmWatchpoint, EquivComparesL2sRecords)
+{
+	std::string report;
+	EXPECT_EQ(Equiv("kvm-debug/watchpoint-bare.scn", "kvm-modern", &report), 0) << report;
+	EXPECT_NE(report.find("L1 sees the same 1 events on bare metal and under its L0, and L2 records the same 10 "
+	                      "values"), std::string::npos) << report;
+	// A TSC that L2 read: the nested run reads it later, and equiv shows where.
+	EXPECT_EQ(Equiv("hw/rdtsc-exit.scn", "kvm-modern", &report), 1) << report;
+	EXPECT_NE(report.find("L1 sees the same 1 events, but L2 records a difference at its record 1 (of 1 under L0, 1 "
+	                      "on bare metal)"), std::string::npos) << report;
+	EXPECT_NE(report.find("cpu0 L2 records rip="), std::string::npos) << report;
 }
