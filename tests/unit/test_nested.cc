@@ -225,12 +225,42 @@ TEST(NestedEquiv, KvmUnitTestsPortsUnderKvmModern)
 }
 
 /*
- * Every shipped bare-metal scenario with an L2, run again as the L1 of
- * today's nested KVM: each agrees with the processor or differs only as
- * docs/nested.md documents, but for the files below - so a new difference,
- * which is a fault of the model until shown otherwise, fails here. (This
- * sweep found the DR7.GD and I/O-breakpoint faults: KvmErasNested.
- * R12_WhatEquivFoundInL1sRecords.)
+ * Every shipped bare-metal scenario with an L2, run again as the L1 of the
+ * nested KVM `l0`: each must agree with the processor or differ only as
+ * docs/nested.md documents, but for the files named in `differ` (exit 1)
+ * and `refused` (exit 2).
+ */
+void SweepUnder(const char *l0, const std::set<std::string> &differ, const std::set<std::string> &refused)
+{
+	const std::string root = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/";
+	size_t ran = 0;
+
+	for (const auto &entry : std::filesystem::recursive_directory_iterator(root)) {
+		if (entry.path().extension() != ".scn")
+			continue;
+		std::ifstream in(entry.path());
+		std::stringstream text;
+		text << in.rdbuf();
+		const std::string s = text.str();
+		if (s.find("\nl0      none") == std::string::npos && s.find("\nl0 none") == std::string::npos)
+			continue;
+		if (s.find("\nguest L2") == std::string::npos)
+			continue;
+		const std::string name = std::filesystem::relative(entry.path(), root).string();
+		FILE *out = std::fopen("/dev/null", "w"), *diag = std::fopen("/dev/null", "w");
+		int rc = vmxsim_equiv_under(entry.path().c_str(), l0, out, diag);
+		std::fclose(out);
+		std::fclose(diag);
+		EXPECT_EQ(rc, refused.count(name) ? 2 : differ.count(name) ? 1 : 0) << name;
+		ran++;
+	}
+	EXPECT_GE(ran, 380u);
+}
+
+/*
+ * Under today's nested KVM, so a new difference, which is a fault of the
+ * model until shown otherwise, fails here. (This sweep found the DR7.GD
+ * and I/O-breakpoint faults: KvmErasNested.R12_WhatEquivFoundInL1sRecords.)
  */
 TEST(NestedEquiv, EveryBareMetalScenarioWithAnL2UnderKvmModern)
 {
@@ -252,29 +282,40 @@ TEST(NestedEquiv, EveryBareMetalScenarioWithAnL2UnderKvmModern)
 	    "hw/apicv-eoi-exit.scn", "hw/apicv-posted-halted.scn", "hw/apicv-posted-running.scn",
 	    "hw/apicv-vid-delivery.scn", "hw/init-blocked-in-root.scn", "hw/init-exit.scn", "hw/init-sipi-ap.scn",
 	    "hw/sipi-exit.scn", "kvm-debug/btf-wrmsr-bare.scn"};
-	const std::string root = std::string(VMXSIM_SOURCE_DIR) + "/scenarios/";
-	size_t ran = 0;
+	SweepUnder("kvm-modern", differ, refused);
+}
 
-	for (const auto &entry : std::filesystem::recursive_directory_iterator(root)) {
-		if (entry.path().extension() != ".scn")
-			continue;
-		std::ifstream in(entry.path());
-		std::stringstream text;
-		text << in.rdbuf();
-		const std::string s = text.str();
-		if (s.find("\nl0      none") == std::string::npos && s.find("\nl0 none") == std::string::npos)
-			continue;
-		if (s.find("\nguest L2") == std::string::npos)
-			continue;
-		const std::string name = std::filesystem::relative(entry.path(), root).string();
-		FILE *out = std::fopen("/dev/null", "w"), *diag = std::fopen("/dev/null", "w");
-		int rc = vmxsim_equiv_under(entry.path().c_str(), "kvm-modern", out, diag);
-		std::fclose(out);
-		std::fclose(diag);
-		EXPECT_EQ(rc, refused.count(name) ? 2 : differ.count(name) ? 1 : 0) << name;
-		ran++;
-	}
-	EXPECT_GE(ran, 380u);
+/*
+ * Under the nested KVM of 2011: fewer files run (what 3.1 did with L2's
+ * debug registers and machine checks was not read), and the differences
+ * below are known, each with its reason.
+ */
+TEST(NestedEquiv, EveryBareMetalScenarioWithAnL2UnderKvm2011)
+{
+	const std::set<std::string> differ = {
+	    /* L1 loops on its exits: the nested run, slower, ends before it sees as many */
+	    "hw/cpuid-exit.scn", "hw/io-exit.scn", "hw/entry-fail-wait-sipi.scn",
+	    /* L1 takes CR3-load exiting from the processor's must-be-1 bits, which 3.1's capability MSRs do not
+	       name (docs/nested.md) */
+	    "hw/cr3-exit.scn",
+	    /*
+	     * 3.1's vmx_complete_interrupts() returns at once in guest mode, so the interrupt L2 already took stays
+	     * in KVM's queue and is injected again; vmcs02's entry then fails R9. Read from the code, not checked
+	     * on a machine.
+	     */
+	    "hw/msr-bitmap-eoi.scn"};
+	const std::set<std::string> refused = {
+	    /* L2's MOV DR and DR7 breakpoints, L2's IA32_DEBUGCTL: how 3.1 carried them was not read */
+	    "hw/dr7-code-breakpoint.scn", "hw/general-detect.scn", "hw/io-breakpoint.scn",
+	    "kvm-debug/l2-breakpoint-bare.scn", "kvm-debug/watchpoint-bare.scn", "kvm-debug/btf-wrmsr-bare.scn",
+	    /* a machine check while L1 may run L2 */
+	    "hw/mce-exit.scn", "hw/mce-guest-idt.scn", "hw/mce-in-shutdown.scn", "hw/mce-root.scn",
+	    /* the LAPIC timer, APIC virtualization and INIT/SIPI under an L0; L2's MSR-bitmap changes */
+	    "hw/apic-timer-oneshot.scn", "hw/apic-timer-periodic.scn", "hw/msr-bitmap-runtime.scn",
+	    "hw/apicv-eoi-exit.scn", "hw/apicv-posted-halted.scn", "hw/apicv-posted-running.scn",
+	    "hw/apicv-vid-delivery.scn", "hw/init-blocked-in-root.scn", "hw/init-exit.scn", "hw/init-sipi-ap.scn",
+	    "hw/sipi-exit.scn"};
+	SweepUnder("kvm-2011", differ, refused);
 }
 
 } // namespace
