@@ -206,9 +206,9 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 	 * The debug registers are the processor's (model/hw/breakpoint.c). The
 	 * KVM models intercept an L1 guest's MOV DR (kvm_debugreg.c), an L1
 	 * hypervisor's included; kvm-modern an L2's too (reflected to L1 or
-	 * handled in guest mode: nested.c). kvm-2011 refuses L2's, and L1's DR7
-	 * away from its reset value at its entry of L2 (nested.c
-	 * nested_refuse_unmodelled); `plain` lets the processor run it.
+	 * handled in guest mode: nested.c), kvm-2011 an L2's too (3.1's handle_dr
+	 * on the one arch.dr7: nested.c prepare_vmcs12_debug_3_1); `plain` lets
+	 * the processor run it.
 	 */
 	for (size_t i = 0; !b->cfg.bare_metal && i < g->ninsns; i++) {
 		if (g->insns[i].op != SCN_OP_MOV_DR)
@@ -219,8 +219,8 @@ static bool build_guest(struct build *b, uint32_t cpu, enum scn_level level)
 			                     b->cfg.l0->name);
 		if (level == SCN_L2 && !(b->cfg.l0->follows_debugregs & L0_FOLLOWS_L2_DEBUGREGS))
 			return build_located(b, g->insns[i].loc, "not modelled: MOV to or from a debug register in L2 under "
-			                     "'%s' (what 3.1 did with L2's MOV DR and DR7 when L1 does not intercept them; "
-			                     "kvm-modern runs it, L1's MOV DR runs, 'l0 none' runs both)", b->cfg.l0->name);
+			                     "'%s' (it does not follow an L2's debug registers; the nested KVMs do, 'l0 none' runs "
+			                     "it)", b->cfg.l0->name);
 	}
 	cpu = slot;
 	b->insns[cpu] = calloc(g->ninsns ? g->ninsns : 1, sizeof(struct vmx_insn));

@@ -70,8 +70,9 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
  * (l0_variant.takes_host_machine_checks: the KVM models and plain; while
  * L1 runs L2, nested_exit.c), or one user space injects into L1, `-> L1`
  * (KVM_X86_SET_MCE; takes_guest_machine_checks: kvm-2011 and kvm-modern,
- * kvm_mce.c) - while L1 may run L2 only under today's KVM, which injects it
- * into whichever level runs (takes_guest_machine_checks_in_l2). kvm-2008
+ * kvm_mce.c), which KVM gives to whichever level runs (today's routes it to
+ * L1 when vmcs12 intercepts #MC; 3.1 injects it into L2 whatever vmcs12
+ * says: takes_guest_machine_checks_in_l2 with both). kvm-2008
  * has no such ioctl and `plain` no user space: for them `-> L1` is an
  * error of the scenario, not a gap of the model.
  */
@@ -93,7 +94,7 @@ static bool check_l0_machine_check(struct build *b, const struct scn_stimulus *s
 	for (size_t k = 0; k < b->s->nguests; k++)
 		if (b->s->guests[k].level == SCN_L2 && !b->cfg.l0->takes_guest_machine_checks_in_l2)
 			return build_located(b, st->target_loc, "not modelled: a machine check user space injects while L1 "
-			                     "may run L2 under L0 '%s' (what 3.1 did with it in L2; kvm-modern runs it)", l0);
+			                     "may run L2 under L0 '%s' (it gives the vCPU's machine check to L1 only)", l0);
 	return true;
 }
 

@@ -415,7 +415,8 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, const uint64_t dr[
 	 * `plain` owes no trap after the non-branches it emulates (plain.c);
 	 * kvm-2011 and kvm-modern drop a guest's BTF before it reaches the
 	 * processor (kvm_debugctl.c), and kvm-modern vmcs12's for L2
-	 * (nested_vmcs02.c; 3.1 offers L1 no load debug controls).
+	 * (nested_vmcs02.c); 3.1 copies vmcs12's IA32_DEBUGCTL into vmcs02 as
+	 * it is, so L2's BTF reaches the processor there.
 	 * What kvm-2008 did with it was not established.
 	 */
 	if (!(follows & L0_FOLLOWS_BTF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&

@@ -107,9 +107,10 @@ struct kvm_era {
 	 * controls clear), the exit to L1 puts 400H back (load_vmcs12_host_state)
 	 * after saving arch.dr7 into vmcs12 with save debug controls, and L2's
 	 * MOV DR that L1 does not intercept is L0's handle_dr in guest mode
-	 * (MOV-DR exiting comes into vmcs02 from vmcs01). 3.1 is not modelled
-	 * here: an L2's MOV DR, and L1's DR7 away from 400H while it runs L2,
-	 * are refused under kvm-2011.
+	 * (MOV-DR exiting comes into vmcs02 from vmcs01). Without it (3.1):
+	 * vmcs02 takes vmcs12's DR7 as it is, L2's MOV DR is handle_dr on the
+	 * one arch.dr7, prepare_vmcs12 saves arch.dr7 into vmcs12 and L1
+	 * resumes with vmcs01's DR7 (nested.c prepare_vmcs12_debug_3_1).
 	 */
 	bool nested_debugregs;
 	/*
@@ -128,6 +129,12 @@ struct kvm_era {
 	 * offered L1 no timer.
 	 */
 	bool nested_timer_while_halted;
+	/*
+	 * A triple fault KVM makes while L2 runs is L1's TRIPLE_FAULT exit
+	 * (nested_ops->triple_fault, cb6a32c2, 2021). Before: KVM_EXIT_SHUTDOWN,
+	 * the whole VM stops (3.1's vcpu_enter_guest knows no guest mode there).
+	 */
+	bool nested_triple_fault_to_l1;
 	/* The soft-vNMI state belongs to the loaded VMCS (vmcs01, vmcs02), as since the 2017 reinstatement. */
 	bool soft_vnmi_per_vmcs;
 	/*

@@ -44,19 +44,32 @@ bool kvm_set_mce(struct kvm_vcpu *k)
 }
 
 /*
- * While L2 runs (guest mode, today's KVM only: scenario_stim.c refuses it
- * for kvm-2011) the ioctl acts on the vCPU as it is: the CR4 it checks is
- * L2's (kvm_is_cr4_bit_set on arch.cr4, vmcs12's guest CR4), the triple
- * fault is L1's TRIPLE_FAULT exit (nested_ops->triple_fault, cb6a32c2,
- * 2021), and the #MC goes to L1 as an exception exit when vmcs12 intercepts
- * it, else into L2 (kvm_queue_exception: exception_vmexit). MCG_STATUS is
- * the vCPU's, shared by both levels.
+ * While L2 runs (guest mode) the ioctl acts on the vCPU as it is: the CR4
+ * it checks is L2's (arch.cr4, which prepare_vmcs02 set from vmcs12's guest
+ * CR4, in 3.1 as today), and MCG_STATUS is the vCPU's, shared by both
+ * levels. Today the triple fault is L1's TRIPLE_FAULT exit
+ * (nested_ops->triple_fault, cb6a32c2, 2021) and the #MC goes to L1 as an
+ * exception exit when vmcs12 intercepts it, else into L2
+ * (kvm_queue_exception: exception_vmexit). In 3.1 (read in its 3.1.10
+ * tree) the triple fault is KVM_EXIT_SHUTDOWN for the whole VM, and
+ * vmx_queue_exception() writes the #MC into vmcs02's entry field whatever
+ * vmcs12's exception bitmap says (only a #PF is routed to L1,
+ * nested_pf_handled): L2's handler takes it. Both differ from the
+ * processor, which puts L2 in shutdown, or exits to L1 when L1 intercepts
+ * #MC; each says so.
  */
 static enum kvm_exit_result set_mce_triple_fault(struct kvm_vcpu *k, bool mcip)
 {
 	char why[320];
 
-	if (!k->guest_mode) {
+	if (k->guest_mode && !k->era->nested_triple_fault_to_l1) {
+		snprintf(why, sizeof(why),
+		         "%s: KVM_X86_SET_MCE %s (KVM_REQ_TRIPLE_FAULT: KVM_EXIT_SHUTDOWN, the whole VM stops; 3.1 gives L1 "
+		         "no exit); the processor would put L2 in shutdown, which an NMI exit or INIT would end",
+		         k->era->name, mcip ? "while MCG_STATUS.MCIP is set, L2 running" : "to an L2 with CR4.MCE = 0");
+		l0_trace_differs(&k->b, "triple-fault", MC_VECTOR, why);
+	}
+	if (!k->guest_mode || !k->era->nested_triple_fault_to_l1) {
 		l0_guest_stop(&k->b, mcip ? "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE while the guest's MCG_STATUS.MCIP is set "
 		                            "(KVM_REQ_TRIPLE_FAULT)"
 		                          : "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE to a guest with CR4.MCE = 0 "
@@ -85,6 +98,12 @@ enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
 	if ((k->mcg_status & MCG_STATUS_MCIP) || !(cr4 & X86_CR4_MCE))
 		return set_mce_triple_fault(k, (k->mcg_status & MCG_STATUS_MCIP) != 0);
 	k->mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV;
+	if (k->guest_mode && !k->era->nested_check_events &&
+	    ((vmcs_get32(k->vmcs12, EXCEPTION_BITMAP) >> MC_VECTOR) & 1u))
+		l0_trace_differs(&k->b, "mc-into-l2", MC_VECTOR,
+		                 "kvm-2011 injects the #MC of KVM_X86_SET_MCE into L2 through vmcs02's entry field, whatever "
+		                 "vmcs12's exception bitmap says (3.1 routes only a #PF to L1); the processor's #MC exits "
+		                 "to L1, which intercepts it");
 	kvm_queue_exception_why(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, MC_VECTOR, false), 0, 0, "set_mce");
 	return KVM_RESUME;
 }

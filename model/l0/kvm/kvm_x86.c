@@ -348,6 +348,7 @@ static const struct kvm_era era_modern = {
 	.soft_vnmi_per_vmcs = true,
 	.soft_vnmi_clear_uses_blocked = true,
 	.nested_timer_while_halted = true,
+	.nested_triple_fault_to_l1 = true,
 	.req_nmi_wakes = true,
 	.req_event_model = true,
 	.intercept_db = true,
@@ -397,9 +398,10 @@ static uint64_t kvm_wake_deadline(const void *inst)
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR, false,
             false);
 /* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
-/* What 3.1 did with a KVM_X86_SET_MCE while L2 ran (no nested exception or triple-fault routing yet) is not modelled. */
+/* A KVM_X86_SET_MCE while L2 runs: 3.1 injects the #MC into L2, or shuts the VM down (kvm_mce.c). */
+/* 3.1 runs L2's MOV DR in handle_dr on arch.* and vmcs02, and copies vmcs12's DR7 and DEBUGCTL (nested.c). */
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF, true, false);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, true);
 /* Today's nested KVM carries the debug registers between L1 and L2 too (kvm_era.nested_debugregs). */
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
             L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, true);

@@ -279,6 +279,43 @@ static uint32_t save_pending_event(struct kvm_vcpu *k, uint32_t *error, uint32_t
 	return info;
 }
 
+/*
+ * 3.1's prepare_vmcs12 for the debug state: vmcs12's GUEST_DR7 is
+ * kvm_get_dr(7) - arch.dr7, which is L1's DR7 unless L2 wrote DR7 through
+ * handle_dr - and its IA32_DEBUGCTL is vmcs02's, whatever vmcs12's save
+ * debug controls say. L1 then runs on vmcs01, whose GUEST_DR7 the run of
+ * L2 did not touch. `bare` is what the processor would leave in vmcs12's
+ * GUEST_DR7 (L2's DR7 with save debug controls, else the value L1 wrote).
+ * Writes into note (size n) what L1 can read otherwise than on the
+ * processor, or nothing.
+ */
+static void prepare_vmcs12_debug_3_1(struct kvm_vcpu *k, uint64_t bare, char *note, size_t n)
+{
+	struct vmcs *v12 = k->vmcs12;
+	const struct vmcs *v02 = &k->vmcs02, *v01 = &k->b.vmcs;
+	bool save = (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS) != 0;
+	uint64_t debugctl_bare = save ? vmcs_get(v02, GUEST_IA32_DEBUGCTL) : vmcs_get(v12, GUEST_IA32_DEBUGCTL);
+	size_t at = 0;
+
+	note[0] = '\0';
+	vmcs_set(v12, GUEST_DR7, k->dr7);
+	vmcs_set(v12, GUEST_IA32_DEBUGCTL, vmcs_get(v02, GUEST_IA32_DEBUGCTL));
+	/* As a MOV from DR7 would read them: a field L1 left at 0 stands for 400H. */
+	if (k->dr7 != ((bare & DR7_WRITABLE) | DR7_FIXED_1))
+		at += (size_t)snprintf(note + at, n - at, "kvm-2011's prepare_vmcs12 puts arch.dr7 (0x%llx) in vmcs12's "
+		                       "GUEST_DR7 where the processor leaves 0x%llx; ", (unsigned long long)k->dr7,
+		                       (unsigned long long)bare);
+	if (at < n && vmcs_get(v12, GUEST_IA32_DEBUGCTL) != debugctl_bare)
+		at += (size_t)snprintf(note + at, n - at, "it copies vmcs02's IA32_DEBUGCTL into vmcs12 without save debug "
+		                       "controls; ");
+	if (at < n && (vmcs_get(v01, GUEST_DR7) != DR7_FIXED_1 || k->dr7 != vmcs_get(v01, GUEST_DR7)))
+		at += (size_t)snprintf(note + at, n - at, "L1 resumes with vmcs01's DR7 (0x%llx) and reads arch.dr7 "
+		                       "(0x%llx), where the processor leaves 400H after the exit; ",
+		                       (unsigned long long)vmcs_get(v01, GUEST_DR7), (unsigned long long)k->dr7);
+	if (at >= 2 && at < n)
+		note[at - 2] = '\0';   /* the last "; " */
+}
+
 /* The emulated VM exit from L2 to L1 (nested_vmx_vmexit). */
 void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint32_t info, uint32_t error,
                               bool hw)
@@ -287,6 +324,10 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	uint32_t idt = 0, idt_err = 0, len = hw ? vmcs_get32(v02, VM_EXIT_INSTRUCTION_LEN) : 0;
 	const char *basic_name;
 	struct trace_event ev;
+	char dr7_note[400] = "";
+	/* What the processor's exit would leave in vmcs12's GUEST_DR7 (R12): L2's DR7 with save debug controls. */
+	uint64_t dr7_bare = (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS) ? vmcs_get(v02, GUEST_DR7)
+	                                                                                     : vmcs_get(v12, GUEST_DR7);
 
 	if (k->era->nested_save_pending_event) {
 		uint32_t plen;
@@ -324,6 +365,8 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	 */
 	if (k->era->nested_debugregs && (vmcs_get32(v12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS))
 		vmcs_set(v12, GUEST_DR7, k->dr7);
+	if (!k->era->nested_debugregs)
+		prepare_vmcs12_debug_3_1(k, dr7_bare, dr7_note, sizeof(dr7_note));
 	v12->vapic = v02->vapic;
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
@@ -343,6 +386,9 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	trace_bus_emit(k->b.env.bus, &ev);
 	if (k->l2_btf_dropped)
 		nested_trace_btf_dropped(k);
+	/* After the exit line: what L1 reads next is where it can see it. */
+	if (dr7_note[0])
+		l0_trace_differs(&k->b, "dr7-arch-3.1", -1, dr7_note);
 	k->l2_btf_dropped = false;
 
 	/*
@@ -384,24 +430,23 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
 		       "their VM-entry checks are modelled";
 	/*
-	 * L1's own DR7 (arch.dr7, set by its MOV DR: kvm_debugreg.c) away from
-	 * its reset value while L2 runs: with a breakpoint or GD enabled it
-	 * would reach L2 through vmcs02 when vmcs12 does not load the debug
-	 * controls (today's prepare_vmcs02 passes arch.dr7 on; 3.1 loaded
-	 * vmcs12's), and what L1 finds in DR7 after the exit differs by era
-	 * (3.1 kept it in vmcs01; today's load_vmcs12_host_state writes 400H,
-	 * as the processor does, 2996fca0). Neither is modelled; L1's DR0-DR3
-	 * and DR6 are (the processor does not switch them, nor does KVM).
+	 * 3.1 puts vmcs12's DR7 into vmcs02 but loads DR0-DR3 before the entry
+	 * only when arch.dr7 - L1's DR7, which L2's entry does not touch -
+	 * enables a breakpoint (switch_db_regs). Otherwise L2's breakpoints
+	 * are compared with the host's DR0-DR3, which the model does not have.
 	 */
-	else if (!k->era->nested_debugregs && k->dr7 != DR7_FIXED_1)
-		what = "L1's DR7 not at its reset value (400H) when it enters L2 under kvm-2011 (how 3.1 carried L1's "
-		       "DR7 into vmcs02 and back after the exit; L1's MOV to and from DR0-DR3 and DR6 runs, and "
-		       "kvm-modern carries DR7 too)";
-	/* vmcs12's guest state, as L1 wrote it */
+	else if (!k->era->nested_debugregs && (vmcs_get(v02, GUEST_DR7) & DR7_BREAKPOINT_ENABLES) &&
+	         !(k->dr7 & DR7_BREAKPOINT_ENABLES))
+		what = "a breakpoint enabled in vmcs12's GUEST_DR7 under kvm-2011 while L1's own DR7 enables none: 3.1 "
+		       "loads DR0-DR3 before the entry only when arch.dr7, L1's, enables one (switch_db_regs), so L2's "
+		       "breakpoints would be compared with the host's DR0-DR3, which the model does not have";
+	/*
+	 * vmcs12's guest state, as L1 wrote it. Both eras carry L2's DR7 and
+	 * vmcs12's IA32_DEBUGCTL (3.1 copies both into vmcs02 as they are;
+	 * today's drops BTF, nested_vmcs02.c).
+	 */
 	else if (!(what = l0_guest_debug_not_modelled(v02, k->db, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
-	                                                       (k->era->nested_debugctl_checked ? L0_FOLLOWS_BTF : 0u) |
-	                                                       (k->era->nested_debugregs ? L0_FOLLOWS_DR7 : 0u),
-	                                              &field)))
+	                                                       L0_FOLLOWS_BTF | L0_FOLLOWS_DR7, &field)))
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
 		return false;
