@@ -414,19 +414,18 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, const uint64_t dr[
 	 * Single-stepping on branches: the processor models BTF (debug.c);
 	 * `plain` owes no trap after the non-branches it emulates (plain.c);
 	 * kvm-2011 and kvm-modern drop a guest's BTF before it reaches the
-	 * processor (kvm_debugctl.c), and kvm-modern vmcs12's for L2
-	 * (nested_vmcs02.c); 3.1 copies vmcs12's IA32_DEBUGCTL into vmcs02 as
-	 * it is, so L2's BTF reaches the processor there.
-	 * What kvm-2008 did with it was not established.
+	 * processor (kvm_debugctl.c; kvm-2008 as kvm-2011), and kvm-modern
+	 * vmcs12's for L2 (nested_vmcs02.c); 3.1 copies vmcs12's IA32_DEBUGCTL
+	 * into vmcs02 as it is, so L2's BTF reaches the processor there. Every
+	 * hypervisor model follows it now: the predicate still says why.
 	 */
 	if (!(follows & L0_FOLLOWS_BTF) && (vmcs_get(v, GUEST_RFLAGS) & X86_EFLAGS_TF) &&
 	    (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_IA32_DEBUGCTL) & DEBUGCTLMSR_BTF)) {
 		*field = GUEST_IA32_DEBUGCTL;
 		return "single-stepping on branches: a guest entered with RFLAGS.TF = 1 and GUEST_IA32_DEBUGCTL.BTF = 1 "
-		       "by kvm-2008 (whether the 2008 tree ignored the guest's IA32_DEBUGCTL or failed it was not "
-		       "established; kvm-2011 and kvm-modern drop an L1's BTF, kvm-modern an L2's from vmcs12, 'plain' "
-		       "keeps it)";
+		       "by a hypervisor model that does not follow it (the KVM models drop an L1's BTF, kvm-modern an "
+		       "L2's from vmcs12, kvm-2011 gives L2 vmcs12's, 'plain' keeps it)";
 	}
 	/*
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) stops

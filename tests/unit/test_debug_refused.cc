@@ -71,7 +71,7 @@ TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 	EXPECT_EQ(field, GUEST_DR7);
 }
 
-/* Single-stepping on branches (DEBUGCTL.BTF with TF): the processor's, followed by no L0 model. */
+/* Single-stepping on branches (DEBUGCTL.BTF with TF): every L0 model follows it; the predicate still says why. */
 TEST(DebugRefused, BtfWithTfUnderAnL0ThatFollowsTf)
 {
 	auto v = std::make_unique<vmcs>();

@@ -273,3 +273,15 @@ TEST(KvmMce, R24_PlainTakesTheHostsMachineCheckOnItsExitElseTheGuestsIdtDoes)
 	EXPECT_EQ(Occurrences(r.trace, "deliver       vector=18 type=hw-exception"), 1u) << r.trace;
 	EXPECT_NE(r.trace.find("shutdown      cause=machine-check"), std::string::npos) << r.trace;
 }
+
+/* The 2008 code (read in a 2.6.28 tree): a guest's WRMSR of IA32_MCG_STATUS is dropped (pr_unimpl), a read is 0. */
+TEST(KvmMce, R24_Kvm2008DropsTheGuestsMcgStatusWrite)
+{
+	const std::string text = "cpu nehalem\nl0 kvm-2008\nguest L1\nmain: wrmsr IA32_MCG_STATUS 0x5\n"
+	                         "  rdmsr rax IA32_MCG_STATUS\n  record rax\n  hlt\nrun 20000\n";
+	ScnRun r = RunOk(text);
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=mcg-status-ignored"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rax=0x0"}).size(), 1u) << r.trace;
+	ScnRun later = RunOk(WithL0Line(text, "kvm-2011"));
+	EXPECT_EQ(TraceLinesWith(later.trace, {"L1 record", "rax=0x5"}).size(), 1u) << later.trace;
+}

@@ -23,8 +23,7 @@ enum kvm_dr_access {
 
 /* What the era's set_msr/get_msr do with the guest's IA32_DEBUGCTL (kvm_debugctl.c). */
 enum kvm_debugctl {
-	KVM_DEBUGCTL_UNCHECKED,   /* 2008: not established whether b5e2fec0 was in: refused */
-	KVM_DEBUGCTL_IGNORED,     /* 3.1: kvm_set_msr_common accepts LBR/BTF and drops them; reads 0 */
+	KVM_DEBUGCTL_IGNORED,     /* 2.6.28 to 3.x: kvm_set_msr_common accepts LBR/BTF and drops them; reads 0 */
 	KVM_DEBUGCTL_SUPPORTED,   /* today: vmx_set_msr keeps the supported bits, drops LBR/BTF; reads the field */
 };
 

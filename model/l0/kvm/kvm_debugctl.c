@@ -12,8 +12,11 @@
  * would trap after branches only.
  *
  * Eras (struct kvm_era.debugctl):
- *  - KVM_DEBUGCTL_IGNORED (3.1; b5e2fec0, "KVM: Ignore DEBUGCTL MSRs with
- *    no effect", 2008, in kvm_set_msr_common): a write of 0 is accepted, a
+ *  - KVM_DEBUGCTL_IGNORED (kvm-2008 and kvm-2011; b5e2fec0, "KVM: Ignore
+ *    DEBUGCTL MSRs with no effect", 2008, in kvm_set_msr_common from
+ *    2.6.28 - a 2.6.27 tree has no case for the MSR and answers #GP -
+ *    to 3.x; the December 2008 tree of kvm-2008 is later than 2.6.28's,
+ *    and 3.1.10's is the same code): a write of 0 is accepted, a
  *    write whose bits are all LBR or BTF is accepted and dropped with a
  *    pr_unimpl() line, any other is #GP(0). kvm_get_msr_common() answers a
  *    read with 0. GUEST_IA32_DEBUGCTL stays 0.
@@ -25,10 +28,6 @@
  *    only when the guest's CPUID or vPMU has the feature; the model's
  *    guests have none of them (their CPUID reports VMX alone), so it is
  *    empty here: BTF and LBR are dropped, every other bit is #GP(0).
- *  - kvm-2008 (0, KVM_DEBUGCTL_UNCHECKED): whether its tree already had
- *    b5e2fec0 (a nop) or answered the MSR as unhandled (#GP) was not
- *    established, so a guest's access, and a non-zero value from user
- *    space, are refused as not modelled.
  *
  * User space's KVM_SET_MSRS goes through the same code (host_initiated:
  * today that adds LBR to the supported set when the host has it, which
@@ -66,12 +65,6 @@ bool kvm_debugctl_init(struct kvm_vcpu *k)
 
 	if (!data)
 		return true;
-	if (k->era->debugctl == KVM_DEBUGCTL_UNCHECKED) {
-		l0_refuse(&k->b, 0,
-		       "IA32_DEBUGCTL of a guest of kvm-2008 (a non-zero GUEST_IA32_DEBUGCTL from a `vmcs` line: whether "
-		       "that tree ignored the MSR, as b5e2fec0 did, or failed it was not established)");
-		return false;
-	}
 	if (!set_debugctl(k, data, &guest)) {
 		l0_refuse(&k->b, 0,
 		       "GUEST_IA32_DEBUGCTL with bits other than LBR and BTF under a KVM model (user space's KVM_SET_MSRS "
@@ -93,12 +86,6 @@ static const struct vmx_insn *debugctl_insn(struct kvm_vcpu *k, enum vmx_op op)
 /* The guest's access is one KVM's era is modelled for; else refused, and the guest stopped. */
 static bool access_modelled(struct kvm_vcpu *k, const struct vmx_insn *in)
 {
-	if (k->era->debugctl == KVM_DEBUGCTL_UNCHECKED) {
-		l0_refuse(&k->b, in->line,
-		       "a RDMSR or WRMSR of IA32_DEBUGCTL by a guest of kvm-2008 (whether that tree ignored the MSR, as "
-		       "b5e2fec0 did, or answered it with #GP was not established)");
-		return false;
-	}
 	if (k->guest_mode) {
 		l0_refuse(&k->b, in->line,
 		       "a RDMSR or WRMSR of IA32_DEBUGCTL by L2 that L0 handles (vmcs12's copy of the register under the "

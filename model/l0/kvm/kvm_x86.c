@@ -304,6 +304,8 @@ static const struct kvm_era era_2008 = {
 	 * guest's #DB goes through its IDT. No #MC intercept: a host machine
 	 * check is the guest's.
 	 */
+	/* kvm_set_msr_common has b5e2fec0 from 2.6.28 on (read in 2.6.27 and 2.6.28 trees). */
+	.debugctl = KVM_DEBUGCTL_IGNORED,
 };
 
 /* Linux 3.1 (the first release with nested VMX), read in the 3.1.10 stable tree. */
@@ -395,8 +397,8 @@ static uint64_t kvm_wake_deadline(const void *inst)
 
 /* kvm-2008 intercepts MOV DR but drops the writes (KVM_DR_IGNORED): no DR7 breakpoint of the guest. */
 /* KVM_X86_SET_MCE came with 890ca9ae (2009): kvm-2008 has no machine check for the guest. */
-KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR, false,
-            false);
+KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR | L0_FOLLOWS_BTF,
+            false, false);
 /* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
 /* A KVM_X86_SET_MCE while L2 runs: 3.1 injects the #MC into L2, or shuts the VM down (kvm_mce.c). */
 /* 3.1 runs L2's MOV DR in handle_dr on arch.* and vmcs02, and copies vmcs12's DR7 and DEBUGCTL (nested.c). */
