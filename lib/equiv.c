@@ -118,6 +118,9 @@ static void record(struct trace_sink *s, const struct trace_event *ev)
 		if (!e.differs[0])
 			memcpy(e.differs, r->differs, sizeof(e.differs));
 		r->differs[0] = '\0';
+	} else if (!r->bare) {
+		/* An L2 record sees the note too, and leaves it for L1's next event. */
+		memcpy(e.differs, r->differs, sizeof(e.differs));
 	}
 	push(e.kind == L2_RECORD ? &r->l2 : &r->l1, &e, &r->oom);
 }
@@ -336,6 +339,13 @@ int vmxsim_equiv_run(const char *path, const struct vmxsim_equiv_options *o, FIL
 			if (k)
 				fprintf(out, ", and L2 records the same %zu values", k);
 			fputc('\n', out);
+			rc = 0;
+		} else if (k < nested.l2.n && nested.l2.v[k].differs[0]) {
+			/* Deliberate, as for L1's events: the L0 said so before L2 recorded it. */
+			fprintf(out, "%s: L1 sees the same %zu events, and L2 records the same %zu values, then a documented "
+			             "difference of its L0 (docs/nested.md): %s\n", path, i, k, nested.l2.v[k].differs);
+			describe(out, "under L0", &nested.l2.v[k]);
+			describe(out, "bare", k < bare.l2.n ? &bare.l2.v[k] : NULL);
 			rc = 0;
 		} else {
 			/* L1 saw nothing of it, but the guest L0 ran for it did not run as on the processor. */

@@ -277,11 +277,11 @@ TEST(NestedEquiv, EveryBareMetalScenarioWithAnL2UnderKvmModern)
 	    /* L2 records TSC values, which the slower nested run reaches later: they differ by nature */
 	    "hw/rdtsc-exit.scn", "kvm-unit-tests/preemption-timer-expiry-not-late.scn"};
 	const std::set<std::string> refused = {
-	    /* the LAPIC timer, APIC virtualization and INIT/SIPI under an L0; L2's IA32_DEBUGCTL WRMSR */
+	    /* the LAPIC timer, APIC virtualization and INIT/SIPI under an L0 */
 	    "hw/apic-timer-oneshot.scn", "hw/apic-timer-periodic.scn", "hw/msr-bitmap-runtime.scn",
 	    "hw/apicv-eoi-exit.scn", "hw/apicv-posted-halted.scn", "hw/apicv-posted-running.scn",
 	    "hw/apicv-vid-delivery.scn", "hw/init-blocked-in-root.scn", "hw/init-exit.scn", "hw/init-sipi-ap.scn",
-	    "hw/sipi-exit.scn", "kvm-debug/btf-wrmsr-bare.scn"};
+	    "hw/sipi-exit.scn"};
 	SweepUnder("kvm-modern", differ, refused);
 }
 
@@ -306,8 +306,8 @@ TEST(NestedEquiv, EveryBareMetalScenarioWithAnL2UnderKvm2011)
 	    /* machine checks at fixed times: they reach L1's slower run at other points of its program */
 	    "hw/mce-in-shutdown.scn", "hw/mce-root.scn"};
 	const std::set<std::string> refused = {
-	    /* L2's breakpoint in vmcs12's DR7 while L1's DR7 enables none (the host's DR0-DR3); L2's IA32_DEBUGCTL */
-	    "hw/dr7-code-breakpoint.scn", "kvm-debug/btf-wrmsr-bare.scn",
+	    /* L2's breakpoint in vmcs12's DR7 while L1's DR7 enables none (the host's DR0-DR3) */
+	    "hw/dr7-code-breakpoint.scn",
 	    /* the LAPIC timer, APIC virtualization and INIT/SIPI under an L0; L2's MSR-bitmap changes */
 	    "hw/apic-timer-oneshot.scn", "hw/apic-timer-periodic.scn", "hw/msr-bitmap-runtime.scn",
 	    "hw/apicv-eoi-exit.scn", "hw/apicv-posted-halted.scn", "hw/apicv-posted-running.scn",

@@ -308,6 +308,7 @@ struct kvm_vcpu {
 	uint32_t nested_run_line;     /* the scenario line of L1's last VMLAUNCH/VMRESUME */
 	bool l2_halted;                /* L0 emulated L2's HLT: L2's activity state is HLT */
 	bool l2_btf_dropped;           /* L2 runs with TF and the BTF vmcs12 asked for dropped (nested_debugctl_checked) */
+	bool l2_wrmsr_btf_dropped;     /* L2's WRMSR of IA32_DEBUGCTL lost its BTF in this run of L2 (kvm_debugctl.c) */
 	/*
 	 * L1's VMX-preemption timer while L0 holds L2 in an emulated HLT: the
 	 * cycle it expires (KVM's hrtimer, nested.preemption_timer), or
@@ -485,6 +486,8 @@ void kvm_skip_emulated_instruction(struct kvm_vcpu *k);
 bool kvm_debugctl_init(struct kvm_vcpu *k);
 enum kvm_exit_result kvm_debugctl_wrmsr(struct kvm_vcpu *k, bool *handled);
 enum kvm_exit_result kvm_debugctl_rdmsr(struct kvm_vcpu *k, bool *handled);
+/* The note for L1 that L2's WRMSR of IA32_DEBUGCTL lost its BTF: at the WRMSR, and again after the exit. */
+void kvm_debugctl_trace_l2_btf_dropped(struct kvm_vcpu *k);
 
 /* kvm_inject.c */
 void kvm_inject_pending_events(struct kvm_vcpu *k);

@@ -83,16 +83,28 @@ static const struct vmx_insn *debugctl_insn(struct kvm_vcpu *k, enum vmx_op op)
 	return in && in->op == op && vmx_insn_msr(in) == MSR_IA32_DEBUGCTL ? in : NULL;
 }
 
-/* The guest's access is one KVM's era is modelled for; else refused, and the guest stopped. */
-static bool access_modelled(struct kvm_vcpu *k, const struct vmx_insn *in)
+/*
+ * L2's WRMSR that L1's MSR bitmap lets through to L0: the processor would
+ * keep BTF (and single-step L2 on branches, and save it into vmcs12), both
+ * eras drop it. Said on a host line, for what L2 records next and L1's
+ * next event, and again after the exit (nested.c), for what L1 reads then.
+ */
+void kvm_debugctl_trace_l2_btf_dropped(struct kvm_vcpu *k)
 {
-	if (k->guest_mode) {
-		l0_refuse(&k->b, in->line,
-		       "a RDMSR or WRMSR of IA32_DEBUGCTL by L2 that L0 handles (vmcs12's copy of the register under the "
-		       "debug controls is not modelled)");
-		return false;
-	}
-	return true;
+	l0_trace_differs(&k->b, "debugctl-btf-dropped", -1,
+	                 k->era->debugctl == KVM_DEBUGCTL_IGNORED
+	                     ? "kvm-2011 drops the BTF of L2's WRMSR of IA32_DEBUGCTL (kvm_set_msr_common: nop), which the "
+	                       "processor keeps: L2 is single-stepped on every instruction, not only on branches"
+	                     : "kvm-modern drops the BTF of L2's WRMSR of IA32_DEBUGCTL (vmx_set_msr: not supported), which "
+	                       "the processor keeps: L2 is single-stepped on every instruction, not only on branches");
+}
+
+static void l2_btf_dropped(struct kvm_vcpu *k, uint64_t data)
+{
+	if (!k->guest_mode || !(data & DEBUGCTLMSR_BTF))
+		return;
+	k->l2_wrmsr_btf_dropped = true;
+	kvm_debugctl_trace_l2_btf_dropped(k);
 }
 
 enum kvm_exit_result kvm_debugctl_wrmsr(struct kvm_vcpu *k, bool *handled)
@@ -103,13 +115,22 @@ enum kvm_exit_result kvm_debugctl_wrmsr(struct kvm_vcpu *k, bool *handled)
 	*handled = in != NULL;
 	if (!in)
 		return KVM_RESUME;
-	if (!access_modelled(k, in))
-		return KVM_SHUTDOWN;
 	if (!set_debugctl(k, l0_wrmsr_value(&k->b, in), &guest)) {
 		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
 		return KVM_RESUME;
 	}
-	vmcs_set(k->b.loaded, GUEST_IA32_DEBUGCTL, guest);
+	l2_btf_dropped(k, l0_wrmsr_value(&k->b, in));
+	/*
+	 * 2.6.28 to 3.x write nothing (vmcs02 keeps what prepare_vmcs02 copied
+	 * from vmcs12). Today's vmx_set_msr writes the supported bits into the
+	 * current VMCS, and while L2 runs into vmcs12's copy too when vmcs12
+	 * saves the debug controls: what L1 reads after the exit.
+	 */
+	if (k->era->debugctl == KVM_DEBUGCTL_SUPPORTED) {
+		if (k->guest_mode && (vmcs_get32(k->vmcs12, VM_EXIT_CONTROLS) & VM_EXIT_SAVE_DEBUG_CONTROLS))
+			vmcs_set(k->vmcs12, GUEST_IA32_DEBUGCTL, guest);
+		vmcs_set(k->b.loaded, GUEST_IA32_DEBUGCTL, guest);
+	}
 	kvm_skip_emulated_instruction(k);
 	return KVM_RESUME;
 }
@@ -121,8 +142,6 @@ enum kvm_exit_result kvm_debugctl_rdmsr(struct kvm_vcpu *k, bool *handled)
 	*handled = in != NULL;
 	if (!in)
 		return KVM_RESUME;
-	if (!access_modelled(k, in))
-		return KVM_SHUTDOWN;
 	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] =
 	    k->era->debugctl == KVM_DEBUGCTL_IGNORED ? 0 : vmcs_get(k->b.loaded, GUEST_IA32_DEBUGCTL);
 	kvm_skip_emulated_instruction(k);

@@ -389,7 +389,9 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	/* After the exit line: what L1 reads next is where it can see it. */
 	if (dr7_note[0])
 		l0_trace_differs(&k->b, "dr7-arch-3.1", -1, dr7_note);
-	k->l2_btf_dropped = false;
+	if (k->l2_wrmsr_btf_dropped)
+		kvm_debugctl_trace_l2_btf_dropped(k);
+	k->l2_btf_dropped = k->l2_wrmsr_btf_dropped = false;
 
 	/*
 	 * Pending MTF traps and exceptions meant for L2 are dropped with the
