@@ -37,7 +37,7 @@ static const char *const keywords[] = {
 	"cpu", "l0", "vcpus", "guest", "at", "every", "run", "expect", "vmcs", "vmwrite", "vmread", "vmlaunch",
 	"vmresume", "vmcall", "hlt", "sti", "cli", "iret", "work", "jmp", "nmi", "irq", "idt", "exit-handler",
 	"choose", "record", "mov", "add", "cmp", "jne", "je", "rdmsr", "wrmsr", "eoi", "invept", "vmxoff", "vmptrld",
-	"vmclear", "msr-bitmap", "post", "  vmcs", "        vmwrite",
+	"vmclear", "msr-bitmap", "post", "  vmcs", "        vmwrite", "load", "store", "mov-ss", "icebp", "int3",
 };
 
 /* Control bits as they are spelt in a scenario: the Linux constants. */
