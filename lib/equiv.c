@@ -25,6 +25,7 @@ struct l1_event {
 	char type[24];
 	char regs[200];            /* L1_RECORD, L2_RECORD: "rip=0x1029 rcx=0x0 ..." as the program read its registers */
 	uint64_t cycle;            /* for the report only */
+	uint64_t seq;              /* its place among everything recorded on this side, L1's and L2's */
 	/* Under L0: where the L0 deliberately answered otherwise than the processor (docs/nested.md). */
 	char differs[256];
 };
@@ -44,6 +45,7 @@ struct recorder {
 	 * L1 learns of it. The second is compared once the first agrees.
 	 */
 	struct seq l1, l2;
+	uint64_t nseq;
 	bool oom;
 	char differs[256];         /* a nested_entry's note, for the next event L1 sees */
 };
@@ -113,6 +115,7 @@ static void record(struct trace_sink *s, const struct trace_event *ev)
 	}
 	e.cpu = ev->cpu;
 	e.cycle = ev->cycle;
+	e.seq = r->nseq++;
 	if (!r->bare && e.kind != L2_RECORD) {
 		field_s(ev, "differs", e.differs, sizeof(e.differs));
 		if (!e.differs[0])
@@ -177,6 +180,16 @@ static void report_at(FILE *out, const struct seq *nested, const struct seq *bar
 		describe(out, "both", &nested->v[j]);
 	describe(out, "under L0", i < nested->n ? &nested->v[i] : NULL);
 	describe(out, "bare", i < bare->n ? &bare->v[i] : NULL);
+}
+
+/* How many of q's events came before the one numbered seq on the same side. */
+static size_t count_before(const struct seq *q, uint64_t seq)
+{
+	size_t n = 0;
+
+	while (n < q->n && q->v[n].seq < seq)
+		n++;
+	return n;
 }
 
 static void free_recorder(struct recorder *r)
@@ -303,6 +316,7 @@ int vmxsim_equiv_run(const char *path, const struct vmxsim_equiv_options *o, FIL
 {
 	struct recorder nested, bare;
 	const char *n1, *n2;
+	size_t nk, bk, k;
 	struct scn_error err;
 	bool interrupted = false;
 	size_t i, len;
@@ -332,34 +346,50 @@ int vmxsim_equiv_run(const char *path, const struct vmxsim_equiv_options *o, FIL
 	}
 	free(text);
 	i = first_difference(&nested.l1, &bare.l1);
-	if (i == nested.l1.n && i == bare.l1.n) {
-		size_t k = first_difference(&nested.l2, &bare.l2);
-		if (k == nested.l2.n && k == bare.l2.n) {
-			fprintf(out, "%s: L1 sees the same %zu events on bare metal and under its L0", path, i);
-			if (k)
-				fprintf(out, ", and L2 records the same %zu values", k);
-			fputc('\n', out);
-			rc = 0;
-		} else if (k < nested.l2.n && nested.l2.v[k].differs[0]) {
-			/* Deliberate, as for L1's events: the L0 said so before L2 recorded it. */
+	/*
+	 * L2's records up to L1's first difference (all of them when there is
+	 * none): beyond it the runs have parted. A difference among them came
+	 * first and is reported first.
+	 */
+	nk = i < nested.l1.n ? count_before(&nested.l2, nested.l1.v[i].seq) : nested.l2.n;
+	bk = i < bare.l1.n ? count_before(&bare.l2, bare.l1.v[i].seq) : bare.l2.n;
+	{
+		struct seq np = {nested.l2.v, nk, nk}, bp = {bare.l2.v, bk, bk};
+		k = first_difference(&np, &bp);
+	}
+	if (k < nk || k < bk) {
+		/*
+		 * The note before the record; where L0's side has no record there,
+		 * the note on L1's next event (i), or the one L0 left when its run
+		 * ended.
+		 */
+		const char *note = k < nk ? nested.l2.v[k].differs : i < nested.l1.n ? nested.l1.v[i].differs : nested.differs;
+		size_t l1 = k < nk ? count_before(&nested.l1, nested.l2.v[k].seq) : i;
+		if (note[0]) {
 			fprintf(out, "%s: L1 sees the same %zu events, and L2 records the same %zu values, then a documented "
-			             "difference of its L0 (docs/nested.md): %s\n", path, i, k, nested.l2.v[k].differs);
-			describe(out, "under L0", &nested.l2.v[k]);
-			describe(out, "bare", k < bare.l2.n ? &bare.l2.v[k] : NULL);
+			             "difference of its L0 (docs/nested.md): %s\n", path, l1, k, note);
+			describe(out, "under L0", k < nk ? &nested.l2.v[k] : NULL);
+			describe(out, "bare", k < bk ? &bare.l2.v[k] : NULL);
 			rc = 0;
 		} else {
 			/* L1 saw nothing of it, but the guest L0 ran for it did not run as on the processor. */
 			fprintf(out, "%s: L1 sees the same %zu events, but L2 records a difference at its record %zu (of %zu "
-			             "under L0, %zu on bare metal)\n", path, i, k + 1, nested.l2.n, bare.l2.n);
+			             "under L0, %zu on bare metal)\n", path, l1, k + 1, nested.l2.n, bare.l2.n);
 			report_at(out, &nested.l2, &bare.l2, k);
 			rc = 1;
 		}
+	} else if (i == nested.l1.n && i == bare.l1.n) {
+		fprintf(out, "%s: L1 sees the same %zu events on bare metal and under its L0", path, i);
+		if (k)
+			fprintf(out, ", and L2 records the same %zu values", k);
+		fputc('\n', out);
+		rc = 0;
 	} else if ((i < nested.l1.n ? nested.l1.v[i].differs : nested.differs)[0]) {
 		/*
 		 * The L0 answered otherwise than the processor on purpose (a note
 		 * on the event, or on an entry after which L1 saw nothing more):
 		 * reported, not a failure; the runs part here, and L2's records
-		 * after it are not compared.
+		 * after it are not compared (those before it were, above).
 		 */
 		fprintf(out, "%s: L1 sees the same %zu events, then a documented difference of its L0 (docs/nested.md): %s\n",
 		        path, i, i < nested.l1.n ? nested.l1.v[i].differs : nested.differs);

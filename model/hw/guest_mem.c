@@ -61,15 +61,20 @@ uint32_t vmx_op_length(enum vmx_op op, uint64_t arg)
  * A load or store with a 32-bit absolute address (ModRM, SIB, disp32): the
  * opcode, a 66 prefix for a word, REX.W for a quadword (0f b6/b7 for the
  * zero-extending byte and word loads), and a store's immediate (1, 2 or 4
- * bytes; a quadword's is 4, sign-extended).
+ * bytes; a quadword's is 4, sign-extended). A REX prefix for R8-R15, and
+ * for SPL, BPL, SIL and DIL as a byte store's source, unless REX.W is
+ * there already.
  */
 static uint32_t mem_insn_length(const struct vmx_insn *in)
 {
 	uint32_t size = VMX_MEM_SIZE(in->arg), len = 7;   /* opcode, ModRM, SIB, disp32 */
+	uint8_t reg = in->op == VMX_OP_LOAD ? in->dst : in->src;
+	bool rex = reg && size != 8 &&
+	           (VMX_REG_NUM(reg) >= 8 || (in->op == VMX_OP_STORE && size == 1 && VMX_REG_NUM(reg) >= 4));
 
 	if (in->op == VMX_OP_LOAD)
-		return len + (size == 4 ? 0u : 1u);           /* REX.W, or the second opcode byte of MOVZX */
-	len += size == 2 || size == 8 ? 1u : 0u;
+		return len + (size == 4 ? 0u : 1u) + (rex ? 1u : 0u);   /* REX.W, or the second opcode byte of MOVZX */
+	len += (size == 2 || size == 8 ? 1u : 0u) + (rex ? 1u : 0u);
 	if (!in->src)
 		len += size == 8 ? 4u : size;
 	return len;

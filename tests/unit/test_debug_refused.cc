@@ -288,3 +288,26 @@ TEST(DebugRefused, R12StillFailsTheEntryOnBareMetalAndNested)
 }
 
 } // namespace
+
+/*
+ * 3.1 lets L2 change the one arch.dr7 through handle_dr, while L1 resumes
+ * on vmcs01's DR7: the DR7 the processor runs L1 with is checked after
+ * every entry of L1 (kvm_debugreg_refuse_at_entry) - a breakpoint against
+ * DR0-DR3 KVM did not load, or a data breakpoint moved out of the data area.
+ */
+TEST(DebugRefused, Kvm2011L1ResumesWithADr7TheModelCannotRun)
+{
+	const std::string l1 = "cpu nehalem\nl0 kvm-2011\nguest L1\n  exit-handler on_exit\n"
+	                       "main:    mov dr0 0x40000000\n         mov dr7 0x10402\n         vmlaunch\n"
+	                       "on_exit: hlt\nguest L2\n";
+	// L2 turns arch.dr7's breakpoints off and moves DR0: L1's DR7 still enables a breakpoint on DR0.
+	ExpectRefused(l1 + "l2_main: mov dr7 0x400\n         mov dr0 0x1000\n         vmcall\nrun 60000\n",
+	              "t.scn:8:10: not modelled: a breakpoint enabled in the DR7 the guest resumes with while KVM's "
+	              "arch.dr7 enables none");
+	// L2 keeps a breakpoint enabled in arch.dr7 (G1), so DR0-DR3 go in: DR0 is now outside the data area.
+	ExpectRefused(l1 + "l2_main: mov dr7 0x408\n         mov dr0 0x1000\n         vmcall\nrun 60000\n",
+	              "t.scn:8:10: not modelled: a data breakpoint outside the data area");
+	// Today's KVM puts 400H back for L1 (and arch.dr7 with it): nothing to refuse.
+	ExpectHolds(WithL0Line(l1, "kvm-modern") + "l2_main: mov dr7 0x400\n         mov dr0 0x1000\n         vmcall\n"
+	                                           "run 60000\nexpect count exit VMCALL L2 == 1\n");
+}

@@ -168,3 +168,18 @@ TEST(KvmDebugctl, R24_L2sWrmsrOfBtfIsDroppedByBothNestedKvms)
 		EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=debugctl-btf-dropped"}).size(), 2u) << r.trace;
 	}
 }
+
+/* L2's RDMSR of IA32_DEBUGCTL that L0 answers: what KVM kept of vmcs12's value, which equiv names. */
+TEST(KvmDebugctl, L2sRdmsrReadsWhatKvmKeptOfVmcs12sValue)
+{
+	const std::string bare = "cpu nehalem\nl0 none\nguest L1\n  exit-handler h\nmain:   vmlaunch\nh:      hlt\n"
+	                         "guest L2\n  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_USE_MSR_BITMAPS\n"
+	                         "  vmcs VM_ENTRY_CONTROLS VM_ENTRY_LOAD_DEBUG_CONTROLS\n  vmcs GUEST_IA32_DEBUGCTL 1\n"
+	                         "l2:     rdmsr rbx IA32_DEBUGCTL\n        record rbx\n        vmcall\nrun 40000\n";
+	EXPECT_EQ(TraceLinesWith(RunOk(bare).trace, {"L2 record", "rbx=0x1"}).size(), 1u);
+	ScnRun r = RunScenarioText(WithL0Line(bare, "kvm-modern"));
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L2 record", "rbx=0x0"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=debugctl-read", "kvm-modern answers L2's RDMSR of IA32_DEBUGCTL "
+	                                   "with 0x0; the processor reads what its entry loaded from vmcs12, 0x1"}).size(),
+	          1u) << r.trace;
+}

@@ -76,6 +76,16 @@ TEST_F(RuleDataBreakpoint, LoadAndStoreMoveLittleEndianBytesOfTheirSize)
 	EXPECT_EQ(prog.insn[1].len, 8u);
 	EXPECT_EQ(prog.insn[2].len, 7u);
 	EXPECT_EQ(prog.insn[3].len, 8u);
+	// A REX prefix for R8-R15 and for SIL as a byte source; REX.W carries it for a quadword.
+	vmx_insn r8 = Load(8, kA, 4), r9w = Load(9, kA, 2), r8q = Load(8, kA, 8);
+	vmx_insn sil = Store(kA, 0, 1), bl = Store(kA, 0, 1);
+	sil.src = VMX_REG(6u);
+	bl.src = VMX_REG(3u);
+	EXPECT_EQ(vmx_insn_length(&r8), 8u);    // 44 8b 04 25 disp32
+	EXPECT_EQ(vmx_insn_length(&r9w), 9u);   // 44 0f b7 04 25 disp32
+	EXPECT_EQ(vmx_insn_length(&r8q), 8u);   // 4c 8b 04 25 disp32
+	EXPECT_EQ(vmx_insn_length(&sil), 8u);   // 40 88 34 25 disp32
+	EXPECT_EQ(vmx_insn_length(&bl), 7u);    // 88 1c 25 disp32
 }
 
 TEST_F(RuleDataBreakpoint, AnAccessOutsideTheDataAreaIsNotModelled)

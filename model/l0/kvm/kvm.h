@@ -472,6 +472,13 @@ bool kvm_get_dr(struct kvm_vcpu *k, unsigned dr, uint64_t *val);
 int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val);
 enum kvm_exit_result handle_dr(struct kvm_vcpu *k);
 void kvm_debugreg_before_entry(struct kvm_vcpu *k);
+/*
+ * After an entry of L1 (L2's are nested_refuse_unmodelled's): true, with
+ * the guest stopped, if the processor now runs a DR7 the model cannot - a
+ * breakpoint against DR0-DR3 KVM did not load, or a data breakpoint
+ * outside the data area.
+ */
+bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k);
 void kvm_debugreg_after_exit(struct kvm_vcpu *k);
 /* After an instruction was skipped that began with `rflags`: the single-step #DB, in the eras that queue it. */
 void kvm_skip_singlestep(struct kvm_vcpu *k, uint64_t rflags);

@@ -43,8 +43,14 @@ uint32_t update_exception_bitmap(const struct kvm_vcpu *k)
  */
 void kvm_queue_db(struct kvm_vcpu *k, uint32_t payload)
 {
-	if (!k->era->db_payload)
+	if (!k->era->db_payload) {
+		/* What the processor's delivered #DB leaves is kvm_dr6_with_payload's: say so when it is more. */
+		if (kvm_dr6_with_payload(k, payload) != ((payload & DR6_WRITABLE) | DR6_FIXED_1))
+			l0_trace_differs(&k->b, "dr6-replaced", DB_VECTOR,
+			                 "kvm-2011 sets arch.dr6 to the #DB's bits alone (handle_exception), so what software "
+			                 "left in DR6 (BS, BD) is gone; the processor's #DB keeps it");
 		k->dr6 = (payload & DR6_WRITABLE) | DR6_FIXED_1;
+	}
 	kvm_queue_exception_p(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, DB_VECTOR, false), 0,
 	                      k->era->db_payload ? payload : 0);
 }

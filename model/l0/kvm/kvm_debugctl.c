@@ -33,6 +33,8 @@
  * today that adds LBR to the supported set when the host has it, which
  * changes nothing here, since the guest has no vPMU to use it).
  */
+#include <stdio.h>
+
 #include "model/l0/kvm/kvm.h"
 
 #include "vmcs/x86_debugreg.h"
@@ -138,12 +140,27 @@ enum kvm_exit_result kvm_debugctl_wrmsr(struct kvm_vcpu *k, bool *handled)
 enum kvm_exit_result kvm_debugctl_rdmsr(struct kvm_vcpu *k, bool *handled)
 {
 	const struct vmx_insn *in = debugctl_insn(k, VMX_OP_RDMSR);
+	uint64_t value;
 
 	*handled = in != NULL;
 	if (!in)
 		return KVM_RESUME;
-	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] =
-	    k->era->debugctl == KVM_DEBUGCTL_IGNORED ? 0 : vmcs_get(k->b.loaded, GUEST_IA32_DEBUGCTL);
+	value = k->era->debugctl == KVM_DEBUGCTL_IGNORED ? 0 : vmcs_get(k->b.loaded, GUEST_IA32_DEBUGCTL);
+	/*
+	 * L2's read, L1's MSR bitmap letting it through: the processor reads
+	 * the value the entry loaded from vmcs12 (or L2 wrote since, which
+	 * both eras' own note covered), KVM what it kept of it.
+	 */
+	if (k->guest_mode && (vmcs_get32(k->vmcs12, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
+	    value != vmcs_get(k->vmcs12, GUEST_IA32_DEBUGCTL)) {
+		char why[256];
+		snprintf(why, sizeof(why),
+		         "%s answers L2's RDMSR of IA32_DEBUGCTL with 0x%llx; the processor reads what its entry loaded from "
+		         "vmcs12, 0x%llx", k->era->name, (unsigned long long)value,
+		         (unsigned long long)vmcs_get(k->vmcs12, GUEST_IA32_DEBUGCTL));
+		l0_trace_differs(&k->b, "debugctl-read", -1, why);
+	}
+	k->b.loaded->guest->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = value;
 	kvm_skip_emulated_instruction(k);
 	return KVM_RESUME;
 }

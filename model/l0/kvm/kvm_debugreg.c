@@ -145,8 +145,13 @@ int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val)
 		uint64_t db[4] = {k->db[0], k->db[1], k->db[2], k->db[3]};
 		const char *why;
 		db[dr] = val;
-		/* A data breakpoint DR7 enables, moved out of the data area: the processor would refuse it too. */
-		if ((why = dr7_not_modelled(k->dr7, db, vmcs_get(k->b.loaded, GUEST_CR4))) != NULL) {
+		/*
+		 * A data breakpoint DR7 enables, moved out of the data area: the
+		 * processor would refuse it too. arch.dr7, and the DR7 the guest
+		 * runs with, which in 3.1's guest mode can be vmcs12's instead.
+		 */
+		if ((why = dr7_not_modelled(k->dr7, db, vmcs_get(k->b.loaded, GUEST_CR4))) != NULL ||
+		    (why = dr7_not_modelled(vmcs_get(k->b.loaded, GUEST_DR7), db, vmcs_get(k->b.loaded, GUEST_CR4))) != NULL) {
 			refuse_dr7(k, why);
 			return -1;
 		}
@@ -272,6 +277,31 @@ void kvm_debugreg_before_entry(struct kvm_vcpu *k)
 		vmx_lp_set_debugreg(lp, n, k->db[n]);
 	if (k->switch_db_regs & KVM_DEBUGREG_WONT_EXIT)
 		vmx_lp_set_debugreg(lp, 6, k->dr6);
+}
+
+bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k)
+{
+	const struct vmx_lp *lp = k->b.env.lp;
+	const struct vmx_insn *in = l0_guest_insn(&k->b);
+	const char *why;
+
+	/*
+	 * DR0-DR3 went in before the entry only with a breakpoint enabled in
+	 * arch.dr7 (or the registers handed over); a breakpoint enabled in the
+	 * DR7 the entry loaded without that - L1 resuming on vmcs01 after L2
+	 * wrote DR7 through 3.1's handle_dr (nested.c) - would be compared with
+	 * the host's DR0-DR3, which the model does not have.
+	 */
+	if ((lp->dr7 & DR7_BREAKPOINT_ENABLES) && !k->switch_db_regs)
+		why = "a breakpoint enabled in the DR7 the guest resumes with while KVM's arch.dr7 enables none (3.1, after "
+		      "L2 wrote DR7 through handle_dr): KVM loads no DR0-DR3 then, and the breakpoint would be compared with "
+		      "the host's, which the model does not have";
+	else
+		why = dr7_not_modelled(lp->dr7, lp->dr, lp->cr4);
+	if (!why)
+		return false;
+	l0_refuse(&k->b, in ? in->line : 0, why);
+	return true;
 }
 
 void kvm_debugreg_after_exit(struct kvm_vcpu *k)

@@ -74,6 +74,8 @@ static enum l0_status enter(struct kvm_vcpu *k)
 			continue;   /* L2's entry failed into L1, which now runs (guest_mode is off): at most once more */
 		if (status == L0_ENTERED && k->guest_mode && nested_refuse_unmodelled(k))
 			return L0_STOPPED;
+		if (status == L0_ENTERED && !k->guest_mode && kvm_debugreg_refuse_at_entry(k))
+			return L0_STOPPED;
 		return status;
 	}
 }

@@ -301,7 +301,8 @@ static void prepare_vmcs12_debug_3_1(struct kvm_vcpu *k, uint64_t bare, char *no
 	vmcs_set(v12, GUEST_DR7, k->dr7);
 	vmcs_set(v12, GUEST_IA32_DEBUGCTL, vmcs_get(v02, GUEST_IA32_DEBUGCTL));
 	/* As a MOV from DR7 would read them: a field L1 left at 0 stands for 400H. */
-	if (k->dr7 != ((bare & DR7_WRITABLE) | DR7_FIXED_1))
+	bare = (bare & DR7_WRITABLE) | DR7_FIXED_1;
+	if (k->dr7 != bare)
 		at += (size_t)snprintf(note + at, n - at, "kvm-2011's prepare_vmcs12 puts arch.dr7 (0x%llx) in vmcs12's "
 		                       "GUEST_DR7 where the processor leaves 0x%llx; ", (unsigned long long)k->dr7,
 		                       (unsigned long long)bare);
