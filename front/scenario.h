@@ -426,6 +426,7 @@ enum scn_exact_what {
 	SCN_EXACT_ENTRY_FAIL,  /* a failed VMLAUNCH/VMRESUME: VMfail or VM-entry failure, told apart */
 	SCN_EXACT_RECORD,      /* a guest's `record` of register values */
 	SCN_EXACT_NESTED_EXIT, /* under a nested L0: an exit from L2 as L0 emulates it for L1 */
+	SCN_EXACT_IRET,        /* an IRET that completed: rip is where it returned (the frame's RIP) */
 	SCN_EXACT_COUNT
 };
 

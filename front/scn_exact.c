@@ -9,6 +9,7 @@
  *   expect 1st entry-fail error=7              # VMfailValid, not an entry-failure exit
  *   expect 1st record L1 rax=0x11 rbx=0
  *   expect 1st nested-exit reason=EXTERNAL_INTERRUPT intr-info=0   # what L1 sees under a nested L0
+ *   expect 2nd iret L2 rip=hw_wp1             # the return address of the frame the IRET popped
  *
  * The event is chosen by its ordinal among those that pass the level and
  * vCPU filters, or as the first one whose RIP is a label's address. Each
@@ -26,7 +27,8 @@
 
 #define MAX_FIELDS 24u
 
-static const char *const what_words[SCN_EXACT_COUNT] = {"exit", "vmfail", "entry-fail", "record", "nested-exit"};
+static const char *const what_words[SCN_EXACT_COUNT] = {"exit",   "vmfail",      "entry-fail",
+                                                         "record", "nested-exit", "iret"};
 
 static bool word_to_what(const struct tok *t, enum scn_exact_what *w)
 {
@@ -51,6 +53,7 @@ bool scn_expect_is_exact(const struct parser *p)
 	/* `expect exit HLT at 4001` and `expect entry-fail at 5000` are timed; `at LABEL` is exact. */
 	if (w == SCN_EXACT_VMFAIL || w == SCN_EXACT_RECORD || w == SCN_EXACT_NESTED_EXIT)
 		return true;
+	/* `expect iret ...` alone is the timed event (scn_events.c); `iret at LABEL` is exact. */
 	return scn_tok_is(n, "at") && p->toks[p->pos + 2].kind == TK_WORD;
 }
 
@@ -70,6 +73,8 @@ static bool key_allowed(enum scn_exact_what w, uint32_t key)
 	case SCN_EXACT_NESTED_EXIT:   /* what the nested_exit trace event carries */
 		return key == SCN_KEY_REASON || key == SCN_KEY_RIP || key == SCN_KEY_QUAL || key == SCN_KEY_INTR_INFO ||
 		       key == SCN_KEY_IDT_INFO;
+	case SCN_EXACT_IRET:
+		return key == SCN_KEY_RIP;
 	case SCN_EXACT_COUNT:
 		break;
 	}
@@ -231,7 +236,8 @@ static bool parse_fields(struct parser *p, struct scn_expect *e)
 			                             "idt-info, idt-error, insn-len, interruptibility, activity, error or insn");
 		if (!key_allowed(e->what, f->key))
 			return scn_fail_col(p, t->col, "'%s' is not a field of %s %s", scn_exact_key_name(f->key),
-			                    e->what == SCN_EXACT_EXIT ? "an" : "a", scn_exact_what_name(e->what));
+			                    e->what == SCN_EXACT_EXIT || e->what == SCN_EXACT_IRET ? "an" : "a",
+			                    scn_exact_what_name(e->what));
 		for (size_t i = 0; i < n; i++)
 			if (fields[i].key == f->key)
 				return scn_fail_col(p, t->col, "'%s' is already given", scn_exact_key_name(f->key));
@@ -263,7 +269,7 @@ bool scn_st_expect_exact(struct parser *p, struct scn_expect *e)
 		return false;
 	t = scn_peek(p);
 	if (!word_to_what(t, &e->what))
-		return scn_expected(p, "exit, vmfail, entry-fail, record or nested-exit");
+		return scn_expected(p, "exit, vmfail, entry-fail, record, nested-exit or iret");
 	e->event.loc = scn_tok_loc(p, t);
 	scn_next(p);
 	if (!e->occurrence) {

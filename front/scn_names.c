@@ -116,6 +116,7 @@ const char *scn_exact_what_name(enum scn_exact_what w)
 		[SCN_EXACT_ENTRY_FAIL] = "entry-fail",
 		[SCN_EXACT_RECORD] = "record",
 		[SCN_EXACT_NESTED_EXIT] = "nested-exit",
+		[SCN_EXACT_IRET] = "iret",
 	};
 	return (unsigned)w < SCN_EXACT_COUNT ? names[w] : NULL;
 }

@@ -23,6 +23,7 @@ uint64_t exact_kinds(const struct scn_expect *e)
 		return TRACE_KIND_BIT(TRACE_VMFAIL) | TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT);
 	case SCN_EXACT_RECORD: return TRACE_KIND_BIT(TRACE_RECORD);
 	case SCN_EXACT_NESTED_EXIT: return TRACE_KIND_BIT(TRACE_NESTED_VMEXIT);
+	case SCN_EXACT_IRET: return TRACE_KIND_BIT(TRACE_IRET);
 	case SCN_EXACT_COUNT: break;
 	}
 	return 0;
@@ -50,6 +51,7 @@ static bool kind_matches(enum scn_exact_what w, const struct trace_event *ev)
 		       ((ev->kind == TRACE_VMEXIT || ev->kind == TRACE_NESTED_VMEXIT) && trace_field(ev, "failed_vmentry"));
 	case SCN_EXACT_RECORD: return ev->kind == TRACE_RECORD;
 	case SCN_EXACT_NESTED_EXIT: return ev->kind == TRACE_NESTED_VMEXIT;
+	case SCN_EXACT_IRET: return ev->kind == TRACE_IRET;
 	case SCN_EXACT_COUNT: break;
 	}
 	return false;
@@ -112,7 +114,7 @@ static void capture(const struct trace_event *ev, struct exact_capture *cap)
 	} else if (ev->kind == TRACE_VMFAIL) {
 		cap->v[SCN_KEY_ERROR] = field_u(ev, "error");
 		cap->v[SCN_KEY_INSN] = insn_of(ev);
-	} else {
+	} else if (ev->kind == TRACE_RECORD) {
 		for (uint32_t r = 0; r < X86_NGPR; r++)
 			cap->v[SCN_KEY_REG + r] = field_u(ev, x86_gpr_name(r));
 	}

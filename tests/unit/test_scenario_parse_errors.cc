@@ -133,6 +133,8 @@ const BadInput kBad[] = {
 	 "6:17: 'rax' is not a field of an exit"},
 	{"ExactKeyOfOtherKind", ScenarioWith("expect 1st vmfail qual=1\n", ""),
 	 "6:19: 'qual' is not a field of a vmfail"},
+	{"ExactIretKeyOtherThanRip", ScenarioWith("expect 1st iret L1 rax=1\n", ""),
+	 "6:20: 'rax' is not a field of an iret"},
 	{"ExactKeyTwice", ScenarioWith("expect 1st exit qual=1 qual=2\n", ""),
 	 "6:24: 'qual' is already given"},
 	{"ExactNoEq", ScenarioWith("expect 1st exit qual 1\n", ""),
