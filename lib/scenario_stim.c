@@ -72,7 +72,7 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
  * (KVM_X86_SET_MCE; takes_guest_machine_checks: kvm-2011 and kvm-modern,
  * kvm_mce.c), which KVM gives to whichever level runs (today's routes it to
  * L1 when vmcs12 intercepts #MC; 3.1 injects it into L2 whatever vmcs12
- * says: takes_guest_machine_checks_in_l2 with both). kvm-2008
+ * says). kvm-2008
  * has no such ioctl and `plain` no user space: for them `-> L1` is an
  * error of the scenario, not a gap of the model.
  */
@@ -91,10 +91,6 @@ static bool check_l0_machine_check(struct build *b, const struct scn_stimulus *s
 		return build_located(b, st->target_loc, "L0 '%s' has no way for user space to put a machine check into "
 		                     "its guest (KVM_X86_SET_MCE came with 890ca9ae, 2009: kvm-2011 and kvm-modern have "
 		                     "it); one at the host's processor is '-> L0'", l0);
-	for (size_t k = 0; k < b->s->nguests; k++)
-		if (b->s->guests[k].level == SCN_L2 && !b->cfg.l0->takes_guest_machine_checks_in_l2)
-			return build_located(b, st->target_loc, "not modelled: a machine check user space injects while L1 "
-			                     "may run L2 under L0 '%s' (it gives the vCPU's machine check to L1 only)", l0);
 	return true;
 }
 

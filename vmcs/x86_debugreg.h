@@ -135,6 +135,16 @@ static inline const char *dr7_not_modelled(uint64_t dr7, const uint64_t dr[4], u
 	return NULL;
 }
 
+/* The same question once a MOV makes DRn (n < 4) `value`: the range of an enabled data breakpoint moves with it. */
+static inline const char *dr7_not_modelled_with_dr(uint64_t dr7, const uint64_t dr[4], unsigned n, uint64_t value,
+                                                   uint64_t cr4)
+{
+	uint64_t moved[4] = {dr[0], dr[1], dr[2], dr[3]};
+
+	moved[n & 3u] = value;
+	return dr7_not_modelled(dr7, moved, cr4);
+}
+
 /*
  * The I/O breakpoints an access of `size` bytes at `port` matches (SDM Vol.
  * 3B "Breakpoint Field Recognition"): DRn, masked to the alignment of its

@@ -122,10 +122,8 @@ enum lp_step lp_exec_mov_dr(struct vmx_lp *lp, const struct vmx_insn *in)
 	} else {
 		v = gpr[VMX_REG_NUM(in->src) % X86_NGPR];
 		if (n < 4) {
-			uint64_t dr[4] = {lp->dr[0], lp->dr[1], lp->dr[2], lp->dr[3]};
-			const char *why;
-			dr[n] = v;
-			if ((why = dr7_not_modelled(lp->dr7, dr, lp->cr4)) != NULL)
+			const char *why = dr7_not_modelled_with_dr(lp->dr7, lp->dr, n, v, lp->cr4);
+			if (why)
 				return lp_not_modelled(lp, in, why);
 			lp->dr[n] = v;
 		} else {

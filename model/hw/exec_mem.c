@@ -46,17 +46,19 @@ const char *lp_data_read(struct vmx_lp *lp, const struct vmx_insn *in, uint64_t 
 enum lp_step lp_exec_mem(struct vmx_lp *lp, const struct vmx_insn *in)
 {
 	uint32_t size = VMX_MEM_SIZE(in->arg);
-	uint8_t *p = area_bytes(lp, in);
 
-	if (!p)
-		return lp_not_modelled(lp, in, DATA_OUTSIDE_THE_AREA);
 	if (in->op == VMX_OP_LOAD) {
 		uint64_t v = 0;
-		(void)lp_data_read(lp, in, &v);
+		const char *why = lp_data_read(lp, in, &v);
+		if (why)
+			return lp_not_modelled(lp, in, why);
 		lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
 	} else {
+		uint8_t *p = area_bytes(lp, in);
 		uint64_t v = lp_source(lp, in);
-		for (uint32_t i = 0; i < size; i++)
+		if (!p)
+			return lp_not_modelled(lp, in, DATA_OUTSIDE_THE_AREA);
+		for (uint32_t i = 0; i < size; i++)   /* little-endian */
 			p[i] = (uint8_t)(v >> (8 * i));
 		lp_data_breakpoint(lp, VMX_MEM_ADDR(in->arg), size, true);
 	}

@@ -138,11 +138,6 @@ struct l0_variant {
 	 */
 	bool takes_guest_machine_checks;
 	/*
-	 * ... while L1 may run L2 too: the vCPU takes it in whichever level it
-	 * is in (a nested KVM of today: kvm_mce.c).
-	 */
-	bool takes_guest_machine_checks_in_l2;
-	/*
 	 * What it does with a single-level guest's debug registers (enum
 	 * l0_debug_follows: L0_FOLLOWS_MOV_DR, L0_FOLLOWS_DR7): the KVM models'
 	 * handle_dr() and switch_db_regs (kvm_debugreg.c); `plain` leaves them to

@@ -254,10 +254,7 @@ static bool emulate_mov_dr(struct plain *p)
 				return refuse_at(p, in, why);
 			vmcs_set(v, GUEST_DR7, (value & DR7_WRITABLE) | DR7_FIXED_1);
 		} else {
-			uint64_t db[4] = {lp->dr[0], lp->dr[1], lp->dr[2], lp->dr[3]};
-			if (dr < 4)
-				db[dr] = value;
-			if ((why = dr7_not_modelled(dr7, db, vmcs_get(v, GUEST_CR4))))
+			if (dr < 4 && (why = dr7_not_modelled_with_dr(dr7, lp->dr, dr, value, vmcs_get(v, GUEST_CR4))))
 				return refuse_at(p, in, why);
 			vmx_lp_set_debugreg(lp, dr, value);
 		}

@@ -93,12 +93,13 @@ static const struct vmx_insn *debugctl_insn(struct kvm_vcpu *k, enum vmx_op op)
  */
 void kvm_debugctl_trace_l2_btf_dropped(struct kvm_vcpu *k)
 {
-	l0_trace_differs(&k->b, "debugctl-btf-dropped", -1,
-	                 k->era->debugctl == KVM_DEBUGCTL_IGNORED
-	                     ? "kvm-2011 drops the BTF of L2's WRMSR of IA32_DEBUGCTL (kvm_set_msr_common: nop), which the "
-	                       "processor keeps: L2 is single-stepped on every instruction, not only on branches"
-	                     : "kvm-modern drops the BTF of L2's WRMSR of IA32_DEBUGCTL (vmx_set_msr: not supported), which "
-	                       "the processor keeps: L2 is single-stepped on every instruction, not only on branches");
+	char why[256];
+
+	snprintf(why, sizeof(why),
+	         "%s drops the BTF of L2's WRMSR of IA32_DEBUGCTL (%s), which the processor keeps: L2 is single-stepped "
+	         "on every instruction, not only on branches", k->era->name,
+	         k->era->debugctl == KVM_DEBUGCTL_IGNORED ? "kvm_set_msr_common: nop" : "vmx_set_msr: not supported");
+	l0_trace_differs(&k->b, "debugctl-btf-dropped", -1, why);
 }
 
 static void l2_btf_dropped(struct kvm_vcpu *k, uint64_t data)

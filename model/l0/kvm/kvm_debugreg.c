@@ -142,16 +142,15 @@ int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val)
 		return 1;
 	}
 	if (dr < 4) {
-		uint64_t db[4] = {k->db[0], k->db[1], k->db[2], k->db[3]};
+		uint64_t cr4 = vmcs_get(k->b.loaded, GUEST_CR4);
 		const char *why;
-		db[dr] = val;
 		/*
 		 * A data breakpoint DR7 enables, moved out of the data area: the
 		 * processor would refuse it too. arch.dr7, and the DR7 the guest
 		 * runs with, which in 3.1's guest mode can be vmcs12's instead.
 		 */
-		if ((why = dr7_not_modelled(k->dr7, db, vmcs_get(k->b.loaded, GUEST_CR4))) != NULL ||
-		    (why = dr7_not_modelled(vmcs_get(k->b.loaded, GUEST_DR7), db, vmcs_get(k->b.loaded, GUEST_CR4))) != NULL) {
+		if ((why = dr7_not_modelled_with_dr(k->dr7, k->db, dr, val, cr4)) != NULL ||
+		    (why = dr7_not_modelled_with_dr(vmcs_get(k->b.loaded, GUEST_DR7), k->db, dr, val, cr4)) != NULL) {
 			refuse_dr7(k, why);
 			return -1;
 		}

@@ -60,30 +60,26 @@ bool kvm_set_mce(struct kvm_vcpu *k)
  */
 static enum kvm_exit_result set_mce_triple_fault(struct kvm_vcpu *k, bool mcip)
 {
+	bool to_l1 = k->guest_mode && k->era->nested_triple_fault_to_l1;
 	char why[320];
 
-	if (k->guest_mode && !k->era->nested_triple_fault_to_l1) {
-		snprintf(why, sizeof(why),
-		         "%s: KVM_X86_SET_MCE %s (KVM_REQ_TRIPLE_FAULT: KVM_EXIT_SHUTDOWN, the whole VM stops; 3.1 gives L1 "
-		         "no exit); the processor would put L2 in shutdown, which an NMI exit or INIT would end",
-		         k->era->name, mcip ? "while MCG_STATUS.MCIP is set, L2 running" : "to an L2 with CR4.MCE = 0");
+	/* The processor, taking a machine check in L2, goes to shutdown there with no exit (machine_check.c). */
+	if (k->guest_mode) {
+		snprintf(why, sizeof(why), "%s: KVM_X86_SET_MCE %s (KVM_REQ_TRIPLE_FAULT: %s); the processor would put L2 in "
+		         "shutdown, %s", k->era->name,
+		         mcip ? "while MCG_STATUS.MCIP is set, L2 running" : "to an L2 with CR4.MCE = 0",
+		         to_l1 ? "L1's TRIPLE_FAULT exit" : "KVM_EXIT_SHUTDOWN, the whole VM stops; 3.1 gives L1 no exit",
+		         to_l1 ? "with no exit to L1" : "which an NMI exit or INIT would end");
 		l0_trace_differs(&k->b, "triple-fault", MC_VECTOR, why);
 	}
-	if (!k->guest_mode || !k->era->nested_triple_fault_to_l1) {
-		l0_guest_stop(&k->b, mcip ? "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE while the guest's MCG_STATUS.MCIP is set "
-		                            "(KVM_REQ_TRIPLE_FAULT)"
-		                          : "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE to a guest with CR4.MCE = 0 "
-		                            "(KVM_REQ_TRIPLE_FAULT)");
-		return KVM_SHUTDOWN;
+	if (to_l1) {
+		nested_vmx_vmexit(k, EXIT_REASON_TRIPLE_FAULT, 0, 0, 0, false);
+		return KVM_RESUME;
 	}
-	/* The processor, taking a machine check there, goes to shutdown in L2 with no exit (machine_check.c). */
-	snprintf(why, sizeof(why),
-	         "%s: KVM_X86_SET_MCE %s (KVM_REQ_TRIPLE_FAULT: L1's TRIPLE_FAULT exit); the processor would put L2 in "
-	         "shutdown, with no exit to L1",
-	         k->era->name, mcip ? "while MCG_STATUS.MCIP is set, L2 running" : "to an L2 with CR4.MCE = 0");
-	l0_trace_differs(&k->b, "triple-fault", MC_VECTOR, why);
-	nested_vmx_vmexit(k, EXIT_REASON_TRIPLE_FAULT, 0, 0, 0, false);
-	return KVM_RESUME;
+	l0_guest_stop(&k->b, mcip ? "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE while the guest's MCG_STATUS.MCIP is set "
+	                            "(KVM_REQ_TRIPLE_FAULT)"
+	                          : "KVM_EXIT_SHUTDOWN: KVM_X86_SET_MCE to a guest with CR4.MCE = 0 (KVM_REQ_TRIPLE_FAULT)");
+	return KVM_SHUTDOWN;
 }
 
 enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
