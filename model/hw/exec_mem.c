@@ -6,9 +6,8 @@
  * breakpoints they hit (rules R12, R24).
  *
  * The address is an absolute one (ModRM with SIB and disp32), so every
- * access the model's programs make is known when the scenario is read; the
- * front end refuses one outside the data area at its line, and the
- * processor refuses one built by other means at its instruction. An access
+ * access a program makes is known before it runs; one outside the data
+ * area stops the processor at its instruction (not modelled). An access
  * that completes takes the data breakpoints it matches as a #DB trap after
  * the instruction (breakpoint.c lp_data_breakpoint; R24 level 4); paging
  * is not modelled, so no access faults and none causes a VM exit.
