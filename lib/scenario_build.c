@@ -19,6 +19,7 @@
 #include "vmcs/vmcs_field.h"
 #include "vmcs/vmx_exit_reason.h"
 #include "vmcs/vmx_not_modelled.h"
+#include "vmcs/x86_debugreg.h"
 
 static const char *const verdict_kinds[] = {"nmi_nesting", "lost_event", "host_nmi_delayed",
                                             "duplicate_delivery", "wrong_level", "lost_injection"};
@@ -88,9 +89,25 @@ static bool vmcs_line_modelled(struct build *b, const struct scn_vmcs_setup *v, 
 	return true;
 }
 
+/*
+ * A `vmcs` line of a C L0's guest is what user space (or a `plain` L0's own
+ * setup) puts in the guest's state before the first entry. Where the L0's
+ * user space had no way to set a field, the line states a guest that
+ * could not exist: an error of the scenario, not a gap of the model
+ * (l0_variant.guest_dr7_unsettable: kvm-2008's DR7).
+ */
+static bool vmcs_line_settable(struct build *b, const struct scn_vmcs_setup *v, enum scn_level level)
+{
+	const char *why = b->cfg.l0 ? b->cfg.l0->guest_dr7_unsettable : NULL;
+
+	if (b->cfg.bare_metal || level != SCN_L1 || !why || v->encoding != GUEST_DR7 || v->value == DR7_FIXED_1)
+		return true;
+	return build_located(b, v->loc, "GUEST_DR7 0x%llx: %s", (unsigned long long)v->value, why);
+}
+
 static bool vmcs_line_supported(struct build *b, const struct scn_vmcs_setup *v, enum scn_level level)
 {
-	if (!vmcs_line_modelled(b, v, level))
+	if (!vmcs_line_settable(b, v, level) || !vmcs_line_modelled(b, v, level))
 		return false;
 	const struct cpu_model *m = &b->cfg.cpu;
 	const struct vmcs_field_info *f = vmcs_field_info(v->field);

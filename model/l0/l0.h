@@ -144,6 +144,13 @@ struct l0_variant {
 	 * the processor (no MOV-DR exiting).
 	 */
 	unsigned follows_debugregs;
+	/*
+	 * A `vmcs GUEST_DR7` line can give its guest a DR7 other than 400H
+	 * before the first entry: user space's KVM_SET_DEBUGREGS under the KVM
+	 * models that have it (a1efbe77, 2010: kvm-2011, kvm-modern), plain's
+	 * own setup. NULL if it can; otherwise why not, for the scenario error.
+	 */
+	const char *guest_dr7_unsettable;
 };
 
 /*

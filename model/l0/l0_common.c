@@ -431,16 +431,19 @@ const char *l0_guest_debug_not_modelled(const struct vmcs *v, const uint64_t dr[
 	 * A breakpoint enabled in DR7 (loaded with the debug controls) stops
 	 * the guest (a code breakpoint is R24 level 7, an I/O one a trap at
 	 * level 4). kvm-2011 and kvm-modern carry a single-level guest's DR7
-	 * and DR0-DR3 (kvm_debugreg.c) and its #DB exit (kvm_debug.c); `plain`
-	 * leaves them to the processor (plain.c); kvm-2008 drops them.
+	 * and DR0-DR3 (kvm_debugreg.c) and its #DB exit (kvm_debug.c), the
+	 * nested KVMs L2's (nested.c); `plain` leaves them to the processor
+	 * (plain.c). No guest of kvm-2008 has one: it drops the guest's MOV to
+	 * DRn, and a `vmcs GUEST_DR7` line under it is the scenario's error
+	 * (l0_variant.guest_dr7_unsettable). Every model follows DR7 now: the
+	 * predicate still says why.
 	 */
 	if (!(follows & L0_FOLLOWS_DR7) && (vmcs_get32(v, VM_ENTRY_CONTROLS) & VM_ENTRY_LOAD_DEBUG_CONTROLS) &&
 	    (vmcs_get(v, GUEST_DR7) & DR7_BREAKPOINT_ENABLES)) {
 		*field = GUEST_DR7;
 		return "breakpoints: a guest entered with a breakpoint enabled in GUEST_DR7 (bits 7:0) by a "
-		       "hypervisor model that does not carry it (kvm-2011 and kvm-modern carry a guest's DR7 and DR0-DR3 "
-		       "when it runs no L2, 'plain' leaves them to the processor; kvm-2008 drops a guest's MOV to DRn; a "
-		       "nested KVM's L2 and an L1 that runs one are not modelled: DR7 and the #DB exit between L1 and L2)";
+		       "hypervisor model that does not carry it (kvm-2011 and kvm-modern carry a guest's DR7 and DR0-DR3, "
+		       "and L2's, 'plain' leaves them to the processor; no guest of kvm-2008 has one)";
 	}
 	return NULL;
 }

@@ -387,25 +387,33 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	return k->halted && k->guest_mode ? k->l2_timer_deadline : UINT64_MAX;
 }
 
-#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_)                \
+#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_, dr7_unsettable_) \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
 	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
 	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
-	    .follows_debugregs = debugregs_,                                                              \
+	    .follows_debugregs = debugregs_, .guest_dr7_unsettable = dr7_unsettable_,                     \
 	}
 
-/* kvm-2008 intercepts MOV DR but drops the writes (KVM_DR_IGNORED): no DR7 breakpoint of the guest. */
-/* KVM_X86_SET_MCE came with 890ca9ae (2009): kvm-2008 has no machine check for the guest. */
+/*
+ * kvm-2008 intercepts MOV DR but drops the writes (KVM_DR_IGNORED), and user
+ * space has no ioctl for the guest's DR7: vmx_vcpu_reset writes 400H into
+ * GUEST_DR7 and only KVM_DEBUG_GUEST (set_guest_debug, user space's own
+ * debugger, not modelled) writes it again. So its guest never has a DR7
+ * breakpoint. KVM_X86_SET_MCE came with 890ca9ae (2009): kvm-2008 has no
+ * machine check for the guest.
+ */
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR | L0_FOLLOWS_BTF,
-            false);
+            false,
+            "user space has no way to give a guest of kvm-2008 a DR7: GUEST_DR7 is 0x400 from vmx_vcpu_reset, "
+            "KVM_SET_DEBUGREGS came with a1efbe77 (2010), and the guest's own MOV to DR7 is dropped");
 /* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
 /* A KVM_X86_SET_MCE while L2 runs: 3.1 injects the #MC into L2, or shuts the VM down (kvm_mce.c). */
 /* 3.1 runs L2's MOV DR in handle_dr on arch.* and vmcs02, and copies vmcs12's DR7 and DEBUGCTL (nested.c). */
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL);
 /* Today's nested KVM carries the debug registers between L1 and L2 too (kvm_era.nested_debugregs). */
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL);
