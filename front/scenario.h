@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "vmcs/cpu_model.h"
+#include "vmcs/x86_mcg.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -409,6 +410,10 @@ struct scn_stimulus {
 	struct scn_loc via_loc;
 	bool varies;                  /* AT or ON with a range: s->vars[var] says how */
 	uint32_t var;
+	/* MCE: `bank N status V addr V misc V mcg-status V`, what user space gives KVM_X86_SET_MCE. */
+	bool has_mce_record;
+	struct scn_loc mce_loc;       /* of the first of those words */
+	struct x86_mce_record mce;    /* X86_MCE_RECORD_DEFAULT where a word is left out */
 };
 
 enum scn_expect_kind {

@@ -186,8 +186,12 @@ int scn_replay_dump(const char *path)
 			printf(" %s", st->kind == SCN_STIM_NMI ? "nmi" : st->kind == SCN_STIM_INIT ? "init" : "mce");
 		else
 			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : st->kind == SCN_STIM_SIPI ? "sipi" : "post", st->vector);
-		printf(" -> L%d cpu%u%s%s\n", (int)st->level, st->cpu, st->via ? " via " : "",
-		       st->via ? st->via : "");
+		printf(" -> L%d cpu%u%s%s", (int)st->level, st->cpu, st->via ? " via " : "", st->via ? st->via : "");
+		if (st->has_mce_record)
+			printf(" bank %u status 0x%llx addr 0x%llx misc 0x%llx mcg-status 0x%llx", st->mce.bank,
+			       (unsigned long long)st->mce.status, (unsigned long long)st->mce.addr,
+			       (unsigned long long)st->mce.misc, (unsigned long long)st->mce.mcg_status);
+		printf("\n");
 	}
 	for (size_t i = 0; i < s->nvars; i++) {
 		const struct scn_var *v = &s->vars[i];

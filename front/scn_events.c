@@ -182,7 +182,50 @@ static bool new_stimulus(struct parser *p, enum scn_timing timing, const struct 
 	return true;
 }
 
-/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR | mce, then -> LEVEL cpuN [via NAME] */
+/*
+ * After `mce -> TARGET`: what user space gives KVM_X86_SET_MCE, each word
+ * at most once and in any order - `bank N` (0-9), `status V`, `addr V`,
+ * `misc V`, `mcg-status V` (IA32_MCG_STATUS for the handler). A word left
+ * out keeps X86_MCE_RECORD_DEFAULT's value. Whether the target takes a
+ * record at all is the build's question (lib/scenario_stim.c).
+ */
+static bool mce_record(struct parser *p, struct scn_stimulus *st)
+{
+	static const char *const words[] = {"bank", "status", "addr", "misc", "mcg-status"};
+	const struct x86_mce_record def = X86_MCE_RECORD_DEFAULT;
+	unsigned seen = 0;
+
+	st->mce = def;
+	for (;;) {
+		const struct tok *t = scn_peek(p);
+		unsigned w = 0;
+		uint64_t v;
+
+		while (w < 5 && !scn_tok_is(t, words[w]))
+			w++;
+		if (w == 5)
+			return true;
+		if (seen & (1u << w))
+			return scn_fail_at(p, scn_tok_loc(p, t), "'%s' is given twice", words[w]);
+		if (!seen)
+			st->mce_loc = scn_tok_loc(p, t);
+		seen |= 1u << w;
+		st->has_mce_record = true;
+		scn_next(p);
+		if (!scn_parse_uint(p, NUM_HEX, 0, w == 0 ? X86_MCA_BANKS - 1 : UINT64_MAX,
+		                    w == 0 ? "a bank number 0-9" : "a 64-bit value", &v))
+			return false;
+		switch (w) {
+		case 0: st->mce.bank = (uint32_t)v; break;
+		case 1: st->mce.status = v; break;
+		case 2: st->mce.addr = v; break;
+		case 3: st->mce.misc = v; break;
+		default: st->mce.mcg_status = v; break;
+		}
+	}
+}
+
+/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR | mce, then -> LEVEL cpuN [via NAME] [MCE record] */
 static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 {
 	const struct tok *t = scn_peek(p);
@@ -224,6 +267,8 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 			return false;
 		scn_next(p);
 	}
+	if (st->kind == SCN_STIM_MCE && !mce_record(p, st))
+		return false;
 	return scn_at_eol(p);
 }
 

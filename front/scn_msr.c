@@ -13,15 +13,19 @@
 #include "vmcs/msr_bitmap.h"
 #include "vmcs/x2apic_timer.h"
 #include "vmcs/x86_debugreg.h"
+#include "vmcs/x86_mcg.h"
 #include "vmcs/x86_msr.h"
 
 /*
- * Can `wrmsr` write it? IA32_DEBUGCTL, IA32_MCG_STATUS, the timer's
- * registers, TPR and SELF IPI (EOI and ICR have `eoi` and `ipi`).
+ * Can `wrmsr` write it? IA32_DEBUGCTL, the machine-check MSRs but
+ * IA32_MCG_CAP, the timer's registers, TPR and SELF IPI (EOI and ICR have
+ * `eoi` and `ipi`).
  */
 static bool wrmsr_target(uint32_t msr)
 {
-	return msr == MSR_IA32_DEBUGCTL || msr == MSR_IA32_MCG_STATUS || msr == MSR_IA32_X2APIC_LVT_TIMER || msr == MSR_IA32_X2APIC_INIT_COUNT ||
+	return msr == MSR_IA32_DEBUGCTL || msr == MSR_IA32_MCG_STATUS ||
+	       (x86_msr_is_mca_bank(msr) && msr != MSR_IA32_MCG_CAP) || msr == MSR_IA32_X2APIC_LVT_TIMER ||
+	       msr == MSR_IA32_X2APIC_INIT_COUNT ||
 	       msr == MSR_IA32_X2APIC_DIV_CONF || msr == MSR_IA32_X2APIC_TPR || msr == MSR_IA32_X2APIC_SELF_IPI;
 }
 
@@ -38,10 +42,11 @@ static bool usable(enum scn_msr_use use, uint32_t msr)
 	return false;
 }
 
-/* Architecturally read-only (WRMSR raises #GP): the VMX capability MSRs, the current count, PPR, ISR, IRR. */
+/* Architecturally read-only (WRMSR raises #GP): the VMX capability MSRs, IA32_MCG_CAP, the current count, PPR, ISR, IRR. */
 static bool read_only(uint32_t msr)
 {
-	return x86_msr_is_vmx_cap(msr) || msr == MSR_IA32_X2APIC_CUR_COUNT || msr == MSR_IA32_X2APIC_PPR ||
+	return x86_msr_is_vmx_cap(msr) || msr == MSR_IA32_MCG_CAP || msr == MSR_IA32_X2APIC_CUR_COUNT ||
+	       msr == MSR_IA32_X2APIC_PPR ||
 	       (msr >= MSR_IA32_X2APIC_ISR0 && msr <= MSR_IA32_X2APIC_ISR7) ||
 	       (msr >= MSR_IA32_X2APIC_IRR0 && msr <= MSR_IA32_X2APIC_IRR7);
 }
@@ -62,9 +67,10 @@ static bool refuse_msr(struct parser *p, uint32_t col, enum scn_msr_use use, int
 	case SCN_MSR_USE_READ:
 		x86_msr_names(X86_MSR_READ, names, sizeof(names));
 		return scn_fail_col(p, col, "not modelled: MSR %s (the model reads the VMX capability MSRs, the "
-		                            "local APIC's, IA32_DEBUGCTL and IA32_MCG_STATUS: %s)", shown, names);
+		                            "local APIC's, IA32_DEBUGCTL and the machine-check MSRs: %s)", shown, names);
 	case SCN_MSR_USE_WRITE:
-		return scn_fail_col(p, col, "not modelled: MSR %s (wrmsr writes IA32_DEBUGCTL, IA32_MCG_STATUS, the LAPIC timer: "
+		return scn_fail_col(p, col, "not modelled: MSR %s (wrmsr writes IA32_DEBUGCTL, IA32_MCG_STATUS, "
+		                            "IA32_MCG_CTL, the banks IA32_MC0_CTL to IA32_MC9_MISC, the LAPIC timer: "
 		                            "IA32_X2APIC_LVT_TIMER, "
 		                            "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and "
 		                            "IA32_X2APIC_SELF_IPI; eoi and ipi write EOI and ICR)",
@@ -146,6 +152,9 @@ bool scn_check_wrmsr_value(struct parser *p, struct scn_loc loc, uint32_t msr, u
 		return (value & (DEBUGCTL_TR | DEBUGCTL_BTS)) != (DEBUGCTL_TR | DEBUGCTL_BTS) ||
 		       scn_fail_at(p, loc, "not modelled: %s", DEBUGCTL_BTS_NOT_MODELLED);
 	}
+	/* The machine-check banks and IA32_MCG_CTL: what a write may hold is the hypervisor's to say (kvm_mce.c). */
+	if (x86_msr_is_mca_bank(msr))
+		return true;
 	/* TPR and SELF IPI take bits 7:0 (SDM Vol. 3A 11.12.1); the rest is reserved. */
 	if ((msr == MSR_IA32_X2APIC_TPR || msr == MSR_IA32_X2APIC_SELF_IPI) ? (value >> 8) != 0
 	                                                                    : !apic_timer_value_ok(msr, value))

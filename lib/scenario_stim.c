@@ -200,6 +200,32 @@ static bool stimulus_post(struct build *b, const struct scn_stimulus *st)
 	return true;
 }
 
+/*
+ * The error a machine check carries. Only user space's KVM_X86_SET_MCE
+ * (`mce -> L1` under kvm-2011 and kvm-modern) hands KVM a bank, MCi_STATUS,
+ * MCi_ADDR, MCi_MISC and the IA32_MCG_STATUS for the handler; the
+ * processor's own banks are not modelled, so a record on a machine check at
+ * its pins (`l0 none`, or `-> L0`) is refused. A status without VAL is the
+ * ioctl's EINVAL: the scenario's error.
+ */
+static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, struct x86_mce_record *out)
+{
+	const struct x86_mce_record def = X86_MCE_RECORD_DEFAULT;
+
+	*out = def;
+	if (!st->has_mce_record)
+		return true;
+	if (b->cfg.bare_metal || st->level != SCN_L1)
+		return build_located(b, st->mce_loc, "not modelled: the processor's machine-check banks (a bank, status, "
+		                     "addr, misc or mcg-status is what user space gives KVM_X86_SET_MCE: 'mce -> L1' under "
+		                     "kvm-2011 or kvm-modern)");
+	if (!(st->mce.status & MCI_STATUS_VAL))
+		return build_located(b, st->mce_loc, "status 0x%llx has no VAL (bit 63): KVM_X86_SET_MCE fails with EINVAL",
+		                     (unsigned long long)st->mce.status);
+	*out = st->mce;
+	return true;
+}
+
 bool build_stimuli(struct build *b)
 {
 	const struct scn_scenario *s = b->s;
@@ -231,6 +257,8 @@ bool build_stimuli(struct build *b)
 		ms->level = b->cfg.bare_metal ? 0u : (uint32_t)st->level;
 		ms->cpu = st->cpu;
 		ms->origin = st->via;
+		if (st->kind == SCN_STIM_MCE && !mce_record_taken(b, st, &ms->mce))
+			return false;
 		switch (st->timing) {
 		case SCN_AT:
 			if (chosen)

@@ -1,17 +1,63 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * x86_mcg.h - IA32_MCG_STATUS (MSR 17AH; SDM Vol. 3B "Machine-Check
- * Architecture"): the processor's, and the one a hypervisor emulates for
- * its guest.
+ * x86_mcg.h - the machine-check architecture's registers (SDM Vol. 3B
+ * "Machine-Check Architecture"): IA32_MCG_STATUS (17AH), the processor's
+ * and the one a hypervisor emulates for its guest; IA32_MCG_CAP (179H),
+ * IA32_MCG_CTL (17BH) and the error-reporting banks IA32_MCi_CTL, _STATUS,
+ * _ADDR and _MISC (400H + 4i + 0..3), which only a KVM model keeps, for
+ * its guest (model/l0/kvm/kvm_mce.c); and the record of one error as user
+ * space hands it to KVM_X86_SET_MCE.
  */
 #ifndef VMXSIM_X86_MCG_H
 #define VMXSIM_X86_MCG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MCG_STATUS_RIPV (1ull << 0)   /* restart IP valid: the program can resume at the pushed RIP */
 #define MCG_STATUS_EIPV (1ull << 1)   /* error IP valid: the pushed RIP is where the error happened */
 #define MCG_STATUS_MCIP (1ull << 2)   /* machine check in progress: a second one shuts the processor down */
 #define MCG_STATUS_RESERVED (~(uint64_t)(MCG_STATUS_RIPV | MCG_STATUS_EIPV | MCG_STATUS_MCIP))
+
+#define MCG_CAP_COUNT 0xffull         /* 7:0: the number of banks */
+#define MCG_CTL_P (1ull << 8)         /* IA32_MCG_CTL is present */
+#define MCG_SER_P (1ull << 24)        /* software error recovery: the S and AR bits of MCi_STATUS */
+
+#define MCI_STATUS_VAL (1ull << 63)   /* the bank holds an error */
+#define MCI_STATUS_OVER (1ull << 62)  /* an error came while the bank held one */
+#define MCI_STATUS_UC (1ull << 61)    /* uncorrected */
+#define MCI_STATUS_EN (1ull << 60)    /* reporting was enabled: a machine-check exception signalled it */
+#define MCI_STATUS_PCC (1ull << 57)   /* processor context corrupt */
+#define MCI_STATUS_S (1ull << 56)     /* signalled (MCG_SER_P) */
+#define MCI_STATUS_AR (1ull << 55)    /* action required (MCG_SER_P) */
+
+#define MSR_MC0_CTL_BASE 0x400u
+/* The banks the scenario language names, IA32_MC0_* to IA32_MC9_* (x86_msrs.def). */
+#define X86_MCA_BANKS 10u
+
+/* IA32_MCG_CAP, IA32_MCG_CTL, or a register of banks 0-9 (not IA32_MCG_STATUS). */
+static inline bool x86_msr_is_mca_bank(uint32_t msr)
+{
+	return msr == 0x179u || msr == 0x17Bu || (msr >= MSR_MC0_CTL_BASE && msr < MSR_MC0_CTL_BASE + 4u * X86_MCA_BANKS);
+}
+
+/*
+ * One error, as user space gives KVM_X86_SET_MCE (struct kvm_x86_mce):
+ * the bank it is logged in, MCi_STATUS, MCi_ADDR, MCi_MISC, and the
+ * IA32_MCG_STATUS the guest's handler finds.
+ */
+struct x86_mce_record {
+	uint32_t bank;
+	uint64_t status, addr, misc, mcg_status;
+};
+
+/*
+ * What an `mce -> L1` without its own values injects: an uncorrected
+ * error, reporting enabled, in bank 0, that the guest can resume from
+ * (MCIP and RIPV).
+ */
+#define X86_MCE_RECORD_DEFAULT                                                                              \
+	{ .bank = 0, .status = MCI_STATUS_VAL | MCI_STATUS_UC | MCI_STATUS_EN, .addr = 0, .misc = 0,            \
+	  .mcg_status = MCG_STATUS_MCIP | MCG_STATUS_RIPV }
 
 #endif

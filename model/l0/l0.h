@@ -17,13 +17,13 @@
 
 #include "model/hw/vmx_lp.h"
 #include "model/trace/trace.h"
+#include "vmcs/x86_mcg.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define L0_NMI (-1)   /* "vector" of an NMI in guest_event / virtual_ipi */
-#define L0_MCE (-2)   /* "vector" of a machine check user space injects (KVM_X86_SET_MCE), in guest_event */
 
 /* A switch given to the variant: "-timeout", "+foo", "name=value". */
 struct l0_switch {
@@ -100,6 +100,12 @@ struct l0_variant {
 	 * True if the vCPU must be kicked out of the guest.
 	 */
 	bool (*guest_event)(void *inst, int vector, const char *via);
+	/*
+	 * A machine check user space injects into its guest (KVM_X86_SET_MCE,
+	 * for an L0 with takes_guest_machine_checks), with the error it
+	 * carries. True if the vCPU must be kicked out of the guest.
+	 */
+	bool (*guest_mce)(void *inst, const struct x86_mce_record *mce);
 	/* The processor is in root operation, or the vCPU was blocked: handle, inject, enter. */
 	enum l0_status (*run_root)(void *inst);
 	/* Runs L1 hypervisors (a `guest L2` block is allowed). */
@@ -134,7 +140,7 @@ struct l0_variant {
 	/*
 	 * It takes a machine check for its guest (the `mce` stimulus -> L1):
 	 * user space injecting one with KVM_X86_SET_MCE, as QEMU does for a
-	 * poisoned page (guest_event with L0_MCE; the KVM models since 2009).
+	 * poisoned page (guest_mce; the KVM models since 2009).
 	 */
 	bool takes_guest_machine_checks;
 	/*

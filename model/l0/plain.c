@@ -42,6 +42,7 @@
 
 #include "model/l0/l0_common.h"
 #include "vmcs/x86_debugreg.h"
+#include "vmcs/x86_mcg.h"
 
 struct plain {
 	struct l0_base b;
@@ -165,15 +166,16 @@ static bool emulate_debugctl(struct plain *p, const struct vmx_insn *in)
 
 /*
  * An MSR access that exits to `plain` and is not the local APIC's or
- * IA32_DEBUGCTL: IA32_MCG_STATUS, for which it keeps no state of the
+ * IA32_DEBUGCTL: a machine-check MSR, for which it keeps no state of the
  * guest's own (it gives its guest no machine check). False: refused.
  */
 static bool msr_emulated(struct plain *p, const struct vmx_insn *in)
 {
-	if (in && (in->op == VMX_OP_RDMSR || in->op == VMX_OP_WRMSR) && vmx_insn_msr(in) == MSR_IA32_MCG_STATUS)
+	if (in && (in->op == VMX_OP_RDMSR || in->op == VMX_OP_WRMSR) &&
+	    (vmx_insn_msr(in) == MSR_IA32_MCG_STATUS || x86_msr_is_mca_bank(vmx_insn_msr(in))))
 		return refuse_at(p, in,
-		                  "IA32_MCG_STATUS of a guest of 'plain' (it keeps no machine-check state for its guest; "
-		                  "an MSR bitmap that lets the access through gives it the processor's)");
+		                  "the machine-check MSRs of a guest of 'plain' (it keeps no machine-check state for its "
+		                  "guest; an MSR bitmap that lets IA32_MCG_STATUS through gives it the processor's)");
 	return true;
 }
 

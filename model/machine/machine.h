@@ -15,6 +15,7 @@
 #include "model/l0/l0.h"
 #include "model/trace/trace.h"
 #include "vmcs/cpu_model.h"
+#include "vmcs/x86_mcg.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,6 +81,7 @@ struct machine_stimulus {
 	struct machine_trigger trigger;
 	const char *origin;          /* "scenario", "ipi", ... for the trace */
 	uint32_t line;               /* INIT, SIPI: the scenario line that sends it (the stimulus, or the IPI), or 0 */
+	struct x86_mce_record mce;   /* MACHINE_STIM_MCE for the guest: what user space gives KVM_X86_SET_MCE */
 };
 
 struct machine_config {

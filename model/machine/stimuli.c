@@ -348,10 +348,9 @@ void machine_fire(struct machine *m, const struct pending *p)
 			break;
 		}
 	} else if (!vc->stopped && m->cfg->l0 &&
-	           m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI   ? L0_NMI
-	                                           : s->kind == MACHINE_STIM_MCE ? L0_MCE
-	                                                                         : s->vector,
-	                                   s->origin)) {
+	           (s->kind == MACHINE_STIM_MCE
+	                ? m->cfg->l0->guest_mce && m->cfg->l0->guest_mce(vc->l0, &s->mce)
+	                : m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector, s->origin))) {
 		/* The guest is running: kick the vCPU with the host's reschedule IPI. */
 		vmx_lp_irq(&vc->lp, L0_KICK_VECTOR);
 	}

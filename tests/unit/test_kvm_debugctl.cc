@@ -123,7 +123,7 @@ TEST(KvmDebugctl, PlainRefusesTheGuestsMcgStatus)
 {
 	for (const char *insn : {"rdmsr rax IA32_MCG_STATUS", "wrmsr IA32_MCG_STATUS 0"})
 		ExpectRefused("cpu nehalem\nl0 plain\nguest L1\nmain:   " + std::string(insn) + "\n        hlt\nrun 5000\n",
-		              "t.scn:4:9: not modelled: IA32_MCG_STATUS of a guest of 'plain'");
+		              "t.scn:4:9: not modelled: the machine-check MSRs of a guest of 'plain'");
 }
 
 /*

@@ -280,7 +280,7 @@ TEST(KvmMce, R24_Kvm2008DropsTheGuestsMcgStatusWrite)
 	const std::string text = "cpu nehalem\nl0 kvm-2008\nguest L1\nmain: wrmsr IA32_MCG_STATUS 0x5\n"
 	                         "  rdmsr rax IA32_MCG_STATUS\n  record rax\n  hlt\nrun 20000\n";
 	ScnRun r = RunOk(text);
-	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=mcg-status-ignored"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L0 host", "type=mce-msr-ignored"}).size(), 1u) << r.trace;
 	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rax=0x0"}).size(), 1u) << r.trace;
 	ScnRun later = RunOk(WithL0Line(text, "kvm-2011"));
 	EXPECT_EQ(TraceLinesWith(later.trace, {"L1 record", "rax=0x5"}).size(), 1u) << later.trace;

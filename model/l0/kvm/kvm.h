@@ -13,6 +13,10 @@
 #define VMXSIM_KVM_H
 
 #include "model/l0/l0_common.h"
+#include "vmcs/x86_mcg.h"
+
+/* KVM_X86_SET_MCE ioctls one exit can leave for the next entry; more are refused (kvm_mce.c). */
+#define KVM_SET_MCE_QUEUE 4u
 
 /* What handle_dr() does with a guest's MOV DR (kvm_debugreg.c). */
 enum kvm_dr_access {
@@ -210,6 +214,15 @@ struct kvm_era {
 	 * neither: MCG_STATUS read as 0.
 	 */
 	bool set_mce;
+	/*
+	 * Today's set_msr_mce and KVM_X86_SET_MCE (kvm_mce.c): a guest's
+	 * non-zero WRMSR of MCi_STATUS is #GP (9ffd986c, 2019), MCi_CTL may
+	 * also have bit 0 clear, and an uncorrected error that asks for no
+	 * action (no MCG_STATUS, no PCC, S or AR) is logged without a #MC
+	 * (UCNA, 2022). 3.1 takes any MCi_STATUS value and gives every
+	 * uncorrected error a #MC.
+	 */
+	bool mca_today;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
 	bool db_skips_icebp;
 	/* b9bed78e (2022): a #DB exit in an STI/MOV-SS shadow with RFLAGS.TF sets BS in the pending-debug field. */
@@ -284,10 +297,18 @@ struct kvm_vcpu {
 	bool req_nmi;                  /* KVM_REQ_NMI: an NMI was queued since the last process_nmi() */
 	uint32_t idt_vectoring_info;
 	uint64_t dr6;                  /* vcpu->arch.dr6: the DR6 the guest reads through handle_dr (kvm_debug.c) */
-	/* kvm_mce.c: vcpu->arch.mcg_status, the guest's CR4 as KVM holds it, a KVM_X86_SET_MCE not yet applied. */
+	/*
+	 * kvm_mce.c: vcpu->arch.mcg_status, mcg_cap, mcg_ctl and mce_banks
+	 * (CTL, STATUS, ADDR, MISC of each bank), the guest's CR4 as KVM holds
+	 * it, and the KVM_X86_SET_MCE ioctls not yet applied, in order.
+	 */
 	uint64_t mcg_status;
+	uint64_t mcg_cap;
+	uint64_t mcg_ctl;
+	uint64_t mce_banks[4 * X86_MCA_BANKS];
 	uint64_t guest_cr4;
-	bool set_mce_pending;
+	struct x86_mce_record set_mce_queue[KVM_SET_MCE_QUEUE];
+	uint32_t set_mce_pending;
 	uint64_t db[4];                /* vcpu->arch.db[] (= eff_db[]: user space sets no breakpoints) */
 	uint64_t dr7;                  /* vcpu->arch.dr7, in GUEST_DR7 (kvm_update_dr7) */
 	unsigned switch_db_regs;       /* KVM_DEBUGREG_* */
@@ -348,10 +369,11 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
  * kvm_mce.c: a machine check user space injects (KVM_X86_SET_MCE), and the
  * guest's IA32_MCG_STATUS as KVM emulates it.
  */
-bool kvm_set_mce(struct kvm_vcpu *k);
+void kvm_setup_mce(struct kvm_vcpu *k);
+bool kvm_set_mce(struct kvm_vcpu *k, const struct x86_mce_record *mce);
 enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k);
-bool kvm_mcg_status_rdmsr(struct kvm_vcpu *k);
-enum kvm_exit_result kvm_mcg_status_wrmsr(struct kvm_vcpu *k, bool *handled);
+bool kvm_mce_rdmsr(struct kvm_vcpu *k);
+enum kvm_exit_result kvm_mce_wrmsr(struct kvm_vcpu *k, bool *handled);
 /* is_machine_check() of an exit: reason 0 with #MC as a hardware exception (kvm_vmx.c). */
 bool is_machine_check_exit(uint32_t reason, uint32_t info);
 enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k);

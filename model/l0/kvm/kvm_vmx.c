@@ -336,7 +336,7 @@ enum kvm_exit_result handle_wrmsr(struct kvm_vcpu *k)
 
 	if (l0_refuse_apic_timer(&k->b, k->era->name))
 		return KVM_SHUTDOWN;
-	r = kvm_mcg_status_wrmsr(k, &handled);
+	r = kvm_mce_wrmsr(k, &handled);
 	if (handled)
 		return r;
 	r = kvm_debugctl_wrmsr(k, &handled);
@@ -359,12 +359,12 @@ enum kvm_exit_result handle_rdmsr(struct kvm_vcpu *k)
 
 	if (l0_refuse_apic_timer(&k->b, k->era->name))
 		return KVM_SHUTDOWN;
-	if (kvm_mcg_status_rdmsr(k))
+	if (kvm_mce_rdmsr(k))
 		return KVM_RESUME;
 	r = kvm_debugctl_rdmsr(k, &handled);
 	if (handled)
 		return r;
-	/* Besides IA32_MCG_STATUS and IA32_DEBUGCTL only the VMX capability MSRs are readable, and only with nested VMX (vmx_get_msr). */
+	/* Besides the machine-check MSRs and IA32_DEBUGCTL only the VMX capability MSRs are readable, and only with nested VMX (vmx_get_msr). */
 	if (!(k->era->nested && k->b.env.l2_mem && nested_rdmsr(k)))
 		kvm_queue_exception(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, GP_VECTOR, true), 0);
 	return KVM_RESUME;

@@ -165,12 +165,15 @@ static enum l0_status kvm_run_root(void *inst)
 	return enter(k);
 }
 
+static bool kvm_guest_mce(void *inst, const struct x86_mce_record *mce)
+{
+	return kvm_set_mce(inst, mce);
+}
+
 static bool kvm_guest_event(void *inst, int vector, const char *via)
 {
 	struct kvm_vcpu *k = inst;
 
-	if (vector == L0_MCE)
-		return kvm_set_mce(k);
 	if (vector != L0_NMI) {
 		if (!vlapic_set_irr(&k->b.apic, (uint8_t)vector))
 			l0_trace(&k->b, TRACE_DEFER, "what", "irq", "vector already pending in the LAPIC IRR: coalesced",
@@ -226,6 +229,7 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 	k->lv = &k->lv01;
 	k->l2_timer_deadline = UINT64_MAX;
 	k->dr6 = 0xffff0ff0u;   /* DR6_FIXED_1: arch.dr6 at vCPU reset */
+	kvm_setup_mce(k);
 	/*
 	 * KVM's MSR bitmap for its guest intercepts every MSR the model has:
 	 * its local APIC is software (the model has no APIC virtualization)
@@ -359,6 +363,7 @@ static const struct kvm_era era_modern = {
 	.intercept_mc = true,
 	.hw_cr4_host_mce = true,
 	.set_mce = true,
+	.mca_today = true,
 	.db_skips_icebp = true,
 	.db_sets_pending_bs = true,
 	.skip_singlestep = true,
@@ -390,7 +395,8 @@ static uint64_t kvm_wake_deadline(const void *inst)
 #define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_, dr7_unsettable_) \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
-	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .run_root = kvm_run_root,            \
+	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .guest_mce = kvm_guest_mce,            \
+	    .run_root = kvm_run_root,                                                                      \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
 	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
 	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
