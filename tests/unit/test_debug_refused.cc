@@ -45,7 +45,8 @@ TEST(DebugRefused, WhatEachFieldStatesAndWhichFieldSaysIt)
 	vmcs_set(v.get(), GUEST_DR7, 0x400);   // bit 10, always 1: nothing enabled
 	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
 	vmcs_set(v.get(), GUEST_DR7, 0x480);   // G3
-	EXPECT_NE(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
+	ASSERT_NE(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
+	EXPECT_EQ((std::string("not modelled: ") + l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field)).find(kDr7), 0u);
 	EXPECT_EQ(field, GUEST_DR7);
 	vmcs_clear_bits(v.get(), VM_ENTRY_CONTROLS, VM_ENTRY_LOAD_DEBUG_CONTROLS);   // DR7 not loaded
 	EXPECT_EQ(l0_guest_debug_not_modelled(v.get(), kResetDr, 0, &field), nullptr);
