@@ -389,6 +389,7 @@ enum scn_stim_kind {
 	SCN_STIM_SIPI,      /* a start-up IPI with a vector */
 	SCN_STIM_MCE,       /* a machine-check event at the processor (SDM Vol. 3A "Machine-Check Architecture") */
 	SCN_STIM_POST,      /* a posted interrupt with a vector (SDM Vol. 3C 30.6): PIR and ON, then the notification */
+	SCN_STIM_GUEST_DEBUG, /* user space's debugger single-steps the vCPU (KVM_SET_GUEST_DEBUG) */
 };
 
 struct scn_stimulus {
@@ -414,6 +415,9 @@ struct scn_stimulus {
 	bool has_mce_record;
 	struct scn_loc mce_loc;       /* of the first of those words */
 	struct x86_mce_record mce;    /* X86_MCE_RECORD_DEFAULT where a word is left out */
+	/* GUEST_DEBUG: `step N [blockirq]` */
+	uint32_t debug_steps;
+	bool debug_blockirq;
 };
 
 enum scn_expect_kind {

@@ -182,11 +182,17 @@ int scn_replay_dump(const char *path)
 			print_time(st->delay);
 			break;
 		}
-		if (st->kind == SCN_STIM_NMI || st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_MCE)
-			printf(" %s", st->kind == SCN_STIM_NMI ? "nmi" : st->kind == SCN_STIM_INIT ? "init" : "mce");
+		if (st->kind == SCN_STIM_NMI || st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_MCE ||
+		    st->kind == SCN_STIM_GUEST_DEBUG)
+			printf(" %s", st->kind == SCN_STIM_NMI    ? "nmi"
+			              : st->kind == SCN_STIM_INIT ? "init"
+			              : st->kind == SCN_STIM_MCE  ? "mce"
+			                                          : "guest-debug");
 		else
 			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : st->kind == SCN_STIM_SIPI ? "sipi" : "post", st->vector);
 		printf(" -> L%d cpu%u%s%s", (int)st->level, st->cpu, st->via ? " via " : "", st->via ? st->via : "");
+		if (st->kind == SCN_STIM_GUEST_DEBUG)
+			printf(" step %u%s", st->debug_steps, st->debug_blockirq ? " blockirq" : "");
 		if (st->has_mce_record)
 			printf(" bank %u status 0x%llx addr 0x%llx misc 0x%llx mcg-status 0x%llx", st->mce.bank,
 			       (unsigned long long)st->mce.status, (unsigned long long)st->mce.addr,

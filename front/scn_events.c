@@ -225,7 +225,29 @@ static bool mce_record(struct parser *p, struct scn_stimulus *st)
 	}
 }
 
-/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR | mce, then -> LEVEL cpuN [via NAME] [MCE record] */
+/*
+ * After `guest-debug -> TARGET`: `step N [blockirq]` - user space's
+ * debugger stops the vCPU and single-steps N instructions (1-1000), with
+ * KVM_GUESTDBG_BLOCKIRQ when `blockirq` is given, then lets it run.
+ */
+static bool debug_steps(struct parser *p, struct scn_stimulus *st)
+{
+	uint64_t n;
+
+	if (!scn_tok_is(scn_peek(p), "step"))
+		return scn_expected(p, "'step N': how many instructions the debugger single-steps");
+	scn_next(p);
+	if (!scn_parse_uint(p, 0, 1, 1000, "a number of steps 1-1000", &n))
+		return false;
+	st->debug_steps = (uint32_t)n;
+	if (scn_tok_is(scn_peek(p), "blockirq")) {
+		st->debug_blockirq = true;
+		scn_next(p);
+	}
+	return true;
+}
+
+/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR | mce | guest-debug, then -> LEVEL cpuN [via NAME] [...] */
 static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 {
 	const struct tok *t = scn_peek(p);
@@ -237,14 +259,17 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 	} else if (scn_tok_is(t, "init") || scn_tok_is(t, "mce")) {
 		st->kind = scn_tok_is(t, "init") ? SCN_STIM_INIT : SCN_STIM_MCE;
 		scn_next(p);
+	} else if (scn_tok_is(t, "guest-debug")) {
+		st->kind = SCN_STIM_GUEST_DEBUG;
+		scn_next(p);
 	} else if (scn_tok_is(t, "irq") || scn_tok_is(t, "sipi") || scn_tok_is(t, "post")) {
 		st->kind = scn_tok_is(t, "irq") ? SCN_STIM_IRQ : scn_tok_is(t, "sipi") ? SCN_STIM_SIPI : SCN_STIM_POST;
 		scn_next(p);
 		if (!scn_parse_vector(p, &st->vector))
 			return false;
 	} else {
-		return scn_expected(p, "a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR', 'post VECTOR' or "
-		                         "'mce'");
+		return scn_expected(p, "a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR', 'post VECTOR', "
+		                         "'mce' or 'guest-debug'");
 	}
 	if (scn_peek(p)->kind != TK_ARROW)
 		return scn_expected(p, "'->' and a target such as 'L1 cpu0'");
@@ -268,6 +293,8 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 		scn_next(p);
 	}
 	if (st->kind == SCN_STIM_MCE && !mce_record(p, st))
+		return false;
+	if (st->kind == SCN_STIM_GUEST_DEBUG && !debug_steps(p, st))
 		return false;
 	return scn_at_eol(p);
 }

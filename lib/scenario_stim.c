@@ -60,6 +60,7 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
 	case SCN_STIM_SIPI: return MACHINE_STIM_SIPI;
 	case SCN_STIM_POST: return MACHINE_STIM_POST;
 	case SCN_STIM_MCE: return MACHINE_STIM_MCE;
+	case SCN_STIM_GUEST_DEBUG: return MACHINE_STIM_GUEST_DEBUG;
 	}
 	return MACHINE_STIM_NMI;
 }
@@ -226,6 +227,30 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
 	return true;
 }
 
+/*
+ * `guest-debug -> L1 cpuN step N [blockirq]`: user space's debugger, which
+ * stops the vCPU and single-steps it through KVM_SET_GUEST_DEBUG. Modelled
+ * for kvm-modern's guest that runs no L2 (model/l0/kvm/kvm_guestdbg.c);
+ * under every other L0, and for a vCPU that runs L2, refused.
+ */
+static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, struct l0_guest_debug_cmd *out)
+{
+	if (b->cfg.bare_metal)
+		return build_located(b, st->loc, "'guest-debug' is user space's debugger (KVM_SET_GUEST_DEBUG): with "
+		                     "'l0 none' there is no user space");
+	if (st->level != SCN_L1)
+		return build_located(b, st->target_loc, "user space's debugger steps the vCPU: write '-> L1'");
+	if (!b->cfg.l0->guest_debug)
+		return build_located(b, st->loc, "not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) under L0 "
+		                     "'%s' (modelled for kvm-modern)", b->cfg.l0->name);
+	if (scn_guest_for(b->s, SCN_L2, st->cpu))
+		return build_located(b, st->loc, "not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) for a vCPU "
+		                     "that runs L2");
+	out->steps = st->debug_steps;
+	out->blockirq = st->debug_blockirq;
+	return true;
+}
+
 bool build_stimuli(struct build *b)
 {
 	const struct scn_scenario *s = b->s;
@@ -243,7 +268,10 @@ bool build_stimuli(struct build *b)
 
 		if (st->kind == SCN_STIM_POST && !stimulus_post(b, st))
 			return false;
-		if (st->level == SCN_L2 && st->kind != SCN_STIM_POST && !stimulus_for_l2(b, st))
+		if (st->kind == SCN_STIM_GUEST_DEBUG && !guest_debug_taken(b, st, &ms->debug))
+			return false;
+		if (st->level == SCN_L2 && st->kind != SCN_STIM_POST && st->kind != SCN_STIM_GUEST_DEBUG &&
+		    !stimulus_for_l2(b, st))
 			return false;
 		if (b->cfg.bare_metal && st->level == SCN_L0)
 			return build_located(b, st->target_loc, "with 'l0 none' there is no L0: events for the L1 hypervisor "

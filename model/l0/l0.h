@@ -23,6 +23,12 @@
 extern "C" {
 #endif
 
+/* What user space's debugger does when a `guest-debug` stimulus arrives: single-step `steps` instructions. */
+struct l0_guest_debug_cmd {
+	uint32_t steps;
+	bool blockirq;           /* KVM_GUESTDBG_BLOCKIRQ: no interrupt or NMI is injected while it steps */
+};
+
 #define L0_NMI (-1)   /* "vector" of an NMI in guest_event / virtual_ipi */
 
 /* A switch given to the variant: "-timeout", "+foo", "name=value". */
@@ -103,9 +109,16 @@ struct l0_variant {
 	/*
 	 * A machine check user space injects into its guest (KVM_X86_SET_MCE,
 	 * for an L0 with takes_guest_machine_checks), with the error it
-	 * carries. True if the vCPU must be kicked out of the guest.
+	 * carries, from scenario line `line`. True if the vCPU must be kicked
+	 * out of the guest.
 	 */
-	bool (*guest_mce)(void *inst, const struct x86_mce_record *mce);
+	bool (*guest_mce)(void *inst, const struct x86_mce_record *mce, uint32_t line);
+	/*
+	 * User space's debugger stops the vCPU and single-steps it
+	 * (KVM_SET_GUEST_DEBUG; for an L0 with guest_debug_ioctl), from
+	 * scenario line `line`. True if the vCPU must be kicked out of the guest.
+	 */
+	bool (*guest_debug)(void *inst, const struct l0_guest_debug_cmd *cmd, uint32_t line);
 	/* The processor is in root operation, or the vCPU was blocked: handle, inject, enter. */
 	enum l0_status (*run_root)(void *inst);
 	/* Runs L1 hypervisors (a `guest L2` block is allowed). */

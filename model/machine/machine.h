@@ -57,7 +57,7 @@ struct machine_guest {
 
 /* INIT and SIPI go to the processor's pins only: bare metal (`l0 none`). */
 enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ, MACHINE_STIM_INIT, MACHINE_STIM_SIPI, MACHINE_STIM_POST,
-                         MACHINE_STIM_MCE };
+                         MACHINE_STIM_MCE, MACHINE_STIM_GUEST_DEBUG };
 
 /* What a relative stimulus waits for: the n-th matching trace event. */
 struct machine_trigger {
@@ -82,6 +82,7 @@ struct machine_stimulus {
 	const char *origin;          /* "scenario", "ipi", ... for the trace */
 	uint32_t line;               /* INIT, SIPI: the scenario line that sends it (the stimulus, or the IPI), or 0 */
 	struct x86_mce_record mce;   /* MACHINE_STIM_MCE for the guest: what user space gives KVM_X86_SET_MCE */
+	struct l0_guest_debug_cmd debug; /* MACHINE_STIM_GUEST_DEBUG: what user space's debugger does */
 };
 
 struct machine_config {

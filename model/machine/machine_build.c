@@ -220,6 +220,9 @@ bool machine_stim_modelled(const struct machine_config *cfg, const struct machin
 	if (s->kind == MACHINE_STIM_MCE)
 		return s->level == 0 ? cfg->bare_metal || (cfg->l0 && cfg->l0->takes_host_machine_checks)
 		                     : s->level == 1 && cfg->l0 && cfg->l0->takes_guest_machine_checks;
+	/* User space's debugger: through an L0 that has KVM_SET_GUEST_DEBUG. */
+	if (s->kind == MACHINE_STIM_GUEST_DEBUG)
+		return s->level == 1 && cfg->l0 && cfg->l0->guest_debug;
 	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST) ||
 	       (cfg->bare_metal && s->level == 0);
 }
@@ -298,7 +301,10 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 		if (!machine_stim_modelled(cfg, s)) {
 			snprintf(err, errlen, "not modelled: %s (stimulus %u)",
 			         s->kind == MACHINE_STIM_MCE ? "a machine check other than the host's under an L0 that takes "
-			                                       "them" : "INIT and SIPI for a guest of an L0", i);
+			                                       "them"
+			         : s->kind == MACHINE_STIM_GUEST_DEBUG ? "user space's debugger under an L0 without "
+			                                                 "KVM_SET_GUEST_DEBUG"
+			                                               : "INIT and SIPI for a guest of an L0", i);
 			goto fail;
 		}
 		if (!s->relative && s->at < cfg->run_cycles && !machine_heap_push_seq(m, s->at, s, i, i)) {

@@ -300,8 +300,22 @@ static const char *stim_type_name(enum machine_stim_kind k)
 	case MACHINE_STIM_SIPI: return "sipi";
 	case MACHINE_STIM_POST: return "post";
 	case MACHINE_STIM_MCE: return "mce";
+	case MACHINE_STIM_GUEST_DEBUG: return "guest-debug";
 	}
 	return "?";
+}
+
+/* A stimulus for the guest, through its L0: true if the vCPU must be kicked out of the guest. */
+static bool to_l0(const struct l0_variant *l0, void *inst, const struct machine_stimulus *s)
+{
+	switch (s->kind) {
+	case MACHINE_STIM_MCE:
+		return l0->guest_mce && l0->guest_mce(inst, &s->mce, s->line);
+	case MACHINE_STIM_GUEST_DEBUG:
+		return l0->guest_debug && l0->guest_debug(inst, &s->debug, s->line);
+	default:
+		return l0->guest_event(inst, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector, s->origin);
+	}
 }
 
 void machine_fire(struct machine *m, const struct pending *p)
@@ -346,11 +360,10 @@ void machine_fire(struct machine *m, const struct pending *p)
 			vc->mce_line = s->line;
 			vmx_lp_machine_check(&vc->lp, s->line);
 			break;
+		case MACHINE_STIM_GUEST_DEBUG:   /* user space's: never at the pins (machine_stim_modelled) */
+			break;
 		}
-	} else if (!vc->stopped && m->cfg->l0 &&
-	           (s->kind == MACHINE_STIM_MCE
-	                ? m->cfg->l0->guest_mce && m->cfg->l0->guest_mce(vc->l0, &s->mce)
-	                : m->cfg->l0->guest_event(vc->l0, s->kind == MACHINE_STIM_NMI ? L0_NMI : s->vector, s->origin))) {
+	} else if (!vc->stopped && m->cfg->l0 && to_l0(m->cfg->l0, vc->l0, s)) {
 		/* The guest is running: kick the vCPU with the host's reschedule IPI. */
 		vmx_lp_irq(&vc->lp, L0_KICK_VECTOR);
 	}

@@ -154,6 +154,12 @@ TEST(KvmMceBanks, R24_WhatIsRefusedOrWrong)
 	              std::string("t.scn:15:23: ") + banks);
 	ExpectRefused(Guest("kvm-modern", "nop\n", "at 100 mce -> L1 cpu0 status 0x1000000000000000\n"),
 	              "t.scn:15:23: status 0x1000000000000000 has no VAL (bit 63): KVM_X86_SET_MCE fails with EINVAL");
+	// More ioctls in one stop than the model keeps: refused at the stimulus that would be the fifth.
+	std::string five;
+	for (int i = 0; i < 5; i++)
+		five += "at 1000 mce -> L1 cpu0 status 0x9000000000000000\n";
+	ExpectRefused(Guest("kvm-modern", "nop\n", five),
+	              "t.scn:19:1: not modelled: more than 4 KVM_X86_SET_MCE ioctls between two entries of the vCPU");
 	ExpectRefused(Guest("plain", "rdmsr rax IA32_MC0_STATUS\n"),
 	              "not modelled: the machine-check MSRs of a guest of 'plain'");
 	ExpectParseError(Guest("kvm-modern", "nop\n", "at 100 mce -> L1 cpu0 bank 10\n"),

@@ -302,6 +302,19 @@ struct kvm_vcpu {
 	 * (CTL, STATUS, ADDR, MISC of each bank), the guest's CR4 as KVM holds
 	 * it, and the KVM_X86_SET_MCE ioctls not yet applied, in order.
 	 */
+	/*
+	 * kvm_guestdbg.c: KVM_SET_GUEST_DEBUG's vcpu->guest_debug and
+	 * arch.singlestep_rip, and user space's debugger: the steps it still
+	 * takes, with BLOCKIRQ or not, a `guest-debug` stimulus not yet acted
+	 * on, and a KVM_EXIT_DEBUG it has not yet answered (its DR6 and RIP).
+	 */
+	uint32_t guest_debug;
+	uint64_t singlestep_rip;
+	uint32_t dbg_steps_left;
+	bool dbg_blockirq;
+	bool dbg_start;
+	bool dbg_exit;
+	uint32_t dbg_exit_dr6;
 	uint64_t mcg_status;
 	uint64_t mcg_cap;
 	uint64_t mcg_ctl;
@@ -369,8 +382,21 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
  * kvm_mce.c: a machine check user space injects (KVM_X86_SET_MCE), and the
  * guest's IA32_MCG_STATUS as KVM emulates it.
  */
+/*
+ * kvm_guestdbg.c: user space's debugger (KVM_SET_GUEST_DEBUG, kvm-modern):
+ * a `guest-debug` stimulus; a KVM_EXIT_DEBUG; what user space does before
+ * the next KVM_RUN.
+ */
+#define KVM_GUESTDBG_ENABLE 0x00000001u
+#define KVM_GUESTDBG_SINGLESTEP 0x00000002u
+#define KVM_GUESTDBG_USE_HW_BP 0x00020000u
+#define KVM_GUESTDBG_BLOCKIRQ 0x00100000u
+bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cmd, uint32_t line);
+void kvm_guestdbg_exit(struct kvm_vcpu *k, uint32_t dr6);
+void kvm_guestdbg_userspace(struct kvm_vcpu *k);
+
 void kvm_setup_mce(struct kvm_vcpu *k);
-bool kvm_set_mce(struct kvm_vcpu *k, const struct x86_mce_record *mce);
+bool kvm_set_mce(struct kvm_vcpu *k, const struct x86_mce_record *mce, uint32_t line);
 enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k);
 bool kvm_mce_rdmsr(struct kvm_vcpu *k);
 enum kvm_exit_result kvm_mce_wrmsr(struct kvm_vcpu *k, bool *handled);

@@ -91,6 +91,17 @@ enum kvm_exit_result handle_exception_db(struct kvm_vcpu *k)
 	uint32_t info = vmcs_get32(v, VM_EXIT_INTR_INFO);
 	uint32_t dr6 = (uint32_t)vmcs_get(v, EXIT_QUALIFICATION);
 
+	/* User space debugs the guest: every #DB is KVM_EXIT_DEBUG (kvm_guestdbg.c). */
+	if (k->guest_debug & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) {
+		if (is_icebp(info)) {
+			const struct vmx_insn *in = l0_guest_insn(&k->b);
+
+			l0_refuse(&k->b, in ? in->line : 0, "INT1 (ICEBP) while user space's debugger steps the vCPU");
+			return KVM_SHUTDOWN;
+		}
+		kvm_guestdbg_exit(k, dr6);
+		return KVM_RESUME;
+	}
 	if (is_icebp(info)) {
 		/*
 		 * INT1 exits on the instruction itself (the intercept is tied
@@ -146,6 +157,11 @@ void kvm_skip_singlestep(struct kvm_vcpu *k, uint64_t rflags)
 			         k->era->name);
 			l0_trace_differs(&k->b, "singlestep-lost", DB_VECTOR, differs);
 		}
+		return;
+	}
+	/* kvm_vcpu_do_singlestep(): user space's debugger takes the step itself (kvm_guestdbg.c). */
+	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP) {
+		kvm_guestdbg_exit(k, DR6_BS);
 		return;
 	}
 	l0_trace(&k->b, TRACE_HOST, "type", "singlestep",

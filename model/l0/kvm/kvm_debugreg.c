@@ -235,7 +235,8 @@ enum kvm_exit_result handle_dr(struct kvm_vcpu *k)
 		emulate_general_detect(k);
 		return KVM_RESUME;
 	}
-	if (k->era->dr_access == KVM_DR_LAZY) {
+	/* With user space debugging the guest (vcpu->guest_debug, kvm_guestdbg.c) the MOV is emulated instead. */
+	if (k->era->dr_access == KVM_DR_LAZY && !k->guest_debug) {
 		set_mov_dr_exiting(k, false,
 		                   "handle_dr: no user-space debugging; the guest runs MOV DR itself (KVM_DEBUGREG_WONT_EXIT)");
 		k->switch_db_regs |= KVM_DEBUGREG_WONT_EXIT;

@@ -168,6 +168,12 @@ static void check_and_inject_modern(struct kvm_vcpu *k)
 	}
 	if (busy)
 		goto out;
+	/* KVM_GUESTDBG_BLOCKIRQ (61e5f69e, 2021): while user space steps, no NMI, interrupt or window. */
+	if (k->guest_debug & KVM_GUESTDBG_BLOCKIRQ) {
+		if (k->nmi_pending || kvm_cpu_has_interrupt(k))
+			l0_trace(&k->b, TRACE_DEFER, "what", k->nmi_pending ? "nmi" : "irq", "KVM_GUESTDBG_BLOCKIRQ", -1, 0);
+		return;
+	}
 	if (k->nmi_pending) {
 		r = can_inject ? vmx_nmi_allowed_now(k, true) : KVM_BUSY;
 		if (r == KVM_BUSY && k->era->nested_check_events) {

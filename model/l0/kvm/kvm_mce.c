@@ -67,13 +67,14 @@ void kvm_setup_mce(struct kvm_vcpu *k)
 		k->mce_banks[4 * i] = ~0ull;
 }
 
-bool kvm_set_mce(struct kvm_vcpu *k, const struct x86_mce_record *mce)
+bool kvm_set_mce(struct kvm_vcpu *k, const struct x86_mce_record *mce, uint32_t line)
 {
 	char what[200];
 
+	_Static_assert(KVM_SET_MCE_QUEUE == 4, "the refusal below says 4");
 	/* The ioctl waits for the vCPU to leave KVM_RUN: kick it, apply it before the next entry. */
 	if (k->set_mce_pending == KVM_SET_MCE_QUEUE) {
-		l0_refuse(&k->b, 0, "more than 4 KVM_X86_SET_MCE ioctls between two entries of the vCPU");
+		l0_refuse(&k->b, line, "more than 4 KVM_X86_SET_MCE ioctls between two entries of the vCPU");
 		return false;
 	}
 	k->set_mce_queue[k->set_mce_pending++] = *mce;

@@ -159,6 +159,18 @@ void vmx_vcpu_run_prepare(struct kvm_vcpu *k)
 	/* Record the guest's net time for the forced unblock: from just before entry. */
 	if (!cpu_has_virtual_nmis(k) && k->lv->soft_vnmi_blocked)
 		k->lv->entry_time = k->b.env.lp->cycle;
+	/*
+	 * vmx_vcpu_run(): while user space single-steps the guest, STI and
+	 * MOV-SS blocking go before the entry - after a step over STI or MOV SS
+	 * the entry with the TF KVM set would otherwise fail R12, BS not being
+	 * pending (kvm_guestdbg.c).
+	 */
+	if ((k->guest_debug & KVM_GUESTDBG_SINGLESTEP) &&
+	    (vmcs_get32(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		vmcs_clear_bits(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		l0_trace(&k->b, TRACE_HOST, "type", "shadow-cleared",
+		         "vmx_vcpu_run: user space single-steps the guest, STI/MOV-SS blocking dropped", -1, 0);
+	}
 }
 
 void vmx_complete_interrupts(struct kvm_vcpu *k)

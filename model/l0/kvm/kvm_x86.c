@@ -56,6 +56,8 @@ static enum l0_status enter(struct kvm_vcpu *k)
 	enum l0_status status;
 
 	for (;;) {
+		/* User space's debugger, between two KVM_RUNs (kvm_guestdbg.c). */
+		kvm_guestdbg_userspace(k);
 		/* A KVM_X86_SET_MCE made while the vCPU was out of KVM_RUN (kvm_mce.c). */
 		if (kvm_apply_set_mce(k) == KVM_SHUTDOWN)
 			return L0_STOPPED;
@@ -148,6 +150,8 @@ static enum l0_status kvm_run_root(void *inst)
 	}
 	if (!l0_service_host(&k->b))
 		return L0_STOPPED;
+	/* A KVM_EXIT_DEBUG reaches user space before a halted vCPU blocks (kvm_emulate_halt). */
+	kvm_guestdbg_userspace(k);
 	if (k->halted) {
 		/* Today's KVM leaves the NMI to vcpu_enter_guest(); the request alone wakes (req_nmi_wakes). */
 		if (k->era->nmi_pending_two && !k->era->req_nmi_wakes)
@@ -165,9 +169,14 @@ static enum l0_status kvm_run_root(void *inst)
 	return enter(k);
 }
 
-static bool kvm_guest_mce(void *inst, const struct x86_mce_record *mce)
+static bool kvm_guest_mce(void *inst, const struct x86_mce_record *mce, uint32_t line)
 {
-	return kvm_set_mce(inst, mce);
+	return kvm_set_mce(inst, mce, line);
+}
+
+static bool kvm_guest_debug(void *inst, const struct l0_guest_debug_cmd *cmd, uint32_t line)
+{
+	return kvm_guest_debug_cmd(inst, cmd, line);
 }
 
 static bool kvm_guest_event(void *inst, int vector, const char *via)
@@ -392,7 +401,8 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	return k->halted && k->guest_mode ? k->l2_timer_deadline : UINT64_MAX;
 }
 
-#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_, dr7_unsettable_) \
+#define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_, dr7_unsettable_,    \
+                    guest_debug_)                                                                              \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .guest_mce = kvm_guest_mce,            \
@@ -401,6 +411,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
 	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
 	    .follows_debugregs = debugregs_, .guest_dr7_unsettable = dr7_unsettable_,                     \
+	    .guest_debug = guest_debug_,                                                                   \
 	}
 
 /*
@@ -414,12 +425,18 @@ static uint64_t kvm_wake_deadline(const void *inst)
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR | L0_FOLLOWS_BTF,
             false,
             "user space has no way to give a guest of kvm-2008 a DR7: GUEST_DR7 is 0x400 from vmx_vcpu_reset, "
-            "KVM_SET_DEBUGREGS came with a1efbe77 (2010), and the guest's own MOV to DR7 is dropped");
+            "KVM_SET_DEBUGREGS came with a1efbe77 (2010), and the guest's own MOV to DR7 is dropped",
+            NULL);
 /* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
 /* A KVM_X86_SET_MCE while L2 runs: 3.1 injects the #MC into L2, or shuts the VM down (kvm_mce.c). */
 /* 3.1 runs L2's MOV DR in handle_dr on arch.* and vmcs02, and copies vmcs12's DR7 and DEBUGCTL (nested.c). */
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL);
-/* Today's nested KVM carries the debug registers between L1 and L2 too (kvm_era.nested_debugregs). */
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, NULL);
+/*
+ * Today's nested KVM carries the debug registers between L1 and L2 too
+ * (kvm_era.nested_debugregs); user space's debugger steps its guest
+ * (KVM_SET_GUEST_DEBUG, kvm_guestdbg.c; 3.1's was not read: refused there).
+ */
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL,
+            kvm_guest_debug);

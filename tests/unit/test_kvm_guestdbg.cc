@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test_kvm_guestdbg.cc - user space's debugger single-stepping a guest of
+ * today's KVM (KVM_SET_GUEST_DEBUG; model/l0/kvm/kvm_guestdbg.c; R12 and
+ * R24 from the host's side): each step a #DB exit that is KVM_EXIT_DEBUG,
+ * an instruction KVM emulates ending in one too, BLOCKIRQ holding
+ * interrupts, STI blocking dropped before each entry, a #DB that is not
+ * the debugger's passed back to the guest, and what is refused.
+ */
+#include <algorithm>
+#include <vector>
+
+#include "refused_run.h"
+
+namespace {
+
+size_t Lines(const std::string &trace, std::initializer_list<const char *> pieces)
+{
+	return TraceLinesWith(trace, pieces).size();
+}
+
+/* The line numbers of the trace lines that hold `piece`, in order. */
+std::vector<size_t> Where(const std::string &trace, const char *piece)
+{
+	std::vector<size_t> at;
+	size_t line = 0, pos = 0;
+	while (pos < trace.size()) {
+		size_t end = trace.find('\n', pos);
+		if (end == std::string::npos)
+			end = trace.size();
+		if (trace.substr(pos, end - pos).find(piece) != std::string::npos)
+			at.push_back(line);
+		line++;
+		pos = end + 1;
+	}
+	return at;
+}
+
+}  // namespace
+
+/*
+ * Five steps, five KVM_EXIT_DEBUGs, a KVM_SET_GUEST_DEBUG(SINGLESTEP) before
+ * each and KVM_SET_GUEST_DEBUG(0) after the last; the VMCALL's step is
+ * KVM's (kvm_vcpu_do_singlestep), not a #DB exit; no #DB reaches the guest.
+ */
+TEST(KvmGuestDebug, R24_EachStepIsAKvmExitDebug)
+{
+	ScnRun r = RunOk(ShippedScenario("kvm-debug/guest-debug-step-modern.scn"));
+	EXPECT_EQ(Lines(r.trace, {"L0 userspace", "exit=KVM_EXIT_DEBUG", "dr6 0xffff4ff0"}), 5u) << r.trace;
+	EXPECT_EQ(Lines(r.trace, {"L0 userspace", "ioctl=KVM_SET_GUEST_DEBUG", "control 0x3\""}), 5u);
+	EXPECT_EQ(Lines(r.trace, {"L0 userspace", "ioctl=KVM_SET_GUEST_DEBUG", "control 0x0\""}), 1u);
+	EXPECT_EQ(Lines(r.trace, {"L1 deliver", "vector=1 "}), 0u);
+	// The VMCALL's step: its exit, then KVM_EXIT_DEBUG past it with no #DB exit between.
+	std::vector<size_t> vmcall = Where(r.trace, "reason=VMCALL");
+	std::vector<size_t> stop = Where(r.trace, "rip 0x1005 dr6");
+	ASSERT_EQ(stop.size(), 1u) << r.trace;
+	EXPECT_TRUE(std::find(vmcall.begin(), vmcall.end(), stop[0] - 1) != vmcall.end()) << r.trace;
+}
+
+/*
+ * Without BLOCKIRQ the interrupt goes in with the first step and its
+ * handler runs inside it; with BLOCKIRQ it waits for the entry after
+ * KVM_SET_GUEST_DEBUG(0), deferred at every step's entry.
+ */
+TEST(KvmGuestDebug, R24_BlockIrqHoldsTheInterruptUntilTheDebuggerLetsGo)
+{
+	ScnRun plain = RunOk(ShippedScenario("kvm-debug/guest-debug-step-modern.scn"));
+	ScnRun held = RunOk(ShippedScenario("kvm-debug/guest-debug-step-blockirq-modern.scn"));
+	std::vector<size_t> first = Where(plain.trace, "exit=KVM_EXIT_DEBUG");
+	std::vector<size_t> deliver = Where(plain.trace, "deliver       vector=32");
+	ASSERT_EQ(deliver.size(), 1u);
+	EXPECT_LT(deliver[0], first.front()) << plain.trace;
+	first = Where(held.trace, "control 0x0\"");
+	deliver = Where(held.trace, "deliver       vector=32");
+	ASSERT_EQ(deliver.size(), 1u);
+	ASSERT_EQ(first.size(), 1u);
+	EXPECT_GT(deliver[0], first[0]) << held.trace;
+	EXPECT_EQ(Lines(held.trace, {"ioctl=KVM_SET_GUEST_DEBUG", "control 0x100003\""}), 5u) << held.trace;
+	EXPECT_EQ(Lines(held.trace, {"L0 defer", "what=irq", "KVM_GUESTDBG_BLOCKIRQ"}), 5u) << held.trace;
+}
+
+/* A #DB that is not the debugger's step (the guest's own breakpoint, B0) is passed back to the guest. */
+TEST(KvmGuestDebug, R24_TheGuestsOwnDbIsPassedBack)
+{
+	ScnRun r = RunOk(ShippedScenario("kvm-debug/guest-debug-own-breakpoint-modern.scn"));
+	EXPECT_EQ(Lines(r.trace, {"exit=KVM_EXIT_DEBUG", "dr6 0xffff0ff1"}), 1u) << r.trace;
+	EXPECT_EQ(Lines(r.trace, {"ioctl=KVM_SET_VCPU_EVENTS", "passed back"}), 1u);
+	EXPECT_EQ(Lines(r.trace, {"L1 deliver", "vector=1 "}), 1u);
+	// The guest's MOV DR is emulated while user space debugs: no lazy path after the debugger started.
+	std::vector<size_t> started = Where(r.trace, "ioctl=KVM_SET_GUEST_DEBUG");
+	std::vector<size_t> lazy = Where(r.trace, "type=mov-dr-exiting-off");
+	ASSERT_FALSE(started.empty());
+	for (size_t l : lazy)
+		EXPECT_LT(l, started.front()) << r.trace;
+	// The last step is over the HLT: KVM_EXIT_DEBUG after the vCPU blocked.
+	EXPECT_EQ(Lines(r.trace, {"L0 halt", "what=block"}), 2u) << r.trace;
+}
+
+/*
+ * A step over STI: the #DB exit comes with STI blocking, and KVM drops the
+ * blocking before the next entry (vmx_vcpu_run) so the entry with TF passes
+ * R12; the guest goes on.
+ */
+TEST(KvmGuestDebug, R12_StepOverStiDropsTheBlockingBeforeTheEntry)
+{
+	const std::string text = "cpu nehalem\nl0 kvm-modern\nguest L1\nloop:   nop\n        cli\n        sti\n"
+	                         "        nop\n        jmp loop\nat 5000 guest-debug -> L1 cpu0 step 6\nrun 300000\n"
+	                         "expect count entry-fail == 0\n";
+	ScnRun r = RunOk(text);
+	EXPECT_EQ(Lines(r.trace, {"reason=EXCEPTION_NMI", "intr_state=0x00000001"}), 1u) << r.trace;
+	EXPECT_EQ(Lines(r.trace, {"L0 host", "type=shadow-cleared"}), 1u) << r.trace;
+	EXPECT_EQ(Lines(r.trace, {"exit=KVM_EXIT_DEBUG"}), 6u) << r.trace;
+}
+
+TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
+{
+	const std::string body = "guest L1\nmain:   nop\n        jmp main\n";
+	for (const char *l0 : {"kvm-2008", "kvm-2011", "plain"}) {
+		SCOPED_TRACE(l0);
+		ExpectRefused(std::string("cpu nehalem\nl0 ") + l0 + "\n" + body +
+		                  "at 100 guest-debug -> L1 cpu0 step 1\nrun 1000\n",
+		              std::string("t.scn:6:1: not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) under L0 '") +
+		                  l0 + "' (modelled for kvm-modern)");
+	}
+	ExpectRefused("cpu nehalem\nl0 none\nguest L1\n  exit-handler h\nmain: vmlaunch\nh: hlt\nguest L2\nl2: hlt\n"
+	              "at 100 guest-debug -> L1 cpu0 step 1\nrun 1000\n",
+	              "t.scn:9:1: 'guest-debug' is user space's debugger (KVM_SET_GUEST_DEBUG): with 'l0 none' there is no "
+	              "user space");
+	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 guest-debug -> L0 cpu0 step 1\nrun 1000\n",
+	              "t.scn:6:23: user space's debugger steps the vCPU: write '-> L1'");
+	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\n  exit-handler h\nmain: vmlaunch\nh: hlt\nguest L2\nl2: hlt\n"
+	              "at 100 guest-debug -> L1 cpu0 step 1\nrun 1000\n",
+	              "t.scn:9:1: not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) for a vCPU that runs L2");
+	// A second command while the first still steps; INT1 while it steps.
+	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body +
+	                  "at 100 guest-debug -> L1 cpu0 step 5\nat 200 guest-debug -> L1 cpu0 step 1\nrun 300000\n",
+	              "t.scn:7:1: not modelled: a 'guest-debug' stimulus while the debugger still steps the vCPU");
+	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\nmain:   nop\n        icebp\n        jmp main\n"
+	              "at 100 guest-debug -> L1 cpu0 step 5\nrun 300000\n",
+	              "t.scn:5:9: not modelled: INT1 (ICEBP) while user space's debugger steps the vCPU");
+	for (const char *bad : {"guest-debug -> L1 cpu0\n", "guest-debug -> L1 cpu0 step 0\n",
+	                        "guest-debug -> L1 cpu0 step 1001\n", "guest-debug -> L1 cpu0 step 2 irq\n"}) {
+		SCOPED_TRACE(bad);
+		Parsed p("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 " + bad + "run 1000\n", "t.scn");
+		EXPECT_EQ(p.s, nullptr);
+	}
+}
