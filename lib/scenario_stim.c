@@ -229,9 +229,10 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
 
 /*
  * `guest-debug -> L1 cpuN step N [blockirq]`: user space's debugger, which
- * stops the vCPU and single-steps it through KVM_SET_GUEST_DEBUG. Modelled
- * for kvm-modern's guest that runs no L2 (model/l0/kvm/kvm_guestdbg.c);
- * under every other L0, and for a vCPU that runs L2, refused.
+ * stops the vCPU and single-steps it through KVM_SET_GUEST_DEBUG (2008:
+ * KVM_DEBUG_GUEST). Modelled for the KVM models' guest that runs no L2
+ * (model/l0/kvm/kvm_guestdbg.c); under `plain`, which has no user space,
+ * and for a vCPU that runs L2, refused.
  */
 static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, struct l0_guest_debug_cmd *out)
 {
@@ -241,8 +242,11 @@ static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, st
 	if (st->level != SCN_L1)
 		return build_located(b, st->target_loc, "user space's debugger steps the vCPU: write '-> L1'");
 	if (!b->cfg.l0->guest_debug)
-		return build_located(b, st->loc, "not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) under L0 "
-		                     "'%s' (modelled for kvm-modern)", b->cfg.l0->name);
+		return build_located(b, st->loc, "L0 '%s' has no user space, so no debugger: 'guest-debug' needs a KVM "
+		                     "model", b->cfg.l0->name);
+	if (st->debug_blockirq && !b->cfg.l0->guest_debug_blockirq)
+		return build_located(b, st->loc, "L0 '%s' has no KVM_GUESTDBG_BLOCKIRQ (61e5f69e, 2021: kvm-modern has "
+		                     "it): the debugger can only step with interrupts let in", b->cfg.l0->name);
 	if (scn_guest_for(b->s, SCN_L2, st->cpu))
 		return build_located(b, st->loc, "not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) for a vCPU "
 		                     "that runs L2");

@@ -119,6 +119,8 @@ struct l0_variant {
 	 * scenario line `line`. True if the vCPU must be kicked out of the guest.
 	 */
 	bool (*guest_debug)(void *inst, const struct l0_guest_debug_cmd *cmd, uint32_t line);
+	/* Its debugger can keep interrupts out while it steps (KVM_GUESTDBG_BLOCKIRQ, 2021). */
+	bool guest_debug_blockirq;
 	/* The processor is in root operation, or the vCPU was blocked: handle, inject, enter. */
 	enum l0_status (*run_root)(void *inst);
 	/* Runs L1 hypervisors (a `guest L2` block is allowed). */

@@ -225,6 +225,14 @@ struct kvm_era {
 	bool mca_today;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
 	bool db_skips_icebp;
+	/*
+	 * How user space debugs the guest (kvm_guestdbg.c): 2.6.28's
+	 * KVM_DEBUG_GUEST, which sets TF and RF before every entry; or
+	 * KVM_SET_GUEST_DEBUG (2.6.29 on: 3.1 and today), TF while the guest is
+	 * at singlestep_rip, with STI/MOV-SS blocking dropped before the entry;
+	 * today also KVM_GUESTDBG_BLOCKIRQ (61e5f69e, 2021).
+	 */
+	enum kvm_guestdbg_era { KVM_DEBUG_GUEST_2008, KVM_SET_GUEST_DEBUG_3X, KVM_SET_GUEST_DEBUG_BLOCKIRQ } guestdbg;
 	/* b9bed78e (2022): a #DB exit in an STI/MOV-SS shadow with RFLAGS.TF sets BS in the pending-debug field. */
 	bool db_sets_pending_bs;
 	/* kvm_skip_emulated_instruction() queues the single-step #DB of a skipped instruction (6affcbed, 4.10). */
@@ -306,7 +314,7 @@ struct kvm_vcpu {
 	 * kvm_guestdbg.c: KVM_SET_GUEST_DEBUG's vcpu->guest_debug and
 	 * arch.singlestep_rip, and user space's debugger: the steps it still
 	 * takes, with BLOCKIRQ or not, a `guest-debug` stimulus not yet acted
-	 * on, and a KVM_EXIT_DEBUG it has not yet answered (its DR6 and RIP).
+	 * on, and a KVM_EXIT_DEBUG it has not yet answered (its DR6).
 	 */
 	uint32_t guest_debug;
 	uint64_t singlestep_rip;
@@ -315,6 +323,7 @@ struct kvm_vcpu {
 	bool dbg_start;
 	bool dbg_exit;
 	uint32_t dbg_exit_dr6;
+	bool dbg_db_was_intercepted;   /* kvm-2008: #DB was in the exception bitmap before the debugger */
 	uint64_t mcg_status;
 	uint64_t mcg_cap;
 	uint64_t mcg_ctl;
@@ -383,9 +392,10 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
  * guest's IA32_MCG_STATUS as KVM emulates it.
  */
 /*
- * kvm_guestdbg.c: user space's debugger (KVM_SET_GUEST_DEBUG, kvm-modern):
- * a `guest-debug` stimulus; a KVM_EXIT_DEBUG; what user space does before
- * the next KVM_RUN.
+ * kvm_guestdbg.c: user space's debugger (KVM_SET_GUEST_DEBUG; 2008:
+ * KVM_DEBUG_GUEST): a `guest-debug` stimulus; a KVM_EXIT_DEBUG; what user
+ * space does before the next KVM_RUN; what the 2008 code did before every
+ * entry.
  */
 #define KVM_GUESTDBG_ENABLE 0x00000001u
 #define KVM_GUESTDBG_SINGLESTEP 0x00000002u
@@ -394,6 +404,7 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
 bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cmd, uint32_t line);
 void kvm_guestdbg_exit(struct kvm_vcpu *k, uint32_t dr6);
 void kvm_guestdbg_userspace(struct kvm_vcpu *k);
+void kvm_guestdbg_before_entry(struct kvm_vcpu *k);
 
 void kvm_setup_mce(struct kvm_vcpu *k);
 bool kvm_set_mce(struct kvm_vcpu *k, const struct x86_mce_record *mce, uint32_t line);

@@ -165,7 +165,7 @@ void vmx_vcpu_run_prepare(struct kvm_vcpu *k)
 	 * the entry with the TF KVM set would otherwise fail R12, BS not being
 	 * pending (kvm_guestdbg.c).
 	 */
-	if ((k->guest_debug & KVM_GUESTDBG_SINGLESTEP) &&
+	if ((k->guest_debug & KVM_GUESTDBG_SINGLESTEP) && k->era->guestdbg != KVM_DEBUG_GUEST_2008 &&
 	    (vmcs_get32(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
 		vmcs_clear_bits(k->b.loaded, GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 		l0_trace(&k->b, TRACE_HOST, "type", "shadow-cleared",

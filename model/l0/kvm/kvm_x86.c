@@ -61,6 +61,7 @@ static enum l0_status enter(struct kvm_vcpu *k)
 		/* A KVM_X86_SET_MCE made while the vCPU was out of KVM_RUN (kvm_mce.c). */
 		if (kvm_apply_set_mce(k) == KVM_SHUTDOWN)
 			return L0_STOPPED;
+		kvm_guestdbg_before_entry(k);
 		/* vcpu_enter_guest(): events are looked at only on KVM_REQ_EVENT in the eras that have it. */
 		if (k->guest_mode && !k->era->nested_check_events)
 			nested_inject_events(k);
@@ -321,6 +322,7 @@ static const struct kvm_era era_2008 = {
 	 */
 	/* kvm_set_msr_common has b5e2fec0 from 2.6.28 on (read in 2.6.27 and 2.6.28 trees). */
 	.debugctl = KVM_DEBUGCTL_IGNORED,
+	.guestdbg = KVM_DEBUG_GUEST_2008,
 };
 
 /* Linux 3.1 (the first release with nested VMX), read in the 3.1.10 stable tree. */
@@ -337,6 +339,7 @@ static const struct kvm_era era_2011 = {
 	.intercept_db = true,
 	.intercept_mc = true,
 	.set_mce = true,
+	.guestdbg = KVM_SET_GUEST_DEBUG_3X,
 	.dr_access = KVM_DR_EMULATE,
 	.debugctl = KVM_DEBUGCTL_IGNORED,
 };
@@ -376,6 +379,7 @@ static const struct kvm_era era_modern = {
 	.db_skips_icebp = true,
 	.db_sets_pending_bs = true,
 	.skip_singlestep = true,
+	.guestdbg = KVM_SET_GUEST_DEBUG_BLOCKIRQ,
 	.db_payload = true,
 	.dr_access = KVM_DR_LAZY,
 	.debugctl = KVM_DEBUGCTL_SUPPORTED,
@@ -402,7 +406,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 }
 
 #define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_, dr7_unsettable_,    \
-                    guest_debug_)                                                                              \
+                    blockirq_)                                                                                 \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .guest_mce = kvm_guest_mce,            \
@@ -411,7 +415,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
 	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
 	    .follows_debugregs = debugregs_, .guest_dr7_unsettable = dr7_unsettable_,                     \
-	    .guest_debug = guest_debug_,                                                                   \
+	    .guest_debug = kvm_guest_debug, .guest_debug_blockirq = blockirq_,                             \
 	}
 
 /*
@@ -426,17 +430,16 @@ KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NU
             false,
             "user space has no way to give a guest of kvm-2008 a DR7: GUEST_DR7 is 0x400 from vmx_vcpu_reset, "
             "KVM_SET_DEBUGREGS came with a1efbe77 (2010), and the guest's own MOV to DR7 is dropped",
-            NULL);
+            false);
 /* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
 /* A KVM_X86_SET_MCE while L2 runs: 3.1 injects the #MC into L2, or shuts the VM down (kvm_mce.c). */
 /* 3.1 runs L2's MOV DR in handle_dr on arch.* and vmcs02, and copies vmcs12's DR7 and DEBUGCTL (nested.c). */
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, NULL);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, false);
 /*
  * Today's nested KVM carries the debug registers between L1 and L2 too
- * (kvm_era.nested_debugregs); user space's debugger steps its guest
- * (KVM_SET_GUEST_DEBUG, kvm_guestdbg.c; 3.1's was not read: refused there).
+ * (kvm_era.nested_debugregs); only today's user space can ask for
+ * KVM_GUESTDBG_BLOCKIRQ (kvm_guestdbg.c).
  */
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL,
-            kvm_guest_debug);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, true);
