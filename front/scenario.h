@@ -415,9 +415,11 @@ struct scn_stimulus {
 	bool has_mce_record;
 	struct scn_loc mce_loc;       /* of the first of those words */
 	struct x86_mce_record mce;    /* X86_MCE_RECORD_DEFAULT where a word is left out */
-	/* GUEST_DEBUG: `step N [blockirq]` */
+	/* GUEST_DEBUG: `step N [blockirq]`, or `hbreak LABEL` (debug_label set) */
 	uint32_t debug_steps;
 	bool debug_blockirq;
+	const char *debug_label;
+	struct scn_loc debug_label_loc;
 };
 
 enum scn_expect_kind {

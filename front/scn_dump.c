@@ -191,7 +191,9 @@ int scn_replay_dump(const char *path)
 		else
 			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : st->kind == SCN_STIM_SIPI ? "sipi" : "post", st->vector);
 		printf(" -> L%d cpu%u%s%s", (int)st->level, st->cpu, st->via ? " via " : "", st->via ? st->via : "");
-		if (st->kind == SCN_STIM_GUEST_DEBUG)
+		if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_label)
+			printf(" hbreak %s", st->debug_label);
+		else if (st->kind == SCN_STIM_GUEST_DEBUG)
 			printf(" step %u%s", st->debug_steps, st->debug_blockirq ? " blockirq" : "");
 		if (st->has_mce_record)
 			printf(" bank %u status 0x%llx addr 0x%llx misc 0x%llx mcg-status 0x%llx", st->mce.bank,

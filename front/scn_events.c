@@ -228,14 +228,20 @@ static bool mce_record(struct parser *p, struct scn_stimulus *st)
 /*
  * After `guest-debug -> TARGET`: `step N [blockirq]` - user space's
  * debugger stops the vCPU and single-steps N instructions (1-1000), with
- * KVM_GUESTDBG_BLOCKIRQ when `blockirq` is given, then lets it run.
+ * KVM_GUESTDBG_BLOCKIRQ when `blockirq` is given, then lets it run; or
+ * `hbreak LABEL` - it sets a hardware breakpoint on the guest's LABEL and
+ * lets it run, stopping (and stepping over it) at each hit.
  */
 static bool debug_steps(struct parser *p, struct scn_stimulus *st)
 {
 	uint64_t n;
 
+	if (scn_tok_is(scn_peek(p), "hbreak")) {
+		scn_next(p);
+		return scn_parse_label_use(p, &st->debug_label, &st->debug_label_loc);
+	}
 	if (!scn_tok_is(scn_peek(p), "step"))
-		return scn_expected(p, "'step N': how many instructions the debugger single-steps");
+		return scn_expected(p, "'step N' (how many instructions the debugger single-steps) or 'hbreak LABEL'");
 	scn_next(p);
 	if (!scn_parse_uint(p, 0, 1, 1000, "a number of steps 1-1000", &n))
 		return false;

@@ -252,6 +252,16 @@ static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, st
 		                     "that runs L2");
 	out->steps = st->debug_steps;
 	out->blockirq = st->debug_blockirq;
+	out->hbreak = 0;
+	if (st->debug_label) {
+		const struct scn_guest *g = scn_guest_for(b->s, SCN_L1, st->cpu);
+		uint32_t idx;
+
+		if (st->cpu >= b->s->vcpus || !g || !b->insns[st->cpu] || !scn_label_index(g, st->debug_label, &idx) || idx >= g->ninsns)
+			return build_located(b, st->debug_label_loc, "no instruction at label '%s' in cpu%u's guest L1",
+			                     st->debug_label, st->cpu);
+		out->hbreak = b->insns[st->cpu][idx].addr;
+	}
 	return true;
 }
 

@@ -23,10 +23,15 @@
 extern "C" {
 #endif
 
-/* What user space's debugger does when a `guest-debug` stimulus arrives: single-step `steps` instructions. */
+/*
+ * What user space's debugger does when a `guest-debug` stimulus arrives:
+ * single-step `steps` instructions, or (steps 0) set a hardware breakpoint
+ * at `hbreak` and stop at each hit.
+ */
 struct l0_guest_debug_cmd {
 	uint32_t steps;
 	bool blockirq;           /* KVM_GUESTDBG_BLOCKIRQ: no interrupt or NMI is injected while it steps */
+	uint64_t hbreak;         /* the breakpoint's linear address (steps 0) */
 };
 
 #define L0_NMI (-1)   /* "vector" of an NMI in guest_event / virtual_ipi */

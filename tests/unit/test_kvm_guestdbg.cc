@@ -148,6 +148,52 @@ TEST(KvmGuestDebug, R12_Kvm2008StepOverStiFailsTheEntry)
 	EXPECT_EQ(Lines(r.trace, {"L0 guest_stop"}), 1u) << r.trace;
 }
 
+/*
+ * `hbreak`: the debugger's breakpoint in DR0/DR7 (USE_HW_BP; 2008: its
+ * KVM_DEBUG_GUEST breakpoint), a stop at each hit, the step over it with
+ * the breakpoint out (today with BLOCKIRQ, as QEMU asks), then back in.
+ */
+TEST(KvmGuestDebug, R24_HbreakStopsAtEachHitAndStepsOverIt)
+{
+	struct Era {
+		const char *l0, *arm, *step_over;
+	} eras[] = {
+	    {"kvm-modern", "control 0x20001\"", "control 0x100003\""},
+	    {"kvm-2011", "control 0x20001\"", "control 0x3\""},
+	    {"kvm-2008", "enabled 1 singlestep 0 breakpoint 0x1005", "enabled 1 singlestep 1 breakpoint 0x0"},
+	};
+	for (const Era &e : eras) {
+		SCOPED_TRACE(e.l0);
+		ScnRun r = RunOk(WithL0Line(ShippedScenario("kvm-debug/guest-debug-hbreak-modern.scn"), e.l0));
+		EXPECT_EQ(Lines(r.trace, {"L0 userspace", "stop=hbreak", "at 0x1005"}), 2u) << r.trace;
+		EXPECT_EQ(Lines(r.trace, {"L0 userspace", e.arm}), 3u) << r.trace;       // set, and back after each step
+		EXPECT_EQ(Lines(r.trace, {"L0 userspace", e.step_over}), 2u) << r.trace;
+		EXPECT_EQ(Lines(r.trace, {"KVM_SET_VCPU_EVENTS"}), 0u) << r.trace;
+	}
+}
+
+/*
+ * While the debugger's breakpoint is in, the guest's own DR0/DR7 stay in
+ * arch.db/arch.dr7: its MOV DR is emulated, it reads its own DR7 back, and
+ * its breakpoint does not fire (eff_db and GUEST_DR7 are the debugger's).
+ */
+TEST(KvmGuestDebug, R12_TheGuestsOwnBreakpointWaitsWhileTheDebuggerHasTheRegisters)
+{
+	const std::string text = "cpu nehalem\nl0 kvm-modern\nguest L1\n  idt 1 db interrupt-gate\n"
+	                         "main:   work 10000\n        mov dr0 own\n        mov dr7 0x401\n        mov rax dr7\n"
+	                         "        record rax\nown:    nop\n        hlt\nnever:  nop\ndb:     iret\n"
+	                         "at 2000 guest-debug -> L1 cpu0 hbreak never\nrun 100000\n"
+	                         "expect count deliver 1 L1 == 0\nexpect 1st record L1 rax=0x401\n";
+	ScnRun r = RunOk(text);
+	EXPECT_EQ(Lines(r.trace, {"type=mov-dr-exiting-off"}), 0u) << r.trace;
+	// Without the debugger the same guest's breakpoint fires (again and again: its handler leaves it on).
+	std::string alone = text;
+	const std::string debugger = "at 2000 guest-debug -> L1 cpu0 hbreak never\n", none = "expect count deliver 1 L1 == 0";
+	alone.replace(alone.find(debugger), debugger.size(), "");
+	alone.replace(alone.find(none), none.size(), "expect count deliver 1 L1 >= 1");
+	RunOk(alone);
+}
+
 TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 {
 	const std::string body = "guest L1\nmain:   nop\n        jmp main\n";
@@ -171,11 +217,13 @@ TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 	// A second command while the first still steps; INT1 while it steps.
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body +
 	                  "at 100 guest-debug -> L1 cpu0 step 5\nat 200 guest-debug -> L1 cpu0 step 1\nrun 300000\n",
-	              "t.scn:7:1: not modelled: a 'guest-debug' stimulus while the debugger still steps the vCPU");
+	              "t.scn:7:1: not modelled: a 'guest-debug' stimulus while the debugger still debugs the vCPU");
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\nmain:   nop\n        icebp\n        jmp main\n"
 	              "at 100 guest-debug -> L1 cpu0 step 5\nrun 300000\n",
 	              "t.scn:5:9: not modelled: INT1 (ICEBP) while user space's debugger steps the vCPU");
-	for (const char *bad : {"guest-debug -> L1 cpu0\n", "guest-debug -> L1 cpu0 step 0\n",
+	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 guest-debug -> L1 cpu0 hbreak nowhere\nrun 1000\n",
+	              "t.scn:6:38: no instruction at label 'nowhere' in cpu0's guest L1");
+	for (const char *bad : {"guest-debug -> L1 cpu0\n", "guest-debug -> L1 cpu0 step 0\n", "guest-debug -> L1 cpu0 hbreak\n",
 	                        "guest-debug -> L1 cpu0 step 1001\n", "guest-debug -> L1 cpu0 step 2 irq\n"}) {
 		SCOPED_TRACE(bad);
 		Parsed p("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 " + bad + "run 1000\n", "t.scn");

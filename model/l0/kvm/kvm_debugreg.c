@@ -51,18 +51,25 @@
 #define TYPE_MOV_FROM_DR 0x10u           /* 4: direction */
 #define DEBUG_REG_ACCESS_REG(q) (((q) >> 8) & 0xfu)
 
-/* kvm_update_dr7() into VMCS v: GUEST_DR7 and KVM_DEBUGREG_BP_ENABLED follow arch.dr7. */
+/*
+ * kvm_update_dr7() into VMCS v: GUEST_DR7 and KVM_DEBUGREG_BP_ENABLED follow
+ * arch.dr7 - or, while user space's debugger uses hardware breakpoints
+ * (USE_HW_BP, kvm_guestdbg.c), guest_debug_dr7, the guest's own DR7 kept
+ * only in arch.dr7.
+ */
 static void update_dr7_in(struct kvm_vcpu *k, struct vmcs *v)
 {
-	vmcs_set(v, GUEST_DR7, k->dr7);
-	if (k->dr7 & DR7_BREAKPOINT_ENABLES)
+	uint64_t dr7 = (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? k->guest_debug_dr7 : k->dr7;
+
+	vmcs_set(v, GUEST_DR7, dr7);
+	if (dr7 & DR7_BREAKPOINT_ENABLES)
 		k->switch_db_regs |= KVM_DEBUGREG_BP_ENABLED;
 	else
 		k->switch_db_regs &= ~(unsigned)KVM_DEBUGREG_BP_ENABLED;
 }
 
 /* kvm_update_dr7(): into the current VMCS - vmcs01, or vmcs02 while L2 runs. */
-static void kvm_update_dr7(struct kvm_vcpu *k)
+void kvm_update_dr7(struct kvm_vcpu *k)
 {
 	update_dr7_in(k, k->b.loaded);
 }
@@ -154,7 +161,7 @@ int kvm_set_dr(struct kvm_vcpu *k, unsigned dr, uint64_t val)
 			refuse_dr7(k, why);
 			return -1;
 		}
-		k->db[dr] = val;   /* eff_db[] too: user space sets no breakpoints of its own */
+		k->db[dr] = val;   /* eff_db[] too, unless user space's debugger has its own (USE_HW_BP) */
 		return 0;
 	}
 	if (val & DR_UPPER_RESERVED) {
@@ -273,8 +280,9 @@ void kvm_debugreg_before_entry(struct kvm_vcpu *k)
 	 */
 	if (!k->switch_db_regs)
 		return;
+	/* eff_db[]: the debugger's while it uses hardware breakpoints (kvm_guestdbg.c). */
 	for (unsigned n = 0; n < 4; n++)
-		vmx_lp_set_debugreg(lp, n, k->db[n]);
+		vmx_lp_set_debugreg(lp, n, (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? k->dbg_db[n] : k->db[n]);
 	if (k->switch_db_regs & KVM_DEBUGREG_WONT_EXIT)
 		vmx_lp_set_debugreg(lp, 6, k->dr6);
 }
@@ -292,7 +300,9 @@ bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k)
 	 * wrote DR7 through 3.1's handle_dr (nested.c) - would be compared with
 	 * the host's DR0-DR3, which the model does not have.
 	 */
-	if ((lp->dr7 & DR7_BREAKPOINT_ENABLES) && !k->switch_db_regs)
+	/* (kvm-2008's debugger loads its own DR0-DR3 before the entry: kvm_guestdbg.c.) */
+	if ((lp->dr7 & DR7_BREAKPOINT_ENABLES) && !k->switch_db_regs &&
+	    !(k->era->guestdbg == KVM_DEBUG_GUEST_2008 && k->guest_debug))
 		why = "a breakpoint enabled in the DR7 the guest resumes with while KVM's arch.dr7 enables none (3.1, after "
 		      "L2 wrote DR7 through handle_dr): KVM loads no DR0-DR3 then, and the breakpoint would be compared with "
 		      "the host's, which the model does not have";

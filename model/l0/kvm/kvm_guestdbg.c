@@ -2,9 +2,11 @@
 /*
  * kvm_guestdbg.c - user space's debugger single-stepping a guest of the
  * KVM models (rules R12 and R24 from the host's side). The debugger is a
- * gdb attached to QEMU's gdbstub doing `stepi`: a `guest-debug -> L1 cpuN
- * step N [blockirq]` stimulus stops the vCPU and steps N instructions,
- * then lets it run.
+ * gdb attached to QEMU's gdbstub: a `guest-debug -> L1 cpuN step N
+ * [blockirq]` stimulus stops the vCPU and steps N instructions (`stepi`),
+ * then lets it run; `guest-debug -> L1 cpuN hbreak LABEL` sets a hardware
+ * breakpoint (`hbreak`, `continue`): at each hit the debugger stops, steps
+ * over the instruction with the breakpoint taken out, and puts it back.
  *
  * KVM_SET_GUEST_DEBUG (2.6.29 on; kvm-2011, read in the 3.1.10 tree, and
  * kvm-modern, as today's code has it):
@@ -34,12 +36,19 @@
  * - today's handle_dr() takes the lazy path (KVM_DEBUGREG_WONT_EXIT) only
  *   while guest_debug is 0; otherwise every MOV DR is emulated
  *   (kvm_debugreg.c).
+ * - USE_HW_BP: the debugger's DR0-DR3 are eff_db and its DR7
+ *   guest_debug_dr7 (3.1: GUEST_DR7 from the ioctl, switch_db_regs from its
+ *   enables), which go to the processor before the entry; the guest's own
+ *   MOV DR changes only arch.db and arch.dr7, so its breakpoints wait
+ *   (kvm_debugreg.c update_dr7_in, kvm_debugreg_before_entry). QEMU gives
+ *   DR7 0x600 with the enable bits: 0x602 for its breakpoint in DR0.
  *
  * KVM_DEBUG_GUEST (kvm-2008, read in a 2.6.28 tree): set_guest_debug()
  * puts #DB in the exception bitmap while enabled, writes 0x600 (GE) into
- * GUEST_DR7 (0x400 when off) and, ending a single-step, clears TF and RF;
- * kvm_guest_debug_pre() sets TF and RF in GUEST_RFLAGS before every entry
- * (and loads the debugger's DR0-DR3, all 0 here: it sets no breakpoints).
+ * GUEST_DR7, with G0 for a breakpoint (0x400 when off) and, ending a
+ * single-step, clears TF and RF; kvm_guest_debug_pre() loads the
+ * debugger's DR0-DR3 and, while it single-steps, sets TF and RF in
+ * GUEST_RFLAGS before every entry.
  * handle_exception() makes every #DB exit KVM_EXIT_DEBUG, with no DR6 for
  * user space, which therefore takes each for its step. Nothing drops the
  * STI shadow: a step over STI leaves TF with STI blocking and no BS, and
@@ -56,10 +65,10 @@
  * the last, it turns debugging off.
  *
  * Not modelled, refused: the debugger for a vCPU that runs L2 (before the
- * run, lib/scenario_stim.c); the debugger's hardware and software
- * breakpoints (USE_HW_BP, USE_SW_BP) and KVM_GUESTDBG_INJECT_*, which no
- * stimulus asks for; and, while it steps, an INT1 (ICEBP), whose exit KVM
- * would hand to user space at the INT1.
+ * run, lib/scenario_stim.c); and, while it debugs, an INT1 (ICEBP), whose
+ * exit KVM would hand to user space at the INT1. Software breakpoints
+ * (USE_SW_BP: INT3 written into the guest's code) and KVM_GUESTDBG_INJECT_*
+ * are not in the language.
  */
 #include <stdio.h>
 
@@ -69,14 +78,17 @@
 
 bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cmd, uint32_t line)
 {
-	if (k->dbg_start || k->dbg_steps_left) {
-		l0_refuse(&k->b, line, "a 'guest-debug' stimulus while the debugger still steps the vCPU");
+	if (k->dbg_start || k->dbg_steps_left || k->dbg_hbreak) {
+		l0_refuse(&k->b, line, "a 'guest-debug' stimulus while the debugger still debugs the vCPU");
 		return false;
 	}
 	k->dbg_start = true;
 	k->dbg_steps_left = cmd->steps;
 	k->dbg_blockirq = cmd->blockirq;
-	l0_trace(&k->b, TRACE_USERSPACE, "request", "guest_debug", "user space's debugger stops the vCPU to step it",
+	k->dbg_hbreak = cmd->steps ? 0 : cmd->hbreak;
+	l0_trace(&k->b, TRACE_USERSPACE, "request", "guest_debug",
+	         cmd->steps ? "user space's debugger stops the vCPU to step it"
+	                    : "user space's debugger sets a hardware breakpoint",
 	         DB_VECTOR, 0);
 	return true;
 }
@@ -98,24 +110,36 @@ static void set_rflags(struct kvm_vcpu *k, uint64_t rflags)
 	k->req_event = true;
 }
 
-/* kvm-2008's set_guest_debug() (KVM_DEBUG_GUEST): enabled with single-step, or off. */
+/* The debugger's DR0-DR3: its one breakpoint in DR0 while it uses it. */
+static void debugger_breakpoint(struct kvm_vcpu *k, uint32_t control)
+{
+	k->dbg_db[0] = (control & KVM_GUESTDBG_USE_HW_BP) ? k->dbg_hbreak : 0;
+	k->dbg_db[1] = k->dbg_db[2] = k->dbg_db[3] = 0;
+}
+
+/* kvm-2008's set_guest_debug() (KVM_DEBUG_GUEST): enabled with single-step or a breakpoint, or off. */
 static void debug_guest_2008(struct kvm_vcpu *k, uint32_t control)
 {
 	bool was_stepping = (k->guest_debug & KVM_GUESTDBG_SINGLESTEP) != 0;
 	uint32_t eb = vmcs_get32(k->b.loaded, EXCEPTION_BITMAP);
+	char why[80];
 
 	if (!k->guest_debug && control)
 		k->dbg_db_was_intercepted = (eb >> DB_VECTOR) & 1u;
 	k->guest_debug = control;
-	vmcs_set(k->b.loaded, GUEST_DR7, control ? 0x600u : DR7_FIXED_1);
-	if (was_stepping && !control)
+	debugger_breakpoint(k, control);
+	/* 0x400, with GE (exact) while enabled and G0 for breakpoint 0 (an execution breakpoint: R/W0 and LEN0 00). */
+	vmcs_set(k->b.loaded, GUEST_DR7,
+	         DR7_FIXED_1 | (control ? 0x200u : 0u) | ((control & KVM_GUESTDBG_USE_HW_BP) ? 0x2u : 0u));
+	if (was_stepping && !(control & KVM_GUESTDBG_SINGLESTEP))
 		vmcs_set(k->b.loaded, GUEST_RFLAGS,
 		         vmcs_get(k->b.loaded, GUEST_RFLAGS) & ~(uint64_t)(X86_EFLAGS_TF | X86_EFLAGS_RF));
 	/* update_exception_bitmap(): #DB while enabled, and as the scenario's lines had it otherwise. */
 	if (control || !k->dbg_db_was_intercepted)
 		vmcs_set(k->b.loaded, EXCEPTION_BITMAP, control ? eb | (1u << DB_VECTOR) : eb & ~(1u << DB_VECTOR));
-	l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_DEBUG_GUEST",
-	         control ? "enabled 1 singlestep 1" : "enabled 0 singlestep 0", -1, 0);
+	snprintf(why, sizeof(why), "enabled %d singlestep %d breakpoint 0x%llx", control ? 1 : 0,
+	         (control & KVM_GUESTDBG_SINGLESTEP) ? 1 : 0, (unsigned long long)k->dbg_db[0]);
+	l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_DEBUG_GUEST", why, -1, 0);
 }
 
 /* kvm_arch_vcpu_ioctl_set_guest_debug(), for the controls the model has (the header). */
@@ -130,6 +154,10 @@ static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 	}
 	rflags = get_rflags(k);
 	k->guest_debug = (control & KVM_GUESTDBG_ENABLE) ? control : 0;
+	/* USE_HW_BP: eff_db[] and guest_debug_dr7 are the debugger's (QEMU's DR7: 0x600 and G0), else the guest's. */
+	debugger_breakpoint(k, k->guest_debug);
+	k->guest_debug_dr7 = (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? 0x602u : DR7_FIXED_1;
+	kvm_update_dr7(k);
 	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		k->singlestep_rip = vmcs_get(k->b.loaded, GUEST_RIP);
 	set_rflags(k, rflags);
@@ -139,16 +167,26 @@ static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 
 void kvm_guestdbg_before_entry(struct kvm_vcpu *k)
 {
-	/* kvm-2008's kvm_guest_debug_pre(): TF and RF before every entry while it single-steps. */
-	if (k->era->guestdbg == KVM_DEBUG_GUEST_2008 && (k->guest_debug & KVM_GUESTDBG_SINGLESTEP))
+	if (k->era->guestdbg != KVM_DEBUG_GUEST_2008 || !k->guest_debug)
+		return;
+	/* kvm-2008's kvm_guest_debug_pre(): the debugger's DR0-DR3, and TF and RF while it single-steps. */
+	for (unsigned n = 0; n < 4; n++)
+		vmx_lp_set_debugreg(k->b.env.lp, n, k->dbg_db[n]);
+	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		vmcs_set(k->b.loaded, GUEST_RFLAGS,
 		         vmcs_get(k->b.loaded, GUEST_RFLAGS) | X86_EFLAGS_TF | X86_EFLAGS_RF);
 }
 
-/* What the debugger asks for each step. */
+/*
+ * What the debugger asks for each step. Stepping over its breakpoint, gdb
+ * steps as QEMU's gdbstub does by default (SSTEP_NOIRQ): with BLOCKIRQ
+ * where KVM has it.
+ */
 static uint32_t step_control(const struct kvm_vcpu *k)
 {
-	return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | (k->dbg_blockirq ? KVM_GUESTDBG_BLOCKIRQ : 0u);
+	bool blockirq = k->dbg_hbreak ? k->era->guestdbg == KVM_SET_GUEST_DEBUG_BLOCKIRQ : k->dbg_blockirq;
+
+	return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | (blockirq ? KVM_GUESTDBG_BLOCKIRQ : 0u);
 }
 
 void kvm_guestdbg_exit(struct kvm_vcpu *k, uint32_t dr6)
@@ -157,30 +195,50 @@ void kvm_guestdbg_exit(struct kvm_vcpu *k, uint32_t dr6)
 	k->dbg_exit_dr6 = dr6;
 }
 
+/*
+ * Is this KVM_EXIT_DEBUG the debugger's own? A step (BS) while it steps, or
+ * B0 - its breakpoint - while that is armed. 2008's user space had no DR6
+ * to look at: it goes by what it asked for.
+ */
+static bool debuggers_exit(const struct kvm_vcpu *k, uint32_t dr6)
+{
+	bool no_dr6 = k->era->guestdbg == KVM_DEBUG_GUEST_2008;
+
+	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
+		return no_dr6 || (dr6 & DR6_BS);
+	return (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) && (no_dr6 || (dr6 & 1u));
+}
+
 void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 {
 	if (k->dbg_exit) {
 		char why[96];
+		uint64_t rip = vmcs_get(k->b.loaded, GUEST_RIP);
 
 		k->dbg_exit = false;
-		snprintf(why, sizeof(why), "rip 0x%llx dr6 0x%x", (unsigned long long)vmcs_get(k->b.loaded, GUEST_RIP),
-		         k->dbg_exit_dr6 | DR6_FIXED_1);
+		snprintf(why, sizeof(why), "rip 0x%llx dr6 0x%x", (unsigned long long)rip, k->dbg_exit_dr6 | DR6_FIXED_1);
 		l0_trace(&k->b, TRACE_USERSPACE, "exit", "KVM_EXIT_DEBUG", why, DB_VECTOR, 0);
 		vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
-		/* 2008's user space had no DR6 to look at: every KVM_EXIT_DEBUG is its step. */
-		if (((k->dbg_exit_dr6 & DR6_BS) || k->era->guestdbg == KVM_DEBUG_GUEST_2008) &&
-		    (k->guest_debug & KVM_GUESTDBG_SINGLESTEP) && k->dbg_steps_left) {
-			k->dbg_steps_left--;
-			set_guest_debug(k, k->dbg_steps_left ? step_control(k) : 0u);
-		} else {
+		if (!debuggers_exit(k, k->dbg_exit_dr6)) {
 			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_VCPU_EVENTS",
 			         "not the debugger's #DB: passed back to the guest", DB_VECTOR, 0);
 			kvm_queue_db(k, k->dbg_exit_dr6);
+		} else if (k->dbg_hbreak && (k->guest_debug & KVM_GUESTDBG_USE_HW_BP)) {
+			/* Its breakpoint: stop there; to go on, take the breakpoint out and step over the instruction. */
+			snprintf(why, sizeof(why), "the debugger's breakpoint at 0x%llx", (unsigned long long)rip);
+			l0_trace(&k->b, TRACE_USERSPACE, "stop", "hbreak", why, DB_VECTOR, 0);
+			set_guest_debug(k, step_control(k));
+		} else if (k->dbg_hbreak) {
+			/* Stepped over it: the breakpoint goes back in, and the guest runs on. */
+			set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
+		} else {
+			k->dbg_steps_left--;
+			set_guest_debug(k, k->dbg_steps_left ? step_control(k) : 0u);
 		}
 	}
 	if (k->dbg_start) {
 		k->dbg_start = false;
 		vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
-		set_guest_debug(k, step_control(k));
+		set_guest_debug(k, k->dbg_hbreak ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP : step_control(k));
 	}
 }
