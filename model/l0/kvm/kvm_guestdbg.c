@@ -5,8 +5,11 @@
  * gdb attached to QEMU's gdbstub: a `guest-debug -> L1 cpuN step N
  * [blockirq]` stimulus stops the vCPU and steps N instructions (`stepi`),
  * then lets it run; `guest-debug -> L1 cpuN hbreak LABEL` sets a hardware
- * breakpoint (`hbreak`, `continue`): at each hit the debugger stops, steps
- * over the instruction with the breakpoint taken out, and puts it back.
+ * breakpoint and lets the guest run (`hbreak`, `continue`): at a hit the
+ * debugger stops and holds the vCPU until its next command - another
+ * `hbreak`, which first steps over the instruction it stopped at with the
+ * breakpoint taken out (as gdb's `continue` does), or a `step`, which
+ * takes the breakpoint out.
  *
  * KVM_SET_GUEST_DEBUG (2.6.29 on; kvm-2011, read in the 3.1.10 tree, and
  * kvm-modern, as today's code has it):
@@ -78,14 +81,13 @@
 
 bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cmd, uint32_t line)
 {
-	if (k->dbg_start || k->dbg_steps_left || k->dbg_hbreak) {
-		l0_refuse(&k->b, line, "a 'guest-debug' stimulus while the debugger still debugs the vCPU");
+	if (k->dbg_start || k->dbg_steps_left) {
+		l0_refuse(&k->b, line, "a 'guest-debug' stimulus while the debugger still steps the vCPU or has a command "
+		                       "to carry out");
 		return false;
 	}
 	k->dbg_start = true;
-	k->dbg_steps_left = cmd->steps;
-	k->dbg_blockirq = cmd->blockirq;
-	k->dbg_hbreak = cmd->steps ? 0 : cmd->hbreak;
+	k->dbg_cmd = *cmd;
 	l0_trace(&k->b, TRACE_USERSPACE, "request", "guest_debug",
 	         cmd->steps ? "user space's debugger stops the vCPU to step it"
 	                    : "user space's debugger sets a hardware breakpoint",
@@ -209,6 +211,27 @@ static bool debuggers_exit(const struct kvm_vcpu *k, uint32_t dr6)
 	return (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) && (no_dr6 || (dr6 & 1u));
 }
 
+/* The debugger's next command (a `guest-debug` stimulus), carried out while the vCPU is out of KVM_RUN. */
+static void next_command(struct kvm_vcpu *k)
+{
+	bool was_stopped = k->dbg_stopped;
+
+	k->dbg_start = false;
+	k->dbg_stopped = false;
+	vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
+	k->dbg_blockirq = k->dbg_cmd.blockirq;
+	if (k->dbg_cmd.steps) {
+		/* stepi: its breakpoint out while it steps, and none after. */
+		k->dbg_hbreak = 0;
+		k->dbg_steps_left = k->dbg_cmd.steps;
+		set_guest_debug(k, step_control(k));
+		return;
+	}
+	/* hbreak and continue: stopped at the old breakpoint, it first steps over the instruction there. */
+	k->dbg_hbreak = k->dbg_cmd.hbreak;
+	set_guest_debug(k, was_stopped ? step_control(k) : KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
+}
+
 void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 {
 	if (k->dbg_exit) {
@@ -224,21 +247,23 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 			         "not the debugger's #DB: passed back to the guest", DB_VECTOR, 0);
 			kvm_queue_db(k, k->dbg_exit_dr6);
 		} else if (k->dbg_hbreak && (k->guest_debug & KVM_GUESTDBG_USE_HW_BP)) {
-			/* Its breakpoint: stop there; to go on, take the breakpoint out and step over the instruction. */
+			/* Its breakpoint: it stops there, holding the vCPU until its next command. */
 			snprintf(why, sizeof(why), "the debugger's breakpoint at 0x%llx", (unsigned long long)rip);
 			l0_trace(&k->b, TRACE_USERSPACE, "stop", "hbreak", why, DB_VECTOR, 0);
-			set_guest_debug(k, step_control(k));
+			k->dbg_stopped = true;
 		} else if (k->dbg_hbreak) {
-			/* Stepped over it: the breakpoint goes back in, and the guest runs on. */
+			/* Stepped over the instruction it had stopped at: the breakpoint goes back in, and the guest runs on. */
 			set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
 		} else {
 			k->dbg_steps_left--;
 			set_guest_debug(k, k->dbg_steps_left ? step_control(k) : 0u);
 		}
 	}
-	if (k->dbg_start) {
-		k->dbg_start = false;
-		vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
-		set_guest_debug(k, k->dbg_hbreak ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP : step_control(k));
-	}
+	if (k->dbg_start)
+		next_command(k);
+}
+
+bool kvm_guestdbg_holds(const struct kvm_vcpu *k)
+{
+	return k->dbg_stopped;
 }

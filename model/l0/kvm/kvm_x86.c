@@ -56,8 +56,10 @@ static enum l0_status enter(struct kvm_vcpu *k)
 	enum l0_status status;
 
 	for (;;) {
-		/* User space's debugger, between two KVM_RUNs (kvm_guestdbg.c). */
+		/* User space's debugger, between two KVM_RUNs (kvm_guestdbg.c); stopped, it holds the vCPU. */
 		kvm_guestdbg_userspace(k);
+		if (kvm_guestdbg_holds(k))
+			return L0_BLOCKED;
 		/* A KVM_X86_SET_MCE made while the vCPU was out of KVM_RUN (kvm_mce.c). */
 		if (kvm_apply_set_mce(k) == KVM_SHUTDOWN)
 			return L0_STOPPED;
@@ -127,7 +129,8 @@ static enum l0_status kvm_run_root(void *inst)
 	kvm_debugreg_after_exit(k);
 	/* An NMI held in the guest (blocking by NMI ended with the exit) is the host's at once. */
 	l0_service_host_nmis(&k->b);
-	if (!k->halted) {
+	/* Halted, or held by user space's debugger at its breakpoint: no exit since the last call. */
+	if (!k->halted && !kvm_guestdbg_holds(k)) {
 		enum kvm_exit_result r;
 		if (k->guest_mode) {
 			r = nested_handle_l2_exit(k);
@@ -153,6 +156,8 @@ static enum l0_status kvm_run_root(void *inst)
 		return L0_STOPPED;
 	/* A KVM_EXIT_DEBUG reaches user space before a halted vCPU blocks (kvm_emulate_halt). */
 	kvm_guestdbg_userspace(k);
+	if (kvm_guestdbg_holds(k))
+		return L0_BLOCKED;
 	if (k->halted) {
 		/* Today's KVM leaves the NMI to vcpu_enter_guest(); the request alone wakes (req_nmi_wakes). */
 		if (k->era->nmi_pending_two && !k->era->req_nmi_wakes)
