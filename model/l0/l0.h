@@ -119,9 +119,10 @@ struct l0_variant {
 	 */
 	bool (*guest_mce)(void *inst, const struct x86_mce_record *mce, uint32_t line);
 	/*
-	 * User space's debugger stops the vCPU and single-steps it
-	 * (KVM_SET_GUEST_DEBUG; for an L0 with guest_debug_ioctl), from
-	 * scenario line `line`. True if the vCPU must be kicked out of the guest.
+	 * User space's debugger (KVM_SET_GUEST_DEBUG): a `guest-debug` command
+	 * - single steps, or a hardware breakpoint - from scenario line `line`.
+	 * NULL for an L0 without user space. True if the vCPU must be kicked
+	 * out of the guest.
 	 */
 	bool (*guest_debug)(void *inst, const struct l0_guest_debug_cmd *cmd, uint32_t line);
 	/* Its debugger can keep interrupts out while it steps (KVM_GUESTDBG_BLOCKIRQ, 2021). */

@@ -80,7 +80,7 @@ struct machine_stimulus {
 	bool relative;
 	struct machine_trigger trigger;
 	const char *origin;          /* "scenario", "ipi", ... for the trace */
-	uint32_t line;               /* INIT, SIPI: the scenario line that sends it (the stimulus, or the IPI), or 0 */
+	uint32_t line;               /* the scenario line that sends it (the stimulus, or for INIT and SIPI the IPI), or 0 */
 	struct x86_mce_record mce;   /* MACHINE_STIM_MCE for the guest: what user space gives KVM_X86_SET_MCE */
 	struct l0_guest_debug_cmd debug; /* MACHINE_STIM_GUEST_DEBUG: what user space's debugger does */
 };

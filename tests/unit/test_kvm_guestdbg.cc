@@ -195,6 +195,13 @@ TEST(KvmGuestDebug, R12_TheGuestsOwnBreakpointWaitsWhileTheDebuggerHasTheRegiste
 	                         "expect count deliver 1 L1 == 0\nexpect 1st record L1 rax=0x401\n";
 	ScnRun r = RunOk(text);
 	EXPECT_EQ(Lines(r.trace, {"type=mov-dr-exiting-off"}), 0u) << r.trace;
+	// A DR7 of its own that differs from the debugger's: general detect stays out of GUEST_DR7 (no #DB at its MOV DR).
+	const std::string gd = "cpu nehalem\nl0 kvm-modern\nguest L1\n  idt 1 db interrupt-gate\nmain:   work 10000\n"
+	                       "        mov dr7 0x2400\n        mov rax dr7\n        record rax\n        hlt\n"
+	                       "never:  nop\ndb:     iret\nat 2000 guest-debug -> L1 cpu0 hbreak never\nrun 100000\n"
+	                       "expect count deliver 1 L1 == 0\nexpect 1st record L1 rax=0x2400\n";
+	ScnRun g = RunOk(gd);
+	EXPECT_EQ(Lines(g.trace, {"general-detect"}), 0u) << g.trace;
 	// Without the debugger the same guest's breakpoint fires (again and again: its handler leaves it on).
 	std::string alone = text;
 	const std::string debugger = "at 2000 guest-debug -> L1 cpu0 hbreak never\n", none = "expect count deliver 1 L1 == 0";

@@ -137,6 +137,56 @@ TEST(KvmMceBanks, R24_TwoIoctlsBeforeOneEntry)
 	}
 }
 
+/*
+ * While L2 runs, a triple fault is only requested: the ioctl after it still
+ * sees L2 (its CR4.MCE = 0 here) and queues no #MC for L1; the one
+ * TRIPLE_FAULT exit comes at the next entry.
+ */
+TEST(KvmMceBanks, R24_TwoIoctlsWhileL2RunsBothSeeL2)
+{
+	const std::string text = "cpu nehalem\nl0 kvm-modern\nguest L1\n  vmcs GUEST_CR4 0x2060\n"
+	                         "  idt 18 mc interrupt-gate\n  exit-handler on_exit\nmain:    vmlaunch\n"
+	                         "on_exit: vmread rbx VM_EXIT_REASON\n         record rbx\nloop1:   work 1000\n"
+	                         "         jmp loop1\nmc:      mov rcx 0x12\n         record rcx\n         hlt\n"
+	                         "guest L2\n  vmcs GUEST_CR4 0x2020\nmain:    work 1000\n         jmp main\n"
+	                         "at 20000 mce -> L1 cpu0 bank 1\nat 20000 mce -> L1 cpu0 bank 2\nrun 60000\n";
+	ScnRun r = RunOk(text);
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 nested_exit", "reason=TRIPLE_FAULT"}).size(), 1u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rbx=0x2"}).size(), 1u) << r.trace;   // L1's exit handler runs
+	EXPECT_EQ(TraceLinesWith(r.trace, {"L1 deliver", "vector=18"}).size(), 0u) << r.trace;
+	EXPECT_EQ(TraceLinesWith(r.trace, {"guest_stop"}).size(), 0u) << r.trace;
+}
+
+/*
+ * A halted guest: today the queued #MC wakes it (kvm_vcpu_has_events counts
+ * a pending exception); 3.1 leaves it halted, the #MC waiting in the entry
+ * field for another wake event.
+ */
+TEST(KvmMceBanks, R24_AHaltedGuestWakesForTheMcOnlyToday)
+{
+	const std::string text = "cpu nehalem\nl0 kvm-modern\nguest L1\n  vmcs GUEST_CR4 0x2060\n"
+	                         "  idt 18 mc interrupt-gate\nmain:   hlt\n        jmp main\nmc:     rdmsr rbx IA32_MCG_STATUS\n"
+	                         "        record rbx\n        iret\nat 5000 mce -> L1 cpu0 bank 1\nrun 60000\n";
+	ScnRun today = RunOk(text);
+	EXPECT_EQ(TraceLinesWith(today.trace, {"L0 halt", "what=wake", "exception pending"}).size(), 1u) << today.trace;
+	EXPECT_EQ(TraceLinesWith(today.trace, {"L1 record", "rbx=0x5"}).size(), 1u) << today.trace;
+	ScnRun old = RunOk(WithL0Line(text, "kvm-2011"));
+	EXPECT_EQ(TraceLinesWith(old.trace, {"L0 halt", "what=wake"}).size(), 0u) << old.trace;
+	EXPECT_EQ(TraceLinesWith(old.trace, {"L1 deliver", "vector=18"}).size(), 0u) << old.trace;
+}
+
+/* An uncorrected error is dropped while the guest's IA32_MCG_CTL is not all ones (MCG_CTL_P is offered). */
+TEST(KvmMceBanks, R24_McgCtlZeroDropsUncorrectedErrors)
+{
+	for (const char *l0 : {"kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ScnRun r = RunOk(Guest(l0, "wrmsr IA32_MCG_CTL 0\n        work 5000\n", "at 3000 mce -> L1 cpu0 bank 4\n"));
+		EXPECT_EQ(TraceLinesWith(r.trace, {"type=set-mce-dropped", "IA32_MCG_CTL is not all ones"}).size(), 1u)
+		    << r.trace;
+		EXPECT_EQ(Records(r.trace, "rbx=0x12"), 0u) << r.trace;
+	}
+}
+
 /* The processor's own banks, and a record where no KVM_X86_SET_MCE carries it. */
 TEST(KvmMceBanks, R24_WhatIsRefusedOrWrong)
 {

@@ -223,6 +223,12 @@ struct kvm_era {
 	 * uncorrected error a #MC.
 	 */
 	bool mca_today;
+	/*
+	 * A pending exception wakes a halted vCPU: today's kvm_vcpu_has_events()
+	 * counts it; 3.1's kvm_arch_vcpu_runnable() does not, and the #MC of a
+	 * KVM_X86_SET_MCE for a halted guest waits there for another wake event.
+	 */
+	bool halt_wake_on_exception;
 	/* An intercepted INT1 (ICEBP) is skipped before its #DB is queued; 3.1 queued a #DB at the ICEBP itself. */
 	bool db_skips_icebp;
 	/*
@@ -306,11 +312,6 @@ struct kvm_vcpu {
 	uint32_t idt_vectoring_info;
 	uint64_t dr6;                  /* vcpu->arch.dr6: the DR6 the guest reads through handle_dr (kvm_debug.c) */
 	/*
-	 * kvm_mce.c: vcpu->arch.mcg_status, mcg_cap, mcg_ctl and mce_banks
-	 * (CTL, STATUS, ADDR, MISC of each bank), the guest's CR4 as KVM holds
-	 * it, and the KVM_X86_SET_MCE ioctls not yet applied, in order.
-	 */
-	/*
 	 * kvm_guestdbg.c: KVM_SET_GUEST_DEBUG's vcpu->guest_debug and
 	 * arch.singlestep_rip, and user space's debugger: the steps it still
 	 * takes, with BLOCKIRQ or not, a `guest-debug` stimulus not yet acted
@@ -329,6 +330,11 @@ struct kvm_vcpu {
 	bool dbg_exit;
 	uint32_t dbg_exit_dr6;
 	bool dbg_db_was_intercepted;   /* kvm-2008: #DB was in the exception bitmap before the debugger */
+	/*
+	 * kvm_mce.c: vcpu->arch.mcg_status, mcg_cap, mcg_ctl and mce_banks
+	 * (CTL, STATUS, ADDR, MISC of each bank), the guest's CR4 as KVM holds
+	 * it, and the KVM_X86_SET_MCE ioctls not yet applied, in order.
+	 */
 	uint64_t mcg_status;
 	uint64_t mcg_cap;
 	uint64_t mcg_ctl;
@@ -336,6 +342,7 @@ struct kvm_vcpu {
 	uint64_t guest_cr4;
 	struct x86_mce_record set_mce_queue[KVM_SET_MCE_QUEUE];
 	uint32_t set_mce_pending;
+	unsigned set_mce_triple;       /* KVM_REQ_TRIPLE_FAULT from those ioctls, not yet acted on: 0, or 1 + MCIP */
 	uint64_t db[4];                /* vcpu->arch.db[] (= eff_db[]: user space sets no breakpoints) */
 	uint64_t dr7;                  /* vcpu->arch.dr7, in GUEST_DR7 (kvm_update_dr7) */
 	unsigned switch_db_regs;       /* KVM_DEBUGREG_* */
@@ -393,10 +400,6 @@ void vmx_complete_interrupts(struct kvm_vcpu *k);
 /* The soft-vNMI check on the way into an exit handler (clear on an open window, or the 1 s timeout). */
 enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
 /*
- * kvm_mce.c: a machine check user space injects (KVM_X86_SET_MCE), and the
- * guest's IA32_MCG_STATUS as KVM emulates it.
- */
-/*
  * kvm_guestdbg.c: user space's debugger (KVM_SET_GUEST_DEBUG; 2008:
  * KVM_DEBUG_GUEST): a `guest-debug` stimulus; a KVM_EXIT_DEBUG; what user
  * space does before the next KVM_RUN; what the 2008 code did before every
@@ -414,6 +417,10 @@ bool kvm_guestdbg_holds(const struct kvm_vcpu *k);
 /* kvm_debugreg.c: kvm_update_dr7() on the current VMCS. */
 void kvm_update_dr7(struct kvm_vcpu *k);
 
+/*
+ * kvm_mce.c: a machine check user space injects (KVM_X86_SET_MCE), and the
+ * guest's machine-check MSRs as KVM emulates them.
+ */
 void kvm_setup_mce(struct kvm_vcpu *k);
 bool kvm_set_mce(struct kvm_vcpu *k, const struct x86_mce_record *mce, uint32_t line);
 enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k);

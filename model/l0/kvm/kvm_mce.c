@@ -36,11 +36,16 @@
  * - a corrected error is logged (OVER if the bank held one) unless the bank
  *   holds an uncorrected one, which it keeps, with OVER; no #MC.
  * The ioctl runs while the vCPU is out of KVM_RUN: the model applies each,
- * in order, before the next entry, after any event an exit left in flight
- * has been re-injected (inject_pending_event gives an injected event
- * precedence over a pending exception). Two that reach the same stop are
- * two ioctls: an uncorrected error after one that queued a #MC finds MCIP
- * set, and the guest stops.
+ * in order, when the vCPU has left the guest - halted in the host too -
+ * after any event an exit left in flight has been re-injected
+ * (inject_pending_event gives an injected event precedence over a pending
+ * exception). Two that reach the same stop are two ioctls: an uncorrected
+ * error after one that queued a #MC finds MCIP set. A triple fault is only
+ * requested (KVM_REQ_TRIPLE_FAULT), so the ioctls after it still act on the
+ * vCPU as it is (L2 too), and it is acted on at the next entry, once: not
+ * while the vCPU stays halted. Today a queued #MC wakes a halted vCPU
+ * (kvm_vcpu_has_events counts a pending exception); 3.1 leaves it halted
+ * until something else wakes it (kvm_era.halt_wake_on_exception).
  *
  * The 2008 code has no KVM_X86_SET_MCE and keeps no bank (read in a
  * 2.6.28 tree): kvm_get_msr_common answers IA32_MCG_CAP, STATUS and CTL,
@@ -140,8 +145,13 @@ static bool is_ucna(const struct x86_mce_record *mce)
 	       (mce->status & MCI_STATUS_VAL) && (mce->status & MCI_STATUS_UC);
 }
 
-/* One KVM_X86_SET_MCE, as kvm_vcpu_ioctl_x86_set_mce() does it (the header). */
-static enum kvm_exit_result set_mce_one(struct kvm_vcpu *k, struct x86_mce_record mce)
+/*
+ * One KVM_X86_SET_MCE, as kvm_vcpu_ioctl_x86_set_mce() does it (the
+ * header). A triple fault is only requested (KVM_REQ_TRIPLE_FAULT): the
+ * vCPU is still where it was for the ioctls after it, and the request is
+ * acted on at the next entry. *triple: 0, or 1 + whether MCIP made it.
+ */
+static void set_mce_one(struct kvm_vcpu *k, struct x86_mce_record mce, unsigned *triple)
 {
 	uint64_t *bank = &k->mce_banks[4 * (mce.bank % X86_MCA_BANKS)];
 	bool uc = (mce.status & MCI_STATUS_UC) != 0;
@@ -154,24 +164,24 @@ static enum kvm_exit_result set_mce_one(struct kvm_vcpu *k, struct x86_mce_recor
 		k->mcg_status = mce.mcg_status;
 		set_mce_note(k, "set-mce-ucna", "an uncorrected error that needs no action, logged in bank %u; no "
 		             "#MC (and no CMCI: the guest's MCG_CAP has no MCG_CMCI_P)", mce.bank);
-		return KVM_RESUME;
+		return;
 	}
 	if (uc && (k->mcg_cap & MCG_CTL_P) && k->mcg_ctl != ~0ull) {
 		set_mce_note(k, "set-mce-dropped", "IA32_MCG_CTL is not all ones: the uncorrected error for bank %u is "
 		             "not reported", mce.bank);
-		return KVM_RESUME;
+		return;
 	}
 	if (uc && bank[0] != ~0ull) {
 		set_mce_note(k, "set-mce-dropped", "IA32_MC%u_CTL is not all ones: the uncorrected error is not reported",
 		             mce.bank);
-		return KVM_RESUME;
+		return;
 	}
 	if (!uc) {
 		if ((bank[1] & MCI_STATUS_VAL) && (bank[1] & MCI_STATUS_UC)) {
 			bank[1] |= MCI_STATUS_OVER;
 			set_mce_note(k, "set-mce-logged", "a corrected error: bank %u keeps its uncorrected one and sets OVER",
 			             mce.bank);
-			return KVM_RESUME;
+			return;
 		}
 		if (bank[1] & MCI_STATUS_VAL)
 			mce.status |= MCI_STATUS_OVER;
@@ -179,11 +189,14 @@ static enum kvm_exit_result set_mce_one(struct kvm_vcpu *k, struct x86_mce_recor
 		bank[2] = mce.addr;
 		bank[3] = mce.misc;
 		set_mce_note(k, "set-mce-logged", "a corrected error, logged in bank %u; no #MC", mce.bank);
-		return KVM_RESUME;
+		return;
 	}
 	cr4 = k->guest_mode ? vmcs_get(k->vmcs12, GUEST_CR4) : k->guest_cr4;
-	if ((k->mcg_status & MCG_STATUS_MCIP) || !(cr4 & X86_CR4_MCE))
-		return set_mce_triple_fault(k, (k->mcg_status & MCG_STATUS_MCIP) != 0);
+	if ((k->mcg_status & MCG_STATUS_MCIP) || !(cr4 & X86_CR4_MCE)) {
+		if (!*triple)
+			*triple = 1u + ((k->mcg_status & MCG_STATUS_MCIP) != 0);
+		return;
+	}
 	if (bank[1] & MCI_STATUS_VAL)
 		mce.status |= MCI_STATUS_OVER;
 	bank[2] = mce.addr;
@@ -197,7 +210,6 @@ static enum kvm_exit_result set_mce_one(struct kvm_vcpu *k, struct x86_mce_recor
 		                 "vmcs12's exception bitmap says (3.1 routes only a #PF to L1); the processor's #MC exits "
 		                 "to L1, which intercepts it");
 	kvm_queue_exception_why(k, intr_info_make(INTR_TYPE_HARD_EXCEPTION, MC_VECTOR, false), 0, 0, "set_mce");
-	return KVM_RESUME;
 }
 
 enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
@@ -208,19 +220,25 @@ enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
 	 * the vCPU was out runs, in order: the #MC one queued does not hold back
 	 * the next.
 	 */
+	unsigned triple = 0;
+
 	if (kvm_event_needs_reinjection(k) || k->exception_vmexit_info)
 		return KVM_RESUME;
 	while (k->set_mce_pending) {
 		struct x86_mce_record mce = k->set_mce_queue[0];
-		enum kvm_exit_result r;
 
 		k->set_mce_pending--;
 		memmove(&k->set_mce_queue[0], &k->set_mce_queue[1], k->set_mce_pending * sizeof(k->set_mce_queue[0]));
-		r = set_mce_one(k, mce);
-		if (r != KVM_RESUME)
-			return r;
+		set_mce_one(k, mce, &triple);
 	}
-	return KVM_RESUME;
+	/* KVM_REQ_TRIPLE_FAULT, once, as vcpu_enter_guest() takes it: not while the vCPU is halted. */
+	if (triple && !k->set_mce_triple)
+		k->set_mce_triple = triple;
+	if (!k->set_mce_triple || k->halted)
+		return KVM_RESUME;
+	triple = k->set_mce_triple;
+	k->set_mce_triple = 0;
+	return set_mce_triple_fault(k, triple == 2u);
 }
 
 /* 2.6.28's kvm_get_msr_common: the machine-check MSRs it answers with 0. */

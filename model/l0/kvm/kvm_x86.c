@@ -34,7 +34,20 @@ static bool kvm_vcpu_runnable(struct kvm_vcpu *k)
 	if (k->guest_mode && nested_exit_on_intr(k))
 		irq = kvm_cpu_has_interrupt(k) && k->era->nested_wake_on_l1_event;
 	/* kvm_vcpu_has_events() asks nested_ops->has_events(): L1's expired preemption timer. */
-	return nmi || irq || (k->guest_mode && k->era->nested_check_events && vmx_has_nested_events(k));
+	return nmi || irq || (k->guest_mode && k->era->nested_check_events && vmx_has_nested_events(k)) ||
+	       (k->era->halt_wake_on_exception && k->exception_queued);
+}
+
+/* Why kvm_vcpu_runnable() let a halted vCPU go, for the trace. */
+static const char *wake_reason(const struct kvm_vcpu *k)
+{
+	if (k->nmi_pending || k->nmi_queued)
+		return "NMI pending";
+	if (k->guest_mode && k->l2_timer_deadline <= k->b.env.lp->cycle)
+		return "L1's preemption timer expired";
+	if (k->era->halt_wake_on_exception && k->exception_queued && !kvm_cpu_has_interrupt(k))
+		return "exception pending";
+	return "interrupt pending";
 }
 
 /* User space answers KVM_EXIT_NMI_WINDOW_OPEN with KVM_NMI. */
@@ -158,6 +171,9 @@ static enum l0_status kvm_run_root(void *inst)
 	kvm_guestdbg_userspace(k);
 	if (kvm_guestdbg_holds(k))
 		return L0_BLOCKED;
+	/* KVM_X86_SET_MCE runs while the vCPU is out of KVM_RUN, halted or not (kvm_mce.c). */
+	if (kvm_apply_set_mce(k) == KVM_SHUTDOWN)
+		return L0_STOPPED;
 	if (k->halted) {
 		/* Today's KVM leaves the NMI to vcpu_enter_guest(); the request alone wakes (req_nmi_wakes). */
 		if (k->era->nmi_pending_two && !k->era->req_nmi_wakes)
@@ -166,11 +182,7 @@ static enum l0_status kvm_run_root(void *inst)
 			return L0_BLOCKED;
 		k->halted = false;
 		k->req_event = true;
-		l0_trace(&k->b, TRACE_HALT, "what", "wake",
-		         k->nmi_pending || k->nmi_queued ? "NMI pending"
-		         : k->guest_mode && k->l2_timer_deadline <= k->b.env.lp->cycle ? "L1's preemption timer expired"
-		                                                                       : "interrupt pending",
-		         -1, 0);
+		l0_trace(&k->b, TRACE_HALT, "what", "wake", wake_reason(k), -1, 0);
 	}
 	return enter(k);
 }
@@ -381,6 +393,7 @@ static const struct kvm_era era_modern = {
 	.hw_cr4_host_mce = true,
 	.set_mce = true,
 	.mca_today = true,
+	.halt_wake_on_exception = true,
 	.db_skips_icebp = true,
 	.db_sets_pending_bs = true,
 	.skip_singlestep = true,
@@ -425,11 +438,12 @@ static uint64_t kvm_wake_deadline(const void *inst)
 
 /*
  * kvm-2008 intercepts MOV DR but drops the writes (KVM_DR_IGNORED), and user
- * space has no ioctl for the guest's DR7: vmx_vcpu_reset writes 400H into
- * GUEST_DR7 and only KVM_DEBUG_GUEST (set_guest_debug, user space's own
- * debugger, not modelled) writes it again. So its guest never has a DR7
- * breakpoint. KVM_X86_SET_MCE came with 890ca9ae (2009): kvm-2008 has no
- * machine check for the guest.
+ * space has no ioctl for the guest's own DR7: vmx_vcpu_reset writes 400H
+ * into GUEST_DR7 and only KVM_DEBUG_GUEST (set_guest_debug, user space's
+ * own debugger: kvm_guestdbg.c) writes it again, with the debugger's
+ * breakpoint. So the guest never sets a DR7 breakpoint of its own.
+ * KVM_X86_SET_MCE came with 890ca9ae (2009): kvm-2008 has no machine check
+ * for the guest.
  */
 KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NULL, L0_FOLLOWS_MOV_DR | L0_FOLLOWS_BTF,
             false,
