@@ -415,11 +415,18 @@ struct scn_stimulus {
 	bool has_mce_record;
 	struct scn_loc mce_loc;       /* of the first of those words */
 	struct x86_mce_record mce;    /* X86_MCE_RECORD_DEFAULT where a word is left out */
-	/* GUEST_DEBUG: `step N [blockirq]`, or `hbreak LABEL` (debug_label set) */
+	/*
+	 * GUEST_DEBUG: `step N [blockirq]`; `hbreak LABEL`; `hw [drN X]... dr7 V`
+	 * (X a label or a value; debug_dr_label[n] set for a label); `continue`.
+	 */
+	enum { SCN_GDB_STEP, SCN_GDB_HBREAK, SCN_GDB_HW, SCN_GDB_CONTINUE } debug_kind;
 	uint32_t debug_steps;
 	bool debug_blockirq;
 	const char *debug_label;
 	struct scn_loc debug_label_loc;
+	uint64_t debug_dr[4], debug_dr7;
+	const char *debug_dr_label[4];
+	struct scn_loc debug_dr_loc[4];
 };
 
 enum scn_expect_kind {

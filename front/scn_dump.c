@@ -191,8 +191,12 @@ int scn_replay_dump(const char *path)
 		else
 			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : st->kind == SCN_STIM_SIPI ? "sipi" : "post", st->vector);
 		printf(" -> L%d cpu%u%s%s", (int)st->level, st->cpu, st->via ? " via " : "", st->via ? st->via : "");
-		if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_label)
+		if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_kind == SCN_GDB_HBREAK)
 			printf(" hbreak %s", st->debug_label);
+		else if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_kind == SCN_GDB_CONTINUE)
+			printf(" continue");
+		else if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_kind == SCN_GDB_HW)
+			printf(" hw dr7 0x%llx", (unsigned long long)st->debug_dr7);
 		else if (st->kind == SCN_STIM_GUEST_DEBUG)
 			printf(" step %u%s", st->debug_steps, st->debug_blockirq ? " blockirq" : "");
 		if (st->has_mce_record)

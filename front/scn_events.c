@@ -226,6 +226,43 @@ static bool mce_record(struct parser *p, struct scn_stimulus *st)
 }
 
 /*
+ * `hw [dr0 X] [dr1 X] [dr2 X] [dr3 X] dr7 VALUE`: the debug registers the
+ * debugger hands KVM_SET_GUEST_DEBUG with USE_HW_BP, as KVM's selftest does
+ * (X a label of the guest or a value); DR7 must be given, each at most once.
+ */
+static bool debug_hw(struct parser *p, struct scn_stimulus *st)
+{
+	static const char *const words[] = {"dr0", "dr1", "dr2", "dr3", "dr7"};
+	unsigned seen = 0;
+
+	st->debug_kind = SCN_GDB_HW;
+	scn_next(p);
+	for (;;) {
+		const struct tok *t = scn_peek(p);
+		unsigned w = 0;
+
+		while (w < 5 && !scn_tok_is(t, words[w]))
+			w++;
+		if (w == 5)
+			break;
+		if (seen & (1u << w))
+			return scn_fail_at(p, scn_tok_loc(p, t), "'%s' is given twice", words[w]);
+		seen |= 1u << w;
+		scn_next(p);
+		if (w < 4 && scn_peek(p)->kind == TK_WORD) {
+			if (!scn_parse_label_use(p, &st->debug_dr_label[w], &st->debug_dr_loc[w]))
+				return false;
+		} else if (!scn_parse_uint(p, NUM_HEX, 0, UINT64_MAX, w < 4 ? "a label or an address" : "a DR7 value",
+		                           w < 4 ? &st->debug_dr[w] : &st->debug_dr7)) {
+			return false;
+		}
+	}
+	if (!(seen & (1u << 4)))
+		return scn_expected(p, "'dr7 VALUE' (the DR7 the debugger gives KVM_SET_GUEST_DEBUG)");
+	return true;
+}
+
+/*
  * After `guest-debug -> TARGET`: `step N [blockirq]` - user space's
  * debugger stops the vCPU and single-steps N instructions (1-1000), with
  * KVM_GUESTDBG_BLOCKIRQ when `blockirq` is given, then lets it run; or
@@ -237,11 +274,20 @@ static bool debug_steps(struct parser *p, struct scn_stimulus *st)
 	uint64_t n;
 
 	if (scn_tok_is(scn_peek(p), "hbreak")) {
+		st->debug_kind = SCN_GDB_HBREAK;
 		scn_next(p);
 		return scn_parse_label_use(p, &st->debug_label, &st->debug_label_loc);
 	}
+	if (scn_tok_is(scn_peek(p), "continue")) {
+		st->debug_kind = SCN_GDB_CONTINUE;
+		scn_next(p);
+		return true;
+	}
+	if (scn_tok_is(scn_peek(p), "hw"))
+		return debug_hw(p, st);
 	if (!scn_tok_is(scn_peek(p), "step"))
-		return scn_expected(p, "'step N' (how many instructions the debugger single-steps) or 'hbreak LABEL'");
+		return scn_expected(p, "'step N', 'hbreak LABEL', 'hw ... dr7 VALUE' or 'continue' (what the debugger does)");
+	st->debug_kind = SCN_GDB_STEP;
 	scn_next(p);
 	if (!scn_parse_uint(p, 0, 1, 1000, "a number of steps 1-1000", &n))
 		return false;

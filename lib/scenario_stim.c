@@ -234,6 +234,18 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
  * (model/l0/kvm/kvm_guestdbg.c); under `plain`, which has no user space,
  * and for a vCPU that runs L2, refused.
  */
+/* The address of the instruction at `label` in cpu's L1 program. */
+static bool guest_label_address(struct build *b, uint32_t cpu, const char *label, struct scn_loc loc, uint64_t *addr)
+{
+	const struct scn_guest *g = scn_guest_for(b->s, SCN_L1, cpu);
+	uint32_t idx;
+
+	if (cpu >= b->s->vcpus || !g || !b->insns[cpu] || !scn_label_index(g, label, &idx) || idx >= g->ninsns)
+		return build_located(b, loc, "no instruction at label '%s' in cpu%u's guest L1", label, cpu);
+	*addr = b->insns[cpu][idx].addr;
+	return true;
+}
+
 static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, struct l0_guest_debug_cmd *out)
 {
 	if (b->cfg.bare_metal)
@@ -250,17 +262,24 @@ static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, st
 	if (scn_guest_for(b->s, SCN_L2, st->cpu))
 		return build_located(b, st->loc, "not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) for a vCPU "
 		                     "that runs L2");
+	if (st->debug_kind == SCN_GDB_HW && !b->cfg.l0->guest_debug_dr7)
+		return build_located(b, st->loc, "L0 '%s' takes only breakpoint addresses from its debugger "
+		                     "(KVM_DEBUG_GUEST), not a DR7: use 'hbreak LABEL'", b->cfg.l0->name);
+	memset(out, 0, sizeof(*out));
+	out->kind = st->debug_kind == SCN_GDB_STEP     ? L0_GDB_STEP
+	            : st->debug_kind == SCN_GDB_HBREAK ? L0_GDB_HBREAK
+	            : st->debug_kind == SCN_GDB_HW     ? L0_GDB_HW
+	                                               : L0_GDB_CONTINUE;
 	out->steps = st->debug_steps;
 	out->blockirq = st->debug_blockirq;
-	out->hbreak = 0;
-	if (st->debug_label) {
-		const struct scn_guest *g = scn_guest_for(b->s, SCN_L1, st->cpu);
-		uint32_t idx;
-
-		if (st->cpu >= b->s->vcpus || !g || !b->insns[st->cpu] || !scn_label_index(g, st->debug_label, &idx) || idx >= g->ninsns)
-			return build_located(b, st->debug_label_loc, "no instruction at label '%s' in cpu%u's guest L1",
-			                     st->debug_label, st->cpu);
-		out->hbreak = b->insns[st->cpu][idx].addr;
+	out->dr7 = st->debug_dr7;
+	if (st->debug_label && !guest_label_address(b, st->cpu, st->debug_label, st->debug_label_loc, &out->hbreak))
+		return false;
+	for (unsigned n = 0; n < 4; n++) {
+		out->dr[n] = st->debug_dr[n];
+		if (st->debug_dr_label[n] &&
+		    !guest_label_address(b, st->cpu, st->debug_dr_label[n], st->debug_dr_loc[n], &out->dr[n]))
+			return false;
 	}
 	return true;
 }

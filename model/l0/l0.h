@@ -25,13 +25,17 @@ extern "C" {
 
 /*
  * What user space's debugger does when a `guest-debug` stimulus arrives:
- * single-step `steps` instructions, or (steps 0) set a hardware breakpoint
- * at `hbreak` and stop at each hit.
+ * single-step `steps` instructions; set a hardware breakpoint at `hbreak`
+ * and stop at its hits; give the guest its own DR0-DR3 and DR7 (`hw`) and
+ * stop at every KVM_EXIT_DEBUG; or let the guest go (`continue`).
  */
+enum l0_guest_debug_kind { L0_GDB_STEP, L0_GDB_HBREAK, L0_GDB_HW, L0_GDB_CONTINUE };
 struct l0_guest_debug_cmd {
+	enum l0_guest_debug_kind kind;
 	uint32_t steps;
 	bool blockirq;           /* KVM_GUESTDBG_BLOCKIRQ: no interrupt or NMI is injected while it steps */
-	uint64_t hbreak;         /* the breakpoint's linear address (steps 0) */
+	uint64_t hbreak;         /* the breakpoint's linear address */
+	uint64_t dr[4], dr7;     /* `hw`: the debug registers the debugger gives KVM_SET_GUEST_DEBUG */
 };
 
 #define L0_NMI (-1)   /* "vector" of an NMI in guest_event / virtual_ipi */
@@ -127,6 +131,8 @@ struct l0_variant {
 	bool (*guest_debug)(void *inst, const struct l0_guest_debug_cmd *cmd, uint32_t line);
 	/* Its debugger can keep interrupts out while it steps (KVM_GUESTDBG_BLOCKIRQ, 2021). */
 	bool guest_debug_blockirq;
+	/* Its debugger gives a DR7 of its own (KVM_SET_GUEST_DEBUG; 2008's KVM_DEBUG_GUEST took addresses). */
+	bool guest_debug_dr7;
 	/* The processor is in root operation, or the vCPU was blocked: handle, inject, enter. */
 	enum l0_status (*run_root)(void *inst);
 	/* Runs L1 hypervisors (a `guest L2` block is allowed). */

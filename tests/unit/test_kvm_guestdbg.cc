@@ -212,21 +212,28 @@ TEST(KvmGuestDebug, R12_TheGuestsOwnBreakpointWaitsWhileTheDebuggerHasTheRegiste
 
 /*
  * KVM's selftest of KVM_SET_GUEST_DEBUG (tools/testing/selftests/kvm/
- * x86_64/debug_regs.c), ported as kvm-debug/selftest-debug-regs-modern:
- * its instruction breakpoint (DR6 0xffff0ff1 at hw_bp) and its single steps
- * with BLOCKIRQ, each KVM_EXIT_DEBUG at the next instruction with DR6
- * 0xffff4ff0 - after an instruction KVM emulates too - and the interrupt
- * never taken. The scenario's expectations hold the #DB exits; here the
+ * x86_64/debug_regs.c), ported as kvm-debug/selftest-debug-regs-modern,
+ * with its DR6 values: the instruction breakpoint through DR0-DR3
+ * (0xffff0ff0 | Bn at hw_bp), the write breakpoint through DR0-DR3 (the
+ * same, after the store), the single steps with BLOCKIRQ (0xffff4ff0 at
+ * each next instruction, after one KVM emulates too) with the interrupt
+ * never taken, and DR7.GD from user space (0xffff2ff0 at bd_start). The
+ * scenario's expectations hold the #DB exits; here the DR6 values and the
  * stops after CPUID and RDMSR, which no #DB exit shows.
  */
 TEST(KvmGuestDebug, SelftestDebugRegs)
 {
 	ScnRun r = RunOk(ShippedScenario("kvm-debug/selftest-debug-regs-modern.scn"));
 	std::vector<std::string> exits = TraceLinesWith(r.trace, {"exit=KVM_EXIT_DEBUG"});
-	ASSERT_EQ(exits.size(), 8u) << r.trace;
-	EXPECT_NE(exits[0].find("dr6 0xffff0ff1"), std::string::npos) << exits[0];
-	for (size_t i = 1; i < exits.size(); i++)
+	ASSERT_EQ(exits.size(), 15u) << r.trace;
+	for (size_t i = 0; i < 8; i++) {
+		char want[24];
+		std::snprintf(want, sizeof(want), "dr6 0x%llx", 0xffff0ff0ull | (1ull << (i % 4)));
+		EXPECT_NE(exits[i].find(want), std::string::npos) << exits[i];
+	}
+	for (size_t i = 8; i < 14; i++)
 		EXPECT_NE(exits[i].find("dr6 0xffff4ff0"), std::string::npos) << exits[i];
+	EXPECT_NE(exits[14].find("dr6 0xffff2ff0"), std::string::npos) << exits[14];
 	for (const char *reason : {"reason=CPUID", "reason=MSR_READ"}) {
 		SCOPED_TRACE(reason);
 		std::vector<std::string> line = TraceLinesWith(r.trace, {reason});
@@ -267,9 +274,12 @@ TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\nmain:   nop\n        icebp\n        jmp main\n"
 	              "at 100 guest-debug -> L1 cpu0 step 5\nrun 300000\n",
 	              "t.scn:5:9: not modelled: INT1 (ICEBP) while user space's debugger steps the vCPU");
+	ExpectRefused("cpu nehalem\nl0 kvm-2008\n" + body + "at 100 guest-debug -> L1 cpu0 hw dr0 main dr7 0x402\nrun 1000\n",
+	              "t.scn:6:1: L0 'kvm-2008' takes only breakpoint addresses from its debugger (KVM_DEBUG_GUEST), not a DR7");
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 guest-debug -> L1 cpu0 hbreak nowhere\nrun 1000\n",
 	              "t.scn:6:38: no instruction at label 'nowhere' in cpu0's guest L1");
 	for (const char *bad : {"guest-debug -> L1 cpu0\n", "guest-debug -> L1 cpu0 step 0\n", "guest-debug -> L1 cpu0 hbreak\n",
+	                        "guest-debug -> L1 cpu0 hw dr0 main\n", "guest-debug -> L1 cpu0 hw dr7 1 dr7 2\n",
 	                        "guest-debug -> L1 cpu0 step 1001\n", "guest-debug -> L1 cpu0 step 2 irq\n"}) {
 		SCOPED_TRACE(bad);
 		Parsed p("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 " + bad + "run 1000\n", "t.scn");

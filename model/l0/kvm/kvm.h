@@ -323,6 +323,7 @@ struct kvm_vcpu {
 	uint64_t guest_debug_dr7;      /* arch.guest_debug_dr7: the debugger's DR7, in GUEST_DR7 while USE_HW_BP */
 	uint64_t dbg_hbreak;           /* the debugger's breakpoint, or 0 */
 	bool dbg_stopped;              /* it stopped at its breakpoint and holds the vCPU until its next command */
+	bool dbg_hw;                   /* `hw`: its own DR0-DR3 and DR7 (dbg_db, guest_debug_dr7); every exit a stop */
 	struct l0_guest_debug_cmd dbg_cmd;   /* its next command, while dbg_start */
 	uint32_t dbg_steps_left;
 	bool dbg_blockirq;
@@ -414,6 +415,7 @@ void kvm_guestdbg_exit(struct kvm_vcpu *k, uint32_t dr6);
 void kvm_guestdbg_userspace(struct kvm_vcpu *k);
 void kvm_guestdbg_before_entry(struct kvm_vcpu *k);
 bool kvm_guestdbg_holds(const struct kvm_vcpu *k);
+void kvm_guestdbg_general_detect(struct kvm_vcpu *k);
 /* kvm_debugreg.c: kvm_update_dr7() on the current VMCS. */
 void kvm_update_dr7(struct kvm_vcpu *k);
 

@@ -239,7 +239,10 @@ enum kvm_exit_result handle_dr(struct kvm_vcpu *k)
 		return KVM_RESUME;
 	}
 	if (vmcs_get(k->b.loaded, GUEST_DR7) & DR7_GD) {
-		emulate_general_detect(k);
+		if (k->guest_debug & KVM_GUESTDBG_USE_HW_BP)
+			kvm_guestdbg_general_detect(k);   /* user space's GD: KVM_EXIT_DEBUG (kvm_guestdbg.c) */
+		else
+			emulate_general_detect(k);
 		return KVM_RESUME;
 	}
 	/* With user space debugging the guest (vcpu->guest_debug, kvm_guestdbg.c) the MOV is emulated instead. */

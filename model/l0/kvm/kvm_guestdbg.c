@@ -2,14 +2,16 @@
 /*
  * kvm_guestdbg.c - user space's debugger single-stepping a guest of the
  * KVM models (rules R12 and R24 from the host's side). The debugger is a
- * gdb attached to QEMU's gdbstub: a `guest-debug -> L1 cpuN step N
- * [blockirq]` stimulus stops the vCPU and steps N instructions (`stepi`),
- * then lets it run; `guest-debug -> L1 cpuN hbreak LABEL` sets a hardware
- * breakpoint and lets the guest run (`hbreak`, `continue`): at a hit the
- * debugger stops and holds the vCPU until its next command - another
- * `hbreak`, which first steps over the instruction it stopped at with the
- * breakpoint taken out (as gdb's `continue` does), or a `step`, which
- * takes the breakpoint out.
+ * gdb attached to QEMU's gdbstub, or a program like KVM's own selftest;
+ * each `guest-debug -> L1 cpuN COMMAND` stimulus is one command, and at
+ * the KVM_EXIT_DEBUG that ends it the debugger stops and holds the vCPU
+ * until the next: `step N [blockirq]` steps N instructions (`stepi`);
+ * `hbreak LABEL` sets a hardware breakpoint and lets the guest run - held
+ * at it, a new `hbreak` first steps over the instruction with the
+ * breakpoint taken out, as gdb's `continue` does; `hw ... dr7 V` gives
+ * DR0-DR3 and DR7 as they are (a DR7.GD of its own makes the guest's MOV
+ * DR KVM_EXIT_DEBUG: kvm_guestdbg_general_detect); `continue` turns
+ * debugging off.
  *
  * KVM_SET_GUEST_DEBUG (2.6.29 on; kvm-2011, read in the 3.1.10 tree, and
  * kvm-modern, as today's code has it):
@@ -79,6 +81,16 @@
 
 #include "vmcs/x86_debugreg.h"
 
+void kvm_guestdbg_general_detect(struct kvm_vcpu *k)
+{
+	/*
+	 * handle_dr(): the exit came before the #DB; with the debugger's
+	 * breakpoints it is KVM_EXIT_DEBUG at the MOV DR - today with DR6.BD,
+	 * 3.1 with what arch.dr6 holds.
+	 */
+	kvm_guestdbg_exit(k, k->era->guestdbg == KVM_SET_GUEST_DEBUG_3X ? (uint32_t)k->dr6 : DR6_BD);
+}
+
 bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cmd, uint32_t line)
 {
 	if (k->dbg_start || k->dbg_steps_left) {
@@ -89,8 +101,10 @@ bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cm
 	k->dbg_start = true;
 	k->dbg_cmd = *cmd;
 	l0_trace(&k->b, TRACE_USERSPACE, "request", "guest_debug",
-	         cmd->steps ? "user space's debugger stops the vCPU to step it"
-	                    : "user space's debugger sets a hardware breakpoint",
+	         cmd->kind == L0_GDB_STEP     ? "user space's debugger stops the vCPU to step it"
+	         : cmd->kind == L0_GDB_HBREAK ? "user space's debugger sets a hardware breakpoint"
+	         : cmd->kind == L0_GDB_HW     ? "user space's debugger gives its own debug registers"
+	                                      : "user space's debugger lets the guest go",
 	         DB_VECTOR, 0);
 	return true;
 }
@@ -112,9 +126,11 @@ static void set_rflags(struct kvm_vcpu *k, uint64_t rflags)
 	k->req_event = true;
 }
 
-/* The debugger's DR0-DR3: its one breakpoint in DR0 while it uses it. */
+/* The debugger's DR0-DR3: its one breakpoint in DR0 while it uses it (`hw`: as it gave them). */
 static void debugger_breakpoint(struct kvm_vcpu *k, uint32_t control)
 {
+	if (k->dbg_hw)
+		return;
 	k->dbg_db[0] = (control & KVM_GUESTDBG_USE_HW_BP) ? k->dbg_hbreak : 0;
 	k->dbg_db[1] = k->dbg_db[2] = k->dbg_db[3] = 0;
 }
@@ -158,7 +174,8 @@ static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 	k->guest_debug = (control & KVM_GUESTDBG_ENABLE) ? control : 0;
 	/* USE_HW_BP: eff_db[] and guest_debug_dr7 are the debugger's (QEMU's DR7: 0x600 and G0), else the guest's. */
 	debugger_breakpoint(k, k->guest_debug);
-	k->guest_debug_dr7 = (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? 0x602u : DR7_FIXED_1;
+	if (!k->dbg_hw)
+		k->guest_debug_dr7 = (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? 0x602u : DR7_FIXED_1;
 	kvm_update_dr7(k);
 	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		k->singlestep_rip = vmcs_get(k->b.loaded, GUEST_RIP);
@@ -206,6 +223,8 @@ static bool debuggers_exit(const struct kvm_vcpu *k, uint32_t dr6)
 {
 	bool no_dr6 = k->era->guestdbg == KVM_DEBUG_GUEST_2008;
 
+	if (k->dbg_hw)
+		return true;   /* it reports every one, as KVM's selftest expects */
 	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		return no_dr6 || (dr6 & DR6_BS);
 	return (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) && (no_dr6 || (dr6 & 1u));
@@ -220,12 +239,29 @@ static void next_command(struct kvm_vcpu *k)
 	k->dbg_stopped = false;
 	vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
 	k->dbg_blockirq = k->dbg_cmd.blockirq;
-	if (k->dbg_cmd.steps) {
+	k->dbg_hw = false;
+	switch (k->dbg_cmd.kind) {
+	case L0_GDB_STEP:
 		/* stepi: its breakpoint out while it steps, and none after. */
 		k->dbg_hbreak = 0;
 		k->dbg_steps_left = k->dbg_cmd.steps;
 		set_guest_debug(k, step_control(k));
 		return;
+	case L0_GDB_HW:
+		/* Its own debug registers (USE_HW_BP), as KVM's selftest gives them. */
+		k->dbg_hbreak = 0;
+		k->dbg_hw = true;
+		for (unsigned n = 0; n < 4; n++)
+			k->dbg_db[n] = k->dbg_cmd.dr[n];
+		k->guest_debug_dr7 = k->dbg_cmd.dr7;
+		set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
+		return;
+	case L0_GDB_CONTINUE:
+		k->dbg_hbreak = 0;
+		set_guest_debug(k, 0u);
+		return;
+	case L0_GDB_HBREAK:
+		break;
 	}
 	/* hbreak and continue: stopped at the old breakpoint, it first steps over the instruction there. */
 	k->dbg_hbreak = k->dbg_cmd.hbreak;
@@ -246,6 +282,11 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_VCPU_EVENTS",
 			         "not the debugger's #DB: passed back to the guest", DB_VECTOR, 0);
 			kvm_queue_db(k, k->dbg_exit_dr6);
+		} else if (k->dbg_hw) {
+			/* Its own debug registers: any KVM_EXIT_DEBUG is a stop; it waits for its next command. */
+			snprintf(why, sizeof(why), "KVM_EXIT_DEBUG at 0x%llx", (unsigned long long)rip);
+			l0_trace(&k->b, TRACE_USERSPACE, "stop", "hw", why, DB_VECTOR, 0);
+			k->dbg_stopped = true;
 		} else if (k->dbg_hbreak && (k->guest_debug & KVM_GUESTDBG_USE_HW_BP)) {
 			/* Its breakpoint: it stops there, holding the vCPU until its next command. */
 			snprintf(why, sizeof(why), "the debugger's breakpoint at 0x%llx", (unsigned long long)rip);
@@ -254,9 +295,13 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 		} else if (k->dbg_hbreak) {
 			/* Stepped over the instruction it had stopped at: the breakpoint goes back in, and the guest runs on. */
 			set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
+		} else if (--k->dbg_steps_left) {
+			set_guest_debug(k, step_control(k));
 		} else {
-			k->dbg_steps_left--;
-			set_guest_debug(k, k->dbg_steps_left ? step_control(k) : 0u);
+			/* stepi done: it stops there, holding the vCPU until its next command. */
+			snprintf(why, sizeof(why), "stepped to 0x%llx", (unsigned long long)rip);
+			l0_trace(&k->b, TRACE_USERSPACE, "stop", "step", why, DB_VECTOR, 0);
+			k->dbg_stopped = true;
 		}
 	}
 	if (k->dbg_start)

@@ -424,7 +424,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 }
 
 #define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_, dr7_unsettable_,    \
-                    blockirq_)                                                                                 \
+                    blockirq_, debugger_dr7_)                                                                  \
 	const struct l0_variant var = {                                                                   \
 	    .name = name_, .summary = summary_, .switches = kvm_switches, .create = create_fn,            \
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .guest_mce = kvm_guest_mce,            \
@@ -434,6 +434,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
 	    .follows_debugregs = debugregs_, .guest_dr7_unsettable = dr7_unsettable_,                     \
 	    .guest_debug = kvm_guest_debug, .guest_debug_blockirq = blockirq_,                             \
+	    .guest_debug_dr7 = debugger_dr7_,                                                              \
 	}
 
 /*
@@ -449,16 +450,16 @@ KVM_VARIANT(l0_kvm_2008, KVM_2008_NAME, KVM_2008_SUMMARY, create_2008, false, NU
             false,
             "user space has no way to give a guest of kvm-2008 a DR7: GUEST_DR7 is 0x400 from vmx_vcpu_reset, "
             "KVM_SET_DEBUGREGS came with a1efbe77 (2010), and the guest's own MOV to DR7 is dropped",
-            false);
+            false, false);
 /* kvm-2011 and kvm-modern drop a guest's DEBUGCTL.BTF (kvm_debugctl.c): single-stepping stays per instruction. */
 /* A KVM_X86_SET_MCE while L2 runs: 3.1 injects the #MC into L2, or shuts the VM down (kvm_mce.c). */
 /* 3.1 runs L2's MOV DR in handle_dr on arch.* and vmcs02, and copies vmcs12's DR7 and DEBUGCTL (nested.c). */
 KVM_VARIANT(l0_kvm_2011, KVM_2011_NAME, KVM_2011_SUMMARY, create_2011, true, offered_2011,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, false);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, false, true);
 /*
  * Today's nested KVM carries the debug registers between L1 and L2 too
  * (kvm_era.nested_debugregs); only today's user space can ask for
  * KVM_GUESTDBG_BLOCKIRQ (kvm_guestdbg.c).
  */
 KVM_VARIANT(l0_kvm_modern, KVM_MODERN_NAME, KVM_MODERN_SUMMARY, create_modern, true, offered_modern,
-            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, true);
+            L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF | L0_FOLLOWS_L2_DEBUGREGS, true, NULL, true, true);
