@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvm_debug.c - what each era of KVM does with a single-level guest's
- * debug exceptions when user space does not debug the guest
- * (KVM_SET_GUEST_DEBUG unused): the #DB intercept of
+ * debug exceptions (with user space debugging the guest, KVM_SET_GUEST_DEBUG,
+ * every #DB exit goes to kvm_guestdbg.c instead): the #DB intercept of
  * update_exception_bitmap() (with its #MC bit, kvm.h intercept_mc), the DB_VECTOR case of handle_exception()
  * (handle_exception_nmi() today), and the single-step trap owed after an
  * instruction KVM emulates and skips (kvm_skip_emulated_instruction()).

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvm_debugreg.c - what each era of KVM does with a single-level guest's
- * debug registers when user space does not debug the guest
- * (KVM_SET_GUEST_DEBUG unused): MOV-DR exiting and handle_dr(),
+ * debug registers (with user space debugging the guest, KVM_SET_GUEST_DEBUG,
+ * its breakpoints take the processor's DR0-DR3 and DR7 instead:
+ * kvm_guestdbg.c): MOV-DR exiting and handle_dr(),
  * kvm_get_dr()/kvm_set_dr(), the guest's DR0-DR3 loaded before the entry
  * (switch_db_regs, eff_db) and today's lazy path (KVM_DEBUGREG_WONT_EXIT,
  * sync_dirty_debug_regs). Rules R12 (GUEST_DR7 with the debug controls)
