@@ -417,9 +417,10 @@ struct scn_stimulus {
 	struct x86_mce_record mce;    /* X86_MCE_RECORD_DEFAULT where a word is left out */
 	/*
 	 * GUEST_DEBUG: `step N [blockirq]`; `hbreak LABEL`; `hw [drN X]... dr7 V`
-	 * (X a label or a value; debug_dr_label[n] set for a label); `continue`.
+	 * (X a label or a value; debug_dr_label[n] set for a label); `sw`;
+	 * `skip N` (N in debug_steps); `continue`.
 	 */
-	enum { SCN_GDB_STEP, SCN_GDB_HBREAK, SCN_GDB_HW, SCN_GDB_CONTINUE } debug_kind;
+	enum { SCN_GDB_STEP, SCN_GDB_HBREAK, SCN_GDB_HW, SCN_GDB_SW, SCN_GDB_SKIP, SCN_GDB_CONTINUE } debug_kind;
 	uint32_t debug_steps;
 	bool debug_blockirq;
 	const char *debug_label;

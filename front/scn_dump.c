@@ -195,6 +195,10 @@ int scn_replay_dump(const char *path)
 			printf(" hbreak %s", st->debug_label);
 		else if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_kind == SCN_GDB_CONTINUE)
 			printf(" continue");
+		else if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_kind == SCN_GDB_SW)
+			printf(" sw");
+		else if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_kind == SCN_GDB_SKIP)
+			printf(" skip %u", st->debug_steps);
 		else if (st->kind == SCN_STIM_GUEST_DEBUG && st->debug_kind == SCN_GDB_HW)
 			printf(" hw dr7 0x%llx", (unsigned long long)st->debug_dr7);
 		else if (st->kind == SCN_STIM_GUEST_DEBUG)

@@ -285,8 +285,24 @@ static bool debug_steps(struct parser *p, struct scn_stimulus *st)
 	}
 	if (scn_tok_is(scn_peek(p), "hw"))
 		return debug_hw(p, st);
+	if (scn_tok_is(scn_peek(p), "sw")) {
+		st->debug_kind = SCN_GDB_SW;
+		scn_next(p);
+		return true;
+	}
+	if (scn_tok_is(scn_peek(p), "skip")) {
+		uint64_t bytes;
+
+		st->debug_kind = SCN_GDB_SKIP;
+		scn_next(p);
+		if (!scn_parse_uint(p, 0, 1, 15, "a number of bytes 1-15 (an instruction's length)", &bytes))
+			return false;
+		st->debug_steps = (uint32_t)bytes;
+		return true;
+	}
 	if (!scn_tok_is(scn_peek(p), "step"))
-		return scn_expected(p, "'step N', 'hbreak LABEL', 'hw ... dr7 VALUE' or 'continue' (what the debugger does)");
+		return scn_expected(p, "'step N', 'hbreak LABEL', 'hw ... dr7 VALUE', 'sw', 'skip N' or 'continue' (what the "
+		                       "debugger does)");
 	st->debug_kind = SCN_GDB_STEP;
 	scn_next(p);
 	if (!scn_parse_uint(p, 0, 1, 1000, "a number of steps 1-1000", &n))

@@ -262,13 +262,16 @@ static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, st
 	if (scn_guest_for(b->s, SCN_L2, st->cpu))
 		return build_located(b, st->loc, "not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) for a vCPU "
 		                     "that runs L2");
-	if (st->debug_kind == SCN_GDB_HW && !b->cfg.l0->guest_debug_dr7)
+	if ((st->debug_kind == SCN_GDB_HW || st->debug_kind == SCN_GDB_SW) && !b->cfg.l0->guest_debug_dr7)
 		return build_located(b, st->loc, "L0 '%s' takes only breakpoint addresses from its debugger "
-		                     "(KVM_DEBUG_GUEST), not a DR7: use 'hbreak LABEL'", b->cfg.l0->name);
+		                     "(KVM_DEBUG_GUEST), not a DR7 or software breakpoints: use 'hbreak LABEL'",
+		                     b->cfg.l0->name);
 	memset(out, 0, sizeof(*out));
 	out->kind = st->debug_kind == SCN_GDB_STEP     ? L0_GDB_STEP
 	            : st->debug_kind == SCN_GDB_HBREAK ? L0_GDB_HBREAK
 	            : st->debug_kind == SCN_GDB_HW     ? L0_GDB_HW
+	            : st->debug_kind == SCN_GDB_SW     ? L0_GDB_SW
+	            : st->debug_kind == SCN_GDB_SKIP   ? L0_GDB_SKIP
 	                                               : L0_GDB_CONTINUE;
 	out->steps = st->debug_steps;
 	out->blockirq = st->debug_blockirq;

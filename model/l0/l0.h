@@ -27,9 +27,11 @@ extern "C" {
  * What user space's debugger does when a `guest-debug` stimulus arrives:
  * single-step `steps` instructions; set a hardware breakpoint at `hbreak`
  * and stop at its hits; give the guest its own DR0-DR3 and DR7 (`hw`) and
- * stop at every KVM_EXIT_DEBUG; or let the guest go (`continue`).
+ * stop at every KVM_EXIT_DEBUG; take the guest's INT3 for its own (`sw`);
+ * move RIP on by `steps` bytes while it holds the vCPU (`skip`); or let the
+ * guest go (`continue`).
  */
-enum l0_guest_debug_kind { L0_GDB_STEP, L0_GDB_HBREAK, L0_GDB_HW, L0_GDB_CONTINUE };
+enum l0_guest_debug_kind { L0_GDB_STEP, L0_GDB_HBREAK, L0_GDB_HW, L0_GDB_SW, L0_GDB_SKIP, L0_GDB_CONTINUE };
 struct l0_guest_debug_cmd {
 	enum l0_guest_debug_kind kind;
 	uint32_t steps;
@@ -131,7 +133,7 @@ struct l0_variant {
 	bool (*guest_debug)(void *inst, const struct l0_guest_debug_cmd *cmd, uint32_t line);
 	/* Its debugger can keep interrupts out while it steps (KVM_GUESTDBG_BLOCKIRQ, 2021). */
 	bool guest_debug_blockirq;
-	/* Its debugger gives a DR7 of its own (KVM_SET_GUEST_DEBUG; 2008's KVM_DEBUG_GUEST took addresses). */
+	/* Its debugger gives a DR7 of its own and has software breakpoints (2008's KVM_DEBUG_GUEST had neither). */
 	bool guest_debug_dr7;
 	/* The processor is in root operation, or the vCPU was blocked: handle, inject, enter. */
 	enum l0_status (*run_root)(void *inst);

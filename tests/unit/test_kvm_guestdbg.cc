@@ -212,8 +212,9 @@ TEST(KvmGuestDebug, R12_TheGuestsOwnBreakpointWaitsWhileTheDebuggerHasTheRegiste
 
 /*
  * KVM's selftest of KVM_SET_GUEST_DEBUG (tools/testing/selftests/kvm/
- * x86_64/debug_regs.c), ported as kvm-debug/selftest-debug-regs-modern,
- * with its DR6 values: the instruction breakpoint through DR0-DR3
+ * x86_64/debug_regs.c), ported whole as kvm-debug/selftest-debug-regs-modern,
+ * with its values: INT3 under USE_SW_BP (exception 3 at sw_bp, then RIP
+ * moved past it), the instruction breakpoint through DR0-DR3
  * (0xffff0ff0 | Bn at hw_bp), the write breakpoint through DR0-DR3 (the
  * same, after the store), the single steps with BLOCKIRQ (0xffff4ff0 at
  * each next instruction, after one KVM emulates too) with the interrupt
@@ -224,8 +225,12 @@ TEST(KvmGuestDebug, R12_TheGuestsOwnBreakpointWaitsWhileTheDebuggerHasTheRegiste
 TEST(KvmGuestDebug, SelftestDebugRegs)
 {
 	ScnRun r = RunOk(ShippedScenario("kvm-debug/selftest-debug-regs-modern.scn"));
-	std::vector<std::string> exits = TraceLinesWith(r.trace, {"exit=KVM_EXIT_DEBUG"});
-	ASSERT_EQ(exits.size(), 15u) << r.trace;
+	std::vector<std::string> all = TraceLinesWith(r.trace, {"exit=KVM_EXIT_DEBUG"});
+	ASSERT_EQ(all.size(), 16u) << r.trace;
+	// INT3 under USE_SW_BP: exception 3 at sw_bp, and user space moves RIP past it.
+	EXPECT_NE(all[0].find("exception 3"), std::string::npos) << all[0];
+	EXPECT_EQ(Lines(r.trace, {"ioctl=KVM_SET_REGS", "-> 0x"}), 1u) << r.trace;
+	std::vector<std::string> exits(all.begin() + 1, all.end());
 	for (size_t i = 0; i < 8; i++) {
 		char want[24];
 		std::snprintf(want, sizeof(want), "dr6 0x%llx", 0xffff0ff0ull | (1ull << (i % 4)));
@@ -274,12 +279,15 @@ TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\nmain:   nop\n        icebp\n        jmp main\n"
 	              "at 100 guest-debug -> L1 cpu0 step 5\nrun 300000\n",
 	              "t.scn:5:9: not modelled: INT1 (ICEBP) while user space's debugger steps the vCPU");
-	ExpectRefused("cpu nehalem\nl0 kvm-2008\n" + body + "at 100 guest-debug -> L1 cpu0 hw dr0 main dr7 0x402\nrun 1000\n",
-	              "t.scn:6:1: L0 'kvm-2008' takes only breakpoint addresses from its debugger (KVM_DEBUG_GUEST), not a DR7");
+	for (const char *cmd : {"hw dr0 main dr7 0x402", "sw"})
+		ExpectRefused("cpu nehalem\nl0 kvm-2008\n" + body + "at 100 guest-debug -> L1 cpu0 " + cmd + "\nrun 1000\n",
+		              "t.scn:6:1: L0 'kvm-2008' takes only breakpoint addresses from its debugger (KVM_DEBUG_GUEST), not "
+		              "a DR7 or software breakpoints");
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 guest-debug -> L1 cpu0 hbreak nowhere\nrun 1000\n",
 	              "t.scn:6:38: no instruction at label 'nowhere' in cpu0's guest L1");
 	for (const char *bad : {"guest-debug -> L1 cpu0\n", "guest-debug -> L1 cpu0 step 0\n", "guest-debug -> L1 cpu0 hbreak\n",
 	                        "guest-debug -> L1 cpu0 hw dr0 main\n", "guest-debug -> L1 cpu0 hw dr7 1 dr7 2\n",
+	                        "guest-debug -> L1 cpu0 skip 0\n", "guest-debug -> L1 cpu0 skip 16\n",
 	                        "guest-debug -> L1 cpu0 step 1001\n", "guest-debug -> L1 cpu0 step 2 irq\n"}) {
 		SCOPED_TRACE(bad);
 		Parsed p("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 " + bad + "run 1000\n", "t.scn");

@@ -324,6 +324,9 @@ struct kvm_vcpu {
 	uint64_t dbg_hbreak;           /* the debugger's breakpoint, or 0 */
 	bool dbg_stopped;              /* it stopped at its breakpoint and holds the vCPU until its next command */
 	bool dbg_hw;                   /* `hw`: its own DR0-DR3 and DR7 (dbg_db, guest_debug_dr7); every exit a stop */
+	bool dbg_sw;                   /* `sw`: USE_SW_BP, the guest's INT3 its stop */
+	bool dbg_bp_was_intercepted;   /* #BP was in the exception bitmap before the debugger's USE_SW_BP */
+	uint8_t dbg_exit_vector;       /* the KVM_EXIT_DEBUG's exception: DB_VECTOR, or BP_VECTOR under USE_SW_BP */
 	struct l0_guest_debug_cmd dbg_cmd;   /* its next command, while dbg_start */
 	uint32_t dbg_steps_left;
 	bool dbg_blockirq;
@@ -408,6 +411,7 @@ enum kvm_exit_result vmx_soft_vnmi_exit_check(struct kvm_vcpu *k);
  */
 #define KVM_GUESTDBG_ENABLE 0x00000001u
 #define KVM_GUESTDBG_SINGLESTEP 0x00000002u
+#define KVM_GUESTDBG_USE_SW_BP 0x00010000u
 #define KVM_GUESTDBG_USE_HW_BP 0x00020000u
 #define KVM_GUESTDBG_BLOCKIRQ 0x00100000u
 bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cmd, uint32_t line);
@@ -416,6 +420,7 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k);
 void kvm_guestdbg_before_entry(struct kvm_vcpu *k);
 bool kvm_guestdbg_holds(const struct kvm_vcpu *k);
 void kvm_guestdbg_general_detect(struct kvm_vcpu *k);
+void kvm_guestdbg_breakpoint(struct kvm_vcpu *k);
 /* kvm_debugreg.c: kvm_update_dr7() on the current VMCS. */
 void kvm_update_dr7(struct kvm_vcpu *k);
 

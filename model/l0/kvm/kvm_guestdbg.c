@@ -10,8 +10,12 @@
  * at it, a new `hbreak` first steps over the instruction with the
  * breakpoint taken out, as gdb's `continue` does; `hw ... dr7 V` gives
  * DR0-DR3 and DR7 as they are (a DR7.GD of its own makes the guest's MOV
- * DR KVM_EXIT_DEBUG: kvm_guestdbg_general_detect); `continue` turns
- * debugging off.
+ * DR KVM_EXIT_DEBUG: kvm_guestdbg_general_detect); `sw` is USE_SW_BP, #BP
+ * in the exception bitmap and the guest's INT3 a KVM_EXIT_DEBUG with
+ * exception 3 at the INT3 (kvm_guestdbg_breakpoint: a debugger writes its
+ * INT3 into the code, which the programs here cannot, so the guest's own
+ * stands for it); `skip N` is KVM_SET_REGS with RIP moved on N bytes; and
+ * `continue` turns debugging off.
  *
  * KVM_SET_GUEST_DEBUG (2.6.29 on; kvm-2011, read in the 3.1.10 tree, and
  * kvm-modern, as today's code has it):
@@ -71,9 +75,8 @@
  *
  * Not modelled, refused: the debugger for a vCPU that runs L2 (before the
  * run, lib/scenario_stim.c); and, while it debugs, an INT1 (ICEBP), whose
- * exit KVM would hand to user space at the INT1. Software breakpoints
- * (USE_SW_BP: INT3 written into the guest's code) and KVM_GUESTDBG_INJECT_*
- * are not in the language.
+ * exit KVM would hand to user space at the INT1. KVM_GUESTDBG_INJECT_* is
+ * not in the language.
  */
 #include <stdio.h>
 
@@ -104,6 +107,8 @@ bool kvm_guest_debug_cmd(struct kvm_vcpu *k, const struct l0_guest_debug_cmd *cm
 	         cmd->kind == L0_GDB_STEP     ? "user space's debugger stops the vCPU to step it"
 	         : cmd->kind == L0_GDB_HBREAK ? "user space's debugger sets a hardware breakpoint"
 	         : cmd->kind == L0_GDB_HW     ? "user space's debugger gives its own debug registers"
+	         : cmd->kind == L0_GDB_SW     ? "user space's debugger takes the guest's INT3 for its own"
+	         : cmd->kind == L0_GDB_SKIP   ? "user space moves RIP on"
 	                                      : "user space's debugger lets the guest go",
 	         DB_VECTOR, 0);
 	return true;
@@ -135,6 +140,20 @@ static void debugger_breakpoint(struct kvm_vcpu *k, uint32_t control)
 	k->dbg_db[1] = k->dbg_db[2] = k->dbg_db[3] = 0;
 }
 
+/* update_exception_bitmap(): #BP while USE_SW_BP is on; before and after, as the scenario's lines had it. */
+static void intercept_bp(struct kvm_vcpu *k, bool before, bool after)
+{
+	uint32_t eb = vmcs_get32(k->b.loaded, EXCEPTION_BITMAP);
+
+	if (!before && after) {
+		k->dbg_bp_was_intercepted = (eb >> BP_VECTOR) & 1u;
+		eb |= 1u << BP_VECTOR;
+	} else if (before && !after && !k->dbg_bp_was_intercepted) {
+		eb &= ~(1u << BP_VECTOR);
+	}
+	vmcs_set(k->b.loaded, EXCEPTION_BITMAP, eb);
+}
+
 /* kvm-2008's set_guest_debug() (KVM_DEBUG_GUEST): enabled with single-step or a breakpoint, or off. */
 static void debug_guest_2008(struct kvm_vcpu *k, uint32_t control)
 {
@@ -164,6 +183,7 @@ static void debug_guest_2008(struct kvm_vcpu *k, uint32_t control)
 static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 {
 	uint64_t rflags;
+	bool before;
 	char why[80];
 
 	if (k->era->guestdbg == KVM_DEBUG_GUEST_2008) {
@@ -171,7 +191,9 @@ static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 		return;
 	}
 	rflags = get_rflags(k);
+	before = (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0;
 	k->guest_debug = (control & KVM_GUESTDBG_ENABLE) ? control : 0;
+	intercept_bp(k, before, (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0);
 	/* USE_HW_BP: eff_db[] and guest_debug_dr7 are the debugger's (QEMU's DR7: 0x600 and G0), else the guest's. */
 	debugger_breakpoint(k, k->guest_debug);
 	if (!k->dbg_hw)
@@ -212,7 +234,17 @@ void kvm_guestdbg_exit(struct kvm_vcpu *k, uint32_t dr6)
 {
 	k->dbg_exit = true;
 	k->dbg_exit_dr6 = dr6;
+	k->dbg_exit_vector = DB_VECTOR;
 }
+
+void kvm_guestdbg_breakpoint(struct kvm_vcpu *k)
+{
+	/* handle_exception(_nmi)(): with USE_SW_BP a #BP exit is KVM_EXIT_DEBUG, exception 3, RIP at the INT3. */
+	k->dbg_exit = true;
+	k->dbg_exit_dr6 = 0;
+	k->dbg_exit_vector = BP_VECTOR;
+}
+
 
 /*
  * Is this KVM_EXIT_DEBUG the debugger's own? A step (BS) while it steps, or
@@ -223,7 +255,7 @@ static bool debuggers_exit(const struct kvm_vcpu *k, uint32_t dr6)
 {
 	bool no_dr6 = k->era->guestdbg == KVM_DEBUG_GUEST_2008;
 
-	if (k->dbg_hw)
+	if (k->dbg_hw || k->dbg_sw)
 		return true;   /* it reports every one, as KVM's selftest expects */
 	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		return no_dr6 || (dr6 & DR6_BS);
@@ -234,17 +266,33 @@ static bool debuggers_exit(const struct kvm_vcpu *k, uint32_t dr6)
 static void next_command(struct kvm_vcpu *k)
 {
 	bool was_stopped = k->dbg_stopped;
+	/* Its own copy: the round trip below lets time pass, and the next command may arrive meanwhile. */
+	const struct l0_guest_debug_cmd cmd = k->dbg_cmd;
 
 	k->dbg_start = false;
 	k->dbg_stopped = false;
 	vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
-	k->dbg_blockirq = k->dbg_cmd.blockirq;
+	k->dbg_blockirq = cmd.blockirq;
+	if (cmd.kind == L0_GDB_SKIP) {
+		/* KVM_SET_REGS with RIP moved on, as the selftest's vcpu_skip_insn(); the vCPU stays as it was. */
+		uint64_t rip = vmcs_get(k->b.loaded, GUEST_RIP);
+		char why[80];
+
+		vmcs_set(k->b.loaded, GUEST_RIP, rip + cmd.steps);
+		k->req_event = true;
+		snprintf(why, sizeof(why), "rip 0x%llx -> 0x%llx", (unsigned long long)rip,
+		         (unsigned long long)(rip + cmd.steps));
+		l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_REGS", why, -1, 0);
+		k->dbg_stopped = was_stopped;
+		return;
+	}
 	k->dbg_hw = false;
-	switch (k->dbg_cmd.kind) {
+	k->dbg_sw = false;
+	switch (cmd.kind) {
 	case L0_GDB_STEP:
 		/* stepi: its breakpoint out while it steps, and none after. */
 		k->dbg_hbreak = 0;
-		k->dbg_steps_left = k->dbg_cmd.steps;
+		k->dbg_steps_left = cmd.steps;
 		set_guest_debug(k, step_control(k));
 		return;
 	case L0_GDB_HW:
@@ -252,10 +300,17 @@ static void next_command(struct kvm_vcpu *k)
 		k->dbg_hbreak = 0;
 		k->dbg_hw = true;
 		for (unsigned n = 0; n < 4; n++)
-			k->dbg_db[n] = k->dbg_cmd.dr[n];
-		k->guest_debug_dr7 = k->dbg_cmd.dr7;
+			k->dbg_db[n] = cmd.dr[n];
+		k->guest_debug_dr7 = cmd.dr7;
 		set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
 		return;
+	case L0_GDB_SW:
+		/* Software breakpoints (USE_SW_BP): the guest's INT3 is the debugger's. */
+		k->dbg_hbreak = 0;
+		k->dbg_sw = true;
+		set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP);
+		return;
+	case L0_GDB_SKIP:
 	case L0_GDB_CONTINUE:
 		k->dbg_hbreak = 0;
 		set_guest_debug(k, 0u);
@@ -264,7 +319,7 @@ static void next_command(struct kvm_vcpu *k)
 		break;
 	}
 	/* hbreak and continue: stopped at the old breakpoint, it first steps over the instruction there. */
-	k->dbg_hbreak = k->dbg_cmd.hbreak;
+	k->dbg_hbreak = cmd.hbreak;
 	set_guest_debug(k, was_stopped ? step_control(k) : KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
 }
 
@@ -275,17 +330,20 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 		uint64_t rip = vmcs_get(k->b.loaded, GUEST_RIP);
 
 		k->dbg_exit = false;
-		snprintf(why, sizeof(why), "rip 0x%llx dr6 0x%x", (unsigned long long)rip, k->dbg_exit_dr6 | DR6_FIXED_1);
+		if (k->dbg_exit_vector == BP_VECTOR)
+			snprintf(why, sizeof(why), "rip 0x%llx exception 3", (unsigned long long)rip);
+		else
+			snprintf(why, sizeof(why), "rip 0x%llx dr6 0x%x", (unsigned long long)rip, k->dbg_exit_dr6 | DR6_FIXED_1);
 		l0_trace(&k->b, TRACE_USERSPACE, "exit", "KVM_EXIT_DEBUG", why, DB_VECTOR, 0);
 		vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
 		if (!debuggers_exit(k, k->dbg_exit_dr6)) {
 			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_VCPU_EVENTS",
 			         "not the debugger's #DB: passed back to the guest", DB_VECTOR, 0);
 			kvm_queue_db(k, k->dbg_exit_dr6);
-		} else if (k->dbg_hw) {
-			/* Its own debug registers: any KVM_EXIT_DEBUG is a stop; it waits for its next command. */
+		} else if (k->dbg_hw || k->dbg_sw) {
+			/* Its own debug registers or INT3: any KVM_EXIT_DEBUG is a stop; it waits for its next command. */
 			snprintf(why, sizeof(why), "KVM_EXIT_DEBUG at 0x%llx", (unsigned long long)rip);
-			l0_trace(&k->b, TRACE_USERSPACE, "stop", "hw", why, DB_VECTOR, 0);
+			l0_trace(&k->b, TRACE_USERSPACE, "stop", k->dbg_sw ? "sw" : "hw", why, k->dbg_exit_vector, 0);
 			k->dbg_stopped = true;
 		} else if (k->dbg_hbreak && (k->guest_debug & KVM_GUESTDBG_USE_HW_BP)) {
 			/* Its breakpoint: it stops there, holding the vCPU until its next command. */
@@ -304,7 +362,8 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 			k->dbg_stopped = true;
 		}
 	}
-	if (k->dbg_start)
+	/* Its commands in order, those that came during a round trip too. */
+	while (k->dbg_start)
 		next_command(k);
 }
 

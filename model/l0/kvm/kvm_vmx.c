@@ -429,6 +429,11 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 			break;   /* handle_machine_check(): taken above */
 		if (intr_info_vector(info) == DB_VECTOR)
 			return handle_exception_db(k);
+		/* User space's software breakpoints: the guest's INT3 is KVM_EXIT_DEBUG (kvm_guestdbg.c). */
+		if (intr_info_vector(info) == BP_VECTOR && (k->guest_debug & KVM_GUESTDBG_USE_SW_BP)) {
+			kvm_guestdbg_breakpoint(k);
+			break;
+		}
 		kvm_queue_exception(k, info, vmcs_get32(v, VM_EXIT_INTR_ERROR_CODE));
 		break;
 	case EXIT_REASON_INTERRUPT_WINDOW:
