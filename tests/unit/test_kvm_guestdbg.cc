@@ -182,6 +182,25 @@ TEST(KvmGuestDebug, R24_HbreakStopsAtEachHitAndStepsOverIt)
 }
 
 /*
+ * `hbreak` from a vCPU held where no breakpoint of the debugger's is (after
+ * a `step`) arms at once, as gdb's continue does; held at one, it steps
+ * over it first.
+ */
+TEST(KvmGuestDebug, R24_HbreakStepsOverOnlyABreakpointItIsHeldAt)
+{
+	const std::string head = "cpu nehalem\nl0 kvm-modern\nguest L1\nmain:   nop\n        nop\nbp:     nop\n"
+	                         "        jmp main\nat 2000 guest-debug -> L1 cpu0 step 1\n";
+	ScnRun away = RunOk(head + "at 60000 guest-debug -> L1 cpu0 hbreak bp\nrun 200000\n");
+	EXPECT_EQ(Lines(away.trace, {"ioctl=KVM_SET_GUEST_DEBUG", "control 0x3\""}), 1u) << away.trace;   // the step alone
+	EXPECT_EQ(Lines(away.trace, {"ioctl=KVM_SET_GUEST_DEBUG", "control 0x100003\""}), 0u) << away.trace;
+	EXPECT_EQ(Lines(away.trace, {"stop=hbreak"}), 1u) << away.trace;
+	ScnRun at = RunOk(head + "at 60000 guest-debug -> L1 cpu0 hbreak bp\nat 120000 guest-debug -> L1 cpu0 hbreak bp\n"
+	                         "run 250000\n");
+	EXPECT_EQ(Lines(at.trace, {"ioctl=KVM_SET_GUEST_DEBUG", "control 0x100003\""}), 1u) << at.trace;   // step over bp
+	EXPECT_EQ(Lines(at.trace, {"stop=hbreak"}), 2u) << at.trace;
+}
+
+/*
  * While the debugger's breakpoint is in, the guest's own DR0/DR7 stay in
  * arch.db/arch.dr7: its MOV DR is emulated, it reads its own DR7 back, and
  * its breakpoint does not fire (eff_db and GUEST_DR7 are the debugger's).

@@ -318,9 +318,15 @@ static void next_command(struct kvm_vcpu *k)
 	case L0_GDB_HBREAK:
 		break;
 	}
-	/* hbreak and continue: stopped at the old breakpoint, it first steps over the instruction there. */
+	/*
+	 * hbreak and continue: held where a breakpoint of its own is (the old
+	 * one, or the new), it first steps over that instruction, as gdb does.
+	 */
+	uint64_t rip = vmcs_get(k->b.loaded, GUEST_RIP);
+	bool at_breakpoint = was_stopped && (rip == cmd.hbreak || (k->dbg_hbreak && rip == k->dbg_hbreak));
+
 	k->dbg_hbreak = cmd.hbreak;
-	set_guest_debug(k, was_stopped ? step_control(k) : KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
+	set_guest_debug(k, at_breakpoint ? step_control(k) : KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
 }
 
 void kvm_guestdbg_userspace(struct kvm_vcpu *k)
