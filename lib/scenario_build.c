@@ -58,6 +58,23 @@ bool build_located(struct build *b, struct scn_loc loc, const char *fmt, ...)
 	return false;
 }
 
+bool build_label_address(const struct build *b, enum scn_level level, uint32_t cpu, const char *label, bool end,
+                         uint64_t *addr)
+{
+	const struct scn_guest *g = scn_guest_for(b->s, level, cpu);
+	uint32_t slot = level == SCN_L2 ? b->s->vcpus + cpu : cpu, idx;
+
+	if (level == SCN_L0 || cpu >= b->s->vcpus || !g || !b->insns[slot] || !scn_label_index(g, label, &idx))
+		return false;
+	if (idx < g->ninsns)
+		*addr = b->insns[slot][idx].addr;
+	else if (end && g->ninsns)
+		*addr = b->insns[slot][g->ninsns - 1].addr + b->insns[slot][g->ninsns - 1].len;
+	else
+		return false;
+	return true;
+}
+
 bool build_cycles(struct build *b, struct scn_time t, struct scn_loc loc, uint64_t *out)
 {
 	if (!scn_time_cycles(t, b->cfg.cpu.tsc_hz, out))

@@ -44,6 +44,14 @@ void build_free(struct build *b);
 /* A time in cycles at the CPU's TSC frequency; a located error if it does not fit. */
 bool build_cycles(struct build *b, struct scn_time t, struct scn_loc loc, uint64_t *out);
 
+/*
+ * The address of the instruction at `label` in the guest program of level
+ * (L1 or L2) on cpu, as build() laid it out; with `end`, a label past the
+ * last instruction names where the program ends. False when there is none.
+ */
+bool build_label_address(const struct build *b, enum scn_level level, uint32_t cpu, const char *label, bool end,
+                         uint64_t *addr);
+
 /* scenario_stim.c: the stimuli with their triggers, and what no L0 may receive. */
 bool build_stimuli(struct build *b);
 bool check_l0_pin_signals(struct build *b);

@@ -12,18 +12,10 @@
 #include "lib/scenario_build.h"
 #include "model/machine/machine.h"
 
+/* expect.c's view of build_label_address(): a label may also name the program's end. */
 static bool label_address(void *ctx, enum scn_level level, uint32_t cpu, const char *label, uint64_t *addr)
 {
-	struct build *b = ctx;
-	const struct scn_guest *g = scn_guest_for(b->s, level, cpu);
-	uint32_t slot = level == SCN_L2 ? b->s->vcpus + cpu : cpu, idx;
-
-	if (level == SCN_L0 || cpu >= b->s->vcpus || !g || !b->insns[slot] || !scn_label_index(g, label, &idx))
-		return false;
-	/* build() laid the programs out as the machine does; a label may also name the end. */
-	*addr = idx < g->ninsns ? b->insns[slot][idx].addr
-	                        : b->insns[slot][g->ninsns - 1].addr + b->insns[slot][g->ninsns - 1].len;
-	return true;
+	return build_label_address(ctx, level, cpu, label, true, addr);
 }
 
 /* One open run: everything its machine points into stays put. */

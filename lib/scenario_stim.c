@@ -234,15 +234,11 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
  * (model/l0/kvm/kvm_guestdbg.c); under `plain`, which has no user space,
  * and for a vCPU that runs L2, refused.
  */
-/* The address of the instruction at `label` in cpu's L1 program. */
+/* The address of the instruction at `label` in cpu's L1 program, or a located error. */
 static bool guest_label_address(struct build *b, uint32_t cpu, const char *label, struct scn_loc loc, uint64_t *addr)
 {
-	const struct scn_guest *g = scn_guest_for(b->s, SCN_L1, cpu);
-	uint32_t idx;
-
-	if (cpu >= b->s->vcpus || !g || !b->insns[cpu] || !scn_label_index(g, label, &idx) || idx >= g->ninsns)
+	if (!build_label_address(b, SCN_L1, cpu, label, false, addr))
 		return build_located(b, loc, "no instruction at label '%s' in cpu%u's guest L1", label, cpu);
-	*addr = b->insns[cpu][idx].addr;
 	return true;
 }
 

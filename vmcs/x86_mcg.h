@@ -4,9 +4,9 @@
  * "Machine-Check Architecture"): IA32_MCG_STATUS (17AH), the processor's
  * and the one a hypervisor emulates for its guest; IA32_MCG_CAP (179H),
  * IA32_MCG_CTL (17BH) and the error-reporting banks IA32_MCi_CTL, _STATUS,
- * _ADDR and _MISC (400H + 4i + 0..3), which only a KVM model keeps, for
- * its guest (model/l0/kvm/kvm_mce.c); and the record of one error as user
- * space hands it to KVM_X86_SET_MCE.
+ * _ADDR and _MISC (400H + 4i + 0..3), which the processor model does not
+ * keep and a hypervisor model may emulate for its guest; and the record
+ * of one error logged in a bank.
  */
 #ifndef VMXSIM_X86_MCG_H
 #define VMXSIM_X86_MCG_H
@@ -42,9 +42,9 @@ static inline bool x86_msr_is_mca_bank(uint32_t msr)
 }
 
 /*
- * One error, as user space gives KVM_X86_SET_MCE (struct kvm_x86_mce):
- * the bank it is logged in, MCi_STATUS, MCi_ADDR, MCi_MISC, and the
- * IA32_MCG_STATUS the guest's handler finds.
+ * One error: the bank it is logged in, MCi_STATUS, MCi_ADDR, MCi_MISC,
+ * and the IA32_MCG_STATUS the handler finds (the fields of KVM's
+ * KVM_X86_SET_MCE record, which is where the scenarios hand it over).
  */
 struct x86_mce_record {
 	uint32_t bank;

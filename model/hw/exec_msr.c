@@ -22,12 +22,13 @@
 /*
  * The processor's own machine-check banks: how many it has and what they
  * hold at reset are the CPU model's, and the model has neither (its
- * machine checks set IA32_MCG_STATUS alone, machine_check.c). A guest of a
- * KVM model has KVM's (model/l0/kvm/kvm_mce.c).
+ * machine checks set IA32_MCG_STATUS alone, machine_check.c). Software
+ * above the processor that emulates banks for its guests answers their
+ * RDMSR/WRMSR before they reach here.
  */
 #define MCA_BANKS_NOT_MODELLED                                                                              \
 	"the processor's machine-check banks (IA32_MCG_CAP, IA32_MCG_CTL, IA32_MCi_*): their number and contents " \
-	"are the CPU model's, which the model does not have (a guest of a KVM model reads KVM's)"
+	"are the CPU model's, which the model does not have"
 
 /* 26.1.3: does this RDMSR or WRMSR cause a VM exit? */
 static bool msr_exits(const struct vmx_lp *lp, uint32_t msr, bool write)

@@ -269,24 +269,35 @@ enum kvm_exit_result handle_dr(struct kvm_vcpu *k)
 	return KVM_RESUME;
 }
 
+/*
+ * The DR0-DR3 KVM loads before this entry, or NULL for none (the host's
+ * stay). vcpu_enter_guest(): with a breakpoint enabled in the guest's DR7
+ * (KVM_DEBUGREG_BP_ENABLED), or the registers handed to the guest
+ * (WONT_EXIT), eff_db[] - the debugger's while it uses hardware
+ * breakpoints (kvm_guestdbg.c), else arch.db. Otherwise no breakpoint of
+ * the guest is enabled, and its MOV DR exits. kvm-2008 had no
+ * switch_db_regs: kvm_guest_debug_pre() loaded the debugger's whenever it
+ * was on. The same in guest mode: L1 and L2 share arch.db and arch.dr6, as
+ * they share the processor's registers on bare metal.
+ */
+static const uint64_t *dr0123_loaded(const struct kvm_vcpu *k)
+{
+	if (k->era->guestdbg == KVM_DEBUG_GUEST_2008)
+		return k->guest_debug ? k->dbg_db : NULL;
+	if (!k->switch_db_regs)
+		return NULL;
+	return (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? k->dbg_db : k->db;
+}
+
 void kvm_debugreg_before_entry(struct kvm_vcpu *k)
 {
 	struct vmx_lp *lp = k->b.env.lp;
+	const uint64_t *db = dr0123_loaded(k);
 
-	/*
-	 * vcpu_enter_guest(): with a breakpoint enabled in the guest's DR7
-	 * (KVM_DEBUGREG_BP_ENABLED), or the registers handed to the guest
-	 * (WONT_EXIT), eff_db[] go into DR0-DR3 - and with WONT_EXIT DR6 too,
-	 * which the guest then reads directly. Else DR0-DR3 stay the host's:
-	 * no breakpoint of the guest is enabled, and its MOV DR exits. The
-	 * same in guest mode: L1 and L2 share arch.db and arch.dr6, as they
-	 * share the processor's registers on bare metal.
-	 */
-	if (!k->switch_db_regs)
-		return;
-	/* eff_db[]: the debugger's while it uses hardware breakpoints (kvm_guestdbg.c). */
-	for (unsigned n = 0; n < 4; n++)
-		vmx_lp_set_debugreg(lp, n, (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? k->dbg_db[n] : k->db[n]);
+	if (db)
+		for (unsigned n = 0; n < 4; n++)
+			vmx_lp_set_debugreg(lp, n, db[n]);
+	/* WONT_EXIT: DR6 too, which the guest then reads directly. */
 	if (k->switch_db_regs & KVM_DEBUGREG_WONT_EXIT)
 		vmx_lp_set_debugreg(lp, 6, k->dr6);
 }
@@ -298,15 +309,12 @@ bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k)
 	const char *why;
 
 	/*
-	 * DR0-DR3 went in before the entry only with a breakpoint enabled in
-	 * arch.dr7 (or the registers handed over); a breakpoint enabled in the
-	 * DR7 the entry loaded without that - L1 resuming on vmcs01 after L2
-	 * wrote DR7 through 3.1's handle_dr (nested.c) - would be compared with
-	 * the host's DR0-DR3, which the model does not have.
+	 * A breakpoint enabled in the DR7 the entry loaded while KVM loaded no
+	 * DR0-DR3 - L1 resuming on vmcs01 after L2 wrote DR7 through 3.1's
+	 * handle_dr (nested.c) - would be compared with the host's DR0-DR3,
+	 * which the model does not have.
 	 */
-	/* (kvm-2008's debugger loads its own DR0-DR3 before the entry: kvm_guestdbg.c.) */
-	if ((lp->dr7 & DR7_BREAKPOINT_ENABLES) && !k->switch_db_regs &&
-	    !(k->era->guestdbg == KVM_DEBUG_GUEST_2008 && k->guest_debug))
+	if ((lp->dr7 & DR7_BREAKPOINT_ENABLES) && !dr0123_loaded(k))
 		why = "a breakpoint enabled in the DR7 the guest resumes with while KVM's arch.dr7 enables none (3.1, after "
 		      "L2 wrote DR7 through handle_dr): KVM loads no DR0-DR3 then, and the breakpoint would be compared with "
 		      "the host's, which the model does not have";

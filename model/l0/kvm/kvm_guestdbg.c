@@ -140,16 +140,21 @@ static void debugger_breakpoint(struct kvm_vcpu *k, uint32_t control)
 	k->dbg_db[1] = k->dbg_db[2] = k->dbg_db[3] = 0;
 }
 
-/* update_exception_bitmap(): #BP while USE_SW_BP is on; before and after, as the scenario's lines had it. */
-static void intercept_bp(struct kvm_vcpu *k, bool before, bool after)
+/*
+ * update_exception_bitmap(), for one vector the debugger needs (#BP for
+ * USE_SW_BP, #DB for kvm-2008's debugger): intercepted while it is on
+ * (`after`); when it goes off, as the scenario's lines had it before it
+ * came on (*was).
+ */
+static void intercept_while(struct kvm_vcpu *k, unsigned vector, bool before, bool after, bool *was)
 {
 	uint32_t eb = vmcs_get32(k->b.loaded, EXCEPTION_BITMAP);
 
 	if (!before && after) {
-		k->dbg_bp_was_intercepted = (eb >> BP_VECTOR) & 1u;
-		eb |= 1u << BP_VECTOR;
-	} else if (before && !after && !k->dbg_bp_was_intercepted) {
-		eb &= ~(1u << BP_VECTOR);
+		*was = (eb >> vector) & 1u;
+		eb |= 1u << vector;
+	} else if (before && !after && !*was) {
+		eb &= ~(1u << vector);
 	}
 	vmcs_set(k->b.loaded, EXCEPTION_BITMAP, eb);
 }
@@ -158,11 +163,10 @@ static void intercept_bp(struct kvm_vcpu *k, bool before, bool after)
 static void debug_guest_2008(struct kvm_vcpu *k, uint32_t control)
 {
 	bool was_stepping = (k->guest_debug & KVM_GUESTDBG_SINGLESTEP) != 0;
-	uint32_t eb = vmcs_get32(k->b.loaded, EXCEPTION_BITMAP);
 	char why[80];
 
-	if (!k->guest_debug && control)
-		k->dbg_db_was_intercepted = (eb >> DB_VECTOR) & 1u;
+	/* #DB while enabled. */
+	intercept_while(k, DB_VECTOR, k->guest_debug != 0, control != 0, &k->dbg_db_was_intercepted);
 	k->guest_debug = control;
 	debugger_breakpoint(k, control);
 	/* 0x400, with GE (exact) while enabled and G0 for breakpoint 0 (an execution breakpoint: R/W0 and LEN0 00). */
@@ -171,9 +175,6 @@ static void debug_guest_2008(struct kvm_vcpu *k, uint32_t control)
 	if (was_stepping && !(control & KVM_GUESTDBG_SINGLESTEP))
 		vmcs_set(k->b.loaded, GUEST_RFLAGS,
 		         vmcs_get(k->b.loaded, GUEST_RFLAGS) & ~(uint64_t)(X86_EFLAGS_TF | X86_EFLAGS_RF));
-	/* update_exception_bitmap(): #DB while enabled, and as the scenario's lines had it otherwise. */
-	if (control || !k->dbg_db_was_intercepted)
-		vmcs_set(k->b.loaded, EXCEPTION_BITMAP, control ? eb | (1u << DB_VECTOR) : eb & ~(1u << DB_VECTOR));
 	snprintf(why, sizeof(why), "enabled %d singlestep %d breakpoint 0x%llx", control ? 1 : 0,
 	         (control & KVM_GUESTDBG_SINGLESTEP) ? 1 : 0, (unsigned long long)k->dbg_db[0]);
 	l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_DEBUG_GUEST", why, -1, 0);
@@ -193,7 +194,7 @@ static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 	rflags = get_rflags(k);
 	before = (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0;
 	k->guest_debug = (control & KVM_GUESTDBG_ENABLE) ? control : 0;
-	intercept_bp(k, before, (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0);
+	intercept_while(k, BP_VECTOR, before, (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0, &k->dbg_bp_was_intercepted);
 	/* USE_HW_BP: eff_db[] and guest_debug_dr7 are the debugger's (QEMU's DR7: 0x600 and G0), else the guest's. */
 	debugger_breakpoint(k, k->guest_debug);
 	if (!k->dbg_hw)
@@ -210,9 +211,7 @@ void kvm_guestdbg_before_entry(struct kvm_vcpu *k)
 {
 	if (k->era->guestdbg != KVM_DEBUG_GUEST_2008 || !k->guest_debug)
 		return;
-	/* kvm-2008's kvm_guest_debug_pre(): the debugger's DR0-DR3, and TF and RF while it single-steps. */
-	for (unsigned n = 0; n < 4; n++)
-		vmx_lp_set_debugreg(k->b.env.lp, n, k->dbg_db[n]);
+	/* kvm-2008's kvm_guest_debug_pre(): TF and RF while it single-steps (its DR0-DR3: kvm_debugreg_before_entry). */
 	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		vmcs_set(k->b.loaded, GUEST_RFLAGS,
 		         vmcs_get(k->b.loaded, GUEST_RFLAGS) | X86_EFLAGS_TF | X86_EFLAGS_RF);

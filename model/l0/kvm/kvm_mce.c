@@ -222,6 +222,9 @@ enum kvm_exit_result kvm_apply_set_mce(struct kvm_vcpu *k)
 	 */
 	unsigned triple = 0;
 
+	/* Nothing queued, nothing owed: the common entry pays one test. */
+	if (!k->set_mce_pending && !k->set_mce_triple)
+		return KVM_RESUME;
 	if (kvm_event_needs_reinjection(k) || k->exception_vmexit_info)
 		return KVM_RESUME;
 	while (k->set_mce_pending) {
