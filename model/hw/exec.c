@@ -164,7 +164,8 @@ static const struct vmx_insn *fetch(struct vmx_lp *lp, const struct vmx_program 
 		if (rip - prog->insn[i].addr < prog->insn[i].len) {   /* rip below addr wraps: no */
 			*offset = rip - prog->insn[i].addr;
 			lp->fetch_last = i;
-			return &prog->insn[i];
+			/* As the search: only a work block has boundaries inside it (else #PF, as with no hint). */
+			return *offset != 0 && prog->insn[i].op != VMX_OP_WORK ? NULL : &prog->insn[i];
 		}
 	in = vmx_program_fetch_hinted(prog, rip, offset, &lp->fetch_hint[rip % VMX_FETCH_HINTS]);
 	if (in)

@@ -31,3 +31,39 @@ TEST(ProgramFetch, AnyHintGivesWhatTheSearchGives)
 	uint32_t hint = 0;
 	EXPECT_EQ(vmx_program_fetch_hinted(nullptr, 0x1000, &off, &hint), nullptr);
 }
+
+/*
+ * The processor's own shortcut (exec.c fetch: the instruction fetched last
+ * and the one after it) follows the same rule as the search: a RIP inside
+ * an instruction other than a work block fetches nothing (#PF). Before, a
+ * RIP in the middle of the instruction after the last one fetched ran that
+ * instruction, while the same RIP reached with another history faulted.
+ */
+class FetchLast : public HwTest {};
+
+TEST_F(FetchLast, RipInsideAnInstructionFaultsWhateverWasFetchedLast)
+{
+	struct Outcome {
+		vmx_run_outcome how;
+		uint64_t rip, rax;
+		uint32_t activity;
+	} first{};
+
+	for (uint32_t last : {0u, 1u, 2u, 7u}) {
+		Use("nehalem");
+		vmx_insn mov = Op(VMX_OP_MOV, 0, 5);
+		mov.dst = VMX_REG(0);
+		Host({Op(VMX_OP_NOP), mov, Op(VMX_OP_HLT)});
+		lp.ctx.rip = host_code[1].addr + 1;
+		lp.fetch_last = last;
+		Outcome o{vmx_lp_run(&lp, 100), lp.ctx.rip, host.gpr[0], lp.ctx.activity};
+		EXPECT_EQ(o.rax, 0u) << "fetched last: " << last;   // the MOV never ran
+		if (last == 0) {
+			first = o;
+			continue;
+		}
+		EXPECT_EQ(o.how, first.how) << "fetched last: " << last;
+		EXPECT_EQ(o.rip, first.rip) << "fetched last: " << last;
+		EXPECT_EQ(o.activity, first.activity) << "fetched last: " << last;
+	}
+}
