@@ -26,6 +26,8 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_MERGE,
 	OPT_PLAIN,
+	OPT_NO_SHIFT,
+	OPT_VERIFY_SHIFT,
 };
 
 #define MAX_JOBS 256
@@ -47,6 +49,12 @@ static const struct cli_option explore_options[] = {
 	{OPT_NO_PROGRESS, "no-progress", CLI_NO_VALUE, NULL, "draw no progress bar", NULL},
 	{OPT_PLAIN, "plain", CLI_NO_VALUE, NULL,
 	 "run every point from cycle 0, without branching runs from snapshots: the same report, slower", NULL},
+	{OPT_NO_SHIFT, "no-shift", CLI_NO_VALUE, NULL,
+	 "simulate every run: take no run's outcome from an earlier one shifted in time (the same report, slower)",
+	 NULL},
+	{OPT_VERIFY_SHIFT, "verify-shift", CLI_NO_VALUE, NULL,
+	 "take outcomes from shifted runs and also simulate each one, failing (status 2) if any disagrees (slow)",
+	 NULL},
 	{OPT_MERGE, "merge", CLI_NO_VALUE, NULL,
 	 "merge shard reports: the operands are the REPORT files, and the report of the whole space (and its "
 	 "reproducers) comes out",
@@ -155,6 +163,12 @@ static int explore_main(const struct cli_command *cmd, int argc, char **argv)
 			break;
 		case OPT_MERGE:
 			merging = true;
+			break;
+		case OPT_NO_SHIFT:
+			o.no_shift = true;
+			break;
+		case OPT_VERIFY_SHIFT:
+			o.verify_shift = true;
 			break;
 		case OPT_PLAIN:
 			o.plain = true;

@@ -25,6 +25,7 @@
  * and the report is the same byte for byte; ctests hold the two walks
  * equal by brute force (tests/unit/test_explore_branch.cc).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,15 @@ struct explore_level {
 	bool seen[8];            /* the verdict sink's state */
 };
 
+/* A run of the innermost level's first period, kept for the runs it stands for P, 2P, ... later. */
+#define EXPLORE_SHIFT_MAX_K 4096u   /* periods a base stands for at most (its moments are kept on the stack) */
+#define EXPLORE_SHIFT_MAX_PERIOD 65536u /* bases kept at most: a worker's memory for them stays a few MiB */
+struct shift_base {
+	bool have;
+	uint32_t key;            /* index into explore_branch.keys */
+	uint64_t kmax;           /* it stands for the runs k * period later, k = 1..kmax */
+};
+
 struct explore_branch {
 	const struct explore_space *sp;
 	struct run_handle *h;
@@ -48,7 +58,23 @@ struct explore_branch {
 	uint32_t nlevels;        /* levels[0] is the machine as built */
 	struct explore_level level[SCN_MAX_VARS + 2];
 	uint64_t snapshots;
+	/*
+	 * Shifted runs (see "Shifted runs" below): the innermost level's period
+	 * (0: none found), the first arrival time its bases count from, their
+	 * runs and slacks (nat per base: the arrival dims), and the keys.
+	 */
+	uint64_t period, shift_lo;
+	struct shift_base *base;
+	uint64_t *base_slack;
+	uint32_t nat, capbase;
+	char **keys;
+	uint32_t nkeys, capkeys;
+	struct machine_snapshot key0, key1;
+	uint64_t shifted, mismatches;
 };
+
+static void forget_keys(struct explore_branch *b);
+static void find_period(struct explore_branch *b, const struct explore_level *l);
 
 /* Can every run of the space branch? Only `at` times vary within a unit; not in the plain walk or a sample. */
 bool explore_branches(const struct explore_space *sp)
@@ -135,7 +161,11 @@ struct explore_branch *explore_branch_open(struct explore_branch *b, const struc
 			return NULL;
 		for (uint32_t k = 0; k < SCN_MAX_VARS + 2; k++)
 			machine_snapshot_init(&b->level[k].snap);
+		machine_snapshot_init(&b->key0);
+		machine_snapshot_init(&b->key1);
 	}
+	b->period = 0;
+	b->shifted = b->mismatches = 0;
 	b->sp = sp;
 	b->snapshots = 0;
 	b->nlevels = 0;
@@ -168,6 +198,12 @@ void explore_branch_close(struct explore_branch *b)
 		run_close(b->h, NULL);
 	for (uint32_t k = 0; k < SCN_MAX_VARS + 2; k++)
 		machine_snapshot_release(&b->level[k].snap);
+	machine_snapshot_release(&b->key0);
+	machine_snapshot_release(&b->key1);
+	forget_keys(b);
+	free(b->keys);
+	free(b->base);
+	free(b->base_slack);
 	free(b);
 }
 
@@ -188,23 +224,244 @@ bool explore_branch_enter(struct explore_branch *b, uint32_t d, const uint64_t *
 		return false;
 	machine_run_prefix(run_handle_machine(b->h), earliest(sp, d, 0));
 	b->nlevels = k + 1;
-	return save_level(b, &b->level[k], d, false);
+	if (!save_level(b, &b->level[k], d, false))
+		return false;
+	if (d + 1 == sp->ndims)
+		find_period(b, &b->level[k]);
+	return true;
+}
+
+/* The walk's outcome of a run that has reached its end: the slacks, the key. */
+static void judge_run(struct explore_branch *b, struct explore_judged *out)
+{
+	const struct explore_space *sp = b->sp;
+	bool failed[SCN_MAX_EXPECTS];
+
+	for (uint32_t j = sp->nplain; j < sp->ndims; j++)
+		out->slack[j] = run_handle_stimulus_slack(b->h, sp->s->vars[sp->dim[j].var].stimulus);
+	run_handle_judge(b->h, failed);
+	explore_key(sp, failed, b->vs.seen, out->key);
+}
+
+/* One run of the point `value` from the deepest level that serves it, to the end. */
+static bool run_one(struct explore_branch *b, const uint64_t *value, struct explore_judged *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!branch_from(b, b->nlevels, value, b->sp->ndims))
+		return false;
+	machine_run_until(run_handle_machine(b->h), run_handle_config(b->h)->run_cycles);
+	judge_run(b, out);
+	return true;
 }
 
 bool explore_branch_run(struct explore_branch *b, const uint64_t *value, struct explore_judged *out)
 {
-	const struct explore_space *sp = b->sp;
-	const struct scn_scenario *s = sp->s;
-	struct machine *m = run_handle_machine(b->h);
-	bool failed[SCN_MAX_EXPECTS];
+	return run_one(b, value, out);
+}
 
-	memset(out, 0, sizeof(*out));
-	if (!branch_from(b, b->nlevels, value, sp->ndims))
-		return false;
-	machine_run_until(m, run_handle_config(b->h)->run_cycles);
-	for (uint32_t j = sp->nplain; j < sp->ndims; j++)
-		out->slack[j] = run_handle_stimulus_slack(b->h, s->vars[sp->dim[j].var].stimulus);
-	run_handle_judge(b->h, failed);
-	explore_key(sp, failed, b->vs.seen, out->key);
+/*
+ * Shifted runs. Within the innermost level only the last arrival time t
+ * varies. When the level's state at its cycle c and the state P cycles
+ * later - the innermost stimulus still off the schedule - have equal keys
+ * (run_handle_shift_key: the same state with every time relative to now),
+ * the machine left alone repeats every P cycles, and the run with the
+ * stimulus at t + kP is the run with it at t, kP cycles later: the same
+ * events, the same verdicts, the same slack - up to the end, which comes
+ * kP cycles earlier for it. So the run at t + kP has the outcome the run
+ * at t would have with its end kP cycles sooner. That is the outcome at
+ * the real end when nothing happened in between: run_one's `quiet` from
+ * q = end - kmax * P on. The runs of the first period [lo, lo + P) are
+ * simulated (each at most once, when the walk first needs it); every later
+ * one within reach of a quiet base is taken from it, with the slack the end
+ * cuts shorter. The key is kept only where every time of the state is
+ * listed (machine_shift_key); a run the key cannot vouch for is simulated.
+ */
+static void forget_keys(struct explore_branch *b)
+{
+	for (uint32_t i = 0; i < b->nkeys; i++)
+		free(b->keys[i]);
+	b->nkeys = 0;
+}
+
+/* Room for p bases of nat arrival dims each; false when out of memory. */
+static bool base_room(struct explore_branch *b, uint64_t p, uint32_t nat)
+{
+	if (p > b->capbase || nat > b->nat) {
+		struct shift_base *v = realloc(b->base, p * sizeof(*v));
+		uint64_t *sl;
+		if (!v)
+			return false;
+		b->base = v;
+		if (!(sl = realloc(b->base_slack, p * nat * sizeof(*sl))))
+			return false;
+		b->base_slack = sl;
+		b->capbase = (uint32_t)p;
+		b->nat = nat;
+	}
 	return true;
+}
+
+/*
+ * The period of the innermost level, if its machine has one: tried from
+ * where the processors are (the prefix may have left them past its
+ * target, finishing an exit) and, while something still happens - the
+ * last NMI's handler, KVM's windows - again after waits that double, while
+ * two periods still fit in the range. The runs that arrive before the
+ * moment found are simulated.
+ */
+static void find_period(struct explore_branch *b, const struct explore_level *l)
+{
+	const struct explore_space *sp = b->sp;
+	const struct explore_dim *dim = &sp->dim[sp->ndims - 1];
+	struct machine *m = run_handle_machine(b->h);
+	uint64_t p, now;
+	const char *why;
+
+	b->period = 0;
+	forget_keys(b);
+	if (sp->no_shift || dim->step != 1 || l->clock >= dim->hi)
+		return;
+	machine_run_until(m, l->clock);
+	for (uint64_t wait = 0;; wait = wait ? 2 * wait : p ? p : 64) {
+		uint64_t from;
+		if (wait)
+			machine_run_until(m, machine_now(m) + wait);
+		now = machine_now(m);
+		p = machine_idle_period(m);
+		from = dim->lo > now ? dim->lo : now + 1;
+		if (now >= dim->hi || (p && (p > (dim->hi - from) / 2 || p > EXPLORE_SHIFT_MAX_PERIOD)))
+			return;
+		if (!p)
+			continue;
+		if (!run_handle_shift_key(b->h, &b->key0, &why))
+			return;
+		machine_run_until(m, now + p);
+		if (machine_now(m) != now + p || !run_handle_shift_key(b->h, &b->key1, &why))
+			return;
+		if (b->key0.len == b->key1.len && !memcmp(b->key0.bytes, b->key1.bytes, b->key0.len)) {
+			/* A multiple of a period is one: few enough periods in the range for a base to stand for all. */
+			while ((dim->hi - from) / p > EXPLORE_SHIFT_MAX_K && 2 * p <= EXPLORE_SHIFT_MAX_PERIOD)
+				p *= 2;
+			if (!base_room(b, p, sp->ndims - sp->nplain))
+				return;   /* out of memory: every run simulated */
+			memset(b->base, 0, p * sizeof(*b->base));
+			b->period = p;
+			/* Arrivals after `now` pass through the state key0 was taken of. */
+			b->shift_lo = from;
+			return;
+		}
+	}
+}
+
+static bool intern_key(struct explore_branch *b, const char *key, uint32_t *id)
+{
+	for (uint32_t i = 0; i < b->nkeys; i++)
+		if (!strcmp(b->keys[i], key)) {
+			*id = i;
+			return true;
+		}
+	if (!explore_room_for_one((void **)&b->keys, &b->capkeys, b->nkeys, sizeof(*b->keys)))
+		return false;
+	if (!(b->keys[b->nkeys] = malloc(strlen(key) + 1)))
+		return false;
+	memcpy(b->keys[b->nkeys], key, strlen(key) + 1);
+	*id = b->nkeys++;
+	return true;
+}
+
+/*
+ * Simulate base i (arrival shift_lo + i), out its own outcome, and keep
+ * what it stands for: the runs k periods later for every k up to the
+ * largest whose moment q = end - kP the run was quiet from. Quiet: stopped
+ * at q, the innermost stimulus had arrived and the processor had not
+ * passed q (an event past q would be dropped by a run ending at q), no
+ * event reached a sink from there to the end (every monitor, expectation
+ * and verdict learns only through the events it receives:
+ * trace_bus_reached), and no host NMI waits at the end (the one verdict
+ * judged against the end's cycle). Ending the run anywhere from q on then
+ * gives the same outcome.
+ */
+static bool run_base(struct explore_branch *b, const uint64_t *value, uint64_t i, struct explore_judged *out)
+{
+	const struct explore_space *sp = b->sp;
+	const struct explore_dim *dim = &sp->dim[sp->ndims - 1];
+	const size_t x = sp->s->vars[dim->var].stimulus;
+	struct machine *m = run_handle_machine(b->h);
+	uint64_t v[SCN_MAX_VARS], t = b->shift_lo + i, end = run_handle_config(b->h)->run_cycles;
+	uint64_t k = (dim->hi - t) / b->period, reached[EXPLORE_SHIFT_MAX_K + 1];
+	bool ok[EXPLORE_SHIFT_MAX_K + 1];
+	struct shift_base *e = &b->base[i];
+
+	memcpy(v, value, sp->s->nvars * sizeof(*v));
+	v[dim->var] = t;
+	if (k > EXPLORE_SHIFT_MAX_K)
+		k = EXPLORE_SHIFT_MAX_K;
+	while (k && end - t <= k * b->period)
+		k--;   /* a quiet stretch starts after the arrival */
+	memset(out, 0, sizeof(*out));
+	if (!branch_from(b, b->nlevels, v, sp->ndims))
+		return false;
+	for (uint64_t j = k; j > 0; j--) {
+		uint64_t q = end - j * b->period;
+		machine_run_until(m, q);
+		reached[j] = run_handle_events_reached(b->h);
+		ok[j] = machine_clock_reached(m) <= q && run_handle_stimulus_slack(b->h, x) != UINT64_MAX;
+	}
+	machine_run_until(m, end);
+	e->have = true;
+	e->kmax = 0;
+	if (!machine_end_judged_by_time(m))
+		for (uint64_t j = k; j > 0 && !e->kmax; j--)
+			if (ok[j] && reached[j] == run_handle_events_reached(b->h))
+				e->kmax = j;
+	judge_run(b, out);
+	if (e->kmax && !intern_key(b, out->key, &e->key))
+		e->kmax = 0;
+	memcpy(&b->base_slack[i * b->nat], &out->slack[sp->nplain], b->nat * sizeof(*out->slack));
+	return true;
+}
+
+bool explore_branch_judge(struct explore_branch *b, const uint64_t *value, struct explore_judged *out)
+{
+	const struct explore_space *sp = b->sp;
+	const struct explore_dim *dim = &sp->dim[sp->ndims - 1];
+	uint64_t t = value[dim->var], end = run_handle_config(b->h)->run_cycles, off, i, k;
+	const struct shift_base *e;
+
+	if (!b->period || t < b->shift_lo)
+		return explore_branch_run(b, value, out);
+	off = t - b->shift_lo;
+	i = off % b->period;
+	k = off / b->period;
+	if (k == 0)
+		return run_base(b, value, i, out);
+	if (!b->base[i].have && !run_base(b, value, i, out))
+		return false;
+	e = &b->base[i];
+	if (k > e->kmax)
+		return explore_branch_run(b, value, out);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->key, sizeof(out->key), "%s", b->keys[e->key]);
+	memcpy(&out->slack[sp->nplain], &b->base_slack[i * b->nat], b->nat * sizeof(*out->slack));
+	/* The end comes k periods sooner for the base: it may cut the innermost slack shorter. */
+	if (out->slack[sp->ndims - 1] > end - 1 - t)
+		out->slack[sp->ndims - 1] = end - 1 - t;
+	b->shifted++;
+	if (sp->verify_shift) {
+		struct explore_judged real;
+		if (!explore_branch_run(b, value, &real))
+			return false;
+		if (strcmp(real.key, out->key) ||
+		    memcmp(&real.slack[sp->nplain], &out->slack[sp->nplain], b->nat * sizeof(*out->slack))) {
+			b->mismatches++;
+			*out = real;
+		}
+	}
+	return true;
+}
+
+void explore_branch_shift_counts(const struct explore_branch *b, uint64_t *shifted, uint64_t *mismatches)
+{
+	*shifted = b->shifted;
+	*mismatches = b->mismatches;
 }

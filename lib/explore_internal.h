@@ -51,6 +51,7 @@ struct explore_space {
 	bool mentioned[8];       /* verdict kinds some expectation names */
 	bool reference;          /* run in the reference mode (for the benchmark's ratio) */
 	bool plain;              /* every run from cycle 0, no snapshots (vmxsim_explore_options.plain) */
+	bool no_shift, verify_shift; /* vmxsim_explore_options */
 	/* Called with each point the walk runs (tests watch the walk with it); may be NULL. */
 	void (*visit)(void *ctx, const uint64_t *value);
 	void *visit_ctx;
@@ -58,6 +59,8 @@ struct explore_space {
 
 /* NULL-safe arithmetic that saturates rather than wraps. */
 uint64_t explore_mul_sat(uint64_t a, uint64_t b);
+/* Make room for element n of a growing array (*cap elements of `size`); false when out of memory. */
+bool explore_room_for_one(void **v, uint32_t *cap, uint32_t n, size_t size);
 uint64_t explore_add_sat(uint64_t a, uint64_t b);
 
 /* Build the space; false with a message on diag (the scenario's CPU decides cycles). */
@@ -117,6 +120,9 @@ struct explore_branch *explore_branch_open(struct explore_branch *reuse, const s
 bool explore_branch_enter(struct explore_branch *b, uint32_t d, const uint64_t *value);
 bool explore_branch_run(struct explore_branch *b, const uint64_t *value, struct explore_judged *out);
 uint64_t explore_branch_snapshots(const struct explore_branch *b);
+/* The innermost arrival time of value: from an earlier run shifted in time when one stands for it, else run. */
+bool explore_branch_judge(struct explore_branch *b, const uint64_t *value, struct explore_judged *out);
+void explore_branch_shift_counts(const struct explore_branch *b, uint64_t *shifted, uint64_t *mismatches);
 void explore_branch_close(struct explore_branch *b);
 
 /* One kind of failure, within a unit or in the whole report. */
@@ -155,6 +161,7 @@ struct explore_unit_result {
 	uint64_t bad_point[SCN_MAX_VARS];
 	uint64_t runs, points;
 	uint64_t snapshots;      /* states saved to branch from (not in the report: its figures do not depend on it) */
+	uint64_t shifted, shift_mismatches; /* vmxsim_explore_totals */
 	struct explore_failure *fail;
 	uint32_t nfail, capfail;
 	struct explore_spans spans;
@@ -180,7 +187,7 @@ bool explore_run_units(const struct explore_space *sp, const struct vmxsim_explo
 
 /* What every unit adds up to, in unit order. */
 struct explore_total {
-	uint64_t units_done, runs, points, failing_runs, snapshots;
+	uint64_t units_done, runs, points, failing_runs, snapshots, shifted, shift_mismatches;
 	struct explore_failure *fail;  /* in the order their keys first appear */
 	uint32_t nfail;
 	struct explore_spans spans;

@@ -89,8 +89,7 @@ void explore_run_point(const struct explore_space *sp, const uint64_t *value, co
 	explore_key(sp, failed, vs.seen, out->key);
 }
 
-/* Make room for element n of a growing array (*cap elements of `size`); false when out of memory. */
-static bool room_for_one(void **v, uint32_t *cap, uint32_t n, size_t size)
+bool explore_room_for_one(void **v, uint32_t *cap, uint32_t n, size_t size)
 {
 	void *nv;
 	uint32_t c;
@@ -114,7 +113,7 @@ bool explore_unit_add(const struct explore_space *sp, struct explore_unit_result
 		if (!strcmp(u->fail[i].key, key))
 			f = &u->fail[i];
 	if (!f) {
-		if (!room_for_one((void **)&u->fail, &u->capfail, u->nfail, sizeof(*u->fail)))
+		if (!explore_room_for_one((void **)&u->fail, &u->capfail, u->nfail, sizeof(*u->fail)))
 			return false;
 		f = &u->fail[u->nfail];
 		memset(f, 0, sizeof(*f));
@@ -143,7 +142,7 @@ bool explore_spans_add(struct explore_spans *s, uint32_t fail, uint64_t combo, u
 		}
 		break;
 	}
-	if (!room_for_one((void **)&s->v, &s->cap, s->n, sizeof(*s->v)))
+	if (!explore_room_for_one((void **)&s->v, &s->cap, s->n, sizeof(*s->v)))
 		return false;
 	s->v[s->n++] = (struct explore_span){fail, combo, lo, hi};
 	return true;
@@ -174,7 +173,7 @@ static bool judge(struct walk *w, struct explore_judged *j)
 {
 	if (w->sp->visit)
 		w->sp->visit(w->sp->visit_ctx, w->value);
-	if (!w->br || !explore_branch_run(w->br, w->value, j))
+	if (!w->br || !explore_branch_judge(w->br, w->value, j))
 		explore_run_point(w->sp, w->value, NULL, NULL, j);
 	w->r->runs++;
 	if (j->bad) {
@@ -311,8 +310,10 @@ void explore_run_unit_keep(const struct explore_space *sp, uint64_t u, struct ex
 		if (explore_branches(sp) && sp->ndims - sp->nplain >= 2)
 			w.br = *keep = explore_branch_open(*keep, sp, w.value, w.lo0);
 		walk_dim(&w, sp->nplain, reach);
-		if (w.br)
+		if (w.br) {
 			r->snapshots = explore_branch_snapshots(w.br);
+			explore_branch_shift_counts(w.br, &r->shifted, &r->shift_mismatches);
+		}
 		/* Given up on (out of memory): closed already. */
 		*keep = w.br;
 	}

@@ -87,6 +87,8 @@ bool explore_space_init(struct explore_space *sp, const struct scn_scenario *s, 
 	sp->s = s;
 	sp->reference = o->reference;
 	sp->plain = o->plain;
+	sp->no_shift = o->no_shift;
+	sp->verify_shift = o->verify_shift;
 	if (s->nvars == 0) {
 		fprintf(diag, "%s: nothing to explore: no range (at 5000..9000, work 100..900) and no "
 		        "'choose' in the scenario\n", s->file);

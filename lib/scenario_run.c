@@ -171,6 +171,11 @@ bool run_handle_attach(struct run_handle *h, struct trace_sink *sink)
 	return trace_bus_attach(&h->bus, sink);
 }
 
+uint64_t run_handle_events_reached(const struct run_handle *h)
+{
+	return trace_bus_reached(&h->bus);
+}
+
 uint64_t run_handle_stimulus_slack(const struct run_handle *h, size_t stim)
 {
 	uint32_t i = stim < h->b.s->nstimuli ? h->b.stim_index[stim] : UINT32_MAX;
@@ -207,6 +212,40 @@ bool run_handle_restore(struct run_handle *h, const struct machine_snapshot *s)
 	size_t at = machine_restore(h->m, s);
 
 	return at && checker_blocks(h, NULL, s, &at) && at == s->len;
+}
+
+bool run_handle_shift_key(struct run_handle *h, struct machine_snapshot *key, const char **why)
+{
+	if (h->out) {
+		*why = "a trace is written";
+		return false;
+	}
+	/* An expectation that names an absolute time judges the run's times themselves. */
+	for (uint32_t i = 0; i < h->ex.n; i++)
+		if (h->ex.items[i].e->kind == SCN_EXPECT_AT || h->ex.items[i].e->kind == SCN_EXPECT_WITHIN) {
+			*why = "an expectation names a time";
+			return false;
+		}
+	if (!machine_shift_key(h->m, key, why))
+		return false;
+	/* The checker's blocks as checker_blocks saves them; a capture's cycle is only in its message: dead. */
+	if (!machine_snapshot_put(key, &h->ex, sizeof(h->ex)) ||
+	    !machine_snapshot_put(key, h->ex.items, (h->ex.n ? h->ex.n : 1) * sizeof(*h->ex.items))) {
+		*why = "out of memory";
+		return false;
+	}
+	for (uint32_t i = 0; i < h->ex.n; i++) {
+		struct exact_capture c;
+		if (!h->ex.items[i].cap)
+			continue;
+		c = *h->ex.items[i].cap;
+		c.cycle = 0;
+		if (!machine_snapshot_put(key, &c, sizeof(c))) {
+			*why = "out of memory";
+			return false;
+		}
+	}
+	return true;
 }
 
 bool run_handle_retime(struct run_handle *h, size_t stim, uint64_t at)

@@ -122,6 +122,8 @@ enum vmxsim_status run_close_each(struct run_handle *h, struct vmxsim_result *re
  * out; 0 when the machine cannot tell.
  */
 uint64_t run_handle_stimulus_slack(const struct run_handle *h, size_t stim);
+/* Events some sink received so far (trace_bus_reached). */
+uint64_t run_handle_events_reached(const struct run_handle *h);
 
 /*
  * Snapshots of a run (model/machine/snapshot.c): the machine and the
@@ -133,6 +135,14 @@ struct machine_snapshot;
 bool run_handle_save(struct run_handle *h, struct machine_snapshot *s);
 bool run_handle_restore(struct run_handle *h, const struct machine_snapshot *s);
 /* Stimulus `stim` (an index into s->stimuli; `at`, not yet arrived) comes due at `at` (machine_retime). */
+/*
+ * The state now, machine and expectation checker, as a key whose times are
+ * relative to now (machine_shift_key): equal keys at two moments of a run
+ * mean the same state, later. False, with *why, where there is none (a
+ * trace is written, an expectation names an absolute time, or the machine
+ * has none).
+ */
+bool run_handle_shift_key(struct run_handle *h, struct machine_snapshot *key, const char **why);
 bool run_handle_retime(struct run_handle *h, size_t stim, uint64_t at);
 /*
  * Finish the run and judge it, without freeing the handle (a snapshot can

@@ -26,6 +26,8 @@ struct vmxsim_explore_totals {
 	uint64_t failing_runs;   /* runs that failed */
 	uint32_t kinds;          /* distinct kinds of failure */
 	uint64_t snapshots;      /* machine states saved to branch runs from (0 in the plain walk) */
+	uint64_t shifted;        /* runs not simulated: an earlier run's outcome, later (docs/explore.md) */
+	uint64_t shift_mismatches; /* verify_shift: shifted runs whose own run disagreed (a bug: the exploration fails) */
 };
 
 struct vmxsim_explore_options {
@@ -46,6 +48,14 @@ struct vmxsim_explore_options {
 	 * and for checking the branching.
 	 */
 	bool plain;
+	/*
+	 * Branch, but simulate every run: no outcome is taken from an earlier
+	 * run shifted in time (docs/explore.md "Shifted runs"). The same report;
+	 * for measuring and for checking.
+	 */
+	bool no_shift;
+	/* Take shifted outcomes, and also run each of them and compare (slow; for the tests). */
+	bool verify_shift;
 };
 
 /*

@@ -152,6 +152,28 @@ static void skip_idle_loop(struct vmx_lp *lp, const struct vmx_program *prog, co
 		lp_retire(lp, turns * units, turns * period);
 }
 
+uint64_t vmx_lp_idle_period(const struct vmx_lp *lp)
+{
+	const struct vmx_program *prog = lp->ctx.mem ? lp->ctx.mem->prog : NULL;
+	uint64_t c = lp->model.insn_cycles ? lp->model.insn_cycles : 1, offset, period = 0;
+	const struct vmx_insn *in, *head;
+
+	if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE)
+		return 1;
+	if (!prog || !(in = vmx_program_fetch(prog, lp->ctx.rip, &offset)))
+		return 0;
+	/* The JMP that closes the loop RIP is in: the first one ahead that goes back to RIP or before. */
+	for (uint32_t n = 0; in->op != VMX_OP_JMP || in->arg > lp->ctx.rip; n++)
+		if (n == 64 || ++in == prog->insn + prog->count)
+			return 0;
+	if (!(head = vmx_program_fetch(prog, in->arg, &offset)) || offset)
+		return 0;
+	/* A turn at each instruction's usual cost: a guess, which the caller checks. */
+	for (; head <= in; head++)
+		period += head->op == VMX_OP_WORK ? head->len * c : lp->model.insn_cycles;
+	return period;
+}
+
 /* The instruction at RIP (fetch_last, its successor, then the hints: see vmx_lp.h); NULL if none. */
 static const struct vmx_insn *fetch(struct vmx_lp *lp, const struct vmx_program *prog, uint64_t *offset)
 {

@@ -21,6 +21,8 @@
 
 #include "vmcs/x2apic_timer.h"
 
+#include "model/time/time_shift.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -69,6 +71,15 @@ static inline uint64_t lapic_timer_next(const struct lapic_timer *t)
  * at or before `now`; with none due it returns false and *when = UINT64_MAX.
  */
 bool lapic_timer_expire(struct lapic_timer *t, uint64_t now, uint64_t *when, uint8_t *vector);
+
+/* Its one time (time_shift.h): the deadline, read only while armed. */
+static inline void lapic_timer_time_shift(const struct lapic_timer *t, struct time_shift *ts)
+{
+	if (t->armed)
+		time_shift_cycle(ts, &t->deadline);
+	else
+		time_shift_dead(ts, &t->deadline, sizeof(t->deadline));
+}
 
 #ifdef __cplusplus
 }

@@ -227,6 +227,18 @@ void vmx_lp_irq(struct vmx_lp *lp, uint8_t vector);
  * a vCPU it idles (true: an interrupt was raised).
  */
 uint64_t vmx_lp_apic_timer_deadline(const struct vmx_lp *lp);
+/*
+ * The cycles after which the processor, left alone, may be where it is
+ * now: 1 when it is not active (HLT, shutdown, wait-for-SIPI: nothing
+ * moves); when a JMP ahead of RIP goes back to RIP or before, one turn of
+ * that loop at its instructions' usual costs; else 0. A guess: whether the
+ * whole machine repeats is for the caller to check (snapshot_shift.c).
+ */
+uint64_t vmx_lp_idle_period(const struct vmx_lp *lp);
+/* Its times relative to t->now, dead ones as 0 (lp_time_shift.c, model/time/time_shift.h). */
+void vmx_lp_time_shift(const struct vmx_lp *lp, struct time_shift *t);
+/* Does the program read the TSC (RDTSC)? Its registers may then hold an absolute time. */
+bool vmx_program_reads_tsc(const struct vmx_program *p);
 bool vmx_lp_apic_timer_catch_up(struct vmx_lp *lp);
 
 /*

@@ -154,6 +154,13 @@ struct l0_variant {
 	 */
 	uint64_t (*wake_deadline)(const void *inst);
 	/*
+	 * Its times relative to t->now, dead ones as 0 (model/time/time_shift.h):
+	 * every field of the instance that holds a cycle. NULL: it has not
+	 * listed them, and no state of a machine it runs is taken as a shifted
+	 * copy of another.
+	 */
+	void (*time_shift)(const void *inst, struct time_shift *t);
+	/*
 	 * It follows single-stepping (RFLAGS.TF) and the pending-debug field
 	 * of a single-level guest - one that runs no L2 - as the processor
 	 * delivers them (the KVM models: kvm_debug.c).

@@ -47,6 +47,12 @@ bool l0_base_init(struct l0_base *b, const struct l0_env *env, char *err, size_t
  */
 void *l0_instance_new(size_t size, const struct l0_env *env, char *err, size_t errlen);
 
+/* The base's one time: the virtual LAPIC's timer, which no L0 arms (its MSRs are refused). */
+static inline void l0_base_time_shift(const struct l0_base *b, struct time_shift *t)
+{
+	lapic_timer_time_shift(&b->apic.regs.timer, t);
+}
+
 /* An IPI the guest wrote to the x2APIC ICR (VMX_OP_IPI): pass it to the machine. */
 void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in);
 

@@ -489,6 +489,12 @@ static enum l0_status plain_run_root(void *inst)
 	return l0_enter(&p->b);
 }
 
+/* plain keeps no time of its own: counts of queued events, flags. */
+static void plain_time_shift(const void *inst, struct time_shift *t)
+{
+	l0_base_time_shift(&((const struct plain *)inst)->b, t);
+}
+
 const struct l0_variant l0_plain = {
 	.name = "plain",
 	.summary = "a minimal root hypervisor: queues guest events, injects when the guest can take them, "
@@ -498,6 +504,7 @@ const struct l0_variant l0_plain = {
 	.destroy = plain_destroy,
 	.guest_event = plain_guest_event,
 	.run_root = plain_run_root,
+	.time_shift = plain_time_shift,
 	/* TF and the pending-debug field (single_step_owed); MOV DR and DR7 on the processor, or emulate_mov_dr. */
 	.follows_guest_debug = true,
 	.follows_debugregs = L0_FOLLOWS_MOV_DR | L0_FOLLOWS_DR7 | L0_FOLLOWS_BTF,

@@ -227,6 +227,16 @@ uint64_t machine_stopped_at(const struct machine *m)
 	return m->stopped ? (m->stopped_at ? m->stopped_at : 1) : 0;
 }
 
+bool machine_end_judged_by_time(const struct machine *m)
+{
+	const struct monitor_host_nmi *h = &m->summaries->host;
+
+	for (uint32_t c = 0; h->limit && c < h->ncpus; c++)
+		if (h->lat[c].waiting)
+			return true;
+	return false;
+}
+
 void machine_finish(struct machine *m)
 {
 	const uint64_t end = m->cfg->run_cycles;

@@ -182,6 +182,13 @@ uint64_t machine_stopped_at(const struct machine *m);
  */
 bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t at);
 
+/*
+ * Would the end-of-run verdicts depend on when the end comes, beyond the
+ * events before it? Only a host NMI still waiting is judged against the
+ * end's cycle (host_nmi_delayed, with a delay limit).
+ */
+bool machine_end_judged_by_time(const struct machine *m);
+
 /* Run what is left to cfg->run_cycles, then end-of-run verdicts and the "end" event; once. */
 void machine_finish(struct machine *m);
 
@@ -222,6 +229,23 @@ bool machine_save(struct machine *m, struct machine_snapshot *s);
 size_t machine_restore(struct machine *m, const struct machine_snapshot *s);
 bool machine_snapshot_put(struct machine_snapshot *s, const void *p, size_t len);
 bool machine_snapshot_get(const struct machine_snapshot *s, size_t *at, void *p, size_t len);
+/*
+ * The state now as a key (snapshot_shift.c): a snapshot whose absolute
+ * times are written relative to machine_now() and whose dead times are 0.
+ * Two moments of a machine whose keys are equal (same length, same bytes)
+ * are one state, the second P cycles later: from there the machine does
+ * the same, P cycles later, up to its end. False, with *why, for a machine
+ * that keeps a time no layer can write relative to now (one vCPU only;
+ * no program reading the TSC; an L0 that lists its times).
+ */
+bool machine_shift_key(struct machine *m, struct machine_snapshot *key, const char **why);
+/*
+ * Cycles after which the machine, left alone, may be where it is now: the
+ * least common multiple of its vCPUs' vmx_lp_idle_period() and of 2^rate
+ * of the preemption timer; 0 when some vCPU runs anything but an idle loop.
+ * Only a candidate: equal keys (machine_shift_key) decide.
+ */
+uint64_t machine_idle_period(const struct machine *m);
 /* The latest clock any vCPU has reached. */
 uint64_t machine_clock_reached(const struct machine *m);
 

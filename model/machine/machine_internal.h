@@ -78,6 +78,14 @@ struct machine {
 	uint64_t stamps;
 };
 
+/*
+ * snapshot.c: every block a snapshot holds but the heap's (which follows
+ * them), in the snapshot's order: `block` for bytes saved as they are,
+ * `stamped` for a part saved after its write stamp (8 bytes).
+ */
+bool machine_walk_blocks(struct machine *m, bool (*block)(void *ctx, void *p, size_t len),
+                         bool (*stamped)(void *ctx, void *p, size_t len, const uint64_t *stamp), void *ctx);
+
 /* hw_trace.c: processor events become trace events (the vmx_lp observer; ctx is a struct vcpu). */
 void machine_observe(void *ctx, const struct vmx_hw_event *hw);
 

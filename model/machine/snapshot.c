@@ -180,6 +180,14 @@ static bool each_block(struct machine *m, const struct walk *w)
 	       hist_blocks(m->summaries, fn, ctx) && fn(ctx, (char *)bus + counters, sizeof(*bus) - counters);
 }
 
+bool machine_walk_blocks(struct machine *m, block_fn *block,
+                         bool (*stamped)(void *ctx, void *p, size_t len, const uint64_t *stamp), void *ctx)
+{
+	const struct walk w = {block, stamped, ctx};
+
+	return each_block(m, &w);
+}
+
 void machine_snapshot_init(struct machine_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/time/time_shift.h"
 #include "model/trace/trace.h"
 
 #ifdef __cplusplus
@@ -285,6 +286,15 @@ struct monitor_summaries {
 bool monitor_summaries_init(struct monitor_summaries *m, struct trace_bus *bus, uint64_t host_nmi_delay_cycles,
                             uint32_t ncpus, bool bare_metal, bool hists);
 void monitor_summaries_free(struct monitor_summaries *m);
+/*
+ * The monitors' times relative to t->now (model/time/time_shift.h), for
+ * what their verdicts read: the host NMIs still waiting when a delay limit
+ * judges them (host_nmi_delayed). The other raise times (the guest NMI and
+ * interrupt rings, the interrupt monitor's raised_at rows, whose being 0
+ * or not is all a verdict reads) make only the summaries' latencies: the
+ * rings are written as dead, the rows left as they are.
+ */
+void monitor_summaries_time_shift(const struct monitor_summaries *m, struct time_shift *t);
 bool monitor_summaries_attach(struct monitor_summaries *m, struct trace_bus *bus);
 /*
  * Emit the end-of-run figures (and host NMIs still waiting past the limit),

@@ -38,3 +38,29 @@ void monitor_summaries_finish(struct monitor_summaries *m, uint64_t cycle)
 		monitor_irq_latency_finish(&m->irq, c, cycle);        /* levels 1, 2 */
 	}
 }
+
+/* A ring's waiting raises: live when `live`, else (or outside the `waiting` from head on) dead. */
+static void ring_time_shift(const struct monitor_latency *l, bool live, struct time_shift *t)
+{
+	for (uint32_t i = 0; i < MONITOR_LAT_RING; i++) {
+		uint32_t age = (i + MONITOR_LAT_RING - l->head) % MONITOR_LAT_RING;
+		if (live && age < l->waiting)
+			time_shift_cycle(t, &l->ring[i]);
+		else
+			time_shift_dead(t, &l->ring[i], sizeof(l->ring[i]));
+	}
+}
+
+void monitor_summaries_time_shift(const struct monitor_summaries *m, struct time_shift *t)
+{
+	/* Guest NMIs and interrupts: their raise times make only the summaries' latencies. */
+	for (uint32_t c = 0; c < m->nmi.ncpus; c++)
+		for (uint32_t l = 0; l + 1 < MONITOR_LEVELS; l++)
+			ring_time_shift(&m->nmi.lat[c][l], false, t);
+	for (uint32_t c = 0; c < m->irq.ncpus; c++)
+		for (uint32_t l = 0; l + 1 < MONITOR_LEVELS; l++)
+			ring_time_shift(&m->irq.lat[c][l], false, t);
+	/* Host NMIs: how long one waits is a verdict when there is a limit (host_nmi_delayed). */
+	for (uint32_t c = 0; c < m->host.ncpus; c++)
+		ring_time_shift(&m->host.lat[c], m->host.limit != 0, t);
+}

@@ -49,11 +49,13 @@ static void dispatch(struct trace_bus *b, const struct trace_event *ev)
 	const uint64_t bit = kind_bit(ev->kind);
 
 	b->count[bit ? ev->kind : TRACE_KIND_COUNT]++;
-	for (uint32_t i = 0; i < b->nsinks; i++) {
+	for (uint32_t i = 0, reached = 0; i < b->nsinks; i++) {
 		struct trace_sink *s = b->sink[i];
 		const uint64_t before = s->ignore;
 		if (before & bit)
 			continue;
+		if (!reached++)
+			b->reached++;
 		s->emit(s, ev);
 		if (s->ignore != before)
 			b->retune = true;
@@ -79,6 +81,11 @@ bool trace_bus_begin(struct trace_bus *b, enum trace_kind k, uint64_t cycle)
 		return true;
 	b->count[k]++;
 	return false;
+}
+
+uint64_t trace_bus_reached(const struct trace_bus *b)
+{
+	return b->reached;
 }
 
 uint64_t trace_bus_events(const struct trace_bus *b)

@@ -94,6 +94,7 @@ struct trace_bus {
 	uint64_t horizon;     /* events after this cycle are not dispatched (the run's end) */
 	/* Events dispatched, by kind, built or not (trace_bus_begin); the last for unknown kinds. */
 	uint64_t count[TRACE_KIND_COUNT + 1];
+	uint64_t reached;     /* events dispatched to at least one sink */
 	uint64_t ignored;     /* kinds every sink ignores (the AND of their masks), if !retune */
 	bool retune;          /* a sink was attached or changed its mask: recompute `ignored` */
 };
@@ -109,6 +110,11 @@ void trace_bus_emit(struct trace_bus *b, const struct trace_event *ev);
  * event changes nothing a sink or a count sees.
  */
 bool trace_bus_begin(struct trace_bus *b, enum trace_kind k, uint64_t cycle);
+/*
+ * Events some sink received so far: what no sink took (every one ignored
+ * its kind) changed no sink's state.
+ */
+uint64_t trace_bus_reached(const struct trace_bus *b);
 /* Events dispatched so far, of every kind. */
 uint64_t trace_bus_events(const struct trace_bus *b);
 void trace_bus_finish(struct trace_bus *b);

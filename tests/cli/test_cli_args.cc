@@ -97,7 +97,8 @@ TEST_F(CliArgs, EachOptionOfACommandIsInItsHelp)
 	    {"suite", {"--out=DIR", "--plots=DIR", "-U, --context=N"}},
 	    {"list", {"-w, --width=COLS"}},
 	    {"explore", {"--runs=N", "--seed=S", "-j, --jobs=N", "--shard=K/N", "--report=FILE", "--out=DIR",
-	                 "--no-repro", "--progress", "--no-progress", "--merge", "--plain", "--merge [OPTION]... REPORT..."}},
+	                 "--no-repro", "--progress", "--no-progress", "--merge", "--plain", "--no-shift", "--verify-shift",
+	                 "--merge [OPTION]... REPORT..."}},
 	    {"diff", {"-U, --context=N", "-t, --tolerance=CYCLES", "A.trace B.trace"}},
 	    {"replay", {"--l0=NAME", "--cpu=NAME", "--vcpu=N", "--scenario", "TRACE.txt"}},
 	};
@@ -191,7 +192,7 @@ TEST_F(CliArgs, UnknownOptionsAreNamed)
 	// A prefix of two options is not a guess.
 	r = Run("explore a.scn --no");
 	EXPECT_EQ(r.status, 2) << Describe(r);
-	EXPECT_EQ(r.err, UsageError("explore", "option '--no' is ambiguous: --no-repro, --no-progress"));
+	EXPECT_EQ(r.err, UsageError("explore", "option '--no' is ambiguous: --no-repro, --no-progress, --no-shift"));
 	EXPECT_EQ(Files(), std::set<std::string>{"a.scn"}) << "usage errors write nothing";
 }
 

@@ -351,3 +351,29 @@ TEST_F(Explore, CtrlCStopsWithAReportOfWhatWasDone)
 
 }  // namespace
 
+
+namespace {
+
+// Shifted runs from the command line (docs/explore.md "Shifted runs"): the large exploration's structure on a
+// slice - two NMI ranges, the second wide enough for many turns of the guest's loop - gives the same report
+// taking shifted runs, simulating every run (--no-shift), checking every shifted one (--verify-shift) and
+// from cycle 0 (--plain).
+TEST_F(Explore, ShiftedRunsGiveTheSameReportAsEveryOtherWalk)
+{
+	std::string text = ReadFile(fs::path(VMXSIM_SOURCE_DIR) / "scenarios" / "explore" / "large" /
+	                            "soft-vnmi-two-nmis.scn");
+	ASSERT_NE(text.find("at 3000..9999 nmi"), std::string::npos);
+	text.replace(text.find("at 3000..9999 nmi"), 17, "at 9990..9992 nmi");
+	Write("slice.scn", text);
+	Result shifted = Run("explore --no-repro -j 2 slice.scn");
+	EXPECT_EQ(shifted.status, 1) << Describe(shifted);
+	EXPECT_TRUE(Contains(shifted.out, "\nfailure 1: expect no nmi_nesting (line 36) fails\n")) << shifted.out;
+	for (const char *how : {"--no-shift", "--verify-shift", "--plain"}) {
+		Result r = Run(std::string("explore --no-repro -j 2 ") + how + " slice.scn");
+		EXPECT_EQ(r.status, 1) << how << ": " << Describe(r);
+		EXPECT_EQ(r.out, shifted.out) << how;
+		EXPECT_EQ(r.err, "") << how;
+	}
+}
+
+}  // namespace

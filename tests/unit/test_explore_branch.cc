@@ -16,26 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "unit/scn_text.h"
-
-extern "C" {
-#include "lib/explore_internal.h"
-}
+#include "unit/explore_walk.h"
 
 namespace {
-
-struct Space {
-	Parsed p;
-	explore_space sp{};
-	bool ok = false;
-	explicit Space(const std::string &text, bool plain = false) : p(text)
-	{
-		EXPECT_NE(p.s, nullptr) << p.where();
-		vmxsim_explore_options o{};
-		o.plain = plain;
-		ok = p.s && explore_space_init(&sp, p.s, &o, stderr);
-	}
-};
 
 struct Brute {
 	const explore_space *sp;
@@ -94,57 +77,16 @@ uint64_t EveryPointJudgedTheSame(const std::string &text)
 	return b.points;
 }
 
-struct Walked {
-	std::vector<std::vector<uint64_t>> points;
-	size_t nvars = 0;
-};
-
-void Record(void *ctx, const uint64_t *value)
-{
-	auto *w = static_cast<Walked *>(ctx);
-	w->points.emplace_back(value, value + w->nvars);
-}
-
-// Every unit's results, as text, and the points walked.
-std::string WalkAll(const std::string &text, bool plain, Walked *w, uint64_t *snapshots, uint32_t *arrivals)
-{
-	Space s(text, plain);
-	std::string out;
-	if (!s.ok)
-		return out;
-	*arrivals = s.sp.ndims - s.sp.nplain;
-	w->nvars = s.p.s->nvars;
-	s.sp.visit = Record;
-	s.sp.visit_ctx = w;
-	*snapshots = 0;
-	for (uint64_t u = 0; u < s.sp.units; u++) {
-		explore_unit_result r{};
-		explore_run_unit(&s.sp, u, &r, nullptr);
-		EXPECT_TRUE(r.done);
-		*snapshots += r.snapshots;
-		out += "unit " + std::to_string(u) + ": runs " + std::to_string(r.runs) + " points " +
-		       std::to_string(r.points) + (r.bad ? " bad" : "") + "\n";
-		for (uint32_t i = 0; i < r.nfail; i++) {
-			out += std::string("  ") + r.fail[i].key + " x" + std::to_string(r.fail[i].runs) + " least";
-			for (size_t v = 0; v < s.p.s->nvars; v++)
-				out += " " + std::to_string(r.fail[i].least[v]);
-			out += "\n";
-		}
-		for (uint32_t i = 0; i < r.spans.n; i++)
-			out += "  span " + std::to_string(r.spans.v[i].fail) + " " + std::to_string(r.spans.v[i].combo) + " " +
-			       std::to_string(r.spans.v[i].lo) + ".." + std::to_string(r.spans.v[i].hi) + "\n";
-		explore_unit_free(&r);
-	}
-	return out;
-}
-
 void TheWalksAgree(const std::string &text)
 {
 	Walked plain, branched;
 	uint64_t snaps_plain = 0, snaps = 0;
 	uint32_t arrivals = 0;
-	std::string a = WalkAll(text, true, &plain, &snaps_plain, &arrivals),
-	            b = WalkAll(text, false, &branched, &snaps, &arrivals);
+	WalkCounts pc, bc;
+	std::string a = WalkAll(text, WalkMode::Plain, &plain, &pc), b = WalkAll(text, WalkMode::Branched, &branched, &bc);
+	snaps_plain = pc.snapshots;
+	snaps = bc.snapshots;
+	arrivals = bc.arrivals;
 	EXPECT_FALSE(a.empty());
 	EXPECT_EQ(a, b);
 	EXPECT_EQ(plain.points, branched.points) << "the walks visited different points";
@@ -235,35 +177,8 @@ expect no nmi_nesting
 
 TEST(ExploreBranch, NestedL1)
 {
-	const std::string t = R"(cpu nehalem
-l0 kvm-2011
-guest L1
-  idt 32 timer interrupt-gate
-  exit-handler on_exit
-main:   vmlaunch
-        work 100
-on_exit: vmread VM_EXIT_REASON
-        sti
-        work 200
-        cli
-        vmresume
-timer:  work 150
-        eoi
-        iret
-guest L2
-  vmcs VM_EXIT_CONTROLS 0
-main:   choose hypercalls | spin
-spin:   work 1000
-        jmp spin
-hypercalls: work 2000
-        vmcall
-        jmp hypercalls
-at 0..300 irq 32 -> L1 cpu0
-at 2500..2700 irq 32 -> L1 cpu0
-run 30000
-expect count deliver 32 L1 == 2
-expect no lost_event
-)";
+	const std::string t = NestedL1Space(1000, 2000, "at 0..300 irq 32 -> L1 cpu0\nat 2500..2700 irq 32 -> L1 cpu0\n"
+	                                                "run 30000\nexpect count deliver 32 L1 == 2\nexpect no lost_event\n");
 	EXPECT_EQ(EveryPointJudgedTheSame(t), 2u * 301u * 201u);
 	TheWalksAgree(t);
 }

@@ -423,6 +423,49 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	return k->halted && k->guest_mode ? k->l2_timer_deadline : UINT64_MAX;
 }
 
+/*
+ * The soft-vNMI stamp (kvm_vmx.c): entry_time is written before an entry
+ * made while soft-blocked and read on that entry's exit, so it is live only
+ * while soft_vnmi_blocked is set; vnmi_blocked_cycles is a duration, reset
+ * when the blocking starts and ends. What they add up to is read only
+ * against the 1-second timeout (vmx_handle_exit's "Breaking out of
+ * NMI-blocked state") and as the soft_vnmi event's blocked_ns, which no
+ * verdict reads. When even the whole rest of the run, counted twice and a
+ * million cycles more (a processor finishes the instruction and the exit it
+ * is in past the end), could not bring the sum to the timeout, the stamp
+ * decides nothing: dead.
+ */
+static void soft_vnmi_time_shift(const struct kvm_vcpu *k, const struct kvm_soft_vnmi *s, struct time_shift *t)
+{
+	uint64_t rest = t->end > s->entry_time ? t->end - s->entry_time : 0;
+	__uint128_t most = (__uint128_t)s->vnmi_blocked_cycles + 2 * (__uint128_t)rest + (1u << 20);
+
+	if (!s->soft_vnmi_blocked || most * 1000000000u / k->b.env.lp->model.tsc_hz <= k->timeout_ns)
+		time_shift_dead(t, &s->entry_time, sizeof(s->entry_time));
+	else
+		time_shift_cycle(t, &s->entry_time);
+}
+
+/* Every cycle a KVM vCPU keeps (time_shift.h). */
+static void kvm_time_shift(const void *inst, struct time_shift *t)
+{
+	const struct kvm_vcpu *k = inst;
+
+	l0_base_time_shift(&k->b, t);
+	soft_vnmi_time_shift(k, &k->lv01, t);
+	soft_vnmi_time_shift(k, &k->lv02, t);
+	/* L1's preemption timer while L2 waits in an emulated HLT: read only in guest mode. */
+	if (k->guest_mode)
+		time_shift_deadline(t, &k->l2_timer_deadline, UINT64_MAX);
+	else
+		time_shift_dead(t, &k->l2_timer_deadline, sizeof(k->l2_timer_deadline));
+	/* kvm_stat: counted, never read. */
+	time_shift_dead(t, &k->nmi_injections, sizeof(k->nmi_injections));
+	time_shift_dead(t, &k->irq_injections, sizeof(k->irq_injections));
+	time_shift_dead(t, &k->nmi_window_exits, sizeof(k->nmi_window_exits));
+	time_shift_dead(t, &k->irq_window_exits, sizeof(k->irq_window_exits));
+}
+
 #define KVM_VARIANT(var, name_, summary_, create_fn, nested_, offered_, debugregs_, guest_mce_, dr7_unsettable_,    \
                     blockirq_, debugger_dr7_)                                                                  \
 	const struct l0_variant var = {                                                                   \
@@ -430,7 +473,7 @@ static uint64_t kvm_wake_deadline(const void *inst)
 	    .destroy = kvm_destroy, .guest_event = kvm_guest_event, .guest_mce = kvm_guest_mce,            \
 	    .run_root = kvm_run_root,                                                                      \
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
-	    .wake_deadline = kvm_wake_deadline, .follows_guest_debug = true,                              \
+	    .wake_deadline = kvm_wake_deadline, .time_shift = kvm_time_shift, .follows_guest_debug = true,  \
 	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
 	    .follows_debugregs = debugregs_, .guest_dr7_unsettable = dr7_unsettable_,                     \
 	    .guest_debug = kvm_guest_debug, .guest_debug_blockirq = blockirq_,                             \
