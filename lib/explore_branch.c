@@ -44,7 +44,7 @@ struct explore_level {
 
 /* A run of the innermost level's first period, kept for the runs it stands for P, 2P, ... later. */
 #define EXPLORE_SHIFT_MAX_K 4096u   /* periods a base stands for at most (its moments are kept on the stack) */
-#define EXPLORE_SHIFT_MAX_PERIOD 65536u /* bases kept at most: a worker's memory for them stays a few MiB */
+#define EXPLORE_SHIFT_MAX_PERIOD 65536u /* bases kept at most: 16 bytes and 8 per arrival dim each, per worker */
 struct shift_base {
 	bool have;
 	uint32_t key;            /* index into explore_branch.keys */
@@ -292,6 +292,7 @@ static bool base_room(struct explore_branch *b, uint64_t p, uint32_t nat)
 		if (!v)
 			return false;
 		b->base = v;
+		b->capbase = 0;   /* until both fit */
 		if (!(sl = realloc(b->base_slack, p * nat * sizeof(*sl))))
 			return false;
 		b->base_slack = sl;
@@ -328,7 +329,8 @@ static void find_period(struct explore_branch *b, const struct explore_level *l)
 			machine_run_until(m, machine_now(m) + wait);
 		now = machine_now(m);
 		p = machine_idle_period(m);
-		from = dim->lo > now ? dim->lo : now + 1;
+		/* Arrivals after the processor's clock: one before it would have been taken as it finished its step. */
+		from = dim->lo > machine_clock_reached(m) ? dim->lo : machine_clock_reached(m) + 1;
 		if (now >= dim->hi || (p && (p > (dim->hi - from) / 2 || p > EXPLORE_SHIFT_MAX_PERIOD)))
 			return;
 		if (!p)
@@ -346,7 +348,7 @@ static void find_period(struct explore_branch *b, const struct explore_level *l)
 				return;   /* out of memory: every run simulated */
 			memset(b->base, 0, p * sizeof(*b->base));
 			b->period = p;
-			/* Arrivals after `now` pass through the state key0 was taken of. */
+			/* Arrivals from `from` on pass through the state key0 was taken of. */
 			b->shift_lo = from;
 			return;
 		}
@@ -373,9 +375,10 @@ static bool intern_key(struct explore_branch *b, const char *key, uint32_t *id)
  * Simulate base i (arrival shift_lo + i), out its own outcome, and keep
  * what it stands for: the runs k periods later for every k up to the
  * largest whose moment q = end - kP the run was quiet from. Quiet: stopped
- * at q, the innermost stimulus had arrived and the processor had not
- * passed q (an event past q would be dropped by a run ending at q), no
- * event reached a sink from there to the end (every monitor, expectation
+ * at q, the innermost stimulus had arrived, the processor had not passed q
+ * (an event past q would be dropped by a run ending at q) and no stimulus
+ * due at q had fired (a run ending at q never fires it), no event reached
+ * a sink from there to the end (every monitor, expectation
  * and verdict learns only through the events it receives:
  * trace_bus_reached), and no host NMI waits at the end (the one verdict
  * judged against the end's cycle). Ending the run anywhere from q on then
@@ -405,7 +408,8 @@ static bool run_base(struct explore_branch *b, const uint64_t *value, uint64_t i
 		uint64_t q = end - j * b->period;
 		machine_run_until(m, q);
 		reached[j] = run_handle_events_reached(b->h);
-		ok[j] = machine_clock_reached(m) <= q && run_handle_stimulus_slack(b->h, x) != UINT64_MAX;
+		ok[j] = machine_clock_reached(m) <= q && machine_last_fired_due(m) < q &&
+		        run_handle_stimulus_slack(b->h, x) != UINT64_MAX;
 	}
 	machine_run_until(m, end);
 	e->have = true;

@@ -135,6 +135,7 @@ struct machine_snapshot;
 bool run_handle_save(struct run_handle *h, struct machine_snapshot *s);
 bool run_handle_restore(struct run_handle *h, const struct machine_snapshot *s);
 /* Stimulus `stim` (an index into s->stimuli; `at`, not yet arrived) comes due at `at` (machine_retime). */
+bool run_handle_retime(struct run_handle *h, size_t stim, uint64_t at);
 /*
  * The state now, machine and expectation checker, as a key whose times are
  * relative to now (machine_shift_key): equal keys at two moments of a run
@@ -143,7 +144,6 @@ bool run_handle_restore(struct run_handle *h, const struct machine_snapshot *s);
  * has none).
  */
 bool run_handle_shift_key(struct run_handle *h, struct machine_snapshot *key, const char **why);
-bool run_handle_retime(struct run_handle *h, size_t stim, uint64_t at);
 /*
  * Finish the run and judge it, without freeing the handle (a snapshot can
  * put it back): failed_each[i] for expectation i, as run_close_each gives

@@ -209,6 +209,14 @@ void machine_destroy(struct machine *m);
 uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i);
 
 /*
+ * The due time of the stimulus fired last (they fire in time order), 0 if
+ * none. A stimulus due exactly where a run stops fires before the stop
+ * returns, but in a run that ends there it would never fire (only what is
+ * due before the end does): explore's shifted runs look for it.
+ */
+uint64_t machine_last_fired_due(const struct machine *m);
+
+/*
  * Snapshots (snapshot.c): the machine's whole state - processors, L0
  * instances, guests' memory, VMCS regions, stimulus schedule, monitors,
  * the trace bus's counters - saved, and put back into the same machine,

@@ -68,6 +68,7 @@ struct machine {
 	bool stopped;                /* the poll stopped the run, at stopped_at */
 	bool oom;                    /* a stimulus could not be queued (out of memory): stopped too */
 	uint64_t stopped_at;
+	uint64_t last_fired_due;     /* the due time of the stimulus fired last (machine_last_fired_due) */
 	/* machine_run_prefix() stopped between two windows: the `next` the run loop had then (else UINT64_MAX). */
 	uint64_t resume_next;
 	/*

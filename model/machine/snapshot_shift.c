@@ -107,12 +107,14 @@ static void machine_time_shift(const struct machine *m, struct time_shift *t)
 	else
 		time_shift_dead(t, &m->stopped_at, sizeof(m->stopped_at));
 	time_shift_deadline(t, &m->resume_next, UINT64_MAX);
+	/* Read only by explore's quiet check, never by the machine. */
+	time_shift_dead(t, &m->last_fired_due, sizeof(m->last_fired_due));
 	/* Scratch, written before it is read. */
 	time_shift_dead(t, m->reason_buf, sizeof(m->reason_buf));
 	/*
 	 * The trace bus drops events after the run's end (horizon): a key
 	 * compares two moments of runs that end alike, and the end is the
-	 * caller's to account for (lib/explore_shift.c).
+	 * caller's to account for (lib/explore_branch.c run_base).
 	 */
 	time_shift_dead(t, &m->bus->horizon, sizeof(m->bus->horizon));
 	/*
@@ -125,6 +127,9 @@ static void machine_time_shift(const struct machine *m, struct time_shift *t)
 		if (k != TRACE_VIOLATION)
 			time_shift_dead(t, &m->bus->count[k], sizeof(m->bus->count[k]));
 	time_shift_dead(t, &m->bus->reached, sizeof(m->bus->reached));
+	/* What every sink ignores: a cache of the sinks' masks, recomputed after a restore (retune). */
+	time_shift_dead(t, &m->bus->ignored, sizeof(m->bus->ignored));
+	time_shift_dead(t, &m->bus->retune, sizeof(m->bus->retune));
 	for (uint32_t i = 0; i < m->nheap; i++) {
 		const struct pending *p = &m->heap[i];
 		time_shift_cycle(t, &p->time);

@@ -324,6 +324,7 @@ void machine_fire(struct machine *m, const struct pending *p)
 	struct vcpu *vc = &m->vcpu[s->cpu];
 	struct trace_event ev;
 
+	m->last_fired_due = p->time;
 	if (p->index != UINT32_MAX)
 		note_arrival(m, p, vc);
 	if (queued_during_a_run(p))
@@ -417,6 +418,11 @@ bool machine_raise(struct machine *m, const struct machine_stimulus *s, uint64_t
 	once.until = 0;
 	once.relative = false;
 	return machine_heap_push(m, at, &once, UINT32_MAX);
+}
+
+uint64_t machine_last_fired_due(const struct machine *m)
+{
+	return m->last_fired_due;
 }
 
 uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i)
