@@ -265,6 +265,15 @@ struct kvm_soft_vnmi {
 	uint64_t vnmi_blocked_cycles;  /* net guest time spent soft-blocked (ns = cycles * 1e9 / tsc) */
 };
 
+/* User space's debugger (kvm_guestdbg.c): what its last command set it doing. */
+enum kvm_dbg_mode {
+	KVM_DBG_OFF,       /* no debugger, or `continue`, `skip` */
+	KVM_DBG_STEP,      /* `step N`: single steps, dbg_steps_left of them still to take */
+	KVM_DBG_HBREAK,    /* `hbreak`: its breakpoint at dbg_hbreak (stepped over first when held there) */
+	KVM_DBG_HW,        /* `hw`: its own DR0-DR3 and DR7 (dbg_db, guest_debug_dr7); every exit a stop */
+	KVM_DBG_SW,        /* `sw`: USE_SW_BP, the guest's INT3 its stop */
+};
+
 /* Outcome of an exit handler. */
 enum kvm_exit_result {
 	KVM_RESUME,        /* enter the guest again */
@@ -321,14 +330,13 @@ struct kvm_vcpu {
 	uint64_t singlestep_rip;
 	uint64_t dbg_db[4];            /* arch.eff_db while USE_HW_BP: the debugger's DR0-DR3 */
 	uint64_t guest_debug_dr7;      /* arch.guest_debug_dr7: the debugger's DR7, in GUEST_DR7 while USE_HW_BP */
-	uint64_t dbg_hbreak;           /* the debugger's breakpoint, or 0 */
+	enum kvm_dbg_mode dbg_mode;    /* what user space's debugger does now */
+	uint64_t dbg_hbreak;           /* KVM_DBG_HBREAK: the debugger's breakpoint */
 	bool dbg_stopped;              /* it stopped at its breakpoint and holds the vCPU until its next command */
-	bool dbg_hw;                   /* `hw`: its own DR0-DR3 and DR7 (dbg_db, guest_debug_dr7); every exit a stop */
-	bool dbg_sw;                   /* `sw`: USE_SW_BP, the guest's INT3 its stop */
 	bool dbg_bp_was_intercepted;   /* #BP was in the exception bitmap before the debugger's USE_SW_BP */
 	uint8_t dbg_exit_vector;       /* the KVM_EXIT_DEBUG's exception: DB_VECTOR, or BP_VECTOR under USE_SW_BP */
 	struct l0_guest_debug_cmd dbg_cmd;   /* its next command, while dbg_start */
-	uint32_t dbg_steps_left;
+	uint32_t dbg_steps_left;       /* KVM_DBG_STEP: the steps still to take */
 	bool dbg_blockirq;
 	bool dbg_start;
 	bool dbg_exit;

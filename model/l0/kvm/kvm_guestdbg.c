@@ -134,9 +134,9 @@ static void set_rflags(struct kvm_vcpu *k, uint64_t rflags)
 /* The debugger's DR0-DR3: its one breakpoint in DR0 while it uses it (`hw`: as it gave them). */
 static void debugger_breakpoint(struct kvm_vcpu *k, uint32_t control)
 {
-	if (k->dbg_hw)
+	if (k->dbg_mode == KVM_DBG_HW)
 		return;
-	k->dbg_db[0] = (control & KVM_GUESTDBG_USE_HW_BP) ? k->dbg_hbreak : 0;
+	k->dbg_db[0] = (control & KVM_GUESTDBG_USE_HW_BP) && k->dbg_mode == KVM_DBG_HBREAK ? k->dbg_hbreak : 0;
 	k->dbg_db[1] = k->dbg_db[2] = k->dbg_db[3] = 0;
 }
 
@@ -197,7 +197,7 @@ static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 	intercept_while(k, BP_VECTOR, before, (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0, &k->dbg_bp_was_intercepted);
 	/* USE_HW_BP: eff_db[] and guest_debug_dr7 are the debugger's (QEMU's DR7: 0x600 and G0), else the guest's. */
 	debugger_breakpoint(k, k->guest_debug);
-	if (!k->dbg_hw)
+	if (k->dbg_mode != KVM_DBG_HW)
 		k->guest_debug_dr7 = (k->guest_debug & KVM_GUESTDBG_USE_HW_BP) ? 0x602u : DR7_FIXED_1;
 	kvm_update_dr7(k);
 	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
@@ -224,7 +224,7 @@ void kvm_guestdbg_before_entry(struct kvm_vcpu *k)
  */
 static uint32_t step_control(const struct kvm_vcpu *k)
 {
-	bool blockirq = k->dbg_hbreak ? k->era->guestdbg == KVM_SET_GUEST_DEBUG_BLOCKIRQ : k->dbg_blockirq;
+	bool blockirq = k->dbg_mode == KVM_DBG_HBREAK ? k->era->guestdbg == KVM_SET_GUEST_DEBUG_BLOCKIRQ : k->dbg_blockirq;
 
 	return KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | (blockirq ? KVM_GUESTDBG_BLOCKIRQ : 0u);
 }
@@ -254,7 +254,7 @@ static bool debuggers_exit(const struct kvm_vcpu *k, uint32_t dr6)
 {
 	bool no_dr6 = k->era->guestdbg == KVM_DEBUG_GUEST_2008;
 
-	if (k->dbg_hw || k->dbg_sw)
+	if (k->dbg_mode == KVM_DBG_HW || k->dbg_mode == KVM_DBG_SW)
 		return true;   /* it reports every one, as KVM's selftest expects */
 	if (k->guest_debug & KVM_GUESTDBG_SINGLESTEP)
 		return no_dr6 || (dr6 & DR6_BS);
@@ -285,19 +285,16 @@ static void next_command(struct kvm_vcpu *k)
 		k->dbg_stopped = was_stopped;
 		return;
 	}
-	k->dbg_hw = false;
-	k->dbg_sw = false;
 	switch (cmd.kind) {
 	case L0_GDB_STEP:
 		/* stepi: its breakpoint out while it steps, and none after. */
-		k->dbg_hbreak = 0;
+		k->dbg_mode = KVM_DBG_STEP;
 		k->dbg_steps_left = cmd.steps;
 		set_guest_debug(k, step_control(k));
 		return;
 	case L0_GDB_HW:
 		/* Its own debug registers (USE_HW_BP), as KVM's selftest gives them. */
-		k->dbg_hbreak = 0;
-		k->dbg_hw = true;
+		k->dbg_mode = KVM_DBG_HW;
 		for (unsigned n = 0; n < 4; n++)
 			k->dbg_db[n] = cmd.dr[n];
 		k->guest_debug_dr7 = cmd.dr7;
@@ -305,13 +302,12 @@ static void next_command(struct kvm_vcpu *k)
 		return;
 	case L0_GDB_SW:
 		/* Software breakpoints (USE_SW_BP): the guest's INT3 is the debugger's. */
-		k->dbg_hbreak = 0;
-		k->dbg_sw = true;
+		k->dbg_mode = KVM_DBG_SW;
 		set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP);
 		return;
 	case L0_GDB_SKIP:
 	case L0_GDB_CONTINUE:
-		k->dbg_hbreak = 0;
+		k->dbg_mode = KVM_DBG_OFF;
 		set_guest_debug(k, 0u);
 		return;
 	case L0_GDB_HBREAK:
@@ -322,8 +318,9 @@ static void next_command(struct kvm_vcpu *k)
 	 * one, or the new), it first steps over that instruction, as gdb does.
 	 */
 	uint64_t rip = vmcs_get(k->b.loaded, GUEST_RIP);
-	bool at_breakpoint = was_stopped && (rip == cmd.hbreak || (k->dbg_hbreak && rip == k->dbg_hbreak));
+	bool at_breakpoint = was_stopped && (rip == cmd.hbreak || (k->dbg_mode == KVM_DBG_HBREAK && rip == k->dbg_hbreak));
 
+	k->dbg_mode = KVM_DBG_HBREAK;
 	k->dbg_hbreak = cmd.hbreak;
 	set_guest_debug(k, at_breakpoint ? step_control(k) : KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
 }
@@ -345,17 +342,18 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_VCPU_EVENTS",
 			         "not the debugger's #DB: passed back to the guest", DB_VECTOR, 0);
 			kvm_queue_db(k, k->dbg_exit_dr6);
-		} else if (k->dbg_hw || k->dbg_sw) {
+		} else if (k->dbg_mode == KVM_DBG_HW || k->dbg_mode == KVM_DBG_SW) {
 			/* Its own debug registers or INT3: any KVM_EXIT_DEBUG is a stop; it waits for its next command. */
 			snprintf(why, sizeof(why), "KVM_EXIT_DEBUG at 0x%llx", (unsigned long long)rip);
-			l0_trace(&k->b, TRACE_USERSPACE, "stop", k->dbg_sw ? "sw" : "hw", why, k->dbg_exit_vector, 0);
+			l0_trace(&k->b, TRACE_USERSPACE, "stop", k->dbg_mode == KVM_DBG_SW ? "sw" : "hw", why,
+			         k->dbg_exit_vector, 0);
 			k->dbg_stopped = true;
-		} else if (k->dbg_hbreak && (k->guest_debug & KVM_GUESTDBG_USE_HW_BP)) {
+		} else if (k->dbg_mode == KVM_DBG_HBREAK && (k->guest_debug & KVM_GUESTDBG_USE_HW_BP)) {
 			/* Its breakpoint: it stops there, holding the vCPU until its next command. */
 			snprintf(why, sizeof(why), "the debugger's breakpoint at 0x%llx", (unsigned long long)rip);
 			l0_trace(&k->b, TRACE_USERSPACE, "stop", "hbreak", why, DB_VECTOR, 0);
 			k->dbg_stopped = true;
-		} else if (k->dbg_hbreak) {
+		} else if (k->dbg_mode == KVM_DBG_HBREAK) {
 			/* Stepped over the instruction it had stopped at: the breakpoint goes back in, and the guest runs on. */
 			set_guest_debug(k, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP);
 		} else if (--k->dbg_steps_left) {
