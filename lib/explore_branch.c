@@ -315,12 +315,14 @@ static void find_period(struct explore_branch *b, const struct explore_level *l)
 	const struct explore_space *sp = b->sp;
 	const struct explore_dim *dim = &sp->dim[sp->ndims - 1];
 	struct machine *m = run_handle_machine(b->h);
+	/* Only arrivals before the end can fire: the last one a shifted run may have (the range may go past the end). */
+	const uint64_t end = run_handle_config(b->h)->run_cycles, top = dim->hi < end ? dim->hi : end - 1;
 	uint64_t p, now;
 	const char *why;
 
 	b->period = 0;
 	forget_keys(b);
-	if (sp->no_shift || dim->step != 1 || l->clock >= dim->hi)
+	if (sp->no_shift || dim->step != 1 || end == 0 || l->clock >= top)
 		return;
 	machine_run_until(m, l->clock);
 	for (uint64_t wait = 0;; wait = wait ? 2 * wait : p ? p : 64) {
@@ -331,7 +333,8 @@ static void find_period(struct explore_branch *b, const struct explore_level *l)
 		p = machine_idle_period(m);
 		/* Arrivals after the processor's clock: one before it would have been taken as it finished its step. */
 		from = dim->lo > machine_clock_reached(m) ? dim->lo : machine_clock_reached(m) + 1;
-		if (now >= dim->hi || (p && (p > (dim->hi - from) / 2 || p > EXPLORE_SHIFT_MAX_PERIOD)))
+		/* The machine goes no further than the end: past it, or too close to the top for two periods, give up. */
+		if (now >= top || from > top || (p && (p > (top - from) / 2 || p > EXPLORE_SHIFT_MAX_PERIOD)))
 			return;
 		if (!p)
 			continue;
@@ -342,7 +345,7 @@ static void find_period(struct explore_branch *b, const struct explore_level *l)
 			return;
 		if (b->key0.len == b->key1.len && !memcmp(b->key0.bytes, b->key1.bytes, b->key0.len)) {
 			/* A multiple of a period is one: few enough periods in the range for a base to stand for all. */
-			while ((dim->hi - from) / p > EXPLORE_SHIFT_MAX_K && 2 * p <= EXPLORE_SHIFT_MAX_PERIOD)
+			while ((top - from) / p > EXPLORE_SHIFT_MAX_K && 2 * p <= EXPLORE_SHIFT_MAX_PERIOD)
 				p *= 2;
 			if (!base_room(b, p, sp->ndims - sp->nplain))
 				return;   /* out of memory: every run simulated */

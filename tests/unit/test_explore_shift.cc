@@ -66,6 +66,18 @@ TEST(ExploreShift, InnermostRangeUpToTheEndAgrees)
 	EXPECT_GT(AllWalksAgree(t), 0u);
 }
 
+// The innermost range goes past the end of the run: arrivals there never fire, and the period search stops at the
+// end - also when it finds no period (a guest that never reaches its loop), where it once waited for ever.
+TEST(ExploreShift, RangePastTheEndOfTheRunAgrees)
+{
+	const std::string t = SoftVnmi("sti", "at 8500..16000 nmi -> L1 cpu0\nrun 14000\n"
+	                                      "expect no nmi_nesting\nexpect count deliver nmi == 3\n");
+	EXPECT_GT(AllWalksAgree(t), 0u);
+	const std::string busy = SoftVnmi("sti\n  work 100000000", "at 8500..16000 nmi -> L1 cpu0\nrun 14000\n"
+	                                                            "expect count deliver nmi == 3\n");
+	EXPECT_EQ(AllWalksAgree(busy), 0u);
+}
+
 // A guest with interrupts off: KVM's soft NMI blocking stays on, with its entry stamp far from the 1 s timeout.
 TEST(ExploreShift, SoftBlockedAcrossTheLoopAgrees)
 {
