@@ -370,6 +370,9 @@ int vmxsim_explore(const char *scenario, const struct vmxsim_explore_options *o,
 	if (o->totals)
 		explore_totals_fill(&t, o->totals);
 	/* verify_shift: the report holds the runs' own outcomes; a disagreement is a bug of the model's time keys. */
+	if (o->verify_shift && !t.shift_mismatches)
+		fprintf(diag, "%s: %" PRIu64 " shifted run%s, each also simulated: %s\n", scenario, t.shifted,
+		        t.shifted == 1 ? "" : "s", t.shifted ? "all agree" : "nothing to check");
 	if (t.shift_mismatches) {
 		fprintf(diag, "%s: %" PRIu64 " shifted run%s disagreed with %s own run (a bug: docs/explore.md \"Shifted "
 		        "runs\")\n", scenario, t.shift_mismatches, t.shift_mismatches == 1 ? "" : "s",

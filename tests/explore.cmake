@@ -13,6 +13,11 @@
 #   explore.parallel     the GNU parallel recipe of docs/explore.md, run as
 #                        written on this machine (4 local shards), merges
 #                        into the report of one whole run
+#   explore.shift_sweep  every shipped scenario with an NMI or interrupt at a
+#                        fixed time, widened into two arrival ranges and
+#                        explored with --verify-shift: no run taken shifted
+#                        from another disagrees with its own simulation
+#                        (tests/explore_shift_sweep.py)
 #
 # tests/explore_check.sh does the work, each test in its own directory under
 # the build tree.
@@ -41,3 +46,8 @@ add_test(NAME explore.parallel
           $<TARGET_FILE:vmxsim> ${PROJECT_SOURCE_DIR}/scenarios/explore/soft-vnmi-nesting.scn
           ${PROJECT_SOURCE_DIR}/docs/explore.md)
 set_tests_properties(explore.parallel PROPERTIES LABELS explore)
+
+add_test(NAME explore.shift_sweep
+  COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/explore_shift_sweep.py $<TARGET_FILE:vmxsim>
+          ${PROJECT_SOURCE_DIR}/scenarios ${VMXSIM_EXPLORE_WORK}/shift-sweep)
+set_tests_properties(explore.shift_sweep PROPERTIES LABELS explore)
