@@ -61,7 +61,7 @@ TEST(ExploreShift, SoftVnmiWithNestingAndLostNmisShiftsAndAgrees)
 // The innermost range reaches the end of the run: the end cuts the slack of late runs, and runs near it are not quiet.
 TEST(ExploreShift, InnermostRangeUpToTheEndAgrees)
 {
-	const std::string t = SoftVnmi("sti", "at 8500..13990 nmi -> L1 cpu0\nrun 14000\n"
+	const std::string t = SoftVnmi("sti", "at 9500..13990 nmi -> L1 cpu0\nrun 14000\n"
 	                                      "expect no nmi_nesting\nexpect count deliver nmi == 3\n");
 	EXPECT_GT(AllWalksAgree(t), 0u);
 }
@@ -70,10 +70,10 @@ TEST(ExploreShift, InnermostRangeUpToTheEndAgrees)
 // end - also when it finds no period (a guest that never reaches its loop), where it once waited for ever.
 TEST(ExploreShift, RangePastTheEndOfTheRunAgrees)
 {
-	const std::string t = SoftVnmi("sti", "at 8500..16000 nmi -> L1 cpu0\nrun 14000\n"
+	const std::string t = SoftVnmi("sti", "at 9500..16000 nmi -> L1 cpu0\nrun 14000\n"
 	                                      "expect no nmi_nesting\nexpect count deliver nmi == 3\n");
 	EXPECT_GT(AllWalksAgree(t), 0u);
-	const std::string busy = SoftVnmi("sti\n  work 100000000", "at 8500..16000 nmi -> L1 cpu0\nrun 14000\n"
+	const std::string busy = SoftVnmi("sti\n  work 100000000", "at 13000..16000 nmi -> L1 cpu0\nrun 14000\n"
 	                                                            "expect count deliver nmi == 3\n");
 	EXPECT_EQ(AllWalksAgree(busy), 0u);
 }
@@ -139,7 +139,7 @@ expect count deliver nmi == 1
 // L2 spins in a loop of 64 cycles, a multiple of the preemption timer's 2^5 (nehalem): the period is one turn.
 TEST(ExploreShift, NestedL1Agrees)
 {
-	const std::string t = NestedL1Space(63, 700, "at 0..40 irq 32 -> L1 cpu0\nat 20000..22000 irq 32 -> L1 cpu0\n"
+	const std::string t = NestedL1Space(63, 700, "at 0..4 irq 32 -> L1 cpu0\nat 20000..21000 irq 32 -> L1 cpu0\n"
 	                                             "run 40000\nexpect count deliver 32 L1 == 2\nexpect no lost_event\n");
 	EXPECT_GT(AllWalksAgree(t), 0u);
 }
@@ -194,8 +194,8 @@ a:      work 63
         jmp a
 b:      work 127
         jmp b
-at 3000..3003 nmi -> L1 cpu0
-at 20000..21500 nmi -> L1 cpu0
+at 3000..3001 nmi -> L1 cpu0
+at 20000..21000 nmi -> L1 cpu0
 run 40000
 expect count exit EXCEPTION_NMI == 2
 )";
