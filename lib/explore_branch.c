@@ -243,8 +243,7 @@ static void judge_run(struct explore_branch *b, struct explore_judged *out)
 	explore_key(sp, failed, b->vs.seen, out->key);
 }
 
-/* One run of the point `value` from the deepest level that serves it, to the end. */
-static bool run_one(struct explore_branch *b, const uint64_t *value, struct explore_judged *out)
+bool explore_branch_run(struct explore_branch *b, const uint64_t *value, struct explore_judged *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!branch_from(b, b->nlevels, value, b->sp->ndims))
@@ -252,11 +251,6 @@ static bool run_one(struct explore_branch *b, const uint64_t *value, struct expl
 	machine_run_until(run_handle_machine(b->h), run_handle_config(b->h)->run_cycles);
 	judge_run(b, out);
 	return true;
-}
-
-bool explore_branch_run(struct explore_branch *b, const uint64_t *value, struct explore_judged *out)
-{
-	return run_one(b, value, out);
 }
 
 /*
@@ -269,8 +263,8 @@ bool explore_branch_run(struct explore_branch *b, const uint64_t *value, struct 
  * events, the same verdicts, the same slack - up to the end, which comes
  * kP cycles earlier for it. So the run at t + kP has the outcome the run
  * at t would have with its end kP cycles sooner. That is the outcome at
- * the real end when nothing happened in between: run_one's `quiet` from
- * q = end - kmax * P on. The runs of the first period [lo, lo + P) are
+ * the real end when nothing happened in between: run_base's quiet check
+ * from q = end - kmax * P on. The runs of the first period [lo, lo + P) are
  * simulated (each at most once, when the walk first needs it); every later
  * one within reach of a quiet base is taken from it, with the slack the end
  * cuts shorter. The key is kept only where every time of the state is

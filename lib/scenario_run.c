@@ -183,9 +183,13 @@ uint64_t run_handle_stimulus_slack(const struct run_handle *h, size_t stim)
 	return i == UINT32_MAX ? UINT64_MAX : machine_stimulus_slack(h->m, i);
 }
 
-/* The checker's state: its struct (counts, the sink's mask), its items, the captures of exact expectations. */
+/*
+ * The checker's state: its struct (counts, the sink's mask), its items, the
+ * captures of exact expectations. A shift key (run_handle_shift_key) puts
+ * each capture with its cycle 0: that cycle is only in the failure message.
+ */
 static bool checker_blocks(struct run_handle *h, struct machine_snapshot *save, const struct machine_snapshot *from,
-                           size_t *at)
+                           size_t *at, bool key)
 {
 	void *const whole[2] = {&h->ex, h->ex.items};
 	const size_t len[2] = {sizeof(h->ex), (h->ex.n ? h->ex.n : 1) * sizeof(*h->ex.items)};
@@ -193,6 +197,12 @@ static bool checker_blocks(struct run_handle *h, struct machine_snapshot *save, 
 	for (uint32_t i = 0; i < 2 + h->ex.n; i++) {
 		void *p = i < 2 ? whole[i] : h->ex.items[i - 2].cap;
 		size_t n = i < 2 ? len[i] : sizeof(struct exact_capture);
+		struct exact_capture c;
+		if (p && key && i >= 2) {
+			c = *h->ex.items[i - 2].cap;
+			c.cycle = 0;
+			p = &c;
+		}
 		if (p && !(save ? machine_snapshot_put(save, p, n) : machine_snapshot_get(from, at, p, n)))
 			return false;
 	}
@@ -204,14 +214,14 @@ bool run_handle_save(struct run_handle *h, struct machine_snapshot *s)
 	/* The trace writer cannot take back what it wrote: a run that writes one is not saved. */
 	if (h->out)
 		return false;
-	return machine_save(h->m, s) && checker_blocks(h, s, NULL, NULL);
+	return machine_save(h->m, s) && checker_blocks(h, s, NULL, NULL, false);
 }
 
 bool run_handle_restore(struct run_handle *h, const struct machine_snapshot *s)
 {
 	size_t at = machine_restore(h->m, s);
 
-	return at && checker_blocks(h, NULL, s, &at) && at == s->len;
+	return at && checker_blocks(h, NULL, s, &at, false) && at == s->len;
 }
 
 bool run_handle_shift_key(struct run_handle *h, struct machine_snapshot *key, const char **why)
@@ -228,22 +238,9 @@ bool run_handle_shift_key(struct run_handle *h, struct machine_snapshot *key, co
 		}
 	if (!machine_shift_key(h->m, key, why))
 		return false;
-	/* The checker's blocks as checker_blocks saves them; a capture's cycle is only in its message: dead. */
-	if (!machine_snapshot_put(key, &h->ex, sizeof(h->ex)) ||
-	    !machine_snapshot_put(key, h->ex.items, (h->ex.n ? h->ex.n : 1) * sizeof(*h->ex.items))) {
+	if (!checker_blocks(h, key, NULL, NULL, true)) {
 		*why = "out of memory";
 		return false;
-	}
-	for (uint32_t i = 0; i < h->ex.n; i++) {
-		struct exact_capture c;
-		if (!h->ex.items[i].cap)
-			continue;
-		c = *h->ex.items[i].cap;
-		c.cycle = 0;
-		if (!machine_snapshot_put(key, &c, sizeof(c))) {
-			*why = "out of memory";
-			return false;
-		}
 	}
 	return true;
 }

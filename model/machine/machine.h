@@ -212,7 +212,8 @@ uint64_t machine_stimulus_slack(const struct machine *m, uint32_t i);
  * The due time of the stimulus fired last (they fire in time order), 0 if
  * none. A stimulus due exactly where a run stops fires before the stop
  * returns, but in a run that ends there it would never fire (only what is
- * due before the end does): explore's shifted runs look for it.
+ * due before the end does): a caller that judges a shorter run by a stop
+ * looks for it.
  */
 uint64_t machine_last_fired_due(const struct machine *m);
 

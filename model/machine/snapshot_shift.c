@@ -73,19 +73,15 @@ static void patch(void *ctx, const void *field, const void *value, size_t len)
 	struct locate *l = ctx;
 	const char *f = field;
 
-	if (l->n && !inside(&l->v[l->last], f, len)) {
-		size_t i;
-		for (i = 0; i < l->n && !inside(&l->v[i], f, len); i++)
-			;
+	if (!l->n || !inside(&l->v[l->last], f, len)) {
+		size_t i = 0;
+		while (i < l->n && !inside(&l->v[i], f, len))
+			i++;
 		if (i == l->n) {
 			l->lost = true;   /* a layer named a field no block holds: a bug, said by the caller */
 			return;
 		}
 		l->last = i;
-	}
-	if (!l->n) {
-		l->lost = true;
-		return;
 	}
 	memcpy(l->key->bytes + l->v[l->last].at + (size_t)(f - l->v[l->last].p), value, len);
 }
@@ -107,14 +103,14 @@ static void machine_time_shift(const struct machine *m, struct time_shift *t)
 	else
 		time_shift_dead(t, &m->stopped_at, sizeof(m->stopped_at));
 	time_shift_deadline(t, &m->resume_next, UINT64_MAX);
-	/* Read only by explore's quiet check, never by the machine. */
+	/* Read by the machine's callers (machine_last_fired_due), never by the machine. */
 	time_shift_dead(t, &m->last_fired_due, sizeof(m->last_fired_due));
 	/* Scratch, written before it is read. */
 	time_shift_dead(t, m->reason_buf, sizeof(m->reason_buf));
 	/*
 	 * The trace bus drops events after the run's end (horizon): a key
 	 * compares two moments of runs that end alike, and the end is the
-	 * caller's to account for (lib/explore_branch.c run_base).
+	 * caller's to account for.
 	 */
 	time_shift_dead(t, &m->bus->horizon, sizeof(m->bus->horizon));
 	/*
