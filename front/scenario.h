@@ -126,6 +126,9 @@ enum scn_stim_kind {
 	SCN_STIM_GUEST_DEBUG, /* user space's debugger single-steps the vCPU (KVM_SET_GUEST_DEBUG) */
 };
 
+/* The words of an `mce` stimulus's error, as bits of scn_stimulus.mce_words (scn_events.c). */
+enum scn_mce_word { SCN_MCE_BANK, SCN_MCE_STATUS, SCN_MCE_ADDR, SCN_MCE_MISC, SCN_MCE_MCG_STATUS, SCN_MCE_ENABLE_BIT };
+
 struct scn_stimulus {
 	enum scn_timing timing;
 	struct scn_loc loc;           /* of `at`, `every` or `on` */
@@ -145,8 +148,12 @@ struct scn_stimulus {
 	struct scn_loc via_loc;
 	bool varies;                  /* AT or ON with a range: s->vars[var] says how */
 	uint32_t var;
-	/* MCE: `bank N status V addr V misc V mcg-status V`, what user space gives KVM_X86_SET_MCE. */
-	bool has_mce_record;
+	/*
+	 * MCE: `bank N status V addr V misc V mcg-status V enable-bit N`, the
+	 * error: what user space gives KVM_X86_SET_MCE, or what the processor
+	 * logs in its own bank. mce_words has bit 1 << SCN_MCE_* of each word given.
+	 */
+	unsigned mce_words;
 	struct scn_loc mce_loc;       /* of the first of those words */
 	struct x86_mce_record mce;    /* X86_MCE_RECORD_DEFAULT where a word is left out */
 	/*

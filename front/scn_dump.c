@@ -203,10 +203,18 @@ int scn_replay_dump(const char *path)
 			printf(" hw dr7 0x%llx", (unsigned long long)st->debug_dr7);
 		else if (st->kind == SCN_STIM_GUEST_DEBUG)
 			printf(" step %u%s", st->debug_steps, st->debug_blockirq ? " blockirq" : "");
-		if (st->has_mce_record)
-			printf(" bank %u status 0x%llx addr 0x%llx misc 0x%llx mcg-status 0x%llx", st->mce.bank,
-			       (unsigned long long)st->mce.status, (unsigned long long)st->mce.addr,
-			       (unsigned long long)st->mce.misc, (unsigned long long)st->mce.mcg_status);
+		if (st->mce_words & (1u << SCN_MCE_BANK))
+			printf(" bank %u", st->mce.bank);
+		if (st->mce_words & (1u << SCN_MCE_STATUS))
+			printf(" status 0x%llx", (unsigned long long)st->mce.status);
+		if (st->mce_words & (1u << SCN_MCE_ADDR))
+			printf(" addr 0x%llx", (unsigned long long)st->mce.addr);
+		if (st->mce_words & (1u << SCN_MCE_MISC))
+			printf(" misc 0x%llx", (unsigned long long)st->mce.misc);
+		if (st->mce_words & (1u << SCN_MCE_MCG_STATUS))
+			printf(" mcg-status 0x%llx", (unsigned long long)st->mce.mcg_status);
+		if (st->mce_words & (1u << SCN_MCE_ENABLE_BIT))
+			printf(" enable-bit %u", st->mce.enable_bit);
 		printf("\n");
 	}
 	for (size_t i = 0; i < s->nvars; i++) {

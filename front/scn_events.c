@@ -183,15 +183,19 @@ static bool new_stimulus(struct parser *p, enum scn_timing timing, const struct 
 }
 
 /*
- * After `mce -> TARGET`: what user space gives KVM_X86_SET_MCE, each word
- * at most once and in any order - `bank N` (0-9), `status V`, `addr V`,
- * `misc V`, `mcg-status V` (IA32_MCG_STATUS for the handler). A word left
- * out keeps X86_MCE_RECORD_DEFAULT's value. Whether the target takes a
- * record at all is the build's question (lib/scenario_stim.c).
+ * After `mce -> TARGET`: the error the machine check carries, each word at
+ * most once and in any order - `bank N` (0-31), `status V`, `addr V`,
+ * `misc V`, `mcg-status V` (IA32_MCG_STATUS for the handler, which only
+ * user space's KVM_X86_SET_MCE hands over), `enable-bit N` (0-63: the bit
+ * of the bank's IA32_MCi_CTL that enables this error, for the processor's
+ * own banks). A word left out keeps X86_MCE_RECORD_DEFAULT's value. Which
+ * words the target takes is the build's question (lib/scenario_stim.c).
  */
 static bool mce_record(struct parser *p, struct scn_stimulus *st)
 {
-	static const char *const words[] = {"bank", "status", "addr", "misc", "mcg-status"};
+	/* In the order of enum scn_mce_word. */
+	static const char *const words[] = {"bank", "status", "addr", "misc", "mcg-status", "enable-bit"};
+	enum { NWORDS = sizeof words / sizeof words[0] };
 	const struct x86_mce_record def = X86_MCE_RECORD_DEFAULT;
 	unsigned seen = 0;
 
@@ -201,26 +205,30 @@ static bool mce_record(struct parser *p, struct scn_stimulus *st)
 		unsigned w = 0;
 		uint64_t v;
 
-		while (w < 5 && !scn_tok_is(t, words[w]))
+		while (w < NWORDS && !scn_tok_is(t, words[w]))
 			w++;
-		if (w == 5)
+		if (w == NWORDS)
 			return true;
 		if (seen & (1u << w))
 			return scn_fail_at(p, scn_tok_loc(p, t), "'%s' is given twice", words[w]);
 		if (!seen)
 			st->mce_loc = scn_tok_loc(p, t);
 		seen |= 1u << w;
-		st->has_mce_record = true;
+		st->mce_words |= 1u << w;
 		scn_next(p);
-		if (!scn_parse_uint(p, NUM_HEX, 0, w == 0 ? X86_MCA_BANKS - 1 : UINT64_MAX,
-		                    w == 0 ? "a bank number 0-9" : "a 64-bit value", &v))
+		if (!scn_parse_uint(p, NUM_HEX, 0, w == SCN_MCE_BANK ? X86_MCA_BANKS_MAX - 1 : w == SCN_MCE_ENABLE_BIT ? 63 : UINT64_MAX,
+		                    w == SCN_MCE_BANK         ? "a bank number 0-31"
+		                    : w == SCN_MCE_ENABLE_BIT ? "a bit number 0-63"
+		                                              : "a 64-bit value",
+		                    &v))
 			return false;
 		switch (w) {
-		case 0: st->mce.bank = (uint32_t)v; break;
-		case 1: st->mce.status = v; break;
-		case 2: st->mce.addr = v; break;
-		case 3: st->mce.misc = v; break;
-		default: st->mce.mcg_status = v; break;
+		case SCN_MCE_BANK: st->mce.bank = (uint32_t)v; break;
+		case SCN_MCE_STATUS: st->mce.status = v; break;
+		case SCN_MCE_ADDR: st->mce.addr = v; break;
+		case SCN_MCE_MISC: st->mce.misc = v; break;
+		case SCN_MCE_MCG_STATUS: st->mce.mcg_status = v; break;
+		default: st->mce.enable_bit = (uint32_t)v; break;
 		}
 	}
 }

@@ -70,7 +70,7 @@ static bool refuse_msr(struct parser *p, uint32_t col, enum scn_msr_use use, int
 		                            "local APIC's, IA32_DEBUGCTL and the machine-check MSRs: %s)", shown, names);
 	case SCN_MSR_USE_WRITE:
 		return scn_fail_col(p, col, "not modelled: MSR %s (wrmsr writes IA32_DEBUGCTL, IA32_MCG_STATUS, "
-		                            "IA32_MCG_CTL, the banks IA32_MC0_CTL to IA32_MC9_MISC, the LAPIC timer: "
+		                            "IA32_MCG_CTL, the banks IA32_MC0_CTL to IA32_MC31_MISC, the LAPIC timer: "
 		                            "IA32_X2APIC_LVT_TIMER, "
 		                            "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and "
 		                            "IA32_X2APIC_SELF_IPI; eoi and ipi write EOI and ICR)",

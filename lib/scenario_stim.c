@@ -202,28 +202,51 @@ static bool stimulus_post(struct build *b, const struct scn_stimulus *st)
 }
 
 /*
- * The error a machine check carries. Only user space's KVM_X86_SET_MCE
- * (`mce -> L1` under kvm-2011 and kvm-modern) hands KVM a bank, MCi_STATUS,
- * MCi_ADDR, MCi_MISC and the IA32_MCG_STATUS for the handler; the
- * processor's own banks are not modelled, so a record on a machine check at
- * its pins (`l0 none`, or `-> L0`) is refused. A status without VAL is the
- * ioctl's EINVAL: the scenario's error.
+ * The error a machine check carries.
+ *
+ * At the processor's pins (`l0 none`, or `-> L0`) it is what the
+ * processor logs in its own bank (model/hw/mca_bank.c): `bank` must be one
+ * the CPU model's IA32_MCG_CAP counts, `status` is the error's
+ * IA32_MCi_STATUS (the processor sets VAL, EN and OVER itself), and
+ * `enable-bit` the bit of the bank's IA32_MCi_CTL that enables it;
+ * `mcg-status` is refused - the processor sets IA32_MCG_STATUS itself.
+ * Without a status it is an uncorrected error the processor signals: VAL
+ * | UC, and S on a part with software error recovery (MCG_SER_P), where
+ * an uncorrected error without S would be UCNA, which signals no #MC.
+ *
+ * Through user space (`mce -> L1` under kvm-2011 and kvm-modern) it is
+ * KVM_X86_SET_MCE's record: a bank of the guest's ten, a status with VAL
+ * (either else is the ioctl's EINVAL: the scenario's error), and no
+ * enable bit - the ioctl has none.
  */
 static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, struct x86_mce_record *out)
 {
 	const struct x86_mce_record def = X86_MCE_RECORD_DEFAULT;
+	uint64_t cap = b->cfg.cpu.mcg_cap;
+	bool pins = b->cfg.bare_metal || st->level == SCN_L0;
 
-	*out = def;
-	if (!st->has_mce_record)
+	*out = st->mce_words ? st->mce : def;
+	if (pins) {
+		if (!(st->mce_words & (1u << SCN_MCE_STATUS)))
+			out->status = MCI_STATUS_VAL | MCI_STATUS_UC | ((cap & MCG_SER_P) ? MCI_STATUS_S : 0);
+		if (st->mce_words & (1u << SCN_MCE_MCG_STATUS))
+			return build_located(b, st->mce_loc, "'mcg-status' is for KVM_X86_SET_MCE ('mce -> L1' under kvm-2011 "
+			                     "or kvm-modern): at the pins the processor sets IA32_MCG_STATUS itself");
+		if (st->mce.bank >= (cap & MCG_CAP_COUNT))
+			return build_located(b, st->mce_loc, "bank %u: CPU model '%s' has %u machine-check banks (IA32_MCG_CAP "
+			                     "0x%llx)", st->mce.bank, b->cfg.cpu.name, (unsigned)(cap & MCG_CAP_COUNT),
+			                     (unsigned long long)cap);
 		return true;
-	if (b->cfg.bare_metal || st->level != SCN_L1)
-		return build_located(b, st->mce_loc, "not modelled: the processor's machine-check banks (a bank, status, "
-		                     "addr, misc or mcg-status is what user space gives KVM_X86_SET_MCE: 'mce -> L1' under "
-		                     "kvm-2011 or kvm-modern)");
+	}
+	if (st->mce_words & (1u << SCN_MCE_ENABLE_BIT))
+		return build_located(b, st->mce_loc, "'enable-bit' is for the processor's own banks (a machine check at its "
+		                     "pins): KVM_X86_SET_MCE has no such field");
+	if (st->mce.bank >= X86_MCA_GUEST_BANKS)
+		return build_located(b, st->mce_loc, "bank %u: the guest has %u banks, KVM_X86_SET_MCE fails with EINVAL",
+		                     st->mce.bank, X86_MCA_GUEST_BANKS);
 	if (!(st->mce.status & MCI_STATUS_VAL))
 		return build_located(b, st->mce_loc, "status 0x%llx has no VAL (bit 63): KVM_X86_SET_MCE fails with EINVAL",
 		                     (unsigned long long)st->mce.status);
-	*out = st->mce;
 	return true;
 }
 

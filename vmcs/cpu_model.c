@@ -12,8 +12,8 @@
 
 static const struct cpu_model models[] = {
 #define CPU_MODEL(name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, cr4_fixed1, tsc,     \
-                  exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi)                                          \
-	{name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, cr4_fixed1,                    \
+                  mcg, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi)                                     \
+	{name, summary, features, rev, rate, maxphy, vmcs_bytes, vmcs_type, cr3_targets, cr4_fixed1, mcg,               \
 	 {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, tsc, exitc, entryc, deliv, insn, iret, nwsti, injsti, stinmi},
 #include "vmcs/cpu_models.def"
 #undef CPU_MODEL

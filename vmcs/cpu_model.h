@@ -57,6 +57,7 @@ struct cpu_model {
 	uint32_t vmcs_memory_type;   /* IA32_VMX_BASIC 53:50 (0 UC, 6 WB) */
 	uint32_t cr3_target_count;   /* IA32_VMX_MISC 24:16 (0: not reported; VM entry accepts 4 whatever it says) */
 	uint64_t cr4_fixed1;         /* IA32_VMX_CR4_FIXED1: the CR4 bits that may be 1 in VMX operation */
+	uint64_t mcg_cap;            /* IA32_MCG_CAP: machine-check banks (7:0) and features (model/hw/mca_bank.c) */
 	struct vmx_caps caps;        /* derived from features by cpu_model_derive_caps() */
 
 	/* Timing, in core cycles (the model's one clock, equal to the TSC). */

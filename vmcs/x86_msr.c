@@ -60,8 +60,8 @@ void x86_msr_names(uint32_t access, char *buf, size_t n)
 	buf[0] = '\0';
 	for (size_t i = 0; i < NMSRS; i++) {
 		/* The machine-check banks are one item: their first and last register. */
-		bool bank = msrs[i].msr >= MSR_IA32_MC0_CTL && msrs[i].msr <= MSR_IA32_MC9_MISC;
-		const char *name = bank ? "IA32_MC0_CTL to IA32_MC9_MISC" : msrs[i].name;
+		bool bank = msrs[i].msr >= MSR_IA32_MC0_CTL && msrs[i].msr <= MSR_IA32_MC31_MISC;
+		const char *name = bank ? "IA32_MC0_CTL to IA32_MC31_MISC" : msrs[i].name;
 		size_t k;
 		if ((msrs[i].access & access) != access || (bank && msrs[i].msr != MSR_IA32_MC0_CTL))
 			continue;

@@ -6,7 +6,8 @@
  * "use MSR bitmaps" is 1 and the MSR's bit in the bitmap at MSR_BITMAP is
  * 0 (SDM Vol. 3C 26.1.3, 25.6.9). Otherwise they execute as in root
  * operation, against the processor's own MSRs: IA32_MCG_STATUS
- * (machine_check.c; its machine-check banks are refused), IA32_DEBUGCTL (debug.c), `eoi` retires the in-service
+ * (machine_check.c), IA32_MCG_CAP, IA32_MCG_CTL and the banks
+ * (mca_bank.c), IA32_DEBUGCTL (debug.c), `eoi` retires the in-service
  * vector of the physical local APIC, `ipi` sends the IPI, the timer's
  * registers program its timer, TPR and SELF IPI write the local APIC, and
  * RDMSR reads the VMX capability MSRs, the timer or the local APIC's TPR,
@@ -18,17 +19,6 @@
 #include "model/hw/vapic.h"
 #include "vmcs/x86_mcg.h"
 #include "vmcs/x86_msr.h"
-
-/*
- * The processor's own machine-check banks: how many it has and what they
- * hold at reset are the CPU model's, and the model has neither (its
- * machine checks set IA32_MCG_STATUS alone, machine_check.c). Software
- * above the processor that emulates banks for its guests answers their
- * RDMSR/WRMSR before they reach here.
- */
-#define MCA_BANKS_NOT_MODELLED                                                                              \
-	"the processor's machine-check banks (IA32_MCG_CAP, IA32_MCG_CTL, IA32_MCi_*): their number and contents " \
-	"are the CPU model's, which the model does not have"
 
 /* 26.1.3: does this RDMSR or WRMSR cause a VM exit? */
 static bool msr_exits(const struct vmx_lp *lp, uint32_t msr, bool write)
@@ -51,11 +41,13 @@ static enum lp_step rdmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 {
 	uint32_t msr = vmx_insn_msr(in);
 	uint64_t v;
+	bool fault = false;
 
-	if (x86_msr_is_mca_bank(msr))
-		return lp_not_modelled(lp, in, MCA_BANKS_NOT_MODELLED);
-	if (!lp_mcg_status_read(lp, msr, &v) && !lp_debugctl_read(lp, msr, &v) && !vmx_caps_read_msr(&lp->model.caps, msr, &v) &&
-	    !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v) && !lapic_x2apic_read(&lp->apic, msr, &v))
+	if (!lp_mca_read(lp, msr, &v, &fault) && !lp_mcg_status_read(lp, msr, &v) && !lp_debugctl_read(lp, msr, &v) &&
+	    !vmx_caps_read_msr(&lp->model.caps, msr, &v) && !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v) &&
+	    !lapic_x2apic_read(&lp->apic, msr, &v))
+		fault = true;
+	if (fault)
 		return lp_fault(lp, GP_VECTOR, true, 0, false);
 	lp->ctx.mem->gpr[VMX_REG_NUM(in->dst) % X86_NGPR] = v;
 	return retire(lp, in);
@@ -68,8 +60,8 @@ static enum lp_step wrmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 	const char *refused;
 	bool fault;
 
-	if (x86_msr_is_mca_bank(vmx_insn_msr(in)))
-		return lp_not_modelled(lp, in, MCA_BANKS_NOT_MODELLED);
+	if (lp_mca_write(lp, vmx_insn_msr(in), value, &fault))
+		return fault ? lp_fault(lp, GP_VECTOR, true, 0, false) : retire(lp, in);
 	if (lp_mcg_status_write(lp, vmx_insn_msr(in), value, &fault))
 		return fault ? lp_fault(lp, GP_VECTOR, true, 0, false) : retire(lp, in);
 	if (lp_debugctl_write(lp, vmx_insn_msr(in), value, &fault, &refused))

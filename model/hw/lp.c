@@ -30,6 +30,7 @@ void vmx_lp_init(struct vmx_lp *lp, const struct cpu_model *model, uint32_t id,
 	lp->movss_shadow_at = VMX_NO_BOUNDARY;
 	lp->stop_at = UINT64_MAX;
 	lapic_reset(&lp->apic);
+	lp_mca_reset(lp);
 	lp->last_blocking[0] = vmx_lp_blocking(lp);
 }
 

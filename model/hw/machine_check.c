@@ -40,33 +40,31 @@
  * pending there handled after the wake event, so the latched machine check
  * waits (arbiter.c mce_held) and is taken at the first boundary after the
  * processor left shutdown - in non-root operation after the INIT or NMI
- * exit that woke the guest, in root operation. The wait-for-SIPI state is
- * refused as not modelled: the SDM does not say what a machine-check event
- * does there.
+ * exit that woke the guest, in root operation. Nor does wait-for-SIPI
+ * block it: the SDM's list of what that state blocks (Vol. 3C "Activity
+ * State", after VM entry: external interrupts, NMIs, INIT, SMIs) leaves
+ * machine checks out, and Linux boots every logical processor once so that
+ * CR4.MCE is set on each, because a broadcast machine check that finds
+ * CR4.MCE = 0 on a core still waiting for its SIPI shuts the machine down
+ * (kernel/cpu.c, cpu_smt_allowed). So in wait-for-SIPI it acts as in HLT:
+ * shutdown with CR4.MCE = 0 or MCIP = 1, else #MC - a VM exit that saves
+ * wait-for-SIPI, or a delivery that makes the processor active.
+ *
+ * The error is logged in the processor's banks when it arrives
+ * (mca_bank.c), which also decides whether it signals the event at all.
  */
 #include "model/hw/lp_internal.h"
 #include "vmcs/x86_cr.h"
 #include "vmcs/x86_mcg.h"
 #include "vmcs/x86_msr.h"
 
-static enum lp_step refuse(struct vmx_lp *lp, const char *what)
+bool vmx_lp_machine_check(struct vmx_lp *lp, const struct x86_mce_record *err)
 {
-	/* No instruction of the processor's own: vector MC_VECTOR names the cause (hw_event.h, `line`). */
-	struct vmx_hw_event ev = {.kind = HW_NOT_MODELLED, .rip = lp->ctx.rip, .check = what, .vector = MC_VECTOR};
-
-	lp_emit(lp, &ev);
-	return LP_STEP_NOT_MODELLED;
-}
-
-bool vmx_lp_machine_check(struct vmx_lp *lp, uint32_t line)
-{
-	if (lp->mce_latched) {
-		struct vmx_hw_event ev = {.kind = HW_NOT_MODELLED, .rip = lp->ctx.rip, .line = line,
-		                          .check = "a second machine-check event before the processor took the first"};
-		lp_emit(lp, &ev);
+	if (!vmx_lp_mca_bank_exists(lp, err->bank))
 		return false;
-	}
-	lp->mce_latched = true;
+	/* Latched until taken; a second signal before then is the same event (mca_bank.c). */
+	if (lp_mca_log(lp, err))
+		lp->mce_latched = true;
 	return true;
 }
 
@@ -88,12 +86,13 @@ enum lp_step lp_machine_check(struct vmx_lp *lp)
 {
 	struct vmx_event mc = {.type = INTR_TYPE_HARD_EXCEPTION, .vector = MC_VECTOR};
 
-	if (lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI)
-		return refuse(lp, "a machine-check event in the wait-for-SIPI state (the SDM does not say what it does "
-		                  "there)");
 	lp->mce_latched = false;
-	if (lp->ctx.activity == GUEST_ACTIVITY_HLT) {
-		/* R23: it leaves HLT, as an NMI does; the exit or delivery below saves or pushes the rest. */
+	if (lp->ctx.activity == GUEST_ACTIVITY_HLT || lp->ctx.activity == GUEST_ACTIVITY_WAIT_SIPI) {
+		/*
+		 * R23: it leaves HLT, as an NMI does, and wait-for-SIPI, which
+		 * blocks no machine check; the exit below saves the state it left,
+		 * a delivery makes the processor active.
+		 */
 		struct vmx_hw_event ev = {.kind = HW_WAKE, .new_state = lp->ctx.activity, .rip = lp->ctx.rip};
 		lp_emit(lp, &ev);
 	}
@@ -120,8 +119,10 @@ enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp)
 
 void vmx_lp_host_mce_end(struct vmx_lp *lp)
 {
-	if (!lp->non_root)
-		lp->mcg_status = 0;
+	if (lp->non_root)
+		return;
+	lp_mca_host_clear(lp);
+	lp->mcg_status = 0;
 }
 
 bool lp_mcg_status_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value)

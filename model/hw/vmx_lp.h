@@ -25,6 +25,7 @@
 #include "model/hw/hw_event.h"
 #include "model/hw/lapic.h"
 #include "vmcs/cpu_model.h"
+#include "vmcs/x86_mcg.h"
 #include "vmcs/vmcs.h"
 
 #ifdef __cplusplus
@@ -103,6 +104,13 @@ struct vmx_lp {
 	 */
 	bool mce_latched;
 	uint64_t mcg_status;
+	/*
+	 * The machine-check banks (mca_bank.c): IA32_MCG_CTL and each bank's
+	 * CTL, STATUS, ADDR and MISC (enum x86_mca_reg), as many as the CPU
+	 * model's IA32_MCG_CAP counts; the rest stay 0.
+	 */
+	uint64_t mcg_ctl;
+	uint64_t mca[X86_MCA_BANKS_MAX][4];
 	bool sipi_latched;
 	uint8_t sipi_vector;
 	/*
@@ -258,12 +266,18 @@ void vmx_lp_init_signal(struct vmx_lp *lp);
 void vmx_lp_sipi(struct vmx_lp *lp, uint8_t vector);
 
 /*
- * A machine-check event signalled to the processor: latched, acted on at
- * the next instruction boundary before anything else (R24 level 1). A
- * second one while the first is still latched is HW_NOT_MODELLED (at
- * scenario line `line`) and false: the model does not merge them.
+ * A machine-check event: the error `err` (bank, status, addr, misc and
+ * enable bit; its mcg_status is not the processor's to take) is logged in
+ * the processor's bank (mca_bank.c), and if it signals #MC the event is
+ * latched and acted on at the next instruction boundary before anything
+ * else (R24 level 1). A second one before the processor took the first
+ * joins it: one machine-check exception for both. False, with nothing
+ * logged, when the CPU model has no such bank.
  */
-bool vmx_lp_machine_check(struct vmx_lp *lp, uint32_t line);
+bool vmx_lp_machine_check(struct vmx_lp *lp, const struct x86_mce_record *err);
+
+/* Does the CPU model have machine-check bank `bank` (IA32_MCG_CAP[7:0])? */
+bool vmx_lp_mca_bank_exists(const struct vmx_lp *lp, uint32_t bank);
 
 /* --- VMX instructions executed by root software written in C --- */
 
@@ -382,7 +396,13 @@ bool vmx_lp_host_take_nmi(struct vmx_lp *lp);
 enum vmx_mce_outcome { VMX_MCE_NONE, VMX_MCE_TAKEN, VMX_MCE_SHUTDOWN };
 enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp);
 
-/* The end of C root software's #MC handler: its WRMSR of 0 to IA32_MCG_STATUS (MCIP, RIPV, EIPV cleared). */
+/*
+ * The end of C root software's #MC handler, as Linux's do_machine_check
+ * ends: it clears the status of the banks it reported - the uncorrected
+ * errors, or with MCG_SER_P the signalled ones (S) - and writes 0 to
+ * IA32_MCG_STATUS (MCIP, RIPV, EIPV cleared). Corrected errors stay for
+ * the poller.
+ */
 void vmx_lp_host_mce_end(struct vmx_lp *lp);
 
 /* Root software written in C spends cycles. */

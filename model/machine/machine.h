@@ -81,7 +81,8 @@ struct machine_stimulus {
 	struct machine_trigger trigger;
 	const char *origin;          /* "scenario", "ipi", ... for the trace */
 	uint32_t line;               /* the scenario line that sends it (the stimulus, or for INIT and SIPI the IPI), or 0 */
-	struct x86_mce_record mce;   /* MACHINE_STIM_MCE for the guest: what user space gives KVM_X86_SET_MCE */
+	/* MACHINE_STIM_MCE: the error - at the pins, for the processor's banks; for L1, what user space gives KVM_X86_SET_MCE. */
+	struct x86_mce_record mce;
 	struct l0_guest_debug_cmd debug; /* MACHINE_STIM_GUEST_DEBUG: what user space's debugger does */
 };
 

@@ -298,6 +298,11 @@ struct machine *machine_create(const struct machine_config *cfg, struct trace_bu
 			snprintf(err, errlen, "stimulus %u targets cpu%u but there are %u vCPUs", i, s->cpu, cfg->vcpus);
 			goto fail;
 		}
+		if (s->kind == MACHINE_STIM_MCE && s->level == 0 && s->mce.bank >= (cfg->cpu.mcg_cap & MCG_CAP_COUNT)) {
+			snprintf(err, errlen, "stimulus %u: machine-check bank %u does not exist (IA32_MCG_CAP 0x%llx)", i,
+			         s->mce.bank, (unsigned long long)cfg->cpu.mcg_cap);
+			goto fail;
+		}
 		if (!machine_stim_modelled(cfg, s)) {
 			snprintf(err, errlen, "not modelled: %s (stimulus %u)",
 			         s->kind == MACHINE_STIM_MCE ? "a machine check other than the host's under an L0 that takes "

@@ -359,7 +359,7 @@ void machine_fire(struct machine *m, const struct pending *p)
 			break;
 		case MACHINE_STIM_MCE:
 			vc->mce_line = s->line;
-			vmx_lp_machine_check(&vc->lp, s->line);
+			vmx_lp_machine_check(&vc->lp, &s->mce);   /* the bank exists: the build checked it */
 			break;
 		case MACHINE_STIM_GUEST_DEBUG:   /* user space's: never at the pins (machine_stim_modelled) */
 			break;

@@ -95,7 +95,7 @@ TEST(MsrBitmapLayout, KnownMsrsByNameAndAccess)
 	char names[512];
 	x86_msr_names(X86_MSR_READ | X86_MSR_WRITE, names, sizeof(names));
 	EXPECT_STREQ(names, "IA32_X2APIC_TPR, IA32_X2APIC_LVT_TIMER, IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF, "
-	                    "IA32_DEBUGCTL, IA32_MCG_STATUS, IA32_MCG_CTL, IA32_MC0_CTL to IA32_MC9_MISC");
+	                    "IA32_DEBUGCTL, IA32_MCG_STATUS, IA32_MCG_CTL, IA32_MC0_CTL to IA32_MC31_MISC");
 }
 
 /* 26.1.3: without "use MSR bitmaps" every RDMSR and WRMSR exits. */

@@ -46,19 +46,6 @@ TEST(ScenarioMce, R24_AMachineCheckForL2IsRefusedWithWhereItArrives)
 	ExpectRefused(Bare("", "at 5 mce -> L0 cpu0\n"), "t.scn:10:13: with 'l0 none' there is no L0");
 }
 
-TEST(ScenarioMce, R24_ASecondMachineCheckBeforeTheFirstIsTakenIsRefusedAtItsLine)
-{
-	ExpectRefused(Bare("", "at 2500 mce -> L1 cpu0\nat 2500 mce -> L1 cpu0\n"),
-	              "t.scn:11:1: not modelled: a second machine-check event before the processor took the first");
-}
-
-TEST(ScenarioMce, R23_AMachineCheckInWaitForSipiIsRefused)
-{
-	ExpectRefused(Bare("  vmcs GUEST_ACTIVITY_STATE 3\n", "at 2500 mce -> L1 cpu0\n"),
-	              "t.scn:11:1: not modelled: a machine-check event in the wait-for-SIPI state (the SDM does not say "
-	              "what it does there)");
-}
-
 TEST(ScenarioMce, R24_TheStimulusAndTheShutdownAreTraced)
 {
 	/* GUEST_CR4 without MCE: the guest shuts down in non-root operation, no exit. */

@@ -350,7 +350,7 @@ struct kvm_vcpu {
 	uint64_t mcg_status;
 	uint64_t mcg_cap;
 	uint64_t mcg_ctl;
-	uint64_t mce_banks[4 * X86_MCA_BANKS];
+	uint64_t mce_banks[4 * X86_MCA_GUEST_BANKS];
 	uint64_t guest_cr4;
 	struct x86_mce_record set_mce_queue[KVM_SET_MCE_QUEUE];
 	uint32_t set_mce_pending;
