@@ -312,8 +312,6 @@ TEST(NestedEquiv, EveryBareMetalScenarioWithAnL2UnderKvm2011)
 	    /* under an L0 '-> L1' is user space's KVM_X86_SET_MCE, which never reaches L2 waiting for its SIPI */
 	    "hw/mce-wait-for-sipi.scn"};
 	const std::set<std::string> refused = {
-	    /* L2's breakpoint in vmcs12's DR7 while L1's DR7 enables none (the host's DR0-DR3) */
-	    "hw/dr7-code-breakpoint.scn",
 	    /* the LAPIC timer, APIC virtualization and INIT/SIPI under an L0; L2's MSR-bitmap changes */
 	    "hw/apic-timer-oneshot.scn", "hw/apic-timer-periodic.scn", "hw/msr-bitmap-runtime.scn",
 	    "hw/apicv-eoi-exit.scn", "hw/apicv-posted-halted.scn", "hw/apicv-posted-running.scn",

@@ -270,8 +270,14 @@ enum kvm_exit_result handle_dr(struct kvm_vcpu *k)
 }
 
 /*
- * The DR0-DR3 KVM loads before this entry, or NULL for none (the host's
- * stay). vcpu_enter_guest(): with a breakpoint enabled in the guest's DR7
+ * The DR0-DR3 KVM loads before this entry, or NULL for none: then the
+ * processor keeps what it holds. The host restores its own only when it
+ * has a breakpoint active (vcpu_enter_guest: hw_breakpoint_active(), in
+ * 3.1 as today: "we don't care about the messed up debug address
+ * registers"), and the model's host has none, so what the processor holds
+ * is what KVM last loaded for this vCPU, or the 0 of reset. Under 3.1 an
+ * L2 whose vmcs12 DR7 enables a breakpoint while L1's arch.dr7 enables
+ * none runs with exactly that (switch_db_regs follows arch.dr7 alone). vcpu_enter_guest(): with a breakpoint enabled in the guest's DR7
  * (KVM_DEBUGREG_BP_ENABLED), or the registers handed to the guest
  * (WONT_EXIT), eff_db[] - the debugger's while it uses hardware
  * breakpoints (kvm_guestdbg.c), else arch.db. Otherwise no breakpoint of
@@ -311,15 +317,10 @@ bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k)
 	/*
 	 * A breakpoint enabled in the DR7 the entry loaded while KVM loaded no
 	 * DR0-DR3 - L1 resuming on vmcs01 after L2 wrote DR7 through 3.1's
-	 * handle_dr (nested.c) - would be compared with the host's DR0-DR3,
-	 * which the model does not have.
+	 * handle_dr (nested.c) - is compared with what the processor holds
+	 * (dr0123_loaded), as every breakpoint is: lp->dr.
 	 */
-	if ((lp->dr7 & DR7_BREAKPOINT_ENABLES) && !dr0123_loaded(k))
-		why = "a breakpoint enabled in the DR7 the guest resumes with while KVM's arch.dr7 enables none (3.1, after "
-		      "L2 wrote DR7 through handle_dr): KVM loads no DR0-DR3 then, and the breakpoint would be compared with "
-		      "the host's, which the model does not have";
-	else
-		why = dr7_not_modelled(lp->dr7, lp->dr, lp->cr4);
+	why = dr7_not_modelled(lp->dr7, lp->dr, lp->cr4);
 	if (!why)
 		return false;
 	l0_refuse(&k->b, in ? in->line : 0, why);

@@ -433,22 +433,15 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
 		       "their VM-entry checks are modelled";
 	/*
-	 * 3.1 puts vmcs12's DR7 into vmcs02 but loads DR0-DR3 before the entry
-	 * only when arch.dr7 - L1's DR7, which L2's entry does not touch -
-	 * enables a breakpoint (switch_db_regs). Otherwise L2's breakpoints
-	 * are compared with the host's DR0-DR3, which the model does not have.
-	 */
-	else if (!k->era->nested_debugregs && (vmcs_get(v02, GUEST_DR7) & DR7_BREAKPOINT_ENABLES) &&
-	         !(k->dr7 & DR7_BREAKPOINT_ENABLES))
-		what = "a breakpoint enabled in vmcs12's GUEST_DR7 under kvm-2011 while L1's own DR7 enables none: 3.1 "
-		       "loads DR0-DR3 before the entry only when arch.dr7, L1's, enables one (switch_db_regs), so L2's "
-		       "breakpoints would be compared with the host's DR0-DR3, which the model does not have";
-	/*
+	 * (3.1 puts vmcs12's DR7 into vmcs02 but loads DR0-DR3 before the
+	 * entry only when arch.dr7, L1's, enables a breakpoint: L2's are then
+	 * compared with what the processor holds - kvm_debugreg.c.)
+	 *
 	 * vmcs12's guest state, as L1 wrote it. Both eras carry L2's DR7 and
 	 * vmcs12's IA32_DEBUGCTL (3.1 copies both into vmcs02 as they are;
 	 * today's drops BTF, nested_vmcs02.c).
 	 */
-	else if (!(what = l0_guest_debug_not_modelled(v02, k->db, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
+	else if (!(what = l0_guest_debug_not_modelled(v02, k->b.env.lp->dr, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
 	                                                       L0_FOLLOWS_BTF | L0_FOLLOWS_DR7, &field)))
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)
