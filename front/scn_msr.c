@@ -11,6 +11,7 @@
 
 #include "front/scn_internal.h"
 #include "vmcs/msr_bitmap.h"
+#include "vmcs/x2apic_lvt.h"
 #include "vmcs/x2apic_timer.h"
 #include "vmcs/x86_debugreg.h"
 #include "vmcs/x86_mcg.h"
@@ -18,13 +19,14 @@
 
 /*
  * Can `wrmsr` write it? IA32_DEBUGCTL, the machine-check MSRs but
- * IA32_MCG_CAP, the timer's registers, TPR and SELF IPI (EOI and ICR have
- * `eoi` and `ipi`).
+ * IA32_MCG_CAP, the timer's registers, the LVT CMCI, TPR and SELF IPI (EOI
+ * and ICR have `eoi` and `ipi`).
  */
 static bool wrmsr_target(uint32_t msr)
 {
 	return msr == MSR_IA32_DEBUGCTL || msr == MSR_IA32_MCG_STATUS ||
 	       (x86_msr_is_mca_bank(msr) && msr != MSR_IA32_MCG_CAP) || msr == MSR_IA32_X2APIC_LVT_TIMER ||
+	       msr == MSR_IA32_X2APIC_LVT_CMCI ||
 	       msr == MSR_IA32_X2APIC_INIT_COUNT ||
 	       msr == MSR_IA32_X2APIC_DIV_CONF || msr == MSR_IA32_X2APIC_TPR || msr == MSR_IA32_X2APIC_SELF_IPI;
 }
@@ -57,7 +59,7 @@ static bool read_only(uint32_t msr)
  */
 static bool refuse_msr(struct parser *p, uint32_t col, enum scn_msr_use use, int64_t msr, const char *shown)
 {
-	char names[1024];
+	char names[2048];
 
 	if (use == SCN_MSR_USE_READ && (msr == MSR_IA32_X2APIC_EOI || msr == MSR_IA32_X2APIC_SELF_IPI))
 		return scn_fail_col(p, col, "%s is write-only: RDMSR of it raises #GP", shown);
@@ -70,10 +72,10 @@ static bool refuse_msr(struct parser *p, uint32_t col, enum scn_msr_use use, int
 		                            "local APIC's, IA32_DEBUGCTL and the machine-check MSRs: %s)", shown, names);
 	case SCN_MSR_USE_WRITE:
 		return scn_fail_col(p, col, "not modelled: MSR %s (wrmsr writes IA32_DEBUGCTL, IA32_MCG_STATUS, "
-		                            "IA32_MCG_CTL, the banks IA32_MC0_CTL to IA32_MC31_MISC, the LAPIC timer: "
-		                            "IA32_X2APIC_LVT_TIMER, "
-		                            "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_TPR and "
-		                            "IA32_X2APIC_SELF_IPI; eoi and ipi write EOI and ICR)",
+		                            "IA32_MCG_CTL, the banks IA32_MC0_CTL to IA32_MC31_MISC and IA32_MC0_CTL2 to "
+		                            "IA32_MC31_CTL2, the LAPIC timer: IA32_X2APIC_LVT_TIMER, "
+		                            "IA32_X2APIC_INIT_COUNT, IA32_X2APIC_DIV_CONF; IA32_X2APIC_LVT_CMCI, "
+		                            "IA32_X2APIC_TPR and IA32_X2APIC_SELF_IPI; eoi and ipi write EOI and ICR)",
 		                    shown);
 	case SCN_MSR_USE_BITMAP:
 		break;
@@ -151,6 +153,20 @@ bool scn_check_wrmsr_value(struct parser *p, struct scn_loc loc, uint32_t msr, u
 			                   (unsigned long long)value);
 		return (value & (DEBUGCTL_TR | DEBUGCTL_BTS)) != (DEBUGCTL_TR | DEBUGCTL_BTS) ||
 		       scn_fail_at(p, loc, "not modelled: %s", DEBUGCTL_BTS_NOT_MODELLED);
+	}
+	/* The LVT CMCI (vmcs/x2apic_lvt.h): reserved bits, the delivery modes the model lacks, an illegal vector. */
+	if (msr == MSR_IA32_X2APIC_LVT_CMCI) {
+		const char *why = apic_lvt_cmci_not_modelled(value);
+
+		if (apic_lvt_cmci_reserved(value))
+			return scn_fail_at(p, loc, "0x%llx sets reserved bits of IA32_X2APIC_LVT_CMCI (WRMSR would raise #GP)",
+			                   (unsigned long long)value);
+		if (why)
+			return scn_fail_at(p, loc, "not modelled: %s", why);
+		if (!(value & APIC_LVT_MASKED) && (value & APIC_LVT_DELIVERY_MODE_MASK) == APIC_LVT_DM_FIXED &&
+		    (value & APIC_LVT_VECTOR_MASK) < 16)
+			return scn_fail_at(p, loc, "the local APIC refuses vectors 0-15 (illegal vector): give 16-255");
+		return true;
 	}
 	/* The machine-check banks and IA32_MCG_CTL: what a write may hold is the hypervisor's to say (kvm_mce.c). */
 	if (x86_msr_is_mca_bank(msr))

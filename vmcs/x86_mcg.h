@@ -52,10 +52,30 @@
 /* The registers of a bank, in the order of their MSRs. */
 enum x86_mca_reg { MCA_REG_CTL, MCA_REG_STATUS, MCA_REG_ADDR, MCA_REG_MISC };
 
-/* IA32_MCG_CAP, IA32_MCG_CTL, or a register of banks 0-31 (not IA32_MCG_STATUS). */
+/*
+ * IA32_MCi_CTL2 (SDM Vol. 3B "CMCI Control"), present with MCG_CMCI_P:
+ * CMCI_EN and the threshold of corrected errors at which the bank signals
+ * a corrected machine-check interrupt; the rest is reserved.
+ */
+#define MSR_MC0_CTL2_BASE 0x280u
+#define MCI_CTL2_CMCI_EN (1ull << 30)
+#define MCI_CTL2_THRESHOLD 0x7fffull
+#define MCI_CTL2_RESERVED (~(MCI_CTL2_CMCI_EN | MCI_CTL2_THRESHOLD))
+
+/* MCi_STATUS 52:38 (with MCG_CMCI_P): the count of corrected errors the bank has seen since software cleared it. */
+#define MCI_STATUS_CEC_SHIFT 38
+#define MCI_STATUS_CEC_MAX 0x7fffull
+#define MCI_STATUS_CEC_MASK (MCI_STATUS_CEC_MAX << MCI_STATUS_CEC_SHIFT)
+
+static inline bool x86_msr_is_mca_ctl2(uint32_t msr)
+{
+	return msr >= MSR_MC0_CTL2_BASE && msr < MSR_MC0_CTL2_BASE + X86_MCA_BANKS_MAX;
+}
+
+/* IA32_MCG_CAP, IA32_MCG_CTL, or a register of banks 0-31, CTL2 included (not IA32_MCG_STATUS). */
 static inline bool x86_msr_is_mca_bank(uint32_t msr)
 {
-	return msr == 0x179u || msr == 0x17Bu ||
+	return msr == 0x179u || msr == 0x17Bu || x86_msr_is_mca_ctl2(msr) ||
 	       (msr >= MSR_MC0_CTL_BASE && msr < MSR_MC0_CTL_BASE + 4u * X86_MCA_BANKS_MAX);
 }
 

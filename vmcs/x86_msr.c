@@ -51,6 +51,17 @@ uint32_t x86_msr_access(uint32_t msr)
 	return 0;
 }
 
+/* Runs of registers named as one item in messages: their first and last. */
+static const struct {
+	uint32_t first, last;
+	const char *name;
+} runs[] = {
+	{MSR_IA32_X2APIC_ISR0, MSR_IA32_X2APIC_ISR7, "IA32_X2APIC_ISR0 to IA32_X2APIC_ISR7"},
+	{MSR_IA32_X2APIC_IRR0, MSR_IA32_X2APIC_IRR7, "IA32_X2APIC_IRR0 to IA32_X2APIC_IRR7"},
+	{MSR_IA32_MC0_CTL2, MSR_IA32_MC31_CTL2, "IA32_MC0_CTL2 to IA32_MC31_CTL2"},
+	{MSR_IA32_MC0_CTL, MSR_IA32_MC31_MISC, "IA32_MC0_CTL to IA32_MC31_MISC"},
+};
+
 void x86_msr_names(uint32_t access, char *buf, size_t n)
 {
 	size_t len = 0;
@@ -59,11 +70,16 @@ void x86_msr_names(uint32_t access, char *buf, size_t n)
 		return;
 	buf[0] = '\0';
 	for (size_t i = 0; i < NMSRS; i++) {
-		/* The machine-check banks are one item: their first and last register. */
-		bool bank = msrs[i].msr >= MSR_IA32_MC0_CTL && msrs[i].msr <= MSR_IA32_MC31_MISC;
-		const char *name = bank ? "IA32_MC0_CTL to IA32_MC31_MISC" : msrs[i].name;
+		const char *name = msrs[i].name;
+		bool inside = false;
 		size_t k;
-		if ((msrs[i].access & access) != access || (bank && msrs[i].msr != MSR_IA32_MC0_CTL))
+
+		for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++)
+			if (msrs[i].msr >= runs[r].first && msrs[i].msr <= runs[r].last) {
+				inside = msrs[i].msr != runs[r].first;
+				name = runs[r].name;
+			}
+		if ((msrs[i].access & access) != access || inside)
 			continue;
 		k = strlen(name);
 		if (len + k + 3 > n)

@@ -9,14 +9,16 @@
  * (machine_check.c), IA32_MCG_CAP, IA32_MCG_CTL and the banks
  * (mca_bank.c), IA32_DEBUGCTL (debug.c), `eoi` retires the in-service
  * vector of the physical local APIC, `ipi` sends the IPI, the timer's
- * registers program its timer, TPR and SELF IPI write the local APIC, and
+ * registers program its timer, TPR and SELF IPI write the local APIC, the
+ * LVT CMCI sets how a CMCI is sent (mca_bank.c), and
  * RDMSR reads the VMX capability MSRs, the timer or the local APIC's TPR,
- * PPR, ISR and IRR - unless "virtualize x2APIC mode" sends the access to
+ * PPR, ISR, IRR and LVT CMCI - unless "virtualize x2APIC mode" sends the access to
  * the virtual-APIC page (30.5, vapic_x2apic.c). A store to the MSR-bitmap page is an ordinary memory write of
  * the program (a hypervisor's), which never exits.
  */
 #include "model/hw/exec_regs.h"
 #include "model/hw/vapic.h"
+#include "vmcs/x2apic_lvt.h"
 #include "vmcs/x86_mcg.h"
 #include "vmcs/x86_msr.h"
 
@@ -43,7 +45,10 @@ static enum lp_step rdmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 	uint64_t v;
 	bool fault = false;
 
-	if (!lp_mca_read(lp, msr, &v, &fault) && !lp_mcg_status_read(lp, msr, &v) && !lp_debugctl_read(lp, msr, &v) &&
+	/* The LVT CMCI is there only on a part with CMCI (MCG_CMCI_P). */
+	if (msr == MSR_IA32_X2APIC_LVT_CMCI && !(lp->model.mcg_cap & MCG_CMCI_P))
+		fault = true;
+	else if (!lp_mca_read(lp, msr, &v, &fault) && !lp_mcg_status_read(lp, msr, &v) && !lp_debugctl_read(lp, msr, &v) &&
 	    !vmx_caps_read_msr(&lp->model.caps, msr, &v) && !lapic_timer_read(&lp->apic.timer, msr, lp->cycle, &v) &&
 	    !lapic_x2apic_read(&lp->apic, msr, &v))
 		fault = true;
@@ -73,6 +78,14 @@ static enum lp_step wrmsr(struct vmx_lp *lp, const struct vmx_insn *in)
 		if (value >> 8)
 			return lp_fault(lp, GP_VECTOR, true, 0, false);
 		lp->apic.tpr = (uint8_t)value;
+		return retire(lp, in);
+	}
+	if (vmx_insn_msr(in) == MSR_IA32_X2APIC_LVT_CMCI) {
+		if (!(lp->model.mcg_cap & MCG_CMCI_P) || apic_lvt_cmci_reserved(value))
+			return lp_fault(lp, GP_VECTOR, true, 0, false);
+		if ((refused = apic_lvt_cmci_not_modelled(value)) != NULL)
+			return lp_not_modelled(lp, in, refused);
+		lp->apic.lvt_cmci = (uint32_t)(value & APIC_LVT_CMCI_WRITABLE);
 		return retire(lp, in);
 	}
 	if (vmx_insn_msr(in) == MSR_IA32_X2APIC_SELF_IPI) {

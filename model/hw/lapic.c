@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "vmcs/virtual_apic.h"
+#include "vmcs/x2apic_lvt.h"
 #include "vmcs/x86_msr.h"
 
 void lapic_reset(struct lapic *a)
 {
 	memset(a, 0, sizeof(*a));
+	a->lvt_cmci = APIC_LVT_MASKED;
 	lapic_timer_reset(&a->timer);
 }
 
@@ -85,6 +87,8 @@ bool lapic_x2apic_read(const struct lapic *a, uint32_t msr, uint64_t *value)
 		*value = (uint32_t)(a->isr[(msr & 7u) / 2] >> (32 * (msr & 1u)));
 	else if (msr >= MSR_IA32_X2APIC_IRR0 && msr <= MSR_IA32_X2APIC_IRR7)
 		*value = (uint32_t)(a->irr[(msr & 7u) / 2] >> (32 * (msr & 1u)));
+	else if (msr == MSR_IA32_X2APIC_LVT_CMCI)
+		*value = a->lvt_cmci;
 	else
 		return false;
 	return true;

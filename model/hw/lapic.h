@@ -21,6 +21,7 @@ struct lapic {
 	uint64_t irr[4];   /* interrupt request register, one bit per vector */
 	uint64_t isr[4];   /* in-service register */
 	uint8_t tpr;       /* task-priority register; bits 7:4 are the class (MOV to CR8 writes them) */
+	uint32_t lvt_cmci; /* LVT CMCI (vmcs/x2apic_lvt.h): masked at reset */
 	struct lapic_timer timer;
 };
 
@@ -60,8 +61,8 @@ uint8_t lapic_ppr(const struct lapic *a);
 
 /*
  * RDMSR of an x2APIC register the model keeps outside the timer: TPR
- * (0x808), PPR (0x80a), ISR (0x810-0x817), IRR (0x820-0x827). False for
- * any other MSR.
+ * (0x808), PPR (0x80a), ISR (0x810-0x817), IRR (0x820-0x827), LVT CMCI
+ * (0x82f). False for any other MSR.
  */
 bool lapic_x2apic_read(const struct lapic *a, uint32_t msr, uint64_t *value);
 

@@ -19,9 +19,15 @@
  * software error recovery (MCG_SER_P) only one with S set: an uncorrected
  * error with S = 0 there is UCNA, which the SDM has reported without #MC
  * ("Software Error Recovery", UCNA). A corrected error is logged and
- * nothing more. Corrected machine-check interrupts (CMCI) need
- * IA32_MCi_CTL2, which programs cannot name, so its CMCI_EN stays 0 as at
- * reset and no CMCI is ever sent.
+ * nothing more - but on a part with MCG_CMCI_P ("Corrected Machine Check
+ * Error Interrupt") the bank counts it in MCi_STATUS 52:38 (the corrected
+ * error count, which goes on from the bank's last status until software
+ * clears it, and stops at 7FFFH), and when the count reaches the threshold
+ * in IA32_MCi_CTL2 14:0 with CMCI_EN (bit 30) set, the bank signals a
+ * CMCI: the local APIC sends what its LVT CMCI says - nothing while
+ * masked (as at reset), the vector as a fixed interrupt (one below 16 is
+ * an illegal vector the APIC does not deliver), or an NMI. IA32_MCi_CTL2
+ * starts 0, as at reset: no CMCI until software enables one.
  *
  * An error that finds VAL set sets OVER. The overwrite rules: an
  * uncorrected error is never overwritten - the first stays, whatever
@@ -32,7 +38,8 @@
  * and the one latched machine-check event signals both: the handler finds
  * every bank it must read.
  *
- * RDMSR and WRMSR: IA32_MCG_CAP reads the model's value; IA32_MCG_CTL and
+ * RDMSR and WRMSR: IA32_MCG_CAP reads the model's value; IA32_MCG_CTL,
+ * IA32_MCi_CTL2 without MCG_CMCI_P (or with a reserved bit written) and
  * a bank at or beyond the count are #GP (IA32_MCG_CTL is present only with
  * MCG_CTL_P, which no named model has). IA32_MCi_CTL takes any value.
  * IA32_MCi_STATUS, ADDR and MISC take 0: software clears them; writing 1s
@@ -40,6 +47,7 @@
  * the same way, and no model enables writing them for error injection).
  */
 #include "model/hw/lp_internal.h"
+#include "vmcs/x2apic_lvt.h"
 #include "vmcs/x86_mcg.h"
 #include "vmcs/x86_msr.h"
 
@@ -56,6 +64,7 @@ void lp_mca_reset(struct vmx_lp *lp)
 	for (uint32_t i = 0; i < X86_MCA_BANKS_MAX; i++) {
 		lp->mca[i][MCA_REG_CTL] = i < bank_count(lp) ? ~0ull : 0;
 		lp->mca[i][MCA_REG_STATUS] = lp->mca[i][MCA_REG_ADDR] = lp->mca[i][MCA_REG_MISC] = 0;
+		lp->mca_ctl2[i] = 0;
 	}
 }
 
@@ -80,23 +89,50 @@ static bool signals_mc(const struct vmx_lp *lp, uint64_t status)
 	return !(lp->model.mcg_cap & MCG_SER_P) || (status & MCI_STATUS_S);
 }
 
+/* The local APIC sends the CMCI its LVT CMCI describes (vmcs/x2apic_lvt.h: fixed or NMI; masked: nothing). */
+static void signal_cmci(struct vmx_lp *lp)
+{
+	uint32_t lvt = lp->apic.lvt_cmci;
+
+	if (lvt & APIC_LVT_MASKED)
+		return;
+	if ((lvt & APIC_LVT_DELIVERY_MODE_MASK) == APIC_LVT_DM_NMI)
+		vmx_lp_nmi(lp);
+	else if ((lvt & APIC_LVT_VECTOR_MASK) >= 16)
+		vmx_lp_irq(lp, (uint8_t)(lvt & APIC_LVT_VECTOR_MASK));
+}
+
 bool lp_mca_log(struct vmx_lp *lp, const struct x86_mce_record *err)
 {
 	uint64_t *b = lp->mca[err->bank];
 	bool en = error_enabled(lp, err->bank, err->enable_bit);
+	bool counts = (lp->model.mcg_cap & MCG_CMCI_P) && !(err->status & MCI_STATUS_UC);
+	uint64_t count = (b[MCA_REG_STATUS] & MCI_STATUS_CEC_MASK) >> MCI_STATUS_CEC_SHIFT;
 	uint64_t status = (err->status & ~(MCI_STATUS_OVER | MCI_STATUS_EN)) | MCI_STATUS_VAL | (en ? MCI_STATUS_EN : 0);
 
+	if (counts && count < MCI_STATUS_CEC_MAX)
+		count++;
+	if (lp->model.mcg_cap & MCG_CMCI_P)
+		status = (status & ~MCI_STATUS_CEC_MASK) | (count << MCI_STATUS_CEC_SHIFT);
 	if (b[MCA_REG_STATUS] & MCI_STATUS_VAL) {
 		if (b[MCA_REG_STATUS] & MCI_STATUS_UC) {
-			b[MCA_REG_STATUS] |= MCI_STATUS_OVER;   /* the first uncorrected error stays */
-			return signals_mc(lp, status);
+			/* The first uncorrected error stays; the count goes on in its status. */
+			b[MCA_REG_STATUS] = (b[MCA_REG_STATUS] & ~MCI_STATUS_CEC_MASK) | (status & MCI_STATUS_CEC_MASK) |
+			                    MCI_STATUS_OVER;
+			status = 0;
+		} else {
+			status |= MCI_STATUS_OVER;
 		}
-		status |= MCI_STATUS_OVER;
 	}
-	b[MCA_REG_STATUS] = status;
-	b[MCA_REG_ADDR] = err->addr;
-	b[MCA_REG_MISC] = err->misc;
-	return signals_mc(lp, status);
+	if (status) {
+		b[MCA_REG_STATUS] = status;
+		b[MCA_REG_ADDR] = err->addr;
+		b[MCA_REG_MISC] = err->misc;
+	}
+	if (counts && (lp->mca_ctl2[err->bank] & MCI_CTL2_CMCI_EN) &&
+	    count == (lp->mca_ctl2[err->bank] & MCI_CTL2_THRESHOLD))
+		signal_cmci(lp);
+	return signals_mc(lp, (err->status & ~MCI_STATUS_EN) | (en ? MCI_STATUS_EN : 0));
 }
 
 /* The bank and register of a bank MSR, or false for IA32_MCG_CAP / IA32_MCG_CTL. */
@@ -118,6 +154,9 @@ bool lp_mca_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value, bool *f
 	*fault = false;
 	if (msr == MSR_IA32_MCG_CAP)
 		*value = lp->model.mcg_cap;
+	else if (x86_msr_is_mca_ctl2(msr))
+		*fault = !(lp->model.mcg_cap & MCG_CMCI_P) || msr - MSR_MC0_CTL2_BASE >= bank_count(lp),
+		*value = lp->mca_ctl2[(msr - MSR_MC0_CTL2_BASE) % X86_MCA_BANKS_MAX];
 	else if (msr == MSR_IA32_MCG_CTL)
 		*fault = !(lp->model.mcg_cap & MCG_CTL_P), *value = lp->mcg_ctl;
 	else if (bank_reg(msr, &bank, &reg))
@@ -134,6 +173,10 @@ bool lp_mca_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault)
 	*fault = true;
 	if (msr == MSR_IA32_MCG_CTL && (lp->model.mcg_cap & MCG_CTL_P)) {
 		lp->mcg_ctl = value;
+		*fault = false;
+	} else if (x86_msr_is_mca_ctl2(msr) && (lp->model.mcg_cap & MCG_CMCI_P) &&
+	           msr - MSR_MC0_CTL2_BASE < bank_count(lp) && !(value & MCI_CTL2_RESERVED)) {
+		lp->mca_ctl2[msr - MSR_MC0_CTL2_BASE] = value;
 		*fault = false;
 	} else if (bank_reg(msr, &bank, &reg) && bank < bank_count(lp) && (reg == MCA_REG_CTL || value == 0)) {
 		lp->mca[bank][reg] = value;

@@ -111,6 +111,7 @@ struct vmx_lp {
 	 */
 	uint64_t mcg_ctl;
 	uint64_t mca[X86_MCA_BANKS_MAX][4];
+	uint64_t mca_ctl2[X86_MCA_BANKS_MAX];   /* IA32_MCi_CTL2, with MCG_CMCI_P: 0 at reset (no CMCI) */
 	bool sipi_latched;
 	uint8_t sipi_vector;
 	/*

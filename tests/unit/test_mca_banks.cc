@@ -156,14 +156,109 @@ TEST(McaBanks, R24_OverwriteRulesAndASecondEventJoiningTheFirst)
 	                               "at 3000 mce -> L1 cpu0 bank 4 status 0x9000000000000001 addr 1\n"
 	                               "at 3000 mce -> L1 cpu0 bank 4 status 0xa000000000000002 addr 2\n"));
 	EXPECT_EQ(Exits(ce_then_uc.trace), 1u) << ce_then_uc.trace;
-	EXPECT_EQ(Records(ce_then_uc.trace, "rcx=0xf000000000000002 rdx=0x2"), 1u) << ce_then_uc.trace;
+	// nehalem has MCG_CMCI_P: the corrected error is counted in 52:38 (1), and the count stays.
+	EXPECT_EQ(Records(ce_then_uc.trace, "rcx=0xf000004000000002 rdx=0x2"), 1u) << ce_then_uc.trace;
 	ScnRun uc_then_ce = RunOk(Bare("nehalem", "vmlaunch", read,
 	                               "at 3000 mce -> L1 cpu0 bank 4 status 0xa000000000000002 addr 2\n"
 	                               "at 3000 mce -> L1 cpu0 bank 4 status 0x9000000000000001 addr 1\n"));
-	EXPECT_EQ(Records(uc_then_ce.trace, "rcx=0xf000000000000002 rdx=0x2"), 1u) << uc_then_ce.trace;
+	EXPECT_EQ(Records(uc_then_ce.trace, "rcx=0xf000004000000002 rdx=0x2"), 1u) << uc_then_ce.trace;
 	ScnRun uc_then_uc = RunOk(Bare("nehalem", "vmlaunch", read,
 	                               "at 3000 mce -> L1 cpu0 bank 4 status 0xa000000000000002 addr 2\n"
 	                               "at 3000 mce -> L1 cpu0 bank 4 status 0xa200000000000003 addr 3\n"));
 	EXPECT_EQ(Exits(uc_then_uc.trace), 1u) << "one #MC for both\n" << uc_then_uc.trace;
 	EXPECT_EQ(Records(uc_then_uc.trace, "rcx=0xf000000000000002 rdx=0x2"), 1u) << uc_then_uc.trace;
+}
+
+namespace {
+
+/* nehalem (MCG_CMCI_P): L1 sets the LVT CMCI to `lvt` and bank 0's CTL2 to CMCI_EN | threshold 2, then enters L2. */
+std::string Cmci(const char *cpu, const char *lvt, const std::string &stimuli)
+{
+	return Bare(cpu, std::string("wrmsr IA32_X2APIC_LVT_CMCI ") + lvt + "\n       wrmsr IA32_MC0_CTL2 0x40000002\n"
+	                 "       vmlaunch",
+	            "vmread rbx VM_EXIT_REASON\n       rdmsr rcx IA32_MC0_STATUS\n       record rbx rcx", stimuli);
+}
+
+const char kTwoCorrected[] = "at 3000 mce -> L1 cpu0 bank 0 status 0x9000000000000001\n"
+                             "at 5000 mce -> L1 cpu0 bank 0 status 0x9000000000000001\n";
+
+}  // namespace
+
+/*
+ * With MCG_CMCI_P a bank counts its corrected errors (MCi_STATUS 52:38) and,
+ * with CMCI_EN in IA32_MCi_CTL2, signals a CMCI when the count reaches the
+ * threshold: the local APIC sends the LVT CMCI's vector - here an
+ * external-interrupt exit of L2 at the second error, not the first.
+ */
+TEST(McaBanks, R24_CorrectedErrorsReachingTheThresholdSignalACmci)
+{
+	ScnRun r = RunOk(Cmci("nehalem", "0x50", kTwoCorrected));
+	const auto exits = TraceLinesWith(r.trace, {"vmexit", "reason=EXTERNAL_INTERRUPT"});
+	ASSERT_EQ(exits.size(), 1u) << r.trace;
+	EXPECT_NE(exits[0].find(" 5000 "), std::string::npos) << exits[0];
+	// VAL, OVER, EN (MCi_CTL is all ones), and the count 2.
+	EXPECT_EQ(Records(r.trace, "rcx=0xd000008000000001 rbx=0x1"), 1u) << r.trace;
+}
+
+/* The LVT CMCI decides how: NMI delivery mode is an NMI (L2's NMI exit); masked, as at reset, nothing. */
+TEST(McaBanks, R24_TheLvtCmciSendsAnNmiOrNothingWhenMasked)
+{
+	ScnRun nmi = RunOk(Cmci("nehalem", "0x400", kTwoCorrected));
+	EXPECT_EQ(TraceLinesWith(nmi.trace, {"vmexit", "intr_info=0x80000202"}).size(), 1u) << nmi.trace;
+	ScnRun masked = RunOk(Cmci("nehalem", "0x10050", kTwoCorrected));
+	EXPECT_EQ(TraceLinesWith(masked.trace, {"vmexit"}).size(), 0u) << masked.trace;
+	// Below the threshold: nothing either.
+	ScnRun one = RunOk(Cmci("nehalem", "0x50", "at 3000 mce -> L1 cpu0 bank 0 status 0x9000000000000001\n"));
+	EXPECT_EQ(TraceLinesWith(one.trace, {"vmexit"}).size(), 0u) << one.trace;
+}
+
+/* A part without MCG_CMCI_P has neither IA32_MCi_CTL2 nor the LVT CMCI; a reserved CTL2 bit is #GP. */
+TEST(McaBanks, R24_CmciRegistersExistOnlyWithCmciP)
+{
+	EXPECT_EQ(Records(RunOk(Bare("core2-no-vnmi", "wrmsr IA32_X2APIC_LVT_CMCI 0x50\n       hlt", "nop", "")).trace,
+	                  "rbx=0x6d"), 1u);
+	EXPECT_EQ(Records(RunOk(Bare("core2-no-vnmi", "rdmsr rcx IA32_MC0_CTL2\n       hlt", "nop", "")).trace,
+	                  "rbx=0x6d"), 1u);
+	EXPECT_EQ(Records(RunOk(Bare("nehalem", "wrmsr IA32_MC0_CTL2 0x80000000\n       hlt", "nop", "")).trace,
+	                  "rbx=0x6d"), 1u);
+	EXPECT_EQ(Records(RunOk(Bare("nehalem", "wrmsr IA32_MC9_CTL2 0\n       hlt", "nop", "")).trace, "rbx=0x6d"),
+	          1u);   // bank 9 does not exist
+	ScnRun read = RunOk(Bare("nehalem", "rdmsr rcx IA32_X2APIC_LVT_CMCI\n       rdmsr rdx IA32_MC8_CTL2\n"
+	                                    "       record rcx rdx\n       hlt", "nop", ""));
+	EXPECT_EQ(Records(read.trace, "rcx=0x10000 rdx=0x0"), 1u) << read.trace;   // masked, and no CMCI, at reset
+}
+
+TEST(McaBanks, R24_WhatTheLvtCmciRefuses)
+{
+	Parsed smi(Cmci("nehalem", "0x250", ""), "t.scn");
+	EXPECT_NE(smi.where().find("6:35: not modelled: the LVT CMCI's SMI delivery mode (SMM)"), std::string::npos)
+		<< smi.where();
+	Parsed extint(Cmci("nehalem", "0x750", ""), "t.scn");
+	EXPECT_NE(extint.where().find("6:35: not modelled: an LVT CMCI delivery mode other than fixed"), std::string::npos)
+		<< extint.where();
+	// From a register, the processor refuses it at the WRMSR.
+	ExpectRefused(Bare("nehalem", "mov rax 0x250\n       wrmsr IA32_X2APIC_LVT_CMCI rax\n       hlt", "nop", ""),
+	              "t.scn:7:8: not modelled: the LVT CMCI's SMI delivery mode (SMM)");
+	Parsed bad(Cmci("nehalem", "0x20050", ""), "t.scn");
+	EXPECT_EQ(bad.s, nullptr);
+	EXPECT_NE(bad.where().find("6:35: 0x20050 sets reserved bits of IA32_X2APIC_LVT_CMCI (WRMSR would raise #GP)"),
+	          std::string::npos) << bad.where();
+	Parsed illegal(Cmci("nehalem", "0x5", ""), "t.scn");
+	EXPECT_NE(illegal.where().find("6:35: the local APIC refuses vectors 0-15"), std::string::npos) << illegal.where();
+}
+
+/*
+ * A KVM guest's IA32_MCi_CTL2 is #GP in every era: the MCG_CAP user space
+ * gives it has no MCG_CMCI_P (QEMU's default), and neither 3.1 nor 2.6.28
+ * handles the MSR at all.
+ */
+TEST(McaBanks, R24_AKvmGuestsCtl2IsGp)
+{
+	for (const char *l0 : {"kvm-2008", "kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ScnRun r = RunOk(std::string("cpu nehalem\nl0 ") + l0 +
+		                 "\nguest L1\n  idt 13 gp interrupt-gate\nmain: rdmsr rdx IA32_MC0_CTL2\n  hlt\n"
+		                 "gp: mov rbx 0x6d\n  record rbx\n  hlt\nrun 20000\n");
+		EXPECT_EQ(Records(r.trace, "rbx=0x6d"), 1u) << r.trace;
+	}
 }

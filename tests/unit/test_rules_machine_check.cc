@@ -317,7 +317,7 @@ TEST_F(MachineCheck, R24_TheHostHandlerClearsTheUncorrectedErrorsItReported)
 	ASSERT_EQ(vmx_lp_host_take_mce(&lp), VMX_MCE_TAKEN);
 	vmx_lp_host_mce_end(&lp);
 	EXPECT_EQ(lp.mca[3][MCA_REG_STATUS], 0u);
-	EXPECT_EQ(lp.mca[4][MCA_REG_STATUS], MCI_STATUS_VAL | MCI_STATUS_EN);
+	EXPECT_EQ(lp.mca[4][MCA_REG_STATUS], MCI_STATUS_VAL | MCI_STATUS_EN | 1ull << MCI_STATUS_CEC_SHIFT);   /* counted */
 	EXPECT_EQ(lp.mcg_status, 0u);
 }
 
