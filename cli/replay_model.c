@@ -127,6 +127,17 @@ static void work(struct gen *g)
 	g->run_seg_ns = 0;
 }
 
+/* The IN or OUT of the size the exit qualification gives (bits 2:0, the size minus 1): in, inw, inl. */
+static const char *io_width(uint64_t qual, const char *op)
+{
+	bool in = op[0] == 'i';
+
+	switch (qual & 7u) {
+	case 1: return in ? "inw" : "outw";
+	case 3: return in ? "inl" : "outl";
+	default: return op;
+	}
+}
 static bool modelled_exit(const struct rp_trace *t, size_t i, const char **why)
 {
 	const struct rp_event *e = &t->ev[i];
@@ -256,12 +267,12 @@ static void plan_exit(struct gen *g, size_t i, const size_t *idx, size_t k, size
 		else if (e->reason == R_MSR_WRITE)
 			put(&g->prog, "        eoi\n");
 		else if (e->qual & 8)
-			put(&g->prog, "        in rax 0x%" PRIx64 "\n", e->qual >> 16 & 0xffff);
+			put(&g->prog, "        %s rax 0x%" PRIx64 "\n", io_width(e->qual, "in"), e->qual >> 16 & 0xffff);
 		else
-			put(&g->prog, "        out 0x%" PRIx64 "\n", e->qual >> 16 & 0xffff);
-		if (e->reason == R_IO && ((e->qual & 7) != 0 || (e->qual & 0x10)))
-			assume(g->plan, e->line, "a %s I/O access replayed as a one-byte IN/OUT (the model's only kind)",
-			       e->qual & 0x10 ? "string" : "wider");
+			put(&g->prog, "        %s 0x%" PRIx64 "\n", io_width(e->qual, "out"), e->qual >> 16 & 0xffff);
+		if (e->reason == R_IO && (e->qual & 0x10))
+			assume(g->plan, e->line, "a string I/O access replayed as an IN/OUT of its size (the model has no "
+			       "INS or OUTS)");
 		if (e->reason == R_HLT)
 			assume(g->plan, e->line, "the guest halted with IF=1 (as STI; HLT does): the trace does not show IF");
 		break;

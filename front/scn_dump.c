@@ -112,7 +112,9 @@ int scn_replay_dump(const char *path)
 			case SCN_OP_VMWRITE: printf(" 0x%x 0x%" PRIx64, in->encoding, in->value); break;
 			case SCN_OP_RECORD: printf(" regs 0x%x", in->regs); break;
 			case SCN_OP_RDMSR: printf(" msr 0x%x", in->msr); break;
-			case SCN_OP_IN: case SCN_OP_OUT: printf(" port 0x%x", in->port); break;
+			case SCN_OP_IN: case SCN_OP_OUT: case SCN_OP_INW: case SCN_OP_INL: case SCN_OP_OUTW: case SCN_OP_OUTL:
+				printf(" port 0x%x", in->port);
+				break;
 			case SCN_OP_CLEAR_IDT: printf(" %u", in->vector); break;
 			case SCN_OP_SET_IDT:
 				printf(" %u %s -> %u %s", in->vector, in->label, in->target,

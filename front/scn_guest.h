@@ -62,8 +62,8 @@ enum scn_op {
 	SCN_OP_RECORD,    /* record REG {REG}: the values go into the trace */
 	SCN_OP_RDMSR,     /* rdmsr REG MSR: a VMX capability MSR or an x2APIC timer register */
 	/* Instructions that exit on their VM-execution controls (and what they do when they do not). */
-	SCN_OP_IN,        /* in REG PORT: one byte into REG's low byte */
-	SCN_OP_OUT,       /* out PORT: one byte, RAX's low byte */
+	SCN_OP_IN,        /* in REG PORT: one byte into REG's low byte (inw, inl below: 2 and 4 bytes) */
+	SCN_OP_OUT,       /* out PORT: one byte, RAX's low byte (outw, outl below: AX, EAX) */
 	SCN_OP_MOV_CR3,   /* mov-cr3 REG|VALUE */
 	SCN_OP_MOV_CR8,   /* mov-cr8 REG|VALUE */
 	SCN_OP_DIV,       /* div REG: RDX:RAX / REG */
@@ -100,6 +100,10 @@ enum scn_op {
 	SCN_OP_MOV_DR,
 	SCN_OP_LOAD,
 	SCN_OP_STORE,
+	SCN_OP_INW,       /* inw REG PORT: two bytes into REG's low word */
+	SCN_OP_INL,       /* inl REG PORT: four bytes into REG's low doubleword, which clears bits 63:32 */
+	SCN_OP_OUTW,      /* outw PORT: AX */
+	SCN_OP_OUTL,      /* outl PORT: EAX */
 	SCN_OP_COUNT
 };
 

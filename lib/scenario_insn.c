@@ -34,6 +34,8 @@ static enum vmx_op op_of(enum scn_op op)
 	    [SCN_OP_JBE] = VMX_OP_JCC,           [SCN_OP_JA] = VMX_OP_JCC,
 	    [SCN_OP_RECORD] = VMX_OP_RECORD,     [SCN_OP_RDMSR] = VMX_OP_RDMSR,
 	    [SCN_OP_IN] = VMX_OP_IN,             [SCN_OP_OUT] = VMX_OP_OUT,
+	    [SCN_OP_INW] = VMX_OP_IN,            [SCN_OP_INL] = VMX_OP_IN,
+	    [SCN_OP_OUTW] = VMX_OP_OUT,          [SCN_OP_OUTL] = VMX_OP_OUT,
 	    [SCN_OP_MOV_CR3] = VMX_OP_MOV_CR,    [SCN_OP_MOV_CR8] = VMX_OP_MOV_CR,
 	    [SCN_OP_DIV] = VMX_OP_DIV,           [SCN_OP_INTO] = VMX_OP_INTO,
 	    [SCN_OP_ICEBP] = VMX_OP_INT1,        [SCN_OP_INT1] = VMX_OP_INT1,
@@ -123,6 +125,13 @@ void scenario_insn_operation(const struct scn_insn *in, enum scn_level level, st
 	case SCN_OP_IN:
 	case SCN_OP_OUT:
 		out->arg = in->port;
+		break;
+	case SCN_OP_INW:
+	case SCN_OP_INL:
+	case SCN_OP_OUTW:
+	case SCN_OP_OUTL:
+		out->arg = in->port;
+		out->arg2 = in->op == SCN_OP_INW || in->op == SCN_OP_OUTW ? 2u : 4u;   /* vmx_io_size */
 		break;
 	case SCN_OP_VAPIC_IRR:
 	case SCN_OP_VAPIC_ISR:

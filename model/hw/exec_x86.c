@@ -51,13 +51,13 @@ enum lp_step lp_not_modelled(struct vmx_lp *lp, const struct vmx_insn *in, const
 
 /*
  * Exit qualification for I/O instructions (SDM Vol. 3C 28.2.1, "Exit
- * Qualification for I/O Instructions"): bits 2:0 the size minus 1 (the
- * model's accesses are one byte), bit 3 the direction, bit 4 string and bit
- * 5 REP (never), bit 6 the operand encoding, bits 31:16 the port.
+ * Qualification for I/O Instructions"): bits 2:0 the size minus 1 (0, 1
+ * or 3), bit 3 the direction, bit 4 string and bit 5 REP (never: the model
+ * has no INS or OUTS), bit 6 the operand encoding, bits 31:16 the port.
  */
 static uint64_t io_qualification(const struct vmx_insn *in)
 {
-	uint64_t q = 0;
+	uint64_t q = vmx_io_size(in) - 1u;
 
 	if (in->op == VMX_OP_IN)
 		q |= IO_QUAL_IN;
@@ -76,13 +76,13 @@ static enum lp_step do_io(struct vmx_lp *lp, const struct vmx_insn *in)
 		if (lp_proc(lp, CPU_BASED_UNCOND_IO_EXITING))
 			return lp_insn_exit(lp, EXIT_REASON_IO_INSTRUCTION, io_qualification(in), in);
 	}
-	/* No device answers: a read floats to all ones. An 8-bit IN writes only AL. */
+	/* No device answers: a read floats to all ones, in AL, AX or EAX (vmx_in_floating). */
 	if (in->op == VMX_OP_IN) {
-		uint64_t *al = gpr(lp, in->dst);
-		*al = (*al & ~(uint64_t)0xff) | 0xff;
+		uint64_t *reg = gpr(lp, in->dst);
+		*reg = vmx_in_floating(*reg, vmx_io_size(in));
 	}
-	/* Completed without an exit: an I/O breakpoint on the port is a trap after it (R24 level 4). */
-	lp_io_breakpoint(lp, (uint32_t)(in->arg & 0xffffu), 1);
+	/* Completed without an exit: an I/O breakpoint on a port it moved is a trap after it (R24 level 4). */
+	lp_io_breakpoint(lp, (uint32_t)(in->arg & 0xffffu), vmx_io_size(in));
 	return done(lp, in);
 }
 

@@ -85,8 +85,8 @@ uint32_t vmx_insn_length(const struct vmx_insn *in)
 	switch (in->op) {
 	case VMX_OP_IN:
 	case VMX_OP_OUT:
-		/* A port above 0xff is only reachable through DX: the one-byte form. */
-		return in->arg > 0xff ? 1u : 2u;
+		/* A port above 0xff is only reachable through DX: the one-byte form; AX needs the 66H prefix. */
+		return (in->arg > 0xff ? 1u : 2u) + (vmx_io_size(in) == 2u ? 1u : 0u);
 	case VMX_OP_MOV_CR:
 		/* CR8 needs REX.R; R8-R15 need REX.B (one REX prefix carries both). */
 		return in->arg == 8 || (in->src && VMX_REG_NUM(in->src) >= 8) ? 4u : 3u;

@@ -240,6 +240,22 @@ uint32_t vmx_op_length(enum vmx_op op, uint64_t arg);
 
 /* Length in bytes of an instruction: its operation's, or what its operands make it (IN, OUT, MOV to CR). */
 uint32_t vmx_insn_length(const struct vmx_insn *in);
+
+/* The bytes an IN or OUT moves: arg2 is 2 (AX) or 4 (EAX); anything else is the one-byte form (AL). */
+static inline uint32_t vmx_io_size(const struct vmx_insn *in)
+{
+	return in->arg2 == 2u || in->arg2 == 4u ? (uint32_t)in->arg2 : 1u;
+}
+
+/*
+ * The register after an IN that reads all ones - no device answers, the
+ * bus floats: AL or AX written and the rest kept, or EAX written, which in
+ * 64-bit mode clears bits 63:32.
+ */
+static inline uint64_t vmx_in_floating(uint64_t reg, uint32_t size)
+{
+	return size == 4u ? 0xffffffffull : reg | (size == 2u ? 0xffffull : 0xffull);
+}
 /* The MSR (ECX) an RDMSR or WRMSR reads or writes: `eoi` and `ipi` write the x2APIC EOI and ICR. */
 uint32_t vmx_insn_msr(const struct vmx_insn *in);
 

@@ -189,7 +189,8 @@ bool l0_emulate_insn_exit(struct l0_base *b, uint32_t basic_reason, bool offer_v
 	switch (basic_reason) {
 	case EXIT_REASON_IO_INSTRUCTION:
 		if ((qual & 0x8u) && in && in->op == VMX_OP_IN)
-			gpr[VMX_REG_NUM(in->dst) % X86_NGPR] |= 0xff;
+			gpr[VMX_REG_NUM(in->dst) % X86_NGPR] =
+				vmx_in_floating(gpr[VMX_REG_NUM(in->dst) % X86_NGPR], (uint32_t)(qual & 7u) + 1u);
 		break;
 	case EXIT_REASON_CR_ACCESS: {
 		/* Exit qualification: CR in bits 3:0, access type 0 (MOV to CR) in 5:4, register in 11:8. */

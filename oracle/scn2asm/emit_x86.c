@@ -148,38 +148,48 @@ static uint64_t icr_of(const struct vmx_insn *in)
  * IN AL of one byte into dst's low byte. AL is first loaded with that byte:
  * skipped after an exit, the instruction leaves dst as it was.
  */
-static void in_seq(struct s2a *c, unsigned dst, uint64_t port)
+static const char *const r16[16] = {"ax",  "cx",  "dx",   "bx",   "sp",   "bp",   "si",   "di",
+                                    "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
+
+/* Register `reg` at the width of a port access of `size` bytes (vmx_io_size): AL, AX, EAX and the like. */
+static const char *io_reg(unsigned reg, uint32_t size)
+{
+	return size == 4u ? s2a_reg32(reg) : size == 2u ? r16[reg % 16u] : s2a_reg8(reg);
+}
+
+static void in_seq(struct s2a *c, unsigned dst, uint64_t port, uint32_t size)
 {
 	bool dx = port > 0xff;
 
 	if (dst != 0) {
 		s2a_op(c, "mov r13, rax");
-		s2a_op(c, "mov al, %s", s2a_reg8(dst));
+		s2a_op(c, "mov %s, %s", io_reg(0, size), io_reg(dst, size));
 	}
 	if (dx) {
 		s2a_op(c, "mov r14, rdx");
 		s2a_op(c, "mov edx, 0x%" PRIx64, port);
-		single(c, "in al, dx");
+		single(c, "in %s, dx", io_reg(0, size));
 	} else {
-		single(c, "in al, 0x%" PRIx64, port);
+		single(c, "in %s, 0x%" PRIx64, io_reg(0, size), port);
 	}
+	/* RDX is in R14 while DX holds the port; a 32-bit MOV zero-extends, as the 32-bit IN does. */
 	if (dst != 0)
-		s2a_op(c, "mov %s, al", dx && dst == 2 ? "r14b" : s2a_reg8(dst));
+		s2a_op(c, "mov %s, %s", io_reg(dx && dst == 2 ? 14u : dst, size), io_reg(0, size));
 	if (dst != 0)
 		s2a_op(c, "mov rax, r13");
 	if (dx)
 		s2a_op(c, "mov rdx, r14");
 }
 
-static void out_seq(struct s2a *c, uint64_t port)
+static void out_seq(struct s2a *c, uint64_t port, uint32_t size)
 {
 	if (port <= 0xff) {
-		single(c, "out 0x%" PRIx64 ", al", port);
+		single(c, "out 0x%" PRIx64 ", %s", port, io_reg(0, size));
 		return;
 	}
 	s2a_op(c, "mov r14, rdx");
 	s2a_op(c, "mov edx, 0x%" PRIx64, port);
-	single(c, "out dx, al");
+	single(c, "out dx, %s", io_reg(0, size));
 	s2a_op(c, "mov rdx, r14");
 }
 
@@ -377,8 +387,8 @@ static void emit_x86(struct s2a *c, const struct scn_insn *si, const struct vmx_
 		s2a_op(c, "push qword vx_p%d_x%u", p, c->cur_i);
 		single(c, "call rt_record");
 		break;
-	case VMX_OP_IN: in_seq(c, reg_of(in->dst), in->arg); break;
-	case VMX_OP_OUT: out_seq(c, in->arg); break;
+	case VMX_OP_IN: in_seq(c, reg_of(in->dst), in->arg, vmx_io_size(in)); break;
+	case VMX_OP_OUT: out_seq(c, in->arg, vmx_io_size(in)); break;
 	case VMX_OP_MOV_CR:
 		/* `mov-cr8 VALUE`: MOV RAX, VALUE first; RAX keeps it, also when the MOV exits. */
 		if (in->dst)

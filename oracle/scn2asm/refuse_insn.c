@@ -78,13 +78,15 @@ static bool check_io(const struct s2a *c, int p, const struct scn_insn *in)
 {
 	if (in->port == REPORT_PORT)
 		return s2a_refuse(c, in->arg_loc, "port 0xe9 is where the runtime reports");
+	bool out = in->op == SCN_OP_OUT || in->op == SCN_OP_OUTW || in->op == SCN_OP_OUTL;
+
 	if (in->op == SCN_OP_OUT && in->port == POST_PORT)
 		return true;
 	if (p == 2 && c->io_exits)
 		return true;   /* unconditional I/O exiting: the access never reaches a device */
-	return s2a_refuse(c, in->op == SCN_OP_IN ? in->loc : in->arg_loc, "%s of port 0x%x may reach a device of Bochs's (vmxsim's ports have none: "
-	                  "reads give 0xff); compiled are 'out 0x80', and L2's port I/O under "
-	                  "CPU_BASED_UNCOND_IO_EXITING", in->op == SCN_OP_IN ? "IN" : "OUT", in->port);
+	return s2a_refuse(c, out ? in->arg_loc : in->loc, "%s of port 0x%x may reach a device of Bochs's (vmxsim's ports have none: "
+	                  "reads give all ones); compiled are 'out 0x80', and L2's port I/O under "
+	                  "CPU_BASED_UNCOND_IO_EXITING", out ? "OUT" : "IN", in->port);
 }
 
 static bool check_insn(struct s2a *c, int p, uint32_t i)
@@ -138,6 +140,10 @@ static bool check_insn(struct s2a *c, int p, uint32_t i)
 		break;
 	case SCN_OP_IN:
 	case SCN_OP_OUT:
+	case SCN_OP_INW:
+	case SCN_OP_INL:
+	case SCN_OP_OUTW:
+	case SCN_OP_OUTL:
 		if (!check_io(c, p, in))
 			return false;
 		break;

@@ -31,6 +31,21 @@ vmx_insn In(uint32_t reg, uint64_t port)
 	return in;
 }
 
+/* OUT and IN of `size` bytes (outw/outl, inw/inl: AX or EAX). */
+vmx_insn OutN(uint64_t port, uint64_t size)
+{
+	vmx_insn in = Out(port);
+	in.arg2 = size;
+	return in;
+}
+
+vmx_insn InN(uint32_t reg, uint64_t port, uint64_t size)
+{
+	vmx_insn in = In(reg, port);
+	in.arg2 = size;
+	return in;
+}
+
 class RuleIoBreakpoint : public HwTest {
 protected:
 	void ExitOnDb() { SetBits(EXCEPTION_BITMAP, 1u << DB_VECTOR); }
@@ -173,6 +188,11 @@ TEST_F(RuleIoBreakpoint, R24_IoBreakpointMatchesThePortRangeOfItsLen)
 		{0x220408, kPort, Out(kPort), 0x3},                  // breakpoint 0 I/O but disabled: reported with B1
 		{0x220400, kPort, Out(kPort), 0},                    // only disabled ones match: no #DB
 		{0x2a0408, kPort, Out(kPort), 0x2},                  // breakpoint 0 disabled with LEN 10: no match
+		{kDr7Io1, 0x82, OutN(kPort, 4), 0x2},                // outl 0x80 moves 0x80-0x83: it meets 0x82
+		{kDr7Io1, 0x84, OutN(kPort, 4), 0},
+		{kDr7Io1, 0x81, InN(0, kPort, 2), 0x2},              // inw 0x80: 0x80-0x81
+		{kDr7Io1, 0x82, InN(0, kPort, 2), 0},
+		{0x600408, 0x7f, OutN(0x7e, 2), 0x2},                // LEN 01 at 0x7e-0x7f, a word at 0x7e
 	};
 	for (const Case &c : cases) {
 		SCOPED_TRACE(c.dr7);
@@ -366,3 +386,59 @@ TEST_F(RuleIoBreakpoint, R12_Dr4UdComesBeforeGeneralDetectWhichComesBeforeTheRes
 }
 
 }  // namespace
+
+/*
+ * Port I/O of two and four bytes (inw/inl, outw/outl; SDM Vol. 3C 28.2.1):
+ * the exit qualification's size field is the size minus 1 (1, 3), the
+ * 16-bit form is a byte longer (the 66H prefix), and an IN that completes
+ * reads all ones into AX (the rest kept) or EAX (bits 63:32 cleared).
+ */
+TEST_F(RuleIoBreakpoint, R12_WiderPortIoExitsWithItsSizeAndReadsAllOnes)
+{
+	const struct {
+		vmx_insn insn;
+		uint64_t qual, len;
+	} exits[] = {
+		{OutN(kPort, 2), 0x800041, 3}, {OutN(kPort, 4), 0x800043, 2}, {InN(0, kPort, 2), 0x800049, 3},
+		{InN(0, kPort, 4), 0x80004b, 2}, {OutN(0x3f8, 4), 0x3f80003, 1},
+	};
+	for (const auto &e : exits) {
+		SCOPED_TRACE(e.qual);
+		Use("nehalem");
+		Program({e.insn, Op(VMX_OP_VMCALL)});
+		SetBits(CPU_BASED_VM_EXEC_CONTROL, CPU_BASED_UNCOND_IO_EXITING);
+		ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+		EXPECT_EQ(ExitReason(), (uint32_t)EXIT_REASON_IO_INSTRUCTION);
+		EXPECT_EQ(Get(EXIT_QUALIFICATION), e.qual);
+		EXPECT_EQ(Get(VM_EXIT_INSTRUCTION_LEN), e.len);
+	}
+	Use("nehalem");
+	Program({InN(1, kPort, 2), InN(2, kPort, 4), In(3, kPort), Op(VMX_OP_VMCALL)});
+	mem.gpr[1] = mem.gpr[2] = mem.gpr[3] = 0x1234567812345678ull;
+	ASSERT_EQ(LaunchAndRun(), VMX_RUN_EXIT);
+	EXPECT_EQ(mem.gpr[1], 0x123456781234ffffull);
+	EXPECT_EQ(mem.gpr[2], 0xffffffffull);
+	EXPECT_EQ(mem.gpr[3], 0x12345678123456ffull);
+}
+
+/*
+ * The same through the scenario language: `inw`/`inl`/`outw`/`outl`, on
+ * bare metal (L2's under unconditional I/O exiting) and as the KVM models
+ * emulate a guest's IN: the exit's size, and all ones into AX or EAX.
+ */
+TEST(WidePortIo, R12_ScenarioFormsOnBareMetalAndUnderKvm)
+{
+	ScnRun bare = RunOk("cpu nehalem\nl0 none\nguest L1\n  exit-handler h\nmain: vmlaunch\n"
+	                    "h: vmread rbx EXIT_QUALIFICATION\n  vmread rcx VM_EXIT_INSTRUCTION_LEN\n  record rbx rcx\n  hlt\n"
+	                    "guest L2\n  vmcs CPU_BASED_VM_EXEC_CONTROL CPU_BASED_UNCOND_IO_EXITING\nl2: inw rdx 0x71\n"
+	                    "run 10000\n");
+	EXPECT_EQ(TraceLinesWith(bare.trace, {"L1 record", "rcx=0x3 rbx=0x710049"}).size(), 1u) << bare.trace;
+	for (const char *l0 : {"kvm-2008", "kvm-2011", "kvm-modern"}) {
+		SCOPED_TRACE(l0);
+		ScnRun r = RunOk(std::string("cpu nehalem\nl0 ") + l0 +
+		                 "\nguest L1\nmain: mov rcx 0x1234567812345678\n  mov rdx rcx\n  inl rcx 0x71\n"
+		                 "  inw rdx 0x3f8\n  outl 0x80\n  record rcx rdx\n  hlt\nrun 60000\n");
+		EXPECT_EQ(TraceLinesWith(r.trace, {"L1 record", "rcx=0xffffffff rdx=0x123456781234ffff"}).size(), 1u)
+			<< r.trace;
+	}
+}

@@ -250,6 +250,10 @@ guest L2
 l2_main:  in rax 0x60
           in rbx 0x3f8
           out 0x3f8
+          inw rcx 0x61
+          inl rdx 0x3f8
+          outw 0x62
+          outl 0x3f9
           mov-cr3 rax
           mov-cr3 0x5000
           pause
