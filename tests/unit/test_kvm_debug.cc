@@ -283,7 +283,9 @@ TEST(KvmErasNested, R24_L1SingleStepsOverTheVmxInstructionsL0Emulates)
 		SCOPED_TRACE(l0);
 		ScnRun old = RunScenarioText(WithL0Line(text, l0));   // the modern scenario's expectations fail here
 		EXPECT_EQ(old.status, VMXSIM_FAILED) << old.diag;
-		EXPECT_EQ(TraceLinesWith(old.trace, {"L1 deliver", "vector=1"}).size(), 1u) << old.trace;
+		// The MOV's trap; under kvm-2011 L1 also resumes from L2's exit with its TF (rflags-3.1) and traps again.
+		EXPECT_EQ(TraceLinesWith(old.trace, {"L1 deliver", "vector=1"}).size(), std::string(l0) == "kvm-2011" ? 2u : 1u)
+			<< old.trace;
 		EXPECT_TRUE(TraceLinesWith(old.trace, {"L0 host", "type=singlestep"}).empty()) << old.trace;
 	}
 }

@@ -342,3 +342,28 @@ TEST(NestedEquiv, VmxRegionInstructionsAsOnBareMetalInBothEras)
 		}
 	}
 }
+
+/*
+ * 3.1's load_vmcs12_host_state sets no RFLAGS and no interruptibility for
+ * L1 (read in its 3.1.10 tree): L1, which entered L2 with IF = 1, resumes
+ * at its exit handler with IF = 1 and takes the interrupt that came while L2
+ * ran at once - before its handler's first instruction. Today's, like the
+ * processor, loads RFLAGS 0x2: the interrupt waits for L1's STI.
+ */
+TEST(KvmErasNested, Kvm2011ResumesL1WithTheRflagsOfItsVmlaunch)
+{
+	const std::string text = "cpu nehalem\nl0 kvm-2011\nguest L1\n  idt 32 irq interrupt-gate\n  exit-handler h\n"
+	                         "main: sti\n  vmlaunch\nh: mov rbx 1\n  record rbx\n  sti\n  nop\n  hlt\n"
+	                         "irq: mov rcx 2\n  record rcx\n  eoi\n  iret\nguest L2\nl2: work 1000\n  jmp l2\n"
+	                         "at 5000 irq 32 -> L1 cpu0\nrun 60000\n";
+	ScnRun old = RunOk(text);
+	const auto differs = TraceLinesWith(old.trace, {"L0 host", "type=rflags-3.1", "RFLAGS 0x202"});
+	ASSERT_EQ(differs.size(), 1u) << old.trace;
+	// The interrupt's record comes first: L1 took it at HOST_RIP.
+	EXPECT_LT(old.trace.find("rcx=0x2"), old.trace.find("rbx=0x1")) << old.trace;
+	ScnRun today = RunOk(WithL0Line(text, "kvm-modern"));
+	EXPECT_TRUE(TraceLinesWith(today.trace, {"type=rflags-3.1"}).empty()) << today.trace;
+	EXPECT_LT(today.trace.find("rbx=0x1"), today.trace.find("rcx=0x2")) << today.trace;
+	ScnRun bare = RunOk(WithL0Line(text, "none"));
+	EXPECT_LT(bare.trace.find("rbx=0x1"), bare.trace.find("rcx=0x2")) << bare.trace;
+}

@@ -117,6 +117,16 @@ struct kvm_era {
 	 */
 	bool nested_debugregs;
 	/*
+	 * Today's load_vmcs12_host_state() gives L1 the RFLAGS the processor
+	 * loads at a VM exit, 0x2 (vmx_set_rflags(vcpu, X86_EFLAGS_FIXED)), and
+	 * no interruptibility. 3.1's wrote neither (read in its 3.1.10 tree):
+	 * L1 resumes at HOST_RIP with vmcs01's RFLAGS - its own at the
+	 * VMLAUNCH/VMRESUME that entered L2, IF and TF included, with the
+	 * arithmetic flags nested_vmx_succeed() clears - and vmcs01's
+	 * interruptibility, what its exit saved (nested.c nested_load_host_flags).
+	 */
+	bool nested_exit_loads_rflags;
+	/*
 	 * Today's event path in guest mode: vmx_check_nested_events() decides
 	 * first, in its priority order, which event of L1 becomes an emulated
 	 * VM exit; what stays for L2 goes through kvm_check_and_inject_events()
@@ -482,6 +492,8 @@ bool nested_enter_l2(struct kvm_vcpu *k, enum l0_status *status);
  * checks: stop, refused at L1's VMLAUNCH/VMRESUME. False if not.
  */
 bool nested_refuse_unmodelled(struct kvm_vcpu *k);
+/* load_vmcs12_host_state()'s RFLAGS and interruptibility for L1 (kvm_era.nested_exit_loads_rflags). */
+void nested_load_host_flags(struct kvm_vcpu *k);
 /* L1's RFLAGS after an emulated VMX instruction, and the trace of a failure (VMfailValid or VMfailInvalid). */
 void nested_vmx_result(struct kvm_vcpu *k, const char *insn, enum vmx_insn_error e, const char *check);
 void nested_vmx_fail_invalid(struct kvm_vcpu *k, const char *insn, const char *check);

@@ -376,6 +376,7 @@ static const struct kvm_era era_modern = {
 	.nested_reflects_failed_entry = true,
 	.nested_debugctl_checked = true,
 	.nested_debugregs = true,
+	.nested_exit_loads_rflags = true,
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,

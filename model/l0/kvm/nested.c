@@ -53,6 +53,37 @@ static void load(struct kvm_vcpu *k, struct vmcs *v)
 }
 
 /*
+ * L1's RFLAGS and interruptibility as it resumes at HOST_RIP after an exit
+ * of L2, or after a failed entry of L2 (kvm_era.nested_exit_loads_rflags):
+ * today 0x2 and none, as the processor loads them; in 3.1 what vmcs01
+ * held from L1's VMLAUNCH/VMRESUME, the status flags cleared by
+ * nested_vmx_succeed(). A 3.1 resume that differs from the processor's is
+ * traced as a documented difference (docs/nested.md).
+ */
+void nested_load_host_flags(struct kvm_vcpu *k)
+{
+	struct vmcs *v01 = &k->b.vmcs;
+	uint64_t rflags = vmcs_get(v01, GUEST_RFLAGS) & ~(uint64_t)X86_EFLAGS_STATUS;
+	uint32_t blocking = vmcs_get32(v01, GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+	char differs[256];
+
+	if (k->era->nested_exit_loads_rflags) {
+		vmcs_set(v01, GUEST_RFLAGS, X86_EFLAGS_FIXED);
+		vmcs_set(v01, GUEST_INTERRUPTIBILITY_INFO, 0);
+		return;
+	}
+	vmcs_set(v01, GUEST_RFLAGS, rflags);
+	if (rflags == X86_EFLAGS_FIXED && !blocking)
+		return;
+	snprintf(differs, sizeof(differs),
+	         "%s's load_vmcs12_host_state sets neither RFLAGS nor interruptibility: L1 resumes at HOST_RIP with "
+	         "RFLAGS 0x%llx and interruptibility 0x%x from its VMLAUNCH/VMRESUME, where the processor loads 0x2 and "
+	         "none",
+	         k->era->name, (unsigned long long)rflags, blocking);
+	l0_trace_differs(&k->b, "rflags-3.1", -1, differs);
+}
+
+/*
  * RFLAGS of L1 after an emulated VMX instruction (nested_vmx_succeed /
  * nested_vmx_fail: VMfailValid into the current vmcs12, VMfailInvalid
  * when L1 has none), and a VMfail traced as the processor traces one on
@@ -414,8 +445,7 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	if (k->era->nested_debugregs)
 		kvm_debugreg_set_dr7(k, v01, DR7_FIXED_1);
 	vmcs_set(v01, GUEST_RIP, vmcs_get(v12, HOST_RIP));
-	vmcs_set(v01, GUEST_RFLAGS, X86_EFLAGS_FIXED);
-	vmcs_set(v01, GUEST_INTERRUPTIBILITY_INFO, 0);
+	nested_load_host_flags(k);
 	vmcs_set(v01, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	vmcs_clear_bits(v01, VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID_MASK);
 	/* L1's state changed: what it can take is looked at again on the way in. */

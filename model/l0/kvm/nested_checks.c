@@ -418,8 +418,7 @@ void nested_vmx_entry_failure(struct kvm_vcpu *k, uint32_t qual, const char *che
 	trace_bus_emit(k->b.env.bus, &ev);
 	/* L1 resumes at its exit handler with its host state: IF = 0, no blocking (R25). */
 	vmcs_set(v01, GUEST_RIP, vmcs_get(v12, HOST_RIP));
-	vmcs_set(v01, GUEST_RFLAGS, X86_EFLAGS_FIXED);
-	vmcs_set(v01, GUEST_INTERRUPTIBILITY_INFO, 0);
+	nested_load_host_flags(k);
 	vmcs_set(v01, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	k->req_event = true;
 }
