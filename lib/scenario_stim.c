@@ -253,15 +253,20 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
 /*
  * `guest-debug -> L1 cpuN step N [blockirq]`: user space's debugger, which
  * stops the vCPU and single-steps it through KVM_SET_GUEST_DEBUG (2008:
- * KVM_DEBUG_GUEST). Modelled for the KVM models' guest that runs no L2
+ * KVM_DEBUG_GUEST). Modelled for the KVM models' guests, L2 included
  * (model/l0/kvm/kvm_guestdbg.c); under `plain`, which has no user space,
- * and for a vCPU that runs L2, refused.
+ * refused, and so are software breakpoints for a vCPU that runs L2.
  */
-/* The address of the instruction at `label` in cpu's L1 program, or a located error. */
+/*
+ * The address of the instruction at `label` in cpu's L1 program, or else in
+ * its L2 program (a breakpoint compares linear addresses, whichever level
+ * runs them), or a located error.
+ */
 static bool guest_label_address(struct build *b, uint32_t cpu, const char *label, struct scn_loc loc, uint64_t *addr)
 {
-	if (!build_label_address(b, SCN_L1, cpu, label, false, addr))
-		return build_located(b, loc, "no instruction at label '%s' in cpu%u's guest L1", label, cpu);
+	if (!build_label_address(b, SCN_L1, cpu, label, false, addr) &&
+	    !(scn_guest_for(b->s, SCN_L2, cpu) && build_label_address(b, SCN_L2, cpu, label, false, addr)))
+		return build_located(b, loc, "no instruction at label '%s' in cpu%u's guests", label, cpu);
 	return true;
 }
 
@@ -278,9 +283,10 @@ static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, st
 	if (st->debug_blockirq && !b->cfg.l0->guest_debug_blockirq)
 		return build_located(b, st->loc, "L0 '%s' has no KVM_GUESTDBG_BLOCKIRQ (61e5f69e, 2021: kvm-modern has "
 		                     "it): the debugger can only step with interrupts let in", b->cfg.l0->name);
-	if (scn_guest_for(b->s, SCN_L2, st->cpu))
-		return build_located(b, st->loc, "not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) for a vCPU "
-		                     "that runs L2");
+	if (scn_guest_for(b->s, SCN_L2, st->cpu) && st->debug_kind == SCN_GDB_SW)
+		return build_located(b, st->loc, "not modelled: the debugger's software breakpoints (USE_SW_BP) for a vCPU "
+		                     "that runs L2 (which of vmcs01 and vmcs02 KVM puts its #BP intercept in when the level "
+		                     "changes is not established)");
 	if ((st->debug_kind == SCN_GDB_HW || st->debug_kind == SCN_GDB_SW) && !b->cfg.l0->guest_debug_dr7)
 		return build_located(b, st->loc, "L0 '%s' takes only breakpoint addresses from its debugger "
 		                     "(KVM_DEBUG_GUEST), not a DR7 or software breakpoints: use 'hbreak LABEL'",

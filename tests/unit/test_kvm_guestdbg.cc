@@ -288,8 +288,8 @@ TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 guest-debug -> L0 cpu0 step 1\nrun 1000\n",
 	              "t.scn:6:23: user space's debugger steps the vCPU: write '-> L1'");
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\n  exit-handler h\nmain: vmlaunch\nh: hlt\nguest L2\nl2: hlt\n"
-	              "at 100 guest-debug -> L1 cpu0 step 1\nrun 1000\n",
-	              "t.scn:9:1: not modelled: user space's debugger (KVM_SET_GUEST_DEBUG) for a vCPU that runs L2");
+	              "at 100 guest-debug -> L1 cpu0 sw\nrun 1000\n",
+	              "t.scn:9:1: not modelled: the debugger's software breakpoints (USE_SW_BP) for a vCPU that runs L2");
 	// A second command while the first still steps; INT1 while it steps.
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body +
 	                  "at 100 guest-debug -> L1 cpu0 step 5\nat 200 guest-debug -> L1 cpu0 step 1\nrun 300000\n",
@@ -303,7 +303,7 @@ TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 		              "t.scn:6:1: L0 'kvm-2008' takes only breakpoint addresses from its debugger (KVM_DEBUG_GUEST), not "
 		              "a DR7 or software breakpoints");
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 guest-debug -> L1 cpu0 hbreak nowhere\nrun 1000\n",
-	              "t.scn:6:38: no instruction at label 'nowhere' in cpu0's guest L1");
+	              "t.scn:6:38: no instruction at label 'nowhere' in cpu0's guests");
 	for (const char *bad : {"guest-debug -> L1 cpu0\n", "guest-debug -> L1 cpu0 step 0\n", "guest-debug -> L1 cpu0 hbreak\n",
 	                        "guest-debug -> L1 cpu0 hw dr0 main\n", "guest-debug -> L1 cpu0 hw dr7 1 dr7 2\n",
 	                        "guest-debug -> L1 cpu0 skip 0\n", "guest-debug -> L1 cpu0 skip 16\n",
@@ -312,4 +312,55 @@ TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 		Parsed p("cpu nehalem\nl0 kvm-modern\n" + body + "at 100 " + bad + "run 1000\n", "t.scn");
 		EXPECT_EQ(p.s, nullptr);
 	}
+}
+
+/*
+ * The debugger and a vCPU that runs L2 (research: today's nested.c,
+ * vmx.c; 3.1's vmx.c). KVM_SET_GUEST_DEBUG acts on vmcs02. Today
+ * nested_vmx_l0_wants_exit keeps a hardware #DB for the debugger whatever
+ * vmcs12 intercepts; 3.1 asks vmcs12 alone, and its L1, which intercepts
+ * #DB, takes the step - reading in vmcs12 the TF the debugger set.
+ */
+TEST(KvmGuestDebug, L2StepsAreTheDebuggersTodayAndL1sIn2011)
+{
+	ScnRun today = RunOk(ShippedScenario("kvm-debug/guest-debug-l2-modern.scn"));
+	const auto exits = TraceLinesWith(today.trace, {"userspace", "exit=KVM_EXIT_DEBUG"});
+	ASSERT_EQ(exits.size(), 2u) << today.trace;
+	EXPECT_NE(exits[0].find("rip 0x1001 dr6 0xffff4ff0"), std::string::npos) << exits[0];   // L2's RIP
+	EXPECT_NE(exits[1].find("rip 0x1002"), std::string::npos) << exits[1];
+	EXPECT_TRUE(TraceLinesWith(today.trace, {"nested_exit", "EXCEPTION_NMI"}).empty()) << today.trace;
+	ScnRun old = RunOk(ShippedScenario("kvm-debug/guest-debug-l2-2011.scn"));
+	EXPECT_TRUE(TraceLinesWith(old.trace, {"exit=KVM_EXIT_DEBUG"}).empty()) << old.trace;
+	EXPECT_EQ(TraceLinesWith(old.trace, {"nested_exit", "EXCEPTION_NMI", "qual=0x4000"}).size(), 1u) << old.trace;
+}
+
+/*
+ * An `hbreak` on an instruction of L2. Today the debugger's DR7 goes into
+ * vmcs02 at every nested entry (prepare_vmcs02's kvm_set_dr(7) ends in
+ * kvm_update_dr7, which takes guest_debug_dr7 under USE_HW_BP) and L0 keeps
+ * the #DB; 3.1 copies vmcs12's DR7 into vmcs02 at the entry, so a
+ * breakpoint set while L1 ran never arms in L2, and one set while L2 runs
+ * is L1's exit when L1 intercepts #DB.
+ */
+TEST(KvmGuestDebug, L2HardwareBreakpointByEra)
+{
+	std::string text = ShippedScenario("kvm-debug/guest-debug-l2-modern.scn");
+	text.erase(text.find("expect "));
+	auto with = [&](const char *l0, const char *at) {
+		std::string t = WithL0Line(text, l0);
+		t.replace(t.find("at 2450 guest-debug -> L1 cpu0 step 2"), 37, std::string("at ") + at +
+		                                                                   " guest-debug -> L1 cpu0 hbreak call");
+		return RunOk(t);
+	};
+	for (const char *at : {"100", "2450"}) {
+		SCOPED_TRACE(at);
+		ScnRun today = with("kvm-modern", at);
+		EXPECT_EQ(TraceLinesWith(today.trace, {"stop=hbreak", "0x1002"}).size(), 1u) << today.trace;
+		EXPECT_TRUE(TraceLinesWith(today.trace, {"nested_exit", "EXCEPTION_NMI"}).empty()) << today.trace;
+	}
+	ScnRun before = with("kvm-2011", "100");   // set while L1 ran: vmcs12's DR7 (0x400) wins in vmcs02
+	EXPECT_TRUE(TraceLinesWith(before.trace, {"exit=KVM_EXIT_DEBUG"}).empty()) << before.trace;
+	EXPECT_EQ(TraceLinesWith(before.trace, {"nested_exit", "reason=VMCALL"}).size(), 1u) << before.trace;
+	ScnRun during = with("kvm-2011", "2450");  // set while L2 runs: armed in vmcs02, and L1 takes its #DB
+	EXPECT_EQ(TraceLinesWith(during.trace, {"nested_exit", "EXCEPTION_NMI", "qual=0x1"}).size(), 1u) << during.trace;
 }

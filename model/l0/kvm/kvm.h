@@ -127,6 +127,15 @@ struct kvm_era {
 	 */
 	bool nested_exit_loads_rflags;
 	/*
+	 * Today's nested_vmx_l0_wants_exit() keeps an exit of L2 for user
+	 * space's debugger before vmcs12 is asked: a #DB with SINGLESTEP or
+	 * USE_HW_BP, a #BP with USE_SW_BP - hardware exceptions only
+	 * (is_debug, is_breakpoint), so INT1 and INT3 go to an L1 that
+	 * intercepts them. 3.1's nested_vmx_exit_handled asked vmcs12 alone:
+	 * an L1 that intercepts #DB takes the debugger's steps of L2.
+	 */
+	bool nested_l0_wants_guestdbg;
+	/*
 	 * Today's event path in guest mode: vmx_check_nested_events() decides
 	 * first, in its priority order, which event of L1 becomes an emulated
 	 * VM exit; what stays for L2 goes through kvm_check_and_inject_events()

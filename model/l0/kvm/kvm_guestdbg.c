@@ -73,10 +73,22 @@
  * if asked), which moves singlestep_rip to where the guest now is; after
  * the last, it turns debugging off.
  *
- * Not modelled, refused: the debugger for a vCPU that runs L2 (before the
- * run, lib/scenario_stim.c); and, while it debugs, an INT1 (ICEBP), whose
- * exit KVM would hand to user space at the INT1. KVM_GUESTDBG_INJECT_* is
- * not in the language.
+ * A vCPU that runs L2: the ioctl acts on the VMCS that runs, vmcs02 (TF in
+ * L2's RFLAGS, the debugger's DR7 through kvm_update_dr7), and
+ * KVM_EXIT_DEBUG reports L2's RIP. Whose a #DB of L2 is: today L0's for
+ * the debugger before vmcs12 is asked (nested_exit.c l0_wants_guestdbg);
+ * in 3.1 L1's when vmcs12 intercepts #DB, and prepare_vmcs12 then hands L1
+ * the debugger's TF in vmcs12's GUEST_RFLAGS. At an entry of L2 today's
+ * prepare_vmcs02 puts the debugger's DR7 into vmcs02 (kvm_set_dr(7) ->
+ * kvm_update_dr7), 3.1's vmcs12's; neither puts TF back. At an exit to L1
+ * today's gives L1 RFLAGS 0x2, 3.1's vmcs01's (nested.c
+ * nested_load_host_flags).
+ *
+ * Not modelled, refused: software breakpoints for a vCPU that runs L2
+ * (which VMCS KVM's #BP intercept lands in as the level changes is not
+ * established; lib/scenario_stim.c); and, while it debugs, an INT1
+ * (ICEBP), whose exit KVM would hand to user space at the INT1.
+ * KVM_GUESTDBG_INJECT_* is not in the language.
  */
 #include <stdio.h>
 

@@ -377,6 +377,7 @@ static const struct kvm_era era_modern = {
 	.nested_debugctl_checked = true,
 	.nested_debugregs = true,
 	.nested_exit_loads_rflags = true,
+	.nested_l0_wants_guestdbg = true,
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,

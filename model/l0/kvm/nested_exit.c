@@ -80,6 +80,17 @@ static bool l1_wants_exit(struct kvm_vcpu *k, uint32_t reason, uint32_t info, ui
 	}
 }
 
+/* kvm_era.nested_l0_wants_guestdbg: an exception exit of L2 that user space's debugger takes before L1 is asked. */
+static bool l0_wants_guestdbg(const struct kvm_vcpu *k, uint32_t basic, uint32_t info)
+{
+	if (!k->era->nested_l0_wants_guestdbg || basic != EXIT_REASON_EXCEPTION_NMI ||
+	    intr_info_type(info) != INTR_TYPE_HARD_EXCEPTION)
+		return false;
+	if (intr_info_vector(info) == DB_VECTOR)
+		return (k->guest_debug & (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) != 0;
+	return intr_info_vector(info) == BP_VECTOR && (k->guest_debug & KVM_GUESTDBG_USE_SW_BP);
+}
+
 /*
  * L0 finished an instruction of L2 for it (kvm_skip_emulated_instruction ->
  * vmx_update_emulated_instruction): under vmcs12's monitor trap flag that
@@ -146,6 +157,12 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 			                 "would shut down");
 	}
 	vmx_lp_spend(lp, k->b.handler_cycles);
+	if (l0_wants_guestdbg(k, basic, info)) {
+		if (intr_info_vector(info) == DB_VECTOR)
+			return handle_exception_db(k);
+		kvm_guestdbg_breakpoint(k);
+		return KVM_RESUME;
+	}
 	if (l1_wants_exit(k, basic, info, vmcs_get(v02, EXIT_QUALIFICATION))) {
 		nested_vmx_vmexit(k, basic, vmcs_get(v02, EXIT_QUALIFICATION), info & ~INTR_INFO_UNBLOCK_NMI,
 		                  vmcs_get32(v02, VM_EXIT_INTR_ERROR_CODE), true);
@@ -160,8 +177,9 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 	case EXIT_REASON_EXCEPTION_NMI:
 		/*
 		 * L0's own #DB intercept (vmcs02 carries it, L1 does not want the
-		 * exit): queued back into L2 as for a guest of L0's (kvm_debug.c)
-		 * - L2's INT1, its single-step trap, or the trap of its
+		 * exit): user space's debugger's (KVM_EXIT_DEBUG, kvm_guestdbg.c),
+		 * or queued back into L2 as for a guest of L0's (kvm_debug.c) -
+		 * L2's INT1, its single-step trap, or the trap of its
 		 * pending-debug field.
 		 */
 		if (intr_info_vector(info) == DB_VECTOR)
