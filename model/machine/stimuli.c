@@ -334,6 +334,11 @@ void machine_fire(struct machine *m, const struct pending *p)
 	if (s->kind == MACHINE_STIM_IRQ || s->kind == MACHINE_STIM_SIPI || s->kind == MACHINE_STIM_POST)
 		trace_add_uint(&ev, "vector", s->vector);
 	trace_add_str(&ev, "origin", s->origin ? s->origin : "scenario");
+	/* A machine check at the pins: the error the processor logs (model/hw/mca_bank.c). */
+	if (s->kind == MACHINE_STIM_MCE && s->level == 0) {
+		trace_add_uint(&ev, "bank", s->mce.bank);
+		trace_add_hex64(&ev, "status", s->mce.status);
+	}
 	trace_bus_emit(m->bus, &ev);
 
 	/* Anything for this vCPU wakes a vCPU blocked in the host; its L0 decides whether to run. */
