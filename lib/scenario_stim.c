@@ -264,8 +264,16 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
  */
 static bool guest_label_address(struct build *b, uint32_t cpu, const char *label, struct scn_loc loc, uint64_t *addr)
 {
-	if (!build_label_address(b, SCN_L1, cpu, label, false, addr) &&
-	    !(scn_guest_for(b->s, SCN_L2, cpu) && build_label_address(b, SCN_L2, cpu, label, false, addr)))
+	uint64_t l2;
+	bool in_l1 = build_label_address(b, SCN_L1, cpu, label, false, addr);
+	bool in_l2 = scn_guest_for(b->s, SCN_L2, cpu) && build_label_address(b, SCN_L2, cpu, label, false, &l2);
+
+	if (in_l1 && in_l2)
+		return build_located(b, loc, "label '%s' names an instruction of cpu%u's L1 and one of its L2: rename one",
+		                     label, cpu);
+	if (in_l2)
+		*addr = l2;
+	if (!in_l1 && !in_l2)
 		return build_located(b, loc, "no instruction at label '%s' in cpu%u's guests", label, cpu);
 	return true;
 }

@@ -59,8 +59,8 @@ enum vmx_op {
 	VMX_OP_RECORD,    /* arg = mask of registers whose values the trace records */
 	VMX_OP_RDMSR,     /* dst = the MSR arg (ECX = arg, then EDX:EAX combined) */
 	/* The instructions of exec_x86.c. */
-	VMX_OP_IN,        /* IN AL, port: arg = port; register dst plays AL's part (one byte) */
-	VMX_OP_OUT,       /* OUT port, AL: arg = port (one byte, from RAX's low byte) */
+	VMX_OP_IN,        /* IN AL/AX/EAX, port: arg = port, arg2 = size (vmx_io_size); register dst plays RAX's part */
+	VMX_OP_OUT,       /* OUT port, AL/AX/EAX: arg = port, arg2 = size (vmx_io_size), from RAX */
 	VMX_OP_MOV_CR,    /* MOV to CR: arg = 3 or 8, src = the register; dst (RAX) gets arg2 first if set */
 	VMX_OP_DIV,       /* DIV r64: RDX:RAX / src; #DE on 0 or a quotient that does not fit */
 	VMX_OP_INTO,      /* INTO: invalid in 64-bit mode, #UD */

@@ -17,14 +17,14 @@
  * bank's bit, where it exists). Only an uncorrected error (UC) that is
  * enabled signals a machine-check exception - and on a part with
  * software error recovery (MCG_SER_P) only one with S set: an uncorrected
- * error with S = 0 there is UCNA, which the SDM has reported without #MC
- * ("Software Error Recovery", UCNA). A corrected error is logged and
- * nothing more - but on a part with MCG_CMCI_P ("Corrected Machine Check
- * Error Interrupt") the bank counts it in MCi_STATUS 52:38 (the corrected
- * error count, which goes on from the bank's last status until software
- * clears it, and stops at 7FFFH), and when the count reaches the threshold
- * in IA32_MCi_CTL2 14:0 with CMCI_EN (bit 30) set, the bank signals a
- * CMCI: the local APIC sends what its LVT CMCI says - nothing while
+ * error with S = 0 there (and no PCC or AR) is UCNA, which the SDM has
+ * reported without #MC but through CMCI where CMCI is enabled ("Software
+ * Error Recovery", UCNA). A corrected error is logged and nothing more -
+ * but on a part with MCG_CMCI_P ("Corrected Machine Check Error
+ * Interrupt") the bank counts it in MCi_STATUS 52:38 (the corrected error
+ * count, which goes on from the bank's last status until software clears
+ * it, and stops at 7FFFH), and when the count reaches the threshold in
+ * IA32_MCi_CTL2 14:0 with CMCI_EN (bit 30) set, the bank signals a CMCI: the local APIC sends what its LVT CMCI says - nothing while
  * masked (as at reset), the vector as a fixed interrupt (one below 16 is
  * an illegal vector the APIC does not deliver), or an NMI. IA32_MCi_CTL2
  * starts 0, as at reset: no CMCI until software enables one.
@@ -102,23 +102,32 @@ static void signal_cmci(struct vmx_lp *lp)
 		vmx_lp_irq(lp, (uint8_t)(lvt & APIC_LVT_VECTOR_MASK));
 }
 
+/* Pure: UCNA, an uncorrected error that needs no action (MCG_SER_P: UC, and neither PCC, S nor AR). */
+static bool is_ucna(const struct vmx_lp *lp, uint64_t status)
+{
+	return (lp->model.mcg_cap & MCG_SER_P) && (status & MCI_STATUS_UC) &&
+	       !(status & (MCI_STATUS_PCC | MCI_STATUS_S | MCI_STATUS_AR));
+}
+
 bool lp_mca_log(struct vmx_lp *lp, const struct x86_mce_record *err)
 {
 	uint64_t *b = lp->mca[err->bank];
+	const bool cmci_p = (lp->model.mcg_cap & MCG_CMCI_P) != 0;
 	bool en = error_enabled(lp, err->bank, err->enable_bit);
-	bool counts = (lp->model.mcg_cap & MCG_CMCI_P) && !(err->status & MCI_STATUS_UC);
-	uint64_t count = (b[MCA_REG_STATUS] & MCI_STATUS_CEC_MASK) >> MCI_STATUS_CEC_SHIFT;
+	bool counts = cmci_p && !(err->status & MCI_STATUS_UC);
+	uint64_t was = (b[MCA_REG_STATUS] & MCI_STATUS_CEC_MASK) >> MCI_STATUS_CEC_SHIFT;
+	uint64_t count = counts && was < MCI_STATUS_CEC_MAX ? was + 1 : was;
 	uint64_t status = (err->status & ~(MCI_STATUS_OVER | MCI_STATUS_EN)) | MCI_STATUS_VAL | (en ? MCI_STATUS_EN : 0);
+	uint64_t ctl2 = lp->mca_ctl2[err->bank];
 
-	if (counts && count < MCI_STATUS_CEC_MAX)
-		count++;
-	if (lp->model.mcg_cap & MCG_CMCI_P)
+	if (cmci_p)
 		status = (status & ~MCI_STATUS_CEC_MASK) | (count << MCI_STATUS_CEC_SHIFT);
 	if (b[MCA_REG_STATUS] & MCI_STATUS_VAL) {
 		if (b[MCA_REG_STATUS] & MCI_STATUS_UC) {
-			/* The first uncorrected error stays; the count goes on in its status. */
-			b[MCA_REG_STATUS] = (b[MCA_REG_STATUS] & ~MCI_STATUS_CEC_MASK) | (status & MCI_STATUS_CEC_MASK) |
-			                    MCI_STATUS_OVER;
+			/* The first uncorrected error stays, all of it; with CMCI the count goes on in its status. */
+			if (cmci_p)
+				b[MCA_REG_STATUS] = (b[MCA_REG_STATUS] & ~MCI_STATUS_CEC_MASK) | (count << MCI_STATUS_CEC_SHIFT);
+			b[MCA_REG_STATUS] |= MCI_STATUS_OVER;
 			status = 0;
 		} else {
 			status |= MCI_STATUS_OVER;
@@ -129,8 +138,13 @@ bool lp_mca_log(struct vmx_lp *lp, const struct x86_mce_record *err)
 		b[MCA_REG_ADDR] = err->addr;
 		b[MCA_REG_MISC] = err->misc;
 	}
-	if (counts && (lp->mca_ctl2[err->bank] & MCI_CTL2_CMCI_EN) &&
-	    count == (lp->mca_ctl2[err->bank] & MCI_CTL2_THRESHOLD))
+	/*
+	 * CMCI: a corrected error whose count has just reached the threshold
+	 * (a count stuck at 7FFFH signals no more), or UCNA, which is reported
+	 * through CMCI whatever the count ("Software Error Recovery").
+	 */
+	if ((ctl2 & MCI_CTL2_CMCI_EN) && cmci_p &&
+	    ((counts && count != was && count == (ctl2 & MCI_CTL2_THRESHOLD)) || is_ucna(lp, err->status)))
 		signal_cmci(lp);
 	return signals_mc(lp, (err->status & ~MCI_STATUS_EN) | (en ? MCI_STATUS_EN : 0));
 }

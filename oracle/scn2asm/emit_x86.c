@@ -151,19 +151,26 @@ static uint64_t icr_of(const struct vmx_insn *in)
 static const char *const r16[16] = {"ax",  "cx",  "dx",   "bx",   "sp",   "bp",   "si",   "di",
                                     "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
 
-/* Register `reg` at the width of a port access of `size` bytes (vmx_io_size): AL, AX, EAX and the like. */
+/* Register `reg` at the width of `size` bytes: AL, AX, EAX, RAX and the like. */
 static const char *io_reg(unsigned reg, uint32_t size)
 {
-	return size == 4u ? s2a_reg32(reg) : size == 2u ? r16[reg % 16u] : s2a_reg8(reg);
+	return size == 8u ? s2a_reg64(reg) : size == 4u ? s2a_reg32(reg) : size == 2u ? r16[reg % 16u] : s2a_reg8(reg);
 }
 
 static void in_seq(struct s2a *c, unsigned dst, uint64_t port, uint32_t size)
 {
 	bool dx = port > 0xff;
 
+	/*
+	 * A 32-bit IN that exits and is skipped leaves REG as it was, one that
+	 * runs writes EAX zero-extended: REG travels through RAX whole (a
+	 * 32-bit MOV back would clear its upper half in both cases).
+	 */
+	const uint32_t moved = size == 4u ? 8u : size;
+
 	if (dst != 0) {
 		s2a_op(c, "mov r13, rax");
-		s2a_op(c, "mov %s, %s", io_reg(0, size), io_reg(dst, size));
+		s2a_op(c, "mov %s, %s", io_reg(0, moved), io_reg(dst, moved));
 	}
 	if (dx) {
 		s2a_op(c, "mov r14, rdx");
@@ -174,7 +181,7 @@ static void in_seq(struct s2a *c, unsigned dst, uint64_t port, uint32_t size)
 	}
 	/* RDX is in R14 while DX holds the port; a 32-bit MOV zero-extends, as the 32-bit IN does. */
 	if (dst != 0)
-		s2a_op(c, "mov %s, %s", io_reg(dx && dst == 2 ? 14u : dst, size), io_reg(0, size));
+		s2a_op(c, "mov %s, %s", io_reg(dx && dst == 2 ? 14u : dst, moved), io_reg(0, moved));
 	if (dst != 0)
 		s2a_op(c, "mov rax, r13");
 	if (dx)

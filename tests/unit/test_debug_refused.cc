@@ -302,22 +302,28 @@ TEST(DebugRefused, R12StillFailsTheEntryOnBareMetalAndNested)
  * (vcpu_enter_guest: hw_breakpoint_active(); the model's host has none):
  * a breakpoint enabled in the DR7 an entry loads while arch.dr7 enables
  * none is compared with what the processor holds - what KVM last loaded,
- * or the 0 of reset. L2's breakpoint from vmcs12's DR7: with L1's DR0 never
- * loaded it does not fire (bare metal: the #DB exit); once L1's own DR7
- * had it loaded, it fires although L1 turned its DR7 off again.
+ * or the 0 of reset - not with what L1 last wrote (the trace says so:
+ * dr0123-unloaded). L2's breakpoint from vmcs12's DR7: with L1's DR0 never
+ * loaded it does not fire where bare metal's does; with an older DR0 L1's
+ * own DR7 once had loaded, it fires where bare metal's, on L1's newer DR0,
+ * does not.
  */
 TEST(DebugRefused, Kvm2011L2BreakpointComparesWithWhatTheProcessorHolds)
 {
-	const std::string l2_bp = "        mov dr0 l2\n        vmwrite GUEST_DR7 0x401\n        vmwrite EXCEPTION_BITMAP 2\n";
+	const std::string arm = "        vmwrite GUEST_DR7 0x401\n        vmwrite EXCEPTION_BITMAP 2\n";
 	const std::string db_exit = "expect 1st exit L2 reason=EXCEPTION_NMI rip=l2 intr-info=0x80000301 qual=0x1\n";
-	std::string never = L1Enters("kvm-2011", l2_bp);
-	never.replace(never.find("run 10000"), 9, "run 40000");
-	ExpectHolds(never + "expect 1st exit L2 reason=VMCALL\nexpect count exit EXCEPTION_NMI L2 == 0\n");
-	ExpectHolds(L1Enters("none", l2_bp) + db_exit);
-	std::string stale = L1Enters("kvm-2011", "        mov dr0 l2\n        mov dr7 0x401\n        mov dr7 0x400\n"
-	                                         "        vmwrite GUEST_DR7 0x401\n        vmwrite EXCEPTION_BITMAP 2\n");
-	stale.replace(stale.find("run 10000"), 9, "run 40000");
-	ExpectHolds(stale + db_exit);
+	const std::string vmcall = "expect 1st exit L2 reason=VMCALL\nexpect count exit EXCEPTION_NMI L2 == 0\n";
+	auto longer = [](std::string t) { return t.replace(t.find("run 10000"), 9, "run 40000"); };
+	const std::string never = "        mov dr0 l2\n" + arm;
+	ScnRun r = RunOk(longer(L1Enters("kvm-2011", never)) + vmcall);
+	EXPECT_EQ(TraceLinesWith(r.trace, {"type=dr0123-unloaded", "DR0 0x0, not the guest's 0x1000"}).size(), 1u)
+		<< r.trace;
+	ExpectHolds(L1Enters("none", never) + db_exit);
+	const std::string stale = "        mov dr0 l2\n        mov dr7 0x401\n        mov dr7 0x400\n        mov dr0 0x5000\n" + arm;
+	ScnRun s = RunOk(longer(L1Enters("kvm-2011", stale)) + db_exit);
+	EXPECT_EQ(TraceLinesWith(s.trace, {"type=dr0123-unloaded", "DR0 0x1000, not the guest's 0x5000"}).size(), 1u)
+		<< s.trace;
+	ExpectHolds(L1Enters("none", stale) + vmcall);
 }
 
 /*

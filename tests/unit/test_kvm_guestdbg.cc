@@ -290,6 +290,9 @@ TEST(KvmGuestDebug, WhatIsRefusedOrWrong)
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\n  exit-handler h\nmain: vmlaunch\nh: hlt\nguest L2\nl2: hlt\n"
 	              "at 100 guest-debug -> L1 cpu0 sw\nrun 1000\n",
 	              "t.scn:9:1: not modelled: the debugger's software breakpoints (USE_SW_BP) for a vCPU that runs L2");
+	ExpectRefused("cpu nehalem\nl0 kvm-modern\nguest L1\n  exit-handler h\nmain: vmlaunch\nh: hlt\nguest L2\nh: hlt\n"
+	              "at 100 guest-debug -> L1 cpu0 hbreak h\nrun 1000\n",
+	              "t.scn:9:38: label 'h' names an instruction of cpu0's L1 and one of its L2: rename one");
 	// A second command while the first still steps; INT1 while it steps.
 	ExpectRefused("cpu nehalem\nl0 kvm-modern\n" + body +
 	                  "at 100 guest-debug -> L1 cpu0 step 5\nat 200 guest-debug -> L1 cpu0 step 1\nrun 300000\n",

@@ -262,3 +262,19 @@ TEST(McaBanks, R24_AKvmGuestsCtl2IsGp)
 		EXPECT_EQ(Records(r.trace, "rbx=0x6d"), 1u) << r.trace;
 	}
 }
+
+/*
+ * UCNA (MCG_SER_P: UC without S, PCC or AR) signals no #MC, but is reported
+ * through CMCI where the bank enables it - at once, whatever the count
+ * ("Software Error Recovery"). An uncorrected error that does signal #MC
+ * sends no CMCI.
+ */
+TEST(McaBanks, R24_UcnaIsReportedThroughCmci)
+{
+	ScnRun ucna = RunOk(Cmci("sapphire-rapids", "0x50", "at 3000 mce -> L1 cpu0 bank 0 status 0xa000000000000000\n"));
+	EXPECT_EQ(TraceLinesWith(ucna.trace, {"vmexit", "reason=EXTERNAL_INTERRUPT"}).size(), 1u) << ucna.trace;
+	EXPECT_EQ(Exits(ucna.trace), 0u) << ucna.trace;
+	ScnRun srao = RunOk(Cmci("sapphire-rapids", "0x50", "at 3000 mce -> L1 cpu0 bank 0 status 0xa100000000000000\n"));
+	EXPECT_EQ(Exits(srao.trace), 1u) << srao.trace;
+	EXPECT_TRUE(TraceLinesWith(srao.trace, {"vmexit", "reason=EXTERNAL_INTERRUPT"}).empty()) << srao.trace;
+}

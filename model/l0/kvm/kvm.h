@@ -119,11 +119,12 @@ struct kvm_era {
 	/*
 	 * Today's load_vmcs12_host_state() gives L1 the RFLAGS the processor
 	 * loads at a VM exit, 0x2 (vmx_set_rflags(vcpu, X86_EFLAGS_FIXED)), and
-	 * no interruptibility. 3.1's wrote neither (read in its 3.1.10 tree):
+	 * no interrupt shadow. 3.1's wrote neither (read in its 3.1.10 tree):
 	 * L1 resumes at HOST_RIP with vmcs01's RFLAGS - its own at the
 	 * VMLAUNCH/VMRESUME that entered L2, IF and TF included, with the
-	 * arithmetic flags nested_vmx_succeed() clears - and vmcs01's
-	 * interruptibility, what its exit saved (nested.c nested_load_host_flags).
+	 * arithmetic flags nested_vmx_succeed() clears; its shadow was gone
+	 * already (nested_vmx_run skipped the instruction first; nested.c
+	 * nested_load_host_flags).
 	 */
 	bool nested_exit_loads_rflags;
 	/*
@@ -377,6 +378,7 @@ struct kvm_vcpu {
 	uint64_t db[4];                /* vcpu->arch.db[] (= eff_db[]: user space sets no breakpoints) */
 	uint64_t dr7;                  /* vcpu->arch.dr7, in GUEST_DR7 (kvm_update_dr7) */
 	unsigned switch_db_regs;       /* KVM_DEBUGREG_* */
+	uint64_t dr_unloaded_noted;    /* kvm_debugreg_note_unloaded: what it last traced (0: nothing) */
 
 	/* Nested VMX (nested.c). */
 	/*
@@ -585,10 +587,17 @@ void kvm_debugreg_before_entry(struct kvm_vcpu *k);
 /*
  * After an entry of L1 (L2's are nested_refuse_unmodelled's): true, with
  * the guest stopped, if the processor now runs a DR7 the model cannot - a
- * breakpoint against DR0-DR3 KVM did not load, or a data breakpoint
- * outside the data area.
+ * data breakpoint outside the data area, an undefined encoding.
  */
 bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k);
+
+/*
+ * After any entry: a breakpoint enabled in the DR7 it loaded while KVM
+ * loaded no DR0-DR3 (3.1: arch.dr7 enabled none) compares a DRn that is
+ * not the guest's own (arch.db): traced as the documented difference
+ * dr0123-unloaded, once for each new such set.
+ */
+void kvm_debugreg_note_unloaded(struct kvm_vcpu *k);
 void kvm_debugreg_after_exit(struct kvm_vcpu *k);
 /* After an instruction was skipped that began with `rflags`: the single-step #DB, in the eras that queue it. */
 void kvm_skip_singlestep(struct kvm_vcpu *k, uint64_t rflags);

@@ -327,6 +327,33 @@ bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k)
 	return true;
 }
 
+void kvm_debugreg_note_unloaded(struct kvm_vcpu *k)
+{
+	const struct vmx_lp *lp = k->b.env.lp;
+	uint64_t noted = 0;
+	char differs[320];
+	int len = 0;
+
+	if (dr0123_loaded(k))
+		return;
+	for (unsigned n = 0; n < 4; n++)
+		if (dr7_enabled(lp->dr7, n) && lp->dr[n] != k->db[n])
+			noted = noted * 31u + ((uint64_t)(n + 1u) << 56) + lp->dr[n] * 7u + k->db[n];
+	if (noted == k->dr_unloaded_noted)
+		return;
+	k->dr_unloaded_noted = noted;
+	if (!noted)
+		return;
+	len = snprintf(differs, sizeof(differs),
+	               "%s loaded no DR0-DR3 for this entry (arch.dr7 enables no breakpoint), so the DR7 it loaded "
+	               "compares what the processor holds:", k->era->name);
+	for (unsigned n = 0; n < 4 && len > 0 && (size_t)len < sizeof(differs); n++)
+		if (dr7_enabled(lp->dr7, n) && lp->dr[n] != k->db[n])
+			len += snprintf(differs + len, sizeof(differs) - (size_t)len, " DR%u 0x%llx, not the guest's 0x%llx", n,
+			                (unsigned long long)lp->dr[n], (unsigned long long)k->db[n]);
+	l0_trace_differs(&k->b, "dr0123-unloaded", DB_VECTOR, differs);
+}
+
 void kvm_debugreg_after_exit(struct kvm_vcpu *k)
 {
 	const struct vmx_lp *lp = k->b.env.lp;

@@ -94,6 +94,8 @@ static enum l0_status enter(struct kvm_vcpu *k)
 			return L0_STOPPED;
 		if (status == L0_ENTERED && !k->guest_mode && kvm_debugreg_refuse_at_entry(k))
 			return L0_STOPPED;
+		if (status == L0_ENTERED)
+			kvm_debugreg_note_unloaded(k);
 		return status;
 	}
 }

@@ -416,7 +416,7 @@ void nested_vmx_entry_failure(struct kvm_vcpu *k, uint32_t qual, const char *che
 	if (differs)
 		trace_add_str(&ev, "differs", differs);
 	trace_bus_emit(k->b.env.bus, &ev);
-	/* L1 resumes at its exit handler with its host state: IF = 0, no blocking (R25). */
+	/* L1 resumes at its exit handler with its host state: RFLAGS and blocking as the era loads them (R25). */
 	vmcs_set(v01, GUEST_RIP, vmcs_get(v12, HOST_RIP));
 	nested_load_host_flags(k);
 	vmcs_set(v01, GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
