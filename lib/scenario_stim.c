@@ -291,10 +291,6 @@ static bool guest_debug_taken(struct build *b, const struct scn_stimulus *st, st
 	if (st->debug_blockirq && !b->cfg.l0->guest_debug_blockirq)
 		return build_located(b, st->loc, "L0 '%s' has no KVM_GUESTDBG_BLOCKIRQ (61e5f69e, 2021: kvm-modern has "
 		                     "it): the debugger can only step with interrupts let in", b->cfg.l0->name);
-	if (scn_guest_for(b->s, SCN_L2, st->cpu) && st->debug_kind == SCN_GDB_SW)
-		return build_located(b, st->loc, "not modelled: the debugger's software breakpoints (USE_SW_BP) for a vCPU "
-		                     "that runs L2 (which of vmcs01 and vmcs02 KVM puts its #BP intercept in when the level "
-		                     "changes is not established)");
 	if ((st->debug_kind == SCN_GDB_HW || st->debug_kind == SCN_GDB_SW) && !b->cfg.l0->guest_debug_dr7)
 		return build_located(b, st->loc, "L0 '%s' takes only breakpoint addresses from its debugger "
 		                     "(KVM_DEBUG_GUEST), not a DR7 or software breakpoints: use 'hbreak LABEL'",

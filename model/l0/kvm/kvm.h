@@ -137,6 +137,15 @@ struct kvm_era {
 	 */
 	bool nested_l0_wants_guestdbg;
 	/*
+	 * 3.1's load_vmcs12_host_state() recomputes vmcs01's exception bitmap
+	 * (update_exception_bitmap), so the debugger's #BP intercept set or
+	 * cleared while L2 ran reaches vmcs01 at the exit. Today's does not
+	 * (nested_vmx_vmexit and load_vmcs12_host_state, read at v5.10, leave
+	 * vmcs01's bitmap as it was): vmcs01 keeps the intercept of the last
+	 * KVM_SET_GUEST_DEBUG made while L1 ran.
+	 */
+	bool nested_exit_updates_eb;
+	/*
 	 * Today's event path in guest mode: vmx_check_nested_events() decides
 	 * first, in its priority order, which event of L1 becomes an emulated
 	 * VM exit; what stays for L2 goes through kvm_check_and_inject_events()
@@ -353,7 +362,10 @@ struct kvm_vcpu {
 	enum kvm_dbg_mode dbg_mode;    /* what user space's debugger does now */
 	uint64_t dbg_hbreak;           /* KVM_DBG_HBREAK: the debugger's breakpoint */
 	bool dbg_stopped;              /* it stopped at its breakpoint and holds the vCPU until its next command */
-	bool dbg_bp_was_intercepted;   /* #BP was in the exception bitmap before the debugger's USE_SW_BP */
+	bool dbg_bp_was_intercepted;   /* #BP was in vmcs01's exception bitmap before the debugger's USE_SW_BP */
+	bool dbg_bp_in_v01;            /* the debugger's #BP intercept is in vmcs01 (kvm_guestdbg.c, guest mode) */
+	uint32_t dbg_exit_info;        /* the #BP exit's interruption information, to pass back (USE_SW_BP) */
+	uint32_t dbg_exit_len;         /* and its instruction length (event_exit_inst_len) */
 	uint8_t dbg_exit_vector;       /* the KVM_EXIT_DEBUG's exception: DB_VECTOR, or BP_VECTOR under USE_SW_BP */
 	struct l0_guest_debug_cmd dbg_cmd;   /* its next command, while dbg_start */
 	uint32_t dbg_steps_left;       /* KVM_DBG_STEP: the steps still to take */
@@ -450,6 +462,10 @@ void kvm_guestdbg_before_entry(struct kvm_vcpu *k);
 bool kvm_guestdbg_holds(const struct kvm_vcpu *k);
 void kvm_guestdbg_general_detect(struct kvm_vcpu *k);
 void kvm_guestdbg_breakpoint(struct kvm_vcpu *k);
+/* The debugger's #BP intercept (USE_SW_BP) on the VMCS that runs. */
+void kvm_guestdbg_update_bp(struct kvm_vcpu *k);
+/* At an exit to L1: vmcs01's #BP intercept as the era's load_vmcs12_host_state leaves it. */
+void kvm_guestdbg_nested_exit(struct kvm_vcpu *k);
 /* kvm_debugreg.c: kvm_update_dr7() on the current VMCS. */
 void kvm_update_dr7(struct kvm_vcpu *k);
 

@@ -84,11 +84,17 @@
  * today's gives L1 RFLAGS 0x2, 3.1's vmcs01's (nested.c
  * nested_load_host_flags).
  *
- * Not modelled, refused: software breakpoints for a vCPU that runs L2
- * (which VMCS KVM's #BP intercept lands in as the level changes is not
- * established; lib/scenario_stim.c); and, while it debugs, an INT1
- * (ICEBP), whose exit KVM would hand to user space at the INT1.
- * KVM_GUESTDBG_INJECT_* is not in the language.
+ * Software breakpoints: the ioctl puts the #BP intercept into the VMCS
+ * that runs (kvm_guestdbg_update_bp) and prepare_vmcs02 into vmcs02 at
+ * each entry of L2; at the exit to L1 3.1 recomputes vmcs01's bitmap and
+ * today's leaves it (kvm_era.nested_exit_updates_eb), so a vmcs01 can
+ * keep or lack the intercept of the debugger's last ioctl made while L1
+ * ran - a #BP exit is KVM_EXIT_DEBUG either way, and user space passes one
+ * that is not at its breakpoint back (KVM_GUESTDBG_INJECT_BP).
+ *
+ * Not modelled, refused: while it debugs, an INT1 (ICEBP), whose exit KVM
+ * would hand to user space at the INT1. KVM_GUESTDBG_INJECT_* is not in
+ * the language (user space's own pass-back is modelled).
  */
 #include <stdio.h>
 
@@ -171,6 +177,39 @@ static void intercept_while(struct kvm_vcpu *k, unsigned vector, bool before, bo
 	vmcs_set(k->b.loaded, EXCEPTION_BITMAP, eb);
 }
 
+/*
+ * update_exception_bitmap() for the debugger's #BP (USE_SW_BP), on the VMCS
+ * that runs: vmcs01 keeps what the scenario's lines had when it goes off
+ * (intercept_while); vmcs02 is KVM's bits, vmcs12's and the debugger's
+ * (prepare_vmcs02 puts the last in at each entry of L2), and vmcs01 is
+ * left as it was until the exit to L1 recomputes it (3.1) or until an
+ * ioctl made while L1 runs (today: kvm_era.nested_exit_updates_eb).
+ */
+void kvm_guestdbg_update_bp(struct kvm_vcpu *k)
+{
+	bool sw = (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0;
+
+	if (k->guest_mode) {
+		uint32_t eb = vmcs_get32(k->b.loaded, EXCEPTION_BITMAP) & ~(1u << BP_VECTOR);
+		bool l1 = (vmcs_get32(k->vmcs12, EXCEPTION_BITMAP) >> BP_VECTOR) & 1u;
+
+		vmcs_set(k->b.loaded, EXCEPTION_BITMAP, eb | ((sw || l1) ? 1u << BP_VECTOR : 0u));
+		return;
+	}
+	intercept_while(k, BP_VECTOR, k->dbg_bp_in_v01, sw, &k->dbg_bp_was_intercepted);
+	k->dbg_bp_in_v01 = sw;
+}
+
+void kvm_guestdbg_nested_exit(struct kvm_vcpu *k)
+{
+	bool sw = (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0;
+
+	if (!k->era->nested_exit_updates_eb || k->dbg_bp_in_v01 == sw)
+		return;
+	intercept_while(k, BP_VECTOR, k->dbg_bp_in_v01, sw, &k->dbg_bp_was_intercepted);
+	k->dbg_bp_in_v01 = sw;
+}
+
 /* kvm-2008's set_guest_debug() (KVM_DEBUG_GUEST): enabled with single-step or a breakpoint, or off. */
 static void debug_guest_2008(struct kvm_vcpu *k, uint32_t control)
 {
@@ -196,7 +235,6 @@ static void debug_guest_2008(struct kvm_vcpu *k, uint32_t control)
 static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 {
 	uint64_t rflags;
-	bool before;
 	char why[80];
 
 	if (k->era->guestdbg == KVM_DEBUG_GUEST_2008) {
@@ -204,9 +242,8 @@ static void set_guest_debug(struct kvm_vcpu *k, uint32_t control)
 		return;
 	}
 	rflags = get_rflags(k);
-	before = (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0;
 	k->guest_debug = (control & KVM_GUESTDBG_ENABLE) ? control : 0;
-	intercept_while(k, BP_VECTOR, before, (k->guest_debug & KVM_GUESTDBG_USE_SW_BP) != 0, &k->dbg_bp_was_intercepted);
+	kvm_guestdbg_update_bp(k);
 	/* USE_HW_BP: eff_db[] and guest_debug_dr7 are the debugger's (QEMU's DR7: 0x600 and G0), else the guest's. */
 	debugger_breakpoint(k, k->guest_debug);
 	if (k->dbg_mode != KVM_DBG_HW)
@@ -250,10 +287,16 @@ void kvm_guestdbg_exit(struct kvm_vcpu *k, uint32_t dr6)
 
 void kvm_guestdbg_breakpoint(struct kvm_vcpu *k)
 {
-	/* handle_exception(_nmi)(): with USE_SW_BP a #BP exit is KVM_EXIT_DEBUG, exception 3, RIP at the INT3. */
+	/*
+	 * handle_exception(_nmi)(): a #BP exit is KVM_EXIT_DEBUG, exception 3,
+	 * RIP at the INT3 - KVM intercepts #BP only for the debugger, so every
+	 * one is (today also one a stale vmcs01 intercept lets through).
+	 */
 	k->dbg_exit = true;
 	k->dbg_exit_dr6 = 0;
 	k->dbg_exit_vector = BP_VECTOR;
+	k->dbg_exit_info = vmcs_get32(k->b.loaded, VM_EXIT_INTR_INFO);
+	k->dbg_exit_len = vmcs_get32(k->b.loaded, VM_EXIT_INSTRUCTION_LEN);
 }
 
 
@@ -350,7 +393,14 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 			snprintf(why, sizeof(why), "rip 0x%llx dr6 0x%x", (unsigned long long)rip, k->dbg_exit_dr6 | DR6_FIXED_1);
 		l0_trace(&k->b, TRACE_USERSPACE, "exit", "KVM_EXIT_DEBUG", why, DB_VECTOR, 0);
 		vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
-		if (!debuggers_exit(k, k->dbg_exit_dr6)) {
+		if (!debuggers_exit(k, k->dbg_exit_dr6) && k->dbg_exit_vector == BP_VECTOR) {
+			/* QEMU's kvm_handle_debug: no breakpoint of its own there - the INT3 goes back (INJECT_BP). */
+			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_GUEST_DEBUG",
+			         "not the debugger's #BP: passed back to the guest (KVM_GUESTDBG_INJECT_BP)", BP_VECTOR, 0);
+			kvm_queue_exception(k, k->dbg_exit_info, 0);
+			/* vmx_queue_exception(): a soft exception carries the length the exit gave (event_exit_inst_len). */
+			vmcs_set(k->b.loaded, VM_ENTRY_INSTRUCTION_LEN, k->dbg_exit_len);
+		} else if (!debuggers_exit(k, k->dbg_exit_dr6)) {
 			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_VCPU_EVENTS",
 			         "not the debugger's #DB: passed back to the guest", DB_VECTOR, 0);
 			kvm_queue_db(k, k->dbg_exit_dr6);

@@ -429,8 +429,14 @@ enum kvm_exit_result kvm_handle_exit(struct kvm_vcpu *k)
 			break;   /* handle_machine_check(): taken above */
 		if (intr_info_vector(info) == DB_VECTOR)
 			return handle_exception_db(k);
-		/* User space's software breakpoints: the guest's INT3 is KVM_EXIT_DEBUG (kvm_guestdbg.c). */
-		if (intr_info_vector(info) == BP_VECTOR && (k->guest_debug & KVM_GUESTDBG_USE_SW_BP)) {
+		/*
+		 * User space's software breakpoints: the guest's INT3 is
+		 * KVM_EXIT_DEBUG (kvm_guestdbg.c) - also through the intercept
+		 * today's KVM left in vmcs01 after the debugger went off while L2
+		 * ran (kvm_era.nested_exit_updates_eb).
+		 */
+		if (intr_info_vector(info) == BP_VECTOR &&
+		    ((k->guest_debug & KVM_GUESTDBG_USE_SW_BP) || (k->dbg_bp_in_v01 && k->era->nested))) {
 			kvm_guestdbg_breakpoint(k);
 			break;
 		}

@@ -361,6 +361,7 @@ static const struct kvm_era era_2011 = {
 	.guestdbg = KVM_SET_GUEST_DEBUG_3X,
 	.dr_access = KVM_DR_EMULATE,
 	.debugctl = KVM_DEBUGCTL_IGNORED,
+	.nested_exit_updates_eb = true,
 };
 
 static const struct kvm_era era_modern = {

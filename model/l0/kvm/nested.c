@@ -443,6 +443,7 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 	k->guest_mode = false;
 	k->nested_run_pending = false;
 	load(k, v01);
+	kvm_guestdbg_nested_exit(k);
 	/* load_vmcs12_host_state: DR7 is 400H for L1 after the exit, as the processor leaves it (R12). */
 	if (k->era->nested_debugregs)
 		kvm_debugreg_set_dr7(k, v01, DR7_FIXED_1);

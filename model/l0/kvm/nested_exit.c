@@ -184,6 +184,11 @@ enum kvm_exit_result nested_handle_l2_exit(struct kvm_vcpu *k)
 		 */
 		if (intr_info_vector(info) == DB_VECTOR)
 			return handle_exception_db(k);
+		/* The debugger's #BP intercept (USE_SW_BP), an INT3 L1 does not want: KVM_EXIT_DEBUG (kvm_guestdbg.c). */
+		if (intr_info_vector(info) == BP_VECTOR) {
+			kvm_guestdbg_breakpoint(k);
+			break;
+		}
 		break;   /* an #MC L1 does not intercept: handle_machine_check(), taken above */
 	case EXIT_REASON_EPT_VIOLATION:
 		l0_handle_ept_violation(&k->b, cpu_has_virtual_nmis(k));

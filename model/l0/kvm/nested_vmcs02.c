@@ -34,8 +34,10 @@ void nested_prepare_vmcs02(struct kvm_vcpu *k)
 	uint32_t proc12 = vmcs_get32(v12, CPU_BASED_VM_EXEC_CONTROL), proc01 = vmcs_get32(&k->b.vmcs, CPU_BASED_VM_EXEC_CONTROL);
 
 	memcpy(v02->field, v12->field, sizeof(v02->field));
-	/* update_exception_bitmap() in guest mode: L0's own intercepts (#DB, kvm_debug.c) and vmcs12's. */
+	/* update_exception_bitmap() in guest mode: L0's own intercepts (#DB, kvm_debug.c; the debugger's #BP) and vmcs12's. */
 	vmcs_set_bits(v02, EXCEPTION_BITMAP, update_exception_bitmap(k));
+	if (k->guest_debug & KVM_GUESTDBG_USE_SW_BP)
+		vmcs_set_bits(v02, EXCEPTION_BITMAP, 1u << BP_VECTOR);
 	/* vmx_set_cr4(vmcs12's guest CR4): the host's MCE stays in force for L2 too (hw_cr4_host_mce). */
 	if (k->era->hw_cr4_host_mce)
 		vmcs_set_bits(v02, GUEST_CR4, X86_CR4_MCE);
