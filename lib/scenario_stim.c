@@ -255,12 +255,12 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
  * stops the vCPU and single-steps it through KVM_SET_GUEST_DEBUG (2008:
  * KVM_DEBUG_GUEST). Modelled for the KVM models' guests, L2 included
  * (model/l0/kvm/kvm_guestdbg.c); under `plain`, which has no user space,
- * refused, and so are software breakpoints for a vCPU that runs L2.
+ * refused.
  */
 /*
- * The address of the instruction at `label` in cpu's L1 program, or else in
- * its L2 program (a breakpoint compares linear addresses, whichever level
- * runs them), or a located error.
+ * The address of the instruction at `label` in cpu's L1 program or in its
+ * L2 program (a breakpoint compares linear addresses, whichever level runs
+ * them); a label of both, or of neither, is a located error.
  */
 static bool guest_label_address(struct build *b, uint32_t cpu, const char *label, struct scn_loc loc, uint64_t *addr)
 {

@@ -372,15 +372,22 @@ namespace {
  * too (its own #BP handler records rcx=3). The debugger takes software
  * breakpoints at `sw_at`, moves past L2's INT3 and lets go at 60000.
  */
-std::string SwL2(const char *l0, const char *sw_at)
+std::string SwL2(const char *l0, const char *sw_at,
+                 const std::string &after_skip = "at 60000 guest-debug -> L1 cpu0 continue\n")
 {
 	return std::string("cpu nehalem\nl0 ") + l0 +
 	       "\nguest L1\n  idt 3 l1bp interrupt-gate\n  exit-handler on_exit\nmain:    vmlaunch\n"
 	       "on_exit: vmread rbx VM_EXIT_REASON\n         record rbx\n         int3\n         hlt\n"
 	       "l1bp:    mov rcx 3\n         record rcx\n         iret\n"
 	       "guest L2\nl2:      nop\n         int3\n         vmcall\n"
-	       "at " + sw_at + " guest-debug -> L1 cpu0 sw\nat 40000 guest-debug -> L1 cpu0 skip 1\n"
-	       "at 60000 guest-debug -> L1 cpu0 continue\nrun 120000\n";
+	       "at " + sw_at + " guest-debug -> L1 cpu0 sw\nat 40000 guest-debug -> L1 cpu0 skip 1\n" + after_skip +
+	       "run 200000\n";
+}
+
+/* L1's #BP exits (its INT3 through vmcs01's intercept). */
+size_t L1BpExits(const std::string &trace)
+{
+	return TraceLinesWith(trace, {"L1 vmexit", "reason=EXCEPTION_NMI", "intr_info=0x80000603"}).size();
 }
 
 }  // namespace
@@ -407,10 +414,21 @@ TEST(KvmGuestDebug, L2SoftwareBreakpointsAndVmcs01ByEra)
 		EXPECT_EQ(TraceLinesWith(early.trace, {"L1 record", "rbx=0x12"}).size(), 1u) << early.trace;
 		EXPECT_EQ(TraceLinesWith(early.trace, {"L1 record", "rcx=0x3"}).size(), 1u) << early.trace;
 		EXPECT_EQ(TraceLinesWith(early.trace, {"not the debugger's #BP"}).size(), today ? 1u : 0u) << early.trace;
+		EXPECT_EQ(L1BpExits(early.trace), today ? 1u : 0u) << early.trace;
 		// Set while L2 runs (after its first instruction); L2's INT3 is still the debugger's.
 		ScnRun late = RunOk(SwL2(l0, "2450"));
 		EXPECT_EQ(TraceLinesWith(late.trace, {"stop=sw", "KVM_EXIT_DEBUG at 0x1001"}).size(), 1u) << late.trace;
 		EXPECT_TRUE(TraceLinesWith(late.trace, {"not the debugger's #BP"}).empty()) << late.trace;
 		EXPECT_EQ(TraceLinesWith(late.trace, {"L1 record", "rcx=0x3"}).size(), 1u) << late.trace;
+		EXPECT_EQ(L1BpExits(late.trace), 0u) << late.trace;
+		// Set while L2 runs and still on when L2 exits (the debugger lets the held vCPU go with `sw` again):
+		// 3.1 puts the intercept into vmcs01 at the exit, and L1's INT3 is the debugger's stop; today's vmcs01
+		// has none, and L1's handler takes it.
+		ScnRun on = RunOk(SwL2(l0, "2450",
+		                       "at 70000 guest-debug -> L1 cpu0 sw\nat 150000 guest-debug -> L1 cpu0 continue\n"));
+		EXPECT_EQ(TraceLinesWith(on.trace, {"stop=sw", "KVM_EXIT_DEBUG at 0x1007"}).size(), today ? 0u : 1u) << on.trace;
+		EXPECT_EQ(L1BpExits(on.trace), today ? 0u : 1u) << on.trace;
+		// Either way L1's handler runs once: today at once, under 3.1 when the debugger lets go (the INT3 again).
+		EXPECT_EQ(TraceLinesWith(on.trace, {"L1 record", "rcx=0x3"}).size(), 1u) << on.trace;
 	}
 }

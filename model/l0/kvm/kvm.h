@@ -390,7 +390,7 @@ struct kvm_vcpu {
 	uint64_t db[4];                /* vcpu->arch.db[] (= eff_db[]: user space sets no breakpoints) */
 	uint64_t dr7;                  /* vcpu->arch.dr7, in GUEST_DR7 (kvm_update_dr7) */
 	unsigned switch_db_regs;       /* KVM_DEBUGREG_* */
-	uint64_t dr_unloaded_noted;    /* kvm_debugreg_note_unloaded: what it last traced (0: nothing) */
+	uint64_t dr_unloaded_noted;    /* kvm_debugreg_note_unloaded: the set it last traced (0: none yet) */
 
 	/* Nested VMX (nested.c). */
 	/*
@@ -611,7 +611,7 @@ bool kvm_debugreg_refuse_at_entry(struct kvm_vcpu *k);
  * After any entry: a breakpoint enabled in the DR7 it loaded while KVM
  * loaded no DR0-DR3 (3.1: arch.dr7 enabled none) compares a DRn that is
  * not the guest's own (arch.db): traced as the documented difference
- * dr0123-unloaded, once for each new such set.
+ * dr0123-unloaded, once while the set stays the same.
  */
 void kvm_debugreg_note_unloaded(struct kvm_vcpu *k);
 void kvm_debugreg_after_exit(struct kvm_vcpu *k);

@@ -331,7 +331,7 @@ void kvm_debugreg_note_unloaded(struct kvm_vcpu *k)
 {
 	const struct vmx_lp *lp = k->b.env.lp;
 	uint64_t noted = 0;
-	char differs[320];
+	char differs[512];
 	int len = 0;
 
 	if (dr0123_loaded(k))
@@ -339,11 +339,10 @@ void kvm_debugreg_note_unloaded(struct kvm_vcpu *k)
 	for (unsigned n = 0; n < 4; n++)
 		if (dr7_enabled(lp->dr7, n) && lp->dr[n] != k->db[n])
 			noted = noted * 31u + ((uint64_t)(n + 1u) << 56) + lp->dr[n] * 7u + k->db[n];
-	if (noted == k->dr_unloaded_noted)
+	/* Traced once for each set (the last one): entries between, with nothing unloaded, keep it. */
+	if (!noted || noted == k->dr_unloaded_noted)
 		return;
 	k->dr_unloaded_noted = noted;
-	if (!noted)
-		return;
 	len = snprintf(differs, sizeof(differs),
 	               "%s loaded no DR0-DR3 for this entry (arch.dr7 enables no breakpoint), so the DR7 it loaded "
 	               "compares what the processor holds:", k->era->name);

@@ -90,11 +90,11 @@
  * today's leaves it (kvm_era.nested_exit_updates_eb), so a vmcs01 can
  * keep or lack the intercept of the debugger's last ioctl made while L1
  * ran - a #BP exit is KVM_EXIT_DEBUG either way, and user space passes one
- * that is not at its breakpoint back (KVM_GUESTDBG_INJECT_BP).
+ * that is not at its breakpoint back (KVM_SET_VCPU_EVENTS).
  *
  * Not modelled, refused: while it debugs, an INT1 (ICEBP), whose exit KVM
  * would hand to user space at the INT1. KVM_GUESTDBG_INJECT_* is not in
- * the language (user space's own pass-back is modelled).
+ * the language.
  */
 #include <stdio.h>
 
@@ -289,8 +289,10 @@ void kvm_guestdbg_breakpoint(struct kvm_vcpu *k)
 {
 	/*
 	 * handle_exception(_nmi)(): a #BP exit is KVM_EXIT_DEBUG, exception 3,
-	 * RIP at the INT3 - KVM intercepts #BP only for the debugger, so every
-	 * one is (today also one a stale vmcs01 intercept lets through).
+	 * RIP at the INT3 - KVM intercepts #BP only for the debugger (today
+	 * also through the stale vmcs01 intercept, kvm_vmx.c); a #BP the
+	 * scenario's own EXCEPTION_BITMAP line intercepts is reflected there
+	 * instead.
 	 */
 	k->dbg_exit = true;
 	k->dbg_exit_dr6 = 0;
@@ -394,9 +396,13 @@ void kvm_guestdbg_userspace(struct kvm_vcpu *k)
 		l0_trace(&k->b, TRACE_USERSPACE, "exit", "KVM_EXIT_DEBUG", why, DB_VECTOR, 0);
 		vmx_lp_spend(k->b.env.lp, k->userspace_cycles);
 		if (!debuggers_exit(k, k->dbg_exit_dr6) && k->dbg_exit_vector == BP_VECTOR) {
-			/* QEMU's kvm_handle_debug: no breakpoint of its own there - the INT3 goes back (INJECT_BP). */
-			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_GUEST_DEBUG",
-			         "not the debugger's #BP: passed back to the guest (KVM_GUESTDBG_INJECT_BP)", BP_VECTOR, 0);
+			/*
+			 * QEMU's kvm_handle_debug: no breakpoint of its own there - the
+			 * INT3 goes back as a pending exception (KVM_SET_VCPU_EVENTS,
+			 * which leaves the exception bitmap alone).
+			 */
+			l0_trace(&k->b, TRACE_USERSPACE, "ioctl", "KVM_SET_VCPU_EVENTS",
+			         "not the debugger's #BP: passed back to the guest", BP_VECTOR, 0);
 			kvm_queue_exception(k, k->dbg_exit_info, 0);
 			/* vmx_queue_exception(): a soft exception carries the length the exit gave (event_exit_inst_len). */
 			vmcs_set(k->b.loaded, VM_ENTRY_INSTRUCTION_LEN, k->dbg_exit_len);
