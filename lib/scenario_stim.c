@@ -241,9 +241,9 @@ static bool mce_record_taken(struct build *b, const struct scn_stimulus *st, str
 	if (st->mce_words & (1u << SCN_MCE_ENABLE_BIT))
 		return build_located(b, st->mce_loc, "'enable-bit' is for the processor's own banks (a machine check at its "
 		                     "pins): KVM_X86_SET_MCE has no such field");
-	if (st->mce.bank >= X86_MCA_GUEST_BANKS)
+	if (st->mce.bank >= b->cfg.l0->guest_mce_banks)
 		return build_located(b, st->mce_loc, "bank %u: the guest has %u banks, KVM_X86_SET_MCE fails with EINVAL",
-		                     st->mce.bank, X86_MCA_GUEST_BANKS);
+		                     st->mce.bank, b->cfg.l0->guest_mce_banks);
 	if (!(st->mce.status & MCI_STATUS_VAL))
 		return build_located(b, st->mce_loc, "status 0x%llx has no VAL (bit 63): KVM_X86_SET_MCE fails with EINVAL",
 		                     (unsigned long long)st->mce.status);

@@ -46,9 +46,6 @@
  */
 #define X86_MCA_BANKS_MAX 32u
 
-/* The banks the model's hypervisors give their guests (kvm_mce.c says whose count it is). */
-#define X86_MCA_GUEST_BANKS 10u
-
 /* The registers of a bank, in the order of their MSRs. */
 enum x86_mca_reg { MCA_REG_CTL, MCA_REG_STATUS, MCA_REG_ADDR, MCA_REG_MISC };
 

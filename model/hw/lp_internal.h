@@ -97,14 +97,12 @@ bool lp_mcg_status_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *
 /*
  * mca_bank.c: the banks as firmware leaves them; an error logged (true if
  * it signals #MC); RDMSR/WRMSR of IA32_MCG_CAP, IA32_MCG_CTL and the bank
- * registers (false: not one of them; *fault for #GP); the host handler's
- * clearing of the banks it reported.
+ * registers (false: not one of them; *fault for #GP).
  */
 void lp_mca_reset(struct vmx_lp *lp);
 bool lp_mca_log(struct vmx_lp *lp, const struct x86_mce_record *err);
 bool lp_mca_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value, bool *fault);
 bool lp_mca_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault);
-void lp_mca_host_clear(struct vmx_lp *lp);
 
 /*
  * debug.c: RDMSR and WRMSR of IA32_DEBUGCTL; false if `msr` is another MSR.

@@ -119,10 +119,8 @@ enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp)
 
 void vmx_lp_host_mce_end(struct vmx_lp *lp)
 {
-	if (lp->non_root)
-		return;
-	lp_mca_host_clear(lp);
-	lp->mcg_status = 0;
+	if (!lp->non_root)
+		lp->mcg_status = 0;
 }
 
 bool lp_mcg_status_read(const struct vmx_lp *lp, uint32_t msr, uint64_t *value)

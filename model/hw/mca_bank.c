@@ -199,12 +199,13 @@ bool lp_mca_write(struct vmx_lp *lp, uint32_t msr, uint64_t value, bool *fault)
 	return true;   /* IA32_MCG_CAP is read-only: #GP */
 }
 
-void lp_mca_host_clear(struct vmx_lp *lp)
+uint64_t vmx_lp_mca_status(const struct vmx_lp *lp, uint32_t bank)
 {
-	/* What the handler reported: uncorrected errors, or with MCG_SER_P the ones the processor signalled (S). */
-	uint64_t reported = (lp->model.mcg_cap & MCG_SER_P) ? MCI_STATUS_S : MCI_STATUS_UC;
+	return bank < bank_count(lp) ? lp->mca[bank][MCA_REG_STATUS] : 0;
+}
 
-	for (uint32_t i = 0; i < bank_count(lp); i++)
-		if ((lp->mca[i][MCA_REG_STATUS] & MCI_STATUS_VAL) && (lp->mca[i][MCA_REG_STATUS] & reported))
-			lp->mca[i][MCA_REG_STATUS] = 0;
+void vmx_lp_mca_clear_status(struct vmx_lp *lp, uint32_t bank)
+{
+	if (bank < bank_count(lp))
+		lp->mca[bank][MCA_REG_STATUS] = 0;
 }

@@ -397,14 +397,15 @@ bool vmx_lp_host_take_nmi(struct vmx_lp *lp);
 enum vmx_mce_outcome { VMX_MCE_NONE, VMX_MCE_TAKEN, VMX_MCE_SHUTDOWN };
 enum vmx_mce_outcome vmx_lp_host_take_mce(struct vmx_lp *lp);
 
-/*
- * The end of C root software's #MC handler, as Linux's do_machine_check
- * ends: it clears the status of the banks it reported - the uncorrected
- * errors, or with MCG_SER_P the signalled ones (S) - and writes 0 to
- * IA32_MCG_STATUS (MCIP, RIPV, EIPV cleared). Corrected errors stay for
- * the poller.
- */
+/* The end of C root software's #MC handler: its WRMSR of 0 to IA32_MCG_STATUS (MCIP, RIPV, EIPV cleared). */
 void vmx_lp_host_mce_end(struct vmx_lp *lp);
+
+/*
+ * Root software written in C reads a bank's IA32_MCi_STATUS (0 for a bank
+ * the CPU model does not have) and clears it, as its WRMSR of 0 would.
+ */
+uint64_t vmx_lp_mca_status(const struct vmx_lp *lp, uint32_t bank);
+void vmx_lp_mca_clear_status(struct vmx_lp *lp, uint32_t bank);
 
 /* Root software written in C spends cycles. */
 void vmx_lp_spend(struct vmx_lp *lp, uint64_t cycles);

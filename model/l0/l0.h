@@ -179,6 +179,7 @@ struct l0_variant {
 	 * poisoned page (guest_mce; the KVM models since 2009).
 	 */
 	bool takes_guest_machine_checks;
+	uint32_t guest_mce_banks;   /* the banks its guest has (the record's bank must be below) */
 	/*
 	 * What it does with a single-level guest's debug registers (enum
 	 * l0_debug_follows: L0_FOLLOWS_MOV_DR, L0_FOLLOWS_DR7): the KVM models'

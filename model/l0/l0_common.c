@@ -6,6 +6,7 @@
 
 #include "vmcs/x86_cr.h"
 #include "vmcs/x86_debugreg.h"
+#include "vmcs/x86_mcg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,11 +278,26 @@ void l0_host_nmi(struct l0_base *b)
 	vmx_lp_exec_root(b->env.lp, VMX_OP_IRET, 0, 0);
 }
 
+/*
+ * The host's #MC handler, as Linux's do_machine_check ends: it clears the
+ * status of the banks it reported (__mc_scan_banks: the uncorrected errors,
+ * or with MCG_SER_P the signalled ones, S) - corrected errors stay for the
+ * poller - and then MCIP.
+ */
 void l0_host_machine_check(struct l0_base *b, const char *why)
 {
+	struct vmx_lp *lp = b->env.lp;
+	const uint64_t cap = lp->model.mcg_cap;
+	const uint64_t reported = (cap & MCG_SER_P) ? MCI_STATUS_S : MCI_STATUS_UC;
+
 	l0_trace(b, TRACE_HOST, "type", "machine-check", why, MC_VECTOR, 0);
-	vmx_lp_spend(b->env.lp, b->host_cycles);
-	vmx_lp_host_mce_end(b->env.lp);
+	vmx_lp_spend(lp, b->host_cycles);
+	for (uint32_t i = 0; i < (uint32_t)(cap & MCG_CAP_COUNT); i++) {
+		uint64_t st = vmx_lp_mca_status(lp, i);
+		if ((st & MCI_STATUS_VAL) && (st & reported))
+			vmx_lp_mca_clear_status(lp, i);
+	}
+	vmx_lp_host_mce_end(lp);
 }
 
 void l0_host_irq(struct l0_base *b, int vector)

@@ -12,6 +12,9 @@
  * the #NP handler.
  */
 #include "root_fixture.h"
+extern "C" {
+#include "model/l0/l0_common.h"
+}
 #include "vmcs/x86_cr.h"
 #include "vmcs/x86_debugreg.h"
 #include "vmcs/x86_mcg.h"
@@ -303,19 +306,26 @@ TEST_F(MachineCheck, R24_AMachineCheckInABankTheModelLacksIsRefusedByTheCaller)
 }
 
 /*
- * The host's handler (vmx_lp_host_mce_end, what the L0 models call at the
- * end of Linux's do_machine_check) clears the banks it reported: the
+ * The host's handler (l0_common.c l0_host_machine_check, what the L0 models
+ * run as Linux's do_machine_check) clears the banks it reported: the
  * uncorrected errors on a part without MCG_SER_P; a corrected one stays
- * for the poller.
+ * for the poller. The processor gives it the bank reads and writes
+ * (vmx_lp_mca_status, vmx_lp_mca_clear_status) and MCIP's clearing.
  */
 TEST_F(MachineCheck, R24_TheHostHandlerClearsTheUncorrectedErrorsItReported)
 {
+	trace_bus bus;
+	l0_base b{};
+
+	trace_bus_init(&bus);
+	b.env.lp = &lp;
+	b.env.bus = &bus;
 	SetBits(HOST_CR4, X86_CR4_MCE);
 	lp.cr4 |= X86_CR4_MCE;
 	ASSERT_TRUE(Mce(3, MCI_STATUS_VAL | MCI_STATUS_UC));
 	ASSERT_TRUE(Mce(4, MCI_STATUS_VAL));   /* corrected: logged, not signalled */
 	ASSERT_EQ(vmx_lp_host_take_mce(&lp), VMX_MCE_TAKEN);
-	vmx_lp_host_mce_end(&lp);
+	l0_host_machine_check(&b, "test");
 	EXPECT_EQ(lp.mca[3][MCA_REG_STATUS], 0u);
 	EXPECT_EQ(lp.mca[4][MCA_REG_STATUS], MCI_STATUS_VAL | MCI_STATUS_EN | 1ull << MCI_STATUS_CEC_SHIFT);   /* counted */
 	EXPECT_EQ(lp.mcg_status, 0u);

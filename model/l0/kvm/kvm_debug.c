@@ -28,7 +28,7 @@ uint32_t update_exception_bitmap(const struct kvm_vcpu *k)
 {
 	/*
 	 * Of the vectors each era intercepts #DB and #MC are followed; the
-	 * rest are listed in kvm.h (struct kvm_era.intercept_db) with why the
+	 * rest are listed in kvm_era.h (struct kvm_era.intercept_db) with why the
 	 * model's guests cannot tell.
 	 */
 	return (k->era->intercept_db ? 1u << DB_VECTOR : 0u) | (k->era->intercept_mc ? 1u << MC_VECTOR : 0u);

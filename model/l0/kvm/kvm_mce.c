@@ -66,9 +66,9 @@ void kvm_setup_mce(struct kvm_vcpu *k)
 {
 	if (!k->era->set_mce)
 		return;
-	k->mcg_cap = MCG_CTL_P | MCG_SER_P | X86_MCA_GUEST_BANKS;
+	k->mcg_cap = MCG_CTL_P | MCG_SER_P | KVM_GUEST_MCE_BANKS;
 	k->mcg_ctl = ~0ull;
-	for (uint32_t i = 0; i < X86_MCA_GUEST_BANKS; i++)
+	for (uint32_t i = 0; i < KVM_GUEST_MCE_BANKS; i++)
 		k->mce_banks[4 * i] = ~0ull;
 }
 
@@ -153,7 +153,7 @@ static bool is_ucna(const struct x86_mce_record *mce)
  */
 static void set_mce_one(struct kvm_vcpu *k, struct x86_mce_record mce, unsigned *triple)
 {
-	uint64_t *bank = &k->mce_banks[4 * (mce.bank % X86_MCA_GUEST_BANKS)];
+	uint64_t *bank = &k->mce_banks[4 * (mce.bank % KVM_GUEST_MCE_BANKS)];
 	bool uc = (mce.status & MCI_STATUS_UC) != 0;
 	uint64_t cr4;
 

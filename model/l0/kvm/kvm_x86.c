@@ -480,6 +480,7 @@ static void kvm_time_shift(const void *inst, struct time_shift *t)
 	    .nested = nested_, .guest_level = kvm_guest_level, .offered_caps = offered_,                  \
 	    .wake_deadline = kvm_wake_deadline, .time_shift = kvm_time_shift, .follows_guest_debug = true,  \
 	    .takes_host_machine_checks = true, .takes_guest_machine_checks = guest_mce_,                   \
+	    .guest_mce_banks = KVM_GUEST_MCE_BANKS,                                                        \
 	    .follows_debugregs = debugregs_, .guest_dr7_unsettable = dr7_unsettable_,                     \
 	    .guest_debug = kvm_guest_debug, .guest_debug_blockirq = blockirq_,                             \
 	    .guest_debug_dr7 = debugger_dr7_,                                                              \
