@@ -91,9 +91,9 @@ bool build_cycles(struct build *b, struct scn_time t, struct scn_loc loc, uint64
  */
 /*
  * A guest a C L0 runs with virtual-interrupt delivery or posted interrupts
- * would need the virtual-APIC page the model lacks. An L2's VMCS is the L1
- * hypervisor's: it is refused where it would start to run, at L1's
- * VMLAUNCH/VMRESUME, once the entry's checks have passed.
+ * would need a virtual-APIC page those L0s do not keep. An L2's VMCS is
+ * the L1 hypervisor's: on bare metal the processor runs it, and under a
+ * nested KVM model vmcs02 takes vmcs12's pages (nested_apicv.c).
  */
 static bool vmcs_line_modelled(struct build *b, const struct scn_vmcs_setup *v, enum scn_level level)
 {

@@ -217,6 +217,15 @@ struct vmx_guest_mem {
 	struct vmcs *regions;
 	uint32_t nregions;
 	/*
+	 * The region this program's VMPTRLD made current when an L0 emulates
+	 * its VMX instructions (L1 under a nested KVM model), or NULL. Its
+	 * virtual-APIC page and posted-interrupt descriptor are the ones the
+	 * program's `vapic-*` and `pi-post` stores reach while it runs in VMX
+	 * non-root operation; in root operation they reach the processor's
+	 * current VMCS.
+	 */
+	struct vmcs *vmptr;
+	/*
 	 * Write stamps of the two parts a run seldom writes, the IDT and the
 	 * MSR-bitmap page: each write takes the next value of *stamps, a
 	 * counter that only grows, which the owner of this memory keeps.

@@ -78,6 +78,7 @@ struct vmx_hw_event {
 	const char *vapic_op;   /* HW_VAPIC: "deliver", "eoi", "self-ipi", "tpr", "posted" (vapic.h) */
 	uint32_t intr_status;   /* HW_VAPIC: RVI (7:0) and SVI (15:8) after it */
 	uint32_t vppr;          /* HW_VAPIC: VPPR after it */
+	int notification;       /* HW_VAPIC "posted": the notification vector it acknowledged; else -1 */
 	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction (0: an INIT, a SIPI
 	                           or a machine check, whose `vector` is then VMX_IPI_INIT, VMX_IPI_SIPI or
 	                           MC_VECTOR) */

@@ -25,8 +25,9 @@ void lp_posted_intr_process(struct vmx_lp *lp)
 	struct posted_intr_desc *d = &lp->vmcs->pi_desc;
 	uint64_t *virr = lp->vmcs->vapic.irr;
 	int highest = vec_highest(d->pir);
+	uint8_t nv = lapic_ack(&lp->apic);
 
-	lp_emit_simple(lp, HW_INTR_ACK, lapic_ack(&lp->apic));
+	lp_emit_simple(lp, HW_INTR_ACK, nv);
 	d->on = false;
 	lapic_eoi(&lp->apic);   /* the processor's own, at the physical APIC: the `vapic op=posted` event says it */
 	for (unsigned w = 0; w < 4; w++) {
@@ -36,7 +37,7 @@ void lp_posted_intr_process(struct vmx_lp *lp)
 	if (highest > lp->rvi)
 		lp->rvi = (uint8_t)highest;
 	lp_vapic_evaluate(lp);
-	lp_vapic_emit(lp, "posted", highest < 0 ? 0 : (uint32_t)highest);
+	lp_vapic_emit_posted(lp, "posted", highest < 0 ? 0 : (uint32_t)highest, nv);
 }
 
 bool vmx_lp_post(struct vmx_lp *lp, uint8_t vector, uint32_t line)

@@ -18,26 +18,37 @@ static struct virtual_apic_page *page(struct vmx_lp *lp)
 
 void lp_vapic_emit(struct vmx_lp *lp, const char *op, uint32_t vector)
 {
+	lp_vapic_emit_posted(lp, op, vector, -1);
+}
+
+void lp_vapic_emit_posted(struct vmx_lp *lp, const char *op, uint32_t vector, int notification)
+{
 	struct vmx_hw_event ev = {.kind = HW_VAPIC, .vapic_op = op, .vector = vector, .rip = lp->ctx.rip,
 	                          .intr_status = (uint32_t)lp->rvi | (uint32_t)lp->svi << 8,
-	                          .vppr = page(lp)->ppr};
+	                          .vppr = page(lp)->ppr, .notification = notification};
 	lp_emit(lp, &ev);
 }
 
 enum lp_step lp_vapic_store(struct vmx_lp *lp, const struct vmx_insn *in)
 {
 	uint8_t v = (uint8_t)in->arg2;
+	/*
+	 * Plain memory of the program's own VMCS region: the processor's
+	 * current VMCS in root operation; in non-root operation (an L1 whose
+	 * VMX instructions an L0 emulates) the region the L0 made current.
+	 */
+	struct vmcs *target = lp->non_root ? lp->ctx.mem->vmptr : lp->vmcs;
 
-	if (!lp->vmcs)
+	if (!target)
 		return lp_not_modelled(lp, in, "a store to the virtual-APIC page or posted-interrupt descriptor with no "
 		                               "current VMCS (the model keeps them beside the VMCS)");
 	switch (in->arg) {
-	case VAPIC_IRR: vec_set(page(lp)->irr, v); break;
-	case VAPIC_ISR: vec_set(page(lp)->isr, v); break;
-	case VAPIC_TPR: page(lp)->tpr = v; break;
+	case VAPIC_IRR: vec_set(target->vapic.irr, v); break;
+	case VAPIC_ISR: vec_set(target->vapic.isr, v); break;
+	case VAPIC_TPR: target->vapic.tpr = v; break;
 	default:
-		vec_set(lp->vmcs->pi_desc.pir, v);
-		lp->vmcs->pi_desc.on = true;
+		vec_set(target->pi_desc.pir, v);
+		target->pi_desc.on = true;
 		break;
 	}
 	lp->ctx.rip = in->addr + in->len;

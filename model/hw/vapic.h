@@ -30,6 +30,8 @@ enum lp_step lp_vapic_store(struct vmx_lp *lp, const struct vmx_insn *in);
 
 /* Report what APIC virtualization did (HW_VAPIC), with RVI, SVI and VPPR after it. */
 void lp_vapic_emit(struct vmx_lp *lp, const char *op, uint32_t vector);
+/* The same, for posted-interrupt processing: the notification vector it acknowledged (-1: none). */
+void lp_vapic_emit_posted(struct vmx_lp *lp, const char *op, uint32_t vector, int notification);
 
 /* 30.1.3 PPR virtualization. */
 void lp_vapic_ppr(struct vmx_lp *lp);

@@ -206,6 +206,12 @@ struct l0_variant {
 size_t l0_instance_size(const void *inst);
 /* The bytes of an instance (offset, length) that do not change after its creation: its MSR-bitmap page. */
 void l0_instance_fixed(const void *inst, size_t *offset, size_t *len);
+/*
+ * The bytes of an instance (offset, length; 0: none) that change seldom,
+ * after the fixed ones, with the write stamp of their last change
+ * (vmx_guest_mem_stamp): a snapshot puts them back only when it differs.
+ */
+void l0_instance_cold(const void *inst, size_t *offset, size_t *len, const uint64_t **stamp);
 
 /* Variant by name, or NULL. */
 const struct l0_variant *l0_lookup(const char *name);

@@ -76,6 +76,15 @@ void l0_instance_fixed(const void *inst, size_t *offset, size_t *len)
 	*len = sizeof(((const struct l0_base *)0)->msr_bitmap);
 }
 
+void l0_instance_cold(const void *inst, size_t *offset, size_t *len, const uint64_t **stamp)
+{
+	const struct l0_base *b = inst;
+
+	*offset = b->cold_offset;
+	*len = b->cold_len;
+	*stamp = &b->cold_stamp;
+}
+
 void l0_forward_ipi(struct l0_base *b, const struct vmx_insn *in)
 {
 	int vec = in->arg2 == VMX_IPI_NMI ? L0_NMI : (int)(in->arg2 & 0xff);

@@ -31,6 +31,9 @@ struct l0_base {
 	 * snapshot copy it again.
 	 */
 	struct msr_bitmap msr_bitmap;
+	/* A part of the instance the variant writes seldom, stamped at each write (l0_instance_cold). */
+	size_t cold_offset, cold_len;
+	uint64_t cold_stamp;
 	uint64_t handler_cycles;      /* software cost of handling one exit */
 	uint64_t host_cycles;         /* a host NMI or interrupt handler */
 	size_t size;                  /* bytes of the whole instance (l0_instance_new): a snapshot copies them */

@@ -30,6 +30,12 @@ static inline int vlapic_pending(const struct vlapic *v)
 	return lapic_intr_pending(&v->regs) ? lapic_highest_irr(&v->regs) : -1;
 }
 
+/* Withdraw a request (kvm_apic_clear_irr): the vector is taken some other way. */
+static inline void vlapic_clear_irr(struct vlapic *v, uint8_t vector)
+{
+	v->regs.irr[vector / 64] &= ~(1ull << (vector % 64));
+}
+
 /* Take it: IRR -> ISR (kvm_cpu_get_interrupt). */
 static inline uint8_t vlapic_ack(struct vlapic *v) { return lapic_ack(&v->regs); }
 

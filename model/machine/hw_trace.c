@@ -221,6 +221,8 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		trace_add_hex64(&ev, "rvi", hw->intr_status & 0xffu);
 		trace_add_hex64(&ev, "svi", (hw->intr_status >> 8) & 0xffu);
 		trace_add_hex64(&ev, "vppr", hw->vppr);
+		if (hw->notification >= 0)
+			trace_add_hex64(&ev, "notification", (uint32_t)hw->notification);
 		break;
 	case HW_RECORD:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_RECORD);

@@ -114,13 +114,24 @@ static bool vcpu_blocks(struct machine *m, const struct walk *w)
 	return true;
 }
 
-/* An L0 instance, but for what does not change after its creation (l0_instance_fixed): it is never saved. */
-static bool l0_blocks(void *l0, block_fn *fn, void *ctx)
+/*
+ * An L0 instance, but for what does not change after its creation
+ * (l0_instance_fixed): it is never saved. Its cold part (l0_instance_cold)
+ * goes first, stamped, before the bytes around it put its stamp back.
+ */
+static bool l0_blocks(void *l0, const struct walk *w)
 {
-	size_t off, len, size = l0_instance_size(l0);
+	size_t off, len, coff, clen, size = l0_instance_size(l0);
+	const uint64_t *stamp;
+	char *base = l0;
 
 	l0_instance_fixed(l0, &off, &len);
-	return fn(ctx, l0, off) && fn(ctx, (char *)l0 + off + len, size - off - len);
+	l0_instance_cold(l0, &coff, &clen, &stamp);
+	if (!clen)
+		return w->block(w->ctx, base, off) && w->block(w->ctx, base + off + len, size - off - len);
+	return w->stamped(w->ctx, base + coff, clen, stamp) && w->block(w->ctx, base, off) &&
+	       w->block(w->ctx, base + off + len, coff - off - len) &&
+	       w->block(w->ctx, base + coff + clen, size - coff - clen);
 }
 
 /*
@@ -164,7 +175,7 @@ static bool each_block(struct machine *m, const struct walk *w)
 		ok = fn(ctx, vc->l1.insn, program_bytes(&cfg->guest[i])) &&
 		     (!cfg->l2_guest || fn(ctx, vc->l2.insn, program_bytes(&cfg->l2_guest[i]))) &&
 		     (!vc->regions || fn(ctx, vc->regions, vc->nregions * sizeof(*vc->regions))) &&
-		     (!vc->l0 || l0_blocks(vc->l0, fn, ctx));
+		     (!vc->l0 || l0_blocks(vc->l0, w));
 	}
 	return ok && nesting_blocks(m->nesting, cfg->vcpus, fn, ctx) && monitor_rows(m, w) &&
 	       fn(ctx, m->lost, sizeof(*m->lost)) &&

@@ -59,6 +59,45 @@ static void acked_on_exit(struct monitor_lost_event *m, const struct trace_event
 		deliver_one(m, c, 0, (int)v + 1);
 }
 
+/*
+ * Posted-interrupt processing consumes a notification vector (SDM Vol. 3C
+ * 30.6): the delivery of an interrupt raised for the level whose vector
+ * it was. A nested L0 processes L1's notification for L2 itself
+ * (`op=posted ... by=l0`), or sends the processor its own vector to do it
+ * (`op=notify`): then the processor's next processing on that vCPU
+ * consumes L1's - unless the L0 drops it first (`op=dropped`), when L1's
+ * interrupt is lost. Otherwise the processor's is of a vector at its pins,
+ * counted only against one raised and not yet delivered: a device's
+ * `post` raises none.
+ */
+static void posted(struct monitor_lost_event *m, const struct trace_event *ev)
+{
+	const struct trace_field *nv = trace_field(ev, "notification");
+	const struct trace_field *op = trace_field(ev, "op");
+	uint32_t c = ev->cpu;
+	int w;
+
+	if (!nv || !op || ev->level != 2)
+		return;
+	w = (int)(nv->u & 0xff) + 1;
+	if (trace_field(ev, "by")) {
+		if (trace_field_is(ev, "op", "notify")) {
+			m->nested_notify[c] = (uint16_t)w;
+			return;
+		}
+		m->nested_notify[c] = 0;   /* processed by the L0, or dropped: nothing left for the processor */
+		if (trace_field_is(ev, "op", "posted"))
+			deliver_one(m, c, 1, w);
+		return;
+	}
+	if (m->nested_notify[c]) {
+		deliver_one(m, c, 1, m->nested_notify[c]);
+		m->nested_notify[c] = 0;
+	} else if (m->raised[c][0][w] > m->delivered[c][0][w]) {
+		deliver_one(m, c, 0, w);
+	}
+}
+
 static void emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_lost_event *m = (struct monitor_lost_event *)s;
@@ -76,6 +115,10 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 		/* A nested L0's emulated NMI exit hands L1 the NMI raised for it, as the processor's does. */
 		else if (ev->kind == TRACE_NESTED_VMEXIT && monitor_nmi_exit_info(ev))
 			deliver_one(m, c, 1, 0);
+		return;
+	}
+	if (ev->kind == TRACE_VAPIC) {
+		posted(m, ev);
 		return;
 	}
 	if (ev->kind != TRACE_STIMULUS && ev->kind != TRACE_HOST && ev->kind != TRACE_DELIVER)
@@ -127,7 +170,7 @@ bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus
 	m->base.emit = emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) |
 	                                     TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_HOST) |
-	                                     TRACE_KIND_BIT(TRACE_DELIVER));
+	                                     TRACE_KIND_BIT(TRACE_DELIVER) | TRACE_KIND_BIT(TRACE_VAPIC));
 	m->bus = bus;
 	return m->raised && m->delivered && m->open && m->row_stamp;
 }

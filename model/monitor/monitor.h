@@ -76,6 +76,12 @@ struct monitor_lost_event {
 	uint64_t *stamps;
 	uint64_t violations;
 	bool bare_metal;                 /* the root software is the L1 program */
+	/*
+	 * [cpu]: L1's posted-interrupt notification vector + 1 that a nested
+	 * L0 sent the processor to process for L2 (`vapic op=notify`), until
+	 * the processor's `vapic op=posted` consumes it; 0: none.
+	 */
+	uint16_t nested_notify[MONITOR_MAX_CPUS];
 };
 
 /*

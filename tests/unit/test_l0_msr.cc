@@ -209,13 +209,15 @@ TEST(L2Stimuli, RefusedWithTheWayInForEachL0)
 	                  "or goes through L2's IDT; write '-> L1'\n");
 	r = RunScenarioText("cpu nehalem\nl0 kvm-2011\n" + body);
 	EXPECT_EQ(r.diag, "t.scn:8:18: under L0 'kvm-2011' an interrupt for L2 arrives at L1's virtual local APIC like "
-	                  "any event of the vCPU (posted interrupts to L2 are not modelled), and vmcs12 "
+	                  "any event of the vCPU (L2's posted-interrupt notification vector too, which kvm-modern processes "
+	                  "for L2), and vmcs12 "
 	                  "(PIN_BASED_EXT_INTR_MASK) decides whether L0 puts it straight into L2 or exits to L1, which "
 	                  "injects it; write '-> L1'\n");
 	r = RunScenarioText("cpu nehalem\nl0 kvm-modern\nguest L1\n  exit-handler x\nx: vmlaunch\nguest L2\nm: work 1\n"
 	            "on exit HLT nmi -> L2 cpu0\nrun 1000\n");
 	EXPECT_EQ(r.diag, "t.scn:8:20: under L0 'kvm-modern' an NMI for L2 arrives at L1's virtual local APIC like "
-	                  "any event of the vCPU (posted interrupts to L2 are not modelled), and vmcs12 "
+	                  "any event of the vCPU (L2's posted-interrupt notification vector too, which kvm-modern processes "
+	                  "for L2), and vmcs12 "
 	                  "(PIN_BASED_NMI_EXITING) decides whether L0 puts it straight into L2 or exits to L1, which "
 	                  "injects it; write '-> L1'\n");
 	r = RunScenarioText("cpu nehalem\nl0 plain\nguest L1\nm: work 1\nat 100 nmi -> L2 cpu0\nrun 1000\n");

@@ -19,6 +19,13 @@
 /* The banks user space gives the guest (KVM_X86_SETUP_MCE; QEMU's default count, kvm_mce.c). */
 #define KVM_GUEST_MCE_BANKS 10u
 
+/*
+ * The host vector L0 sends a processor running L2 to make it process
+ * vmcs12's posted-interrupt descriptor (arch/x86/include/asm/irq_vectors.h);
+ * vmcs02's notification vector (nested_apicv.c).
+ */
+#define POSTED_INTR_NESTED_VECTOR 0xf0u
+
 /* KVM_X86_SET_MCE ioctls one exit can leave for the next entry; more are refused (kvm_mce.c). */
 #define KVM_SET_MCE_QUEUE 4u
 
@@ -163,6 +170,16 @@ struct kvm_vcpu {
 	 * UINT64_MAX when no such timer runs.
 	 */
 	uint64_t l2_timer_deadline;
+	/*
+	 * Posted interrupts for L2 (nested_apicv.c): vmcs12's notification
+	 * vector (nested.posted_intr_nv; -1 without them), a notification L0
+	 * took for L2 and has not yet processed (nested.pi_pending), and
+	 * vmcs02's MSR bitmap when vmcs12 virtualizes x2APIC accesses.
+	 */
+	int nested_pi_nv;
+	bool nested_pi_pending;
+	bool nested_pi_notified;       /* ... sent to the processor as POSTED_INTR_NESTED_VECTOR while L2 ran */
+	struct msr_bitmap msr_bitmap02;
 	bool req_event;                /* KVM_REQ_EVENT */
 	bool immediate_exit_armed;     /* request_immediate_exit() set a zero preemption timer for this entry */
 	bool mtf_pending;              /* L0 emulated an instruction of L2 under vmcs12's MTF (nested.mtf_pending) */
@@ -253,6 +270,24 @@ void request_immediate_exit(struct kvm_vcpu *k, const char *what, const char *wh
 /* At the next exit: the zero timer of the immediate exit is taken away again. */
 void immediate_exit_done(struct kvm_vcpu *k);
 void nested_setup_vmcs12(struct kvm_vcpu *k);
+/* L1's current VMCS, which its `vapic-*` and `pi-post` stores reach. */
+void nested_set_vmcs12(struct kvm_vcpu *k, struct vmcs *v);
+
+/* nested_apicv.c: APIC virtualization and posted interrupts for L2. */
+bool nested_cpu_has_vid(const struct kvm_vcpu *k);
+/* prepare_vmcs02's part: the notification vector, the descriptor and the x2APIC intercepts. */
+void nested_apicv_prepare_vmcs02(struct kvm_vcpu *k);
+/* sync_vmcs02_to_vmcs12's part: the guest interrupt status, the virtual-APIC page and the descriptor. */
+void nested_apicv_sync_vmcs12(struct kvm_vcpu *k);
+/* L1's interrupt `irq` is L2's notification vector: take it out of L1's IRR as nested.pi_pending. */
+bool nested_pi_take_notification(struct kvm_vcpu *k, int irq);
+/* The 2020 morph at L1's VMLAUNCH/VMRESUME (25bb2cf9), for the eras before 3d91521e (H-N19). */
+void nested_pi_morph_at_vmenter(struct kvm_vcpu *k);
+void vmx_complete_nested_posted_interrupt(struct kvm_vcpu *k);
+/* An interrupt for L1 arrives while it is in guest mode: L2's notification vector? */
+bool vmx_deliver_nested_posted_interrupt(struct kvm_vcpu *k, int vector);
+/* A halted L2 can take a virtual interrupt (vmx_has_nested_events for a wake-up, e6c67d8c). */
+bool nested_vapic_has_interrupt(const struct kvm_vcpu *k);
 enum kvm_exit_result nested_vmx_instruction(struct kvm_vcpu *k, uint32_t reason);
 /*
  * Enter L2 with vmcs02 when the era reflects entry failures: true with the

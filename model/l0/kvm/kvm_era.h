@@ -59,6 +59,15 @@ struct kvm_era {
 	/* An L1 event held back by a re-injection into L2 forces an immediate exit (H-N11); else L2's next exit. */
 	bool nested_reinject_immediate_exit;
 	/*
+	 * L2's posted-interrupt notification vector pending in L1's local APIC
+	 * is taken in vmx_check_nested_events at the priority of an
+	 * interrupt, and only a re-injection holds it back (3d91521e, 6.14,
+	 * H-N19). Before, KVM took it at L1's VMLAUNCH/VMRESUME (25bb2cf9,
+	 * 2020), ahead of any event of higher priority, whose exit to L1 left
+	 * it unprocessed - and L1's next entry forgot it (nested_apicv.c).
+	 */
+	bool nested_pi_in_check_events;
+	/*
 	 * nested_vmx_run()'s consistency checks in the SDM's order: blocking by
 	 * MOV SS (VMfailValid 26), then every control-field check of SDM 26.2.1
 	 * (event injection included, nested_check_vm_entry_controls() and

@@ -35,6 +35,7 @@ static bool kvm_vcpu_runnable(struct kvm_vcpu *k)
 		irq = kvm_cpu_has_interrupt(k) && k->era->nested_wake_on_l1_event;
 	/* kvm_vcpu_has_events() asks nested_ops->has_events(): L1's expired preemption timer. */
 	return nmi || irq || (k->guest_mode && k->era->nested_check_events && vmx_has_nested_events(k)) ||
+	       (k->era->nested_check_events && nested_vapic_has_interrupt(k)) ||
 	       (k->era->halt_wake_on_exception && k->exception_queued);
 }
 
@@ -47,6 +48,8 @@ static const char *wake_reason(const struct kvm_vcpu *k)
 		return "L1's preemption timer expired";
 	if (k->era->halt_wake_on_exception && k->exception_queued && !kvm_cpu_has_interrupt(k))
 		return "exception pending";
+	if (!kvm_cpu_has_interrupt(k) && k->era->nested_check_events && nested_vapic_has_interrupt(k))
+		return "virtual interrupt for L2 above VPPR (vmx_has_nested_events)";
 	return "interrupt pending";
 }
 
@@ -203,6 +206,9 @@ static bool kvm_guest_event(void *inst, int vector, const char *via)
 {
 	struct kvm_vcpu *k = inst;
 
+	/* vmx_deliver_posted_interrupt asks first: L2's notification vector is no interrupt for L1. */
+	if (vector != L0_NMI && vmx_deliver_nested_posted_interrupt(k, vector))
+		return false;
 	if (vector != L0_NMI) {
 		if (!vlapic_set_irr(&k->b.apic, (uint8_t)vector))
 			l0_trace(&k->b, TRACE_DEFER, "what", "irq", "vector already pending in the LAPIC IRR: coalesced",
@@ -257,6 +263,10 @@ static void *kvm_create(const struct kvm_era *era, const struct l0_env *env, cha
 	k->era = &k->hist;
 	k->lv = &k->lv01;
 	k->l2_timer_deadline = UINT64_MAX;
+	k->nested_pi_nv = -1;
+	/* vmcs02's MSR bitmap changes only at L1's entries of L2: stamped, not copied by every snapshot. */
+	k->b.cold_offset = offsetof(struct kvm_vcpu, msr_bitmap02);
+	k->b.cold_len = sizeof(k->msr_bitmap02);
 	k->dr6 = 0xffff0ff0u;   /* DR6_FIXED_1: arch.dr6 at vCPU reset */
 	kvm_setup_mce(k);
 	/*
@@ -384,6 +394,7 @@ static const struct kvm_era era_modern = {
 	.nested_immediate_exit = true,
 	.nested_save_pending_event = true,
 	.nested_event_on_vmenter = true,
+	.nested_pi_in_check_events = true,
 	.nested_wake_on_l1_event = true,
 	.nested_reinject_immediate_exit = true,
 	.nested_check_events = true,

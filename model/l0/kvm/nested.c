@@ -35,8 +35,20 @@ void nested_setup_vmcs12(struct kvm_vcpu *k)
 
 	k->vmxon = !e->l1_outside_vmx;
 	k->vmxon_ptr = VMX_REGION_ADDR(VMX_REGION_VMXON);
-	k->vmcs12 = k->vmxon && e->guest_mem->nregions > VMX_REGION_VMCS0 ? &e->guest_mem->regions[VMX_REGION_VMCS0]
-	                                                                    : NULL;
+	nested_set_vmcs12(k, k->vmxon && e->guest_mem->nregions > VMX_REGION_VMCS0
+	                         ? &e->guest_mem->regions[VMX_REGION_VMCS0]
+	                         : NULL);
+}
+
+/*
+ * L1's current VMCS. L1's stores to its virtual-APIC page and
+ * posted-interrupt descriptor (`vapic-*`, `pi-post`) reach it: they are
+ * L1's memory, which the processor writes without an exit.
+ */
+void nested_set_vmcs12(struct kvm_vcpu *k, struct vmcs *v)
+{
+	k->vmcs12 = v;
+	k->b.env.guest_mem->vmptr = v;
 }
 
 static void trace_l1(struct kvm_vcpu *k, enum trace_kind kind, struct trace_event *ev)
@@ -180,6 +192,7 @@ static enum kvm_exit_result nested_vmx_run(struct kvm_vcpu *k, bool launch)
 	k->nested_run_launch = launch;
 	if (k->era->nested_event_on_vmenter)
 		k->req_event = true;
+	nested_pi_morph_at_vmenter(k);
 	load(k, &k->vmcs02);
 	/*
 	 * An entry of vmcs02 the processor will refuse (what the era left to
@@ -401,7 +414,7 @@ void nested_vmx_vmexit(struct kvm_vcpu *k, uint32_t reason, uint64_t qual, uint3
 		vmcs_set(v12, GUEST_DR7, k->dr7);
 	if (!k->era->nested_debugregs)
 		prepare_vmcs12_debug_3_1(k, dr7_bare, dr7_note, sizeof(dr7_note));
-	v12->vapic = v02->vapic;
+	nested_apicv_sync_vmcs12(k);
 	/* An L2 whose HLT L0 emulated is halted as far as L1 can see. */
 	vmcs_set(v12, GUEST_ACTIVITY_STATE, k->l2_halted ? GUEST_ACTIVITY_HLT : vmcs_get32(v02, GUEST_ACTIVITY_STATE));
 	k->l2_halted = false;
@@ -461,10 +474,6 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	enum vmcs_field field;
 	const char *what;
 
-	if ((k->b.env.lp->ctl.proc2 & SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY) ||
-	    (vmcs_get32(v02, PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_POSTED_INTR))
-		what = "virtual-interrupt delivery and posted interrupts in L2 (the virtual-APIC page and RVI); "
-		       "their VM-entry checks are modelled";
 	/*
 	 * (3.1 puts vmcs12's DR7 into vmcs02 but loads DR0-DR3 before the
 	 * entry only when arch.dr7, L1's, enables a breakpoint: L2's are then
@@ -474,7 +483,7 @@ bool nested_refuse_unmodelled(struct kvm_vcpu *k)
 	 * vmcs12's IA32_DEBUGCTL (3.1 copies both into vmcs02 as they are;
 	 * today's drops BTF, nested_vmcs02.c).
 	 */
-	else if (!(what = l0_guest_debug_not_modelled(v02, k->b.env.lp->dr, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
+	if (!(what = l0_guest_debug_not_modelled(v02, k->b.env.lp->dr, L0_FOLLOWS_PENDING_DBG | L0_FOLLOWS_TF |
 	                                                       L0_FOLLOWS_BTF | L0_FOLLOWS_DR7, &field)))
 		what = vmx_vmcs_not_modelled(k->vmcs12, NULL, &field);   /* vmcs12's controls and fields */
 	if (!what)

@@ -57,7 +57,7 @@ static void handle_vmon(struct kvm_vcpu *k, uint64_t addr)
 	/* enter_vmx_operation: no current vmcs12. */
 	k->vmxon = true;
 	k->vmxon_ptr = addr;
-	k->vmcs12 = NULL;
+	nested_set_vmcs12(k, NULL);
 	nested_vmx_result(k, "vmxon", VMX_INSN_OK, NULL);
 }
 
@@ -77,7 +77,7 @@ static void handle_vmclear(struct kvm_vcpu *k, uint64_t addr)
 	r = l1_region(k, addr);
 	if (r) {
 		if (k->vmcs12 == r)
-			k->vmcs12 = NULL;
+			nested_set_vmcs12(k, NULL);
 		r->launch_state = VMCS_CLEAR;
 	}
 	nested_vmx_result(k, "vmclear", VMX_INSN_OK, NULL);
@@ -99,7 +99,7 @@ static void handle_vmptrld(struct kvm_vcpu *k, uint64_t addr)
 			nested_vmx_result(k, "vmptrld", VMXERR_VMPTRLD_INCORRECT_REVISION_ID, NULL);
 			return;
 		}
-		k->vmcs12 = l1_region(k, addr);
+		nested_set_vmcs12(k, l1_region(k, addr));
 	}
 	nested_vmx_result(k, "vmptrld", VMX_INSN_OK, NULL);
 }
@@ -120,7 +120,7 @@ enum kvm_exit_result nested_vmx_operation(struct kvm_vcpu *k, uint32_t reason, c
 	case EXIT_REASON_VMOFF:
 		/* free_nested: L1 leaves VMX operation with no current vmcs12. */
 		k->vmxon = false;
-		k->vmcs12 = NULL;
+		nested_set_vmcs12(k, NULL);
 		nested_vmx_result(k, "vmxoff", VMX_INSN_OK, NULL);
 		break;
 	case EXIT_REASON_VMCLEAR:

@@ -122,4 +122,5 @@ void nested_prepare_vmcs02(struct kvm_vcpu *k)
 	 */
 	vmcs_set(v02, MSR_BITMAP, VMCS_MSR_BITMAP_DEFAULT);
 	v02->msr_bitmap = &k->b.msr_bitmap;
+	nested_apicv_prepare_vmcs02(k);
 }
