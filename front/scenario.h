@@ -97,6 +97,7 @@ enum scn_event {
 	SCN_EV_HLT,         /* hlt (the guest enters the HLT state) */
 	SCN_EV_VIOLATION,   /* violation KIND         (counts only) */
 	SCN_EV_INIT,        /* init (a processor takes an INIT outside VMX operation: reset, waits for a SIPI) */
+	SCN_EV_RESET,       /* reset (a processor takes a RESET, in any operation) */
 	SCN_EV_COUNT
 };
 
@@ -124,6 +125,7 @@ enum scn_stim_kind {
 	SCN_STIM_MCE,       /* a machine-check event at the processor (SDM Vol. 3A "Machine-Check Architecture") */
 	SCN_STIM_POST,      /* a posted interrupt with a vector (SDM Vol. 3C 30.6): PIR and ON, then the notification */
 	SCN_STIM_GUEST_DEBUG, /* user space's debugger single-steps the vCPU (KVM_SET_GUEST_DEBUG) */
+	SCN_STIM_RESET,     /* RESET at the processor's pins (R24 level 1) */
 };
 
 /* The words of an `mce` stimulus's error, as bits of scn_stimulus.mce_words (scn_events.c). */

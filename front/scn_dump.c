@@ -185,11 +185,12 @@ int scn_replay_dump(const char *path)
 			break;
 		}
 		if (st->kind == SCN_STIM_NMI || st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_MCE ||
-		    st->kind == SCN_STIM_GUEST_DEBUG)
-			printf(" %s", st->kind == SCN_STIM_NMI    ? "nmi"
-			              : st->kind == SCN_STIM_INIT ? "init"
-			              : st->kind == SCN_STIM_MCE  ? "mce"
-			                                          : "guest-debug");
+		    st->kind == SCN_STIM_GUEST_DEBUG || st->kind == SCN_STIM_RESET)
+			printf(" %s", st->kind == SCN_STIM_NMI     ? "nmi"
+			              : st->kind == SCN_STIM_INIT  ? "init"
+			              : st->kind == SCN_STIM_MCE   ? "mce"
+			              : st->kind == SCN_STIM_RESET ? "reset"
+			                                           : "guest-debug");
 		else
 			printf(" %s %u", st->kind == SCN_STIM_IRQ ? "irq" : st->kind == SCN_STIM_SIPI ? "sipi" : "post", st->vector);
 		printf(" -> L%d cpu%u%s%s", (int)st->level, st->cpu, st->via ? " via " : "", st->via ? st->via : "");

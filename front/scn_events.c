@@ -5,7 +5,7 @@
  *
  * One event grammar serves triggers, counts and timed expectations:
  * EVENT [Lk] [cpuN], where EVENT is exit REASON, entry, entry-fail,
- * deliver VECTOR, inject [VECTOR], iret, hlt, init or violation KIND.
+ * deliver VECTOR, inject [VECTOR], iret, hlt, init, reset or violation KIND.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +17,7 @@
 
 enum event_use { EV_TRIGGER, EV_COUNT, EV_TIMED };
 
-#define EVENTS "an event (exit REASON, entry, entry-fail, deliver VECTOR, inject, iret, hlt, init%s)"
+#define EVENTS "an event (exit REASON, entry, entry-fail, deliver VECTOR, inject, iret, hlt, init, reset%s)"
 
 static bool word_to_event(const struct tok *t, enum scn_event *ev)
 {
@@ -323,7 +323,7 @@ static bool debug_steps(struct parser *p, struct scn_stimulus *st)
 	return true;
 }
 
-/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR | mce | guest-debug, then -> LEVEL cpuN [via NAME] [...] */
+/* nmi | irq VECTOR | init | sipi VECTOR | post VECTOR | mce | guest-debug | reset, then -> LEVEL cpuN [via NAME] [...] */
 static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 {
 	const struct tok *t = scn_peek(p);
@@ -335,8 +335,8 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 	} else if (scn_tok_is(t, "init") || scn_tok_is(t, "mce")) {
 		st->kind = scn_tok_is(t, "init") ? SCN_STIM_INIT : SCN_STIM_MCE;
 		scn_next(p);
-	} else if (scn_tok_is(t, "guest-debug")) {
-		st->kind = SCN_STIM_GUEST_DEBUG;
+	} else if (scn_tok_is(t, "guest-debug") || scn_tok_is(t, "reset")) {
+		st->kind = scn_tok_is(t, "reset") ? SCN_STIM_RESET : SCN_STIM_GUEST_DEBUG;
 		scn_next(p);
 	} else if (scn_tok_is(t, "irq") || scn_tok_is(t, "sipi") || scn_tok_is(t, "post")) {
 		st->kind = scn_tok_is(t, "irq") ? SCN_STIM_IRQ : scn_tok_is(t, "sipi") ? SCN_STIM_SIPI : SCN_STIM_POST;
@@ -345,7 +345,7 @@ static bool stimulus_tail(struct parser *p, struct scn_stimulus *st)
 			return false;
 	} else {
 		return scn_expected(p, "a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR', 'post VECTOR', "
-		                         "'mce' or 'guest-debug'");
+		                         "'mce', 'guest-debug' or 'reset'");
 	}
 	if (scn_peek(p)->kind != TK_ARROW)
 		return scn_expected(p, "'->' and a target such as 'L1 cpu0'");

@@ -105,6 +105,7 @@ static const char *const event_names[SCN_EV_COUNT] = {
 	[SCN_EV_HLT] = "hlt",
 	[SCN_EV_VIOLATION] = "violation",
 	[SCN_EV_INIT] = "init",
+	[SCN_EV_RESET] = "reset",
 };
 
 const char *scn_event_name(enum scn_event ev)

@@ -243,6 +243,7 @@ VMXSIM_API bool vmxsim_session_raise(struct vmxsim_session *ss, const struct vmx
 	case VMXSIM_STIM_IRQ: ms.kind = MACHINE_STIM_IRQ; break;
 	case VMXSIM_STIM_INIT: ms.kind = MACHINE_STIM_INIT; break;
 	case VMXSIM_STIM_SIPI: ms.kind = MACHINE_STIM_SIPI; break;
+	case VMXSIM_STIM_RESET: ms.kind = MACHINE_STIM_RESET; break;
 	default: return false;
 	}
 	ms.vector = st->vector;

@@ -55,6 +55,8 @@ bool expect_event_matches(const struct scn_event_pat *p, const struct trace_even
 		return ev->kind == TRACE_VIOLATION && (!p->kind || trace_field_is(ev, "kind", p->kind));
 	case SCN_EV_INIT:
 		return ev->kind == TRACE_INIT;
+	case SCN_EV_RESET:
+		return ev->kind == TRACE_RESET;
 	case SCN_EV_COUNT:
 		break;
 	}
@@ -74,6 +76,7 @@ static uint64_t pattern_kinds(const struct scn_event_pat *p)
 	case SCN_EV_HLT: return TRACE_KIND_BIT(TRACE_HLT);
 	case SCN_EV_VIOLATION: return TRACE_KIND_BIT(TRACE_VIOLATION);
 	case SCN_EV_INIT: return TRACE_KIND_BIT(TRACE_INIT);
+	case SCN_EV_RESET: return TRACE_KIND_BIT(TRACE_RESET);
 	case SCN_EV_COUNT: break;
 	}
 	return TRACE_ALL_KINDS;   /* unknown: look at everything */

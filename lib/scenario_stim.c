@@ -44,9 +44,12 @@ static bool build_trigger(struct build *b, const struct scn_stimulus *st, struct
 	case SCN_EV_INIT:
 		t->kind = TRACE_INIT;
 		break;
+	case SCN_EV_RESET:
+		t->kind = TRACE_RESET;
+		break;
 	default:
 		return build_located(b, p->loc, "'on %s' is not a trigger the machine supports; expected exit, entry, "
-		               "deliver, inject, iret, hlt or init", scn_event_name(p->ev));
+		               "deliver, inject, iret, hlt, init or reset", scn_event_name(p->ev));
 	}
 	return true;
 }
@@ -61,6 +64,7 @@ static enum machine_stim_kind stim_kind(enum scn_stim_kind k)
 	case SCN_STIM_POST: return MACHINE_STIM_POST;
 	case SCN_STIM_MCE: return MACHINE_STIM_MCE;
 	case SCN_STIM_GUEST_DEBUG: return MACHINE_STIM_GUEST_DEBUG;
+	case SCN_STIM_RESET: return MACHINE_STIM_RESET;
 	}
 	return MACHINE_STIM_NMI;
 }
@@ -112,6 +116,11 @@ bool check_l0_pin_signals(struct build *b)
 		if (s->stimuli[i].kind == SCN_STIM_INIT || s->stimuli[i].kind == SCN_STIM_SIPI)
 			return build_located(b, s->stimuli[i].target_loc, "not modelled: INIT/SIPI under L0 '%s' (only 'l0 none' "
 			               "takes them, at the processor's pins)", l0);
+		/* A RESET of the processor that runs the host restarts the host; a guest's reset is user space's. */
+		if (s->stimuli[i].kind == SCN_STIM_RESET)
+			return build_located(b, s->stimuli[i].loc, "not modelled: RESET under L0 '%s' (at the pins it "
+			               "restarts the host with its L0; a guest's reset is user space's, and the L0s do not "
+			               "model it; only 'l0 none' takes a RESET)", l0);
 	}
 	for (size_t k = 0; k < s->nguests; k++) {
 		const struct scn_guest *g = &s->guests[k];
@@ -169,6 +178,9 @@ static bool stimulus_for_l2(struct build *b, const struct scn_stimulus *st)
 		return build_located(b, st->target_loc, "with 'l0 none' a machine check cannot be aimed at L2: it arrives at "
 		               "the processor's pins, and while L2 runs the guest's CR4.MCE and L1's exception bitmap (bit "
 		               "18) decide where it goes; write '-> L1'");
+	if (b->cfg.bare_metal && st->kind == SCN_STIM_RESET)
+		return build_located(b, st->target_loc, "with 'l0 none' a RESET cannot be aimed at L2: it arrives at the "
+		               "processor's pins, and while L2 runs it ends VMX operation without a VM exit; write '-> L1'");
 	if (b->cfg.bare_metal && (st->kind == SCN_STIM_INIT || st->kind == SCN_STIM_SIPI))
 		return build_located(b, st->target_loc, "with 'l0 none' an INIT or SIPI cannot be aimed at L2: it arrives at the "
 		               "processor's pins, and while L2 runs it exits to L1 (INIT_SIGNAL, or SIPI_SIGNAL from "

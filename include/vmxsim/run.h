@@ -137,6 +137,7 @@ enum vmxsim_stimulus_kind {
 	VMXSIM_STIM_IRQ,         /* an external interrupt with `vector` */
 	VMXSIM_STIM_INIT,        /* an INIT: at the pins (level 0) of a bare-metal machine (`l0 none`) only */
 	VMXSIM_STIM_SIPI,        /* a start-up IPI with `vector`: the same */
+	VMXSIM_STIM_RESET,       /* RESET: the same (the processor leaves VMX operation and restarts) */
 };
 
 struct vmxsim_stimulus {

@@ -4,7 +4,8 @@
  * boundary (SDM Vol. 3A 6.9 "Priority Among Concurrent Events" with the VMX
  * inserts of 25.2/25.5, rule R24), and which events leave HLT (R23).
  *
- * Highest first: a machine-check event (1, machine_check.c), INIT (3), MTF VM exit (3.5), #DB trap (4, debug.c),
+ * Highest first: RESET and a machine-check event (1, init_sipi.c and
+ * machine_check.c), INIT (3), MTF VM exit (3.5), #DB trap (4, debug.c),
  * VMX-preemption timer (4.3), NMI-window exit (4.6), NMI (5),
  * interrupt-window exit and virtual-interrupt delivery (5.5), external
  * interrupt (6), which with "process posted interrupts" and the
@@ -93,6 +94,13 @@ enum vmx_decision vmx_arbitrate(const struct vmx_lp *lp)
 	uint32_t act = lp->ctx.activity;
 	bool active_or_hlt = act == GUEST_ACTIVITY_ACTIVE || act == GUEST_ACTIVITY_HLT;
 
+	/*
+	 * R24 1: RESET comes before everything, a machine check included, in
+	 * every operation and activity state: nothing blocks it and VMX has no
+	 * VM exit for it (init_sipi.c).
+	 */
+	if (lp->reset_latched)
+		return VMX_DECIDE_RESET;
 	if (!lp->non_root)
 		return arbitrate_root(lp);
 	if (lp->mce_latched && !mce_held(lp))
@@ -144,6 +152,7 @@ const char *vmx_decision_name(enum vmx_decision d)
 {
 	switch (d) {
 	case VMX_DECIDE_NONE: return "none";
+	case VMX_DECIDE_RESET: return "reset";
 	case VMX_DECIDE_MACHINE_CHECK: return "machine-check";
 	case VMX_DECIDE_INIT_EXIT: return "init-exit";
 	case VMX_DECIDE_SIPI_EXIT: return "sipi-exit";

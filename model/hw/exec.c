@@ -373,6 +373,9 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 	/* A machine check says itself whether it wakes (HLT; it waits in shutdown, arbiter.c; wait-for-SIPI is refused). */
 	if (d == VMX_DECIDE_MACHINE_CHECK)
 		return lp_machine_check(lp);
+	/* RESET ends every state, and says so itself. */
+	if (d == VMX_DECIDE_RESET)
+		return lp_reset(lp);
 	/* Posted-interrupt processing alone leaves HLT as it is: a virtual interrupt it makes recognised wakes it. */
 	if (lp->ctx.activity != GUEST_ACTIVITY_ACTIVE && d != VMX_DECIDE_POSTED_INTR) {
 		struct vmx_hw_event ev = {.kind = HW_WAKE, .new_state = lp->ctx.activity, .rip = lp->ctx.rip};
@@ -439,6 +442,7 @@ static enum lp_step act(struct vmx_lp *lp, enum vmx_decision d)
 		lp_posted_intr_process(lp);
 		return LP_STEP_CONTINUE;
 	case VMX_DECIDE_MACHINE_CHECK:   /* taken above */
+	case VMX_DECIDE_RESET:
 	case VMX_DECIDE_NONE:
 		return LP_STEP_CONTINUE;
 	}
@@ -473,7 +477,8 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t limit)
 			vmx_lp_apic_timer_catch_up(lp);
 		if (!lp->non_root && (!lp->ctx.mem || !lp->ctx.mem->prog))
 			return VMX_RUN_ROOT;
-		if (!lp->non_root && lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
+		/* Root operation's shutdown ends the run of this processor; only a RESET restarts it. */
+		if (!lp->non_root && lp->ctx.activity == GUEST_ACTIVITY_SHUTDOWN && !lp->reset_latched)
 			return VMX_RUN_SHUTDOWN;
 		if (lp->inject_pending) {
 			s = lp_inject(lp);

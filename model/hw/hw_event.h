@@ -35,6 +35,7 @@ enum vmx_hw_event_kind {
 	HW_NOT_MODELLED,     /* an instruction needs what the model lacks (check says what): the run is void */
 	HW_APIC_TIMER,       /* the LAPIC timer's count reached 0 (unmasked): vector; cycle = the expiry */
 	HW_INIT,             /* INIT outside VMX operation: the processor is reset, waits for a SIPI */
+	HW_RESET,            /* RESET, where it struck (rip, non_root): the processor leaves VMX operation and restarts */
 	HW_SIPI,             /* SIPI in the wait-for-SIPI state outside VMX operation: the start-up; vector */
 	HW_VAPIC,            /* APIC virtualization acted (SDM Vol. 3C 30): vapic_op says how; vector, intr_status, vppr */
 };
@@ -79,10 +80,13 @@ struct vmx_hw_event {
 	uint32_t intr_status;   /* HW_VAPIC: RVI (7:0) and SVI (15:8) after it */
 	uint32_t vppr;          /* HW_VAPIC: VPPR after it */
 	int notification;       /* HW_VAPIC "posted": the notification vector it acknowledged; else -1 */
-	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction (0: an INIT, a SIPI
-	                           or a machine check, whose `vector` is then VMX_IPI_INIT, VMX_IPI_SIPI or
-	                           MC_VECTOR) */
+	uint32_t line;          /* HW_NOT_MODELLED: the scenario line of the instruction (0: an INIT, a SIPI,
+	                           a machine check or a RESET, whose `vector` is then VMX_IPI_INIT,
+	                           VMX_IPI_SIPI, MC_VECTOR or VMX_PIN_RESET) */
 };
+
+/* HW_NOT_MODELLED's `vector` when a RESET caused it (no IPI carries a RESET: it comes from the pins). */
+#define VMX_PIN_RESET 0x1000u
 
 typedef void (*vmx_hw_observer_fn)(void *ctx, const struct vmx_hw_event *ev);
 

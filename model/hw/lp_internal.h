@@ -146,6 +146,8 @@ enum lp_step lp_not_modelled(struct vmx_lp *lp, const struct vmx_insn *in, const
  * LP_STEP_NOT_MODELLED (HW_NOT_MODELLED says what).
  */
 enum lp_step lp_init_reset(struct vmx_lp *lp);
+/* RESET (init_sipi.c): the processor leaves VMX operation and restarts. */
+enum lp_step lp_reset(struct vmx_lp *lp);
 enum lp_step lp_sipi_startup(struct vmx_lp *lp);
 
 /* exec_vmx.c: a VMX instruction (VMCALL, VMLAUNCH ... VMPTRST) in any operation. */

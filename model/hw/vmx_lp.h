@@ -88,6 +88,7 @@ struct vmx_lp {
 
 	/* Requests. */
 	bool nmi_latched;               /* one NMI edge waiting; a second one is lost */
+	bool reset_latched;             /* RESET asserted: acted on at the next boundary (R24 1, init_sipi.c) */
 	/*
 	 * INIT and SIPI (SDM Vol. 3C 25.2 "Other Causes of VM Exits"). A latched
 	 * INIT waits while it is blocked: in VMX root operation, and in the
@@ -262,6 +263,9 @@ bool vmx_lp_post(struct vmx_lp *lp, uint8_t vector, uint32_t line);
 
 /* An INIT (INIT IPI): latched until it is not blocked. */
 void vmx_lp_init_signal(struct vmx_lp *lp);
+
+/* RESET asserted at the processor's pins: acted on at the next instruction boundary, whatever the state. */
+void vmx_lp_reset_signal(struct vmx_lp *lp);
 
 /* A start-up IPI: latched in the wait-for-SIPI state, discarded in any other. */
 void vmx_lp_sipi(struct vmx_lp *lp, uint8_t vector);
@@ -441,6 +445,7 @@ enum vmx_run_outcome vmx_lp_run(struct vmx_lp *lp, uint64_t until);
 
 enum vmx_decision {
 	VMX_DECIDE_NONE,            /* nothing pending: execute the next instruction */
+	VMX_DECIDE_RESET,           /* R24 1: RESET, above everything, in every operation and state */
 	VMX_DECIDE_MACHINE_CHECK,   /* R24 1: a machine-check event: #MC, its VM exit, or shutdown */
 	VMX_DECIDE_INIT_EXIT,       /* 25.2: INIT in non-root operation (R24 3) */
 	VMX_DECIDE_SIPI_EXIT,       /* 25.2: SIPI in the wait-for-SIPI state of non-root operation */

@@ -57,6 +57,7 @@ static enum trace_kind trace_kind_of(enum vmx_hw_event_kind k)
 	case HW_RECORD: return TRACE_RECORD;
 	case HW_APIC_TIMER: return TRACE_STIMULUS;
 	case HW_INIT: return TRACE_INIT;
+	case HW_RESET: return TRACE_RESET;
 	case HW_VAPIC: return TRACE_VAPIC;
 	case HW_SIPI:        /* the not-modelled answer that follows it says it */
 	case HW_NMI_LATCHED:
@@ -88,6 +89,7 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 		m->stats.not_modelled_line = hw->line ? hw->line
 		                           : hw->vector == VMX_IPI_INIT ? vc->init_line
 		                           : hw->vector == VMX_IPI_SIPI ? vc->sipi_line
+		                           : hw->vector == VMX_PIN_RESET ? vc->reset_line
 		                           : hw->vector == MC_VECTOR ? vc->mce_line : 0;
 	}
 	if (kind == TRACE_KIND_COUNT || !trace_bus_begin(m->bus, kind, hw->cycle))
@@ -212,6 +214,11 @@ void machine_observe(void *ctx, const struct vmx_hw_event *hw)
 	case HW_INIT:
 		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_INIT);
 		trace_add_hex64(&ev, "rip", hw->rip);
+		break;
+	case HW_RESET:
+		trace_event_init(&ev, hw->cycle, hw->cpu, level, TRACE_RESET);
+		trace_add_hex64(&ev, "rip", hw->rip);
+		trace_add_str(&ev, "cpu_role", vc->lp.bsp ? "bsp" : "ap");
 		break;
 	case HW_VAPIC:
 		/* RVI, SVI and VPPR after the step (SDM Vol. 3C 30.1-30.2, 30.6). */

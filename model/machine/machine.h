@@ -57,7 +57,7 @@ struct machine_guest {
 
 /* INIT and SIPI go to the processor's pins only: bare metal (`l0 none`). */
 enum machine_stim_kind { MACHINE_STIM_NMI, MACHINE_STIM_IRQ, MACHINE_STIM_INIT, MACHINE_STIM_SIPI, MACHINE_STIM_POST,
-                         MACHINE_STIM_MCE, MACHINE_STIM_GUEST_DEBUG };
+                         MACHINE_STIM_MCE, MACHINE_STIM_GUEST_DEBUG, MACHINE_STIM_RESET };
 
 /* What a relative stimulus waits for: the n-th matching trace event. */
 struct machine_trigger {

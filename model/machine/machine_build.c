@@ -223,7 +223,8 @@ bool machine_stim_modelled(const struct machine_config *cfg, const struct machin
 	/* User space's debugger: through an L0 that has KVM_SET_GUEST_DEBUG. */
 	if (s->kind == MACHINE_STIM_GUEST_DEBUG)
 		return s->level == 1 && cfg->l0 && cfg->l0->guest_debug;
-	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST) ||
+	return (s->kind != MACHINE_STIM_INIT && s->kind != MACHINE_STIM_SIPI && s->kind != MACHINE_STIM_POST &&
+	        s->kind != MACHINE_STIM_RESET) ||
 	       (cfg->bare_metal && s->level == 0);
 }
 

@@ -24,7 +24,7 @@ struct vcpu {
 	struct vmcs *regions;        /* bare metal: L1's VMXON region, vmcs0 and its own (VMX_REGION_ADDR) */
 	uint32_t nregions;
 	/* The scenario lines of what sent the INIT and the SIPI the processor last took (a not-modelled answer). */
-	uint32_t init_line, sipi_line, mce_line;
+	uint32_t init_line, sipi_line, mce_line, reset_line;
 	void *l0;
 	bool stopped;
 	bool blocked;                /* waits in the host until a stimulus (L0_BLOCKED) */

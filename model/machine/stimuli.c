@@ -8,6 +8,7 @@
  */
 #include "model/machine/machine.h"
 #include "model/machine/machine_internal.h"
+#include "vmcs/vmx_intr_state.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,7 @@ static const char *stim_type_name(enum machine_stim_kind k)
 	case MACHINE_STIM_INIT: return "init";
 	case MACHINE_STIM_SIPI: return "sipi";
 	case MACHINE_STIM_POST: return "post";
+	case MACHINE_STIM_RESET: return "reset";
 	case MACHINE_STIM_MCE: return "mce";
 	case MACHINE_STIM_GUEST_DEBUG: return "guest-debug";
 	}
@@ -365,6 +367,17 @@ void machine_fire(struct machine *m, const struct pending *p)
 		case MACHINE_STIM_MCE:
 			vc->mce_line = s->line;
 			vmx_lp_machine_check(&vc->lp, &s->mce);   /* the bank exists: the build checked it */
+			break;
+		case MACHINE_STIM_RESET:
+			vc->reset_line = s->line;
+			vmx_lp_reset_signal(&vc->lp);
+			/*
+			 * RESET is what ends the shutdown state of root operation (a
+			 * PC's chipset asserts it on the shutdown cycle): the vCPU
+			 * the model stopped there runs again.
+			 */
+			if (vc->stopped && !vc->lp.non_root && vc->lp.ctx.activity == GUEST_ACTIVITY_SHUTDOWN)
+				vc->stopped = false;
 			break;
 		case MACHINE_STIM_GUEST_DEBUG:   /* user space's: never at the pins (machine_stim_modelled) */
 			break;

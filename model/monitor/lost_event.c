@@ -98,6 +98,25 @@ static void posted(struct monitor_lost_event *m, const struct trace_event *ev)
 	}
 }
 
+/*
+ * A RESET discards whatever was pending at that processor, by design, not
+ * by a hypervisor's mistake (init_sipi.c): what was raised for it before
+ * is settled, and only what is raised after it can be lost.
+ */
+static void settle_at_reset(struct monitor_lost_event *m, uint32_t c)
+{
+	for (uint32_t l = 0; l < MONITOR_LEVELS; l++) {
+		if (!m->open[c][l])
+			continue;
+		monitor_stamp_row(&m->row_stamp[c][l], m->stamps);
+		for (uint32_t w = 0; w < 257; w++)
+			if (m->raised[c][l][w] > m->delivered[c][l][w])
+				m->delivered[c][l][w] = m->raised[c][l][w];
+		m->open[c][l] = 0;
+	}
+	m->nested_notify[c] = 0;
+}
+
 static void emit(struct trace_sink *s, const struct trace_event *ev)
 {
 	struct monitor_lost_event *m = (struct monitor_lost_event *)s;
@@ -119,6 +138,10 @@ static void emit(struct trace_sink *s, const struct trace_event *ev)
 	}
 	if (ev->kind == TRACE_VAPIC) {
 		posted(m, ev);
+		return;
+	}
+	if (ev->kind == TRACE_RESET) {
+		settle_at_reset(m, c);
 		return;
 	}
 	if (ev->kind != TRACE_STIMULUS && ev->kind != TRACE_HOST && ev->kind != TRACE_DELIVER)
@@ -170,7 +193,8 @@ bool monitor_lost_event_init(struct monitor_lost_event *m, struct trace_bus *bus
 	m->base.emit = emit;
 	m->base.ignore = TRACE_ALL_KINDS & ~(TRACE_KIND_BIT(TRACE_VMEXIT) | TRACE_KIND_BIT(TRACE_NESTED_VMEXIT) |
 	                                     TRACE_KIND_BIT(TRACE_STIMULUS) | TRACE_KIND_BIT(TRACE_HOST) |
-	                                     TRACE_KIND_BIT(TRACE_DELIVER) | TRACE_KIND_BIT(TRACE_VAPIC));
+	                                     TRACE_KIND_BIT(TRACE_DELIVER) | TRACE_KIND_BIT(TRACE_VAPIC) |
+	                                     TRACE_KIND_BIT(TRACE_RESET));
 	m->bus = bus;
 	return m->raised && m->delivered && m->open && m->row_stamp;
 }

@@ -440,6 +440,9 @@ static void vcd_emit(struct trace_sink *s, const struct trace_event *ev)
 	case TRACE_INIT:
 		set(v, ev, level, VS_ACTIVITY, 3);   /* wait-for-SIPI */
 		break;
+	case TRACE_RESET:
+		set(v, ev, level, VS_GUEST_MODE, 0);   /* no VM exit: the guest is simply gone */
+		break;
 	case TRACE_VMENTRY:
 		set(v, ev, level, VS_GUEST_MODE, 1);
 		set(v, ev, level, VS_VMENTRY, 1);

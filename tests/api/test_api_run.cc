@@ -316,12 +316,14 @@ TEST(ApiSession, RefusesWhatTheMachineDoesNotHave)
 	st.level = 1;
 	st.kind = vmxsim_stimulus_kind(7);
 	EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
-	// INIT and SIPI reach only the pins of a bare-metal machine, not a guest of L0 nor L0's pins.
+	// INIT, SIPI and RESET reach only the pins of a bare-metal machine, not a guest of L0 nor L0's pins.
 	for (uint32_t level : {0u, 1u}) {
 		st.level = level;
 		st.kind = VMXSIM_STIM_INIT;
 		EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
 		st.kind = VMXSIM_STIM_SIPI;
+		EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
+		st.kind = VMXSIM_STIM_RESET;
 		EXPECT_FALSE(vmxsim_session_raise(ss, &st, 100));
 	}
 

@@ -184,9 +184,9 @@ const BadInput kBad[] = {
 	 "6:16: expected a SIPI vector 0-255 (the start-up page, vector << 12) after 'sipi'"},
 	{"SipiStimulusWithoutVector", ScenarioWith("at 5 sipi -> L1 cpu0\n"),
 	 "6:11: expected a vector number 0-255 after 'sipi', found '->'"},
-	{"UnknownStimulus", ScenarioWith("at 5 reset -> L1 cpu0\n"),
-	 "6:6: expected a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR', 'post VECTOR', 'mce' or "
-	 "'guest-debug' after '5', found 'reset'"},
+	{"UnknownStimulus", ScenarioWith("at 5 restart -> L1 cpu0\n"),
+	 "6:6: expected a stimulus: 'nmi', 'irq VECTOR', 'init', 'sipi VECTOR', 'post VECTOR', 'mce', "
+	 "'guest-debug' or 'reset' after '5', found 'restart'"},
 	{"InsnKeyNotVmx", ScenarioWith("expect 1st vmfail insn=nop\n"),
 	 "6:24: expected a VMX instruction: vmlaunch, vmresume, vmread, vmwrite, vmcall, vmxon, vmxoff, vmclear, "
 	 "vmptrld or vmptrst after '=', found 'nop'"},
