@@ -87,6 +87,13 @@ static enum l0_status enter(struct kvm_vcpu *k)
 			k->req_event = false;
 			kvm_inject_pending_events(k);
 		}
+		/*
+		 * An L2 whose HLT L0 emulated and that runs again without an exit
+		 * to L1 first is active (vcpu_block: mp_state RUNNABLE after the
+		 * nested events were evaluated): a later exit to L1 saves that.
+		 */
+		if (k->guest_mode)
+			k->l2_halted = false;
 		vmx_vcpu_run_prepare(k);
 		kvm_debugreg_before_entry(k);
 		if (!k->guest_mode || !k->era->nested_reflects_failed_entry)
