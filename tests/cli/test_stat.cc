@@ -298,10 +298,19 @@ protected:
 
 // ---- against the shipped scenarios' goldens --------------------------------------
 
-TEST_F(StatCli, CountsAndTimesMatchTheGoldenTraceOfEveryShippedScenario)
+/*
+ * Every shipped scenario with a golden, in four shards (the scenario's
+ * index modulo 4), so that each ctest test stays well inside its time
+ * limit under the sanitizers as the shipped scenarios grow.
+ */
+class StatCliShipped : public StatCli, public ::testing::WithParamInterface<size_t> {};
+
+constexpr size_t kStatShards = 4;
+
+TEST_P(StatCliShipped, CountsAndTimesMatchTheGoldenTraceOfEveryShippedScenario)
 {
 	const fs::path src = VMXSIM_SOURCE_DIR;
-	size_t checked = 0;
+	size_t checked = 0, index = 0;
 
 	if (!fs::exists(src / "scenarios"))
 		GTEST_SKIP() << "no shipped scenarios";
@@ -313,7 +322,7 @@ TEST_F(StatCli, CountsAndTimesMatchTheGoldenTraceOfEveryShippedScenario)
 	for (const fs::path &scn : scns) {
 		fs::path golden = src / "traces" / fs::relative(scn, src / "scenarios");
 		golden.replace_extension(".trace");
-		if (!fs::exists(golden))
+		if (!fs::exists(golden) || index++ % kStatShards != GetParam())
 			continue;
 		std::string text = ReadFile(scn);
 		uint64_t tsc = TscOf(text);
@@ -327,6 +336,8 @@ TEST_F(StatCli, CountsAndTimesMatchTheGoldenTraceOfEveryShippedScenario)
 	}
 	EXPECT_GT(checked, 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Shard, StatCliShipped, ::testing::Range<size_t>(0, kStatShards));
 
 TEST_F(StatCli, SeveralVcpusOneVcpuAndAnExitWithoutEntry)
 {
