@@ -9,7 +9,7 @@
  *   scn_replay replay PATH...   every file must parse or fail with a located error
  *   scn_replay mutate [--rounds N] [--random N] [--seed S] [PATH...]
  *                               the built-in sample and every *.scn under PATH:
- *                               all truncations, seeded byte mutations, random inputs
+ *                               truncations, seeded byte mutations, random inputs
  *
  * A directory PATH stands for its files, recursively, in sorted order (for
  * mutate: its *.scn files). This file holds the checks every mode shares

@@ -8,7 +8,8 @@ target_link_libraries(vmxsim_unit_tests PRIVATE vmxsim_front)
 add_test(NAME front.malformed_corpus
   COMMAND scn_replay reject ${CMAKE_CURRENT_SOURCE_DIR}/corpus/malformed)
 
-# Every truncation and a seeded set of byte mutations of the built-in sample
+# Every truncation (past 4 KiB, those at and around line boundaries) and a
+# seeded set of byte mutations of the built-in sample
 # and of each *.scn under scenarios/ (found when the test runs), plus random
 # inputs: each parses or fails with a located message, never crashes or hangs.
 add_test(NAME front.mutations
